@@ -1,0 +1,188 @@
+#include "cli/commands.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "core/demo_data.hpp"
+#include "core/interchange.hpp"
+#include "core/questionnaire_loader.hpp"
+#include "core/store.hpp"
+
+namespace eco::cli {
+
+namespace fs = std::filesystem;
+
+std::string Common::db_path() const { return db.empty() ? Store::default_path() : db; }
+
+namespace {
+
+// Questionnaires from the data folder plus any older definitions the database holds,
+// so responses to a retired version can still be exported and imported.
+QuestionnaireSet load_all(const Common& c, Store* store, bool report) {
+  QuestionnaireSet set = load_questionnaire_dir(c.questionnaire_dir());
+  if (report)
+    for (const auto& e : set.errors) std::cerr << "warning: " << e.to_string() << "\n";
+  if (store)
+    for (const auto& d : store->definitions()) {
+      if (set.find(d.questionnaire, d.version)) continue;
+      LoadResult r = load_questionnaire_text(d.definition, "database:" + d.questionnaire, "");
+      if (r.questionnaire) set.add(std::move(*r.questionnaire), std::move(r.expanded_json));
+    }
+  return set;
+}
+
+bool make_filter(const FilterArgs& a, ResponseFilter& f) {
+  f.questionnaire = a.questionnaire;
+  f.kiosk = a.kiosk;
+  f.version = a.version;
+  if (!a.from.empty()) {
+    f.from = parse_date_utc(a.from);
+    if (!f.from) { std::cerr << "error: --from \"" << a.from << "\" is not a date like 2019-06-21\n"; return false; }
+  }
+  if (!a.to.empty()) {
+    auto to = parse_date_utc(a.to);
+    if (!to) { std::cerr << "error: --to \"" << a.to << "\" is not a date like 2019-12-31\n"; return false; }
+    f.to = *to + 86400000LL;  // --to is inclusive: the whole day
+  }
+  return true;
+}
+
+}  // namespace
+
+int validate(const Common& c, const std::vector<std::string>& files_in) {
+  std::vector<std::string> files = files_in;
+  if (files.empty()) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(c.questionnaire_dir(), ec))
+      if (e.path().extension() == ".json") files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      std::cerr << "error: no questionnaires found in " << c.questionnaire_dir() << "\n";
+      return 1;
+    }
+  }
+  int bad = 0;
+  for (const auto& f : files) {
+    LoadResult r = load_questionnaire_file(f);
+    if (r.questionnaire) {
+      const auto& q = *r.questionnaire;
+      std::size_t n = q.questions.size();
+      std::cout << "ok    " << f << ": " << q.id << " v" << q.version << ", " << n << " questions";
+      if (q.bank) std::cout << ", bank of " << q.bank->items.size() << " items (" << q.bank->draw << " drawn)";
+      std::cout << ", hash " << q.content_hash.substr(0, 12) << "\n";
+    } else {
+      ++bad;
+      std::cout << "FAIL  " << f << "\n";
+      for (const auto& e : r.errors) std::cout << "  " << e.to_string() << "\n";
+    }
+  }
+  std::cout << files.size() - static_cast<std::size_t>(bad) << " valid, " << bad << " refused\n";
+  return bad ? 1 : 0;
+}
+
+int export_data(const Common& c, const std::string& format, const std::string& out, const FilterArgs& fa) {
+  if (format != "jsonl") {
+    std::cerr << "error: --format " << format << " is not supported yet (jsonl)\n";
+    return 2;
+  }
+  ResponseFilter f;
+  if (!make_filter(fa, f)) return 2;
+  Store store(c.db_path());
+  // Written under a temporary name and renamed when complete: a reader never
+  // sees a half file that looks whole.
+  std::string tmp;
+  std::ofstream file;
+  std::ostream* os = &std::cout;
+  if (!out.empty() && out != "-") {
+    tmp = out + ".part";
+    file.open(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "error: cannot write " << tmp << "\n";
+      return 1;
+    }
+    os = &file;
+  }
+  std::int64_t n = 0;
+  std::string line;
+  store.each(f, [&](const Response& r) {
+    line = response_to_line(r);
+    line.push_back('\n');
+    os->write(line.data(), static_cast<std::streamsize>(line.size()));
+    ++n;
+    return static_cast<bool>(*os);
+  });
+  os->flush();
+  if (!*os) {
+    std::cerr << "error: writing failed after " << n << " responses (disk full?)\n";
+    if (!tmp.empty()) fs::remove(tmp);
+    return 1;
+  }
+  if (!tmp.empty()) {
+    file.close();
+    std::error_code ec;
+    fs::rename(tmp, out, ec);
+    if (ec) {
+      std::cerr << "error: cannot rename " << tmp << " to " << out << ": " << ec.message() << "\n";
+      return 1;
+    }
+    std::cerr << "exported " << n << " responses to " << out << "\n";
+  }
+  return 0;
+}
+
+int import_data(const Common& c, const std::vector<std::string>& files) {
+  Store store(c.db_path());
+  QuestionnaireSet set = load_all(c, &store, true);
+  ImportReport total;
+  int unreadable = 0;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      std::cerr << "error: cannot open " << f << "\n";
+      ++unreadable;
+      continue;
+    }
+    ImportReport rep;
+    import_jsonl(in, f, store, set, rep);
+    for (const auto& p : rep.problems) std::cerr << "refused " << p << "\n";
+    std::cout << f << ": " << rep.lines << " lines, " << rep.added() << " new, " << rep.already()
+              << " already there, " << rep.refused() << " refused\n";
+    for (const auto& [k, v] : rep.kiosks) {
+      auto& t = total.kiosks[k];
+      t.added += v.added;
+      t.already += v.already;
+      t.refused += v.refused;
+    }
+  }
+  if (files.size() > 1 || !total.kiosks.empty()) {
+    std::cout << "per kiosk:\n";
+    for (const auto& [k, v] : total.kiosks)
+      std::cout << "  " << k << ": " << v.added << " new, " << v.already << " already there, " << v.refused
+                << " refused\n";
+    std::cout << "total: " << total.added() << " new, " << total.already() << " already there, " << total.refused()
+              << " refused\n";
+  }
+  return unreadable ? 1 : 0;
+}
+
+int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed) {
+  Store store(c.db_path());
+  QuestionnaireSet set = load_all(c, nullptr, true);
+  if (set.list.empty()) {
+    std::cerr << "error: no valid questionnaires in " << c.questionnaire_dir() << "\n";
+    return 1;
+  }
+  DemoOptions o;
+  o.responses = responses;
+  o.seed = seed;
+  std::int64_t n = fill_demo_data(store, set, o, [&](std::int64_t done) {
+    if (responses >= 20000) std::cerr << "\r" << done << " / " << responses << std::flush;
+  });
+  if (responses >= 20000) std::cerr << "\n";
+  std::cout << "saved " << n << " demo responses (kiosk \"demo\") to " << c.db_path() << "\n";
+  return 0;
+}
+
+}  // namespace eco::cli

@@ -1,0 +1,29 @@
+// The subcommands of `ecokiosk`. Each returns the process exit code and prints
+// its own messages; main.cpp only parses the command line and dispatches.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace eco::cli {
+
+struct Common {
+  std::string db;        // "" = Store::default_path()
+  std::string data_dir;  // holds questionnaires/ and assets/
+  std::string config;    // "" = Config::default_path()
+  std::string db_path() const;
+  std::string questionnaire_dir() const { return data_dir + "/questionnaires"; }
+};
+
+struct FilterArgs {
+  std::string questionnaire, kiosk, from, to;
+  std::optional<int> version;
+};
+
+int validate(const Common& c, const std::vector<std::string>& files);
+int export_data(const Common& c, const std::string& format, const std::string& out, const FilterArgs& f);
+int import_data(const Common& c, const std::vector<std::string>& files);
+int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed);
+
+}  // namespace eco::cli

@@ -1,0 +1,57 @@
+// ecokiosk: the kiosk (no subcommand) and the staff's command-line tools.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/sqlite.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"EcoKiosk: touch-screen survey kiosk and indicator dashboard"};
+  app.set_version_flag("--version", "ecokiosk 0.1.0");
+  eco::cli::Common common;
+  const char* env_data = std::getenv("ECOKIOSK_DATA_DIR");
+  common.data_dir = env_data && *env_data ? env_data : ECOKIOSK_DEFAULT_DATA_DIR;
+  app.add_option("--db", common.db, "SQLite database (default $XDG_DATA_HOME/ecokiosk/ecokiosk.db)");
+  app.add_option("--data-dir", common.data_dir, "Folder holding questionnaires/ and assets/")->check(CLI::ExistingDirectory);
+  app.add_option("--config", common.config, "Configuration file (default $XDG_CONFIG_HOME/ecokiosk/config.json)");
+
+  std::vector<std::string> validate_files;
+  auto* validate = app.add_subcommand("validate", "Check questionnaire files; non-zero exit when any is refused");
+  validate->add_option("files", validate_files, "Files (default: every questionnaires/*.json)");
+
+  std::string format = "jsonl", out;
+  eco::cli::FilterArgs filter;
+  auto* exp = app.add_subcommand("export", "Write stored responses to a file");
+  exp->add_option("--format", format, "jsonl")->check(CLI::IsMember({"jsonl"}));
+  exp->add_option("--out", out, "Output file (default: standard output)");
+  exp->add_option("--questionnaire", filter.questionnaire, "Only this questionnaire id");
+  exp->add_option("--version-of", filter.version, "Only this questionnaire version");
+  exp->add_option("--from", filter.from, "First day, YYYY-MM-DD (UTC)");
+  exp->add_option("--to", filter.to, "Last day, YYYY-MM-DD (UTC), inclusive");
+  exp->add_option("--kiosk", filter.kiosk, "Only this kiosk id");
+
+  std::vector<std::string> import_files;
+  auto* imp = app.add_subcommand("import", "Merge JSON Lines files from kiosks into the database");
+  imp->add_option("files", import_files, "JSON Lines files")->required();
+
+  std::int64_t responses = 1000;
+  std::uint64_t seed = 1;
+  auto* demo = app.add_subcommand("demo-data", "Fill the database with synthetic responses (kiosk \"demo\")");
+  demo->add_option("--responses", responses, "How many")->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
+  demo->add_option("--seed", seed, "Random seed");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*validate) return eco::cli::validate(common, validate_files);
+    if (*exp) return eco::cli::export_data(common, format, out, filter);
+    if (*imp) return eco::cli::import_data(common, import_files);
+    if (*demo) return eco::cli::demo_data(common, responses, seed);
+    std::cerr << "The kiosk window is not built yet; see `ecokiosk --help` for the tools.\n";
+    return 2;
+  } catch (const eco::DbError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,36 @@
+// Kiosk configuration: a struct with defaults, read from a JSON file, every value
+// range-checked. A bad value keeps its default and yields a message naming it.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace eco {
+
+struct Config {
+  std::string kiosk_id = "kiosk-01";
+  std::map<std::string, std::string> hall_name = {{"zh", "区政务服务中心"}, {"en", "District Service Hall"}};
+  std::map<std::string, std::string> district_title = {
+      {"zh", "黔江区创建国家生态文明建设示范区"},
+      {"en", "Qianjiang: National Ecological Civilization Demonstration Zone"}};
+  int idle_seconds = 60;        // quiet time before "still there?"
+  int countdown_seconds = 15;   // the overlay's countdown
+  int finish_seconds = 30;      // the thanks screen returns to welcome by itself
+  std::vector<std::string> questionnaires = {"knowledge", "satisfaction", "green-travel"};
+  std::string default_lang = "zh";
+  std::string export_dir;       // "" = ~/EcoKiosk-exports
+  double min_seconds_per_question = 2.0;  // faster completions are flagged (indicators)
+
+  static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
+};
+
+struct ConfigLoad {
+  Config config;
+  std::vector<std::string> errors;  // "config.json: idle_seconds: 3 is outside 10..600"
+  bool file_found = false;
+};
+
+// A missing file is not an error: the defaults apply.
+ConfigLoad load_config(const std::string& path);
+
+}  // namespace eco

@@ -1,0 +1,53 @@
+// JSON Lines interchange: one response per line, how kiosks' data are merged.
+//   {"id","questionnaire","version","kiosk","started_at","completed_at","lang",
+//    "answers":{QUESTION_ID: VALUE}, "drawn":[...], "hash":"..."}
+#pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/questionnaire_loader.hpp"
+#include "core/response.hpp"
+
+namespace eco {
+
+class Store;
+
+constexpr std::size_t kMaxImportLine = 1 << 20;  // 1 MiB: a longer line is refused unread
+
+std::string response_to_line(const Response& r);
+
+// Checks a response against its questionnaire: known questions, answer shapes and
+// ranges, drawn items, show_if (no answers to hidden questions, required ones
+// answered). Returns the faults; sets visible_questions on success.
+std::vector<std::string> validate_response(const Questionnaire& q, Response& r);
+
+struct ParsedLine {
+  std::optional<Response> response;
+  std::string error;
+};
+ParsedLine parse_response_line(std::string_view line, const QuestionnaireSet& set);
+
+struct ImportReport {
+  struct PerKiosk { std::int64_t added = 0, already = 0, refused = 0; };
+  std::map<std::string, PerKiosk> kiosks;  // "?" when a refused line names none
+  std::vector<std::string> problems;       // "file:line: reason"
+  std::int64_t lines = 0;
+  std::int64_t added() const;
+  std::int64_t already() const;
+  std::int64_t refused() const;
+};
+
+// Reads JSON Lines from `in`; bad lines are reported and skipped, the rest imported
+// in batches. Importing the same ids again adds nothing.
+void import_jsonl(std::istream& in, const std::string& name, Store& store, const QuestionnaireSet& set,
+                  ImportReport& report);
+
+// Reads one line of at most `max` bytes. A longer line is consumed without being
+// kept; `too_long` says so. Returns false at end of input.
+bool bounded_getline(std::istream& in, std::string& line, std::size_t max, bool& too_long);
+
+}  // namespace eco

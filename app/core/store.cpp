@@ -1,0 +1,311 @@
+#include "core/store.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/questionnaire.hpp"
+
+namespace eco {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// Answer atoms: how one answer becomes rows. kind tells single from multiple choice
+// with one selection, so a response reads back exactly as it was saved.
+enum AtomKind { kChoice = 1, kChoiceSet = 2, kInteger = 3, kCounts = 4, kText = 5 };
+
+// Each entry moves the schema up one version. Never edit a shipped entry: add one.
+const char* const kMigrations[] = {
+    // 1: the first schema
+    R"sql(
+CREATE TABLE questionnaire_definitions(
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY(questionnaire, version, content_hash)
+);
+CREATE TABLE responses(
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  kiosk TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  started_at INTEGER NOT NULL,     -- ms since epoch, UTC
+  completed_at INTEGER NOT NULL,
+  duration_s REAL NOT NULL,
+  visible_questions INTEGER NOT NULL,
+  drawn TEXT NOT NULL DEFAULT '[]', -- JSON array of knowledge item ids
+  saved_at INTEGER NOT NULL
+);
+CREATE INDEX responses_by_questionnaire ON responses(questionnaire, completed_at);
+CREATE TABLE answers(
+  response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+  ord INTEGER NOT NULL,            -- order asked (and selection order)
+  question TEXT NOT NULL,
+  kind INTEGER NOT NULL,           -- 1 choice, 2 one option of a multiple choice, 3 integer, 4 count row, 5 text
+  item TEXT NOT NULL DEFAULT '',   -- option id or count-matrix row
+  value INTEGER,                   -- integer answer or row count
+  text TEXT,
+  PRIMARY KEY(response, ord)
+) WITHOUT ROWID;
+CREATE INDEX answers_by_question ON answers(question, item);
+CREATE TABLE abandoned(
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  kiosk TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  abandoned_at INTEGER NOT NULL,
+  last_question TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  answered INTEGER NOT NULL
+);
+)sql",
+};
+constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
+static_assert(kMigrationCount == Store::kSchemaVersion);
+
+}  // namespace
+
+std::string Store::default_path() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  fs::path base = (xdg && *xdg) ? fs::path(xdg) : fs::path(home && *home ? home : ".") / ".local" / "share";
+  fs::path dir = base / "ecokiosk";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  return (dir / "ecokiosk.db").string();
+}
+
+Store::Store(const std::string& path) {
+  if (auto parent = fs::path(path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+  }
+  db_ = std::make_unique<Db>(path);
+  // WAL keeps readers (admin views) off the writer's back; FULL syncs the WAL on every
+  // commit, so an acknowledged save survives power loss.
+  db_->exec("PRAGMA journal_mode=WAL");
+  db_->exec("PRAGMA synchronous=FULL");
+  db_->exec("PRAGMA foreign_keys=ON");
+  migrate();
+  insert_response_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO responses(uuid, questionnaire, version, content_hash, kiosk, lang, started_at, "
+      "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert_answer_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)");
+  find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
+}
+
+int Store::schema_version() { return static_cast<int>(db_->scalar("PRAGMA user_version")); }
+
+void Store::migrate() {
+  int have = schema_version();
+  if (have > kSchemaVersion)
+    throw DbError("database " + db_->path() + " has schema version " + std::to_string(have) +
+                      ", newer than this program understands (" + std::to_string(kSchemaVersion) +
+                      "); use a newer EcoKiosk",
+                  0);
+  for (int v = have; v < kSchemaVersion; ++v) {
+    Transaction t(*db_);
+    db_->exec(kMigrations[v]);
+    db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
+    t.commit();
+  }
+}
+
+bool Store::contains(const std::string& uuid) {
+  find_uuid_->bind(1, uuid);
+  bool found = find_uuid_->step();
+  find_uuid_->reset();
+  return found;
+}
+
+Store::Saved Store::save(const Response& r) {
+  std::optional<Transaction> txn;
+  if (!in_batch_) txn.emplace(*db_);
+  if (contains(r.id)) return Saved::duplicate;
+  // In a batch a savepoint keeps one failed response from undoing the others.
+  if (in_batch_) db_->exec("SAVEPOINT one");
+  try {
+    json drawn = r.drawn;
+    auto& ins = *insert_response_;
+    ins.bind(1, r.id).bind(2, r.questionnaire).bind(3, r.version).bind(4, r.content_hash).bind(5, r.kiosk)
+        .bind(6, r.lang).bind(7, r.started_at).bind(8, r.completed_at)
+        .bind(9, static_cast<double>(r.completed_at - r.started_at) / 1000.0).bind(10, r.visible_questions)
+        .bind(11, drawn.dump()).bind(12, now_ms());
+    ins.run();
+    std::int64_t rid = db_->last_insert_rowid();
+    int ord = 0;
+    auto& a = *insert_answer_;
+    auto atom = [&](const std::string& q, int kind, std::string_view item, const std::int64_t* value,
+                    const std::string* text) {
+      a.bind(1, rid).bind(2, ord++).bind(3, q).bind(4, kind).bind(5, item);
+      value ? a.bind(6, *value) : a.bind_null(6);
+      text ? a.bind(7, *text) : a.bind_null(7);
+      a.run();
+    };
+    for (const auto& [q, ans] : r.answers) {
+      if (auto* c = std::get_if<Choice>(&ans)) atom(q, kChoice, c->option, nullptr, nullptr);
+      else if (auto* s = std::get_if<ChoiceSet>(&ans))
+        for (const auto& o : s->options) atom(q, kChoiceSet, o, nullptr, nullptr);
+      else if (auto* i = std::get_if<std::int64_t>(&ans)) atom(q, kInteger, "", i, nullptr);
+      else if (auto* cnt = std::get_if<Counts>(&ans))
+        for (const auto& [row, n] : cnt->rows) {
+          std::int64_t v = n;
+          atom(q, kCounts, row, &v, nullptr);
+        }
+      else if (auto* t = std::get_if<Text>(&ans)) atom(q, kText, "", nullptr, &t->value);
+    }
+  } catch (...) {
+    insert_response_->reset();
+    insert_answer_->reset();
+    if (in_batch_) {
+      db_->exec("ROLLBACK TO one");
+      db_->exec("RELEASE one");
+    }
+    throw;
+  }
+  if (in_batch_) db_->exec("RELEASE one");
+  if (txn) txn->commit();
+  return Saved::inserted;
+}
+
+void Store::save_abandoned(const Abandoned& a) {
+  Stmt s(*db_,
+         "INSERT OR IGNORE INTO abandoned(uuid, questionnaire, version, kiosk, lang, started_at, abandoned_at, "
+         "last_question, position, answered) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, a.id).bind(2, a.questionnaire).bind(3, a.version).bind(4, a.kiosk).bind(5, a.lang)
+      .bind(6, a.started_at).bind(7, a.abandoned_at).bind(8, a.last_question).bind(9, a.position).bind(10, a.answered);
+  s.run();
+}
+
+void Store::batch(const std::function<void()>& fn) {
+  if (in_batch_) { fn(); return; }
+  Transaction t(*db_);
+  in_batch_ = true;
+  try {
+    fn();
+  } catch (...) {
+    in_batch_ = false;
+    throw;
+  }
+  in_batch_ = false;
+  t.commit();
+}
+
+void Store::remember_definition(const Questionnaire& q, const std::string& expanded_json) {
+  Stmt s(*db_,
+         "INSERT OR IGNORE INTO questionnaire_definitions(questionnaire, version, content_hash, definition, "
+         "first_seen) VALUES(?,?,?,?,?)");
+  s.bind(1, q.id).bind(2, q.version).bind(3, q.content_hash).bind(4, expanded_json).bind(5, now_ms());
+  s.run();
+}
+
+std::vector<StoredDefinition> Store::definitions() {
+  std::vector<StoredDefinition> out;
+  Stmt s(*db_, "SELECT questionnaire, version, content_hash, definition FROM questionnaire_definitions ORDER BY 1, 2");
+  while (s.step())
+    out.push_back({std::string(s.text(0)), static_cast<int>(s.i64(1)), std::string(s.text(2)), std::string(s.text(3))});
+  return out;
+}
+
+namespace {
+// WHERE clause and binder shared by count() and each().
+std::string where_of(const ResponseFilter& f) {
+  std::string w = " WHERE 1";
+  if (!f.questionnaire.empty()) w += " AND r.questionnaire = :q";
+  if (f.version) w += " AND r.version = :v";
+  if (f.from) w += " AND r.completed_at >= :from";
+  if (f.to) w += " AND r.completed_at < :to";
+  if (!f.kiosk.empty()) w += " AND r.kiosk = :k";
+  return w;
+}
+void bind_filter(Stmt& s, const ResponseFilter& f) {
+  int i = 1;  // parameters are numbered in the order where_of adds them
+  if (!f.questionnaire.empty()) s.bind(i++, f.questionnaire);
+  if (f.version) s.bind(i++, *f.version);
+  if (f.from) s.bind(i++, *f.from);
+  if (f.to) s.bind(i++, *f.to);
+  if (!f.kiosk.empty()) s.bind(i++, f.kiosk);
+}
+}  // namespace
+
+std::int64_t Store::count(const ResponseFilter& f) {
+  Stmt s(*db_, "SELECT count(*) FROM responses r" + where_of(f));
+  bind_filter(s, f);
+  return s.step() ? s.i64(0) : 0;
+}
+
+std::int64_t Store::abandoned_count(const std::string& questionnaire) {
+  Stmt s(*db_, questionnaire.empty() ? "SELECT count(*) FROM abandoned"
+                                     : "SELECT count(*) FROM abandoned WHERE questionnaire=?");
+  if (!questionnaire.empty()) s.bind(1, questionnaire);
+  return s.step() ? s.i64(0) : 0;
+}
+
+void Store::each(const ResponseFilter& f, const std::function<bool(const Response&)>& fn) {
+  // One pass over a join ordered by the primary keys: no per-response queries, no sort.
+  Stmt s(*db_,
+         "SELECT r.id, r.uuid, r.questionnaire, r.version, r.content_hash, r.kiosk, r.lang, r.started_at, "
+         "r.completed_at, r.visible_questions, r.drawn, a.question, a.kind, a.item, a.value, a.text "
+         "FROM responses r LEFT JOIN answers a ON a.response = r.id" +
+             where_of(f) + " ORDER BY r.id, a.ord");
+  bind_filter(s, f);
+  Response cur;
+  std::int64_t cur_id = -1;
+  auto flush = [&]() { return cur_id < 0 || fn(cur); };
+  while (s.step()) {
+    std::int64_t id = s.i64(0);
+    if (id != cur_id) {
+      if (!flush()) return;
+      cur = Response{};
+      cur_id = id;
+      cur.id = s.text(1);
+      cur.questionnaire = s.text(2);
+      cur.version = static_cast<int>(s.i64(3));
+      cur.content_hash = s.text(4);
+      cur.kiosk = s.text(5);
+      cur.lang = s.text(6);
+      cur.started_at = s.i64(7);
+      cur.completed_at = s.i64(8);
+      cur.visible_questions = static_cast<int>(s.i64(9));
+      json drawn = json::parse(s.text(10), nullptr, false);
+      if (drawn.is_array())
+        for (const auto& d : drawn)
+          if (d.is_string()) cur.drawn.push_back(d.get<std::string>());
+    }
+    if (s.is_null(11)) continue;  // a response with no answers
+    std::string q(s.text(11));
+    int kind = static_cast<int>(s.i64(12));
+    std::string item(s.text(13));
+    bool same = !cur.answers.empty() && cur.answers.back().first == q;
+    switch (kind) {
+      case kChoice: cur.answers.emplace_back(q, Choice{item}); break;
+      case kChoiceSet:
+        if (same) std::get<ChoiceSet>(cur.answers.back().second).options.push_back(item);
+        else cur.answers.emplace_back(q, ChoiceSet{{item}});
+        break;
+      case kInteger: cur.answers.emplace_back(q, s.i64(14)); break;
+      case kCounts:
+        if (same) std::get<Counts>(cur.answers.back().second).rows.emplace_back(item, static_cast<int>(s.i64(14)));
+        else cur.answers.emplace_back(q, Counts{{{item, static_cast<int>(s.i64(14))}}});
+        break;
+      case kText: cur.answers.emplace_back(q, Text{std::string(s.text(15))}); break;
+      default: break;
+    }
+  }
+  flush();
+}
+
+}  // namespace eco

@@ -1,0 +1,39 @@
+// Small helpers shared by the core: ids, hashes, UTC times, UTF-8 checks.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace eco {
+
+// Milliseconds since the Unix epoch, UTC. All stored times use this.
+using TimeMs = std::int64_t;
+
+TimeMs now_ms();
+
+// Random (version 4) UUID in its canonical 36-character form.
+std::string new_uuid();
+bool is_uuid(std::string_view s);
+
+// Lower-case hex SHA-256 of the bytes.
+std::string sha256_hex(std::string_view bytes);
+
+// "2019-06-21T03:30:00.250Z" <-> ms. parse accepts a trailing Z or +00:00,
+// with or without fractional seconds; anything else is refused (nullopt).
+std::string to_iso_utc(TimeMs t);
+std::optional<TimeMs> parse_iso_utc(std::string_view s);
+// "2019-06-21" -> ms at 00:00 UTC of that day.
+std::optional<TimeMs> parse_date_utc(std::string_view s);
+
+bool valid_utf8(std::string_view s);
+// Number of code points in valid UTF-8.
+std::size_t utf8_length(std::string_view s);
+
+// 1-based line and column of a byte offset, for error messages about a file.
+struct LineCol { std::size_t line = 1, column = 1; };
+LineCol line_col(std::string_view text, std::size_t offset);
+
+std::optional<std::string> read_file(const std::string& path, std::string* error = nullptr);
+
+}  // namespace eco
