@@ -21,6 +21,11 @@ std::string Config::default_path() {
 }
 
 namespace {
+std::string num_str(double v) {
+  if (v == static_cast<double>(static_cast<long long>(v))) return std::to_string(static_cast<long long>(v));
+  return json(v).dump();
+}
+
 struct Reader {
   const json& j;
   std::string file;
@@ -35,7 +40,7 @@ struct Reader {
     if (!it->is_number()) { fail(key, "must be a number"); return; }
     double v = it->get<double>();
     if (v < lo || v > hi) {
-      fail(key, it->dump() + " is outside " + json(lo).dump() + ".." + json(hi).dump() + "; keeping " + json(out).dump());
+      fail(key, it->dump() + " is outside " + num_str(lo) + ".." + num_str(hi) + "; keeping " + num_str(static_cast<double>(out)));
       return;
     }
     if constexpr (std::is_integral_v<T>) {

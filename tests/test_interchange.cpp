@@ -1,0 +1,129 @@
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/demo_data.hpp"
+#include "core/interchange.hpp"
+#include "core/store.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+namespace {
+std::string export_all(Store& s) {
+  std::string out;
+  s.each({}, [&](const Response& r) {
+    out += response_to_line(r) + "\n";
+    return true;
+  });
+  return out;
+}
+}  // namespace
+
+TEST_CASE("export then import gives identical data, and importing again adds nothing") {
+  test::TempDir dir;
+  const auto& set = test::shipped();
+  Store a(dir.file("a.db"));
+  DemoOptions o;
+  o.responses = 600;
+  o.seed = 3;
+  o.end = *parse_date_utc("2019-12-01");
+  CHECK(fill_demo_data(a, set, o) == 600);
+  std::string dump = export_all(a);
+
+  Store b(dir.file("b.db"));
+  std::istringstream in(dump);
+  ImportReport rep;
+  import_jsonl(in, "a.jsonl", b, set, rep);
+  CHECK(rep.added() == 600);
+  CHECK(rep.refused() == 0);
+  CHECK(rep.kiosks.at("demo").added == 600);
+  CHECK(export_all(b) == dump);
+  CHECK(b.db().scalar("SELECT count(*) FROM answers") == a.db().scalar("SELECT count(*) FROM answers"));
+
+  std::istringstream again(dump);
+  ImportReport rep2;
+  import_jsonl(again, "a.jsonl", b, set, rep2);
+  CHECK(rep2.added() == 0);
+  CHECK(rep2.already() == 600);
+  CHECK(b.count() == 600);
+}
+
+TEST_CASE("bad lines are reported by number with their reason; the rest import") {
+  test::TempDir dir;
+  const auto& set = test::shipped();
+  Store s(dir.file("s.db"));
+  Response good = demo_response(*set.find("green-travel"), 9, 1'700'000'000'000, "hall-2");
+  std::string line = response_to_line(good);
+  auto edit = [&](const std::string& from, const std::string& to) {
+    std::string l = line;
+    auto p = l.find(from);
+    REQUIRE(p != std::string::npos);
+    return l.replace(p, from.size(), to);
+  };
+  std::string other_id = edit(good.id, "00000000-0000-4000-8000-000000000001");
+  std::string text =
+      line + "\n" +                                                            // 1 ok
+      "{broken\n" +                                                            // 2
+      edit("\"version\":1", "\"version\":7") + "\n" +                          // 3 unknown version
+      edit("\"trips\":{", "\"trips\":{\"rocket\":1,") + "\n" +                 // 4 unknown row
+      edit(good.id, "not-a-uuid") + "\n" +                                      // 5
+      "\n" +                                                                    // blank: ignored
+      edit("\"age\":", "\"nonsense\":\"x\",\"age\":") + "\n" +               // 7 unknown question
+      other_id + "\n";                                                          // 8 ok
+  std::istringstream in(text);
+  ImportReport rep;
+  import_jsonl(in, "kiosk.jsonl", s, set, rep);
+  CHECK(rep.added() == 2);
+  CHECK(rep.refused() == 5);
+  REQUIRE(rep.problems.size() == 5);
+  CHECK(rep.problems[0].rfind("kiosk.jsonl:2: not valid JSON", 0) == 0);
+  CHECK(rep.problems[1].find("kiosk.jsonl:3: unknown questionnaire \"green-travel\" version 7") == 0);
+  CHECK(rep.problems[2].find("kiosk.jsonl:4: ") == 0);
+  CHECK(rep.problems[2].find("rocket") != std::string::npos);
+  CHECK(rep.problems[3].find("kiosk.jsonl:5: id \"not-a-uuid\" is not a UUID") == 0);
+  CHECK(rep.problems[4].find("kiosk.jsonl:7: unknown question \"nonsense\"") == 0);
+  CHECK(rep.kiosks.at("hall-2").added == 2);
+  CHECK(rep.kiosks.at("hall-2").refused == 4);
+}
+
+TEST_CASE("import refuses answers that break show_if, miss required ones, or change the definition") {
+  const auto& set = test::shipped();
+  Response r = demo_response(*set.find("green-travel"), 4, 1'700'000'000'000, "k");
+  std::string line = response_to_line(r);
+  // commute "none" hides commute_minutes; an answer to it must be refused.
+  auto j = nlohmann::json::parse(line);
+  j["answers"]["commute"] = "none";
+  j["answers"]["commute_minutes"] = 10;
+  j["answers"].erase("barriers");
+  j["answers"].erase("would_switch");
+  auto p = parse_response_line(j.dump(), set);
+  CHECK(!p.response);
+  CHECK(p.error.find("show_if hides it") != std::string::npos);
+  auto k = nlohmann::json::parse(line);
+  k["answers"].erase("commute");
+  auto p2 = parse_response_line(k.dump(), set);
+  CHECK(p2.error.find("required question \"commute\" has no answer") != std::string::npos);
+  auto h = nlohmann::json::parse(line);
+  h["hash"] = "0000";
+  CHECK(parse_response_line(h.dump(), set).error.find("content hash differs") != std::string::npos);
+  auto d = nlohmann::json::parse(response_to_line(demo_response(*set.find("knowledge"), 4, 1'700'000'000'000, "k")));
+  d["drawn"].erase(0);
+  CHECK(!parse_response_line(d.dump(), set).response);
+}
+
+TEST_CASE("an absurdly long line is refused without being kept in memory") {
+  std::string big(kMaxImportLine + 10, 'x');
+  std::istringstream in(big + "\nshort\n");
+  std::string line;
+  bool too_long = false;
+  REQUIRE(bounded_getline(in, line, kMaxImportLine, too_long));
+  CHECK(too_long);
+  CHECK(line.size() == kMaxImportLine);
+  REQUIRE(bounded_getline(in, line, kMaxImportLine, too_long));
+  CHECK(!too_long);
+  CHECK(line == "short");
+  CHECK(!bounded_getline(in, line, kMaxImportLine, too_long));
+}

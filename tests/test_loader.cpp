@@ -1,0 +1,177 @@
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "core/questionnaire_loader.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+namespace {
+// A small valid questionnaire the error tests break one piece at a time.
+std::string base(const std::string& questions, const std::string& extra = "") {
+  return R"({"id":"t","version":1,"title":{"zh":"测试","en":"Test"},"minutes":2,"questions":[)" + questions + "]" +
+         extra + "}";
+}
+const char* kQ1 = R"({"id":"q1","type":"single","text":{"zh":"一"},"options":[{"id":"a","text":{"zh":"甲"}},{"id":"b","text":{"zh":"乙"}}]})";
+
+LoadResult load(const std::string& text) { return load_questionnaire_text(text, "t.json", "/nonexistent"); }
+
+bool has_error(const LoadResult& r, const std::string& path, const std::string& words) {
+  for (const auto& e : r.errors)
+    if (e.path == path && e.message.find(words) != std::string::npos && e.file == "t.json") return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("a minimal questionnaire loads") {
+  auto r = load(base(kQ1));
+  REQUIRE(r.errors.empty());
+  REQUIRE(r.questionnaire);
+  CHECK(r.questionnaire->questions.size() == 1);
+  CHECK(r.questionnaire->title.get("en") == "Test");
+  CHECK(r.questionnaire->title.get("fr") == "测试");  // falls back to Chinese
+  CHECK(r.questionnaire->content_hash.size() == 64);
+}
+
+TEST_CASE("invalid JSON is reported with line and column") {
+  auto r = load("{\n  \"id\": \"t\",\n  \"version\": 1,,\n}");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].message.find("line 3, column 16") != std::string::npos);
+  CHECK(!r.questionnaire);
+}
+
+TEST_CASE("unknown question type") {
+  auto r = load(base(R"({"id":"q1","type":"slider","text":{"zh":"一"}})"));
+  CHECK(has_error(r, "/questions/0/type", "unknown type \"slider\""));
+}
+
+TEST_CASE("duplicate question and option ids") {
+  auto r = load(base(std::string(kQ1) + "," + kQ1));
+  CHECK(has_error(r, "/questions/1/id", "duplicate question id \"q1\""));
+  auto r2 = load(base(R"({"id":"q1","type":"single","text":{"zh":"一"},"options":[{"id":"a","text":{"zh":"甲"}},{"id":"a","text":{"zh":"乙"}}]})"));
+  CHECK(has_error(r2, "/questions/0/options/1/id", "duplicate option id \"a\""));
+}
+
+TEST_CASE("show_if pointing at an unknown, later or own question, or an unknown option") {
+  auto later = load(base(R"({"id":"q0","type":"single","text":{"zh":"零"},"options":[{"id":"x","text":{"zh":"x"}}],"show_if":{"question":"q1","equals":"a"}},)" + std::string(kQ1)));
+  CHECK(has_error(later, "/questions/0/show_if/question", "not an earlier question"));
+  auto self = load(base(R"({"id":"q1","type":"single","text":{"zh":"一"},"options":[{"id":"a","text":{"zh":"甲"}}],"show_if":{"question":"q1","equals":"a"}})"));
+  CHECK(has_error(self, "/questions/0/show_if/question", "not an earlier question"));
+  auto unknown = load(base(std::string(kQ1) + R"(,{"id":"q2","type":"integer","min":0,"max":9,"text":{"zh":"二"},"show_if":{"question":"nope","equals":"a"}})"));
+  CHECK(has_error(unknown, "/questions/1/show_if/question", "unknown question \"nope\""));
+  auto option = load(base(std::string(kQ1) + R"(,{"id":"q2","type":"integer","min":0,"max":9,"text":{"zh":"二"},"show_if":{"any":[{"question":"q1","any_of":["a","zzz"]}]}})"));
+  CHECK(has_error(option, "/questions/1/show_if/any/0/any_of/1", "\"zzz\" is not an option of \"q1\""));
+  auto numeric = load(base(std::string(kQ1) + R"(,{"id":"q2","type":"integer","min":0,"max":9,"text":{"zh":"二"},"show_if":{"question":"q1","gt":2}})"));
+  CHECK(has_error(numeric, "/questions/1/show_if/gt", "numeric comparison needs"));
+}
+
+TEST_CASE("scoring that names unknown items") {
+  auto r = load(base(kQ1, R"(,"scoring":{"indicator":40,"method":"satisfaction","overall":"nope","items":["q1"]})"));
+  CHECK(has_error(r, "/scoring/overall", "unknown question \"nope\""));
+  CHECK(has_error(r, "/scoring/items/0", "\"q1\" must be a rating question"));
+  auto g = load(base(R"({"id":"m","type":"count_matrix","max":5,"text":{"zh":"次数"},"rows":[{"id":"walk","text":{"zh":"步行"}}]})",
+                     R"(,"scoring":{"indicator":35,"method":"green_travel","matrix":"m","green":["walk","jetpack"]})"));
+  CHECK(has_error(g, "/scoring/green/1", "\"jetpack\" is not a row of \"m\""));
+  auto k = load(base(kQ1, R"(,"scoring":{"indicator":39,"method":"knowledge"})"));
+  CHECK(has_error(k, "/scoring", "needs a \"bank\""));
+}
+
+TEST_CASE("missing Chinese text") {
+  auto r = load(base(R"({"id":"q1","type":"single","text":{"en":"One"},"options":[{"id":"a","text":{"en":"A"}}]})"));
+  CHECK(has_error(r, "/questions/0/text/zh", "missing Chinese text"));
+  CHECK(has_error(r, "/questions/0/options/0/text/zh", "missing Chinese text"));
+  auto t = load(R"({"id":"t","version":1,"minutes":2,"questions":[)" + std::string(kQ1) + "]}");
+  CHECK(has_error(t, "/title", "missing Chinese text"));
+}
+
+TEST_CASE("a text question cannot be required and ranges must make sense") {
+  auto r = load(base(R"({"id":"c","type":"text","required":true,"text":{"zh":"意见"}},{"id":"n","type":"integer","min":5,"max":1,"text":{"zh":"数"}})"));
+  CHECK(has_error(r, "/questions/0/required", "no keyboard"));
+  CHECK(has_error(r, "/questions/1/max", "below min"));
+}
+
+TEST_CASE("knowledge items need a correct answer and the bank must hold enough") {
+  auto r = load(base(R"({"bank":true})", R"(,"bank":{"draw":3,"items":[{"id":"k1","type":"single","topic":"a","text":{"zh":"题"},"options":[{"id":"a","text":{"zh":"甲"}}],"correct":["z"],"explanation":{"zh":"解"}}]})"));
+  CHECK(has_error(r, "/bank/items/0/correct/0", "not an option"));
+  CHECK(has_error(r, "/bank/draw", "more items than the bank holds"));
+}
+
+TEST_CASE("includes expand from the blocks folder and a missing block is named") {
+  test::TempDir dir;
+  dir.write("blocks/demo.json", R"({"block":"demo","questions":[)" + std::string(kQ1) + "]}");
+  std::string f = dir.write("q.json", base(R"({"include":"demo"},{"id":"q2","type":"integer","min":0,"max":3,"text":{"zh":"二"},"show_if":{"question":"q1","equals":"b"}})"));
+  auto r = load_questionnaire_file(f);
+  REQUIRE(r.errors.empty());
+  CHECK(r.questionnaire->questions.size() == 2);
+  CHECK(r.questionnaire->questions[0].id == "q1");
+  std::string g = dir.write("g.json", base(R"({"include":"gone"})"));
+  auto r2 = load_questionnaire_file(g);
+  REQUIRE(!r2.errors.empty());
+  CHECK(r2.errors[0].file == g);
+  CHECK(r2.errors[0].path == "/questions/0/include");
+  CHECK(r2.errors[0].message.find("block \"gone\" not found") != std::string::npos);
+}
+
+TEST_CASE("one bad file is refused alone; the others still load") {
+  test::TempDir dir;
+  dir.write("a.json", base(kQ1));
+  dir.write("b.json", "{ not json");
+  dir.write("c.json", R"({"id":"c","version":2,"title":{"zh":"丙"},"minutes":1,"questions":[)" + std::string(kQ1) + "]}");
+  auto set = load_questionnaire_dir(dir.path.string());
+  CHECK(set.list.size() == 2);
+  REQUIRE(set.errors.size() == 1);
+  CHECK(set.errors[0].file.find("b.json") != std::string::npos);
+  CHECK(set.find("c") != nullptr);
+  CHECK(set.find("c", 2) != nullptr);
+  CHECK(set.find("c", 1) == nullptr);
+}
+
+TEST_CASE("hostile nesting is refused, not recursed into") {
+  std::string deep(200, '[');
+  deep += std::string(200, ']');
+  auto r = load(R"({"id":"t","x":)" + deep + "}");
+  REQUIRE(!r.errors.empty());
+  CHECK(r.errors[0].message.find("nested deeper") != std::string::npos);
+}
+
+TEST_CASE("the shipped questionnaires are valid and complete") {
+  const auto& set = test::shipped();
+  for (const auto& e : set.errors) FAIL(e.to_string());
+  REQUIRE(set.list.size() == 3);
+  const Questionnaire* k = set.find("knowledge");
+  REQUIRE(k);
+  REQUIRE(k->bank);
+  CHECK(k->bank->items.size() >= 30);
+  CHECK(k->bank->draw == 10);
+  CHECK(k->scoring.indicator == 39);
+  std::set<std::string> topics;
+  for (const auto& item : k->bank->items) {
+    topics.insert(item.topic);
+    CHECK_MESSAGE(!item.text.get("en").empty(), item.id);
+    CHECK_MESSAGE(item.text.by_lang.count("en"), item.id);
+    CHECK_MESSAGE(item.explanation.by_lang.count("en"), item.id);
+  }
+  CHECK(topics.size() >= 10);
+  const Questionnaire* s = set.find("satisfaction");
+  REQUIRE(s);
+  CHECK(s->scoring.indicator == 40);
+  CHECK(s->scoring.items.size() >= 11);
+  CHECK(s->scoring.satisfied == std::vector<std::string>{"very_satisfied", "satisfied"});
+  const Question* improve = s->find("improve_first");
+  REQUIRE(improve);
+  CHECK(improve->max == 3);
+  const Questionnaire* g = set.find("green-travel");
+  REQUIRE(g);
+  CHECK(g->scoring.indicator == 35);
+  CHECK(g->find("trips")->rows.size() == 8);
+  // All three share the demographics block.
+  for (const auto* q : {k, s, g})
+    for (const char* id : {"age", "gender", "township", "occupation"}) CHECK_MESSAGE(q->find(id), q->id << " " << id);
+  // Every text has English too.
+  for (const auto& q : set.list)
+    for (const auto& qq : q.questions) {
+      CHECK_MESSAGE(qq.text.by_lang.count("en"), qq.id);
+      for (const auto& o : qq.options) CHECK_MESSAGE(o.text.by_lang.count("en"), qq.id << "/" << o.id);
+    }
+}

@@ -1,0 +1,198 @@
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+
+#include "core/session.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+namespace {
+struct FakeClock {
+  TimeMs t = 1'560'000'000'000;
+  std::function<TimeMs()> fn() { return [this] { return t; }; }
+};
+
+const Questionnaire& travel() { return *test::shipped().find("green-travel"); }
+
+// Answers demographics with the first option and moves to the end.
+void finish_demographics(Session& s) {
+  while (!s.at_end()) {
+    const Question* q = s.current();
+    if (q->type == QuestionType::single) REQUIRE(s.answer(Choice{q->options.front().id}).ok());
+    REQUIRE(s.next().ok());
+  }
+}
+}  // namespace
+
+TEST_CASE("navigation honours show_if both ways and drops answers that became hidden") {
+  FakeClock clock;
+  Session s(travel(), {.lang = "zh", .kiosk = "k1", .seed = 7, .clock = clock.fn()});
+  REQUIRE(s.current()->id == "trips");
+  CHECK(s.progress().position == 1);
+  // An empty matrix is a valid answer ("no trips"): normalized to every row at 0.
+  REQUIRE(s.answer(Counts{{{"walk", 2}, {"car", 1}}}).ok());
+  auto& c = std::get<Counts>(s.answer_of("trips"));
+  REQUIRE(c.rows.size() == 8);
+  CHECK(c.rows[0] == std::pair<std::string, int>{"walk", 2});
+  CHECK(c.rows[5] == std::pair<std::string, int>{"car", 1});
+  REQUIRE(s.next().ok());
+
+  REQUIRE(s.current()->id == "commute");
+  CHECK(s.next().status == AnswerStatus::required);  // Next says why it cannot go on
+  CHECK(s.current()->id == "commute");
+  REQUIRE(s.answer(Choice{"car"}).ok());
+  CHECK(s.visible("barriers"));
+  CHECK(s.visible("commute_minutes"));
+  int total_with_car = s.progress().total;
+  REQUIRE(s.next().ok());
+  REQUIRE(s.current()->id == "commute_minutes");
+  CHECK(s.answer(std::int64_t{500}).status == AnswerStatus::out_of_range);
+  REQUIRE(s.answer(std::int64_t{25}).ok());
+  REQUIRE(s.next().ok());
+  REQUIRE(s.current()->id == "barriers");
+  CHECK(s.answer(ChoiceSet{{"hills", "weather", "time", "distance"}}).status == AnswerStatus::too_many);
+  REQUIRE(s.answer(ChoiceSet{{"hills", "bus_far"}}).ok());
+  REQUIRE(s.next().ok());
+  REQUIRE(s.current()->id == "would_switch");
+
+  // Back to commute, change to walking: barriers and would_switch disappear with their answers.
+  REQUIRE(s.back());
+  REQUIRE(s.back());
+  REQUIRE(s.back());
+  REQUIRE(s.current()->id == "commute");
+  REQUIRE(s.answer(Choice{"walk"}).ok());
+  CHECK(!s.visible("barriers"));
+  CHECK(!answered(s.answer_of("barriers")));
+  CHECK(s.progress().total == total_with_car - 2);
+  // "none" hides the minutes question too, and drops its answer.
+  REQUIRE(s.answer(Choice{"none"}).ok());
+  CHECK(!s.visible("commute_minutes"));
+  CHECK(!answered(s.answer_of("commute_minutes")));
+  REQUIRE(s.next().ok());
+  CHECK(s.current()->id == "age");  // skipped the hidden ones
+  REQUIRE(s.back());
+  CHECK(s.current()->id == "commute");  // and back skips them too
+  REQUIRE(s.next().ok());
+  finish_demographics(s);
+
+  clock.t += 90'000;
+  Response r = s.complete();
+  CHECK(is_uuid(r.id));
+  CHECK(r.questionnaire == "green-travel");
+  CHECK(r.kiosk == "k1");
+  CHECK(r.completed_at - r.started_at == 90'000);
+  CHECK(r.find("barriers") == nullptr);
+  CHECK(r.find("commute_minutes") == nullptr);
+  CHECK(std::get<Choice>(*r.find("commute")).option == "none");
+  CHECK(r.visible_questions == s.progress().total);
+  CHECK(s.progress().position == s.progress().total);
+}
+
+TEST_CASE("back at the first question stays there") {
+  Session s(travel(), {});
+  CHECK(!s.back());
+  CHECK(s.current()->id == "trips");
+}
+
+TEST_CASE("answers are checked for shape and range and a refused answer keeps the old one") {
+  Session s(travel(), {});
+  CHECK(s.answer(Choice{"walk"}).status == AnswerStatus::wrong_type);
+  CHECK(s.answer(Counts{{{"rocket", 1}}}).status == AnswerStatus::unknown_option);
+  auto r = s.answer(Counts{{{"walk", 21}}});
+  CHECK(r.status == AnswerStatus::out_of_range);
+  CHECK(r.max == 20);
+  REQUIRE(s.answer(Counts{{{"bus", 3}}}).ok());
+  CHECK(s.answer(Counts{{{"bus", -1}}}).status == AnswerStatus::out_of_range);
+  CHECK(counts_total(s.answer_of("trips")) == 3);
+}
+
+TEST_CASE("an exclusive option cannot be combined") {
+  const Questionnaire& sat = *test::shipped().find("satisfaction");
+  const Question* q = sat.find("improve_first");
+  REQUIRE(q);
+  CHECK(check_answer(*q, ChoiceSet{{"none", "air"}}).status == AnswerStatus::too_many);
+  CHECK(check_answer(*q, ChoiceSet{{"none"}}).ok());
+  CHECK(check_answer(*q, ChoiceSet{{"air", "air"}}).status == AnswerStatus::unknown_option);
+}
+
+TEST_CASE("text answers: length in characters, valid UTF-8, no control characters") {
+  const Question* q = test::shipped().find("satisfaction")->find("comment");
+  REQUIRE(q);
+  std::string max_text;
+  for (int i = 0; i < 200; ++i) max_text += "好";
+  CHECK(check_answer(*q, Text{max_text}).ok());
+  std::string long_text;
+  for (int i = 0; i < 201; ++i) long_text += "好";
+  CHECK(check_answer(*q, Text{long_text}).status == AnswerStatus::too_long);
+  CHECK(check_answer(*q, Text{"\xff\xfe"}).status == AnswerStatus::invalid_text);
+  CHECK(check_answer(*q, Text{"a\x01"}).status == AnswerStatus::invalid_text);
+}
+
+TEST_CASE("the knowledge draw: 10 items, balanced across topics, fixed by the seed") {
+  const Questionnaire& k = *test::shipped().find("knowledge");
+  std::map<std::string, int> topic_count;
+  for (const auto& item : k.bank->items) topic_count[item.topic]++;
+  std::map<std::string, int> seen_items;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    Session s(k, {.seed = seed});
+    REQUIRE(s.drawn().size() == 10);
+    std::set<std::string> ids(s.drawn().begin(), s.drawn().end());
+    CHECK(ids.size() == 10);
+    std::map<std::string, int> per_topic;
+    for (const auto& id : s.drawn()) {
+      per_topic[k.find(id)->topic]++;
+      seen_items[id]++;
+    }
+    // Fewer than 10 topics would repeat; with 17 topics no topic is asked twice.
+    for (const auto& [t, n] : per_topic) CHECK_MESSAGE(n == 1, t);
+    CHECK(s.current()->id == s.drawn().front());  // the bank is asked first
+  }
+  CHECK(seen_items.size() == k.bank->items.size());  // every item gets asked sometimes
+  Session a(k, {.seed = 42}), b(k, {.seed = 42}), c(k, {.seed = 43});
+  CHECK(a.drawn() == b.drawn());
+  CHECK(a.drawn() != c.drawn());
+  auto oa = a.options_in_order(*a.current());
+  auto ob = b.options_in_order(*b.current());
+  CHECK(oa == ob);
+}
+
+TEST_CASE("shuffled options keep an exclusive option last") {
+  const Questionnaire& sat = *test::shipped().find("satisfaction");
+  const Question* q = sat.find("improve_first");
+  std::set<std::string> firsts;
+  for (std::uint64_t seed = 1; seed < 40; ++seed) {
+    Session s(sat, {.seed = seed});
+    auto order = s.options_in_order(*q);
+    REQUIRE(order.size() == q->options.size());
+    CHECK(order.back()->id == "none");
+    firsts.insert(order.front()->id);
+  }
+  CHECK(firsts.size() > 3);
+}
+
+TEST_CASE("abandonment records the last question reached and the answers count") {
+  FakeClock clock;
+  Session s(travel(), {.lang = "en", .kiosk = "k9", .seed = 1, .clock = clock.fn()});
+  REQUIRE(s.answer(Counts{}).ok());
+  REQUIRE(s.next().ok());
+  REQUIRE(s.answer(Choice{"bus"}).ok());
+  REQUIRE(s.next().ok());
+  clock.t += 75'000;
+  Abandoned a = s.abandon();
+  CHECK(a.last_question == "commute_minutes");
+  CHECK(a.position == 3);
+  CHECK(a.answered == 2);
+  CHECK(a.lang == "en");
+  CHECK(a.abandoned_at - a.started_at == 75'000);
+}
+
+TEST_CASE("language can change mid-session without touching answers") {
+  Session s(travel(), {.lang = "zh"});
+  REQUIRE(s.answer(Counts{{{"walk", 1}}}).ok());
+  s.set_lang("en");
+  CHECK(s.lang() == "en");
+  CHECK(counts_total(s.answer_of("trips")) == 1);
+  CHECK(s.complete().lang == "en");
+}

@@ -1,0 +1,142 @@
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "core/demo_data.hpp"
+#include "core/interchange.hpp"
+#include "core/session.hpp"
+#include "core/store.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+namespace {
+std::vector<Response> all(Store& s, const ResponseFilter& f = {}) {
+  std::vector<Response> out;
+  s.each(f, [&](const Response& r) {
+    out.push_back(r);
+    return true;
+  });
+  return out;
+}
+
+bool same(const Response& a, const Response& b) { return response_to_line(a) == response_to_line(b); }
+}  // namespace
+
+TEST_CASE("migrations bring an empty file to the current schema") {
+  test::TempDir dir;
+  std::string path = dir.file("sub/new.db");
+  {
+    Store s(path);
+    CHECK(s.schema_version() == Store::kSchemaVersion);
+    CHECK(s.count() == 0);
+    CHECK(s.db().scalar("PRAGMA journal_mode='wal'") == 0);  // returns text; just runs
+    CHECK(s.db().scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('responses','answers','abandoned','questionnaire_definitions')") == 4);
+  }
+  Store again(path);  // reopening does not migrate twice
+  CHECK(again.schema_version() == Store::kSchemaVersion);
+}
+
+TEST_CASE("a database from a newer program is refused with a clear message") {
+  test::TempDir dir;
+  std::string path = dir.file("future.db");
+  { Db db(path); db.exec("PRAGMA user_version=99"); }
+  try {
+    Store s(path);
+    FAIL("opened a newer schema");
+  } catch (const DbError& e) {
+    CHECK(std::string(e.what()).find("schema version 99") != std::string::npos);
+  }
+}
+
+TEST_CASE("WAL and synchronous=FULL are on") {
+  test::TempDir dir;
+  Store s(dir.file("w.db"));
+  Stmt m(s.db(), "PRAGMA journal_mode");
+  REQUIRE(m.step());
+  CHECK(m.text(0) == "wal");
+  CHECK(s.db().scalar("PRAGMA synchronous") == 2);
+}
+
+TEST_CASE("a saved response reads back identical, with answers one row per atom") {
+  test::TempDir dir;
+  Store s(dir.file("r.db"));
+  const auto& set = test::shipped();
+  std::vector<Response> saved;
+  std::uint64_t seed = 11;
+  for (const auto& q : set.list)
+    for (int i = 0; i < 20; ++i) {
+      saved.push_back(demo_response(q, seed++, 1'700'000'000'000 + i * 1000, "k1"));
+      CHECK(s.save(saved.back()) == Store::Saved::inserted);
+    }
+  auto back = all(s);
+  REQUIRE(back.size() == saved.size());
+  for (std::size_t i = 0; i < saved.size(); ++i) CHECK_MESSAGE(same(saved[i], back[i]), response_to_line(saved[i]));
+  // One row per selected option and per matrix row.
+  const Response& t = saved.back();  // a satisfaction response
+  std::int64_t atoms = 0;
+  for (const auto& [q, a] : t.answers) {
+    if (auto* c = std::get_if<ChoiceSet>(&a)) atoms += static_cast<std::int64_t>(c->options.size());
+    else if (auto* m = std::get_if<Counts>(&a)) atoms += static_cast<std::int64_t>(m->rows.size());
+    else atoms += 1;
+  }
+  Stmt n(s.db(), "SELECT count(*) FROM answers a JOIN responses r ON r.id=a.response WHERE r.uuid=?");
+  n.bind(1, t.id);
+  REQUIRE(n.step());
+  CHECK(n.i64(0) == atoms);
+}
+
+TEST_CASE("saving the same id twice adds nothing") {
+  test::TempDir dir;
+  Store s(dir.file("d.db"));
+  Response r = demo_response(*test::shipped().find("knowledge"), 5, 1'700'000'000'000, "k1");
+  CHECK(s.save(r) == Store::Saved::inserted);
+  CHECK(s.save(r) == Store::Saved::duplicate);
+  CHECK(s.count() == 1);
+  CHECK(s.db().scalar("SELECT count(DISTINCT response) FROM answers") == 1);
+}
+
+TEST_CASE("abandoned sessions are kept apart and never count as responses") {
+  test::TempDir dir;
+  Store s(dir.file("a.db"));
+  Session sess(*test::shipped().find("satisfaction"), {.kiosk = "k2"});
+  s.save_abandoned(sess.abandon());
+  CHECK(s.abandoned_count() == 1);
+  CHECK(s.abandoned_count("satisfaction") == 1);
+  CHECK(s.count() == 0);
+}
+
+TEST_CASE("filters by questionnaire, kiosk, version and date range") {
+  test::TempDir dir;
+  Store s(dir.file("f.db"));
+  const auto& set = test::shipped();
+  TimeMs day = *parse_date_utc("2019-07-01");
+  s.save(demo_response(*set.find("knowledge"), 1, day + 3600'000, "a"));
+  s.save(demo_response(*set.find("knowledge"), 2, day + 86400'000 + 3600'000, "b"));
+  s.save(demo_response(*set.find("satisfaction"), 3, day + 2 * 86400'000 + 3600'000, "a"));
+  CHECK(s.count({.questionnaire = "knowledge"}) == 2);
+  CHECK(s.count({.kiosk = "a"}) == 2);
+  CHECK(s.count({.version = 1}) == 3);
+  CHECK(s.count({.version = 2}) == 0);
+  CHECK(s.count({.from = day + 86400'000}) == 2);
+  CHECK(s.count({.from = day, .to = day + 86400'000}) == 1);
+  CHECK(all(s, {.questionnaire = "satisfaction", .kiosk = "a"}).size() == 1);
+}
+
+TEST_CASE("a failing save inside a batch leaves the others") {
+  test::TempDir dir;
+  Store s(dir.file("b.db"));
+  const Questionnaire& k = *test::shipped().find("knowledge");
+  Response good = demo_response(k, 1, 1'700'000'000'000, "k");
+  Response bad = demo_response(k, 2, 1'700'000'000'000, "k");
+  s.db().exec("CREATE TRIGGER refuse BEFORE INSERT ON answers WHEN NEW.question='age' AND "
+              "(SELECT uuid FROM responses WHERE id=NEW.response)='" + bad.id + "' BEGIN SELECT RAISE(ABORT,'no'); END");
+  s.batch([&] {
+    s.save(good);
+    CHECK_THROWS_AS(s.save(bad), DbError);
+  });
+  CHECK(s.count() == 1);
+  CHECK(s.contains(good.id));
+  CHECK(!s.contains(bad.id));
+  CHECK(s.db().scalar("SELECT count(*) FROM answers WHERE response NOT IN (SELECT id FROM responses)") == 0);
+}

@@ -1,0 +1,73 @@
+#include <doctest/doctest.h>
+
+#include "core/config.hpp"
+#include "core/i18n.hpp"
+#include "core/util.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+TEST_CASE("UTC times round-trip through ISO 8601") {
+  TimeMs t = 1'561'087'800'250;  // 2019-06-21T03:30:00.250Z
+  CHECK(to_iso_utc(t) == "2019-06-21T03:30:00.250Z");
+  CHECK(parse_iso_utc("2019-06-21T03:30:00.250Z") == t);
+  CHECK(parse_iso_utc("2019-06-21T03:30:00Z") == t - 250);
+  CHECK(parse_iso_utc("2019-06-21T03:30:00+00:00") == t - 250);
+  CHECK(!parse_iso_utc("2019-06-21T03:30:00+08:00"));  // only UTC is accepted
+  CHECK(!parse_iso_utc("2019-02-30T00:00:00Z"));
+  CHECK(parse_date_utc("2020-02-29"));
+  CHECK(!parse_date_utc("2019-02-29"));
+  CHECK(!parse_date_utc("2019-6-1"));
+}
+
+TEST_CASE("UTF-8 validation refuses overlong forms and surrogates") {
+  CHECK(valid_utf8("生态文明 ok"));
+  CHECK(!valid_utf8("\xc0\xaf"));
+  CHECK(!valid_utf8("\xed\xa0\x80"));
+  CHECK(!valid_utf8("\xe7\x94"));
+  CHECK(utf8_length("生态ab") == 4);
+}
+
+TEST_CASE("uuids are v4 and unique") {
+  auto a = new_uuid(), b = new_uuid();
+  CHECK(is_uuid(a));
+  CHECK(a != b);
+  CHECK(a[14] == '4');
+}
+
+TEST_CASE("configuration: defaults, range checks with clear messages, bad values keep defaults") {
+  test::TempDir dir;
+  auto none = load_config(dir.file("absent.json"));
+  CHECK(!none.file_found);
+  CHECK(none.errors.empty());
+  CHECK(none.config.idle_seconds == 60);
+  std::string f = dir.write("c.json", R"({"kiosk_id":"hall-3","idle_seconds":3,"countdown_seconds":20,
+    "default_lang":"fr","finish_seconds":12.5,"colour":"green","questionnaires":["knowledge"]})");
+  auto c = load_config(f);
+  CHECK(c.config.kiosk_id == "hall-3");
+  CHECK(c.config.idle_seconds == 60);
+  CHECK(c.config.countdown_seconds == 20);
+  CHECK(c.config.default_lang == "zh");
+  CHECK(c.config.finish_seconds == 30);
+  CHECK(c.config.questionnaires == std::vector<std::string>{"knowledge"});
+  REQUIRE(c.errors.size() == 4);
+  CHECK(c.errors[0] == f + ": idle_seconds: 3 is outside 10..600; keeping 60");
+  auto joined = c.errors[1] + c.errors[2] + c.errors[3];
+  CHECK(joined.find("finish_seconds: must be a whole number") != std::string::npos);
+  CHECK(joined.find("default_lang") != std::string::npos);
+  CHECK(joined.find("colour: unknown setting") != std::string::npos);
+}
+
+TEST_CASE("strings fall back to Chinese, then to the key") {
+  test::TempDir dir;
+  dir.write("zh.json", R"({"a.b":"中文","only.zh":"只有中文"})");
+  dir.write("en.json", R"({"a.b":"English"})");
+  Strings s;
+  std::vector<std::string> errors;
+  REQUIRE(s.load_dir(dir.path.string(), errors));
+  CHECK(errors.empty());
+  CHECK(s.get("en", "a.b") == "English");
+  CHECK(s.get("en", "only.zh") == "只有中文");
+  CHECK(s.get("en", "missing.key") == "missing.key");
+  CHECK(Strings::format("第{i}题,共{n}题", {{"i", "3"}, {"n", "12"}}) == "第3题,共12题");
+}
