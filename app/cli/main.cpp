@@ -1,11 +1,13 @@
 // ecokiosk: the kiosk (no subcommand) and the staff's command-line tools.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "core/sqlite.hpp"
+#include "ui/kiosk_window.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"EcoKiosk: touch-screen survey kiosk and indicator dashboard"};
@@ -16,6 +18,14 @@ int main(int argc, char** argv) {
   app.add_option("--db", common.db, "SQLite database (default $XDG_DATA_HOME/ecokiosk/ecokiosk.db)");
   app.add_option("--data-dir", common.data_dir, "Folder holding questionnaires/ and assets/")->check(CLI::ExistingDirectory);
   app.add_option("--config", common.config, "Configuration file (default $XDG_CONFIG_HOME/ecokiosk/config.json)");
+
+  std::string windowed, tour_dir, lang, font;
+  bool timing = false;
+  app.add_option("--windowed", windowed, "Run in a WxH window instead of fullscreen (development)");
+  app.add_option("--screenshot-tour", tour_dir, "Render the main screens to PNG files in DIR and exit");
+  app.add_option("--lang", lang, "Start language")->check(CLI::IsMember({"zh", "en"}));
+  app.add_option("--font", font, "Font file to use instead of fontconfig's Noto Sans CJK SC");
+  app.add_flag("--timing", timing, "Print font-atlas and first-frame timings");
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check questionnaire files; non-zero exit when any is refused");
@@ -48,8 +58,23 @@ int main(int argc, char** argv) {
     if (*exp) return eco::cli::export_data(common, format, out, filter);
     if (*imp) return eco::cli::import_data(common, import_files);
     if (*demo) return eco::cli::demo_data(common, responses, seed);
-    std::cerr << "The kiosk window is not built yet; see `ecokiosk --help` for the tools.\n";
-    return 2;
+    eco::ui::WindowOptions wo;
+    if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {
+      std::cerr << "error: --windowed takes WIDTHxHEIGHT, e.g. 1280x800\n";
+      return 2;
+    }
+    if (!windowed.empty() && (wo.width < 640 || wo.height < 480 || wo.width > 7680 || wo.height > 4320)) {
+      std::cerr << "error: --windowed " << windowed << " is outside 640x480..7680x4320\n";
+      return 2;
+    }
+    wo.screenshot_dir = tour_dir;
+    wo.lang = lang;
+    wo.font = font;
+    wo.db = common.db;
+    wo.data_dir = common.data_dir;
+    wo.config = common.config;
+    wo.print_timing = timing;
+    return eco::ui::run_kiosk(wo);
   } catch (const eco::DbError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

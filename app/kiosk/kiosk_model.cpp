@@ -1,0 +1,183 @@
+#include "kiosk/kiosk_model.hpp"
+
+#include <algorithm>
+
+#include "core/store.hpp"
+
+namespace eco {
+
+namespace {
+constexpr TimeMs kRetryMs = 5000;
+}
+
+KioskModel::KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock,
+                       std::uint64_t seed)
+    : config_(std::move(config)), set_(&set), store_(store), clock_(std::move(clock)),
+      rng_(seed ? seed : static_cast<std::uint64_t>(clock_())), lang_(config_.default_lang) {
+  last_activity_ = clock_();
+}
+
+std::vector<const Questionnaire*> KioskModel::offered() const {
+  std::vector<const Questionnaire*> out;
+  for (const auto& id : config_.questionnaires)
+    if (const Questionnaire* q = set_->find(id)) out.push_back(q);
+  return out;
+}
+
+void KioskModel::touch() { last_activity_ = clock_(); }
+
+bool KioskModel::idle_overlay() const {
+  return screen_ == Screen::question && clock_() - last_activity_ >= config_.idle_seconds * 1000LL;
+}
+
+int KioskModel::idle_seconds_left() const {
+  TimeMs end = last_activity_ + (config_.idle_seconds + config_.countdown_seconds) * 1000LL;
+  return static_cast<int>(std::max<TimeMs>(0, (end - clock_() + 999) / 1000));
+}
+
+int KioskModel::finish_seconds_left() const {
+  return static_cast<int>(std::max<TimeMs>(0, (finish_until_ - clock_() + 999) / 1000));
+}
+
+void KioskModel::go_welcome() {
+  // Wipe everything of the previous resident. The language returns to the default too:
+  // the next person should not inherit a stranger's choice.
+  session_.reset();
+  finished_.reset();
+  finished_q_ = nullptr;
+  refusal_ = {};
+  advance_at_ = 0;
+  finish_until_ = 0;
+  lang_ = config_.default_lang;
+  large_text_ = false;
+  screen_ = Screen::welcome;
+}
+
+void KioskModel::apply(const Intent& in) {
+  using K = Intent::Kind;
+  if (in.kind != K::none) touch();
+  switch (in.kind) {
+    case K::none: break;
+    case K::start: {
+      const Questionnaire* q = set_->find(in.id);
+      if (!q || screen_ != Screen::welcome) break;
+      SessionOptions o;
+      o.lang = lang_;
+      o.kiosk = config_.kiosk_id;
+      o.seed = rng_.next();
+      o.clock = clock_;
+      session_.emplace(*q, std::move(o));
+      refusal_ = {};
+      screen_ = Screen::question;
+      break;
+    }
+    case K::set_lang:
+      if (in.id == "zh" || in.id == "en") {
+        lang_ = in.id;
+        if (session_) session_->set_lang(lang_);
+      }
+      break;
+    case K::toggle_large_text: large_text_ = !large_text_; break;
+    case K::answer:
+      if (!session_ || screen_ != Screen::question) break;
+      refusal_ = session_->answer(in.answer);
+      advance_at_ = (refusal_.ok() && in.advance) ? clock_() + kAutoAdvanceMs : 0;
+      break;
+    case K::next:
+      if (!session_ || screen_ != Screen::question) break;
+      advance_at_ = 0;
+      refusal_ = session_->next();
+      if (refusal_.ok() && session_->at_end()) complete();
+      break;
+    case K::back:
+      if (!session_ || screen_ != Screen::question) break;
+      advance_at_ = 0;
+      refusal_ = {};
+      if (!session_->back()) abandon();  // Back on the first question leaves the survey
+      break;
+    case K::quit:
+      if (session_ && screen_ == Screen::question) abandon();
+      break;
+    case K::continue_session: break;  // touch() above did it
+    case K::home:
+      go_welcome();
+      break;
+  }
+}
+
+void KioskModel::abandon() {
+  if (session_ && store_) {
+    try {
+      store_->save_abandoned(session_->abandon());
+    } catch (const std::exception& e) {
+      save_error_ = e.what();  // an abandoned record is statistics only; not retried
+    }
+  }
+  go_welcome();
+}
+
+void KioskModel::complete() {
+  finished_q_ = &session_->questionnaire();
+  finished_ = session_->complete();
+  session_.reset();
+  unsaved_.push_back(*finished_);
+  try_save();
+  last_saved_ = unsaved_.empty();
+  screen_ = Screen::finish;
+  finish_until_ = clock_() + config_.finish_seconds * 1000LL;
+}
+
+void KioskModel::try_save() {
+  while (!unsaved_.empty()) {
+    if (!store_) {
+      save_error_ = "no database";
+      retry_at_ = clock_() + kRetryMs;
+      return;
+    }
+    try {
+      store_->save(unsaved_.front());
+      unsaved_.pop_front();
+      save_error_.clear();
+    } catch (const std::exception& e) {
+      save_error_ = e.what();
+      retry_at_ = clock_() + kRetryMs;
+      return;
+    }
+  }
+  retry_at_ = 0;
+}
+
+void KioskModel::tick() {
+  TimeMs now = clock_();
+  if (!unsaved_.empty() && retry_at_ && now >= retry_at_) try_save();
+  if (screen_ == Screen::question) {
+    if (advance_at_ && now >= advance_at_) {
+      advance_at_ = 0;
+      refusal_ = session_->next();
+      if (refusal_.ok() && session_->at_end()) complete();
+    }
+    if (screen_ == Screen::question && now - last_activity_ >= (config_.idle_seconds + config_.countdown_seconds) * 1000LL)
+      abandon();
+  } else if (screen_ == Screen::finish && now >= finish_until_) {
+    go_welcome();
+  }
+}
+
+TimeMs KioskModel::next_deadline() const {
+  TimeMs now = clock_();
+  TimeMs d = now + 60'000;  // nothing pending: wake once a minute anyway
+  auto at = [&](TimeMs t) { if (t > 0) d = std::min(d, std::max(t, now)); };
+  if (!unsaved_.empty()) at(retry_at_);
+  if (screen_ == Screen::question) {
+    at(advance_at_);
+    TimeMs idle_at = last_activity_ + config_.idle_seconds * 1000LL;
+    if (now < idle_at) at(idle_at);
+    else at(now + 1000 - (now - idle_at) % 1000);  // countdown ticks each second
+  } else if (screen_ == Screen::finish) {
+    at(now + 1000 - (finish_until_ - now) % 1000 + 1);  // the seconds shown tick down
+    at(finish_until_);
+  }
+  return d;
+}
+
+}  // namespace eco

@@ -1,0 +1,90 @@
+// The kiosk's state machine, headless: which screen, the resident's session, the idle
+// countdown, the thanks screen's timer, and saving with retry. Views read it and hand
+// back Intents; they never own data or touch SQLite.
+#pragma once
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/questionnaire_loader.hpp"
+#include "core/session.hpp"
+
+namespace eco {
+
+class Store;
+
+enum class Screen { welcome, question, finish };
+
+// What a view asks for. One per frame at most.
+struct Intent {
+  enum class Kind { none, start, set_lang, toggle_large_text, answer, next, back, quit, continue_session, home };
+  Kind kind = Kind::none;
+  std::string id;       // start: questionnaire id; set_lang: language
+  Answer answer;        // answer
+  bool advance = false; // answer: move on by itself after a short confirmation
+};
+
+class KioskModel {
+ public:
+  static constexpr TimeMs kAutoAdvanceMs = 700;  // long enough to see the choice light up
+
+  KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock = now_ms,
+             std::uint64_t seed = 0);
+
+  void apply(const Intent& in);
+  void touch();  // any input from the resident: resets the idle timer
+  // Time-driven changes: idle abandonment, auto-advance, the thanks screen's return,
+  // retrying saves that failed.
+  void tick();
+  // When tick() next has something to do; the main loop sleeps until then.
+  TimeMs next_deadline() const;
+
+  Screen screen() const { return screen_; }
+  const std::string& lang() const { return lang_; }
+  bool large_text() const { return large_text_; }
+  const Session* session() const { return session_ ? &*session_ : nullptr; }
+  const Questionnaire* finished_questionnaire() const { return finished_q_; }
+  const std::optional<Response>& finished() const { return finished_; }
+  const AnswerCheck& refusal() const { return refusal_; }  // why Next did not go on
+  bool auto_advance_pending() const { return advance_at_ != 0; }
+  std::vector<const Questionnaire*> offered() const;
+  const Config& config() const { return config_; }
+
+  bool idle_overlay() const;      // "still there?" is showing
+  int idle_seconds_left() const;  // its countdown
+  int finish_seconds_left() const;
+  std::size_t unsaved() const { return unsaved_.size(); }
+  const std::string& save_error() const { return save_error_; }
+  bool last_saved() const { return last_saved_; }
+
+ private:
+  void go_welcome();
+  void complete();
+  void try_save();
+  void abandon();
+
+  Config config_;
+  const QuestionnaireSet* set_;
+  Store* store_;
+  std::function<TimeMs()> clock_;
+  Rng rng_;
+  Screen screen_ = Screen::welcome;
+  std::string lang_;
+  bool large_text_ = false;
+  std::optional<Session> session_;
+  AnswerCheck refusal_;
+  TimeMs last_activity_ = 0;
+  TimeMs advance_at_ = 0;
+  TimeMs finish_until_ = 0;
+  const Questionnaire* finished_q_ = nullptr;
+  std::optional<Response> finished_;
+  bool last_saved_ = false;
+  std::deque<Response> unsaved_;  // kept in memory and retried; never dropped
+  TimeMs retry_at_ = 0;
+  std::string save_error_;
+};
+
+}  // namespace eco

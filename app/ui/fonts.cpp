@@ -1,0 +1,98 @@
+#include "ui/fonts.hpp"
+
+#include <fontconfig/fontconfig.h>
+#include <imgui.h>
+#include <imgui_freetype.h>
+
+#include <chrono>
+#include <filesystem>
+
+namespace eco::ui {
+
+namespace {
+FontFile match(const char* family, const char* lang) {
+  FontFile out;
+  if (!FcInit()) return out;
+  FcPattern* pat = FcPatternCreate();
+  FcPatternAddString(pat, FC_FAMILY, reinterpret_cast<const FcChar8*>(family));
+  FcLangSet* ls = FcLangSetCreate();
+  FcLangSetAdd(ls, reinterpret_cast<const FcChar8*>(lang));
+  FcPatternAddLangSet(pat, FC_LANG, ls);
+  FcConfigSubstitute(nullptr, pat, FcMatchPattern);
+  FcDefaultSubstitute(pat);
+  FcResult res;
+  FcPattern* m = FcFontMatch(nullptr, pat, &res);
+  if (m) {
+    FcChar8* file = nullptr;
+    FcChar8* fam = nullptr;
+    int index = 0;
+    // fontconfig always returns *something*; accept it only if it is the family asked for.
+    if (FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch &&
+        FcPatternGetString(m, FC_FAMILY, 0, &fam) == FcResultMatch &&
+        std::string(reinterpret_cast<char*>(fam)).find(std::string(family).substr(0, 8)) != std::string::npos) {
+      FcPatternGetInteger(m, FC_INDEX, 0, &index);
+      out.path = reinterpret_cast<char*>(file);
+      out.index = index;
+    }
+    FcPatternDestroy(m);
+  }
+  FcLangSetDestroy(ls);
+  FcPatternDestroy(pat);
+  return out;
+}
+}  // namespace
+
+FontFile find_cjk_font(const std::string& override_path) {
+  if (!override_path.empty()) return {override_path, 0};
+  for (const char* fam : {"Noto Sans CJK SC", "WenQuanYi Micro Hei"}) {
+    FontFile f = match(fam, "zh-cn");
+    if (!f.path.empty()) return f;
+  }
+  // fontconfig missing or not configured: the Debian paths (STACK.md).
+  if (std::filesystem::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
+    return {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2};
+  if (std::filesystem::exists("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
+    return {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0};
+  return {};
+}
+
+bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text) {
+  auto t0 = std::chrono::steady_clock::now();
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
+  // Glyph ranges live as long as the atlas: the vector is static, rebuilt each call.
+  static ImVector<ImWchar> ranges;
+  ranges.clear();
+  ImFontGlyphRangesBuilder b;
+  b.AddRanges(io.Fonts->GetGlyphRangesDefault());
+  b.AddText(text.c_str());
+  b.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃");  // symbols drawn by code, not in any string file
+  b.BuildRanges(&ranges);
+
+  bool ok = !file.path.empty() && std::filesystem::exists(file.path);
+  auto add = [&](float px) -> ImFont* {
+    if (!ok) {
+      ImFontConfig c;
+      c.SizePixels = px;
+      return io.Fonts->AddFontDefault(&c);
+    }
+    ImFontConfig c;
+    c.FontNo = file.index;
+    c.OversampleH = 1;  // FreeType hinting makes oversampling unnecessary; keeps the atlas small
+    c.OversampleV = 1;
+    return io.Fonts->AddFontFromFileTTF(file.path.c_str(), px, &c, ranges.Data);
+  };
+  // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
+  const float body = 40.f * scale;
+  out.normal = {add(body * 0.75f), add(body), add(body * 1.4f)};
+  const float big = body * 1.3f;
+  out.large = {add(big * 0.75f), add(big), add(big * 1.4f)};
+  io.Fonts->Build();
+  out.atlas_w = io.Fonts->TexWidth;
+  out.atlas_h = io.Fonts->TexHeight;
+  out.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return ok;
+}
+
+}  // namespace eco::ui

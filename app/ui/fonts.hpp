@@ -1,0 +1,37 @@
+// Finds Noto Sans CJK SC through fontconfig and bakes an atlas holding only the glyphs
+// the app can show, at the sizes the screens use (normal and larger-text sets).
+#pragma once
+#include <string>
+
+struct ImFont;
+
+namespace eco::ui {
+
+struct FontFile {
+  std::string path;
+  int index = 0;  // face inside a .ttc
+};
+
+// An explicit path wins; otherwise fontconfig's match for "Noto Sans CJK SC", then
+// WenQuanYi Micro Hei. Empty path when nothing usable is installed.
+FontFile find_cjk_font(const std::string& override_path = {});
+
+struct FontSet {
+  ImFont* small = nullptr;
+  ImFont* body = nullptr;
+  ImFont* title = nullptr;
+};
+
+struct Fonts {
+  FontSet normal, large;
+  const FontSet& pick(bool large_text) const { return large_text ? large : normal; }
+  double build_ms = 0;
+  int atlas_w = 0, atlas_h = 0;
+};
+
+// Clears io.Fonts and bakes every glyph in `text` (plus ASCII) at the sizes for `scale`.
+// Large text is 1.3x. Returns false when no font file was found (ImGui's default font
+// is used then, and Chinese shows as boxes: the caller warns).
+bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text);
+
+}  // namespace eco::ui

@@ -1,0 +1,36 @@
+// One frame of the kiosk: a borderless full-window ImGui window holding the current
+// screen, and the idle overlay above it. Shared by the real window and headless tests.
+#include "ui/frame.hpp"
+
+#include "ui/theme.hpp"
+
+namespace eco::ui {
+
+Intent draw_frame(const View& v) {
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(v.size);
+  ImGui::Begin("##kiosk", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::PushFont(v.fonts.body);
+  Intent in;
+  switch (v.model.screen()) {
+    case Screen::welcome: in = draw_welcome(v); break;
+    case Screen::question: in = draw_question(v); break;
+    case Screen::finish: in = draw_finish(v); break;
+  }
+  ImGui::PopFont();
+  ImGui::End();
+  if (v.model.idle_overlay()) {
+    Intent o = draw_idle_overlay(v);
+    in = o.kind != Intent::Kind::none ? o : Intent{Intent::Kind::continue_session};  // the overlay eats the screen's taps
+  }
+  return in;
+}
+
+float scale_for(ImVec2 size) {
+  float longer = std::max(size.x, size.y), shorter = std::min(size.x, size.y);
+  return std::max(0.5f, std::min(longer / 1920.f, shorter / 1080.f));
+}
+
+}  // namespace eco::ui

@@ -1,0 +1,276 @@
+#include "ui/kiosk_window.hpp"
+
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <GL/gl.h>
+#include <stb_image_write.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "core/store.hpp"
+#include "ui/frame.hpp"
+#include "ui/theme.hpp"
+
+namespace eco::ui {
+
+namespace {
+
+std::atomic<unsigned> g_input{0};  // bumped by every input callback; the loop compares
+
+void on_close(GLFWwindow* w) { glfwSetWindowShouldClose(w, GLFW_FALSE); }  // residents cannot close it
+void on_cursor(GLFWwindow*, double, double) { ++g_input; }
+void on_button(GLFWwindow*, int, int, int) { ++g_input; }
+void on_scroll(GLFWwindow*, double, double) { ++g_input; }
+void on_key(GLFWwindow*, int, int, int, int) { ++g_input; }
+
+// Every string the app can show, so the atlas holds exactly those glyphs.
+std::string glyph_text(const QuestionnaireSet& set, const Strings& strings, const Config& cfg) {
+  std::string all;
+  auto add = [&](const LocalizedText& t) {
+    for (const auto& [l, s] : t.by_lang) all += s;
+  };
+  for (const auto& q : set.list) {
+    add(q.title);
+    add(q.intro);
+    auto add_q = [&](const Question& qq) {
+      add(qq.text); add(qq.hint); add(qq.unit); add(qq.explanation);
+      for (const auto& o : qq.options) add(o.text);
+      for (const auto& o : qq.rows) add(o.text);
+    };
+    for (const auto& qq : q.questions) add_q(qq);
+    if (q.bank)
+      for (const auto& qq : q.bank->items) add_q(qq);
+  }
+  for (const auto& lang : strings.languages())
+    for (const auto& k : strings.keys(lang)) all += strings.get(lang, k);
+  for (const auto& [l, s] : cfg.district_title) all += s;
+  for (const auto& [l, s] : cfg.hall_name) all += s;
+  all += "0123456789";
+  return all;
+}
+
+bool save_png(const std::string& path, int w, int h) {
+  std::vector<unsigned char> px(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
+  stbi_flip_vertically_on_write(1);
+  return stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4) != 0;
+}
+
+// A first valid answer for whatever question is on screen, for the tour.
+Answer filler(const Question& q) {
+  switch (q.type) {
+    case QuestionType::single:
+    case QuestionType::rating: return Choice{q.options.front().id};
+    case QuestionType::multiple: return ChoiceSet{{q.options.front().id}};
+    case QuestionType::count_matrix: return Counts{};
+    case QuestionType::integer: return q.min;
+    case QuestionType::text: return std::monostate{};
+  }
+  return std::monostate{};
+}
+
+}  // namespace
+
+int run_kiosk(const WindowOptions& o) {
+  auto t_start = std::chrono::steady_clock::now();
+  // ---- data ----
+  ConfigLoad cl = load_config(o.config.empty() ? Config::default_path() : o.config);
+  for (const auto& e : cl.errors) std::cerr << "config: " << e << "\n";
+  Config cfg = cl.config;
+  if (!o.lang.empty()) cfg.default_lang = o.lang;
+  QuestionnaireSet set = load_questionnaire_dir(o.data_dir + "/questionnaires");
+  for (const auto& e : set.errors) std::cerr << "questionnaire refused: " << e.to_string() << "\n";
+  Strings strings;
+  std::vector<std::string> serr;
+  strings.load_dir(o.data_dir + "/assets/i18n", serr);
+  for (const auto& e : serr) std::cerr << "strings: " << e << "\n";
+
+  bool tour = !o.screenshot_dir.empty();
+  std::unique_ptr<Store> store;
+  try {
+    store = std::make_unique<Store>(tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db));
+    for (const auto& q : set.list)
+      if (const std::string* e = set.expanded_json(q)) store->remember_definition(q, *e);
+  } catch (const std::exception& e) {
+    // The kiosk still runs: answers stay in memory and saving is retried (KioskModel).
+    std::cerr << "database unavailable: " << e.what() << "\n";
+  }
+
+  TimeMs fake_now = 1'561'000'000'000;
+  std::function<TimeMs()> clock = tour ? std::function<TimeMs()>([&] { return fake_now; }) : std::function<TimeMs()>(now_ms);
+  KioskModel model(cfg, set, store.get(), clock, tour ? 7 : 0);
+
+  // ---- window ----
+  glfwSetErrorCallback([](int code, const char* msg) { std::cerr << "GLFW error " << code << ": " << msg << "\n"; });
+  if (!glfwInit()) {
+    std::cerr << "error: cannot start the window system (is DISPLAY set? try xvfb-run)\n";
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  GLFWmonitor* monitor = nullptr;
+  int w = o.width, h = o.height;
+  if (w <= 0 || h <= 0) {
+    monitor = glfwGetPrimaryMonitor();
+    const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+    w = mode ? mode->width : 1920;
+    h = mode ? mode->height : 1080;
+  }
+  GLFWwindow* win = glfwCreateWindow(w, h, "EcoKiosk", monitor, nullptr);
+  if (!win) {
+    std::cerr << "error: cannot open a " << w << "x" << h << " OpenGL 3 window\n";
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(win);
+  glfwSwapInterval(1);
+  glfwSetWindowCloseCallback(win, on_close);
+  glfwSetCursorPosCallback(win, on_cursor);
+  glfwSetMouseButtonCallback(win, on_button);
+  glfwSetScrollCallback(win, on_scroll);
+  glfwSetKeyCallback(win, on_key);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // nothing of a session is written to disk by ImGui
+  ImGui_ImplGlfw_InitForOpenGL(win, true);  // chains the callbacks installed above
+  ImGui_ImplOpenGL3_Init("#version 130");
+
+  int fbw, fbh;
+  glfwGetFramebufferSize(win, &fbw, &fbh);
+  ImVec2 size(static_cast<float>(fbw), static_cast<float>(fbh));
+  float scale = scale_for(size);
+  Fonts fonts;
+  FontFile ff = find_cjk_font(o.font);
+  if (!build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg)))
+    std::cerr << "warning: no Chinese font found (install fonts-noto-cjk); Chinese will not display\n";
+  apply_theme(scale);
+  if (o.print_timing)
+    std::cerr << "font " << ff.path << " #" << ff.index << ": atlas " << fonts.atlas_w << "x" << fonts.atlas_h
+              << " built in " << fonts.build_ms << " ms\n";
+
+  auto render = [&](bool screenshot, const std::string& png) {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    View v{strings, model, fonts.pick(model.large_text()), scale * (model.large_text() ? 1.3f : 1.f), size,
+           size.y > size.x};
+    Intent in = draw_frame(v);
+    ImGui::Render();
+    glViewport(0, 0, fbw, fbh);
+    ImVec4 bg = ImGui::ColorConvertU32ToFloat4(color::background);
+    glClearColor(bg.x, bg.y, bg.z, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (screenshot && !save_png(png, fbw, fbh)) std::cerr << "cannot write " << png << "\n";
+    glfwSwapBuffers(win);
+    return in;
+  };
+
+  int rc = 0;
+  if (tour) {
+    std::filesystem::create_directories(o.screenshot_dir);
+    auto shot = [&](const std::string& name) {
+      for (int i = 0; i < 3; ++i) render(false, "");  // layout settles over a couple of frames
+      std::string path = o.screenshot_dir + "/" + name + ".png";
+      render(true, path);
+      std::cout << path << "\n";
+    };
+    auto apply = [&](Intent::Kind k, std::string id = {}, Answer a = {}) {
+      Intent in;
+      in.kind = k;
+      in.id = std::move(id);
+      in.answer = std::move(a);
+      model.apply(in);
+    };
+    auto advance_to = [&](const std::string& qid) {
+      for (int guard = 0; guard < 200 && model.session() && model.session()->current() &&
+                          model.session()->current()->id != qid; ++guard) {
+        apply(Intent::Kind::answer, {}, filler(*model.session()->current()));
+        apply(Intent::Kind::next);
+      }
+    };
+    shot("01-welcome");
+    apply(Intent::Kind::start, "satisfaction");
+    apply(Intent::Kind::answer, {}, Choice{"satisfied"});
+    shot("02-rating");
+    advance_to("improve_first");
+    apply(Intent::Kind::answer, {}, ChoiceSet{{"air", "waste"}});
+    shot("03-multiple");
+    advance_to("township");
+    apply(Intent::Kind::answer, {}, Choice{"zhengyang"});
+    shot("04-single-many-options");
+    advance_to("comment");
+    shot("05-text-optional");
+    apply(Intent::Kind::quit);
+    apply(Intent::Kind::start, "green-travel");
+    apply(Intent::Kind::answer, {}, Counts{{{"walk", 2}, {"bus", 1}, {"car", 1}}});
+    shot("06-count-matrix");
+    apply(Intent::Kind::next);
+    apply(Intent::Kind::next);  // refused: required
+    shot("07-required-refusal");
+    apply(Intent::Kind::answer, {}, Choice{"car"});
+    apply(Intent::Kind::next);
+    apply(Intent::Kind::answer, {}, std::int64_t{25});
+    shot("08-integer-numpad");
+    fake_now += (cfg.idle_seconds + 4) * 1000LL;
+    model.tick();
+    shot("09-idle-overlay");
+    apply(Intent::Kind::continue_session);
+    apply(Intent::Kind::quit);
+    apply(Intent::Kind::start, "knowledge");
+    advance_to("sources");
+    advance_to("");
+    shot("10-finish-quiz");
+  } else {
+    // Event-driven: sleep until input or the model's next deadline; after input draw a
+    // few more frames so presses, releases and layout changes all show.
+    int extra = 3;
+    unsigned seen = g_input.load();
+    bool first = true;
+    while (!glfwWindowShouldClose(win)) {
+      double wait = extra > 0 ? 0.0 : std::max(0.0, static_cast<double>(model.next_deadline() - clock()) / 1000.0);
+      glfwWaitEventsTimeout(std::min(wait, 60.0));
+      unsigned now_input = g_input.load();
+      if (now_input != seen) {
+        seen = now_input;
+        model.touch();
+        extra = 3;
+      }
+      model.tick();
+      Intent in = render(false, "");
+      if (first && o.print_timing) {
+        glFinish();
+        std::cerr << "first frame after "
+                  << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count()
+                  << " ms\n";
+      }
+      first = false;
+      if (in.kind != Intent::Kind::none) {
+        model.apply(in);
+        extra = 3;
+      } else if (extra > 0) {
+        --extra;
+      }
+    }
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(win);
+  glfwTerminate();
+  return rc;
+}
+
+}  // namespace eco::ui

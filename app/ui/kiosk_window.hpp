@@ -1,0 +1,19 @@
+// The kiosk's window: GLFW + OpenGL 3 + Dear ImGui, an event-driven loop, and the
+// screenshot tour.
+#pragma once
+#include <string>
+
+namespace eco::ui {
+
+struct WindowOptions {
+  int width = 0, height = 0;  // windowed size; 0 = fullscreen on the primary monitor
+  std::string screenshot_dir; // --screenshot-tour: render the main screens to PNG and exit
+  std::string lang;           // overrides the configured default language
+  std::string font;           // overrides the fontconfig lookup
+  std::string db, data_dir, config;
+  bool print_timing = false;
+};
+
+int run_kiosk(const WindowOptions& o);
+
+}  // namespace eco::ui

@@ -1,0 +1,122 @@
+// Finish: thanks; for the quiz, the score and every drawn item with the right answer
+// and its explanation (the kiosk teaches as it measures); then home by itself.
+#include <algorithm>
+
+#include "core/scoring.hpp"
+#include "ui/theme.hpp"
+#include "ui/view.hpp"
+
+namespace eco::ui {
+
+namespace {
+std::string options_text(const Question& q, const std::vector<std::string>& ids, const std::string& lang) {
+  std::string out;
+  for (const auto& id : ids)
+    if (const Option* o = q.find_option(id)) out += (out.empty() ? "" : "、") + o->text.get(lang);
+  return out;
+}
+}  // namespace
+
+Intent draw_finish(const View& v) {
+  Intent out;
+  const auto& f = v.fonts;
+  const std::string& lang = v.model.lang();
+  ImGuiStyle& st = ImGui::GetStyle();
+  float w = v.size.x - 2 * st.WindowPadding.x;
+  const Questionnaire* q = v.model.finished_questionnaire();
+  const auto& r = v.model.finished();
+
+  text_wrapped(v.t("finish.thanks"), color::primary, f.title, w);
+  text_wrapped(v.t(v.model.last_saved() ? "finish.saved" : "finish.save_pending"), color::muted, f.body, w);
+
+  float footer_h = v.px(110);
+  if (q && r && q->scoring.method == ScoringMethod::knowledge) {
+    QuizScore score = quiz_score(*q, *r);
+    ImGui::Dummy(ImVec2(0, v.px(6)));
+    text_wrapped(v.tf("finish.score", {{"c", std::to_string(score.correct)}, {"n", std::to_string(score.drawn)}}),
+                 color::text, f.title, w);
+    text_wrapped(v.t("finish.review"), color::muted, f.small, w);
+    ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
+    ImGui::BeginChild("##review", area, false);
+    float iw = area.x - st.ScrollbarSize - v.px(10);
+    int n = 0;
+    for (const auto& id : r->drawn) {
+      const Question* item = q->find(id);
+      if (!item) continue;
+      const Answer* a = r->find(id);
+      bool ok = a && knowledge_correct(*item, *a);
+      std::vector<std::string> chosen;
+      if (a) {
+        if (auto* c = std::get_if<Choice>(a)) chosen = {c->option};
+        else if (auto* s = std::get_if<ChoiceSet>(a)) chosen = s->options;
+      }
+      ImGui::PushID(n);
+      text_wrapped(std::to_string(++n) + ". " + item->text.get(lang), color::text, f.body, iw);
+      if (ok) {
+        text_wrapped(v.t("finish.correct") + "  " + options_text(*item, item->correct, lang), color::correct, f.small, iw);
+      } else {
+        std::string yours = chosen.empty() ? v.t("finish.no_answer") : options_text(*item, chosen, lang);
+        text_wrapped(v.tf("finish.wrong", {{"answer", options_text(*item, item->correct, lang)}}) + "    " +
+                         v.tf("finish.your_answer", {{"answer", yours}}),
+                     color::error, f.small, iw);
+      }
+      text_wrapped(item->explanation.get(lang), color::muted, f.small, iw);
+      ImGui::Dummy(ImVec2(0, v.px(8)));
+      ImGui::PopID();
+    }
+    ImGui::EndChild();
+  }
+
+  float bw = v.px(420), bh = v.px(100);
+  ImGui::SetCursorPosY(v.size.y - st.WindowPadding.y - bh);
+  ImGui::PushFont(f.small);
+  ImGui::PushStyleColor(ImGuiCol_Text, color::muted);
+  std::string back = v.tf("finish.returning", {{"n", std::to_string(v.model.finish_seconds_left())}});
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (bh - ImGui::GetFontSize()) * 0.5f);
+  ImGui::TextUnformatted(back.c_str());
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+  ImGui::SameLine();
+  ImGui::SetCursorPos(ImVec2(v.size.x - st.WindowPadding.x - bw, v.size.y - st.WindowPadding.y - bh));
+  if (big_button("##home", v.t("nav.home"), ImVec2(bw, bh), f.body, true)) out.kind = Intent::Kind::home;
+  return out;
+}
+
+Intent draw_idle_overlay(const View& v) {
+  Intent out;
+  // A full-screen dimmed window above the screen, so every tap lands here, with the
+  // panel as its child.
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(v.size);
+  ImGui::SetNextWindowFocus();
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, color::scrim);
+  ImGui::Begin("##idle", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::PopStyleColor();
+  float pw = std::min(v.size.x * 0.85f, v.px(1000)), ph = v.px(560);
+  ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, (v.size.y - ph) * 0.5f));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
+  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(v.px(48), v.px(40)));
+  ImGui::BeginChild("##panel", ImVec2(pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  ImVec2 pad = ImGui::GetStyle().WindowPadding;
+  float w = pw - 2 * pad.x;
+  text_wrapped(v.t("idle.title"), color::primary, v.fonts.title, w);
+  text_wrapped(v.tf("idle.body", {{"n", std::to_string(v.model.idle_seconds_left())}}), color::text, v.fonts.body, w);
+  std::string big = std::to_string(v.model.idle_seconds_left());
+  ImFont* tf = v.fonts.title;
+  float ns = tf->FontSize * 1.6f;
+  ImVec2 ts = tf->CalcTextSizeA(ns, FLT_MAX, 0, big.c_str());
+  ImGui::SetCursorPosX((pw - ts.x) * 0.5f);
+  ImGui::GetWindowDrawList()->AddText(tf, ns, ImGui::GetCursorScreenPos(), color::error, big.c_str());
+  ImGui::Dummy(ts);
+  float bh = v.px(110);
+  ImGui::SetCursorPos(ImVec2(pad.x, ph - pad.y - bh));
+  if (big_button("##continue", v.t("idle.continue"), ImVec2(w, bh), v.fonts.title, true)) out.kind = Intent::Kind::continue_session;
+  ImGui::EndChild();
+  ImGui::PopStyleVar(2);
+  ImGui::PopStyleColor();
+  ImGui::End();
+  return out;
+}
+
+}  // namespace eco::ui

@@ -1,0 +1,43 @@
+// What every screen needs to draw: strings, the model, fonts and sizes. Screens are
+// functions of this context that return an Intent; they own nothing.
+#pragma once
+#include <imgui.h>
+
+#include <map>
+#include <string>
+
+#include "core/i18n.hpp"
+#include "kiosk/kiosk_model.hpp"
+#include "ui/fonts.hpp"
+
+namespace eco::ui {
+
+struct View {
+  const Strings& strings;
+  const KioskModel& model;
+  const FontSet& fonts;
+  float scale = 1;    // 1.0 at 1920x1080 (or 1080x1920)
+  ImVec2 size;        // the window in pixels
+  bool portrait = false;
+
+  const std::string& t(const char* key) const { return strings.get(model.lang(), key); }
+  std::string tf(const char* key, const std::map<std::string, std::string>& args) const {
+    return Strings::format(t(key), args);
+  }
+  float px(float v) const { return v * scale; }
+};
+
+// A large touch card: white, rounded, text wrapped inside; selected = filled green with ✓.
+bool card(const char* id, const std::string& label, ImVec2 size, bool selected, ImFont* font,
+          const std::string& detail = {}, ImFont* detail_font = nullptr);
+// A solid green button (primary) or an outlined one.
+bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* font, bool primary = true);
+// Wrapped text in a colour.
+void text_wrapped(const std::string& s, ImU32 colour, ImFont* font, float wrap_width);
+
+Intent draw_welcome(const View& v);
+Intent draw_question(const View& v);
+Intent draw_finish(const View& v);
+Intent draw_idle_overlay(const View& v);
+
+}  // namespace eco::ui
