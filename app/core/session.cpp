@@ -80,7 +80,15 @@ void Session::reevaluate() {
   for (std::size_t i = 0; i < seq_.size(); ++i) {
     const auto& cond = seq_[i]->show_if;
     visible_[i] = !cond || evaluate(*cond, lookup);
-    if (!visible_[i]) answers_[i] = std::monostate{};
+    if (!visible_[i]) {
+      answers_[i] = std::monostate{};
+    } else if (seq_[i]->type == QuestionType::count_matrix && !answered(answers_[i])) {
+      // The screen shows every row at 0, so an untouched matrix means "no trips":
+      // Next confirms what the resident sees.
+      Answer zero = Counts{};
+      normalize_answer(*seq_[i], zero);
+      answers_[i] = std::move(zero);
+    }
   }
 }
 
