@@ -22,8 +22,7 @@ Intent draw_frame(const View& v) {
   ImGui::PopFont();
   ImGui::End();
   if (v.model.idle_overlay()) {
-    Intent o = draw_idle_overlay(v);
-    in = o.kind != Intent::Kind::none ? o : Intent{Intent::Kind::continue_session};  // the overlay eats the screen's taps
+    in = draw_idle_overlay(v);  // the overlay is on top: whatever the screen below asked for is dropped
   }
   return in;
 }

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/i18n.hpp"
 #include "kiosk/kiosk_model.hpp"
@@ -26,6 +27,14 @@ struct View {
   }
   float px(float v) const { return v * scale; }
 };
+
+// Where each tappable widget was drawn this frame, by label. Null in the kiosk (no
+// cost); headless UI tests point it at a vector to find and tap items by their text.
+struct HitItem {
+  std::string label;
+  ImVec2 min, max;
+};
+extern std::vector<HitItem>* g_hit_items;
 
 // A large touch card: white, rounded, text wrapped inside; selected = filled green with ✓.
 bool card(const char* id, const std::string& label, ImVec2 size, bool selected, ImFont* font,

@@ -7,10 +7,19 @@
 
 namespace eco::ui {
 
+std::vector<HitItem>* g_hit_items = nullptr;
+
+namespace {
+void record(const std::string& label, ImVec2 p, ImVec2 size) {
+  if (g_hit_items) g_hit_items->push_back({label, p, ImVec2(p.x + size.x, p.y + size.y)});
+}
+}  // namespace
+
 bool card(const char* id, const std::string& label, ImVec2 size, bool selected, ImFont* font,
           const std::string& detail, ImFont* detail_font) {
   ImVec2 p = ImGui::GetCursorScreenPos();
   bool clicked = ImGui::InvisibleButton(id, size);
+  record(label, p, size);
   bool held = ImGui::IsItemActive();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   float r = std::min(size.y * 0.2f, ImGui::GetStyle().FrameRounding * 1.4f);
@@ -46,6 +55,7 @@ bool card(const char* id, const std::string& label, ImVec2 size, bool selected, 
 bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* font, bool primary) {
   ImVec2 p = ImGui::GetCursorScreenPos();
   bool clicked = ImGui::InvisibleButton(id, size);
+  record(label, p, size);
   bool held = ImGui::IsItemActive();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImVec2 q(p.x + size.x, p.y + size.y);

@@ -1,0 +1,137 @@
+// Headless UI: an ImGui context with no window and no GL. Surveys are driven by taps on
+// items found by their label, and the store is checked for what arrived.
+#include <doctest/doctest.h>
+
+#include <imgui.h>
+
+#include "core/store.hpp"
+#include "helpers.hpp"
+#include "ui/frame.hpp"
+#include "ui/theme.hpp"
+
+using namespace eco;
+using namespace eco::ui;
+
+namespace {
+struct Ui {
+  TimeMs now = 1'561'000'000'000;
+  test::TempDir dir;
+  Store store{dir.file("ui.db")};
+  Config cfg;
+  KioskModel model{cfg, test::shipped(), &store, [this] { return now; }, 5};
+  Strings strings;
+  Fonts fonts;
+  ImVec2 size;
+  std::vector<HitItem> hits;
+
+  explicit Ui(ImVec2 sz) : size(sz) {
+    std::vector<std::string> errors;
+    strings.load_dir(test::source_dir() + "/assets/i18n", errors);
+    REQUIRE(errors.empty());
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = size;
+    io.DeltaTime = 1.f / 60;
+    std::string text;
+    for (const auto& q : test::shipped().list) text += q.title.get("zh") + q.title.get("en");
+    REQUIRE(build_fonts(fonts, find_cjk_font(), scale_for(size), text + "下一题提交返回首页"));
+    unsigned char* px;
+    int w, h;
+    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+    apply_theme(scale_for(size));
+    g_hit_items = &hits;
+  }
+  ~Ui() {
+    g_hit_items = nullptr;
+    ImGui::DestroyContext();
+  }
+  void frame(ImVec2 mouse, bool down) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = mouse;
+    io.MouseDown[0] = down;
+    hits.clear();
+    ImGui::NewFrame();
+    View v{strings, model, fonts.pick(model.large_text()), scale_for(size), size, size.y > size.x};
+    Intent in = draw_frame(v);
+    ImGui::Render();
+    if (in.kind != Intent::Kind::none) model.apply(in);
+    model.tick();
+  }
+  const HitItem* find(const std::string& label) {
+    frame(ImVec2(-1, -1), false);
+    for (const auto& h : hits)
+      if (h.label == label) return &h;
+    return nullptr;
+  }
+  // A tap: one frame to lay out, one pressed, one released (Button fires on release).
+  bool tap(const std::string& label) {
+    const HitItem* h = find(label);
+    if (!h) return false;
+    ImVec2 c((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2);
+    CHECK_MESSAGE(h->max.y - h->min.y >= 64 * scale_for(size), label);  // touch target
+    frame(c, false);
+    frame(c, true);
+    frame(c, false);
+    frame(ImVec2(-1, -1), false);
+    return true;
+  }
+};
+}  // namespace
+
+TEST_CASE("text colours have at least 4.5:1 contrast") {
+  CHECK(contrast_ratio(color::text, color::background) >= 4.5);
+  CHECK(contrast_ratio(color::muted, color::background) >= 4.5);
+  CHECK(contrast_ratio(color::muted, color::card) >= 4.5);
+  CHECK(contrast_ratio(color::on_primary, color::primary) >= 4.5);
+  CHECK(contrast_ratio(color::primary, color::background) >= 4.5);
+  CHECK(contrast_ratio(color::error, color::background) >= 4.5);
+  CHECK(contrast_ratio(color::text, color::primary_light) >= 4.5);
+}
+
+TEST_CASE("a resident completes the satisfaction survey by taps, in both orientations") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    Ui ui(size);
+    const Questionnaire& q = *test::shipped().find("satisfaction");
+    REQUIRE(ui.tap(q.title.get("zh")));
+    REQUIRE(ui.model.screen() == Screen::question);
+    for (int guard = 0; guard < 40 && ui.model.screen() == Screen::question; ++guard) {
+      const Question& cur = *ui.model.session()->current();
+      if (!cur.options.empty()) {
+        // Tap the option shown first (its label, as the resident reads it).
+        auto order = ui.model.session()->options_in_order(cur);
+        REQUIRE_MESSAGE(ui.tap(order.front()->text.get("zh")), cur.id);
+      }
+      if (ui.model.screen() != Screen::question || ui.model.session()->current() != &cur) continue;  // auto-advanced
+      bool last = ui.model.session()->progress().position == ui.model.session()->progress().total;
+      REQUIRE_MESSAGE(ui.tap(ui.strings.get("zh", last ? "nav.submit" : "nav.next")), cur.id);
+    }
+    REQUIRE(ui.model.screen() == Screen::finish);
+    CHECK(ui.store.count({.questionnaire = "satisfaction"}) == 1);
+    REQUIRE(ui.tap(ui.strings.get("zh", "nav.home")));
+    CHECK(ui.model.screen() == Screen::welcome);
+  }
+}
+
+TEST_CASE("Next without an answer shows the reason, in the resident's language") {
+  Ui ui(ImVec2(1280, 800));
+  REQUIRE(ui.tap("English"));
+  CHECK(ui.model.lang() == "en");
+  REQUIRE(ui.tap(test::shipped().find("green-travel")->title.get("en")));
+  REQUIRE(ui.tap("Next"));  // trips: zero is an answer
+  CHECK(ui.model.session()->current()->id == "commute");
+  REQUIRE(ui.tap("Next"));
+  CHECK(ui.model.refusal().status == AnswerStatus::required);
+  CHECK(ui.model.session()->current()->id == "commute");
+}
+
+TEST_CASE("the idle overlay takes the taps and Continue keeps the session") {
+  Ui ui(ImVec2(1920, 1080));
+  REQUIRE(ui.tap(test::shipped().find("knowledge")->title.get("zh")));
+  ui.now += ui.cfg.idle_seconds * 1000LL + 2000;
+  ui.frame(ImVec2(-1, -1), false);
+  REQUIRE(ui.model.idle_overlay());
+  REQUIRE(ui.tap(ui.strings.get("zh", "idle.continue")));
+  CHECK(!ui.model.idle_overlay());
+  CHECK(ui.model.screen() == Screen::question);
+}
