@@ -9,7 +9,7 @@ PKGS=(
   libsqlite3-dev sqlite3 nlohmann-json3-dev doctest-dev libcli11-dev
   libsodium-dev uuid-dev libxlsxwriter-dev
   fonts-noto-cjk
-  xvfb xauth xdotool imagemagick libgl1-mesa-dri mesa-utils
+  xvfb xauth xdotool x11-utils imagemagick libgl1-mesa-dri mesa-utils
   python3 python3-openpyxl
 )
 

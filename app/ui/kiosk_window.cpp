@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -234,6 +235,11 @@ int run_kiosk(const WindowOptions& o) {
     advance_to("");
     shot("10-finish-quiz");
   } else {
+    // ECOKIOSK_HIT_LOG=FILE: after every frame, write where each tappable item is, so the
+    // end-to-end test (tests/e2e_xvfb.sh) can click labels with real X events.
+    const char* hit_log = std::getenv("ECOKIOSK_HIT_LOG");
+    std::vector<HitItem> hits;
+    if (hit_log && *hit_log) g_hit_items = &hits;
     // Event-driven: sleep until input or the model's next deadline; after input draw a
     // few more frames so presses, releases and layout changes all show.
     int extra = 3;
@@ -249,7 +255,18 @@ int run_kiosk(const WindowOptions& o) {
         extra = 3;
       }
       model.tick();
+      hits.clear();
       Intent in = render(false, "");
+      if (g_hit_items) {
+        std::string tmp = std::string(hit_log) + ".tmp";
+        if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+          for (const auto& h : hits)
+            std::fprintf(f, "%s\t%d\t%d\n", h.label.c_str(), static_cast<int>((h.min.x + h.max.x) / 2),
+                         static_cast<int>((h.min.y + h.max.y) / 2));
+          std::fclose(f);
+          std::rename(tmp.c_str(), hit_log);
+        }
+      }
       if (first && o.print_timing) {
         glFinish();
         std::cerr << "first frame after "

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# End to end: the real binary under Xvfb, a green-travel survey completed with real X
+# clicks (xdotool) on the labels a resident reads, then the database is checked.
+# Usage: e2e_xvfb.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+bin="$1/ecokiosk"
+src="$2"
+work=$(mktemp -d)
+trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
+
+disp=":$((100 + RANDOM % 800))"
+Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$work/xvfb.log" 2>&1 &
+xvfb=$!
+export DISPLAY=$disp
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
+
+ECOKIOSK_HIT_LOG="$work/hits" "$bin" --db "$work/e2e.db" --data-dir "$src" --config "$work/none.json" \
+  --windowed 1280x800 >"$work/app.log" 2>&1 &
+app=$!
+
+wid=""
+for _ in $(seq 100); do
+  wid=$(xdotool search --name '^EcoKiosk$' 2>/dev/null | head -1) && [ -n "$wid" ] && break
+  sleep 0.1
+done
+[ -n "$wid" ] || { echo "FAIL: no EcoKiosk window"; cat "$work/app.log"; exit 1; }
+
+click() {  # click the item whose label is exactly $1
+  local xy=""
+  for _ in $(seq 50); do
+    xy=$(awk -F'\t' -v l="$1" '$1 == l { print $2, $3; exit }' "$work/hits" 2>/dev/null || true)
+    [ -n "$xy" ] && break
+    xdotool mousemove --window "$wid" 1 1  # a wake-up event so the app draws a frame
+    sleep 0.1
+  done
+  [ -n "$xy" ] || { echo "FAIL: no item labelled '$1' on screen"; cut -f1 "$work/hits"; exit 1; }
+  # shellcheck disable=SC2086
+  xdotool mousemove --window "$wid" $xy
+  sleep 0.1
+  xdotool click 1
+  sleep 0.3
+  : >"$work/hits"  # wait for a fresh frame before the next lookup
+}
+
+click "公众绿色出行调查"
+click "+"            # one walking trip (the first row's + button)
+click "下一题"
+click "公交车"        # usual mode: auto-advances
+sleep 1
+click "2"; click "0" # 20 minutes on the number pad
+click "下一题"
+for label in "30–44岁" "女" "正阳街道" "企业职工"; do click "$label"; sleep 1; done
+sleep 1
+
+n=$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses WHERE questionnaire='green-travel'")
+minutes=$(sqlite3 "$work/e2e.db" "SELECT value FROM answers WHERE question='commute_minutes'")
+walk=$(sqlite3 "$work/e2e.db" "SELECT value FROM answers WHERE question='trips' AND item='walk'")
+town=$(sqlite3 "$work/e2e.db" "SELECT item FROM answers WHERE question='township'")
+if [ "$n" = 1 ] && [ "$minutes" = 20 ] && [ "$walk" = 1 ] && [ "$town" = zhengyang ]; then
+  echo "e2e: 1 passed, 0 failed"
+else
+  echo "FAIL: responses=$n minutes=$minutes walk=$walk township=$town"
+  cat "$work/app.log"
+  exit 1
+fi
