@@ -6,6 +6,8 @@
 #include <string>
 
 #include "core/questionnaire_loader.hpp"
+#include "core/store.hpp"
+#include "kiosk/kiosk_model.hpp"
 
 namespace test {
 
@@ -35,5 +37,15 @@ inline const eco::QuestionnaireSet& shipped() {
   static eco::QuestionnaireSet set = eco::load_questionnaire_dir(source_dir() + "/questionnaires");
   return set;
 }
+
+// A kiosk on a temporary database with a clock the test moves by hand.
+struct KioskRig {
+  eco::TimeMs now = 1'561'000'000'000;
+  TempDir dir;
+  eco::Store store{dir.file("kiosk.db")};
+  eco::Config cfg;
+  eco::KioskModel model;
+  explicit KioskRig(std::uint64_t seed) : model(cfg, shipped(), &store, [this] { return now; }, seed) {}
+};
 
 }  // namespace test

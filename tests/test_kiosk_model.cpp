@@ -7,12 +7,8 @@
 using namespace eco;
 
 namespace {
-struct Rig {
-  TimeMs now = 1'561'000'000'000;
-  test::TempDir dir;
-  Store store{dir.file("k.db")};
-  Config cfg;
-  KioskModel model{cfg, test::shipped(), &store, [this] { return now; }, 99};
+struct Rig : test::KioskRig {
+  Rig() : KioskRig(99) {}
 
   void act(Intent::Kind k, std::string id = {}, Answer a = {}, bool advance = false) {
     Intent in;

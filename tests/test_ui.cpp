@@ -13,18 +13,13 @@ using namespace eco;
 using namespace eco::ui;
 
 namespace {
-struct Ui {
-  TimeMs now = 1'561'000'000'000;
-  test::TempDir dir;
-  Store store{dir.file("ui.db")};
-  Config cfg;
-  KioskModel model{cfg, test::shipped(), &store, [this] { return now; }, 5};
+struct Ui : test::KioskRig {
   Strings strings;
   Fonts fonts;
   ImVec2 size;
   std::vector<HitItem> hits;
 
-  explicit Ui(ImVec2 sz) : size(sz) {
+  explicit Ui(ImVec2 sz) : KioskRig(5), size(sz) {
     std::vector<std::string> errors;
     strings.load_dir(test::source_dir() + "/assets/i18n", errors);
     REQUIRE(errors.empty());
