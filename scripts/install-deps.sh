@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages EcoKiosk builds, runs and tests with.
 # Idempotent: packages already present are left alone; apt runs only when something is missing.
+#   install-deps.sh          what building and running the kiosk needs
+#   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang)
 set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config
   libimgui-dev libstb-dev libstb0 libglfw3-dev libfreetype-dev libfontconfig-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev doctest-dev libcli11-dev
-  libsodium-dev uuid-dev libxlsxwriter-dev
-  fonts-noto-cjk
-  xvfb xauth xdotool x11-utils imagemagick libgl1-mesa-dri mesa-utils
-  python3 python3-openpyxl
+  libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev
+  fonts-noto-cjk libgl1-mesa-dri
 )
+if [ "${1:-}" = "--test" ]; then
+  PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

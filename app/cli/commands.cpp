@@ -5,7 +5,12 @@
 #include <fstream>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
+#include "core/config.hpp"
 #include "core/demo_data.hpp"
+#include "core/i18n.hpp"
+#include "core/indicators.hpp"
 #include "core/interchange.hpp"
 #include "core/questionnaire_loader.hpp"
 #include "core/store.hpp"
@@ -33,18 +38,32 @@ QuestionnaireSet load_all(const Common& c, Store* store, bool report) {
   return set;
 }
 
-bool make_filter(const FilterArgs& a, ResponseFilter& f) {
+Config load_cfg(const Common& c) {
+  ConfigLoad cl = load_config(c.config.empty() ? Config::default_path() : c.config);
+  for (const auto& e : cl.errors) std::cerr << "warning: " << e << "\n";
+  return cl.config;
+}
+
+// Days are the district's own (config utc_offset_minutes, China Standard Time by
+// default): --from 2019-06-01 starts at local midnight, --to ends at the next one.
+bool make_filter(const FilterArgs& a, int utc_offset_minutes, ResponseFilter& f) {
   f.questionnaire = a.questionnaire;
   f.kiosk = a.kiosk;
   f.version = a.version;
+  const TimeMs shift = static_cast<TimeMs>(utc_offset_minutes) * 60000;
   if (!a.from.empty()) {
     f.from = parse_date_utc(a.from);
     if (!f.from) { std::cerr << "error: --from \"" << a.from << "\" is not a date like 2019-06-21\n"; return false; }
+    *f.from -= shift;
   }
   if (!a.to.empty()) {
     auto to = parse_date_utc(a.to);
     if (!to) { std::cerr << "error: --to \"" << a.to << "\" is not a date like 2019-12-31\n"; return false; }
-    f.to = *to + 86400000LL;  // --to is inclusive: the whole day
+    f.to = *to + 86400000LL - shift;  // --to is inclusive: the whole day
+  }
+  if (f.from && f.to && *f.to <= *f.from) {
+    std::cerr << "error: --to " << a.to << " is before --from " << a.from << "\n";
+    return false;
   }
   return true;
 }
@@ -88,7 +107,7 @@ int export_data(const Common& c, const std::string& format, const std::string& o
     return 2;
   }
   ResponseFilter f;
-  if (!make_filter(fa, f)) return 2;
+  if (!make_filter(fa, load_cfg(c).utc_offset_minutes, f)) return 2;
   Store store(c.db_path());
   // Written under a temporary name and renamed when complete: a reader never
   // sees a half file that looks whole.
@@ -165,6 +184,43 @@ int import_data(const Common& c, const std::vector<std::string>& files) {
               << " refused\n";
   }
   return unreadable ? 1 : 0;
+}
+
+int indicators(const Common& c, const IndicatorArgs& a) {
+  Config cfg = load_cfg(c);
+  IndicatorOptions o;
+  if (!make_filter(a.filter, cfg.utc_offset_minutes, o.filter)) return 2;
+  o.include_flagged = a.include_flagged;
+  o.min_seconds_per_question = a.min_seconds.value_or(cfg.min_seconds_per_question);
+  o.min_cell_n = a.min_cell_n;
+  o.utc_offset_minutes = cfg.utc_offset_minutes;
+  std::optional<Population> pop;
+  if (!a.no_weighting) {
+    std::string path = a.population.empty() ? c.data_dir + "/assets/population.json" : a.population;
+    bool must = !a.population.empty();
+    if (must || fs::exists(path)) {
+      std::string err;
+      pop = load_population(path, err);
+      if (!pop) {
+        std::cerr << "error: population margins: " << err << "\n";
+        return 2;
+      }
+      o.population = &*pop;
+    }
+  }
+  Store store(c.db_path());
+  QuestionnaireSet set = load_all(c, &store, false);
+  IndicatorReport r = compute_indicators(store, set, o);
+  if (a.format == "json") {
+    std::cout << indicators_json(r).dump(2) << "\n";
+    return 0;
+  }
+  Strings strings;
+  std::vector<std::string> errors;
+  strings.load_dir(c.data_dir + "/assets/i18n", errors);
+  for (const auto& e : errors) std::cerr << "warning: " << e << "\n";
+  std::cout << indicators_text(r, set, strings, a.lang);
+  return 0;
 }
 
 int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed) {

@@ -21,9 +21,21 @@ struct FilterArgs {
   std::optional<int> version;
 };
 
+struct IndicatorArgs {
+  FilterArgs filter;
+  bool include_flagged = false;
+  std::string format = "text";
+  std::string lang = "zh";
+  std::optional<double> min_seconds;  // default: configuration
+  int min_cell_n = 30;
+  std::string population;             // default: assets/population.json when present
+  bool no_weighting = false;
+};
+
 int validate(const Common& c, const std::vector<std::string>& files);
 int export_data(const Common& c, const std::string& format, const std::string& out, const FilterArgs& f);
 int import_data(const Common& c, const std::vector<std::string>& files);
+int indicators(const Common& c, const IndicatorArgs& a);
 int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed);
 
 }  // namespace eco::cli

@@ -38,13 +38,29 @@ int main(int argc, char** argv) {
   exp->add_option("--out", out, "Output file (default: standard output)");
   exp->add_option("--questionnaire", filter.questionnaire, "Only this questionnaire id");
   exp->add_option("--version-of", filter.version, "Only this questionnaire version");
-  exp->add_option("--from", filter.from, "First day, YYYY-MM-DD (UTC)");
-  exp->add_option("--to", filter.to, "Last day, YYYY-MM-DD (UTC), inclusive");
+  exp->add_option("--from", filter.from, "First day, YYYY-MM-DD (district time)");
+  exp->add_option("--to", filter.to, "Last day, YYYY-MM-DD (district time), inclusive");
   exp->add_option("--kiosk", filter.kiosk, "Only this kiosk id");
 
   std::vector<std::string> import_files;
   auto* imp = app.add_subcommand("import", "Merge JSON Lines files from kiosks into the database");
   imp->add_option("files", import_files, "JSON Lines files")->required();
+
+  eco::cli::IndicatorArgs ia;
+  auto* ind = app.add_subcommand("indicators", "Indicators 35, 39 and 40 from the stored responses");
+  ind->add_option("--from", ia.filter.from, "First day, YYYY-MM-DD (district time)");
+  ind->add_option("--to", ia.filter.to, "Last day, YYYY-MM-DD (district time), inclusive");
+  ind->add_option("--kiosk", ia.filter.kiosk, "Only this kiosk id");
+  ind->add_option("--version-of", ia.filter.version, "Only this questionnaire version");
+  ind->add_flag("--include-flagged", ia.include_flagged, "Keep responses flagged too fast, straight-lining or duplicate");
+  ind->add_option("--format", ia.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  ind->add_option("--lang", ia.lang, "Language of the text form")->check(CLI::IsMember({"zh", "en"}));
+  ind->add_option("--min-seconds", ia.min_seconds, "Seconds per visible question below which a response is too fast")
+      ->check(CLI::Range(0.0, 60.0));
+  ind->add_option("--min-cell-n", ia.min_cell_n, "Breakdown cells with fewer respondents are marked unreliable")
+      ->check(CLI::Range(1, 100000));
+  ind->add_option("--population", ia.population, "Population margins for weighting (default assets/population.json)");
+  ind->add_flag("--no-weighting", ia.no_weighting, "Skip the weighted estimates");
 
   std::int64_t responses = 1000;
   std::uint64_t seed = 1;
@@ -57,6 +73,7 @@ int main(int argc, char** argv) {
     if (*validate) return eco::cli::validate(common, validate_files);
     if (*exp) return eco::cli::export_data(common, format, out, filter);
     if (*imp) return eco::cli::import_data(common, import_files);
+    if (*ind) return eco::cli::indicators(common, ia);
     if (*demo) return eco::cli::demo_data(common, responses, seed);
     eco::ui::WindowOptions wo;
     if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {

@@ -98,6 +98,7 @@ ConfigLoad load_config(const std::string& path) {
   r.number("countdown_seconds", c.countdown_seconds, 5, 120);
   r.number("finish_seconds", c.finish_seconds, 5, 600);
   r.number("min_seconds_per_question", c.min_seconds_per_question, 0, 60);
+  r.number("utc_offset_minutes", c.utc_offset_minutes, -720, 840);
   r.string("export_dir", c.export_dir, 4096);
   std::string lang = c.default_lang;
   r.string("default_lang", lang, 8);
@@ -115,7 +116,7 @@ ConfigLoad load_config(const std::string& path) {
     else r.fail("questionnaires", "must be a non-empty array of questionnaire ids");
   }
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "countdown_seconds",
-                                "finish_seconds", "min_seconds_per_question", "export_dir", "default_lang",
+                                "finish_seconds", "min_seconds_per_question", "utc_offset_minutes", "export_dir", "default_lang",
                                 "questionnaires"};
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))

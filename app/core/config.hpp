@@ -20,6 +20,7 @@ struct Config {
   std::string default_lang = "zh";
   std::string export_dir;       // "" = ~/EcoKiosk-exports
   double min_seconds_per_question = 2.0;  // faster completions are flagged (indicators)
+  int utc_offset_minutes = 480;           // the district's clock for days and months (UTC+8)
 
   static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
 };

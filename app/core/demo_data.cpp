@@ -142,7 +142,7 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
         TimeMs day = end - span + static_cast<TimeMs>(rng.below(static_cast<std::uint64_t>(opts.days))) * 86400000LL;
         day -= day % 86400000LL;
         TimeMs start = day + 1800000LL + static_cast<TimeMs>(rng.below(9 * 3600000ULL));
-        store.save(demo_response(*q, rng.next(), start, opts.kiosk));
+        store.save(demo_response(*q, rng.next(), start, opts.kiosk), q);
       }
     });
     if (progress) progress(done);

@@ -294,7 +294,8 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
           continue;
         }
         auto& k = report.kiosks[p.response->kiosk];
-        if (store.save(*p.response) == Store::Saved::inserted) k.added++;
+        const Response& r = *p.response;
+        if (store.save(r, set.find(r.questionnaire, r.version)) == Store::Saved::inserted) k.added++;
         else k.already++;
       }
     });

@@ -61,6 +61,14 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   if (sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) db_->fail("bind");
   return *this;
 }
+Stmt& Stmt::bind_blob(int i, std::string_view v) {
+  // A zero-length blob is still a blob, not NULL: pass a non-null pointer.
+  static const char empty = 0;
+  if (sqlite3_bind_blob(s_, i, v.empty() ? &empty : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK)
+    db_->fail("bind");
+  return *this;
+}
 Stmt& Stmt::bind_null(int i) {
   if (sqlite3_bind_null(s_, i) != SQLITE_OK) db_->fail("bind");
   return *this;
@@ -83,6 +91,10 @@ std::int64_t Stmt::i64(int col) const { return sqlite3_column_int64(s_, col); }
 double Stmt::f64(int col) const { return sqlite3_column_double(s_, col); }
 std::string_view Stmt::text(int col) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string_view();
+}
+std::string_view Stmt::blob(int col) const {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(s_, col));
   return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string_view();
 }
 bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }

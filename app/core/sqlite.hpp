@@ -34,6 +34,7 @@ class Stmt {
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
   Stmt& bind_null(int i);
+  Stmt& bind_blob(int i, std::string_view bytes);
 
   bool step();  // true while a row is ready
   void run() { step(); reset(); }
@@ -42,6 +43,7 @@ class Stmt {
   std::int64_t i64(int col) const;
   double f64(int col) const;
   std::string_view text(int col) const;  // valid until the next step
+  std::string_view blob(int col) const;  // valid until the next step
   bool is_null(int col) const;
 
  private:

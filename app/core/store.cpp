@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/metrics.hpp"
 #include "core/questionnaire.hpp"
+#include "core/questionnaire_loader.hpp"
 
 namespace eco {
 
@@ -71,6 +73,36 @@ CREATE TABLE abandoned(
   answered INTEGER NOT NULL
 );
 )sql",
+    // 2: per-response metrics for the indicators (see core/metrics.hpp). Existing
+    // responses get theirs from Store::backfill_metrics.
+    R"sql(
+CREATE TABLE labels(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,              -- kiosk, age, gender, township, item
+  value TEXT NOT NULL,
+  UNIQUE(kind, value)
+);
+CREATE TABLE response_metrics(
+  response INTEGER PRIMARY KEY REFERENCES responses(id) ON DELETE CASCADE,
+  method INTEGER NOT NULL,         -- 0 none, 1 knowledge, 2 satisfaction, 3 green travel
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  kiosk INTEGER NOT NULL,          -- labels.id
+  completed_at INTEGER NOT NULL,   -- ms since epoch, UTC
+  duration_s REAL NOT NULL,
+  visible INTEGER NOT NULL,
+  age INTEGER, gender INTEGER, township INTEGER,  -- labels.id, NULL when not answered
+  score REAL NOT NULL,
+  correct INTEGER NOT NULL, drawn INTEGER NOT NULL,
+  satisfied INTEGER NOT NULL,
+  trips INTEGER NOT NULL, green INTEGER NOT NULL,
+  flags INTEGER NOT NULL,          -- 1 straight-lining, 2 duplicate
+  fingerprint INTEGER NOT NULL,
+  outcomes BLOB NOT NULL           -- per item: labels.id as 4 bytes little-endian, then 1 value byte
+);
+CREATE INDEX response_metrics_by_questionnaire ON response_metrics(questionnaire, completed_at);
+CREATE INDEX response_metrics_by_fingerprint ON response_metrics(fingerprint);
+)sql",
 };
 constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
 static_assert(kMigrationCount == Store::kSchemaVersion);
@@ -97,6 +129,12 @@ Store::Store(const std::string& path) {
   // commit, so an acknowledged save survives power loss.
   db_->exec("PRAGMA journal_mode=WAL");
   db_->exec("PRAGMA synchronous=FULL");
+  // A page cache big enough that a batch (import, demo data) does not spill dirty
+  // pages into the WAL again and again; memory is taken only as pages are used.
+  db_->exec("PRAGMA cache_size=-32768");
+  // Statement journals of the per-response savepoints stay in memory instead of
+  // costing a temp-file write per page touched.
+  db_->exec("PRAGMA temp_store=MEMORY");
   db_->exec("PRAGMA foreign_keys=ON");
   migrate();
   insert_response_ = std::make_unique<Stmt>(*db_,
@@ -105,6 +143,110 @@ Store::Store(const std::string& path) {
   insert_answer_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)");
   find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
+  insert_metrics_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO response_metrics(response, method, questionnaire, version, kiosk, completed_at, duration_s, "
+      "visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  find_duplicate_ = std::make_unique<Stmt>(*db_,
+      "SELECT 1 FROM response_metrics WHERE fingerprint=? AND kiosk=? AND completed_at BETWEEN ? AND ? LIMIT 1");
+  insert_label_ = std::make_unique<Stmt>(*db_, "INSERT INTO labels(kind, value) VALUES(?,?)");
+  load_labels();
+}
+
+void Store::load_labels() {
+  label_ids_.clear();
+  label_texts_.clear();
+  Stmt s(*db_, "SELECT id, kind, value FROM labels");
+  while (s.step()) {
+    std::string key(s.text(1));
+    key += '\x1f';
+    key += s.text(2);
+    label_ids_[key] = s.i64(0);
+    label_texts_[s.i64(0)] = std::string(s.text(2));
+  }
+}
+
+std::int64_t Store::label_id(std::string_view kind, std::string_view value) {
+  std::string key(kind);
+  key += '\x1f';
+  key += value;
+  if (auto it = label_ids_.find(key); it != label_ids_.end()) return it->second;
+  insert_label_->bind(1, kind).bind(2, value);
+  insert_label_->run();
+  std::int64_t id = db_->last_insert_rowid();
+  label_ids_[key] = id;
+  label_texts_[id] = std::string(value);
+  return id;
+}
+
+std::optional<std::int64_t> Store::find_label(std::string_view kind, std::string_view value) const {
+  std::string key(kind);
+  key += '\x1f';
+  key += value;
+  auto it = label_ids_.find(key);
+  if (it == label_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::string& Store::label_text(std::int64_t id) {
+  static const std::string none;
+  auto it = label_texts_.find(id);
+  return it == label_texts_.end() ? none : it->second;
+}
+
+void Store::save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m) {
+  std::int64_t kiosk = label_id("kiosk", r.kiosk);
+  int flags = m.flags;
+  auto& d = *find_duplicate_;
+  d.bind(1, static_cast<std::int64_t>(m.fingerprint)).bind(2, kiosk)
+      .bind(3, r.completed_at - kDuplicateWindowMs).bind(4, r.completed_at + kDuplicateWindowMs);
+  if (d.step()) flags |= kFlagDuplicate;
+  d.reset();
+  std::string blob;
+  blob.reserve(m.outcomes.size() * 5);
+  for (const auto& [item, v] : m.outcomes) {
+    auto id = static_cast<std::uint32_t>(label_id("item", item));
+    for (int i = 0; i < 4; ++i) blob.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
+    blob.push_back(static_cast<char>(static_cast<unsigned char>(v)));
+  }
+  auto opt_label = [&](Stmt& s, int col, const char* kind, const std::string& v) {
+    v.empty() ? s.bind_null(col) : s.bind(col, label_id(kind, v));
+  };
+  auto& s = *insert_metrics_;
+  s.bind(1, rid).bind(2, static_cast<int>(m.method)).bind(3, r.questionnaire).bind(4, r.version).bind(5, kiosk)
+      .bind(6, r.completed_at).bind(7, static_cast<double>(r.completed_at - r.started_at) / 1000.0)
+      .bind(8, r.visible_questions);
+  opt_label(s, 9, "age", m.age);
+  opt_label(s, 10, "gender", m.gender);
+  opt_label(s, 11, "township", m.township);
+  s.bind(12, m.score).bind(13, m.correct).bind(14, m.drawn).bind(15, m.satisfied ? 1 : 0).bind(16, m.trips)
+      .bind(17, m.green).bind(18, flags).bind(19, static_cast<std::int64_t>(m.fingerprint));
+  s.bind_blob(20, blob);
+  s.run();
+}
+
+std::int64_t Store::backfill_metrics(const QuestionnaireSet& set) {
+  std::vector<std::int64_t> ids;
+  {
+    Stmt s(*db_, "SELECT id FROM responses WHERE id NOT IN (SELECT response FROM response_metrics) ORDER BY id");
+    while (s.step()) ids.push_back(s.i64(0));
+  }
+  if (ids.empty()) return 0;
+  std::int64_t done = 0;
+  batch([&] {
+    std::size_t next = 0;
+    each_with_id({}, [&](std::int64_t rid, const Response& r) {
+      while (next < ids.size() && ids[next] < rid) ++next;
+      if (next == ids.size()) return false;
+      if (ids[next] != rid) return true;
+      if (const Questionnaire* q = set.find(r.questionnaire, r.version)) {
+        save_metrics(rid, r, compute_metrics(*q, r));
+        ++done;
+      }
+      return true;
+    });
+  });
+  return done;
 }
 
 int Store::schema_version() { return static_cast<int>(db_->scalar("PRAGMA user_version")); }
@@ -131,7 +273,7 @@ bool Store::contains(const std::string& uuid) {
   return found;
 }
 
-Store::Saved Store::save(const Response& r) {
+Store::Saved Store::save(const Response& r, const Questionnaire* q) {
   std::optional<Transaction> txn;
   if (!in_batch_) txn.emplace(*db_);
   if (contains(r.id)) return Saved::duplicate;
@@ -148,28 +290,33 @@ Store::Saved Store::save(const Response& r) {
     std::int64_t rid = db_->last_insert_rowid();
     int ord = 0;
     auto& a = *insert_answer_;
-    auto atom = [&](const std::string& q, int kind, std::string_view item, const std::int64_t* value,
+    auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
                     const std::string* text) {
-      a.bind(1, rid).bind(2, ord++).bind(3, q).bind(4, kind).bind(5, item);
+      a.bind(1, rid).bind(2, ord++).bind(3, qid).bind(4, kind).bind(5, item);
       value ? a.bind(6, *value) : a.bind_null(6);
       text ? a.bind(7, *text) : a.bind_null(7);
       a.run();
     };
-    for (const auto& [q, ans] : r.answers) {
-      if (auto* c = std::get_if<Choice>(&ans)) atom(q, kChoice, c->option, nullptr, nullptr);
+    for (const auto& [qid, ans] : r.answers) {
+      if (auto* c = std::get_if<Choice>(&ans)) atom(qid, kChoice, c->option, nullptr, nullptr);
       else if (auto* s = std::get_if<ChoiceSet>(&ans))
-        for (const auto& o : s->options) atom(q, kChoiceSet, o, nullptr, nullptr);
-      else if (auto* i = std::get_if<std::int64_t>(&ans)) atom(q, kInteger, "", i, nullptr);
+        for (const auto& o : s->options) atom(qid, kChoiceSet, o, nullptr, nullptr);
+      else if (auto* i = std::get_if<std::int64_t>(&ans)) atom(qid, kInteger, "", i, nullptr);
       else if (auto* cnt = std::get_if<Counts>(&ans))
         for (const auto& [row, n] : cnt->rows) {
           std::int64_t v = n;
-          atom(q, kCounts, row, &v, nullptr);
+          atom(qid, kCounts, row, &v, nullptr);
         }
-      else if (auto* t = std::get_if<Text>(&ans)) atom(q, kText, "", nullptr, &t->value);
+      else if (auto* t = std::get_if<Text>(&ans)) atom(qid, kText, "", nullptr, &t->value);
     }
+    if (q) save_metrics(rid, r, compute_metrics(*q, r));
   } catch (...) {
     insert_response_->reset();
     insert_answer_->reset();
+    insert_metrics_->reset();
+    find_duplicate_->reset();
+    insert_label_->reset();
+    load_labels();  // labels made in the rolled-back part are gone
     if (in_batch_) {
       db_->exec("ROLLBACK TO one");
       db_->exec("RELEASE one");
@@ -255,6 +402,10 @@ std::int64_t Store::abandoned_count(const std::string& questionnaire) {
 }
 
 void Store::each(const ResponseFilter& f, const std::function<bool(const Response&)>& fn) {
+  each_with_id(f, [&](std::int64_t, const Response& r) { return fn(r); });
+}
+
+void Store::each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) {
   // One pass over a join ordered by the primary keys: no per-response queries, no sort.
   Stmt s(*db_,
          "SELECT r.id, r.uuid, r.questionnaire, r.version, r.content_hash, r.kiosk, r.lang, r.started_at, "
@@ -264,7 +415,7 @@ void Store::each(const ResponseFilter& f, const std::function<bool(const Respons
   bind_filter(s, f);
   Response cur;
   std::int64_t cur_id = -1;
-  auto flush = [&]() { return cur_id < 0 || fn(cur); };
+  auto flush = [&]() { return cur_id < 0 || fn(cur_id, cur); };
   while (s.step()) {
     std::int64_t id = s.i64(0);
     if (id != cur_id) {

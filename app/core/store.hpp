@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 namespace eco {
 
 struct Questionnaire;
+struct QuestionnaireSet;
+struct ResponseMetrics;
 
 struct ResponseFilter {
   std::string questionnaire;  // "" = all
@@ -30,7 +33,7 @@ struct StoredDefinition {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database and brings its schema up to date.
   // Throws DbError with a message naming the file when that cannot be done.
@@ -43,8 +46,19 @@ class Store {
 
   enum class Saved { inserted, duplicate };
   // One transaction per response (unless inside a batch); a response whose id is
-  // already stored is left as it was and reported as duplicate.
-  Saved save(const Response& r);
+  // already stored is left as it was and reported as duplicate. With its
+  // questionnaire, the response's metrics (core/metrics.hpp) are stored with it.
+  Saved save(const Response& r, const Questionnaire* q = nullptr);
+
+  // Computes the metrics of responses saved without them (older databases, saves
+  // without a questionnaire). Responses whose questionnaire is unknown are left.
+  std::int64_t backfill_metrics(const QuestionnaireSet& set);
+
+  // Small dictionary of repeated strings (kiosk ids, demographic codes, item ids)
+  // so the metrics table stays narrow. label_id creates one when missing.
+  std::int64_t label_id(std::string_view kind, std::string_view value);
+  const std::string& label_text(std::int64_t id);
+  std::optional<std::int64_t> find_label(std::string_view kind, std::string_view value) const;
   void save_abandoned(const Abandoned& a);
 
   // Many saves in one transaction, for imports and demo data. fn runs inside it;
@@ -61,12 +75,19 @@ class Store {
 
   // Streams responses in saved order; fn returns false to stop.
   void each(const ResponseFilter& f, const std::function<bool(const Response&)>& fn);
+  // The same with each response's row id.
+  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn);
 
   Db& db() { return *db_; }
 
  private:
   void migrate();
+  void save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m);
+  void load_labels();
   std::unique_ptr<Db> db_;
+  std::unordered_map<std::string, std::int64_t> label_ids_;  // kind + '\x1f' + value
+  std::unordered_map<std::int64_t, std::string> label_texts_;
+  std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_;
   std::unique_ptr<Stmt> insert_response_, insert_answer_, find_uuid_;
   bool in_batch_ = false;
 };

@@ -135,7 +135,8 @@ void KioskModel::try_save() {
       return;
     }
     try {
-      store_->save(unsaved_.front());
+      const Response& r = unsaved_.front();
+      store_->save(r, set_->find(r.questionnaire, r.version));
       unsaved_.pop_front();
       save_error_.clear();
     } catch (const std::exception& e) {

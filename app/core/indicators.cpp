@@ -1,0 +1,374 @@
+#include "core/indicators.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "core/metrics.hpp"
+#include "core/questionnaire_loader.hpp"
+#include "core/util.hpp"
+
+namespace eco {
+
+using json = nlohmann::json;
+
+std::string IndicatorResult::status() const {
+  if (!met) return "no_data";
+  if (met_with_confidence.value_or(false)) return "met_with_confidence";
+  return *met ? "met" : "not_met";
+}
+
+std::string month_of(TimeMs t, int utc_offset_minutes) {
+  // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+  std::int64_t ms = t + static_cast<std::int64_t>(utc_offset_minutes) * 60000;
+  std::int64_t z = (ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000) + 719468;
+  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  std::int64_t doe = z - era * 146097;
+  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  std::int64_t mp = (5 * doy + 2) / 153;
+  std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  std::int64_t y = yoe + era * 400 + (m <= 2);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(y), static_cast<int>(m));
+  return buf;
+}
+
+std::optional<Population> load_population(const std::string& path, std::string& error) {
+  auto text = read_file(path, &error);
+  if (!text) return std::nullopt;
+  json j = json::parse(*text, nullptr, false);
+  auto bad = [&](const std::string& why) {
+    error = path + ": " + why;
+    return std::nullopt;
+  };
+  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  Population p;
+  if (auto s = j.find("source"); s != j.end() && s->is_string()) p.source = s->get<std::string>();
+  auto ms = j.find("margins");
+  if (ms == j.end() || !ms->is_array() || ms->empty()) return bad("\"margins\" must be a non-empty array");
+  static const std::vector<std::string> known = {kAgeQuestion, kGenderQuestion, kTownshipQuestion};
+  for (std::size_t i = 0; i < ms->size(); ++i) {
+    const json& m = (*ms)[i];
+    std::string at = "/margins/" + std::to_string(i);
+    if (!m.is_object() || !m.contains("dims") || !m["dims"].is_array() || !m.contains("cells") ||
+        !m["cells"].is_object())
+      return bad(at + ": needs \"dims\" (array) and \"cells\" (object)");
+    Population::Margin mg;
+    for (const auto& d : m["dims"]) {
+      if (!d.is_string() || std::find(known.begin(), known.end(), d.get<std::string>()) == known.end())
+        return bad(at + "/dims: each must be one of age, gender, township");
+      mg.dims.push_back(d.get<std::string>());
+    }
+    for (const auto& [k, v] : m["cells"].items()) {
+      if (!v.is_number() || v.get<double>() < 0) return bad(at + "/cells/" + k + ": must be a number >= 0");
+      if (static_cast<std::size_t>(std::count(k.begin(), k.end(), '|')) + 1 != mg.dims.size())
+        return bad(at + "/cells/" + k + ": needs one code per dimension, joined by |");
+      mg.cells[k] = v.get<double>();
+    }
+    p.margins.push_back(std::move(mg));
+  }
+  return p;
+}
+
+namespace {
+
+enum Dim { kTownship, kAge, kGender, kKiosk, kMonth, kDims };
+const char* const kDimNames[kDims] = {"township", "age", "gender", "kiosk", "month"};
+
+// One included respondent. y/x: knowledge (score, 1), satisfaction (satisfied 0/1, 1),
+// green travel (green trips, trips).
+struct Row {
+  double y, x;
+  std::int64_t dim[kDims];  // label ids; month as YYYYMM; -1 = not answered
+};
+
+struct Acc {
+  double n = 0, sy = 0, syy = 0, sx = 0, sxx = 0, sxy = 0;
+  void add(double y, double x) {
+    n += 1; sy += y; syy += y * y; sx += x; sxx += x * x; sxy += x * y;
+  }
+};
+
+Estimate estimate(ScoringMethod m, const Acc& a) {
+  Estimate e;
+  e.n = static_cast<std::int64_t>(a.n);
+  if (a.n <= 0) return e;
+  stats::Interval ci;
+  switch (m) {
+    case ScoringMethod::knowledge: {
+      auto me = stats::mean_t(a.n, a.sy, a.syy);
+      e.value = me.mean;
+      ci = me.ci;
+      e.needed_for_3pt = stats::needed_n(me.sd, 3);
+      break;
+    }
+    case ScoringMethod::satisfaction: {
+      double p = a.sy / a.n;
+      e.value = 100 * p;
+      ci = stats::wilson_pct(a.sy, a.n);
+      e.needed_for_3pt = stats::needed_n(100 * std::sqrt(p * (1 - p)), 3);
+      break;
+    }
+    case ScoringMethod::green_travel: {
+      if (a.sx <= 0) return e;  // respondents, but not one trip: nothing to divide
+      auto r = stats::ratio_taylor(a.n, a.sy, a.sx, a.syy, a.sxx, a.sxy);
+      e.value = 100 * r.ratio;
+      ci = {100 * r.ci.lo, 100 * r.ci.hi};
+      e.needed_for_3pt = stats::needed_n(100 * r.sd_linearized, 3);
+      break;
+    }
+    case ScoringMethod::none: return e;
+  }
+  e.ci = ci;
+  e.moe = (ci.hi - ci.lo) / 2;
+  return e;
+}
+
+// Weighted estimate: the same estimators with weights, intervals by linearization
+// (35, 39) or Wilson at the effective sample size (40).
+Estimate weighted_estimate(ScoringMethod m, const std::vector<Row>& rows, const std::vector<double>& w,
+                           double n_eff) {
+  Estimate e;
+  e.n = static_cast<std::int64_t>(rows.size());
+  double sw = 0, swy = 0, swx = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) { sw += w[i]; swy += w[i] * rows[i].y; swx += w[i] * rows[i].x; }
+  if (sw <= 0 || swx <= 0) return e;
+  double est = swy / swx;  // for 39 and 40 x is 1, so this is the weighted mean
+  double ss = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    double r = rows[i].y - est * rows[i].x;
+    ss += w[i] * w[i] * r * r;
+  }
+  double se = std::sqrt(ss) / swx;
+  double df = std::max(1.0, n_eff - 1);
+  stats::Interval ci;
+  if (m == ScoringMethod::satisfaction) {
+    ci = stats::wilson_pct(est * n_eff, n_eff);
+    e.value = 100 * est;
+  } else if (m == ScoringMethod::knowledge) {
+    double t = stats::t975(df);
+    ci = {est - t * se, est + t * se};
+    e.value = est;
+  } else {
+    double t = stats::t975(df);
+    ci = {100 * std::max(0.0, est - t * se), 100 * std::min(1.0, est + t * se)};
+    e.value = 100 * est;
+  }
+  if (rows.size() < 2) ci = {*e.value, *e.value};
+  e.ci = ci;
+  e.moe = (ci.hi - ci.lo) / 2;
+  return e;
+}
+
+struct ItemAcc {
+  std::int64_t n = 0;
+  double hits = 0, score = 0;
+};
+
+}  // namespace
+
+IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
+  IndicatorReport report;
+  report.options = opt;
+  report.generated_at = now_ms();
+  if (opt.population) report.population_source = opt.population->source;
+  store.backfill_metrics(set);
+
+  for (int no : {35, 39, 40}) {
+    // The newest questionnaire scored for this indicator; its id covers all versions.
+    const Questionnaire* q = nullptr;
+    for (const auto& cand : set.list)
+      if (cand.scoring.indicator == no && (!q || cand.version > q->version)) q = &cand;
+    if (!q) continue;
+    IndicatorResult res;
+    res.no = no;
+    res.questionnaire = q->id;
+    res.method = q->scoring.method;
+    res.flagged_included = opt.include_flagged;
+    if (auto t = opt.targets.find(no); t != opt.targets.end()) res.target = t->second;
+
+    std::string sql =
+        "SELECT score, satisfied, trips, green, township, age, gender, kiosk, completed_at, flags, duration_s, "
+        "visible, correct, outcomes FROM response_metrics WHERE questionnaire = ?";
+    if (opt.filter.version) sql += " AND version = ?";
+    if (opt.filter.from) sql += " AND completed_at >= ?";
+    if (opt.filter.to) sql += " AND completed_at < ?";
+    if (!opt.filter.kiosk.empty()) sql += " AND kiosk = ?";
+    Stmt s(store.db(), sql);
+    int b = 1;
+    s.bind(b++, q->id);
+    if (opt.filter.version) s.bind(b++, *opt.filter.version);
+    if (opt.filter.from) s.bind(b++, *opt.filter.from);
+    if (opt.filter.to) s.bind(b++, *opt.filter.to);
+    // A kiosk never seen matches nothing (label ids start at 1).
+    if (!opt.filter.kiosk.empty()) s.bind(b++, store.find_label("kiosk", opt.filter.kiosk).value_or(0));
+
+    std::vector<Row> rows;
+    Acc all;
+    std::int64_t at_least_60 = 0;
+    double score_sum = 0;
+    std::unordered_map<std::int64_t, ItemAcc> items;
+    std::unordered_map<std::int64_t, std::int64_t> month_codes;  // day bucket -> YYYYMM cache
+    while (s.step()) {
+      ++res.considered;
+      int flags = static_cast<int>(s.i64(9));
+      bool too_fast = opt.min_seconds_per_question > 0 && s.f64(10) < s.i64(11) * opt.min_seconds_per_question;
+      bool straight = flags & kFlagStraightLining, dup = flags & kFlagDuplicate;
+      res.excluded.too_fast += too_fast;
+      res.excluded.straight_lining += straight;
+      res.excluded.duplicate += dup;
+      bool flagged = too_fast || straight || dup;
+      res.excluded.total += flagged;
+      if (flagged && !opt.include_flagged) continue;
+
+      Row row{};
+      double score = s.f64(0);
+      switch (res.method) {
+        case ScoringMethod::knowledge: row.y = score; row.x = 1; at_least_60 += score >= 60 - 1e-9; break;
+        case ScoringMethod::satisfaction: row.y = static_cast<double>(s.i64(1)); row.x = 1; score_sum += score; break;
+        case ScoringMethod::green_travel:
+          row.y = static_cast<double>(s.i64(3));
+          row.x = static_cast<double>(s.i64(2));
+          break;
+        case ScoringMethod::none: break;
+      }
+      for (int d = kTownship; d <= kKiosk; ++d) row.dim[d] = s.is_null(4 + d) ? -1 : s.i64(4 + d);
+      TimeMs at = s.i64(8);
+      std::int64_t day = (at + opt.utc_offset_minutes * 60000LL) / 86400000;
+      auto [it, fresh] = month_codes.try_emplace(day, 0);
+      if (fresh) {
+        std::string m = month_of(at, opt.utc_offset_minutes);
+        it->second = std::stoll(m.substr(0, 4)) * 100 + std::stoll(m.substr(5, 2));
+      }
+      row.dim[kMonth] = it->second;
+      all.add(row.y, row.x);
+      rows.push_back(row);
+
+      std::string_view blob = s.blob(13);
+      for (std::size_t i = 0; i + 5 <= blob.size(); i += 5) {
+        std::uint32_t id = 0;
+        for (int k = 0; k < 4; ++k) id |= static_cast<std::uint32_t>(static_cast<unsigned char>(blob[i + k])) << (8 * k);
+        int v = static_cast<unsigned char>(blob[i + 4]);
+        ItemAcc& ia = items[id];
+        ia.n++;
+        if (res.method == ScoringMethod::knowledge) ia.hits += v;
+        else if (res.method == ScoringMethod::satisfaction) {
+          ia.hits += v >= 128;
+          ia.score += ((v & 127) - 1) * 25.0;
+        } else ia.hits += v;  // trips by mode
+      }
+    }
+
+    res.est = estimate(res.method, all);
+    if (res.est.value) {
+      res.met = *res.est.value >= res.target - 1e-9;
+      res.met_with_confidence = res.est.ci && res.est.ci->lo >= res.target - 1e-9;
+    }
+    if (!rows.empty()) {
+      double n = static_cast<double>(rows.size());
+      if (res.method == ScoringMethod::knowledge) res.share_at_least_60 = 100.0 * at_least_60 / n;
+      if (res.method == ScoringMethod::satisfaction) res.mean_score = score_sum / n;
+    }
+    if (res.method == ScoringMethod::green_travel) {
+      res.trips = static_cast<std::int64_t>(all.sx);
+      res.green_trips = static_cast<std::int64_t>(all.sy);
+    }
+
+    // Item tables, worst first; the mode split, largest first.
+    for (const auto& [id, ia] : items) {
+      const std::string& code = store.label_text(id);
+      if (res.method == ScoringMethod::green_travel) {
+        res.modes.push_back({code, static_cast<std::int64_t>(ia.hits), all.sx > 0 ? 100 * ia.hits / all.sx : 0});
+      } else if (ia.n > 0) {
+        res.items.push_back({code, ia.n, 100 * ia.hits / static_cast<double>(ia.n),
+                             res.method == ScoringMethod::satisfaction ? ia.score / static_cast<double>(ia.n) : 0});
+      }
+    }
+    std::sort(res.items.begin(), res.items.end(),
+              [](const ItemRow& a, const ItemRow& b) { return a.pct != b.pct ? a.pct < b.pct : a.item < b.item; });
+    std::sort(res.modes.begin(), res.modes.end(),
+              [](const ModeRow& a, const ModeRow& b) { return a.trips != b.trips ? a.trips > b.trips : a.mode < b.mode; });
+
+    // Breakdowns with n in every cell.
+    for (int d = 0; d < kDims; ++d) {
+      std::map<std::int64_t, Acc> cells;
+      for (const auto& r : rows) cells[r.dim[d]].add(r.y, r.x);
+      Breakdown bd;
+      bd.by = kDimNames[d];
+      for (const auto& [code, acc] : cells) {
+        Cell c;
+        if (code >= 0) {
+          if (d == kMonth) {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(code / 100), static_cast<int>(code % 100));
+            c.code = buf;
+          } else {
+            c.code = store.label_text(code);
+          }
+        }
+        c.est = estimate(res.method, acc);
+        c.unreliable = c.est.n < opt.min_cell_n;
+        bd.cells.push_back(std::move(c));
+      }
+      // Demographic cells in the questionnaire's option order, kiosks by id, months in time.
+      const Question* dq = (d == kAge || d == kGender || d == kTownship) ? q->find(kDimNames[d]) : nullptr;
+      auto rank = [&](const Cell& c) -> std::size_t {
+        if (c.code.empty()) return SIZE_MAX;  // "not answered" last
+        if (dq)
+          for (std::size_t k = 0; k < dq->options.size(); ++k)
+            if (dq->options[k].id == c.code) return k;
+        return SIZE_MAX - 1;
+      };
+      if (d != kMonth)
+        std::stable_sort(bd.cells.begin(), bd.cells.end(), [&](const Cell& a, const Cell& b) {
+          std::size_t ra = rank(a), rb = rank(b);
+          return ra != rb ? ra < rb : a.code < b.code;
+        });
+      res.breakdowns.push_back(std::move(bd));
+    }
+
+    // Raking to population margins, beside the unweighted estimate.
+    if (opt.population && !rows.empty()) {
+      std::vector<std::vector<int>> cats;
+      std::vector<std::vector<double>> targets;
+      for (const auto& mg : opt.population->margins) {
+        std::map<std::string, int> index;
+        std::vector<double> share;
+        double total = 0;
+        for (const auto& [k, v] : mg.cells) { index[k] = static_cast<int>(share.size()); share.push_back(v); total += v; }
+        for (double& x : share) x = total > 0 ? x / total : 0;
+        std::vector<int> cat(rows.size(), -1);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          std::string key;
+          bool ok = true;
+          for (std::size_t k = 0; k < mg.dims.size() && ok; ++k) {
+            Dim d = mg.dims[k] == kAgeQuestion ? kAge : mg.dims[k] == kGenderQuestion ? kGender : kTownship;
+            if (rows[i].dim[d] < 0) { ok = false; break; }
+            if (k) key += '|';
+            key += store.label_text(rows[i].dim[d]);
+          }
+          if (!ok) continue;
+          if (auto it = index.find(key); it != index.end()) cat[i] = it->second;
+        }
+        cats.push_back(std::move(cat));
+        targets.push_back(std::move(share));
+      }
+      stats::RakeResult rk = stats::rake(cats, targets);
+      Weighted w;
+      w.deff = rk.deff;
+      w.n_eff = rk.n_eff;
+      w.iterations = rk.iterations;
+      w.converged = rk.converged;
+      for (int e : rk.empty_cells) w.unweighted_cells += e;
+      w.est = weighted_estimate(res.method, rows, rk.w, rk.n_eff);
+      res.weighted = w;
+    }
+    report.indicators.push_back(std::move(res));
+  }
+  return report;
+}
+
+}  // namespace eco

@@ -1,0 +1,29 @@
+// The benchmark registry: each figure is a function printing its own lines.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0);
+long peak_rss_kb();
+
+struct Options {
+  std::int64_t responses = 1'000'000;
+  std::string db = "/tmp/ecokiosk-bench.db";
+  std::string build_dir = ".";
+};
+
+struct Bench {
+  const char* name;
+  void (*run)(const Options&);
+};
+const std::vector<Bench>& all();
+
+// Opens (and fills with demo data when short) the big database.
+void ensure_big_db(const Options& o);
+
+}  // namespace bench

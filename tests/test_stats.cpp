@@ -1,0 +1,107 @@
+// Statistics checked against values worked out by hand (and with R/Python once).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/stats.hpp"
+
+using namespace eco::stats;
+using doctest::Approx;
+
+static double r1(double v) { return std::round(v * 10) / 10; }
+
+TEST_CASE("Wilson score interval") {
+  Interval w = wilson_pct(8, 10);
+  CHECK(r1(w.lo) == 49.0);
+  CHECK(r1(w.hi) == 94.3);
+  Interval all = wilson_pct(10, 10);  // all satisfied: the interval still has width
+  CHECK(r1(all.lo) == 72.2);
+  CHECK(all.hi == Approx(100));
+  Interval none = wilson_pct(0, 10);
+  CHECK(none.lo == Approx(0));
+  CHECK(r1(none.hi) == 27.8);
+}
+
+TEST_CASE("Student t quantiles") {
+  CHECK(t975(1) == Approx(12.7062).epsilon(1e-5));
+  CHECK(t975(4) == Approx(2.776445).epsilon(1e-6));
+  CHECK(t975(9) == Approx(2.262157).epsilon(1e-6));
+  CHECK(t975(1e6) == Approx(kZ95).epsilon(1e-5));
+}
+
+TEST_CASE("t-interval on a mean") {
+  // 70, 80, 90, 100, 60: mean 80, sd 15.811, t(4) 2.776 -> 80 ± 19.63.
+  double xs[] = {70, 80, 90, 100, 60}, s = 0, ss = 0;
+  for (double x : xs) { s += x; ss += x * x; }
+  MeanEstimate m = mean_t(5, s, ss);
+  CHECK(m.mean == Approx(80));
+  CHECK(m.sd == Approx(15.8114).epsilon(1e-4));
+  CHECK(r1(m.ci.lo) == 60.4);
+  CHECK(r1(m.ci.hi) == 99.6);
+  MeanEstimate one = mean_t(1, 70, 4900);  // a single respondent: no spread to estimate
+  CHECK(one.ci.lo == Approx(70));
+  CHECK(one.ci.hi == Approx(70));
+}
+
+TEST_CASE("ratio estimator with Taylor linearization") {
+  // (green, all) trips of ten respondents; R = 18/28.
+  int d[][2] = {{2, 4}, {1, 1}, {0, 3}, {3, 3}, {4, 5}, {2, 2}, {1, 2}, {3, 4}, {0, 2}, {2, 2}};
+  double sy = 0, sx = 0, syy = 0, sxx = 0, sxy = 0;
+  for (auto& p : d) {
+    sy += p[0]; sx += p[1]; syy += p[0] * p[0]; sxx += p[1] * p[1]; sxy += p[0] * p[1];
+  }
+  RatioEstimate e = ratio_taylor(10, sy, sx, syy, sxx, sxy);
+  CHECK(e.ratio == Approx(18.0 / 28));
+  CHECK(e.se == Approx(0.1121676).epsilon(1e-6));
+  CHECK(r1(100 * e.ci.lo) == 38.9);
+  CHECK(r1(100 * e.ci.hi) == 89.7);
+  CHECK(needed_n(100 * e.sd_linearized, 3) == 538);
+}
+
+TEST_CASE("sample size for a margin") {
+  // p = 0.5: sd 50 points; ±3 points needs 1068 (the textbook 1067.1 rounded up).
+  CHECK(needed_n(50, 3) == 1068);
+  CHECK(needed_n(0, 3) == 0);
+}
+
+TEST_CASE("raking leaves a sample that already matches the population unchanged") {
+  // Two margins; the sample is balanced: shares 1/2 and 1/2 in each.
+  std::vector<std::vector<int>> cats = {{0, 0, 1, 1}, {0, 1, 0, 1}};
+  RakeResult r = rake(cats, {{0.5, 0.5}, {0.5, 0.5}});
+  CHECK(r.converged);
+  for (double w : r.w) CHECK(w == Approx(1));
+  CHECK(r.deff == Approx(1));
+  CHECK(r.n_eff == Approx(4));
+}
+
+TEST_CASE("raking matches both margins and reports the design effect") {
+  // Sample: 3 of A, 1 of B in margin 1; margin 2 split 2/2. Population: 50/50 and 30/70.
+  std::vector<std::vector<int>> cats = {{0, 0, 0, 1}, {0, 1, 0, 1}};
+  RakeResult r = rake(cats, {{0.5, 0.5}, {0.3, 0.7}});
+  CHECK(r.converged);
+  double a = 0, b = 0, c0 = 0, c1 = 0, sum = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    (cats[0][i] == 0 ? a : b) += r.w[i];
+    (cats[1][i] == 0 ? c0 : c1) += r.w[i];
+    sum += r.w[i];
+  }
+  CHECK(sum == Approx(4));
+  CHECK(a / sum == Approx(0.5));
+  CHECK(c0 / sum == Approx(0.3));
+  double deff, neff;
+  kish(r.w, deff, neff);
+  CHECK(deff > 1);
+  CHECK(r.deff == Approx(deff));
+  CHECK(neff == Approx(4 / deff));
+}
+
+TEST_CASE("raking with a population cell nobody answered renormalizes the rest") {
+  std::vector<std::vector<int>> cats = {{0, 0, 1}};
+  RakeResult r = rake(cats, {{0.25, 0.25, 0.5}});  // category 2: no respondents
+  CHECK(r.empty_cells[0] == 1);
+  CHECK(r.w[0] + r.w[1] == Approx(r.w[2]));  // 0.25 : 0.25 renormalized to 1/2 : 1/2
+  // Unknown categories (-1) are left out of that margin's adjustment.
+  RakeResult u = rake({{0, -1, 1, 1}}, {{0.5, 0.5}});
+  CHECK(u.converged);
+  CHECK(u.w[0] == Approx(u.w[2] + u.w[3]));
+}
