@@ -99,6 +99,8 @@ std::string_view Stmt::blob(int col) const {
 }
 bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 
+bool Db::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Transaction::Transaction(Db& db, bool immediate) : db_(db) { db_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); }
 Transaction::~Transaction() {
   if (!done_) {

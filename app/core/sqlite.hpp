@@ -63,6 +63,7 @@ class Db {
   std::int64_t scalar(std::string_view sql);  // first column of first row, 0 when none
   std::int64_t last_insert_rowid() const;
   int changes() const;
+  bool in_transaction() const;
   sqlite3* raw() { return db_; }
   const std::string& path() const { return path_; }
   [[noreturn]] void fail(const std::string& what) const;

@@ -103,6 +103,51 @@ CREATE TABLE response_metrics(
 CREATE INDEX response_metrics_by_questionnaire ON response_metrics(questionnaire, completed_at);
 CREATE INDEX response_metrics_by_fingerprint ON response_metrics(fingerprint);
 )sql",
+    // 3: the admin console's records. All append-only: triggers refuse UPDATE and
+    // DELETE, so history cannot be rewritten through the app or a careless query.
+    R"sql(
+CREATE TABLE indicator_records(
+  id INTEGER PRIMARY KEY,
+  indicator TEXT NOT NULL,         -- catalog id: "2", "14.1"
+  as_of TEXT NOT NULL,             -- YYYY-MM-DD the value describes
+  value REAL, state TEXT, judged INTEGER,
+  source TEXT NOT NULL, evidence TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX indicator_records_by_indicator ON indicator_records(indicator, as_of, id);
+CREATE TABLE task_updates(
+  id INTEGER PRIMARY KEY,
+  task TEXT NOT NULL,              -- catalog task id: "10.3"
+  status TEXT NOT NULL CHECK(status IN ('not_started','in_progress','done','blocked')),
+  note TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX task_updates_by_task ON task_updates(task, id);
+CREATE TABLE audit_log(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL               -- SHA-256 of prev_hash and this entry: tampering breaks the chain
+);
+CREATE TABLE admin_auth(
+  id INTEGER PRIMARY KEY CHECK(id = 1),
+  pin_hash TEXT,                   -- Argon2id (libsodium crypto_pwhash_str); NULL until set
+  failed INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO admin_auth(id) VALUES(1);
+CREATE TRIGGER indicator_records_append_only_u BEFORE UPDATE ON indicator_records BEGIN SELECT RAISE(ABORT, 'indicator records are append-only'); END;
+CREATE TRIGGER indicator_records_append_only_d BEFORE DELETE ON indicator_records BEGIN SELECT RAISE(ABORT, 'indicator records are append-only'); END;
+CREATE TRIGGER task_updates_append_only_u BEFORE UPDATE ON task_updates BEGIN SELECT RAISE(ABORT, 'task updates are append-only'); END;
+CREATE TRIGGER task_updates_append_only_d BEFORE DELETE ON task_updates BEGIN SELECT RAISE(ABORT, 'task updates are append-only'); END;
+CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
 };
 constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
 static_assert(kMigrationCount == Store::kSchemaVersion);

@@ -33,7 +33,7 @@ struct StoredDefinition {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens or creates the database and brings its schema up to date.
   // Throws DbError with a message naming the file when that cannot be done.
