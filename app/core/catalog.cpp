@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -33,8 +34,15 @@ namespace {
 // "区财政局、区商务委等" -> {"区财政局", "区商务委"}
 void split_units(const std::string& s, std::set<std::string>& out) {
   std::string cur;
+  auto ends = [&](const char* suffix) {
+    std::size_t n = std::strlen(suffix);
+    return cur.size() >= n && cur.compare(cur.size() - n, n, suffix) == 0;
+  };
   auto flush = [&] {
-    while (cur.size() >= 3 && cur.compare(cur.size() - 3, 3, "等") == 0) cur.erase(cur.size() - 3);
+    // "区林业局等部门" -> 区林业局; "区城市管理局(城市)" -> 区城市管理局
+    if (auto paren = cur.find("("); paren != std::string::npos && ends(")")) cur.erase(paren);
+    for (const char* tail : {"等部门", "等单位", "等"})
+      if (ends(tail) && cur.size() > std::strlen(tail)) { cur.erase(cur.size() - std::strlen(tail)); break; }
     if (!cur.empty()) out.insert(cur);
     cur.clear();
   };

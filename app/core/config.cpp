@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -122,6 +123,55 @@ ConfigLoad load_config(const std::string& path) {
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       r.fail(k, "unknown setting (ignored)");
   return out;
+}
+
+}  // namespace eco
+
+namespace eco {
+
+std::vector<std::string> check_config(const Config& c) {
+  // Serialize and read back: one set of rules for files and for the console.
+  json j = {{"kiosk_id", c.kiosk_id}, {"hall_name", c.hall_name}, {"district_title", c.district_title},
+            {"idle_seconds", c.idle_seconds}, {"countdown_seconds", c.countdown_seconds},
+            {"finish_seconds", c.finish_seconds}, {"questionnaires", c.questionnaires},
+            {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
+            {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes}};
+  std::vector<std::string> errors;
+  Config copy;
+  Reader r{j, "settings", errors};
+  r.string("kiosk_id", copy.kiosk_id, 64);
+  if (c.kiosk_id.empty()) errors.push_back("settings: kiosk_id: must not be empty");
+  r.localized("hall_name", copy.hall_name);
+  r.localized("district_title", copy.district_title);
+  r.number("idle_seconds", copy.idle_seconds, 10, 600);
+  r.number("countdown_seconds", copy.countdown_seconds, 5, 120);
+  r.number("finish_seconds", copy.finish_seconds, 5, 600);
+  r.number("min_seconds_per_question", copy.min_seconds_per_question, 0, 60);
+  r.number("utc_offset_minutes", copy.utc_offset_minutes, -720, 840);
+  r.string("export_dir", copy.export_dir, 4096);
+  if (c.default_lang != "zh" && c.default_lang != "en") errors.push_back("settings: default_lang: must be zh or en");
+  if (c.questionnaires.empty()) errors.push_back("settings: questionnaires: offer at least one");
+  return errors;
+}
+
+std::string save_config(const std::string& path, const Config& c) {
+  json j = {{"kiosk_id", c.kiosk_id}, {"hall_name", c.hall_name}, {"district_title", c.district_title},
+            {"idle_seconds", c.idle_seconds}, {"countdown_seconds", c.countdown_seconds},
+            {"finish_seconds", c.finish_seconds}, {"questionnaires", c.questionnaires},
+            {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
+            {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes}};
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << j.dump(2) << "\n";
+    if (!out.flush()) return "cannot write " + tmp;
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return "cannot rename " + tmp + ": " + ec.message();
+  return "";
 }
 
 }  // namespace eco

@@ -34,4 +34,9 @@ struct ConfigLoad {
 // A missing file is not an error: the defaults apply.
 ConfigLoad load_config(const std::string& path);
 
+// The same range checks for a Config built in code (the console's settings page).
+std::vector<std::string> check_config(const Config& c);
+// Writes every setting as JSON (under a temporary name, then renamed). "" on success.
+std::string save_config(const std::string& path, const Config& c);
+
 }  // namespace eco

@@ -99,6 +99,16 @@ std::string_view Stmt::blob(int col) const {
 }
 bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 
+void Db::set_cancel(const std::atomic<bool>* flag) {
+  if (!flag) {
+    sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    return;
+  }
+  sqlite3_progress_handler(
+      db_, 10000, [](void* p) { return static_cast<const std::atomic<bool>*>(p)->load() ? 1 : 0; },
+      const_cast<std::atomic<bool>*>(flag));
+}
+
 bool Db::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Transaction::Transaction(Db& db, bool immediate) : db_(db) { db_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); }

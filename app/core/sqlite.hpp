@@ -1,6 +1,7 @@
 // A thin RAII layer over the SQLite C API: a connection, prepared statements, and
 // transactions that roll back unless committed. Errors throw DbError with SQLite's words.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -64,6 +65,9 @@ class Db {
   std::int64_t last_insert_rowid() const;
   int changes() const;
   bool in_transaction() const;
+  // While set, a running statement checks the flag every few thousand steps and
+  // stops with an "interrupted" DbError once it is true. nullptr clears it.
+  void set_cancel(const std::atomic<bool>* flag);
   sqlite3* raw() { return db_; }
   const std::string& path() const { return path_; }
   [[noreturn]] void fail(const std::string& what) const;

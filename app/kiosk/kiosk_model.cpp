@@ -50,6 +50,7 @@ void KioskModel::go_welcome() {
   finish_until_ = 0;
   lang_ = config_.default_lang;
   large_text_ = false;
+  hold_since_ = 0;
   screen_ = Screen::welcome;
 }
 
@@ -102,6 +103,10 @@ void KioskModel::apply(const Intent& in) {
     case K::home:
       go_welcome();
       break;
+    case K::corner_press:
+      if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
+      break;
+    case K::corner_release: hold_since_ = 0; break;
   }
 }
 
@@ -150,6 +155,10 @@ void KioskModel::try_save() {
 
 void KioskModel::tick() {
   TimeMs now = clock_();
+  if (hold_since_ && screen_ == Screen::welcome && now - hold_since_ >= kAdminHoldMs) {
+    hold_since_ = 0;
+    screen_ = Screen::admin;
+  }
   if (!unsaved_.empty() && retry_at_ && now >= retry_at_) try_save();
   if (screen_ == Screen::question) {
     if (advance_at_ && now >= advance_at_) {
@@ -169,6 +178,7 @@ TimeMs KioskModel::next_deadline() const {
   TimeMs d = now + 60'000;  // nothing pending: wake once a minute anyway
   auto at = [&](TimeMs t) { if (t > 0) d = std::min(d, std::max(t, now)); };
   if (!unsaved_.empty()) at(retry_at_);
+  if (hold_since_) at(hold_since_ + kAdminHoldMs);
   if (screen_ == Screen::question) {
     at(advance_at_);
     TimeMs idle_at = last_activity_ + config_.idle_seconds * 1000LL;

@@ -16,11 +16,14 @@ namespace eco {
 
 class Store;
 
-enum class Screen { welcome, question, finish };
+enum class Screen { welcome, question, finish, admin };
 
 // What a view asks for. One per frame at most.
 struct Intent {
-  enum class Kind { none, start, set_lang, toggle_large_text, answer, next, back, quit, continue_session, home };
+  enum class Kind {
+    none, start, set_lang, toggle_large_text, answer, next, back, quit, continue_session, home,
+    corner_press, corner_release  // the staff gesture: hold a corner of the welcome screen
+  };
   Kind kind = Kind::none;
   std::string id;       // start: questionnaire id; set_lang: language
   Answer answer;        // answer
@@ -30,6 +33,7 @@ struct Intent {
 class KioskModel {
  public:
   static constexpr TimeMs kAutoAdvanceMs = 700;  // long enough to see the choice light up
+  static constexpr TimeMs kAdminHoldMs = 3000;   // press and hold a corner this long for the console
 
   KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock = now_ms,
              std::uint64_t seed = 0);
@@ -59,6 +63,9 @@ class KioskModel {
   std::size_t unsaved() const { return unsaved_.size(); }
   const std::string& save_error() const { return save_error_; }
   bool last_saved() const { return last_saved_; }
+  // The console took over (after the gesture) and gave the screen back.
+  void leave_admin() { if (screen_ == Screen::admin) go_welcome(); }
+  bool corner_held() const { return hold_since_ != 0; }
 
  private:
   void go_welcome();
@@ -79,6 +86,7 @@ class KioskModel {
   TimeMs last_activity_ = 0;
   TimeMs advance_at_ = 0;
   TimeMs finish_until_ = 0;
+  TimeMs hold_since_ = 0;
   const Questionnaire* finished_q_ = nullptr;
   std::optional<Response> finished_;
   bool last_saved_ = false;

@@ -56,7 +56,8 @@ FontFile find_cjk_font(const std::string& override_path) {
   return {};
 }
 
-bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text) {
+bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
+                 const std::string& console_text) {
   auto t0 = std::chrono::steady_clock::now();
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
@@ -70,8 +71,19 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   b.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃");  // symbols drawn by code, not in any string file
   b.BuildRanges(&ranges);
 
+  static ImVector<ImWchar> console_ranges;
+  console_ranges.clear();
+  if (!console_text.empty()) {
+    ImFontGlyphRangesBuilder cb;
+    cb.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
+    cb.AddText(text.c_str());
+    cb.AddText(console_text.c_str());
+    cb.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃★●");
+    cb.BuildRanges(&console_ranges);
+  }
+
   bool ok = !file.path.empty() && std::filesystem::exists(file.path);
-  auto add = [&](float px) -> ImFont* {
+  auto add = [&](float px, const ImWchar* glyphs = nullptr) -> ImFont* {
     if (!ok) {
       ImFontConfig c;
       c.SizePixels = px;
@@ -81,13 +93,27 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     c.FontNo = file.index;
     c.OversampleH = 1;  // FreeType hinting makes oversampling unnecessary; keeps the atlas small
     c.OversampleV = 1;
-    return io.Fonts->AddFontFromFileTTF(file.path.c_str(), px, &c, ranges.Data);
+    return io.Fonts->AddFontFromFileTTF(file.path.c_str(), px, &c, glyphs ? glyphs : ranges.Data);
   };
   // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
   const float body = 40.f * scale;
   out.normal = {add(body * 0.75f), add(body), add(body * 1.4f)};
   const float big = body * 1.3f;
   out.large = {add(big * 0.75f), add(big), add(big * 1.4f)};
+  out.console = out.console_heading = nullptr;
+  if (!console_text.empty()) {
+    out.console = add(body * 0.62f, console_ranges.Data);
+    // Headings show catalog text only: no need for the common-character set twice.
+    static ImVector<ImWchar> heading_ranges;
+    heading_ranges.clear();
+    ImFontGlyphRangesBuilder hb;
+    hb.AddRanges(io.Fonts->GetGlyphRangesDefault());
+    hb.AddText(text.c_str());
+    hb.AddText(console_text.c_str());
+    hb.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃★●");
+    hb.BuildRanges(&heading_ranges);
+    out.console_heading = add(body * 0.8f, heading_ranges.Data);
+  }
   io.Fonts->Build();
   out.atlas_w = io.Fonts->TexWidth;
   out.atlas_h = io.Fonts->TexHeight;

@@ -24,6 +24,10 @@ struct FontSet {
 
 struct Fonts {
   FontSet normal, large;
+  // The admin console's text and headings: only built when console text is given
+  // (on first entry to the console), so the kiosk starts with a small atlas.
+  ImFont* console = nullptr;
+  ImFont* console_heading = nullptr;
   const FontSet& pick(bool large_text) const { return large_text ? large : normal; }
   double build_ms = 0;
   int atlas_w = 0, atlas_h = 0;
@@ -32,6 +36,9 @@ struct Fonts {
 // Clears io.Fonts and bakes every glyph in `text` (plus ASCII) at the sizes for `scale`.
 // Large text is 1.3x. Returns false when no font file was found (ImGui's default font
 // is used then, and Chinese shows as boxes: the caller warns).
-bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text);
+// console_text adds the console's fonts: its glyphs plus ImGui's 2,500 common
+// simplified Chinese characters, for notes typed by staff.
+bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
+                 const std::string& console_text = {});
 
 }  // namespace eco::ui

@@ -18,6 +18,7 @@ Intent draw_frame(const View& v) {
     case Screen::welcome: in = draw_welcome(v); break;
     case Screen::question: in = draw_question(v); break;
     case Screen::finish: in = draw_finish(v); break;
+    case Screen::admin: break;  // the console draws itself (console_frame.cpp)
   }
   ImGui::PopFont();
   ImGui::End();

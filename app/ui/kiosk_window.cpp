@@ -17,7 +17,11 @@
 #include <memory>
 #include <vector>
 
+#include "admin/console_model.hpp"
+#include "core/catalog.hpp"
+#include "core/demo_data.hpp"
 #include "core/store.hpp"
+#include "ui/console_view.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
 
@@ -56,6 +60,23 @@ std::string glyph_text(const QuestionnaireSet& set, const Strings& strings, cons
   for (const auto& [l, s] : cfg.district_title) all += s;
   for (const auto& [l, s] : cfg.hall_name) all += s;
   all += "0123456789";
+  return all;
+}
+
+// The console's own text: the catalog (names, targets, tasks, departments).
+std::string console_glyphs(const Catalog& c) {
+  std::string all;
+  for (const auto& d : c.domains) all += d;
+  auto add = [&](const IndicatorDef& i) {
+    all += i.name + i.target + i.binding + i.unit;
+    for (const auto& l : i.lead) all += l;
+    for (const auto& s : i.rule.states) all += s;
+    for (const auto& t : i.tasks) all += t.key_task + t.task + t.responsible + t.cooperating;
+  };
+  for (const auto& i : c.indicators) {
+    add(i);
+    for (const auto& s : i.sub) add(s);
+  }
   return all;
 }
 
@@ -111,6 +132,16 @@ int run_kiosk(const WindowOptions& o) {
   std::function<TimeMs()> clock = tour ? std::function<TimeMs()>([&] { return fake_now; }) : std::function<TimeMs()>(now_ms);
   KioskModel model(cfg, set, store.get(), clock, tour ? 7 : 0);
 
+  CatalogLoad cat = load_catalog(o.data_dir + "/assets/indicators.json");
+  for (const auto& e : cat.errors) std::cerr << "catalog: " << e << "\n";
+  Catalog catalog = cat.catalog ? std::move(*cat.catalog) : Catalog{};
+  std::string db_path = tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db);
+  std::string config_path = o.config.empty() ? Config::default_path() : o.config;
+  std::unique_ptr<ConsoleModel> console;
+  if (store)
+    console = std::make_unique<ConsoleModel>(catalog, *store, db_path, set, cfg, config_path, clock,
+                                             [] { glfwPostEmptyEvent(); });  // the worker wakes the loop
+
   // ---- window ----
   glfwSetErrorCallback([](int code, const char* msg) { std::cerr << "GLFW error " << code << ": " << msg << "\n"; });
   if (!glfwInit()) {
@@ -161,13 +192,36 @@ int run_kiosk(const WindowOptions& o) {
     std::cerr << "font " << ff.path << " #" << ff.index << ": atlas " << fonts.atlas_w << "x" << fonts.atlas_h
               << " built in " << fonts.build_ms << " ms\n";
 
+  // The console's fonts are baked on its first use, so the kiosk starts small and fast.
+  auto ensure_console_fonts = [&] {
+    if (fonts.console) return;
+    build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), console_glyphs(catalog));
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+    if (o.print_timing)
+      std::cerr << "console atlas " << fonts.atlas_w << "x" << fonts.atlas_h << " built in " << fonts.build_ms << " ms\n";
+  };
   auto render = [&](bool screenshot, const std::string& png) {
+    if (model.screen() == Screen::admin && console) ensure_console_fonts();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    View v{strings, model, fonts.pick(model.large_text()), scale * (model.large_text() ? 1.3f : 1.f), size,
-           size.y > size.x};
-    Intent in = draw_frame(v);
+    Intent in;
+    if (model.screen() == Screen::admin && console) {
+      std::string banner;
+      if (model.unsaved())
+        banner = strings.get(cfg.default_lang, "console.unsaved") + " " + std::to_string(model.unsaved()) + " — " +
+                 model.save_error();
+      ConsoleView cv{strings, *console, fonts.console, fonts.console_heading, scale, size, cfg.default_lang, banner};
+      ConsoleIntent ci = draw_console(cv);
+      console->apply(ci);
+      console->tick();
+      if (console->take_exit()) model.leave_admin();
+    } else {
+      View v{strings, model, fonts.pick(model.large_text()), scale * (model.large_text() ? 1.3f : 1.f), size,
+             size.y > size.x};
+      in = draw_frame(v);
+    }
     ImGui::Render();
     glViewport(0, 0, fbw, fbh);
     ImVec4 bg = ImGui::ColorConvertU32ToFloat4(color::background);
@@ -234,6 +288,61 @@ int run_kiosk(const WindowOptions& o) {
     advance_to("sources");
     advance_to("");
     shot("10-finish-quiz");
+    if (console) {
+      // The console on demo data: some records and task updates as staff would make them.
+      DemoOptions d;
+      d.responses = 3000;
+      d.end = fake_now;
+      fill_demo_data(*store, set, d);
+      AdminStore admin(*store, catalog, clock);
+      admin.set_pin("135790", "tour");
+      auto rec = [&](const char* id, const char* as_of, std::optional<double> v, const char* state, int judged,
+                     const char* evidence) {
+        IndicatorRecord r;
+        r.indicator = id;
+        r.as_of = as_of;
+        r.value = v;
+        r.state = state;
+        if (judged >= 0) r.judged = judged == 1;
+        r.source = "区统计局";
+        r.evidence = evidence;
+        r.recorded_by = "王芳";
+        admin.record(r);
+      };
+      rec("12", "2017-12-31", 74.6, "", -1, "2017年生态环境状况公报");
+      rec("12", "2018-12-31", 75.1, "", -1, "2018年生态环境状况公报");
+      rec("12", "2019-06-30", 75.4, "", -1, "市生态环境局半年通报");
+      rec("13", "2019-06-30", 66.2, "", -1, "森林资源二类调查");
+      rec("1", "2019-05-20", std::nullopt, "实施", -1, "区政府常务会议审议通过");
+      rec("17", "2019-06-30", std::nullopt, "不发生", -1, "");
+      rec("22", "2019-06-30", std::nullopt, "", 1, "市发展改革委考核通报:排名第3");
+      rec("14.1", "2019-06-30", std::nullopt, "严格保护", -1, "");
+      admin.update_task("12.1", TaskStatus::in_progress, "监测点位已布设", "王芳");
+      admin.update_task("1.1", TaskStatus::done, "规划已颁布", "王芳");
+      admin.update_task("10.2", TaskStatus::blocked, "施工单位未落实", "王芳");
+      apply(Intent::Kind::home);
+      apply(Intent::Kind::corner_press);
+      fake_now += KioskModel::kAdminHoldMs + 100;
+      model.tick();
+      console->open();
+      for (char c : std::string("1357")) console->apply({ConsoleIntent::Kind::pin_key, std::string(1, c)});
+      shot("11-console-pin");
+      for (char c : std::string("90")) console->apply({ConsoleIntent::Kind::pin_key, std::string(1, c)});
+      console->apply({ConsoleIntent::Kind::pin_submit});
+      console->user_name = "王芳";
+      shot("12-console-overview");
+      console->apply({ConsoleIntent::Kind::open, "12"});
+      shot("13-console-detail");
+      console->apply({ConsoleIntent::Kind::page, "departments"});
+      shot("14-console-departments");
+      console->apply({ConsoleIntent::Kind::page, "survey"});
+      console->apply({ConsoleIntent::Kind::select_questionnaire, "satisfaction"});
+      shot("15-console-survey");
+      console->apply({ConsoleIntent::Kind::page, "audit"});
+      shot("16-console-audit");
+      console->apply({ConsoleIntent::Kind::page, "settings"});
+      shot("17-console-settings");
+    }
   } else {
     // ECOKIOSK_HIT_LOG=FILE: after every frame, write where each tappable item is, so the
     // end-to-end test (tests/e2e_xvfb.sh) can click labels with real X events.
@@ -246,15 +355,25 @@ int run_kiosk(const WindowOptions& o) {
     unsigned seen = g_input.load();
     bool first = true;
     while (!glfwWindowShouldClose(win)) {
-      double wait = extra > 0 ? 0.0 : std::max(0.0, static_cast<double>(model.next_deadline() - clock()) / 1000.0);
+      TimeMs deadline = model.next_deadline();
+      if (console) deadline = std::min(deadline, console->next_deadline());
+      double wait = extra > 0 ? 0.0 : std::max(0.0, static_cast<double>(deadline - clock()) / 1000.0);
       glfwWaitEventsTimeout(std::min(wait, 60.0));
       unsigned now_input = g_input.load();
       if (now_input != seen) {
         seen = now_input;
         model.touch();
+        if (console) console->touch();
         extra = 3;
       }
+      Screen before = model.screen();
       model.tick();
+      if (model.screen() == Screen::admin && before != Screen::admin) {
+        if (console) console->open();
+        else model.leave_admin();  // no database: nothing to administer
+        extra = 3;
+      }
+      if (console) console->tick();
       hits.clear();
       Intent in = render(false, "");
       if (g_hit_items) {

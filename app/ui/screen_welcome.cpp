@@ -19,6 +19,16 @@ Intent draw_welcome(const View& v) {
   ImGuiStyle& st = ImGui::GetStyle();
   float w = v.size.x - 2 * st.WindowPadding.x;
 
+  // The staff gesture: press and hold the top-left corner (nothing is drawn there);
+  // the model opens the console after KioskModel::kAdminHoldMs.
+  ImVec2 back = ImGui::GetCursorPos();
+  ImGui::SetCursorPos(ImVec2(0, 0));
+  ImGui::InvisibleButton("##staff", ImVec2(v.px(120), v.px(120)));
+  if (g_hit_items) g_hit_items->push_back({"##staff", ImVec2(0, 0), ImVec2(v.px(120), v.px(120))});
+  if (ImGui::IsItemActivated()) out.kind = Intent::Kind::corner_press;
+  if (ImGui::IsItemDeactivated()) out.kind = Intent::Kind::corner_release;
+  ImGui::SetCursorPos(back);
+
   // Top row: switches on the right.
   float sw_h = v.px(84);
   float sw_w = v.px(240);

@@ -31,6 +31,19 @@ void apply_theme(float scale) {
   c[ImGuiCol_PlotHistogram] = ImGui::ColorConvertU32ToFloat4(color::primary);
   c[ImGuiCol_FrameBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
   c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0.04f);
+  // Tables, selectables and combos of the console: the same greens, not ImGui's blue.
+  c[ImGuiCol_Header] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  c[ImGuiCol_HeaderHovered] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
+  c[ImGuiCol_HeaderActive] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  c[ImGuiCol_TableHeaderBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  c[ImGuiCol_TableRowBg] = ImGui::ColorConvertU32ToFloat4(color::card);
+  c[ImGuiCol_TableRowBgAlt] = ImGui::ColorConvertU32ToFloat4(color::background);
+  c[ImGuiCol_FrameBgHovered] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
+  c[ImGuiCol_FrameBgActive] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
+  c[ImGuiCol_CheckMark] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_SliderGrab] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_SliderGrabActive] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_PopupBg] = ImGui::ColorConvertU32ToFloat4(color::card);
   style.ScaleAllSizes(scale);
   ImGui::GetStyle() = style;
 }

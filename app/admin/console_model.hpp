@@ -1,0 +1,165 @@
+// The admin console's state, headless: sign-in with the PIN, the overview's filters,
+// the indicator being edited, forms, and the survey figures computed off the UI
+// thread. Views read it and hand back ConsoleIntents, like the kiosk's screens.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/admin_store.hpp"
+#include "core/config.hpp"
+#include "core/dashboard.hpp"
+#include "core/indicators.hpp"
+#include "core/survey_results.hpp"
+
+namespace eco {
+
+enum class ConsolePage { pin, overview, detail, departments, survey, audit, settings };
+
+struct ConsoleIntent {
+  enum class Kind {
+    none, pin_key, pin_delete, pin_submit, page, open, filter_domain, filter_status, filter_dept, toggle_star,
+    sort_by, record, task, refresh, cancel_refresh, change_pin, save_settings, sign_out, select_questionnaire,
+    export_file
+  };
+  Kind kind = Kind::none;
+  std::string a, b;  // page name, indicator id, filter value, task id + status ...
+};
+
+// What the forms hold while being filled in; the views edit these in place.
+struct RecordForm {
+  std::string as_of, value, state, source, evidence;
+  int judged = -1;  // -1 not chosen, 0 not met, 1 met
+};
+struct TaskForm {
+  std::string note;
+};
+struct SettingsForm {
+  std::string kiosk_id, hall_zh, title_zh, export_dir, default_lang;
+  int idle_seconds = 60, countdown_seconds = 15, finish_seconds = 30;
+  bool offer[3] = {true, true, true};
+  std::string new_pin, new_pin_again;
+};
+
+class ConsoleModel {
+ public:
+  static constexpr TimeMs kIdleMs = 3 * 60 * 1000;  // back to the kiosk after this long untouched
+
+  // db_path: the file the worker opens its own connection to (":memory:" runs inline).
+  ConsoleModel(const Catalog& catalog, Store& store, std::string db_path, const QuestionnaireSet& set, Config cfg,
+               std::string config_path, std::function<TimeMs()> clock = now_ms, std::function<void()> wake = {});
+  ~ConsoleModel();
+
+  void open();                // the kiosk's gesture: show the PIN pad
+  bool take_exit();           // true once after sign-out or idle: the kiosk takes over again
+  void apply(const ConsoleIntent& in);
+  void touch();
+  void tick();                // idle return, lock expiry, worker results
+  TimeMs next_deadline() const;
+
+  ConsolePage page() const { return page_; }
+  bool signed_in() const { return signed_in_; }
+  bool setting_first_pin() const { return first_pin_; }
+  std::size_t pin_length() const { return pin_.size(); }
+  const std::string& message() const { return message_; }
+  bool message_is_error() const { return message_error_; }
+  TimeMs locked_until() const { return locked_until_; }
+  int lock_seconds_left() const {
+    TimeMs now = clock_();
+    return locked_until_ > now ? static_cast<int>((locked_until_ - now + 999) / 1000) : 0;
+  }
+
+  const Catalog& catalog() const { return catalog_; }
+  const Dashboard& dashboard() const { return dashboard_; }
+  std::vector<const DashboardRow*> visible_rows() const;  // filters and sort applied
+  const DashboardRow* selected() const;
+  const std::string& selected_id() const { return selected_; }
+  const std::vector<IndicatorRecord>& selected_history() const { return history_; }
+  std::vector<TaskUpdate> task_history(const std::string& task) { return admin_.task_history(task); }
+  TaskStatus task_status(const std::string& task) const;
+  std::vector<AuditEntry> audit_entries() { return admin_.audit_entries(200); }
+  bool audit_intact() { return !admin_.verify_audit(); }
+
+  // Filters of the overview.
+  std::string filter_domain, filter_status, filter_dept;  // "" = all
+  bool star_only = false;
+  std::string search;  // matched against number, name, lead department
+  std::string sort = "no";  // no, status, updated, dept
+  std::string dept_selected;  // department page
+  std::string survey_selected = "knowledge";
+
+  // Forms edited by the views.
+  std::string user_name;  // who is recording; asked once per sign-in
+  RecordForm form;
+  TaskForm task_form;
+  SettingsForm settings;
+
+  // Survey figures (worker thread).
+  bool computing() const { return computing_; }
+  double computing_seconds() const;
+  const IndicatorReport* report() const { return report_ ? &*report_ : nullptr; }
+  const SurveyResults* results() const { return results_ ? &*results_ : nullptr; }
+  const Config& config() const { return cfg_; }
+  std::string today() const;  // YYYY-MM-DD on the district's clock
+  // Question and option text for the survey page (the id itself when unknown).
+  const std::string& question_text(const std::string& questionnaire, const std::string& question,
+                                   const std::string& lang) const;
+  const std::string& option_text(const std::string& questionnaire, const std::string& question,
+                                 const std::string& option, const std::string& lang) const;
+  std::string last_export;  // path of the last export, shown in the console
+  // The configured export folder, or ~/EcoKiosk-exports.
+  std::string export_folder() const;
+
+  // Export hook: set by the app (the exporter lives outside the console).
+  std::function<std::string(const std::string& format, const std::string& questionnaire, std::string& path)> exporter;
+
+ private:
+  void sign_in(const std::string& pin);
+  void rebuild();
+  void start_refresh();
+  void say(std::string msg, bool error);
+  void load_settings_form();
+  void save_settings();
+
+  const Catalog& catalog_;
+  Store& store_;
+  std::string db_path_;
+  const QuestionnaireSet& set_;
+  Config cfg_;
+  std::string config_path_;
+  std::function<TimeMs()> clock_;
+  std::function<void()> wake_;
+  AdminStore admin_;
+
+  ConsolePage page_ = ConsolePage::pin;
+  bool active_ = false, exit_ = false, signed_in_ = false, first_pin_ = false;
+  std::string pin_, first_pin_value_;
+  std::string message_;
+  bool message_error_ = false;
+  TimeMs last_touch_ = 0, locked_until_ = 0;
+  std::string selected_;
+  std::vector<IndicatorRecord> history_;
+  Dashboard dashboard_;
+  std::map<std::string, TaskStatus> task_states_;
+
+  // Worker: computes the indicators and survey results on its own connection and
+  // posts them here; tick() takes them on the UI thread.
+  std::thread worker_;
+  std::atomic<bool> cancel_{false};
+  std::mutex mu_;
+  std::optional<IndicatorReport> posted_report_;
+  std::optional<SurveyResults> posted_results_;
+  std::string posted_error_;
+  bool posted_ = false;
+  bool computing_ = false;
+  TimeMs computing_since_ = 0;
+  std::optional<IndicatorReport> report_;
+  std::optional<SurveyResults> results_;
+};
+
+}  // namespace eco
