@@ -130,3 +130,27 @@ TEST_CASE("the idle overlay takes the taps and Continue keeps the session") {
   CHECK(!ui.model.idle_overlay());
   CHECK(ui.model.screen() == Screen::question);
 }
+
+TEST_CASE("staff gesture: holding the top-left corner for 3 s opens the console; a short press does not") {
+  Ui ui(ImVec2(1920, 1080));
+  const HitItem* corner = ui.find("##staff");
+  REQUIRE(corner);
+  ImVec2 c((corner->min.x + corner->max.x) / 2, (corner->min.y + corner->max.y) / 2);
+  ui.frame(c, false);
+  ui.frame(c, true);
+  CHECK(ui.model.corner_held());
+  ui.now += 1500;
+  ui.frame(c, true);
+  ui.frame(c, false);  // let go after 1.5 s
+  ui.now += 3000;
+  ui.frame(ImVec2(-1, -1), false);
+  CHECK(ui.model.screen() == Screen::welcome);
+  // Press and hold: the model wakes the loop at the deadline and opens the console.
+  ui.frame(c, true);
+  CHECK(ui.model.next_deadline() <= ui.now + KioskModel::kAdminHoldMs);
+  ui.now += KioskModel::kAdminHoldMs + 10;
+  ui.frame(c, true);
+  CHECK(ui.model.screen() == Screen::admin);
+  ui.model.leave_admin();
+  CHECK(ui.model.screen() == Screen::welcome);
+}

@@ -96,36 +96,6 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
       ImGui::TextUnformatted(v.t("console.status.no_data").c_str());
     ImGui::TextWrapped("%s", v.tf("console.survey_excluded", {{"arg", std::to_string(row->survey->excluded.total)}}).c_str());
   } else {
-    // History (append-only) and the record form.
-    auto hist = m.selected_history();
-    ImGui::Separator();
-    ImGui::TextUnformatted(v.t("console.history").c_str());
-    if (d.rule.kind == Rule::Kind::at_least) trend_chart(v, hist, d.rule.value);
-    if (ImGui::BeginTable("##hist", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
-                          ImVec2(0, v.px(200)))) {
-      ImGui::TableSetupColumn(v.t("console.as_of").c_str());
-      ImGui::TableSetupColumn(v.t("console.col.value").c_str());
-      ImGui::TableSetupColumn(v.t("console.source").c_str(), 0, 2);
-      ImGui::TableSetupColumn(v.t("console.evidence").c_str(), 0, 2);
-      ImGui::TableSetupColumn(v.t("console.recorded_by").c_str(), 0, 1.5f);
-      ImGui::TableHeadersRow();
-      for (auto it = hist.rbegin(); it != hist.rend(); ++it) {
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(it->as_of.c_str());
-        ImGui::TableNextColumn();
-        if (it->value) ImGui::Text("%g", *it->value);
-        else if (!it->state.empty()) ImGui::TextUnformatted(it->state.c_str());
-        else ImGui::TextUnformatted(v.t(*it->judged ? "console.judged_met" : "console.judged_not_met").c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextWrapped("%s", it->source.c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextWrapped("%s", it->evidence.c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextWrapped("%s %s", it->recorded_by.c_str(), fmt_time(it->recorded_at, offset).c_str());
-      }
-      ImGui::EndTable();
-    }
     ImGui::Separator();
     ImGui::TextUnformatted(v.t("console.record_new").c_str());
     RecordForm& f = m.form;
@@ -155,11 +125,41 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
     }
     ImGui::SetNextItemWidth(-1);
     ImGui::InputTextWithHint("###source", v.t("console.source").c_str(), &f.source);
-    ImGui::InputTextMultiline((v.t("console.evidence") + "###evidence").c_str(), &f.evidence, ImVec2(-1, v.px(90)));
+    ImGui::InputTextMultiline((v.t("console.evidence") + "###evidence").c_str(), &f.evidence, ImVec2(-1, v.px(70)));
     ImGui::SetNextItemWidth(field);
     ImGui::InputTextWithHint("###name", v.t("console.your_name").c_str(), &m.user_name);
     ImGui::SameLine();
     if (cbutton(v.t("console.record"), "record")) out = {ConsoleIntent::Kind::record, d.id};
+    const auto& hist = m.selected_history();
+    // The record form first (always in view), then the append-only history.
+    ImGui::Separator();
+    ImGui::TextUnformatted(v.t("console.history").c_str());
+    if (d.rule.kind == Rule::Kind::at_least) trend_chart(v, hist, d.rule.value);
+    if (ImGui::BeginTable("##hist", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
+                          ImVec2(0, std::max(v.px(120), ImGui::GetContentRegionAvail().y)))) {
+      ImGui::TableSetupColumn(v.t("console.as_of").c_str());
+      ImGui::TableSetupColumn(v.t("console.col.value").c_str());
+      ImGui::TableSetupColumn(v.t("console.source").c_str(), 0, 2);
+      ImGui::TableSetupColumn(v.t("console.evidence").c_str(), 0, 2);
+      ImGui::TableSetupColumn(v.t("console.recorded_by").c_str(), 0, 1.5f);
+      ImGui::TableHeadersRow();
+      for (auto it = hist.rbegin(); it != hist.rend(); ++it) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(it->as_of.c_str());
+        ImGui::TableNextColumn();
+        if (it->value) ImGui::Text("%g", *it->value);
+        else if (!it->state.empty()) ImGui::TextUnformatted(it->state.c_str());
+        else ImGui::TextUnformatted(v.t(*it->judged ? "console.judged_met" : "console.judged_not_met").c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextWrapped("%s", it->source.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextWrapped("%s", it->evidence.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextWrapped("%s %s", it->recorded_by.c_str(), fmt_time(it->recorded_at, offset).c_str());
+      }
+      ImGui::EndTable();
+    }
   }
   ImGui::EndChild();
 

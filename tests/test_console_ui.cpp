@@ -1,0 +1,264 @@
+// The admin console driven headless by taps on labelled items: first PIN, sign-in,
+// filters, recording values, tasks, survey results, lockout and idle return.
+#include <doctest/doctest.h>
+
+#include <imgui.h>
+
+#include <chrono>
+#include <thread>
+
+#include "admin/console_model.hpp"
+#include "core/catalog.hpp"
+#include "core/demo_data.hpp"
+#include "helpers.hpp"
+#include "ui/console_view.hpp"
+#include "ui/frame.hpp"
+#include "ui/theme.hpp"
+#include "ui/view.hpp"
+
+using namespace eco;
+using namespace eco::ui;
+
+namespace {
+
+const Catalog& catalog() {
+  static CatalogLoad c = load_catalog(test::source_dir() + "/assets/indicators.json");
+  REQUIRE(c.catalog);
+  return *c.catalog;
+}
+
+struct ConsoleUi {
+  TimeMs now = 1'561'000'000'000;
+  test::TempDir dir;
+  std::string db = dir.file("console.db");
+  Store store{db};
+  Strings strings;
+  Fonts fonts;
+  ImVec2 size{1920, 1080};
+  std::vector<HitItem> hits;
+  ConsoleModel m{catalog(), store, db, test::shipped(), Config{}, dir.file("config.json"), [this] { return now; }};
+
+  ConsoleUi() {
+    std::vector<std::string> errors;
+    strings.load_dir(test::source_dir() + "/assets/i18n", errors);
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = size;
+    io.DeltaTime = 1.f / 60;
+    std::string text;
+    for (const auto& k : strings.keys("zh")) text += strings.get("zh", k);
+    std::string cat;
+    for (const auto& i : catalog().indicators) {
+      cat += i.name + i.target;
+      for (const auto& l : i.lead) cat += l;
+      for (const auto& s : i.rule.states) cat += s;
+    }
+    REQUIRE(build_fonts(fonts, find_cjk_font(), 1.f, text, cat));
+    unsigned char* px;
+    int w, h;
+    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+    apply_theme(1.f);
+    g_hit_items = &hits;
+    m.open();
+  }
+  ~ConsoleUi() {
+    g_hit_items = nullptr;
+    ImGui::DestroyContext();
+  }
+  void frame(ImVec2 mouse, bool down) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = mouse;
+    io.MouseDown[0] = down;
+    hits.clear();
+    ImGui::NewFrame();
+    ConsoleView v{strings, m, fonts.console, fonts.console_heading, 1.f, size, "zh", ""};
+    ConsoleIntent in = draw_console(v);
+    ImGui::Render();
+    m.apply(in);
+    m.tick();
+  }
+  const HitItem* find(const std::string& label) {
+    frame(ImVec2(-1, -1), false);
+    for (const auto& h : hits)
+      if (h.label == label) return &h;
+    return nullptr;
+  }
+  bool tap(const std::string& label) {
+    const HitItem* h = find(label);
+    if (!h) return false;
+    ImVec2 c((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2);
+    frame(c, false);
+    frame(c, true);
+    frame(c, false);
+    frame(ImVec2(-1, -1), false);
+    return true;
+  }
+  std::string zh(const std::string& key) { return strings.get("zh", key); }
+  void enter_pin(const std::string& pin) {
+    for (char c : pin) REQUIRE(tap(std::string(1, c)));
+    REQUIRE(tap(zh("console.pin_ok")));
+  }
+  void wait_for_survey() {
+    for (int i = 0; i < 500 && m.computing(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      m.tick();
+    }
+    REQUIRE_FALSE(m.computing());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("console: first PIN, sign-in, filters, records, tasks and survey results by taps") {
+  ConsoleUi ui;
+  DemoOptions d;
+  d.responses = 400;
+  d.end = ui.now;
+  fill_demo_data(ui.store, test::shipped(), d);
+
+  // No default PIN: the first entry chooses one, entered twice.
+  CHECK(ui.m.setting_first_pin());
+  ui.enter_pin("123");
+  CHECK(ui.m.message() == "console.pin_rule");
+  ui.enter_pin("482915");
+  CHECK(ui.m.message() == "console.pin_confirm");
+  ui.enter_pin("482915");
+  REQUIRE(ui.m.signed_in());
+  CHECK(ui.m.page() == ConsolePage::overview);
+  ui.wait_for_survey();
+  REQUIRE(ui.m.report());
+
+  // Overview filters.
+  ui.frame(ImVec2(-1, -1), false);
+  CHECK(ui.m.visible_rows().size() == 40);
+  REQUIRE(ui.tap("生态空间"));
+  CHECK(ui.m.visible_rows().size() == 4);  // 18-21
+  REQUIRE(ui.tap("★ " + ui.zh("console.hardest")));
+  CHECK(ui.m.visible_rows().empty());      // none of 22, 23, 29 is in 生态空间
+  REQUIRE(ui.tap(ui.zh("console.all")));
+  CHECK(ui.m.visible_rows().size() == 3);  // ★ 22, 23, 29
+  REQUIRE(ui.tap("★ " + ui.zh("console.hardest")));
+  REQUIRE(ui.tap(ui.zh("console.status.to_judge")));
+  for (const auto* r : ui.m.visible_rows()) CHECK(r->status == Status::to_judge);
+  REQUIRE(ui.tap(ui.zh("console.all_status")));
+  ui.m.search = "森林";
+  CHECK(ui.m.visible_rows().size() == 1);
+  ui.m.search.clear();
+
+  // A numeric rule: 2 (≥20).
+  REQUIRE(ui.tap("row:2"));
+  REQUIRE(ui.m.page() == ConsolePage::detail);
+  ui.m.user_name = "张三";
+  ui.m.form.as_of = "2019-06-30";
+  ui.m.form.value = "18.5";
+  ui.m.form.source = "区委考核办";
+  REQUIRE(ui.tap(ui.zh("console.record")));
+  CHECK(ui.m.message() == "console.record_saved");
+  CHECK(ui.m.selected()->status == Status::not_met);
+  ui.m.form.value = "21";
+  ui.m.form.as_of = "2019-09-30";
+  REQUIRE(ui.tap(ui.zh("console.record")));
+  CHECK(ui.m.selected()->status == Status::met);
+  CHECK(ui.m.selected_history().size() == 2);
+  ui.m.form.value = "abc";
+  REQUIRE(ui.tap(ui.zh("console.record")));
+  INFO(ui.m.message() << " value=" << ui.m.form.value);
+  CHECK(ui.m.message_is_error());
+  CHECK(ui.m.selected_history().size() == 2);
+
+  // A state rule: 17 (不发生), chosen by tapping the state chip.
+  REQUIRE(ui.tap(ui.zh("console.tab.overview")));
+  ui.m.search = "突发环境事件";  // the table scrolls: staff search rather than scroll
+  REQUIRE(ui.tap("row:17"));
+  ui.m.form.as_of = "2019-06-30";
+  REQUIRE(ui.tap("不发生"));
+  REQUIRE(ui.tap(ui.zh("console.record")));
+  CHECK(ui.m.selected()->status == Status::met);
+
+  // A judged rule: 22 needs a verdict and evidence.
+  REQUIRE(ui.tap(ui.zh("console.tab.overview")));
+  ui.m.search = "能耗";
+  REQUIRE(ui.tap("row:22"));
+  CHECK(ui.m.selected()->status == Status::to_judge);
+  ui.m.form.as_of = "2019-06-30";
+  REQUIRE(ui.tap(ui.zh("console.judged_met")));
+  REQUIRE(ui.tap(ui.zh("console.record")));
+  CHECK(ui.m.message_is_error());  // no evidence yet
+  ui.m.form.evidence = "市发展改革委考核通报:全市第3名";
+  REQUIRE(ui.tap(ui.zh("console.record")));
+  CHECK(ui.m.selected()->status == Status::met);
+
+  // A task: 22.1 marked done (the first "done" chip on 22's page).
+  REQUIRE(ui.tap(ui.zh("console.task.done")));
+  CHECK(ui.m.task_status("22.1") == TaskStatus::done);
+
+  // The survey indicators cannot be typed over; their page shows results.
+  REQUIRE(ui.tap(ui.zh("console.tab.survey")));
+  REQUIRE(ui.tap(ui.zh("console.q.satisfaction")));
+  CHECK(ui.m.survey_selected == "satisfaction");
+  const SurveyResults* res = ui.m.results();
+  REQUIRE(res);
+  std::int64_t completed = 0;
+  for (const auto& q : res->questionnaires) completed += q.completed;
+  CHECK(completed == 400);
+  const IndicatorReport* rep = ui.m.report();
+  int with_data = 0;
+  for (const auto& i : rep->indicators) with_data += i.est.value.has_value();
+  CHECK(with_data == 3);
+  REQUIRE(ui.tap(ui.zh("console.refresh")));
+  ui.wait_for_survey();
+
+  // Every action is in the audit log, and the chain holds.
+  REQUIRE(ui.tap(ui.zh("console.tab.audit")));
+  CHECK(ui.m.audit_intact());
+  CHECK(ui.m.audit_entries().size() >= 7);  // set PIN, sign-in, 4 records, task
+  REQUIRE(ui.tap(ui.zh("console.sign_out")));
+  CHECK(ui.m.take_exit());
+}
+
+TEST_CASE("console: five wrong PINs lock it for five minutes; it returns to the kiosk when left idle") {
+  ConsoleUi ui;
+  AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
+  ui.m.open();
+  for (int i = 0; i < 5; ++i) ui.enter_pin("111111");
+  CHECK(ui.m.lock_seconds_left() == 300);
+  ui.enter_pin("246810");  // the right PIN does nothing while locked
+  CHECK_FALSE(ui.m.signed_in());
+  ui.now += 5 * 60 * 1000 + 1000;
+  ui.frame(ImVec2(-1, -1), false);
+  CHECK(ui.m.take_exit());  // left untouched that long, the console went back to the kiosk
+  ui.m.open();              // staff make the gesture again
+  ui.enter_pin("246810");
+  INFO(ui.m.message());
+  REQUIRE(ui.m.signed_in());
+  ui.wait_for_survey();
+  ui.now += ConsoleModel::kIdleMs + 1;
+  ui.m.tick();
+  CHECK_FALSE(ui.m.signed_in());
+  CHECK(ui.m.take_exit());
+}
+
+TEST_CASE("console settings are range-checked and saved to the configuration file") {
+  ConsoleUi ui;
+  AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
+  ui.m.open();
+  ui.enter_pin("246810");
+  REQUIRE(ui.tap(ui.zh("console.tab.settings")));
+  ui.m.settings.kiosk_id = "";
+  REQUIRE(ui.tap(ui.zh("console.settings.save")));
+  CHECK(ui.m.message_is_error());
+  CHECK_FALSE(std::filesystem::exists(ui.dir.file("config.json")));
+  ui.m.settings.kiosk_id = "hall-2";
+  ui.m.settings.idle_seconds = 90;
+  REQUIRE(ui.tap(ui.zh("console.settings.save")));
+  CHECK_FALSE(ui.m.message_is_error());
+  ConfigLoad back = load_config(ui.dir.file("config.json"));
+  CHECK(back.errors.empty());
+  CHECK(back.config.kiosk_id == "hall-2");
+  CHECK(back.config.idle_seconds == 90);
+  ui.m.settings.new_pin = "13579";
+  ui.m.settings.new_pin_again = "13579";
+  REQUIRE(ui.tap(ui.zh("console.settings.change_pin")));
+  CHECK(ui.m.message() == "console.pin_rule");
+}
