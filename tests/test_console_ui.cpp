@@ -10,6 +10,7 @@
 #include "admin/console_model.hpp"
 #include "core/catalog.hpp"
 #include "core/demo_data.hpp"
+#include "core/export.hpp"
 #include "helpers.hpp"
 #include "ui/console_view.hpp"
 #include "ui/frame.hpp"
@@ -261,4 +262,52 @@ TEST_CASE("console settings are range-checked and saved to the configuration fil
   ui.m.settings.new_pin_again = "13579";
   REQUIRE(ui.tap(ui.zh("console.settings.change_pin")));
   CHECK(ui.m.message() == "console.pin_rule");
+}
+
+TEST_CASE("console export runs on the worker, lands in the folder, and is audited; USB sticks are listed") {
+  ConsoleUi ui;
+  DemoOptions d;
+  d.responses = 120;
+  d.end = ui.now;
+  fill_demo_data(ui.store, test::shipped(), d);
+  AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
+  std::string folder = ui.dir.file("usb");
+  ui.m.exporter = [&](Store& s, const std::string& format, const std::string& q, const std::string& dir,
+                      const std::atomic<bool>* cancel, std::string& path, std::int64_t& rows) {
+    ExportOptions eo;
+    eo.format = format;
+    eo.questionnaire = q;
+    eo.out = dir + "/export." + format;
+    eo.strings = &ui.strings;
+    eo.cancel = cancel;
+    eo.include_flagged = true;
+    ExportResult r = export_data(s, test::shipped(), eo);
+    path = eo.out;
+    rows = r.rows;
+    return r.error;
+  };
+  ui.m.open();
+  ui.enter_pin("246810");
+  ui.wait_for_survey();
+  REQUIRE(ui.tap(ui.zh("console.tab.settings")));
+  ui.m.export_target = folder;
+  REQUIRE(ui.tap("xlsx"));  // the first row: the knowledge questionnaire
+  ui.wait_for_survey();
+  CHECK(ui.m.message().rfind("console.export_done|", 0) == 0);
+  CHECK(std::filesystem::exists(folder + "/export.xlsx"));
+  CHECK(ui.m.last_export == folder + "/export.xlsx");
+  auto log = ui.m.audit_entries();
+  REQUIRE_FALSE(log.empty());
+  CHECK(log.front().action == "export");
+
+  test::TempDir t;
+  std::string mounts = t.write("mounts",
+                               "/dev/sda1 / ext4 rw 0 0\n"
+                               "/dev/sdb1 /media/kiosk/DEPT\\040USB vfat rw 0 0\n"
+                               "/dev/sdc1 /run/media/staff/STICK exfat rw 0 0\n"
+                               "tmpfs /run tmpfs rw 0 0\n");
+  auto drives = ConsoleModel::removable_drives(mounts);
+  REQUIRE(drives.size() == 2);
+  CHECK(drives[0] == "/media/kiosk/DEPT USB");
+  CHECK(drives[1] == "/run/media/staff/STICK");
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace eco {
 
@@ -80,6 +82,15 @@ void ConsoleModel::tick() {
       posted_report_.reset();
       posted_results_.reset();
       if (!posted_error_.empty()) say(posted_error_, true);
+      posted_error_.clear();
+      if (!posted_export_.empty()) {
+        auto bar = posted_export_.find('|');
+        last_export = posted_export_.substr(0, bar);
+        admin_.audit(user_name.empty() ? "admin" : user_name, "export",
+                     last_export + " (" + posted_export_.substr(bar + 1) + " responses)");
+        say("console.export_done|" + last_export + " (" + posted_export_.substr(bar + 1) + ")", false);
+        posted_export_.clear();
+      }
     }
   }
   if (got) {
@@ -117,6 +128,30 @@ void ConsoleModel::start_refresh() {
     posted_error_ = cancel_ ? "" : err;
     posted_ = true;
   };
+  run_job(job);
+}
+
+void ConsoleModel::start_export(const std::string& format, const std::string& questionnaire) {
+  if (computing_) { say("console.busy", true); return; }
+  if (!exporter) return;
+  if (worker_.joinable()) worker_.join();
+  cancel_ = false;
+  computing_ = true;
+  computing_since_ = clock_();
+  std::string folder = export_target.empty() ? export_folder() : export_target;
+  auto job = [this, format, questionnaire, folder](Store& s) {
+    std::string path;
+    std::int64_t rows = 0;
+    std::string err = exporter(s, format, questionnaire, folder, &cancel_, path, rows);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (err.empty()) posted_export_ = path + "|" + std::to_string(rows);
+    else if (!cancel_) posted_error_ = "console.export_failed|" + err;
+    posted_ = true;
+  };
+  run_job(job);
+}
+
+void ConsoleModel::run_job(const std::function<void(Store&)>& job) {
   if (db_path_ == ":memory:" || db_path_.empty()) {
     job(store_);  // an in-memory database has no second connection: compute inline
     tick();
@@ -157,6 +192,21 @@ const std::string& ConsoleModel::option_text(const std::string& questionnaire, c
   if (!qu) return option;
   const Option* o = qu->type == QuestionType::count_matrix ? qu->find_row(option) : qu->find_option(option);
   return o ? o->text.get(lang) : option;
+}
+
+std::vector<std::string> ConsoleModel::removable_drives(const std::string& mounts_file) {
+  std::vector<std::string> out;
+  std::ifstream in(mounts_file);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string dev, dir;
+    f >> dev >> dir;
+    // /proc/mounts escapes spaces as \040.
+    for (std::size_t p; (p = dir.find("\\040")) != std::string::npos;) dir.replace(p, 4, " ");
+    if (dir.rfind("/media/", 0) == 0 || dir.rfind("/run/media/", 0) == 0) out.push_back(dir);
+  }
+  return out;
 }
 
 std::string ConsoleModel::today() const {
@@ -399,16 +449,7 @@ void ConsoleModel::apply(const ConsoleIntent& in) {
       break;
     }
     case K::save_settings: save_settings(); break;
-    case K::export_file: {
-      if (!exporter) break;
-      std::string path;
-      std::string err = exporter(in.a, in.b, path);
-      if (!err.empty()) { say("console.export_failed|" + err, true); break; }
-      last_export = path;
-      admin_.audit(user_name.empty() ? "admin" : user_name, "export", in.a + " " + in.b + " -> " + path);
-      say("console.export_done|" + path, false);
-      break;
-    }
+    case K::export_file: start_export(in.a, in.b); break;
     case K::sign_out:
       admin_.audit(user_name.empty() ? "admin" : user_name, "sign_out", "by hand");
       cancel_ = true;

@@ -115,13 +115,21 @@ class ConsoleModel {
   // The configured export folder, or ~/EcoKiosk-exports.
   std::string export_folder() const;
 
-  // Export hook: set by the app (the exporter lives outside the console).
-  std::function<std::string(const std::string& format, const std::string& questionnaire, std::string& path)> exporter;
+  // Export hook, set by the app; it runs on the worker thread with the worker's own
+  // connection and fills `path` and `rows`. Returns "" or why it failed.
+  std::function<std::string(Store& store, const std::string& format, const std::string& questionnaire,
+                            const std::string& folder, const std::atomic<bool>* cancel, std::string& path,
+                            std::int64_t& rows)>
+      exporter;
+  // Mount points of removable drives (USB sticks under /media or /run/media).
+  static std::vector<std::string> removable_drives(const std::string& mounts_file = "/proc/mounts");
+  std::string export_target;  // "" = the configured export folder
 
  private:
   void sign_in(const std::string& pin);
   void rebuild();
   void start_refresh();
+  void run_job(const std::function<void(Store&)>& job);
   void say(std::string msg, bool error);
   void load_settings_form();
   void save_settings();
@@ -155,6 +163,8 @@ class ConsoleModel {
   std::optional<IndicatorReport> posted_report_;
   std::optional<SurveyResults> posted_results_;
   std::string posted_error_;
+  std::string posted_export_;  // "path|rows" of a finished export
+  void start_export(const std::string& format, const std::string& questionnaire);
   bool posted_ = false;
   bool computing_ = false;
   TimeMs computing_since_ = 0;

@@ -9,6 +9,7 @@
 
 #include "core/config.hpp"
 #include "core/demo_data.hpp"
+#include "core/export.hpp"
 #include "core/i18n.hpp"
 #include "core/indicators.hpp"
 #include "core/interchange.hpp"
@@ -101,53 +102,57 @@ int validate(const Common& c, const std::vector<std::string>& files_in) {
   return bad ? 1 : 0;
 }
 
-int export_data(const Common& c, const std::string& format, const std::string& out, const FilterArgs& fa) {
-  if (format != "jsonl") {
-    std::cerr << "error: --format " << format << " is not supported yet (jsonl)\n";
+int export_data(const Common& c, const ExportArgs& a) {
+  Config cfg = load_cfg(c);
+  ResponseFilter f;
+  if (!make_filter(a.filter, cfg.utc_offset_minutes, f)) return 2;
+  Store store(c.db_path());
+  QuestionnaireSet set = load_all(c, &store, false);
+  if (a.format == "jsonl" && (a.out.empty() || a.out == "-")) {
+    // To standard output: the interchange stream, every response.
+    f.questionnaire = a.filter.questionnaire;
+    std::string line;
+    store.each(f, [&](const Response& r) {
+      line = response_to_line(r);
+      line.push_back('\n');
+      std::cout.write(line.data(), static_cast<std::streamsize>(line.size()));
+      return static_cast<bool>(std::cout);
+    });
+    return std::cout ? 0 : 1;
+  }
+  if (a.out.empty()) {
+    std::cerr << "error: --out FILE is needed for --format " << a.format << "\n";
     return 2;
   }
-  ResponseFilter f;
-  if (!make_filter(fa, load_cfg(c).utc_offset_minutes, f)) return 2;
-  Store store(c.db_path());
-  // Written under a temporary name and renamed when complete: a reader never
-  // sees a half file that looks whole.
-  std::string tmp;
-  std::ofstream file;
-  std::ostream* os = &std::cout;
-  if (!out.empty() && out != "-") {
-    tmp = out + ".part";
-    file.open(tmp, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << "error: cannot write " << tmp << "\n";
-      return 1;
-    }
-    os = &file;
+  Strings strings;
+  std::vector<std::string> errors;
+  strings.load_dir(c.data_dir + "/assets/i18n", errors);
+  std::optional<Population> pop;
+  if (std::string p = c.data_dir + "/assets/population.json"; fs::exists(p)) {
+    std::string err;
+    pop = load_population(p, err);
+    if (!pop) std::cerr << "warning: " << err << " (weighting skipped)\n";
   }
-  std::int64_t n = 0;
-  std::string line;
-  store.each(f, [&](const Response& r) {
-    line = response_to_line(r);
-    line.push_back('\n');
-    os->write(line.data(), static_cast<std::streamsize>(line.size()));
-    ++n;
-    return static_cast<bool>(*os);
-  });
-  os->flush();
-  if (!*os) {
-    std::cerr << "error: writing failed after " << n << " responses (disk full?)\n";
-    if (!tmp.empty()) fs::remove(tmp);
+  ExportOptions o;
+  o.format = a.format;
+  o.out = a.out;
+  o.questionnaire = a.filter.questionnaire;
+  o.filter = f;
+  o.filter.questionnaire.clear();
+  o.include_flagged = a.include_flagged;
+  o.min_seconds_per_question = cfg.min_seconds_per_question;
+  o.encoding = a.encoding;
+  o.lang = a.lang;
+  o.utc_offset_minutes = cfg.utc_offset_minutes;
+  o.strings = &strings;
+  o.population = pop ? &*pop : nullptr;
+  ExportResult r = export_data(store, set, o);
+  if (!r.error.empty()) {
+    std::cerr << "error: " << r.error << "\n";
     return 1;
   }
-  if (!tmp.empty()) {
-    file.close();
-    std::error_code ec;
-    fs::rename(tmp, out, ec);
-    if (ec) {
-      std::cerr << "error: cannot rename " << tmp << " to " << out << ": " << ec.message() << "\n";
-      return 1;
-    }
-    std::cerr << "exported " << n << " responses to " << out << "\n";
-  }
+  for (const auto& file : r.files) std::cerr << "wrote " << file << "\n";
+  std::cerr << "exported " << r.rows << " responses\n";
   return 0;
 }
 

@@ -21,6 +21,12 @@ struct FilterArgs {
   std::optional<int> version;
 };
 
+struct ExportArgs {
+  FilterArgs filter;
+  std::string format = "xlsx", out, encoding = "utf-8", lang = "zh";
+  bool include_flagged = false;
+};
+
 struct IndicatorArgs {
   FilterArgs filter;
   bool include_flagged = false;
@@ -33,7 +39,7 @@ struct IndicatorArgs {
 };
 
 int validate(const Common& c, const std::vector<std::string>& files);
-int export_data(const Common& c, const std::string& format, const std::string& out, const FilterArgs& f);
+int export_data(const Common& c, const ExportArgs& a);
 int import_data(const Common& c, const std::vector<std::string>& files);
 int indicators(const Common& c, const IndicatorArgs& a);
 int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed);

@@ -31,16 +31,19 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "Check questionnaire files; non-zero exit when any is refused");
   validate->add_option("files", validate_files, "Files (default: every questionnaires/*.json)");
 
-  std::string format = "jsonl", out;
-  eco::cli::FilterArgs filter;
+  eco::cli::ExportArgs ea;
   auto* exp = app.add_subcommand("export", "Write stored responses to a file");
-  exp->add_option("--format", format, "jsonl")->check(CLI::IsMember({"jsonl"}));
-  exp->add_option("--out", out, "Output file (default: standard output)");
-  exp->add_option("--questionnaire", filter.questionnaire, "Only this questionnaire id");
-  exp->add_option("--version-of", filter.version, "Only this questionnaire version");
-  exp->add_option("--from", filter.from, "First day, YYYY-MM-DD (district time)");
-  exp->add_option("--to", filter.to, "Last day, YYYY-MM-DD (district time), inclusive");
-  exp->add_option("--kiosk", filter.kiosk, "Only this kiosk id");
+  exp->add_option("--format", ea.format, "xlsx, csv, jsonl or html")->check(CLI::IsMember({"xlsx", "csv", "jsonl", "html"}));
+  exp->add_option("--out", ea.out, "Output file (jsonl: standard output when omitted)");
+  exp->add_option("--questionnaire", ea.filter.questionnaire, "Only this questionnaire id");
+  exp->add_option("--version-of", ea.filter.version, "Only this questionnaire version");
+  exp->add_option("--from", ea.filter.from, "First day, YYYY-MM-DD (district time)");
+  exp->add_option("--to", ea.filter.to, "Last day, YYYY-MM-DD (district time), inclusive");
+  exp->add_option("--kiosk", ea.filter.kiosk, "Only this kiosk id");
+  exp->add_flag("--include-flagged", ea.include_flagged, "Keep flagged responses (xlsx, csv, html; jsonl always has all)");
+  exp->add_option("--encoding", ea.encoding, "CSV encoding: utf-8 (with BOM) or gb18030")
+      ->check(CLI::IsMember({"utf-8", "gb18030"}));
+  exp->add_option("--lang", ea.lang, "Language of the HTML report")->check(CLI::IsMember({"zh", "en"}));
 
   std::vector<std::string> import_files;
   auto* imp = app.add_subcommand("import", "Merge JSON Lines files from kiosks into the database");
@@ -71,7 +74,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     if (*validate) return eco::cli::validate(common, validate_files);
-    if (*exp) return eco::cli::export_data(common, format, out, filter);
+    if (*exp) return eco::cli::export_data(common, ea);
     if (*imp) return eco::cli::import_data(common, import_files);
     if (*ind) return eco::cli::indicators(common, ia);
     if (*demo) return eco::cli::demo_data(common, responses, seed);

@@ -175,4 +175,15 @@ std::optional<std::string> read_file(const std::string& path, std::string* error
   return ss.str();
 }
 
+std::string utf8_truncate(std::string_view s, std::size_t max_chars) {
+  std::size_t i = 0, n = 0;
+  while (i < s.size() && n < max_chars) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    ++n;
+  }
+  if (i >= s.size()) return std::string(s);
+  return std::string(s.substr(0, i)) + "…";
+}
+
 }  // namespace eco

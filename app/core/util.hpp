@@ -29,6 +29,8 @@ std::optional<TimeMs> parse_date_utc(std::string_view s);
 bool valid_utf8(std::string_view s);
 // Number of code points in valid UTF-8.
 std::size_t utf8_length(std::string_view s);
+// At most max_chars code points of s, with "…" appended when something was cut.
+std::string utf8_truncate(std::string_view s, std::size_t max_chars);
 
 // 1-based line and column of a byte offset, for error messages about a file.
 struct LineCol { std::size_t line = 1, column = 1; };

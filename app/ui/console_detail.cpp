@@ -125,6 +125,7 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
     }
     ImGui::SetNextItemWidth(-1);
     ImGui::InputTextWithHint("###source", v.t("console.source").c_str(), &f.source);
+    ImGui::TextUnformatted(v.t("console.evidence").c_str());
     ImGui::InputTextMultiline((v.t("console.evidence") + "###evidence").c_str(), &f.evidence, ImVec2(-1, v.px(70)));
     ImGui::SetNextItemWidth(field);
     ImGui::InputTextWithHint("###name", v.t("console.your_name").c_str(), &m.user_name);

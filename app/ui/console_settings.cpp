@@ -63,7 +63,21 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
   ImGui::PushFont(v.heading);
   ImGui::TextUnformatted(v.t("console.export.title").c_str());
   ImGui::PopFont();
-  ImGui::TextWrapped("%s", v.tf("console.export.folder", {{"arg", m.export_folder()}}).c_str());
+  // Where the file goes: the configured folder, or a USB stick when one is mounted.
+  if (chip(m.export_folder(), "target_default", m.export_target.empty())) m.export_target.clear();
+  static std::vector<std::string> drives;
+  static int frames = 0;
+  if (frames++ % 120 == 0) drives = ConsoleModel::removable_drives();  // re-read now and then, not every frame
+  for (std::size_t i = 0; i < drives.size(); ++i) {
+    std::string id = "drive" + std::to_string(i);
+    if (chip(v.t("console.export.usb") + " " + drives[i], id.c_str(), m.export_target == drives[i])) m.export_target = drives[i];
+  }
+  ImGui::TextWrapped("%s", v.tf("console.export.folder", {{"arg", m.export_target.empty() ? m.export_folder() : m.export_target}}).c_str());
+  if (m.computing()) {
+    ImGui::TextUnformatted(v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
+    ImGui::SameLine();
+    if (cbutton(v.t("console.cancel"), "cancel_export")) out = {ConsoleIntent::Kind::cancel_refresh};
+  }
   for (const char* q : {"knowledge", "satisfaction", "green-travel", ""}) {
     std::string qname = *q ? v.t(std::string("console.q.") + q) : v.t("console.export.all");
     ImGui::TextUnformatted(qname.c_str());

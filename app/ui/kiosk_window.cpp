@@ -20,6 +20,7 @@
 #include "admin/console_model.hpp"
 #include "core/catalog.hpp"
 #include "core/demo_data.hpp"
+#include "core/export.hpp"
 #include "core/store.hpp"
 #include "ui/console_view.hpp"
 #include "ui/frame.hpp"
@@ -105,6 +106,8 @@ Answer filler(const Question& q) {
 
 int run_kiosk(const WindowOptions& o) {
   auto t_start = std::chrono::steady_clock::now();
+  // Console exports run on its worker thread; this builds the options from what the
+  // app knows (strings, configuration) and names the file by questionnaire and time.
   // ---- data ----
   ConfigLoad cl = load_config(o.config.empty() ? Config::default_path() : o.config);
   for (const auto& e : cl.errors) std::cerr << "config: " << e << "\n";
@@ -141,6 +144,26 @@ int run_kiosk(const WindowOptions& o) {
   if (store)
     console = std::make_unique<ConsoleModel>(catalog, *store, db_path, set, cfg, config_path, clock,
                                              [] { glfwPostEmptyEvent(); });  // the worker wakes the loop
+  if (console)
+    console->exporter = [&strings, &set, &cfg, clock](Store& s, const std::string& format, const std::string& q,
+                                                     const std::string& folder, const std::atomic<bool>* cancel,
+                                                     std::string& path, std::int64_t& rows) {
+      ExportOptions eo;
+      eo.format = format;
+      eo.questionnaire = q;
+      std::string stamp = to_iso_utc(clock() + cfg.utc_offset_minutes * 60000LL);
+      stamp = stamp.substr(0, 10) + "-" + stamp.substr(11, 2) + stamp.substr(14, 2);
+      eo.out = folder + "/ecokiosk-" + (q.empty() ? std::string("all") : q) + "-" + stamp + "." + format;
+      eo.min_seconds_per_question = cfg.min_seconds_per_question;
+      eo.utc_offset_minutes = cfg.utc_offset_minutes;
+      eo.strings = &strings;
+      eo.lang = cfg.default_lang;
+      eo.cancel = cancel;
+      ExportResult r = export_data(s, set, eo);
+      path = r.files.empty() ? eo.out : r.files.front();
+      rows = r.rows;
+      return r.error;
+    };
 
   // ---- window ----
   glfwSetErrorCallback([](int code, const char* msg) { std::cerr << "GLFW error " << code << ": " << msg << "\n"; });

@@ -1,0 +1,63 @@
+// Exports for the propaganda department: xlsx (libxlsxwriter), CSV (UTF-8 with BOM or
+// GB18030) with a codebook, JSON Lines, and a self-contained HTML report. Every file
+// is written under a temporary name and renamed when complete.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/indicators.hpp"
+#include "core/questionnaire_loader.hpp"
+#include "core/store.hpp"
+
+namespace eco {
+
+class Strings;
+
+struct ExportOptions {
+  std::string format = "xlsx";      // xlsx, csv, jsonl, html
+  std::string out;                  // file path (csv without --questionnaire: one file per questionnaire)
+  std::string questionnaire;        // "" = all
+  ResponseFilter filter;
+  bool include_flagged = false;
+  double min_seconds_per_question = 2.0;
+  std::string encoding = "utf-8";   // csv: utf-8 (with BOM) or gb18030
+  std::string lang = "zh";          // html report
+  int utc_offset_minutes = 480;
+  const Strings* strings = nullptr; // html report and xlsx headers
+  const Population* population = nullptr;
+  std::map<int, double> targets = {{35, 50}, {39, 80}, {40, 80}};
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct ExportResult {
+  std::vector<std::string> files;
+  std::int64_t rows = 0;  // responses written
+  std::string error;      // "" on success
+};
+
+ExportResult export_data(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
+
+// One column of the wide table (CSV and the xlsx responses sheet): stable ASCII code.
+struct ExportColumn {
+  enum class Kind { meta, choice, option_flag, count_row, integer, text, score };
+  Kind kind = Kind::meta;
+  std::string code;      // e.g. "sat_air", "improve_first__air", "trips__walk"
+  std::string question;  // question id ("" for meta)
+  std::string item;      // option or row id for flag and count columns; meta name
+  std::string zh, en;    // header text
+};
+std::vector<ExportColumn> export_columns(const Questionnaire& q);
+// Fills one row of cells (same order as the columns) for a response.
+void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, const Response& r, bool flagged,
+                int utc_offset_minutes, std::vector<std::string>& cells);
+
+// Response row ids flagged for the indicators (stored flags, or too fast).
+std::vector<char> flagged_rows(Store& store, double min_seconds_per_question);
+
+// The HTML report as a string (used by export_data and the tests).
+std::string html_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
+
+}  // namespace eco

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Exports read back by readers of their own: Python's csv module and openpyxl (Debian's
+# python3-openpyxl) for CSV and xlsx; headless Chromium renders the HTML report to a PNG.
+#   export_readback.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+BUILD=$1
+SRC=$2
+PY=/usr/bin/python3   # Debian's Python, where python3-openpyxl lives
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+APP=("$BUILD/ecokiosk" --data-dir "$SRC" --db "$WORK/e.db" --config "$WORK/none.json")
+"${APP[@]}" demo-data --responses 500 --seed 3 >/dev/null
+"${APP[@]}" export --format csv --questionnaire satisfaction --include-flagged --out "$WORK/sat.csv" 2>/dev/null
+"${APP[@]}" export --format xlsx --include-flagged --out "$WORK/all.xlsx" 2>/dev/null
+"${APP[@]}" export --format html --out "$WORK/report.html" 2>/dev/null
+SAT=$(sqlite3 "$WORK/e.db" "SELECT count(*) FROM responses WHERE questionnaire='satisfaction'")
+ALL=$(sqlite3 "$WORK/e.db" "SELECT count(*) FROM responses")
+
+"$PY" - "$WORK" "$SAT" "$ALL" <<'PY'
+import csv, sys, openpyxl
+work, sat, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(f"{work}/sat.csv", encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+assert rows[0][:3] == ["response_id", "questionnaire", "version"], rows[0][:3]
+assert "overall" in rows[0] and "improve_first__air" in rows[0]
+assert len(rows) - 1 == sat, (len(rows) - 1, sat)
+col = rows[0].index("overall")
+assert {r[col] for r in rows[1:]} <= {"very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"}
+with open(f"{work}/sat.codebook.csv", encoding="utf-8-sig", newline="") as f:
+    cb = list(csv.reader(f))
+assert ["overall", "overall"] == cb[[r[0] for r in cb].index("overall")][:2]
+assert any(r[5] == "非常满意" for r in cb)
+wb = openpyxl.load_workbook(f"{work}/all.xlsx", read_only=True)
+assert wb.sheetnames[0] == "Summary" and "Codebook" in wb.sheetnames
+summary = list(wb["Summary"].iter_rows(values_only=True))
+assert summary[1][1] == "指标" and [r[0] for r in summary[2:5]] == [35, 39, 40], summary[:5]
+n = 0
+for name in wb.sheetnames:
+    if name.split(" ", 1)[-1].startswith("responses"):
+        sheet = list(wb[name].iter_rows(values_only=True))
+        assert sheet[0][0] == "response_id" and sheet[1][0] == "问卷编号", sheet[:2]
+        n += len(sheet) - 2
+assert n == total, (n, total)
+print(f"csv {sat} rows, xlsx {n} rows over {len(wb.sheetnames)} sheets: read back")
+PY
+
+chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+  --disable-component-update --disable-sync --user-data-dir="$WORK/chrome" --window-size=900,1800 \
+  --screenshot="$WORK/report.png" "file://$WORK/report.html" >/dev/null 2>&1
+# A rendered report is mostly white with green ink: check it is not blank.
+COLOURS=$(convert "$WORK/report.png" -format %k info:)
+[ "$COLOURS" -gt 50 ] || { echo "report screenshot looks blank ($COLOURS colours)"; exit 1; }
+[ -n "${ECOKIOSK_KEEP_REPORT:-}" ] && cp "$WORK/report.png" "$ECOKIOSK_KEEP_REPORT"
+echo "html report rendered by Chromium: $COLOURS colours"
