@@ -139,3 +139,17 @@ TEST_CASE("a failing save inside a batch leaves the others") {
   CHECK(!s.contains(bad.id));
   CHECK(s.db().scalar("SELECT count(*) FROM answers WHERE response NOT IN (SELECT id FROM responses)") == 0);
 }
+
+TEST_CASE("a comment with a phone number is stored masked") {
+  test::TempDir dir;
+  Store s(dir.file("mask.db"));
+  const Questionnaire& q = *test::shipped().find("satisfaction");
+  Response r = demo_response(q, 9, 1'561'000'000'000, "k");
+  r.answers.emplace_back("comment", Text{"垃圾站太臭,请打我电话 13912345678"});
+  s.save(r, &q);
+  Stmt st(s.db(), "SELECT text FROM answers WHERE question='comment'");
+  REQUIRE(st.step());
+  std::string stored(st.text(0));
+  CHECK(stored.find("13912345678") == std::string::npos);
+  CHECK(stored.find("垃圾站太臭") != std::string::npos);
+}

@@ -71,3 +71,20 @@ TEST_CASE("strings fall back to Chinese, then to the key") {
   CHECK(s.get("en", "missing.key") == "missing.key");
   CHECK(Strings::format("第{i}题,共{n}题", {{"i", "3"}, {"n", "12"}}) == "第3题,共12题");
 }
+
+TEST_CASE("mobile numbers and ID numbers are masked in free text") {
+  std::string t = "请联系我 13812345678,或 139-1234-5678,身份证 11010519491231002X。编号 12345 不变。";
+  CHECK(eco::mask_personal(t) == 3);
+  CHECK(t.find("13812345678") == std::string::npos);
+  CHECK(t.find("***********") != std::string::npos);
+  CHECK(t.find("***-****-****") != std::string::npos);
+  CHECK(t.find("11010519491231002X") == std::string::npos);
+  CHECK(t.find("******************") != std::string::npos);
+  CHECK(t.find("编号 12345 不变") != std::string::npos);
+  std::string keep = "公交 2 路 10 分钟一班,电话 12345 热线,年份 2019";
+  std::string before = keep;
+  CHECK(eco::mask_personal(keep) == 0);
+  CHECK(keep == before);
+  std::string longer = "订单号 138123456789012";  // 15 digits: not a phone number
+  CHECK(eco::mask_personal(longer) == 0);
+}

@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config.hpp"
+#include "core/admin_store.hpp"
+#include "core/catalog.hpp"
+#include "core/db_maintenance.hpp"
 #include "core/demo_data.hpp"
 #include "core/export.hpp"
 #include "core/i18n.hpp"
@@ -225,6 +228,67 @@ int indicators(const Common& c, const IndicatorArgs& a) {
   strings.load_dir(c.data_dir + "/assets/i18n", errors);
   for (const auto& e : errors) std::cerr << "warning: " << e << "\n";
   std::cout << indicators_text(r, set, strings, a.lang);
+  return 0;
+}
+
+std::string backup_folder(const Common& c, const std::string& configured) {
+  if (!configured.empty()) return configured;
+  return (fs::path(c.db_path()).parent_path() / "backups").string();
+}
+
+int backup(const Common& c, const std::string& to) {
+  Config cfg = load_cfg(c);
+  Store store(c.db_path());
+  std::string written, err;
+  if (!to.empty()) {
+    err = backup_database(store, to);
+    written = to;
+  } else {
+    err = backup_rotate(store, backup_folder(c, cfg.backup_dir), cfg.backup_keep, now_ms(), &written);
+  }
+  if (!err.empty()) {
+    std::cerr << "error: " << err << "\n";
+    return 1;
+  }
+  std::cout << "backed up " << c.db_path() << " to " << written << "\n";
+  return 0;
+}
+
+int restore(const Common& c, const std::string& from) {
+  std::string aside;
+  std::string err = restore_database(from, c.db_path(), now_ms(), &aside);
+  if (!err.empty()) {
+    std::cerr << "error: " << err << "\n";
+    return 1;
+  }
+  if (!aside.empty()) std::cout << "the database before the restore was kept as " << aside << "\n";
+  std::cout << "restored " << from << " to " << c.db_path() << "\n";
+  Store check(c.db_path());  // migrates an older backup to the current schema
+  std::cout << check.count() << " responses\n";
+  return 0;
+}
+
+int set_pin(const Common& c) {
+  // Read from standard input so the PIN never appears in the process list or history.
+  std::string pin, again;
+  std::cerr << "new admin PIN (6-12 digits): ";
+  std::getline(std::cin, pin);
+  std::cerr << "again: ";
+  std::getline(std::cin, again);
+  if (pin != again) {
+    std::cerr << "error: the two entries differ\n";
+    return 2;
+  }
+  CatalogLoad cat = load_catalog(c.data_dir + "/assets/indicators.json");
+  Catalog empty;
+  Store store(c.db_path());
+  AdminStore admin(store, cat.catalog ? *cat.catalog : empty);
+  std::string err = admin.set_pin(pin, "set-pin (command line)");
+  if (!err.empty()) {
+    std::cerr << "error: " << err << "\n";
+    return 2;
+  }
+  std::cout << "admin PIN set\n";
   return 0;
 }
 

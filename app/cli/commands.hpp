@@ -42,6 +42,11 @@ int validate(const Common& c, const std::vector<std::string>& files);
 int export_data(const Common& c, const ExportArgs& a);
 int import_data(const Common& c, const std::vector<std::string>& files);
 int indicators(const Common& c, const IndicatorArgs& a);
+// The folder backups go to: the configured one, or backups/ beside the database.
+std::string backup_folder(const Common& c, const std::string& configured);
+int backup(const Common& c, const std::string& to);
+int restore(const Common& c, const std::string& from);
+int set_pin(const Common& c);
 int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed);
 
 }  // namespace eco::cli

@@ -65,6 +65,13 @@ int main(int argc, char** argv) {
   ind->add_option("--population", ia.population, "Population margins for weighting (default assets/population.json)");
   ind->add_flag("--no-weighting", ia.no_weighting, "Skip the weighted estimates");
 
+  std::string backup_to, restore_from;
+  auto* bak = app.add_subcommand("backup", "Online backup of the database (dated, rotated) or to --to FILE");
+  bak->add_option("--to", backup_to, "Write the backup to this file instead of the backup folder");
+  auto* res = app.add_subcommand("restore", "Replace the database with a backup (the current one is kept aside)");
+  res->add_option("backup", restore_from, "Backup file")->required()->check(CLI::ExistingFile);
+  auto* pin = app.add_subcommand("set-pin", "Set the admin PIN (read from standard input)");
+
   std::int64_t responses = 1000;
   std::uint64_t seed = 1;
   auto* demo = app.add_subcommand("demo-data", "Fill the database with synthetic responses (kiosk \"demo\")");
@@ -77,6 +84,9 @@ int main(int argc, char** argv) {
     if (*exp) return eco::cli::export_data(common, ea);
     if (*imp) return eco::cli::import_data(common, import_files);
     if (*ind) return eco::cli::indicators(common, ia);
+    if (*bak) return eco::cli::backup(common, backup_to);
+    if (*res) return eco::cli::restore(common, restore_from);
+    if (*pin) return eco::cli::set_pin(common);
     if (*demo) return eco::cli::demo_data(common, responses, seed);
     eco::ui::WindowOptions wo;
     if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {

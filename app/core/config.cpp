@@ -101,6 +101,9 @@ ConfigLoad load_config(const std::string& path) {
   r.number("min_seconds_per_question", c.min_seconds_per_question, 0, 60);
   r.number("utc_offset_minutes", c.utc_offset_minutes, -720, 840);
   r.string("export_dir", c.export_dir, 4096);
+  r.string("backup_dir", c.backup_dir, 4096);
+  r.number("backup_interval_minutes", c.backup_interval_minutes, 0, 10080);
+  r.number("backup_keep", c.backup_keep, 1, 1000);
   std::string lang = c.default_lang;
   r.string("default_lang", lang, 8);
   if (lang != "zh" && lang != "en") r.fail("default_lang", "\"" + lang + "\" is not zh or en; keeping zh");
@@ -117,7 +120,8 @@ ConfigLoad load_config(const std::string& path) {
     else r.fail("questionnaires", "must be a non-empty array of questionnaire ids");
   }
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "countdown_seconds",
-                                "finish_seconds", "min_seconds_per_question", "utc_offset_minutes", "export_dir", "default_lang",
+                                "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
+                                "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
                                 "questionnaires"};
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
@@ -159,7 +163,9 @@ std::string save_config(const std::string& path, const Config& c) {
             {"idle_seconds", c.idle_seconds}, {"countdown_seconds", c.countdown_seconds},
             {"finish_seconds", c.finish_seconds}, {"questionnaires", c.questionnaires},
             {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
-            {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes}};
+            {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes},
+            {"backup_dir", c.backup_dir}, {"backup_interval_minutes", c.backup_interval_minutes},
+            {"backup_keep", c.backup_keep}};
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);

@@ -21,6 +21,9 @@ struct Config {
   std::string export_dir;       // "" = ~/EcoKiosk-exports
   double min_seconds_per_question = 2.0;  // faster completions are flagged (indicators)
   int utc_offset_minutes = 480;           // the district's clock for days and months (UTC+8)
+  std::string backup_dir;                 // "" = next to the database, in backups/
+  int backup_interval_minutes = 60;       // 0 = no automatic backups
+  int backup_keep = 48;                   // newest backups kept
 
   static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
 };

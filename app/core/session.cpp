@@ -167,7 +167,7 @@ std::size_t Session::answered_count() const {
 
 Response Session::complete() const {
   Response r;
-  r.id = new_uuid();
+  r.id = id_;
   r.questionnaire = q_->id;
   r.version = q_->version;
   r.content_hash = q_->content_hash;
@@ -186,7 +186,7 @@ Response Session::complete() const {
 
 Abandoned Session::abandon() const {
   Abandoned a;
-  a.id = new_uuid();
+  a.id = id_;
   a.questionnaire = q_->id;
   a.version = q_->version;
   a.kiosk = opts_.kiosk;

@@ -30,6 +30,8 @@ class Session {
 
   const Questionnaire& questionnaire() const { return *q_; }
   const std::string& lang() const { return opts_.lang; }
+  // One id for the whole session: the completed response or the abandoned record keeps it.
+  const std::string& id() const { return id_; }
   void set_lang(std::string lang) { opts_.lang = std::move(lang); }
 
   // The question on screen; nullptr once every visible question is passed.
@@ -66,6 +68,7 @@ class Session {
 
   const Questionnaire* q_;
   SessionOptions opts_;
+  std::string id_ = new_uuid();
   TimeMs started_;
   std::vector<const Question*> seq_;          // fixed questions + drawn items in asking order
   std::vector<std::vector<int>> option_order_;  // per seq_ entry, indices into options

@@ -148,6 +148,21 @@ CREATE TRIGGER task_updates_append_only_d BEFORE DELETE ON task_updates BEGIN SE
 CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
+    // 4: the session on screen, so a crash or power cut mid-survey is found at start-up
+    // and counted as abandoned instead of vanishing.
+    R"sql(
+CREATE TABLE in_progress(
+  uuid TEXT PRIMARY KEY,
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  kiosk TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  last_question TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  answered INTEGER NOT NULL
+);
+)sql",
 };
 constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
 static_assert(kMigrationCount == Store::kSchemaVersion);
@@ -352,9 +367,17 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
           std::int64_t v = n;
           atom(qid, kCounts, row, &v, nullptr);
         }
-      else if (auto* t = std::get_if<Text>(&ans)) atom(qid, kText, "", nullptr, &t->value);
+      else if (auto* t = std::get_if<Text>(&ans)) {
+        std::string text = t->value;
+        mask_personal(text);  // what is stored never identifies a person
+        atom(qid, kText, "", nullptr, &text);
+      }
     }
     if (q) save_metrics(rid, r, compute_metrics(*q, r));
+    // The session is no longer in progress: in the same transaction as the save.
+    Stmt done(*db_, "DELETE FROM in_progress WHERE uuid=?");
+    done.bind(1, r.id);
+    done.run();
   } catch (...) {
     insert_response_->reset();
     insert_answer_->reset();
@@ -380,6 +403,33 @@ void Store::save_abandoned(const Abandoned& a) {
   s.bind(1, a.id).bind(2, a.questionnaire).bind(3, a.version).bind(4, a.kiosk).bind(5, a.lang)
       .bind(6, a.started_at).bind(7, a.abandoned_at).bind(8, a.last_question).bind(9, a.position).bind(10, a.answered);
   s.run();
+}
+
+void Store::mark_in_progress(const Abandoned& a) {
+  Stmt s(*db_,
+         "INSERT OR REPLACE INTO in_progress(uuid, questionnaire, version, kiosk, lang, started_at, last_question, "
+         "position, answered) VALUES(?,?,?,?,?,?,?,?,?)");
+  s.bind(1, a.id).bind(2, a.questionnaire).bind(3, a.version).bind(4, a.kiosk).bind(5, a.lang)
+      .bind(6, a.started_at).bind(7, a.last_question).bind(8, a.position).bind(9, a.answered);
+  s.run();
+}
+
+void Store::clear_in_progress(const std::string& uuid) {
+  Stmt s(*db_, "DELETE FROM in_progress WHERE uuid=?");
+  s.bind(1, uuid);
+  s.run();
+}
+
+std::int64_t Store::recover_interrupted(TimeMs now) {
+  Transaction t(*db_);
+  db_->exec(
+      "INSERT OR IGNORE INTO abandoned(uuid, questionnaire, version, kiosk, lang, started_at, abandoned_at, "
+      "last_question, position, answered) SELECT uuid, questionnaire, version, kiosk, lang, started_at, " +
+      std::to_string(now) + ", last_question, position, answered FROM in_progress");
+  std::int64_t n = db_->changes();
+  db_->exec("DELETE FROM in_progress");
+  t.commit();
+  return n;
 }
 
 void Store::batch(const std::function<void()>& fn) {

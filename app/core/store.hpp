@@ -33,7 +33,7 @@ struct StoredDefinition {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens or creates the database and brings its schema up to date.
   // Throws DbError with a message naming the file when that cannot be done.
@@ -60,6 +60,12 @@ class Store {
   const std::string& label_text(std::int64_t id);
   std::optional<std::int64_t> find_label(std::string_view kind, std::string_view value) const;
   void save_abandoned(const Abandoned& a);
+
+  // The session on screen (updated as the resident moves on), cleared when it ends.
+  void mark_in_progress(const Abandoned& where);
+  void clear_in_progress(const std::string& uuid);
+  // At start-up: sessions left on screen by a crash or power cut become abandoned.
+  std::int64_t recover_interrupted(TimeMs now);
 
   // Many saves in one transaction, for imports and demo data. fn runs inside it;
   // an exception rolls the whole batch back.

@@ -186,4 +186,42 @@ std::string utf8_truncate(std::string_view s, std::size_t max_chars) {
   return std::string(s.substr(0, i)) + "…";
 }
 
+int mask_personal(std::string& text) {
+  int masked = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!digit(text[i]) || (i > 0 && digit(text[i - 1]))) {
+      ++i;
+      continue;
+    }
+    // A run of digits, allowing single spaces or dashes between them, and an X at the end.
+    std::string digits;
+    std::size_t end = i, j = i;
+    while (j < text.size()) {
+      if (digit(text[j])) {
+        digits += text[j++];
+        end = j;
+      } else if ((text[j] == ' ' || text[j] == '-') && j + 1 < text.size() && digit(text[j + 1]) && !digits.empty()) {
+        ++j;
+      } else if ((text[j] == 'X' || text[j] == 'x') && digits.size() == 17) {
+        digits += 'X';
+        end = ++j;
+        break;
+      } else {
+        break;
+      }
+    }
+    bool mobile = digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9';
+    bool id_card = digits.size() == 18;
+    if (mobile || id_card) {
+      for (std::size_t k = i; k < end; ++k)
+        if (text[k] != ' ' && text[k] != '-') text[k] = '*';
+      ++masked;
+    }
+    i = end > i ? end : i + 1;
+  }
+  return masked;
+}
+
 }  // namespace eco

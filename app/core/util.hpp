@@ -29,6 +29,11 @@ std::optional<TimeMs> parse_date_utc(std::string_view s);
 bool valid_utf8(std::string_view s);
 // Number of code points in valid UTF-8.
 std::size_t utf8_length(std::string_view s);
+// Free text never keeps what identifies a person: mainland mobile numbers (11 digits
+// starting 13–19, spaces or dashes allowed between digits) and 18-character resident
+// ID numbers are replaced by asterisks of the same length. Returns how many were masked.
+int mask_personal(std::string& text);
+
 // At most max_chars code points of s, with "…" appended when something was cut.
 std::string utf8_truncate(std::string_view s, std::size_t max_chars);
 

@@ -10,6 +10,12 @@ namespace {
 constexpr TimeMs kRetryMs = 5000;
 }
 
+// Runs note_progress() when apply() or tick() returns, whatever path they took.
+struct KioskModel::note_progress_guard {
+  KioskModel* m;
+  ~note_progress_guard() { m->note_progress(); }
+};
+
 KioskModel::KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock,
                        std::uint64_t seed)
     : config_(std::move(config)), set_(&set), store_(store), clock_(std::move(clock)),
@@ -54,7 +60,20 @@ void KioskModel::go_welcome() {
   screen_ = Screen::welcome;
 }
 
+void KioskModel::note_progress() {
+  if (!store_ || !session_ || !session_->current()) return;
+  std::string key = session_->id() + "/" + session_->current()->id;
+  if (key == noted_) return;  // one small write per question reached, not per frame
+  noted_ = key;
+  try {
+    store_->mark_in_progress(session_->abandon());
+  } catch (const std::exception&) {
+    // Only bookkeeping for crash recovery; the response itself is saved with retries.
+  }
+}
+
 void KioskModel::apply(const Intent& in) {
+  note_progress_guard guard{this};
   using K = Intent::Kind;
   if (in.kind != K::none) touch();
   switch (in.kind) {
@@ -113,7 +132,9 @@ void KioskModel::apply(const Intent& in) {
 void KioskModel::abandon() {
   if (session_ && store_) {
     try {
-      store_->save_abandoned(session_->abandon());
+      Abandoned a = session_->abandon();
+      store_->save_abandoned(a);
+      store_->clear_in_progress(a.id);
     } catch (const std::exception& e) {
       save_error_ = e.what();  // an abandoned record is statistics only; not retried
     }
@@ -125,6 +146,7 @@ void KioskModel::complete() {
   finished_q_ = &session_->questionnaire();
   finished_ = session_->complete();
   session_.reset();
+  noted_.clear();
   unsaved_.push_back(*finished_);
   try_save();
   last_saved_ = unsaved_.empty();
@@ -154,6 +176,7 @@ void KioskModel::try_save() {
 }
 
 void KioskModel::tick() {
+  note_progress_guard guard{this};
   TimeMs now = clock_();
   if (hold_since_ && screen_ == Screen::welcome && now - hold_since_ >= kAdminHoldMs) {
     hold_since_ = 0;

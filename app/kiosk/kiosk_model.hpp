@@ -69,6 +69,8 @@ class KioskModel {
 
  private:
   void go_welcome();
+  void note_progress();  // keeps the in-progress marker in step with the screen
+  struct note_progress_guard;
   void complete();
   void try_save();
   void abandon();
@@ -87,6 +89,7 @@ class KioskModel {
   TimeMs advance_at_ = 0;
   TimeMs finish_until_ = 0;
   TimeMs hold_since_ = 0;
+  std::string noted_;  // session id + question last written to the in-progress marker
   const Questionnaire* finished_q_ = nullptr;
   std::optional<Response> finished_;
   bool last_saved_ = false;

@@ -9,6 +9,7 @@
 #include <stb_image_write.h>
 
 #include <atomic>
+#include <thread>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 
 #include "admin/console_model.hpp"
 #include "core/catalog.hpp"
+#include "core/db_maintenance.hpp"
 #include "core/demo_data.hpp"
 #include "core/export.hpp"
 #include "core/store.hpp"
@@ -122,10 +124,20 @@ int run_kiosk(const WindowOptions& o) {
 
   bool tour = !o.screenshot_dir.empty();
   std::unique_ptr<Store> store;
+  std::string startup_warning;  // shown to staff in the console
   try {
-    store = std::make_unique<Store>(tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db));
+    OpenedStore opened = open_store_checked(tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db), now_ms());
+    store = std::move(opened.store);
+    if (!opened.moved_aside.empty()) {
+      startup_warning = strings.get(cfg.default_lang, "console.db_moved_aside") + " " + opened.moved_aside;
+      std::cerr << "database was damaged (" << opened.problem << "); kept as " << opened.moved_aside
+                << ", a fresh one started\n";
+    }
     for (const auto& q : set.list)
       if (const std::string* e = set.expanded_json(q)) store->remember_definition(q, *e);
+    // A session on screen when the power went or the process died counts as abandoned.
+    if (std::int64_t n = store->recover_interrupted(now_ms()))
+      std::cerr << n << " interrupted session(s) recorded as abandoned\n";
   } catch (const std::exception& e) {
     // The kiosk still runs: answers stay in memory and saving is retried (KioskModel).
     std::cerr << "database unavailable: " << e.what() << "\n";
@@ -231,7 +243,7 @@ int run_kiosk(const WindowOptions& o) {
     ImGui::NewFrame();
     Intent in;
     if (model.screen() == Screen::admin && console) {
-      std::string banner;
+      std::string banner = startup_warning;
       if (model.unsaved())
         banner = strings.get(cfg.default_lang, "console.unsaved") + " " + std::to_string(model.unsaved()) + " — " +
                  model.save_error();
@@ -377,8 +389,30 @@ int run_kiosk(const WindowOptions& o) {
     int extra = 3;
     unsigned seen = g_input.load();
     bool first = true;
+    // Online backups on a timer, on their own thread and connection.
+    std::thread backup_thread;
+    std::atomic<bool> backup_running{false};
+    TimeMs next_backup = cfg.backup_interval_minutes > 0 ? clock() + cfg.backup_interval_minutes * 60000LL : INT64_MAX;
+    std::string backup_dir = cfg.backup_dir.empty()
+                                 ? (std::filesystem::path(db_path).parent_path() / "backups").string()
+                                 : cfg.backup_dir;
     while (!glfwWindowShouldClose(win)) {
-      TimeMs deadline = model.next_deadline();
+      if (store && clock() >= next_backup && !backup_running) {
+        if (backup_thread.joinable()) backup_thread.join();
+        backup_running = true;
+        next_backup = clock() + cfg.backup_interval_minutes * 60000LL;
+        backup_thread = std::thread([&, keep = cfg.backup_keep, dir = backup_dir, path = db_path] {
+          try {
+            Store own(path);
+            std::string written, err = backup_rotate(own, dir, keep, now_ms(), &written);
+            if (!err.empty()) std::cerr << "backup failed: " << err << "\n";
+          } catch (const std::exception& e) {
+            std::cerr << "backup failed: " << e.what() << "\n";
+          }
+          backup_running = false;
+        });
+      }
+      TimeMs deadline = std::min(model.next_deadline(), next_backup);
       if (console) deadline = std::min(deadline, console->next_deadline());
       double wait = extra > 0 ? 0.0 : std::max(0.0, static_cast<double>(deadline - clock()) / 1000.0);
       glfwWaitEventsTimeout(std::min(wait, 60.0));
@@ -423,6 +457,7 @@ int run_kiosk(const WindowOptions& o) {
         --extra;
       }
     }
+    if (backup_thread.joinable()) backup_thread.join();
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
