@@ -60,8 +60,12 @@ struct Ui : test::KioskRig {
     return nullptr;
   }
   // A tap: one frame to lay out, one pressed, one released (Button fires on release).
-  bool tap(const std::string& label) {
-    const HitItem* h = find(label);
+  // `nth` picks among items with the same label (the "+" of each count row).
+  bool tap(const std::string& label, int nth = 0) {
+    frame(ImVec2(-1, -1), false);
+    const HitItem* h = nullptr;
+    for (const auto& it : hits)
+      if (it.label == label && nth-- == 0) { h = &it; break; }
     if (!h) return false;
     ImVec2 c((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2);
     CHECK_MESSAGE(h->max.y - h->min.y >= 64 * scale_for(size), label);  // touch target
@@ -153,4 +157,80 @@ TEST_CASE("staff gesture: holding the top-left corner for 3 s opens the console;
   CHECK(ui.model.screen() == Screen::admin);
   ui.model.leave_admin();
   CHECK(ui.model.screen() == Screen::welcome);
+}
+
+namespace {
+// Answers whatever is on screen with its first option, until the survey ends.
+void finish_by_taps(Ui& ui) {
+  for (int guard = 0; guard < 60 && ui.model.screen() == Screen::question; ++guard) {
+    const Question& cur = *ui.model.session()->current();
+    if (!cur.options.empty()) {
+      auto order = ui.model.session()->options_in_order(cur);
+      REQUIRE_MESSAGE(ui.tap(order.front()->text.get(ui.model.lang())), cur.id);
+    }
+    if (ui.model.screen() != Screen::question || ui.model.session()->current() != &cur) continue;
+    bool last = ui.model.session()->progress().position == ui.model.session()->progress().total;
+    REQUIRE_MESSAGE(ui.tap(ui.strings.get(ui.model.lang(), last ? "nav.submit" : "nav.next")), cur.id);
+  }
+  REQUIRE(ui.model.screen() == Screen::finish);
+}
+Response last_saved(Ui& ui) {
+  Response out;
+  ui.store.each({}, [&](const Response& r) {
+    out = r;
+    return true;
+  });
+  return out;
+}
+}  // namespace
+
+TEST_CASE("the knowledge quiz by taps: ten drawn items stored with the score shown") {
+  Ui ui(ImVec2(1920, 1080));
+  REQUIRE(ui.tap(test::shipped().find("knowledge")->title.get("zh")));
+  finish_by_taps(ui);
+  Response r = last_saved(ui);
+  CHECK(r.questionnaire == "knowledge");
+  CHECK(r.drawn.size() == 10);
+  for (const auto& id : r.drawn) CHECK_MESSAGE(r.find(id), id);
+}
+
+TEST_CASE("green travel by taps: steppers, the number pad, skip logic forwards and back") {
+  Ui ui(ImVec2(1920, 1080));
+  REQUIRE(ui.tap(test::shipped().find("green-travel")->title.get("zh")));
+  REQUIRE(ui.model.session()->current()->id == "trips");
+  REQUIRE(ui.tap("+", 0));  // walk
+  REQUIRE(ui.tap("+", 0));
+  REQUIRE(ui.tap("+", 5));  // car
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));
+  REQUIRE(ui.model.session()->current()->id == "commute");
+  const Question& commute = *ui.model.session()->current();
+  REQUIRE(ui.tap(commute.find_option("car")->text.get("zh")));  // auto-advances
+  ui.now += KioskModel::kAutoAdvanceMs + 10;
+  ui.frame(ImVec2(-1, -1), false);
+  REQUIRE(ui.model.session()->current()->id == "commute_minutes");
+  REQUIRE(ui.tap("2"));
+  REQUIRE(ui.tap("5"));
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));
+  // Car commuters are asked what keeps them from greener modes.
+  REQUIRE(ui.model.session()->current()->id == "barriers");
+  // Back twice, and the commute becomes the bus: the car questions disappear.
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.back")));
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.back")));
+  REQUIRE(ui.model.session()->current()->id == "commute");
+  REQUIRE(ui.tap(commute.find_option("bus")->text.get("zh")));
+  ui.now += KioskModel::kAutoAdvanceMs + 10;
+  ui.frame(ImVec2(-1, -1), false);
+  REQUIRE(ui.model.session()->current()->id == "commute_minutes");
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));  // 25 is still there
+  CHECK(ui.model.session()->current()->id != "barriers");
+  finish_by_taps(ui);
+  Response r = last_saved(ui);
+  const auto* trips = std::get_if<Counts>(r.find("trips"));
+  REQUIRE(trips);
+  CHECK(trips->rows[0] == std::make_pair(std::string("walk"), 2));
+  CHECK(trips->rows[5] == std::make_pair(std::string("car"), 1));
+  CHECK(std::get<Choice>(*r.find("commute")).option == "bus");
+  CHECK(std::get<std::int64_t>(*r.find("commute_minutes")) == 25);
+  CHECK(r.find("barriers") == nullptr);      // hidden by the change, so not stored
+  CHECK(r.find("would_switch") == nullptr);
 }

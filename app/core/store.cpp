@@ -189,9 +189,6 @@ Store::Store(const std::string& path) {
   // commit, so an acknowledged save survives power loss.
   db_->exec("PRAGMA journal_mode=WAL");
   db_->exec("PRAGMA synchronous=FULL");
-  // A page cache big enough that a batch (import, demo data) does not spill dirty
-  // pages into the WAL again and again; memory is taken only as pages are used.
-  db_->exec("PRAGMA cache_size=-32768");
   // Statement journals of the per-response savepoints stay in memory instead of
   // costing a temp-file write per page touched.
   db_->exec("PRAGMA temp_store=MEMORY");
@@ -434,6 +431,16 @@ std::int64_t Store::recover_interrupted(TimeMs now) {
 
 void Store::batch(const std::function<void()>& fn) {
   if (in_batch_) { fn(); return; }
+  // A page cache big enough that a batch (import, demo data) does not spill dirty pages
+  // into the WAL again and again; back to SQLite's 2 MB afterwards so a kiosk running
+  // for months keeps a small, flat footprint.
+  db_->exec("PRAGMA cache_size=-32768");
+  struct Shrink {
+    Db& db;
+    ~Shrink() {
+      try { db.exec("PRAGMA cache_size=-2000"); } catch (...) {}
+    }
+  } shrink{*db_};
   Transaction t(*db_);
   in_batch_ = true;
   try {
