@@ -296,6 +296,7 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
   CHECK(ui.m.message().rfind("console.export_done|", 0) == 0);
   CHECK(std::filesystem::exists(folder + "/export.xlsx"));
   CHECK(ui.m.last_export == folder + "/export.xlsx");
+  REQUIRE(ui.tap(ui.zh("console.tab.audit")));
   auto log = ui.m.audit_entries();
   REQUIRE_FALSE(log.empty());
   CHECK(log.front().action == "export");

@@ -385,7 +385,11 @@ void ConsoleModel::apply(const ConsoleIntent& in) {
       if (in.a == "overview") page_ = ConsolePage::overview;
       else if (in.a == "departments") page_ = ConsolePage::departments;
       else if (in.a == "survey") page_ = ConsolePage::survey;
-      else if (in.a == "audit") page_ = ConsolePage::audit;
+      else if (in.a == "audit") {
+        page_ = ConsolePage::audit;
+        audit_ = admin_.audit_entries(500);
+        audit_intact_ = !admin_.verify_audit();
+      }
       else if (in.a == "settings") { page_ = ConsolePage::settings; load_settings_form(); }
       say("", false);
       break;

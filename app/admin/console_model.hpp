@@ -82,8 +82,9 @@ class ConsoleModel {
   const std::vector<IndicatorRecord>& selected_history() const { return history_; }
   std::vector<TaskUpdate> task_history(const std::string& task) { return admin_.task_history(task); }
   TaskStatus task_status(const std::string& task) const;
-  std::vector<AuditEntry> audit_entries() { return admin_.audit_entries(200); }
-  bool audit_intact() { return !admin_.verify_audit(); }
+  // Read when the audit page opens (verifying the chain walks the whole log, so never per frame).
+  const std::vector<AuditEntry>& audit_entries() const { return audit_; }
+  bool audit_intact() const { return audit_intact_; }
 
   // Filters of the overview.
   std::string filter_domain, filter_status, filter_dept;  // "" = all
@@ -152,6 +153,8 @@ class ConsoleModel {
   TimeMs last_touch_ = 0, locked_until_ = 0;
   std::string selected_;
   std::vector<IndicatorRecord> history_;
+  std::vector<AuditEntry> audit_;
+  bool audit_intact_ = true;
   Dashboard dashboard_;
   std::map<std::string, TaskStatus> task_states_;
 

@@ -6,12 +6,10 @@ namespace eco::ui {
 
 ConsoleIntent draw_console_audit(ConsoleView& v) {
   ConsoleModel& m = v.model;
-  // Read when the page is drawn; the console redraws only on input, so this is a
-  // query per touch, not per frame of an idle screen.
   bool ok = m.audit_intact();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ok ? color::primary : color::error), "%s",
                      v.t(ok ? "console.audit_ok" : "console.audit_broken").c_str());
-  auto entries = m.audit_entries();
+  const auto& entries = m.audit_entries();
   const int offset = m.config().utc_offset_minutes;
   if (ImGui::BeginTable("##audit", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
                         ImVec2(0, ImGui::GetContentRegionAvail().y))) {

@@ -6,6 +6,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
 
 namespace eco::ui {
 
@@ -83,6 +86,14 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   }
 
   bool ok = !file.path.empty() && std::filesystem::exists(file.path);
+  // The font file (19 MB for Noto CJK) is read once and shared by every size; ImGui
+  // would otherwise keep a copy per AddFontFromFileTTF. It is dropped after the build.
+  std::vector<char> data;
+  if (ok) {
+    std::ifstream in(file.path, std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    ok = !data.empty();
+  }
   auto add = [&](float px, const ImWchar* glyphs = nullptr) -> ImFont* {
     if (!ok) {
       ImFontConfig c;
@@ -93,7 +104,9 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     c.FontNo = file.index;
     c.OversampleH = 1;  // FreeType hinting makes oversampling unnecessary; keeps the atlas small
     c.OversampleV = 1;
-    return io.Fonts->AddFontFromFileTTF(file.path.c_str(), px, &c, glyphs ? glyphs : ranges.Data);
+    c.FontDataOwnedByAtlas = false;
+    return io.Fonts->AddFontFromMemoryTTF(data.data(), static_cast<int>(data.size()), px, &c,
+                                          glyphs ? glyphs : ranges.Data);
   };
   // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
   const float body = 40.f * scale;
@@ -115,6 +128,7 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     out.console_heading = add(body * 0.8f, heading_ranges.Data);
   }
   io.Fonts->Build();
+  io.Fonts->ClearInputData();  // the glyphs are baked; the file data and configs are no longer needed
   out.atlas_w = io.Fonts->TexWidth;
   out.atlas_h = io.Fonts->TexHeight;
   out.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

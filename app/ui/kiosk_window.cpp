@@ -66,6 +66,22 @@ std::string glyph_text(const QuestionnaireSet& set, const Strings& strings, cons
   return all;
 }
 
+// The first frame's glyphs: the welcome screen in every language. The rest of the
+// atlas is baked right after that frame is on screen, so start-up stays short.
+std::string welcome_glyphs(const QuestionnaireSet& set, const Strings& strings, const Config& cfg) {
+  std::string all = "0123456789";
+  for (const auto& q : set.list) {
+    for (const auto& [l, t] : q.title.by_lang) all += t;
+    for (const auto& [l, t] : q.intro.by_lang) all += t;
+  }
+  for (const auto& lang : strings.languages())
+    for (const auto& k : strings.keys(lang))
+      if (k.rfind("welcome.", 0) == 0 || k.rfind("lang.", 0) == 0) all += strings.get(lang, k);
+  for (const auto& [l, t] : cfg.district_title) all += t;
+  for (const auto& [l, t] : cfg.hall_name) all += t;
+  return all;
+}
+
 // The console's own text: the catalog (names, targets, tasks, departments).
 std::string console_glyphs(const Catalog& c) {
   std::string all;
@@ -177,6 +193,7 @@ int run_kiosk(const WindowOptions& o) {
       return r.error;
     };
 
+  double data_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
   // ---- window ----
   glfwSetErrorCallback([](int code, const char* msg) { std::cerr << "GLFW error " << code << ": " << msg << "\n"; });
   if (!glfwInit()) {
@@ -218,21 +235,37 @@ int run_kiosk(const WindowOptions& o) {
   glfwGetFramebufferSize(win, &fbw, &fbh);
   ImVec2 size(static_cast<float>(fbw), static_cast<float>(fbh));
   float scale = scale_for(size);
+  double window_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
   Fonts fonts;
   FontFile ff = find_cjk_font(o.font);
-  if (!build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg)))
+  bool full_atlas = tour;  // the tour shoots every screen at once: bake everything now
+  if (!build_fonts(fonts, ff, scale, full_atlas ? glyph_text(set, strings, cfg) : welcome_glyphs(set, strings, cfg)))
     std::cerr << "warning: no Chinese font found (install fonts-noto-cjk); Chinese will not display\n";
   apply_theme(scale);
   if (o.print_timing)
-    std::cerr << "font " << ff.path << " #" << ff.index << ": atlas " << fonts.atlas_w << "x" << fonts.atlas_h
-              << " built in " << fonts.build_ms << " ms\n";
+    std::cerr << "data and window ready after " << window_ms << " ms (data " << data_ms << " ms); first atlas "
+              << fonts.atlas_w << "x" << fonts.atlas_h << " built in " << fonts.build_ms << " ms\n";
+  // After the first frame: every glyph the resident screens can show.
+  auto ensure_full_atlas = [&] {
+    if (full_atlas) return;
+    full_atlas = true;
+    build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg));
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+    ImGui::GetIO().Fonts->ClearTexData();  // the GPU has it now
+    if (o.print_timing)
+      std::cerr << "font " << ff.path << " #" << ff.index << ": atlas " << fonts.atlas_w << "x" << fonts.atlas_h
+                << " built in " << fonts.build_ms << " ms\n";
+  };
 
   // The console's fonts are baked on its first use, so the kiosk starts small and fast.
   auto ensure_console_fonts = [&] {
     if (fonts.console) return;
+    full_atlas = true;
     build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), console_glyphs(catalog));
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
+    ImGui::GetIO().Fonts->ClearTexData();  // the GPU has it now
     if (o.print_timing)
       std::cerr << "console atlas " << fonts.atlas_w << "x" << fonts.atlas_h << " built in " << fonts.build_ms << " ms\n";
   };
@@ -448,6 +481,13 @@ int run_kiosk(const WindowOptions& o) {
         std::cerr << "first frame after "
                   << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count()
                   << " ms\n";
+      }
+      // The backend uploaded the atlas during the first frame: the CPU copies (RGBA32
+      // and alpha) are no longer needed. Then the full atlas, while nobody has touched yet.
+      if (first) {
+        ImGui::GetIO().Fonts->ClearTexData();
+        ensure_full_atlas();
+        extra = std::max(extra, 1);  // redraw with it
       }
       first = false;
       if (in.kind != Intent::Kind::none) {

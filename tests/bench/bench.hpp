@@ -14,7 +14,7 @@ long peak_rss_kb();
 struct Options {
   std::int64_t responses = 1'000'000;
   std::string db = "/tmp/ecokiosk-bench.db";
-  std::string build_dir = ".";
+  std::string build_dir = ECOKIOSK_BUILD_DIR;
 };
 
 struct Bench {
@@ -22,6 +22,8 @@ struct Bench {
   void (*run)(const Options&);
 };
 const std::vector<Bench>& all();
+void register_app(std::vector<Bench>& list);     // bench_app.cpp
+void register_frames(std::vector<Bench>& list);  // bench_frames.cpp
 
 // Opens (and fills with demo data when short) the big database.
 void ensure_big_db(const Options& o);

@@ -1,0 +1,44 @@
+// The baseline for start-up: a bare Dear ImGui GLFW/OpenGL3 window with the default
+// font, timed from process start to its first frame, as the kiosk is.
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <GL/gl.h>
+
+#include <chrono>
+#include <cstdio>
+
+int main() {
+  auto t0 = std::chrono::steady_clock::now();
+  if (!glfwInit()) return 1;
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  GLFWwindow* w = glfwCreateWindow(1920, 1080, "bare", nullptr, nullptr);
+  if (!w) return 1;
+  glfwMakeContextCurrent(w);
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  ImGui_ImplGlfw_InitForOpenGL(w, true);
+  ImGui_ImplOpenGL3_Init("#version 130");
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  ImGui::Begin("hello");
+  ImGui::Text("first frame");
+  ImGui::End();
+  ImGui::Render();
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  glFinish();
+  std::printf("first frame after %.1f ms\n",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  glfwSwapBuffers(w);
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(w);
+  glfwTerminate();
+  return 0;
+}

@@ -1,0 +1,202 @@
+// Figures on the real binary: start-up, atlas, idle CPU, peak memory (under Xvfb),
+// and the exports compared with the sqlite3 shell.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <signal.h>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/bench.hpp"
+#include "core/demo_data.hpp"
+#include "core/store.hpp"
+
+namespace bench {
+
+namespace {
+
+struct Run {
+  double seconds = 0;
+  long max_rss_kb = 0;
+  int status = 0;
+  std::string out;  // standard output and error, merged
+};
+
+// Runs argv, capturing its output; with kill_after > 0 sends SIGTERM then SIGKILL.
+Run run(const std::vector<std::string>& args, double kill_after = 0, std::vector<long>* cpu_ticks = nullptr,
+        double sample_after = 0) {
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return {};
+  auto t0 = Clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipefd[1], 1);
+    dup2(pipefd[1], 2);
+    close(pipefd[0]);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  close(pipefd[1]);
+  Run r;
+  std::thread reader([&] {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(pipefd[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<std::size_t>(n));
+  });
+  auto ticks = [&] {
+    std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
+    std::string all((std::istreambuf_iterator<char>(st)), std::istreambuf_iterator<char>());
+    auto close_paren = all.rfind(')');
+    std::istringstream f(all.substr(close_paren + 2));
+    std::string field;
+    long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && f >> field; ++i) {
+      if (i == 14) utime = std::stol(field);
+      if (i == 15) stime = std::stol(field);
+    }
+    return utime + stime;
+  };
+  if (kill_after > 0) {
+    if (cpu_ticks) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(sample_after));
+      cpu_ticks->push_back(ticks());
+      std::this_thread::sleep_for(std::chrono::duration<double>(kill_after - sample_after));
+      cpu_ticks->push_back(ticks());
+    } else {
+      std::this_thread::sleep_for(std::chrono::duration<double>(kill_after));
+    }
+    kill(pid, SIGKILL);
+  }
+  rusage ru{};
+  wait4(pid, &r.status, 0, &ru);
+  r.seconds = seconds_since(t0);
+  r.max_rss_kb = ru.ru_maxrss;
+  reader.join();
+  close(pipefd[0]);
+  return r;
+}
+
+double number_after(const std::string& text, const std::string& key) {
+  auto p = text.find(key);
+  return p == std::string::npos ? -1 : std::atof(text.c_str() + p + key.size());
+}
+
+bool have_display() {
+  const char* d = std::getenv("DISPLAY");
+  if (d && *d) return true;
+  std::printf("skipped: no DISPLAY (run under xvfb-run -s '-screen 0 1920x1080x24')\n");
+  return false;
+}
+
+std::string app(const Options& o) { return o.build_dir + "/ecokiosk"; }
+
+void startup(const Options& o) {
+  if (!have_display()) return;
+  std::vector<double> kiosk, bare;
+  std::string atlas;
+  for (int i = 0; i < 5; ++i) {
+    Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", "/tmp/ecokiosk-bench-start.db", "--windowed",
+                 "1920x1080", "--timing"},
+                2.5);
+    kiosk.push_back(number_after(k.out, "first frame after "));
+    if (i == 0) {
+      auto p = k.out.find("atlas ");
+      atlas = p == std::string::npos ? "?" : k.out.substr(p, k.out.find('\n', p) - p);
+    }
+    Run b = run({o.build_dir + "/tests/bench_bare_window"});
+    bare.push_back(number_after(b.out, "first frame after "));
+  }
+  std::sort(kiosk.begin(), kiosk.end());
+  std::sort(bare.begin(), bare.end());
+  std::printf("font %s (goal: at most 4096x4096, under 150 ms)\n", atlas.c_str());
+  std::printf("start-up to first frame: kiosk median %.0f ms, bare ImGui window median %.0f ms, ratio %.2f "
+              "(goal: under 500 ms and within 1.5x)\n",
+              kiosk[2], bare[2], bare[2] > 0 ? kiosk[2] / bare[2] : 0);
+}
+
+void idle_cpu(const Options& o) {
+  if (!have_display()) return;
+  std::vector<long> ticks;
+  Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", "/tmp/ecokiosk-bench-start.db", "--windowed",
+               "1920x1080"},
+              33, &ticks, 3);
+  double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double cpu = ticks.size() == 2 ? static_cast<double>(ticks[1] - ticks[0]) / hz : -1;
+  std::printf("idle welcome screen for 30 s: %.2f s of CPU = %.2f%% of one core (goal: under 1%%)\n", cpu,
+              100 * cpu / 30);
+}
+
+void memory(const Options& o) {
+  if (!have_display()) return;
+  std::string db = "/tmp/ecokiosk-bench-100k.db";
+  {
+    eco::Store s(db);
+    if (s.count() < 100000) {
+      eco::DemoOptions d;
+      d.responses = 100000 - s.count();
+      eco::fill_demo_data(s, eco::load_questionnaire_dir(ECOKIOSK_SOURCE_DIR "/questionnaires"), d);
+    }
+  }
+  Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "--windowed", "1920x1080"}, 5);
+  std::printf("peak resident memory, kiosk on a database of 100,000 demo responses: %.1f MB (goal: under 150 MB)\n",
+              static_cast<double>(k.max_rss_kb) / 1024);
+}
+
+void csv_export(const Options& o) {
+  ensure_big_db(o);
+  std::string out = "/tmp/ecokiosk-bench-csv";
+  std::filesystem::create_directories(out);
+  // The same answers as SQLite's own shell dumps them: one pass over the joined rows.
+  std::string sql =
+      "SELECT r.uuid, r.questionnaire, r.kiosk, r.started_at, r.completed_at, a.question, a.item, a.value, a.text "
+      "FROM responses r JOIN answers a ON a.response = r.id ORDER BY r.id, a.ord";
+  Run shell = run({"sh", "-c", "sqlite3 -csv '" + o.db + "' \"" + sql + "\" > " + out + "/shell.csv"});
+  Run ours = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", o.db, "export", "--format", "csv",
+                  "--include-flagged", "--out", out + "/ours.csv"});
+  std::printf("CSV of %lld responses: ecokiosk %.1f s (peak %.0f MB), sqlite3 shell .mode csv of the same answers "
+              "%.1f s, ratio %.2f (goal: within 1.5x)\n",
+              static_cast<long long>(o.responses), ours.seconds, static_cast<double>(ours.max_rss_kb) / 1024,
+              shell.seconds, ours.seconds / shell.seconds);
+  std::filesystem::remove_all(out);
+}
+
+void xlsx_export(const Options& o) {
+  std::string db = "/tmp/ecokiosk-bench-100k.db";
+  {
+    eco::Store s(db);
+    if (s.count() < 100000) {
+      eco::DemoOptions d;
+      d.responses = 100000 - s.count();
+      eco::fill_demo_data(s, eco::load_questionnaire_dir(ECOKIOSK_SOURCE_DIR "/questionnaires"), d);
+    }
+  }
+  Run x = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "export", "--format", "xlsx",
+               "--include-flagged", "--out", "/tmp/ecokiosk-bench.xlsx"});
+  std::printf("xlsx of 100,000 responses: %.1f s, peak memory %.0f MB, file %.1f MB (goal: under 10 s, bounded)\n",
+              x.seconds, static_cast<double>(x.max_rss_kb) / 1024,
+              static_cast<double>(std::filesystem::file_size("/tmp/ecokiosk-bench.xlsx")) / 1e6);
+  std::filesystem::remove("/tmp/ecokiosk-bench.xlsx");
+}
+
+}  // namespace
+
+void register_app(std::vector<Bench>& list) {
+  list.push_back({"startup", startup});
+  list.push_back({"idle", idle_cpu});
+  list.push_back({"memory", memory});
+  list.push_back({"csv", csv_export});
+  list.push_back({"xlsx", xlsx_export});
+}
+
+}  // namespace bench

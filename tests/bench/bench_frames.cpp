@@ -1,0 +1,122 @@
+// Frame CPU time of the heaviest screens (the overview of 40 indicators, the survey
+// results on the big database), headless, and the slowest SQL statement the UI thread
+// ran meanwhile (SQLite's profile trace on the UI's connection).
+#include <imgui.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "admin/console_model.hpp"
+#include "bench/bench.hpp"
+#include "core/catalog.hpp"
+#include "core/i18n.hpp"
+#include "ui/console_view.hpp"
+#include "ui/fonts.hpp"
+#include "ui/theme.hpp"
+
+namespace bench {
+
+namespace {
+
+double thread_cpu_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+std::int64_t g_slowest_ns = 0;
+std::string g_slowest_sql;
+int profile(unsigned, void*, void* stmt, void* ns) {
+  auto t = *static_cast<std::int64_t*>(ns);
+  if (t > g_slowest_ns) {
+    g_slowest_ns = t;
+    const char* sql = sqlite3_sql(static_cast<sqlite3_stmt*>(stmt));
+    g_slowest_sql = sql ? std::string(sql).substr(0, 80) : "";
+  }
+  return 0;
+}
+
+void frames(const Options& o) {
+  ensure_big_db(o);
+  eco::QuestionnaireSet set = eco::load_questionnaire_dir(ECOKIOSK_SOURCE_DIR "/questionnaires");
+  eco::CatalogLoad cat = eco::load_catalog(ECOKIOSK_SOURCE_DIR "/assets/indicators.json");
+  eco::Strings strings;
+  std::vector<std::string> errors;
+  strings.load_dir(ECOKIOSK_SOURCE_DIR "/assets/i18n", errors);
+  eco::Store store(o.db);
+  eco::Config cfg;
+  eco::ConsoleModel m(*cat.catalog, store, o.db, set, cfg, "/tmp/ecokiosk-bench-config.json");
+  eco::AdminStore(store, *cat.catalog).set_pin("135790", "bench");
+
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  ImVec2 size(1920, 1080);
+  io.DisplaySize = size;
+  io.DeltaTime = 1.f / 60;
+  eco::ui::Fonts fonts;
+  std::string text, catalog_text;
+  for (const auto& k : strings.keys("zh")) text += strings.get("zh", k);
+  for (const auto& i : cat.catalog->indicators) catalog_text += i.name + i.target + i.lead.front();
+  eco::ui::build_fonts(fonts, eco::ui::find_cjk_font(), 1.f, text, catalog_text);
+  unsigned char* px;
+  int w, h;
+  io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+  eco::ui::apply_theme(1.f);
+
+  m.open();
+  for (char c : std::string("135790")) m.apply({eco::ConsoleIntent::Kind::pin_key, std::string(1, c)});
+  auto t0 = Clock::now();
+  m.apply({eco::ConsoleIntent::Kind::pin_submit});
+  // The survey figures come from the worker; the UI thread keeps drawing meanwhile.
+  std::vector<double> while_computing;
+  sqlite3_trace_v2(store.db().raw(), SQLITE_TRACE_PROFILE, profile, nullptr);
+  auto frame = [&] {
+    double c0 = thread_cpu_ms();
+    ImGui::NewFrame();
+    eco::ui::ConsoleView v{strings, m, fonts.console, fonts.console_heading, 1.f, size, "zh", ""};
+    eco::ConsoleIntent in = eco::ui::draw_console(v);
+    ImGui::Render();
+    m.apply(in);
+    m.tick();
+    return thread_cpu_ms() - c0;
+  };
+  while (m.computing()) {
+    while_computing.push_back(frame());
+    std::this_thread::sleep_for(std::chrono::milliseconds(16));
+  }
+  double worker_s = seconds_since(t0);
+  auto report = [&](const char* what, std::vector<double> t) {
+    std::sort(t.begin(), t.end());
+    std::printf("%s: median %.2f ms, p95 %.2f ms, max %.2f ms of CPU per frame (%zu frames; goal: median under 4 ms)\n",
+                what, t[t.size() / 2], t[t.size() * 95 / 100], t.back(), t.size());
+  };
+  std::printf("survey figures for %lld responses computed on the worker in %.1f s\n",
+              static_cast<long long>(store.count()), worker_s);
+  if (!while_computing.empty()) report("console frames while the worker computes", while_computing);
+  for (const char* page : {"overview", "survey"}) {
+    m.apply({eco::ConsoleIntent::Kind::page, page});
+    std::vector<double> t;
+    for (int i = 0; i < 300; ++i) t.push_back(frame());
+    report(page == std::string("overview") ? "overview of 40 indicators" : "survey results (satisfaction)", t);
+  }
+  // A few staff actions, so their queries are in the trace too.
+  m.apply({eco::ConsoleIntent::Kind::open, "12"});
+  frame();
+  m.apply({eco::ConsoleIntent::Kind::page, "departments"});
+  frame();
+  m.apply({eco::ConsoleIntent::Kind::page, "audit"});
+  frame();
+  sqlite3_trace_v2(store.db().raw(), 0, nullptr, nullptr);
+  std::printf("slowest SQL statement on the UI thread: %.2f ms (%s...) (goal: none over 16 ms)\n",
+              static_cast<double>(g_slowest_ns) / 1e6, g_slowest_sql.c_str());
+  ImGui::DestroyContext();
+}
+
+}  // namespace
+
+void register_frames(std::vector<Bench>& list) { list.push_back({"frames", frames}); }
+
+}  // namespace bench
