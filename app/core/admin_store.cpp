@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "core/util.hpp"
 
@@ -97,7 +98,9 @@ std::string AdminStore::record(IndicatorRecord r) {
   s.bind(6, r.source).bind(7, r.evidence).bind(8, r.recorded_by).bind(9, clock_());
   Transaction t(store_.db());
   s.run();
-  std::string what = r.value ? std::to_string(*r.value) : !r.state.empty() ? r.state : (*r.judged ? "met" : "not met");
+  char num[32] = "";
+  if (r.value) std::snprintf(num, sizeof num, "%g", *r.value);
+  std::string what = r.value ? num : !r.state.empty() ? r.state : (*r.judged ? "met" : "not met");
   audit(r.recorded_by, "record", r.indicator + " = " + what + " as of " + r.as_of);
   t.commit();
   return "";

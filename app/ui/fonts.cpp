@@ -4,7 +4,10 @@
 #include <imgui.h>
 #include <imgui_freetype.h>
 
+#include <malloc.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -60,9 +63,12 @@ FontFile find_cjk_font(const std::string& override_path) {
 }
 
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
-                 const std::string& console_text) {
+                 const std::string& console_text, bool large) {
   auto t0 = std::chrono::steady_clock::now();
-  ImGuiIO& io = ImGui::GetIO();
+  // The shared atlas when a context exists, else the one the caller will give to
+  // ImGui::CreateContext (the kiosk bakes it while its window is being created).
+  ImFontAtlas* atlas = out.atlas ? out.atlas : ImGui::GetIO().Fonts;
+  struct { ImFontAtlas* Fonts; } io{atlas};
   io.Fonts->Clear();
   io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
   // Glyph ranges live as long as the atlas: the vector is static, rebuilt each call.
@@ -91,8 +97,9 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   std::vector<char> data;
   if (ok) {
     std::ifstream in(file.path, std::ios::binary);
-    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    ok = !data.empty();
+    data.resize(static_cast<std::size_t>(std::filesystem::file_size(file.path)));
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    ok = in && !data.empty();
   }
   auto add = [&](float px, const ImWchar* glyphs = nullptr) -> ImFont* {
     if (!ok) {
@@ -104,15 +111,18 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     c.FontNo = file.index;
     c.OversampleH = 1;  // FreeType hinting makes oversampling unnecessary; keeps the atlas small
     c.OversampleV = 1;
-    c.FontDataOwnedByAtlas = false;
+    // "Owned" only so that AddFont does not copy 19 MB per size (it copies data it
+    // does not own); ownership is taken back below before ImGui could free it.
+    c.FontDataOwnedByAtlas = true;
     return io.Fonts->AddFontFromMemoryTTF(data.data(), static_cast<int>(data.size()), px, &c,
                                           glyphs ? glyphs : ranges.Data);
   };
   // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
   const float body = 40.f * scale;
-  out.normal = {add(body * 0.75f), add(body), add(body * 1.4f)};
-  const float big = body * 1.3f;
-  out.large = {add(big * 0.75f), add(big), add(big * 1.4f)};
+  const float size = large ? body * 1.3f : body;
+  FontSet set = {add(size * 0.75f), add(size), add(size * 1.4f)};
+  out.normal = out.large = set;
+  out.large_built = large;
   out.console = out.console_heading = nullptr;
   if (!console_text.empty()) {
     out.console = add(body * 0.62f, console_ranges.Data);
@@ -128,7 +138,11 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     out.console_heading = add(body * 0.8f, heading_ranges.Data);
   }
   io.Fonts->Build();
+  for (auto& cfg : io.Fonts->ConfigData) cfg.FontDataOwnedByAtlas = false;  // `data` is ours
   io.Fonts->ClearInputData();  // the glyphs are baked; the file data and configs are no longer needed
+  data.clear();
+  data.shrink_to_fit();
+  malloc_trim(0);  // hand the builder's freed scratch memory back to the system
   out.atlas_w = io.Fonts->TexWidth;
   out.atlas_h = io.Fonts->TexHeight;
   out.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

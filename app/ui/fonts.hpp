@@ -4,6 +4,7 @@
 #include <string>
 
 struct ImFont;
+struct ImFontAtlas;
 
 namespace eco::ui {
 
@@ -23,7 +24,13 @@ struct FontSet {
 };
 
 struct Fonts {
+  // Only the text size in use is baked: the larger-text set is built when a resident
+  // turns it on (and the normal one dropped), which halves the atlas and its memory.
+  // The set not built points at the one that is, so pick() never returns null.
   FontSet normal, large;
+  bool large_built = false;
+  // Where to bake: null = the current ImGui context's atlas.
+  ImFontAtlas* atlas = nullptr;
   // The admin console's text and headings: only built when console text is given
   // (on first entry to the console), so the kiosk starts with a small atlas.
   ImFont* console = nullptr;
@@ -33,12 +40,12 @@ struct Fonts {
   int atlas_w = 0, atlas_h = 0;
 };
 
-// Clears io.Fonts and bakes every glyph in `text` (plus ASCII) at the sizes for `scale`.
-// Large text is 1.3x. Returns false when no font file was found (ImGui's default font
+// Clears io.Fonts and bakes every glyph in `text` (plus ASCII) at the sizes for `scale`,
+// normal or large (1.3x) text. Returns false when no font file was found (ImGui's default font
 // is used then, and Chinese shows as boxes: the caller warns).
 // console_text adds the console's fonts: its glyphs plus ImGui's 2,500 common
 // simplified Chinese characters, for notes typed by staff.
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
-                 const std::string& console_text = {});
+                 const std::string& console_text = {}, bool large = false);
 
 }  // namespace eco::ui

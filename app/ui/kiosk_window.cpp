@@ -8,6 +8,8 @@
 #include <GL/gl.h>
 #include <stb_image_write.h>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <thread>
 #include <chrono>
@@ -97,6 +99,44 @@ std::string console_glyphs(const Catalog& c) {
     for (const auto& s : i.sub) add(s);
   }
   return all;
+}
+
+// Resident memory now, for --timing.
+long rss_mb() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  long pages = 0, resident = 0;
+  if (f) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * 4096 / (1024 * 1024);
+}
+long peak_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024;
+}
+
+// Uploads the atlas as a one-channel texture read as (1, 1, 1, a): a quarter of the
+// memory of the backend's RGBA upload, on the CPU side and in the GL driver.
+GLuint g_font_texture = 0;
+void upload_font_texture() {
+  ImGuiIO& io = ImGui::GetIO();
+  unsigned char* pixels = nullptr;
+  int w = 0, h = 0;
+  io.Fonts->GetTexDataAsAlpha8(&pixels, &w, &h);
+  ImGui_ImplOpenGL3_DestroyFontsTexture();  // the backend's RGBA texture, if any
+  if (g_font_texture) glDeleteTextures(1, &g_font_texture);
+  glGenTextures(1, &g_font_texture);
+  glBindTexture(GL_TEXTURE_2D, g_font_texture);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  const GLint swizzle[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+  glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, swizzle);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, w, h, 0, GL_RED, GL_UNSIGNED_BYTE, pixels);
+  io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(g_font_texture)));
+  io.Fonts->ClearTexData();  // the GPU has it now
 }
 
 bool save_png(const std::string& path, int w, int h) {
@@ -210,7 +250,22 @@ int run_kiosk(const WindowOptions& o) {
     w = mode ? mode->width : 1920;
     h = mode ? mode->height : 1080;
   }
+  // The first atlas is baked on another thread while the window and its GL context are
+  // made (the two take about as long). No ImGui context exists yet, so the build
+  // touches nothing the main thread uses; the context is created with this atlas after.
+  static ImFontAtlas atlas;
+  Fonts fonts;
+  fonts.atlas = &atlas;
+  FontFile ff = find_cjk_font(o.font);
+  bool full_atlas = tour;  // the tour shoots every screen at once: bake everything now
+  float scale = scale_for(ImVec2(static_cast<float>(w), static_cast<float>(h)));
+  bool font_found = true;
+  std::thread font_thread([&] {
+    font_found = build_fonts(fonts, ff, scale, full_atlas ? glyph_text(set, strings, cfg) : welcome_glyphs(set, strings, cfg));
+  });
   GLFWwindow* win = glfwCreateWindow(w, h, "EcoKiosk", monitor, nullptr);
+  font_thread.join();
+  fonts.atlas = nullptr;  // from here on, the context's atlas (the same object)
   if (!win) {
     std::cerr << "error: cannot open a " << w << "x" << h << " OpenGL 3 window\n";
     glfwTerminate();
@@ -225,52 +280,58 @@ int run_kiosk(const WindowOptions& o) {
   glfwSetKeyCallback(win, on_key);
 
   IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
+  ImGui::CreateContext(&atlas);
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // nothing of a session is written to disk by ImGui
   ImGui_ImplGlfw_InitForOpenGL(win, true);  // chains the callbacks installed above
   ImGui_ImplOpenGL3_Init("#version 130");
+  ImGui_ImplOpenGL3_CreateDeviceObjects();  // shaders now; the font texture is ours (below)
 
   int fbw, fbh;
   glfwGetFramebufferSize(win, &fbw, &fbh);
   ImVec2 size(static_cast<float>(fbw), static_cast<float>(fbh));
-  float scale = scale_for(size);
+  if (scale != scale_for(size)) {  // a window manager gave another size than asked
+    scale = scale_for(size);
+    build_fonts(fonts, ff, scale, full_atlas ? glyph_text(set, strings, cfg) : welcome_glyphs(set, strings, cfg));
+  }
   double window_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
-  Fonts fonts;
-  FontFile ff = find_cjk_font(o.font);
-  bool full_atlas = tour;  // the tour shoots every screen at once: bake everything now
-  if (!build_fonts(fonts, ff, scale, full_atlas ? glyph_text(set, strings, cfg) : welcome_glyphs(set, strings, cfg)))
+  if (!font_found)
     std::cerr << "warning: no Chinese font found (install fonts-noto-cjk); Chinese will not display\n";
   apply_theme(scale);
+  upload_font_texture();
   if (o.print_timing)
-    std::cerr << "data and window ready after " << window_ms << " ms (data " << data_ms << " ms); first atlas "
-              << fonts.atlas_w << "x" << fonts.atlas_h << " built in " << fonts.build_ms << " ms\n";
+    std::cerr << "data, window and first atlas ready after " << window_ms << " ms (data " << data_ms << " ms); first atlas "
+              << fonts.atlas_w << "x" << fonts.atlas_h << " built in " << fonts.build_ms << " ms; resident "
+              << rss_mb() << " MB, peak " << peak_mb() << " MB\n";
   // After the first frame: every glyph the resident screens can show.
   auto ensure_full_atlas = [&] {
     if (full_atlas) return;
     full_atlas = true;
-    build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg));
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-    ImGui::GetIO().Fonts->ClearTexData();  // the GPU has it now
+    build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), {}, model.large_text());
+    upload_font_texture();
     if (o.print_timing)
       std::cerr << "font " << ff.path << " #" << ff.index << ": atlas " << fonts.atlas_w << "x" << fonts.atlas_h
-                << " built in " << fonts.build_ms << " ms\n";
+                << " built in " << fonts.build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb() << " MB\n";
   };
 
   // The console's fonts are baked on its first use, so the kiosk starts small and fast.
   auto ensure_console_fonts = [&] {
     if (fonts.console) return;
     full_atlas = true;
-    build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), console_glyphs(catalog));
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-    ImGui::GetIO().Fonts->ClearTexData();  // the GPU has it now
+    build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), console_glyphs(catalog), false);
+    upload_font_texture();
     if (o.print_timing)
       std::cerr << "console atlas " << fonts.atlas_w << "x" << fonts.atlas_h << " built in " << fonts.build_ms << " ms\n";
   };
   auto render = [&](bool screenshot, const std::string& png) {
-    if (model.screen() == Screen::admin && console) ensure_console_fonts();
+    if (model.screen() == Screen::admin && console) {
+      ensure_console_fonts();
+    } else if (fonts.console || model.large_text() != fonts.large_built) {
+      // Back from the console, or the text size changed: bake the set now in use.
+      build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), {}, model.large_text());
+      upload_font_texture();
+      full_atlas = true;
+    }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
@@ -480,7 +541,7 @@ int run_kiosk(const WindowOptions& o) {
         glFinish();
         std::cerr << "first frame after "
                   << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count()
-                  << " ms\n";
+                  << " ms; resident " << rss_mb() << " MB, peak " << peak_mb() << " MB\n";
       }
       // The backend uploaded the atlas during the first frame: the CPU copies (RGBA32
       // and alpha) are no longer needed. Then the full atlas, while nobody has touched yet.
