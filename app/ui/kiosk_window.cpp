@@ -256,11 +256,12 @@ int run_kiosk(const WindowOptions& o) {
   static ImFontAtlas atlas;
   Fonts fonts;
   fonts.atlas = &atlas;
-  FontFile ff = find_cjk_font(o.font);
+  FontFile ff;
   bool full_atlas = tour;  // the tour shoots every screen at once: bake everything now
   float scale = scale_for(ImVec2(static_cast<float>(w), static_cast<float>(h)));
   bool font_found = true;
   std::thread font_thread([&] {
+    ff = find_cjk_font(o.font);  // fontconfig's first call reads its caches: worth overlapping too
     font_found = build_fonts(fonts, ff, scale, full_atlas ? glyph_text(set, strings, cfg) : welcome_glyphs(set, strings, cfg));
   });
   GLFWwindow* win = glfwCreateWindow(w, h, "EcoKiosk", monitor, nullptr);
