@@ -272,9 +272,10 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
   fill_demo_data(ui.store, test::shipped(), d);
   AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
   std::string folder = ui.dir.file("usb");
-  ui.m.exporter = [&](Store& s, const std::string& format, const std::string& q, const std::string& dir,
-                      const std::atomic<bool>* cancel, std::string& path, std::int64_t& rows) {
+  ui.m.exporter = [&](Store& s, const std::string& format, const std::string& q, const ResponseFilter& dates,
+                      const std::string& dir, const std::atomic<bool>* cancel, std::string& path, std::int64_t& rows) {
     ExportOptions eo;
+    eo.filter = dates;
     eo.format = format;
     eo.questionnaire = q;
     eo.out = dir + "/export." + format;
@@ -291,6 +292,12 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
   ui.wait_for_survey();
   REQUIRE(ui.tap(ui.zh("console.tab.settings")));
   ui.m.export_target = folder;
+  ui.m.export_from = "2019-13-01";  // not a date: refused with a message, nothing started
+  REQUIRE(ui.tap("xlsx"));
+  CHECK(ui.m.message_is_error());
+  CHECK_FALSE(ui.m.computing());
+  ui.m.export_from = "2019-01-01";
+  ui.m.export_to = "2019-12-31";
   REQUIRE(ui.tap("xlsx"));  // the first row: the knowledge questionnaire
   ui.wait_for_survey();
   CHECK(ui.m.message().rfind("console.export_done|", 0) == 0);

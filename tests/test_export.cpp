@@ -173,3 +173,31 @@ TEST_CASE("merging three kiosks' files with overlaps gives the right totals") {
   CHECK(r3.kiosks["c"].refused == 1);
   CHECK(store.count() == 90);
 }
+
+TEST_CASE("another kiosk's database file merges like its JSON Lines, and is left unchanged") {
+  const auto& set = test::shipped();
+  test::TempDir dir;
+  std::string other_path = dir.file("kiosk-b.db");
+  std::vector<Response> rs;
+  {
+    Store other(other_path);
+    for (int i = 0; i < 25; ++i) {
+      rs.push_back(demo_response(set.list[static_cast<std::size_t>(i) % 3], 500 + i, 1'561'000'000'000 + i * 60'000LL, "b"));
+      other.save(rs.back(), &set.list[static_cast<std::size_t>(i) % 3]);
+    }
+  }
+  auto before = std::filesystem::file_size(other_path);
+  Store store(dir.file("main.db"));
+  std::istringstream some(response_to_line(rs[0]) + "\n" + response_to_line(rs[1]) + "\n");
+  ImportReport first;
+  import_jsonl(some, "b.jsonl", store, set, first);
+  CHECK(is_sqlite_file(other_path));
+  CHECK_FALSE(is_sqlite_file(test::source_dir() + "/README.md"));
+  ImportReport r;
+  import_database(other_path, store, set, r);
+  CHECK(r.kiosks["b"].added == 23);
+  CHECK(r.kiosks["b"].already == 2);
+  CHECK(r.problems.empty());
+  CHECK(store.count() == 25);
+  CHECK(std::filesystem::file_size(other_path) == before);
+}

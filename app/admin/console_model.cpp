@@ -134,15 +134,27 @@ void ConsoleModel::start_refresh() {
 void ConsoleModel::start_export(const std::string& format, const std::string& questionnaire) {
   if (computing_) { say("console.busy", true); return; }
   if (!exporter) return;
+  ResponseFilter dates;
+  const TimeMs shift = static_cast<TimeMs>(cfg_.utc_offset_minutes) * 60000;
+  if (!export_from.empty()) {
+    auto t = parse_date_utc(export_from);
+    if (!t || export_from.size() != 10) { say("console.export_failed|" + export_from, true); return; }
+    dates.from = *t - shift;
+  }
+  if (!export_to.empty()) {
+    auto t = parse_date_utc(export_to);
+    if (!t || export_to.size() != 10) { say("console.export_failed|" + export_to, true); return; }
+    dates.to = *t + 86400000LL - shift;
+  }
+  std::string folder = export_target.empty() ? export_folder() : export_target;
   if (worker_.joinable()) worker_.join();
   cancel_ = false;
   computing_ = true;
   computing_since_ = clock_();
-  std::string folder = export_target.empty() ? export_folder() : export_target;
-  auto job = [this, format, questionnaire, folder](Store& s) {
+  auto job = [this, format, questionnaire, folder, dates](Store& s) {
     std::string path;
     std::int64_t rows = 0;
-    std::string err = exporter(s, format, questionnaire, folder, &cancel_, path, rows);
+    std::string err = exporter(s, format, questionnaire, dates, folder, &cancel_, path, rows);
     std::lock_guard<std::mutex> lock(mu_);
     if (err.empty()) posted_export_ = path + "|" + std::to_string(rows);
     else if (!cancel_) posted_error_ = "console.export_failed|" + err;
@@ -175,7 +187,11 @@ void ConsoleModel::rebuild() {
   dashboard_ = build_dashboard(catalog_, admin_, report(), "zh");
   history_ = selected_.empty() ? std::vector<IndicatorRecord>{} : admin_.history(selected_);
   task_states_.clear();
-  for (const auto& u : admin_.task_states()) task_states_[u.task] = u.status;
+  task_updates_.clear();
+  for (const auto& u : admin_.task_states()) {
+    task_states_[u.task] = u.status;
+    task_updates_[u.task] = u;
+  }
 }
 
 const std::string& ConsoleModel::question_text(const std::string& questionnaire, const std::string& question,
@@ -217,6 +233,11 @@ std::string ConsoleModel::export_folder() const {
   if (!cfg_.export_dir.empty()) return cfg_.export_dir;
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : ".") + "/EcoKiosk-exports";
+}
+
+const TaskUpdate* ConsoleModel::task_update(const std::string& task) const {
+  auto it = task_updates_.find(task);
+  return it == task_updates_.end() ? nullptr : &it->second;
 }
 
 TaskStatus ConsoleModel::task_status(const std::string& task) const {

@@ -82,6 +82,7 @@ class ConsoleModel {
   const std::vector<IndicatorRecord>& selected_history() const { return history_; }
   std::vector<TaskUpdate> task_history(const std::string& task) { return admin_.task_history(task); }
   TaskStatus task_status(const std::string& task) const;
+  const TaskUpdate* task_update(const std::string& task) const;  // the latest, or null
   // Read when the audit page opens (verifying the chain walks the whole log, so never per frame).
   const std::vector<AuditEntry>& audit_entries() const { return audit_; }
   bool audit_intact() const { return audit_intact_; }
@@ -119,9 +120,10 @@ class ConsoleModel {
   // Export hook, set by the app; it runs on the worker thread with the worker's own
   // connection and fills `path` and `rows`. Returns "" or why it failed.
   std::function<std::string(Store& store, const std::string& format, const std::string& questionnaire,
-                            const std::string& folder, const std::atomic<bool>* cancel, std::string& path,
-                            std::int64_t& rows)>
+                            const ResponseFilter& dates, const std::string& folder, const std::atomic<bool>* cancel,
+                            std::string& path, std::int64_t& rows)>
       exporter;
+  std::string export_from, export_to;  // YYYY-MM-DD on the district's clock, "" = open
   // Mount points of removable drives (USB sticks under /media or /run/media).
   static std::vector<std::string> removable_drives(const std::string& mounts_file = "/proc/mounts");
   std::string export_target;  // "" = the configured export folder
@@ -157,6 +159,7 @@ class ConsoleModel {
   bool audit_intact_ = true;
   Dashboard dashboard_;
   std::map<std::string, TaskStatus> task_states_;
+  std::map<std::string, TaskUpdate> task_updates_;
 
   // Worker: computes the indicators and survey results on its own connection and
   // posts them here; tick() takes them on the UI thread.

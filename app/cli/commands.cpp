@@ -172,7 +172,12 @@ int import_data(const Common& c, const std::vector<std::string>& files) {
       continue;
     }
     ImportReport rep;
-    import_jsonl(in, f, store, set, rep);
+    if (is_sqlite_file(f)) {
+      in.close();
+      import_database(f, store, set, rep);  // another kiosk's database file
+    } else {
+      import_jsonl(in, f, store, set, rep);
+    }
     for (const auto& p : rep.problems) std::cerr << "refused " << p << "\n";
     std::cout << f << ": " << rep.lines << " lines, " << rep.added() << " new, " << rep.already()
               << " already there, " << rep.refused() << " refused\n";
@@ -202,6 +207,12 @@ int indicators(const Common& c, const IndicatorArgs& a) {
   o.min_seconds_per_question = a.min_seconds.value_or(cfg.min_seconds_per_question);
   o.min_cell_n = a.min_cell_n;
   o.utc_offset_minutes = cfg.utc_offset_minutes;
+  // Targets come from the catalog (assets/indicators.json), the one source of them.
+  CatalogLoad cat = load_catalog(c.data_dir + "/assets/indicators.json");
+  for (const auto& e : cat.errors) std::cerr << "warning: catalog: " << e << " (default targets used)\n";
+  if (cat.catalog)
+    for (const auto& d : cat.catalog->indicators)
+      if (!d.rule.survey.empty()) o.targets[d.no] = d.rule.value;
   std::optional<Population> pop;
   if (!a.no_weighting) {
     std::string path = a.population.empty() ? c.data_dir + "/assets/population.json" : a.population;

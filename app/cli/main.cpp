@@ -46,8 +46,8 @@ int main(int argc, char** argv) {
   exp->add_option("--lang", ea.lang, "Language of the HTML report")->check(CLI::IsMember({"zh", "en"}));
 
   std::vector<std::string> import_files;
-  auto* imp = app.add_subcommand("import", "Merge JSON Lines files from kiosks into the database");
-  imp->add_option("files", import_files, "JSON Lines files")->required();
+  auto* imp = app.add_subcommand("import", "Merge JSON Lines files or database files from kiosks into the database");
+  imp->add_option("files", import_files, "JSON Lines or EcoKiosk database files")->required();
 
   eco::cli::IndicatorArgs ia;
   auto* ind = app.add_subcommand("indicators", "Indicators 35, 39 and 40 from the stored responses");

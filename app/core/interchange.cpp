@@ -1,6 +1,8 @@
 #include "core/interchange.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <istream>
 #include <set>
 
@@ -299,6 +301,57 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         else k.already++;
       }
     });
+  }
+}
+
+bool is_sqlite_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[16] = {};
+  in.read(head, sizeof head);
+  return in.gcount() == 16 && std::string(head, 16) == std::string("SQLite format 3\0", 16);
+}
+
+void import_database(const std::string& path, Store& store, const QuestionnaireSet& set, ImportReport& report) {
+  namespace fs = std::filesystem;
+  std::string copy = (fs::temp_directory_path() / ("ecokiosk-import-" + new_uuid() + ".db")).string();
+  std::error_code ec;
+  fs::copy_file(path, copy, ec);
+  if (ec) {
+    report.problems.push_back(path + ": cannot read: " + ec.message());
+    return;
+  }
+  struct Cleanup {
+    std::string p;
+    ~Cleanup() {
+      std::error_code e;
+      for (const char* ext : {"", "-wal", "-shm"}) fs::remove(p + ext, e);
+    }
+  } cleanup{copy};
+  try {
+    Store other(copy);
+    std::int64_t n = 0;
+    store.batch([&] {
+      other.each({}, [&](const Response& in) {
+        ++n;
+        ++report.lines;
+        Response r = in;
+        const Questionnaire* q = set.find(r.questionnaire, r.version);
+        auto& k = report.kiosks[r.kiosk.empty() ? "?" : r.kiosk];
+        std::vector<std::string> faults;
+        if (!q) faults.push_back("unknown questionnaire " + r.questionnaire + " v" + std::to_string(r.version));
+        else faults = validate_response(*q, r);
+        if (!faults.empty()) {
+          k.refused++;
+          report.problems.push_back(path + ": response " + std::to_string(n) + " (" + r.id + "): " + faults.front());
+          return true;
+        }
+        if (store.save(r, q) == Store::Saved::inserted) k.added++;
+        else k.already++;
+        return true;
+      });
+    });
+  } catch (const DbError& e) {
+    report.problems.push_back(path + ": " + e.what());
   }
 }
 

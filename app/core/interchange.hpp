@@ -46,6 +46,12 @@ struct ImportReport {
 void import_jsonl(std::istream& in, const std::string& name, Store& store, const QuestionnaireSet& set,
                   ImportReport& report);
 
+// Merges another EcoKiosk database file. It is read from a temporary copy (opening
+// migrates its schema, and the original must not change). Each response is checked
+// as an import line would be.
+void import_database(const std::string& path, Store& store, const QuestionnaireSet& set, ImportReport& report);
+bool is_sqlite_file(const std::string& path);
+
 // Reads one line of at most `max` bytes. A longer line is consumed without being
 // kept; `too_long` says so. Returns false at end of input.
 bool bounded_getline(std::istream& in, std::string& line, std::size_t max, bool& too_long);

@@ -186,6 +186,9 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
                          v.t("console.cooperating").c_str(), t.cooperating.empty() ? "—" : t.cooperating.c_str());
       ImGui::PopStyleColor();
       TaskStatus cur = m.task_status(t.id);
+      if (const TaskUpdate* last = m.task_update(t.id); last && !last->note.empty())
+        ImGui::TextWrapped("%s: %s (%s %s)", v.t("console.task_note_last").c_str(), last->note.c_str(),
+                           last->recorded_by.c_str(), fmt_time(last->recorded_at, offset).c_str());
       for (auto s : {TaskStatus::not_started, TaskStatus::in_progress, TaskStatus::done, TaskStatus::blocked}) {
         std::string code = task_status_code(s);
         std::string id = t.id + ":" + code;

@@ -78,6 +78,14 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
     ImGui::SameLine();
     if (cbutton(v.t("console.cancel"), "cancel_export")) out = {ConsoleIntent::Kind::cancel_refresh};
   }
+  ImGui::SetNextItemWidth(v.px(200));
+  ImGui::InputTextWithHint("###efrom", v.t("console.export.from").c_str(), &m.export_from);
+  ImGui::SameLine();
+  ImGui::TextUnformatted("–");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(v.px(200));
+  ImGui::InputTextWithHint("###eto", v.t("console.export.to").c_str(), &m.export_to);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", v.t("console.export.dates_hint").c_str());
   for (const char* q : {"knowledge", "satisfaction", "green-travel", ""}) {
     std::string qname = *q ? v.t(std::string("console.q.") + q) : v.t("console.export.all");
     ImGui::TextUnformatted(qname.c_str());

@@ -2,6 +2,7 @@
 // day, items worst first, the mode split, the completion funnel and every question's
 // distribution. Numbers beside every bar. Figures come from the worker thread.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "ui/console_view.hpp"
@@ -34,9 +35,8 @@ void day_chart(const ConsoleView& v, const std::vector<DayCount>& days) {
     float bh = (sz.y - 2 * h) * static_cast<float>(days[i].n) / static_cast<float>(max);
     dl->AddRectFilled(ImVec2(x + 1, p.y + sz.y - h - bh), ImVec2(x + std::max(2.f, bw - 1), p.y + sz.y - h), color::primary);
   }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "max %lld / day", static_cast<long long>(max));
-  dl->AddText(ImVec2(p.x + v.px(10), p.y + 4), color::muted, buf);
+  std::string top = v.tf("console.per_day_max", {{"arg", std::to_string(max)}});
+  dl->AddText(ImVec2(p.x + v.px(10), p.y + 4), color::muted, top.c_str());
   dl->AddText(ImVec2(p.x + v.px(10), p.y + sz.y - h), color::muted, days[first].day.c_str());
   ImVec2 ts = ImGui::CalcTextSize(days.back().day.c_str());
   dl->AddText(ImVec2(p.x + sz.x - ts.x - v.px(10), p.y + sz.y - h), color::muted, days.back().day.c_str());
@@ -54,7 +54,10 @@ ConsoleIntent draw_console_survey(ConsoleView& v) {
     ImGui::SameLine();
   }
   if (m.computing()) {
-    ImGui::TextUnformatted(v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
+    // Indeterminate: a band that sweeps while the worker runs (the loop wakes every 250 ms).
+    float phase = static_cast<float>(std::fmod(m.computing_seconds() / 3.0, 1.0));
+    ImGui::ProgressBar(phase, ImVec2(v.px(240), 0),
+                       v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
     ImGui::SameLine();
     if (cbutton(v.t("console.cancel"), "cancel")) out = {ConsoleIntent::Kind::cancel_refresh};
   } else if (cbutton(v.t("console.refresh"), "refresh")) {

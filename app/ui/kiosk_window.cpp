@@ -214,11 +214,13 @@ int run_kiosk(const WindowOptions& o) {
                                              [] { glfwPostEmptyEvent(); });  // the worker wakes the loop
   if (console)
     console->exporter = [&strings, &set, &cfg, clock](Store& s, const std::string& format, const std::string& q,
-                                                     const std::string& folder, const std::atomic<bool>* cancel,
-                                                     std::string& path, std::int64_t& rows) {
+                                                     const ResponseFilter& dates, const std::string& folder,
+                                                     const std::atomic<bool>* cancel, std::string& path,
+                                                     std::int64_t& rows) {
       ExportOptions eo;
       eo.format = format;
       eo.questionnaire = q;
+      eo.filter = dates;
       std::string stamp = to_iso_utc(clock() + cfg.utc_offset_minutes * 60000LL);
       stamp = stamp.substr(0, 10) + "-" + stamp.substr(11, 2) + stamp.substr(14, 2);
       eo.out = folder + "/ecokiosk-" + (q.empty() ? std::string("all") : q) + "-" + stamp + "." + format;
