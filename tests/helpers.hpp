@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <string>
 
+#include "core/catalog.hpp"
 #include "core/questionnaire_loader.hpp"
 #include "core/store.hpp"
 #include "kiosk/kiosk_model.hpp"
@@ -36,6 +38,12 @@ struct TempDir {
 inline const eco::QuestionnaireSet& shipped() {
   static eco::QuestionnaireSet set = eco::load_questionnaire_dir(source_dir() + "/questionnaires");
   return set;
+}
+
+inline const eco::Catalog& shipped_catalog() {
+  static eco::CatalogLoad c = eco::load_catalog(source_dir() + "/assets/indicators.json");
+  if (!c.catalog) throw std::runtime_error("assets/indicators.json does not load");
+  return *c.catalog;
 }
 
 // A kiosk on a temporary database with a clock the test moves by hand.

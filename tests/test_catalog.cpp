@@ -9,11 +9,7 @@
 using namespace eco;
 
 namespace {
-const Catalog& shipped_catalog() {
-  static CatalogLoad c = load_catalog(test::source_dir() + "/assets/indicators.json");
-  REQUIRE(c.catalog);
-  return *c.catalog;
-}
+using test::shipped_catalog;
 
 struct AdminRig {
   TimeMs now = 1'561'000'000'000;

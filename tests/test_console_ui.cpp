@@ -14,6 +14,7 @@
 #include "helpers.hpp"
 #include "ui/console_view.hpp"
 #include "ui/frame.hpp"
+#include "ui/headless.hpp"
 #include "ui/theme.hpp"
 #include "ui/view.hpp"
 
@@ -22,10 +23,24 @@ using namespace eco::ui;
 
 namespace {
 
-const Catalog& catalog() {
-  static CatalogLoad c = load_catalog(test::source_dir() + "/assets/indicators.json");
-  REQUIRE(c.catalog);
-  return *c.catalog;
+const Catalog& catalog() { return test::shipped_catalog(); }
+
+std::string zh_glyphs() {
+  Strings s;
+  std::vector<std::string> errors;
+  s.load_dir(test::source_dir() + "/assets/i18n", errors);
+  std::string text;
+  for (const auto& k : s.keys("zh")) text += s.get("zh", k);
+  return text;
+}
+std::string catalog_glyphs() {
+  std::string cat;
+  for (const auto& i : catalog().indicators) {
+    cat += i.name + i.target;
+    for (const auto& l : i.lead) cat += l;
+    for (const auto& st : i.rule.states) cat += st;
+  }
+  return cat;
 }
 
 struct ConsoleUi {
@@ -34,38 +49,17 @@ struct ConsoleUi {
   std::string db = dir.file("console.db");
   Store store{db};
   Strings strings;
-  Fonts fonts;
   ImVec2 size{1920, 1080};
-  std::vector<HitItem> hits;
+  Headless headless{size, 1.f, zh_glyphs(), catalog_glyphs()};
+  Fonts& fonts = headless.fonts;
+  std::vector<HitItem>& hits = headless.hits;
   ConsoleModel m{catalog(), store, db, test::shipped(), Config{}, dir.file("config.json"), [this] { return now; }};
 
   ConsoleUi() {
     std::vector<std::string> errors;
     strings.load_dir(test::source_dir() + "/assets/i18n", errors);
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = size;
-    io.DeltaTime = 1.f / 60;
-    std::string text;
-    for (const auto& k : strings.keys("zh")) text += strings.get("zh", k);
-    std::string cat;
-    for (const auto& i : catalog().indicators) {
-      cat += i.name + i.target;
-      for (const auto& l : i.lead) cat += l;
-      for (const auto& s : i.rule.states) cat += s;
-    }
-    REQUIRE(build_fonts(fonts, find_cjk_font(), 1.f, text, cat));
-    unsigned char* px;
-    int w, h;
-    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-    apply_theme(1.f);
-    g_hit_items = &hits;
+    REQUIRE(headless.fonts_found);
     m.open();
-  }
-  ~ConsoleUi() {
-    g_hit_items = nullptr;
-    ImGui::DestroyContext();
   }
   void frame(ImVec2 mouse, bool down) {
     ImGuiIO& io = ImGui::GetIO();
@@ -79,21 +73,8 @@ struct ConsoleUi {
     m.apply(in);
     m.tick();
   }
-  const HitItem* find(const std::string& label) {
-    frame(ImVec2(-1, -1), false);
-    for (const auto& h : hits)
-      if (h.label == label) return &h;
-    return nullptr;
-  }
   bool tap(const std::string& label) {
-    const HitItem* h = find(label);
-    if (!h) return false;
-    ImVec2 c((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2);
-    frame(c, false);
-    frame(c, true);
-    frame(c, false);
-    frame(ImVec2(-1, -1), false);
-    return true;
+    return headless.tap(label, 0, [this](ImVec2 mouse, bool down) { frame(mouse, down); }).has_value();
   }
   std::string zh(const std::string& key) { return strings.get("zh", key); }
   void enter_pin(const std::string& pin) {

@@ -7,6 +7,7 @@
 #include "core/store.hpp"
 #include "helpers.hpp"
 #include "ui/frame.hpp"
+#include "ui/headless.hpp"
 #include "ui/theme.hpp"
 
 using namespace eco;
@@ -15,31 +16,21 @@ using namespace eco::ui;
 namespace {
 struct Ui : test::KioskRig {
   Strings strings;
-  Fonts fonts;
   ImVec2 size;
-  std::vector<HitItem> hits;
+  Headless headless;
+  Fonts& fonts = headless.fonts;
+  std::vector<HitItem>& hits = headless.hits;
 
-  explicit Ui(ImVec2 sz) : KioskRig(5), size(sz) {
+  static std::string glyphs() {
+    std::string text;
+    for (const auto& q : test::shipped().list) text += q.title.get("zh") + q.title.get("en");
+    return text + "下一题提交返回首页";
+  }
+  explicit Ui(ImVec2 sz) : KioskRig(5), size(sz), headless(sz, scale_for(sz), glyphs()) {
     std::vector<std::string> errors;
     strings.load_dir(test::source_dir() + "/assets/i18n", errors);
     REQUIRE(errors.empty());
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = size;
-    io.DeltaTime = 1.f / 60;
-    std::string text;
-    for (const auto& q : test::shipped().list) text += q.title.get("zh") + q.title.get("en");
-    REQUIRE(build_fonts(fonts, find_cjk_font(), scale_for(size), text + "下一题提交返回首页"));
-    unsigned char* px;
-    int w, h;
-    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-    apply_theme(scale_for(size));
-    g_hit_items = &hits;
-  }
-  ~Ui() {
-    g_hit_items = nullptr;
-    ImGui::DestroyContext();
+    REQUIRE(headless.fonts_found);
   }
   void frame(ImVec2 mouse, bool down) {
     ImGuiIO& io = ImGui::GetIO();
@@ -59,20 +50,11 @@ struct Ui : test::KioskRig {
       if (h.label == label) return &h;
     return nullptr;
   }
-  // A tap: one frame to lay out, one pressed, one released (Button fires on release).
   // `nth` picks among items with the same label (the "+" of each count row).
   bool tap(const std::string& label, int nth = 0) {
-    frame(ImVec2(-1, -1), false);
-    const HitItem* h = nullptr;
-    for (const auto& it : hits)
-      if (it.label == label && nth-- == 0) { h = &it; break; }
+    auto h = headless.tap(label, nth, [this](ImVec2 m, bool d) { frame(m, d); });
     if (!h) return false;
-    ImVec2 c((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2);
     CHECK_MESSAGE(h->max.y - h->min.y >= 64 * scale_for(size), label);  // touch target
-    frame(c, false);
-    frame(c, true);
-    frame(c, false);
-    frame(ImVec2(-1, -1), false);
     return true;
   }
 };

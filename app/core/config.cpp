@@ -78,19 +78,10 @@ struct Reader {
 };
 }  // namespace
 
-ConfigLoad load_config(const std::string& path) {
-  ConfigLoad out;
-  std::string why;
-  auto text = read_file(path, &why);
-  if (!text) return out;  // no file: defaults
-  out.file_found = true;
-  json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    out.errors.push_back(path + ": not a JSON object; using the defaults");
-    return out;
-  }
-  Reader r{j, path, out.errors};
-  Config& c = out.config;
+namespace {
+// Every setting with its range: one set of rules for the file and for the console.
+void read_settings(Reader& r, Config& c) {
+  const json& j = r.j;
   r.string("kiosk_id", c.kiosk_id, 64);
   if (c.kiosk_id.empty()) { r.fail("kiosk_id", "must not be empty; using kiosk-01"); c.kiosk_id = "kiosk-01"; }
   r.localized("hall_name", c.hall_name);
@@ -119,6 +110,32 @@ ConfigLoad load_config(const std::string& path) {
     if (ok) c.questionnaires = std::move(list);
     else r.fail("questionnaires", "must be a non-empty array of questionnaire ids");
   }
+}
+
+json to_json(const Config& c) {
+  return {{"kiosk_id", c.kiosk_id}, {"hall_name", c.hall_name}, {"district_title", c.district_title},
+          {"idle_seconds", c.idle_seconds}, {"countdown_seconds", c.countdown_seconds},
+          {"finish_seconds", c.finish_seconds}, {"questionnaires", c.questionnaires},
+          {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
+          {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes},
+          {"backup_dir", c.backup_dir}, {"backup_interval_minutes", c.backup_interval_minutes},
+          {"backup_keep", c.backup_keep}};
+}
+}  // namespace
+
+ConfigLoad load_config(const std::string& path) {
+  ConfigLoad out;
+  std::string why;
+  auto text = read_file(path, &why);
+  if (!text) return out;  // no file: defaults
+  out.file_found = true;
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    out.errors.push_back(path + ": not a JSON object; using the defaults");
+    return out;
+  }
+  Reader r{j, path, out.errors};
+  read_settings(r, out.config);
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "countdown_seconds",
                                 "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
                                 "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
@@ -134,38 +151,16 @@ ConfigLoad load_config(const std::string& path) {
 namespace eco {
 
 std::vector<std::string> check_config(const Config& c) {
-  // Serialize and read back: one set of rules for files and for the console.
-  json j = {{"kiosk_id", c.kiosk_id}, {"hall_name", c.hall_name}, {"district_title", c.district_title},
-            {"idle_seconds", c.idle_seconds}, {"countdown_seconds", c.countdown_seconds},
-            {"finish_seconds", c.finish_seconds}, {"questionnaires", c.questionnaires},
-            {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
-            {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes}};
+  json j = to_json(c);
   std::vector<std::string> errors;
   Config copy;
   Reader r{j, "settings", errors};
-  r.string("kiosk_id", copy.kiosk_id, 64);
-  if (c.kiosk_id.empty()) errors.push_back("settings: kiosk_id: must not be empty");
-  r.localized("hall_name", copy.hall_name);
-  r.localized("district_title", copy.district_title);
-  r.number("idle_seconds", copy.idle_seconds, 10, 600);
-  r.number("countdown_seconds", copy.countdown_seconds, 5, 120);
-  r.number("finish_seconds", copy.finish_seconds, 5, 600);
-  r.number("min_seconds_per_question", copy.min_seconds_per_question, 0, 60);
-  r.number("utc_offset_minutes", copy.utc_offset_minutes, -720, 840);
-  r.string("export_dir", copy.export_dir, 4096);
-  if (c.default_lang != "zh" && c.default_lang != "en") errors.push_back("settings: default_lang: must be zh or en");
-  if (c.questionnaires.empty()) errors.push_back("settings: questionnaires: offer at least one");
+  read_settings(r, copy);
   return errors;
 }
 
 std::string save_config(const std::string& path, const Config& c) {
-  json j = {{"kiosk_id", c.kiosk_id}, {"hall_name", c.hall_name}, {"district_title", c.district_title},
-            {"idle_seconds", c.idle_seconds}, {"countdown_seconds", c.countdown_seconds},
-            {"finish_seconds", c.finish_seconds}, {"questionnaires", c.questionnaires},
-            {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
-            {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes},
-            {"backup_dir", c.backup_dir}, {"backup_interval_minutes", c.backup_interval_minutes},
-            {"backup_keep", c.backup_keep}};
+  json j = to_json(c);
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);

@@ -266,14 +266,7 @@ std::string Writer::xlsx(const std::string& path, ExportResult& res) {
   auto T = [&](const char* key) -> std::string { return o.strings ? o.strings->get("zh", key) : key; };
 
   // Summary: the three indicators with intervals, n, targets, status, and the filters.
-  IndicatorOptions io;
-  io.filter = o.filter;
-  io.include_flagged = o.include_flagged;
-  io.min_seconds_per_question = o.min_seconds_per_question;
-  io.utc_offset_minutes = o.utc_offset_minutes;
-  io.population = o.population;
-  io.targets = o.targets;
-  IndicatorReport rep = compute_indicators(store, set, io);
+  IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
   lxw_worksheet* sum = workbook_add_worksheet(wb, "Summary");
   worksheet_set_column(sum, 0, 0, 10, nullptr);
   worksheet_set_column(sum, 1, 1, 34, nullptr);

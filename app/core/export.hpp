@@ -40,6 +40,9 @@ struct ExportResult {
 
 ExportResult export_data(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
 
+// The indicator options an export's summary uses: the same filters and flags.
+IndicatorOptions indicator_options(const ExportOptions& o);
+
 // One column of the wide table (CSV and the xlsx responses sheet): stable ASCII code.
 struct ExportColumn {
   enum class Kind { meta, choice, option_flag, count_row, integer, text, score };

@@ -128,6 +128,17 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
   }
 }
 
+IndicatorOptions indicator_options(const ExportOptions& o) {
+  IndicatorOptions io;
+  io.filter = o.filter;
+  io.include_flagged = o.include_flagged;
+  io.min_seconds_per_question = o.min_seconds_per_question;
+  io.utc_offset_minutes = o.utc_offset_minutes;
+  io.population = o.population;
+  io.targets = o.targets;
+  return io;
+}
+
 std::vector<char> flagged_rows(Store& store, double min_seconds_per_question) {
   std::vector<char> out;
   Stmt s(store.db(), "SELECT response FROM response_metrics WHERE flags != 0 OR duration_s < visible * ?");

@@ -84,14 +84,7 @@ std::string html_report(Store& store, const QuestionnaireSet& set, const ExportO
     return esc(Strings::format(S.get(L, k), a));
   };
 
-  IndicatorOptions io;
-  io.filter = o.filter;
-  io.include_flagged = o.include_flagged;
-  io.min_seconds_per_question = o.min_seconds_per_question;
-  io.utc_offset_minutes = o.utc_offset_minutes;
-  io.population = o.population;
-  io.targets = o.targets;
-  IndicatorReport rep = compute_indicators(store, set, io);
+  IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
   SurveyResults sr = compute_survey_results(store, set, o.filter, o.utc_offset_minutes, o.cancel);
 
   std::ostringstream h;

@@ -62,6 +62,20 @@ FontFile find_cjk_font(const std::string& override_path) {
   return {};
 }
 
+namespace {
+// A base range plus the app's and the console's own text.
+void console_glyph_ranges(const ImWchar* base, const std::string& text, const std::string& console_text,
+                          ImVector<ImWchar>& out) {
+  out.clear();
+  ImFontGlyphRangesBuilder b;
+  b.AddRanges(base);
+  b.AddText(text.c_str());
+  b.AddText(console_text.c_str());
+  b.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃★●");
+  b.BuildRanges(&out);
+}
+}  // namespace
+
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
                  const std::string& console_text, bool large) {
   auto t0 = std::chrono::steady_clock::now();
@@ -83,12 +97,7 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   static ImVector<ImWchar> console_ranges;
   console_ranges.clear();
   if (!console_text.empty()) {
-    ImFontGlyphRangesBuilder cb;
-    cb.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
-    cb.AddText(text.c_str());
-    cb.AddText(console_text.c_str());
-    cb.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃★●");
-    cb.BuildRanges(&console_ranges);
+    console_glyph_ranges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon(), text, console_text, console_ranges);
   }
 
   bool ok = !file.path.empty() && std::filesystem::exists(file.path);
@@ -128,13 +137,7 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     out.console = add(body * 0.62f, console_ranges.Data);
     // Headings show catalog text only: no need for the common-character set twice.
     static ImVector<ImWchar> heading_ranges;
-    heading_ranges.clear();
-    ImFontGlyphRangesBuilder hb;
-    hb.AddRanges(io.Fonts->GetGlyphRangesDefault());
-    hb.AddText(text.c_str());
-    hb.AddText(console_text.c_str());
-    hb.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃★●");
-    hb.BuildRanges(&heading_ranges);
+    console_glyph_ranges(io.Fonts->GetGlyphRangesDefault(), text, console_text, heading_ranges);
     out.console_heading = add(body * 0.8f, heading_ranges.Data);
   }
   io.Fonts->Build();

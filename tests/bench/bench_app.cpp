@@ -101,6 +101,18 @@ bool have_display() {
 
 std::string app(const Options& o) { return o.build_dir + "/ecokiosk"; }
 
+// A database of 100,000 demo responses for the memory and xlsx figures, made once.
+std::string db_100k() {
+  std::string db = "/tmp/ecokiosk-bench-100k.db";
+  eco::Store s(db);
+  if (s.count() < 100000) {
+    eco::DemoOptions d;
+    d.responses = 100000 - s.count();
+    eco::fill_demo_data(s, eco::load_questionnaire_dir(ECOKIOSK_SOURCE_DIR "/questionnaires"), d);
+  }
+  return db;
+}
+
 void startup(const Options& o) {
   if (!have_display()) return;
   std::vector<double> kiosk, bare;
@@ -139,15 +151,7 @@ void idle_cpu(const Options& o) {
 
 void memory(const Options& o) {
   if (!have_display()) return;
-  std::string db = "/tmp/ecokiosk-bench-100k.db";
-  {
-    eco::Store s(db);
-    if (s.count() < 100000) {
-      eco::DemoOptions d;
-      d.responses = 100000 - s.count();
-      eco::fill_demo_data(s, eco::load_questionnaire_dir(ECOKIOSK_SOURCE_DIR "/questionnaires"), d);
-    }
-  }
+  std::string db = db_100k();
   Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "--windowed", "1920x1080"}, 5);
   std::printf("peak resident memory, kiosk on a database of 100,000 demo responses: %.1f MB (goal: under 150 MB)\n",
               static_cast<double>(k.max_rss_kb) / 1024);
@@ -172,15 +176,7 @@ void csv_export(const Options& o) {
 }
 
 void xlsx_export(const Options& o) {
-  std::string db = "/tmp/ecokiosk-bench-100k.db";
-  {
-    eco::Store s(db);
-    if (s.count() < 100000) {
-      eco::DemoOptions d;
-      d.responses = 100000 - s.count();
-      eco::fill_demo_data(s, eco::load_questionnaire_dir(ECOKIOSK_SOURCE_DIR "/questionnaires"), d);
-    }
-  }
+  std::string db = db_100k();
   Run x = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "export", "--format", "xlsx",
                "--include-flagged", "--out", "/tmp/ecokiosk-bench.xlsx"});
   std::printf("xlsx of 100,000 responses: %.1f s, peak memory %.0f MB, file %.1f MB (goal: under 10 s, bounded)\n",

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 
 #include "admin/console_model.hpp"
 #include "bench/bench.hpp"
@@ -14,6 +15,7 @@
 #include "core/i18n.hpp"
 #include "ui/console_view.hpp"
 #include "ui/fonts.hpp"
+#include "ui/headless.hpp"
 #include "ui/theme.hpp"
 
 namespace bench {
@@ -52,21 +54,12 @@ void frames(const Options& o) {
   eco::ConsoleModel m(*cat.catalog, store, o.db, set, cfg, "/tmp/ecokiosk-bench-config.json");
   eco::AdminStore(store, *cat.catalog).set_pin("135790", "bench");
 
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
   ImVec2 size(1920, 1080);
-  io.DisplaySize = size;
-  io.DeltaTime = 1.f / 60;
-  eco::ui::Fonts fonts;
   std::string text, catalog_text;
   for (const auto& k : strings.keys("zh")) text += strings.get("zh", k);
   for (const auto& i : cat.catalog->indicators) catalog_text += i.name + i.target + i.lead.front();
-  eco::ui::build_fonts(fonts, eco::ui::find_cjk_font(), 1.f, text, catalog_text);
-  unsigned char* px;
-  int w, h;
-  io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-  eco::ui::apply_theme(1.f);
+  auto headless = std::make_unique<eco::ui::Headless>(size, 1.f, text, catalog_text);
+  eco::ui::Fonts& fonts = headless->fonts;
 
   const long long responses = store.count();  // before the trace: the bench's own query
   m.open();
@@ -115,7 +108,7 @@ void frames(const Options& o) {
   sqlite3_trace_v2(store.db().raw(), 0, nullptr, nullptr);
   std::printf("slowest of %ld SQL statements on the UI thread: %.2f ms (%s) (SQLite profile clock, 1 ms resolution; goal: none over 16 ms)\n",
               g_statements, static_cast<double>(g_slowest_ns) / 1e6, g_slowest_sql.c_str());
-  ImGui::DestroyContext();
+  headless.reset();
 }
 
 }  // namespace

@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "core/store.hpp"
 #include "kiosk/kiosk_model.hpp"
 #include "ui/fonts.hpp"
 #include "ui/frame.hpp"
+#include "ui/headless.hpp"
 #include "ui/theme.hpp"
 #include "ui/view.hpp"
 
@@ -44,22 +46,13 @@ int main(int argc, char** argv) {
   Config cfg;
   KioskModel model(cfg, set, &store, [&] { return now; }, seed);
 
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
   ImVec2 size(1920, 1080);
-  io.DisplaySize = size;
-  io.DeltaTime = 1.f / 60;
-  Fonts fonts;
   std::string glyphs;
   for (const auto& q : set.list) glyphs += q.title.get("zh");
-  build_fonts(fonts, find_cjk_font(), scale_for(size), glyphs);
-  unsigned char* px;
-  int w, h;
-  io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-  apply_theme(scale_for(size));
-  std::vector<HitItem> hits;
-  g_hit_items = &hits;
+  auto headless = std::make_unique<Headless>(size, scale_for(size), glyphs);
+  Fonts& fonts = headless->fonts;
+  std::vector<HitItem>& hits = headless->hits;
+  ImGuiIO& io = ImGui::GetIO();
 
   auto frame = [&](ImVec2 mouse, bool down) {
     io.MousePos = mouse;
@@ -73,18 +66,7 @@ int main(int argc, char** argv) {
     now += 16;
     model.tick();
   };
-  auto tap = [&](const std::string& label) {
-    frame(ImVec2(-1, -1), false);
-    for (const auto& it : hits)
-      if (it.label == label) {
-        ImVec2 c((it.min.x + it.max.x) / 2, (it.min.y + it.max.y) / 2);
-        frame(c, false);
-        frame(c, true);
-        frame(c, false);
-        return true;
-      }
-    return false;
-  };
+  auto tap = [&](const std::string& label) { return headless->tap(label, 0, frame).has_value(); };
 
   Rng rng(seed);
   long completed = 0, walked_away = 0, switched = 0, errors_seen = 0;
@@ -137,8 +119,7 @@ int main(int argc, char** argv) {
               "%ld, unsaved %zu, errors %ld, memory %ld -> %ld KiB\n",
               sessions, completed, static_cast<long long>(stored), walked_away, static_cast<long long>(abandoned),
               switched, model.unsaved(), errors_seen, first_rss, last_rss);
-  g_hit_items = nullptr;
-  ImGui::DestroyContext();
+  headless.reset();
   bool ok = stored == completed && abandoned == walked_away && errors_seen == 0 && model.unsaved() == 0 &&
             (first_rss == 0 || last_rss - first_rss < 16 * 1024);
   for (const char* ext : {"", "-wal", "-shm"}) std::remove((db + ext).c_str());
