@@ -199,7 +199,7 @@ TEST_CASE("console: first PIN, sign-in, filters, records, tasks and survey resul
   CHECK(ui.m.take_exit());
 }
 
-TEST_CASE("console: five wrong PINs lock it for five minutes; it returns to the kiosk when left idle") {
+TEST_CASE("console: five wrong PINs lock it for five minutes, and it returns to the kiosk when left idle") {
   ConsoleUi ui;
   AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
   ui.m.open();
@@ -245,7 +245,7 @@ TEST_CASE("console settings are range-checked and saved to the configuration fil
   CHECK(ui.m.message() == "console.pin_rule");
 }
 
-TEST_CASE("console export runs on the worker, lands in the folder, and is audited; USB sticks are listed") {
+TEST_CASE("console export runs on the worker, lands in the folder, and is audited, and USB sticks are listed") {
   ConsoleUi ui;
   DemoOptions d;
   d.responses = 120;

@@ -210,7 +210,7 @@ TEST_CASE("35 green travel: trip-weighted ratio with a Taylor interval") {
   CHECK_FALSE(*r.met_with_confidence);
 }
 
-TEST_CASE("35 green travel: respondents with no trips add nothing; all zero gives no data") {
+TEST_CASE("35 green travel: respondents with no trips add nothing, and all zero gives no data") {
   Fixture f;
   for (int i = 0; i < 3; ++i) f.save(f.b.travel(0, 0));
   IndicatorResult r = f.get(35);

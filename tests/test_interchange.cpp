@@ -51,7 +51,7 @@ TEST_CASE("export then import gives identical data, and importing again adds not
   CHECK(b.count() == 600);
 }
 
-TEST_CASE("bad lines are reported by number with their reason; the rest import") {
+TEST_CASE("bad lines are reported by number with their reason, and the rest import") {
   test::TempDir dir;
   const auto& set = test::shipped();
   Store s(dir.file("s.db"));

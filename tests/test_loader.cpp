@@ -113,7 +113,7 @@ TEST_CASE("includes expand from the blocks folder and a missing block is named")
   CHECK(r2.errors[0].message.find("block \"gone\" not found") != std::string::npos);
 }
 
-TEST_CASE("one bad file is refused alone; the others still load") {
+TEST_CASE("one bad file is refused alone, and the others still load") {
   test::TempDir dir;
   dir.write("a.json", base(kQ1));
   dir.write("b.json", "{ not json");

@@ -40,3 +40,20 @@ TEST_CASE("every string key used in the code exists in zh and en, and both hold 
   }
   CHECK(found > 100);  // the scan really looked at the code
 }
+
+TEST_CASE("test names carry no semicolon, which CTest would split into a test that runs nothing") {
+  std::regex name(R"re(TEST_CASE\("([^"]*)")re");
+  std::size_t seen = 0;
+  for (const auto& e : std::filesystem::directory_iterator(test::source_dir() + "/tests")) {
+    if (e.path().extension() != ".cpp") continue;
+    std::ifstream in(e.path());
+    std::stringstream buf;
+    buf << in.rdbuf();
+    std::string text = buf.str();
+    for (std::sregex_iterator it(text.begin(), text.end(), name), end; it != end; ++it) {
+      ++seen;
+      CHECK_MESSAGE(std::string((*it)[1]).find(';') == std::string::npos, (*it)[1]);
+    }
+  }
+  CHECK(seen > 50);
+}

@@ -117,7 +117,7 @@ TEST_CASE("the idle overlay takes the taps and Continue keeps the session") {
   CHECK(ui.model.screen() == Screen::question);
 }
 
-TEST_CASE("staff gesture: holding the top-left corner for 3 s opens the console; a short press does not") {
+TEST_CASE("staff gesture: holding the top-left corner for 3 s opens the console, a short press does not") {
   Ui ui(ImVec2(1920, 1080));
   const HitItem* corner = ui.find("##staff");
   REQUIRE(corner);

@@ -120,8 +120,16 @@ int main(int argc, char** argv) {
               sessions, completed, static_cast<long long>(stored), walked_away, static_cast<long long>(abandoned),
               switched, model.unsaved(), errors_seen, first_rss, last_rss);
   headless.reset();
+  // Under AddressSanitizer freed memory waits in a quarantine (256 MB by default), so
+  // memory rises there whatever the code does; LeakSanitizer checks leaks at exit.
+#if defined(__SANITIZE_ADDRESS__)
+  const bool check_memory = false;
+  std::printf("AddressSanitizer build: memory growth not judged (quarantine)\n");
+#else
+  const bool check_memory = true;
+#endif
   bool ok = stored == completed && abandoned == walked_away && errors_seen == 0 && model.unsaved() == 0 &&
-            (first_rss == 0 || last_rss - first_rss < 16 * 1024);
+            (!check_memory || first_rss == 0 || last_rss - first_rss < 16 * 1024);
   for (const char* ext : {"", "-wal", "-shm"}) std::remove((db + ext).c_str());
   std::printf("%s\n", ok ? "soak: ok" : "soak: FAILED");
   return ok ? 0 : 1;
