@@ -12,7 +12,15 @@ cmake --build build-fuzz -j"$(nproc)"
 for t in loader jsonl; do
   scratch=$(mktemp -d)
   echo "fuzz_$t: ${SECONDS_EACH}s"
-  ./build-fuzz/fuzz_$t -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 "$scratch" "tests/fuzz/corpus/$t" 2>&1 | tail -4
-  rm -rf "$scratch"
+  # A crash, leak or hang leaves its input as build-fuzz/crash-* (leak-*, timeout-*):
+  # add it to tests/fuzz/corpus/$t once fixed, so it stays fixed.
+  if ./build-fuzz/fuzz_$t -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix=build-fuzz/ "$scratch" "tests/fuzz/corpus/$t" > "$scratch.log" 2>&1; then
+    tail -4 "$scratch.log"
+  else
+    grep -v '^#' "$scratch.log" | tail -40
+    rm -rf "$scratch" "$scratch.log"
+    exit 1
+  fi
+  rm -rf "$scratch" "$scratch.log"
 done

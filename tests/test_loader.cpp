@@ -175,3 +175,10 @@ TEST_CASE("the shipped questionnaires are valid and complete") {
       for (const auto& o : qq.options) CHECK_MESSAGE(o.text.by_lang.count("en"), qq.id << "/" << o.id);
     }
 }
+
+TEST_CASE("a number too large for a double is refused with a message (found by fuzzing)") {
+  eco::LoadResult r = eco::load_questionnaire_text(R"({"id":"x","version":88e8888888})", "big.json", "");
+  CHECK_FALSE(r.questionnaire);
+  REQUIRE_FALSE(r.errors.empty());
+  CHECK(r.errors[0].message.find("invalid JSON") != std::string::npos);
+}

@@ -420,6 +420,14 @@ LoadResult load_questionnaire_text(const std::string& text, const std::string& f
     c.err("", "invalid JSON at line " + std::to_string(lc.line) + ", column " + std::to_string(lc.column) + ": " + what);
     r.errors = std::move(c.errors);
     return r;
+  } catch (const json::exception& e) {
+    // Found by fuzzing: a number too large for a double (88e8888888) is out_of_range,
+    // not a parse_error, and must be refused the same way.
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    c.err("", "invalid JSON: " + what);
+    r.errors = std::move(c.errors);
+    return r;
   }
   if (depth(doc) > kMaxNesting) {
     c.err("", "JSON nested deeper than " + std::to_string(kMaxNesting) + " levels");
