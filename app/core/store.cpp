@@ -163,6 +163,28 @@ CREATE TABLE in_progress(
   answered INTEGER NOT NULL
 );
 )sql",
+    // 5: answer counts by hour and kiosk, kept as responses are saved, so the console's
+    // survey results read a few thousand rows instead of every answer. kind 0 rows
+    // count the respondents who answered the question.
+    R"sql(
+CREATE TABLE answer_counts(
+  questionnaire TEXT NOT NULL,
+  question TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  item TEXT NOT NULL,
+  hour INTEGER NOT NULL,           -- completed_at / 3600000 (UTC hours)
+  kiosk TEXT NOT NULL,
+  n INTEGER NOT NULL,              -- answer rows (for kind 0: respondents)
+  total INTEGER NOT NULL,          -- sum of values: trips, or an integer answer
+  PRIMARY KEY(questionnaire, question, kind, item, hour, kiosk)
+) WITHOUT ROWID;
+INSERT INTO answer_counts
+  SELECT r.questionnaire, a.question, a.kind, a.item, r.completed_at / 3600000, r.kiosk, count(*), coalesce(sum(a.value), 0)
+  FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1, 2, 3, 4, 5, 6;
+INSERT INTO answer_counts
+  SELECT r.questionnaire, a.question, 0, '', r.completed_at / 3600000, r.kiosk, count(DISTINCT a.response), 0
+  FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1, 2, 5, 6;
+)sql",
 };
 constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
 static_assert(kMigrationCount == Store::kSchemaVersion);
@@ -207,6 +229,9 @@ Store::Store(const std::string& path) {
   find_duplicate_ = std::make_unique<Stmt>(*db_,
       "SELECT 1 FROM response_metrics WHERE fingerprint=? AND kiosk=? AND completed_at BETWEEN ? AND ? LIMIT 1");
   insert_label_ = std::make_unique<Stmt>(*db_, "INSERT INTO labels(kind, value) VALUES(?,?)");
+  count_answer_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?) "
+      "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
   load_labels();
 }
 
@@ -347,14 +372,23 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
     std::int64_t rid = db_->last_insert_rowid();
     int ord = 0;
     auto& a = *insert_answer_;
+    const std::int64_t hour = r.completed_at / 3600000;
+    // Counts of this response; written with it, or (in a batch) summed in memory and
+    // written once at the end, which keeps imports and demo data fast.
+    std::vector<std::pair<CountKey, std::int64_t>> counts;
+    auto count = [&](const std::string& qid, int kind, std::string_view item, std::int64_t value) {
+      counts.push_back({CountKey{r.questionnaire, qid, kind, std::string(item), hour, r.kiosk}, value});
+    };
     auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
                     const std::string* text) {
+      count(qid, kind, item, value ? *value : 0);
       a.bind(1, rid).bind(2, ord++).bind(3, qid).bind(4, kind).bind(5, item);
       value ? a.bind(6, *value) : a.bind_null(6);
       text ? a.bind(7, *text) : a.bind_null(7);
       a.run();
     };
     for (const auto& [qid, ans] : r.answers) {
+      count(qid, 0, "", 0);  // one more respondent answered this question
       if (auto* c = std::get_if<Choice>(&ans)) atom(qid, kChoice, c->option, nullptr, nullptr);
       else if (auto* s = std::get_if<ChoiceSet>(&ans))
         for (const auto& o : s->options) atom(qid, kChoiceSet, o, nullptr, nullptr);
@@ -375,12 +409,22 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
     Stmt done(*db_, "DELETE FROM in_progress WHERE uuid=?");
     done.bind(1, r.id);
     done.run();
+    if (in_batch_) {
+      for (auto& [k, v] : counts) {
+        auto& p = pending_counts_[k];
+        p.first += 1;
+        p.second += v;
+      }
+    } else {
+      for (auto& [k, v] : counts) write_count(k, 1, v);
+    }
   } catch (...) {
     insert_response_->reset();
     insert_answer_->reset();
     insert_metrics_->reset();
     find_duplicate_->reset();
     insert_label_->reset();
+    count_answer_->reset();
     load_labels();  // labels made in the rolled-back part are gone
     if (in_batch_) {
       db_->exec("ROLLBACK TO one");
@@ -400,6 +444,13 @@ void Store::save_abandoned(const Abandoned& a) {
   s.bind(1, a.id).bind(2, a.questionnaire).bind(3, a.version).bind(4, a.kiosk).bind(5, a.lang)
       .bind(6, a.started_at).bind(7, a.abandoned_at).bind(8, a.last_question).bind(9, a.position).bind(10, a.answered);
   s.run();
+}
+
+void Store::write_count(const CountKey& k, std::int64_t n, std::int64_t total) {
+  auto& c = *count_answer_;
+  c.bind(1, k.questionnaire).bind(2, k.question).bind(3, k.kind).bind(4, k.item).bind(5, k.hour).bind(6, k.kiosk)
+      .bind(7, n).bind(8, total);
+  c.run();
 }
 
 void Store::mark_in_progress(const Abandoned& a) {
@@ -443,12 +494,16 @@ void Store::batch(const std::function<void()>& fn) {
   } shrink{*db_};
   Transaction t(*db_);
   in_batch_ = true;
+  pending_counts_.clear();
   try {
     fn();
+    for (const auto& [k, v] : pending_counts_) write_count(k, v.first, v.second);
   } catch (...) {
     in_batch_ = false;
+    pending_counts_.clear();
     throw;
   }
+  pending_counts_.clear();
   in_batch_ = false;
   t.commit();
 }

@@ -3,6 +3,8 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <map>
+#include <tuple>
 #include <unordered_map>
 #include <optional>
 #include <string>
@@ -33,7 +35,7 @@ struct StoredDefinition {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens or creates the database and brings its schema up to date.
   // Throws DbError with a message naming the file when that cannot be done.
@@ -89,11 +91,24 @@ class Store {
  private:
   void migrate();
   void save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m);
+  struct CountKey {
+    std::string questionnaire, question;
+    int kind;
+    std::string item;
+    std::int64_t hour;
+    std::string kiosk;
+    bool operator<(const CountKey& o) const {
+      return std::tie(questionnaire, question, kind, item, hour, kiosk) <
+             std::tie(o.questionnaire, o.question, o.kind, o.item, o.hour, o.kiosk);
+    }
+  };
+  void write_count(const CountKey& k, std::int64_t n, std::int64_t total);
+  std::map<CountKey, std::pair<std::int64_t, std::int64_t>> pending_counts_;  // a batch's answer counts
   void load_labels();
   std::unique_ptr<Db> db_;
   std::unordered_map<std::string, std::int64_t> label_ids_;  // kind + '\x1f' + value
   std::unordered_map<std::int64_t, std::string> label_texts_;
-  std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_;
+  std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, count_answer_;
   std::unique_ptr<Stmt> insert_response_, insert_answer_, find_uuid_;
   bool in_batch_ = false;
 };
