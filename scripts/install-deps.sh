@@ -13,7 +13,8 @@ PKGS=(
   fonts-noto-cjk libgl1-mesa-dri
 )
 if [ "${1:-}" = "--test" ]; then
-  PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium)
+  PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
+        clang libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes
 fi
 
 missing=()
