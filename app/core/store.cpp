@@ -232,26 +232,31 @@ Store::Store(const std::string& path) {
   count_answer_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?) "
       "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
+  clear_in_progress_ = std::make_unique<Stmt>(*db_, "DELETE FROM in_progress WHERE uuid=?");
   load_labels();
 }
+
+namespace {
+std::string label_key(std::string_view kind, std::string_view value) {
+  std::string key(kind);
+  key += '\x1f';
+  key += value;
+  return key;
+}
+}  // namespace
 
 void Store::load_labels() {
   label_ids_.clear();
   label_texts_.clear();
   Stmt s(*db_, "SELECT id, kind, value FROM labels");
   while (s.step()) {
-    std::string key(s.text(1));
-    key += '\x1f';
-    key += s.text(2);
-    label_ids_[key] = s.i64(0);
+    label_ids_[label_key(s.text(1), s.text(2))] = s.i64(0);
     label_texts_[s.i64(0)] = std::string(s.text(2));
   }
 }
 
 std::int64_t Store::label_id(std::string_view kind, std::string_view value) {
-  std::string key(kind);
-  key += '\x1f';
-  key += value;
+  std::string key = label_key(kind, value);
   if (auto it = label_ids_.find(key); it != label_ids_.end()) return it->second;
   insert_label_->bind(1, kind).bind(2, value);
   insert_label_->run();
@@ -262,10 +267,7 @@ std::int64_t Store::label_id(std::string_view kind, std::string_view value) {
 }
 
 std::optional<std::int64_t> Store::find_label(std::string_view kind, std::string_view value) const {
-  std::string key(kind);
-  key += '\x1f';
-  key += value;
-  auto it = label_ids_.find(key);
+  auto it = label_ids_.find(label_key(kind, value));
   if (it == label_ids_.end()) return std::nullopt;
   return it->second;
 }
@@ -405,10 +407,7 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
       }
     }
     if (q) save_metrics(rid, r, compute_metrics(*q, r));
-    // The session is no longer in progress: in the same transaction as the save.
-    Stmt done(*db_, "DELETE FROM in_progress WHERE uuid=?");
-    done.bind(1, r.id);
-    done.run();
+    clear_in_progress(r.id);  // no longer in progress: in the same transaction as the save
     if (in_batch_) {
       for (auto& [k, v] : counts) {
         auto& p = pending_counts_[k];
@@ -425,6 +424,7 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
     find_duplicate_->reset();
     insert_label_->reset();
     count_answer_->reset();
+    clear_in_progress_->reset();
     load_labels();  // labels made in the rolled-back part are gone
     if (in_batch_) {
       db_->exec("ROLLBACK TO one");
@@ -463,9 +463,8 @@ void Store::mark_in_progress(const Abandoned& a) {
 }
 
 void Store::clear_in_progress(const std::string& uuid) {
-  Stmt s(*db_, "DELETE FROM in_progress WHERE uuid=?");
-  s.bind(1, uuid);
-  s.run();
+  clear_in_progress_->bind(1, uuid);
+  clear_in_progress_->run();
 }
 
 std::int64_t Store::recover_interrupted(TimeMs now) {

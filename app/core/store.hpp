@@ -108,7 +108,8 @@ class Store {
   std::unique_ptr<Db> db_;
   std::unordered_map<std::string, std::int64_t> label_ids_;  // kind + '\x1f' + value
   std::unordered_map<std::int64_t, std::string> label_texts_;
-  std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, count_answer_;
+  std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, count_answer_,
+      clear_in_progress_;
   std::unique_ptr<Stmt> insert_response_, insert_answer_, find_uuid_;
   bool in_batch_ = false;
 };
