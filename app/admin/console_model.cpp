@@ -102,10 +102,6 @@ void ConsoleModel::tick() {
 
 void ConsoleModel::start_refresh() {
   if (computing_) return;
-  if (worker_.joinable()) worker_.join();
-  cancel_ = false;
-  computing_ = true;
-  computing_since_ = clock_();
   IndicatorOptions opt;
   opt.min_seconds_per_question = cfg_.min_seconds_per_question;
   opt.utc_offset_minutes = cfg_.utc_offset_minutes;
@@ -147,10 +143,6 @@ void ConsoleModel::start_export(const std::string& format, const std::string& qu
     dates.to = *t + 86400000LL - shift;
   }
   std::string folder = export_target.empty() ? export_folder() : export_target;
-  if (worker_.joinable()) worker_.join();
-  cancel_ = false;
-  computing_ = true;
-  computing_since_ = clock_();
   auto job = [this, format, questionnaire, folder, dates](Store& s) {
     std::string path;
     std::int64_t rows = 0;
@@ -164,6 +156,10 @@ void ConsoleModel::start_export(const std::string& format, const std::string& qu
 }
 
 void ConsoleModel::run_job(const std::function<void(Store&)>& job) {
+  if (worker_.joinable()) worker_.join();
+  cancel_ = false;
+  computing_ = true;
+  computing_since_ = clock_();
   if (db_path_ == ":memory:" || db_path_.empty()) {
     job(store_);  // an in-memory database has no second connection: compute inline
     tick();
