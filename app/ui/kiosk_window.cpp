@@ -306,34 +306,26 @@ int run_kiosk(const WindowOptions& o) {
     std::cerr << "data, window and first atlas ready after " << window_ms << " ms (data " << data_ms << " ms); first atlas "
               << fonts.atlas_w << "x" << fonts.atlas_h << " built in " << fonts.build_ms << " ms; resident "
               << rss_mb() << " MB, peak " << peak_mb() << " MB\n";
-  // After the first frame: every glyph the resident screens can show.
-  auto ensure_full_atlas = [&] {
-    if (full_atlas) return;
-    full_atlas = true;
-    build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), {}, model.large_text());
+  // Every later bake goes through here: the resident screens' glyphs (gathered once),
+  // the text size in use, and the console's fonts when staff are in it.
+  std::string resident_glyphs, staff_glyphs;
+  auto bake = [&](bool for_console) {
+    if (resident_glyphs.empty()) resident_glyphs = glyph_text(set, strings, cfg);
+    if (for_console && staff_glyphs.empty()) staff_glyphs = console_glyphs(catalog);
+    build_fonts(fonts, ff, scale, resident_glyphs, for_console ? staff_glyphs : std::string(),
+                !for_console && model.large_text());
     upload_font_texture();
-    if (o.print_timing)
-      std::cerr << "font " << ff.path << " #" << ff.index << ": atlas " << fonts.atlas_w << "x" << fonts.atlas_h
-                << " built in " << fonts.build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb() << " MB\n";
-  };
-
-  // The console's fonts are baked on its first use, so the kiosk starts small and fast.
-  auto ensure_console_fonts = [&] {
-    if (fonts.console) return;
     full_atlas = true;
-    build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), console_glyphs(catalog), false);
-    upload_font_texture();
     if (o.print_timing)
-      std::cerr << "console atlas " << fonts.atlas_w << "x" << fonts.atlas_h << " built in " << fonts.build_ms << " ms\n";
+      std::cerr << (for_console ? "console atlas " : "font atlas ") << fonts.atlas_w << "x" << fonts.atlas_h
+                << " built in " << fonts.build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb()
+                << " MB\n";
   };
   auto render = [&](bool screenshot, const std::string& png) {
     if (model.screen() == Screen::admin && console) {
-      ensure_console_fonts();
+      if (!fonts.console) bake(true);  // first entry: the console's fonts, baked only now
     } else if (fonts.console || model.large_text() != fonts.large_built) {
-      // Back from the console, or the text size changed: bake the set now in use.
-      build_fonts(fonts, ff, scale, glyph_text(set, strings, cfg), {}, model.large_text());
-      upload_font_texture();
-      full_atlas = true;
+      bake(false);  // back from the console, or the text size changed
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
@@ -550,7 +542,7 @@ int run_kiosk(const WindowOptions& o) {
       // and alpha) are no longer needed. Then the full atlas, while nobody has touched yet.
       if (first) {
         ImGui::GetIO().Fonts->ClearTexData();
-        ensure_full_atlas();
+        if (!full_atlas) bake(false);  // every glyph the resident screens can show
         extra = std::max(extra, 1);  // redraw with it
       }
       first = false;

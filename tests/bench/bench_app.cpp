@@ -123,8 +123,8 @@ void startup(const Options& o) {
                 2.5);
     kiosk.push_back(number_after(k.out, "first frame after "));
     if (i == 0) {
-      auto p = k.out.find(": atlas ");  // the full atlas, baked after the first frame
-      atlas = p == std::string::npos ? "?" : k.out.substr(p + 2, k.out.find('\n', p) - p - 2);
+      auto p = k.out.find("font atlas ");  // the full atlas, baked after the first frame
+      atlas = p == std::string::npos ? "?" : k.out.substr(p + 5, k.out.find('\n', p) - p - 5);
     }
     Run b = run({o.build_dir + "/tests/bench_bare_window"});
     bare.push_back(number_after(b.out, "first frame after "));
