@@ -88,3 +88,14 @@ TEST_CASE("mobile numbers and ID numbers are masked in free text") {
   std::string longer = "订单号 138123456789012";  // 15 digits: not a phone number
   CHECK(eco::mask_personal(longer) == 0);
 }
+
+TEST_CASE("the district's clock: local text and local days") {
+  // 2019-06-30T17:00Z is 1 July, 01:00 in China.
+  CHECK(eco::to_local_text(1'561'914'000'000, 480) == "2019-07-01 01:00:00");
+  CHECK(eco::to_local_text(1'561'914'000'000, 0) == "2019-06-30 17:00:00");
+  auto day = eco::parse_local_day("2019-07-01", 480);
+  REQUIRE(day);
+  CHECK(*day == 1'561'910'400'000);  // 2019-06-30T16:00Z
+  CHECK_FALSE(eco::parse_local_day("2019-7-1", 480));
+  CHECK_FALSE(eco::parse_local_day("2019-02-30", 480));
+}

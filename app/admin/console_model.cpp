@@ -131,16 +131,14 @@ void ConsoleModel::start_export(const std::string& format, const std::string& qu
   if (computing_) { say("console.busy", true); return; }
   if (!exporter) return;
   ResponseFilter dates;
-  const TimeMs shift = static_cast<TimeMs>(cfg_.utc_offset_minutes) * 60000;
   if (!export_from.empty()) {
-    auto t = parse_date_utc(export_from);
-    if (!t || export_from.size() != 10) { say("console.export_failed|" + export_from, true); return; }
-    dates.from = *t - shift;
+    dates.from = parse_local_day(export_from, cfg_.utc_offset_minutes);
+    if (!dates.from) { say("console.export_failed|" + export_from, true); return; }
   }
   if (!export_to.empty()) {
-    auto t = parse_date_utc(export_to);
-    if (!t || export_to.size() != 10) { say("console.export_failed|" + export_to, true); return; }
-    dates.to = *t + 86400000LL - shift;
+    auto day = parse_local_day(export_to, cfg_.utc_offset_minutes);
+    if (!day) { say("console.export_failed|" + export_to, true); return; }
+    dates.to = *day + 86400000LL;  // the whole last day
   }
   std::string folder = export_target.empty() ? export_folder() : export_target;
   auto job = [this, format, questionnaire, folder, dates](Store& s) {
@@ -222,7 +220,7 @@ std::vector<std::string> ConsoleModel::removable_drives(const std::string& mount
 }
 
 std::string ConsoleModel::today() const {
-  return to_iso_utc(clock_() + static_cast<TimeMs>(cfg_.utc_offset_minutes) * 60000).substr(0, 10);
+  return to_local_text(clock_(), cfg_.utc_offset_minutes).substr(0, 10);
 }
 
 std::string ConsoleModel::export_folder() const {

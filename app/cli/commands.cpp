@@ -54,16 +54,14 @@ bool make_filter(const FilterArgs& a, int utc_offset_minutes, ResponseFilter& f)
   f.questionnaire = a.questionnaire;
   f.kiosk = a.kiosk;
   f.version = a.version;
-  const TimeMs shift = static_cast<TimeMs>(utc_offset_minutes) * 60000;
   if (!a.from.empty()) {
-    f.from = parse_date_utc(a.from);
+    f.from = parse_local_day(a.from, utc_offset_minutes);
     if (!f.from) { std::cerr << "error: --from \"" << a.from << "\" is not a date like 2019-06-21\n"; return false; }
-    *f.from -= shift;
   }
   if (!a.to.empty()) {
-    auto to = parse_date_utc(a.to);
+    auto to = parse_local_day(a.to, utc_offset_minutes);
     if (!to) { std::cerr << "error: --to \"" << a.to << "\" is not a date like 2019-12-31\n"; return false; }
-    f.to = *to + 86400000LL - shift;  // --to is inclusive: the whole day
+    f.to = *to + 86400000LL;  // --to is inclusive: the whole day
   }
   if (f.from && f.to && *f.to <= *f.from) {
     std::cerr << "error: --to " << a.to << " is before --from " << a.from << "\n";

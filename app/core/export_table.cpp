@@ -66,11 +66,8 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
   cells.assign(cols.size(), std::string());
   QuizScore score;
   if (q.scoring.method == ScoringMethod::knowledge) score = quiz_score(q, r);
-  auto local = [&](TimeMs t) {
-    // District time without the zone letter, as Excel reads "2019-06-21 11:30:00".
-    std::string iso = to_iso_utc(t + static_cast<TimeMs>(utc_offset_minutes) * 60000);
-    return iso.substr(0, 10) + " " + iso.substr(11, 8);
-  };
+  // District time without the zone letter, as Excel reads "2019-06-21 11:30:00".
+  auto local = [&](TimeMs t) { return to_local_text(t, utc_offset_minutes); };
   for (std::size_t i = 0; i < cols.size(); ++i) {
     const ExportColumn& c = cols[i];
     std::string& out = cells[i];

@@ -224,4 +224,15 @@ int mask_personal(std::string& text) {
   return masked;
 }
 
+std::string to_local_text(TimeMs t, int utc_offset_minutes) {
+  std::string iso = to_iso_utc(t + static_cast<TimeMs>(utc_offset_minutes) * 60000);
+  return iso.substr(0, 10) + " " + iso.substr(11, 8);
+}
+
+std::optional<TimeMs> parse_local_day(std::string_view s, int utc_offset_minutes) {
+  auto t = parse_date_utc(s);
+  if (!t) return std::nullopt;
+  return *t - static_cast<TimeMs>(utc_offset_minutes) * 60000;
+}
+
 }  // namespace eco

@@ -25,6 +25,10 @@ std::string to_iso_utc(TimeMs t);
 std::optional<TimeMs> parse_iso_utc(std::string_view s);
 // "2019-06-21" -> ms at 00:00 UTC of that day.
 std::optional<TimeMs> parse_date_utc(std::string_view s);
+// The district's clock (UTC + offset): "2019-06-21 11:30:00" for a time, and the
+// start of a "2019-06-21" day on that clock (nullopt unless exactly YYYY-MM-DD).
+std::string to_local_text(TimeMs t, int utc_offset_minutes);
+std::optional<TimeMs> parse_local_day(std::string_view s, int utc_offset_minutes);
 
 bool valid_utf8(std::string_view s);
 // Number of code points in valid UTF-8.

@@ -81,8 +81,7 @@ void hbar(const std::string& label, double value, double max, const std::string&
 
 std::string fmt_time(TimeMs t, int utc_offset_minutes) {
   if (t <= 0) return "—";
-  std::string iso = to_iso_utc(t + static_cast<TimeMs>(utc_offset_minutes) * 60000);
-  return iso.substr(0, 10) + " " + iso.substr(11, 5);
+  return to_local_text(t, utc_offset_minutes).substr(0, 16);
 }
 
 }  // namespace eco::ui
