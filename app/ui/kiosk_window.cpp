@@ -332,10 +332,11 @@ int run_kiosk(const WindowOptions& o) {
     ImGui::NewFrame();
     Intent in;
     if (model.screen() == Screen::admin && console) {
+      // Both warnings when both hold: a damaged database set aside, and unsaved responses.
       std::string banner = startup_warning;
       if (model.unsaved())
-        banner = strings.get(cfg.default_lang, "console.unsaved") + " " + std::to_string(model.unsaved()) + " — " +
-                 model.save_error();
+        banner += (banner.empty() ? "" : "  ·  ") + strings.get(cfg.default_lang, "console.unsaved") + " " +
+                  std::to_string(model.unsaved()) + " — " + model.save_error();
       ConsoleView cv{strings, *console, fonts.console, fonts.console_heading, scale, size, cfg.default_lang, banner};
       ConsoleIntent ci = draw_console(cv);
       console->apply(ci);
