@@ -62,11 +62,7 @@ struct ConsoleUi {
     m.open();
   }
   void frame(ImVec2 mouse, bool down) {
-    ImGuiIO& io = ImGui::GetIO();
-    io.MousePos = mouse;
-    io.MouseDown[0] = down;
-    hits.clear();
-    ImGui::NewFrame();
+    headless.begin_frame(mouse, down);
     ConsoleView v{strings, m, fonts.console, fonts.console_heading, 1.f, size, "zh", ""};
     ConsoleIntent in = draw_console(v);
     ImGui::Render();

@@ -33,11 +33,7 @@ struct Ui : test::KioskRig {
     REQUIRE(headless.fonts_found);
   }
   void frame(ImVec2 mouse, bool down) {
-    ImGuiIO& io = ImGui::GetIO();
-    io.MousePos = mouse;
-    io.MouseDown[0] = down;
-    hits.clear();
-    ImGui::NewFrame();
+    headless.begin_frame(mouse, down);
     View v{strings, model, fonts.pick(model.large_text()), scale_for(size), size, size.y > size.x};
     Intent in = draw_frame(v);
     ImGui::Render();

@@ -35,6 +35,16 @@ struct Headless {
     g_hit_items = nullptr;
     ImGui::DestroyContext();
   }
+  // Starts a frame with the pointer at `mouse`, pressed or not (levels, as ImGui 1.86
+  // reads them), and forgets the last frame's hit items.
+  void begin_frame(ImVec2 mouse, bool down) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = mouse;
+    io.MouseDown[0] = down;
+    hits.clear();
+    ImGui::NewFrame();
+  }
+
   // Draws a frame (with `frame(mouse, down)`), finds the nth item with this label,
   // and taps its centre: a frame pressed, one released (Button fires on release), one
   // after. Returns the item tapped, or nullopt when there is none.

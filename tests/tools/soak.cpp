@@ -51,14 +51,9 @@ int main(int argc, char** argv) {
   for (const auto& q : set.list) glyphs += q.title.get("zh");
   auto headless = std::make_unique<Headless>(size, scale_for(size), glyphs);
   Fonts& fonts = headless->fonts;
-  std::vector<HitItem>& hits = headless->hits;
-  ImGuiIO& io = ImGui::GetIO();
 
   auto frame = [&](ImVec2 mouse, bool down) {
-    io.MousePos = mouse;
-    io.MouseDown[0] = down;
-    hits.clear();
-    ImGui::NewFrame();
+    headless->begin_frame(mouse, down);
     View v{strings, model, fonts.pick(model.large_text()), scale_for(size), size, false};
     Intent in = draw_frame(v);
     ImGui::Render();
