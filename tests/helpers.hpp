@@ -13,7 +13,9 @@
 
 namespace test {
 
-inline std::string source_dir() { return ECOKIOSK_TEST_DIR "/.."; }
+// Defined in test_main.cpp, the one file compiled with the source path, so the other
+// test files compile the same in every checkout (ccache can share them).
+std::string source_dir();
 
 struct TempDir {
   std::filesystem::path path;
