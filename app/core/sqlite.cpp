@@ -1,10 +1,18 @@
 #include "core/sqlite.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 namespace eco {
 
 Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
+  // A new database file is made here, 0600 whatever the umask, and never through a
+  // planted link; SQLite gives its -wal and -shm the same mode as the file.
+  if (create && !read_only && !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -14,7 +22,9 @@ Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
     throw DbError(msg, rc);
   }
   sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, 5000);
+  // Another process (an import beside the kiosk, a backup) holding the write lock is
+  // waited for, not reported as an error.
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
 }
 
 Db::~Db() { sqlite3_close(db_); }

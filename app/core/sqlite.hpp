@@ -54,6 +54,7 @@ class Stmt {
 
 class Db {
  public:
+  static constexpr int kBusyTimeoutMs = 10000;
   // Opens (creating when create is true) the database file.
   Db(const std::string& path, bool create = true, bool read_only = false);
   ~Db();

@@ -8,6 +8,7 @@
 #include "core/metrics.hpp"
 #include "core/questionnaire.hpp"
 #include "core/questionnaire_loader.hpp"
+#include "core/safe_file.hpp"
 
 namespace eco {
 
@@ -196,16 +197,13 @@ std::string Store::default_path() {
   const char* home = std::getenv("HOME");
   fs::path base = (xdg && *xdg) ? fs::path(xdg) : fs::path(home && *home ? home : ".") / ".local" / "share";
   fs::path dir = base / "ecokiosk";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
+  make_private_dirs(dir.string());
   return (dir / "ecokiosk.db").string();
 }
 
 Store::Store(const std::string& path) {
-  if (auto parent = fs::path(path).parent_path(); !parent.empty()) {
-    std::error_code ec;
-    fs::create_directories(parent, ec);
-  }
+  if (auto parent = fs::path(path).parent_path(); !parent.empty() && path != ":memory:")
+    make_private_dirs(parent.string());  // a failure shows as the open's own error
   db_ = std::make_unique<Db>(path);
   // WAL keeps readers (admin views) off the writer's back; FULL syncs the WAL on every
   // commit, so an acknowledged save survives power loss.
@@ -228,12 +226,33 @@ Store::Store(const std::string& path) {
       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   find_duplicate_ = std::make_unique<Stmt>(*db_,
       "SELECT 1 FROM response_metrics WHERE fingerprint=? AND kiosk=? AND completed_at BETWEEN ? AND ? LIMIT 1");
-  insert_label_ = std::make_unique<Stmt>(*db_, "INSERT INTO labels(kind, value) VALUES(?,?)");
+  insert_label_ = std::make_unique<Stmt>(*db_, "INSERT INTO labels(kind, value) VALUES(?,?) ON CONFLICT DO NOTHING");
+  find_label_ = std::make_unique<Stmt>(*db_, "SELECT id FROM labels WHERE kind=? AND value=?");
+  label_text_ = std::make_unique<Stmt>(*db_, "SELECT kind, value FROM labels WHERE id=?");
   count_answer_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?) "
       "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
   clear_in_progress_ = std::make_unique<Stmt>(*db_, "DELETE FROM in_progress WHERE uuid=?");
   load_labels();
+}
+
+Store::Store(const std::string& path, ReadOnly) {
+  db_ = std::make_unique<Db>(path, false, true);
+  std::string why = ecokiosk_schema_problem(*db_);
+  if (!why.empty()) throw DbError(path + ": " + why, 0);
+  find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
+}
+
+std::string ecokiosk_schema_problem(Db& db) {
+  std::int64_t v = db.scalar("PRAGMA user_version");
+  if (v > Store::kSchemaVersion)
+    return "has schema version " + std::to_string(v) + ", newer than this program understands (" +
+           std::to_string(Store::kSchemaVersion) + "); use a newer EcoKiosk";
+  std::int64_t tables = db.scalar(
+      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+      "('responses','answers','abandoned','questionnaire_definitions')");
+  if (v < 1 || tables != 4) return "is a SQLite file but not an EcoKiosk database";
+  return "";
 }
 
 namespace {
@@ -255,27 +274,68 @@ void Store::load_labels() {
   }
 }
 
+// The cache is only a copy: another process (an import beside the kiosk) adds labels
+// too, so a miss asks the table, and a new label is inserted-or-ignored and read back
+// rather than assumed to be missing.
 std::int64_t Store::label_id(std::string_view kind, std::string_view value) {
   std::string key = label_key(kind, value);
   if (auto it = label_ids_.find(key); it != label_ids_.end()) return it->second;
   insert_label_->bind(1, kind).bind(2, value);
   insert_label_->run();
-  std::int64_t id = db_->last_insert_rowid();
+  std::int64_t id = 0;
+  if (db_->changes() == 1) {
+    id = db_->last_insert_rowid();
+  } else {
+    auto& f = *find_label_;
+    f.bind(1, kind).bind(2, value);
+    bool found = f.step();
+    if (found) id = f.i64(0);
+    f.reset();
+    if (!found) db_->fail("label " + std::string(kind) + "/" + std::string(value) + " neither inserted nor found");
+  }
   label_ids_[key] = id;
   label_texts_[id] = std::string(value);
   return id;
 }
 
-std::optional<std::int64_t> Store::find_label(std::string_view kind, std::string_view value) const {
-  auto it = label_ids_.find(label_key(kind, value));
-  if (it == label_ids_.end()) return std::nullopt;
-  return it->second;
+void Store::forget_labels() {
+  // Labels made in a transaction that was rolled back are gone (and their ids may be
+  // given to other labels): drop the copy; the next lookups read the table again.
+  label_ids_.clear();
+  label_texts_.clear();
+}
+
+std::optional<std::int64_t> Store::find_label(std::string_view kind, std::string_view value) {
+  std::string key = label_key(kind, value);
+  if (auto it = label_ids_.find(key); it != label_ids_.end()) return it->second;
+  if (!find_label_) return std::nullopt;
+  auto& f = *find_label_;
+  f.bind(1, kind).bind(2, value);
+  std::optional<std::int64_t> id;
+  if (f.step()) id = f.i64(0);
+  f.reset();
+  if (id) {
+    label_ids_[key] = *id;
+    label_texts_[*id] = std::string(value);
+  }
+  return id;
 }
 
 const std::string& Store::label_text(std::int64_t id) {
   static const std::string none;
-  auto it = label_texts_.find(id);
-  return it == label_texts_.end() ? none : it->second;
+  if (auto it = label_texts_.find(id); it != label_texts_.end()) return it->second;
+  if (!label_text_) return none;
+  auto& f = *label_text_;
+  f.bind(1, id);
+  bool found = f.step();
+  std::string text = found ? std::string(f.text(1)) : std::string();
+  std::string kind = found ? std::string(f.text(0)) : std::string();
+  f.reset();
+  if (!found) return none;
+  label_ids_[label_key(kind, text)] = id;
+  std::string& slot = label_texts_[id];
+  slot = std::move(text);
+  return slot;
 }
 
 void Store::save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m) {
@@ -342,11 +402,15 @@ void Store::migrate() {
                       ", newer than this program understands (" + std::to_string(kSchemaVersion) +
                       "); use a newer EcoKiosk",
                   0);
-  for (int v = have; v < kSchemaVersion; ++v) {
+  while (have < kSchemaVersion) {
     Transaction t(*db_);
+    // Another process may have migrated while this one waited for the write lock.
+    int v = schema_version();
+    if (v >= kSchemaVersion) break;
     db_->exec(kMigrations[v]);
     db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
     t.commit();
+    have = v + 1;
   }
 }
 
@@ -425,7 +489,8 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
     insert_label_->reset();
     count_answer_->reset();
     clear_in_progress_->reset();
-    load_labels();  // labels made in the rolled-back part are gone
+    find_label_->reset();
+    forget_labels();
     if (in_batch_) {
       db_->exec("ROLLBACK TO one");
       db_->exec("RELEASE one");
@@ -433,7 +498,14 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
     throw;
   }
   if (in_batch_) db_->exec("RELEASE one");
-  if (txn) txn->commit();
+  if (txn) {
+    try {
+      txn->commit();
+    } catch (...) {
+      forget_labels();  // the commit failed (a full disk): this save's labels are gone
+      throw;
+    }
+  }
   return Saved::inserted;
 }
 
@@ -500,11 +572,17 @@ void Store::batch(const std::function<void()>& fn) {
   } catch (...) {
     in_batch_ = false;
     pending_counts_.clear();
+    forget_labels();  // the batch is rolled back, its new labels with it
     throw;
   }
   pending_counts_.clear();
   in_batch_ = false;
-  t.commit();
+  try {
+    t.commit();
+  } catch (...) {
+    forget_labels();
+    throw;
+  }
 }
 
 void Store::remember_definition(const Questionnaire& q, const std::string& expanded_json) {

@@ -33,6 +33,11 @@ struct StoredDefinition {
   std::string definition;  // expanded JSON
 };
 
+class Store;
+// "" when db is an EcoKiosk database this program can open (schema 1..current), else
+// why not ("newer than this program", "not an EcoKiosk database").
+std::string ecokiosk_schema_problem(Db& db);
+
 class Store {
  public:
   static constexpr int kSchemaVersion = 5;
@@ -40,6 +45,11 @@ class Store {
   // Opens or creates the database and brings its schema up to date.
   // Throws DbError with a message naming the file when that cannot be done.
   explicit Store(const std::string& path);
+  // Opens another kiosk's database for reading only: through SQLite, so what its -wal
+  // holds is read too; nothing is migrated or written (the file must not change).
+  // Throws DbError unless it is an EcoKiosk database of schema 1..kSchemaVersion.
+  struct ReadOnly {};
+  Store(const std::string& path, ReadOnly);
 
   // $XDG_DATA_HOME/ecokiosk/ecokiosk.db (~/.local/share when unset); creates the folder.
   static std::string default_path();
@@ -60,7 +70,7 @@ class Store {
   // so the metrics table stays narrow. label_id creates one when missing.
   std::int64_t label_id(std::string_view kind, std::string_view value);
   const std::string& label_text(std::int64_t id);
-  std::optional<std::int64_t> find_label(std::string_view kind, std::string_view value) const;
+  std::optional<std::int64_t> find_label(std::string_view kind, std::string_view value);
   void save_abandoned(const Abandoned& a);
 
   // The session on screen (updated as the resident moves on), cleared when it ends.
@@ -105,10 +115,11 @@ class Store {
   void write_count(const CountKey& k, std::int64_t n, std::int64_t total);
   std::map<CountKey, std::pair<std::int64_t, std::int64_t>> pending_counts_;  // a batch's answer counts
   void load_labels();
+  void forget_labels();
   std::unique_ptr<Db> db_;
   std::unordered_map<std::string, std::int64_t> label_ids_;  // kind + '\x1f' + value
   std::unordered_map<std::int64_t, std::string> label_texts_;
-  std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, count_answer_,
+  std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, find_label_, label_text_, count_answer_,
       clear_in_progress_;
   std::unique_ptr<Stmt> insert_response_, insert_answer_, find_uuid_;
   bool in_batch_ = false;
