@@ -3,8 +3,14 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
+#include "core/safe_file.hpp"
 #include "core/util.hpp"
 
 namespace eco {
@@ -19,20 +25,39 @@ std::string dated_suffix(TimeMs now) {
 
 namespace {
 
-// "ok" or SQLite's complaint; opening itself may fail on a file that is not a database.
-std::string check_file(const std::string& path) {
+bool is_damage(int code) {
+  int primary = code & 0xff;
+  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+// What quick_check says about a file. damaged is set only for real damage (a failed
+// check, or not a database at all); a lock, a permission problem or a full disk is a
+// reason the file cannot be opened now, never a reason to set it aside.
+struct Verdict {
+  bool ok = false, damaged = false;
+  std::string why;
+};
+Verdict check_file(const std::string& path) {
+  Verdict v;
   try {
     Db db(path, false, true);
+    // A file held exclusively by another process is a reason to wait a little, then
+    // to report, never damage.
+    sqlite3_busy_timeout(db.raw(), 2000);
     Stmt s(db, "PRAGMA quick_check");
     std::string result;
     while (s.step()) {
       if (!result.empty()) result += "; ";
       result += s.text(0);
     }
-    return result.empty() ? "no answer from quick_check" : result;
+    v.ok = result == "ok";
+    v.damaged = !v.ok;
+    v.why = result.empty() ? "no answer from quick_check" : result;
   } catch (const DbError& e) {
-    return e.what();
+    v.damaged = is_damage(e.code);
+    v.why = e.what();
   }
+  return v;
 }
 
 std::string move_aside(const std::string& path, TimeMs now) {
@@ -42,26 +67,75 @@ std::string move_aside(const std::string& path, TimeMs now) {
   if (ec) return "";
   for (const char* ext : {"-wal", "-shm"})
     if (fs::exists(path + ext)) fs::rename(path + ext, to + ext, ec);
+  sync_dir(fs::path(path).parent_path().string());
   return to;
+}
+
+// Copies the database open in `from` into a new file at `to` (written through SafeFile:
+// exclusive 0600 temporary, fsync, rename) with SQLite's online backup API, which
+// reads what the source's -wal holds. "" on success.
+std::string copy_database(sqlite3* from, const std::string& to, bool replace) {
+  SafeFile file(to);
+  if (!file.ok()) return file.error();
+  sqlite3* dest = nullptr;
+  // The temporary exists and is ours: open it without following links, without a
+  // journal (a failed copy is thrown away whole), and sync it ourselves at the end.
+  int rc = sqlite3_open_v2(file.temp_path().c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
+  auto fail = [&](const std::string& what) {
+    std::string why = dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc);
+    sqlite3_close(dest);
+    return what + ": " + why;
+  };
+  if (rc != SQLITE_OK) return fail("cannot open " + file.temp_path());
+  sqlite3_exec(dest, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);
+  sqlite3_backup* b = sqlite3_backup_init(dest, "main", from, "main");
+  if (!b) return fail("backup failed");
+  // Small steps let the kiosk keep writing between them.
+  do {
+    rc = sqlite3_backup_step(b, 256);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    std::string why = sqlite3_errmsg(dest);
+    if (why == "not an error" || why.empty()) why = sqlite3_errstr(rc);
+    sqlite3_close(dest);
+    return "copy failed: " + why;
+  }
+  if (sqlite3_close(dest) != SQLITE_OK) return "copy failed: cannot close " + file.temp_path();
+  return file.commit(replace);
 }
 
 }  // namespace
 
 OpenedStore open_store_checked(const std::string& path, TimeMs now) {
   OpenedStore out;
-  if (path != ":memory:" && fs::exists(path) && fs::file_size(path) > 0) {
-    std::string verdict = check_file(path);
-    if (verdict != "ok") {
-      out.problem = verdict;
+  if (path == ":memory:") {
+    out.store = std::make_unique<Store>(path);
+    return out;
+  }
+  // Temporaries of a backup or restore killed part-way.
+  auto dir = fs::path(path).parent_path();
+  clean_stale_parts(dir.empty() ? std::string(".") : dir.string());
+  std::error_code ec;
+  if (fs::exists(path, ec) && fs::is_regular_file(path, ec) && fs::file_size(path, ec) > 0) {
+    Verdict v = check_file(path);
+    if (v.damaged) {
+      out.problem = v.why;
       out.moved_aside = move_aside(path, now);
-      if (out.moved_aside.empty()) throw DbError("database " + path + " is damaged (" + verdict + ") and cannot be moved aside", 0);
+      if (out.moved_aside.empty()) throw DbError("database " + path + " is damaged (" + v.why + ") and cannot be moved aside", 0);
+    } else if (!v.ok) {
+      // Locked, unreadable, a full disk...: the file stays where it is, untouched.
+      throw DbError("cannot open the database " + path + ": " + v.why, 0);
     }
   }
   try {
     out.store = std::make_unique<Store>(path);
   } catch (const DbError& e) {
     // Damage quick_check could not see (e.g. a header SQLite refuses while migrating).
-    if (!out.moved_aside.empty() || path == ":memory:") throw;
+    // A newer schema, a lock, a permission problem or a full disk is no damage: the
+    // file is left exactly where it is and the reason goes to the caller.
+    if (!out.moved_aside.empty() || !is_damage(e.code)) throw;
     out.problem = e.what();
     out.moved_aside = move_aside(path, now);
     if (out.moved_aside.empty()) throw;
@@ -70,40 +144,11 @@ OpenedStore open_store_checked(const std::string& path, TimeMs now) {
   return out;
 }
 
-std::string backup_database(Store& store, const std::string& dest) {
-  std::string part = dest + ".part";
-  std::error_code ec;
-  if (auto parent = fs::path(dest).parent_path(); !parent.empty()) fs::create_directories(parent, ec);
-  fs::remove(part, ec);
-  sqlite3* to = nullptr;
-  if (sqlite3_open(part.c_str(), &to) != SQLITE_OK) {
-    std::string why = to ? sqlite3_errmsg(to) : "out of memory";
-    sqlite3_close(to);
-    return "cannot create " + part + ": " + why;
-  }
-  sqlite3_backup* b = sqlite3_backup_init(to, "main", store.db().raw(), "main");
-  if (!b) {
-    std::string why = sqlite3_errmsg(to);
-    sqlite3_close(to);
-    fs::remove(part, ec);
-    return "backup failed: " + why;
-  }
-  // Small steps let the kiosk keep writing between them.
-  int rc;
-  do {
-    rc = sqlite3_backup_step(b, 256);
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
-  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-  sqlite3_backup_finish(b);
-  std::string why = rc == SQLITE_DONE ? "" : sqlite3_errmsg(to);
-  sqlite3_close(to);
-  if (rc != SQLITE_DONE) {
-    fs::remove(part, ec);
-    return "backup failed: " + why;
-  }
-  fs::rename(part, dest, ec);
-  if (ec) return "cannot rename " + part + ": " + ec.message();
-  return "";
+std::string backup_database(Store& store, const std::string& dest, bool replace) {
+  if (auto parent = fs::path(dest).parent_path(); !parent.empty())
+    if (std::string e = make_private_dirs(parent.string()); !e.empty()) return e;
+  std::string err = copy_database(store.db().raw(), dest, replace);
+  return err.empty() ? "" : "backup to " + dest + " failed: " + err;
 }
 
 std::vector<std::string> list_backups(const std::string& folder) {
@@ -119,6 +164,8 @@ std::vector<std::string> list_backups(const std::string& folder) {
 
 std::string backup_rotate(Store& store, const std::string& folder, int keep, TimeMs now, std::string* written) {
   std::string dest = (fs::path(folder) / ("ecokiosk-" + dated_suffix(now) + ".db")).string();
+  if (std::string e = make_private_dirs(folder); !e.empty()) return e;
+  clean_stale_parts(folder);  // temporaries of a backup killed part-way
   if (std::string err = backup_database(store, dest); !err.empty()) return err;
   if (written) *written = dest;
   auto all = list_backups(folder);
@@ -130,21 +177,73 @@ std::string backup_rotate(Store& store, const std::string& folder, int keep, Tim
 
 std::string restore_database(const std::string& backup, const std::string& db_path, TimeMs now,
                              std::string* moved_aside) {
-  if (!fs::exists(backup)) return "no such backup: " + backup;
-  if (std::string v = check_file(backup); v != "ok") return "the backup " + backup + " is not sound: " + v;
   std::error_code ec;
-  if (fs::exists(db_path)) {
-    std::string to = db_path + ".before-restore-" + dated_suffix(now);
-    fs::rename(db_path, to, ec);
-    if (ec) return "cannot move the current database aside: " + ec.message();
-    for (const char* ext : {"-wal", "-shm"})
-      if (fs::exists(db_path + ext)) fs::rename(db_path + ext, to + ext, ec);
-    if (moved_aside) *moved_aside = to;
+  if (!fs::is_regular_file(backup, ec)) return "no such backup: " + backup;
+  // 1. The backup is checked before anything changes: sound, an EcoKiosk database,
+  //    and not from a newer program.
+  Verdict v = check_file(backup);
+  if (!v.ok) return "the backup " + backup + " is not sound: " + v.why;
+  std::string dir = fs::path(db_path).parent_path().string();
+  if (!dir.empty())
+    if (std::string e = make_private_dirs(dir); !e.empty()) return e;
+  // Named like a SafeFile temporary, so a restore killed part-way is cleaned up at the
+  // next start.
+  std::string staged = db_path + ".part-" + new_uuid().substr(0, 6);
+  struct Staged {
+    std::string p;
+    ~Staged() {
+      for (const char* ext : {"", "-wal", "-shm", "-journal"}) unlink((p + ext).c_str());
+    }
+  } staged_guard{staged};
+  try {
+    Db src(backup, false, true);
+    if (std::string why = ecokiosk_schema_problem(src); !why.empty()) return "the backup " + backup + " " + why;
+    // 2. Copied (through SQLite, so a backup's own -wal counts) beside the database,
+    //    checked again, and brought to the current schema: all on the copy.
+    if (std::string e = copy_database(src.raw(), staged, false); !e.empty()) return "cannot copy the backup: " + e;
+  } catch (const DbError& e) {
+    return "the backup " + backup + " cannot be read: " + e.what();
   }
-  fs::copy_file(backup, db_path + ".part", fs::copy_options::overwrite_existing, ec);
-  if (ec) return "cannot copy the backup: " + ec.message();
-  fs::rename(db_path + ".part", db_path, ec);
-  if (ec) return "cannot put the backup in place: " + ec.message();
+  if (Verdict c = check_file(staged); !c.ok) return "the copy of the backup is not sound: " + c.why;
+  try {
+    Store migrated(staged);
+    migrated.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (const DbError& e) {
+    return "cannot bring the backup to the current schema: " + std::string(e.what());
+  }
+  if (fs::exists(staged + "-wal")) return "cannot restore: the copy's log was not folded in";
+  {
+    int fd = open(staged.c_str(), O_RDONLY | O_CLOEXEC);
+    bool synced = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0) close(fd);
+    if (!synced) return "cannot flush the restored copy to disk";
+  }
+  // 3. The current database is kept as a copy (the live file is not touched yet), its
+  //    log folded in, and nobody else may have it open: a kiosk still running would
+  //    go on writing to the old file.
+  if (fs::exists(db_path, ec)) {
+    std::string aside = db_path + ".before-restore-" + dated_suffix(now);
+    try {
+      Db live(db_path, false, false);
+      if (std::string e = copy_database(live.raw(), aside, false); !e.empty())
+        return "cannot keep the current database aside: " + e;
+      live.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const DbError& e) {
+      unlink(aside.c_str());
+      return "cannot keep the current database aside: " + std::string(e.what());
+    }
+    // The last connection to close deletes the -wal: one left means another is open.
+    if (fs::exists(db_path + "-wal", ec)) {
+      unlink(aside.c_str());
+      return "the database " + db_path + " is in use (is the kiosk running?); stop it and restore again";
+    }
+    if (moved_aside) *moved_aside = aside;
+  }
+  // 4. The swap, last and atomic: the database is the old one or the restored one.
+  for (const char* ext : {"-wal", "-shm"}) unlink((db_path + ext).c_str());
+  if (std::rename(staged.c_str(), db_path.c_str()) != 0)
+    return "cannot put the backup in place: " + std::string(std::strerror(errno));
+  sync_dir(dir.empty() ? std::string(".") : dir);
   return "";
 }
 
