@@ -312,23 +312,11 @@ bool is_sqlite_file(const std::string& path) {
 }
 
 void import_database(const std::string& path, Store& store, const QuestionnaireSet& set, ImportReport& report) {
-  namespace fs = std::filesystem;
-  std::string copy = (fs::temp_directory_path() / ("ecokiosk-import-" + new_uuid() + ".db")).string();
-  std::error_code ec;
-  fs::copy_file(path, copy, ec);
-  if (ec) {
-    report.problems.push_back(path + ": cannot read: " + ec.message());
-    return;
-  }
-  struct Cleanup {
-    std::string p;
-    ~Cleanup() {
-      std::error_code e;
-      for (const char* ext : {"", "-wal", "-shm"}) fs::remove(p + ext, e);
-    }
-  } cleanup{copy};
   try {
-    Store other(copy);
+    // Read in place through SQLite, read-only: responses still in the source's -wal
+    // (saved before a power cut, never checkpointed) are read too, nothing is copied,
+    // and the source is not changed.
+    Store other(path, Store::ReadOnly{});
     std::int64_t n = 0;
     store.batch([&] {
       other.each({}, [&](const Response& in) {

@@ -46,9 +46,9 @@ struct ImportReport {
 void import_jsonl(std::istream& in, const std::string& name, Store& store, const QuestionnaireSet& set,
                   ImportReport& report);
 
-// Merges another EcoKiosk database file. It is read from a temporary copy (opening
-// migrates its schema, and the original must not change). Each response is checked
-// as an import line would be.
+// Merges another EcoKiosk database file, read in place through a read-only SQLite
+// connection (so its -wal counts; no copy is made and the file is not changed). Each
+// response is checked as an import line would be.
 void import_database(const std::string& path, Store& store, const QuestionnaireSet& set, ImportReport& report);
 bool is_sqlite_file(const std::string& path);
 
