@@ -141,6 +141,7 @@ int export_data(const Common& c, const ExportArgs& a) {
   o.filter = f;
   o.filter.questionnaire.clear();
   o.include_flagged = a.include_flagged;
+  o.replace = a.force;
   o.min_seconds_per_question = cfg.min_seconds_per_question;
   o.encoding = a.encoding;
   o.lang = a.lang;

@@ -25,6 +25,7 @@ struct ExportArgs {
   FilterArgs filter;
   std::string format = "xlsx", out, encoding = "utf-8", lang = "zh";
   bool include_flagged = false;
+  bool force = false;  // replace existing files at --out
 };
 
 struct IndicatorArgs {

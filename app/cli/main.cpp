@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   exp->add_option("--to", ea.filter.to, "Last day, YYYY-MM-DD (district time), inclusive");
   exp->add_option("--kiosk", ea.filter.kiosk, "Only this kiosk id");
   exp->add_flag("--include-flagged", ea.include_flagged, "Keep flagged responses (xlsx, csv, html; jsonl always has all)");
+  exp->add_flag("--force", ea.force, "Replace files that already exist at --out");
   exp->add_option("--encoding", ea.encoding, "CSV encoding: utf-8 (with BOM) or gb18030")
       ->check(CLI::IsMember({"utf-8", "gb18030"}));
   exp->add_option("--lang", ea.lang, "Language of the HTML report")->check(CLI::IsMember({"zh", "en"}));

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/safe_file.hpp"
 #include "core/util.hpp"
 
 namespace eco {
@@ -161,18 +162,11 @@ std::vector<std::string> check_config(const Config& c) {
 
 std::string save_config(const std::string& path, const Config& c) {
   json j = to_json(c);
-  std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << j.dump(2) << "\n";
-    if (!out.flush()) return "cannot write " + tmp;
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return "cannot rename " + tmp + ": " + ec.message();
-  return "";
+  if (!parent.empty())
+    if (std::string e = make_private_dirs(parent.string()); !e.empty()) return e;
+  // 0600, fsynced before and after the rename: a power cut leaves the old or the new file.
+  return write_file_safely(path, j.dump(2) + "\n");
 }
 
 }  // namespace eco

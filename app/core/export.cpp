@@ -7,9 +7,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "core/i18n.hpp"
 #include "core/interchange.hpp"
+#include "core/safe_file.hpp"
 #include "core/survey_results.hpp"
 
 namespace eco {
@@ -18,46 +20,37 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A file written as NAME.part and renamed to NAME only when complete, so a pulled USB
-// stick never holds a half file that looks whole.
-class PartFile {
- public:
-  explicit PartFile(std::string path) : path_(std::move(path)), part_(path_ + ".part") {
-    out_.open(part_, std::ios::binary | std::ios::trunc);
+// A plain decimal number ("-3", "12.5"): a value, never a formula, kept as it is.
+bool plain_number(std::string_view v) {
+  std::size_t i = v.size() > 1 && v[0] == '-' ? 1 : 0;
+  bool digits = false, dot = false;
+  for (; i < v.size(); ++i) {
+    if (v[i] >= '0' && v[i] <= '9') digits = true;
+    else if (v[i] == '.' && !dot && digits) dot = true;
+    else return false;
   }
-  ~PartFile() {
-    if (!done_) {
-      out_.close();
-      std::error_code ec;
-      fs::remove(part_, ec);
-    }
-  }
-  bool ok() const { return static_cast<bool>(out_); }
-  std::ofstream& out() { return out_; }
-  std::string commit() {
-    out_.flush();
-    if (!out_) return "writing " + part_ + " failed (disk full or removed?)";
-    out_.close();
-    std::error_code ec;
-    fs::rename(part_, path_, ec);
-    if (ec) return "cannot rename " + part_ + ": " + ec.message();
-    done_ = true;
-    return "";
-  }
-  const std::string& part() const { return part_; }
+  return digits && v.back() != '.';
+}
 
- private:
-  std::string path_, part_;
-  std::ofstream out_;
-  bool done_ = false;
-};
+}  // namespace
+
+bool csv_formula_risk(std::string_view v) {
+  // OWASP's list: spreadsheets run a cell starting with these as a formula (or DDE).
+  return !v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos && !plain_number(v);
+}
+
+namespace {
 
 void csv_field(std::string& line, const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) {
+  // Text Excel/WPS would run as a formula gets a leading apostrophe (OWASP's advice)
+  // and is quoted; plain numbers, negative ones too, stay numbers.
+  bool risk = csv_formula_risk(v);
+  if (!risk && v.find_first_of(",\"\r\n") == std::string::npos) {
     line += v;
     return;
   }
   line += '"';
+  if (risk) line += '\'';
   for (char c : v) {
     if (c == '"') line += '"';
     line += c;
@@ -126,31 +119,31 @@ struct Writer {
     });
   }
 
-  std::string csv(const Questionnaire& q, const std::string& path, ExportResult& res) {
+  // Writes the CSV of q and its codebook as temporaries in `files`; export_data moves
+  // every file of the export into place together.
+  std::string csv(const Questionnaire& q, const std::string& path, ExportResult& res,
+                  std::vector<std::unique_ptr<SafeFile>>& files) {
     auto cols = export_columns(q);
-    PartFile file(path);
-    if (!file.ok()) return "cannot write " + file.part();
+    auto& file = *files.emplace_back(std::make_unique<SafeFile>(path));
+    if (!file.ok()) return file.error();
     bool gb = o.encoding == "gb18030";
     Gb18030 conv;
     if (gb && !conv.ok()) return "this system cannot convert to GB18030 (iconv)";
     std::string line, encoded;
-    auto put = [&]() {
+    auto put = [&](SafeFile& f) {
       line += "\r\n";  // Excel's own line ending
-      if (gb) {
-        if (!conv.convert(line, encoded)) return false;
-        file.out().write(encoded.data(), static_cast<std::streamsize>(encoded.size()));
-      } else {
-        file.out().write(line.data(), static_cast<std::streamsize>(line.size()));
-      }
+      bool ok;
+      if (gb) ok = conv.convert(line, encoded) && f.write(encoded);
+      else ok = f.write(line);
       line.clear();
-      return static_cast<bool>(file.out());
+      return ok;
     };
-    if (!gb) file.out() << "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
+    if (!gb) file << "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
     for (std::size_t i = 0; i < cols.size(); ++i) {
       if (i) line += ',';
       csv_field(line, cols[i].code);
     }
-    put();
+    put(file);
     std::vector<std::string> cells;
     std::int64_t n = 0;
     bool ok = true;
@@ -161,38 +154,26 @@ struct Writer {
         csv_field(line, cells[i]);
       }
       ++n;
-      ok = put();
+      ok = put(file);
       return ok;
     });
     if (cancelled()) return "cancelled";
-    if (!ok) return "writing " + file.part() + " failed after " + std::to_string(n) + " rows";
-    if (std::string e = file.commit(); !e.empty()) return e;
-    res.files.push_back(path);
+    if (!ok) return (file.ok() ? "converting to GB18030 failed" : file.error()) + " after " + std::to_string(n) + " rows";
+    if (std::string e = file.finish(); !e.empty()) return e;
     res.rows += n;
     // The codebook beside it: every column and code with its Chinese and English text.
-    std::string cb_path = with_suffix(path, ".codebook");
-    PartFile cb(cb_path);
-    if (!gb) cb.out() << "\xEF\xBB\xBF";
-    line.clear();
+    auto& cb = *files.emplace_back(std::make_unique<SafeFile>(with_suffix(path, ".codebook")));
+    if (!cb.ok()) return cb.error();
+    if (!gb) cb << "\xEF\xBB\xBF";
     line = "column,question,question_zh,question_en,code,label_zh,label_en";
-    auto put_cb = [&]() {
-      line += "\r\n";
-      if (gb) {
-        conv.convert(line, encoded);
-        cb.out() << encoded;
-      } else {
-        cb.out() << line;
-      }
-      line.clear();
-    };
-    put_cb();
+    put(cb);
     for (const auto& c : export_columns(q)) {
       auto row = [&](const std::string& code, const std::string& zh, const std::string& en) {
         for (const std::string* f : {&c.code, &c.question, &c.zh, &c.en, &code, &zh, &en}) {
           if (f != &c.code) line += ',';
           csv_field(line, *f);
         }
-        put_cb();
+        put(cb);
       };
       const Question* qu = c.question.empty() ? nullptr : q.find(c.question);
       if (c.kind == ExportColumn::Kind::choice && qu)
@@ -202,14 +183,12 @@ struct Writer {
       else
         row("", "", "");
     }
-    if (std::string e = cb.commit(); !e.empty()) return e;
-    res.files.push_back(cb_path);
-    return "";
+    return cb.finish();
   }
 
   std::string jsonl(const std::string& path, ExportResult& res) {
-    PartFile file(path);
-    if (!file.ok()) return "cannot write " + file.part();
+    SafeFile file(path);
+    if (!file.ok()) return file.error();
     std::int64_t n = 0;
     bool ok = true;
     std::string line;
@@ -224,15 +203,14 @@ struct Writer {
         if (cancelled()) return false;
         line = response_to_line(r);
         line += '\n';
-        file.out().write(line.data(), static_cast<std::streamsize>(line.size()));
         ++n;
-        ok = static_cast<bool>(file.out());
+        ok = file.write(line);
         return ok;
       });
     }
     if (cancelled()) return "cancelled";
-    if (!ok) return "writing " + file.part() + " failed after " + std::to_string(n) + " rows";
-    if (std::string e = file.commit(); !e.empty()) return e;
+    if (!ok) return file.error() + " after " + std::to_string(n) + " rows";
+    if (std::string e = file.commit(o.replace); !e.empty()) return e;
     res.files.push_back(path);
     res.rows = n;
     return "";
@@ -252,11 +230,13 @@ std::string sheet_name(const std::string& base, int n) {
 }
 
 std::string Writer::xlsx(const std::string& path, ExportResult& res) {
-  std::string part = path + ".part";
+  // The temporary is ours (exclusive, 0600); libxlsxwriter then writes it by name.
+  SafeFile file(path);
+  if (!file.ok()) return file.error();
   lxw_workbook_options opts = {};
   opts.constant_memory = LXW_TRUE;  // rows go to temp files as written: memory stays bounded
-  lxw_workbook* wb = workbook_new_opt(part.c_str(), &opts);
-  if (!wb) return "cannot create " + part;
+  lxw_workbook* wb = workbook_new_opt(file.temp_path().c_str(), &opts);
+  if (!wb) return "cannot create " + file.temp_path();
   lxw_format* head = workbook_add_format(wb);
   format_set_bold(head);
   format_set_bg_color(head, 0xDCEEE2);
@@ -396,19 +376,9 @@ std::string Writer::xlsx(const std::string& path, ExportResult& res) {
   }
 
   lxw_error err = workbook_close(wb);
-  if (cancelled()) {
-    std::error_code ec;
-    fs::remove(part, ec);
-    return "cancelled";
-  }
-  if (err != LXW_NO_ERROR) {
-    std::error_code ec;
-    fs::remove(part, ec);
-    return std::string("writing the workbook failed: ") + lxw_strerror(err);
-  }
-  std::error_code ec;
-  fs::rename(part, path, ec);
-  if (ec) return "cannot rename " + part + ": " + ec.message();
+  if (cancelled()) return "cancelled";
+  if (err != LXW_NO_ERROR) return std::string("writing the workbook failed: ") + lxw_strerror(err);
+  if (std::string e = file.commit(o.replace); !e.empty()) return e;
   res.files.push_back(path);
   return "";
 }
@@ -425,31 +395,46 @@ ExportResult export_data(Store& store, const QuestionnaireSet& set, const Export
     res.error = "unknown questionnaire \"" + o.questionnaire + "\"";
     return res;
   }
-  if (auto parent = fs::path(o.out).parent_path(); !parent.empty()) {
-    std::error_code ec;
-    fs::create_directories(parent, ec);
-  }
+  if (auto parent = fs::path(o.out).parent_path(); !parent.empty())
+    if (std::string e = make_private_dirs(parent.string()); !e.empty()) {
+      res.error = e;
+      return res;
+    }
+  if (!o.replace && o.format != "csv")
+    if (res.error = refuse_existing(o.out); !res.error.empty()) return res;
   store.backfill_metrics(set);
   Writer w{store, set, o, flagged_rows(store, o.min_seconds_per_question)};
   if (o.format == "csv") {
     auto qs = chosen(set, o.questionnaire);
+    std::vector<std::unique_ptr<SafeFile>> files;
     for (const Questionnaire* q : qs) {
       // One questionnaire per file: its columns differ from the others'.
       std::string path = qs.size() == 1 ? o.out : with_suffix(o.out, "-" + q->id);
-      res.error = w.csv(*q, path, res);
+      // Refused before anything is written, and again atomically when moved into place.
+      if (!o.replace) res.error = refuse_existing(path);
+      if (res.error.empty() && !o.replace) res.error = refuse_existing(with_suffix(path, ".codebook"));
+      if (res.error.empty()) res.error = w.csv(*q, path, res, files);
       if (!res.error.empty()) break;
     }
+    // The whole set appears together, or none of it (the temporaries go with `files`).
+    std::vector<SafeFile*> all;
+    for (auto& f : files) all.push_back(f.get());
+    if (res.error.empty()) res.error = commit_all(all, o.replace);
+    if (res.error.empty())
+      for (auto* f : all) res.files.push_back(f->final_path());
+    else
+      res.rows = 0;
   } else if (o.format == "jsonl") {
     res.error = w.jsonl(o.out, res);
   } else if (o.format == "xlsx") {
     res.error = w.xlsx(o.out, res);
   } else if (o.format == "html") {
-    PartFile f(o.out);
+    SafeFile f(o.out);
     if (!f.ok()) {
-      res.error = "cannot write " + f.part();
+      res.error = f.error();
     } else {
-      f.out() << html_report(store, set, o);
-      res.error = f.commit();
+      f << html_report(store, set, o);
+      res.error = f.commit(o.replace);
       if (res.error.empty()) res.files.push_back(o.out);
       res.rows = store.count(o.filter);
     }

@@ -1,6 +1,7 @@
 // Exports for the propaganda department: xlsx (libxlsxwriter), CSV (UTF-8 with BOM or
 // GB18030) with a codebook, JSON Lines, and a self-contained HTML report. Every file
-// is written under a temporary name and renamed when complete.
+// is written through SafeFile (core/safe_file.hpp): exclusive 0600 temporary, fsync,
+// rename; the files of one CSV export appear together or not at all.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -30,6 +31,7 @@ struct ExportOptions {
   const Population* population = nullptr;
   std::map<int, double> targets = {{35, 50}, {39, 80}, {40, 80}};
   const std::atomic<bool>* cancel = nullptr;
+  bool replace = false;             // an existing file at `out` is refused unless set (--force)
 };
 
 struct ExportResult {
@@ -37,6 +39,11 @@ struct ExportResult {
   std::int64_t rows = 0;  // responses written
   std::string error;      // "" on success
 };
+
+// CSV cells starting with = + - @ tab or CR would be run by Excel/WPS as formulas;
+// they are written with a leading apostrophe. Plain decimal numbers ("-3", "2.5") are
+// values, not formulas, and stay as they are.
+bool csv_formula_risk(std::string_view cell);
 
 ExportResult export_data(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
 

@@ -229,6 +229,7 @@ int run_kiosk(const WindowOptions& o) {
       eo.strings = &strings;
       eo.lang = cfg.default_lang;
       eo.cancel = cancel;
+      eo.replace = true;  // the name is ours (questionnaire and minute), not typed by staff
       ExportResult r = export_data(s, set, eo);
       path = r.files.empty() ? eo.out : r.files.front();
       rows = r.rows;
