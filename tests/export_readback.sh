@@ -44,6 +44,43 @@ assert n == total, (n, total)
 print(f"csv {sat} rows, xlsx {n} rows over {len(wb.sheetnames)} sheets: read back")
 PY
 
+# Formula-looking text (a comment, an imported kiosk id) stays text: quoted with an
+# apostrophe in CSV, a string cell (not a formula) in xlsx.
+"${APP[@]}" export --format jsonl --questionnaire satisfaction --out "$WORK/sat.jsonl" 2>/dev/null
+"$PY" - "$WORK" <<'PY'
+import json, sys
+work = sys.argv[1]
+line = json.loads(open(f"{work}/sat.jsonl", encoding="utf-8").readline())
+line["id"] = "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f"
+line["kiosk"] = "=cmd|' /C calc'!A0"
+line["answers"]["comment"] = '=HYPERLINK("http://evil.example","x")'
+open(f"{work}/evil.jsonl", "w", encoding="utf-8").write(json.dumps(line, ensure_ascii=False) + "\n")
+PY
+EVIL=("$BUILD/ecokiosk" --data-dir "$SRC" --db "$WORK/evil.db" --config "$WORK/none.json")
+"${EVIL[@]}" import "$WORK/evil.jsonl" | grep -q "1 new" || { echo "the formula-looking response was not imported"; exit 1; }
+"${EVIL[@]}" export --format xlsx --include-flagged --out "$WORK/evil.xlsx" 2>/dev/null
+"${EVIL[@]}" export --format csv --questionnaire satisfaction --include-flagged --out "$WORK/evil.csv" 2>/dev/null
+"$PY" - "$WORK" <<'PY'
+import csv, sys, openpyxl
+work = sys.argv[1]
+wb = openpyxl.load_workbook(f"{work}/evil.xlsx")
+found = 0
+for ws in wb.worksheets:
+    for row in ws.iter_rows():
+        for c in row:
+            assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+            if isinstance(c.value, str) and (c.value.startswith("=HYPERLINK") or c.value.startswith("=cmd")):
+                assert c.data_type == "s", (c.coordinate, c.data_type)
+                found += 1
+assert found >= 2, found
+with open(f"{work}/evil.csv", encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+cells = [v for r in rows for v in r]
+assert "'=cmd|' /C calc'!A0" in cells and "'=HYPERLINK(\"http://evil.example\",\"x\")" in cells, rows[1]
+assert not any(v[:1] in "=+@" for v in cells if v), [v for v in cells if v[:1] in "=+@"]
+print(f"formula-looking text: {found} xlsx string cells, no formula cells; CSV cells start with an apostrophe")
+PY
+
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
   --disable-component-update --disable-sync --user-data-dir="$WORK/chrome" --window-size=900,1800 \
   --screenshot="$WORK/report.png" "file://$WORK/report.html" >/dev/null 2>&1

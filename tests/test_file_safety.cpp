@@ -283,7 +283,7 @@ TEST_CASE("importing a kiosk's database reads the responses still in its -wal, w
 
 // ---- flush, temporaries, sets ---------------------------------------------------------------
 
-TEST_CASE("left-over temporaries of a killed backup are removed; a writer still at work is not") {
+TEST_CASE("left-over temporaries of a killed backup are removed, but not a writer still at work") {
   test::TempDir dir;
   std::string folder = dir.file("backups");
   REQUIRE(make_private_dirs(folder).empty());
@@ -412,7 +412,7 @@ TEST_CASE("with umask 000 the database, its WAL, backups, exports and config are
 
 // ---- spreadsheet formulas -------------------------------------------------------------------
 
-TEST_CASE("CSV cells that a spreadsheet would run are neutralised; numbers stay numbers") {
+TEST_CASE("CSV cells that a spreadsheet would run are neutralised, and numbers stay numbers") {
   for (std::string risky : {"=1+2", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")", "-", "+"})
     CHECK_MESSAGE(csv_formula_risk(risky), risky);
   for (std::string safe : {"-3", "-12.5", "0", "12", "hall-1", "", "a=b", "3-2"})

@@ -137,6 +137,22 @@ TEST_CASE("staff gesture: holding the top-left corner for 3 s opens the console,
   CHECK(ui.model.screen() == Screen::welcome);
 }
 
+TEST_CASE("no database at start-up: the staff gesture shows why, and Back returns to the welcome screen") {
+  Ui ui(ImVec2(1920, 1080));
+  ui.model.set_store_problem("database kiosk.db has schema version 99, newer than this program understands");
+  const HitItem* corner = ui.find("##staff");
+  REQUIRE(corner);
+  ImVec2 c((corner->min.x + corner->max.x) / 2, (corner->min.y + corner->max.y) / 2);
+  ui.frame(c, true);
+  ui.now += KioskModel::kAdminHoldMs + 10;
+  ui.frame(c, true);
+  ui.frame(c, false);
+  REQUIRE(ui.model.screen() == Screen::admin);
+  CHECK(ui.find("返回"));  // the notice is drawn, with its way back
+  REQUIRE(ui.tap("返回"));
+  CHECK(ui.model.screen() == Screen::welcome);
+}
+
 namespace {
 // Answers whatever is on screen with its first option, until the survey ends.
 void finish_by_taps(Ui& ui) {

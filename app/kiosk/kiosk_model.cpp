@@ -157,7 +157,7 @@ void KioskModel::complete() {
 void KioskModel::try_save() {
   while (!unsaved_.empty()) {
     if (!store_) {
-      save_error_ = "no database";
+      save_error_ = store_problem_.empty() ? "no database" : store_problem_;
       retry_at_ = clock_() + kRetryMs;
       return;
     }

@@ -66,6 +66,10 @@ class KioskModel {
   // The console took over (after the gesture) and gave the screen back.
   void leave_admin() { if (screen_ == Screen::admin) go_welcome(); }
   bool corner_held() const { return hold_since_ != 0; }
+  // Why the database could not be opened at start-up (the file was left where it is):
+  // staff see it after the corner gesture, and saves report it while they are retried.
+  void set_store_problem(std::string why) { store_problem_ = std::move(why); }
+  const std::string& store_problem() const { return store_problem_; }
 
  private:
   void go_welcome();
@@ -96,6 +100,7 @@ class KioskModel {
   std::deque<Response> unsaved_;  // kept in memory and retried; never dropped
   TimeMs retry_at_ = 0;
   std::string save_error_;
+  std::string store_problem_;
 };
 
 }  // namespace eco

@@ -3,8 +3,26 @@
 #include "ui/frame.hpp"
 
 #include "ui/theme.hpp"
+#include "ui/view.hpp"
 
 namespace eco::ui {
+
+namespace {
+// No database could be opened: staff who make the corner gesture see why (the console
+// needs a database), and that nothing was moved or lost.
+Intent draw_store_problem(const View& v) {
+  Intent out;
+  float w = v.size.x - 2 * ImGui::GetStyle().WindowPadding.x;
+  text_wrapped(v.t("staff.db_unavailable.title"), color::primary, v.fonts.title, w);
+  text_wrapped(v.t("staff.db_unavailable.body"), color::text, v.fonts.body, w);
+  ImGui::Dummy(ImVec2(0, v.px(12)));
+  text_wrapped(v.model.store_problem(), color::muted, v.fonts.small, w);
+  ImGui::Dummy(ImVec2(0, v.px(24)));
+  if (big_button("##store_problem_back", v.t("staff.db_unavailable.back"), ImVec2(v.px(320), v.px(96)), v.fonts.body))
+    out.kind = Intent::Kind::home;
+  return out;
+}
+}  // namespace
 
 Intent draw_frame(const View& v) {
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -18,7 +36,9 @@ Intent draw_frame(const View& v) {
     case Screen::welcome: in = draw_welcome(v); break;
     case Screen::question: in = draw_question(v); break;
     case Screen::finish: in = draw_finish(v); break;
-    case Screen::admin: break;  // the console draws itself (console_frame.cpp)
+    case Screen::admin:  // the console draws itself (console_frame.cpp); without a database, why
+      if (!v.model.store_problem().empty()) in = draw_store_problem(v);
+      break;
   }
   ImGui::PopFont();
   ImGui::End();

@@ -181,6 +181,7 @@ int run_kiosk(const WindowOptions& o) {
   bool tour = !o.screenshot_dir.empty();
   std::unique_ptr<Store> store;
   std::string startup_warning;  // shown to staff in the console
+  std::string store_problem;    // no database: shown to staff after the corner gesture
   try {
     OpenedStore opened = open_store_checked(tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db), now_ms());
     store = std::move(opened.store);
@@ -196,12 +197,16 @@ int run_kiosk(const WindowOptions& o) {
       std::cerr << n << " interrupted session(s) recorded as abandoned\n";
   } catch (const std::exception& e) {
     // The kiosk still runs: answers stay in memory and saving is retried (KioskModel).
-    std::cerr << "database unavailable: " << e.what() << "\n";
+    // The file itself was left where it is (only real damage is ever moved aside).
+    store_problem = e.what();
+    std::cerr << "database unavailable (the file was left as it is; responses are kept in memory): " << e.what()
+              << "\n";
   }
 
   TimeMs fake_now = 1'561'000'000'000;
   std::function<TimeMs()> clock = tour ? std::function<TimeMs()>([&] { return fake_now; }) : std::function<TimeMs()>(now_ms);
   KioskModel model(cfg, set, store.get(), clock, tour ? 7 : 0);
+  if (!store) model.set_store_problem(store_problem.empty() ? std::string("no database") : store_problem);
 
   CatalogLoad cat = load_catalog(o.data_dir + "/assets/indicators.json");
   for (const auto& e : cat.errors) std::cerr << "catalog: " << e << "\n";
@@ -518,7 +523,7 @@ int run_kiosk(const WindowOptions& o) {
       model.tick();
       if (model.screen() == Screen::admin && before != Screen::admin) {
         if (console) console->open();
-        else model.leave_admin();  // no database: nothing to administer
+        else if (model.store_problem().empty()) model.leave_admin();  // else staff see why there is no database
         extra = 3;
       }
       if (console) console->tick();
