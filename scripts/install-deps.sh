@@ -14,7 +14,8 @@ PKGS=(
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
-        clang libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes
+        clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes
+        strace)                   # tests/flush_order.sh: fsync before rename, folder after
 fi
 
 missing=()

@@ -23,6 +23,7 @@
 #include "admin/console_model.hpp"
 #include "core/catalog.hpp"
 #include "core/db_maintenance.hpp"
+#include "core/safe_file.hpp"
 #include "core/demo_data.hpp"
 #include "core/export.hpp"
 #include "core/store.hpp"
@@ -492,6 +493,9 @@ int run_kiosk(const WindowOptions& o) {
     std::string backup_dir = cfg.backup_dir.empty()
                                  ? (std::filesystem::path(db_path).parent_path() / "backups").string()
                                  : cfg.backup_dir;
+    // Temporaries of a backup killed part-way (power cut, crash) go at the start.
+    if (store)
+      if (int n = clean_stale_parts(backup_dir)) std::cerr << n << " unfinished backup file(s) removed from " << backup_dir << "\n";
     while (!glfwWindowShouldClose(win)) {
       if (store && clock() >= next_backup && !backup_running) {
         if (backup_thread.joinable()) backup_thread.join();
