@@ -172,6 +172,17 @@ TEST_CASE("a database that cannot be migrated for lack of space is not treated a
   for (const auto& n : names_in(dir.path.string())) CHECK(n.find("corrupt") == std::string::npos);
 }
 
+TEST_CASE("a database path that cannot be opened (a folder in its place) is reported, not moved aside") {
+  // Root passes permission checks, so an unopenable file is made this way; the kiosk
+  // treats it as it treats a permission problem: no damage, nothing moved.
+  test::TempDir dir;
+  std::string path = dir.file("kiosk.db");
+  fs::create_directories(path + "/inside");
+  CHECK_THROWS_AS(open_store_checked(path, kNow), DbError);
+  CHECK(fs::is_directory(path + "/inside"));
+  CHECK(names_in(dir.path.string()) == std::vector<std::string>{"kiosk.db"});
+}
+
 // ---- restore --------------------------------------------------------------------------
 
 TEST_CASE("restore: a full disk, a foreign SQLite file or a newer backup leave the live database untouched") {
