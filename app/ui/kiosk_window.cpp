@@ -401,10 +401,10 @@ int run_kiosk(const WindowOptions& o) {
     apply(Intent::Kind::answer, {}, Counts{{{"walk", 2}, {"bus", 1}, {"car", 1}}});
     shot("06-count-matrix");
     apply(Intent::Kind::next);
-    apply(Intent::Kind::next);  // refused: required
-    shot("07-required-refusal");
     apply(Intent::Kind::answer, {}, Choice{"car"});
     apply(Intent::Kind::next);
+    apply(Intent::Kind::next);  // refused: the number pad's question needs a number
+    shot("07-required-refusal");
     apply(Intent::Kind::answer, {}, std::int64_t{25});
     shot("08-integer-numpad");
     fake_now += (cfg.idle_seconds + 4) * 1000LL;

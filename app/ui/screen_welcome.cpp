@@ -30,26 +30,39 @@ WelcomeCard welcome_card(const View& v, const Questionnaire& q) {
 
 float card_pad(const View& v) { return v.fonts.body->FontSize * 0.6f; }
 float start_h(const View& v) { return std::max(v.px(84), v.fonts.body->FontSize * 1.8f); }
-
-// The title on one line in the title font, or in the body font when it is too wide;
-// wrapped (at punctuation first) only when even that does not fit.
-ImFont* title_font(const View& v, const std::string& s, float width) {
-  ImFont* t = v.fonts.title;
-  return measure_wrapped(t, t->FontSize, s, FLT_MAX).x <= width ? t : v.fonts.body;
+float start_w(const View& v) {
+  ImFont* b = v.fonts.body;
+  return std::max(v.px(260), b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, v.t("welcome.start").c_str()).x + 2 * start_h(v));
 }
 
-float card_height(const View& v, const WelcomeCard& c, float w) {
+// Every card's title in the title font on one line, or all in the body font when one
+// is too wide (a title is never split inside a word, and the cards look alike).
+ImFont* title_font(const View& v, const std::vector<WelcomeCard>& cards, float width) {
+  ImFont* t = v.fonts.title;
+  for (const auto& c : cards)
+    if (measure_wrapped(t, t->FontSize, c.title, FLT_MAX).x > width) return v.fonts.body;
+  return t;
+}
+
+// 开始 sits beside the facts when every card is wide enough (portrait, one column),
+// below them otherwise.
+bool start_beside(const View& v, const std::vector<WelcomeCard>& cards, ImFont* b, float inner) {
+  for (const auto& c : cards)
+    if (measure_wrapped(b, b->FontSize, c.facts, FLT_MAX).x + card_pad(v) + start_w(v) > inner) return false;
+  return true;
+}
+
+float card_height(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* b, bool beside, float w) {
   float pad = card_pad(v), inner = w - 2 * pad;
-  ImFont* tf = title_font(v, c.title, inner);
-  ImFont* b = v.fonts.body;
-  return pad + measure_wrapped(tf, tf->FontSize, c.title, inner).y + pad * 0.5f +
-         measure_wrapped(b, b->FontSize, c.intro, inner).y + pad * 0.5f +
-         measure_wrapped(b, b->FontSize, c.facts, inner).y + pad + start_h(v) + pad;
+  float top = pad + measure_wrapped(tf, tf->FontSize, c.title, inner).y + pad * 0.5f +
+              measure_wrapped(b, b->FontSize, c.intro, inner).y + pad * 0.5f;
+  if (beside) return top + std::max(b->FontSize, start_h(v)) + pad;
+  return top + measure_wrapped(b, b->FontSize, c.facts, inner).y + pad + start_h(v) + pad;
 }
 
 // A card: the whole card starts the questionnaire, and its 开始 is drawn as a button
-// at the bottom (recorded as one, so tests tap it where it is drawn).
-bool draw_welcome_card(const View& v, const WelcomeCard& c, ImVec2 size) {
+// (recorded as one, so tests tap it where it is drawn).
+bool draw_welcome_card(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* b, bool beside, ImVec2 size) {
   ImVec2 p = ImGui::GetCursorScreenPos();
   bool clicked = ImGui::InvisibleButton("##q", size);
   bool held = ImGui::IsItemActive();
@@ -60,17 +73,21 @@ bool draw_welcome_card(const View& v, const WelcomeCard& c, ImVec2 size) {
   dl->AddRectFilled(p, q, held ? color::card_pressed : color::card, r);
   dl->AddRect(p, q, color::card_border, r, 0, std::max(2.f, v.px(2)));
   float pad = card_pad(v), inner = size.x - 2 * pad;
-  ImFont* tf = title_font(v, c.title, inner);
-  ImFont* b = v.fonts.body;
   dl->PushClipRect(p, q, true);
   float y = p.y + pad;
   y += draw_wrapped(dl, tf, tf->FontSize, ImVec2(p.x + pad, y), color::primary, c.title, inner).y + pad * 0.5f;
   y += draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, y), color::muted, c.intro, inner).y + pad * 0.5f;
-  draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, y), color::text, c.facts, inner);
   const std::string& label = v.t("welcome.start");
-  float bh = start_h(v);
-  float bw = std::min(inner, std::max(v.px(260), b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, label.c_str()).x + 2 * bh));
-  ImVec2 bp(p.x + (size.x - bw) * 0.5f, q.y - pad - bh), bq(bp.x + bw, bp.y + bh);
+  float bh = start_h(v), bw = std::min(inner, start_w(v));
+  ImVec2 bp;
+  if (beside) {
+    bp = ImVec2(q.x - pad - bw, q.y - pad - bh);
+    draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, bp.y + (bh - b->FontSize) * 0.5f), color::text, c.facts, inner);
+  } else {
+    draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, y), color::text, c.facts, inner);
+    bp = ImVec2(p.x + (size.x - bw) * 0.5f, q.y - pad - bh);
+  }
+  ImVec2 bq(bp.x + bw, bp.y + bh);
   dl->AddRectFilled(bp, bq, held ? color::rgb(0x17, 0x52, 0x33) : color::primary, bh * 0.5f);
   ImVec2 ts = b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, label.c_str());
   dl->AddText(b, b->FontSize, ImVec2(bp.x + (bw - ts.x) * 0.5f, bp.y + (bh - ts.y) * 0.5f), color::on_primary, label.c_str());
@@ -119,38 +136,50 @@ Intent draw_welcome(const View& v) {
 
   auto qs = v.model.offered();
   int n = static_cast<int>(qs.size());
-  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t("welcome.privacy"), w).y + st.WindowPadding.y;
-  float avail_h = ImGui::GetContentRegionAvail().y - privacy_h;
+  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t("welcome.privacy"), w).y;
+  float avail_h = ImGui::GetContentRegionAvail().y - privacy_h - 2 * st.ItemSpacing.y;
   // Reflow: the most columns whose tallest card still fits (three across in landscape,
   // fewer in larger text or portrait); if none fits, the arrangement that overflows least.
   std::vector<WelcomeCard> cards;
   for (const Questionnaire* q : qs) cards.push_back(welcome_card(v, *q));
+  // Then, if still nothing fits (portrait, larger text), the same with the intro in
+  // the small font.
   int cols = 1;
   float card_h = 0, best_over = FLT_MAX;
-  for (int c = v.portrait ? 1 : std::max(1, n); c >= 1; --c) {
-    float cw = (w - (c - 1) * st.ItemSpacing.x) / c;
-    float need = 0;
-    for (const auto& card : cards) need = std::max(need, card_height(v, card, cw));
-    int rows = (n + c - 1) / c;
-    float over = rows * need + (rows - 1) * st.ItemSpacing.y - avail_h;
-    if (over <= 0 || over < best_over) {
-      cols = c;
-      card_h = std::max(need, std::min((avail_h - (rows - 1) * st.ItemSpacing.y) / rows, v.px(v.portrait ? 380 : 520)));
-      best_over = over;
+  ImFont *tf = f.title, *df = f.body;
+  bool beside = false;
+  for (ImFont* d : {f.body, f.small}) {
+    for (int c = v.portrait ? 1 : std::max(1, n); c >= 1; --c) {
+      float cw = (w - (c - 1) * st.ItemSpacing.x) / c;
+      ImFont* t = title_font(v, cards, cw - 2 * card_pad(v));
+      bool bs = start_beside(v, cards, d, cw - 2 * card_pad(v));
+      float need = 0;
+      for (const auto& card : cards) need = std::max(need, card_height(v, card, t, d, bs, cw));
+      int rows = (n + c - 1) / c;
+      float over = rows * need + (rows - 1) * st.ItemSpacing.y - avail_h;
+      if (over <= 0 || over < best_over) {
+        cols = c;
+        tf = t;
+        df = d;
+        beside = bs;
+        card_h = std::max(need, std::min((avail_h - (rows - 1) * st.ItemSpacing.y) / rows, v.px(v.portrait ? 380 : 520)));
+        best_over = over;
+      }
+      if (over <= 0) break;
     }
-    if (over <= 0) break;
+    if (best_over <= 0) break;
   }
   float card_w = (w - (cols - 1) * st.ItemSpacing.x) / cols;
   for (int i = 0; i < n; ++i) {
     if (i % cols) ImGui::SameLine();
     ImGui::PushID(i);
-    if (draw_welcome_card(v, cards[static_cast<std::size_t>(i)], ImVec2(card_w, card_h))) {
+    if (draw_welcome_card(v, cards[static_cast<std::size_t>(i)], tf, df, beside, ImVec2(card_w, card_h))) {
       out.kind = Intent::Kind::start;
       out.id = qs[static_cast<std::size_t>(i)]->id;
     }
     ImGui::PopID();
   }
-  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), v.size.y - privacy_h));
+  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), v.size.y - st.WindowPadding.y - privacy_h));
   text_wrapped(v.t("welcome.privacy"), color::muted, f.small, w);
   return out;
 }

@@ -22,6 +22,8 @@ bool closing(unsigned c) {
     default: return false;
   }
 }
+bool cjk(unsigned c) { return c >= 0x2E80 && c < 0xA000; }
+bool digit(unsigned c) { return c >= '0' && c <= '9'; }
 bool opening(unsigned c) {
   return c == 0xFF08 || c == 0x300A || c == 0x300C || c == 0x300E || c == 0x201C || c == 0x2018 || c == '(';
 }
@@ -42,6 +44,7 @@ std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, con
     lines.push_back({line, end, std::max(0.f, lw)});
   };
   const char* p = text;
+  unsigned prev = 0;
   while (p < text_end) {
     unsigned c = 0;
     int n = ImTextCharFromUtf8(&c, p, text_end);
@@ -84,7 +87,15 @@ std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, con
       brk_w = 0;
     }
     w += cw;
-    if (c == ' ' || closing(c)) { brk = next; brk_w = w; }
+    bool may_break = closing(c);
+    if (c == ' ') {
+      // "约 4 分钟", "第 1 题": the space between a number and its Chinese word holds.
+      unsigned after = 0;
+      if (next < text_end) ImTextCharFromUtf8(&after, next, text_end);
+      may_break = !((digit(prev) && cjk(after)) || (cjk(prev) && digit(after)));
+    }
+    if (may_break) { brk = next; brk_w = w; }
+    prev = c;
     p = next;
   }
   if (line < text_end || lines.empty()) emit(text_end, w);
