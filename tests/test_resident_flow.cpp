@@ -52,7 +52,7 @@ struct Rig : test::KioskRig {
 };
 }  // namespace
 
-TEST_CASE("thanks screen: a touch at 25 s keeps it open past 30 s; left alone it returns; 看完了 leaves at once") {
+TEST_CASE("thanks screen: a touch at 25 s keeps it open past 30 s, left alone it returns, 看完了 leaves at once") {
   Rig r;
   r.act(Intent::Kind::start, "knowledge");
   r.finish();
@@ -76,7 +76,7 @@ TEST_CASE("thanks screen: a touch at 25 s keeps it open past 30 s; left alone it
   CHECK(r.store.count() == 2);
 }
 
-TEST_CASE("退出 asks first; staying keeps every answer; leaving is recorded as abandoned, answers not kept") {
+TEST_CASE("退出 asks first, staying keeps every answer, leaving is recorded as abandoned, answers not kept") {
   Rig r;
   r.act(Intent::Kind::start, "satisfaction");
   r.answer_and_next();
@@ -138,7 +138,7 @@ TEST_CASE("Back five times from question 3, then walk away: asked once, nothing 
   CHECK(s.i64(1) == 2);
 }
 
-TEST_CASE("idle: shorter limit on the first question, the usual one after; 重新开始 ends a stranger's survey at once") {
+TEST_CASE("idle: shorter limit on the first question, the usual one after, 重新开始 ends a stranger's survey at once") {
   Rig r;
   REQUIRE(r.cfg.first_question_idle_seconds < r.cfg.idle_seconds);
   r.act(Intent::Kind::start, "satisfaction");
@@ -149,7 +149,12 @@ TEST_CASE("idle: shorter limit on the first question, the usual one after; 重�
   r.now += 1000;
   r.model.tick();
   CHECK(r.model.idle_overlay());
+  // A touch beside the buttons does not answer "still there?": the press on 重新开始
+  // must not hide the overlay before its release, and the next person must choose.
+  r.touch_screen();
+  CHECK(r.model.idle_overlay());
   r.act(Intent::Kind::continue_session);
+  CHECK(!r.model.idle_overlay());
   r.answer_and_next();
   r.now += r.cfg.first_question_idle_seconds * 1000LL + 1000;
   r.model.tick();
@@ -225,7 +230,7 @@ TEST_CASE("the last question never submits itself: 提交 must be tapped") {
   CHECK(r.store.count() == 1);
 }
 
-TEST_CASE("the kiosk never shows a free-text question; the response still saves, validates and travels") {
+TEST_CASE("the kiosk never shows a free-text question, the response still saves, validates and travels") {
   Rig r;
   const Questionnaire& q = *test::shipped().find("satisfaction");
   REQUIRE(q.find("comment"));

@@ -31,6 +31,10 @@ std::vector<const Questionnaire*> KioskModel::offered() const {
 }
 
 void KioskModel::touch() {
+  // "Still there?" is answered only by its buttons: a touch that dismissed it would make
+  // 重新开始 unreachable (the press itself would hide it) and let the next person carry
+  // on a stranger's survey by touching anywhere.
+  if (idle_overlay()) return;
   last_activity_ = clock_();
   // The thanks screen counts from the last touch: someone reading the explanations and
   // touching the screen is not sent away mid-sentence.
@@ -166,7 +170,7 @@ void KioskModel::apply(const Intent& in) {
       if (session_ && screen_ == Screen::question) abandon();
       break;
     case K::cancel_leave: leave_ = LeaveAsk::none; break;
-    case K::continue_session: break;  // touch() above did it
+    case K::continue_session: last_activity_ = clock_(); break;
     case K::home:
       go_welcome();
       break;
