@@ -151,10 +151,13 @@ TEST_CASE("a failed save keeps the response in memory and retries until it lands
   CHECK(r.store.count() == 1);
 }
 
-TEST_CASE("back on the first question leaves the survey as abandoned") {
+TEST_CASE("back on the first question asks first, then leaves the survey as abandoned") {
   Rig r;
   r.act(Intent::Kind::start, "satisfaction");
   r.act(Intent::Kind::back);
+  CHECK(r.model.leave_asked() == LeaveAsk::back_on_first);  // nothing thrown away yet
+  CHECK(r.model.screen() == Screen::question);
+  r.act(Intent::Kind::confirm_leave);
   CHECK(r.model.screen() == Screen::welcome);
   CHECK(r.store.abandoned_count() == 1);
 }

@@ -37,7 +37,7 @@ struct Ui : test::KioskRig {
     View v{strings, model, fonts.pick(model.large_text()), scale_for(size), size, size.y > size.x};
     Intent in = draw_frame(v);
     ImGui::Render();
-    if (in.kind != Intent::Kind::none) model.apply(in);
+    model.apply(in);  // also a bare touch, which restarts the screen's timer
     model.tick();
   }
   const HitItem* find(const std::string& label) {
@@ -85,7 +85,7 @@ TEST_CASE("a resident completes the satisfaction survey by taps, in both orienta
     }
     REQUIRE(ui.model.screen() == Screen::finish);
     CHECK(ui.store.count({.questionnaire = "satisfaction"}) == 1);
-    REQUIRE(ui.tap(ui.strings.get("zh", "nav.home")));
+    REQUIRE(ui.tap(ui.strings.get("zh", "finish.done")));
     CHECK(ui.model.screen() == Screen::welcome);
   }
 }
@@ -97,15 +97,23 @@ TEST_CASE("Next without an answer shows the reason, in the resident's language")
   REQUIRE(ui.tap(test::shipped().find("green-travel")->title.get("en")));
   REQUIRE(ui.tap("Next"));  // trips: zero is an answer
   CHECK(ui.model.session()->current()->id == "commute");
+  // A pick-one question moves on by itself and shows no Next until answered, so the
+  // refusal is met on the number pad's question.
+  CHECK(!ui.find("Next"));
+  REQUIRE(ui.tap(ui.model.session()->current()->find_option("bus")->text.get("en")));
+  ui.now += KioskModel::kAutoAdvanceMs + 10;
+  ui.frame(ImVec2(-1, -1), false);
+  CHECK(ui.model.session()->current()->id == "commute_minutes");
+  ui.now += KioskModel::kNextAbsorbMs + 10;  // a deliberate Next, not one meant for the last question
   REQUIRE(ui.tap("Next"));
   CHECK(ui.model.refusal().status == AnswerStatus::required);
-  CHECK(ui.model.session()->current()->id == "commute");
+  CHECK(ui.model.session()->current()->id == "commute_minutes");
 }
 
 TEST_CASE("the idle overlay takes the taps and Continue keeps the session") {
   Ui ui(ImVec2(1920, 1080));
   REQUIRE(ui.tap(test::shipped().find("knowledge")->title.get("zh")));
-  ui.now += ui.cfg.idle_seconds * 1000LL + 2000;
+  ui.now += ui.cfg.first_question_idle_seconds * 1000LL + 2000;  // the first question's shorter limit
   ui.frame(ImVec2(-1, -1), false);
   REQUIRE(ui.model.idle_overlay());
   REQUIRE(ui.tap(ui.strings.get("zh", "idle.continue")));
@@ -215,6 +223,7 @@ TEST_CASE("green travel by taps: steppers, the number pad, skip logic forwards a
   ui.now += KioskModel::kAutoAdvanceMs + 10;
   ui.frame(ImVec2(-1, -1), false);
   REQUIRE(ui.model.session()->current()->id == "commute_minutes");
+  ui.now += KioskModel::kNextAbsorbMs;  // the resident reads the question before tapping Next
   REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));  // 25 is still there
   CHECK(ui.model.session()->current()->id != "barriers");
   finish_by_taps(ui);

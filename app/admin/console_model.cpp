@@ -328,6 +328,7 @@ void ConsoleModel::load_settings_form() {
   settings.export_dir = cfg_.export_dir;
   settings.default_lang = cfg_.default_lang;
   settings.idle_seconds = cfg_.idle_seconds;
+  settings.first_question_idle_seconds = cfg_.first_question_idle_seconds;
   settings.countdown_seconds = cfg_.countdown_seconds;
   settings.finish_seconds = cfg_.finish_seconds;
   const char* ids[3] = {"knowledge", "satisfaction", "green-travel"};
@@ -345,6 +346,7 @@ void ConsoleModel::save_settings() {
   c.export_dir = settings.export_dir;
   c.default_lang = settings.default_lang;
   c.idle_seconds = settings.idle_seconds;
+  c.first_question_idle_seconds = settings.first_question_idle_seconds;
   c.countdown_seconds = settings.countdown_seconds;
   c.finish_seconds = settings.finish_seconds;
   c.questionnaires.clear();

@@ -88,6 +88,7 @@ void read_settings(Reader& r, Config& c) {
   r.localized("hall_name", c.hall_name);
   r.localized("district_title", c.district_title);
   r.number("idle_seconds", c.idle_seconds, 10, 600);
+  r.number("first_question_idle_seconds", c.first_question_idle_seconds, 10, 600);
   r.number("countdown_seconds", c.countdown_seconds, 5, 120);
   r.number("finish_seconds", c.finish_seconds, 5, 600);
   r.number("min_seconds_per_question", c.min_seconds_per_question, 0, 60);
@@ -115,7 +116,8 @@ void read_settings(Reader& r, Config& c) {
 
 json to_json(const Config& c) {
   return {{"kiosk_id", c.kiosk_id}, {"hall_name", c.hall_name}, {"district_title", c.district_title},
-          {"idle_seconds", c.idle_seconds}, {"countdown_seconds", c.countdown_seconds},
+          {"idle_seconds", c.idle_seconds},
+          {"first_question_idle_seconds", c.first_question_idle_seconds}, {"countdown_seconds", c.countdown_seconds},
           {"finish_seconds", c.finish_seconds}, {"questionnaires", c.questionnaires},
           {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
           {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes},
@@ -137,7 +139,7 @@ ConfigLoad load_config(const std::string& path) {
   }
   Reader r{j, path, out.errors};
   read_settings(r, out.config);
-  static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "countdown_seconds",
+  static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "first_question_idle_seconds", "countdown_seconds",
                                 "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
                                 "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
                                 "questionnaires"};

@@ -14,8 +14,11 @@ struct Config {
       {"zh", "黔江区创建国家生态文明建设示范区"},
       {"en", "Qianjiang: National Ecological Civilization Demonstration Zone"}};
   int idle_seconds = 60;        // quiet time before "still there?"
+  // On the first question a resident has given nothing yet and the next person may be
+  // waiting: "still there?" comes sooner there.
+  int first_question_idle_seconds = 20;
   int countdown_seconds = 15;   // the overlay's countdown
-  int finish_seconds = 30;      // the thanks screen returns to welcome by itself
+  int finish_seconds = 30;      // the thanks screen returns to welcome after this long untouched
   std::vector<std::string> questionnaires = {"knowledge", "satisfaction", "green-travel"};
   std::string default_lang = "zh";
   std::string export_dir;       // "" = ~/EcoKiosk-exports

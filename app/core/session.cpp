@@ -58,6 +58,16 @@ Session::Session(const Questionnaire& q, SessionOptions opts)
   }
   answers_.resize(seq_.size());
   visible_.assign(seq_.size(), 1);
+  depends_on_.assign(seq_.size(), -1);
+  for (std::size_t i = 0; i < seq_.size(); ++i) {
+    if (!seq_[i]->show_if) continue;
+    std::vector<std::string> ids;
+    seq_[i]->show_if->collect_questions(ids);
+    for (const auto& id : ids) {
+      std::size_t k = index_of(id);
+      if (k < seq_.size()) depends_on_[i] = std::max(depends_on_[i], static_cast<long>(k));
+    }
+  }
   reevaluate();
   pos_ = 0;
   while (pos_ < seq_.size() && !visible_[pos_]) ++pos_;
@@ -79,7 +89,7 @@ void Session::reevaluate() {
   };
   for (std::size_t i = 0; i < seq_.size(); ++i) {
     const auto& cond = seq_[i]->show_if;
-    visible_[i] = !cond || evaluate(*cond, lookup);
+    visible_[i] = asks(*seq_[i]) && (!cond || evaluate(*cond, lookup));
     if (!visible_[i]) {
       answers_[i] = std::monostate{};
     } else if (seq_[i]->type == QuestionType::count_matrix && !answered(answers_[i])) {
@@ -92,15 +102,39 @@ void Session::reevaluate() {
   }
 }
 
+QuestionCount count_questions(const Questionnaire& q, bool ask_text) {
+  QuestionCount c;
+  auto add = [&](const Question& qq) {
+    if (!ask_text && qq.type == QuestionType::text) return;
+    ++c.most;
+    if (!qq.show_if) ++c.least;
+  };
+  for (const auto& qq : q.questions) add(qq);
+  if (q.bank) {
+    // The draw is random, so bank items are counted as always shown.
+    c.drawn = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(q.bank->draw, 0)), q.bank->items.size()));
+    c.most += c.drawn;
+    c.least += c.drawn;
+  }
+  return c;
+}
+
 const Question* Session::current() const { return at_end() ? nullptr : seq_[pos_]; }
 
 Progress Session::progress() const {
   Progress p;
   for (std::size_t i = 0; i < seq_.size(); ++i) {
-    if (!visible_[i]) continue;
-    ++p.total;
-    if (i <= pos_) ++p.position;
+    if (visible_[i]) {
+      ++p.total;
+      if (i <= pos_) ++p.position;
+    }
+    // Later questions still count while their condition reads an answer that can change
+    // on this screen or after it: the total only drops once an answer is behind.
+    bool open = i > pos_ && asks(*seq_[i]) && depends_on_[i] >= static_cast<long>(pos_);
+    if (i > pos_ && (visible_[i] || open)) ++p.expected;
   }
+  p.expected += p.position;
+  p.last = !at_end() && p.position == p.total;
   return p;
 }
 

@@ -17,12 +17,31 @@ struct SessionOptions {
   std::string kiosk = "kiosk";
   std::uint64_t seed = 0;                 // option shuffles and the knowledge draw
   std::function<TimeMs()> clock = now_ms; // injected so tests control time
+  // Free-text questions are asked only where a resident can type. The touch screen has
+  // no keyboard yet, so the kiosk sets this false: such a question is then treated as
+  // hidden (never shown, not counted, not stored), the questionnaire itself unchanged.
+  bool ask_text = true;
 };
 
 struct Progress {
   int position = 0;  // 1-based among visible questions; equals total at the end
-  int total = 0;
+  int total = 0;     // visible with the answers given so far
+  // What the resident is told: the questions already passed plus every later one that
+  // is visible or may still become visible (its condition reads the question on screen
+  // or a later one). It never grows as the resident moves forward, so "第 i 题 / 共 n
+  // 题" and the bar never go backwards under the resident; it shrinks when an answer
+  // has settled that some questions will not be asked.
+  int expected = 0;
+  bool last = false;  // the question on screen is the last visible one
 };
+
+// How many questions a questionnaire asks one resident: `most` when every conditional
+// question is shown, `least` when none is (the welcome card says "6–9 题").
+struct QuestionCount {
+  int least = 0, most = 0;
+  int drawn = 0;  // of them, knowledge items drawn from the bank
+};
+QuestionCount count_questions(const Questionnaire& q, bool ask_text);
 
 class Session {
  public:
@@ -54,6 +73,8 @@ class Session {
   bool back();
 
   bool visible(const std::string& qid) const;
+  // Whether this session asks a question of this type at all (see ask_text).
+  bool asks(const Question& q) const { return opts_.ask_text || q.type != QuestionType::text; }
   const std::vector<std::string>& drawn() const { return drawn_; }
   std::size_t answered_count() const;
 
@@ -74,6 +95,7 @@ class Session {
   std::vector<std::vector<int>> option_order_;  // per seq_ entry, indices into options
   std::vector<Answer> answers_;               // per seq_ entry
   std::vector<char> visible_;                 // per seq_ entry
+  std::vector<long> depends_on_;              // per seq_ entry: latest index its condition reads, or -1
   std::vector<std::string> drawn_;
   std::size_t pos_ = 0;
 };

@@ -30,14 +30,40 @@ std::vector<const Questionnaire*> KioskModel::offered() const {
   return out;
 }
 
-void KioskModel::touch() { last_activity_ = clock_(); }
+void KioskModel::touch() {
+  // "Still there?" is answered only by its buttons: a touch that dismissed it would make
+  // 重新开始 unreachable (the press itself would hide it) and let the next person carry
+  // on a stranger's survey by touching anywhere.
+  if (idle_overlay()) return;
+  last_activity_ = clock_();
+  // The thanks screen counts from the last touch: someone reading the explanations and
+  // touching the screen is not sent away mid-sentence.
+  if (screen_ == Screen::finish) finish_until_ = last_activity_ + config_.finish_seconds * 1000LL;
+}
+
+int KioskModel::idle_limit_seconds() const {
+  if (session_ && session_->progress().position <= 1) return std::min(config_.first_question_idle_seconds, config_.idle_seconds);
+  return config_.idle_seconds;
+}
 
 bool KioskModel::idle_overlay() const {
-  return screen_ == Screen::question && clock_() - last_activity_ >= config_.idle_seconds * 1000LL;
+  return screen_ == Screen::question && clock_() - last_activity_ >= idle_limit_seconds() * 1000LL;
+}
+
+bool KioskModel::auto_advances() const {
+  if (screen_ != Screen::question || !session_ || !session_->current()) return false;
+  const Question& q = *session_->current();
+  return (q.type == QuestionType::single || q.type == QuestionType::rating) && q.required &&
+         !session_->progress().last;
+}
+
+bool KioskModel::next_shown() const {
+  if (!session_ || !session_->current()) return false;
+  return !auto_advances() || answered(session_->answer_of(session_->current()->id));
 }
 
 int KioskModel::idle_seconds_left() const {
-  TimeMs end = last_activity_ + (config_.idle_seconds + config_.countdown_seconds) * 1000LL;
+  TimeMs end = last_activity_ + (idle_limit_seconds() + config_.countdown_seconds) * 1000LL;
   return static_cast<int>(std::max<TimeMs>(0, (end - clock_() + 999) / 1000));
 }
 
@@ -53,6 +79,8 @@ void KioskModel::go_welcome() {
   finished_q_ = nullptr;
   refusal_ = {};
   advance_at_ = 0;
+  absorb_next_until_ = 0;
+  leave_ = LeaveAsk::none;
   finish_until_ = 0;
   lang_ = config_.default_lang;
   large_text_ = false;
@@ -75,7 +103,11 @@ void KioskModel::note_progress() {
 void KioskModel::apply(const Intent& in) {
   note_progress_guard guard{this};
   using K = Intent::Kind;
-  if (in.kind != K::none) touch();
+  if (in.kind != K::none || in.touched) touch();
+  // While "leave this survey?" is asked, only its answer counts (the dialog is on top).
+  if (leave_ != LeaveAsk::none && in.kind != K::confirm_leave && in.kind != K::cancel_leave &&
+      in.kind != K::start_over && in.kind != K::continue_session)
+    return;
   switch (in.kind) {
     case K::none: break;
     case K::start: {
@@ -86,6 +118,7 @@ void KioskModel::apply(const Intent& in) {
       o.kiosk = config_.kiosk_id;
       o.seed = rng_.next();
       o.clock = clock_;
+      o.ask_text = false;  // no way to type on the touch screen yet
       session_.emplace(*q, std::move(o));
       refusal_ = {};
       screen_ = Screen::question;
@@ -98,27 +131,46 @@ void KioskModel::apply(const Intent& in) {
       }
       break;
     case K::toggle_large_text: large_text_ = !large_text_; break;
-    case K::answer:
+    case K::answer: {
       if (!session_ || screen_ != Screen::question) break;
+      bool advances = auto_advances();  // judged before the answer: it may change what is last
+      absorb_next_until_ = 0;           // working on this question: a Next now is meant for it
       refusal_ = session_->answer(in.answer);
-      advance_at_ = (refusal_.ok() && in.advance) ? clock_() + kAutoAdvanceMs : 0;
+      advance_at_ = (refusal_.ok() && in.advance && advances && !session_->progress().last) ? clock_() + kAutoAdvanceMs : 0;
       break;
+    }
     case K::next:
       if (!session_ || screen_ != Screen::question) break;
+      // A Next during the advance's short delay is the same step, taken now; one just
+      // after it was meant for the question the resident had answered.
+      if (!advance_at_ && clock_() < absorb_next_until_) break;
       advance_at_ = 0;
+      absorb_next_until_ = 0;
       refusal_ = session_->next();
       if (refusal_.ok() && session_->at_end()) complete();
       break;
     case K::back:
       if (!session_ || screen_ != Screen::question) break;
       advance_at_ = 0;
+      absorb_next_until_ = 0;
       refusal_ = {};
-      if (!session_->back()) abandon();  // Back on the first question leaves the survey
+      if (session_->progress().position <= 1) leave_ = LeaveAsk::back_on_first;  // ask before throwing it away
+      else session_->back();
       break;
     case K::quit:
+      if (session_ && screen_ == Screen::question) {
+        advance_at_ = 0;
+        leave_ = LeaveAsk::quit;
+      }
+      break;
+    case K::confirm_leave:
+    case K::start_over:
+      // An explicit exit is recorded like a walk-away: the questionnaire, the question
+      // reached and how many were answered, never the answers themselves.
       if (session_ && screen_ == Screen::question) abandon();
       break;
-    case K::continue_session: break;  // touch() above did it
+    case K::cancel_leave: leave_ = LeaveAsk::none; break;
+    case K::continue_session: last_activity_ = clock_(); break;
     case K::home:
       go_welcome();
       break;
@@ -186,10 +238,11 @@ void KioskModel::tick() {
   if (screen_ == Screen::question) {
     if (advance_at_ && now >= advance_at_) {
       advance_at_ = 0;
+      absorb_next_until_ = now + kNextAbsorbMs;
       refusal_ = session_->next();
       if (refusal_.ok() && session_->at_end()) complete();
     }
-    if (screen_ == Screen::question && now - last_activity_ >= (config_.idle_seconds + config_.countdown_seconds) * 1000LL)
+    if (screen_ == Screen::question && now - last_activity_ >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)
       abandon();
   } else if (screen_ == Screen::finish && now >= finish_until_) {
     go_welcome();
@@ -204,7 +257,7 @@ TimeMs KioskModel::next_deadline() const {
   if (hold_since_) at(hold_since_ + kAdminHoldMs);
   if (screen_ == Screen::question) {
     at(advance_at_);
-    TimeMs idle_at = last_activity_ + config_.idle_seconds * 1000LL;
+    TimeMs idle_at = last_activity_ + idle_limit_seconds() * 1000LL;
     if (now < idle_at) at(idle_at);
     else at(now + 1000 - (now - idle_at) % 1000);  // countdown ticks each second
   } else if (screen_ == Screen::finish) {

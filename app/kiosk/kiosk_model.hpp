@@ -21,25 +21,38 @@ enum class Screen { welcome, question, finish, admin };
 // What a view asks for. One per frame at most.
 struct Intent {
   enum class Kind {
-    none, start, set_lang, toggle_large_text, answer, next, back, quit, continue_session, home,
+    none, start, set_lang, toggle_large_text, answer, next, back, continue_session, home,
+    quit,          // asks "leave this survey?" (the 退出 button)
+    confirm_leave, // yes: the survey ends, recorded as abandoned (like walking away)
+    cancel_leave,  // no: back to the question, nothing lost
+    start_over,    // the idle overlay's 重新开始: the stranger's survey ends now
     corner_press, corner_release  // the staff gesture: hold a corner of the welcome screen
   };
   Kind kind = Kind::none;
   std::string id;       // start: questionnaire id; set_lang: language
   Answer answer;        // answer
-  bool advance = false; // answer: move on by itself after a short confirmation
+  bool advance = false; // answer: move on by itself after a short confirmation (the model decides where)
+  bool touched = false; // the finger is on the screen this frame: restarts the screen's timer
 };
+
+// "Leave this survey?" and why it is asked.
+enum class LeaveAsk { none, quit, back_on_first };
 
 class KioskModel {
  public:
   static constexpr TimeMs kAutoAdvanceMs = 700;  // long enough to see the choice light up
   static constexpr TimeMs kAdminHoldMs = 3000;   // press and hold a corner this long for the console
+  // A Next tapped this soon after an auto-advance was meant for the question just left:
+  // it is absorbed instead of moving on again or refusing an unanswered question.
+  static constexpr TimeMs kNextAbsorbMs = 1000;
+  // Text sizes a resident can choose, as factors of the normal size (index = text_size()).
+  static constexpr float kTextScales[] = {1.0f, 1.3f};
 
   KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock = now_ms,
              std::uint64_t seed = 0);
 
   void apply(const Intent& in);
-  void touch();  // any input from the resident: resets the idle timer
+  void touch();  // any input from the resident: restarts the screen's timer (idle, thanks)
   // Time-driven changes: idle abandonment, auto-advance, the thanks screen's return,
   // retrying saves that failed.
   void tick();
@@ -49,14 +62,26 @@ class KioskModel {
   Screen screen() const { return screen_; }
   const std::string& lang() const { return lang_; }
   bool large_text() const { return large_text_; }
+  int text_size() const { return large_text_ ? 1 : 0; }
+  float text_scale() const { return kTextScales[text_size()]; }
   const Session* session() const { return session_ ? &*session_ : nullptr; }
   const Questionnaire* finished_questionnaire() const { return finished_q_; }
   const std::optional<Response>& finished() const { return finished_; }
   const AnswerCheck& refusal() const { return refusal_; }  // why Next did not go on
   bool auto_advance_pending() const { return advance_at_ != 0; }
+  // One model for single choice: a required pick-one question that is not the last moves
+  // on by itself once picked, and shows Next only when it already has an answer (after
+  // Back), so a Next can never land on the following question and refuse it. Everywhere
+  // else Next (or 提交 on the last question) is the only way on.
+  bool auto_advances() const;
+  bool next_shown() const;
+  LeaveAsk leave_asked() const { return leave_; }
   std::vector<const Questionnaire*> offered() const;
   const Config& config() const { return config_; }
 
+  // Quiet time before "still there?": shorter on the first question, where nothing is
+  // given yet and the next person may be waiting.
+  int idle_limit_seconds() const;
   bool idle_overlay() const;      // "still there?" is showing
   int idle_seconds_left() const;  // its countdown
   int finish_seconds_left() const;
@@ -91,6 +116,8 @@ class KioskModel {
   AnswerCheck refusal_;
   TimeMs last_activity_ = 0;
   TimeMs advance_at_ = 0;
+  TimeMs absorb_next_until_ = 0;
+  LeaveAsk leave_ = LeaveAsk::none;
   TimeMs finish_until_ = 0;
   TimeMs hold_since_ = 0;
   std::string noted_;  // session id + question last written to the in-progress marker

@@ -26,6 +26,8 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt((v.t("console.settings.idle") + "###idle").c_str(), &s.idle_seconds, 10, 600);
   ImGui::SetNextItemWidth(w);
+  ImGui::SliderInt((v.t("console.settings.idle_first") + "###idle1").c_str(), &s.first_question_idle_seconds, 10, 600);
+  ImGui::SetNextItemWidth(w);
   ImGui::SliderInt((v.t("console.settings.countdown") + "###cd").c_str(), &s.countdown_seconds, 5, 120);
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt((v.t("console.settings.finish") + "###fin").c_str(), &s.finish_seconds, 5, 600);

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+
+#include "kiosk/kiosk_model.hpp"
 #include <vector>
 
 namespace eco::ui {
@@ -128,7 +130,7 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   };
   // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
   const float body = 40.f * scale;
-  const float size = large ? body * 1.3f : body;
+  const float size = large ? body * KioskModel::kTextScales[1] : body;
   FontSet set = {add(size * 0.75f), add(size), add(size * 1.4f)};
   out.normal = out.large = set;
   out.large_built = large;

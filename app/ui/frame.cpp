@@ -44,7 +44,12 @@ Intent draw_frame(const View& v) {
   ImGui::End();
   if (v.model.idle_overlay()) {
     in = draw_idle_overlay(v);  // the overlay is on top: whatever the screen below asked for is dropped
+  } else if (v.model.leave_asked() != LeaveAsk::none) {
+    in = draw_leave_dialog(v);  // likewise: only its two answers count
   }
+  // A finger on the glass anywhere (text, empty space) is the resident still there.
+  const ImGuiIO& io = ImGui::GetIO();
+  in.touched = io.MouseDown[0] || io.MouseReleased[0];
   return in;
 }
 

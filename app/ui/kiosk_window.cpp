@@ -350,7 +350,7 @@ int run_kiosk(const WindowOptions& o) {
       console->tick();
       if (console->take_exit()) model.leave_admin();
     } else {
-      View v{strings, model, fonts.pick(model.large_text()), scale * (model.large_text() ? 1.3f : 1.f), size,
+      View v{strings, model, fonts.pick(model.large_text()), scale * model.text_scale(), size,
              size.y > size.x};
       in = draw_frame(v);
     }
@@ -398,17 +398,20 @@ int run_kiosk(const WindowOptions& o) {
     advance_to("township");
     apply(Intent::Kind::answer, {}, Choice{"zhengyang"});
     shot("04-single-many-options");
-    advance_to("comment");
-    shot("05-text-optional");
+    advance_to("occupation");  // the last question the kiosk asks (the comment needs typing)
+    apply(Intent::Kind::answer, {}, Choice{"retired"});
+    shot("05-last-question");
     apply(Intent::Kind::quit);
+    shot("05b-leave-dialog");
+    apply(Intent::Kind::confirm_leave);
     apply(Intent::Kind::start, "green-travel");
     apply(Intent::Kind::answer, {}, Counts{{{"walk", 2}, {"bus", 1}, {"car", 1}}});
     shot("06-count-matrix");
     apply(Intent::Kind::next);
-    apply(Intent::Kind::next);  // refused: required
-    shot("07-required-refusal");
     apply(Intent::Kind::answer, {}, Choice{"car"});
     apply(Intent::Kind::next);
+    apply(Intent::Kind::next);  // refused: the number pad's question needs a number
+    shot("07-required-refusal");
     apply(Intent::Kind::answer, {}, std::int64_t{25});
     shot("08-integer-numpad");
     fake_now += (cfg.idle_seconds + 4) * 1000LL;
@@ -416,10 +419,22 @@ int run_kiosk(const WindowOptions& o) {
     shot("09-idle-overlay");
     apply(Intent::Kind::continue_session);
     apply(Intent::Kind::quit);
+    apply(Intent::Kind::confirm_leave);
     apply(Intent::Kind::start, "knowledge");
     advance_to("sources");
     advance_to("");
     shot("10-finish-quiz");
+    // Larger text: the welcome cards reflow, and a long list question.
+    apply(Intent::Kind::home);
+    apply(Intent::Kind::toggle_large_text);
+    shot("20-large-welcome");
+    apply(Intent::Kind::start, "satisfaction");
+    apply(Intent::Kind::answer, {}, Choice{"satisfied"});
+    shot("21-large-rating");
+    advance_to("township");
+    shot("22-large-township");
+    apply(Intent::Kind::quit);
+    apply(Intent::Kind::confirm_leave);
     if (console) {
       // The console on demo data: some records and task updates as staff would make them.
       DemoOptions d;

@@ -78,7 +78,9 @@ Intent draw_finish(const View& v) {
   ImGui::PopFont();
   ImGui::SameLine();
   ImGui::SetCursorPos(ImVec2(v.size.x - st.WindowPadding.x - bw, v.size.y - st.WindowPadding.y - bh));
-  if (big_button("##home", v.t("nav.home"), ImVec2(bw, bh), f.body, true)) out.kind = Intent::Kind::home;
+  // 看完了: leave at once. Otherwise the screen stays while it is being touched
+  // (KioskModel::touch restarts its timer) and returns home once left alone.
+  if (big_button("##home", v.t("finish.done"), ImVec2(bw, bh), f.body, true)) out.kind = Intent::Kind::home;
   return out;
 }
 
@@ -109,9 +111,53 @@ Intent draw_idle_overlay(const View& v) {
   ImGui::SetCursorPosX((pw - ts.x) * 0.5f);
   ImGui::GetWindowDrawList()->AddText(tf, ns, ImGui::GetCursorScreenPos(), color::error, big.c_str());
   ImGui::Dummy(ts);
+  // Continue for the resident who is still there; 重新开始 for the next person, who
+  // should neither wait out the countdown nor carry on a stranger's survey.
   float bh = v.px(110);
+  float bw = (w - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
   ImGui::SetCursorPos(ImVec2(pad.x, ph - pad.y - bh));
-  if (big_button("##continue", v.t("idle.continue"), ImVec2(w, bh), v.fonts.title, true)) out.kind = Intent::Kind::continue_session;
+  if (big_button("##continue", v.t("idle.continue"), ImVec2(bw, bh), v.fonts.title, true)) out.kind = Intent::Kind::continue_session;
+  ImGui::SameLine();
+  if (big_button("##start_over", v.t("idle.start_over"), ImVec2(bw, bh), v.fonts.title, false)) out.kind = Intent::Kind::start_over;
+  ImGui::EndChild();
+  ImGui::PopStyleVar(2);
+  ImGui::PopStyleColor();
+  ImGui::End();
+  return out;
+}
+
+Intent draw_leave_dialog(const View& v) {
+  Intent out;
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(v.size);
+  ImGui::SetNextWindowFocus();
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, color::scrim);
+  ImGui::Begin("##leave", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::PopStyleColor();
+  ImFont* tf = v.fonts.title;
+  ImFont* bf = v.fonts.body;
+  float pw = std::min(v.size.x * 0.9f, v.px(1100));
+  ImVec2 pad(v.px(48), v.px(40));
+  float w = pw - 2 * pad.x;
+  bool first = v.model.leave_asked() == LeaveAsk::back_on_first;
+  std::string title = v.t(first ? "leave.title_first" : "leave.title_quit");
+  std::string body = v.t("leave.body");
+  float bh = std::max(v.px(110), tf->FontSize * 1.8f);
+  float ph = pad.y * 2 + measure_wrapped(tf, tf->FontSize, title, w).y + measure_wrapped(bf, bf->FontSize, body, w).y +
+             pad.y + bh;
+  ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, std::max(0.f, (v.size.y - ph) * 0.5f)));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
+  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
+  ImGui::BeginChild("##panel", ImVec2(pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  text_wrapped(title, color::primary, tf, w);
+  text_wrapped(body, color::text, bf, w);
+  float bw = (w - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+  ImGui::SetCursorPos(ImVec2(pad.x, ph - pad.y - bh));
+  // Staying is the default and the filled button: leaving loses the answers.
+  if (big_button("##stay", v.t("leave.stay"), ImVec2(bw, bh), tf, true)) out.kind = Intent::Kind::cancel_leave;
+  ImGui::SameLine();
+  if (big_button("##leave", v.t("leave.confirm"), ImVec2(bw, bh), tf, false)) out.kind = Intent::Kind::confirm_leave;
   ImGui::EndChild();
   ImGui::PopStyleVar(2);
   ImGui::PopStyleColor();

@@ -151,17 +151,26 @@ Intent draw_question(const View& v) {
   ImGuiStyle& st = ImGui::GetStyle();
   float w = v.size.x - 2 * st.WindowPadding.x;
 
-  // Header: questionnaire title and progress.
+  // Header: the questionnaire's title and progress on the left; language, text size
+  // and 退出 on the right, on every question (both switches keep the answers).
+  // Progress counts what this resident can still be asked (Progress::expected): the
+  // text and the bar say the same and never go backwards while the resident goes on.
   Progress pr = s->progress();
-  std::string progress = v.tf("question.progress", {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.total)}});
-  ImGui::PushFont(f.small);
-  ImGui::PushStyleColor(ImGuiCol_Text, color::muted);
-  ImGui::TextUnformatted(s->questionnaire().title.get(lang).c_str());
-  ImGui::SameLine(w - ImGui::CalcTextSize(progress.c_str()).x + st.WindowPadding.x);
-  ImGui::TextUnformatted(progress.c_str());
-  ImGui::PopStyleColor();
-  ImGui::PopFont();
-  ImGui::ProgressBar(pr.total ? static_cast<float>(pr.position) / static_cast<float>(pr.total) : 0.f, ImVec2(w, v.px(14)), "");
+  std::string progress = v.tf("question.progress", {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
+  ImVec2 top = ImGui::GetCursorPos();
+  float row_h = top_switches(v, out, true);
+  float right = ImGui::GetItemRectMin().x;  // where the switches begin (screen x)
+  ImGui::SetCursorPos(top);
+  ImGui::BeginGroup();
+  float left_w = std::max(v.px(100), right - ImGui::GetCursorScreenPos().x - st.ItemSpacing.x);
+  ImFont* sf = f.small;
+  float text_h = sf->FontSize * 2;
+  ImGui::SetCursorPosY(top.y + std::max(0.f, (row_h - text_h) * 0.5f));
+  text_wrapped(s->questionnaire().title.get(lang), color::muted, sf, left_w);
+  text_wrapped(progress, color::text, sf, left_w);
+  ImGui::EndGroup();
+  ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);
+  ImGui::ProgressBar(pr.expected ? static_cast<float>(pr.position) / static_cast<float>(pr.expected) : 0.f, ImVec2(w, v.px(14)), "");
   ImGui::Dummy(ImVec2(0, v.px(8)));
 
   text_wrapped(q.text.get(lang), color::text, f.title, w);
@@ -227,11 +236,14 @@ Intent draw_question(const View& v) {
     text_wrapped(msg, color::error, f.body, w - 2 * bw - 2 * st.ItemSpacing.x);
     ImGui::EndGroup();
   }
-  ImGui::SameLine();
-  ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - bw);
-  bool last = pr.position == pr.total;
-  if (big_button("##next", v.t(last ? "nav.submit" : "nav.next"), ImVec2(bw, bh), f.body, true))
-    out.kind = Intent::Kind::next;
+  // Next only where it cannot collide with moving on by itself (KioskModel::next_shown);
+  // the last question always shows 提交 and never submits without it.
+  if (v.model.next_shown()) {
+    ImGui::SameLine();
+    ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - bw);
+    if (big_button("##next", v.t(pr.last ? "nav.submit" : "nav.next"), ImVec2(bw, bh), f.body, true))
+      out.kind = Intent::Kind::next;
+  }
   return out;
 }
 

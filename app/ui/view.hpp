@@ -43,10 +43,33 @@ bool card(const char* id, const std::string& label, ImVec2 size, bool selected, 
 bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* font, bool primary = true);
 // Wrapped text in a colour.
 void text_wrapped(const std::string& s, ImU32 colour, ImFont* font, float wrap_width);
+// A heading: one line in `big`, or in `small` when `big` is too wide, wrapped only if
+// neither fits (so a title is not broken inside a word).
+void heading(const std::string& s, ImU32 colour, ImFont* big, ImFont* small, float width);
+
+// Line breaking for Chinese and English: a line breaks after a space or punctuation
+// (，。、；：！？ and their ASCII forms) or before an opening bracket where it can, so
+// a word such as 满意度 is not split while the line has a place to break; closing
+// punctuation never starts a line. A run with no such place that is wider than the
+// line is broken between characters, as the last resort. '\n' always breaks.
+struct TextLine {
+  const char* begin;
+  const char* end;
+  float width;
+};
+std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width);
+// Draws wrapped lines at `pos`; returns the size they took.
+ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 colour, const std::string& s, float width);
+ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width);
+
+// The language and text-size switches (and, on a question, 退出), right-aligned on the
+// current line; each sets `out` when tapped. Returns the row's height.
+float top_switches(const View& v, Intent& out, bool with_quit);
 
 Intent draw_welcome(const View& v);
 Intent draw_question(const View& v);
 Intent draw_finish(const View& v);
 Intent draw_idle_overlay(const View& v);
+Intent draw_leave_dialog(const View& v);
 
 }  // namespace eco::ui

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     View v{strings, model, fonts.pick(model.large_text()), scale_for(size), size, false};
     Intent in = draw_frame(v);
     ImGui::Render();
-    if (in.kind != Intent::Kind::none) model.apply(in);
+    model.apply(in);  // also a bare touch, which restarts the screen's timer
     now += 16;
     model.tick();
   };
