@@ -9,6 +9,7 @@
 #include "ui/frame.hpp"
 #include "ui/headless.hpp"
 #include "ui/theme.hpp"
+#include "ui/touch_scroll.hpp"
 
 using namespace eco;
 using namespace eco::ui;
@@ -21,10 +22,29 @@ struct Ui : test::KioskRig {
   Fonts& fonts = headless.fonts;
   std::vector<HitItem>& hits = headless.hits;
 
+  // Every text the resident screens show, so wrapped labels measure as on the kiosk.
   static std::string glyphs() {
-    std::string text;
-    for (const auto& q : test::shipped().list) text += q.title.get("zh") + q.title.get("en");
-    return text + "下一题提交返回首页";
+    std::string text = "下一题提交返回首页0123456789";
+    auto add = [&](const LocalizedText& t) {
+      for (const auto& [l, s] : t.by_lang) text += s;
+    };
+    auto add_q = [&](const Question& q) {
+      add(q.text); add(q.hint); add(q.unit); add(q.explanation);
+      for (const auto& o : q.options) add(o.text);
+      for (const auto& o : q.rows) add(o.text);
+    };
+    for (const auto& q : test::shipped().list) {
+      add(q.title); add(q.intro);
+      for (const auto& qq : q.questions) add_q(qq);
+      if (q.bank)
+        for (const auto& qq : q.bank->items) add_q(qq);
+    }
+    Strings s;
+    std::vector<std::string> errors;
+    s.load_dir(test::source_dir() + "/assets/i18n", errors);
+    for (const auto& lang : s.languages())
+      for (const auto& k : s.keys(lang)) text += s.get(lang, k);
+    return text;
   }
   explicit Ui(ImVec2 sz) : KioskRig(5), size(sz), headless(sz, scale_for(sz), glyphs()) {
     std::vector<std::string> errors;
@@ -32,9 +52,18 @@ struct Ui : test::KioskRig {
     REQUIRE(errors.empty());
     REQUIRE(headless.fonts_found);
   }
+  // As the kiosk's loop does: draw again while the layout still moves, with the finger
+  // where it is (no new press), so the last frame drawn is the one seen.
   void frame(ImVec2 mouse, bool down) {
+    draw_once(mouse, down);
+    for (int settling = 0; layout_changed() && settling < 8; ++settling) draw_once(mouse, down);
+  }
+  void draw_once(ImVec2 mouse, bool down) {
+    if (model.large_text() != fonts.large_built) headless.rebake(model.large_text());  // as the kiosk does
     headless.begin_frame(mouse, down);
-    View v{strings, model, fonts.pick(model.large_text()), scale_for(size), size, size.y > size.x};
+    // The kiosk's view: larger text scales the screens by 1.3 (kiosk_window.cpp).
+    View v{strings, model, fonts.pick(model.large_text()), scale_for(size) * (model.large_text() ? 1.3f : 1.f), size,
+           size.y > size.x};
     Intent in = draw_frame(v);
     ImGui::Render();
     if (in.kind != Intent::Kind::none) model.apply(in);
@@ -45,6 +74,32 @@ struct Ui : test::KioskRig {
     for (const auto& h : hits)
       if (h.label == label) return &h;
     return nullptr;
+  }
+  // The nth item with this label in the frame drawn last (what the resident sees now).
+  const HitItem* seen(const std::string& label, int nth = 0) const {
+    for (const auto& h : hits)
+      if (h.label == label && nth-- == 0) return &h;
+    return nullptr;
+  }
+  static ImVec2 centre(const HitItem& h) { return ImVec2((h.min.x + h.max.x) / 2, (h.min.y + h.max.y) / 2); }
+  static bool fully_visible(const HitItem& h) {
+    return h.min.x >= h.clip_min.x && h.min.y >= h.clip_min.y && h.max.x <= h.clip_max.x && h.max.y <= h.clip_max.y;
+  }
+  // A finger: down at `a`, moved to `b` in `steps` frames, lifted at `b`. A touch
+  // screen reports the position with the press: no frame hovers there first.
+  void touch(ImVec2 a, ImVec2 b, int steps) {
+    frame(a, true);
+    for (int i = 1; i <= steps; ++i)
+      frame(ImVec2(a.x + (b.x - a.x) * i / steps, a.y + (b.y - a.y) * i / steps), true);
+    frame(b, false);
+    frame(ImVec2(-1, -1), false);
+  }
+  void tap_at(ImVec2 p) { touch(p, p, 0); }
+  // The mouse wheel over `at` (negative: scroll down), as on a desk.
+  void wheel(ImVec2 at, float notches) {
+    ImGui::GetIO().MouseWheel = notches;
+    frame(at, false);
+    frame(ImVec2(-1, -1), false);
   }
   // `nth` picks among items with the same label (the "+" of each count row).
   bool tap(const std::string& label, int nth = 0) {
@@ -211,4 +266,74 @@ TEST_CASE("green travel by taps: steppers, the number pad, skip logic forwards a
   CHECK(std::get<std::int64_t>(*r.find("commute_minutes")) == 25);
   CHECK(r.find("barriers") == nullptr);      // hidden by the change, so not stored
   CHECK(r.find("would_switch") == nullptr);
+}
+
+namespace {
+const std::string& zh_option(const Question& q, const std::string& id) { return q.find_option(id)->text.get("zh"); }
+// Lets a pending auto-advance happen: the loop wakes at the model's deadline, ticks,
+// and draws the screen that follows (Ui::frame ticks after drawing, hence two).
+void let_advance(Ui& ui) {
+  ui.now += KioskModel::kAutoAdvanceMs + 10;
+  ui.frame(ImVec2(-1, -1), false);
+  ui.frame(ImVec2(-1, -1), false);
+}
+}  // namespace
+
+// Issue 12's report, replayed: larger text, green travel, the township list scrolled
+// down, one near the end picked; on the occupation question 离退休 is tapped where it
+// is drawn. Before the fix the occupation list opened still scrolled, the frame drawn
+// was not the one hit-tested, and 个体经营 was stored.
+TEST_CASE("larger text: after scrolling the township list, 离退休 tapped where drawn is what is stored") {
+  Ui ui(ImVec2(1280, 800));
+  REQUIRE(ui.tap(ui.strings.get("zh", "welcome.large_text")));
+  REQUIRE(ui.model.large_text());
+  REQUIRE(ui.tap(test::shipped().find("green-travel")->title.get("zh")));
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));  // no trips
+  const Question& commute = *ui.model.session()->current();
+  REQUIRE(ui.tap(zh_option(commute, "bus")));
+  let_advance(ui);
+  REQUIRE(ui.tap("2"));
+  REQUIRE(ui.tap("0"));
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));
+  for (const char* id : {"30_44", "female"}) {
+    REQUIRE(ui.tap(zh_option(*ui.model.session()->current(), id)));
+    let_advance(ui);
+  }
+  const Question& township = *ui.model.session()->current();
+  REQUIRE(township.id == "township");
+  // Scroll the list down over its middle until 新华乡 (30th of 31) is fully in view.
+  ui.frame(ImVec2(-1, -1), false);
+  const HitItem* first = ui.seen(zh_option(township, "chengdong"));
+  REQUIRE(first);
+  ImVec2 over((first->clip_min.x + first->clip_max.x) / 2, (first->clip_min.y + first->clip_max.y) / 2);
+  for (int i = 0; i < 20; ++i) {
+    ui.wheel(over, -1);
+    ui.frame(ImVec2(-1, -1), false);
+    const HitItem* h = ui.seen(zh_option(township, "xinhua"));
+    REQUIRE(h);
+    if (Ui::fully_visible(*h)) break;
+  }
+  const HitItem* xinhua = ui.seen(zh_option(township, "xinhua"));
+  REQUIRE(Ui::fully_visible(*xinhua));
+  ui.tap_at(Ui::centre(*xinhua));
+  CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "xinhua");
+  let_advance(ui);
+  const Question& occupation = *ui.model.session()->current();
+  REQUIRE(occupation.id == "occupation");
+  // The resident looks (the loop has drawn what it draws after the change), then taps.
+  const HitItem* top = ui.seen(zh_option(occupation, "public"));
+  REQUIRE(top);
+  CHECK_MESSAGE(Ui::fully_visible(*top), "the occupation list opens at the top");
+  const HitItem* retired = ui.seen(zh_option(occupation, "retired"));
+  REQUIRE(retired);
+  REQUIRE(Ui::fully_visible(*retired));
+  ui.tap_at(Ui::centre(*retired));
+  CHECK(std::get<Choice>(ui.model.session()->answer_of("occupation")).option == "retired");
+  let_advance(ui);
+  if (ui.model.screen() == Screen::question)
+    REQUIRE(ui.tap(ui.strings.get("zh", "nav.submit")));
+  REQUIRE(ui.model.screen() == Screen::finish);
+  Response r = last_saved(ui);
+  CHECK(std::get<Choice>(*r.find("township")).option == "xinhua");
+  CHECK(std::get<Choice>(*r.find("occupation")).option == "retired");
 }

@@ -29,6 +29,7 @@
 #include "ui/console_view.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
+#include "ui/touch_scroll.hpp"
 
 namespace eco::ui {
 
@@ -477,6 +478,7 @@ int run_kiosk(const WindowOptions& o) {
     // Event-driven: sleep until input or the model's next deadline; after input draw a
     // few more frames so presses, releases and layout changes all show.
     int extra = 3;
+    int settling = 0;  // frames drawn in a row only because the layout still moved
     unsigned seen = g_input.load();
     bool first = true;
     // Online backups on a timer, on their own thread and connection.
@@ -552,6 +554,15 @@ int run_kiosk(const WindowOptions& o) {
         extra = 3;
       } else if (extra > 0) {
         --extra;
+      }
+      // Never stop on a frame whose layout differs from the one before (a new page,
+      // a scrollbar that appeared, a scroll applied): the resident must see the layout
+      // the next press is tested against. Bounded, in case a layout never settles.
+      if (layout_changed() && settling < 8) {
+        ++settling;
+        extra = std::max(extra, 1);
+      } else if (!layout_changed()) {
+        settling = 0;
       }
     }
     if (backup_thread.joinable()) backup_thread.join();
