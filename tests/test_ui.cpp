@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <imgui.h>
+#include <imgui_internal.h>
+
+#include <cstring>
 
 #include "core/store.hpp"
 #include "helpers.hpp"
@@ -336,4 +339,147 @@ TEST_CASE("larger text: after scrolling the township list, 离退休 tapped wher
   Response r = last_saved(ui);
   CHECK(std::get<Choice>(*r.find("township")).option == "xinhua");
   CHECK(std::get<Choice>(*r.find("occupation")).option == "retired");
+}
+
+namespace {
+// Larger text at 1280x800, green travel answered up to the township question by taps.
+void to_township(Ui& ui) {
+  REQUIRE(ui.tap(ui.strings.get("zh", "welcome.large_text")));
+  REQUIRE(ui.tap(test::shipped().find("green-travel")->title.get("zh")));
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));
+  REQUIRE(ui.tap(zh_option(*ui.model.session()->current(), "walk")));
+  let_advance(ui);
+  for (const char* id : {"30_44", "female"}) {
+    if (ui.model.session()->current()->id == "commute_minutes") {
+      REQUIRE(ui.tap("9"));
+      REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));
+    }
+    REQUIRE(ui.tap(zh_option(*ui.model.session()->current(), id)));
+    let_advance(ui);
+  }
+  REQUIRE(ui.model.session()->current()->id == "township");
+  ui.frame(ImVec2(-1, -1), false);
+}
+bool unanswered(const Ui& ui, const char* qid) {
+  return std::holds_alternative<std::monostate>(ui.model.session()->answer_of(qid));
+}
+}  // namespace
+
+namespace {
+ImGuiWindow* active_window(const char* name_part) {
+  for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows)
+    if (w->Active && std::strstr(w->Name, name_part)) return w;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("a finger drag scrolls the township list and selects nothing; then a tap picks what is drawn") {
+  for (ImVec2 size : {ImVec2(1280, 800), ImVec2(800, 1280)}) {
+    CAPTURE(size.x);
+    Ui ui(size);
+    to_township(ui);
+    const Question& township = *ui.model.session()->current();
+    ImGuiWindow* body = active_window("##body");
+    REQUIRE(body);
+    REQUIRE(body->ScrollMax.y > 0);  // 31 townships in larger text do not fit
+    CHECK(body->ScrollbarY);         // and the bar shows it
+    const HitItem* start = ui.seen(zh_option(township, "chengxi"));
+    REQUIRE(start);
+    float y0 = start->min.y, dist = 300 * scale_for(size);
+    // Press on 城西街道 and drag up in small steps, as a finger does.
+    ImVec2 from = Ui::centre(*start);
+    ui.touch(from, ImVec2(from.x + 6, from.y - dist), 10);
+    CHECK(unanswered(ui, "township"));
+    CHECK(ui.model.session()->current()->id == "township");
+    const HitItem* moved = ui.seen(zh_option(township, "chengxi"));
+    REQUIRE(moved);
+    // The list followed the finger (past the slop), or went as far as it goes.
+    float slop = kTouchSlop * scale_for(size) * 1.3f;
+    CHECK(y0 - moved->min.y >= std::min(dist - slop - 1, body->ScrollMax.y - 1));
+    CHECK(body->Scroll.y > 0);
+    // Drag again until 新华乡 is in full view, then tap it.
+    for (int i = 0; i < 10 && !Ui::fully_visible(*ui.seen(zh_option(township, "xinhua"))); ++i)
+      ui.touch(from, ImVec2(from.x, from.y - dist), 8);
+    CHECK(unanswered(ui, "township"));
+    const HitItem* xinhua = ui.seen(zh_option(township, "xinhua"));
+    REQUIRE(Ui::fully_visible(*xinhua));
+    ui.tap_at(Ui::centre(*xinhua));
+    CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "xinhua");
+    let_advance(ui);
+    // The next question opens at the top: its first option, tapped where it is drawn.
+    const Question& occupation = *ui.model.session()->current();
+    REQUIRE(occupation.id == "occupation");
+    const HitItem* first = ui.seen(zh_option(occupation, "public"));
+    REQUIRE(first);
+    CHECK(Ui::fully_visible(*first));
+    ui.tap_at(Ui::centre(*first));
+    CHECK(std::get<Choice>(ui.model.session()->answer_of("occupation")).option == "public");
+  }
+}
+
+TEST_CASE("a tap that wobbles less than the slop is a tap; one that moves further is a drag and selects nothing") {
+  Ui ui(ImVec2(1280, 800));
+  to_township(ui);
+  const Question& township = *ui.model.session()->current();
+  float slop = kTouchSlop * scale_for(ui.size) * 1.3f;
+  // Moved further than the slop, and back onto the same card: still not a tap.
+  const HitItem* a = ui.seen(zh_option(township, "chengnan"));
+  REQUIRE(a);
+  ImVec2 c = Ui::centre(*a);
+  ui.frame(c, true);
+  ui.frame(ImVec2(c.x, c.y + slop * 1.5f), true);
+  ui.frame(c, true);
+  ui.frame(c, false);
+  CHECK(unanswered(ui, "township"));
+  // A wobble of 60% of the slop down and sideways: the card under the finger is chosen.
+  a = ui.seen(zh_option(township, "chengnan"));
+  c = Ui::centre(*a);
+  ui.touch(c, ImVec2(c.x + slop * 0.6f, c.y + slop * 0.6f), 3);
+  REQUIRE(!unanswered(ui, "township"));
+  CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "chengnan");
+}
+
+TEST_CASE("a finger held down while the question changes acts on neither question") {
+  Ui ui(ImVec2(1280, 800));
+  to_township(ui);
+  const Question& township = *ui.model.session()->current();
+  REQUIRE(ui.tap(zh_option(township, "chengnan")));  // auto-advance pending
+  // The first card sits top left in both lists: the finger is over the first option of
+  // each (the same ImGui id in each question), so only the page change keeps it apart.
+  const HitItem* other = ui.seen(zh_option(township, "chengdong"));
+  REQUIRE(other);
+  ImVec2 c(other->min.x + 10, other->min.y + 10);
+  ui.frame(c, true);  // the finger goes down on 城东街道 ...
+  ui.now += KioskModel::kAutoAdvanceMs + 10;
+  ui.frame(c, true);  // ... the occupation question replaces the list under it ...
+  ui.frame(c, true);  // ... and is drawn ...
+  REQUIRE(ui.model.session()->current()->id == "occupation");
+  const HitItem* public_ = ui.seen(zh_option(*ui.model.session()->current(), "public"));
+  REQUIRE(public_);
+  REQUIRE(c.x > public_->min.x);
+  REQUIRE(c.y > public_->min.y);  // the finger is over 机关事业单位 now
+  ui.frame(c, false);  // ... and it lifts
+  ui.frame(ImVec2(-1, -1), false);
+  CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "chengnan");
+  CHECK(unanswered(ui, "occupation"));
+}
+
+TEST_CASE("the quiz review on the finish screen scrolls by finger, and shows that it continues") {
+  Ui ui(ImVec2(1280, 800));
+  REQUIRE(ui.tap(ui.strings.get("zh", "welcome.large_text")));
+  REQUIRE(ui.tap(test::shipped().find("knowledge")->title.get("zh")));
+  finish_by_taps(ui);
+  auto review = [] { return active_window("##review"); };
+  ui.frame(ImVec2(-1, -1), false);
+  ImGuiWindow* w = review();
+  REQUIRE(w);
+  REQUIRE(w->ScrollMax.y > 0);  // ten explanations do not fit
+  CHECK(w->Scroll.y == 0);
+  CHECK(w->ScrollbarY);         // a visible bar
+  ImVec2 from((w->InnerRect.Min.x + w->InnerRect.Max.x) / 2, (w->InnerRect.Min.y + w->InnerRect.Max.y) / 2);
+  ui.touch(from, ImVec2(from.x, from.y - 200 * scale_for(ui.size)), 8);
+  w = review();
+  REQUIRE(w);
+  CHECK(w->Scroll.y > 150 * scale_for(ui.size));
+  CHECK(ui.model.screen() == Screen::finish);
 }

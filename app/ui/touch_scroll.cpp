@@ -144,11 +144,12 @@ void touch_drag(float slop) {
     return;
   }
   ImVec2 d(io.MousePos.x - s.press.x, io.MousePos.y - s.press.y);
-  if (!s.dragging && (std::fabs(d.x) > slop || std::fabs(d.y) > slop)) {
+  float len = std::sqrt(d.x * d.x + d.y * d.y);
+  if (!s.dragging && len > slop) {
     s.dragging = true;
-    // Follow the finger from here, so the content does not jump by the slop.
-    s.press = io.MousePos;
-    d = ImVec2(0, 0);
+    // Follow the finger from the slop's edge, so the content does not jump by the slop.
+    s.press = ImVec2(s.press.x + d.x * slop / len, s.press.y + d.y * slop / len);
+    d = ImVec2(io.MousePos.x - s.press.x, io.MousePos.y - s.press.y);
   }
   if (!s.dragging) return;
   ImGui::ClearActiveID();  // a drag is never a tap
