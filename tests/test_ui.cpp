@@ -85,8 +85,11 @@ struct Ui : test::KioskRig {
     return nullptr;
   }
   static ImVec2 centre(const HitItem& h) { return ImVec2((h.min.x + h.max.x) / 2, (h.min.y + h.max.y) / 2); }
+  // Inside its window's visible rectangle (which ImGui rounds to whole pixels: up to one
+  // pixel of a card's border may fall outside it).
   static bool fully_visible(const HitItem& h) {
-    return h.min.x >= h.clip_min.x && h.min.y >= h.clip_min.y && h.max.x <= h.clip_max.x && h.max.y <= h.clip_max.y;
+    return h.min.x >= h.clip_min.x - 1 && h.min.y >= h.clip_min.y - 1 && h.max.x <= h.clip_max.x + 1 &&
+           h.max.y <= h.clip_max.y + 1;
   }
   // A finger: down at `a`, moved to `b` in `steps` frames, lifted at `b`. A touch
   // screen reports the position with the press: no frame hovers there first.
@@ -482,4 +485,145 @@ TEST_CASE("the quiz review on the finish screen scrolls by finger, and shows tha
   REQUIRE(w);
   CHECK(w->Scroll.y > 150 * scale_for(ui.size));
   CHECK(ui.model.screen() == Screen::finish);
+}
+
+namespace {
+// The shipped questionnaires with every question shown: no skip logic, and the whole
+// knowledge bank drawn, so a walk meets each question the kiosk can ever show.
+const QuestionnaireSet& every_question() {
+  static QuestionnaireSet out = [] {
+    QuestionnaireSet s;
+    for (const auto& q : test::shipped().list) {
+      Questionnaire c = q;
+      for (auto& qq : c.questions) qq.show_if.reset();
+      if (c.bank) {
+        c.bank->draw = static_cast<int>(c.bank->items.size());
+        for (auto& i : c.bank->items) i.show_if.reset();
+      }
+      s.add(std::move(c), "{}");
+    }
+    return s;
+  }();
+  return out;
+}
+Answer filler(const Question& q) {
+  switch (q.type) {
+    case QuestionType::single:
+    case QuestionType::rating: return Choice{q.options.front().id};
+    case QuestionType::multiple: return ChoiceSet{{q.options.front().id}};
+    case QuestionType::count_matrix: return Counts{};
+    case QuestionType::integer: return q.min;
+    case QuestionType::text: return std::monostate{};
+  }
+  return std::monostate{};
+}
+bool same_answer(const Answer& a, const Answer& b) {
+  if (a.index() != b.index()) return false;
+  if (auto* x = std::get_if<Choice>(&a)) return x->option == std::get<Choice>(b).option;
+  if (auto* x = std::get_if<ChoiceSet>(&a)) return x->options == std::get<ChoiceSet>(b).options;
+  if (auto* x = std::get_if<Counts>(&a)) return x->rows == std::get<Counts>(b).rows;
+  if (auto* x = std::get_if<std::int64_t>(&a)) return *x == std::get<std::int64_t>(b);
+  return std::holds_alternative<std::monostate>(a);
+}
+bool overlaps(ImVec2 a0, ImVec2 a1, ImVec2 b0, ImVec2 b1) {
+  return a0.x < b1.x && b0.x < a1.x && a0.y < b1.y && b0.y < a1.y;
+}
+
+// Every tappable item of the question on screen must be reachable: the scroll region
+// lies inside the window and clear of the footer's buttons, and each item in it, once
+// the resident has dragged the list to it, is shown in full. Faults are collected.
+void walk_question(Ui& ui, const std::string& where, std::vector<std::string>& faults, int& checked) {
+  ui.frame(ImVec2(-1, -1), false);
+  ImGuiWindow* body = active_window("##body");
+  if (!body) return faults.push_back(where + ": no scroll region");
+  ImRect clip = body->InnerClipRect;
+  if (clip.Min.x < 0 || clip.Min.y < 0 || clip.Max.x > ui.size.x || clip.Max.y > ui.size.y)
+    faults.push_back(where + ": the list reaches outside the window");
+  if (clip.GetHeight() < 64 * scale_for(ui.size)) faults.push_back(where + ": no room left for the answers");
+  auto in_body = [&](const HitItem& h) {
+    return std::fabs(h.clip_min.y - clip.Min.y) < 0.5f && std::fabs(h.clip_max.y - clip.Max.y) < 0.5f &&
+           std::fabs(h.clip_min.x - clip.Min.x) < 0.5f;
+  };
+  std::size_t n = 0;
+  for (const auto& h : ui.hits) {
+    if (in_body(h)) ++n;
+    else if (overlaps(h.min, h.max, clip.Min, clip.Max)) faults.push_back(where + ": '" + h.label + "' covers the list");
+  }
+  if (n == 0) return;  // a text question: nothing to tap in the body
+  const std::string qid = ui.model.session()->current()->id;
+  const Answer before = ui.model.session()->answer_of(qid);
+  ImVec2 mid((clip.Min.x + clip.Max.x) / 2, (clip.Min.y + clip.Max.y) / 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    bool seen_whole = false;
+    std::string label;
+    for (int attempt = 0; attempt < 12 && !seen_whole; ++attempt) {
+      const HitItem* it = nullptr;
+      std::size_t k = 0;
+      for (const auto& h : ui.hits)
+        if (in_body(h) && k++ == i) { it = &h; break; }
+      if (!it) break;
+      label = it->label;
+      if (Ui::fully_visible(*it)) { seen_whole = true; break; }
+      // Drag the list so the item comes towards the middle (at most 40% of it per drag).
+      float want = (it->min.y + it->max.y) / 2 - mid.y;
+      float step = std::clamp(want, -clip.GetHeight() * 0.4f, clip.GetHeight() * 0.4f);
+      float before = it->min.y;
+      ui.touch(mid, ImVec2(mid.x, mid.y - step), 6);
+      const HitItem* again = nullptr;
+      k = 0;
+      for (const auto& h : ui.hits)
+        if (in_body(h) && k++ == i) { again = &h; break; }
+      if (!again || std::fabs(again->min.y - before) < 0.5f) break;  // the list does not move any further
+    }
+    if (seen_whole) ++checked;
+    else faults.push_back(where + ": '" + label + "' cannot be brought fully into view");
+  }
+  if (!ui.model.session() || !same_answer(ui.model.session()->answer_of(qid), before))
+    faults.push_back(where + ": dragging to the items changed the answer");
+}
+}  // namespace
+
+// Issue 12: in larger text 6 of the 31 townships sat behind Back/Next. Every question of
+// every questionnaire, at 1280x800 to 3840x2160 in both orientations, in every text size
+// the welcome screen's switch offers and in both languages.
+TEST_CASE("reachability: every answer of every question can be dragged fully into view, at every size, orientation and text size") {
+  const ImVec2 sizes[] = {{1280, 800}, {1920, 1080}, {3840, 2160}, {800, 1280}, {1080, 1920}, {2160, 3840}};
+  std::vector<std::string> faults;
+  int checked = 0, screens = 0;
+  for (ImVec2 size : sizes) {
+    Ui ui(size);
+    ui.model = KioskModel(ui.cfg, every_question(), &ui.store, [&ui] { return ui.now; }, 5);
+    // The text sizes on offer: the switch is pressed until it comes back to the first.
+    int text_sizes = 0;
+    do {
+      ui.model.apply({.kind = Intent::Kind::toggle_large_text});
+      ++text_sizes;
+    } while (ui.model.large_text() && text_sizes < 10);
+    for (int ts = 0; ts < text_sizes; ++ts) {
+      for (const char* lang : {"zh", "en"}) {
+        for (const Questionnaire& qn : every_question().list) {
+          REQUIRE(ui.model.screen() == Screen::welcome);
+          ui.model.apply({.kind = Intent::Kind::set_lang, .id = lang});
+          for (int i = 0; i < ts; ++i) ui.model.apply({.kind = Intent::Kind::toggle_large_text});
+          ui.model.apply({.kind = Intent::Kind::start, .id = qn.id});
+          for (int guard = 0; guard < 100 && ui.model.screen() == Screen::question; ++guard) {
+            const Question& q = *ui.model.session()->current();
+            std::string where = std::to_string(int(size.x)) + "x" + std::to_string(int(size.y)) + " text size " +
+                                std::to_string(ts) + " " + lang + " " + qn.id + "/" + q.id;
+            walk_question(ui, where, faults, checked);
+            ++screens;
+            ui.model.apply({.kind = Intent::Kind::answer, .answer = filler(q)});
+            ui.model.apply({.kind = Intent::Kind::next});
+            REQUIRE_MESSAGE(ui.model.refusal().ok(), where);
+          }
+          REQUIRE(ui.model.screen() == Screen::finish);
+          ui.model.apply({.kind = Intent::Kind::home});
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < faults.size() && i < 40; ++i) MESSAGE(faults[i]);
+  CHECK(faults.empty());
+  MESSAGE(screens, " question screens, ", checked, " answers brought fully into view");
+  CHECK(screens > 6 * 2 * 2 * 60);
 }
