@@ -528,9 +528,12 @@ int run_kiosk(const WindowOptions& o) {
       if (g_hit_items) {
         std::string tmp = std::string(hit_log) + ".tmp";
         if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+          // label, centre x, y, then the item's top and bottom and the visible band of
+          // its window (top, bottom): the drag test checks an item is in full view.
           for (const auto& h : hits)
-            std::fprintf(f, "%s\t%d\t%d\n", h.label.c_str(), static_cast<int>((h.min.x + h.max.x) / 2),
-                         static_cast<int>((h.min.y + h.max.y) / 2));
+            std::fprintf(f, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", h.label.c_str(), static_cast<int>((h.min.x + h.max.x) / 2),
+                         static_cast<int>((h.min.y + h.max.y) / 2), static_cast<int>(h.min.y), static_cast<int>(h.max.y),
+                         static_cast<int>(std::max(h.clip_min.y, -1.f)), static_cast<int>(std::min(h.clip_max.y, 1e6f)));
           std::fclose(f);
           std::rename(tmp.c_str(), hit_log);
         }
