@@ -3,12 +3,16 @@
 #include <doctest/doctest.h>
 
 #include <imgui.h>
+#include <imgui_internal.h>
+
+#include <cstring>
 
 #include "core/store.hpp"
 #include "helpers.hpp"
 #include "ui/frame.hpp"
 #include "ui/headless.hpp"
 #include "ui/theme.hpp"
+#include "ui/touch_scroll.hpp"
 
 using namespace eco;
 using namespace eco::ui;
@@ -21,10 +25,29 @@ struct Ui : test::KioskRig {
   Fonts& fonts = headless.fonts;
   std::vector<HitItem>& hits = headless.hits;
 
+  // Every text the resident screens show, so wrapped labels measure as on the kiosk.
   static std::string glyphs() {
-    std::string text;
-    for (const auto& q : test::shipped().list) text += q.title.get("zh") + q.title.get("en");
-    return text + "下一题提交返回首页";
+    std::string text = "下一题提交返回首页0123456789";
+    auto add = [&](const LocalizedText& t) {
+      for (const auto& [l, s] : t.by_lang) text += s;
+    };
+    auto add_q = [&](const Question& q) {
+      add(q.text); add(q.hint); add(q.unit); add(q.explanation);
+      for (const auto& o : q.options) add(o.text);
+      for (const auto& o : q.rows) add(o.text);
+    };
+    for (const auto& q : test::shipped().list) {
+      add(q.title); add(q.intro);
+      for (const auto& qq : q.questions) add_q(qq);
+      if (q.bank)
+        for (const auto& qq : q.bank->items) add_q(qq);
+    }
+    Strings s;
+    std::vector<std::string> errors;
+    s.load_dir(test::source_dir() + "/assets/i18n", errors);
+    for (const auto& lang : s.languages())
+      for (const auto& k : s.keys(lang)) text += s.get(lang, k);
+    return text;
   }
   explicit Ui(ImVec2 sz) : KioskRig(5), size(sz), headless(sz, scale_for(sz), glyphs()) {
     std::vector<std::string> errors;
@@ -32,9 +55,18 @@ struct Ui : test::KioskRig {
     REQUIRE(errors.empty());
     REQUIRE(headless.fonts_found);
   }
+  // As the kiosk's loop does: draw again while the layout still moves, with the finger
+  // where it is (no new press), so the last frame drawn is the one seen.
   void frame(ImVec2 mouse, bool down) {
+    draw_once(mouse, down);
+    for (int settling = 0; layout_changed() && settling < 8; ++settling) draw_once(mouse, down);
+  }
+  void draw_once(ImVec2 mouse, bool down) {
+    if (model.large_text() != fonts.large_built) headless.rebake(model.large_text());  // as the kiosk does
     headless.begin_frame(mouse, down);
-    View v{strings, model, fonts.pick(model.large_text()), scale_for(size), size, size.y > size.x};
+    // The kiosk's view: larger text scales the screens by 1.3 (kiosk_window.cpp).
+    View v{strings, model, fonts.pick(model.large_text()), scale_for(size) * (model.large_text() ? 1.3f : 1.f), size,
+           size.y > size.x};
     Intent in = draw_frame(v);
     ImGui::Render();
     model.apply(in);  // also a bare touch, which restarts the screen's timer
@@ -45,6 +77,35 @@ struct Ui : test::KioskRig {
     for (const auto& h : hits)
       if (h.label == label) return &h;
     return nullptr;
+  }
+  // The nth item with this label in the frame drawn last (what the resident sees now).
+  const HitItem* seen(const std::string& label, int nth = 0) const {
+    for (const auto& h : hits)
+      if (h.label == label && nth-- == 0) return &h;
+    return nullptr;
+  }
+  static ImVec2 centre(const HitItem& h) { return ImVec2((h.min.x + h.max.x) / 2, (h.min.y + h.max.y) / 2); }
+  // Inside its window's visible rectangle (which ImGui rounds to whole pixels: up to one
+  // pixel of a card's border may fall outside it).
+  static bool fully_visible(const HitItem& h) {
+    return h.min.x >= h.clip_min.x - 1 && h.min.y >= h.clip_min.y - 1 && h.max.x <= h.clip_max.x + 1 &&
+           h.max.y <= h.clip_max.y + 1;
+  }
+  // A finger: down at `a`, moved to `b` in `steps` frames, lifted at `b`. A touch
+  // screen reports the position with the press: no frame hovers there first.
+  void touch(ImVec2 a, ImVec2 b, int steps) {
+    frame(a, true);
+    for (int i = 1; i <= steps; ++i)
+      frame(ImVec2(a.x + (b.x - a.x) * i / steps, a.y + (b.y - a.y) * i / steps), true);
+    frame(b, false);
+    frame(ImVec2(-1, -1), false);
+  }
+  void tap_at(ImVec2 p) { touch(p, p, 0); }
+  // The mouse wheel over `at` (negative: scroll down), as on a desk.
+  void wheel(ImVec2 at, float notches) {
+    ImGui::GetIO().MouseWheel = notches;
+    frame(at, false);
+    frame(ImVec2(-1, -1), false);
   }
   // `nth` picks among items with the same label (the "+" of each count row).
   bool tap(const std::string& label, int nth = 0) {
@@ -236,4 +297,358 @@ TEST_CASE("green travel by taps: steppers, the number pad, skip logic forwards a
   CHECK(std::get<std::int64_t>(*r.find("commute_minutes")) == 25);
   CHECK(r.find("barriers") == nullptr);      // hidden by the change, so not stored
   CHECK(r.find("would_switch") == nullptr);
+}
+
+namespace {
+const std::string& zh_option(const Question& q, const std::string& id) { return q.find_option(id)->text.get("zh"); }
+// Lets a pending auto-advance happen: the loop wakes at the model's deadline, ticks,
+// and draws the screen that follows (Ui::frame ticks after drawing, hence two).
+void let_advance(Ui& ui) {
+  ui.now += KioskModel::kAutoAdvanceMs + 10;
+  ui.frame(ImVec2(-1, -1), false);
+  ui.frame(ImVec2(-1, -1), false);
+}
+}  // namespace
+
+// Issue 12's report, replayed: larger text, green travel, the township list scrolled
+// down, one near the end picked; on the occupation question 离退休 is tapped where it
+// is drawn. Before the fix the occupation list opened still scrolled, the frame drawn
+// was not the one hit-tested, and 个体经营 was stored.
+TEST_CASE("larger text: after scrolling the township list, 离退休 tapped where drawn is what is stored") {
+  Ui ui(ImVec2(1280, 800));
+  REQUIRE(ui.tap(ui.strings.get("zh", "welcome.large_text")));
+  REQUIRE(ui.model.large_text());
+  REQUIRE(ui.tap(test::shipped().find("green-travel")->title.get("zh")));
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));  // no trips
+  const Question& commute = *ui.model.session()->current();
+  REQUIRE(ui.tap(zh_option(commute, "bus")));
+  let_advance(ui);
+  REQUIRE(ui.tap("2"));
+  REQUIRE(ui.tap("0"));
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));
+  for (const char* id : {"30_44", "female"}) {
+    REQUIRE(ui.tap(zh_option(*ui.model.session()->current(), id)));
+    let_advance(ui);
+  }
+  const Question& township = *ui.model.session()->current();
+  REQUIRE(township.id == "township");
+  // Scroll the list down over its middle until 新华乡 (30th of 31) is fully in view.
+  ui.frame(ImVec2(-1, -1), false);
+  const HitItem* first = ui.seen(zh_option(township, "chengdong"));
+  REQUIRE(first);
+  ImVec2 over((first->clip_min.x + first->clip_max.x) / 2, (first->clip_min.y + first->clip_max.y) / 2);
+  for (int i = 0; i < 20; ++i) {
+    ui.wheel(over, -1);
+    ui.frame(ImVec2(-1, -1), false);
+    const HitItem* h = ui.seen(zh_option(township, "xinhua"));
+    REQUIRE(h);
+    if (Ui::fully_visible(*h)) break;
+  }
+  const HitItem* xinhua = ui.seen(zh_option(township, "xinhua"));
+  REQUIRE(Ui::fully_visible(*xinhua));
+  ui.tap_at(Ui::centre(*xinhua));
+  CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "xinhua");
+  let_advance(ui);
+  const Question& occupation = *ui.model.session()->current();
+  REQUIRE(occupation.id == "occupation");
+  // The resident looks (the loop has drawn what it draws after the change), then taps.
+  const HitItem* top = ui.seen(zh_option(occupation, "public"));
+  REQUIRE(top);
+  CHECK_MESSAGE(Ui::fully_visible(*top), "the occupation list opens at the top");
+  const HitItem* retired = ui.seen(zh_option(occupation, "retired"));
+  REQUIRE(retired);
+  REQUIRE(Ui::fully_visible(*retired));
+  ui.tap_at(Ui::centre(*retired));
+  CHECK(std::get<Choice>(ui.model.session()->answer_of("occupation")).option == "retired");
+  let_advance(ui);
+  if (ui.model.screen() == Screen::question)
+    REQUIRE(ui.tap(ui.strings.get("zh", "nav.submit")));
+  REQUIRE(ui.model.screen() == Screen::finish);
+  Response r = last_saved(ui);
+  CHECK(std::get<Choice>(*r.find("township")).option == "xinhua");
+  CHECK(std::get<Choice>(*r.find("occupation")).option == "retired");
+}
+
+namespace {
+// Larger text at 1280x800, green travel answered up to the township question by taps.
+void to_township(Ui& ui) {
+  REQUIRE(ui.tap(ui.strings.get("zh", "welcome.large_text")));
+  REQUIRE(ui.tap(test::shipped().find("green-travel")->title.get("zh")));
+  REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));
+  REQUIRE(ui.tap(zh_option(*ui.model.session()->current(), "walk")));
+  let_advance(ui);
+  for (const char* id : {"30_44", "female"}) {
+    if (ui.model.session()->current()->id == "commute_minutes") {
+      REQUIRE(ui.tap("9"));
+      REQUIRE(ui.tap(ui.strings.get("zh", "nav.next")));
+    }
+    REQUIRE(ui.tap(zh_option(*ui.model.session()->current(), id)));
+    let_advance(ui);
+  }
+  REQUIRE(ui.model.session()->current()->id == "township");
+  ui.frame(ImVec2(-1, -1), false);
+}
+bool unanswered(const Ui& ui, const char* qid) {
+  return std::holds_alternative<std::monostate>(ui.model.session()->answer_of(qid));
+}
+}  // namespace
+
+namespace {
+ImGuiWindow* active_window(const char* name_part) {
+  for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows)
+    if (w->Active && std::strstr(w->Name, name_part)) return w;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("a finger drag scrolls the township list and selects nothing; then a tap picks what is drawn") {
+  for (ImVec2 size : {ImVec2(1280, 800), ImVec2(800, 1280)}) {
+    CAPTURE(size.x);
+    Ui ui(size);
+    to_township(ui);
+    const Question& township = *ui.model.session()->current();
+    ImGuiWindow* body = active_window("##body");
+    REQUIRE(body);
+    REQUIRE(body->ScrollMax.y > 0);  // 31 townships in larger text do not fit
+    CHECK(body->ScrollbarY);         // and the bar shows it
+    const HitItem* start = ui.seen(zh_option(township, "chengxi"));
+    REQUIRE(start);
+    float y0 = start->min.y, dist = 300 * scale_for(size);
+    // Press on 城西街道 and drag up in small steps, as a finger does.
+    ImVec2 from = Ui::centre(*start);
+    ui.touch(from, ImVec2(from.x + 6, from.y - dist), 10);
+    CHECK(unanswered(ui, "township"));
+    CHECK(ui.model.session()->current()->id == "township");
+    const HitItem* moved = ui.seen(zh_option(township, "chengxi"));
+    REQUIRE(moved);
+    // The list followed the finger (past the slop), or went as far as it goes.
+    float slop = kTouchSlop * scale_for(size) * 1.3f;
+    CHECK(y0 - moved->min.y >= std::min(dist - slop - 1, body->ScrollMax.y - 1));
+    CHECK(body->Scroll.y > 0);
+    // Drag again until 新华乡 is in full view, then tap it.
+    for (int i = 0; i < 10 && !Ui::fully_visible(*ui.seen(zh_option(township, "xinhua"))); ++i)
+      ui.touch(from, ImVec2(from.x, from.y - dist), 8);
+    CHECK(unanswered(ui, "township"));
+    const HitItem* xinhua = ui.seen(zh_option(township, "xinhua"));
+    REQUIRE(Ui::fully_visible(*xinhua));
+    ui.tap_at(Ui::centre(*xinhua));
+    CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "xinhua");
+    let_advance(ui);
+    // The next question opens at the top: its first option, tapped where it is drawn.
+    const Question& occupation = *ui.model.session()->current();
+    REQUIRE(occupation.id == "occupation");
+    const HitItem* first = ui.seen(zh_option(occupation, "public"));
+    REQUIRE(first);
+    CHECK(Ui::fully_visible(*first));
+    ui.tap_at(Ui::centre(*first));
+    CHECK(std::get<Choice>(ui.model.session()->answer_of("occupation")).option == "public");
+  }
+}
+
+TEST_CASE("a tap that wobbles less than the slop is a tap; one that moves further is a drag and selects nothing") {
+  Ui ui(ImVec2(1280, 800));
+  to_township(ui);
+  const Question& township = *ui.model.session()->current();
+  float slop = kTouchSlop * scale_for(ui.size) * 1.3f;
+  // Moved further than the slop, and back onto the same card: still not a tap.
+  const HitItem* a = ui.seen(zh_option(township, "chengnan"));
+  REQUIRE(a);
+  ImVec2 c = Ui::centre(*a);
+  ui.frame(c, true);
+  ui.frame(ImVec2(c.x, c.y + slop * 1.5f), true);
+  ui.frame(c, true);
+  ui.frame(c, false);
+  CHECK(unanswered(ui, "township"));
+  // A wobble of 60% of the slop down and sideways: the card under the finger is chosen.
+  a = ui.seen(zh_option(township, "chengnan"));
+  c = Ui::centre(*a);
+  ui.touch(c, ImVec2(c.x + slop * 0.6f, c.y + slop * 0.6f), 3);
+  REQUIRE(!unanswered(ui, "township"));
+  CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "chengnan");
+}
+
+TEST_CASE("a finger held down while the question changes acts on neither question") {
+  Ui ui(ImVec2(1280, 800));
+  to_township(ui);
+  const Question& township = *ui.model.session()->current();
+  REQUIRE(ui.tap(zh_option(township, "chengnan")));  // auto-advance pending
+  // The first card sits top left in both lists: the finger is over the first option of
+  // each (the same ImGui id in each question), so only the page change keeps it apart.
+  const HitItem* other = ui.seen(zh_option(township, "chengdong"));
+  REQUIRE(other);
+  ImVec2 c(other->min.x + 10, other->min.y + 10);
+  ui.frame(c, true);  // the finger goes down on 城东街道 ...
+  ui.now += KioskModel::kAutoAdvanceMs + 10;
+  ui.frame(c, true);  // ... the occupation question replaces the list under it ...
+  ui.frame(c, true);  // ... and is drawn ...
+  REQUIRE(ui.model.session()->current()->id == "occupation");
+  const HitItem* public_ = ui.seen(zh_option(*ui.model.session()->current(), "public"));
+  REQUIRE(public_);
+  REQUIRE(c.x > public_->min.x);
+  REQUIRE(c.y > public_->min.y);  // the finger is over 机关事业单位 now
+  ui.frame(c, false);  // ... and it lifts
+  ui.frame(ImVec2(-1, -1), false);
+  CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "chengnan");
+  CHECK(unanswered(ui, "occupation"));
+}
+
+TEST_CASE("the quiz review on the finish screen scrolls by finger, and shows that it continues") {
+  Ui ui(ImVec2(1280, 800));
+  REQUIRE(ui.tap(ui.strings.get("zh", "welcome.large_text")));
+  REQUIRE(ui.tap(test::shipped().find("knowledge")->title.get("zh")));
+  finish_by_taps(ui);
+  auto review = [] { return active_window("##review"); };
+  ui.frame(ImVec2(-1, -1), false);
+  ImGuiWindow* w = review();
+  REQUIRE(w);
+  REQUIRE(w->ScrollMax.y > 0);  // ten explanations do not fit
+  CHECK(w->Scroll.y == 0);
+  CHECK(w->ScrollbarY);         // a visible bar
+  ImVec2 from((w->InnerRect.Min.x + w->InnerRect.Max.x) / 2, (w->InnerRect.Min.y + w->InnerRect.Max.y) / 2);
+  ui.touch(from, ImVec2(from.x, from.y - 200 * scale_for(ui.size)), 8);
+  w = review();
+  REQUIRE(w);
+  CHECK(w->Scroll.y > 150 * scale_for(ui.size));
+  CHECK(ui.model.screen() == Screen::finish);
+}
+
+namespace {
+// The shipped questionnaires with every question shown: no skip logic, and the whole
+// knowledge bank drawn, so a walk meets each question the kiosk can ever show.
+const QuestionnaireSet& every_question() {
+  static QuestionnaireSet out = [] {
+    QuestionnaireSet s;
+    for (const auto& q : test::shipped().list) {
+      Questionnaire c = q;
+      for (auto& qq : c.questions) qq.show_if.reset();
+      if (c.bank) {
+        c.bank->draw = static_cast<int>(c.bank->items.size());
+        for (auto& i : c.bank->items) i.show_if.reset();
+      }
+      s.add(std::move(c), "{}");
+    }
+    return s;
+  }();
+  return out;
+}
+Answer filler(const Question& q) {
+  switch (q.type) {
+    case QuestionType::single:
+    case QuestionType::rating: return Choice{q.options.front().id};
+    case QuestionType::multiple: return ChoiceSet{{q.options.front().id}};
+    case QuestionType::count_matrix: return Counts{};
+    case QuestionType::integer: return q.min;
+    case QuestionType::text: return std::monostate{};
+  }
+  return std::monostate{};
+}
+bool same_answer(const Answer& a, const Answer& b) {
+  if (a.index() != b.index()) return false;
+  if (auto* x = std::get_if<Choice>(&a)) return x->option == std::get<Choice>(b).option;
+  if (auto* x = std::get_if<ChoiceSet>(&a)) return x->options == std::get<ChoiceSet>(b).options;
+  if (auto* x = std::get_if<Counts>(&a)) return x->rows == std::get<Counts>(b).rows;
+  if (auto* x = std::get_if<std::int64_t>(&a)) return *x == std::get<std::int64_t>(b);
+  return std::holds_alternative<std::monostate>(a);
+}
+bool overlaps(ImVec2 a0, ImVec2 a1, ImVec2 b0, ImVec2 b1) {
+  return a0.x < b1.x && b0.x < a1.x && a0.y < b1.y && b0.y < a1.y;
+}
+
+// Every tappable item of the question on screen must be reachable: the scroll region
+// lies inside the window and clear of the footer's buttons, and each item in it, once
+// the resident has dragged the list to it, is shown in full. Faults are collected.
+void walk_question(Ui& ui, const std::string& where, std::vector<std::string>& faults, int& checked) {
+  ui.frame(ImVec2(-1, -1), false);
+  ImGuiWindow* body = active_window("##body");
+  if (!body) return faults.push_back(where + ": no scroll region");
+  ImRect clip = body->InnerClipRect;
+  if (clip.Min.x < 0 || clip.Min.y < 0 || clip.Max.x > ui.size.x || clip.Max.y > ui.size.y)
+    faults.push_back(where + ": the list reaches outside the window");
+  if (clip.GetHeight() < 64 * scale_for(ui.size)) faults.push_back(where + ": no room left for the answers");
+  auto in_body = [&](const HitItem& h) {
+    return std::fabs(h.clip_min.y - clip.Min.y) < 0.5f && std::fabs(h.clip_max.y - clip.Max.y) < 0.5f &&
+           std::fabs(h.clip_min.x - clip.Min.x) < 0.5f;
+  };
+  std::size_t n = 0;
+  for (const auto& h : ui.hits) {
+    if (in_body(h)) ++n;
+    else if (overlaps(h.min, h.max, clip.Min, clip.Max)) faults.push_back(where + ": '" + h.label + "' covers the list");
+  }
+  if (n == 0) return;  // a text question: nothing to tap in the body
+  const std::string qid = ui.model.session()->current()->id;
+  const Answer before = ui.model.session()->answer_of(qid);
+  ImVec2 mid((clip.Min.x + clip.Max.x) / 2, (clip.Min.y + clip.Max.y) / 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    bool seen_whole = false;
+    std::string label;
+    for (int attempt = 0; attempt < 12 && !seen_whole; ++attempt) {
+      const HitItem* it = nullptr;
+      std::size_t k = 0;
+      for (const auto& h : ui.hits)
+        if (in_body(h) && k++ == i) { it = &h; break; }
+      if (!it) break;
+      label = it->label;
+      if (Ui::fully_visible(*it)) { seen_whole = true; break; }
+      // Drag the list so the item comes towards the middle (at most 40% of it per drag).
+      float want = (it->min.y + it->max.y) / 2 - mid.y;
+      float step = std::clamp(want, -clip.GetHeight() * 0.4f, clip.GetHeight() * 0.4f);
+      float before = it->min.y;
+      ui.touch(mid, ImVec2(mid.x, mid.y - step), 6);
+      const HitItem* again = nullptr;
+      k = 0;
+      for (const auto& h : ui.hits)
+        if (in_body(h) && k++ == i) { again = &h; break; }
+      if (!again || std::fabs(again->min.y - before) < 0.5f) break;  // the list does not move any further
+    }
+    if (seen_whole) ++checked;
+    else faults.push_back(where + ": '" + label + "' cannot be brought fully into view");
+  }
+  if (!ui.model.session() || !same_answer(ui.model.session()->answer_of(qid), before))
+    faults.push_back(where + ": dragging to the items changed the answer");
+}
+}  // namespace
+
+// Issue 12: in larger text 6 of the 31 townships sat behind Back/Next. Every question of
+// every questionnaire, at 1280x800 to 3840x2160 in both orientations, in every text size
+// the welcome screen's switch offers and in both languages.
+TEST_CASE("reachability: every answer of every question can be dragged fully into view, at every size, orientation and text size") {
+  const ImVec2 sizes[] = {{1280, 800}, {1920, 1080}, {3840, 2160}, {800, 1280}, {1080, 1920}, {2160, 3840}};
+  std::vector<std::string> faults;
+  int checked = 0, screens = 0;
+  for (ImVec2 size : sizes) {
+    Ui ui(size);
+    ui.model = KioskModel(ui.cfg, every_question(), &ui.store, [&ui] { return ui.now; }, 5);
+    // The text sizes on offer: the switch is pressed until it comes back to the first.
+    int text_sizes = 0;
+    do {
+      ui.model.apply({.kind = Intent::Kind::toggle_large_text});
+      ++text_sizes;
+    } while (ui.model.large_text() && text_sizes < 10);
+    for (int ts = 0; ts < text_sizes; ++ts) {
+      for (const char* lang : {"zh", "en"}) {
+        for (const Questionnaire& qn : every_question().list) {
+          REQUIRE(ui.model.screen() == Screen::welcome);
+          ui.model.apply({.kind = Intent::Kind::set_lang, .id = lang});
+          for (int i = 0; i < ts; ++i) ui.model.apply({.kind = Intent::Kind::toggle_large_text});
+          ui.model.apply({.kind = Intent::Kind::start, .id = qn.id});
+          for (int guard = 0; guard < 100 && ui.model.screen() == Screen::question; ++guard) {
+            const Question& q = *ui.model.session()->current();
+            std::string where = std::to_string(int(size.x)) + "x" + std::to_string(int(size.y)) + " text size " +
+                                std::to_string(ts) + " " + lang + " " + qn.id + "/" + q.id;
+            walk_question(ui, where, faults, checked);
+            ++screens;
+            ui.model.apply({.kind = Intent::Kind::answer, .answer = filler(q)});
+            ui.model.apply({.kind = Intent::Kind::next});
+            REQUIRE_MESSAGE(ui.model.refusal().ok(), where);
+          }
+          REQUIRE(ui.model.screen() == Screen::finish);
+          ui.model.apply({.kind = Intent::Kind::home});
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < faults.size() && i < 40; ++i) MESSAGE(faults[i]);
+  CHECK(faults.empty());
+  MESSAGE(screens, " question screens, ", checked, " answers brought fully into view");
+  CHECK(screens > 6 * 2 * 2 * 60);
 }

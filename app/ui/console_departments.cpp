@@ -25,7 +25,7 @@ ConsoleIntent draw_console_departments(ConsoleView& v) {
         if (t.responsible.find(d) != std::string::npos && m.task_status(t.id) != TaskStatus::done) ++open;
     std::string label = d + (open ? "  (" + std::to_string(open) + ")" : "");
     if (ImGui::Selectable((label + "###" + d).c_str(), m.dept_selected == d)) m.dept_selected = d;
-    if (g_hit_items) g_hit_items->push_back({"dept:" + d, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+    record_hit("dept:" + d, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   }
   ImGui::EndChild();
   ImGui::SameLine();

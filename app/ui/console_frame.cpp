@@ -2,6 +2,7 @@
 // warning in red when responses wait unsaved, the model's message, then the page.
 #include "ui/console_view.hpp"
 #include "ui/theme.hpp"
+#include "ui/touch_scroll.hpp"
 
 namespace eco::ui {
 
@@ -68,6 +69,7 @@ ConsoleIntent draw_console(ConsoleView& v) {
   st.ItemSpacing = saved_spacing;
   ImGui::PopFont();
   ImGui::End();
+  touch_drag(kTouchSlop * v.scale);  // tables and lists scroll by finger, as on the resident screens
   return out;
 }
 

@@ -106,7 +106,7 @@ ConsoleIntent draw_console_overview(ConsoleView& v) {
       ImGui::PushID(def.id.c_str());
       if (ImGui::Selectable(no.c_str(), false, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
         out = {ConsoleIntent::Kind::open, def.id};
-      if (g_hit_items) g_hit_items->push_back({"row:" + def.id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+      record_hit("row:" + def.id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
       ImGui::TextWrapped("%s", def.name.c_str());

@@ -20,7 +20,7 @@ bool labelled_button(const std::string& label, const char* id, ImVec2 size) {
   ImVec2 p = ImGui::GetCursorScreenPos();
   std::string full = label + "###" + id;
   bool clicked = ImGui::Button(full.c_str(), size);
-  if (g_hit_items) g_hit_items->push_back({label, p, ImGui::GetItemRectMax()});
+  record_hit(label, p, ImGui::GetItemRectMax());
   return clicked;
 }
 }  // namespace

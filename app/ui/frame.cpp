@@ -2,8 +2,11 @@
 // screen, and the idle overlay above it. Shared by the real window and headless tests.
 #include "ui/frame.hpp"
 
+#include <cstring>
+
 #include "ui/theme.hpp"
 #include "ui/view.hpp"
+#include "ui/touch_scroll.hpp"
 
 namespace eco::ui {
 
@@ -22,9 +25,32 @@ Intent draw_store_problem(const View& v) {
     out.kind = Intent::Kind::home;
   return out;
 }
+
+// What identifies the page on screen: the screen, the question (of which session), the
+// language, the text size and the window. Hashed without allocating (idle frames allocate nothing).
+std::uint64_t page_key(const View& v) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](const void* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<const unsigned char*>(p)[i]) * 1099511628211ULL;
+  };
+  auto mix_s = [&](const std::string& s) { mix(s.data(), s.size() + 1); };
+  Screen screen = v.model.screen();
+  bool large = v.model.large_text();
+  mix(&screen, sizeof screen);
+  mix(&large, sizeof large);
+  mix(&v.size, sizeof v.size);
+  mix(&v.scale, sizeof v.scale);
+  mix_s(v.model.lang());
+  if (const Session* s = v.model.session()) {
+    mix_s(s->id());
+    if (const Question* q = s->current()) mix_s(q->id);
+  }
+  return h;
+}
 }  // namespace
 
 Intent draw_frame(const View& v) {
+  touch_page(page_key(v));
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(v.size);
   ImGui::Begin("##kiosk", nullptr,
@@ -50,6 +76,7 @@ Intent draw_frame(const View& v) {
   // A finger on the glass anywhere (text, empty space) is the resident still there.
   const ImGuiIO& io = ImGui::GetIO();
   in.touched = io.MouseDown[0] || io.MouseReleased[0];
+  touch_drag(kTouchSlop * v.scale);
   return in;
 }
 

@@ -18,7 +18,11 @@ struct Headless {
   std::vector<HitItem> hits;
   bool fonts_found = false;
 
-  Headless(ImVec2 size, float scale, const std::string& glyphs, const std::string& console_glyphs = {}) {
+  float scale_ = 1;
+  std::string glyphs_;
+
+  Headless(ImVec2 size, float scale, const std::string& glyphs, const std::string& console_glyphs = {})
+      : scale_(scale), glyphs_(glyphs) {
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
@@ -35,6 +39,15 @@ struct Headless {
     g_hit_items = nullptr;
     ImGui::DestroyContext();
   }
+  // Bakes the normal or the larger text set, between frames, as the kiosk does when a
+  // resident switches the text size.
+  void rebake(bool large) {
+    build_fonts(fonts, find_cjk_font(), scale_, glyphs_, {}, large);
+    unsigned char* px;
+    int w, h;
+    ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+  }
+
   // Starts a frame with the pointer at `mouse`, pressed or not (levels, as ImGui 1.86
   // reads them), and forgets the last frame's hit items.
   void begin_frame(ImVec2 mouse, bool down) {

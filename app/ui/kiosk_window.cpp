@@ -30,6 +30,7 @@
 #include "ui/console_view.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
+#include "ui/touch_scroll.hpp"
 
 namespace eco::ui {
 
@@ -499,6 +500,7 @@ int run_kiosk(const WindowOptions& o) {
     // Event-driven: sleep until input or the model's next deadline; after input draw a
     // few more frames so presses, releases and layout changes all show.
     int extra = 3;
+    int settling = 0;  // frames drawn in a row only because the layout still moved
     unsigned seen = g_input.load();
     bool first = true;
     // Online backups on a timer, on their own thread and connection.
@@ -551,9 +553,12 @@ int run_kiosk(const WindowOptions& o) {
       if (g_hit_items) {
         std::string tmp = std::string(hit_log) + ".tmp";
         if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+          // label, centre x, y, then the item's top and bottom and the visible band of
+          // its window (top, bottom): the drag test checks an item is in full view.
           for (const auto& h : hits)
-            std::fprintf(f, "%s\t%d\t%d\n", h.label.c_str(), static_cast<int>((h.min.x + h.max.x) / 2),
-                         static_cast<int>((h.min.y + h.max.y) / 2));
+            std::fprintf(f, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", h.label.c_str(), static_cast<int>((h.min.x + h.max.x) / 2),
+                         static_cast<int>((h.min.y + h.max.y) / 2), static_cast<int>(h.min.y), static_cast<int>(h.max.y),
+                         static_cast<int>(std::max(h.clip_min.y, -1.f)), static_cast<int>(std::min(h.clip_max.y, 1e6f)));
           std::fclose(f);
           std::rename(tmp.c_str(), hit_log);
         }
@@ -577,6 +582,15 @@ int run_kiosk(const WindowOptions& o) {
         extra = 3;
       } else if (extra > 0) {
         --extra;
+      }
+      // Never stop on a frame whose layout differs from the one before (a new page,
+      // a scrollbar that appeared, a scroll applied): the resident must see the layout
+      // the next press is tested against. Bounded, in case a layout never settles.
+      if (layout_changed() && settling < 8) {
+        ++settling;
+        extra = std::max(extra, 1);
+      } else if (!layout_changed()) {
+        settling = 0;
       }
     }
     if (backup_thread.joinable()) backup_thread.join();

@@ -4,6 +4,7 @@
 
 #include "core/scoring.hpp"
 #include "ui/theme.hpp"
+#include "ui/touch_scroll.hpp"
 #include "ui/view.hpp"
 
 namespace eco::ui {
@@ -37,7 +38,8 @@ Intent draw_finish(const View& v) {
                  color::text, f.title, w);
     text_wrapped(v.t("finish.review"), color::muted, f.small, w);
     ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
-    ImGui::BeginChild("##review", area, false);
+    // Ten explanations rarely fit: the review scrolls by finger and shows that it does.
+    begin_scroll_region("##review", area, false);
     float iw = area.x - st.ScrollbarSize - v.px(10);
     int n = 0;
     for (const auto& id : r->drawn) {
@@ -64,7 +66,7 @@ Intent draw_finish(const View& v) {
       ImGui::Dummy(ImVec2(0, v.px(8)));
       ImGui::PopID();
     }
-    ImGui::EndChild();
+    end_scroll_region(v.scale);
   }
 
   float bw = v.px(420), bh = v.px(100);

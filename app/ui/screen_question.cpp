@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "ui/theme.hpp"
+#include "ui/touch_scroll.hpp"
 #include "ui/view.hpp"
 
 namespace eco::ui {
@@ -24,21 +25,50 @@ int columns_for(const View& v, std::size_t n, const Question& q) {
   return n > 20 ? 5 : n > 12 ? 4 : n > 5 ? 3 : 2;
 }
 
-// Options as a grid of cards; returns the tapped option.
-const Option* option_grid(const View& v, const Session& s, const Question& q, ImVec2 area,
+// Options as a grid of cards, sized before the region opens: every card is at least as
+// tall as its wrapped label, and when the cards do not fit the height available they are
+// laid out beside a scrollbar from the first frame (the width never changes under them).
+struct Grid {
+  int cols = 1;
+  float w = 0, h = 0, height = 0;
+  bool overflows = false;
+};
+
+Grid grid_for(const View& v, const Session& s, const Question& q, ImVec2 area) {
+  auto opts = s.options_in_order(q);
+  Grid g;
+  g.cols = columns_for(v, opts.size(), q);
+  std::size_t cols = static_cast<std::size_t>(g.cols);
+  int rows = static_cast<int>((opts.size() + cols - 1) / cols);
+  ImGuiStyle& st = ImGui::GetStyle();
+  ImFont* f = v.fonts.body;
+  auto fit = [&](float width) {
+    g.w = (width - static_cast<float>(g.cols - 1) * st.ItemSpacing.x) / static_cast<float>(g.cols);
+    g.h = std::clamp((area.y - static_cast<float>(rows - 1) * st.ItemSpacing.y) / static_cast<float>(rows), v.px(72),
+                     v.px(q.type == QuestionType::rating ? 200 : 130));
+    float wrap = g.w - 2 * f->FontSize * 0.6f - f->FontSize * 1.1f;  // as card() wraps
+    for (const Option* o : opts)
+      g.h = std::max(g.h, f->CalcTextSizeA(f->FontSize, FLT_MAX, wrap, o->text.get(v.model.lang()).c_str()).y +
+                              f->FontSize * 0.8f);
+    g.height = static_cast<float>(rows) * g.h + static_cast<float>(rows - 1) * st.ItemSpacing.y;
+  };
+  fit(area.x);
+  if (g.height > area.y) {
+    g.overflows = true;
+    fit(area.x - st.ScrollbarSize);
+  }
+  return g;
+}
+
+// Returns the tapped option.
+const Option* option_grid(const View& v, const Session& s, const Question& q, const Grid& g,
                           const std::function<bool(const Option&)>& is_selected) {
   const Option* tapped = nullptr;
   auto opts = s.options_in_order(q);
-  int cols = columns_for(v, opts.size(), q);
-  int rows = static_cast<int>((opts.size() + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols));
-  ImGuiStyle& st = ImGui::GetStyle();
-  float w = (area.x - (cols - 1) * st.ItemSpacing.x) / cols;
-  float h = (area.y - (rows - 1) * st.ItemSpacing.y) / rows;
-  h = std::clamp(h, v.px(72), v.px(q.type == QuestionType::rating ? 200 : 130));
   for (std::size_t i = 0; i < opts.size(); ++i) {
-    if (i % static_cast<std::size_t>(cols)) ImGui::SameLine();
+    if (i % static_cast<std::size_t>(g.cols)) ImGui::SameLine();
     ImGui::PushID(static_cast<int>(i));
-    if (card("##opt", opts[i]->text.get(v.model.lang()), ImVec2(w, h), is_selected(*opts[i]), v.fonts.body))
+    if (card("##opt", opts[i]->text.get(v.model.lang()), ImVec2(g.w, g.h), is_selected(*opts[i]), v.fonts.body))
       tapped = opts[i];
     ImGui::PopID();
   }
@@ -181,17 +211,20 @@ Intent draw_question(const View& v) {
   if (!sub.empty()) text_wrapped(sub, color::muted, f.small, w);
   ImGui::Dummy(ImVec2(0, v.px(6)));
 
-  // Body, above a fixed footer.
+  // Body, above a fixed footer: a scroll region that opens at the top of each question
+  // and follows the finger (touch_scroll.hpp).
   float footer_h = v.px(110);
   ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
-  ImGui::BeginChild("##body", area, false, ImGuiWindowFlags_NoBackground);
+  bool grid = q.type == QuestionType::single || q.type == QuestionType::rating || q.type == QuestionType::multiple;
+  Grid g = grid ? grid_for(v, *s, q, area) : Grid{};
+  begin_scroll_region("##body", area, g.overflows, ImGuiWindowFlags_NoBackground);
   ImVec2 inner = ImGui::GetContentRegionAvail();
   const Answer& a = s->answer_of(q.id);
   switch (q.type) {
     case QuestionType::single:
     case QuestionType::rating: {
       const auto* chosen = std::get_if<Choice>(&a);
-      if (const Option* t = option_grid(v, *s, q, inner, [&](const Option& o) { return chosen && chosen->option == o.id; }))
+      if (const Option* t = option_grid(v, *s, q, g, [&](const Option& o) { return chosen && chosen->option == o.id; }))
         out = answer_intent(Choice{t->id}, true);
       break;
     }
@@ -200,7 +233,7 @@ Intent draw_question(const View& v) {
       auto has = [&](const std::string& id) {
         return set && std::find(set->options.begin(), set->options.end(), id) != set->options.end();
       };
-      if (const Option* t = option_grid(v, *s, q, inner, [&](const Option& o) { return has(o.id); })) {
+      if (const Option* t = option_grid(v, *s, q, g, [&](const Option& o) { return has(o.id); })) {
         ChoiceSet next = set ? *set : ChoiceSet{};
         if (has(t->id)) {
           next.options.erase(std::remove(next.options.begin(), next.options.end(), t->id), next.options.end());
@@ -220,7 +253,7 @@ Intent draw_question(const View& v) {
     case QuestionType::integer: out = number_pad(v, *s, q, inner); break;
     case QuestionType::text: text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x); break;
   }
-  ImGui::EndChild();
+  end_scroll_region(v.scale);
 
   // Footer: Back, the reason Next refused, Next/Submit.
   float bw = v.px(v.portrait ? 300 : 340), bh = v.px(100);

@@ -12,7 +12,7 @@ void apply_theme(float scale) {
   style.FramePadding = ImVec2(20, 14);
   style.ItemSpacing = ImVec2(20, 18);
   style.ItemInnerSpacing = ImVec2(12, 10);
-  style.ScrollbarSize = 28;
+  style.ScrollbarSize = 40;  // a finger can hold it (scaled below)
   style.GrabMinSize = 40;
   style.WindowBorderSize = 0;
   style.ChildBorderSize = 0;
@@ -30,7 +30,11 @@ void apply_theme(float scale) {
   c[ImGuiCol_ButtonActive] = ImGui::ColorConvertU32ToFloat4(color::rgb(0x17, 0x52, 0x33));
   c[ImGuiCol_PlotHistogram] = ImGui::ColorConvertU32ToFloat4(color::primary);
   c[ImGuiCol_FrameBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
-  c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0.04f);
+  // A scrollbar a resident notices: a pale green track and a green grab.
+  c[ImGuiCol_ScrollbarBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  c[ImGuiCol_ScrollbarGrab] = ImGui::ColorConvertU32ToFloat4(color::rgb(0x1F, 0x6B, 0x43, 0xB0));
+  c[ImGuiCol_ScrollbarGrabHovered] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_ScrollbarGrabActive] = ImGui::ColorConvertU32ToFloat4(color::primary);
   // Tables, selectables and combos of the console: the same greens, not ImGui's blue.
   c[ImGuiCol_Header] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
   c[ImGuiCol_HeaderHovered] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);

@@ -33,8 +33,13 @@ struct View {
 struct HitItem {
   std::string label;
   ImVec2 min, max;
+  // The part of the screen its window shows (the scroll region's visible rectangle):
+  // an item is seen in full only when min..max lies inside it.
+  ImVec2 clip_min{-1e9f, -1e9f}, clip_max{1e9f, 1e9f};
 };
 extern std::vector<HitItem>* g_hit_items;
+// Records an item drawn at min..max in the current window, with that window's clip.
+void record_hit(const std::string& label, ImVec2 min, ImVec2 max);
 
 // A large touch card: white, rounded, text wrapped inside; selected = filled green with ✓.
 bool card(const char* id, const std::string& label, ImVec2 size, bool selected, ImFont* font,

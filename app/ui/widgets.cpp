@@ -11,6 +11,12 @@ namespace eco::ui {
 
 std::vector<HitItem>* g_hit_items = nullptr;
 
+void record_hit(const std::string& label, ImVec2 min, ImVec2 max) {
+  if (!g_hit_items) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  g_hit_items->push_back({label, min, max, dl->GetClipRectMin(), dl->GetClipRectMax()});
+}
+
 namespace {
 // Where a line may break: after these, or before the opening ones.
 bool closing(unsigned c) {
@@ -122,7 +128,7 @@ ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 
 
 namespace {
 void record(const std::string& label, ImVec2 p, ImVec2 size) {
-  if (g_hit_items) g_hit_items->push_back({label, p, ImVec2(p.x + size.x, p.y + size.y)});
+  record_hit(label, p, ImVec2(p.x + size.x, p.y + size.y));
 }
 }  // namespace
 
