@@ -50,6 +50,10 @@ sleep 1
 click "2"; click "0" # 20 minutes on the number pad
 click "下一题"
 for label in "30–44岁" "女" "正阳街道" "企业职工"; do click "$label"; sleep 1; done
+# The last question waits for 提交 (it never submits by itself).
+n0=$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses WHERE questionnaire='green-travel'")
+[ "$n0" = 0 ] || { echo "FAIL: the last question submitted itself before 提交"; exit 1; }
+click "提交"
 sleep 1
 
 n=$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses WHERE questionnaire='green-travel'")

@@ -188,15 +188,20 @@ Intent draw_question(const View& v) {
   Progress pr = s->progress();
   std::string progress = v.tf("question.progress", {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
   ImVec2 top = ImGui::GetCursorPos();
-  float row_h = top_switches(v, out, true);
-  float right = ImGui::GetItemRectMin().x;  // where the switches begin (screen x)
-  ImGui::SetCursorPos(top);
-  ImGui::BeginGroup();
-  float left_w = std::max(v.px(100), right - ImGui::GetCursorScreenPos().x - st.ItemSpacing.x);
+  float right = 0;  // where the switches begin (screen x)
+  float row_h = top_switches(v, out, true, &right);
   ImFont* sf = f.small;
-  float text_h = sf->FontSize * 2;
-  ImGui::SetCursorPosY(top.y + std::max(0.f, (row_h - text_h) * 0.5f));
-  text_wrapped(s->questionnaire().title.get(lang), color::muted, sf, left_w);
+  const std::string& title = s->questionnaire().title.get(lang);
+  float left_w = right - ImGui::GetWindowPos().x - top.x - st.ItemSpacing.x;
+  float need_w = std::max(measure_wrapped(sf, sf->FontSize, title, FLT_MAX).x, measure_wrapped(sf, sf->FontSize, progress, FLT_MAX).x);
+  if (need_w <= left_w) {  // beside the switches
+    ImGui::SetCursorPos(ImVec2(top.x, top.y + std::max(0.f, (row_h - sf->FontSize * 2) * 0.5f)));
+  } else {                 // below them (portrait, larger text)
+    ImGui::SetCursorPos(ImVec2(top.x, top.y + row_h + st.ItemSpacing.y));
+    left_w = w;
+  }
+  ImGui::BeginGroup();
+  text_wrapped(title, color::muted, sf, left_w);
   text_wrapped(progress, color::text, sf, left_w);
   ImGui::EndGroup();
   ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);

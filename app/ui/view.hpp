@@ -68,8 +68,9 @@ ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 
 ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width);
 
 // The language and text-size switches (and, on a question, 退出), right-aligned on the
-// current line; each sets `out` when tapped. Returns the row's height.
-float top_switches(const View& v, Intent& out, bool with_quit);
+// current line; each sets `out` when tapped. Returns the row's height; `left` gets the
+// screen x where the first switch begins.
+float top_switches(const View& v, Intent& out, bool with_quit, float* left = nullptr);
 
 Intent draw_welcome(const View& v);
 Intent draw_question(const View& v);

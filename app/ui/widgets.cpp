@@ -189,7 +189,7 @@ bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* f
   return clicked;
 }
 
-float top_switches(const View& v, Intent& out, bool with_quit) {
+float top_switches(const View& v, Intent& out, bool with_quit, float* left) {
   ImGuiStyle& st = ImGui::GetStyle();
   ImFont* f = v.fonts.body;
   float h = std::max(v.px(76), f->FontSize * 1.7f);
@@ -199,6 +199,7 @@ float top_switches(const View& v, Intent& out, bool with_quit) {
   const std::string& quit = v.t("nav.quit_survey");
   float total = width(lang) + st.ItemSpacing.x + width(size) + (with_quit ? st.ItemSpacing.x + width(quit) : 0);
   ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - total);
+  if (left) *left = ImGui::GetCursorScreenPos().x;
   if (big_button("##lang", lang, ImVec2(width(lang), h), f, false)) {
     out.kind = Intent::Kind::set_lang;
     out.id = v.model.lang() == "zh" ? "en" : "zh";

@@ -92,11 +92,14 @@ int main(int argc, char** argv) {
       }
       if (model.screen() != Screen::question || model.session()->current() != &cur) continue;
       bool last = model.session()->progress().position == model.session()->progress().total;
+      // A pick-one question shows no Next until something is picked (the tap may have
+      // missed a row out of view): the resident taps again.
+      if (!model.next_shown()) continue;
       if (!tap(strings.get(model.lang(), last ? "nav.submit" : "nav.next"))) ++errors_seen;
     }
     if (model.screen() == Screen::finish) {
       ++completed;
-      tap(strings.get(model.lang(), "nav.home"));
+      tap(strings.get(model.lang(), "finish.done"));  // 看完了
     }
     if (model.screen() != Screen::welcome) {
       ++errors_seen;
