@@ -89,6 +89,44 @@ TEST_CASE("mobile numbers and ID numbers are masked in free text") {
   CHECK(eco::mask_personal(longer) == 0);
 }
 
+TEST_CASE("masking: a table of the forms people really type") {
+  struct Case { const char* in; const char* out; int n; };
+  const Case cases[] = {
+      // Masked: every digit of the number becomes one asterisk.
+      {"电话+86 138 0013 8000", "电话+** *** **** ****", 1},
+      {"+8613800138000", "+*************", 1},
+      {"0086 13800138000", "**** ***********", 1},
+      {"１３８００１３８０００", "***********", 1},                  // full-width digits
+      {"手机１３８ ００１３ ８０００谢谢", "手机*** **** ****谢谢", 1},
+      {"13800138000 13900139000", "*********** ***********", 2},  // two numbers, one space
+      {"第5 13800138000", "第5 ***********", 1},                     // a digit and a space before
+      {"138－0013－8000", "***－****－****", 1},                    // full-width dashes
+      {"138\u30000013\u30008000", "***\u3000****\u3000****", 1},  // ideographic spaces
+      {"身份证110105491231002", "身份证***************", 1},          // 15-digit (old) ID
+      {"11010519491231002x", "******************", 1},
+      {"ID １１０１０５１９４９１２３１００２Ｘ", "ID ******************", 1},
+      {"110105 19491231 002X", "****** ******** ****", 1},
+      // Not masked: years, amounts, dates, short numbers, counts.
+      {"2019年", "2019年", 0},
+      {"1500元", "1500元", 0},
+      {"2019-06-21", "2019-06-21", 0},
+      {"2019年6月21日 下午3点", "2019年6月21日 下午3点", 0},
+      {"补贴 1500 元, 共 2000 元", "补贴 1500 元, 共 2000 元", 0},
+      {"12345 热线", "12345 热线", 0},
+      {"公交 2 路 10 分钟", "公交 2 路 10 分钟", 0},
+      {"２０１９年", "２０１９年", 0},
+      {"订单 138123456789012", "订单 138123456789012", 0},  // 15 digits, no birth date
+      {"10086", "10086", 0},
+      {"3.1415926535", "3.1415926535", 0},
+  };
+  for (const auto& c : cases) {
+    std::string in = c.in, want = c.out;
+    CAPTURE(c.in);
+    CHECK(eco::mask_personal(in) == c.n);
+    CHECK(in == want);
+  }
+}
+
 TEST_CASE("the district's clock: local text and local days") {
   // 2019-06-30T17:00Z is 1 July, 01:00 in China.
   CHECK(eco::to_local_text(1'561'914'000'000, 480) == "2019-07-01 01:00:00");
