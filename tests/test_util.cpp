@@ -137,3 +137,49 @@ TEST_CASE("the district's clock: local text and local days") {
   CHECK_FALSE(eco::parse_local_day("2019-7-1", 480));
   CHECK_FALSE(eco::parse_local_day("2019-02-30", 480));
 }
+
+TEST_CASE("configuration: one bad value costs only its key, with file, line and column; kiosk_id never falls back") {
+  test::TempDir dir;
+  struct Case { const char* name; std::string text; const char* where; bool refused; };
+  const Case cases[] = {
+      {"huge.json", "{\"kiosk_id\": \"hall-3\",\n \"idle_seconds\": 1e400,\n \"countdown_seconds\": 20}", ":2:", false},
+      {"comma.json", "{\"kiosk_id\": \"hall-3\",,\n \"countdown_seconds\": 20, \"idle_seconds\": 90}", ":1:", false},
+      {"utf8.json", "{\"kiosk_id\": \"hall-3\",\n \"hall_name\": {\"zh\": \"\xff\xfe\"},\n \"countdown_seconds\": 20}", ":2:", false},
+      {"badid.json", "{\"kiosk_id\": \"hall\xff\",\n \"countdown_seconds\": 20}", ":1:", true},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    std::string f = dir.write(c.name, c.text);
+    auto l = load_config(f);
+    REQUIRE_FALSE(l.errors.empty());
+    bool located = false;
+    for (const auto& e : l.errors) located |= e.rfind(f + c.where, 0) == 0;
+    CHECK(located);
+    CHECK(l.config.countdown_seconds == 20);  // the good keys are kept
+    if (c.refused) {
+      CHECK_FALSE(l.kiosk_refused.empty());
+    } else {
+      CHECK(l.config.kiosk_id == "hall-3");
+      CHECK(l.kiosk_refused.empty());
+    }
+  }
+  // A folder as the file, a bad kiosk_id, an empty one: the kiosk must not start.
+  std::filesystem::create_directories(dir.path / "folder.json");
+  auto folder = load_config(dir.file("folder.json"));
+  CHECK(folder.file_found);
+  CHECK(folder.errors.at(0).find("is a folder") != std::string::npos);
+  CHECK_FALSE(folder.kiosk_refused.empty());
+  auto empty_id = load_config(dir.write("e.json", R"({"kiosk_id": ""})"));
+  CHECK_FALSE(empty_id.kiosk_refused.empty());
+  auto broken = load_config(dir.write("b.json", R"({"idle_seconds": 90,, "kiosk_id": )"));
+  CHECK_FALSE(broken.kiosk_refused.empty());
+  CHECK(broken.config.idle_seconds == 90);
+  auto big = load_config(dir.write("big.json", "{\"kiosk_id\":\"k\",\"x\":\"" + std::string(2u << 20, 'a') + "\"}"));
+  CHECK_FALSE(big.kiosk_refused.empty());
+  // Unknown questionnaire ids are named.
+  Config cfg;
+  cfg.questionnaires = {"knowledge", "knowlege"};
+  auto unknown = unknown_questionnaires(cfg, {"knowledge", "satisfaction", "green-travel"});
+  REQUIRE(unknown.size() == 1);
+  CHECK(unknown[0].find("\"knowlege\" is not a known questionnaire") != std::string::npos);
+}

@@ -323,7 +323,10 @@ PinCheck AdminStore::check_pin(const std::string& pin) {
 
 std::string AdminStore::issue_setup_code(std::string& code, TimeMs valid_ms) {
   if (anchor_path_.empty()) return "no anchor file: a setup code needs the configuration folder";
-  if (has_pin()) return "a PIN is already set; use `ecokiosk set-pin` to replace it";
+  PinState st = pin_state();
+  if (st == PinState::set) return "a PIN is already set; use `ecokiosk set-pin` to replace it";
+  if (st == PinState::tampered)
+    return "the PIN record was changed or cleared outside EcoKiosk; use `ecokiosk set-pin` (the staff override)";
   if (sodium_init() < 0) return "libsodium could not start";
   code.clear();
   for (int i = 0; i < 8; ++i) code += static_cast<char>('0' + randombytes_uniform(10));
