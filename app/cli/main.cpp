@@ -97,7 +97,12 @@ int main(int argc, char** argv) {
     return std::string("error: ") + e.what() + "\n\n" + a->help();
   });
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error exits 2, as README says.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   try {
     auto usage_on_2 = [](int rc, const CLI::App* sub) {
       if (rc == 2) std::cerr << "\n" << sub->help();  // the command's own usage errors too
