@@ -136,9 +136,12 @@ std::string where(const std::string& path, std::string_view text, std::size_t of
 // line 1, column 5: " prefix (the position is given in our own terms).
 std::string json_reason(const json::exception& e) {
   std::string what = e.what();
-  if (auto p = what.rfind(": "); p != std::string::npos && what.find("parse error") != std::string::npos)
-    return what.substr(p + 2);
-  if (auto p = what.find("] "); p != std::string::npos) return what.substr(p + 2);
+  if (auto c = what.find(", column "); c != std::string::npos && what.find(": ", c) != std::string::npos)
+    what = what.substr(what.find(": ", c) + 2);
+  else if (auto p = what.find("] "); p != std::string::npos)
+    what = what.substr(p + 2);
+  // "last read: '…'" may quote the very bytes that are not UTF-8: the position says where.
+  if (auto l = what.find("; last read: "); l != std::string::npos) what.resize(l);
   return what;
 }
 
@@ -207,6 +210,7 @@ ConfigLoad load_config(const std::string& path) {
   }
   json j;
   bool whole = false;
+  std::string whole_error;
   JsonLimits limits;
   limits.max_bytes = kMaxConfigBytes;
   limits.max_depth = 8;
@@ -219,16 +223,17 @@ ConfigLoad load_config(const std::string& path) {
   try {
     j = json::parse(*text);
     whole = j.is_object();
-    if (!whole) out.errors.push_back(path + ":1:1: not a JSON object; using the defaults");
+    if (!whole) whole_error = path + ":1:1: not a JSON object; using the defaults";
   } catch (const json::parse_error& e) {
-    out.errors.push_back(where(path, *text, e.byte > 0 ? e.byte - 1 : 0) + ": " + json_reason(e));
+    whole_error = where(path, *text, e.byte > 0 ? e.byte - 1 : 0) + ": " + json_reason(e);
   } catch (const json::exception& e) {
-    out.errors.push_back(path + ": " + json_reason(e));
+    whole_error = path + ": " + json_reason(e);
   }
   if (!whole) {
     std::vector<std::string> member_errors;
     j = recover_members(path, *text, member_errors);
-    // The first message already says where the whole parse failed; the members say more.
+    // The members say where more precisely; the whole parse's message only when they cannot.
+    if (member_errors.empty() && !whole_error.empty()) out.errors.push_back(whole_error);
     out.errors.insert(out.errors.end(), member_errors.begin(), member_errors.end());
     if (!j.empty()) out.errors.push_back(path + ": kept the settings that could be read: " + [&] {
       std::string keys;
