@@ -138,7 +138,7 @@ TEST_CASE("the district's clock: local text and local days") {
   CHECK_FALSE(eco::parse_local_day("2019-02-30", 480));
 }
 
-TEST_CASE("configuration: one bad value costs only its key, with file, line and column; kiosk_id never falls back") {
+TEST_CASE("configuration: one bad value costs only its key, with file, line and column, and kiosk_id never falls back") {
   test::TempDir dir;
   struct Case { const char* name; std::string text; const char* where; bool refused; };
   const Case cases[] = {
