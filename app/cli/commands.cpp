@@ -156,6 +156,19 @@ int export_data(const Common& c, const ExportArgs& a) {
   }
   for (const auto& file : r.files) std::cerr << "wrote " << file << "\n";
   std::cerr << "exported " << r.rows << " responses\n";
+  try {
+    // Exports of residents' answers are audited like the console's, with the chain's
+    // head at that moment (a later cut in the log then shows against this entry).
+    Catalog empty;
+    AdminStore admin(store, empty);
+    admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
+    AuditHead h = admin.audit_head();
+    admin.audit("export (command line)", "export",
+                a.format + " " + std::to_string(r.rows) + " rows to " + a.out + "; audit head before this entry: " +
+                    std::to_string(h.count) + " entries, newest hash " + h.last_hash);
+  } catch (const DbError& e) {
+    std::cerr << "warning: the export was not recorded in the audit log: " << e.what() << "\n";
+  }
   return 0;
 }
 
