@@ -277,3 +277,111 @@ TEST_CASE("the audit log is a hash chain: tampering shows") {
   REQUIRE(bad);
   CHECK(*bad == entries[1].id);
 }
+
+TEST_CASE("audit: a cut tail, a dropped guard and a replaced PIN show against the anchor kept outside the database") {
+  AdminRig r;
+  std::string anchor = r.dir.file("config/anchors/a.json");
+  r.admin.use_anchor(anchor);
+  REQUIRE(r.admin.anchor_error().empty());
+  REQUIRE(r.admin.set_pin("246810", "set-pin (command line)").empty());
+  for (int i = 0; i < 4; ++i) r.admin.audit("王五", "export", "csv " + std::to_string(i));
+  AuditVerdict ok = r.admin.verify_audit_all();
+  CHECK(ok.intact);
+  CHECK(ok.head.count == 5);
+  REQUIRE(ok.anchored);
+  CHECK(ok.anchored->count == 5);
+  CHECK(ok.anchored->last_hash == ok.head.last_hash);
+  // The chain alone cannot see this: drop the guard, delete the last two entries.
+  r.store.db().exec("DROP TRIGGER audit_log_append_only_d");
+  r.store.db().exec("DELETE FROM audit_log WHERE id > 3");
+  CHECK_FALSE(r.admin.verify_audit());  // the old check says all is well
+  AuditVerdict cut = r.admin.verify_audit_all();
+  CHECK_FALSE(cut.intact);
+  REQUIRE_FALSE(cut.problems.empty());
+  CHECK(cut.problems[0].find("audit_log has 3 entries but " + anchor + " records 5") == 0);
+  CHECK(cut.problems[0].find("2 entries were removed from the end") != std::string::npos);
+  // Writing on does not paper over the cut: the anchor stays where it was.
+  r.admin.audit("王五", "export", "after the cut");
+  r.admin.audit("王五", "export", "after the cut");
+  r.admin.audit("王五", "export", "after the cut");
+  AuditVerdict rewritten = r.admin.verify_audit_all();
+  CHECK_FALSE(rewritten.intact);
+  CHECK(rewritten.problems[0].find("audit_log position 5") == 0);
+  CHECK(read_anchor(anchor)->head.count == 5);
+  // A reopened store restores the dropped guard and says it was missing.
+  {
+    Store again(r.path);
+    REQUIRE(again.restored_guards() == std::vector<std::string>{"audit_log_append_only_d"});
+    CHECK_THROWS_AS(again.db().exec("DELETE FROM audit_log"), DbError);
+    AdminStore a2(again, shipped_catalog(), [&] { return r.now; });
+    a2.use_anchor(anchor);
+    bool named = false;
+    for (const auto& p : a2.verify_audit_all().problems)
+      named |= p.find("trigger audit_log_append_only_d was missing") != std::string::npos;
+    CHECK(named);
+    Store third(r.path);
+    CHECK(third.restored_guards().empty());
+  }
+  // A PIN hash cleared in the database is not "no PIN yet": no first-PIN setup.
+  r.store.db().exec("UPDATE admin_auth SET pin_hash=NULL");
+  CHECK(r.admin.pin_state() == PinState::tampered);
+  CHECK(r.admin.check_pin("246810").result == PinCheck::Result::tampered);
+  std::string code;
+  CHECK(r.admin.issue_setup_code(code).find("set-pin") != std::string::npos);  // only the staff override
+  CHECK(r.admin.pin_state() == PinState::tampered);
+}
+
+TEST_CASE("set-pin fails loudly when nothing is stored, and recreates a deleted admin row") {
+  AdminRig r;
+  std::string anchor = r.dir.file("config/anchors/a.json");
+  r.admin.use_anchor(anchor);
+  REQUIRE(r.admin.set_pin("246810", "setup").empty());
+  // The row is guarded now; someone drops the guard and deletes it.
+  CHECK_THROWS_AS(r.store.db().exec("DELETE FROM admin_auth"), DbError);
+  r.store.db().exec("DROP TRIGGER admin_auth_keep_d");
+  r.store.db().exec("DELETE FROM admin_auth");
+  CHECK_FALSE(r.admin.has_pin());
+  std::string warning;
+  REQUIRE(r.admin.set_pin("135790", "set-pin (command line)", &warning).empty());
+  CHECK(warning.find("admin row was missing") != std::string::npos);
+  CHECK(r.admin.has_pin());  // today: "success" and nothing stored
+  CHECK(r.admin.check_pin("135790").result == PinCheck::Result::ok);
+  bool logged = false;
+  for (const auto& e : r.admin.audit_entries())
+    logged |= e.action == "set_pin" && e.detail.find("recreated") != std::string::npos;
+  CHECK(logged);
+  // A planted trigger that silently ignores the change: the PIN is not reported as set.
+  r.store.db().exec("CREATE TRIGGER ignore_pin BEFORE UPDATE ON admin_auth BEGIN SELECT RAISE(IGNORE); END");
+  std::string err = r.admin.set_pin("111111", "set-pin (command line)");
+  CHECK(err.find("the PIN was not stored") == 0);
+  CHECK(r.admin.check_pin("135790").result == PinCheck::Result::ok);  // the old PIN still applies
+}
+
+TEST_CASE("first-PIN setup needs a one-time setup code, kept only as a hash and good once") {
+  AdminRig r;
+  CHECK(r.admin.pin_state() == PinState::none);  // no anchor: never offered
+  std::string code;
+  CHECK_FALSE(r.admin.issue_setup_code(code).empty());
+  std::string anchor = r.dir.file("config/anchors/a.json");
+  r.admin.use_anchor(anchor);
+  CHECK(r.admin.pin_state() == PinState::none);
+  CHECK(r.admin.check_setup_code("12345678").result == PinCheck::Result::no_pin);
+  REQUIRE(r.admin.issue_setup_code(code).empty());
+  CHECK(code.size() == 8);
+  CHECK(r.admin.pin_state() == PinState::setup_code);
+  auto text = read_file(anchor);
+  REQUIRE(text);
+  CHECK(text->find(code) == std::string::npos);  // only its hash
+  CHECK(text->find("$argon2id$") != std::string::npos);
+  std::string wrong = code;
+  wrong[7] = wrong[7] == '0' ? '1' : '0';
+  CHECK(r.admin.check_setup_code(wrong).result == PinCheck::Result::wrong);
+  CHECK(r.admin.check_setup_code(code).result == PinCheck::Result::ok);
+  CHECK(r.admin.check_setup_code(code).result == PinCheck::Result::no_pin);  // single use
+  CHECK(r.admin.pin_state() == PinState::none);
+  // An expired code is refused.
+  REQUIRE(r.admin.issue_setup_code(code, 1000).empty());
+  r.now += 2000;
+  CHECK(r.admin.pin_state() == PinState::none);
+  CHECK(r.admin.check_setup_code(code).result == PinCheck::Result::no_pin);
+}

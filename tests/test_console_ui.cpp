@@ -77,6 +77,18 @@ struct ConsoleUi {
     for (char c : pin) REQUIRE(tap(std::string(1, c)));
     REQUIRE(tap(zh("console.pin_ok")));
   }
+  // What `ecokiosk set-pin` and `ecokiosk setup-code` do: through the same anchor file.
+  AdminStore staff() {
+    AdminStore a(store, catalog(), [this] { return now; });
+    a.use_anchor(anchor_path_for(dir.file("config.json"), db));
+    return a;
+  }
+  void staff_set_pin(const std::string& pin) { REQUIRE(staff().set_pin(pin, "set-pin (command line)") == ""); }
+  std::string staff_setup_code() {
+    std::string code;
+    REQUIRE(staff().issue_setup_code(code) == "");
+    return code;
+  }
   void wait_for_survey() {
     for (int i = 0; i < 500 && m.computing(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -95,7 +107,25 @@ TEST_CASE("console: first PIN, sign-in, filters, records, tasks and survey resul
   d.end = ui.now;
   fill_demo_data(ui.store, test::shipped(), d);
 
-  // No default PIN: the first entry chooses one, entered twice.
+  // No default PIN, and (changed by issue 13) no setup for whoever finds the gesture
+  // first: without `ecokiosk set-pin` or a one-time setup code the pad opens nothing.
+  CHECK_FALSE(ui.m.setting_first_pin());
+  CHECK(ui.m.message() == "console.pin_none");
+  ui.enter_pin("482915");
+  CHECK_FALSE(ui.m.signed_in());
+  CHECK_FALSE(ui.m.setting_first_pin());
+  CHECK(ui.m.message() == "console.pin_none");
+  // Staff print a one-time setup code on the kiosk's computer; the pad asks for it.
+  std::string code = ui.staff_setup_code();
+  ui.m.open();
+  CHECK(ui.m.entering_setup_code());
+  std::string wrong = code;
+  wrong[0] = wrong[0] == '9' ? '0' : static_cast<char>(wrong[0] + 1);
+  ui.enter_pin(wrong);
+  CHECK(ui.m.message() == "console.setup_code_wrong|4");
+  CHECK_FALSE(ui.m.setting_first_pin());
+  ui.enter_pin(code);
+  // The first entry then chooses the PIN, entered twice.
   CHECK(ui.m.setting_first_pin());
   ui.enter_pin("123");
   CHECK(ui.m.message() == "console.pin_rule");
@@ -197,7 +227,7 @@ TEST_CASE("console: first PIN, sign-in, filters, records, tasks and survey resul
 
 TEST_CASE("console: five wrong PINs lock it for five minutes, and it returns to the kiosk when left idle") {
   ConsoleUi ui;
-  AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
+  ui.staff_set_pin("246810");
   ui.m.open();
   for (int i = 0; i < 5; ++i) ui.enter_pin("111111");
   CHECK(ui.m.lock_seconds_left() == 300);
@@ -219,7 +249,7 @@ TEST_CASE("console: five wrong PINs lock it for five minutes, and it returns to 
 
 TEST_CASE("console settings are range-checked and saved to the configuration file") {
   ConsoleUi ui;
-  AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
+  ui.staff_set_pin("246810");
   ui.m.open();
   ui.enter_pin("246810");
   REQUIRE(ui.tap(ui.zh("console.tab.settings")));
@@ -247,7 +277,7 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
   d.responses = 120;
   d.end = ui.now;
   fill_demo_data(ui.store, test::shipped(), d);
-  AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
+  ui.staff_set_pin("246810");
   std::string folder = ui.dir.file("usb");
   ui.m.exporter = [&](Store& s, const std::string& format, const std::string& q, const ResponseFilter& dates,
                       const std::string& dir, const std::atomic<bool>* cancel, std::string& path, std::int64_t& rows) {
@@ -295,4 +325,39 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
   REQUIRE(drives.size() == 2);
   CHECK(drives[0] == "/media/kiosk/DEPT USB");
   CHECK(drives[1] == "/run/media/staff/STICK");
+}
+
+TEST_CASE("console: a setup code works once, and a PIN cleared or replaced in the database reopens nothing") {
+  ConsoleUi ui;
+  std::string code = ui.staff_setup_code();
+  ui.m.open();
+  ui.enter_pin(code);
+  REQUIRE(ui.m.setting_first_pin());
+  ui.enter_pin("482915");
+  ui.enter_pin("482915");
+  REQUIRE(ui.m.signed_in());
+  REQUIRE(ui.tap(ui.zh("console.sign_out")));
+  // The code is spent: the pad wants the PIN, and the code is just a wrong PIN now.
+  ui.m.open();
+  CHECK_FALSE(ui.m.entering_setup_code());
+  CHECK(ui.m.message() == "console.pin_enter");
+  // Someone with write access to the database clears the hash: no first-PIN setup.
+  ui.store.db().exec("UPDATE admin_auth SET pin_hash=NULL");
+  ui.m.open();
+  CHECK(ui.m.message() == "console.pin_tampered");
+  ui.enter_pin("111111");
+  ui.enter_pin("111111");
+  CHECK_FALSE(ui.m.setting_first_pin());
+  CHECK_FALSE(ui.m.signed_in());
+  // ...or writes a hash of a PIN they know: refused too.
+  AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("999999", "attacker");
+  ui.m.open();
+  ui.enter_pin("999999");
+  CHECK_FALSE(ui.m.signed_in());
+  CHECK(ui.m.message() == "console.pin_tampered");
+  // The staff override (`ecokiosk set-pin`) restores access.
+  ui.staff_set_pin("246810");
+  ui.m.open();
+  ui.enter_pin("246810");
+  CHECK(ui.m.signed_in());
 }

@@ -127,3 +127,55 @@ TEST_CASE("an absurdly long line is refused without being kept in memory") {
   CHECK(line == "short");
   CHECK(!bounded_getline(in, line, kMaxImportLine, too_long));
 }
+
+TEST_CASE("import: a changed duplicate is a conflict, huge versions and bad times are refused with their reason") {
+  test::TempDir dir;
+  const auto& set = test::shipped();
+  Store s(dir.file("s.db"));
+  Response good = demo_response(*set.find("green-travel"), 9, 1'700'000'000'000, "hall-2");
+  std::string line = response_to_line(good);
+  auto j = nlohmann::json::parse(line);
+  // Same id, different answers: not "already there".
+  auto changed = j;
+  changed["answers"]["trips"] = {{"walk", 9}};
+  // 2^32 + 1 would become version 1 if narrowed.
+  auto huge = j;
+  huge["id"] = "00000000-0000-4000-8000-000000000002";
+  huge["version"] = 4294967297ULL;
+  auto neg = j;
+  neg["id"] = "00000000-0000-4000-8000-000000000003";
+  neg["answers"]["trips"] = {{"walk", -2}};
+  auto future = j;
+  future["id"] = "00000000-0000-4000-8000-000000000004";
+  future["started_at"] = "2099-01-01T00:00:00.000Z";
+  future["completed_at"] = "2099-01-01T00:05:00.000Z";
+  auto ancient = j;
+  ancient["id"] = "00000000-0000-4000-8000-000000000005";
+  ancient["started_at"] = "2001-01-01T00:00:00.000Z";
+  ancient["completed_at"] = "2001-01-01T00:05:00.000Z";
+  std::string text = line + "\n" + line + "\n" + changed.dump() + "\n" + huge.dump() + "\n" + neg.dump() + "\n" +
+                     future.dump() + "\n" + ancient.dump() + "\n";
+  std::istringstream in(text);
+  ImportReport rep;
+  import_jsonl(in, "k.jsonl", s, set, rep);
+  CHECK(rep.added() == 1);
+  CHECK(rep.already() == 1);  // the same line twice
+  CHECK(rep.conflicts() == 1);
+  CHECK(rep.refused() == 4);
+  REQUIRE(rep.problems.size() == 5);
+  CHECK(rep.problems[0].find("k.jsonl:3: conflict: response " + good.id) == 0);
+  CHECK(rep.problems[1].find("k.jsonl:4: \"version\" 4294967297 is outside 1..2147483647") == 0);
+  CHECK(rep.problems[2].find("k.jsonl:5: ") == 0);
+  CHECK(rep.problems[2].find("-2 is negative") != std::string::npos);
+  CHECK(rep.problems[3].find("k.jsonl:6: ") == 0);
+  CHECK(rep.problems[3].find("is in the future") != std::string::npos);
+  CHECK(rep.problems[4].find("k.jsonl:7: started_at 2001-01-01") == 0);
+  CHECK(rep.problems[4].find("before 2019-01-01") != std::string::npos);
+  // The stored response is the first one, untouched.
+  CHECK(s.count() == 1);
+  ResponseFilter f;
+  f.uuid = good.id;
+  std::string stored;
+  s.each(f, [&](const Response& r) { stored = response_to_line(r); return false; });
+  CHECK(stored == line);
+}

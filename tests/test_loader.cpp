@@ -182,3 +182,27 @@ TEST_CASE("a number too large for a double is refused with a message (found by f
   REQUIRE_FALSE(r.errors.empty());
   CHECK(r.errors[0].message.find("invalid JSON") != std::string::npos);
 }
+
+TEST_CASE("hostile sizes are refused before parsing: a huge file, a megabyte of brackets, a giant string") {
+  test::TempDir dir;
+  // Larger than the cap: refused by its size on disk, not read.
+  std::string big = dir.write("big.json", base(kQ1, R"(,"pad":")" + std::string(3u << 20, 'x') + "\""));
+  auto r = load_questionnaire_file(big);
+  REQUIRE(!r.errors.empty());
+  CHECK(r.errors[0].message.find("bytes, more than the 2097152 allowed") != std::string::npos);
+  // A megabyte of "[" (5 MB once peaked at 384 MB): refused by the pre-scan, with where.
+  auto brackets = load_questionnaire_text(std::string(1u << 20, '['), "t.json", "");
+  REQUIRE(!brackets.errors.empty());
+  CHECK(brackets.errors[0].message.find("refused before parsing: line 1, column 65: nested deeper than 64") == 0);
+  std::string huge_text = R"({"zh":")" + std::string(70000, 'a') + "\"}";
+  auto s = load(base(R"({"id":"q1","type":"single","text":)" + huge_text + "}"));
+  REQUIRE(!s.errors.empty());
+  CHECK(s.errors[0].message.find("a string longer than 65536 bytes") != std::string::npos);
+  // A folder where a file is expected is named as such.
+  std::filesystem::create_directories(dir.path / "folder.json");
+  auto f = load_questionnaire_file(dir.file("folder.json"));
+  REQUIRE(!f.errors.empty());
+  CHECK(f.errors[0].message.find("is a folder") != std::string::npos);
+  // Under the limits, the same shapes still load.
+  CHECK(load(base(kQ1)).errors.empty());
+}

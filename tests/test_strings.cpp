@@ -2,6 +2,8 @@
 // languages hold the same keys (in the manner of ImHex's check_langs).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -53,6 +55,9 @@ TEST_CASE("test names carry no semicolon, which CTest would split into a test th
     for (std::sregex_iterator it(text.begin(), text.end(), name), end; it != end; ++it) {
       ++seen;
       CHECK_MESSAGE(std::string((*it)[1]).find(';') == std::string::npos, (*it)[1]);
+      // An unbalanced "[" joins the rest of CMake's test list into one (as found by issue 13).
+      std::string n = (*it)[1];
+      CHECK_MESSAGE(std::count(n.begin(), n.end(), '[') == std::count(n.begin(), n.end(), ']'), n);
     }
   }
   CHECK(seen > 50);

@@ -89,6 +89,44 @@ TEST_CASE("mobile numbers and ID numbers are masked in free text") {
   CHECK(eco::mask_personal(longer) == 0);
 }
 
+TEST_CASE("masking: a table of the forms people really type") {
+  struct Case { const char* in; const char* out; int n; };
+  const Case cases[] = {
+      // Masked: every digit of the number becomes one asterisk.
+      {"电话+86 138 0013 8000", "电话+** *** **** ****", 1},
+      {"+8613800138000", "+*************", 1},
+      {"0086 13800138000", "**** ***********", 1},
+      {"１３８００１３８０００", "***********", 1},                  // full-width digits
+      {"手机１３８ ００１３ ８０００谢谢", "手机*** **** ****谢谢", 1},
+      {"13800138000 13900139000", "*********** ***********", 2},  // two numbers, one space
+      {"第5 13800138000", "第5 ***********", 1},                     // a digit and a space before
+      {"138－0013－8000", "***－****－****", 1},                    // full-width dashes
+      {"138\u30000013\u30008000", "***\u3000****\u3000****", 1},  // ideographic spaces
+      {"身份证110105491231002", "身份证***************", 1},          // 15-digit (old) ID
+      {"11010519491231002x", "******************", 1},
+      {"ID １１０１０５１９４９１２３１００２Ｘ", "ID ******************", 1},
+      {"110105 19491231 002X", "****** ******** ****", 1},
+      // Not masked: years, amounts, dates, short numbers, counts.
+      {"2019年", "2019年", 0},
+      {"1500元", "1500元", 0},
+      {"2019-06-21", "2019-06-21", 0},
+      {"2019年6月21日 下午3点", "2019年6月21日 下午3点", 0},
+      {"补贴 1500 元, 共 2000 元", "补贴 1500 元, 共 2000 元", 0},
+      {"12345 热线", "12345 热线", 0},
+      {"公交 2 路 10 分钟", "公交 2 路 10 分钟", 0},
+      {"２０１９年", "２０１９年", 0},
+      {"订单 138123456789012", "订单 138123456789012", 0},  // 15 digits, no birth date
+      {"10086", "10086", 0},
+      {"3.1415926535", "3.1415926535", 0},
+  };
+  for (const auto& c : cases) {
+    std::string in = c.in, want = c.out;
+    CAPTURE(c.in);
+    CHECK(eco::mask_personal(in) == c.n);
+    CHECK(in == want);
+  }
+}
+
 TEST_CASE("the district's clock: local text and local days") {
   // 2019-06-30T17:00Z is 1 July, 01:00 in China.
   CHECK(eco::to_local_text(1'561'914'000'000, 480) == "2019-07-01 01:00:00");
@@ -98,4 +136,50 @@ TEST_CASE("the district's clock: local text and local days") {
   CHECK(*day == 1'561'910'400'000);  // 2019-06-30T16:00Z
   CHECK_FALSE(eco::parse_local_day("2019-7-1", 480));
   CHECK_FALSE(eco::parse_local_day("2019-02-30", 480));
+}
+
+TEST_CASE("configuration: one bad value costs only its key, with file, line and column, and kiosk_id never falls back") {
+  test::TempDir dir;
+  struct Case { const char* name; std::string text; const char* where; bool refused; };
+  const Case cases[] = {
+      {"huge.json", "{\"kiosk_id\": \"hall-3\",\n \"idle_seconds\": 1e400,\n \"countdown_seconds\": 20}", ":2:", false},
+      {"comma.json", "{\"kiosk_id\": \"hall-3\",,\n \"countdown_seconds\": 20, \"idle_seconds\": 90}", ":1:", false},
+      {"utf8.json", "{\"kiosk_id\": \"hall-3\",\n \"hall_name\": {\"zh\": \"\xff\xfe\"},\n \"countdown_seconds\": 20}", ":2:", false},
+      {"badid.json", "{\"kiosk_id\": \"hall\xff\",\n \"countdown_seconds\": 20}", ":1:", true},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    std::string f = dir.write(c.name, c.text);
+    auto l = load_config(f);
+    REQUIRE_FALSE(l.errors.empty());
+    bool located = false;
+    for (const auto& e : l.errors) located |= e.rfind(f + c.where, 0) == 0;
+    CHECK(located);
+    CHECK(l.config.countdown_seconds == 20);  // the good keys are kept
+    if (c.refused) {
+      CHECK_FALSE(l.kiosk_refused.empty());
+    } else {
+      CHECK(l.config.kiosk_id == "hall-3");
+      CHECK(l.kiosk_refused.empty());
+    }
+  }
+  // A folder as the file, a bad kiosk_id, an empty one: the kiosk must not start.
+  std::filesystem::create_directories(dir.path / "folder.json");
+  auto folder = load_config(dir.file("folder.json"));
+  CHECK(folder.file_found);
+  CHECK(folder.errors.at(0).find("is a folder") != std::string::npos);
+  CHECK_FALSE(folder.kiosk_refused.empty());
+  auto empty_id = load_config(dir.write("e.json", R"({"kiosk_id": ""})"));
+  CHECK_FALSE(empty_id.kiosk_refused.empty());
+  auto broken = load_config(dir.write("b.json", R"({"idle_seconds": 90,, "kiosk_id": )"));
+  CHECK_FALSE(broken.kiosk_refused.empty());
+  CHECK(broken.config.idle_seconds == 90);
+  auto big = load_config(dir.write("big.json", "{\"kiosk_id\":\"k\",\"x\":\"" + std::string(2u << 20, 'a') + "\"}"));
+  CHECK_FALSE(big.kiosk_refused.empty());
+  // Unknown questionnaire ids are named.
+  Config cfg;
+  cfg.questionnaires = {"knowledge", "knowlege"};
+  auto unknown = unknown_questionnaires(cfg, {"knowledge", "satisfaction", "green-travel"});
+  REQUIRE(unknown.size() == 1);
+  CHECK(unknown[0].find("\"knowlege\" is not a known questionnaire") != std::string::npos);
 }

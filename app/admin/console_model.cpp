@@ -12,7 +12,11 @@ ConsoleModel::ConsoleModel(const Catalog& catalog, Store& store, std::string db_
                            std::function<void()> wake)
     : catalog_(catalog), store_(store), db_path_(std::move(db_path)), set_(set), cfg_(std::move(cfg)),
       config_path_(std::move(config_path)), clock_(std::move(clock)), wake_(std::move(wake)),
-      admin_(store, catalog, clock_) {}
+      admin_(store, catalog, clock_) {
+  // The audit head and PIN mark live beside the configuration, out of reach of
+  // whoever can only write the database.
+  if (db_path_ != ":memory:" && !config_path_.empty()) admin_.use_anchor(anchor_path_for(config_path_, db_path_));
+}
 
 ConsoleModel::~ConsoleModel() {
   cancel_ = true;
@@ -30,9 +34,9 @@ void ConsoleModel::open() {
   signed_in_ = false;
   pin_.clear();
   first_pin_value_.clear();
-  first_pin_ = !admin_.has_pin();
+  first_pin_ = false;
   page_ = ConsolePage::pin;
-  say(first_pin_ ? "console.pin_first" : "console.pin_enter", false);
+  refresh_pin_state();
   touch();
 }
 
@@ -279,7 +283,42 @@ std::vector<const DashboardRow*> ConsoleModel::visible_rows() const {
   return out;
 }
 
+void ConsoleModel::refresh_pin_state() {
+  // First-PIN setup is offered only with a one-time setup code (`ecokiosk setup-code`);
+  // with neither PIN nor code, or a PIN changed outside the program, staff must use
+  // the command line (`ecokiosk set-pin`), not whoever finds the corner gesture first.
+  pin_state_ = admin_.pin_state();
+  setup_code_ = pin_state_ == PinState::setup_code;
+  switch (pin_state_) {
+    case PinState::set: say("console.pin_enter", false); break;
+    case PinState::setup_code: say("console.setup_code_enter", false); break;
+    case PinState::none: say("console.pin_none", true); break;
+    case PinState::tampered: say("console.pin_tampered", true); break;
+  }
+}
+
 void ConsoleModel::sign_in(const std::string& pin) {
+  if (setup_code_) {
+    PinCheck c = admin_.check_setup_code(pin);
+    switch (c.result) {
+      case PinCheck::Result::ok:
+        setup_code_ = false;
+        first_pin_ = true;
+        say("console.pin_first", false);
+        break;
+      case PinCheck::Result::wrong: say("console.setup_code_wrong|" + std::to_string(c.attempts_left), true); break;
+      case PinCheck::Result::locked:
+        locked_until_ = c.locked_until;
+        say("console.pin_locked", true);
+        break;
+      default: refresh_pin_state(); break;  // expired, or a PIN was set meanwhile
+    }
+    return;
+  }
+  if (!first_pin_ && pin_state_ != PinState::set) {
+    refresh_pin_state();  // staff may have run set-pin since the pad opened
+    if (pin_state_ != PinState::set) return;
+  }
   if (first_pin_) {
     // First use: there is no default PIN; it is chosen here, entered twice.
     if (first_pin_value_.empty()) {
@@ -293,10 +332,11 @@ void ConsoleModel::sign_in(const std::string& pin) {
       say("console.pin_mismatch", true);
       return;
     }
-    std::string err = admin_.set_pin(pin, "setup");
+    std::string err = admin_.set_pin(pin, "setup (one-time code)");
     first_pin_value_.clear();
-    if (!err.empty()) { say("console.pin_rule", true); return; }
+    if (!err.empty()) { say(pin.size() < 6 || pin.size() > 12 ? "console.pin_rule" : "console.pin_not_stored", true); return; }
     first_pin_ = false;
+    pin_state_ = PinState::set;
   }
   PinCheck c = admin_.check_pin(pin);
   switch (c.result) {
@@ -315,8 +355,8 @@ void ConsoleModel::sign_in(const std::string& pin) {
       say("console.pin_locked", true);
       break;
     case PinCheck::Result::no_pin:
-      first_pin_ = true;
-      say("console.pin_first", false);
+    case PinCheck::Result::tampered:
+      refresh_pin_state();
       break;
   }
 }
@@ -405,7 +445,8 @@ void ConsoleModel::apply(const ConsoleIntent& in) {
       else if (in.a == "audit") {
         page_ = ConsolePage::audit;
         audit_ = admin_.audit_entries(500);
-        audit_intact_ = !admin_.verify_audit();
+        audit_verdict_ = admin_.verify_audit_all();
+        audit_intact_ = audit_verdict_.intact;
       }
       else if (in.a == "settings") { page_ = ConsolePage::settings; load_settings_form(); }
       say("", false);

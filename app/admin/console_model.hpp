@@ -65,6 +65,8 @@ class ConsoleModel {
   ConsolePage page() const { return page_; }
   bool signed_in() const { return signed_in_; }
   bool setting_first_pin() const { return first_pin_; }
+  bool entering_setup_code() const { return setup_code_; }
+  PinState pin_state() const { return pin_state_; }
   std::size_t pin_length() const { return pin_.size(); }
   const std::string& message() const { return message_; }
   bool message_is_error() const { return message_error_; }
@@ -86,6 +88,8 @@ class ConsoleModel {
   // Read when the audit page opens (verifying the chain walks the whole log, so never per frame).
   const std::vector<AuditEntry>& audit_entries() const { return audit_; }
   bool audit_intact() const { return audit_intact_; }
+  // The chain's head (entries, newest hash), the anchor's copy, and what is wrong.
+  const AuditVerdict& audit_verdict() const { return audit_verdict_; }
 
   // Filters of the overview.
   std::string filter_domain, filter_status, filter_dept;  // "" = all
@@ -130,6 +134,7 @@ class ConsoleModel {
 
  private:
   void sign_in(const std::string& pin);
+  void refresh_pin_state();
   void rebuild();
   void start_refresh();
   void run_job(const std::function<void(Store&)>& job);
@@ -157,6 +162,9 @@ class ConsoleModel {
   std::vector<IndicatorRecord> history_;
   std::vector<AuditEntry> audit_;
   bool audit_intact_ = true;
+  AuditVerdict audit_verdict_;
+  PinState pin_state_ = PinState::none;
+  bool setup_code_ = false;
   Dashboard dashboard_;
   std::map<std::string, TaskStatus> task_states_;
   std::map<std::string, TaskUpdate> task_updates_;

@@ -9,6 +9,7 @@
 
 #include "core/config.hpp"
 #include "core/admin_store.hpp"
+#include "core/audit_anchor.hpp"
 #include "core/catalog.hpp"
 #include "core/db_maintenance.hpp"
 #include "core/demo_data.hpp"
@@ -24,6 +25,7 @@ namespace eco::cli {
 namespace fs = std::filesystem;
 
 std::string Common::db_path() const { return db.empty() ? Store::default_path() : db; }
+std::string Common::config_path() const { return config.empty() ? Config::default_path() : config; }
 
 namespace {
 
@@ -43,7 +45,7 @@ QuestionnaireSet load_all(const Common& c, Store* store, bool report) {
 }
 
 Config load_cfg(const Common& c) {
-  ConfigLoad cl = load_config(c.config.empty() ? Config::default_path() : c.config);
+  ConfigLoad cl = load_config(c.config_path());
   for (const auto& e : cl.errors) std::cerr << "warning: " << e << "\n";
   return cl.config;
 }
@@ -155,6 +157,19 @@ int export_data(const Common& c, const ExportArgs& a) {
   }
   for (const auto& file : r.files) std::cerr << "wrote " << file << "\n";
   std::cerr << "exported " << r.rows << " responses\n";
+  try {
+    // Exports of residents' answers are audited like the console's, with the chain's
+    // head at that moment (a later cut in the log then shows against this entry).
+    Catalog empty;
+    AdminStore admin(store, empty);
+    admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
+    AuditHead h = admin.audit_head();
+    admin.audit("export (command line)", "export",
+                a.format + " " + std::to_string(r.rows) + " rows to " + a.out + "; audit head before this entry: " +
+                    std::to_string(h.count) + " entries, newest hash " + h.last_hash);
+  } catch (const DbError& e) {
+    std::cerr << "warning: the export was not recorded in the audit log: " << e.what() << "\n";
+  }
   return 0;
 }
 
@@ -179,21 +194,22 @@ int import_data(const Common& c, const std::vector<std::string>& files) {
     }
     for (const auto& p : rep.problems) std::cerr << "refused " << p << "\n";
     std::cout << f << ": " << rep.lines << " lines, " << rep.added() << " new, " << rep.already()
-              << " already there, " << rep.refused() << " refused\n";
+              << " already there, " << rep.conflicts() << " conflicting, " << rep.refused() << " refused\n";
     for (const auto& [k, v] : rep.kiosks) {
       auto& t = total.kiosks[k];
       t.added += v.added;
       t.already += v.already;
       t.refused += v.refused;
+      t.conflicts += v.conflicts;
     }
   }
   if (files.size() > 1 || !total.kiosks.empty()) {
     std::cout << "per kiosk:\n";
     for (const auto& [k, v] : total.kiosks)
-      std::cout << "  " << k << ": " << v.added << " new, " << v.already << " already there, " << v.refused
-                << " refused\n";
-    std::cout << "total: " << total.added() << " new, " << total.already() << " already there, " << total.refused()
-              << " refused\n";
+      std::cout << "  " << k << ": " << v.added << " new, " << v.already << " already there, " << v.conflicts
+                << " conflicting, " << v.refused << " refused\n";
+    std::cout << "total: " << total.added() << " new, " << total.already() << " already there, "
+              << total.conflicts() << " conflicting, " << total.refused() << " refused\n";
   }
   return unreadable ? 1 : 0;
 }
@@ -249,6 +265,16 @@ std::string backup_folder(const Common& c, const std::string& configured) {
 int backup(const Common& c, const std::string& to) {
   Config cfg = load_cfg(c);
   Store store(c.db_path());
+  {
+    // The backup carries the chain's head as its newest entry, so a later cut in the
+    // live log shows against any backup made before it.
+    Catalog empty;
+    AdminStore admin(store, empty);
+    admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
+    AuditHead h = admin.audit_head();
+    admin.audit("backup (command line)", "backup", "audit head before this entry: " + std::to_string(h.count) +
+                                                       " entries, newest hash " + h.last_hash);
+  }
   std::string written, err;
   if (!to.empty()) {
     err = backup_database(store, to);
@@ -275,6 +301,12 @@ int restore(const Common& c, const std::string& from) {
   std::cout << "restored " << from << " to " << c.db_path() << "\n";
   Store check(c.db_path());  // migrates an older backup to the current schema
   std::cout << check.count() << " responses\n";
+  // The restored log is shorter than the anchored one by design: staff say so here,
+  // in the log itself, and the anchor moves to the restored head.
+  Catalog empty;
+  AdminStore admin(check, empty);
+  admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
+  if (std::string e = admin.reanchor("restored from " + from); !e.empty()) std::cerr << "warning: " << e << "\n";
   return 0;
 }
 
@@ -286,19 +318,66 @@ int set_pin(const Common& c) {
   std::cerr << "again: ";
   std::getline(std::cin, again);
   if (pin != again) {
-    std::cerr << "error: the two entries differ\n";
-    return 2;
+    std::cerr << "error: the two entries differ; nothing was changed\n";
+    return 1;
   }
-  CatalogLoad cat = load_catalog(c.data_dir + "/assets/indicators.json");
   Catalog empty;
   Store store(c.db_path());
-  AdminStore admin(store, cat.catalog ? *cat.catalog : empty);
-  std::string err = admin.set_pin(pin, "set-pin (command line)");
+  AdminStore admin(store, empty);
+  admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
+  // The staff override: works whatever the database says, and is audited.
+  std::string warning;
+  std::string err = admin.set_pin(pin, "set-pin (command line)", &warning);
   if (!err.empty()) {
     std::cerr << "error: " << err << "\n";
-    return 2;
+    return 1;
   }
-  std::cout << "admin PIN set\n";
+  if (!warning.empty()) std::cerr << "warning: " << warning << "\n";
+  std::cout << "admin PIN set (recorded in the audit log)\n";
+  return 0;
+}
+
+int setup_code(const Common& c) {
+  Catalog empty;
+  Store store(c.db_path());
+  AdminStore admin(store, empty);
+  admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
+  std::string code;
+  if (std::string err = admin.issue_setup_code(code); !err.empty()) {
+    std::cerr << "error: " << err << "\n";
+    return 1;
+  }
+  std::cout << "one-time setup code: " << code << "\n"
+            << "valid for 24 hours and for one use: on the kiosk, hold the top-left corner for 3 seconds, "
+               "enter this code, then choose the admin PIN\n";
+  return 0;
+}
+
+int audit_verify(const Common& c) {
+  Catalog empty;
+  Store store(c.db_path());
+  AdminStore admin(store, empty);
+  std::string anchor = anchor_path_for(c.config_path(), c.db_path());
+  bool had_anchor = fs::exists(anchor);
+  admin.use_anchor(anchor);
+  AuditVerdict v = admin.verify_audit_all();
+  std::cout << "database: " << c.db_path() << "\n"
+            << "audit log: " << v.head.count << " entries, newest hash " << v.head.last_hash << "\n";
+  if (v.anchored)
+    std::cout << "anchor " << anchor << ": " << v.anchored->count << " entries, newest hash "
+              << v.anchored->last_hash << (had_anchor ? "" : " (created now: nothing to compare yet)") << "\n";
+  for (const auto& p : v.problems) std::cout << "BROKEN " << p << "\n";
+  if (!v.intact) {
+    // Entries made by the guards' restoration are themselves logged for the record.
+    if (!store.restored_guards().empty())
+      admin.audit("audit verify (command line)", "guards_restored", "recreated at open: " + [&] {
+        std::string g;
+        for (const auto& n : store.restored_guards()) g += (g.empty() ? "" : ", ") + n;
+        return g;
+      }());
+    return 1;
+  }
+  std::cout << "intact\n";
   return 0;
 }
 

@@ -13,6 +13,7 @@ struct Common {
   std::string data_dir;  // holds questionnaires/ and assets/
   std::string config;    // "" = Config::default_path()
   std::string db_path() const;
+  std::string config_path() const;
   std::string questionnaire_dir() const { return data_dir + "/questionnaires"; }
 };
 
@@ -47,7 +48,12 @@ int indicators(const Common& c, const IndicatorArgs& a);
 std::string backup_folder(const Common& c, const std::string& configured);
 int backup(const Common& c, const std::string& to);
 int restore(const Common& c, const std::string& from);
+// The staff override: sets the PIN whatever the database holds; audited.
 int set_pin(const Common& c);
+// Prints a one-time code that lets the console offer first-PIN setup (stored as a hash).
+int setup_code(const Common& c);
+// Exit 0 when the audit chain is intact and matches its anchor, 1 (saying what and where) when not.
+int audit_verify(const Common& c);
 int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed);
 
 }  // namespace eco::cli

@@ -9,15 +9,21 @@
 #include "core/sqlite.hpp"
 #include "ui/kiosk_window.hpp"
 
+namespace {
+void add_common(CLI::App& app, eco::cli::Common& common) {
+  app.add_option("--db", common.db, "SQLite database (default $XDG_DATA_HOME/ecokiosk/ecokiosk.db)");
+  app.add_option("--data-dir", common.data_dir, "Folder holding questionnaires/ and assets/")->check(CLI::ExistingDirectory);
+  app.add_option("--config", common.config, "Configuration file (default $XDG_CONFIG_HOME/ecokiosk/config.json)");
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"EcoKiosk: touch-screen survey kiosk and indicator dashboard"};
   app.set_version_flag("--version", "ecokiosk 0.1.0");
   eco::cli::Common common;
   const char* env_data = std::getenv("ECOKIOSK_DATA_DIR");
   common.data_dir = env_data && *env_data ? env_data : ECOKIOSK_DEFAULT_DATA_DIR;
-  app.add_option("--db", common.db, "SQLite database (default $XDG_DATA_HOME/ecokiosk/ecokiosk.db)");
-  app.add_option("--data-dir", common.data_dir, "Folder holding questionnaires/ and assets/")->check(CLI::ExistingDirectory);
-  app.add_option("--config", common.config, "Configuration file (default $XDG_CONFIG_HOME/ecokiosk/config.json)");
+  add_common(app, common);
 
   std::string windowed, tour_dir, lang, font;
   bool timing = false;
@@ -71,7 +77,11 @@ int main(int argc, char** argv) {
   bak->add_option("--to", backup_to, "Write the backup to this file instead of the backup folder");
   auto* res = app.add_subcommand("restore", "Replace the database with a backup (the current one is kept aside)");
   res->add_option("backup", restore_from, "Backup file")->required()->check(CLI::ExistingFile);
-  auto* pin = app.add_subcommand("set-pin", "Set the admin PIN (read from standard input)");
+  auto* pin = app.add_subcommand("set-pin", "Set the admin PIN (read from standard input); the staff override, audited");
+  auto* code = app.add_subcommand("setup-code", "Print a one-time code that lets the console set the first PIN");
+  auto* audit = app.add_subcommand("audit", "The audit log");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "Check the hash chain and its anchor: exit 0 intact, 1 broken");
 
   std::int64_t responses = 1000;
   std::uint64_t seed = 1;
@@ -79,16 +89,36 @@ int main(int argc, char** argv) {
   demo->add_option("--responses", responses, "How many")->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
   demo->add_option("--seed", seed, "Random seed");
 
-  CLI11_PARSE(app, argc, argv);
+  // README puts --db, --config and --data-dir after any command too: each command
+  // takes them as well (bound to the same settings), so either side works.
+  for (CLI::App* sub : app.get_subcommands({})) add_common(*sub, common);
+  add_common(*verify, common);
+  // A usage error names the option (CLI11's message) and shows that command's usage.
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    return std::string("error: ") + e.what() + "\n\n" + a->help();
+  });
+
   try {
-    if (*validate) return eco::cli::validate(common, validate_files);
-    if (*exp) return eco::cli::export_data(common, ea);
-    if (*imp) return eco::cli::import_data(common, import_files);
-    if (*ind) return eco::cli::indicators(common, ia);
-    if (*bak) return eco::cli::backup(common, backup_to);
-    if (*res) return eco::cli::restore(common, restore_from);
-    if (*pin) return eco::cli::set_pin(common);
-    if (*demo) return eco::cli::demo_data(common, responses, seed);
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error exits 2, as README says.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    auto usage_on_2 = [](int rc, const CLI::App* sub) {
+      if (rc == 2) std::cerr << "\n" << sub->help();  // the command's own usage errors too
+      return rc;
+    };
+    if (*validate) return usage_on_2(eco::cli::validate(common, validate_files), validate);
+    if (*exp) return usage_on_2(eco::cli::export_data(common, ea), exp);
+    if (*imp) return usage_on_2(eco::cli::import_data(common, import_files), imp);
+    if (*ind) return usage_on_2(eco::cli::indicators(common, ia), ind);
+    if (*bak) return usage_on_2(eco::cli::backup(common, backup_to), bak);
+    if (*res) return usage_on_2(eco::cli::restore(common, restore_from), res);
+    if (*pin) return usage_on_2(eco::cli::set_pin(common), pin);
+    if (*code) return usage_on_2(eco::cli::setup_code(common), code);
+    if (*verify) return usage_on_2(eco::cli::audit_verify(common), verify);
+    if (*demo) return usage_on_2(eco::cli::demo_data(common, responses, seed), demo);
     eco::ui::WindowOptions wo;
     if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {
       std::cerr << "error: --windowed takes WIDTHxHEIGHT, e.g. 1280x800\n";

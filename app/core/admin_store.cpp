@@ -103,6 +103,7 @@ std::string AdminStore::record(IndicatorRecord r) {
   std::string what = r.value ? num : !r.state.empty() ? r.state : (*r.judged ? "met" : "not met");
   audit(r.recorded_by, "record", r.indicator + " = " + what + " as of " + r.as_of);
   t.commit();
+  sync_anchor();
   return "";
 }
 
@@ -137,6 +138,7 @@ std::string AdminStore::update_task(const std::string& task, TaskStatus status, 
   s.run();
   audit(by, "task", task + " -> " + task_status_code(status));
   t.commit();
+  sync_anchor();
   return "";
 }
 
@@ -161,12 +163,66 @@ std::vector<TaskUpdate> AdminStore::task_states() {
   return out;
 }
 
-bool AdminStore::has_pin() {
-  Stmt s(store_.db(), "SELECT pin_hash IS NOT NULL FROM admin_auth WHERE id=1");
-  return s.step() && s.i64(0) != 0;
+bool AdminStore::has_pin() { return stored_pin_hash().has_value(); }
+
+std::optional<std::string> AdminStore::stored_pin_hash(bool* row) {
+  Stmt s(store_.db(), "SELECT pin_hash FROM admin_auth WHERE id=1");
+  bool found = s.step();
+  if (row) *row = found;
+  if (!found || s.is_null(0)) return std::nullopt;
+  return std::string(s.text(0));
 }
 
-std::string AdminStore::set_pin(const std::string& pin, const std::string& actor) {
+void AdminStore::use_anchor(const std::string& path) {
+  anchor_path_ = path;
+  anchor_error_.clear();
+  if (path.empty()) return;
+  std::string err;
+  if (read_anchor(path, &err)) return;
+  if (!err.empty()) { anchor_error_ = err; return; }
+  // First use: what the database holds now becomes the reference.
+  Anchor a;
+  a.head = audit_head();
+  if (auto h = stored_pin_hash()) a.pin_mark = sha256_hex(*h);
+  a.database = store_.db().path();
+  anchor_error_ = write_anchor(path, a);
+}
+
+void AdminStore::sync_anchor() {
+  if (anchor_path_.empty()) return;
+  std::string err;
+  auto a = read_anchor(anchor_path_, &err);
+  if (!a) { anchor_error_ = err.empty() ? "anchor " + anchor_path_ + " is missing" : err; return; }
+  AuditHead h = audit_head();
+  // Never moves backwards (another process may have anchored a later entry already),
+  // and never over a cut: the log must still hold the anchored entry where it was.
+  if (h.count < a->head.count) return;
+  if (a->head.count > 0) {
+    Stmt s(store_.db(), "SELECT hash FROM audit_log ORDER BY id LIMIT 1 OFFSET ?");
+    s.bind(1, a->head.count - 1);
+    if (!s.step() || s.text(0) != a->head.last_hash) {
+      anchor_error_ = "the audit log no longer holds the entry anchored in " + anchor_path_ + "; the anchor is kept";
+      return;
+    }
+  }
+  a->head = h;
+  anchor_error_ = write_anchor(anchor_path_, *a);
+}
+
+PinState AdminStore::pin_state() {
+  auto hash = stored_pin_hash();
+  if (anchor_path_.empty()) return hash ? PinState::set : PinState::none;
+  auto a = read_anchor(anchor_path_);
+  if (!a) return hash ? PinState::set : PinState::none;  // unreadable anchor: no setup offered
+  if (!a->pin_mark.empty() || hash) {
+    if (!hash || a->pin_mark.empty() || sha256_hex(*hash) != a->pin_mark) return PinState::tampered;
+    return PinState::set;
+  }
+  if (!a->setup_code_hash.empty() && a->setup_code_until > clock_()) return PinState::setup_code;
+  return PinState::none;
+}
+
+std::string AdminStore::set_pin(const std::string& pin, const std::string& actor, std::string* warning) {
   if (pin.size() < 6 || pin.size() > 12 || pin.find_first_not_of("0123456789") != std::string::npos)
     return "the PIN must be 6 to 12 digits";
   if (sodium_init() < 0) return "libsodium could not start";
@@ -175,25 +231,74 @@ std::string AdminStore::set_pin(const std::string& pin, const std::string& actor
   if (crypto_pwhash_str_alg(hash, pin.c_str(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                             crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
     return "out of memory while hashing the PIN";
+  std::string note;
   Transaction t(store_.db());
+  bool row = false;
+  stored_pin_hash(&row);
+  if (!row) {
+    // Deleted outside the program (the table's only row): recreated, and said so.
+    store_.db().exec("INSERT INTO admin_auth(id) VALUES(1)");
+    note = "the admin row was missing from the database (deleted outside EcoKiosk) and was recreated";
+  }
   Stmt s(store_.db(), "UPDATE admin_auth SET pin_hash=?, failed=0, locked_until=0 WHERE id=1");
   s.bind(1, std::string_view(hash));
   s.run();
-  audit(actor, "set_pin", "PIN changed");
+  // Read back: a planted trigger or a missing row must not pass for success.
+  if (store_.db().changes() != 1 || stored_pin_hash() != std::string(hash))
+    return "the PIN was not stored (the database refused or ignored the change: run `ecokiosk audit verify`); "
+           "the old PIN, if any, still applies";
+  audit(actor, "set_pin", note.empty() ? "PIN changed" : "PIN changed; " + note);
   t.commit();
+  if (!anchor_path_.empty()) {
+    std::string err;
+    auto a = read_anchor(anchor_path_, &err);
+    Anchor next = a ? *a : Anchor{};
+    next.database = store_.db().path();
+    if (!a) next.head = audit_head();  // else the head moves only through sync_anchor's checks
+    next.pin_mark = sha256_hex(hash);
+    next.setup_code_hash.clear();  // a PIN exists: no setup code stays usable
+    next.setup_code_until = 0;
+    anchor_error_ = write_anchor(anchor_path_, next);
+    if (anchor_error_.empty()) sync_anchor();
+    if (!anchor_error_.empty()) note += (note.empty() ? "" : "; ") + anchor_error_;
+  }
+  if (warning) *warning = note;
   return "";
+}
+
+PinCheck AdminStore::register_failure(const std::string& what) {
+  PinCheck out;
+  TimeMs now = clock_();
+  Transaction t(store_.db());
+  std::int64_t failed = 0;
+  {
+    Stmt s(store_.db(), "SELECT failed FROM admin_auth WHERE id=1");
+    if (s.step()) failed = s.i64(0);
+  }
+  ++failed;
+  Stmt u(store_.db(), "UPDATE admin_auth SET failed=?, locked_until=? WHERE id=1");
+  TimeMs until = failed >= kMaxFailures ? now + kLockMs : 0;
+  u.bind(1, failed >= kMaxFailures ? 0 : failed).bind(2, until);
+  u.run();
+  audit("?", "sign_in_failed", what + " (" + std::to_string(failed) + " in a row)" +
+                                   (until ? ", console locked for 5 minutes" : ""));
+  out.result = until ? PinCheck::Result::locked : PinCheck::Result::wrong;
+  out.attempts_left = until ? 0 : kMaxFailures - static_cast<int>(failed);
+  out.locked_until = until;
+  t.commit();
+  sync_anchor();
+  return out;
 }
 
 PinCheck AdminStore::check_pin(const std::string& pin) {
   PinCheck out;
+  if (pin_state() == PinState::tampered) { out.result = PinCheck::Result::tampered; return out; }
   std::string hash;
-  std::int64_t failed = 0;
   TimeMs locked_until = 0;
   {
     Stmt s(store_.db(), "SELECT pin_hash, failed, locked_until FROM admin_auth WHERE id=1");
     if (!s.step() || s.is_null(0)) { out.result = PinCheck::Result::no_pin; return out; }
     hash = s.text(0);
-    failed = s.i64(1);
     locked_until = s.i64(2);
   }
   TimeMs now = clock_();
@@ -204,25 +309,65 @@ PinCheck AdminStore::check_pin(const std::string& pin) {
   }
   if (sodium_init() < 0) return out;
   // crypto_pwhash_str_verify compares in constant time.
-  bool ok = crypto_pwhash_str_verify(hash.c_str(), pin.c_str(), pin.size()) == 0;
-  Transaction t(store_.db());
-  if (ok) {
+  if (crypto_pwhash_str_verify(hash.c_str(), pin.c_str(), pin.size()) != 0) return register_failure("wrong PIN");
+  {
+    Transaction t(store_.db());
     store_.db().exec("UPDATE admin_auth SET failed=0, locked_until=0 WHERE id=1");
     audit("admin", "sign_in", "PIN accepted");
-    out.result = PinCheck::Result::ok;
-  } else {
-    ++failed;
-    Stmt u(store_.db(), "UPDATE admin_auth SET failed=?, locked_until=? WHERE id=1");
-    TimeMs until = failed >= kMaxFailures ? now + kLockMs : 0;
-    u.bind(1, failed >= kMaxFailures ? 0 : failed).bind(2, until);
-    u.run();
-    audit("?", "sign_in_failed", "wrong PIN (" + std::to_string(failed) + " in a row)" +
-                                     (until ? ", console locked for 5 minutes" : ""));
-    out.result = until ? PinCheck::Result::locked : PinCheck::Result::wrong;
-    out.attempts_left = until ? 0 : kMaxFailures - static_cast<int>(failed);
-    out.locked_until = until;
+    t.commit();
   }
-  t.commit();
+  sync_anchor();
+  out.result = PinCheck::Result::ok;
+  return out;
+}
+
+std::string AdminStore::issue_setup_code(std::string& code, TimeMs valid_ms) {
+  if (anchor_path_.empty()) return "no anchor file: a setup code needs the configuration folder";
+  PinState st = pin_state();
+  if (st == PinState::set) return "a PIN is already set; use `ecokiosk set-pin` to replace it";
+  if (st == PinState::tampered)
+    return "the PIN record was changed or cleared outside EcoKiosk; use `ecokiosk set-pin` (the staff override)";
+  if (sodium_init() < 0) return "libsodium could not start";
+  code.clear();
+  for (int i = 0; i < 8; ++i) code += static_cast<char>('0' + randombytes_uniform(10));
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(hash, code.c_str(), code.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return "out of memory while hashing the code";
+  std::string err;
+  auto a = read_anchor(anchor_path_, &err);
+  if (!a && !err.empty()) return err;
+  Anchor next = a ? *a : Anchor{};
+  next.database = store_.db().path();
+  next.setup_code_hash = hash;
+  next.setup_code_until = clock_() + valid_ms;
+  if (std::string w = write_anchor(anchor_path_, next); !w.empty()) return w;
+  audit("setup-code (command line)", "setup_code", "one-time setup code issued, valid until " +
+                                                      to_iso_utc(next.setup_code_until));
+  return "";
+}
+
+PinCheck AdminStore::check_setup_code(const std::string& code) {
+  PinCheck out;
+  if (pin_state() != PinState::setup_code) { out.result = PinCheck::Result::no_pin; return out; }
+  {
+    Stmt s(store_.db(), "SELECT locked_until FROM admin_auth WHERE id=1");
+    if (s.step() && s.i64(0) > clock_()) {
+      out.result = PinCheck::Result::locked;
+      out.locked_until = s.i64(0);
+      return out;
+    }
+  }
+  auto a = read_anchor(anchor_path_);
+  if (!a || sodium_init() < 0) return out;
+  if (crypto_pwhash_str_verify(a->setup_code_hash.c_str(), code.c_str(), code.size()) != 0)
+    return register_failure("wrong setup code");
+  // Single use: gone before anyone can use it again.
+  a->setup_code_hash.clear();
+  a->setup_code_until = 0;
+  if (std::string w = write_anchor(anchor_path_, *a); !w.empty()) { anchor_error_ = w; return out; }
+  audit("setup", "setup_code_used", "one-time setup code accepted; choosing the first PIN");
+  out.result = PinCheck::Result::ok;
   return out;
 }
 
@@ -240,7 +385,10 @@ void AdminStore::audit(const std::string& actor, const std::string& action, cons
   s.bind(1, at).bind(2, actor).bind(3, action).bind(4, detail).bind(5, prev)
       .bind(6, entry_hash(prev, at, actor, action, detail));
   s.run();
-  if (t) t->commit();
+  if (t) {
+    t->commit();
+    sync_anchor();
+  }
 }
 
 std::vector<AuditEntry> AdminStore::audit_entries(std::int64_t limit) {
@@ -263,6 +411,78 @@ std::optional<std::int64_t> AdminStore::verify_audit() {
     prev = h;
   }
   return std::nullopt;
+}
+
+}  // namespace eco
+
+namespace eco {
+
+AuditHead AdminStore::audit_head() {
+  AuditHead h;
+  h.count = store_.db().scalar("SELECT count(*) FROM audit_log");
+  Stmt s(store_.db(), "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  if (s.step()) h.last_hash = s.text(0);
+  return h;
+}
+
+AuditVerdict AdminStore::verify_audit_all() {
+  AuditVerdict v;
+  v.anchor_path = anchor_path_;
+  std::optional<Anchor> anchor;
+  if (!anchor_path_.empty()) {
+    std::string err;
+    anchor = read_anchor(anchor_path_, &err);
+    if (!err.empty()) v.problems.push_back("anchor: " + err);
+    if (anchor) v.anchored = anchor->head;
+  }
+  // One pass: the chain, and the entry at the anchored position.
+  Stmt s(store_.db(), "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id");
+  std::string prev;
+  std::int64_t n = 0;
+  bool chain_ok = true;
+  while (s.step()) {
+    ++n;
+    std::string p(s.text(5)), h(s.text(6));
+    if (chain_ok && (p != prev || h != entry_hash(p, s.i64(1), std::string(s.text(2)), std::string(s.text(3)),
+                                                  std::string(s.text(4))))) {
+      v.problems.push_back("audit_log entry id " + std::to_string(s.i64(0)) + " (position " + std::to_string(n) +
+                           "): its hash does not match its content or the entry before it (edited, inserted or "
+                           "an earlier entry removed)");
+      chain_ok = false;
+    }
+    if (anchor && n == anchor->head.count && h != anchor->head.last_hash)
+      v.problems.push_back("audit_log position " + std::to_string(n) + " (id " + std::to_string(s.i64(0)) +
+                           ") is not the entry anchored in " + anchor_path_ + " (hash " +
+                           anchor->head.last_hash.substr(0, 12) + "…): the log was cut and rewritten");
+    prev = h;
+  }
+  v.head.count = n;
+  v.head.last_hash = prev;
+  if (anchor && n < anchor->head.count)
+    v.problems.push_back("audit_log has " + std::to_string(n) + " entries but " + anchor_path_ + " records " +
+                         std::to_string(anchor->head.count) + " (the last ending in " +
+                         anchor->head.last_hash.substr(0, 12) + "…): " + std::to_string(anchor->head.count - n) +
+                         " entries were removed from the end");
+  if (pin_state() == PinState::tampered)
+    v.problems.push_back("admin_auth: the PIN hash is not the one EcoKiosk stored (changed or cleared outside the "
+                         "program); staff must run `ecokiosk set-pin`");
+  for (const auto& g : store_.restored_guards())
+    v.problems.push_back("trigger " + g + " was missing (dropped outside EcoKiosk); restored at this open");
+  v.intact = v.problems.empty();
+  return v;
+}
+
+std::string AdminStore::reanchor(const std::string& why) {
+  if (anchor_path_.empty()) return "";
+  audit("restore (command line)", "reanchor", why);
+  std::string err;
+  auto a = read_anchor(anchor_path_, &err);
+  Anchor next = a ? *a : Anchor{};
+  next.database = store_.db().path();
+  next.head = audit_head();
+  auto h = stored_pin_hash();
+  next.pin_mark = h ? sha256_hex(*h) : "";
+  return anchor_error_ = write_anchor(anchor_path_, next);
 }
 
 }  // namespace eco

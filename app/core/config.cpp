@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_guard.hpp"
 #include "core/safe_file.hpp"
 #include "core/util.hpp"
 
@@ -84,7 +85,7 @@ namespace {
 void read_settings(Reader& r, Config& c) {
   const json& j = r.j;
   r.string("kiosk_id", c.kiosk_id, 64);
-  if (c.kiosk_id.empty()) { r.fail("kiosk_id", "must not be empty; using kiosk-01"); c.kiosk_id = "kiosk-01"; }
+  if (c.kiosk_id.empty()) { r.fail("kiosk_id", "must not be empty"); c.kiosk_id = "kiosk-01"; }
   r.localized("hall_name", c.hall_name);
   r.localized("district_title", c.district_title);
   r.number("idle_seconds", c.idle_seconds, 10, 600);
@@ -126,19 +127,134 @@ json to_json(const Config& c) {
 }
 }  // namespace
 
+namespace {
+constexpr std::size_t kMaxConfigBytes = 1 << 20;
+
+std::string where(const std::string& path, std::string_view text, std::size_t offset) {
+  LineCol lc = line_col(text, offset);
+  return path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] parse error at
+// line 1, column 5: " prefix (the position is given in our own terms).
+std::string json_reason(const json::exception& e) {
+  std::string what = e.what();
+  if (auto c = what.find(", column "); c != std::string::npos && what.find(": ", c) != std::string::npos)
+    what = what.substr(what.find(": ", c) + 2);
+  else if (auto p = what.find("] "); p != std::string::npos)
+    what = what.substr(p + 2);
+  // "last read: '…'" may quote the very bytes that are not UTF-8: the position says where.
+  if (auto l = what.find("; last read: "); l != std::string::npos) what.resize(l);
+  return what;
+}
+
+// When the whole file does not parse, each top-level "key": value is parsed alone, so
+// one bad value (1e400, a doubled comma, a broken string) costs only its own key.
+// Returns the members that parse; reports every one that does not, by line and column.
+json recover_members(const std::string& path, const std::string& text, std::vector<std::string>& errors) {
+  json out = json::object();
+  std::size_t i = text.find_first_not_of(" \t\r\n");
+  if (i == std::string::npos || text[i] != '{') {
+    errors.push_back(where(path, text, i == std::string::npos ? 0 : i) + ": not a JSON object");
+    return out;
+  }
+  ++i;
+  int depth = 0;
+  std::size_t start = i;
+  bool closed = false;
+  for (; i <= text.size(); ++i) {
+    char c = i < text.size() ? text[i] : '\0';
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      continue;
+    }
+    if (c == '[' || c == '{') { ++depth; continue; }
+    if ((c == ']' || c == '}') && depth > 0) { --depth; continue; }
+    bool end_obj = c == '}' && depth == 0;
+    if (!(c == ',' && depth == 0) && !end_obj && i < text.size()) continue;
+    std::string member = text.substr(start, i - start);
+    std::size_t first = member.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) {
+      if (!(end_obj && out.empty() && errors.empty()) && !(end_obj && start > 0 && text[start - 1] == '{'))
+        errors.push_back(where(path, text, start) + ": an empty member (a doubled or trailing comma?)");
+    } else {
+      try {
+        json one = json::parse("{" + member + "}");
+        for (auto& [k, v] : one.items()) out[k] = v;
+      } catch (const json::parse_error& e) {
+        std::size_t off = start + (e.byte > 1 ? e.byte - 2 : 0);
+        errors.push_back(where(path, text, std::min(off, text.size())) + ": " + json_reason(e) + "; this setting is ignored");
+      } catch (const json::exception& e) {
+        errors.push_back(where(path, text, start + first) + ": " + json_reason(e) + "; this setting is ignored");
+      }
+    }
+    start = i + 1;
+    if (end_obj || i >= text.size()) { closed = end_obj; break; }
+  }
+  if (!closed) errors.push_back(where(path, text, text.size()) + ": the object is not closed with }");
+  return out;
+}
+}  // namespace
+
 ConfigLoad load_config(const std::string& path) {
   ConfigLoad out;
   std::string why;
-  auto text = read_file(path, &why);
-  if (!text) return out;  // no file: defaults
+  std::error_code ec;
+  bool exists = std::filesystem::exists(path, ec);
+  if (!exists && !ec) return out;  // no file: defaults
   out.file_found = true;
-  json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    out.errors.push_back(path + ": not a JSON object; using the defaults");
+  auto text = read_file(path, &why, kMaxConfigBytes);
+  if (!text) {
+    out.errors.push_back(path + ": " + why);
+    out.kiosk_refused = "the configuration file " + path + " cannot be read (" + why +
+                        "), so this kiosk's id is unknown";
     return out;
   }
+  json j;
+  bool whole = false;
+  std::string whole_error;
+  JsonLimits limits;
+  limits.max_bytes = kMaxConfigBytes;
+  limits.max_depth = 8;
+  limits.max_string = 8192;
+  if (std::string lim = check_json_limits(*text, limits); !lim.empty()) {
+    out.errors.push_back(path + ": refused before parsing: " + lim);
+    out.kiosk_refused = "the configuration file " + path + " was refused (" + lim + ")";
+    return out;
+  }
+  try {
+    j = json::parse(*text);
+    whole = j.is_object();
+    if (!whole) whole_error = path + ":1:1: not a JSON object; using the defaults";
+  } catch (const json::parse_error& e) {
+    whole_error = where(path, *text, e.byte > 0 ? e.byte - 1 : 0) + ": " + json_reason(e);
+  } catch (const json::exception& e) {
+    whole_error = path + ": " + json_reason(e);
+  }
+  if (!whole) {
+    std::vector<std::string> member_errors;
+    j = recover_members(path, *text, member_errors);
+    // The members say where more precisely; the whole parse's message only when they cannot.
+    if (member_errors.empty() && !whole_error.empty()) out.errors.push_back(whole_error);
+    out.errors.insert(out.errors.end(), member_errors.begin(), member_errors.end());
+    if (!j.empty()) out.errors.push_back(path + ": kept the settings that could be read: " + [&] {
+      std::string keys;
+      for (const auto& [k, v] : j.items()) keys += (keys.empty() ? "" : ", ") + k;
+      return keys;
+    }());
+  }
   Reader r{j, path, out.errors};
+  std::size_t before = out.errors.size();
   read_settings(r, out.config);
+  bool kiosk_bad = false;
+  for (std::size_t e = before; e < out.errors.size(); ++e)
+    if (out.errors[e].find(": kiosk_id: ") != std::string::npos) kiosk_bad = true;
+  // Responses saved under another kiosk's id cannot be told apart later: when the
+  // file meant to say which kiosk this is cannot be trusted, the kiosk does not start.
+  if (kiosk_bad) out.kiosk_refused = "kiosk_id in " + path + " is not valid";
+  else if (!whole && !j.contains("kiosk_id"))
+    out.kiosk_refused = path + " could not be read completely and kiosk_id was not among the settings read";
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "first_question_idle_seconds", "countdown_seconds",
                                 "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
                                 "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
@@ -146,6 +262,18 @@ ConfigLoad load_config(const std::string& path) {
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       r.fail(k, "unknown setting (ignored)");
+  return out;
+}
+
+std::vector<std::string> unknown_questionnaires(const Config& c, const std::vector<std::string>& available) {
+  std::vector<std::string> out;
+  for (const auto& id : c.questionnaires)
+    if (std::find(available.begin(), available.end(), id) == available.end())
+      out.push_back("questionnaires: \"" + id + "\" is not a known questionnaire (known: " + [&] {
+        std::string k;
+        for (const auto& a : available) k += (k.empty() ? "" : ", ") + a;
+        return k;
+      }() + "); it is not offered");
   return out;
 }
 

@@ -35,10 +35,16 @@ struct ConfigLoad {
   Config config;
   std::vector<std::string> errors;  // "config.json: idle_seconds: 3 is outside 10..600"
   bool file_found = false;
+  // Why the kiosk must not start ("" = it may): the file exists but its kiosk_id is
+  // bad or could not be read, so responses would be stored under the wrong kiosk.
+  std::string kiosk_refused;
 };
 
-// A missing file is not an error: the defaults apply.
+// A missing file is not an error: the defaults apply. A file that does not parse is
+// reported by line and column, and every setting that can still be read is kept.
 ConfigLoad load_config(const std::string& path);
+// Ids in c.questionnaires that are not among `available`, one message each.
+std::vector<std::string> unknown_questionnaires(const Config& c, const std::vector<std::string>& available);
 
 // The same range checks for a Config built in code (the console's settings page).
 std::vector<std::string> check_config(const Config& c);

@@ -1,5 +1,7 @@
 #include "core/interchange.hpp"
 
+#include <climits>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/condition.hpp"
+#include "core/json_guard.hpp"
 #include "core/store.hpp"
 
 namespace eco {
@@ -49,6 +52,10 @@ std::optional<Answer> answer_from_json(const Question& q, const json& v, std::st
       return Answer{std::move(s)};
     }
     case QuestionType::integer:
+      if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        why = v.dump() + " is too large";  // would wrap round to a negative number
+        return std::nullopt;
+      }
       if (v.is_number_integer()) return Answer{v.get<std::int64_t>()};
       why = "expects a whole number";
       return std::nullopt;
@@ -56,8 +63,16 @@ std::optional<Answer> answer_from_json(const Question& q, const json& v, std::st
       if (!v.is_object()) { why = "expects an object {row: count}"; return std::nullopt; }
       Counts c;
       for (const auto& [row, n] : v.items()) {
-        if (!n.is_number_integer() || n.get<std::int64_t>() < 0 || n.get<std::int64_t>() > 1000000) {
+        if (!n.is_number_integer()) {
           why = "row \"" + row + "\" expects a whole number";
+          return std::nullopt;
+        }
+        if (n.is_number_unsigned() ? n.get<std::uint64_t>() > 1000000 : n.get<std::int64_t>() > 1000000) {
+          why = "row \"" + row + "\": " + n.dump() + " is more than 1000000";
+          return std::nullopt;
+        }
+        if (n.get<std::int64_t>() < 0) {
+          why = "row \"" + row + "\": " + n.dump() + " is negative; a count is 0 or more";
           return std::nullopt;
         }
         c.rows.emplace_back(row, static_cast<int>(n.get<std::int64_t>()));
@@ -101,10 +116,16 @@ std::string response_to_line(const Response& r) {
   return j.dump();
 }
 
-std::vector<std::string> validate_response(const Questionnaire& q, Response& r) {
+std::vector<std::string> validate_response(const Questionnaire& q, Response& r, TimeMs now) {
   std::vector<std::string> faults;
   if (!is_uuid(r.id)) faults.push_back("id \"" + r.id + "\" is not a UUID");
   if (r.completed_at < r.started_at) faults.push_back("completed_at is before started_at");
+  // No kiosk answered before the program existed, nor (allowing a day of clock
+  // drift) in the future: such a time is a broken clock or a forged line.
+  if (r.started_at < kEarliestResponse)
+    faults.push_back("started_at " + to_iso_utc(r.started_at) + " is before 2019-01-01, when no kiosk ran");
+  if (r.completed_at > now + kClockSlackMs)
+    faults.push_back("completed_at " + to_iso_utc(r.completed_at) + " is in the future (now " + to_iso_utc(now) + ")");
   if (r.kiosk.empty() || r.kiosk.size() > 64 || !valid_utf8(r.kiosk)) faults.push_back("kiosk id is empty or too long");
   if (r.lang.empty() || r.lang.size() > 16) faults.push_back("lang is empty or too long");
 
@@ -170,6 +191,15 @@ std::vector<std::string> validate_response(const Questionnaire& q, Response& r) 
 
 ParsedLine parse_response_line(std::string_view line, const QuestionnaireSet& set) {
   ParsedLine out;
+  // A line of 1 MiB of "[" would still cost ~80 MB to parse: refuse it unparsed.
+  JsonLimits limits;
+  limits.max_bytes = kMaxImportLine;
+  limits.max_depth = 16;
+  limits.max_string = 64 * 1024;
+  if (std::string why = check_json_limits(line, limits); !why.empty()) {
+    out.error = "refused before parsing: " + why;
+    return out;
+  }
   json j = json::parse(line, nullptr, false);
   if (j.is_discarded()) { out.error = "not valid JSON"; return out; }
   if (!j.is_object()) { out.error = "not a JSON object"; return out; }
@@ -186,6 +216,12 @@ ParsedLine parse_response_line(std::string_view line, const QuestionnaireSet& se
     return out;
   auto v = j.find("version");
   if (v == j.end() || !v->is_number_integer()) { out.error = "\"version\" missing or not a whole number"; return out; }
+  // Checked before narrowing: 4294967297 must not become version 1.
+  if (v->is_number_unsigned() ? v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT_MAX)
+                              : (v->get<std::int64_t>() < 1 || v->get<std::int64_t>() > INT_MAX)) {
+    out.error = "\"version\" " + v->dump() + " is outside 1.." + std::to_string(INT_MAX);
+    return out;
+  }
   r.version = static_cast<int>(v->get<std::int64_t>());
   auto s = parse_iso_utc(started), c = parse_iso_utc(completed);
   if (!s || !c) { out.error = "started_at/completed_at are not ISO 8601 UTC times"; return out; }
@@ -229,6 +265,21 @@ ParsedLine parse_response_line(std::string_view line, const QuestionnaireSet& se
   return out;
 }
 
+bool same_as_stored(Store& store, const Response& incoming) {
+  // What was stored had its free text masked: compare like with like.
+  Response in = incoming;
+  for (auto& [qid, a] : in.answers)
+    if (auto* t = std::get_if<Text>(&a)) mask_personal(t->value);
+  std::string want = response_to_line(in), have;
+  ResponseFilter f;
+  f.uuid = incoming.id;
+  store.each(f, [&](const Response& r) {
+    have = response_to_line(r);
+    return false;
+  });
+  return have == want;
+}
+
 bool bounded_getline(std::istream& in, std::string& line, std::size_t max, bool& too_long) {
   line.clear();
   too_long = false;
@@ -257,6 +308,12 @@ std::int64_t ImportReport::already() const {
   for (const auto& [k, v] : kiosks) n += v.already;
   return n;
 }
+std::int64_t ImportReport::conflicts() const {
+  std::int64_t n = 0;
+  for (const auto& [k, v] : kiosks) n += v.conflicts;
+  return n;
+}
+
 std::int64_t ImportReport::refused() const {
   std::int64_t n = 0;
   for (const auto& [k, v] : kiosks) n += v.refused;
@@ -289,7 +346,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         ParsedLine p = parse_response_line(line, set);
         if (!p.response) {
           std::string kiosk = "?";
-          json j = json::parse(line, nullptr, false);
+          json j = p.error.rfind("refused before parsing", 0) == 0 ? json() : json::parse(line, nullptr, false);
           if (j.is_object() && j.contains("kiosk") && j["kiosk"].is_string()) kiosk = j["kiosk"].get<std::string>();
           report.kiosks[kiosk].refused++;
           report.problems.push_back(where + p.error);
@@ -298,7 +355,12 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         auto& k = report.kiosks[p.response->kiosk];
         const Response& r = *p.response;
         if (store.save(r, set.find(r.questionnaire, r.version)) == Store::Saved::inserted) k.added++;
-        else k.already++;
+        else if (same_as_stored(store, r)) k.already++;
+        else {
+          k.conflicts++;
+          report.problems.push_back(where + "conflict: response " + r.id +
+                                    " is already stored with different content; the stored one is kept");
+        }
       }
     });
   }
@@ -334,7 +396,12 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
           return true;
         }
         if (store.save(r, q) == Store::Saved::inserted) k.added++;
-        else k.already++;
+        else if (same_as_stored(store, r)) k.already++;
+        else {
+          k.conflicts++;
+          report.problems.push_back(path + ": response " + std::to_string(n) + " (" + r.id +
+                                    "): conflict: already stored with different content; the stored one is kept");
+        }
         return true;
       });
     });

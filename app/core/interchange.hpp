@@ -23,7 +23,11 @@ std::string response_to_line(const Response& r);
 // Checks a response against its questionnaire: known questions, answer shapes and
 // ranges, drawn items, show_if (no answers to hidden questions, required ones
 // answered). Returns the faults; sets visible_questions on success.
-std::vector<std::string> validate_response(const Questionnaire& q, Response& r);
+// Times are refused before kEarliestResponse (2019-01-01, before any kiosk ran) or
+// more than a day after `now`.
+constexpr TimeMs kEarliestResponse = 1546300800000LL;  // 2019-01-01T00:00:00Z
+constexpr TimeMs kClockSlackMs = 24LL * 3600 * 1000;
+std::vector<std::string> validate_response(const Questionnaire& q, Response& r, TimeMs now = now_ms());
 
 struct ParsedLine {
   std::optional<Response> response;
@@ -32,14 +36,18 @@ struct ParsedLine {
 ParsedLine parse_response_line(std::string_view line, const QuestionnaireSet& set);
 
 struct ImportReport {
-  struct PerKiosk { std::int64_t added = 0, already = 0, refused = 0; };
+  // conflicts: an id already stored with different content (the stored one is kept).
+  struct PerKiosk { std::int64_t added = 0, already = 0, refused = 0, conflicts = 0; };
   std::map<std::string, PerKiosk> kiosks;  // "?" when a refused line names none
   std::vector<std::string> problems;       // "file:line: reason"
   std::int64_t lines = 0;
   std::int64_t added() const;
   std::int64_t already() const;
   std::int64_t refused() const;
+  std::int64_t conflicts() const;
 };
+// True when the stored response with incoming's id holds the same content.
+bool same_as_stored(Store& store, const Response& incoming);
 
 // Reads JSON Lines from `in`; bad lines are reported and skipped, the rest imported
 // in batches. Importing the same ids again adds nothing.

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_guard.hpp"
 #include "core/util.hpp"
 
 namespace eco {
@@ -332,8 +333,12 @@ json expand(Ctx& c, const json& doc, const std::string& blocks_dir) {
     std::string name = e["include"].get<std::string>();
     std::string bpath = (fs::path(blocks_dir) / (name + ".json")).string();
     std::string why;
-    auto text = read_file(bpath, &why);
+    auto text = read_file(bpath, &why, kMaxQuestionnaireBytes);
     if (!text) { c.err(p, "block \"" + name + "\" not found (" + why + ")"); continue; }
+    if (std::string lim = check_json_limits(*text, questionnaire_limits()); !lim.empty()) {
+      c.err(p, "block file " + bpath + " refused before parsing: " + lim);
+      continue;
+    }
     json block = json::parse(*text, nullptr, false);
     if (block.is_discarded() || !block.is_object() || !block.contains("questions") || !block["questions"].is_array()) {
       c.err(p, "block file " + bpath + " is not an object with a \"questions\" array (run validate on it)");
@@ -406,11 +411,26 @@ void scoring_of(Ctx& c, const json& doc, Questionnaire& q) {
 
 }  // namespace
 
+JsonLimits questionnaire_limits() {
+  JsonLimits l;
+  l.max_bytes = kMaxQuestionnaireBytes;
+  l.max_depth = kMaxNesting;
+  l.max_string = 64 * 1024;
+  return l;
+}
+
 LoadResult load_questionnaire_text(const std::string& text, const std::string& file_name,
                                    const std::string& blocks_dir) {
   LoadResult r;
   Ctx c{file_name, {}};
   json doc;
+  // Sizes are checked on the text first: parsing a hostile file costs far more memory
+  // than its size (5 MB of "[" took 384 MB).
+  if (std::string why = check_json_limits(text, questionnaire_limits()); !why.empty()) {
+    c.err("", "refused before parsing: " + why);
+    r.errors = std::move(c.errors);
+    return r;
+  }
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
@@ -536,7 +556,7 @@ LoadResult load_questionnaire_text(const std::string& text, const std::string& f
 
 LoadResult load_questionnaire_file(const std::string& path) {
   std::string why;
-  auto text = read_file(path, &why);
+  auto text = read_file(path, &why, kMaxQuestionnaireBytes);
   if (!text) {
     LoadResult r;
     r.errors.push_back({path, "", why});

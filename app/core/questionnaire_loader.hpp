@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/json_guard.hpp"
 #include "core/questionnaire.hpp"
 
 namespace eco {
@@ -25,6 +26,11 @@ struct LoadResult {
   // The definition with includes expanded, as hashed and stored beside responses.
   std::string expanded_json;
 };
+
+// A questionnaire file is at most 2 MiB (the knowledge bank is 47 KB), any string in it
+// at most 64 KiB, nesting at most 64 levels: checked before parsing.
+constexpr std::size_t kMaxQuestionnaireBytes = 2u << 20;
+JsonLimits questionnaire_limits();
 
 // blocks_dir holds the shared blocks named by {"include": NAME} (NAME.json).
 LoadResult load_questionnaire_text(const std::string& text, const std::string& file_name,

@@ -214,6 +214,7 @@ Store::Store(const std::string& path) {
   db_->exec("PRAGMA temp_store=MEMORY");
   db_->exec("PRAGMA foreign_keys=ON");
   migrate();
+  restore_guards();
   insert_response_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO responses(uuid, questionnaire, version, content_hash, kiosk, lang, started_at, "
       "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -391,6 +392,41 @@ std::int64_t Store::backfill_metrics(const QuestionnaireSet& set) {
     });
   });
   return done;
+}
+
+namespace {
+// The append-only guards of schema 3 (see kMigrations), recreated at every open: anyone
+// who can write the file can drop them, and a missing one must not stay missing.
+struct Guard { const char* name; const char* sql; bool report; };
+const Guard kGuards[] = {
+    {"indicator_records_append_only_u", "BEFORE UPDATE ON indicator_records BEGIN SELECT RAISE(ABORT, 'indicator records are append-only'); END", true},
+    {"indicator_records_append_only_d", "BEFORE DELETE ON indicator_records BEGIN SELECT RAISE(ABORT, 'indicator records are append-only'); END", true},
+    {"task_updates_append_only_u", "BEFORE UPDATE ON task_updates BEGIN SELECT RAISE(ABORT, 'task updates are append-only'); END", true},
+    {"task_updates_append_only_d", "BEFORE DELETE ON task_updates BEGIN SELECT RAISE(ABORT, 'task updates are append-only'); END", true},
+    {"audit_log_append_only_u", "BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END", true},
+    {"audit_log_append_only_d", "BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END", true},
+    // Added later, so older files lack it without having been tampered with.
+    {"admin_auth_keep_d", "BEFORE DELETE ON admin_auth BEGIN SELECT RAISE(ABORT, 'the admin row cannot be deleted'); END", false},
+};
+}  // namespace
+
+void Store::restore_guards() {
+  restored_guards_.clear();
+  for (const Guard& g : kGuards) {
+    bool present = false;
+    {
+      Stmt s(*db_, "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?");
+      s.bind(1, g.name);
+      present = s.step();
+    }
+    if (present) continue;
+    try {
+      db_->exec(std::string("CREATE TRIGGER IF NOT EXISTS ") + g.name + " " + g.sql);
+    } catch (const DbError&) {
+      // A read-only file cannot be repaired here; the audit check still reports it.
+    }
+    if (g.report) restored_guards_.push_back(g.name);
+  }
 }
 
 int Store::schema_version() { return static_cast<int>(db_->scalar("PRAGMA user_version")); }
@@ -613,6 +649,7 @@ std::string where_of(const ResponseFilter& f, bool scan = false) {
   if (f.from) w += std::string(" AND ") + p + "r.completed_at >= :from";
   if (f.to) w += std::string(" AND ") + p + "r.completed_at < :to";
   if (!f.kiosk.empty()) w += std::string(" AND ") + p + "r.kiosk = :k";
+  if (!f.uuid.empty()) w += " AND r.uuid = :u";  // by its unique index, even in a scan
   return w;
 }
 void bind_filter(Stmt& s, const ResponseFilter& f) {
@@ -622,6 +659,7 @@ void bind_filter(Stmt& s, const ResponseFilter& f) {
   if (f.from) s.bind(i++, *f.from);
   if (f.to) s.bind(i++, *f.to);
   if (!f.kiosk.empty()) s.bind(i++, f.kiosk);
+  if (!f.uuid.empty()) s.bind(i++, f.uuid);
 }
 }  // namespace
 

@@ -24,6 +24,7 @@ struct ResponseFilter {
   std::optional<int> version;
   std::optional<TimeMs> from, to;  // completed_at in [from, to)
   std::string kiosk;               // "" = all
+  std::string uuid;                // "" = all; else the one response with this id
 };
 
 struct StoredDefinition {
@@ -97,9 +98,14 @@ class Store {
   void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn);
 
   Db& db() { return *db_; }
+  // Append-only triggers found missing at open (dropped outside the program) and
+  // recreated; core/admin_store reports them.
+  const std::vector<std::string>& restored_guards() const { return restored_guards_; }
 
  private:
   void migrate();
+  void restore_guards();
+  std::vector<std::string> restored_guards_;
   void save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m);
   struct CountKey {
     std::string questionnaire, question;

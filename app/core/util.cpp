@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace eco {
 
@@ -164,15 +166,34 @@ LineCol line_col(std::string_view text, std::size_t offset) {
   return lc;
 }
 
-std::optional<std::string> read_file(const std::string& path, std::string* error) {
+std::optional<std::string> read_file(const std::string& path, std::string* error, std::size_t max_bytes) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    if (error) *error = path + " is a folder, not a file";
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (error) *error = "cannot open " + path;
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // Refused before reading: the size on disk, then (for pipes and growing files)
+  // never more than one byte past the limit.
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes) {
+    if (error) *error = path + " is " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) + " allowed";
+    return std::nullopt;
+  }
+  std::string out;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    out.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (out.size() > max_bytes) {
+      if (error) *error = path + " is more than the " + std::to_string(max_bytes) + " bytes allowed";
+      return std::nullopt;
+    }
+  }
+  return out;
 }
 
 std::string utf8_truncate(std::string_view s, std::size_t max_chars) {
@@ -186,41 +207,127 @@ std::string utf8_truncate(std::string_view s, std::size_t max_chars) {
   return std::string(s.substr(0, i)) + "…";
 }
 
-int mask_personal(std::string& text) {
-  int masked = 0;
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+namespace {
+// One code point of free text as the masking sees it: an ASCII digit, X, '+', a
+// separator (' '), or anything else (0), with where it sits in the text.
+struct MaskChar {
+  char c;
+  std::size_t begin, end;
+};
+
+// Full-width digits, X and plus become ASCII (what NFKC does for them); the spaces
+// and dashes people put inside a number become ' '.
+char fold(std::uint32_t cp) {
+  if (cp >= '0' && cp <= '9') return static_cast<char>(cp);
+  if (cp >= 0xFF10 && cp <= 0xFF19) return static_cast<char>('0' + (cp - 0xFF10));
+  if (cp == 'X' || cp == 'x' || cp == 0xFF38 || cp == 0xFF58) return 'X';
+  if (cp == '+' || cp == 0xFF0B) return '+';
+  if (cp == ' ' || cp == '-' || cp == 0x3000 || cp == 0xFF0D || cp == 0x00A0 || (cp >= 0x2010 && cp <= 0x2015) ||
+      cp == 0x2212)
+    return ' ';
+  return 0;
+}
+
+std::vector<MaskChar> fold_text(std::string_view s) {
+  std::vector<MaskChar> out;
   std::size_t i = 0;
-  while (i < text.size()) {
-    if (!digit(text[i]) || (i > 0 && digit(text[i - 1]))) {
-      ++i;
-      continue;
-    }
-    // A run of digits, allowing single spaces or dashes between them, and an X at the end.
-    std::string digits;
-    std::size_t end = i, j = i;
-    while (j < text.size()) {
-      if (digit(text[j])) {
-        digits += text[j++];
-        end = j;
-      } else if ((text[j] == ' ' || text[j] == '-') && j + 1 < text.size() && digit(text[j + 1]) && !digits.empty()) {
-        ++j;
-      } else if ((text[j] == 'X' || text[j] == 'x') && digits.size() == 17) {
-        digits += 'X';
-        end = ++j;
-        break;
-      } else {
-        break;
-      }
-    }
-    bool mobile = digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9';
-    bool id_card = digits.size() == 18;
-    if (mobile || id_card) {
-      for (std::size_t k = i; k < end; ++k)
-        if (text[k] != ' ' && text[k] != '-') text[k] = '*';
-      ++masked;
-    }
-    i = end > i ? end : i + 1;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + len > s.size()) len = s.size() - i;
+    std::uint32_t cp = len == 1 ? c : (c & (0xFF >> (len + 1)));
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    out.push_back({fold(cp), i, i + len});
+    i += len;
   }
+  return out;
+}
+
+bool is_mobile(std::string_view d) { return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9'; }
+
+// YYMMDD (15-character IDs) or YYYYMMDD (18) that could be a birth date.
+bool birth_date(std::string_view d) {
+  int m = (d[d.size() - 4] - '0') * 10 + (d[d.size() - 3] - '0');
+  int day = (d[d.size() - 2] - '0') * 10 + (d[d.size() - 1] - '0');
+  return m >= 1 && m <= 12 && day >= 1 && day <= 31;
+}
+
+// Digits (and a final X) of consecutive groups that identify a person.
+bool identifies(const std::string& d) {
+  bool x = !d.empty() && d.back() == 'X';
+  if (x && d.size() != 18) return false;
+  if (d.find('X') != std::string::npos && !x) return false;
+  if (is_mobile(d)) return true;
+  if (d.size() == 13 && d.compare(0, 2, "86") == 0 && is_mobile(std::string_view(d).substr(2))) return true;
+  if (d.size() == 15 && d.compare(0, 4, "0086") == 0 && is_mobile(std::string_view(d).substr(4))) return true;
+  if (d.size() == 18) return true;                                            // resident ID (2nd generation)
+  if (d.size() == 15) return birth_date(std::string_view(d).substr(6, 6));  // first-generation ID
+  return false;
+}
+}  // namespace
+
+int mask_personal(std::string& text) {
+  // Numbers are found on a folded copy: groups of digits separated by one space or
+  // dash. Several groups can make one number ("+86 138 0013 8000"), and one run can
+  // hold several numbers ("13800138000 13900139000", "5 13800138000"), so from each
+  // group the longest run of following groups that forms a number wins.
+  std::vector<MaskChar> cs = fold_text(text);
+  struct Group { std::size_t first, last; std::string digits; };  // indices into cs
+  std::vector<std::size_t> to_mask;
+  int masked = 0;
+  std::size_t i = 0;
+  while (i < cs.size()) {
+    if (!(cs[i].c >= '0' && cs[i].c <= '9')) { ++i; continue; }
+    std::vector<Group> run;
+    std::size_t j = i, run_len = 0;
+    while (true) {
+      Group g{j, j, {}};
+      // An X only ends an ID number: after the 17th digit of the run or of this group.
+      auto x_here = [&] { return cs[j].c == 'X' && (g.digits.size() == 17 || run_len + g.digits.size() == 17); };
+      while (j < cs.size() && ((cs[j].c >= '0' && cs[j].c <= '9') || x_here())) {
+        g.digits += cs[j].c;
+        g.last = j++;
+        if (g.digits.back() == 'X') break;
+      }
+      run_len += g.digits.size();
+      run.push_back(std::move(g));
+      if (j + 1 < cs.size() && cs[j].c == ' ' && cs[j + 1].c >= '0' && cs[j + 1].c <= '9' &&
+          run.back().digits.back() != 'X') {
+        ++j;
+        continue;
+      }
+      break;
+    }
+    std::size_t g = 0;
+    while (g < run.size()) {
+      std::size_t best = run.size();
+      std::string d;
+      for (std::size_t h = g; h < run.size() && d.size() + run[h].digits.size() <= 18; ++h) {
+        d += run[h].digits;
+        if (identifies(d)) best = h;
+      }
+      if (best == run.size()) { ++g; continue; }
+      for (std::size_t h = g; h <= best; ++h)
+        for (std::size_t k = run[h].first; k <= run[h].last; ++k) to_mask.push_back(k);
+      ++masked;
+      g = best + 1;
+    }
+    i = j > i ? j : i + 1;
+  }
+  if (to_mask.empty()) return 0;
+  std::string out;
+  out.reserve(text.size());
+  std::size_t next = 0, pos = 0;
+  for (std::size_t k = 0; k < cs.size(); ++k) {
+    if (next < to_mask.size() && to_mask[next] == k) {
+      out.append(text, pos, cs[k].begin - pos);
+      out += '*';
+      pos = cs[k].end;
+      ++next;
+    }
+  }
+  out.append(text, pos, std::string::npos);
+  text = std::move(out);
   return masked;
 }
 

@@ -1,6 +1,7 @@
 // Small helpers shared by the core: ids, hashes, UTC times, UTF-8 checks.
 #pragma once
 #include <cstdint>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,8 +35,10 @@ bool valid_utf8(std::string_view s);
 // Number of code points in valid UTF-8.
 std::size_t utf8_length(std::string_view s);
 // Free text never keeps what identifies a person: mainland mobile numbers (11 digits
-// starting 13–19, spaces or dashes allowed between digits) and 18-character resident
-// ID numbers are replaced by asterisks of the same length. Returns how many were masked.
+// starting 13–19, with or without +86 / 0086), 18-character resident ID numbers and
+// 15-digit first-generation ones (with a plausible birth date). Full-width digits count
+// as digits and single spaces or dashes may sit between digit groups; each digit is
+// replaced by one asterisk. Returns how many numbers were masked.
 int mask_personal(std::string& text);
 
 // At most max_chars code points of s, with "…" appended when something was cut.
@@ -45,6 +48,9 @@ std::string utf8_truncate(std::string_view s, std::size_t max_chars);
 struct LineCol { std::size_t line = 1, column = 1; };
 LineCol line_col(std::string_view text, std::size_t offset);
 
-std::optional<std::string> read_file(const std::string& path, std::string* error = nullptr);
+// The whole file, or nullopt with why: missing, a folder, unreadable, or larger than
+// max_bytes (checked before reading it).
+std::optional<std::string> read_file(const std::string& path, std::string* error = nullptr,
+                                     std::size_t max_bytes = SIZE_MAX);
 
 }  // namespace eco

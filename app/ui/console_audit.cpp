@@ -9,6 +9,16 @@ ConsoleIntent draw_console_audit(ConsoleView& v) {
   bool ok = m.audit_intact();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ok ? color::primary : color::error), "%s",
                      v.t(ok ? "console.audit_ok" : "console.audit_broken").c_str());
+  // The head, and the copy kept outside the database: a cut tail shows as a difference.
+  const AuditVerdict& av = m.audit_verdict();
+  std::string anchored = av.anchored ? std::to_string(av.anchored->count) + " / " + av.anchored->last_hash.substr(0, 12)
+                                     : v.t("console.audit_no_anchor");
+  ImGui::TextWrapped("%s", v.tf("console.audit_head", {{"n", std::to_string(av.head.count)},
+                                                       {"hash", av.head.last_hash.substr(0, 12)},
+                                                       {"anchor", anchored}}).c_str());
+  ImGui::PushStyleColor(ImGuiCol_Text, color::error);
+  for (const auto& p : av.problems) ImGui::TextWrapped("%s", p.c_str());
+  ImGui::PopStyleColor();
   const auto& entries = m.audit_entries();
   const int offset = m.config().utc_offset_minutes;
   if (ImGui::BeginTable("##audit", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,

@@ -17,7 +17,11 @@ ConsoleIntent draw_console_pin(ConsoleView& v) {
   float x0 = (v.size.x - pad_w) / 2;
   ImGui::Dummy(ImVec2(0, v.px(20)));
   ImGui::PushFont(v.heading);
-  std::string head = v.t(m.setting_first_pin() ? "console.pin_title_first" : "console.pin_title");
+  const char* title = m.setting_first_pin()      ? "console.pin_title_first"
+                      : m.entering_setup_code()  ? "console.pin_title_setup"
+                      : m.pin_state() == PinState::set ? "console.pin_title"
+                                                 : "console.pin_title_none";
+  std::string head = v.t(title);
   ImGui::SetCursorPosX((v.size.x - ImGui::CalcTextSize(head.c_str()).x) / 2);
   ImGui::TextUnformatted(head.c_str());
   // Dots, one per digit entered (never the digits themselves).

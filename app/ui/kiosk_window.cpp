@@ -175,6 +175,17 @@ int run_kiosk(const WindowOptions& o) {
   if (!o.lang.empty()) cfg.default_lang = o.lang;
   QuestionnaireSet set = load_questionnaire_dir(o.data_dir + "/questionnaires");
   for (const auto& e : set.errors) std::cerr << "questionnaire refused: " << e.to_string() << "\n";
+  // A kiosk whose id cannot be trusted would store responses under the wrong kiosk: it
+  // shows staff why on screen instead of serving residents.
+  std::string refusal = o.screenshot_dir.empty() ? cl.kiosk_refused : std::string();
+  if (!refusal.empty()) {
+    std::cerr << "error: the kiosk does not start: " << refusal << "\n";
+    for (const auto& e : cl.errors) refusal += "\n" + e;
+  }
+  std::vector<std::string> known_ids;
+  for (const auto& q : set.list) known_ids.push_back(q.id);
+  std::vector<std::string> unknown_ids = unknown_questionnaires(cfg, known_ids);
+  for (const auto& e : unknown_ids) std::cerr << "config: " << e << "\n";
   Strings strings;
   std::vector<std::string> serr;
   strings.load_dir(o.data_dir + "/assets/i18n", serr);
@@ -205,6 +216,7 @@ int run_kiosk(const WindowOptions& o) {
               << "\n";
   }
 
+  for (const auto& e : unknown_ids) startup_warning += (startup_warning.empty() ? "" : "  ·  ") + e;
   TimeMs fake_now = 1'561'000'000'000;
   std::function<TimeMs()> clock = tour ? std::function<TimeMs()>([&] { return fake_now; }) : std::function<TimeMs()>(now_ms);
   KioskModel model(cfg, set, store.get(), clock, tour ? 7 : 0);
@@ -339,7 +351,19 @@ int run_kiosk(const WindowOptions& o) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     Intent in;
-    if (model.screen() == Screen::admin && console) {
+    if (!refusal.empty()) {
+      ImGui::SetNextWindowPos(ImVec2(0, 0));
+      ImGui::SetNextWindowSize(size);
+      ImGui::Begin("##refused", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove);
+      ImGui::PushFont(fonts.pick(false).body);
+      ImGui::PushTextWrapPos(size.x - 40 * scale);
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::error), "%s",
+                         strings.get(cfg.default_lang, "kiosk.config_refused").c_str());
+      ImGui::TextUnformatted(refusal.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::PopFont();
+      ImGui::End();
+    } else if (model.screen() == Screen::admin && console) {
       // Both warnings when both hold: a damaged database set aside, and unsaved responses.
       std::string banner = startup_warning;
       if (model.unsaved())
