@@ -297,7 +297,7 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
   CHECK(drives[1] == "/run/media/staff/STICK");
 }
 
-TEST_CASE("console: a finger drag scrolls the indicator table and opens no row; a tap still opens one") {
+TEST_CASE("console: a finger drag scrolls the indicator table and opens no row, and a tap still opens one") {
   ConsoleUi ui;
   AdminStore(ui.store, catalog(), [&] { return ui.now; }).set_pin("246810", "setup");
   ui.m.open();
