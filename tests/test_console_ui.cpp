@@ -361,3 +361,41 @@ TEST_CASE("console: a setup code works once, and a PIN cleared or replaced in th
   ui.enter_pin("246810");
   CHECK(ui.m.signed_in());
 }
+
+TEST_CASE("console: a finger drag scrolls the indicator table and opens no row, and a tap still opens one") {
+  ConsoleUi ui;
+  ui.staff_set_pin("246810");
+  ui.m.open();
+  ui.enter_pin("246810");
+  REQUIRE(ui.m.signed_in());
+  ui.wait_for_survey();
+  ui.frame(ImVec2(-1, -1), false);
+  ui.frame(ImVec2(-1, -1), false);
+  auto row = [&](const std::string& id) -> const HitItem* {
+    for (const auto& h : ui.hits)
+      if (h.label == "row:" + id) return &h;
+    return nullptr;
+  };
+  const HitItem* r5 = row("5");
+  REQUIRE(r5);
+  ImVec2 c((r5->min.x + r5->max.x) / 2, (r5->min.y + r5->max.y) / 2);
+  float y0 = r5->min.y;
+  // Press on row 5 and drag up 300 px in steps: the table follows, nothing opens.
+  ui.frame(c, true);
+  for (int i = 1; i <= 10; ++i) ui.frame(ImVec2(c.x, c.y - 30.f * static_cast<float>(i)), true);
+  ui.frame(ImVec2(c.x, c.y - 300), false);
+  ui.frame(ImVec2(-1, -1), false);
+  CHECK(ui.m.page() == ConsolePage::overview);
+  r5 = row("5");
+  REQUIRE(r5);
+  CHECK(r5->min.y < y0 - 200);
+  // A tap (with a wobble under the slop) on a row still opens it.
+  const HitItem* r12 = row("12");
+  REQUIRE(r12);
+  ImVec2 t((r12->min.x + r12->max.x) / 2, (r12->min.y + r12->max.y) / 2);
+  ui.frame(t, true);
+  ui.frame(ImVec2(t.x + 5, t.y + 5), true);
+  ui.frame(ImVec2(t.x + 5, t.y + 5), false);
+  ui.frame(ImVec2(-1, -1), false);
+  CHECK(ui.m.page() == ConsolePage::detail);
+}

@@ -401,7 +401,7 @@ ImGuiWindow* active_window(const char* name_part) {
 }
 }  // namespace
 
-TEST_CASE("a finger drag scrolls the township list and selects nothing; then a tap picks what is drawn") {
+TEST_CASE("a finger drag scrolls the township list and selects nothing, then a tap picks what is drawn") {
   for (ImVec2 size : {ImVec2(1280, 800), ImVec2(800, 1280)}) {
     CAPTURE(size.x);
     Ui ui(size);
@@ -445,7 +445,7 @@ TEST_CASE("a finger drag scrolls the township list and selects nothing; then a t
   }
 }
 
-TEST_CASE("a tap that wobbles less than the slop is a tap; one that moves further is a drag and selects nothing") {
+TEST_CASE("a tap that wobbles less than the slop is a tap, one that moves further is a drag and selects nothing") {
   Ui ui(ImVec2(1280, 800));
   to_township(ui);
   const Question& township = *ui.model.session()->current();

@@ -10,6 +10,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <chrono>
@@ -38,9 +39,55 @@ namespace {
 
 std::atomic<unsigned> g_input{0};  // bumped by every input callback; the loop compares
 
+// The finger's path since the last frame: one entry per state of the button (pressed,
+// released), with where the state began and where the pointer is now. ImGui 1.86 reads
+// the pointer once per frame, so a busy kiosk would see a quick swipe as one press and
+// release at its end point (a tap where the finger was lifted); the loop gives each
+// point of the path a frame of its own instead. Fixed size: an idle frame allocates nothing.
+struct PointerState {
+  float x0, y0;  // where this state began (the press, the release)
+  float x, y;    // the latest position in it
+  bool down;
+};
+constexpr int kPath = 16;
+PointerState g_path[kPath];
+int g_path_len = 0;
+bool g_path_carried = false;  // g_path[0] is the state the last frame already showed
+bool g_button_down = false;
+void note_pointer(float x, float y, bool transition) {
+  if (!transition && g_path_len > 0) {
+    g_path[g_path_len - 1].x = x;  // a move: the latest position of this state
+    g_path[g_path_len - 1].y = y;
+    return;
+  }
+  if (g_path_len == kPath) {  // a storm of clicks within one frame: keep the newest
+    std::copy(g_path + 1, g_path + kPath, g_path);
+    --g_path_len;
+    g_path_carried = false;
+  }
+  g_path[g_path_len++] = {x, y, x, y, g_button_down};
+}
+
 void on_close(GLFWwindow* w) { glfwSetWindowShouldClose(w, GLFW_FALSE); }  // residents cannot close it
-void on_cursor(GLFWwindow*, double, double) { ++g_input; }
-void on_button(GLFWwindow*, int, int, int) { ++g_input; }
+// The pointer as of the last motion event handled. Not glfwGetCursorPos: on X11 that
+// asks the server where the pointer is now, which under load is already further along
+// the swipe than the press being handled.
+double g_cursor_x = -1, g_cursor_y = -1;
+bool g_cursor_known = false;
+void on_cursor(GLFWwindow*, double x, double y) {
+  ++g_input;
+  g_cursor_x = x;
+  g_cursor_y = y;
+  g_cursor_known = true;
+  note_pointer(static_cast<float>(x), static_cast<float>(y), false);
+}
+void on_button(GLFWwindow* w, int button, int action, int) {
+  ++g_input;
+  if (button != GLFW_MOUSE_BUTTON_LEFT) return;
+  if (!g_cursor_known) glfwGetCursorPos(w, &g_cursor_x, &g_cursor_y);
+  g_button_down = action == GLFW_PRESS;
+  note_pointer(static_cast<float>(g_cursor_x), static_cast<float>(g_cursor_y), true);
+}
 void on_scroll(GLFWwindow*, double, double) { ++g_input; }
 void on_key(GLFWwindow*, int, int, int, int) { ++g_input; }
 
@@ -341,6 +388,7 @@ int run_kiosk(const WindowOptions& o) {
                 << " built in " << fonts.build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb()
                 << " MB\n";
   };
+  const PointerState* replay = nullptr;
   auto render = [&](bool screenshot, const std::string& png) {
     if (model.screen() == Screen::admin && console) {
       if (!fonts.console) bake(true);  // first entry: the console's fonts, baked only now
@@ -349,6 +397,10 @@ int run_kiosk(const WindowOptions& o) {
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    if (replay) {  // one point of the finger's path (see PointerState), not the backend's summary
+      io.MousePos = ImVec2(replay->x, replay->y);
+      io.MouseDown[0] = replay->down;
+    }
     ImGui::NewFrame();
     Intent in;
     if (!refusal.empty()) {
@@ -572,8 +624,31 @@ int run_kiosk(const WindowOptions& o) {
         extra = 3;
       }
       if (console) console->tick();
+      // Every point of the finger's path gets a frame of its own (where each press and
+      // release happened, then where the pointer went), so a press is tested where it
+      // went down and a swipe is seen moving (touch_scroll.hpp). The last is the frame below.
+      PointerState steps[2 * kPath];
+      int n_steps = 0;
+      for (int i = 0; i < g_path_len; ++i) {
+        const PointerState& p = g_path[i];
+        if (i > 0 || !g_path_carried) steps[n_steps++] = {p.x0, p.y0, p.x0, p.y0, p.down};
+        if (p.x != p.x0 || p.y != p.y0) steps[n_steps++] = {p.x, p.y, p.x, p.y, p.down};
+      }
+      if (g_path_len > 0) {  // the next batch continues from the current state, already shown
+        PointerState last = g_path[g_path_len - 1];
+        g_path[0] = {last.x, last.y, last.x, last.y, last.down};
+        g_path_len = 1;
+        g_path_carried = true;
+      }
+      for (int i = 0; i + 1 < n_steps; ++i) {
+        replay = &steps[i];
+        Intent step = render(false, "");
+        if (step.kind != Intent::Kind::none) model.apply(step);
+      }
+      replay = n_steps > 0 ? &steps[n_steps - 1] : nullptr;
       hits.clear();
       Intent in = render(false, "");
+      replay = nullptr;
       if (g_hit_items) {
         std::string tmp = std::string(hit_log) + ".tmp";
         if (FILE* f = std::fopen(tmp.c_str(), "w")) {
