@@ -213,6 +213,10 @@ Store::Store(const std::string& path) {
   // costing a temp-file write per page touched.
   db_->exec("PRAGMA temp_store=MEMORY");
   db_->exec("PRAGMA foreign_keys=ON");
+  // Responses and the PIN hash are nobody else's business: a database an older version
+  // made 0644 becomes 0600 (with its WAL and SHM) when opened.
+  if (path != ":memory:")
+    for (const char* ext : {"", "-wal", "-shm"}) make_private(path + ext);
   migrate();
   insert_response_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO responses(uuid, questionnaire, version, content_hash, kiosk, lang, started_at, "

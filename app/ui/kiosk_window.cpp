@@ -495,7 +495,7 @@ int run_kiosk(const WindowOptions& o) {
                                  : cfg.backup_dir;
     // Temporaries of a backup killed part-way (power cut, crash) go at the start.
     if (store)
-      if (int n = clean_stale_parts(backup_dir)) std::cerr << n << " unfinished backup file(s) removed from " << backup_dir << "\n";
+      if (int n = clean_stale_parts(backup_dir, "ecokiosk-")) std::cerr << n << " unfinished backup file(s) removed from " << backup_dir << "\n";
     while (!glfwWindowShouldClose(win)) {
       if (store && clock() >= next_backup && !backup_running) {
         if (backup_thread.joinable()) backup_thread.join();
