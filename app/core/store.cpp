@@ -405,7 +405,7 @@ void Store::migrate() {
     throw DbError("database " + db_->path() + " has schema version " + std::to_string(have) +
                       ", newer than this program understands (" + std::to_string(kSchemaVersion) +
                       "); use a newer EcoKiosk",
-                  0);
+                  kNewerSchemaCode);
   while (have < kSchemaVersion) {
     Transaction t(*db_);
     // Another process may have migrated while this one waited for the write lock.
