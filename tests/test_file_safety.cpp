@@ -280,8 +280,15 @@ TEST_CASE("importing a kiosk's database reads the responses still in its -wal, w
   std::string main_before = slurp(src);
   Store dest(dir.file("district.db"));
   ImportReport rep;
-  auto tmp_before = names_in(fs::temp_directory_path().string());
+  // A private temporary folder, so a copy made anywhere the program puts temporaries shows.
+  std::string tmp = dir.file("tmp");
+  fs::create_directories(tmp);
+  const char* old_tmp = std::getenv("TMPDIR");
+  std::string saved_tmp = old_tmp ? old_tmp : "";
+  setenv("TMPDIR", tmp.c_str(), 1);
   import_database(src, dest, test::shipped(), rep);
+  if (old_tmp) setenv("TMPDIR", saved_tmp.c_str(), 1);
+  else unsetenv("TMPDIR");
   CHECK(rep.problems.empty());
   CHECK(rep.added() == 25);
   std::istringstream ids(acked);
@@ -289,7 +296,8 @@ TEST_CASE("importing a kiosk's database reads the responses still in its -wal, w
   for (std::string id; std::getline(ids, id); ++n) CHECK(dest.contains(id));
   CHECK(n == 25);
   CHECK(slurp(src) == main_before);  // the source is not changed
-  CHECK(names_in(fs::temp_directory_path().string()) == tmp_before);  // no copy left anywhere
+  CHECK(names_in(tmp).empty());  // no copy left
+  for (const auto& n : names_in(dir.path.string())) CHECK(n.find("hall.db.") == std::string::npos);
 }
 
 // ---- flush, temporaries, sets ---------------------------------------------------------------
@@ -301,7 +309,11 @@ TEST_CASE("left-over temporaries of a killed backup are removed, but not a write
   std::string stale = folder + "/ecokiosk-20190620-030000.db.part-a1b2c3";
   std::ofstream(stale) << "half a backup";
   std::ofstream(stale + "-journal") << "its journal";
-  SafeFile live(folder + "/other.db");  // held (flock) by a live writer
+  SafeFile live(folder + "/ecokiosk-other.db");  // held (flock) by a live writer
+  // Files that only look alike are someone else's: never touched.
+  std::string lookalike = folder + "/ecokiosk-notes.part-final.txt", foreign = folder + "/photo.db.part-abc123";
+  std::ofstream(lookalike) << "mine";
+  std::ofstream(foreign) << "mine too";
   REQUIRE(live.ok());
   Store s(dir.file("k.db"));
   fill(s, 5);
@@ -310,6 +322,8 @@ TEST_CASE("left-over temporaries of a killed backup are removed, but not a write
   CHECK_FALSE(fs::exists(stale));
   CHECK_FALSE(fs::exists(stale + "-journal"));
   CHECK(fs::exists(live.temp_path()));
+  CHECK(fs::exists(lookalike));
+  CHECK(fs::exists(foreign));
   CHECK(list_backups(folder) == std::vector<std::string>{written});
   // ... and beside the database, at the next start.
   std::string beside = dir.file("k.db.part-zz9999");
@@ -419,6 +433,20 @@ TEST_CASE("with umask 000 the database, its WAL, backups, exports and config are
   CHECK(mode_of(cfg) == 0600);
   CHECK(mode_of(dir.file("config")) == 0700);
   CHECK(load_config(cfg).errors.empty());
+}
+
+TEST_CASE("a database an older version left world-readable is made private when opened") {
+  test::TempDir dir;
+  std::string db = dir.file("old.db");
+  {
+    Store s(db);
+    fill(s, 3);
+  }
+  REQUIRE(chmod(db.c_str(), 0644) == 0);
+  Store s(db);
+  CHECK(mode_of(db) == 0600);
+  CHECK(mode_of(db + "-wal") == 0600);
+  CHECK(s.count() == 3);
 }
 
 // ---- spreadsheet formulas -------------------------------------------------------------------

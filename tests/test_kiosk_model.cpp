@@ -161,3 +161,30 @@ TEST_CASE("back on the first question asks first, then leaves the survey as aban
   CHECK(r.model.screen() == Screen::welcome);
   CHECK(r.store.abandoned_count() == 1);
 }
+
+TEST_CASE("a kiosk that started without a database saves what it kept in memory once the database opens") {
+  test::TempDir dir;
+  TimeMs now = 1'561'000'000'000;
+  Config cfg;
+  KioskModel m(cfg, test::shipped(), nullptr, [&] { return now; }, 3);
+  m.set_store_problem("cannot open the database k.db: database is locked");
+  m.apply({Intent::Kind::start, "knowledge"});
+  for (int guard = 0; guard < 60 && m.screen() == Screen::question; ++guard) {
+    const Question& q = *m.session()->current();
+    Answer a;
+    if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
+    else if (!q.options.empty()) a = Choice{q.options.front().id};
+    m.apply({Intent::Kind::answer, "", a});
+    m.apply({Intent::Kind::next});
+  }
+  REQUIRE(m.screen() == Screen::finish);
+  CHECK(m.unsaved() == 1);
+  CHECK(m.save_error().find("database is locked") != std::string::npos);  // the reason, not just "no database"
+  Store store(dir.file("k.db"));
+  m.set_store(&store);
+  CHECK(m.store_problem().empty());
+  now += 10;
+  m.tick();
+  CHECK(m.unsaved() == 0);
+  CHECK(store.count() == 1);
+}

@@ -116,7 +116,7 @@ OpenedStore open_store_checked(const std::string& path, TimeMs now) {
   }
   // Temporaries of a backup or restore killed part-way.
   auto dir = fs::path(path).parent_path();
-  clean_stale_parts(dir.empty() ? std::string(".") : dir.string());
+  clean_stale_parts(dir.empty() ? std::string(".") : dir.string(), fs::path(path).filename().string() + ".part-");
   std::error_code ec;
   if (fs::exists(path, ec) && fs::is_regular_file(path, ec) && fs::file_size(path, ec) > 0) {
     Verdict v = check_file(path);
@@ -165,7 +165,7 @@ std::vector<std::string> list_backups(const std::string& folder) {
 std::string backup_rotate(Store& store, const std::string& folder, int keep, TimeMs now, std::string* written) {
   std::string dest = (fs::path(folder) / ("ecokiosk-" + dated_suffix(now) + ".db")).string();
   if (std::string e = make_private_dirs(folder); !e.empty()) return e;
-  clean_stale_parts(folder);  // temporaries of a backup killed part-way
+  clean_stale_parts(folder, "ecokiosk-");  // temporaries of a backup killed part-way
   if (std::string err = backup_database(store, dest); !err.empty()) return err;
   if (written) *written = dest;
   auto all = list_backups(folder);

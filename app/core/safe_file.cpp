@@ -185,20 +185,34 @@ std::string commit_all(std::vector<SafeFile*> files, bool replace) {
   return "";
 }
 
-int clean_stale_parts(const std::string& dir) {
+int clean_stale_parts(const std::string& dir, const std::string& prefix) {
+  // Only names SafeFile makes: PREFIX…".part-" + 6 of [a-z0-9], or that plus "-journal",
+  // "-wal" or "-shm". Anything else in the folder (it may be a home folder) is left.
+  auto temp_name = [&](const std::string& name) {
+    if (name.rfind(prefix, 0) != 0) return false;
+    auto at = name.rfind(".part-");
+    if (at == std::string::npos || name.size() != at + 12) return false;
+    for (std::size_t i = at + 6; i < name.size(); ++i)
+      if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9'))) return false;
+    return true;
+  };
   std::error_code ec;
   int removed = 0;
   std::vector<fs::path> journals;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
-    auto at = name.rfind(".part-");
-    if (at == std::string::npos) continue;
-    std::string tail = name.substr(at + 6);
-    if (tail.size() > 6) {
-      journals.push_back(e.path());  // "-journal", "-wal", "-shm" of a temporary database
+    bool side = false;
+    for (const char* ext : {"-journal", "-wal", "-shm"}) {
+      std::string x(ext);
+      if (name.size() > x.size() && name.compare(name.size() - x.size(), x.size(), x) == 0 &&
+          temp_name(name.substr(0, name.size() - x.size())))
+        side = true;
+    }
+    if (side) {
+      journals.push_back(e.path());
       continue;
     }
-    if (tail.size() != 6) continue;
+    if (!temp_name(name)) continue;
     int fd = open(e.path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) continue;  // a link or something else we did not make: left alone
     struct stat st;
@@ -214,6 +228,13 @@ int clean_stale_parts(const std::string& dir) {
   }
   if (removed) sync_dir(dir);
   return removed;
+}
+
+bool make_private(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || !(st.st_mode & 077))
+    return false;
+  return chmod(path.c_str(), st.st_mode & 0700) == 0;
 }
 
 std::string write_file_safely(const std::string& path, std::string_view bytes, bool replace) {

@@ -67,9 +67,14 @@ class SafeFile {
 // ones already in place are removed again. "" on success.
 std::string commit_all(std::vector<SafeFile*> files, bool replace);
 
-// Removes temporaries ("*.part-XXXXXX" and their SQLite -journal) that no live writer
-// holds: left by a process killed mid-write. Returns how many were removed.
-int clean_stale_parts(const std::string& dir);
+// Removes temporaries ("PREFIX*.part-XXXXXX" and their SQLite -journal, -wal, -shm)
+// that no live writer holds: left by a process killed mid-write. Nothing else in dir
+// is touched. Returns how many were removed.
+int clean_stale_parts(const std::string& dir, const std::string& prefix);
+
+// Takes group and other permissions off a regular file this user owns (a database made
+// 0644 by an older version); anything else is left. True when it changed something.
+bool make_private(const std::string& path);
 
 // A whole small file in one go. "" on success.
 std::string write_file_safely(const std::string& path, std::string_view bytes, bool replace = true);

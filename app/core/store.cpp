@@ -213,6 +213,10 @@ Store::Store(const std::string& path) {
   // costing a temp-file write per page touched.
   db_->exec("PRAGMA temp_store=MEMORY");
   db_->exec("PRAGMA foreign_keys=ON");
+  // Responses and the PIN hash are nobody else's business: a database an older version
+  // made 0644 becomes 0600 (with its WAL and SHM) when opened.
+  if (path != ":memory:")
+    for (const char* ext : {"", "-wal", "-shm"}) make_private(path + ext);
   migrate();
   restore_guards();
   insert_response_ = std::make_unique<Stmt>(*db_,
@@ -437,7 +441,7 @@ void Store::migrate() {
     throw DbError("database " + db_->path() + " has schema version " + std::to_string(have) +
                       ", newer than this program understands (" + std::to_string(kSchemaVersion) +
                       "); use a newer EcoKiosk",
-                  0);
+                  kNewerSchemaCode);
   while (have < kSchemaVersion) {
     Transaction t(*db_);
     // Another process may have migrated while this one waited for the write lock.

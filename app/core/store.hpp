@@ -42,6 +42,8 @@ std::string ecokiosk_schema_problem(Db& db);
 class Store {
  public:
   static constexpr int kSchemaVersion = 5;
+  // DbError::code when the file comes from a newer program (not an SQLite code).
+  static constexpr int kNewerSchemaCode = -1;
 
   // Opens or creates the database and brings its schema up to date.
   // Throws DbError with a message naming the file when that cannot be done.

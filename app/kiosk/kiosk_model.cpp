@@ -206,6 +206,12 @@ void KioskModel::complete() {
   finish_until_ = clock_() + config_.finish_seconds * 1000LL;
 }
 
+void KioskModel::set_store(Store* store) {
+  store_ = store;
+  store_problem_.clear();
+  if (!unsaved_.empty()) retry_at_ = clock_();
+}
+
 void KioskModel::try_save() {
   while (!unsaved_.empty()) {
     if (!store_) {

@@ -94,6 +94,9 @@ class KioskModel {
   // Why the database could not be opened at start-up (the file was left where it is):
   // staff see it after the corner gesture, and saves report it while they are retried.
   void set_store_problem(std::string why) { store_problem_ = std::move(why); }
+  // The database opened after all (the kiosk retries): responses kept in memory are
+  // saved at the next tick.
+  void set_store(Store* store);
   const std::string& store_problem() const { return store_problem_; }
 
  private:

@@ -242,26 +242,35 @@ int run_kiosk(const WindowOptions& o) {
   std::unique_ptr<Store> store;
   std::string startup_warning;  // shown to staff in the console
   std::string store_problem;    // no database: shown to staff after the corner gesture
-  try {
-    OpenedStore opened = open_store_checked(tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db), now_ms());
-    store = std::move(opened.store);
-    if (!opened.moved_aside.empty()) {
-      startup_warning = strings.get(cfg.default_lang, "console.db_moved_aside") + " " + opened.moved_aside;
-      std::cerr << "database was damaged (" << opened.problem << "); kept as " << opened.moved_aside
-                << ", a fresh one started\n";
+  bool reopen_later = false;    // a lock, a full disk...: tried again while the kiosk runs
+  // Opens (or, while the kiosk runs without one, reopens) the database.
+  auto open_db = [&]() -> bool {
+    try {
+      OpenedStore opened = open_store_checked(tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db), now_ms());
+      store = std::move(opened.store);
+      if (!opened.moved_aside.empty()) {
+        startup_warning = strings.get(cfg.default_lang, "console.db_moved_aside") + " " + opened.moved_aside;
+        std::cerr << "database was damaged (" << opened.problem << "); kept as " << opened.moved_aside
+                  << ", a fresh one started\n";
+      }
+      for (const auto& q : set.list)
+        if (const std::string* e = set.expanded_json(q)) store->remember_definition(q, *e);
+      // A session on screen when the power went or the process died counts as abandoned.
+      if (std::int64_t n = store->recover_interrupted(now_ms()))
+        std::cerr << n << " interrupted session(s) recorded as abandoned\n";
+    } catch (const std::exception& e) {
+      // The kiosk still runs: answers stay in memory and saving is retried (KioskModel).
+      // The file itself was left where it is (only real damage is ever moved aside).
+      store_problem = e.what();
+      // A newer program's database stays unreadable until the program is updated.
+      auto* db_error = dynamic_cast<const DbError*>(&e);
+      reopen_later = !(db_error && db_error->code == Store::kNewerSchemaCode);
+      std::cerr << "database unavailable (the file was left as it is; responses are kept in memory): " << e.what()
+                << "\n";
     }
-    for (const auto& q : set.list)
-      if (const std::string* e = set.expanded_json(q)) store->remember_definition(q, *e);
-    // A session on screen when the power went or the process died counts as abandoned.
-    if (std::int64_t n = store->recover_interrupted(now_ms()))
-      std::cerr << n << " interrupted session(s) recorded as abandoned\n";
-  } catch (const std::exception& e) {
-    // The kiosk still runs: answers stay in memory and saving is retried (KioskModel).
-    // The file itself was left where it is (only real damage is ever moved aside).
-    store_problem = e.what();
-    std::cerr << "database unavailable (the file was left as it is; responses are kept in memory): " << e.what()
-              << "\n";
-  }
+    return store != nullptr;
+  };
+  open_db();
 
   for (const auto& e : unknown_ids) startup_warning += (startup_warning.empty() ? "" : "  ·  ") + e;
   TimeMs fake_now = 1'561'000'000'000;
@@ -275,32 +284,35 @@ int run_kiosk(const WindowOptions& o) {
   std::string db_path = tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db);
   std::string config_path = o.config.empty() ? Config::default_path() : o.config;
   std::unique_ptr<ConsoleModel> console;
-  if (store)
-    console = std::make_unique<ConsoleModel>(catalog, *store, db_path, set, cfg, config_path, clock,
-                                             [] { glfwPostEmptyEvent(); });  // the worker wakes the loop
-  if (console)
-    console->exporter = [&strings, &set, &cfg, clock](Store& s, const std::string& format, const std::string& q,
-                                                     const ResponseFilter& dates, const std::string& folder,
-                                                     const std::atomic<bool>* cancel, std::string& path,
-                                                     std::int64_t& rows) {
-      ExportOptions eo;
-      eo.format = format;
-      eo.questionnaire = q;
-      eo.filter = dates;
-      std::string stamp = to_iso_utc(clock() + cfg.utc_offset_minutes * 60000LL);
-      stamp = stamp.substr(0, 10) + "-" + stamp.substr(11, 2) + stamp.substr(14, 2);
-      eo.out = folder + "/ecokiosk-" + (q.empty() ? std::string("all") : q) + "-" + stamp + "." + format;
-      eo.min_seconds_per_question = cfg.min_seconds_per_question;
-      eo.utc_offset_minutes = cfg.utc_offset_minutes;
-      eo.strings = &strings;
-      eo.lang = cfg.default_lang;
-      eo.cancel = cancel;
-      eo.replace = true;  // the name is ours (questionnaire and minute), not typed by staff
-      ExportResult r = export_data(s, set, eo);
-      path = r.files.empty() ? eo.out : r.files.front();
-      rows = r.rows;
-      return r.error;
-    };
+  auto make_console = [&] {
+    if (store)
+      console = std::make_unique<ConsoleModel>(catalog, *store, db_path, set, cfg, config_path, clock,
+                                               [] { glfwPostEmptyEvent(); });  // the worker wakes the loop
+    if (console)
+      console->exporter = [&strings, &set, &cfg, clock](Store& s, const std::string& format, const std::string& q,
+                                                       const ResponseFilter& dates, const std::string& folder,
+                                                       const std::atomic<bool>* cancel, std::string& path,
+                                                       std::int64_t& rows) {
+        ExportOptions eo;
+        eo.format = format;
+        eo.questionnaire = q;
+        eo.filter = dates;
+        std::string stamp = to_iso_utc(clock() + cfg.utc_offset_minutes * 60000LL);
+        stamp = stamp.substr(0, 10) + "-" + stamp.substr(11, 2) + stamp.substr(14, 2);
+        eo.out = folder + "/ecokiosk-" + (q.empty() ? std::string("all") : q) + "-" + stamp + "." + format;
+        eo.min_seconds_per_question = cfg.min_seconds_per_question;
+        eo.utc_offset_minutes = cfg.utc_offset_minutes;
+        eo.strings = &strings;
+        eo.lang = cfg.default_lang;
+        eo.cancel = cancel;
+        eo.replace = true;  // the name is ours (questionnaire and minute), not typed by staff
+        ExportResult r = export_data(s, set, eo);
+        path = r.files.empty() ? eo.out : r.files.front();
+        rows = r.rows;
+        return r.error;
+      };
+  };
+  make_console();
 
   double data_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
   // ---- window ----
@@ -588,8 +600,23 @@ int run_kiosk(const WindowOptions& o) {
                                  : cfg.backup_dir;
     // Temporaries of a backup killed part-way (power cut, crash) go at the start.
     if (store)
-      if (int n = clean_stale_parts(backup_dir)) std::cerr << n << " unfinished backup file(s) removed from " << backup_dir << "\n";
+      if (int n = clean_stale_parts(backup_dir, "ecokiosk-")) std::cerr << n << " unfinished backup file(s) removed from " << backup_dir << "\n";
+    // Without a database the kiosk tries again every minute (unless it is a newer
+    // program's); once open, the responses kept in memory are saved and staff get the console.
+    TimeMs next_reopen = !store && reopen_later ? clock() + 60'000 : INT64_MAX;
     while (!glfwWindowShouldClose(win)) {
+      if (!store && clock() >= next_reopen) {
+        if (open_db()) {
+          std::cerr << "database opened; saving the " << model.unsaved() << " response(s) kept in memory\n";
+          model.set_store(store.get());
+          model.leave_admin();  // off the "cannot open" notice; the gesture now opens the console
+          make_console();
+          next_reopen = INT64_MAX;
+        } else {
+          model.set_store_problem(store_problem);
+          next_reopen = reopen_later ? clock() + 60'000 : INT64_MAX;
+        }
+      }
       if (store && clock() >= next_backup && !backup_running) {
         if (backup_thread.joinable()) backup_thread.join();
         backup_running = true;
@@ -605,7 +632,7 @@ int run_kiosk(const WindowOptions& o) {
           backup_running = false;
         });
       }
-      TimeMs deadline = std::min(model.next_deadline(), next_backup);
+      TimeMs deadline = std::min({model.next_deadline(), next_backup, next_reopen});
       if (console) deadline = std::min(deadline, console->next_deadline());
       double wait = extra > 0 ? 0.0 : std::max(0.0, static_cast<double>(deadline - clock()) / 1000.0);
       glfwWaitEventsTimeout(std::min(wait, 60.0));
