@@ -56,12 +56,12 @@ struct Book {
 
   // A4 landscape, one page wide, margins, header rows repeated, a footer with the
   // report's title, period and page number.
-  void print(lxw_worksheet* ws, lxw_row_t repeat_last, bool one_page = false) const {
+  void print(lxw_worksheet* ws, int repeat_last, bool one_page = false) const {
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9);  // A4
     worksheet_set_margins(ws, 0.5, 0.5, 0.6, 0.75);
     worksheet_fit_to_pages(ws, 1, one_page ? 1 : 0);
-    if (!one_page) worksheet_repeat_rows(ws, 0, repeat_last);
+    if (!one_page && repeat_last >= 0) worksheet_repeat_rows(ws, 0, static_cast<lxw_row_t>(repeat_last));
     lxw_header_footer_options hf = {};
     hf.margin = 0.3;
     worksheet_set_footer_opt(ws, footer.c_str(), &hf);
@@ -134,6 +134,7 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   worksheet_set_column(sum, 0, 0, 7, nullptr);
   worksheet_set_column(sum, 1, 1, 24, nullptr);
   worksheet_set_column(sum, 2, 9, 10.5, nullptr);
+  worksheet_set_column(sum, 7, 7, 28, nullptr);  // the status reads as a phrase
   worksheet_set_row(sum, 0, 24, nullptr);
   worksheet_write_string(sum, 0, 0, title.c_str(), b.title);
   const char* heads[][2] = {{"序号", "No."},          {"指标", "Indicator"},    {"数值(%)", "Value (%)"},
@@ -233,8 +234,14 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
       chart_series_set_values(se, cs.c_str(), r0, static_cast<lxw_col_t>(s.col), r1, static_cast<lxw_col_t>(s.col));
       chart_series_set_name(se, b.X(s.zh, s.en));
       if (s.col == 2 || s.col == 3) {
-        chart_series_set_line(se, &no_line);
-        chart_series_set_marker_type(se, LXW_CHART_MARKER_NONE);
+        // The limits stay visible where a reader ignores up-down bars (LibreOffice):
+        // thin lines along a trend, short dashes at each indicator.
+        chart_series_set_line(se, trend ? &band_line : &no_line);
+        chart_series_set_marker_type(se, trend ? LXW_CHART_MARKER_NONE : LXW_CHART_MARKER_SHORT_DASH);
+        if (!trend) {
+          chart_series_set_marker_size(se, 10);
+          chart_series_set_marker_line(se, &band_line);
+        }
       } else if (s.col == 1) {
         chart_series_set_line(se, trend ? &green_line : &no_line);
         chart_series_set_marker_type(se, LXW_CHART_MARKER_CIRCLE);
@@ -329,8 +336,10 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
     chart_series_set_values(se, cs.c_str(), r0, 1, r1, 1);
     chart_series_set_name(se, value_name);
     chart_series_set_fill(se, fill);
-    chart_axis_set_reverse(chart_axis_get(ch, LXW_CHART_AXIS_TYPE_X));
-    lxw_chart_axis* v = chart_axis_get(ch, LXW_CHART_AXIS_TYPE_Y);
+    // In a bar chart the Y axis holds the categories (reversed: worst on top) and
+    // the X axis the values.
+    chart_axis_set_reverse(chart_axis_get(ch, LXW_CHART_AXIS_TYPE_Y));
+    lxw_chart_axis* v = chart_axis_get(ch, LXW_CHART_AXIS_TYPE_X);
     chart_axis_set_min(v, 0);
     chart_axis_set_max(v, 100);
     chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
@@ -381,7 +390,7 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   }
   breaks.push_back(0);  // the list ends with 0
   worksheet_set_h_pagebreaks(charts, breaks.data());
-  b.print(charts, 0);
+  b.print(charts, -1);  // each block has its own title: nothing to repeat
 
   // ---- Responses, one sheet per questionnaire: codes in row 1, headers in row 2 ----
   std::vector<const Questionnaire*> qs;

@@ -86,7 +86,7 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
 
   // ---- first page ----
   std::string district = o.district.count(L) ? o.district.at(L) : "";
-  if (!district.empty()) d.blocks.push_back(Para{district, Tone::muted, false});
+  if (!district.empty() && d.title.find(district) == std::string::npos) d.blocks.push_back(Para{district, Tone::muted, false});
   d.blocks.push_back(Heading{1, d.title, false});
   d.blocks.push_back(Para{d.period, Tone::normal, false});
   std::int64_t considered = 0, used = 0;

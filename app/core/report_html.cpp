@@ -1,6 +1,7 @@
 // The report as one self-contained HTML file (inline CSS and SVG, no network), A4
 // pages, drawn from the report's document model. The browser wraps the text; charts
 // come from chart_scene, the same geometry the PDF draws.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -127,7 +128,16 @@ std::string render_html(const Document& d) {
     << "</style></head><body>";
   bool in_cover = true;
   h << "<div class='cover'>";
-  for (const auto& b : d.blocks) {
+  auto is_chart = [](const Block& b) {
+    return std::holds_alternative<Bars>(b) || std::holds_alternative<Interval>(b) || std::holds_alternative<Trend>(b);
+  };
+  bool grouped = false;  // a caption and its chart share one unbreakable box
+  for (std::size_t bi = 0; bi < d.blocks.size(); ++bi) {
+    const Block& b = d.blocks[bi];
+    if (std::holds_alternative<Para>(b) && bi + 1 < d.blocks.size() && is_chart(d.blocks[bi + 1])) {
+      h << "<div class='fig'>";
+      grouped = true;
+    }
     if (auto* x = std::get_if<Heading>(&b)) {
       bool breaks = x->new_page;
       if (x->new_page && in_cover) {
@@ -171,6 +181,9 @@ std::string render_html(const Document& d) {
       h << "</tbody></table>";
       if (!x->note.empty()) h << "<p class='note'>" << esc(x->note) << "</p>";
       h << "</div>";
+    } else if (grouped) {
+      h << svg(chart_scene(b, kColumnPt)) << "</div>";
+      grouped = false;
     } else {
       h << "<div class='fig'>" << svg(chart_scene(b, kColumnPt)) << "</div>";
     }

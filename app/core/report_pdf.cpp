@@ -51,7 +51,12 @@ class Pdf {
     for (std::size_t i = 0; i < d_.blocks.size(); ++i) {
       const Block& b = d_.blocks[i];
       if (auto* x = std::get_if<Heading>(&b)) heading(*x, i + 1 < d_.blocks.size() ? follower(d_.blocks[i + 1]) : 0);
-      else if (auto* x = std::get_if<Para>(&b)) para(*x);
+      else if (auto* x = std::get_if<Para>(&b)) {
+        bool chart_next = i + 1 < d_.blocks.size() && !std::holds_alternative<Heading>(d_.blocks[i + 1]) &&
+                          !std::holds_alternative<Para>(d_.blocks[i + 1]) && !std::holds_alternative<Table>(d_.blocks[i + 1]) &&
+                          !std::holds_alternative<KeyFigures>(d_.blocks[i + 1]);
+        para(*x, chart_next ? follower(d_.blocks[i + 1]) : 0);  // a chart's caption stays with it
+      }
       else if (auto* x = std::get_if<KeyFigures>(&b)) cards(*x);
       else if (auto* x = std::get_if<Table>(&b)) table(*x);
       else chart(b);
@@ -158,10 +163,10 @@ class Pdf {
     }
   }
 
-  void para(const Para& p) {
+  void para(const Para& p, double next = 0) {
     Layout l = text(p.text, p.small ? 8.8 : 10.2, false, kCW);
     double h = height(l);
-    room(h);
+    room(h + 3 + next);
     draw(l, kML, y_, tone_rgb(p.tone));
     y_ += h + 3;
   }
