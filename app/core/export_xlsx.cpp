@@ -237,9 +237,12 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
         // The limits stay visible where a reader ignores up-down bars (LibreOffice):
         // thin lines along a trend, short dashes at each indicator.
         chart_series_set_line(se, trend ? &band_line : &no_line);
-        chart_series_set_marker_type(se, trend ? LXW_CHART_MARKER_NONE : LXW_CHART_MARKER_SHORT_DASH);
+        // (Not the dash markers: libxlsxwriter 1.1.4 writes them as "short_dash" and
+        // "long_dash", names outside the OOXML schema that strict readers refuse.)
+        chart_series_set_marker_type(se, trend ? LXW_CHART_MARKER_NONE : LXW_CHART_MARKER_DIAMOND);
         if (!trend) {
-          chart_series_set_marker_size(se, 10);
+          chart_series_set_marker_size(se, 5);
+          chart_series_set_marker_fill(se, &band_fill);
           chart_series_set_marker_line(se, &band_line);
         }
       } else if (s.col == 1) {
@@ -250,9 +253,9 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
         chart_series_set_marker_line(se, &band_line);
       } else {
         chart_series_set_line(se, trend ? &red_dash : &no_line);
-        chart_series_set_marker_type(se, trend ? LXW_CHART_MARKER_NONE : LXW_CHART_MARKER_LONG_DASH);
+        chart_series_set_marker_type(se, trend ? LXW_CHART_MARKER_NONE : LXW_CHART_MARKER_SQUARE);
         if (!trend) {
-          chart_series_set_marker_size(se, 12);
+          chart_series_set_marker_size(se, 7);
           chart_series_set_marker_fill(se, &red_fill);
           chart_series_set_marker_line(se, &red_dash);
         }
