@@ -119,9 +119,11 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   b.good = workbook_add_format(wb);
   format_set_bold(b.good);
   format_set_font_color(b.good, 0x1F6B43);
+  format_set_text_wrap(b.good);
   b.bad = workbook_add_format(wb);
   format_set_bold(b.bad);
   format_set_font_color(b.bad, 0xA31F17);
+  format_set_text_wrap(b.bad);
   b.muted = workbook_add_format(wb);
   format_set_font_color(b.muted, 0x4A574F);
   b.label = workbook_add_format(wb);
@@ -134,7 +136,7 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   worksheet_set_column(sum, 0, 0, 7, nullptr);
   worksheet_set_column(sum, 1, 1, 24, nullptr);
   worksheet_set_column(sum, 2, 9, 10.5, nullptr);
-  worksheet_set_column(sum, 7, 7, 28, nullptr);  // the status reads as a phrase
+  worksheet_set_column(sum, 7, 7, 30, nullptr);  // the status reads as a phrase
   worksheet_set_row(sum, 0, 24, nullptr);
   worksheet_write_string(sum, 0, 0, title.c_str(), b.title);
   const char* heads[][2] = {{"序号", "No."},          {"指标", "Indicator"},    {"数值(%)", "Value (%)"},
@@ -270,8 +272,8 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
     return ch;
   };
   lxw_chart_options big = {};
-  big.x_scale = 1.4;
-  big.y_scale = 1.1;
+  big.x_scale = 1.6;
+  big.y_scale = 1.5;
   big.x_offset = 8;
 
   // 1. The three indicators against their targets.
@@ -294,13 +296,13 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   }
   if (!rep.indicators.empty()) {
     std::string name = b.X("三项指标与目标", "Indicators against their targets");
-    worksheet_insert_chart_opt(charts, first - 1, 7, interval_chart(first, cr - 1, name, false), &big);
+    worksheet_insert_chart_opt(charts, first - 1, 6, interval_chart(first, cr - 1, name, false), &big);
     lxw_chart_options on_summary = {};
     on_summary.x_scale = 1.6;
     on_summary.y_scale = 1.0;
     worksheet_insert_chart_opt(sum, summary_chart_row, 0, interval_chart(first, cr - 1, name, false), &on_summary);
   }
-  cr = std::max<lxw_row_t>(cr + 2, first + 20);
+  cr = std::max<lxw_row_t>(cr + 2, first + 26);
 
   // 2. Each indicator month by month.
   for (const auto& i : rep.indicators) {
@@ -326,8 +328,8 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
       worksheet_write_number(charts, cr, 5, static_cast<double>(c.est.n), c.unreliable ? b.muted : nullptr);
       ++cr;
     }
-    worksheet_insert_chart_opt(charts, f0 - 1, 7, interval_chart(f0, cr - 1, name, true), &big);
-    cr = std::max<lxw_row_t>(cr + 2, f0 + 20);
+    worksheet_insert_chart_opt(charts, f0 - 1, 6, interval_chart(f0, cr - 1, name, true), &big);
+    cr = std::max<lxw_row_t>(cr + 2, f0 + 26);
   }
 
   // 3. Bars: the travel mode split, items worst first (worst on top).
@@ -367,8 +369,8 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
       }
       lxw_chart_options opt = big;
       // Tall enough for every bar, short enough for one printed page.
-      opt.y_scale = std::clamp(static_cast<double>(rows.size()) * 20.0 / 288.0, 1.1, 2.3);
-      worksheet_insert_chart_opt(charts, r0 - 1, 7, bar_chart(r0, cr - 1, name, h2, &green_fill), &opt);
+      opt.y_scale = std::clamp(static_cast<double>(rows.size()) * 20.0 / 288.0, 1.5, 2.3);
+      worksheet_insert_chart_opt(charts, r0 - 1, 6, bar_chart(r0, cr - 1, name, h2, &green_fill), &opt);
       cr = std::max<lxw_row_t>(cr + 2, r0 + static_cast<lxw_row_t>(opt.y_scale * 15) + 3);
     };
     if (!i.modes.empty()) {

@@ -229,6 +229,8 @@ int run_kiosk(const WindowOptions& o) {
       eo.strings = &strings;
       eo.lang = cfg.default_lang;
       eo.cancel = cancel;
+      eo.district = cfg.district_title;
+      if (auto h = cfg.hall_name.find(eo.lang); h != cfg.hall_name.end()) eo.hall_names[cfg.kiosk_id] = h->second;
       ExportResult r = export_data(s, set, eo);
       path = r.files.empty() ? eo.out : r.files.front();
       rows = r.rows;
