@@ -91,10 +91,14 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
   ImGui::SameLine();
   if (chip(v.t("console.export.all_halls"), "hall_all", m.export_kiosk.empty())) m.export_kiosk.clear();
   auto kiosks = m.export_kiosks();
+  // Many halls wrap onto further lines instead of running off the panel.
+  float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   for (std::size_t i = 0; i < kiosks.size(); ++i) {
-    ImGui::SameLine();
+    std::string label = m.hall_label(kiosks[i], v.lang);
+    float w = ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x;
+    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < right) ImGui::SameLine();
     std::string id = "hall" + std::to_string(i);
-    if (chip(m.hall_label(kiosks[i], v.lang), id.c_str(), m.export_kiosk == kiosks[i])) m.export_kiosk = kiosks[i];
+    if (chip(label, id.c_str(), m.export_kiosk == kiosks[i])) m.export_kiosk = kiosks[i];
   }
   for (const char* q : {"knowledge", "satisfaction", "green-travel", ""}) {
     std::string qname = *q ? v.t(std::string("console.q.") + q) : v.t("console.export.all");
