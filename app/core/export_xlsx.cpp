@@ -119,11 +119,9 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   b.good = workbook_add_format(wb);
   format_set_bold(b.good);
   format_set_font_color(b.good, 0x1F6B43);
-  format_set_text_wrap(b.good);
   b.bad = workbook_add_format(wb);
   format_set_bold(b.bad);
   format_set_font_color(b.bad, 0xA31F17);
-  format_set_text_wrap(b.bad);
   b.muted = workbook_add_format(wb);
   format_set_font_color(b.muted, 0x4A574F);
   b.label = workbook_add_format(wb);
@@ -135,8 +133,11 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   lxw_worksheet* charts = workbook_add_worksheet(wb, o.lang == "en" ? "Charts" : "图表 Charts");
   worksheet_set_column(sum, 0, 0, 7, nullptr);
   worksheet_set_column(sum, 1, 1, 24, nullptr);
-  worksheet_set_column(sum, 2, 9, 10.5, nullptr);
-  worksheet_set_column(sum, 7, 7, 30, nullptr);  // the status reads as a phrase
+  // Column ranges must not overlap (readers keep the first): the status, a phrase,
+  // gets its own wide column.
+  worksheet_set_column(sum, 2, 6, 10.5, nullptr);
+  worksheet_set_column(sum, 7, 7, 34, nullptr);
+  worksheet_set_column(sum, 8, 9, 10.5, nullptr);
   worksheet_set_row(sum, 0, 24, nullptr);
   worksheet_write_string(sum, 0, 0, title.c_str(), b.title);
   const char* heads[][2] = {{"序号", "No."},          {"指标", "Indicator"},    {"数值(%)", "Value (%)"},
@@ -191,7 +192,7 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
 
   // ---- Charts: each chart beside the table it draws, one block per printed page ----
   std::string cs = o.lang == "en" ? "Charts" : "图表 Charts";
-  worksheet_set_column(charts, 0, 0, 30, nullptr);
+  worksheet_set_column(charts, 0, 0, 46, nullptr);
   worksheet_set_column(charts, 1, 5, 10, nullptr);
   lxw_row_t cr = 0;
   std::vector<lxw_row_t> breaks;
@@ -362,7 +363,7 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
       worksheet_write_string(charts, cr, 2, "n", b.head);
       lxw_row_t r0 = ++cr;
       for (const auto& [label, v] : rows) {
-        worksheet_write_string(charts, cr, 0, label.c_str(), b.wrap);
+        worksheet_write_string(charts, cr, 0, label.c_str(), nullptr);  // one line a row: the block fits its page
         worksheet_write_number(charts, cr, 1, v.first, b.pct);
         worksheet_write_number(charts, cr, 2, static_cast<double>(v.second), nullptr);
         ++cr;
@@ -406,8 +407,8 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   for (const Questionnaire* q : qs) {
     auto cols = export_columns(*q);
     lxw_worksheet* ws = workbook_add_worksheet(wb, sheet_name("responses " + q->id, sheet_no++).c_str());
-    worksheet_set_column(ws, 0, static_cast<lxw_col_t>(cols.size() - 1), 12, nullptr);
     worksheet_set_column(ws, 0, 0, 20, nullptr);
+    worksheet_set_column(ws, 1, static_cast<lxw_col_t>(cols.size() - 1), 12, nullptr);
     for (std::size_t c = 0; c < cols.size(); ++c)
       worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), cols[c].code.c_str(), b.head);
     worksheet_set_row(ws, 1, 60, nullptr);
