@@ -18,6 +18,7 @@
 #include <filesystem>
 
 #include "core/i18n.hpp"
+#include "core/report_doc.hpp"
 #include "core/survey_results.hpp"
 
 namespace eco {
@@ -68,8 +69,6 @@ struct Book {
   }
 };
 
-std::string day_text(TimeMs t, int offset) { return to_local_text(t, offset).substr(0, 10); }
-
 }  // namespace
 
 std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOptions& o,
@@ -89,10 +88,7 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   if (!wb) return "cannot create " + part;
 
   IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
-  std::string from = o.filter.from ? day_text(*o.filter.from, o.utc_offset_minutes) : "";
-  std::string to = o.filter.to ? day_text(*o.filter.to - 1, o.utc_offset_minutes) : "";
-  std::string period = from.empty() && to.empty() ? T("report.filters_none")
-                                                  : (from.empty() ? "…" : from) + " – " + (to.empty() ? "…" : to);
+  std::string period = doc::report_period(store, o);
   std::string title = T("report.title");
 
   Book b{wb, o, "", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};

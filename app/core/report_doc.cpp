@@ -64,13 +64,22 @@ std::pair<std::optional<TimeMs>, std::optional<TimeMs>> data_span(Store& store, 
 
 }  // namespace
 
+std::string report_period(Store& store, const ExportOptions& o) {
+  Strings fallback;
+  const Strings& S = o.strings ? *o.strings : fallback;
+  auto day = [&](TimeMs t) { return to_local_text(t, o.utc_offset_minutes).substr(0, 10); };
+  auto [first, last] = data_span(store, o.filter);
+  std::string from = o.filter.from ? day(*o.filter.from) : first ? day(*first) : "—";
+  std::string to = o.filter.to ? day(*o.filter.to - 1) : last ? day(*last) : "—";
+  return Strings::format(S.get(o.lang, "doc.span"), {{"from", from}, {"to", to}});
+}
+
 Document build_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o) {
   Strings fallback;
   const Strings& S = o.strings ? *o.strings : fallback;
   const std::string& L = o.lang;
   auto T = [&](const std::string& k) { return S.get(L, k); };
   auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return Strings::format(S.get(L, k), a); };
-  auto day = [&](TimeMs t) { return to_local_text(t, o.utc_offset_minutes).substr(0, 10); };
 
   IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
   SurveyResults sr = compute_survey_results(store, set, o.filter, o.utc_offset_minutes, o.cancel);
@@ -79,10 +88,7 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
   d.lang = L;
   d.title = T("report.title");
   d.page_of = T("doc.page");
-  auto [first, last] = data_span(store, o.filter);
-  std::string from = o.filter.from ? day(*o.filter.from) : first ? day(*first) : "—";
-  std::string to = o.filter.to ? day(*o.filter.to - 1) : last ? day(*last) : "—";
-  d.period = TF("doc.period", {{"from", from}, {"to", to}});
+  d.period = TF("doc.period", {{"span", report_period(store, o)}});
 
   // ---- first page ----
   std::string district = o.district.count(L) ? o.district.at(L) : "";
@@ -114,6 +120,15 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
     kf.cards.push_back(std::move(k));
   }
   d.blocks.push_back(std::move(kf));
+  // The three against their targets on one scale: interval band, estimate, target line.
+  for (const auto& i : rep.indicators) {
+    Interval iv;
+    iv.label = std::to_string(i.no) + " " + T("report.name." + std::to_string(i.no));
+    iv.value = i.est.value;
+    if (i.est.ci) iv.lo = i.est.ci->lo, iv.hi = i.est.ci->hi;
+    iv.target = i.target;
+    d.blocks.push_back(iv);
+  }
   d.blocks.push_back(Para{TF("report.generated", {{"time", to_local_text(rep.generated_at, o.utc_offset_minutes).substr(0, 16)}}), Tone::muted, true});
   d.blocks.push_back(Para{o.include_flagged ? T("report.flagged_kept") : T("report.flagged_left_out"), Tone::muted, true});
 
@@ -126,11 +141,6 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
     line += "  n = " + std::to_string(i.est.n) + "  · " + T("report.col.target") + " ≥" + f1(i.target) + " · " +
             T("report.status." + i.status());
     d.blocks.push_back(Para{line, status_tone(i.status()), false});
-    Interval iv;
-    iv.value = i.est.value;
-    if (i.est.ci) iv.lo = i.est.ci->lo, iv.hi = i.est.ci->hi;
-    iv.target = i.target;
-    d.blocks.push_back(iv);
     if (i.est.value)
       d.blocks.push_back(Para{TF("report.precision", {{"moe", f1(i.est.moe)}, {"need", std::to_string(i.est.needed_for_3pt)}}), Tone::muted, true});
     d.blocks.push_back(Para{TF("report.excluded", {{"considered", std::to_string(i.considered)},

@@ -64,6 +64,7 @@ struct Bars {
 struct Interval {
   std::optional<double> value, lo, hi;
   double target = 0;
+  std::string label;  // drawn above the scale when set (the first page's three rows)
 };
 // An indicator month by month: the estimate as a line, its interval as a band.
 struct TrendPoint {
@@ -89,6 +90,9 @@ struct Document {
 };
 
 Document build_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
+// "2019-06-01 至 2019-06-30": the filter's days, else the first and last
+// response's, on the district's clock (the report's first page and every footer).
+std::string report_period(Store& store, const ExportOptions& o);
 
 // ---- chart geometry shared by the renderers ---------------------------------------
 struct Shape {

@@ -124,6 +124,19 @@ Scene interval(const Interval& iv, double W) {
   sc.width = W;
   sc.height = 58;
   const double L = 14, R = 14;
+  double top = 0;
+  if (!iv.label.empty()) {
+    sc.shapes.push_back(text(0, 11, iv.label, 9.5, -1, kInk, true));
+    top = 12;
+  }
+  sc.height += top;
+  auto shifted = [&](std::size_t from) {
+    for (std::size_t k = from; k < sc.shapes.size(); ++k)
+      for (std::size_t j = 1; j < sc.shapes[k].pts.size(); j += 2)
+        if (j == 1 || (sc.shapes[k].kind != Shape::Kind::circle && sc.shapes[k].kind != Shape::Kind::rect))
+          sc.shapes[k].pts[j] += top;  // y values only: not a rectangle's height or a radius
+  };
+  std::size_t first = sc.shapes.size();
   auto X = [&](double v) { return L + (W - L - R) * clamp100(v) / 100.0; };
   sc.shapes.push_back(line(X(0), 32, X(100), 32, kGrid, 2));
   for (int t = 0; t <= 100; t += 20) {
@@ -136,6 +149,7 @@ Scene interval(const Interval& iv, double W) {
   // The target's figure sits on the side with room.
   bool left = iv.target > 85;
   sc.shapes.push_back(text(X(iv.target) + (left ? -4 : 4), 12, "≥" + f1(iv.target), 8.5, left ? 1 : -1, kRed));
+  shifted(first);
   return sc;
 }
 
