@@ -98,6 +98,7 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
   std::int64_t considered = 0, used = 0;
   for (const auto& i : rep.indicators) considered += i.considered, used += i.est.n;
   d.blocks.push_back(Para{TF("doc.sample", {{"n", std::to_string(considered)}, {"used", std::to_string(used)}}), Tone::normal, false});
+  if (considered == 0) d.blocks.push_back(Para{T("doc.no_responses"), Tone::warn, false});
   std::string filters;
   if (!o.filter.kiosk.empty()) {
     auto h = o.hall_names.find(o.filter.kiosk);
@@ -179,6 +180,7 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
   }
 
   // ---- 2. items worst first, the travel mode split ----
+  std::size_t items_start = d.blocks.size();
   d.blocks.push_back(Heading{2, T("html.items"), true});
   for (const auto& i : rep.indicators) {
     const Questionnaire* q = set.find(i.questionnaire);
@@ -205,7 +207,13 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
     }
   }
 
+  auto say_if_empty = [&](std::size_t section_start) {
+    if (d.blocks.size() == section_start + 1) d.blocks.push_back(Para{T("report.status.no_data"), Tone::muted, false});
+  };
+  say_if_empty(items_start);
+
   // ---- 3. breakdowns: one small table per dimension, the three indicators side by side ----
+  std::size_t breakdowns_start = d.blocks.size();
   d.blocks.push_back(Heading{2, T("html.breakdowns"), true});
   for (const char* by : {"kiosk", "township", "age"}) {
     // Codes in the order of the first indicator that has them, then any others.
@@ -265,6 +273,8 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
     if (any_weak) t.note = TF("doc.weak_note", {{"n", std::to_string(rep.options.min_cell_n)}});
     d.blocks.push_back(std::move(t));
   }
+
+  say_if_empty(breakdowns_start);
 
   // ---- 4. every question ----
   d.blocks.push_back(Heading{2, T("html.questions"), true});
