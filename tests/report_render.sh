@@ -83,7 +83,7 @@ window.addEventListener('load', () => {
       const b = t.getBBox();
       labels++;
       if (b.x < vb.x - 0.5 || b.x + b.width > vb.x + vb.width + 0.5 || b.y < vb.y - 0.5 || b.y + b.height > vb.y + vb.height + 0.5)
-        bad.push('chart text ' + t.textContent);
+        bad.push('chart text ' + t.textContent + ' at ' + [b.x, b.y, b.width, b.height].map(v => v.toFixed(1)).join(','));
     }
   }
   const out = document.createElement('pre');
@@ -92,17 +92,20 @@ window.addEventListener('load', () => {
   document.body.appendChild(out);
 });
 JS
-sed 's#</body>#<script src="measure.js"></script></body>#' "$WORK/report.html" > "$WORK/measured.html"
 CHROME=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
   --disable-component-update --disable-sync --user-data-dir="$WORK/chrome" --allow-file-access-from-files)
-# 794 px is A4's width at 96 dpi: the page the report is printed on.
-"${CHROME[@]}" --window-size=794,1123 --virtual-time-budget=5000 --dump-dom "file://$WORK/measured.html" 2>/dev/null > "$WORK/dom.html"
-MEASURED=$(grep -o 'MEASURED[^<]*' "$WORK/dom.html" | head -1)
-[ -n "$MEASURED" ] || { echo "the measuring script did not run"; exit 1; }
-echo "html in Chromium: $MEASURED" | head -5
-[[ $MEASURED == *"bad=0"* ]] || { echo "text leaves the page or its chart"; exit 1; }
-LABELS=$(echo "$MEASURED" | sed -n 's/.*labels=\([0-9]*\).*/\1/p')
-[ "$LABELS" -gt 200 ] || { echo "only $LABELS chart labels measured"; exit 1; }
+"${APP[@]}" export --format html --lang en --out "$WORK/report-en.html" 2>/dev/null
+for page in report report-en; do
+  sed 's#</body>#<script src="measure.js"></script></body>#' "$WORK/$page.html" > "$WORK/measured.html"
+  # 794 px is A4's width at 96 dpi: the page the report is printed on.
+  "${CHROME[@]}" --window-size=794,1123 --virtual-time-budget=5000 --dump-dom "file://$WORK/measured.html" 2>/dev/null > "$WORK/dom.html"
+  MEASURED=$(grep -o 'MEASURED[^<]*' "$WORK/dom.html" | head -1)
+  [ -n "$MEASURED" ] || { echo "the measuring script did not run"; exit 1; }
+  echo "$page.html in Chromium: $MEASURED" | head -5
+  [[ $MEASURED == *"bad=0"* ]] || { echo "text leaves the page or its chart"; exit 1; }
+  LABELS=$(echo "$MEASURED" | sed -n 's/.*labels=\([0-9]*\).*/\1/p')
+  [ "$LABELS" -gt 200 ] || { echo "only $LABELS chart labels measured"; exit 1; }
+done
 "${CHROME[@]}" --no-pdf-header-footer --print-to-pdf="$WORK/html.pdf" "file://$WORK/report.html" >/dev/null 2>&1
 echo "html printed by Chromium: $(pdfinfo "$WORK/html.pdf" | awk '/^Pages/{print $2}') A4 pages"
 

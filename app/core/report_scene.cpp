@@ -97,12 +97,13 @@ Scene bars(const Bars& b, double W) {
   const double bar_x = label_w + gap, bar_w = std::max(40.0, W - bar_x - fig_w);
   double y = 0;
   for (const auto& r : b.rows) {
-    auto lines = wrap_estimate(r.label, label_w, size);
+    // 2 pt in from the edge: glyphs such as "Y" reach left of their origin.
+    auto lines = wrap_estimate(r.label, label_w - 2, size);
     double h = std::max(16.0, static_cast<double>(lines.size()) * lh + 4);
     double mid = y + h / 2;
     double ty = mid - (static_cast<double>(lines.size()) * lh) / 2 + lh - 2.5;
     for (const auto& l : lines) {
-      sc.shapes.push_back(text(0, ty, l, size, -1));
+      sc.shapes.push_back(text(2, ty, l, size, -1));
       ty += lh;
     }
     double w = b.max > 0 ? bar_w * std::max(0.0, std::min(r.value, b.max)) / b.max : 0;
