@@ -92,7 +92,8 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   std::string title = T("report.title");
 
   Book b{wb, o, "", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
-  b.footer = "&L&8" + footer_text(title) + "&C&8" + footer_text(period) + "&R&8" +
+  // A space after each size code: "&8" followed by "2026-…" would read as size 82026.
+  b.footer = "&L&8 " + footer_text(title) + "&C&8 " + footer_text(period) + "&R&8 " +
              footer_text(o.lang == "en" ? "Page &P of &N" : "第 &P 页 / 共 &N 页");
   // Footer codes must stay codes: undo the doubling for &P and &N.
   for (const char* code : {"&&P", "&&N"})
@@ -206,6 +207,8 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
   lxw_chart_line band_line = {};
   band_line.color = 0x1F6B43;
   band_line.width = 0.75;
+  lxw_chart_fill mid_fill = {};
+  mid_fill.color = 0x8FBF9F;
   lxw_chart_fill green_fill = {};
   green_fill.color = 0x1F6B43;
   lxw_chart_fill red_fill = {};
@@ -240,8 +243,8 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
         // "long_dash", names outside the OOXML schema that strict readers refuse.)
         chart_series_set_marker_type(se, trend ? LXW_CHART_MARKER_NONE : LXW_CHART_MARKER_DIAMOND);
         if (!trend) {
-          chart_series_set_marker_size(se, 5);
-          chart_series_set_marker_fill(se, &band_fill);
+          chart_series_set_marker_size(se, 7);
+          chart_series_set_marker_fill(se, &mid_fill);
           chart_series_set_marker_line(se, &band_line);
         }
       } else if (s.col == 1) {
