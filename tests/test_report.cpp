@@ -221,3 +221,25 @@ TEST_CASE("the workbook carries native charts and is set up for printing") {
   REQUIRE(export_data(empty.store, test::shipped(), e).error.empty());
   CHECK(slurp(e.out).rfind("PK", 0) == 0);
 }
+
+TEST_CASE("a long bar chart is cut into parts that each fit on a page, losing no bar") {
+  doc::Bars b;
+  std::string very_long;
+  for (int i = 0; i < 12; ++i) very_long += "按照本区2019年工作计划,村(社区)级河长每月应至少巡河几次?";
+  for (int i = 0; i < 40; ++i) b.rows.push_back({i % 3 ? "短标签" + std::to_string(i) : very_long + std::to_string(i), "1", 1.0 * i});
+  auto parts = doc::split_bars(b);
+  REQUIRE(parts.size() >= 3);
+  std::size_t total = 0;
+  for (const auto& p : parts) {
+    CHECK(p.rows.size() <= 16);
+    CHECK(doc::chart_scene(doc::Block(p), doc::kColumnWidth).height <= doc::kMaxChartHeight);
+    for (std::size_t k = 0; k < p.rows.size(); ++k) CHECK(p.rows[k].label == b.rows[total + k].label);  // in order, none lost
+    total += p.rows.size();
+  }
+  CHECK(total == b.rows.size());
+  // n = 0 and 1 bars: one part, as given.
+  CHECK(doc::split_bars(doc::Bars{}).size() == 1);
+  doc::Bars one;
+  one.rows.push_back({very_long, "1", 1});
+  CHECK(doc::split_bars(one).size() == 1);
+}

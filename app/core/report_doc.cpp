@@ -28,20 +28,37 @@ Tone status_tone(const std::string& status) {
   return Tone::muted;
 }
 
-// Bar charts longer than this are cut into parts so that no part spans two pages.
+// Bar charts are cut into parts of at most 16 bars and at most half a page's height
+// (labels may wrap onto several lines), so that no part spans two pages in either
+// renderer: both draw at the text column's width.
 constexpr std::size_t kBarsPerChart = 16;
 
-void add_bars(Document& d, Bars b, const std::string& continued) {
-  if (b.rows.size() <= kBarsPerChart) {
-    d.blocks.push_back(std::move(b));
-    return;
+}  // namespace
+
+std::vector<Bars> split_bars(const Bars& b) {
+  std::vector<Bars> parts;
+  Bars part = b;
+  part.rows.clear();
+  for (const auto& r : b.rows) {
+    part.rows.push_back(r);
+    bool full = part.rows.size() > kBarsPerChart || chart_scene(Block(part), kColumnWidth).height > kMaxChartHeight;
+    if (full && part.rows.size() > 1) {
+      part.rows.pop_back();
+      parts.push_back(part);
+      part.rows.assign(1, r);
+    }
   }
-  for (std::size_t i = 0; i < b.rows.size(); i += kBarsPerChart) {
-    Bars part = b;
-    part.rows.assign(b.rows.begin() + static_cast<std::ptrdiff_t>(i),
-                     b.rows.begin() + static_cast<std::ptrdiff_t>(std::min(b.rows.size(), i + kBarsPerChart)));
+  if (!part.rows.empty() || parts.empty()) parts.push_back(part);
+  return parts;
+}
+
+namespace {
+
+void add_bars(Document& d, const Bars& b, const std::string& continued) {
+  auto parts = split_bars(b);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
     if (i) d.blocks.push_back(Para{continued, Tone::muted, true});
-    d.blocks.push_back(std::move(part));
+    d.blocks.push_back(std::move(parts[i]));
   }
 }
 

@@ -90,6 +90,13 @@ struct Document {
 };
 
 Document build_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
+
+// The page's text column (A4 less 15 mm margins), in points: both renderers draw here.
+constexpr double kColumnWidth = 180.0 / 25.4 * 72.0;
+// No chart is taller than this, so every chart fits a page below a heading.
+constexpr double kMaxChartHeight = 400;
+// A bar chart in parts of at most 16 bars and kMaxChartHeight points each.
+std::vector<Bars> split_bars(const Bars& b);
 // "2019-06-01 至 2019-06-30": the filter's days, else the first and last
 // response's, on the district's clock (the report's first page and every footer).
 std::string report_period(Store& store, const ExportOptions& o);

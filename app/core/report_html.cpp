@@ -54,8 +54,7 @@ const char* tone_class(Tone t) {
   }
 }
 
-// The page's text column: 210 mm less 2 x 15 mm margins, in points.
-constexpr double kColumnPt = 180.0 / 25.4 * 72.0;
+constexpr double kColumnPt = kColumnWidth;
 
 std::string svg(const Scene& sc) {
   std::ostringstream s;
