@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages EcoKiosk builds, runs and tests with.
 # Idempotent: packages already present are left alone; apt runs only when something is missing.
 #   install-deps.sh          what building and running the kiosk needs
-#   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang)
+#   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang,
+#                            LibreOffice Calc, poppler)
 set -euo pipefail
 
 PKGS=(
@@ -11,11 +12,13 @@ PKGS=(
   libsqlite3-dev sqlite3 nlohmann-json3-dev doctest-dev libcli11-dev
   libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev
   fonts-noto-cjk libgl1-mesa-dri
+  libcairo2-dev libpango1.0-dev  # the PDF report: cairo draws, Pango lays out Chinese
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
         clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes
-        strace)                   # tests/flush_order.sh: fsync before rename, folder after
+        strace                    # tests/flush_order.sh: fsync before rename, folder after
+        libreoffice-calc poppler-utils bc)  # the workbook printed by Calc, PDFs read back
 fi
 
 missing=()

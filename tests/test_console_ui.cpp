@@ -399,3 +399,57 @@ TEST_CASE("console: a finger drag scrolls the indicator table and opens no row, 
   ui.frame(ImVec2(-1, -1), false);
   CHECK(ui.m.page() == ConsolePage::detail);
 }
+
+TEST_CASE("console export offers the PDF, and the hall chosen on screen filters what is exported") {
+  ConsoleUi ui;
+  DemoOptions d;
+  d.responses = 90;
+  d.end = ui.now;
+  fill_demo_data(ui.store, test::shipped(), d);
+  ui.staff_set_pin("246810");
+  std::string folder = ui.dir.file("out");
+  std::vector<std::string> kiosks_asked;
+  ui.m.exporter = [&](Store& s, const std::string& format, const std::string& q, const ResponseFilter& dates,
+                      const std::string& dir, const std::atomic<bool>* cancel, std::string& path, std::int64_t& rows) {
+    kiosks_asked.push_back(dates.kiosk);
+    ExportOptions eo;
+    eo.filter = dates;
+    eo.format = format;
+    eo.questionnaire = q;
+    eo.out = dir + "/export-" + (dates.kiosk.empty() ? "all" : dates.kiosk) + "." + format;
+    eo.strings = &ui.strings;
+    eo.cancel = cancel;
+    ExportResult r = export_data(s, test::shipped(), eo);
+    path = eo.out;
+    rows = r.rows;
+    return r.error;
+  };
+  ui.m.open();
+  ui.enter_pin("246810");
+  ui.wait_for_survey();
+  REQUIRE(ui.tap(ui.zh("console.tab.settings")));
+  ui.m.export_target = folder;
+  auto kiosks = ui.m.export_kiosks();
+  REQUIRE_FALSE(kiosks.empty());
+  REQUIRE(ui.tap(ui.m.hall_label(kiosks[0], "zh")));  // the hall's chip, pressed on screen
+  CHECK(ui.m.export_kiosk == kiosks[0]);
+  REQUIRE(ui.tap("pdf"));
+  ui.wait_for_survey();
+  CHECK(ui.m.message().rfind("console.export_done|", 0) == 0);
+  REQUIRE(kiosks_asked.size() == 1);
+  CHECK(kiosks_asked[0] == kiosks[0]);
+  std::string pdf = folder + "/export-" + kiosks[0] + ".pdf";
+  REQUIRE(std::filesystem::exists(pdf));
+  std::ifstream in(pdf, std::ios::binary);
+  char head[5] = {};
+  in.read(head, 5);
+  CHECK(std::string(head, 5) == "%PDF-");
+  // Back to every hall.
+  REQUIRE(ui.tap(ui.zh("console.export.all_halls")));
+  CHECK(ui.m.export_kiosk.empty());
+  REQUIRE(ui.tap("pdf"));
+  ui.wait_for_survey();
+  REQUIRE(kiosks_asked.size() == 2);
+  CHECK(kiosks_asked[1].empty());
+  CHECK(std::filesystem::exists(folder + "/export-all.pdf"));
+}

@@ -144,6 +144,7 @@ void ConsoleModel::start_export(const std::string& format, const std::string& qu
     if (!day) { say("console.export_failed|" + export_to, true); return; }
     dates.to = *day + 86400000LL;  // the whole last day
   }
+  dates.kiosk = export_kiosk;
   std::string folder = export_target.empty() ? export_folder() : export_target;
   auto job = [this, format, questionnaire, folder, dates](Store& s) {
     std::string path;
@@ -225,6 +226,24 @@ std::vector<std::string> ConsoleModel::removable_drives(const std::string& mount
 
 std::string ConsoleModel::today() const {
   return to_local_text(clock_(), cfg_.utc_offset_minutes).substr(0, 10);
+}
+
+std::vector<std::string> ConsoleModel::export_kiosks() const {
+  std::vector<std::string> out;
+  if (report_)
+    for (const auto& i : report_->indicators)
+      for (const auto& b : i.breakdowns)
+        if (b.by == "kiosk")
+          for (const auto& c : b.cells)
+            if (!c.code.empty() && std::find(out.begin(), out.end(), c.code) == out.end()) out.push_back(c.code);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string ConsoleModel::hall_label(const std::string& kiosk, const std::string& lang) const {
+  if (kiosk != cfg_.kiosk_id) return kiosk;
+  auto h = cfg_.hall_name.find(lang);
+  return h == cfg_.hall_name.end() ? kiosk : h->second + " (" + kiosk + ")";
 }
 
 std::string ConsoleModel::export_folder() const {

@@ -128,6 +128,11 @@ class ConsoleModel {
                             std::string& path, std::int64_t& rows)>
       exporter;
   std::string export_from, export_to;  // YYYY-MM-DD on the district's clock, "" = open
+  std::string export_kiosk;            // the hall (kiosk id) to export, "" = every hall
+  // Kiosks seen in the survey figures, for choosing a hall on screen.
+  std::vector<std::string> export_kiosks() const;
+  // "District Service Hall (kiosk-01)" for this kiosk's own id, else the id.
+  std::string hall_label(const std::string& kiosk, const std::string& lang) const;
   // Mount points of removable drives (USB sticks under /media or /run/media).
   static std::vector<std::string> removable_drives(const std::string& mounts_file = "/proc/mounts");
   std::string export_target;  // "" = the configured export folder

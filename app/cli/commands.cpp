@@ -150,6 +150,8 @@ int export_data(const Common& c, const ExportArgs& a) {
   o.utc_offset_minutes = cfg.utc_offset_minutes;
   o.strings = &strings;
   o.population = pop ? &*pop : nullptr;
+  o.district = cfg.district_title;
+  if (auto h = cfg.hall_name.find(a.lang); h != cfg.hall_name.end()) o.hall_names[cfg.kiosk_id] = h->second;
   ExportResult r = export_data(store, set, o);
   if (!r.error.empty()) {
     std::cerr << "error: " << r.error << "\n";

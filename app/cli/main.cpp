@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
 
   eco::cli::ExportArgs ea;
   auto* exp = app.add_subcommand("export", "Write stored responses to a file");
-  exp->add_option("--format", ea.format, "xlsx, csv, jsonl or html")->check(CLI::IsMember({"xlsx", "csv", "jsonl", "html"}));
+  exp->add_option("--format", ea.format, "xlsx, csv, jsonl, html or pdf")->check(CLI::IsMember({"xlsx", "csv", "jsonl", "html", "pdf"}));
   exp->add_option("--out", ea.out, "Output file (jsonl: standard output when omitted)");
   exp->add_option("--questionnaire", ea.filter.questionnaire, "Only this questionnaire id");
   exp->add_option("--version-of", ea.filter.version, "Only this questionnaire version");
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   exp->add_flag("--force", ea.force, "Replace files that already exist at --out");
   exp->add_option("--encoding", ea.encoding, "CSV encoding: utf-8 (with BOM) or gb18030")
       ->check(CLI::IsMember({"utf-8", "gb18030"}));
-  exp->add_option("--lang", ea.lang, "Language of the HTML report")->check(CLI::IsMember({"zh", "en"}));
+  exp->add_option("--lang", ea.lang, "Language of the report (html, pdf) and the workbook's labels")->check(CLI::IsMember({"zh", "en"}));
 
   std::vector<std::string> import_files;
   auto* imp = app.add_subcommand("import", "Merge JSON Lines files or database files from kiosks into the database");

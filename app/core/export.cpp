@@ -1,7 +1,6 @@
 #include "core/export.hpp"
 
 #include <iconv.h>
-#include <xlsxwriter.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -9,8 +8,10 @@
 #include <fstream>
 #include <memory>
 
+#include "core/export_xlsx.hpp"
 #include "core/i18n.hpp"
 #include "core/interchange.hpp"
+#include "core/report_doc.hpp"
 #include "core/safe_file.hpp"
 #include "core/survey_results.hpp"
 
@@ -215,173 +216,7 @@ struct Writer {
     res.rows = n;
     return "";
   }
-
-  std::string xlsx(const std::string& path, ExportResult& res);
 };
-
-// Sheet names: at most 31 characters, unique, none of []:*?/\ .
-std::string sheet_name(const std::string& base, int n) {
-  std::string s;
-  for (char c : base)
-    if (std::string("[]:*?/\\").find(c) == std::string::npos) s += c;
-  std::string num = std::to_string(n);
-  if (s.size() > 28 - num.size()) s.resize(28 - num.size());
-  return num + " " + s;
-}
-
-std::string Writer::xlsx(const std::string& path, ExportResult& res) {
-  // The temporary is ours (exclusive, 0600); libxlsxwriter then writes it by name.
-  SafeFile file(path);
-  if (!file.ok()) return file.error();
-  lxw_workbook_options opts = {};
-  opts.constant_memory = LXW_TRUE;  // rows go to temp files as written: memory stays bounded
-  lxw_workbook* wb = workbook_new_opt(file.temp_path().c_str(), &opts);
-  if (!wb) return "cannot create " + file.temp_path();
-  lxw_format* head = workbook_add_format(wb);
-  format_set_bold(head);
-  format_set_bg_color(head, 0xDCEEE2);
-  format_set_text_wrap(head);
-  lxw_format* pct = workbook_add_format(wb);
-  format_set_num_format(pct, "0.0");
-  auto T = [&](const char* key) -> std::string { return o.strings ? o.strings->get("zh", key) : key; };
-
-  // Summary: the three indicators with intervals, n, targets, status, and the filters.
-  IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
-  lxw_worksheet* sum = workbook_add_worksheet(wb, "Summary");
-  worksheet_set_column(sum, 0, 0, 10, nullptr);
-  worksheet_set_column(sum, 1, 1, 34, nullptr);
-  worksheet_set_column(sum, 2, 9, 13, nullptr);
-  const char* heads[] = {"no", "indicator", "value", "ci_low", "ci_high", "n", "target", "status", "excluded", "moe"};
-  const char* heads_zh[] = {"序号", "指标", "数值(%)", "95%下限", "95%上限", "样本", "目标", "状态", "剔除可疑", "误差范围"};
-  // constant_memory writes a row out when the next one starts: rows strictly in order.
-  for (int i = 0; i < 10; ++i) worksheet_write_string(sum, 0, static_cast<lxw_col_t>(i), heads[i], head);
-  for (int i = 0; i < 10; ++i) worksheet_write_string(sum, 1, static_cast<lxw_col_t>(i), heads_zh[i], head);
-  lxw_row_t row = 2;
-  for (const auto& i : rep.indicators) {
-    worksheet_write_number(sum, row, 0, i.no, nullptr);
-    worksheet_write_string(sum, row, 1, T(("report.name." + std::to_string(i.no)).c_str()).c_str(), nullptr);
-    if (i.est.value) {
-      worksheet_write_number(sum, row, 2, *i.est.value, pct);
-      worksheet_write_number(sum, row, 3, i.est.ci->lo, pct);
-      worksheet_write_number(sum, row, 4, i.est.ci->hi, pct);
-      worksheet_write_number(sum, row, 9, i.est.moe, pct);
-    } else {
-      worksheet_write_string(sum, row, 2, T("report.status.no_data").c_str(), nullptr);
-    }
-    worksheet_write_number(sum, row, 5, static_cast<double>(i.est.n), nullptr);
-    worksheet_write_number(sum, row, 6, i.target, nullptr);
-    worksheet_write_string(sum, row, 7, T(("report.status." + i.status()).c_str()).c_str(), nullptr);
-    worksheet_write_number(sum, row, 8, static_cast<double>(i.excluded.total), nullptr);
-    ++row;
-  }
-  ++row;
-  auto filt = [&](const char* k, const std::string& v) {
-    worksheet_write_string(sum, row, 0, k, head);
-    worksheet_write_string(sum, row, 1, v.c_str(), nullptr);
-    ++row;
-  };
-  filt("from", o.filter.from ? to_iso_utc(*o.filter.from) : "—");
-  filt("to", o.filter.to ? to_iso_utc(*o.filter.to) : "—");
-  filt("kiosk", o.filter.kiosk.empty() ? "—" : o.filter.kiosk);
-  filt("questionnaire", o.questionnaire.empty() ? "all" : o.questionnaire);
-  filt("flagged", o.include_flagged ? "included" : "left out");
-  filt("generated", to_iso_utc(rep.generated_at));
-
-  // Responses, one sheet per questionnaire: codes in row 1, Chinese headers in row 2.
-  std::vector<const Questionnaire*> qs = chosen(set, o.questionnaire);
-  std::vector<std::string> cells;
-  int sheet_no = 1;
-  for (const Questionnaire* q : qs) {
-    auto cols = export_columns(*q);
-    lxw_worksheet* ws = workbook_add_worksheet(wb, sheet_name("responses " + q->id, sheet_no++).c_str());
-    for (std::size_t c = 0; c < cols.size(); ++c)
-      worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), cols[c].code.c_str(), head);
-    for (std::size_t c = 0; c < cols.size(); ++c)
-      worksheet_write_string(ws, 1, static_cast<lxw_col_t>(c), cols[c].zh.c_str(), head);
-    worksheet_freeze_panes(ws, 2, 1);
-    lxw_row_t r = 2;
-    each(*q, [&](const Response& resp, bool fl) {
-      export_row(*q, cols, resp, fl, o.utc_offset_minutes, cells);
-      for (std::size_t c = 0; c < cells.size(); ++c) {
-        if (cells[c].empty()) continue;
-        auto kind = cols[c].kind;
-        bool numeric = kind == ExportColumn::Kind::option_flag || kind == ExportColumn::Kind::count_row ||
-                       kind == ExportColumn::Kind::integer || kind == ExportColumn::Kind::score ||
-                       cols[c].item == "version" || cols[c].item == "duration_s" || cols[c].item == "flagged";
-        if (numeric) worksheet_write_number(ws, r, static_cast<lxw_col_t>(c), std::stod(cells[c]), nullptr);
-        else worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), cells[c].c_str(), nullptr);
-      }
-      ++r;
-      ++res.rows;
-      return r < 1048576;  // Excel's row limit
-    });
-    if (cancelled()) break;
-  }
-
-  // Codebook: every column and code in Chinese and English.
-  lxw_worksheet* cb = workbook_add_worksheet(wb, "Codebook");
-  const char* cb_heads[] = {"column", "question", "question_zh", "question_en", "code", "label_zh", "label_en"};
-  for (int i = 0; i < 7; ++i) worksheet_write_string(cb, 0, static_cast<lxw_col_t>(i), cb_heads[i], head);
-  worksheet_set_column(cb, 2, 3, 40, nullptr);
-  lxw_row_t cr = 1;
-  for (const Questionnaire* q : qs)
-    for (const auto& c : export_columns(*q)) {
-      const Question* qu = c.question.empty() ? nullptr : q->find(c.question);
-      auto put = [&](const std::string& code, const std::string& zh, const std::string& en) {
-        worksheet_write_string(cb, cr, 0, c.code.c_str(), nullptr);
-        worksheet_write_string(cb, cr, 1, c.question.c_str(), nullptr);
-        worksheet_write_string(cb, cr, 2, c.zh.c_str(), nullptr);
-        worksheet_write_string(cb, cr, 3, c.en.c_str(), nullptr);
-        worksheet_write_string(cb, cr, 4, code.c_str(), nullptr);
-        worksheet_write_string(cb, cr, 5, zh.c_str(), nullptr);
-        worksheet_write_string(cb, cr, 6, en.c_str(), nullptr);
-        ++cr;
-      };
-      if (c.kind == ExportColumn::Kind::choice && qu)
-        for (const auto& op : qu->options) put(op.id, op.text.get("zh"), op.text.get("en"));
-      else if (c.kind == ExportColumn::Kind::option_flag) {
-        put("1", "选中", "selected");
-        put("0", "未选", "not selected");
-      } else {
-        put("", "", "");
-      }
-    }
-
-  // A sheet per question: counts and percentages.
-  SurveyResults sr = compute_survey_results(store, set, o.filter, o.utc_offset_minutes, o.cancel);
-  for (const auto& qr : sr.questionnaires) {
-    const Questionnaire* q = set.find(qr.id);
-    if (!q || (!o.questionnaire.empty() && q->id != o.questionnaire)) continue;
-    for (const auto& d : qr.questions) {
-      const Question* qu = q->find(d.question);
-      if (!qu || d.counts.empty()) continue;
-      lxw_worksheet* ws = workbook_add_worksheet(wb, sheet_name(q->id + " " + d.question, sheet_no++).c_str());
-      worksheet_set_column(ws, 0, 0, 40, nullptr);
-      worksheet_write_string(ws, 0, 0, qu->text.get("zh").c_str(), head);
-      worksheet_write_string(ws, 1, 0, qu->text.get("en").c_str(), nullptr);
-      const char* h[] = {"选项 option", "代码 code", "人数 n", "占比 %"};
-      for (int i = 0; i < 4; ++i) worksheet_write_string(ws, 2, static_cast<lxw_col_t>(i), h[i], head);
-      lxw_row_t r = 3;
-      for (const auto& c : d.counts) {
-        const Option* op = qu->type == QuestionType::count_matrix ? qu->find_row(c.option) : qu->find_option(c.option);
-        worksheet_write_string(ws, r, 0, op ? op->text.get("zh").c_str() : c.option.c_str(), nullptr);
-        worksheet_write_string(ws, r, 1, c.option.c_str(), nullptr);
-        worksheet_write_number(ws, r, 2, static_cast<double>(c.n), nullptr);
-        if (d.answered) worksheet_write_number(ws, r, 3, 100.0 * static_cast<double>(c.n) / static_cast<double>(d.answered), pct);
-        ++r;
-      }
-      worksheet_write_string(ws, r, 0, "回答人数 answered", head);
-      worksheet_write_number(ws, r, 2, static_cast<double>(d.answered), nullptr);
-    }
-  }
-
-  lxw_error err = workbook_close(wb);
-  if (cancelled()) return "cancelled";
-  if (err != LXW_NO_ERROR) return std::string("writing the workbook failed: ") + lxw_strerror(err);
-  if (std::string e = file.commit(o.replace); !e.empty()) return e;
-  res.files.push_back(path);
-  return "";
-}
 
 }  // namespace
 
@@ -427,7 +262,7 @@ ExportResult export_data(Store& store, const QuestionnaireSet& set, const Export
   } else if (o.format == "jsonl") {
     res.error = w.jsonl(o.out, res);
   } else if (o.format == "xlsx") {
-    res.error = w.xlsx(o.out, res);
+    res.error = write_xlsx(store, set, o, w.flagged, res);
   } else if (o.format == "html") {
     SafeFile f(o.out);
     if (!f.ok()) {
@@ -438,8 +273,19 @@ ExportResult export_data(Store& store, const QuestionnaireSet& set, const Export
       if (res.error.empty()) res.files.push_back(o.out);
       res.rows = store.count(o.filter);
     }
+  } else if (o.format == "pdf") {
+    // cairo writes the temporary by name, as libxlsxwriter does; SafeFile made it (0600,
+    // exclusive, no link followed) and moves it into place only when it is complete.
+    SafeFile f(o.out);
+    res.error = f.ok() ? doc::render_pdf(doc::build_report(store, set, o), f.temp_path()) : f.error();
+    if (res.error.empty() && o.cancel && o.cancel->load()) res.error = "cancelled";
+    if (res.error.empty()) res.error = f.commit(o.replace);
+    if (res.error.empty()) {
+      res.files.push_back(o.out);
+      res.rows = store.count(o.filter);
+    }
   } else {
-    res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html)";
+    res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html, pdf)";
   }
   return res;
 }

@@ -1,5 +1,6 @@
 // Exports for the propaganda department: xlsx (libxlsxwriter), CSV (UTF-8 with BOM or
-// GB18030) with a codebook, JSON Lines, and a self-contained HTML report. Every file
+// GB18030) with a codebook, JSON Lines, and the report as self-contained HTML or an A4 PDF (cairo and Pango, no
+// browser). Every file
 // is written through SafeFile (core/safe_file.hpp): exclusive 0600 temporary, fsync,
 // rename; the files of one CSV export appear together or not at all.
 #pragma once
@@ -18,20 +19,24 @@ namespace eco {
 class Strings;
 
 struct ExportOptions {
-  std::string format = "xlsx";      // xlsx, csv, jsonl, html
+  std::string format = "xlsx";      // xlsx, csv, jsonl, html, pdf
   std::string out;                  // file path (csv without --questionnaire: one file per questionnaire)
   std::string questionnaire;        // "" = all
   ResponseFilter filter;
   bool include_flagged = false;
   double min_seconds_per_question = 2.0;
   std::string encoding = "utf-8";   // csv: utf-8 (with BOM) or gb18030
-  std::string lang = "zh";          // html report
+  std::string lang = "zh";          // report (html, pdf) and the workbook's labels
   int utc_offset_minutes = 480;
   const Strings* strings = nullptr; // html report and xlsx headers
   const Population* population = nullptr;
   std::map<int, double> targets = {{35, 50}, {39, 80}, {40, 80}};
   const std::atomic<bool>* cancel = nullptr;
   bool replace = false;             // an existing file at `out` is refused unless set (--force)
+  // For the report's first page and the hall breakdown (config district_title,
+  // kiosk_id -> hall_name): lang -> district title, kiosk id -> hall name.
+  std::map<std::string, std::string> district;
+  std::map<std::string, std::string> hall_names;
 };
 
 struct ExportResult {

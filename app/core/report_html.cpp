@@ -1,15 +1,16 @@
-// The printable report: one self-contained HTML file (inline CSS and SVG, no network),
-// A4 pages, Chinese by default. Sections: the three indicators against their targets
-// with intervals, items worst first, breakdowns, every question, and the method.
-#include <cmath>
+// The report as one self-contained HTML file (inline CSS and SVG, no network), A4
+// pages, drawn from the report's document model. The browser wraps the text; charts
+// come from chart_scene, the same geometry the PDF draws.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
 #include "core/export.hpp"
-#include "core/i18n.hpp"
-#include "core/survey_results.hpp"
+#include "core/report_doc.hpp"
 
 namespace eco {
+
+namespace doc {
 
 namespace {
 
@@ -21,53 +22,74 @@ std::string esc(const std::string& s) {
       case '<': o += "&lt;"; break;
       case '>': o += "&gt;"; break;
       case '"': o += "&quot;"; break;
+      case '\'': o += "&#39;"; break;
       default: o += c;
     }
   }
   return o;
 }
 
-std::string f1(double v) {
+std::string num(double v) {
   char b[32];
-  std::snprintf(b, sizeof b, "%.1f", v);
+  std::snprintf(b, sizeof b, "%.2f", v);
+  std::string s = b;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string rgb(unsigned c) {
+  char b[8];
+  std::snprintf(b, sizeof b, "#%06x", c & 0xffffff);
   return b;
 }
 
-// 0–100 scale with the interval as a bar, the estimate as a dot and the target as a line.
-std::string interval_svg(const Estimate& e, double target) {
-  std::ostringstream s;
-  const double W = 600, H = 56, L = 20, R = 20;
-  auto X = [&](double v) { return L + (W - L - R) * std::max(0.0, std::min(100.0, v)) / 100.0; };
-  s << "<svg viewBox='0 0 " << W << " " << H << "' width='100%' height='" << H << "' role='img'>";
-  s << "<line x1='" << X(0) << "' y1='30' x2='" << X(100) << "' y2='30' stroke='#c9d3c9' stroke-width='2'/>";
-  for (int t = 0; t <= 100; t += 20)
-    s << "<text x='" << X(t) << "' y='52' font-size='11' text-anchor='middle' fill='#4a574f'>" << t << "</text>";
-  if (e.ci)
-    s << "<rect x='" << X(e.ci->lo) << "' y='22' width='" << X(e.ci->hi) - X(e.ci->lo)
-      << "' height='16' rx='4' fill='#dceee2' stroke='#1f6b43'/>";
-  if (e.value) s << "<circle cx='" << X(*e.value) << "' cy='30' r='6' fill='#1f6b43'/>";
-  s << "<line x1='" << X(target) << "' y1='10' x2='" << X(target) << "' y2='44' stroke='#a31f17' stroke-width='2' "
-    << "stroke-dasharray='4 3'/>";
-  s << "<text x='" << X(target) + 4 << "' y='14' font-size='11' fill='#a31f17'>" << f1(target) << "</text>";
-  s << "</svg>";
-  return s.str();
+const char* tone_class(Tone t) {
+  switch (t) {
+    case Tone::good: return "good";
+    case Tone::bad: return "bad";
+    case Tone::warn: return "warn";
+    case Tone::muted: return "muted";
+    default: return "";
+  }
 }
 
-// Horizontal bars with the number beside each.
-std::string bars_svg(const std::vector<std::pair<std::string, double>>& rows, double max,
-                     const std::vector<std::string>& numbers, const char* colour = "#1f6b43") {
+constexpr double kColumnPt = kColumnWidth;
+
+std::string svg(const Scene& sc) {
   std::ostringstream s;
-  const double row_h = 22, label_w = 260, bar_w = 300;
-  double H = row_h * static_cast<double>(rows.size()) + 4;
-  s << "<svg viewBox='0 0 680 " << H << "' width='100%' role='img'>";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    double y = static_cast<double>(i) * row_h;
-    double w = max > 0 ? bar_w * rows[i].second / max : 0;
-    s << "<text x='" << label_w - 6 << "' y='" << y + 15 << "' font-size='12' text-anchor='end'>" << esc(rows[i].first)
-      << "</text>";
-    s << "<rect x='" << label_w << "' y='" << y + 4 << "' width='" << bar_w << "' height='14' rx='3' fill='#eef4ef'/>";
-    s << "<rect x='" << label_w << "' y='" << y + 4 << "' width='" << w << "' height='14' rx='3' fill='" << colour << "'/>";
-    s << "<text x='" << label_w + bar_w + 6 << "' y='" << y + 15 << "' font-size='12'>" << esc(numbers[i]) << "</text>";
+  s << "<svg viewBox='0 0 " << num(sc.width) << " " << num(sc.height) << "' width='100%' role='img' "
+    << "preserveAspectRatio='xMinYMin meet'>";
+  for (const auto& sh : sc.shapes) {
+    std::string paint = std::string(" fill='") + (sh.has_fill ? rgb(sh.fill) : "none") + "'";
+    if (sh.has_stroke)
+      paint += " stroke='" + rgb(sh.stroke) + "' stroke-width='" + num(sh.stroke_width) + "'" +
+               (sh.dashed ? " stroke-dasharray='4 3'" : "");
+    const auto& p = sh.pts;
+    switch (sh.kind) {
+      case Shape::Kind::line:
+        s << "<line x1='" << num(p[0]) << "' y1='" << num(p[1]) << "' x2='" << num(p[2]) << "' y2='" << num(p[3]) << "'"
+          << paint << "/>";
+        break;
+      case Shape::Kind::rect:
+        s << "<rect x='" << num(p[0]) << "' y='" << num(p[1]) << "' width='" << num(p[2]) << "' height='" << num(p[3])
+          << "' rx='2'" << paint << "/>";
+        break;
+      case Shape::Kind::circle:
+        s << "<circle cx='" << num(p[0]) << "' cy='" << num(p[1]) << "' r='" << num(p[2]) << "'" << paint << "/>";
+        break;
+      case Shape::Kind::polygon: {
+        s << "<polygon points='";
+        for (std::size_t i = 0; i + 1 < p.size(); i += 2) s << (i ? " " : "") << num(p[i]) << "," << num(p[i + 1]);
+        s << "'" << paint << "/>";
+        break;
+      }
+      case Shape::Kind::text:
+        s << "<text x='" << num(p[0]) << "' y='" << num(p[1]) << "' font-size='" << num(sh.size) << "' text-anchor='"
+          << (sh.anchor < 0 ? "start" : sh.anchor > 0 ? "end" : "middle") << "' fill='" << rgb(sh.fill) << "'"
+          << (sh.bold ? " font-weight='bold'" : "") << ">" << esc(sh.text) << "</text>";
+        break;
+    }
   }
   s << "</svg>";
   return s.str();
@@ -75,165 +97,105 @@ std::string bars_svg(const std::vector<std::pair<std::string, double>>& rows, do
 
 }  // namespace
 
-std::string html_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o) {
-  Strings fallback;
-  const Strings& S = o.strings ? *o.strings : fallback;
-  const std::string& L = o.lang;
-  auto T = [&](const std::string& k) { return esc(S.get(L, k)); };
-  auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) {
-    return esc(Strings::format(S.get(L, k), a));
-  };
-
-  IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
-  SurveyResults sr = compute_survey_results(store, set, o.filter, o.utc_offset_minutes, o.cancel);
-
+std::string render_html(const Document& d) {
   std::ostringstream h;
-  h << "<!doctype html><html lang='" << (L == "en" ? "en" : "zh-CN") << "'><head><meta charset='utf-8'>"
-    << "<title>" << T("report.title") << "</title><style>"
-    << "@page{size:A4;margin:16mm 14mm}"
+  h << "<!doctype html><html lang='" << (d.lang == "en" ? "en" : "zh-CN") << "'><head><meta charset='utf-8'>"
+    << "<meta name='viewport' content='width=device-width'>"
+    << "<title>" << esc(d.title) << "</title><style>"
+    << "@page{size:A4;margin:15mm 15mm 16mm}"
+    << "*{box-sizing:border-box}"
     << "body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei','PingFang SC',sans-serif;color:#1c2620;"
-    << "max-width:180mm;margin:0 auto;font-size:11pt;line-height:1.5}"
-    << "h1{color:#1f6b43;font-size:18pt;margin:0 0 4pt}h2{color:#1f6b43;font-size:14pt;border-bottom:2px solid #dceee2;"
-    << "padding-bottom:2pt;margin-top:18pt}h3{font-size:11.5pt;margin:10pt 0 2pt}"
-    << ".muted{color:#4a574f;font-size:9.5pt}.card{border:1px solid #c9d3c9;border-radius:6pt;padding:6pt 10pt;"
-    << "margin:8pt 0;page-break-inside:avoid}.big{font-size:20pt;font-weight:bold}"
-    << ".met{color:#1f6b43}.not_met{color:#a31f17}.no_data{color:#4a574f}.met_with_confidence{color:#1f6b43}"
-    << "table{border-collapse:collapse;width:100%;font-size:9.5pt;page-break-inside:auto}"
-    << "td,th{border-bottom:1px solid #e3eee5;padding:2pt 4pt;text-align:left}th{background:#dceee2}"
-    << "tr{page-break-inside:avoid}.q{page-break-inside:avoid}.warn{color:#8a5a00}"
+    << "max-width:180mm;margin:0 auto;padding:0 2mm;font-size:10.5pt;line-height:1.5;overflow-wrap:anywhere}"
+    << "h1{color:#1f6b43;font-size:19pt;line-height:1.3;margin:4pt 0 8pt}"
+    << "h2{color:#1f6b43;font-size:14pt;border-bottom:2px solid #dceee2;padding-bottom:2pt;margin:16pt 0 6pt;"
+    << "break-after:avoid}h2.newpage{break-before:page}"
+    << "h3{font-size:11pt;margin:10pt 0 3pt;break-after:avoid}"
+    << "p{margin:3pt 0}p.small{font-size:9pt}.muted{color:#4a574f}.good{color:#1f6b43}.bad{color:#a31f17}"
+    << ".warn{color:#8a5a00}"
+    << ".cover{break-after:page}"
+    << ".cards{display:grid;grid-template-columns:repeat(3,1fr);gap:8pt;margin:8pt 0 12pt}"
+    << ".card{border:1px solid #c9d3c9;border-radius:6pt;padding:8pt 10pt;break-inside:avoid}"
+    << ".card .name{font-weight:bold;font-size:10.5pt}.card .value{font-size:24pt;font-weight:bold;line-height:1.2}"
+    << ".card .line{font-size:9pt;color:#4a574f}.card .status{font-weight:bold;margin-top:3pt}"
+    << ".fig{break-inside:avoid;margin:4pt 0 8pt}.fig svg{display:block;font-family:inherit}"
+    << "table{border-collapse:collapse;width:100%;table-layout:fixed;font-size:9pt;margin:2pt 0 4pt}"
+    << "thead{display:table-header-group}tr{break-inside:avoid}"
+    << "td,th{border-bottom:1px solid #e3eee5;padding:2pt 4pt;text-align:left;vertical-align:top}"
+    << "th{background:#dceee2;font-weight:bold}td.num,th.num{text-align:right}"
+    << "td.weak{color:#4a574f;font-style:italic}.note{font-size:8.5pt;color:#8a5a00}"
+    << ".tablewrap{break-inside:avoid}"
     << "</style></head><body>";
-  h << "<h1>" << T("report.title") << "</h1>";
-  std::string local = to_iso_utc(rep.generated_at + o.utc_offset_minutes * 60000LL);
-  char zone[16];
-  std::snprintf(zone, sizeof zone, " (UTC%+d)", o.utc_offset_minutes / 60);
-  h << "<p class='muted'>" << TF("report.generated", {{"time", local.substr(0, 10) + " " + local.substr(11, 5) + zone}}) << "<br>"
-    << T("report.filters") << " ";
-  std::string filters;
-  if (o.filter.from) filters += " " + Strings::format(S.get(L, "report.filter_from"), {{"date", to_iso_utc(*o.filter.from + o.utc_offset_minutes * 60000LL).substr(0, 10)}});
-  if (o.filter.to) filters += " " + Strings::format(S.get(L, "report.filter_to"), {{"date", to_iso_utc(*o.filter.to - 1 + o.utc_offset_minutes * 60000LL).substr(0, 10)}});
-  if (!o.filter.kiosk.empty()) filters += " " + Strings::format(S.get(L, "report.filter_kiosk"), {{"kiosk", o.filter.kiosk}});
-  h << (filters.empty() ? T("report.filters_none") : esc(filters)) << "<br>"
-    << (o.include_flagged ? T("report.flagged_kept") : T("report.flagged_left_out")) << "</p>";
-
-  // 1. The indicators against their targets.
-  h << "<h2>" << T("html.indicators") << "</h2>";
-  for (const auto& i : rep.indicators) {
-    h << "<div class='card'><h3>" << i.no << " " << T("report.name." + std::to_string(i.no)) << "</h3>";
-    h << "<span class='big " << i.status() << "'>" << (i.est.value ? f1(*i.est.value) + "%" : T("report.status.no_data"))
-      << "</span> ";
-    if (i.est.ci) h << "<span class='muted'>95%: [" << f1(i.est.ci->lo) << ", " << f1(i.est.ci->hi) << "] · n = " << i.est.n << "</span>";
-    h << " · " << T("report.col.target") << " ≥" << f1(i.target) << " · <b class='" << i.status() << "'>"
-      << T("report.status." + i.status()) << "</b>";
-    h << interval_svg(i.est, i.target);
-    if (i.est.value)
-      h << "<div class='muted'>" << TF("report.precision", {{"moe", f1(i.est.moe)}, {"need", std::to_string(i.est.needed_for_3pt)}}) << "</div>";
-    h << "<div class='muted'>" << TF("report.excluded", {{"considered", std::to_string(i.considered)},
-                                                         {"fast", std::to_string(i.excluded.too_fast)},
-                                                         {"straight", std::to_string(i.excluded.straight_lining)},
-                                                         {"dup", std::to_string(i.excluded.duplicate)},
-                                                         {"total", std::to_string(i.excluded.total)}})
-      << "</div>";
-    if (i.weighted && i.weighted->est.value)
-      h << "<div class='muted'>" << TF("report.weighted", {{"value", f1(*i.weighted->est.value)},
-                                                           {"ci", "[" + f1(i.weighted->est.ci->lo) + ", " + f1(i.weighted->est.ci->hi) + "]"},
-                                                           {"deff", f1(i.weighted->deff)},
-                                                           {"neff", std::to_string(static_cast<long long>(std::round(i.weighted->n_eff)))}})
-        << "</div>";
-    h << "</div>";
-  }
-
-  // 2. Items worst first, and the mode split.
-  h << "<h2>" << T("html.items") << "</h2>";
-  for (const auto& i : rep.indicators) {
-    const Questionnaire* q = set.find(i.questionnaire);
-    if (!i.items.empty()) {
-      h << "<h3>" << T(i.method == ScoringMethod::knowledge ? "report.items_knowledge" : "report.items_satisfaction") << "</h3>";
-      std::vector<std::pair<std::string, double>> rows;
-      std::vector<std::string> nums;
-      for (const auto& it : i.items) {
-        const Question* qu = q ? q->find(it.item) : nullptr;
-        std::string label = utf8_truncate(qu ? qu->text.get(L) : it.item, L == "en" ? 44 : 22);
-        rows.emplace_back(label, it.pct);
-        nums.push_back(f1(it.pct) + "%  n=" + std::to_string(it.n));
-      }
-      h << bars_svg(rows, 100, nums);
+  bool in_cover = true;
+  h << "<div class='cover'>";
+  auto is_chart = [](const Block& b) {
+    return std::holds_alternative<Bars>(b) || std::holds_alternative<Interval>(b) || std::holds_alternative<Trend>(b);
+  };
+  bool grouped = false;  // a caption and its chart share one unbreakable box
+  for (std::size_t bi = 0; bi < d.blocks.size(); ++bi) {
+    const Block& b = d.blocks[bi];
+    if (std::holds_alternative<Para>(b) && bi + 1 < d.blocks.size() && is_chart(d.blocks[bi + 1])) {
+      h << "<div class='fig'>";
+      grouped = true;
     }
-    if (!i.modes.empty()) {
-      h << "<h3>" << T("report.modes") << "</h3>";
-      const Question* mq = q ? q->find(q->scoring.matrix) : nullptr;
-      std::vector<std::pair<std::string, double>> rows;
-      std::vector<std::string> nums;
-      for (const auto& m : i.modes) {
-        const Option* r = mq ? mq->find_row(m.mode) : nullptr;
-        rows.emplace_back(r ? r->text.get(L) : m.mode, m.pct);
-        nums.push_back(f1(m.pct) + "%  (" + std::to_string(m.trips) + ")");
+    if (auto* x = std::get_if<Heading>(&b)) {
+      bool breaks = x->new_page;
+      if (x->new_page && in_cover) {
+        h << "</div>";  // the cover ends with its own page break
+        in_cover = false;
+        breaks = false;
       }
-      h << bars_svg(rows, 100, nums);
+      int lv = std::max(1, std::min(3, x->level));
+      h << "<h" << lv << (breaks ? " class='newpage'" : "") << ">" << esc(x->text) << "</h" << lv << ">";
+    } else if (auto* x = std::get_if<Para>(&b)) {
+      std::string cls = std::string(tone_class(x->tone)) + (x->small ? " small" : "");
+      h << "<p" << (cls.empty() || cls == " small" ? (x->small ? " class='small'" : "") : " class='" + cls + "'") << ">"
+        << esc(x->text) << "</p>";
+    } else if (auto* x = std::get_if<KeyFigures>(&b)) {
+      h << "<div class='cards'>";
+      for (const auto& c : x->cards)
+        h << "<div class='card'><div class='name'>" << esc(c.name) << "</div><div class='value " << tone_class(c.tone)
+          << "'>" << esc(c.value) << "</div><div class='line'>" << esc(c.interval) << "</div><div class='line'>"
+          << esc(c.n) << " · " << esc(c.target) << "</div><div class='status " << tone_class(c.tone) << "'>"
+          << esc(c.status) << "</div></div>";
+      h << "</div>";
+    } else if (auto* x = std::get_if<Table>(&b)) {
+      double total = 0;
+      for (double w : x->widths) total += w;
+      h << "<div class='tablewrap'><table><colgroup>";
+      for (double w : x->widths) h << "<col style='width:" << num(100 * w / (total > 0 ? total : 1)) << "%'>";
+      h << "</colgroup><thead><tr>";
+      for (std::size_t c = 0; c < x->head.size(); ++c)
+        h << "<th" << (c < x->numeric.size() && x->numeric[c] ? " class='num'" : "") << ">" << esc(x->head[c]) << "</th>";
+      h << "</tr></thead><tbody>";
+      for (const auto& row : x->rows) {
+        h << "<tr>";
+        for (std::size_t c = 0; c < row.size(); ++c) {
+          std::string cls = c < x->numeric.size() && x->numeric[c] ? "num" : "";
+          if (row[c].weak) cls += " weak";
+          else if (*tone_class(row[c].tone)) cls += std::string(" ") + tone_class(row[c].tone);
+          h << "<td" << (cls.empty() ? "" : " class='" + cls + "'") << ">" << esc(row[c].text) << "</td>";
+        }
+        h << "</tr>";
+      }
+      h << "</tbody></table>";
+      if (!x->note.empty()) h << "<p class='note'>" << esc(x->note) << "</p>";
+      h << "</div>";
+    } else if (grouped) {
+      h << svg(chart_scene(b, kColumnPt)) << "</div>";
+      grouped = false;
+    } else {
+      h << "<div class='fig'>" << svg(chart_scene(b, kColumnPt)) << "</div>";
     }
   }
-
-  // 3. Breakdowns by township, age band and month.
-  h << "<h2>" << T("html.breakdowns") << "</h2>";
-  for (const auto& i : rep.indicators) {
-    const Questionnaire* q = set.find(i.questionnaire);
-    for (const auto& b : i.breakdowns) {
-      if (b.by != "township" && b.by != "age" && b.by != "month") continue;
-      h << "<h3>" << i.no << " " << T("report.name." + std::to_string(i.no)) << " · "
-        << TF("report.by", {{"dim", S.get(L, "report.dim." + b.by)}}) << "</h3>";
-      h << "<table><tr><th>" << T("report.dim." + b.by) << "</th><th>" << T("report.col.value") << "</th><th>"
-        << T("report.col.ci") << "</th><th>n</th><th></th></tr>";
-      for (const auto& c : b.cells) {
-        std::string label = c.code;
-        if (c.code.empty()) label = S.get(L, "report.not_answered");
-        else if (b.by != "month")
-          if (const Question* qu = q ? q->find(b.by) : nullptr)
-            if (const Option* op = qu->find_option(c.code)) label = op->text.get(L);
-        h << "<tr><td>" << esc(label) << "</td><td>" << (c.est.value ? f1(*c.est.value) : "—") << "</td><td>"
-          << (c.est.ci ? "[" + f1(c.est.ci->lo) + ", " + f1(c.est.ci->hi) + "]" : "—") << "</td><td>" << c.est.n
-          << "</td><td class='warn'>" << (c.unreliable ? T("report.unreliable") : "") << "</td></tr>";
-      }
-      h << "</table>";
-    }
-  }
-
-  // 4. Every question.
-  h << "<h2>" << T("html.questions") << "</h2>";
-  for (const auto& qr : sr.questionnaires) {
-    const Questionnaire* q = set.find(qr.id);
-    if (!q || (!o.questionnaire.empty() && q->id != o.questionnaire)) continue;
-    std::int64_t started = qr.completed + qr.abandoned;
-    h << "<h3>" << esc(q->title.get(L)) << "</h3><p class='muted'>"
-      << TF("console.funnel", {{"started", std::to_string(started)},
-                               {"completed", std::to_string(qr.completed)},
-                               {"abandoned", std::to_string(qr.abandoned)},
-                               {"rate", started ? f1(100.0 * qr.completed / started) + "%" : "—"},
-                               {"flagged", std::to_string(qr.flagged)}})
-      << "</p>";
-    for (const auto& d : qr.questions) {
-      const Question* qu = q->find(d.question);
-      if (!qu || d.counts.empty()) continue;
-      std::vector<std::pair<std::string, double>> rows;
-      std::vector<std::string> nums;
-      double mx = 1;
-      for (const auto& c : d.counts) mx = std::max(mx, static_cast<double>(c.n));
-      for (const auto& c : d.counts) {
-        const Option* op = qu->type == QuestionType::count_matrix ? qu->find_row(c.option) : qu->find_option(c.option);
-        rows.emplace_back(op ? op->text.get(L) : c.option, static_cast<double>(c.n));
-        double share = d.answered ? 100.0 * static_cast<double>(c.n) / static_cast<double>(d.answered) : 0;
-        nums.push_back(std::to_string(c.n) + "  (" + f1(share) + "%)");
-      }
-      h << "<div class='q'><b>" << esc(qu->text.get(L)) << "</b> <span class='muted'>n=" << d.answered << "</span>"
-        << bars_svg(rows, mx, nums) << "</div>";
-    }
-  }
-
-  // 5. Sample and method.
-  h << "<h2>" << T("html.method") << "</h2>";
-  for (const char* k : {"html.method.39", "html.method.40", "html.method.35", "html.method.exclusions", "html.method.weighting"})
-    h << "<p>" << T(k) << "</p>";
-  if (o.population) h << "<p class='muted'>" << esc(o.population->source) << "</p>";
+  if (in_cover) h << "</div>";
   h << "</body></html>\n";
   return h.str();
+}
+
+}  // namespace doc
+
+std::string html_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o) {
+  return doc::render_html(doc::build_report(store, set, o));
 }
 
 }  // namespace eco

@@ -88,10 +88,24 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
   ImGui::SetNextItemWidth(v.px(200));
   ImGui::InputTextWithHint("###eto", v.t("console.export.to").c_str(), &m.export_to);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", v.t("console.export.dates_hint").c_str());
+  // The hall: every hall, or one kiosk's responses.
+  ImGui::TextUnformatted(v.t("console.export.hall").c_str());
+  ImGui::SameLine();
+  if (chip(v.t("console.export.all_halls"), "hall_all", m.export_kiosk.empty())) m.export_kiosk.clear();
+  auto kiosks = m.export_kiosks();
+  // Many halls wrap onto further lines instead of running off the panel.
+  float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  for (std::size_t i = 0; i < kiosks.size(); ++i) {
+    std::string label = m.hall_label(kiosks[i], v.lang);
+    float w = ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x;
+    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < right) ImGui::SameLine();
+    std::string id = "hall" + std::to_string(i);
+    if (chip(label, id.c_str(), m.export_kiosk == kiosks[i])) m.export_kiosk = kiosks[i];
+  }
   for (const char* q : {"knowledge", "satisfaction", "green-travel", ""}) {
     std::string qname = *q ? v.t(std::string("console.q.") + q) : v.t("console.export.all");
     ImGui::TextUnformatted(qname.c_str());
-    for (const char* f : {"xlsx", "csv", "html", "jsonl"}) {
+    for (const char* f : {"xlsx", "csv", "html", "pdf", "jsonl"}) {
       ImGui::SameLine();
       std::string id = std::string("exp_") + f + "_" + q;
       if (cbutton(f, id.c_str())) out = {ConsoleIntent::Kind::export_file, f, q};

@@ -306,6 +306,8 @@ int run_kiosk(const WindowOptions& o) {
         eo.lang = cfg.default_lang;
         eo.cancel = cancel;
         eo.replace = true;  // the name is ours (questionnaire and minute), not typed by staff
+        eo.district = cfg.district_title;
+        if (auto h = cfg.hall_name.find(eo.lang); h != cfg.hall_name.end()) eo.hall_names[cfg.kiosk_id] = h->second;
         ExportResult r = export_data(s, set, eo);
         path = r.files.empty() ? eo.out : r.files.front();
         rows = r.rows;
