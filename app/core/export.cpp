@@ -282,9 +282,11 @@ std::string Writer::xlsx(const std::string& path, ExportResult& res) {
     worksheet_write_string(sum, row, 1, T(("report.name." + std::to_string(i.no)).c_str()).c_str(), nullptr);
     if (i.est.value) {
       worksheet_write_number(sum, row, 2, *i.est.value, pct);
-      worksheet_write_number(sum, row, 3, i.est.ci->lo, pct);
-      worksheet_write_number(sum, row, 4, i.est.ci->hi, pct);
-      worksheet_write_number(sum, row, 9, i.est.moe, pct);
+      if (i.est.ci) {  // none with a single respondent
+        worksheet_write_number(sum, row, 3, i.est.ci->lo, pct);
+        worksheet_write_number(sum, row, 4, i.est.ci->hi, pct);
+        worksheet_write_number(sum, row, 9, i.est.moe, pct);
+      }
     } else {
       worksheet_write_string(sum, row, 2, T("report.status.no_data").c_str(), nullptr);
     }

@@ -126,16 +126,22 @@ std::string html_report(Store& store, const QuestionnaireSet& set, const ExportO
       << T("report.status." + i.status()) << "</b>";
     h << interval_svg(i.est, i.target);
     if (i.est.value)
-      h << "<div class='muted'>" << TF("report.precision", {{"moe", f1(i.est.moe)}, {"need", std::to_string(i.est.needed_for_3pt)}}) << "</div>";
+      h << "<div class='muted'>" << TF("report.precision", {{"moe", i.est.ci ? f1(i.est.moe) : "—"}, {"need", std::to_string(i.est.needed_for_3pt)}}) << "</div>";
     h << "<div class='muted'>" << TF("report.excluded", {{"considered", std::to_string(i.considered)},
                                                          {"fast", std::to_string(i.excluded.too_fast)},
                                                          {"straight", std::to_string(i.excluded.straight_lining)},
                                                          {"dup", std::to_string(i.excluded.duplicate)},
                                                          {"total", std::to_string(i.excluded.total)}})
       << "</div>";
+    if (i.straight_lining_flagged)
+      h << "<div class='muted'>" << TF("report.straight", {{"n", std::to_string(i.straight_lining_flagged)},
+                                                           {"value", i.without_straight_lining.value ? f1(*i.without_straight_lining.value) : "—"},
+                                                           {"ci", i.without_straight_lining.ci ? "[" + f1(i.without_straight_lining.ci->lo) + ", " + f1(i.without_straight_lining.ci->hi) + "]" : "—"},
+                                                           {"k", std::to_string(i.without_straight_lining.n)}})
+        << "</div>";
     if (i.weighted && i.weighted->est.value)
       h << "<div class='muted'>" << TF("report.weighted", {{"value", f1(*i.weighted->est.value)},
-                                                           {"ci", "[" + f1(i.weighted->est.ci->lo) + ", " + f1(i.weighted->est.ci->hi) + "]"},
+                                                           {"ci", i.weighted->est.ci ? "[" + f1(i.weighted->est.ci->lo) + ", " + f1(i.weighted->est.ci->hi) + "]" : "—"},
                                                            {"deff", f1(i.weighted->deff)},
                                                            {"neff", std::to_string(static_cast<long long>(std::round(i.weighted->n_eff)))}})
         << "</div>";
