@@ -2,19 +2,20 @@
 # Installs the Debian 12 packages EcoKiosk builds, runs and tests with.
 # Idempotent: packages already present are left alone; apt runs only when something is missing.
 #   install-deps.sh          what building and running the kiosk needs
-#   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang)
+#   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang, PSPP, R haven)
 set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config
   libimgui-dev libstb-dev libstb0 libglfw3-dev libfreetype-dev libfontconfig-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev doctest-dev libcli11-dev
-  libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev
+  libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev libreadstat-dev
   fonts-noto-cjk libgl1-mesa-dri
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
-        clang libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes
+        clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
+        pspp r-cran-haven)         # independent readers of the .sav/.dta exports
 fi
 
 missing=()

@@ -25,6 +25,7 @@ struct ExportArgs {
   FilterArgs filter;
   std::string format = "xlsx", out, encoding = "utf-8", lang = "zh";
   bool include_flagged = false;
+  bool labels = false;  // csv: option labels instead of codes
 };
 
 struct IndicatorArgs {

@@ -183,6 +183,34 @@ Estimate weighted_estimate(ScoringMethod m, const std::vector<Row>& rows, const 
   return e;
 }
 
+// Each respondent's category in each population margin (-1: not answered or not in
+// the margin) and the margins' population shares, for raking.
+void margin_categories(Store& store, const Population& pop, const std::vector<Row>& rows,
+                       std::vector<std::vector<int>>& cats, std::vector<std::vector<double>>& targets) {
+  for (const auto& mg : pop.margins) {
+    std::map<std::string, int> index;
+    std::vector<double> share;
+    double total = 0;
+    for (const auto& [k, v] : mg.cells) { index[k] = static_cast<int>(share.size()); share.push_back(v); total += v; }
+    for (double& x : share) x = total > 0 ? x / total : 0;
+    std::vector<int> cat(rows.size(), -1);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::string key;
+      bool ok = true;
+      for (std::size_t k = 0; k < mg.dims.size() && ok; ++k) {
+        Dim d = mg.dims[k] == kAgeQuestion ? kAge : mg.dims[k] == kGenderQuestion ? kGender : kTownship;
+        if (rows[i].dim[d] < 0) { ok = false; break; }
+        if (k) key += '|';
+        key += store.label_text(rows[i].dim[d]);
+      }
+      if (!ok) continue;
+      if (auto it = index.find(key); it != index.end()) cat[i] = it->second;
+    }
+    cats.push_back(std::move(cat));
+    targets.push_back(std::move(share));
+  }
+}
+
 struct ItemAcc {
   std::int64_t n = 0;
   double hits = 0, score = 0;
@@ -397,28 +425,7 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     if (opt.population && !rows.empty()) {
       std::vector<std::vector<int>> cats;
       std::vector<std::vector<double>> targets;
-      for (const auto& mg : opt.population->margins) {
-        std::map<std::string, int> index;
-        std::vector<double> share;
-        double total = 0;
-        for (const auto& [k, v] : mg.cells) { index[k] = static_cast<int>(share.size()); share.push_back(v); total += v; }
-        for (double& x : share) x = total > 0 ? x / total : 0;
-        std::vector<int> cat(rows.size(), -1);
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-          std::string key;
-          bool ok = true;
-          for (std::size_t k = 0; k < mg.dims.size() && ok; ++k) {
-            Dim d = mg.dims[k] == kAgeQuestion ? kAge : mg.dims[k] == kGenderQuestion ? kGender : kTownship;
-            if (rows[i].dim[d] < 0) { ok = false; break; }
-            if (k) key += '|';
-            key += store.label_text(rows[i].dim[d]);
-          }
-          if (!ok) continue;
-          if (auto it = index.find(key); it != index.end()) cat[i] = it->second;
-        }
-        cats.push_back(std::move(cat));
-        targets.push_back(std::move(share));
-      }
+      margin_categories(store, *opt.population, rows, cats, targets);
       stats::RakeResult rk = stats::rake(cats, targets);
       Weighted w;
       w.deff = rk.deff;
@@ -432,6 +439,45 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     report.indicators.push_back(std::move(res));
   }
   return report;
+}
+
+std::map<std::int64_t, double> raking_weights(Store& store, const QuestionnaireSet& set, const std::string& questionnaire,
+                                              const IndicatorOptions& opt) {
+  std::map<std::int64_t, double> out;
+  if (!opt.population) return out;
+  store.backfill_metrics(set);
+  std::string sql =
+      "SELECT response, township, age, gender, flags, duration_s, visible FROM response_metrics WHERE questionnaire = ?";
+  if (opt.filter.version) sql += " AND version = ?";
+  if (opt.filter.from) sql += " AND completed_at >= ?";
+  if (opt.filter.to) sql += " AND completed_at < ?";
+  if (!opt.filter.kiosk.empty()) sql += " AND kiosk = ?";
+  Stmt s(store.db(), sql);
+  int b = 1;
+  s.bind(b++, questionnaire);
+  if (opt.filter.version) s.bind(b++, *opt.filter.version);
+  if (opt.filter.from) s.bind(b++, *opt.filter.from);
+  if (opt.filter.to) s.bind(b++, *opt.filter.to);
+  if (!opt.filter.kiosk.empty()) s.bind(b++, store.find_label("kiosk", opt.filter.kiosk).value_or(0));
+  std::vector<Row> rows;
+  std::vector<std::int64_t> ids;
+  while (s.step()) {
+    bool too_fast = opt.min_seconds_per_question > 0 && s.f64(5) < s.i64(6) * opt.min_seconds_per_question;
+    bool flagged = too_fast || (s.i64(4) & kFlagDuplicate);  // as compute_indicators
+    if (flagged && !opt.include_flagged) continue;
+    Row r{};
+    for (int d = kTownship; d <= kGender; ++d) r.dim[d] = s.is_null(1 + d) ? -1 : s.i64(1 + d);
+    r.dim[kKiosk] = r.dim[kMonth] = -1;
+    rows.push_back(r);
+    ids.push_back(s.i64(0));
+  }
+  if (rows.empty()) return out;
+  std::vector<std::vector<int>> cats;
+  std::vector<std::vector<double>> targets;
+  margin_categories(store, *opt.population, rows, cats, targets);
+  stats::RakeResult rk = stats::rake(cats, targets);
+  for (std::size_t i = 0; i < ids.size(); ++i) out[ids[i]] = rk.w[i];
+  return out;
 }
 
 }  // namespace eco

@@ -114,6 +114,12 @@ struct IndicatorReport {
 
 IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, const IndicatorOptions& opt);
 
+// Raking weights (mean 1) of the responses of one questionnaire that the options let
+// through, by response row id; empty without population margins. The same weights the
+// weighted estimates use, for the .sav/.dta exports' weight column.
+std::map<std::int64_t, double> raking_weights(Store& store, const QuestionnaireSet& set, const std::string& questionnaire,
+                                              const IndicatorOptions& opt);
+
 // The stable JSON contract (README "indicators --format json").
 nlohmann::json indicators_json(const IndicatorReport& r);
 // A readable table in the given language.
