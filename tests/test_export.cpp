@@ -205,7 +205,7 @@ TEST_CASE("another kiosk's database file merges like its JSON Lines, and is left
   CHECK(std::filesystem::file_size(other_path) == before);
 }
 
-TEST_CASE("csv --labels writes option labels; sav and dta are written whole, one per questionnaire") {
+TEST_CASE("csv --labels writes option labels, and sav and dta are written whole, one per questionnaire") {
   Filled f(120);
   ExportOptions o = f.opts("csv", "lab.csv");
   o.questionnaire = "satisfaction";
@@ -236,7 +236,7 @@ TEST_CASE("csv --labels writes option labels; sav and dta are written whole, one
   CHECK(export_data(f.store, test::shipped(), bad).error.find("cannot write") != std::string::npos);
 }
 
-TEST_CASE("a don't-know option is recognised; 不知道 that answers yes/no is not") {
+TEST_CASE("a don't-know option is recognised, and 不知道 that answers yes or no is not") {
   Option dk;
   dk.text.by_lang["zh"] = "不了解";
   dk.text.by_lang["en"] = "Don't know";

@@ -89,8 +89,11 @@ struct Row {
 
 struct Acc {
   double n = 0, sy = 0, syy = 0, sx = 0, sxx = 0, sxy = 0, st = 0;
+  double q[5] = {0, 0, 0, 0, 0};  // Σ y⁴, y³x, y²x², yx³, x⁴: the fourth moment of y − R x
   void add(double y, double x, double t) {
     n += 1; sy += y; syy += y * y; sx += x; sxx += x * x; sxy += x * y; st += t;
+    double y2 = y * y, x2 = x * x;
+    q[0] += y2 * y2; q[1] += y2 * y * x; q[2] += y2 * x2; q[3] += y * x2 * x; q[4] += x2 * x2;
   }
   void add(const Row& r) { add(r.y, r.x, r.t); }
 };
@@ -132,7 +135,14 @@ Estimate estimate(ScoringMethod m, const Acc& a) {
       if (a.sx <= 0) return e;  // respondents, but not one trip: nothing to divide
       auto r = stats::ratio_taylor(a.n, a.sy, a.sx, a.syy, a.sxx, a.sxy);
       e.value = 100 * r.ratio;
-      ci01 = stats::wilson_clustered(r.ratio, r.se * r.se, a.n, a.sx).ci;
+      // Degrees of freedom of the variance estimate (Satterthwaite): n − 1 for
+      // well-behaved residuals, fewer when a few busy travellers carry most of the
+      // spread, which is when a small sample's variance is least trustworthy.
+      double R = r.ratio, e2 = std::max(0.0, a.syy - 2 * R * a.sxy + R * R * a.sxx);
+      double e4 = a.q[0] - 4 * R * a.q[1] + 6 * R * R * a.q[2] - 4 * R * R * R * a.q[3] + R * R * R * R * a.q[4];
+      double spread = e4 - e2 * e2 / a.n;
+      double df = spread > 1e-12 * e2 * e2 ? std::clamp(2 * e2 * e2 / spread, 1.0, a.n - 1) : a.n - 1;
+      ci01 = stats::wilson_clustered(r.ratio, r.se * r.se, a.n, a.sx, df).ci;
       // Without a spread to go on: the largest a respondent-level share can have,
       // scaled by how unevenly trips fall on respondents.
       double xbar = a.sx / a.n;

@@ -132,7 +132,7 @@ Interval wilson_unit(double p, double n_eff, double z) {
   return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
-ClusteredInterval wilson_clustered(double p, double v, double n, double trials) {
+ClusteredInterval wilson_clustered(double p, double v, double n, double trials, double df) {
   ClusteredInterval out;
   if (n < 2 || trials <= 0) return out;
   p = std::clamp(p, 0.0, 1.0);
@@ -140,7 +140,7 @@ ClusteredInterval wilson_clustered(double p, double v, double n, double trials) 
   // v == 0 (or p at 0 or 1, where v is 0 too): as precise as the trials allow, no more.
   double n_eff = v > 0 && pq > 0 ? pq / v : trials;
   out.n_eff = std::min(n_eff, trials);
-  out.ci = wilson_unit(p, out.n_eff, t975(n - 1));
+  out.ci = wilson_unit(p, out.n_eff, t975(df > 0 ? std::min(df, n - 1) : n - 1));
   return out;
 }
 

@@ -58,7 +58,8 @@ struct ClusteredInterval {
   std::optional<Interval> ci;  // in [0,1]
   double n_eff = 0;
 };
-ClusteredInterval wilson_clustered(double p, double v, double n, double trials);
+// df: the variance's degrees of freedom (default n − 1).
+ClusteredInterval wilson_clustered(double p, double v, double n, double trials, double df = 0);
 
 // The sd to plan a sample with (Cochran, Sampling Techniques, §4.4): the p in the
 // interval nearest 0.5 (0.5 itself with no interval), so the need is not
