@@ -627,3 +627,30 @@ TEST_CASE("weighted: needed n is the design effect times the unweighted need, an
   CHECK(r.weighted->est.ci->lo >= 0);
   CHECK(r.weighted->est.ci->hi <= 100);
 }
+
+TEST_CASE("35: a few busy travellers carrying the spread widen the interval (Satterthwaite df)") {
+  Fixture f;
+  double sy = 0, sx = 0, syy = 0, sxx = 0, sxy = 0;
+  auto add = [&](int g, int t) {
+    f.save(f.b.travel(g, t));
+    sy += g; sx += t; syy += g * g; sxx += t * t; sxy += g * t;
+  };
+  for (int i = 0; i < 28; ++i) add(1, 2);
+  add(0, 14);  // one driver with many trips: most of the residual spread
+  add(12, 14);
+  IndicatorResult r = f.get(35);
+  REQUIRE(r.est.ci);
+  stats::RatioEstimate e = stats::ratio_taylor(30, sy, sx, syy, sxx, sxy);
+  auto plain = stats::wilson_clustered(e.ratio, e.se * e.se, 30, sx);  // t on n − 1 = 29 df
+  REQUIRE(plain.ci);
+  CHECK(r.est.ci->lo < 100 * plain.ci->lo - 0.5);
+  CHECK(r.est.ci->hi > 100 * plain.ci->hi + 0.5);
+  // Even residuals keep n − 1 df: the interval is the plain one.
+  Fixture g;
+  for (int i = 0; i < 15; ++i) { g.save(g.b.travel(1, 2)); g.save(g.b.travel(2, 2)); }
+  IndicatorResult q = g.get(35);
+  stats::RatioEstimate e2 = stats::ratio_taylor(30, 45, 60, 75, 120, 90);
+  auto p2 = stats::wilson_clustered(e2.ratio, e2.se * e2.se, 30, 60);
+  CHECK(q.est.ci->lo == doctest::Approx(100 * p2.ci->lo));
+  CHECK(q.est.ci->hi == doctest::Approx(100 * p2.ci->hi));
+}

@@ -216,12 +216,15 @@ int main(int argc, char** argv) {
   };
   std::printf("coverage of 95%% intervals, %ld samples per row, seed %llu; ± is the Monte Carlo standard error\n", reps,
               static_cast<unsigned long long>(seed));
-  Rng rng(seed * 7919 + 1);
   double tpool = 0, tsample = 0;
   std::string dir = fs::temp_directory_path().string() + "/ecokiosk-coverage-" + std::to_string(::getpid());
   fs::create_directories(dir);
   struct Cleanup { std::string d; ~Cleanup() { std::error_code ec; fs::remove_all(d, ec); } } cleanup{dir};
-  for (const auto& pop : pops) {
+  for (std::size_t pi = 0; pi < pops.size(); ++pi) {
+    const SynthPop& pop = pops[pi];
+    // Each population's pool and samples from their own stream: the same figures for a
+    // population whatever --n lists.
+    Rng rng(seed * 7919 + 1 + pi);
     // The pool: `pool` residents per questionnaire, each answering a real session,
     // written as JSON Lines and imported. Its realised answers are the population the
     // samples are drawn from (with replacement), so the true values are exact.
