@@ -135,7 +135,10 @@ TEST_CASE("xlsx and HTML are written under a temporary name and are whole") {
 
 TEST_CASE("flagged responses are left out of xlsx/csv unless asked, and kept in JSON Lines") {
   Filled f(200);
-  std::int64_t flagged = f.store.db().scalar("SELECT count(*) FROM response_metrics WHERE flags != 0 OR duration_s < visible * 2");
+  // Issue 14: straight-lining (flag 1) alone no longer leaves a response out; duplicates
+  // (flag 2) and too fast do (was: flags != 0).
+  std::int64_t flagged =
+      f.store.db().scalar("SELECT count(*) FROM response_metrics WHERE (flags & 2) != 0 OR duration_s < visible * 2");
   ExportOptions o = f.opts("csv", "all.csv");
   o.include_flagged = false;
   ExportResult r = export_data(f.store, test::shipped(), o);
@@ -200,4 +203,46 @@ TEST_CASE("another kiosk's database file merges like its JSON Lines, and is left
   CHECK(r.problems.empty());
   CHECK(store.count() == 25);
   CHECK(std::filesystem::file_size(other_path) == before);
+}
+
+TEST_CASE("csv --labels writes option labels, and sav and dta are written whole, one per questionnaire") {
+  Filled f(120);
+  ExportOptions o = f.opts("csv", "lab.csv");
+  o.questionnaire = "satisfaction";
+  o.labels = true;
+  REQUIRE(export_data(f.store, test::shipped(), o).error.empty());
+  std::string text = slurp(o.out);
+  CHECK(text.find("非常满意") != std::string::npos);
+  CHECK(text.find("very_satisfied") == std::string::npos);
+  CHECK((text.find(",选中,") != std::string::npos || text.find(",未选,") != std::string::npos));
+  for (const char* fmt : {"sav", "dta"}) {
+    ExportOptions x = f.opts(fmt, std::string("all.") + fmt);
+    ExportResult r = export_data(f.store, test::shipped(), x);
+    REQUIRE(r.error.empty());
+    CHECK(r.files.size() == 3);
+    CHECK(r.rows == 120);
+    for (const auto& file : r.files) {
+      CHECK(std::filesystem::file_size(file) > 1000);
+      CHECK_FALSE(std::filesystem::exists(file + ".part"));
+    }
+  }
+  // SPSS files start with "$FL2"; Stata 118 with "<stata_dta>".
+  CHECK(slurp(f.dir.file("all-satisfaction.sav")).rfind("$FL2", 0) == 0);
+  CHECK(slurp(f.dir.file("all-satisfaction.dta")).rfind("<stata_dta>", 0) == 0);
+  // A folder that cannot be written gives a clear message and no file.
+  ExportOptions bad = f.opts("sav", "x.sav");
+  bad.out = "/proc/forbidden/x.sav";
+  bad.questionnaire = "satisfaction";
+  CHECK(export_data(f.store, test::shipped(), bad).error.find("cannot write") != std::string::npos);
+}
+
+TEST_CASE("a don't-know option is recognised, and 不知道 that answers yes or no is not") {
+  Option dk;
+  dk.text.by_lang["zh"] = "不了解";
+  dk.text.by_lang["en"] = "Don't know";
+  CHECK(is_dont_know(dk));
+  Option no;
+  no.text.by_lang["zh"] = "不知道";
+  no.text.by_lang["en"] = "No";
+  CHECK_FALSE(is_dont_know(no));
 }

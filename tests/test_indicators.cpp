@@ -148,14 +148,16 @@ TEST_CASE("40 satisfaction: everyone satisfied still has an interval below 100")
   CHECK(f.get(40).status() == "met_with_confidence");
 }
 
-TEST_CASE("39 awareness: mean of per-respondent scores with a t-interval, items worst first") {
+TEST_CASE("39 awareness: mean of per-respondent scores with a clustered Wilson interval, items worst first") {
   Fixture f;
   for (int c : {7, 8, 9, 10, 6}) f.save(f.b.knowledge(c));
   IndicatorResult r = f.get(39);
   CHECK(r.est.n == 5);
   CHECK(*r.est.value == Approx(80));
-  CHECK(r1(r.est.ci->lo) == 60.4);
-  CHECK(r1(r.est.ci->hi) == 99.6);
+  // Changed by issue 14 (was the t-interval [60.4, 99.6]): Wilson at the effective number
+  // of items n_eff = p(1−p) / (s²/n) = 0.16 / (0.025/5) = 32 with t(4) = 2.776.
+  CHECK(r1(r.est.ci->lo) == 55.6);
+  CHECK(r1(r.est.ci->hi) == 92.7);
   CHECK(*r.share_at_least_60 == Approx(100));
   REQUIRE(r.items.size() == 10);
   // Item 10 was right only for the respondent with 10 correct; items 1-6 for all.
@@ -186,9 +188,11 @@ TEST_CASE("39 awareness: a single respondent") {
   IndicatorResult r = f.get(39);
   CHECK(r.est.n == 1);
   CHECK(*r.est.value == Approx(70));
-  CHECK(r.est.ci->lo == Approx(70));
-  CHECK(r.est.ci->hi == Approx(70));
+  // Changed by issue 14 (was the zero-width [70, 70]): no interval at n − 1 = 0 df.
+  CHECK_FALSE(r.est.ci);
   CHECK_FALSE(*r.met);
+  CHECK_FALSE(*r.met_with_confidence);
+  CHECK(r.est.needed_for_3pt == 1068);  // planned with p = 0.5, not with no spread
 }
 
 TEST_CASE("35 green travel: trip-weighted ratio with a Taylor interval") {
@@ -198,8 +202,10 @@ TEST_CASE("35 green travel: trip-weighted ratio with a Taylor interval") {
   IndicatorResult r = f.get(35);
   CHECK(r.est.n == 10);
   CHECK(r1(*r.est.value) == 64.3);
-  CHECK(r1(r.est.ci->lo) == 38.9);
-  CHECK(r1(r.est.ci->hi) == 89.7);
+  // Changed by issue 14 (was the Taylor t-interval [38.9, 89.7]): Wilson at the effective
+  // number of trips p(1−p)/V = 0.2296 / 0.1121676² = 18.2 with t(9).
+  CHECK(r1(r.est.ci->lo) == 38.5);
+  CHECK(r1(r.est.ci->hi) == 83.8);
   CHECK(r.est.needed_for_3pt == 538);
   CHECK(r.trips == 28);
   CHECK(r.green_trips == 18);
@@ -247,11 +253,16 @@ TEST_CASE("flagged responses are left out by default, counted by reason, and kep
   IndicatorResult r = f.get(40);
   CHECK(r.considered == 9);
   CHECK(r.excluded.too_fast == 1);
-  CHECK(r.excluded.straight_lining == 1);
   CHECK(r.excluded.duplicate == 1);
-  CHECK(r.excluded.total == 3);
-  CHECK(r.est.n == 6);
-  CHECK(*r.est.value == Approx(500.0 / 6));
+  // Changed by issue 14: straight-lining alone is flagged, not excluded (was: excluded,
+  // total 3, n 6, 500/6). The figure without it is reported beside.
+  CHECK(r.excluded.straight_lining == 0);
+  CHECK(r.straight_lining_flagged == 1);
+  CHECK(r.excluded.total == 2);
+  CHECK(r.est.n == 7);
+  CHECK(*r.est.value == Approx(600.0 / 7));
+  CHECK(r.without_straight_lining.n == 6);
+  CHECK(*r.without_straight_lining.value == Approx(500.0 / 6));
   // Flags are stored, nothing deleted.
   CHECK(f.store.count() == 9);
   CHECK(f.store.db().scalar("SELECT count(*) FROM response_metrics WHERE flags != 0") == 2);
@@ -259,7 +270,7 @@ TEST_CASE("flagged responses are left out by default, counted by reason, and kep
   f.opt.include_flagged = true;
   r = f.get(40);
   CHECK(r.est.n == 9);
-  CHECK(r.excluded.total == 3);  // still reported
+  CHECK(r.excluded.total == 2);  // still reported (was 3 with straight-lining, issue 14)
   CHECK(*r.est.value == Approx(700.0 / 9));
   // The speed threshold is a setting, applied at query time.
   f.opt.include_flagged = false;
@@ -409,4 +420,237 @@ TEST_CASE("month_of uses the district's clock") {
   CHECK(month_of(1'561'914'000'000, 0) == "2019-06");
   CHECK(month_of(1'561'914'000'000, 480) == "2019-07");
   CHECK(month_of(0, 0) == "1970-01");
+}
+
+// Issue 14: honest statistics at the edges.
+
+TEST_CASE("n = 1: no interval, never met with confidence, needed n planned conservatively") {
+  Fixture f;
+  f.save(f.b.travel(2, 2));   // one traveller, all green
+  f.save(f.b.knowledge(10));  // one perfect quiz
+  f.save(f.b.satisfaction("very_satisfied"));
+  for (int no : {35, 39}) {
+    IndicatorResult r = f.get(no);
+    CAPTURE(no);
+    CHECK(r.est.n == 1);
+    CHECK(*r.est.value == Approx(100));
+    CHECK_FALSE(r.est.ci);
+    CHECK(*r.met);
+    CHECK_FALSE(*r.met_with_confidence);
+    CHECK(r.status() == "met");
+    CHECK(r.est.needed_for_3pt == 1068);  // p = 0.5: (1.959964 × 50 / 3)² = 1067.1
+  }
+  // 40: a Wilson interval exists for one trial, and it is wide.
+  IndicatorResult s = f.get(40);
+  REQUIRE(s.est.ci);
+  CHECK(r1(s.est.ci->lo) == 20.7);
+  CHECK_FALSE(*s.met_with_confidence);
+  CHECK(s.est.needed_for_3pt == 1068);
+  // The JSON says so: null interval and margin, a needed n all the same.
+  auto j = indicators_json(compute_indicators(f.store, f.b.set, f.opt));
+  for (const auto& i : j["indicators"])
+    if (i["no"] == 39) {
+      CHECK(i["ci"].is_null());
+      CHECK(i["margin_of_error"].is_null());
+      CHECK(i["n_needed_for_3_points"] == 1068);
+      CHECK(i["met_with_confidence"] == false);
+      CHECK(i["breakdowns"]["township"][0]["ci"].is_null());  // the one cell of size 1 too
+    }
+  CHECK(j["method"]["z"] == Approx(1.959964));
+}
+
+TEST_CASE("n = 2: intervals stay inside [0, 100] and the margin is the larger side") {
+  Fixture f;
+  f.save(f.b.knowledge(0));
+  f.save(f.b.knowledge(10));  // once [−292.7, 342.7]
+  f.save(f.b.travel(0, 5));
+  f.save(f.b.travel(1, 1));
+  for (int no : {35, 39}) {
+    IndicatorResult r = f.get(no);
+    CAPTURE(no);
+    REQUIRE(r.est.ci);
+    CHECK(r.est.ci->lo >= 0);
+    CHECK(r.est.ci->hi <= 100);
+    CHECK(r.est.ci->lo < *r.est.value);
+    CHECK(r.est.ci->hi > *r.est.value);
+    CHECK(r.est.moe == Approx(std::max(*r.est.value - r.est.ci->lo, r.est.ci->hi - *r.est.value)));
+    CHECK(r.est.moe >= (r.est.ci->hi - r.est.ci->lo) / 2);
+    CHECK_FALSE(*r.met_with_confidence);
+  }
+  // 35 at 1/6: the interval is lopsided, and the margin reports the long side.
+  IndicatorResult g = f.get(35);
+  CHECK(g.est.ci->hi - *g.est.value > *g.est.value - g.est.ci->lo);
+  CHECK(g.est.moe == Approx(g.est.ci->hi - *g.est.value));
+}
+
+TEST_CASE("zero variance: everyone the same still gives an interval with width") {
+  SUBCASE("39: thirty perfect quizzes") {
+    Fixture f;
+    for (int i = 0; i < 30; ++i) f.save(f.b.knowledge(10));
+    IndicatorResult r = f.get(39);
+    CHECK(*r.est.value == Approx(100));
+    REQUIRE(r.est.ci);
+    CHECK(r.est.ci->hi == Approx(100));
+    // Wilson on the 300 answers, t(29) = 2.045: 300 / (300 + 2.045²) = 98.6%.
+    CHECK(r1(r.est.ci->lo) == 98.6);
+    CHECK(r.est.needed_for_3pt > 0);  // planned from the interval's bound, not from sd 0
+  }
+  SUBCASE("39: everyone 8 of 10") {
+    Fixture f;
+    for (int i = 0; i < 30; ++i) f.save(f.b.knowledge(8));
+    IndicatorResult r = f.get(39);
+    REQUIRE(r.est.ci);
+    CHECK(r.est.ci->lo < 76);
+    CHECK(r.est.ci->hi > 84);
+    CHECK_FALSE(*r.met_with_confidence);
+    CHECK(r.est.needed_for_3pt >= 600);  // p at the bound nearest 0.5, about 0.75
+  }
+  SUBCASE("35: one traveller among many") {
+    Fixture f;
+    for (int i = 0; i < 20; ++i) f.save(f.b.travel(0, 0));
+    f.save(f.b.travel(3, 3));
+    IndicatorResult r = f.get(35);
+    CHECK(*r.est.value == Approx(100));
+    REQUIRE(r.est.ci);
+    CHECK(r.est.ci->lo < 50);  // three trips of one person prove nothing
+    CHECK_FALSE(*r.met_with_confidence);
+    CHECK(r.est.needed_for_3pt > 1000);
+  }
+  SUBCASE("35: every trip green") {
+    Fixture f;
+    for (int i = 0; i < 30; ++i) f.save(f.b.travel(2, 2));
+    IndicatorResult r = f.get(35);
+    REQUIRE(r.est.ci);
+    CHECK(r.est.ci->lo < 100);
+    CHECK(r.est.ci->lo > 90);
+    CHECK(r.est.needed_for_3pt > 0);
+  }
+}
+
+TEST_CASE("all respondents in one breakdown cell: the cell repeats the overall figure") {
+  Fixture f;
+  for (int c : {7, 8, 9, 10, 6}) {
+    Response r = f.b.knowledge(c);
+    f.b.demographics(r, "30_44", "female", "chengxi");
+    f.save(r);
+  }
+  IndicatorResult r = f.get(39);
+  for (const auto& b : r.breakdowns) {
+    if (b.by == "month") continue;
+    CAPTURE(b.by);
+    REQUIRE(b.cells.size() == 1);
+    const Estimate& c = b.cells[0].est;
+    CHECK(c.n == 5);
+    CHECK(*c.value == Approx(*r.est.value));
+    REQUIRE(c.ci);
+    CHECK(c.ci->lo == Approx(r.est.ci->lo));
+    CHECK(c.ci->hi == Approx(r.est.ci->hi));
+    CHECK(b.cells[0].unreliable);
+  }
+}
+
+TEST_CASE("straight-lining together with too fast is excluded, and counted as both") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) f.save(f.b.satisfaction("satisfied"));
+  Response s = f.b.base("satisfaction");
+  for (const auto& item : f.b.set.find("satisfaction")->scoring.items) s.answers.emplace_back(item, Choice{"very_satisfied"});
+  s.answers.emplace_back("overall", Choice{"very_satisfied"});
+  s.completed_at = s.started_at + 5'000;
+  f.save(s);
+  IndicatorResult r = f.get(40);
+  CHECK(r.excluded.too_fast == 1);
+  CHECK(r.excluded.straight_lining == 1);
+  CHECK(r.excluded.total == 1);
+  CHECK(r.straight_lining_flagged == 1);
+  CHECK(r.est.n == 3);
+}
+
+TEST_CASE("residents who are uniformly very satisfied are not excluded") {
+  // The case that moved 40 from 80% to no data: most residents rate everything 满意.
+  Fixture f;
+  for (int i = 0; i < 8; ++i) {
+    Response s = f.b.base("satisfaction");
+    for (const auto& item : f.b.set.find("satisfaction")->scoring.items) s.answers.emplace_back(item, Choice{"very_satisfied"});
+    s.answers.emplace_back("overall", Choice{"very_satisfied"});
+    f.save(s);
+  }
+  f.save(f.b.satisfaction("neutral"));
+  f.save(f.b.satisfaction("dissatisfied"));
+  IndicatorResult r = f.get(40);
+  CHECK(r.est.n == 10);
+  CHECK(*r.est.value == Approx(80));
+  CHECK(r.excluded.total == 0);
+  CHECK(r.straight_lining_flagged == 8);
+  CHECK(r.without_straight_lining.n == 2);
+  CHECK(*r.without_straight_lining.value == Approx(0));
+  auto j = indicators_json(compute_indicators(f.store, f.b.set, f.opt));
+  for (const auto& i : j["indicators"])
+    if (i["no"] == 40) {
+      CHECK(i["value"] == 80.0);
+      CHECK(i["straight_lining_flagged"] == 8);
+      CHECK(i["without_straight_lining"]["value"] == 0.0);
+      CHECK(i["without_straight_lining"]["n"] == 2);
+    }
+  Strings strings;
+  std::vector<std::string> errors;
+  strings.load_dir(std::string(test::source_dir()) + "/assets/i18n", errors);
+  std::string text = indicators_text(compute_indicators(f.store, f.b.set, f.opt), f.b.set, strings, "en");
+  CHECK(text.find("Straight-lining (the same rating on 8 or more rating questions in a row) in 8 responses: kept") !=
+        std::string::npos);
+}
+
+TEST_CASE("weighted: needed n is the design effect times the unweighted need, and n = 1 has no interval") {
+  Fixture f;
+  Population pop;
+  pop.margins.push_back({{"age"}, {{"18_29", 1000}, {"60_69", 3000}}});
+  f.opt.population = &pop;
+  Response one = f.b.knowledge(7);
+  f.b.demographics(one, "18_29", "", "");
+  f.save(one);
+  IndicatorResult r1_ = f.get(39);
+  REQUIRE(r1_.weighted);
+  CHECK_FALSE(r1_.weighted->est.ci);
+  CHECK(r1_.weighted->est.needed_for_3pt == 1068);
+  for (int c : {6, 8, 9, 5, 10, 7, 4}) {
+    Response r = f.b.knowledge(c);
+    f.b.demographics(r, c % 3 ? "18_29" : "60_69", "", "");
+    f.save(r);
+  }
+  IndicatorResult r = f.get(39);
+  REQUIRE(r.weighted);
+  CHECK(r.weighted->deff > 1);
+  CHECK(r.est.needed_for_3pt > 0);
+  CHECK(r.weighted->est.needed_for_3pt ==
+        static_cast<std::int64_t>(std::ceil(r.weighted->deff * static_cast<double>(r.est.needed_for_3pt) - 1e-9)));
+  CHECK(r.weighted->est.needed_for_3pt > r.est.needed_for_3pt);
+  REQUIRE(r.weighted->est.ci);
+  CHECK(r.weighted->est.ci->lo >= 0);
+  CHECK(r.weighted->est.ci->hi <= 100);
+}
+
+TEST_CASE("35: a few busy travellers carrying the spread widen the interval (Satterthwaite df)") {
+  Fixture f;
+  double sy = 0, sx = 0, syy = 0, sxx = 0, sxy = 0;
+  auto add = [&](int g, int t) {
+    f.save(f.b.travel(g, t));
+    sy += g; sx += t; syy += g * g; sxx += t * t; sxy += g * t;
+  };
+  for (int i = 0; i < 28; ++i) add(1, 2);
+  add(0, 14);  // one driver with many trips: most of the residual spread
+  add(12, 14);
+  IndicatorResult r = f.get(35);
+  REQUIRE(r.est.ci);
+  stats::RatioEstimate e = stats::ratio_taylor(30, sy, sx, syy, sxx, sxy);
+  auto plain = stats::wilson_clustered(e.ratio, e.se * e.se, 30, sx);  // t on n − 1 = 29 df
+  REQUIRE(plain.ci);
+  CHECK(r.est.ci->lo < 100 * plain.ci->lo - 0.5);
+  CHECK(r.est.ci->hi > 100 * plain.ci->hi + 0.5);
+  // Even residuals keep n − 1 df: the interval is the plain one.
+  Fixture g;
+  for (int i = 0; i < 15; ++i) { g.save(g.b.travel(1, 2)); g.save(g.b.travel(2, 2)); }
+  IndicatorResult q = g.get(35);
+  stats::RatioEstimate e2 = stats::ratio_taylor(30, 45, 60, 75, 120, 90);
+  auto p2 = stats::wilson_clustered(e2.ratio, e2.se * e2.se, 30, 60);
+  CHECK(q.est.ci->lo == doctest::Approx(100 * p2.ci->lo));
+  CHECK(q.est.ci->hi == doctest::Approx(100 * p2.ci->hi));
 }

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <map>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -178,4 +180,38 @@ TEST_CASE("import: a changed duplicate is a conflict, huge versions and bad time
   std::string stored;
   s.each(f, [&](const Response& r) { stored = response_to_line(r); return false; });
   CHECK(stored == line);
+}
+
+TEST_CASE("import refuses a knowledge response whose drawn items break the topic balance") {
+  const auto& set = test::shipped();
+  const Questionnaire& q = *set.find("knowledge");
+  auto j = nlohmann::json::parse(response_to_line(demo_response(q, 9, 1'700'000'000'000, "k")));
+  // A kiosk's own draw is accepted.
+  CHECK(parse_response_line(j.dump(), set).response);
+  for (const auto& d : j["drawn"]) j["answers"].erase(d.get<std::string>());
+  // Four items of the largest topic and six of other topics: 17 topics, 10 drawn, so a
+  // kiosk never asks a topic twice. Every answer correct, which would lift 39.
+  std::map<std::string, int> size;
+  for (const auto& it : q.bank->items) size[it.topic]++;
+  std::string big;
+  for (const auto& [t, n] : size)
+    if (big.empty() || n > size[big]) big = t;
+  REQUIRE(size[big] >= 4);
+  nlohmann::json drawn = nlohmann::json::array();
+  std::set<std::string> used = {big};
+  auto take = [&](const Question& it) {
+    drawn.push_back(it.id);
+    if (it.type == QuestionType::multiple) j["answers"][it.id] = it.correct;
+    else j["answers"][it.id] = it.correct.front();
+  };
+  for (const auto& it : q.bank->items)
+    if (it.topic == big && drawn.size() < 4) take(it);
+  for (const auto& it : q.bank->items)
+    if (drawn.size() < 10 && used.insert(it.topic).second) take(it);
+  REQUIRE(drawn.size() == 10);
+  j["drawn"] = drawn;
+  auto p = parse_response_line(j.dump(), set);
+  CHECK_FALSE(p.response);
+  CHECK(p.error.find("topic balance") != std::string::npos);
+  CHECK(p.error.find(big) != std::string::npos);
 }

@@ -105,3 +105,57 @@ TEST_CASE("raking with a population cell nobody answered renormalizes the rest")
   CHECK(u.converged);
   CHECK(u.w[0] == Approx(u.w[2] + u.w[3]));
 }
+
+TEST_CASE("clustered Wilson: none below two respondents, the trials' Wilson at zero variance") {
+  CHECK_FALSE(wilson_clustered(0.7, 0.01, 1, 10).ci);
+  CHECK_FALSE(wilson_clustered(0.7, 0.01, 0, 0).ci);
+  // v = 0 with p = 1: Wilson on the 300 trials, t(29).
+  ClusteredInterval z = wilson_clustered(1.0, 0, 30, 300);
+  REQUIRE(z.ci);
+  CHECK(z.n_eff == Approx(300));
+  double t = t975(29);
+  CHECK(z.ci->lo == Approx(300 / (300 + t * t)));
+  CHECK(z.ci->hi == Approx(1));
+  // n_eff = p(1−p)/v, capped at the trials.
+  ClusteredInterval c = wilson_clustered(0.8, 0.16 / 50, 20, 200);
+  CHECK(c.n_eff == Approx(50));
+  CHECK(wilson_clustered(0.8, 0.16 / 5000, 20, 200).n_eff == Approx(200));
+  // Always within [0, 1], also when the variance is huge at n = 2.
+  ClusteredInterval w = wilson_clustered(0.5, 0.25, 2, 20);
+  CHECK(w.ci->lo >= 0);
+  CHECK(w.ci->hi <= 1);
+}
+
+TEST_CASE("Wilson at an effective n equals the textbook Wilson at the same n") {
+  Interval a = wilson_pct(8, 10);
+  Interval b = wilson_unit(0.8, 10);
+  CHECK(100 * b.lo == Approx(a.lo));
+  CHECK(100 * b.hi == Approx(a.hi));
+}
+
+TEST_CASE("planning sd: p = 0.5 without an interval, else the bound nearest 0.5") {
+  CHECK(planning_sd_pct(std::nullopt) == Approx(50));
+  CHECK(planning_sd_pct(Interval{0.3, 0.9}) == Approx(50));
+  CHECK(planning_sd_pct(Interval{0.9, 1.0}) == Approx(100 * std::sqrt(0.09)));
+  CHECK(planning_sd_pct(Interval{0.0, 0.2}) == Approx(40));
+  CHECK(needed_n(planning_sd_pct(std::nullopt), 3) == 1068);
+}
+
+TEST_CASE("calibrated variance: the textbook linearization without margins, smaller when a margin explains y") {
+  // Ratio of (green, all) trips, unit weights: n/(n−1) Σ(y − R x)² / (Σx)².
+  std::vector<double> y = {2, 1, 0, 3, 4, 2}, x = {4, 1, 3, 3, 5, 2}, w(6, 1.0);
+  double R = 12.0 / 18, ss = 0;
+  for (int i = 0; i < 6; ++i) ss += (y[i] - R * x[i]) * (y[i] - R * x[i]);
+  CHECK(calibrated_ratio_variance(y, x, w, {}) == Approx(6.0 / 5 * ss / (18.0 * 18)));
+  // A 0/1 outcome fully explained by a raking margin has no variance left.
+  std::vector<double> s = {1, 1, 1, 0, 0, 0}, one(6, 1.0);
+  CHECK(calibrated_ratio_variance(s, one, w, {{0, 0, 0, 1, 1, 1}}) == Approx(0).epsilon(1e-9));
+  // Partly explained: between zero and the plain variance.
+  std::vector<double> s2 = {1, 1, 0, 0, 0, 1};
+  double plain = calibrated_ratio_variance(s2, one, w, {});
+  double cal = calibrated_ratio_variance(s2, one, w, {{0, 0, 0, 1, 1, 1}});
+  CHECK(cal < plain);
+  CHECK(cal > 0);
+  // Respondents outside a margin (−1) keep their residual.
+  CHECK(calibrated_ratio_variance(s, one, w, {{0, 0, -1, 1, 1, 1}}) > 0);
+}

@@ -146,6 +146,7 @@ int export_data(const Common& c, const ExportArgs& a) {
   o.replace = a.force;
   o.min_seconds_per_question = cfg.min_seconds_per_question;
   o.encoding = a.encoding;
+  o.labels = a.labels;
   o.lang = a.lang;
   o.utc_offset_minutes = cfg.utc_offset_minutes;
   o.strings = &strings;

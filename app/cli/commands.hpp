@@ -27,6 +27,7 @@ struct ExportArgs {
   std::string format = "xlsx", out, encoding = "utf-8", lang = "zh";
   bool include_flagged = false;
   bool force = false;  // replace existing files at --out
+  bool labels = false;  // csv: option labels instead of codes
 };
 
 struct IndicatorArgs {

@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
 
   eco::cli::ExportArgs ea;
   auto* exp = app.add_subcommand("export", "Write stored responses to a file");
-  exp->add_option("--format", ea.format, "xlsx, csv, jsonl, html or pdf")->check(CLI::IsMember({"xlsx", "csv", "jsonl", "html", "pdf"}));
+  exp->add_option("--format", ea.format, "xlsx, csv, jsonl, html, pdf, sav (SPSS) or dta (Stata)")
+      ->check(CLI::IsMember({"xlsx", "csv", "jsonl", "html", "pdf", "sav", "dta"}));
+  exp->add_flag("--labels", ea.labels, "CSV: option labels instead of codes");
   exp->add_option("--out", ea.out, "Output file (jsonl: standard output when omitted)");
   exp->add_option("--questionnaire", ea.filter.questionnaire, "Only this questionnaire id");
   exp->add_option("--version-of", ea.filter.version, "Only this questionnaire version");

@@ -150,6 +150,7 @@ struct Writer {
     bool ok = true;
     each(q, [&](const Response& r, bool fl) {
       export_row(q, cols, r, fl, o.utc_offset_minutes, cells);
+      if (o.labels) label_cells(q, cols, cells, o.lang);
       for (std::size_t i = 0; i < cells.size(); ++i) {
         if (i) line += ',';
         csv_field(line, cells[i]);
@@ -284,8 +285,17 @@ ExportResult export_data(Store& store, const QuestionnaireSet& set, const Export
       res.files.push_back(o.out);
       res.rows = store.count(o.filter);
     }
+  } else if (o.format == "sav" || o.format == "dta") {
+    auto qs = chosen(set, o.questionnaire);
+    std::map<std::int64_t, double> weights;
+    if (o.population)
+      for (const Questionnaire* q : qs) {
+        auto wq = raking_weights(store, set, q->id, indicator_options(o));
+        weights.insert(wq.begin(), wq.end());
+      }
+    res.error = export_readstat(store, set, o, w.flagged, qs, o.population ? &weights : nullptr, res);
   } else {
-    res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html, pdf)";
+    res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html, pdf, sav, dta)";
   }
   return res;
 }

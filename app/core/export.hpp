@@ -19,7 +19,8 @@ namespace eco {
 class Strings;
 
 struct ExportOptions {
-  std::string format = "xlsx";      // xlsx, csv, jsonl, html, pdf
+  std::string format = "xlsx";      // xlsx, csv, jsonl, html, pdf, sav, dta
+  bool labels = false;              // csv: option labels instead of codes
   std::string out;                  // file path (csv without --questionnaire: one file per questionnaire)
   std::string questionnaire;        // "" = all
   ResponseFilter filter;
@@ -71,6 +72,17 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
 
 // Response row ids flagged for the indicators (stored flags, or too fast).
 std::vector<char> flagged_rows(Store& store, double min_seconds_per_question);
+
+// SPSS .sav / Stata .dta through ReadStat (export_readstat.cpp): one file per
+// questionnaire; `weights` (response row id -> raking weight) adds a weight column.
+std::string export_readstat(Store& store, const QuestionnaireSet& set, const ExportOptions& o,
+                            const std::vector<char>& flagged, const std::vector<const Questionnaire*>& qs,
+                            const std::map<std::int64_t, double>* weights, ExportResult& res);
+// Option labels (in `lang`) in place of option ids and 0/1 flags, for `csv --labels`.
+void label_cells(const Questionnaire& q, const std::vector<ExportColumn>& cols, std::vector<std::string>& cells,
+                 const std::string& lang);
+// An option that means "don't know" (不了解, 说不清 …): declared missing in .sav/.dta.
+bool is_dont_know(const Option& o);
 
 // The HTML report as a string (used by export_data and the tests).
 std::string html_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o);

@@ -136,9 +136,11 @@ IndicatorOptions indicator_options(const ExportOptions& o) {
   return io;
 }
 
+// Straight-lining (flag 1) alone is not a reason to leave a response out, as in the
+// indicators; duplicates (flag 2) and too fast are.
 std::vector<char> flagged_rows(Store& store, double min_seconds_per_question) {
   std::vector<char> out;
-  Stmt s(store.db(), "SELECT response FROM response_metrics WHERE flags != 0 OR duration_s < visible * ?");
+  Stmt s(store.db(), "SELECT response FROM response_metrics WHERE (flags & 2) != 0 OR duration_s < visible * ?");
   s.bind(1, min_seconds_per_question);
   while (s.step()) {
     auto id = static_cast<std::size_t>(s.i64(0));

@@ -150,8 +150,10 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
     worksheet_write_string(sum, row, 1, T("report.name." + std::to_string(i.no)).c_str(), b.wrap);
     if (i.est.value) {
       worksheet_write_number(sum, row, 2, *i.est.value, b.pct);
-      worksheet_write_number(sum, row, 3, i.est.ci->lo, b.pct);
-      worksheet_write_number(sum, row, 4, i.est.ci->hi, b.pct);
+      if (i.est.ci) {  // none with a single respondent
+        worksheet_write_number(sum, row, 3, i.est.ci->lo, b.pct);
+        worksheet_write_number(sum, row, 4, i.est.ci->hi, b.pct);
+      }
     } else {
       worksheet_write_string(sum, row, 2, T("report.status.no_data").c_str(), b.muted);
     }
@@ -161,7 +163,7 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
     worksheet_write_string(sum, row, 7, T("report.status." + st).c_str(),
                            st == "not_met" ? b.bad : st == "no_data" ? b.muted : b.good);
     worksheet_write_number(sum, row, 8, static_cast<double>(i.excluded.total), nullptr);
-    if (i.est.value) worksheet_write_number(sum, row, 9, i.est.moe, b.pct);
+    if (i.est.ci) worksheet_write_number(sum, row, 9, i.est.moe, b.pct);
     ++row;
   }
   ++row;
@@ -288,8 +290,10 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
     worksheet_write_string(charts, cr, 0, (std::to_string(i.no) + " " + T("report.name." + std::to_string(i.no))).c_str(), nullptr);
     if (i.est.value) {
       worksheet_write_number(charts, cr, 1, *i.est.value, b.pct);
-      worksheet_write_number(charts, cr, 2, i.est.ci->lo, b.pct);
-      worksheet_write_number(charts, cr, 3, i.est.ci->hi, b.pct);
+      if (i.est.ci) {
+        worksheet_write_number(charts, cr, 2, i.est.ci->lo, b.pct);
+        worksheet_write_number(charts, cr, 3, i.est.ci->hi, b.pct);
+      }
     }
     worksheet_write_number(charts, cr, 4, i.target, b.pct);
     worksheet_write_number(charts, cr, 5, static_cast<double>(i.est.n), nullptr);
@@ -322,8 +326,10 @@ std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOp
       worksheet_write_string(charts, cr, 0, c.code.c_str(), nullptr);
       if (c.est.value) {
         worksheet_write_number(charts, cr, 1, *c.est.value, b.pct);
-        worksheet_write_number(charts, cr, 2, c.est.ci->lo, b.pct);
-        worksheet_write_number(charts, cr, 3, c.est.ci->hi, b.pct);
+        if (c.est.ci) {
+          worksheet_write_number(charts, cr, 2, c.est.ci->lo, b.pct);
+          worksheet_write_number(charts, cr, 3, c.est.ci->hi, b.pct);
+        }
       }
       worksheet_write_number(charts, cr, 4, i.target, b.pct);
       worksheet_write_number(charts, cr, 5, static_cast<double>(c.est.n), c.unreliable ? b.muted : nullptr);

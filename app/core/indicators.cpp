@@ -79,88 +79,146 @@ enum Dim { kTownship, kAge, kGender, kKiosk, kMonth, kDims };
 const char* const kDimNames[kDims] = {"township", "age", "gender", "kiosk", "month"};
 
 // One included respondent. y/x: knowledge (score, 1), satisfaction (satisfied 0/1, 1),
-// green travel (green trips, trips).
+// green travel (green trips, trips); t: the trials the figure rests on (knowledge: items
+// drawn; satisfaction: 1; green travel: trips), which bound how precise it can be.
 struct Row {
-  double y, x;
+  double y, x, t;
+  bool straight;            // flagged straight-lining (kept: see README "Which responses count")
   std::int64_t dim[kDims];  // label ids; month as YYYYMM; -1 = not answered
 };
 
 struct Acc {
-  double n = 0, sy = 0, syy = 0, sx = 0, sxx = 0, sxy = 0;
-  void add(double y, double x) {
-    n += 1; sy += y; syy += y * y; sx += x; sxx += x * x; sxy += x * y;
+  double n = 0, sy = 0, syy = 0, sx = 0, sxx = 0, sxy = 0, st = 0;
+  double q[5] = {0, 0, 0, 0, 0};  // Σ y⁴, y³x, y²x², yx³, x⁴: the fourth moment of y − R x
+  void add(double y, double x, double t) {
+    n += 1; sy += y; syy += y * y; sx += x; sxx += x * x; sxy += x * y; st += t;
+    double y2 = y * y, x2 = x * x;
+    q[0] += y2 * y2; q[1] += y2 * y * x; q[2] += y2 * x2; q[3] += y * x2 * x; q[4] += x2 * x2;
   }
+  void add(const Row& r) { add(r.y, r.x, r.t); }
 };
+
+// Reported interval in percent, clipped to [0, 100], and the margin as the larger of
+// the two distances from the value to an end, so an asymmetric or clipped interval
+// never understates the ± (README "Indicators").
+void set_interval(Estimate& e, const std::optional<stats::Interval>& ci01) {
+  if (!ci01 || !e.value) return;
+  stats::Interval ci{std::clamp(100 * ci01->lo, 0.0, 100.0), std::clamp(100 * ci01->hi, 0.0, 100.0)};
+  e.ci = ci;
+  e.moe = std::max(*e.value - ci.lo, ci.hi - *e.value);
+}
 
 Estimate estimate(ScoringMethod m, const Acc& a) {
   Estimate e;
   e.n = static_cast<std::int64_t>(a.n);
   if (a.n <= 0) return e;
-  stats::Interval ci;
+  std::optional<stats::Interval> ci01;
+  double sd_plan = 50;
   switch (m) {
     case ScoringMethod::knowledge: {
-      auto me = stats::mean_t(a.n, a.sy, a.syy);
-      e.value = me.mean;
-      ci = me.ci;
-      e.needed_for_3pt = stats::needed_n(me.sd, 3);
+      // The mean score is a proportion of correct answers clustered in respondents.
+      double p = a.sy / a.n / 100;
+      e.value = 100 * p;
+      double var = a.n >= 2 ? std::max(0.0, (a.syy - a.sy * a.sy / a.n) / (a.n - 1)) : 0;  // points²
+      ci01 = stats::wilson_clustered(p, var / 1e4 / a.n, a.n, a.st).ci;
+      sd_plan = var > 0 ? std::sqrt(var) : stats::planning_sd_pct(ci01);
       break;
     }
     case ScoringMethod::satisfaction: {
       double p = a.sy / a.n;
       e.value = 100 * p;
-      ci = stats::wilson_pct(a.sy, a.n);
-      e.needed_for_3pt = stats::needed_n(100 * std::sqrt(p * (1 - p)), 3);
+      ci01 = stats::wilson_unit(p, a.n);  // defined at n = 1 too: [20.7, 100] for one satisfied
+      sd_plan = stats::planning_sd_pct(a.n >= 2 ? ci01 : std::nullopt);
       break;
     }
     case ScoringMethod::green_travel: {
       if (a.sx <= 0) return e;  // respondents, but not one trip: nothing to divide
       auto r = stats::ratio_taylor(a.n, a.sy, a.sx, a.syy, a.sxx, a.sxy);
       e.value = 100 * r.ratio;
-      ci = {100 * r.ci.lo, 100 * r.ci.hi};
-      e.needed_for_3pt = stats::needed_n(100 * r.sd_linearized, 3);
+      // Degrees of freedom of the variance estimate (Satterthwaite): n − 1 for
+      // well-behaved residuals, fewer when a few busy travellers carry most of the
+      // spread, which is when a small sample's variance is least trustworthy.
+      double R = r.ratio, e2 = std::max(0.0, a.syy - 2 * R * a.sxy + R * R * a.sxx);
+      double e4 = a.q[0] - 4 * R * a.q[1] + 6 * R * R * a.q[2] - 4 * R * R * R * a.q[3] + R * R * R * R * a.q[4];
+      double spread = e4 - e2 * e2 / a.n;
+      double df = spread > 1e-12 * e2 * e2 ? std::clamp(2 * e2 * e2 / spread, 1.0, a.n - 1) : a.n - 1;
+      ci01 = stats::wilson_clustered(r.ratio, r.se * r.se, a.n, a.sx, df).ci;
+      // Without a spread to go on: the largest a respondent-level share can have,
+      // scaled by how unevenly trips fall on respondents.
+      double xbar = a.sx / a.n;
+      sd_plan = r.sd_linearized > 0 ? 100 * r.sd_linearized
+                                    : stats::planning_sd_pct(ci01) * std::sqrt(a.sxx / a.n) / xbar;
       break;
     }
     case ScoringMethod::none: return e;
   }
-  e.ci = ci;
-  e.moe = (ci.hi - ci.lo) / 2;
+  e.needed_for_3pt = stats::needed_n(sd_plan, 3);
+  set_interval(e, ci01);
   return e;
 }
 
-// Weighted estimate: the same estimators with weights, intervals by linearization
-// (35, 39) or Wilson at the effective sample size (40).
+// Weighted estimate: the same estimators with raking weights; the variance by
+// calibration-aware linearization (residuals from the raking margins, Deville &
+// Särndal 1992), the interval as unweighted from it; the needed n is the design
+// effect times the unweighted need.
 Estimate weighted_estimate(ScoringMethod m, const std::vector<Row>& rows, const std::vector<double>& w,
-                           double n_eff) {
+                           const std::vector<std::vector<int>>& cats, double deff, std::int64_t unweighted_need) {
   Estimate e;
   e.n = static_cast<std::int64_t>(rows.size());
-  double sw = 0, swy = 0, swx = 0;
-  for (std::size_t i = 0; i < rows.size(); ++i) { sw += w[i]; swy += w[i] * rows[i].y; swx += w[i] * rows[i].x; }
-  if (sw <= 0 || swx <= 0) return e;
-  double est = swy / swx;  // for 39 and 40 x is 1, so this is the weighted mean
-  double ss = 0;
+  double sw = 0, swy = 0, swx = 0, trials = 0;
+  std::vector<double> y(rows.size()), x(rows.size());
+  double scale = m == ScoringMethod::knowledge ? 0.01 : 1;  // scores to [0, 1]
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    double r = rows[i].y - est * rows[i].x;
-    ss += w[i] * w[i] * r * r;
+    y[i] = rows[i].y * scale;
+    x[i] = rows[i].x;
+    sw += w[i]; swy += w[i] * y[i]; swx += w[i] * x[i];
+    trials += rows[i].t;
   }
-  double se = std::sqrt(ss) / swx;
-  double df = std::max(1.0, n_eff - 1);
-  stats::Interval ci;
+  if (sw <= 0 || swx <= 0) return e;
+  double p = swy / swx;  // for 39 and 40 x is 1, so this is the weighted mean
+  e.value = 100 * p;
+  double v = stats::calibrated_ratio_variance(y, x, w, cats);
+  double n = static_cast<double>(rows.size());
+  std::optional<stats::Interval> ci;
   if (m == ScoringMethod::satisfaction) {
-    ci = stats::wilson_pct(est * n_eff, n_eff);
-    e.value = 100 * est;
-  } else if (m == ScoringMethod::knowledge) {
-    double t = stats::t975(df);
-    ci = {est - t * se, est + t * se};
-    e.value = est;
+    // 40 as unweighted: Wilson with z, at the effective n of the calibrated variance
+    // (without the n/(n−1), as Wilson's own p(1−p)/n has none), at most n.
+    double pq = p * (1 - p), vn = v * (n - 1) / n;
+    ci = stats::wilson_unit(p, vn > 0 && pq > 0 ? std::min(n, pq / vn) : n);
   } else {
-    double t = stats::t975(df);
-    ci = {100 * std::max(0.0, est - t * se), 100 * std::min(1.0, est + t * se)};
-    e.value = 100 * est;
+    ci = stats::wilson_clustered(p, v, n, trials).ci;
   }
-  if (rows.size() < 2) ci = {*e.value, *e.value};
-  e.ci = ci;
-  e.moe = (ci.hi - ci.lo) / 2;
+  set_interval(e, ci);
+  e.needed_for_3pt = static_cast<std::int64_t>(std::ceil(std::max(1.0, deff) * static_cast<double>(unweighted_need) - 1e-9));
   return e;
+}
+
+// Each respondent's category in each population margin (-1: not answered or not in
+// the margin) and the margins' population shares, for raking.
+void margin_categories(Store& store, const Population& pop, const std::vector<Row>& rows,
+                       std::vector<std::vector<int>>& cats, std::vector<std::vector<double>>& targets) {
+  for (const auto& mg : pop.margins) {
+    std::map<std::string, int> index;
+    std::vector<double> share;
+    double total = 0;
+    for (const auto& [k, v] : mg.cells) { index[k] = static_cast<int>(share.size()); share.push_back(v); total += v; }
+    for (double& x : share) x = total > 0 ? x / total : 0;
+    std::vector<int> cat(rows.size(), -1);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::string key;
+      bool ok = true;
+      for (std::size_t k = 0; k < mg.dims.size() && ok; ++k) {
+        Dim d = mg.dims[k] == kAgeQuestion ? kAge : mg.dims[k] == kGenderQuestion ? kGender : kTownship;
+        if (rows[i].dim[d] < 0) { ok = false; break; }
+        if (k) key += '|';
+        key += store.label_text(rows[i].dim[d]);
+      }
+      if (!ok) continue;
+      if (auto it = index.find(key); it != index.end()) cat[i] = it->second;
+    }
+    cats.push_back(std::move(cat));
+    targets.push_back(std::move(share));
+  }
 }
 
 struct ItemAcc {
@@ -183,7 +241,7 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     IndicatorResult res;
     const Questionnaire* q = nullptr;
     std::vector<Row> rows;
-    Acc all;
+    Acc all, plain;  // plain: without straight-lined responses
     std::int64_t at_least_60 = 0;
     double score_sum = 0;
     std::unordered_map<std::int64_t, ItemAcc> items;
@@ -208,7 +266,7 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
 
   std::string sql =
       "SELECT score, satisfied, trips, green, township, age, gender, kiosk, completed_at, flags, duration_s, "
-      "visible, correct, outcomes, questionnaire FROM response_metrics NOT INDEXED WHERE 1";
+      "visible, correct, outcomes, questionnaire, drawn FROM response_metrics NOT INDEXED WHERE 1";
   if (opt.filter.version) sql += " AND version = ?";
   if (opt.filter.from) sql += " AND completed_at >= ?";
   if (opt.filter.to) sql += " AND completed_at < ?";
@@ -234,21 +292,37 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     int flags = static_cast<int>(s.i64(9));
     bool too_fast = opt.min_seconds_per_question > 0 && s.f64(10) < s.i64(11) * opt.min_seconds_per_question;
     bool straight = flags & kFlagStraightLining, dup = flags & kFlagDuplicate;
+    // Straight-lining alone excludes nobody: all satisfaction items are worded the same
+    // way, so "very satisfied" twelve times is a legitimate answer. It is flagged and
+    // counted, and the figure without those responses is reported beside the main one.
+    bool flagged = too_fast || dup;
     res.excluded.too_fast += too_fast;
-    res.excluded.straight_lining += straight;
     res.excluded.duplicate += dup;
-    bool flagged = too_fast || straight || dup;
+    res.excluded.straight_lining += straight && flagged;
+    res.straight_lining_flagged += straight;
     res.excluded.total += flagged;
     if (flagged && !opt.include_flagged) continue;
 
     Row row{};
+    row.straight = straight;
     double score = s.f64(0);
     switch (res.method) {
-      case ScoringMethod::knowledge: row.y = score; row.x = 1; w.at_least_60 += score >= 60 - 1e-9; break;
-      case ScoringMethod::satisfaction: row.y = static_cast<double>(s.i64(1)); row.x = 1; w.score_sum += score; break;
+      case ScoringMethod::knowledge:
+        row.y = score;
+        row.x = 1;
+        row.t = static_cast<double>(std::max<std::int64_t>(1, s.i64(15)));
+        w.at_least_60 += score >= 60 - 1e-9;
+        break;
+      case ScoringMethod::satisfaction:
+        row.y = static_cast<double>(s.i64(1));
+        row.x = 1;
+        row.t = 1;
+        w.score_sum += score;
+        break;
       case ScoringMethod::green_travel:
         row.y = static_cast<double>(s.i64(3));
         row.x = static_cast<double>(s.i64(2));
+        row.t = row.x;
         break;
       case ScoringMethod::none: break;
     }
@@ -261,7 +335,8 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
       it->second = std::stoll(m.substr(0, 4)) * 100 + std::stoll(m.substr(5, 2));
     }
     row.dim[kMonth] = it->second;
-    w.all.add(row.y, row.x);
+    w.all.add(row);
+    if (!straight) w.plain.add(row);
     w.rows.push_back(row);
 
     std::string_view blob = s.blob(13);
@@ -288,6 +363,7 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     std::int64_t at_least_60 = w.at_least_60;
     double score_sum = w.score_sum;
     res.est = estimate(res.method, all);
+    res.without_straight_lining = estimate(res.method, w.plain);
     if (res.est.value) {
       res.met = *res.est.value >= res.target - 1e-9;
       res.met_with_confidence = res.est.ci && res.est.ci->lo >= res.target - 1e-9;
@@ -320,7 +396,7 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     // Breakdowns with n in every cell.
     for (int d = 0; d < kDims; ++d) {
       std::map<std::int64_t, Acc> cells;
-      for (const auto& r : rows) cells[r.dim[d]].add(r.y, r.x);
+      for (const auto& r : rows) cells[r.dim[d]].add(r);
       Breakdown bd;
       bd.by = kDimNames[d];
       for (const auto& [code, acc] : cells) {
@@ -359,28 +435,7 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     if (opt.population && !rows.empty()) {
       std::vector<std::vector<int>> cats;
       std::vector<std::vector<double>> targets;
-      for (const auto& mg : opt.population->margins) {
-        std::map<std::string, int> index;
-        std::vector<double> share;
-        double total = 0;
-        for (const auto& [k, v] : mg.cells) { index[k] = static_cast<int>(share.size()); share.push_back(v); total += v; }
-        for (double& x : share) x = total > 0 ? x / total : 0;
-        std::vector<int> cat(rows.size(), -1);
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-          std::string key;
-          bool ok = true;
-          for (std::size_t k = 0; k < mg.dims.size() && ok; ++k) {
-            Dim d = mg.dims[k] == kAgeQuestion ? kAge : mg.dims[k] == kGenderQuestion ? kGender : kTownship;
-            if (rows[i].dim[d] < 0) { ok = false; break; }
-            if (k) key += '|';
-            key += store.label_text(rows[i].dim[d]);
-          }
-          if (!ok) continue;
-          if (auto it = index.find(key); it != index.end()) cat[i] = it->second;
-        }
-        cats.push_back(std::move(cat));
-        targets.push_back(std::move(share));
-      }
+      margin_categories(store, *opt.population, rows, cats, targets);
       stats::RakeResult rk = stats::rake(cats, targets);
       Weighted w;
       w.deff = rk.deff;
@@ -388,12 +443,51 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
       w.iterations = rk.iterations;
       w.converged = rk.converged;
       for (int e : rk.empty_cells) w.unweighted_cells += e;
-      w.est = weighted_estimate(res.method, rows, rk.w, rk.n_eff);
+      w.est = weighted_estimate(res.method, rows, rk.w, cats, rk.deff, res.est.needed_for_3pt);
       res.weighted = w;
     }
     report.indicators.push_back(std::move(res));
   }
   return report;
+}
+
+std::map<std::int64_t, double> raking_weights(Store& store, const QuestionnaireSet& set, const std::string& questionnaire,
+                                              const IndicatorOptions& opt) {
+  std::map<std::int64_t, double> out;
+  if (!opt.population) return out;
+  store.backfill_metrics(set);
+  std::string sql =
+      "SELECT response, township, age, gender, flags, duration_s, visible FROM response_metrics WHERE questionnaire = ?";
+  if (opt.filter.version) sql += " AND version = ?";
+  if (opt.filter.from) sql += " AND completed_at >= ?";
+  if (opt.filter.to) sql += " AND completed_at < ?";
+  if (!opt.filter.kiosk.empty()) sql += " AND kiosk = ?";
+  Stmt s(store.db(), sql);
+  int b = 1;
+  s.bind(b++, questionnaire);
+  if (opt.filter.version) s.bind(b++, *opt.filter.version);
+  if (opt.filter.from) s.bind(b++, *opt.filter.from);
+  if (opt.filter.to) s.bind(b++, *opt.filter.to);
+  if (!opt.filter.kiosk.empty()) s.bind(b++, store.find_label("kiosk", opt.filter.kiosk).value_or(0));
+  std::vector<Row> rows;
+  std::vector<std::int64_t> ids;
+  while (s.step()) {
+    bool too_fast = opt.min_seconds_per_question > 0 && s.f64(5) < s.i64(6) * opt.min_seconds_per_question;
+    bool flagged = too_fast || (s.i64(4) & kFlagDuplicate);  // as compute_indicators
+    if (flagged && !opt.include_flagged) continue;
+    Row r{};
+    for (int d = kTownship; d <= kGender; ++d) r.dim[d] = s.is_null(1 + d) ? -1 : s.i64(1 + d);
+    r.dim[kKiosk] = r.dim[kMonth] = -1;
+    rows.push_back(r);
+    ids.push_back(s.i64(0));
+  }
+  if (rows.empty()) return out;
+  std::vector<std::vector<int>> cats;
+  std::vector<std::vector<double>> targets;
+  margin_categories(store, *opt.population, rows, cats, targets);
+  stats::RakeResult rk = stats::rake(cats, targets);
+  for (std::size_t i = 0; i < ids.size(); ++i) out[ids[i]] = rk.w[i];
+  return out;
 }
 
 }  // namespace eco

@@ -45,7 +45,7 @@ struct Estimate {
   std::int64_t n = 0;                  // respondents
   std::optional<double> value;         // percent; nullopt = no data
   std::optional<stats::Interval> ci;   // 95%
-  double moe = 0;                      // half the interval's width
+  double moe = 0;                      // larger distance from value to an end of the (clipped) interval
   std::int64_t needed_for_3pt = 0;     // respondents for a ±3-point interval
 };
 
@@ -76,6 +76,8 @@ struct Weighted {
   bool converged = false;
   std::int64_t unweighted_cells = 0;  // population cells with no respondents
 };
+// Left out of the figure. straight_lining counts straight-lined responses left out for
+// another reason (too fast, duplicate): straight-lining alone excludes nobody.
 struct Excluded {
   std::int64_t too_fast = 0, straight_lining = 0, duplicate = 0;
   std::int64_t total = 0;  // responses with any reason (a response may have several)
@@ -91,6 +93,8 @@ struct IndicatorResult {
   std::int64_t considered = 0;  // responses matching the filters, before exclusions
   Excluded excluded;            // counted even when --include-flagged keeps them
   bool flagged_included = false;
+  std::int64_t straight_lining_flagged = 0;  // kept in the figure unless excluded otherwise
+  Estimate without_straight_lining;         // sensitivity: the figure without them
   std::optional<double> share_at_least_60;  // 39
   std::optional<double> mean_score;         // 40: 0..100
   std::int64_t trips = 0, green_trips = 0;  // 35
@@ -109,6 +113,12 @@ struct IndicatorReport {
 };
 
 IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, const IndicatorOptions& opt);
+
+// Raking weights (mean 1) of the responses of one questionnaire that the options let
+// through, by response row id; empty without population margins. The same weights the
+// weighted estimates use, for the .sav/.dta exports' weight column.
+std::map<std::int64_t, double> raking_weights(Store& store, const QuestionnaireSet& set, const std::string& questionnaire,
+                                              const IndicatorOptions& opt);
 
 // The stable JSON contract (README "indicators --format json").
 nlohmann::json indicators_json(const IndicatorReport& r);

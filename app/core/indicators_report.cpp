@@ -23,7 +23,9 @@ json estimate_json(const Estimate& e) {
   j["value"] = e.value ? json(r1(*e.value)) : json(nullptr);
   j["ci"] = e.ci ? json::array({r1(e.ci->lo), r1(e.ci->hi)}) : json(nullptr);
   j["n"] = e.n;
-  j["margin_of_error"] = e.value ? json(r1(e.moe)) : json(nullptr);
+  // The interval is clipped to [0, 100] and may be asymmetric (Wilson): the margin is
+  // the larger distance from the value to an end, null without an interval (n = 1).
+  j["margin_of_error"] = e.ci && e.value ? json(r1(e.moe)) : json(nullptr);
   j["n_needed_for_3_points"] = e.value ? json(e.needed_for_3pt) : json(nullptr);
   return j;
 }
@@ -45,6 +47,10 @@ json indicators_json(const IndicatorReport& r) {
   f["utc_offset_minutes"] = o.utc_offset_minutes;
   out["filters"] = f;
   out["weighting"] = o.population ? json{{"source", r.population_source}} : json(nullptr);
+  out["method"] = {{"z", 1.959964},
+                   {"ci_clipped_to", json::array({0, 100})},
+                   {"margin_of_error", "larger distance from value to an end of the clipped interval"},
+                   {"straight_lining", "flagged and counted, never a reason to exclude on its own"}};
   json list = json::array();
   for (const auto& i : r.indicators) {
     json j = {{"no", i.no}, {"questionnaire", i.questionnaire}};
@@ -60,6 +66,10 @@ json indicators_json(const IndicatorReport& r) {
                      {"duplicate", i.excluded.duplicate},
                      {"total", i.excluded.total}};
     j["flagged_included"] = i.flagged_included;
+    // Straight-lining is flagged, not excluded; the figure without those responses shows
+    // how much they move it.
+    j["straight_lining_flagged"] = i.straight_lining_flagged;
+    j["without_straight_lining"] = estimate_json(i.without_straight_lining);
     if (i.method == ScoringMethod::knowledge) {
       j["share_at_least_60"] = i.share_at_least_60 ? json(r1(*i.share_at_least_60)) : json(nullptr);
       json items = json::array();
@@ -191,13 +201,20 @@ std::string indicators_text(const IndicatorReport& r, const QuestionnaireSet& se
     const Questionnaire* q = set.find(i.questionnaire);
     o << "\n== " << i.no << " " << T("report.name." + std::to_string(i.no)) << " ==\n";
     if (i.est.value)
-      o << F("report.precision", {{"moe", fmt1(i.est.moe)}, {"need", std::to_string(i.est.needed_for_3pt)}}) << "\n";
+      o << F("report.precision", {{"moe", i.est.ci ? fmt1(i.est.moe) : "—"}, {"need", std::to_string(i.est.needed_for_3pt)}})
+        << "\n";
     o << F("report.excluded", {{"considered", std::to_string(i.considered)},
                                {"fast", std::to_string(i.excluded.too_fast)},
                                {"straight", std::to_string(i.excluded.straight_lining)},
                                {"dup", std::to_string(i.excluded.duplicate)},
                                {"total", std::to_string(i.excluded.total)}})
       << "\n";
+    if (i.straight_lining_flagged)
+      o << F("report.straight", {{"n", std::to_string(i.straight_lining_flagged)},
+                                 {"value", value_str(i.without_straight_lining)},
+                                 {"ci", ci_str(i.without_straight_lining)},
+                                 {"k", std::to_string(i.without_straight_lining.n)}})
+        << "\n";
     if (i.share_at_least_60) o << F("report.share60", {{"pct", fmt1(*i.share_at_least_60)}}) << "\n";
     if (i.mean_score) o << F("report.mean_score", {{"score", fmt1(*i.mean_score)}}) << "\n";
     if (i.method == ScoringMethod::green_travel)

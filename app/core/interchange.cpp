@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <istream>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -88,6 +89,26 @@ std::optional<Answer> answer_from_json(const Question& q, const json& v, std::st
   return std::nullopt;
 }
 
+// The kiosk draws one item per topic in turn (session.cpp draw_items), so no topic is
+// asked k+1 times while another topic that has k items left was asked fewer than k
+// times. A draw that breaks this did not come from a kiosk, and would tilt 39 towards
+// the topics it over-asks.
+std::string topic_balance_fault(const Bank& bank, const std::vector<const Question*>& drawn) {
+  if (bank.balance_by != "topic" || drawn.empty()) return "";
+  std::map<std::string, int> size, asked;
+  for (const auto& item : bank.items) size[item.topic]++;
+  for (const Question* d : drawn) asked[d->topic]++;
+  int most = 0;
+  std::string over;
+  for (const auto& [t, k] : asked)
+    if (k > most) { most = k; over = t; }
+  for (const auto& [t, n] : size)
+    if (int got = asked.count(t) ? asked[t] : 0; got < std::min(n, most - 1))
+      return "drawn items break the topic balance: topic \"" + over + "\" asked " + std::to_string(most) +
+             " times while topic \"" + t + "\" was asked " + std::to_string(got) + " times";
+  return "";
+}
+
 std::string check_words(const AnswerCheck& c) {
   std::string s = status_code(c.status);
   if (!c.detail.empty()) s += " (" + c.detail + ")";
@@ -143,6 +164,7 @@ std::vector<std::string> validate_response(const Questionnaire& q, Response& r, 
     if (static_cast<int>(r.drawn.size()) != q.bank->draw)
       faults.push_back("drew " + std::to_string(r.drawn.size()) + " items, the questionnaire draws " +
                        std::to_string(q.bank->draw));
+    if (std::string why = topic_balance_fault(*q.bank, drawn); !why.empty()) faults.push_back(why);
   } else if (!r.drawn.empty()) {
     faults.push_back("drawn items given but the questionnaire has no bank");
   }

@@ -160,13 +160,22 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
             T("report.status." + i.status());
     d.blocks.push_back(Para{line, status_tone(i.status()), false});
     if (i.est.value)
-      d.blocks.push_back(Para{TF("report.precision", {{"moe", f1(i.est.moe)}, {"need", std::to_string(i.est.needed_for_3pt)}}), Tone::muted, true});
+      d.blocks.push_back(Para{TF("report.precision", {{"moe", i.est.ci ? f1(i.est.moe) : "—"}, {"need", std::to_string(i.est.needed_for_3pt)}}), Tone::muted, true});
     d.blocks.push_back(Para{TF("report.excluded", {{"considered", std::to_string(i.considered)},
                                                    {"fast", std::to_string(i.excluded.too_fast)},
                                                    {"straight", std::to_string(i.excluded.straight_lining)},
                                                    {"dup", std::to_string(i.excluded.duplicate)},
                                                    {"total", std::to_string(i.excluded.total)}}),
                             Tone::muted, true});
+    // Straight-lining alone excludes nothing; the figure without it shows the sensitivity.
+    if (i.straight_lining_flagged) {
+      const Estimate& w = i.without_straight_lining;
+      d.blocks.push_back(Para{TF("report.straight", {{"n", std::to_string(i.straight_lining_flagged)},
+                                                     {"value", w.value ? f1(*w.value) : "—"},
+                                                     {"ci", w.ci ? "[" + f1(w.ci->lo) + ", " + f1(w.ci->hi) + "]" : "—"},
+                                                     {"k", std::to_string(w.n)}}),
+                              Tone::muted, true});
+    }
     if (i.weighted && i.weighted->est.value && i.weighted->est.ci)
       d.blocks.push_back(Para{TF("report.weighted", {{"value", f1(*i.weighted->est.value)},
                                                      {"ci", "[" + f1(i.weighted->est.ci->lo) + ", " + f1(i.weighted->est.ci->hi) + "]"},

@@ -119,3 +119,72 @@ RakeResult rake(const std::vector<std::vector<int>>& cats, const std::vector<std
 }
 
 }  // namespace eco::stats
+
+namespace eco::stats {
+
+Interval wilson_unit(double p, double n_eff, double z) {
+  if (n_eff <= 0) return {0, 1};
+  p = std::clamp(p, 0.0, 1.0);
+  double z2 = z * z;
+  double denom = 1 + z2 / n_eff;
+  double centre = (p + z2 / (2 * n_eff)) / denom;
+  double half = z * std::sqrt(p * (1 - p) / n_eff + z2 / (4 * n_eff * n_eff)) / denom;
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+ClusteredInterval wilson_clustered(double p, double v, double n, double trials, double df) {
+  ClusteredInterval out;
+  if (n < 2 || trials <= 0) return out;
+  p = std::clamp(p, 0.0, 1.0);
+  double pq = p * (1 - p);
+  // v == 0 (or p at 0 or 1, where v is 0 too): as precise as the trials allow, no more.
+  double n_eff = v > 0 && pq > 0 ? pq / v : trials;
+  out.n_eff = std::min(n_eff, trials);
+  out.ci = wilson_unit(p, out.n_eff, t975(df > 0 ? std::min(df, n - 1) : n - 1));
+  return out;
+}
+
+double planning_sd_pct(const std::optional<Interval>& ci01) {
+  double p = 0.5;
+  if (ci01) p = std::clamp(0.5, ci01->lo, ci01->hi);
+  return 100 * std::sqrt(p * (1 - p));
+}
+
+double calibrated_ratio_variance(const std::vector<double>& y, const std::vector<double>& x,
+                                 const std::vector<double>& w, const std::vector<std::vector<int>>& cats) {
+  std::size_t n = y.size();
+  if (n < 2) return 0;
+  double sw = 0, swy = 0, swx = 0;
+  for (std::size_t i = 0; i < n; ++i) { sw += w[i]; swy += w[i] * y[i]; swx += w[i] * x[i]; }
+  if (sw <= 0 || swx <= 0) return 0;
+  double r = swy / swx, xbar = swx / sw;
+  std::vector<double> e(n);
+  for (std::size_t i = 0; i < n; ++i) e[i] = (y[i] - r * x[i]) / xbar;
+  // Backfitting: subtract each margin's weighted category means in turn until they
+  // vanish; the fixed point is the least-squares fit on all margins' indicators.
+  std::vector<double> num, den;
+  for (int iter = 0; iter < 500 && !cats.empty(); ++iter) {
+    double change = 0;
+    for (const auto& cat : cats) {
+      int k = 0;
+      for (int c : cat) k = std::max(k, c + 1);
+      num.assign(static_cast<std::size_t>(k), 0);
+      den.assign(static_cast<std::size_t>(k), 0);
+      for (std::size_t i = 0; i < n; ++i)
+        if (int c = cat[i]; c >= 0) { num[c] += w[i] * e[i]; den[c] += w[i]; }
+      for (int c = 0; c < k; ++c) {
+        num[c] = den[c] > 0 ? num[c] / den[c] : 0;
+        change = std::max(change, std::abs(num[c]));
+      }
+      for (std::size_t i = 0; i < n; ++i)
+        if (int c = cat[i]; c >= 0) e[i] -= num[c];
+    }
+    if (change < 1e-12) break;
+  }
+  double ss = 0;
+  for (std::size_t i = 0; i < n; ++i) ss += w[i] * w[i] * e[i] * e[i];
+  double dn = static_cast<double>(n);
+  return dn / (dn - 1) * ss / (sw * sw);
+}
+
+}  // namespace eco::stats

@@ -38,8 +38,43 @@ struct RatioEstimate {
 };
 RatioEstimate ratio_taylor(double n, double sy, double sx, double syy, double sxx, double sxy);
 
-// Respondents needed for a 95% interval half-width of `margin` (in the units of sd).
+// Respondents needed for a 95% interval half-width of `margin` (in the units of sd):
+// n = (z · sd / margin)², z = kZ95 = 1.959964, rounded up.
 std::int64_t needed_n(double sd, double margin);
+
+// Wilson score interval for a proportion p in [0,1] at a (possibly fractional) effective
+// number of trials, in [0,1]. With n_eff = n and z = 1.96 it is the textbook Wilson.
+Interval wilson_unit(double p, double n_eff, double z = kZ95);
+
+// A clustered proportion (a mean score in [0,1], green trips over all trips) from n
+// respondents whose estimate p has the linearized variance v, and which rests on
+// `trials` item answers or trips. Interval: Wilson at the effective number of trials
+// n_eff = p(1−p)/v (Kish's n over the design effect), never more than `trials`, with
+// the t quantile on n−1 df (Korn & Graubard 1998; Dean & Pagano 2015). The cap keeps
+// it honest when v is 0 (everyone scored the same, one traveller, all green): it is
+// then the Wilson interval on the item answers or trips themselves. nullopt for n < 2,
+// where a variance has no degrees of freedom.
+struct ClusteredInterval {
+  std::optional<Interval> ci;  // in [0,1]
+  double n_eff = 0;
+};
+// df: the variance's degrees of freedom (default n − 1).
+ClusteredInterval wilson_clustered(double p, double v, double n, double trials, double df = 0);
+
+// The sd to plan a sample with (Cochran, Sampling Techniques, §4.4): the p in the
+// interval nearest 0.5 (0.5 itself with no interval), so the need is not
+// understated by an estimate that happens to sit near 0 or 1. Per-respondent units
+// (percentage points).
+double planning_sd_pct(const std::optional<Interval>& ci01);
+
+// Calibration-aware linearized variance of a weighted ratio Σw y / Σw x after raking
+// (Deville & Särndal 1992): the linearized values z_i = (y_i − R x_i) / x̄_w are
+// regressed on the raking margins' category indicators (weighted least squares by
+// backfitting, as raking itself iterates over margins), and the residuals' weighted
+// spread gives the variance, n/(n−1) Σ w² e² / (Σw)². Without margins it is the usual
+// linearization. cats as for rake().
+double calibrated_ratio_variance(const std::vector<double>& y, const std::vector<double>& x,
+                                 const std::vector<double>& w, const std::vector<std::vector<int>>& cats);
 
 // Raking (iterative proportional fitting). cats[m][i] is respondent i's category in
 // margin m (-1: unknown, left out of that margin's adjustment); targets[m][c] the

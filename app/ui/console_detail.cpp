@@ -90,8 +90,10 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
     const auto& e = row->survey->est;
     ImGui::Separator();
     ImGui::TextWrapped("%s", v.t("console.survey_live").c_str());
-    if (e.value)
+    if (e.value && e.ci)
       ImGui::Text("%.1f%%  95%%: [%.1f, %.1f]  n=%lld  ±%.1f", *e.value, e.ci->lo, e.ci->hi, static_cast<long long>(e.n), e.moe);
+    else if (e.value)  // one respondent: no interval can be given
+      ImGui::Text("%.1f%%  95%%: —  n=%lld", *e.value, static_cast<long long>(e.n));
     else
       ImGui::TextUnformatted(v.t("console.status.no_data").c_str());
     ImGui::TextWrapped("%s", v.tf("console.survey_excluded", {{"arg", std::to_string(row->survey->excluded.total)}}).c_str());

@@ -87,7 +87,10 @@ ConsoleIntent draw_console_survey(ConsoleView& v) {
                              .c_str());
   if (ind) {
     ImGui::PushFont(v.heading);
-    if (ind->est.value)
+    if (ind->est.value && !ind->est.ci)  // one respondent: no interval can be given
+      ImGui::Text("%d  %s  %.1f%%  [—]  n=%lld  (%s %g)", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(),
+                  *ind->est.value, static_cast<long long>(ind->est.n), v.t("console.col.target").c_str(), ind->target);
+    else if (ind->est.value)
       ImGui::Text("%d  %s  %.1f%%  [%.1f, %.1f]  n=%lld  (%s %g)", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(),
                   *ind->est.value, ind->est.ci->lo, ind->est.ci->hi, static_cast<long long>(ind->est.n),
                   v.t("console.col.target").c_str(), ind->target);
