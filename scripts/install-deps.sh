@@ -9,7 +9,7 @@ PKGS=(
   build-essential cmake pkg-config
   libimgui-dev libstb-dev libstb0 libglfw3-dev libfreetype-dev libfontconfig-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev doctest-dev libcli11-dev
-  libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev
+  libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev libsystemd-dev
   fonts-noto-cjk libgl1-mesa-dri
 )
 if [ "${1:-}" = "--test" ]; then

@@ -25,7 +25,9 @@
 #include "core/db_maintenance.hpp"
 #include "core/demo_data.hpp"
 #include "core/export.hpp"
+#include "core/opening_hours.hpp"
 #include "core/store.hpp"
+#include "platform/service.hpp"
 #include "ui/console_view.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
@@ -281,6 +283,7 @@ int run_kiosk(const WindowOptions& o) {
   glfwSetMouseButtonCallback(win, on_button);
   glfwSetScrollCallback(win, on_scroll);
   glfwSetKeyCallback(win, on_key);
+  if (o.hide_cursor) glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext(&atlas);
@@ -486,6 +489,11 @@ int run_kiosk(const WindowOptions& o) {
     std::string backup_dir = cfg.backup_dir.empty()
                                  ? (std::filesystem::path(db_path).parent_path() / "backups").string()
                                  : cfg.backup_dir;
+    // systemd: READY after the first frame, a watchdog ping every pass (the wait below is
+    // capped at half of WatchdogSec, so only a hung loop misses it); dark outside opening hours.
+    platform::ServiceNotifier service;
+    ScreenSchedule screen_schedule(parse_opening_hours(cfg.opening_hours).value_or(OpeningHours{}),
+                                   cfg.utc_offset_minutes, cfg.idle_seconds * 1000LL, clock());
     while (!glfwWindowShouldClose(win)) {
       if (store && clock() >= next_backup && !backup_running) {
         if (backup_thread.joinable()) backup_thread.join();
@@ -505,11 +513,12 @@ int run_kiosk(const WindowOptions& o) {
       TimeMs deadline = std::min(model.next_deadline(), next_backup);
       if (console) deadline = std::min(deadline, console->next_deadline());
       double wait = extra > 0 ? 0.0 : std::max(0.0, static_cast<double>(deadline - clock()) / 1000.0);
-      glfwWaitEventsTimeout(std::min(wait, 60.0));
+      glfwWaitEventsTimeout(std::min(wait, service.max_wait(60.0)));
       unsigned now_input = g_input.load();
       if (now_input != seen) {
         seen = now_input;
         model.touch();
+        screen_schedule.touch(clock());
         if (console) console->touch();
         extra = 3;
       }
@@ -522,7 +531,15 @@ int run_kiosk(const WindowOptions& o) {
       }
       if (console) console->tick();
       hits.clear();
-      Intent in = render(false, "");
+      Intent in;
+      if (screen_schedule.dark(clock())) {
+        glClearColor(0, 0, 0, 1);
+        glClear(GL_COLOR_BUFFER_BIT);
+        glfwSwapBuffers(win);
+      } else {
+        in = render(false, "");
+      }
+      service.alive();
       if (g_hit_items) {
         std::string tmp = std::string(hit_log) + ".tmp";
         if (FILE* f = std::fopen(tmp.c_str(), "w")) {
@@ -542,6 +559,7 @@ int run_kiosk(const WindowOptions& o) {
       // The backend uploaded the atlas during the first frame: the CPU copies (RGBA32
       // and alpha) are no longer needed. Then the full atlas, while nobody has touched yet.
       if (first) {
+        service.ready("kiosk on screen");
         ImGui::GetIO().Fonts->ClearTexData();
         if (!full_atlas) bake(false);  // every glyph the resident screens can show
         extra = std::max(extra, 1);  // redraw with it
