@@ -211,6 +211,17 @@ void check_database(const std::string& path, std::vector<Check>& out) {
     out.push_back(pin);
     return;
   }
+  if (access(folder.c_str(), W_OK) != 0 || access(path.c_str(), W_OK) != 0) {
+    // SQLite writes its journal beside the file, so the folder must be writable too.
+    db.state = State::fail;
+    db.detail = path + " or its folder is not writable by this user: responses could not be saved";
+    db.fix = "chown -R ecokiosk " + folder.string() + " && chmod 0700 " + folder.string();
+    pin.state = State::skipped;
+    pin.detail = "the database could not be opened for writing";
+    out.push_back(db);
+    out.push_back(pin);
+    return;
+  }
   try {
     Db d(path, false, false);
     std::string qc;
@@ -219,14 +230,10 @@ void check_database(const std::string& path, std::vector<Check>& out) {
       if (s.step()) qc = std::string(s.text(0));
     }
     if (qc != "ok") {
+      std::replace(qc.begin(), qc.end(), '\n', ' ');
       db.state = State::fail;
-      db.detail = path + " fails its integrity check: " + qc;
+      db.detail = path + " fails its integrity check: " + utf8_truncate(qc, 160);
       db.fix = "stop the kiosk and `ecokiosk restore` the newest backup";
-    } else if (access(folder.c_str(), W_OK) != 0 || access(path.c_str(), W_OK) != 0) {
-      // SQLite writes its journal beside the file, so the folder must be writable too.
-      db.state = State::fail;
-      db.detail = path + " or its folder is not writable by this user: responses could not be saved";
-      db.fix = "chown -R ecokiosk " + folder.string() + " && chmod 0700 " + folder.string();
     } else {
       d.exec("BEGIN IMMEDIATE");  // takes the write lock as a save would, then lets go
       d.exec("ROLLBACK");
@@ -248,7 +255,7 @@ void check_database(const std::string& path, std::vector<Check>& out) {
     }
   } catch (const DbError& e) {
     db.state = State::fail;
-    db.detail = e.what();
+    db.detail = utf8_truncate(e.what(), 200);
     db.fix = "check the file's owner and permissions, or `ecokiosk restore` the newest backup";
     pin.state = State::skipped;
     pin.detail = "the database could not be read";
