@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages EcoKiosk builds, runs and tests with.
 # Idempotent: packages already present are left alone; apt runs only when something is missing.
 #   install-deps.sh          what building and running the kiosk needs
-#   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang)
+#   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang,
+#                            cage, grim, Xwayland, debootstrap)
 set -euo pipefail
 
 PKGS=(
@@ -14,7 +15,8 @@ PKGS=(
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
-        clang libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes
+        clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes
+        cage grim xwayland debootstrap)  # the kiosk session and the package tests
 fi
 
 missing=()
