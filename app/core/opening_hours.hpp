@@ -3,6 +3,7 @@
 // (district time); "" means always open (the screen never blanks).
 #pragma once
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,6 +31,11 @@ class ScreenSchedule {
       : hours_(std::move(h)), offset_(utc_offset_minutes), idle_ms_(idle_ms), last_touch_(now) {}
   void touch(TimeMs now) { last_touch_ = now; }
   bool dark(TimeMs now) const { return !is_open(hours_, now, offset_) && now - last_touch_ >= idle_ms_; }
+  // When the loop must look again: the moment the idle time runs out (opening and
+  // closing times are caught by the loop's one-minute wake-up).
+  TimeMs next_deadline(TimeMs now) const {
+    return hours_.always || last_touch_ + idle_ms_ <= now ? INT64_MAX : last_touch_ + idle_ms_;
+  }
 
  private:
   OpeningHours hours_;

@@ -512,6 +512,7 @@ int run_kiosk(const WindowOptions& o) {
       }
       TimeMs deadline = std::min(model.next_deadline(), next_backup);
       if (console) deadline = std::min(deadline, console->next_deadline());
+      deadline = std::min(deadline, screen_schedule.next_deadline(clock()));
       double wait = extra > 0 ? 0.0 : std::max(0.0, static_cast<double>(deadline - clock()) / 1000.0);
       glfwWaitEventsTimeout(std::min(wait, service.max_wait(60.0)));
       unsigned now_input = g_input.load();
