@@ -38,7 +38,7 @@ TEST_CASE("opening hours: weekday spans, edges, Saturday, Sunday closed") {
   CHECK_FALSE(is_open(*h, local(0, 8, 45), 0 - 0 + 60));  // at UTC+1 that instant is 01:45
 }
 
-TEST_CASE("opening hours: empty means always open; mistakes are refused with a reason") {
+TEST_CASE("opening hours: empty means always open, mistakes are refused with a reason") {
   auto always = parse_opening_hours("  ");
   REQUIRE(always);
   CHECK(is_open(*always, local(6, 3, 0), 480));
@@ -54,7 +54,7 @@ TEST_CASE("opening hours: empty means always open; mistakes are refused with a r
   CHECK(is_open(*night, local(6, 23, 59), 480));
 }
 
-TEST_CASE("the screen goes dark only when closed and untouched for idle time; a touch wakes it") {
+TEST_CASE("the screen goes dark only when closed and untouched for idle time, a touch wakes it") {
   auto h = *parse_opening_hours("mon-fri 08:30-17:30");
   TimeMs t = local(0, 17, 0);
   ScreenSchedule s(h, 480, 60000, t);
