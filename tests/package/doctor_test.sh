@@ -121,5 +121,17 @@ else
   echo "skip unwritable-folder case: needs root to run as nobody"
 fi
 
+# Journal levels: with standard error being the stream JOURNAL_STREAM names, lines carry
+# <N> prefixes; with any other stream they do not.
+echo '{"idle_seconds": 3}' >"$T/badcfg-j.json"
+: >"$T/err.log"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/err.log") "$K" --data-dir "$SRC" --db "$T/good/k.db" --config "$T/badcfg-j.json" \
+  backup >/dev/null 2>>"$T/err.log"
+if grep -q '^<4>warning: .*idle_seconds' "$T/err.log"; then ok "journal: a warning carries <4>"
+else bad "journal: no <4> prefix"; cat "$T/err.log"; fi
+"$K" --data-dir "$SRC" --db "$T/good/k.db" --config "$T/badcfg-j.json" backup >/dev/null 2>"$T/err2.log"
+if grep -q '^warning: .*idle_seconds' "$T/err2.log"; then ok "no journal: plain lines"
+else bad "no journal: unexpected prefix"; cat "$T/err2.log"; fi
+
 echo "doctor test: $fails failure(s)"
 [ "$fails" -eq 0 ]
