@@ -2,7 +2,7 @@
 # `ecokiosk doctor` on a good setup (all green, exit 0) and on broken ones, each of which
 # must turn its own line red with a fix and make the exit code 1: an unwritable database
 # folder, a font file that does not exist, stale backups, no backups, no PIN, a bad
-# configuration value, a damaged database, no display.
+# configuration value, a damaged database, no display; and the journal level prefixes.
 #   doctor_test.sh BUILD_DIR SOURCE_DIR
 set -uo pipefail
 BUILD=$1 SRC=$2
