@@ -3,14 +3,15 @@
 # Idempotent: packages already present are left alone; apt runs only when something is missing.
 #   install-deps.sh          what building and running the kiosk needs
 #   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang,
-#                            LibreOffice Calc, poppler, PSPP, R haven)
+#                            LibreOffice Calc, poppler, PSPP, R haven, cage, grim, Xwayland,
+#                            debootstrap)
 set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config
   libimgui-dev libstb-dev libstb0 libglfw3-dev libfreetype-dev libfontconfig-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev doctest-dev libcli11-dev
-  libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev libreadstat-dev
+  libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev libreadstat-dev libsystemd-dev
   fonts-noto-cjk libgl1-mesa-dri
   libcairo2-dev libpango1.0-dev  # the PDF report: cairo draws, Pango lays out Chinese
 )
@@ -19,7 +20,8 @@ if [ "${1:-}" = "--test" ]; then
         clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes
         strace                    # tests/flush_order.sh: fsync before rename, folder after
         libreoffice-calc poppler-utils bc   # the workbook printed by Calc, PDFs read back
-        pspp r-cran-haven)        # independent readers of the .sav/.dta exports
+        pspp r-cran-haven         # independent readers of the .sav/.dta exports
+        cage grim xwayland debootstrap)  # the kiosk session and the package tests
 fi
 
 missing=()

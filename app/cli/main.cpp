@@ -6,7 +6,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/service_commands.hpp"
 #include "core/sqlite.hpp"
+#include "platform/service.hpp"
 #include "ui/kiosk_window.hpp"
 
 namespace {
@@ -18,6 +20,7 @@ void add_common(CLI::App& app, eco::cli::Common& common) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  eco::platform::use_journal_levels_if_connected();
   CLI::App app{"EcoKiosk: touch-screen survey kiosk and indicator dashboard"};
   app.set_version_flag("--version", "ecokiosk 0.1.0");
   eco::cli::Common common;
@@ -26,7 +29,8 @@ int main(int argc, char** argv) {
   add_common(app, common);
 
   std::string windowed, tour_dir, lang, font;
-  bool timing = false;
+  bool timing = false, hide_cursor = false;
+  app.add_flag("--hide-cursor", hide_cursor, "Draw no pointer (touch screens)");
   app.add_option("--windowed", windowed, "Run in a WxH window instead of fullscreen (development)");
   app.add_option("--screenshot-tour", tour_dir, "Render the main screens to PNG files in DIR and exit");
   app.add_option("--lang", lang, "Start language")->check(CLI::IsMember({"zh", "en"}));
@@ -91,6 +95,14 @@ int main(int argc, char** argv) {
   demo->add_option("--responses", responses, "How many")->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
   demo->add_option("--seed", seed, "Random seed");
 
+  auto* setup = app.add_subcommand("setup", "First start: kiosk id, hall name and admin PIN, read from standard input");
+  eco::cli::DoctorArgs da;
+  auto* doctor = app.add_subcommand("doctor", "Check everything the kiosk needs; exit 0 only when all pass");
+  doctor->add_option("--skip", da.skip, "Leave out a check (e.g. audio)");
+  doctor->add_option("--font", da.font, "Font file to check instead of fontconfig's choice");
+  doctor->add_option("--min-free-mb", da.min_free_mb, "Free space needed beside the database")->check(CLI::Range(0.0, 1e7));
+
+
   // README puts --db, --config and --data-dir after any command too: each command
   // takes them as well (bound to the same settings), so either side works.
   for (CLI::App* sub : app.get_subcommands({})) add_common(*sub, common);
@@ -106,6 +118,7 @@ int main(int argc, char** argv) {
     // --help and --version exit 0; every usage error exits 2, as README says.
     return app.exit(e) == 0 ? 0 : 2;
   }
+  eco::cli::apply_installed_defaults(common);
   try {
     auto usage_on_2 = [](int rc, const CLI::App* sub) {
       if (rc == 2) std::cerr << "\n" << sub->help();  // the command's own usage errors too
@@ -121,6 +134,11 @@ int main(int argc, char** argv) {
     if (*code) return usage_on_2(eco::cli::setup_code(common), code);
     if (*verify) return usage_on_2(eco::cli::audit_verify(common), verify);
     if (*demo) return usage_on_2(eco::cli::demo_data(common, responses, seed), demo);
+    if (*setup) return usage_on_2(eco::cli::setup(common), setup);
+    if (*doctor) {
+      if (da.font.empty()) da.font = font;  // `ecokiosk --font F doctor` checks F too
+      return usage_on_2(eco::cli::doctor(common, da), doctor);
+    }
     eco::ui::WindowOptions wo;
     if (!windowed.empty() && std::sscanf(windowed.c_str(), "%dx%d", &wo.width, &wo.height) != 2) {
       std::cerr << "error: --windowed takes WIDTHxHEIGHT, e.g. 1280x800\n";
@@ -137,6 +155,7 @@ int main(int argc, char** argv) {
     wo.data_dir = common.data_dir;
     wo.config = common.config;
     wo.print_timing = timing;
+    wo.hide_cursor = hide_cursor;
     return eco::ui::run_kiosk(wo);
   } catch (const eco::DbError& e) {
     std::cerr << "error: " << e.what() << "\n";

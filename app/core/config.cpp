@@ -9,6 +9,7 @@
 
 #include "core/json_guard.hpp"
 #include "core/safe_file.hpp"
+#include "core/opening_hours.hpp"
 #include "core/util.hpp"
 
 namespace eco {
@@ -98,6 +99,10 @@ void read_settings(Reader& r, Config& c) {
   r.string("backup_dir", c.backup_dir, 4096);
   r.number("backup_interval_minutes", c.backup_interval_minutes, 0, 10080);
   r.number("backup_keep", c.backup_keep, 1, 1000);
+  std::string hours = c.opening_hours, why;
+  r.string("opening_hours", hours, 400);
+  if (parse_opening_hours(hours, &why)) c.opening_hours = hours;
+  else r.fail("opening_hours", why + "; keeping \"" + c.opening_hours + "\"");
   std::string lang = c.default_lang;
   r.string("default_lang", lang, 8);
   if (lang != "zh" && lang != "en") r.fail("default_lang", "\"" + lang + "\" is not zh or en; keeping zh");
@@ -123,7 +128,7 @@ json to_json(const Config& c) {
           {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
           {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes},
           {"backup_dir", c.backup_dir}, {"backup_interval_minutes", c.backup_interval_minutes},
-          {"backup_keep", c.backup_keep}};
+          {"backup_keep", c.backup_keep}, {"opening_hours", c.opening_hours}};
 }
 }  // namespace
 
@@ -258,7 +263,7 @@ ConfigLoad load_config(const std::string& path) {
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "first_question_idle_seconds", "countdown_seconds",
                                 "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
                                 "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
-                                "questionnaires"};
+                                "questionnaires", "opening_hours"};
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       r.fail(k, "unknown setting (ignored)");

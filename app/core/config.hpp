@@ -27,6 +27,7 @@ struct Config {
   std::string backup_dir;                 // "" = next to the database, in backups/
   int backup_interval_minutes = 60;       // 0 = no automatic backups
   int backup_keep = 48;                   // newest backups kept
+  std::string opening_hours;              // "" = always open; else "mon-fri 08:30-17:30, sat 09:00-12:00"
 
   static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
 };

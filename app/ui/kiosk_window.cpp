@@ -27,7 +27,9 @@
 #include "core/safe_file.hpp"
 #include "core/demo_data.hpp"
 #include "core/export.hpp"
+#include "core/opening_hours.hpp"
 #include "core/store.hpp"
+#include "platform/service.hpp"
 #include "ui/console_view.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
@@ -362,6 +364,7 @@ int run_kiosk(const WindowOptions& o) {
   glfwSetMouseButtonCallback(win, on_button);
   glfwSetScrollCallback(win, on_scroll);
   glfwSetKeyCallback(win, on_key);
+  if (o.hide_cursor) glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext(&atlas);
@@ -606,6 +609,11 @@ int run_kiosk(const WindowOptions& o) {
     // Without a database the kiosk tries again every minute (unless it is a newer
     // program's); once open, the responses kept in memory are saved and staff get the console.
     TimeMs next_reopen = !store && reopen_later ? clock() + 60'000 : INT64_MAX;
+    // systemd: READY after the first frame, a watchdog ping every pass (the wait below is
+    // capped at half of WatchdogSec, so only a hung loop misses it); dark outside opening hours.
+    platform::ServiceNotifier service;
+    ScreenSchedule screen_schedule(parse_opening_hours(cfg.opening_hours).value_or(OpeningHours{}),
+                                   cfg.utc_offset_minutes, cfg.idle_seconds * 1000LL, clock());
     while (!glfwWindowShouldClose(win)) {
       if (!store && clock() >= next_reopen) {
         if (open_db()) {
@@ -636,12 +644,14 @@ int run_kiosk(const WindowOptions& o) {
       }
       TimeMs deadline = std::min({model.next_deadline(), next_backup, next_reopen});
       if (console) deadline = std::min(deadline, console->next_deadline());
+      deadline = std::min(deadline, screen_schedule.next_deadline(clock()));
       double wait = extra > 0 ? 0.0 : std::max(0.0, static_cast<double>(deadline - clock()) / 1000.0);
-      glfwWaitEventsTimeout(std::min(wait, 60.0));
+      glfwWaitEventsTimeout(std::min(wait, service.max_wait(60.0)));
       unsigned now_input = g_input.load();
       if (now_input != seen) {
         seen = now_input;
         model.touch();
+        screen_schedule.touch(clock());
         if (console) console->touch();
         extra = 3;
       }
@@ -676,8 +686,16 @@ int run_kiosk(const WindowOptions& o) {
       }
       replay = n_steps > 0 ? &steps[n_steps - 1] : nullptr;
       hits.clear();
-      Intent in = render(false, "");
+      Intent in;
+      if (screen_schedule.dark(clock())) {
+        glClearColor(0, 0, 0, 1);
+        glClear(GL_COLOR_BUFFER_BIT);
+        glfwSwapBuffers(win);
+      } else {
+        in = render(false, "");
+      }
       replay = nullptr;
+      service.alive();
       if (g_hit_items) {
         std::string tmp = std::string(hit_log) + ".tmp";
         if (FILE* f = std::fopen(tmp.c_str(), "w")) {
@@ -700,6 +718,7 @@ int run_kiosk(const WindowOptions& o) {
       // The backend uploaded the atlas during the first frame: the CPU copies (RGBA32
       // and alpha) are no longer needed. Then the full atlas, while nobody has touched yet.
       if (first) {
+        service.ready("kiosk on screen");
         ImGui::GetIO().Fonts->ClearTexData();
         if (!full_atlas) bake(false);  // every glyph the resident screens can show
         extra = std::max(extra, 1);  // redraw with it

@@ -12,6 +12,7 @@ struct WindowOptions {
   std::string font;           // overrides the fontconfig lookup
   std::string db, data_dir, config;
   bool print_timing = false;
+  bool hide_cursor = false;   // touch screens: no pointer drawn over the kiosk
 };
 
 int run_kiosk(const WindowOptions& o);

@@ -1,0 +1,57 @@
+# Install layout and the Debian package (CPack's DEB generator; scripts/package.sh runs it).
+# CPack rather than dpkg-buildpackage: the package is built from the same CMake tree as
+# every other build, with no second description of the sources in debian/rules, and
+# CPack still runs dpkg-shlibdeps for the library dependencies.
+include(GNUInstallDirs)
+
+if(ECOKIOSK_SYSTEM_INSTALL)
+  # Where the packaged program keeps its state when run as the service user (app/cli/installed.cpp).
+  set_source_files_properties(app/cli/installed.cpp PROPERTIES COMPILE_DEFINITIONS
+    "ECOKIOSK_SERVICE_USER=\"ecokiosk\";ECOKIOSK_STATE_DIR=\"/var/lib/ecokiosk\";ECOKIOSK_CONFIG_FILE=\"/etc/ecokiosk/config.json\"")
+endif()
+
+install(TARGETS ecokiosk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY questionnaires assets DESTINATION ${CMAKE_INSTALL_DATADIR}/ecokiosk
+        PATTERN "README.md" EXCLUDE)
+install(FILES packaging/debian/config.default.json DESTINATION ${CMAKE_INSTALL_DATADIR}/ecokiosk)
+install(PROGRAMS packaging/debian/x11-session DESTINATION ${CMAKE_INSTALL_DATADIR}/ecokiosk/x11)
+install(FILES packaging/debian/xorg.conf DESTINATION ${CMAKE_INSTALL_DATADIR}/ecokiosk/x11)
+install(FILES packaging/debian/ecokiosk.service packaging/debian/ecokiosk-x11.service
+        DESTINATION lib/systemd/system)
+install(FILES packaging/debian/copyright DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/ecokiosk)
+
+# The man page, compressed as Debian expects (-n: no timestamp, so builds repeat).
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ecokiosk.1.gz
+                   COMMAND gzip -9nc ${CMAKE_SOURCE_DIR}/packaging/ecokiosk.1 > ${CMAKE_BINARY_DIR}/ecokiosk.1.gz
+                   DEPENDS ${CMAKE_SOURCE_DIR}/packaging/ecokiosk.1)
+add_custom_target(manpage ALL DEPENDS ${CMAKE_BINARY_DIR}/ecokiosk.1.gz)
+install(FILES ${CMAKE_BINARY_DIR}/ecokiosk.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+set(ECOKIOSK_PACKAGE_VERSION "${PROJECT_VERSION}" CACHE STRING "Debian package version")
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME ecokiosk)
+set(CPACK_PACKAGE_VERSION "${ECOKIOSK_PACKAGE_VERSION}")
+set(CPACK_PACKAGE_CONTACT "EcoKiosk maintainers <maintainers@users.noreply.r-seed-1963cc18.example>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "touch-screen survey kiosk for ecological-civilization indicators")
+# CPack puts the summary first and indents these lines itself.
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "EcoKiosk runs the green-travel, knowledge and satisfaction questionnaires of a
+district's demonstration-zone campaign full-screen in a service hall, keeps every
+response in SQLite, and computes indicators 35, 39 and 40 with their intervals.
+The kiosk starts under the cage Wayland compositor on tty1 as the ecokiosk user.")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # ecokiosk_VERSION_ARCH.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION misc)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # libglfw3, libsqlite3, libsodium ... from the binary itself
+# What the binary does not link but needs: the compositor and X server it runs in, a
+# Chinese font, Mesa's drivers, and the tools of the maintainer scripts.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+    "adduser, debconf (>= 0.5) | debconf-2.0, cage, xwayland, fonts-noto-cjk | fonts-wqy-microhei, libgl1-mesa-dri")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "xinit, xserver-xorg-core, xserver-xorg-input-libinput")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_SOURCE_DIR}/packaging/debian/preinst ${CMAKE_SOURCE_DIR}/packaging/debian/postinst
+    ${CMAKE_SOURCE_DIR}/packaging/debian/prerm ${CMAKE_SOURCE_DIR}/packaging/debian/postrm
+    ${CMAKE_SOURCE_DIR}/packaging/debian/config ${CMAKE_SOURCE_DIR}/packaging/debian/templates)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_STRIP_FILES ON)  # the debug info stays in the build tree
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+include(CPack)
