@@ -31,8 +31,8 @@ for f in "$WORK"/saver*.err "$WORK"/import*.err; do
   if [ -s "$f" ]; then echo "--- $f"; cat "$f"; fail=1; fi
 done
 [ "$fail" -eq 0 ] || { echo "a writer failed"; exit 1; }
-grep -q "2000 new, 0 already there, 0 refused" "$WORK/import1.out" || { cat "$WORK/import1.out"; exit 1; }
-grep -q "2000 new, 0 already there, 0 refused" "$WORK/import2.out" || { cat "$WORK/import2.out"; exit 1; }
+grep -q "2000 new, 0 already there, 0 conflicting, 0 refused" "$WORK/import1.out" || { cat "$WORK/import1.out"; exit 1; }
+grep -q "2000 new, 0 already there, 0 conflicting, 0 refused" "$WORK/import2.out" || { cat "$WORK/import2.out"; exit 1; }
 CHECK=$(sqlite3 "$DB" "PRAGMA integrity_check")
 [ "$CHECK" = "ok" ] || { echo "integrity_check: $CHECK"; exit 1; }
 cat "$WORK"/acked1 "$WORK"/acked2 "$WORK"/acked3 | sort > "$WORK/acked.sorted"

@@ -233,10 +233,10 @@ ExportResult export_data(Store& store, const QuestionnaireSet& set, const Export
   }
   if (auto parent = fs::path(o.out).parent_path(); !parent.empty())
     if (std::string e = make_private_dirs(parent.string()); !e.empty()) {
-      res.error = e;
+      res.error = "cannot write " + o.out + ": " + e;  // which file, then why
       return res;
     }
-  if (!o.replace && o.format != "csv")
+  if (!o.replace && o.format != "csv" && o.format != "sav" && o.format != "dta")  // those check each file
     if (res.error = refuse_existing(o.out); !res.error.empty()) return res;
   store.backfill_metrics(set);
   Writer w{store, set, o, flagged_rows(store, o.min_seconds_per_question)};

@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "core/export.hpp"
+#include "core/safe_file.hpp"
 
 namespace eco {
 
@@ -51,7 +53,8 @@ std::string var_name(const std::string& code, std::size_t max, std::set<std::str
 }
 
 ssize_t write_bytes(const void* data, size_t len, void* ctx) {
-  return static_cast<ssize_t>(std::fwrite(data, 1, len, static_cast<std::FILE*>(ctx)));
+  bool ok = static_cast<SafeFile*>(ctx)->write(std::string_view(static_cast<const char*>(data), len));
+  return ok ? static_cast<ssize_t>(len) : -1;
 }
 
 // One column's shape in the file.
@@ -95,6 +98,9 @@ std::string export_readstat(Store& store, const QuestionnaireSet& /*set*/, const
   auto is_flagged = [&](std::int64_t rid) {
     return rid >= 0 && static_cast<std::size_t>(rid) < flagged.size() && flagged[static_cast<std::size_t>(rid)];
   };
+  // One file per questionnaire, all through SafeFile and put in place together or not at all.
+  std::vector<std::unique_ptr<SafeFile>> files;
+  std::int64_t total_rows = 0;
   for (const Questionnaire* q : qs) {
     fs::path out(o.out);
     std::string path = qs.size() == 1 ? o.out
@@ -138,9 +144,10 @@ std::string export_readstat(Store& store, const QuestionnaireSet& /*set*/, const
     });
     if (o.cancel && o.cancel->load()) return "cancelled";
 
-    std::string part = path + ".part";
-    std::FILE* file = std::fopen(part.c_str(), "wb");
-    if (!file) return "cannot write " + part;
+    if (!o.replace)
+      if (std::string e = refuse_existing(path); !e.empty()) return e;
+    SafeFile* file = files.emplace_back(std::make_unique<SafeFile>(path)).get();
+    if (!file->ok()) return "cannot write " + path + ": " + file->error();
     readstat_writer_t* w = readstat_writer_init();
     readstat_set_data_writer(w, write_bytes);
     std::string label = cut_utf8(q->title.get("zh").empty() ? q->id : q->title.get("zh"), 80, 80);
@@ -233,23 +240,19 @@ std::string export_readstat(Store& store, const QuestionnaireSet& /*set*/, const
     });
     if (err == READSTAT_OK && written == rows) err = readstat_end_writing(w);
     readstat_writer_free(w);
-    bool ok = std::fflush(file) == 0;
-    ok = std::fclose(file) == 0 && ok;
-    std::error_code ec;
-    if (o.cancel && o.cancel->load()) {
-      fs::remove(part, ec);
-      return "cancelled";
-    }
-    if (err != READSTAT_OK || !ok || written != rows) {
-      fs::remove(part, ec);
-      if (written != rows) return "responses changed while writing " + path + "; export again";
-      return "writing " + path + " failed: " + (err != READSTAT_OK ? readstat_error_message(err) : "disk full or removed?");
-    }
-    fs::rename(part, path, ec);
-    if (ec) return "cannot rename " + part + ": " + ec.message();
-    res.files.push_back(path);
-    res.rows += rows;
+    if (o.cancel && o.cancel->load()) return "cancelled";  // the temporaries go with `files`
+    std::string flushed = err == READSTAT_OK && written == rows ? file->finish() : "";
+    if (written != rows) return "responses changed while writing " + path + "; export again";
+    if (err != READSTAT_OK) return "writing " + path + " failed: " + readstat_error_message(err) +
+                                   (file->ok() ? "" : " (" + file->error() + ")");
+    if (!flushed.empty()) return "writing " + path + " failed: " + flushed;
+    total_rows += rows;
   }
+  std::vector<SafeFile*> all;
+  for (auto& f : files) all.push_back(f.get());
+  if (std::string e = commit_all(all, o.replace); !e.empty()) return e;
+  for (auto* f : all) res.files.push_back(f->final_path());
+  res.rows += total_rows;
   return "";
 }
 
