@@ -212,6 +212,29 @@ TEST_CASE("auto-advance: option then Next moves exactly one question, early or j
   }
 }
 
+// An elderly resident often taps twice: the second tap, landing just after the page moved
+// on by itself, must not answer a question they have not read (a review stored one).
+TEST_CASE("auto-advance: a second tap just after the page moved answers nothing, a later one does") {
+  Rig r;
+  r.act(Intent::Kind::start, "satisfaction");
+  r.act(Intent::Kind::answer, {}, Choice{"dissatisfied"}, true);
+  TimeMs tapped = r.now;
+  r.now = tapped + KioskModel::kAutoAdvanceMs;
+  r.model.tick();
+  REQUIRE(r.current().id == "sat_rivers");
+  r.now += 400;  // the double tap's second half, on the new page
+  r.act(Intent::Kind::answer, {}, Choice{"dissatisfied"}, true);
+  r.model.tick();
+  CHECK(!answered(r.model.session()->answer_of("sat_rivers")));
+  r.now += 5000;
+  r.model.tick();
+  CHECK(r.current().id == "sat_rivers");  // nothing moved it on
+  // A resident who has read the question answers it as usual.
+  r.act(Intent::Kind::answer, {}, Choice{"satisfied"}, true);
+  CHECK(answered(r.model.session()->answer_of("sat_rivers")));
+  CHECK(std::get<Choice>(r.model.session()->answer_of("sat_air")).option == "dissatisfied");
+}
+
 TEST_CASE("the last question never submits itself: 提交 must be tapped") {
   Rig r;
   r.act(Intent::Kind::start, "satisfaction");

@@ -347,3 +347,26 @@ TEST_CASE("line breaking: at punctuation and spaces before inside a word, number
   auto l5 = lines("Take a short survey and help build a beautiful home", width_of("Take a short survey"));
   CHECK(l5[0] == "Take a short survey");
 }
+
+// The header's switches and 退出 sit above every kind of answer area: a number pad or a
+// trip-count stepper must not swallow what they ask for (a review found both dead there).
+TEST_CASE("by touch: on every question of every questionnaire the language switch and 退出 answer the tap") {
+  for (const char* id : {"green-travel", "knowledge", "satisfaction"}) {
+    Kiosk k(ImVec2(1280, 800));
+    REQUIRE(k.tap(test::shipped().find(id)->title.get("zh")));
+    for (int guard = 0; guard < 60 && k.model.screen() == Screen::question; ++guard) {
+      std::string qid = k.current().id;
+      REQUIRE_MESSAGE(k.tap("English"), qid);
+      CHECK_MESSAGE(k.model.lang() == "en", qid);
+      REQUIRE_MESSAGE(k.tap("中文"), qid);
+      CHECK_MESSAGE(k.model.lang() == "zh", qid);
+      REQUIRE_MESSAGE(k.tap(k.t("nav.quit_survey")), qid);
+      CHECK_MESSAGE(k.model.leave_asked() != LeaveAsk::none, qid);
+      REQUIRE_MESSAGE(k.tap(k.t("leave.stay")), qid);
+      CHECK_MESSAGE(k.model.leave_asked() == LeaveAsk::none, qid);
+      CHECK_MESSAGE(k.current().id == qid, qid);
+      k.answer_by_taps();
+    }
+    CHECK(k.model.screen() == Screen::finish);
+  }
+}

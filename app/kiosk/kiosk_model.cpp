@@ -80,6 +80,7 @@ void KioskModel::go_welcome() {
   refusal_ = {};
   advance_at_ = 0;
   absorb_next_until_ = 0;
+  absorb_answer_until_ = 0;
   leave_ = LeaveAsk::none;
   finish_until_ = 0;
   lang_ = config_.default_lang;
@@ -133,6 +134,7 @@ void KioskModel::apply(const Intent& in) {
     case K::toggle_large_text: large_text_ = !large_text_; break;
     case K::answer: {
       if (!session_ || screen_ != Screen::question) break;
+      if (clock_() < absorb_answer_until_) break;  // a double tap's second half (kAnswerAbsorbMs)
       bool advances = auto_advances();  // judged before the answer: it may change what is last
       absorb_next_until_ = 0;           // working on this question: a Next now is meant for it
       refusal_ = session_->answer(in.answer);
@@ -146,6 +148,7 @@ void KioskModel::apply(const Intent& in) {
       if (!advance_at_ && clock_() < absorb_next_until_) break;
       advance_at_ = 0;
       absorb_next_until_ = 0;
+      absorb_answer_until_ = 0;
       refusal_ = session_->next();
       if (refusal_.ok() && session_->at_end()) complete();
       break;
@@ -153,6 +156,7 @@ void KioskModel::apply(const Intent& in) {
       if (!session_ || screen_ != Screen::question) break;
       advance_at_ = 0;
       absorb_next_until_ = 0;
+      absorb_answer_until_ = 0;
       refusal_ = {};
       if (session_->progress().position <= 1) leave_ = LeaveAsk::back_on_first;  // ask before throwing it away
       else session_->back();
@@ -245,6 +249,7 @@ void KioskModel::tick() {
     if (advance_at_ && now >= advance_at_) {
       advance_at_ = 0;
       absorb_next_until_ = now + kNextAbsorbMs;
+      absorb_answer_until_ = now + kAnswerAbsorbMs;
       refusal_ = session_->next();
       if (refusal_.ok() && session_->at_end()) complete();
     }

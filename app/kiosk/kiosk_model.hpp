@@ -45,6 +45,9 @@ class KioskModel {
   // A Next tapped this soon after an auto-advance was meant for the question just left:
   // it is absorbed instead of moving on again or refusing an unanswered question.
   static constexpr TimeMs kNextAbsorbMs = 1000;
+  // Likewise an answer tapped this soon after an auto-advance: the second tap of a resident
+  // who taps twice would otherwise answer a question they have not yet read.
+  static constexpr TimeMs kAnswerAbsorbMs = 600;
   // Text sizes a resident can choose, as factors of the normal size (index = text_size()).
   static constexpr float kTextScales[] = {1.0f, 1.3f};
 
@@ -120,6 +123,7 @@ class KioskModel {
   TimeMs last_activity_ = 0;
   TimeMs advance_at_ = 0;
   TimeMs absorb_next_until_ = 0;
+  TimeMs absorb_answer_until_ = 0;
   LeaveAsk leave_ = LeaveAsk::none;
   TimeMs finish_until_ = 0;
   TimeMs hold_since_ = 0;

@@ -254,8 +254,13 @@ Intent draw_question(const View& v) {
       }
       break;
     }
-    case QuestionType::count_matrix: out = count_matrix(v, *s, q, inner); break;
-    case QuestionType::integer: out = number_pad(v, *s, q, inner); break;
+    // Only a key or stepper pressed replaces what the header's switches and 退出 asked for.
+    case QuestionType::count_matrix:
+      if (Intent in = count_matrix(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      break;
+    case QuestionType::integer:
+      if (Intent in = number_pad(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      break;
     case QuestionType::text: text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x); break;
   }
   end_scroll_region(v.scale);
