@@ -91,10 +91,11 @@ out=$("$APP" backup --db "$DB" --config "$CFG" --to "$WORK/w.db" --force 2>&1); 
 check "backup beside a stale -wal refused even with --force" 1 $rc "$out" 'w.db-wal exists'
 [[ ! -e "$WORK/w.db" ]] || { echo "FAIL a backup was put beside a -wal"; fails=$((fails + 1)); }
 # --out that is a folder or a device, for a multi-file format.
-for o in /dev/null / "$WORK"; do
+mkfifo "$WORK/fifo"  # stands for a device: never risk the real /dev/null or /
+for o in "$WORK/fifo" "$WORK/" "$WORK" "$WORK/newdir/"; do
   out=$("$APP" export --db "$DB" --config "$CFG" --data-dir "$SRC" --format csv --out "$o" --force 2>&1); rc=$?
   check "export --out $o refused" 1 $rc "$out" 'is a folder|not a regular file'
 done
-[[ ! -e /dev/null-satisfaction && -z $(ls "$WORK" | grep -- '-satisfaction') ]] || { echo "FAIL a file was named from a folder or device"; fails=$((fails + 1)); }
+[[ -p "$WORK/fifo" && ! -e "$WORK/newdir" && -z $(ls -a "$WORK" | grep -- '-satisfaction') ]] || { echo "FAIL a file was named from a folder or device"; fails=$((fails + 1)); }
 
 exit $((fails > 0))
