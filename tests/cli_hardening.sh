@@ -82,8 +82,10 @@ for cmd in "export --format jsonl --out $WORK/nodb.jsonl" "indicators" "backup -
 done
 [[ ! -e "$WORK/typo" && ! -e "$WORK/nodb.jsonl" && ! -e "$WORK/nodb-b.db" ]] || { echo "FAIL a mistyped --db created something"; fails=$((fails + 1)); }
 # backup --to: an existing file only with --force; never where a -wal or -shm lies.
+entries=$(sqlite3 "$DB" "SELECT count(*) FROM audit_log")
 out=$("$APP" backup --db "$DB" --config "$CFG" --to "$WORK/b.db" 2>&1); rc=$?
 check "backup over an existing file refused" 1 $rc "$out" 'already exists'
+[[ $(sqlite3 "$DB" "SELECT count(*) FROM audit_log") == "$entries" ]] || { echo "FAIL a refused backup was logged as made"; fails=$((fails + 1)); }
 out=$("$APP" backup --db "$DB" --config "$CFG" --to "$WORK/b.db" --force 2>&1); rc=$?
 check "backup --force replaces it" 0 $rc "$out" 'backed up'
 echo stale > "$WORK/w.db-wal"

@@ -279,6 +279,12 @@ std::string backup_folder(const Common& c, const std::string& configured) {
 
 int backup(const Common& c, const std::string& to, bool force) {
   if (!database_exists(c)) return 1;
+  // A refused target is said before anything is written (the audit entry below too).
+  if (!to.empty())
+    if (std::string e = backup_target_problem(to, force); !e.empty()) {
+      std::cerr << "error: " << e << "\n";
+      return 1;
+    }
   Config cfg = load_cfg(c);
   Store store(c.db_path());
   {

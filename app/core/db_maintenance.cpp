@@ -145,7 +145,7 @@ OpenedStore open_store_checked(const std::string& path, TimeMs now) {
   return out;
 }
 
-std::string backup_database(Store& store, const std::string& dest, bool replace) {
+std::string backup_target_problem(const std::string& dest, bool replace) {
   // A -wal or -shm under the new file's name would be read as its log by the next
   // opener (a stale one corrupts it), and may belong to a process using that file.
   for (const char* ext : {"-wal", "-shm"}) {
@@ -155,6 +155,11 @@ std::string backup_database(Store& store, const std::string& dest, bool replace)
   }
   if (!replace)
     if (std::string e = refuse_existing(dest); !e.empty()) return "backup to " + dest + " refused: " + e;
+  return "";
+}
+
+std::string backup_database(Store& store, const std::string& dest, bool replace) {
+  if (std::string e = backup_target_problem(dest, replace); !e.empty()) return e;
   if (auto parent = fs::path(dest).parent_path(); !parent.empty())
     if (std::string e = make_private_dirs(parent.string()); !e.empty()) return e;
   std::string err = copy_database(store.db().raw(), dest, replace);

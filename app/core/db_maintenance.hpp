@@ -28,6 +28,8 @@ OpenedStore open_store_checked(const std::string& path, TimeMs now);
 // An existing dest is refused unless replace; a dest-wal or dest-shm always (it would
 // be read as the new file's log, and a process may be using it).
 std::string backup_database(Store& store, const std::string& dest, bool replace = true);
+// Why dest may not receive a backup (the checks backup_database makes first), or "".
+std::string backup_target_problem(const std::string& dest, bool replace);
 
 // A dated backup in folder (ecokiosk-YYYYMMDD-HHMMSS.db), keeping the newest `keep`.
 std::string backup_rotate(Store& store, const std::string& folder, int keep, TimeMs now, std::string* written = nullptr);
