@@ -217,10 +217,13 @@ std::string restore_database(const std::string& backup, const std::string& db_pa
   } staged_guard{staged}, source_guard{source};
   // 1. The backup is read from a private copy (its -wal too, so that counts): SQLite
   //    writes nothing beside the backup itself (no -wal or -shm left on a USB stick).
+  // copy_file gives the copies the backup's mode: made private at once.
   fs::copy_file(backup, source, ec);
+  if (!ec) fs::permissions(source, fs::perms::owner_read | fs::perms::owner_write, ec);
   if (ec) return "cannot read the backup " + backup + ": " + ec.message();
   if (fs::exists(backup + "-wal", ec)) {
     fs::copy_file(backup + "-wal", source + "-wal", ec);
+    if (!ec) fs::permissions(source + "-wal", fs::perms::owner_read | fs::perms::owner_write, ec);
     if (ec) return "cannot read the backup's log " + backup + "-wal: " + ec.message();
   }
   //    Checked before anything changes: sound, an EcoKiosk database, and not from a
