@@ -75,4 +75,29 @@ head -c 5000000 /dev/zero | tr '\0' '[' > "$WORK/brackets.json"
 out=$("$APP" validate "$WORK/brackets.json" 2>&1); rc=$?
 check "5 MB of [ refused" 1 $rc "$out" 'bytes, more than the 2097152 allowed'
 
+# A mistyped --db: commands that only read refuse it, and create nothing (issue 13).
+for cmd in "export --format jsonl --out $WORK/nodb.jsonl" "indicators" "backup --to $WORK/nodb-b.db" "audit verify"; do
+  out=$("$APP" $cmd --db "$WORK/typo/k.db" --config "$CFG" --data-dir "$SRC" 2>&1); rc=$?
+  check "$cmd: no database at a mistyped --db" 1 $rc "$out" "no database at $WORK/typo/k.db"
+done
+[[ ! -e "$WORK/typo" && ! -e "$WORK/nodb.jsonl" && ! -e "$WORK/nodb-b.db" ]] || { echo "FAIL a mistyped --db created something"; fails=$((fails + 1)); }
+# backup --to: an existing file only with --force; never where a -wal or -shm lies.
+entries=$(sqlite3 "$DB" "SELECT count(*) FROM audit_log")
+out=$("$APP" backup --db "$DB" --config "$CFG" --to "$WORK/b.db" 2>&1); rc=$?
+check "backup over an existing file refused" 1 $rc "$out" 'already exists'
+[[ $(sqlite3 "$DB" "SELECT count(*) FROM audit_log") == "$entries" ]] || { echo "FAIL a refused backup was logged as made"; fails=$((fails + 1)); }
+out=$("$APP" backup --db "$DB" --config "$CFG" --to "$WORK/b.db" --force 2>&1); rc=$?
+check "backup --force replaces it" 0 $rc "$out" 'backed up'
+echo stale > "$WORK/w.db-wal"
+out=$("$APP" backup --db "$DB" --config "$CFG" --to "$WORK/w.db" --force 2>&1); rc=$?
+check "backup beside a stale -wal refused even with --force" 1 $rc "$out" 'w.db-wal exists'
+[[ ! -e "$WORK/w.db" ]] || { echo "FAIL a backup was put beside a -wal"; fails=$((fails + 1)); }
+# --out that is a folder or a device, for a multi-file format.
+mkfifo "$WORK/fifo"  # stands for a device: never risk the real /dev/null or /
+for o in "$WORK/fifo" "$WORK/" "$WORK" "$WORK/newdir/"; do
+  out=$("$APP" export --db "$DB" --config "$CFG" --data-dir "$SRC" --format csv --out "$o" --force 2>&1); rc=$?
+  check "export --out $o refused" 1 $rc "$out" 'is a folder|not a regular file'
+done
+[[ -p "$WORK/fifo" && ! -e "$WORK/newdir" && -z $(ls -a "$WORK" | grep -- '-satisfaction') ]] || { echo "FAIL a file was named from a folder or device"; fails=$((fails + 1)); }
+
 exit $((fails > 0))

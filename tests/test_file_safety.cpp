@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -476,4 +477,148 @@ TEST_CASE("CSV cells that a spreadsheet would run are neutralised, and numbers s
   CHECK(csv.find("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"") != std::string::npos);
   CHECK(csv.find("\"'=cmd|' /C calc'!A0\"") != std::string::npos);
   CHECK(csv.find(",=") == std::string::npos);
+}
+
+// ---- backup and restore hardening (issue 13) ----------------------------------------------
+
+TEST_CASE("backup to a file: an existing file is refused unless replacing, a -wal or -shm beside it always") {
+  test::TempDir dir;
+  Store s(dir.file("k.db"));
+  fill(s, 20);
+  std::string dest = dir.write("b.db", "keep me");
+  CHECK(backup_database(s, dest, false).find("already exists") != std::string::npos);
+  CHECK(slurp(dest) == "keep me");
+  REQUIRE(backup_database(s, dest, true).empty());
+  CHECK(Store(dest).count() == 20);
+  // A leftover log under the new name would be applied to the new file by its next
+  // opener: refused even when replacing, and nothing is written.
+  std::string other = dir.file("c.db");
+  for (const char* ext : {"-wal", "-shm"}) {
+    INFO(ext);
+    std::string side = dir.write(std::string("c.db") + ext, "stale log");
+    for (bool replace : {false, true}) {
+      std::string err = backup_database(s, other, replace);
+      CHECK(err.find(std::string("c.db") + ext + " exists") != std::string::npos);
+      CHECK_FALSE(fs::exists(other));
+    }
+    CHECK(slurp(side) == "stale log");
+    fs::remove(side);
+  }
+  // The scheduled backups still rotate (a new dated name each time).
+  std::string written;
+  REQUIRE(backup_rotate(s, dir.file("backups"), 2, 1'561'000'000'000, &written).empty());
+  REQUIRE(backup_rotate(s, dir.file("backups"), 2, 1'561'000'001'000, &written).empty());
+  CHECK(list_backups(dir.file("backups")).size() == 2);
+}
+
+TEST_CASE("restore through a symlinked --db restores the link's target and keeps the link") {
+  test::TempDir dir;
+  std::string real = dir.file("data/real.db"), link = dir.file("link.db"), good = dir.file("good.db");
+  fs::create_directories(dir.file("data"));
+  {
+    Store s(real);
+    fill(s, 30);
+    REQUIRE(backup_database(s, good).empty());
+    fill(s, 10, 2);
+  }
+  fs::create_symlink(real, link);
+  std::string aside;
+  REQUIRE(restore_database(good, link, 1'561'000'000'000, &aside).empty());
+  CHECK(fs::is_symlink(link));
+  CHECK(fs::read_symlink(link) == fs::path(real));
+  CHECK(Store(real).count() == 30);
+  CHECK(aside.rfind(dir.file("data/real.db.before-restore-"), 0) == 0);
+  CHECK(Store(aside).count() == 40);
+}
+
+TEST_CASE("two restores in the same second keep both databases aside under different names") {
+  test::TempDir dir;
+  std::string path = dir.file("k.db"), good = dir.file("good.db");
+  {
+    Store s(path);
+    fill(s, 20);
+    REQUIRE(backup_database(s, good).empty());
+  }
+  constexpr TimeMs now = 1'561'000'000'000;
+  std::string a1, a2, a3;
+  REQUIRE(restore_database(good, path, now, &a1).empty());
+  { Store s(path); fill(s, 5, 3); }
+  std::string err = restore_database(good, path, now, &a2);
+  CHECK(err.find("--force") == std::string::npos);  // restore has no such option
+  REQUIRE(err.empty());
+  REQUIRE(restore_database(good, path, now, &a3).empty());
+  CHECK(a1 == path + ".before-restore-20190620-030640");
+  CHECK(a2 == a1 + "-2");
+  CHECK(a3 == a1 + "-3");
+  CHECK(Store(a1).count() == 20);
+  CHECK(Store(a2).count() == 25);  // the second one kept, not refused nor overwritten
+}
+
+TEST_CASE("restore writes nothing beside the backup (no -wal or -shm left on a USB stick)") {
+  test::TempDir dir;
+  std::string path = dir.file("k.db"), stick = dir.file("stick"), good = dir.file("stick/good.db");
+  fs::create_directories(stick);
+  {
+    Store s(path);
+    fill(s, 20);
+    REQUIRE(backup_database(s, good).empty());
+  }
+  auto before = names_in(stick);
+  std::string bytes = slurp(good);
+  REQUIRE(restore_database(good, path, 1'561'000'000'000, nullptr).empty());
+  CHECK(names_in(stick) == before);
+  CHECK(slurp(good) == bytes);
+  CHECK(Store(path).count() == 20);
+}
+
+TEST_CASE("restore holds the live database locked through the swap: a kiosk starting then cannot save into the old file") {
+  test::TempDir dir;
+  std::string path = dir.file("k.db"), good = dir.file("good.db");
+  {
+    Store s(path);
+    fill(s, 20);
+    REQUIRE(backup_database(s, good).empty());
+  }
+  bool opened = false;
+  std::string why;
+  REQUIRE(restore_database(good, path, 1'561'000'000'000, nullptr, [&] {
+            try {
+              Db other(path, false, false);
+              sqlite3_busy_timeout(other.raw(), 100);
+              other.exec("BEGIN IMMEDIATE; CREATE TABLE lost(x); COMMIT");
+              opened = true;
+            } catch (const DbError& e) {
+              why = e.what();
+            }
+          }).empty());
+  CHECK_FALSE(opened);  // a save here would have gone into the file being replaced
+  CHECK(why.find("locked") != std::string::npos);
+  Store restored(path);
+  CHECK(restored.count() == 20);
+}
+
+TEST_CASE("--out that is a folder, a device or a bare folder path is refused for every format") {
+  test::TempDir dir;
+  Store s(dir.file("k.db"));
+  fill(s, 10);
+  fs::create_directories(dir.file("outdir"));
+  // A fifo stands for a device: a test must never risk replacing the real /dev/null.
+  std::string fifo = dir.file("fifo");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  for (std::string format : {"csv", "sav", "dta", "jsonl", "xlsx", "html", "pdf"}) {
+    for (std::string out : {dir.file("outdir"), dir.file("outdir") + "/", fifo, dir.file("new/")}) {
+      INFO(format << " " << out);
+      ExportOptions o;
+      o.format = format;
+      o.out = out;
+      o.replace = true;
+      ExportResult r = export_data(s, test::shipped(), o);
+      CHECK((r.error.find("is a folder") != std::string::npos || r.error.find("not a regular file") != std::string::npos));
+      CHECK(r.files.empty());
+    }
+  }
+  CHECK(names_in(dir.file("outdir")).empty());
+  CHECK_FALSE(fs::exists(dir.file("new")));
+  CHECK(fs::is_fifo(fifo));
+  CHECK_FALSE(fs::exists(fifo + "-satisfaction"));
 }

@@ -72,6 +72,16 @@ bool make_filter(const FilterArgs& a, int utc_offset_minutes, ResponseFilter& f)
   return true;
 }
 
+// Commands that only read refuse a database that is not there: a mistyped --db would
+// otherwise create an empty one (and its folders) and report 0 responses as if true.
+bool database_exists(const Common& c) {
+  std::string path = c.db_path();
+  std::error_code ec;
+  if (path == ":memory:" || fs::exists(path, ec)) return true;
+  std::cerr << "error: no database at " << path << " (check --db)\n";
+  return false;
+}
+
 }  // namespace
 
 int validate(const Common& c, const std::vector<std::string>& files_in) {
@@ -106,6 +116,7 @@ int validate(const Common& c, const std::vector<std::string>& files_in) {
 }
 
 int export_data(const Common& c, const ExportArgs& a) {
+  if (!database_exists(c)) return 1;
   Config cfg = load_cfg(c);
   ResponseFilter f;
   if (!make_filter(a.filter, cfg.utc_offset_minutes, f)) return 2;
@@ -218,6 +229,7 @@ int import_data(const Common& c, const std::vector<std::string>& files) {
 }
 
 int indicators(const Common& c, const IndicatorArgs& a) {
+  if (!database_exists(c)) return 1;
   Config cfg = load_cfg(c);
   IndicatorOptions o;
   if (!make_filter(a.filter, cfg.utc_offset_minutes, o.filter)) return 2;
@@ -265,7 +277,14 @@ std::string backup_folder(const Common& c, const std::string& configured) {
   return (fs::path(c.db_path()).parent_path() / "backups").string();
 }
 
-int backup(const Common& c, const std::string& to) {
+int backup(const Common& c, const std::string& to, bool force) {
+  if (!database_exists(c)) return 1;
+  // A refused target is said before anything is written (the audit entry below too).
+  if (!to.empty())
+    if (std::string e = backup_target_problem(to, force); !e.empty()) {
+      std::cerr << "error: " << e << "\n";
+      return 1;
+    }
   Config cfg = load_cfg(c);
   Store store(c.db_path());
   {
@@ -280,7 +299,7 @@ int backup(const Common& c, const std::string& to) {
   }
   std::string written, err;
   if (!to.empty()) {
-    err = backup_database(store, to);
+    err = backup_database(store, to, force);
     written = to;
   } else {
     err = backup_rotate(store, backup_folder(c, cfg.backup_dir), cfg.backup_keep, now_ms(), &written);
@@ -357,6 +376,7 @@ int setup_code(const Common& c) {
 }
 
 int audit_verify(const Common& c) {
+  if (!database_exists(c)) return 1;
   Catalog empty;
   Store store(c.db_path());
   AdminStore admin(store, empty);

@@ -47,7 +47,7 @@ int import_data(const Common& c, const std::vector<std::string>& files);
 int indicators(const Common& c, const IndicatorArgs& a);
 // The folder backups go to: the configured one, or backups/ beside the database.
 std::string backup_folder(const Common& c, const std::string& configured);
-int backup(const Common& c, const std::string& to);
+int backup(const Common& c, const std::string& to, bool force = false);
 int restore(const Common& c, const std::string& from);
 // The staff override: sets the PIN whatever the database holds; audited.
 int set_pin(const Common& c);

@@ -80,7 +80,9 @@ int main(int argc, char** argv) {
 
   std::string backup_to, restore_from;
   auto* bak = app.add_subcommand("backup", "Online backup of the database (dated, rotated) or to --to FILE");
+  bool backup_force = false;
   bak->add_option("--to", backup_to, "Write the backup to this file instead of the backup folder");
+  bak->add_flag("--force", backup_force, "Replace an existing file at --to (never one with a -wal or -shm beside it)");
   auto* res = app.add_subcommand("restore", "Replace the database with a backup (the current one is kept aside)");
   res->add_option("backup", restore_from, "Backup file")->required()->check(CLI::ExistingFile);
   auto* pin = app.add_subcommand("set-pin", "Set the admin PIN (read from standard input); the staff override, audited");
@@ -128,7 +130,7 @@ int main(int argc, char** argv) {
     if (*exp) return usage_on_2(eco::cli::export_data(common, ea), exp);
     if (*imp) return usage_on_2(eco::cli::import_data(common, import_files), imp);
     if (*ind) return usage_on_2(eco::cli::indicators(common, ia), ind);
-    if (*bak) return usage_on_2(eco::cli::backup(common, backup_to), bak);
+    if (*bak) return usage_on_2(eco::cli::backup(common, backup_to, backup_force), bak);
     if (*res) return usage_on_2(eco::cli::restore(common, restore_from), res);
     if (*pin) return usage_on_2(eco::cli::set_pin(common), pin);
     if (*code) return usage_on_2(eco::cli::setup_code(common), code);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "core/safe_file.hpp"
 #include "core/util.hpp"
@@ -144,7 +145,21 @@ OpenedStore open_store_checked(const std::string& path, TimeMs now) {
   return out;
 }
 
+std::string backup_target_problem(const std::string& dest, bool replace) {
+  // A -wal or -shm under the new file's name would be read as its log by the next
+  // opener (a stale one corrupts it), and may belong to a process using that file.
+  for (const char* ext : {"-wal", "-shm"}) {
+    std::error_code ec;
+    if (fs::symlink_status(dest + ext, ec).type() != fs::file_type::not_found)
+      return "backup to " + dest + " refused: " + dest + ext + " exists (a database of that name may be in use); choose another file";
+  }
+  if (!replace)
+    if (std::string e = refuse_existing(dest); !e.empty()) return "backup to " + dest + " refused: " + e;
+  return "";
+}
+
 std::string backup_database(Store& store, const std::string& dest, bool replace) {
+  if (std::string e = backup_target_problem(dest, replace); !e.empty()) return e;
   if (auto parent = fs::path(dest).parent_path(); !parent.empty())
     if (std::string e = make_private_dirs(parent.string()); !e.empty()) return e;
   std::string err = copy_database(store.db().raw(), dest, replace);
@@ -175,31 +190,51 @@ std::string backup_rotate(Store& store, const std::string& folder, int keep, Tim
   return "";
 }
 
-std::string restore_database(const std::string& backup, const std::string& db_path, TimeMs now,
-                             std::string* moved_aside) {
+std::string restore_database(const std::string& backup, const std::string& db_path_in, TimeMs now,
+                             std::string* moved_aside, const std::function<void()>& before_swap) {
   std::error_code ec;
   if (!fs::is_regular_file(backup, ec)) return "no such backup: " + backup;
-  // 1. The backup is checked before anything changes: sound, an EcoKiosk database,
-  //    and not from a newer program.
-  Verdict v = check_file(backup);
-  if (!v.ok) return "the backup " + backup + " is not sound: " + v.why;
+  // A --db that is a link names its target: the target is restored and the link stays
+  // (renaming over the link would leave the real database unrestored beside it).
+  std::string db_path = db_path_in;
+  if (fs::is_symlink(fs::symlink_status(db_path_in, ec))) {
+    fs::path real = fs::canonical(db_path_in, ec);
+    if (ec) return "the database link " + db_path_in + " points nowhere: " + ec.message();
+    db_path = real.string();
+  }
   std::string dir = fs::path(db_path).parent_path().string();
   if (!dir.empty())
     if (std::string e = make_private_dirs(dir); !e.empty()) return e;
-  // Named like a SafeFile temporary, so a restore killed part-way is cleaned up at the
+  // Named like SafeFile temporaries, so a restore killed part-way is cleaned up at the
   // next start.
   std::string staged = db_path + ".part-" + new_uuid().substr(0, 6);
+  std::string source = db_path + ".part-" + new_uuid().substr(0, 6);
   struct Staged {
     std::string p;
     ~Staged() {
       for (const char* ext : {"", "-wal", "-shm", "-journal"}) unlink((p + ext).c_str());
     }
-  } staged_guard{staged};
+  } staged_guard{staged}, source_guard{source};
+  // 1. The backup is read from a private copy (its -wal too, so that counts): SQLite
+  //    writes nothing beside the backup itself (no -wal or -shm left on a USB stick).
+  // copy_file gives the copies the backup's mode: made private at once.
+  fs::copy_file(backup, source, ec);
+  if (!ec) fs::permissions(source, fs::perms::owner_read | fs::perms::owner_write, ec);
+  if (ec) return "cannot read the backup " + backup + ": " + ec.message();
+  if (fs::exists(backup + "-wal", ec)) {
+    fs::copy_file(backup + "-wal", source + "-wal", ec);
+    if (!ec) fs::permissions(source + "-wal", fs::perms::owner_read | fs::perms::owner_write, ec);
+    if (ec) return "cannot read the backup's log " + backup + "-wal: " + ec.message();
+  }
+  //    Checked before anything changes: sound, an EcoKiosk database, and not from a
+  //    newer program.
+  Verdict v = check_file(source);
+  if (!v.ok) return "the backup " + backup + " is not sound: " + v.why;
   try {
-    Db src(backup, false, true);
+    Db src(source, false, true);
     if (std::string why = ecokiosk_schema_problem(src); !why.empty()) return "the backup " + backup + " " + why;
-    // 2. Copied (through SQLite, so a backup's own -wal counts) beside the database,
-    //    checked again, and brought to the current schema: all on the copy.
+    // 2. Copied (through SQLite) beside the database, checked again, and brought to
+    //    the current schema: all on the copy.
     if (std::string e = copy_database(src.raw(), staged, false); !e.empty()) return "cannot copy the backup: " + e;
   } catch (const DbError& e) {
     return "the backup " + backup + " cannot be read: " + e.what();
@@ -218,32 +253,56 @@ std::string restore_database(const std::string& backup, const std::string& db_pa
     if (fd >= 0) close(fd);
     if (!synced) return "cannot flush the restored copy to disk";
   }
-  // 3. The current database is kept as a copy (the live file is not touched yet), its
-  //    log folded in, and nobody else may have it open: a kiosk still running would
-  //    go on writing to the old file.
+  // 3. The current database is locked exclusively from here through the swap: out of
+  //    WAL (which needs every other connection gone), locking_mode EXCLUSIVE and one
+  //    write, so any connection opened meanwhile gets SQLITE_BUSY instead of saving
+  //    into the file about to be replaced. Then it is kept as a copy under a name no
+  //    other restore has used.
+  std::unique_ptr<Db> live;
+  const std::string in_use = "the database " + db_path + " is in use (is the kiosk running?); stop it and restore again";
   if (fs::exists(db_path, ec)) {
-    std::string aside = db_path + ".before-restore-" + dated_suffix(now);
     try {
-      Db live(db_path, false, false);
-      if (std::string e = copy_database(live.raw(), aside, false); !e.empty())
-        return "cannot keep the current database aside: " + e;
-      live.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      live = std::make_unique<Db>(db_path, false, false);
+      sqlite3_busy_timeout(live->raw(), 500);
+      live->exec("PRAGMA locking_mode=EXCLUSIVE");
+      std::string mode;
+      {
+        Stmt m(*live, "PRAGMA journal_mode=DELETE");
+        if (m.step()) mode = m.text(0);
+      }
+      if (mode != "delete") return in_use;
+      live->exec("BEGIN IMMEDIATE; CREATE TABLE ecokiosk_restore_lock(x); DROP TABLE ecokiosk_restore_lock; COMMIT");
     } catch (const DbError& e) {
-      unlink(aside.c_str());
-      return "cannot keep the current database aside: " + std::string(e.what());
+      int primary = e.code & 0xff;
+      if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return in_use;
+      return "cannot lock the current database " + db_path + ": " + std::string(e.what());
     }
     // The last connection to close deletes the -wal: one left means another is open.
-    if (fs::exists(db_path + "-wal", ec)) {
-      unlink(aside.c_str());
-      return "the database " + db_path + " is in use (is the kiosk running?); stop it and restore again";
+    if (fs::exists(db_path + "-wal", ec)) return in_use;
+    std::string base = db_path + ".before-restore-" + dated_suffix(now), aside;
+    for (int n = 1; n <= 1000 && aside.empty(); ++n) {
+      std::string name = n == 1 ? base : base + "-" + std::to_string(n);
+      if (fs::symlink_status(name, ec).type() != fs::file_type::not_found) continue;
+      std::string e = copy_database(live->raw(), name, false);
+      if (e.empty()) {
+        aside = name;
+      } else if (fs::symlink_status(name, ec).type() == fs::file_type::not_found) {
+        return "cannot keep the current database aside: " + e;
+      }  // else another restore took the name between the check and the rename
     }
+    if (aside.empty()) return "cannot keep the current database aside: no free name like " + base;
     if (moved_aside) *moved_aside = aside;
   }
+  if (before_swap) before_swap();
   // 4. The swap, last and atomic: the database is the old one or the restored one.
   for (const char* ext : {"-wal", "-shm"}) unlink((db_path + ext).c_str());
-  if (std::rename(staged.c_str(), db_path.c_str()) != 0)
-    return "cannot put the backup in place: " + std::string(std::strerror(errno));
+  if (std::rename(staged.c_str(), db_path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    if (moved_aside && !moved_aside->empty()) unlink(moved_aside->c_str());
+    return "cannot put the backup in place: " + why;
+  }
   sync_dir(dir.empty() ? std::string(".") : dir);
+  live.reset();  // the lock on the old file, now unlinked, goes last
   return "";
 }
 

@@ -227,6 +227,22 @@ ExportResult export_data(Store& store, const QuestionnaireSet& set, const Export
     res.error = "no output file given";
     return res;
   }
+  {
+    // Files are named from --out (csv, sav and dta add "-ID" per questionnaire): a
+    // folder or a device there would give "/dev/null-satisfaction" or "/-green-travel".
+    std::string name = fs::path(o.out).filename().string();
+    std::error_code ec;
+    auto st = fs::status(o.out, ec);
+    if (name.empty() || name == "." || name == ".." || fs::is_directory(st)) {
+      res.error = "--out " + o.out + " is a folder; give a file name in it (e.g. " +
+                  (fs::path(o.out) / ("results." + o.format)).lexically_normal().string() + ")";
+      return res;
+    }
+    if (fs::exists(st) && !fs::is_regular_file(st)) {
+      res.error = "--out " + o.out + " is not a regular file (a device, a pipe or a socket); give a file name";
+      return res;
+    }
+  }
   if (!o.questionnaire.empty() && !set.find(o.questionnaire)) {
     res.error = "unknown questionnaire \"" + o.questionnaire + "\"";
     return res;
