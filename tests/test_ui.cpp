@@ -307,6 +307,7 @@ void let_advance(Ui& ui) {
   ui.now += KioskModel::kAutoAdvanceMs + 10;
   ui.frame(ImVec2(-1, -1), false);
   ui.frame(ImVec2(-1, -1), false);
+  ui.now += KioskModel::kAnswerAbsorbMs;  // the resident reads the new question before tapping
 }
 }  // namespace
 

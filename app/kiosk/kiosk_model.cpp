@@ -134,7 +134,8 @@ void KioskModel::apply(const Intent& in) {
     case K::toggle_large_text: large_text_ = !large_text_; break;
     case K::answer: {
       if (!session_ || screen_ != Screen::question) break;
-      if (clock_() < absorb_answer_until_) break;  // a double tap's second half (kAnswerAbsorbMs)
+      // A card tapped just after the page moved by itself: a double tap's second half.
+      if (in.advance && clock_() < absorb_answer_until_) break;
       bool advances = auto_advances();  // judged before the answer: it may change what is last
       absorb_next_until_ = 0;           // working on this question: a Next now is meant for it
       refusal_ = session_->answer(in.answer);
