@@ -99,5 +99,23 @@ for o in "$WORK/fifo" "$WORK/" "$WORK" "$WORK/newdir/"; do
   check "export --out $o refused" 1 $rc "$out" 'is a folder|not a regular file'
 done
 [[ -p "$WORK/fifo" && ! -e "$WORK/newdir" && -z $(ls -a "$WORK" | grep -- '-satisfaction') ]] || { echo "FAIL a file was named from a folder or device"; fails=$((fails + 1)); }
+# Review of issue 13: a no-op guard under a guard's name, a deleted anchor, the config
+# folder under umask 000, a hostile kiosk id in an import summary.
+DB2="$WORK/k2.db"
+CFG2="$WORK/cfg2/sub/config.json"
+(umask 000; printf '246810\n246810\n' | "$APP" set-pin --db "$DB2" --config "$CFG2" >/dev/null 2>&1)
+[[ $(stat -c %a "$WORK/cfg2") == 700 && $(stat -c %a "$WORK/cfg2/sub") == 700 ]] ||
+  { echo "FAIL config folders not 0700 under umask 000"; fails=$((fails + 1)); }
+sqlite3 "$DB2" "DROP TRIGGER audit_log_append_only_d; CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT 1; END;"
+out=$("$APP" audit verify --db "$DB2" --config "$CFG2" 2>&1); rc=$?
+check "a no-op guard of the same name is found" 1 $rc "$out" 'audit_log_append_only_d had been replaced'
+rm -f "$WORK"/cfg2/sub/anchors/*.json
+out=$("$APP" audit verify --db "$DB2" --config "$CFG2" 2>&1); rc=$?
+check "a deleted anchor is reported, not rebuilt silently" 1 $rc "$out" 'is missing: entries removed before now cannot be detected'
+"$APP" export --db "$DB" --config "$CFG" --format jsonl 2>/dev/null | head -1 |
+  sed 's/"kiosk":"demo"/"kiosk":"x\\u001b[2J\\r\\nfake: 999 new"/' > "$WORK/evil.jsonl"
+out=$("$APP" import --db "$WORK/k3.db" --config "$CFG" --data-dir "$SRC" "$WORK/evil.jsonl" 2>&1); rc=$?
+check "a hostile kiosk id is refused" 0 $rc "$out" 'kiosk id must not contain control characters'
+if grep -q $'\x1b' <<<"$out" || grep -q '^fake' <<<"$out"; then echo "FAIL raw control characters printed"; fails=$((fails + 1)); fi
 
 exit $((fails > 0))

@@ -52,7 +52,7 @@ import json, sys
 work = sys.argv[1]
 line = json.loads(open(f"{work}/sat.jsonl", encoding="utf-8").readline())
 line["id"] = "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f"
-line["kiosk"] = "=cmd|' /C calc'!A0"
+line["kiosk"] = "=cmd|' -C calc'!A0"  # no slash: kiosk ids with one are refused at import (issue 13 review)
 line["answers"]["comment"] = '=HYPERLINK("http://evil.example","x")'
 open(f"{work}/evil.jsonl", "w", encoding="utf-8").write(json.dumps(line, ensure_ascii=False) + "\n")
 PY
@@ -76,7 +76,7 @@ assert found >= 2, found
 with open(f"{work}/evil.csv", encoding="utf-8-sig", newline="") as f:
     rows = list(csv.reader(f))
 cells = [v for r in rows for v in r]
-assert "'=cmd|' /C calc'!A0" in cells and "'=HYPERLINK(\"http://evil.example\",\"x\")" in cells, rows[1]
+assert "'=cmd|' -C calc'!A0" in cells and "'=HYPERLINK(\"http://evil.example\",\"x\")" in cells, rows[1]
 assert not any(v[:1] in "=+@" for v in cells if v), [v for v in cells if v[:1] in "=+@"]
 print(f"formula-looking text: {found} xlsx string cells, no formula cells; CSV cells start with an apostrophe")
 PY

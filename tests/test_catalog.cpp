@@ -385,3 +385,98 @@ TEST_CASE("first-PIN setup needs a one-time setup code, kept only as a hash and 
   CHECK(r.admin.pin_state() == PinState::none);
   CHECK(r.admin.check_setup_code(code).result == PinCheck::Result::no_pin);
 }
+
+TEST_CASE("audit: a guard replaced by a no-op trigger of the same name is recreated and reported") {
+  AdminRig r;
+  std::string anchor = r.dir.file("config/anchors/a.json");
+  r.admin.use_anchor(anchor);
+  r.admin.audit("王五", "export", "csv 1");
+  r.admin.audit("王五", "export", "csv 2");
+  // Same name, does nothing: checking names alone calls this guarded.
+  r.store.db().exec("DROP TRIGGER audit_log_append_only_d");
+  r.store.db().exec("CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT 1; END");
+  r.store.db().exec("DELETE FROM audit_log WHERE id > 1");  // the no-op lets this through
+  Store again(r.path);
+  REQUIRE(again.restored_guards() == std::vector<std::string>{"audit_log_append_only_d (replaced)"});
+  CHECK_THROWS_AS(again.db().exec("DELETE FROM audit_log"), DbError);  // the real guard is back
+  AdminStore a2(again, shipped_catalog(), [&] { return r.now; });
+  a2.use_anchor(anchor);
+  bool named = false;
+  for (const auto& p : a2.verify_audit_all().problems)
+    named |= p.find("trigger audit_log_append_only_d had been replaced") == 0;
+  CHECK(named);
+  // The recreated guard matches, and the same text written differently is not "replaced".
+  CHECK(Store(r.path).restored_guards().empty());
+  again.db().exec("DROP TRIGGER audit_log_append_only_u");
+  again.db().exec("CREATE TRIGGER audit_log_append_only_u\n  BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, "
+                  "'the audit log is append-only');   END;");
+  CHECK(Store(r.path).restored_guards().empty());
+}
+
+TEST_CASE("audit: a deleted anchor is reported as missing, not rebuilt silently from a cut log") {
+  AdminRig r;
+  std::string anchor = r.dir.file("config/anchors/a.json");
+  // A new database: the first anchor is made quietly.
+  r.admin.use_anchor(anchor);
+  CHECK(r.admin.anchor_error().empty());
+  CHECK(r.admin.verify_audit_all().intact);
+  REQUIRE(r.admin.set_pin("246810", "set-pin (command line)").empty());
+  for (int i = 0; i < 4; ++i) r.admin.audit("王五", "export", "csv " + std::to_string(i));
+  REQUIRE(r.admin.verify_audit_all().intact);
+  const std::string missing = "the anchor " + anchor + " is missing: entries removed before now cannot be detected";
+  auto reported = [&](AdminStore& a) {
+    bool found = false;
+    for (const auto& p : a.verify_audit_all().problems) found |= p.find(missing) == 0;
+    return found;
+  };
+  // Cut the tail, delete the anchor: before, verify called this intact.
+  r.store.db().exec("DROP TRIGGER audit_log_append_only_d");
+  r.store.db().exec("DELETE FROM audit_log WHERE id > 3");
+  std::filesystem::remove(anchor);
+  {
+    Store again(r.path);
+    AdminStore a2(again, shipped_catalog(), [&] { return r.now; });
+    a2.use_anchor(anchor);
+    CHECK(a2.anchor_error().find(missing) == 0);  // the console shows it
+    AuditVerdict v = a2.verify_audit_all();
+    CHECK_FALSE(v.intact);
+    CHECK(reported(a2));
+    // It stays reported at the next open, though a new anchor now guards what follows.
+    AdminStore a3(again, shipped_catalog(), [&] { return r.now; });
+    a3.use_anchor(anchor);
+    CHECK(reported(a3));
+    bool logged = false;
+    for (const auto& e : a3.audit_entries()) logged |= e.action == "anchor_missing";
+    CHECK(logged);
+  }
+  // Every audit entry deleted too: the PIN shows the database had a history.
+  {
+    Store s(r.dir.file("b.db"));
+    AdminStore a(s, shipped_catalog(), [&] { return r.now; });
+    std::string b_anchor = r.dir.file("config/anchors/b.json");
+    a.use_anchor(b_anchor);
+    REQUIRE(a.set_pin("246810", "setup").empty());
+    s.db().exec("DROP TRIGGER audit_log_append_only_d");
+    s.db().exec("DELETE FROM audit_log");
+    std::filesystem::remove(b_anchor);
+    AdminStore a2(s, shipped_catalog(), [&] { return r.now; });
+    a2.use_anchor(b_anchor);
+    bool found = false;
+    for (const auto& p : a2.verify_audit_all().problems) found |= p.find("is missing: entries removed") != std::string::npos;
+    CHECK(found);
+  }
+  // The PIN hash cleared too: the log's entries show it.
+  {
+    Store s(r.dir.file("c.db"));
+    AdminStore a(s, shipped_catalog(), [&] { return r.now; });
+    std::string c_anchor = r.dir.file("config/anchors/c.json");
+    a.use_anchor(c_anchor);
+    REQUIRE(a.set_pin("246810", "setup").empty());
+    s.db().exec("UPDATE admin_auth SET pin_hash=NULL");
+    std::filesystem::remove(c_anchor);
+    AdminStore a2(s, shipped_catalog(), [&] { return r.now; });
+    a2.use_anchor(c_anchor);
+    CHECK_FALSE(a2.verify_audit_all().intact);
+    CHECK(a2.anchor_error().find("is missing") != std::string::npos);
+  }
+}

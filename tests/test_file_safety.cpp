@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/audit_anchor.hpp"
 #include "core/config.hpp"
 #include "core/db_maintenance.hpp"
 #include "core/demo_data.hpp"
@@ -434,6 +435,26 @@ TEST_CASE("with umask 000 the database, its WAL, backups, exports and config are
   CHECK(mode_of(cfg) == 0600);
   CHECK(mode_of(dir.file("config")) == 0700);
   CHECK(load_config(cfg).errors.empty());
+}
+
+TEST_CASE("with umask 000 the anchor's folders in the config path are 0700, made before config.json") {
+  test::TempDir dir;
+  mode_t old = umask(0);
+  struct Restore {
+    mode_t m;
+    ~Restore() { umask(m); }
+  } restore{old};
+  // The anchor is written first (at the kiosk's first open), so it makes the config folders.
+  std::string cfg = dir.file("home/.config/ecokiosk/config.json");
+  std::string anchor = anchor_path_for(cfg, dir.file("k.db"));
+  Anchor a;
+  std::string err = write_anchor(anchor, a);
+  REQUIRE_MESSAGE(err.empty(), err);
+  CHECK(mode_of(anchor) == 0600);
+  CHECK(mode_of(dir.file("home")) == 0700);
+  CHECK(mode_of(dir.file("home/.config")) == 0700);
+  CHECK(mode_of(dir.file("home/.config/ecokiosk")) == 0700);  // world-writable before
+  CHECK(mode_of(dir.file("home/.config/ecokiosk/anchors")) == 0700);
 }
 
 TEST_CASE("a database an older version left world-readable is made private when opened") {

@@ -215,3 +215,91 @@ TEST_CASE("import refuses a knowledge response whose drawn items break the topic
   CHECK(p.error.find("topic balance") != std::string::npos);
   CHECK(p.error.find(big) != std::string::npos);
 }
+
+TEST_CASE("import: the same response id in upper case is the same response, not a second one") {
+  test::TempDir dir;
+  const auto& set = test::shipped();
+  Store s(dir.file("s.db"));
+  Response good = demo_response(*set.find("green-travel"), 9, 1'700'000'000'000, "hall-2");
+  good.id = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+  std::string lower = response_to_line(good);
+  auto j = nlohmann::json::parse(lower);
+  j["id"] = "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D";
+  std::istringstream in(lower + "\n" + j.dump() + "\n");
+  ImportReport rep;
+  import_jsonl(in, "k.jsonl", s, set, rep);
+  CHECK(rep.added() == 1);
+  CHECK(rep.already() == 1);
+  CHECK(s.count() == 1);
+  // Upper case first: stored in lower case, and found by either spelling.
+  Store t(dir.file("t.db"));
+  std::istringstream in2(j.dump() + "\n" + lower + "\n");
+  ImportReport rep2;
+  import_jsonl(in2, "k.jsonl", t, set, rep2);
+  CHECK(rep2.added() == 1);
+  CHECK(rep2.already() == 1);
+  CHECK(t.count() == 1);
+  CHECK(t.db().scalar("SELECT count(*) FROM responses WHERE uuid='0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'") == 1);
+  // A direct save (a kiosk or another importer) follows the same rule.
+  Response upper = good;
+  upper.id = "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D";
+  CHECK(t.save(upper, set.find("green-travel")) == Store::Saved::duplicate);
+  CHECK(t.contains("0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D"));
+}
+
+TEST_CASE("import: kiosk ids with control characters or a slash, and unknown langs, are refused and never printed raw") {
+  test::TempDir dir;
+  const auto& set = test::shipped();
+  Store s(dir.file("s.db"));
+  Response good = demo_response(*set.find("green-travel"), 9, 1'700'000'000'000, "hall-2");
+  auto j = nlohmann::json::parse(response_to_line(good));
+  std::string text;
+  int n = 0;
+  for (std::string bad : {std::string("hall\x1b[2J"), std::string("hall\tx"), std::string("hall\rfake: 999 new"),
+                          std::string("hall\nfake"), std::string("a/../../b"), std::string("hall\xc2\x9b" "31m")}) {
+    auto l = j;
+    l["id"] = "00000000-0000-4000-8000-00000000001" + std::to_string(n++);
+    l["kiosk"] = bad;
+    text += l.dump() + "\n";
+  }
+  auto xx = j;
+  xx["id"] = "00000000-0000-4000-8000-000000000020";
+  xx["lang"] = "xx";
+  text += xx.dump() + "\n";
+  std::istringstream in(text);
+  ImportReport rep;
+  import_jsonl(in, "k.jsonl", s, set, rep);
+  CHECK(rep.added() == 0);
+  CHECK(rep.refused() == 7);
+  REQUIRE(rep.problems.size() == 7);
+  CHECK(rep.problems[0].find("kiosk id must not contain control characters") != std::string::npos);
+  CHECK(rep.problems[4].find("kiosk id must not contain a slash") != std::string::npos);
+  CHECK(rep.problems[6].find("lang \"xx\" is not a language of \"green-travel\"") != std::string::npos);
+  // Refused lines are counted under "?" (their id is not one we would print) or their valid kiosk.
+  for (const auto& [k, v] : rep.kiosks) {
+    bool fine = kiosk_id_fault(k).empty() || k == "?";
+    CHECK_MESSAGE(fine, printable(k));
+  }
+  CHECK(rep.kiosks.at("?").refused == 6);
+  CHECK(rep.kiosks.at("hall-2").refused == 1);
+  // What a summary prints has no control characters left.
+  CHECK(printable("a\x1b[2Jb\r\n\t\xc2\x9b") == "a\\x1B[2Jb\\x0D\\x0A\\x09\\x9B");
+  CHECK(printable("大厅-1") == "大厅-1");
+  CHECK(kiosk_id_fault("大厅-1").empty());
+}
+
+TEST_CASE("import: problem messages are bounded, the rest only counted") {
+  test::TempDir dir;
+  const auto& set = test::shipped();
+  Store s(dir.file("s.db"));
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "{}\n";
+  std::istringstream in(text);
+  ImportReport rep;
+  import_jsonl(in, "k.jsonl", s, set, rep);
+  CHECK(rep.refused() == 5000);
+  CHECK(rep.problems.size() == ImportReport::kMaxProblems);
+  CHECK(rep.problems_more == 5000 - static_cast<std::int64_t>(ImportReport::kMaxProblems));
+  CHECK(rep.problems.front().find("k.jsonl:1: ") == 0);
+  CHECK(rep.problems.back().find("k.jsonl:1000: ") == 0);
+}

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/config.hpp"
 #include "core/i18n.hpp"
 #include "core/util.hpp"
@@ -106,6 +108,12 @@ TEST_CASE("masking: a table of the forms people really type") {
       {"11010519491231002x", "******************", 1},
       {"ID １１０１０５１９４９１２３１００２Ｘ", "ID ******************", 1},
       {"110105 19491231 002X", "****** ******** ****", 1},
+      {"+86 (138) 0013-8000", "+** (***) ****-****", 1},                  // parentheses
+      {"（１３８）００１３ ８０００", "（***）**** ****", 1},
+      {"138.0013.8000", "***.****.****", 1},                              // dots
+      {"138  0013  8000", "***  ****  ****", 1},                          // double spaces
+      {"110105194912310021110105194912310021", "************************************", 2},  // two IDs together
+      {"1380013800013900139000", "**********************", 2},            // two mobiles together
       // Not masked: years, amounts, dates, short numbers, counts.
       {"2019年", "2019年", 0},
       {"1500元", "1500元", 0},
@@ -118,6 +126,11 @@ TEST_CASE("masking: a table of the forms people really type") {
       {"订单 138123456789012", "订单 138123456789012", 0},  // 15 digits, no birth date
       {"10086", "10086", 0},
       {"3.1415926535", "3.1415926535", 0},
+      {"2019.06.21", "2019.06.21", 0},
+      {"(2019) 年 1500.50 元", "(2019) 年 1500.50 元", 0},
+      {"QQ 12345678", "QQ 12345678", 0},
+      {"QQ号 1234567890", "QQ号 1234567890", 0},
+      {"2019年 1500元", "2019年 1500元", 0},
   };
   for (const auto& c : cases) {
     std::string in = c.in, want = c.out;
@@ -182,4 +195,42 @@ TEST_CASE("configuration: one bad value costs only its key, with file, line and 
   auto unknown = unknown_questionnaires(cfg, {"knowledge", "satisfaction", "green-travel"});
   REQUIRE(unknown.size() == 1);
   CHECK(unknown[0].find("\"knowlege\" is not a known questionnaire") != std::string::npos);
+}
+
+TEST_CASE("configuration: a key written twice is an error with line and column, and a doubled kiosk_id refuses the kiosk") {
+  test::TempDir dir;
+  std::string f = dir.write("dup.json", "{\"kiosk_id\":\"hall-9\",\n \"idle_seconds\": 90,\n \"kiosk_id\":\"evil\"}");
+  auto l = load_config(f);
+  bool located = false;
+  for (const auto& e : l.errors)
+    located |= e.rfind(f + ":3:2: \"kiosk_id\" appears more than once", 0) == 0;
+  CHECK(located);
+  CHECK_FALSE(l.kiosk_refused.empty());
+  CHECK(l.config.idle_seconds == 90);
+  // An escaped spelling of the same key is the same key.
+  auto esc = load_config(dir.write("esc.json", R"({"kiosk_id":"hall-9","kiosk\u005fid":"evil"})"));
+  CHECK_FALSE(esc.kiosk_refused.empty());
+  // Another setting twice: reported, the kiosk still starts; same names in different objects are fine.
+  auto other = load_config(dir.write("o.json", "{\"kiosk_id\":\"hall-9\",\"idle_seconds\":90,\"idle_seconds\":60,"
+                                               "\"hall_name\":{\"zh\":\"大厅\",\"en\":\"Hall\"},"
+                                               "\"district_title\":{\"zh\":\"区\",\"en\":\"District\"}}"));
+  REQUIRE(other.errors.size() == 1);
+  CHECK(other.errors[0].find("\"idle_seconds\" appears more than once") != std::string::npos);
+  CHECK(other.kiosk_refused.empty());
+  CHECK(other.config.kiosk_id == "hall-9");
+  // A key that looks doubled inside a string value is not a key.
+  auto str = load_config(dir.write("s.json", R"({"kiosk_id":"hall-9","hall_name":{"zh":"\"kiosk_id\",\"kiosk_id\""}})"));
+  CHECK(str.errors.empty());
+}
+
+TEST_CASE("configuration: a kiosk_id with control characters or a slash refuses the kiosk like any untrusted one") {
+  test::TempDir dir;
+  for (std::string bad : {std::string("hall\\u001b[2J"), std::string("hall\\tx"), std::string("a/../../b"),
+                          std::string("hall\\nfake")}) {
+    CAPTURE(bad);
+    auto l = load_config(dir.write("k.json", "{\"kiosk_id\":\"" + bad + "\"}"));
+    CHECK_FALSE(l.kiosk_refused.empty());
+    CHECK(l.config.kiosk_id != nlohmann::json::parse("\"" + bad + "\"").get<std::string>());
+  }
+  CHECK(load_config(dir.write("ok.json", R"({"kiosk_id":"大厅-1"})")).kiosk_refused.empty());
 }

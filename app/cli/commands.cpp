@@ -206,7 +206,9 @@ int import_data(const Common& c, const std::vector<std::string>& files) {
     } else {
       import_jsonl(in, f, store, set, rep);
     }
-    for (const auto& p : rep.problems) std::cerr << "refused " << p << "\n";
+    // Never raw: a file's text must not fake summary lines or drive the terminal.
+    for (const auto& p : rep.problems) std::cerr << "refused " << printable(p) << "\n";
+    if (rep.problems_more > 0) std::cerr << "… and " << rep.problems_more << " more\n";
     std::cout << f << ": " << rep.lines << " lines, " << rep.added() << " new, " << rep.already()
               << " already there, " << rep.conflicts() << " conflicting, " << rep.refused() << " refused\n";
     for (const auto& [k, v] : rep.kiosks) {
@@ -220,7 +222,7 @@ int import_data(const Common& c, const std::vector<std::string>& files) {
   if (files.size() > 1 || !total.kiosks.empty()) {
     std::cout << "per kiosk:\n";
     for (const auto& [k, v] : total.kiosks)
-      std::cout << "  " << k << ": " << v.added << " new, " << v.already << " already there, " << v.conflicts
+      std::cout << "  " << printable(k) << ": " << v.added << " new, " << v.already << " already there, " << v.conflicts
                 << " conflicting, " << v.refused << " refused\n";
     std::cout << "total: " << total.added() << " new, " << total.already() << " already there, "
               << total.conflicts() << " conflicting, " << total.refused() << " refused\n";
@@ -388,7 +390,7 @@ int audit_verify(const Common& c) {
             << "audit log: " << v.head.count << " entries, newest hash " << v.head.last_hash << "\n";
   if (v.anchored)
     std::cout << "anchor " << anchor << ": " << v.anchored->count << " entries, newest hash "
-              << v.anchored->last_hash << (had_anchor ? "" : " (created now: nothing to compare yet)") << "\n";
+              << v.anchored->last_hash << (had_anchor || !v.intact ? "" : " (created now: nothing to compare yet)") << "\n";
   for (const auto& p : v.problems) std::cout << "BROKEN " << p << "\n";
   if (!v.intact) {
     // Entries made by the guards' restoration are themselves logged for the record.

@@ -183,9 +183,27 @@ void AdminStore::use_anchor(const std::string& path) {
   // First use: what the database holds now becomes the reference.
   Anchor a;
   a.head = audit_head();
-  if (auto h = stored_pin_hash()) a.pin_mark = sha256_hex(*h);
+  auto pin = stored_pin_hash();
+  if (pin) a.pin_mark = sha256_hex(*pin);
   a.database = store_.db().path();
+  // A database with a history had an anchor (every program that writes the log makes
+  // one): its absence now means someone removed it, perhaps to hide a cut tail. Say so,
+  // and keep saying so, rather than trusting the log as it is. A new database stays quiet.
+  bool history = a.head.count > 0 || pin || store_.db().scalar("SELECT count(*) FROM indicator_records") > 0 ||
+                 store_.db().scalar("SELECT count(*) FROM task_updates") > 0;
+  if (history)
+    a.rebuilt = "the anchor " + path + " is missing: entries removed before now cannot be detected (made again " +
+                to_iso_utc(clock_()) + " from the log's " + std::to_string(a.head.count) + " entries)";
   anchor_error_ = write_anchor(path, a);
+  if (history) {
+    std::string wrote = anchor_error_;
+    try {
+      audit("EcoKiosk", "anchor_missing", a.rebuilt);
+    } catch (const DbError&) {
+      // A read-only database: the anchor's own note still says it.
+    }
+    anchor_error_ = a.rebuilt + (wrote.empty() ? "" : "; " + wrote);
+  }
 }
 
 void AdminStore::sync_anchor() {
@@ -463,11 +481,18 @@ AuditVerdict AdminStore::verify_audit_all() {
                          std::to_string(anchor->head.count) + " (the last ending in " +
                          anchor->head.last_hash.substr(0, 12) + "…): " + std::to_string(anchor->head.count - n) +
                          " entries were removed from the end");
+  if (anchor && !anchor->rebuilt.empty()) v.problems.push_back(anchor->rebuilt);
   if (pin_state() == PinState::tampered)
     v.problems.push_back("admin_auth: the PIN hash is not the one EcoKiosk stored (changed or cleared outside the "
                          "program); staff must run `ecokiosk set-pin`");
-  for (const auto& g : store_.restored_guards())
-    v.problems.push_back("trigger " + g + " was missing (dropped outside EcoKiosk); restored at this open");
+  const std::string replaced = " (replaced)";
+  for (const auto& g : store_.restored_guards()) {
+    if (g.size() > replaced.size() && g.ends_with(replaced))
+      v.problems.push_back("trigger " + g.substr(0, g.size() - replaced.size()) +
+                           " had been replaced outside EcoKiosk by one that does something else; recreated at this open");
+    else
+      v.problems.push_back("trigger " + g + " was missing (dropped outside EcoKiosk); restored at this open");
+  }
   v.intact = v.problems.empty();
   return v;
 }
@@ -482,6 +507,7 @@ std::string AdminStore::reanchor(const std::string& why) {
   next.head = audit_head();
   auto h = stored_pin_hash();
   next.pin_mark = h ? sha256_hex(*h) : "";
+  next.rebuilt.clear();  // staff chose this database's history deliberately
   return anchor_error_ = write_anchor(anchor_path_, next);
 }
 

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/safe_file.hpp"
+
 namespace eco {
 
 namespace fs = std::filesystem;
@@ -45,6 +47,7 @@ std::optional<Anchor> read_anchor(const std::string& path, std::string* error) {
   a.setup_code_hash = j.value("setup_code_hash", "");
   a.setup_code_until = j.value("setup_code_until", TimeMs{0});
   a.database = j.value("database", "");
+  a.rebuilt = j.value("rebuilt", "");
   return a;
 }
 
@@ -52,11 +55,13 @@ std::string write_anchor(const std::string& path, const Anchor& a) {
   json j = {{"database", a.database}, {"count", a.head.count}, {"last_hash", a.head.last_hash},
             {"pin_mark", a.pin_mark}, {"setup_code_hash", a.setup_code_hash},
             {"setup_code_until", a.setup_code_until}};
+  if (!a.rebuilt.empty()) j["rebuilt"] = a.rebuilt;
   std::string text = j.dump(2) + "\n";
   fs::path dir = fs::path(path).parent_path();
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  ::chmod(dir.c_str(), 0700);
+  // Every folder made on the way is 0700 whatever the umask: a world-writable config
+  // folder would let any local user replace anchors/ or config.json.
+  if (std::string e = make_private_dirs(dir.string()); !e.empty()) return e;
+  ::chmod(dir.c_str(), 0700);  // anchors/ itself even when it already existed
   std::string tmp = path + ".tmp-" + new_uuid().substr(0, 8);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return "cannot write " + tmp + ": " + std::strerror(errno);

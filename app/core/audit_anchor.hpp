@@ -23,6 +23,10 @@ struct Anchor {
   std::string setup_code_hash;   // Argon2id of a one-time setup code; "" = none pending
   TimeMs setup_code_until = 0;   // the code is refused after this
   std::string database;          // the database this anchors, for people reading it
+  // Set when the anchor was missing for a database with a history and had to be made
+  // again from the log as it was then: what was cut before that cannot be detected, and
+  // `audit verify` keeps saying so (until a restore re-anchors).
+  std::string rebuilt;
 };
 
 // <folder of config_path>/anchors/<first 16 hex of SHA-256 of the database's absolute path>.json

@@ -86,7 +86,10 @@ namespace {
 void read_settings(Reader& r, Config& c) {
   const json& j = r.j;
   r.string("kiosk_id", c.kiosk_id, 64);
-  if (c.kiosk_id.empty()) { r.fail("kiosk_id", "must not be empty"); c.kiosk_id = "kiosk-01"; }
+  if (std::string why = kiosk_id_fault(c.kiosk_id); !why.empty()) {
+    r.fail("kiosk_id", why);
+    c.kiosk_id = "kiosk-01";
+  }
   r.localized("hall_name", c.hall_name);
   r.localized("district_title", c.district_title);
   r.number("idle_seconds", c.idle_seconds, 10, 600);
@@ -228,6 +231,14 @@ ConfigLoad load_config(const std::string& path) {
     out.kiosk_refused = "the configuration file " + path + " was refused (" + lim + ")";
     return out;
   }
+  // A repeated key would win silently (the parser keeps the last): say where, and do
+  // not trust a kiosk_id written twice.
+  bool kiosk_twice = false;
+  for (const DuplicateKey& d : find_duplicate_keys(*text)) {
+    out.errors.push_back(where(path, *text, d.offset) + ": \"" + printable(d.key) +
+                         "\" appears more than once in the same object; the last one was used");
+    if (d.depth == 1 && d.key == "kiosk_id") kiosk_twice = true;
+  }
   try {
     j = json::parse(*text);
     whole = j.is_object();
@@ -258,6 +269,7 @@ ConfigLoad load_config(const std::string& path) {
   // Responses saved under another kiosk's id cannot be told apart later: when the
   // file meant to say which kiosk this is cannot be trusted, the kiosk does not start.
   if (kiosk_bad) out.kiosk_refused = "kiosk_id in " + path + " is not valid";
+  else if (kiosk_twice) out.kiosk_refused = "kiosk_id appears more than once in " + path + ", so this kiosk's id is unknown";
   else if (!whole && !j.contains("kiosk_id"))
     out.kiosk_refused = path + " could not be read completely and kiosk_id was not among the settings read";
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "first_question_idle_seconds", "countdown_seconds",

@@ -139,7 +139,9 @@ std::string response_to_line(const Response& r) {
 
 std::vector<std::string> validate_response(const Questionnaire& q, Response& r, TimeMs now) {
   std::vector<std::string> faults;
-  if (!is_uuid(r.id)) faults.push_back("id \"" + r.id + "\" is not a UUID");
+  // One spelling per id, or the same response in upper case would be stored twice.
+  r.id = lower_ascii(r.id);
+  if (!is_uuid(r.id)) faults.push_back("id \"" + printable(r.id.substr(0, 64)) + "\" is not a UUID");
   if (r.completed_at < r.started_at) faults.push_back("completed_at is before started_at");
   // No kiosk answered before the program existed, nor (allowing a day of clock
   // drift) in the future: such a time is a broken clock or a forged line.
@@ -147,8 +149,10 @@ std::vector<std::string> validate_response(const Questionnaire& q, Response& r, 
     faults.push_back("started_at " + to_iso_utc(r.started_at) + " is before 2019-01-01, when no kiosk ran");
   if (r.completed_at > now + kClockSlackMs)
     faults.push_back("completed_at " + to_iso_utc(r.completed_at) + " is in the future (now " + to_iso_utc(now) + ")");
-  if (r.kiosk.empty() || r.kiosk.size() > 64 || !valid_utf8(r.kiosk)) faults.push_back("kiosk id is empty or too long");
+  if (std::string why = kiosk_id_fault(r.kiosk); !why.empty()) faults.push_back("kiosk id " + why);
   if (r.lang.empty() || r.lang.size() > 16) faults.push_back("lang is empty or too long");
+  else if (!q.title.by_lang.count(r.lang))
+    faults.push_back("lang \"" + printable(r.lang) + "\" is not a language of \"" + q.id + "\"");
 
   // The asking order: fixed questions with the drawn items at the bank's place.
   std::vector<const Question*> seq;
@@ -342,6 +346,17 @@ std::int64_t ImportReport::refused() const {
   return n;
 }
 
+void ImportReport::problem(std::string p) {
+  if (problems.size() < kMaxProblems) problems.push_back(std::move(p));
+  else ++problems_more;
+}
+
+namespace {
+// The kiosk a refused entry is counted under: its own id only when that id is one we
+// would accept, so a hostile id is neither printed nor kept as a key.
+std::string kiosk_key(const std::string& id) { return kiosk_id_fault(id).empty() ? id : "?"; }
+}  // namespace
+
 void import_jsonl(std::istream& in, const std::string& name, Store& store, const QuestionnaireSet& set,
                   ImportReport& report) {
   for (const auto& q : set.list)
@@ -362,16 +377,16 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         auto where = name + ":" + std::to_string(lineno) + ": ";
         if (too_long) {
           report.kiosks["?"].refused++;
-          report.problems.push_back(where + "line longer than " + std::to_string(kMaxImportLine) + " bytes");
+          report.problem(where + "line longer than " + std::to_string(kMaxImportLine) + " bytes");
           continue;
         }
         ParsedLine p = parse_response_line(line, set);
         if (!p.response) {
           std::string kiosk = "?";
           json j = p.error.rfind("refused before parsing", 0) == 0 ? json() : json::parse(line, nullptr, false);
-          if (j.is_object() && j.contains("kiosk") && j["kiosk"].is_string()) kiosk = j["kiosk"].get<std::string>();
+          if (j.is_object() && j.contains("kiosk") && j["kiosk"].is_string()) kiosk = kiosk_key(j["kiosk"].get<std::string>());
           report.kiosks[kiosk].refused++;
-          report.problems.push_back(where + p.error);
+          report.problem(where + p.error);
           continue;
         }
         auto& k = report.kiosks[p.response->kiosk];
@@ -380,7 +395,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         else if (same_as_stored(store, r)) k.already++;
         else {
           k.conflicts++;
-          report.problems.push_back(where + "conflict: response " + r.id +
+          report.problem(where + "conflict: response " + r.id +
                                     " is already stored with different content; the stored one is kept");
         }
       }
@@ -408,27 +423,27 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
         ++report.lines;
         Response r = in;
         const Questionnaire* q = set.find(r.questionnaire, r.version);
-        auto& k = report.kiosks[r.kiosk.empty() ? "?" : r.kiosk];
+        auto& k = report.kiosks[kiosk_key(r.kiosk)];
         std::vector<std::string> faults;
         if (!q) faults.push_back("unknown questionnaire " + r.questionnaire + " v" + std::to_string(r.version));
         else faults = validate_response(*q, r);
         if (!faults.empty()) {
           k.refused++;
-          report.problems.push_back(path + ": response " + std::to_string(n) + " (" + r.id + "): " + faults.front());
+          report.problem(path + ": response " + std::to_string(n) + " (" + printable(r.id.substr(0, 64)) + "): " + faults.front());
           return true;
         }
         if (store.save(r, q) == Store::Saved::inserted) k.added++;
         else if (same_as_stored(store, r)) k.already++;
         else {
           k.conflicts++;
-          report.problems.push_back(path + ": response " + std::to_string(n) + " (" + r.id +
+          report.problem(path + ": response " + std::to_string(n) + " (" + r.id +
                                     "): conflict: already stored with different content; the stored one is kept");
         }
         return true;
       });
     });
   } catch (const DbError& e) {
-    report.problems.push_back(path + ": " + e.what());
+    report.problem(path + ": " + e.what());
   }
 }
 

@@ -39,7 +39,12 @@ struct ImportReport {
   // conflicts: an id already stored with different content (the stored one is kept).
   struct PerKiosk { std::int64_t added = 0, already = 0, refused = 0, conflicts = 0; };
   std::map<std::string, PerKiosk> kiosks;  // "?" when a refused line names none
-  std::vector<std::string> problems;       // "file:line: reason"
+  // "file:line: reason", the first kMaxProblems only: a file of two million bad lines
+  // must not grow memory with each one. The rest are counted in problems_more.
+  static constexpr std::size_t kMaxProblems = 1000;
+  std::vector<std::string> problems;
+  std::int64_t problems_more = 0;
+  void problem(std::string p);
   std::int64_t lines = 0;
   std::int64_t added() const;
   std::int64_t already() const;

@@ -1,5 +1,9 @@
 #include "core/json_guard.hpp"
 
+#include <set>
+
+#include <nlohmann/json.hpp>
+
 #include "core/util.hpp"
 
 namespace eco {
@@ -32,6 +36,41 @@ std::string check_json_limits(std::string_view text, const JsonLimits& limits) {
     }
   }
   return "";
+}
+
+std::vector<DuplicateKey> find_duplicate_keys(std::string_view text) {
+  std::vector<DuplicateKey> out;
+  // One frame per open bracket: objects keep the keys seen so far.
+  struct Frame { bool object; std::set<std::string> keys; };
+  std::vector<Frame> stack;
+  char last = 0;  // the last significant character outside strings
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      std::size_t start = i++;
+      while (i < text.size() && text[i] != '"') {
+        if (text[i] == '\\') ++i;
+        ++i;
+      }
+      // A string right after '{' or ',' inside an object is a key.
+      if (!stack.empty() && stack.back().object && (last == '{' || last == ',') && i < text.size()) {
+        nlohmann::json k = nlohmann::json::parse(text.substr(start, i - start + 1), nullptr, false);
+        std::string key = k.is_string() ? k.get<std::string>() : std::string(text.substr(start + 1, i - start - 1));
+        if (!stack.back().keys.insert(key).second)
+          out.push_back({key, start, static_cast<int>(stack.size())});
+      }
+      last = '"';
+    } else if (c == '{' || c == '[') {
+      stack.push_back({c == '{', {}});
+      last = c;
+    } else if (c == '}' || c == ']') {
+      if (!stack.empty()) stack.pop_back();
+      last = c;
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      last = c;
+    }
+  }
+  return out;
 }
 
 }  // namespace eco

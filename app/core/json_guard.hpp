@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace eco {
 
@@ -16,5 +17,15 @@ struct JsonLimits {
 // "" when the text is within the limits, else why not, with line and column
 // ("line 3, column 10: a string longer than 65536 bytes").
 std::string check_json_limits(std::string_view text, const JsonLimits& limits);
+
+// A key written twice in one object. JSON parsers keep the last silently, so
+// {"kiosk_id":"hall-9","kiosk_id":"evil"} would read as "evil" with no word said.
+struct DuplicateKey {
+  std::string key;         // decoded ("kiosk\u005fid" is "kiosk_id")
+  std::size_t offset = 0;  // byte offset of the second one
+  int depth = 0;           // 1 = a member of the top-level object
+};
+// Every repeated key, in file order. Meant for text within check_json_limits.
+std::vector<DuplicateKey> find_duplicate_keys(std::string_view text);
 
 }  // namespace eco

@@ -414,22 +414,44 @@ const Guard kGuards[] = {
 };
 }  // namespace
 
+// Whitespace runs become one space, a trailing ';' goes: how the same trigger may be
+// written, not what it does.
+static std::string normalised_sql(std::string_view sql) {
+  std::string out;
+  for (char c : sql) {
+    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
+  return out;
+}
+
 void Store::restore_guards() {
   restored_guards_.clear();
   for (const Guard& g : kGuards) {
-    bool present = false;
+    // Checked by its text, not its name: a no-op trigger under the guard's name guards nothing.
+    std::string expected = std::string("CREATE TRIGGER ") + g.name + " " + g.sql;
+    std::optional<std::string> have;
     {
-      Stmt s(*db_, "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?");
+      Stmt s(*db_, "SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?");
       s.bind(1, g.name);
-      present = s.step();
+      if (s.step()) have = s.is_null(0) ? std::string() : std::string(s.text(0));
     }
-    if (present) continue;
+    if (have && normalised_sql(*have) == normalised_sql(expected)) continue;
     try {
+      Transaction t(*db_);
+      if (have) db_->exec(std::string("DROP TRIGGER IF EXISTS ") + g.name);
       db_->exec(std::string("CREATE TRIGGER IF NOT EXISTS ") + g.name + " " + g.sql);
+      t.commit();
     } catch (const DbError&) {
       // A read-only file cannot be repaired here; the audit check still reports it.
     }
-    if (g.report) restored_guards_.push_back(g.name);
+    // A replaced guard is always reported; a missing one only where its absence means tampering.
+    if (g.report || have) restored_guards_.push_back(g.name + std::string(have ? " (replaced)" : ""));
   }
 }
 
@@ -455,7 +477,7 @@ void Store::migrate() {
 }
 
 bool Store::contains(const std::string& uuid) {
-  find_uuid_->bind(1, uuid);
+  find_uuid_->bind(1, lower_ascii(uuid));  // ids are stored in lower case
   bool found = find_uuid_->step();
   find_uuid_->reset();
   return found;
@@ -464,13 +486,15 @@ bool Store::contains(const std::string& uuid) {
 Store::Saved Store::save(const Response& r, const Questionnaire* q) {
   std::optional<Transaction> txn;
   if (!in_batch_) txn.emplace(*db_);
-  if (contains(r.id)) return Saved::duplicate;
+  // Stored in lower case whoever calls: the same UUID in upper case is the same response.
+  const std::string id = lower_ascii(r.id);
+  if (contains(id)) return Saved::duplicate;
   // In a batch a savepoint keeps one failed response from undoing the others.
   if (in_batch_) db_->exec("SAVEPOINT one");
   try {
     json drawn = r.drawn;
     auto& ins = *insert_response_;
-    ins.bind(1, r.id).bind(2, r.questionnaire).bind(3, r.version).bind(4, r.content_hash).bind(5, r.kiosk)
+    ins.bind(1, id).bind(2, r.questionnaire).bind(3, r.version).bind(4, r.content_hash).bind(5, r.kiosk)
         .bind(6, r.lang).bind(7, r.started_at).bind(8, r.completed_at)
         .bind(9, static_cast<double>(r.completed_at - r.started_at) / 1000.0).bind(10, r.visible_questions)
         .bind(11, drawn.dump()).bind(12, now_ms());
@@ -663,7 +687,7 @@ void bind_filter(Stmt& s, const ResponseFilter& f) {
   if (f.from) s.bind(i++, *f.from);
   if (f.to) s.bind(i++, *f.to);
   if (!f.kiosk.empty()) s.bind(i++, f.kiosk);
-  if (!f.uuid.empty()) s.bind(i++, f.uuid);
+  if (!f.uuid.empty()) s.bind(i++, lower_ascii(f.uuid));
 }
 }  // namespace
 

@@ -26,6 +26,47 @@ std::string new_uuid() {
   return out;
 }
 
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string kiosk_id_fault(std::string_view id) {
+  if (id.empty()) return "must not be empty";
+  if (id.size() > 64 || !valid_utf8(id)) return "must be a UTF-8 string of at most 64 bytes";
+  for (unsigned char c : id)
+    if (c < 0x20 || c == 0x7f) return "must not contain control characters";
+  // U+0080..U+009F (C1 controls, UTF-8 C2 80..C2 9F) act on terminals too.
+  for (std::size_t i = 0; i + 1 < id.size(); ++i)
+    if (static_cast<unsigned char>(id[i]) == 0xC2 && static_cast<unsigned char>(id[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(id[i + 1]) <= 0x9F)
+      return "must not contain control characters";
+  if (id.find('/') != std::string_view::npos || id.find('\\') != std::string_view::npos)
+    return "must not contain a slash";
+  return "";
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+              static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (c < 0x20 || c == 0x7f || c1) {
+      unsigned v = c1 ? static_cast<unsigned char>(s[++i]) : c;
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", v);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 bool is_uuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -225,6 +266,8 @@ char fold(std::uint32_t cp) {
   if (cp == ' ' || cp == '-' || cp == 0x3000 || cp == 0xFF0D || cp == 0x00A0 || (cp >= 0x2010 && cp <= 0x2015) ||
       cp == 0x2212)
     return ' ';
+  // Parentheses and dots also sit between digit groups: "+86 (138) 0013-8000", "138.0013.8000".
+  if (cp == '(' || cp == ')' || cp == '.' || cp == 0xFF08 || cp == 0xFF09 || cp == 0xFF0E) return ' ';
   return 0;
 }
 
@@ -267,8 +310,8 @@ bool identifies(const std::string& d) {
 }  // namespace
 
 int mask_personal(std::string& text) {
-  // Numbers are found on a folded copy: groups of digits separated by one space or
-  // dash. Several groups can make one number ("+86 138 0013 8000"), and one run can
+  // Numbers are found on a folded copy: groups of digits separated by one to three
+  // spaces, dashes, dots or parentheses. Several groups can make one number ("+86 138 0013 8000"), and one run can
   // hold several numbers ("13800138000 13900139000", "5 13800138000"), so from each
   // group the longest run of following groups that forms a number wins.
   std::vector<MaskChar> cs = fold_text(text);
@@ -290,10 +333,25 @@ int mask_personal(std::string& text) {
         if (g.digits.back() == 'X') break;
       }
       run_len += g.digits.size();
-      run.push_back(std::move(g));
-      if (j + 1 < cs.size() && cs[j].c == ' ' && cs[j + 1].c >= '0' && cs[j + 1].c <= '9' &&
+      // Numbers written together with nothing between them ("two IDs in one 36-digit
+      // string", two mobiles in 22 digits) are cut into their parts.
+      std::size_t part = g.digits.size() > 18 && g.digits.size() % 18 == 0 ? 18 : 0;
+      if (!part && g.digits.size() > 11 && g.digits.size() % 11 == 0) {
+        part = 11;
+        for (std::size_t k = 0; k < g.digits.size(); k += 11)
+          if (!is_mobile(std::string_view(g.digits).substr(k, 11))) part = 0;
+      }
+      if (part)
+        for (std::size_t k = 0; k < g.digits.size(); k += part)
+          run.push_back({g.first + k, g.first + k + part - 1, g.digits.substr(k, part)});
+      else
+        run.push_back(std::move(g));
+      // One to three separators between groups ("138  0013  8000", ") ").
+      std::size_t seps = 0;
+      while (j + seps < cs.size() && cs[j + seps].c == ' ' && seps < 3) ++seps;
+      if (seps > 0 && j + seps < cs.size() && cs[j + seps].c >= '0' && cs[j + seps].c <= '9' &&
           run.back().digits.back() != 'X') {
-        ++j;
+        j += seps;
         continue;
       }
       break;

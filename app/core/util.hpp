@@ -16,6 +16,15 @@ TimeMs now_ms();
 // Random (version 4) UUID in its canonical 36-character form.
 std::string new_uuid();
 bool is_uuid(std::string_view s);
+// The one spelling of an id: ASCII lower case ("ABC-…" and "abc-…" are the same response).
+std::string lower_ascii(std::string_view s);
+
+// Why a kiosk id is refused ("" when fine): empty, over 64 bytes, not UTF-8, a control
+// character (ESC, TAB, CR, LF… would fake lines or drive the terminal where it is
+// printed) or a slash (ids become parts of file names). One rule for config and imports.
+std::string kiosk_id_fault(std::string_view id);
+// Text safe to print on a terminal or in a summary line: control characters become \xNN.
+std::string printable(std::string_view s);
 
 // Lower-case hex SHA-256 of the bytes.
 std::string sha256_hex(std::string_view bytes);
@@ -37,7 +46,8 @@ std::size_t utf8_length(std::string_view s);
 // Free text never keeps what identifies a person: mainland mobile numbers (11 digits
 // starting 13–19, with or without +86 / 0086), 18-character resident ID numbers and
 // 15-digit first-generation ones (with a plausible birth date). Full-width digits count
-// as digits and single spaces or dashes may sit between digit groups; each digit is
+// as digits; one to three spaces, dashes, dots or parentheses may sit between digit
+// groups, and two IDs (or mobiles) written together are both found; each digit is
 // replaced by one asterisk. Returns how many numbers were masked.
 int mask_personal(std::string& text);
 
