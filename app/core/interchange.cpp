@@ -3,6 +3,7 @@
 #include <climits>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <istream>
@@ -352,6 +353,9 @@ void ImportReport::problem(std::string p) {
 }
 
 namespace {
+// How long one import transaction may hold the database's write lock.
+constexpr auto kBatchHold = std::chrono::milliseconds(250);
+
 // The kiosk a refused entry is counted under: its own id only when that id is one we
 // would accept, so a hostile id is neither printed nor kept as a key.
 std::string kiosk_key(const std::string& id) { return kiosk_id_fault(id).empty() ? id : "?"; }
@@ -366,9 +370,12 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
   std::int64_t lineno = 0;
   bool more = true;
   while (more) {
-    // Batches of a few thousand lines: fast, and a crash loses at most an uncommitted batch.
+    // Batches of up to a few thousand lines, and at most kBatchHoldMs of work each: fast,
+    // a crash loses at most an uncommitted batch, and a kiosk saving into the same
+    // database meanwhile waits a moment, never its busy timeout.
     store.batch([&] {
-      for (int n = 0; n < 5000; ++n) {
+      auto t0 = std::chrono::steady_clock::now();
+      for (int n = 0; n < 5000 && std::chrono::steady_clock::now() - t0 < kBatchHold; ++n) {
         if (!bounded_getline(in, line, kMaxImportLine, too_long)) { more = false; return; }
         ++lineno;
         ++report.lines;
@@ -417,31 +424,41 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
     // and the source is not changed.
     Store other(path, Store::ReadOnly{});
     std::int64_t n = 0;
-    store.batch([&] {
-      other.each({}, [&](const Response& in) {
-        ++n;
-        ++report.lines;
-        Response r = in;
-        const Questionnaire* q = set.find(r.questionnaire, r.version);
-        auto& k = report.kiosks[kiosk_key(r.kiosk)];
-        std::vector<std::string> faults;
-        if (!q) faults.push_back("unknown questionnaire " + r.questionnaire + " v" + std::to_string(r.version));
-        else faults = validate_response(*q, r);
-        if (!faults.empty()) {
-          k.refused++;
-          report.problem(path + ": response " + std::to_string(n) + " (" + printable(r.id.substr(0, 64)) + "): " + faults.front());
-          return true;
+    // Written in short batches (like import_jsonl), so a kiosk saving into the same
+    // database is never kept waiting past its busy timeout by a long import.
+    std::vector<Response> pending;
+    auto flush = [&] {
+      store.batch([&] {
+        for (Response& r : pending) {
+          ++n;
+          ++report.lines;
+          const Questionnaire* q = set.find(r.questionnaire, r.version);
+          auto& k = report.kiosks[kiosk_key(r.kiosk)];
+          std::vector<std::string> faults;
+          if (!q) faults.push_back("unknown questionnaire " + r.questionnaire + " v" + std::to_string(r.version));
+          else faults = validate_response(*q, r);
+          if (!faults.empty()) {
+            k.refused++;
+            report.problem(path + ": response " + std::to_string(n) + " (" + printable(r.id.substr(0, 64)) + "): " + faults.front());
+            continue;
+          }
+          if (store.save(r, q) == Store::Saved::inserted) k.added++;
+          else if (same_as_stored(store, r)) k.already++;
+          else {
+            k.conflicts++;
+            report.problem(path + ": response " + std::to_string(n) + " (" + r.id +
+                                      "): conflict: already stored with different content; the stored one is kept");
+          }
         }
-        if (store.save(r, q) == Store::Saved::inserted) k.added++;
-        else if (same_as_stored(store, r)) k.already++;
-        else {
-          k.conflicts++;
-          report.problem(path + ": response " + std::to_string(n) + " (" + r.id +
-                                    "): conflict: already stored with different content; the stored one is kept");
-        }
-        return true;
       });
+      pending.clear();
+    };
+    other.each({}, [&](const Response& in) {
+      pending.push_back(in);
+      if (pending.size() >= 500) flush();
+      return true;
     });
+    if (!pending.empty()) flush();
   } catch (const DbError& e) {
     report.problem(path + ": " + e.what());
   }
