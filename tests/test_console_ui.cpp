@@ -252,6 +252,9 @@ TEST_CASE("console settings are range-checked and saved to the configuration fil
   ui.staff_set_pin("246810");
   ui.m.open();
   ui.enter_pin("246810");
+  // The survey worker's result redraws the page; a press on a frame whose layout moved is
+  // dropped by design (touch_scroll), so the taps below wait until it is in.
+  ui.wait_for_survey();
   REQUIRE(ui.tap(ui.zh("console.tab.settings")));
   ui.m.settings.kiosk_id = "";
   REQUIRE(ui.tap(ui.zh("console.settings.save")));
