@@ -8,6 +8,17 @@
 
 namespace eco {
 
+// The index of the quote that closes the string opening at `open` (or text.size()),
+// stepping over escapes; both scanners below read strings this way.
+static std::size_t string_end(std::string_view text, std::size_t open) {
+  std::size_t i = open + 1;
+  while (i < text.size() && text[i] != '"') {
+    if (text[i] == '\\') ++i;
+    ++i;
+  }
+  return i;
+}
+
 std::string check_json_limits(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes)
     return "the text is " + std::to_string(text.size()) + " bytes, more than the " +
@@ -21,11 +32,8 @@ std::string check_json_limits(std::string_view text, const JsonLimits& limits) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '"') {
-      std::size_t start = i++;
-      while (i < text.size() && text[i] != '"') {
-        if (text[i] == '\\') ++i;
-        ++i;
-      }
+      std::size_t start = i;
+      i = string_end(text, i);
       if (i - start - 1 > limits.max_string)
         return at(start) + "a string longer than " + std::to_string(limits.max_string) + " bytes";
     } else if (c == '[' || c == '{') {
@@ -47,11 +55,8 @@ std::vector<DuplicateKey> find_duplicate_keys(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '"') {
-      std::size_t start = i++;
-      while (i < text.size() && text[i] != '"') {
-        if (text[i] == '\\') ++i;
-        ++i;
-      }
+      std::size_t start = i;
+      i = string_end(text, i);
       // A string right after '{' or ',' inside an object is a key.
       if (!stack.empty() && stack.back().object && (last == '{' || last == ',') && i < text.size()) {
         nlohmann::json k = nlohmann::json::parse(text.substr(start, i - start + 1), nullptr, false);
