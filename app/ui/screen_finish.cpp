@@ -16,6 +16,17 @@ std::string options_text(const Question& q, const std::vector<std::string>& ids,
     if (const Option* o = q.find_option(id)) out += (out.empty() ? "" : "、") + o->text.get(lang);
   return out;
 }
+
+// A full-screen dimmed window above the screen, so every tap lands on it (the idle
+// overlay and the leave dialog draw their panel inside). Ended with ImGui::End().
+void begin_scrim(const char* id, ImVec2 size) {
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(size);
+  ImGui::SetNextWindowFocus();
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, color::scrim);
+  ImGui::Begin(id, nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::PopStyleColor();
+}
 }  // namespace
 
 Intent draw_finish(const View& v) {
@@ -90,12 +101,7 @@ Intent draw_idle_overlay(const View& v) {
   Intent out;
   // A full-screen dimmed window above the screen, so every tap lands here, with the
   // panel as its child.
-  ImGui::SetNextWindowPos(ImVec2(0, 0));
-  ImGui::SetNextWindowSize(v.size);
-  ImGui::SetNextWindowFocus();
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, color::scrim);
-  ImGui::Begin("##idle", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-  ImGui::PopStyleColor();
+  begin_scrim("##idle", v.size);
   float pw = std::min(v.size.x * 0.85f, v.px(1000)), ph = v.px(560);
   ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, (v.size.y - ph) * 0.5f));
   ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
@@ -130,12 +136,7 @@ Intent draw_idle_overlay(const View& v) {
 
 Intent draw_leave_dialog(const View& v) {
   Intent out;
-  ImGui::SetNextWindowPos(ImVec2(0, 0));
-  ImGui::SetNextWindowSize(v.size);
-  ImGui::SetNextWindowFocus();
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, color::scrim);
-  ImGui::Begin("##leave", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-  ImGui::PopStyleColor();
+  begin_scrim("##leave", v.size);
   ImFont* tf = v.fonts.title;
   ImFont* bf = v.fonts.body;
   float pw = std::min(v.size.x * 0.9f, v.px(1100));
