@@ -6,9 +6,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/catalog.hpp"
-#include "core/questionnaire_loader.hpp"
-#include "core/store.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/support/time.hpp"
+#include "core/survey/questionnaire_loader.hpp"
+#include "core/storage/store.hpp"
 #include "kiosk/kiosk_model.hpp"
 
 namespace test {

@@ -1,9 +1,11 @@
 // The catalog transcribed from the seed, its rules, and what admins record against it.
 #include <doctest/doctest.h>
 
-#include "core/admin_store.hpp"
-#include "core/catalog.hpp"
-#include "core/dashboard.hpp"
+#include "core/storage/admin_store.hpp"
+#include "core/support/time.hpp"
+#include "core/support/read_file.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/analysis/dashboard.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

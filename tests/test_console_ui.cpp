@@ -7,16 +7,17 @@
 #include <chrono>
 #include <thread>
 
-#include "admin/console_model.hpp"
-#include "core/catalog.hpp"
-#include "core/demo_data.hpp"
-#include "core/export.hpp"
+#include "console/console_model.hpp"
+#include "core/support/time.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/output/export.hpp"
 #include "helpers.hpp"
-#include "ui/console_view.hpp"
-#include "ui/frame.hpp"
-#include "ui/headless.hpp"
-#include "ui/theme.hpp"
-#include "ui/view.hpp"
+#include "ui/console/console_view.hpp"
+#include "ui/resident/frame.hpp"
+#include "ui/common/headless.hpp"
+#include "ui/common/theme.hpp"
+#include "ui/resident/view.hpp"
 
 using namespace eco;
 using namespace eco::ui;

@@ -7,10 +7,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/demo_data.hpp"
-#include "core/export.hpp"
-#include "core/i18n.hpp"
-#include "core/interchange.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/output/export.hpp"
+#include "core/support/i18n.hpp"
+#include "core/storage/interchange.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

@@ -15,13 +15,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/audit_anchor.hpp"
-#include "core/config.hpp"
-#include "core/db_maintenance.hpp"
-#include "core/demo_data.hpp"
-#include "core/export.hpp"
-#include "core/interchange.hpp"
-#include "core/safe_file.hpp"
+#include "core/storage/audit_anchor.hpp"
+#include "core/support/time.hpp"
+#include "core/support/config.hpp"
+#include "core/storage/db_maintenance.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/output/export.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/support/safe_file.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

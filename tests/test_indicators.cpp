@@ -5,10 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/i18n.hpp"
-#include "core/indicators.hpp"
-#include "core/metrics.hpp"
-#include "core/scoring.hpp"
+#include "core/support/i18n.hpp"
+#include "core/support/time.hpp"
+#include "core/support/ids.hpp"
+#include "core/analysis/indicators.hpp"
+#include "core/survey/metrics.hpp"
+#include "core/survey/scoring.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

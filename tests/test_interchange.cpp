@@ -6,9 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/demo_data.hpp"
-#include "core/interchange.hpp"
-#include "core/store.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/support/time.hpp"
+#include "core/support/ids.hpp"
+#include "core/support/text.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/storage/store.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

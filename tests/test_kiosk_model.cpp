@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/store.hpp"
+#include "core/storage/store.hpp"
+#include "core/support/time.hpp"
 #include "helpers.hpp"
 #include "kiosk/kiosk_model.hpp"
 

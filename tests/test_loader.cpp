@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "core/questionnaire_loader.hpp"
+#include "core/survey/questionnaire_loader.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

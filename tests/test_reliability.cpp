@@ -8,8 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/db_maintenance.hpp"
-#include "core/demo_data.hpp"
+#include "core/storage/db_maintenance.hpp"
+#include "core/support/time.hpp"
+#include "core/storage/demo_data.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

@@ -6,10 +6,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/demo_data.hpp"
-#include "core/export.hpp"
-#include "core/i18n.hpp"
-#include "core/report_doc.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/support/time.hpp"
+#include "core/output/export.hpp"
+#include "core/support/i18n.hpp"
+#include "core/output/report_doc.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

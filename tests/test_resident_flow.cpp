@@ -5,8 +5,9 @@
 
 #include <sstream>
 
-#include "core/interchange.hpp"
-#include "core/store.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/support/time.hpp"
+#include "core/storage/store.hpp"
 #include "helpers.hpp"
 #include "kiosk/kiosk_model.hpp"
 

@@ -9,8 +9,9 @@
 
 #include <unistd.h>
 
-#include "core/config.hpp"
-#include "core/opening_hours.hpp"
+#include "core/support/config.hpp"
+#include "core/support/time.hpp"
+#include "core/support/opening_hours.hpp"
 #include "platform/service.hpp"
 
 using namespace eco;

@@ -3,7 +3,9 @@
 #include <map>
 #include <set>
 
-#include "core/session.hpp"
+#include "core/survey/session.hpp"
+#include "core/support/time.hpp"
+#include "core/support/ids.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "core/stats.hpp"
+#include "core/analysis/stats.hpp"
 
 using namespace eco::stats;
 using doctest::Approx;

@@ -3,10 +3,11 @@
 #include <map>
 #include <sstream>
 
-#include "core/demo_data.hpp"
-#include "core/interchange.hpp"
-#include "core/session.hpp"
-#include "core/store.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/support/time.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/survey/session.hpp"
+#include "core/storage/store.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "core/i18n.hpp"
+#include "core/support/i18n.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

@@ -7,12 +7,12 @@
 
 #include <cstring>
 
-#include "core/store.hpp"
+#include "core/storage/store.hpp"
 #include "helpers.hpp"
-#include "ui/frame.hpp"
-#include "ui/headless.hpp"
-#include "ui/theme.hpp"
-#include "ui/touch_scroll.hpp"
+#include "ui/resident/frame.hpp"
+#include "ui/common/headless.hpp"
+#include "ui/common/theme.hpp"
+#include "ui/common/touch_scroll.hpp"
 
 using namespace eco;
 using namespace eco::ui;

@@ -4,10 +4,11 @@
 
 #include <imgui.h>
 
-#include "core/store.hpp"
+#include "core/storage/store.hpp"
+#include "core/support/time.hpp"
 #include "helpers.hpp"
-#include "ui/frame.hpp"
-#include "ui/headless.hpp"
+#include "ui/resident/frame.hpp"
+#include "ui/common/headless.hpp"
 
 using namespace eco;
 using namespace eco::ui;

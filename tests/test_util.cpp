@@ -2,9 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/config.hpp"
-#include "core/i18n.hpp"
-#include "core/util.hpp"
+#include "core/support/config.hpp"
+#include "core/support/i18n.hpp"
+#include "core/support/time.hpp"
+#include "core/support/ids.hpp"
+#include "core/support/text.hpp"
 #include "helpers.hpp"
 
 using namespace eco;

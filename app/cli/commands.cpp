@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "core/support/time.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -7,18 +8,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/config.hpp"
-#include "core/admin_store.hpp"
-#include "core/audit_anchor.hpp"
-#include "core/catalog.hpp"
-#include "core/db_maintenance.hpp"
-#include "core/demo_data.hpp"
-#include "core/export.hpp"
-#include "core/i18n.hpp"
-#include "core/indicators.hpp"
-#include "core/interchange.hpp"
-#include "core/questionnaire_loader.hpp"
-#include "core/store.hpp"
+#include "core/support/text.hpp"
+#include "core/support/config.hpp"
+#include "core/storage/admin_store.hpp"
+#include "core/storage/audit_anchor.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/storage/db_maintenance.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/output/export.hpp"
+#include "core/support/i18n.hpp"
+#include "core/analysis/indicators.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/survey/questionnaire_loader.hpp"
+#include "core/storage/store.hpp"
 
 namespace eco::cli {
 

@@ -19,12 +19,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/service_commands.hpp"
-#include "core/config.hpp"
-#include "core/db_maintenance.hpp"
-#include "core/questionnaire_loader.hpp"
-#include "core/sqlite.hpp"
-#include "core/util.hpp"
-#include "ui/fonts.hpp"
+#include "core/support/config.hpp"
+#include "core/storage/db_maintenance.hpp"
+#include "core/survey/questionnaire_loader.hpp"
+#include "core/storage/sqlite.hpp"
+#include "core/support/time.hpp"
+#include "core/support/text.hpp"
+#include "core/support/read_file.hpp"
+#include "ui/common/fonts.hpp"
 
 namespace eco::cli {
 

@@ -7,9 +7,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/service_commands.hpp"
-#include "core/sqlite.hpp"
+#include "core/storage/sqlite.hpp"
 #include "platform/service.hpp"
-#include "ui/kiosk_window.hpp"
+#include "platform/kiosk_window.hpp"
 
 namespace {
 void add_common(CLI::App& app, eco::cli::Common& common) {

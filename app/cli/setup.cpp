@@ -6,12 +6,12 @@
 #include <iostream>
 
 #include "cli/service_commands.hpp"
-#include "core/admin_store.hpp"
-#include "core/catalog.hpp"
-#include "core/config.hpp"
-#include "core/opening_hours.hpp"
-#include "core/store.hpp"
-#include "core/util.hpp"
+#include "core/storage/admin_store.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/support/config.hpp"
+#include "core/support/opening_hours.hpp"
+#include "core/storage/store.hpp"
+#include "core/support/text.hpp"
 
 namespace eco::cli {
 

@@ -1,8 +1,9 @@
 #include "kiosk/kiosk_model.hpp"
+#include "core/support/time.hpp"
 
 #include <algorithm>
 
-#include "core/store.hpp"
+#include "core/storage/store.hpp"
 
 namespace eco {
 

@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
-#include "core/questionnaire_loader.hpp"
-#include "core/session.hpp"
+#include "core/support/config.hpp"
+#include "core/support/time.hpp"
+#include "core/survey/questionnaire_loader.hpp"
+#include "core/survey/session.hpp"
 
 namespace eco {
 

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "bench/bench.hpp"
-#include "core/demo_data.hpp"
-#include "core/store.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/storage/store.hpp"
 
 namespace bench {
 

@@ -9,14 +9,14 @@
 #include <ctime>
 #include <memory>
 
-#include "admin/console_model.hpp"
+#include "console/console_model.hpp"
 #include "bench/bench.hpp"
-#include "core/catalog.hpp"
-#include "core/i18n.hpp"
-#include "ui/console_view.hpp"
-#include "ui/fonts.hpp"
-#include "ui/headless.hpp"
-#include "ui/theme.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/support/i18n.hpp"
+#include "ui/console/console_view.hpp"
+#include "ui/common/fonts.hpp"
+#include "ui/common/headless.hpp"
+#include "ui/common/theme.hpp"
 
 namespace bench {
 

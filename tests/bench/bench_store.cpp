@@ -4,9 +4,10 @@
 #include <filesystem>
 
 #include "bench/bench.hpp"
-#include "core/demo_data.hpp"
-#include "core/indicators.hpp"
-#include "core/store.hpp"
+#include "core/support/time.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/analysis/indicators.hpp"
+#include "core/storage/store.hpp"
 
 namespace bench {
 

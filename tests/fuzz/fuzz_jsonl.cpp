@@ -4,8 +4,8 @@
 #include <sstream>
 #include <string>
 
-#include "core/interchange.hpp"
-#include "core/store.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/storage/store.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static eco::QuestionnaireSet set = eco::load_questionnaire_dir(FUZZ_QUESTIONNAIRES_DIR);

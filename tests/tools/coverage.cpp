@@ -21,14 +21,15 @@
 #include <string>
 #include <vector>
 
-#include "core/demo_data.hpp"
-#include "core/indicators.hpp"
-#include "core/interchange.hpp"
-#include "core/questionnaire_loader.hpp"
-#include "core/session.hpp"
-#include "core/sqlite.hpp"
-#include "core/stats.hpp"
-#include "core/store.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/support/time.hpp"
+#include "core/analysis/indicators.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/survey/questionnaire_loader.hpp"
+#include "core/survey/session.hpp"
+#include "core/storage/sqlite.hpp"
+#include "core/analysis/stats.hpp"
+#include "core/storage/store.hpp"
 
 using namespace eco;
 namespace fs = std::filesystem;

@@ -9,8 +9,9 @@
 #include <string>
 #include <thread>
 
-#include "core/demo_data.hpp"
-#include "core/store.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/support/time.hpp"
+#include "core/storage/store.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

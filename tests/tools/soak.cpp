@@ -10,13 +10,14 @@
 #include <memory>
 #include <string>
 
-#include "core/store.hpp"
+#include "core/storage/store.hpp"
+#include "core/support/time.hpp"
 #include "kiosk/kiosk_model.hpp"
-#include "ui/fonts.hpp"
-#include "ui/frame.hpp"
-#include "ui/headless.hpp"
-#include "ui/theme.hpp"
-#include "ui/view.hpp"
+#include "ui/common/fonts.hpp"
+#include "ui/resident/frame.hpp"
+#include "ui/common/headless.hpp"
+#include "ui/common/theme.hpp"
+#include "ui/resident/view.hpp"
 
 using namespace eco;
 using namespace eco::ui;

@@ -1,0 +1,195 @@
+// The admin console's state, headless: sign-in with the PIN, the overview's filters,
+// the indicator being edited, forms, and the survey figures computed off the UI
+// thread. Views read it and hand back ConsoleIntents, like the kiosk's screens.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/storage/admin_store.hpp"
+#include "core/support/time.hpp"
+#include "core/support/config.hpp"
+#include "core/analysis/dashboard.hpp"
+#include "core/analysis/indicators.hpp"
+#include "core/analysis/survey_results.hpp"
+
+namespace eco {
+
+enum class ConsolePage { pin, overview, detail, departments, survey, audit, settings };
+
+struct ConsoleIntent {
+  enum class Kind {
+    none, pin_key, pin_delete, pin_submit, page, open, filter_domain, filter_status, filter_dept, toggle_star,
+    sort_by, record, task, refresh, cancel_refresh, change_pin, save_settings, sign_out, select_questionnaire,
+    export_file
+  };
+  Kind kind = Kind::none;
+  std::string a, b;  // page name, indicator id, filter value, task id + status ...
+};
+
+// What the forms hold while being filled in; the views edit these in place.
+struct RecordForm {
+  std::string as_of, value, state, source, evidence;
+  int judged = -1;  // -1 not chosen, 0 not met, 1 met
+};
+struct TaskForm {
+  std::string note;
+};
+struct SettingsForm {
+  std::string kiosk_id, hall_zh, title_zh, export_dir, default_lang;
+  int idle_seconds = 60, first_question_idle_seconds = 20, countdown_seconds = 15, finish_seconds = 30;
+  bool offer[3] = {true, true, true};
+  std::string new_pin, new_pin_again;
+};
+
+class ConsoleModel {
+ public:
+  static constexpr TimeMs kIdleMs = 3 * 60 * 1000;  // back to the kiosk after this long untouched
+
+  // db_path: the file the worker opens its own connection to (":memory:" runs inline).
+  ConsoleModel(const Catalog& catalog, Store& store, std::string db_path, const QuestionnaireSet& set, Config cfg,
+               std::string config_path, std::function<TimeMs()> clock = now_ms, std::function<void()> wake = {});
+  ~ConsoleModel();
+
+  void open();                // the kiosk's gesture: show the PIN pad
+  bool take_exit();           // true once after sign-out or idle: the kiosk takes over again
+  void apply(const ConsoleIntent& in);
+  void touch();
+  void tick();                // idle return, lock expiry, worker results
+  TimeMs next_deadline() const;
+
+  ConsolePage page() const { return page_; }
+  bool signed_in() const { return signed_in_; }
+  bool setting_first_pin() const { return first_pin_; }
+  bool entering_setup_code() const { return setup_code_; }
+  PinState pin_state() const { return pin_state_; }
+  std::size_t pin_length() const { return pin_.size(); }
+  const std::string& message() const { return message_; }
+  bool message_is_error() const { return message_error_; }
+  TimeMs locked_until() const { return locked_until_; }
+  int lock_seconds_left() const {
+    TimeMs now = clock_();
+    return locked_until_ > now ? static_cast<int>((locked_until_ - now + 999) / 1000) : 0;
+  }
+
+  const Catalog& catalog() const { return catalog_; }
+  const Dashboard& dashboard() const { return dashboard_; }
+  std::vector<const DashboardRow*> visible_rows() const;  // filters and sort applied
+  const DashboardRow* selected() const;
+  const std::string& selected_id() const { return selected_; }
+  const std::vector<IndicatorRecord>& selected_history() const { return history_; }
+  std::vector<TaskUpdate> task_history(const std::string& task) { return admin_.task_history(task); }
+  TaskStatus task_status(const std::string& task) const;
+  const TaskUpdate* task_update(const std::string& task) const;  // the latest, or null
+  // Read when the audit page opens (verifying the chain walks the whole log, so never per frame).
+  const std::vector<AuditEntry>& audit_entries() const { return audit_; }
+  bool audit_intact() const { return audit_intact_; }
+  // The chain's head (entries, newest hash), the anchor's copy, and what is wrong.
+  const AuditVerdict& audit_verdict() const { return audit_verdict_; }
+
+  // Filters of the overview.
+  std::string filter_domain, filter_status, filter_dept;  // "" = all
+  bool star_only = false;
+  std::string search;  // matched against number, name, lead department
+  std::string sort = "no";  // no, status, updated, dept
+  std::string dept_selected;  // department page
+  std::string survey_selected = "knowledge";
+
+  // Forms edited by the views.
+  std::string user_name;  // who is recording; asked once per sign-in
+  RecordForm form;
+  TaskForm task_form;
+  SettingsForm settings;
+
+  // Survey figures (worker thread).
+  bool computing() const { return computing_; }
+  double computing_seconds() const;
+  const IndicatorReport* report() const { return report_ ? &*report_ : nullptr; }
+  const SurveyResults* results() const { return results_ ? &*results_ : nullptr; }
+  const Config& config() const { return cfg_; }
+  std::string today() const;  // YYYY-MM-DD on the district's clock
+  // Question and option text for the survey page (the id itself when unknown).
+  const std::string& question_text(const std::string& questionnaire, const std::string& question,
+                                   const std::string& lang) const;
+  const std::string& option_text(const std::string& questionnaire, const std::string& question,
+                                 const std::string& option, const std::string& lang) const;
+  std::string last_export;  // path of the last export, shown in the console
+  // The configured export folder, or ~/EcoKiosk-exports.
+  std::string export_folder() const;
+
+  // Export hook, set by the app; it runs on the worker thread with the worker's own
+  // connection and fills `path` and `rows`. Returns "" or why it failed.
+  std::function<std::string(Store& store, const std::string& format, const std::string& questionnaire,
+                            const ResponseFilter& dates, const std::string& folder, const std::atomic<bool>* cancel,
+                            std::string& path, std::int64_t& rows)>
+      exporter;
+  std::string export_from, export_to;  // YYYY-MM-DD on the district's clock, "" = open
+  std::string export_kiosk;            // the hall (kiosk id) to export, "" = every hall
+  // Kiosks seen in the survey figures, for choosing a hall on screen.
+  std::vector<std::string> export_kiosks() const;
+  // "District Service Hall (kiosk-01)" for this kiosk's own id, else the id.
+  std::string hall_label(const std::string& kiosk, const std::string& lang) const;
+  // Mount points of removable drives (USB sticks under /media or /run/media).
+  static std::vector<std::string> removable_drives(const std::string& mounts_file = "/proc/mounts");
+  std::string export_target;  // "" = the configured export folder
+
+ private:
+  void sign_in(const std::string& pin);
+  void refresh_pin_state();
+  void rebuild();
+  void start_refresh();
+  void run_job(const std::function<void(Store&)>& job);
+  void say(std::string msg, bool error);
+  void load_settings_form();
+  void save_settings();
+
+  const Catalog& catalog_;
+  Store& store_;
+  std::string db_path_;
+  const QuestionnaireSet& set_;
+  Config cfg_;
+  std::string config_path_;
+  std::function<TimeMs()> clock_;
+  std::function<void()> wake_;
+  AdminStore admin_;
+
+  ConsolePage page_ = ConsolePage::pin;
+  bool active_ = false, exit_ = false, signed_in_ = false, first_pin_ = false;
+  std::string pin_, first_pin_value_;
+  std::string message_;
+  bool message_error_ = false;
+  TimeMs last_touch_ = 0, locked_until_ = 0;
+  std::string selected_;
+  std::vector<IndicatorRecord> history_;
+  std::vector<AuditEntry> audit_;
+  bool audit_intact_ = true;
+  AuditVerdict audit_verdict_;
+  PinState pin_state_ = PinState::none;
+  bool setup_code_ = false;
+  Dashboard dashboard_;
+  std::map<std::string, TaskStatus> task_states_;
+  std::map<std::string, TaskUpdate> task_updates_;
+
+  // Worker: computes the indicators and survey results on its own connection and
+  // posts them here; tick() takes them on the UI thread.
+  std::thread worker_;
+  std::atomic<bool> cancel_{false};
+  std::mutex mu_;
+  std::optional<IndicatorReport> posted_report_;
+  std::optional<SurveyResults> posted_results_;
+  std::string posted_error_;
+  std::string posted_export_;  // "path|rows" of a finished export
+  void start_export(const std::string& format, const std::string& questionnaire);
+  bool posted_ = false;
+  bool computing_ = false;
+  TimeMs computing_since_ = 0;
+  std::optional<IndicatorReport> report_;
+  std::optional<SurveyResults> results_;
+};
+
+}  // namespace eco

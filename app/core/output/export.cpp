@@ -1,0 +1,319 @@
+#include "core/output/export.hpp"
+
+#include <iconv.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "core/output/export_xlsx.hpp"
+#include "core/support/i18n.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/output/report_doc.hpp"
+#include "core/support/safe_file.hpp"
+#include "core/analysis/survey_results.hpp"
+
+namespace eco {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A plain decimal number ("-3", "12.5"): a value, never a formula, kept as it is.
+bool plain_number(std::string_view v) {
+  std::size_t i = v.size() > 1 && v[0] == '-' ? 1 : 0;
+  bool digits = false, dot = false;
+  for (; i < v.size(); ++i) {
+    if (v[i] >= '0' && v[i] <= '9') digits = true;
+    else if (v[i] == '.' && !dot && digits) dot = true;
+    else return false;
+  }
+  return digits && v.back() != '.';
+}
+
+}  // namespace
+
+bool csv_formula_risk(std::string_view v) {
+  // OWASP's list: spreadsheets run a cell starting with these as a formula (or DDE).
+  return !v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos && !plain_number(v);
+}
+
+namespace {
+
+void csv_field(std::string& line, const std::string& v) {
+  // Text Excel/WPS would run as a formula gets a leading apostrophe (OWASP's advice)
+  // and is quoted; plain numbers, negative ones too, stay numbers.
+  bool risk = csv_formula_risk(v);
+  if (!risk && v.find_first_of(",\"\r\n") == std::string::npos) {
+    line += v;
+    return;
+  }
+  line += '"';
+  if (risk) line += '\'';
+  for (char c : v) {
+    if (c == '"') line += '"';
+    line += c;
+  }
+  line += '"';
+}
+
+// UTF-8 to GB18030 for older Excel; every Unicode character has a GB18030 form.
+class Gb18030 {
+ public:
+  Gb18030() : cd_(iconv_open("GB18030", "UTF-8")) {}
+  ~Gb18030() {
+    if (cd_ != reinterpret_cast<iconv_t>(-1)) iconv_close(cd_);
+  }
+  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
+  bool convert(const std::string& in, std::string& out) {
+    out.resize(in.size() * 2 + 16);
+    char* src = const_cast<char*>(in.data());
+    std::size_t left = in.size();
+    char* dst = out.data();
+    std::size_t room = out.size();
+    if (iconv(cd_, &src, &left, &dst, &room) == static_cast<std::size_t>(-1)) return false;
+    out.resize(out.size() - room);
+    return true;
+  }
+
+ private:
+  iconv_t cd_;
+};
+
+std::string with_suffix(const std::string& path, const std::string& suffix) {
+  fs::path p(path);
+  return (p.parent_path() / (p.stem().string() + suffix + p.extension().string())).string();
+}
+
+std::vector<const Questionnaire*> chosen(const QuestionnaireSet& set, const std::string& id) {
+  std::vector<const Questionnaire*> out;
+  for (const auto& q : set.list) {
+    if (!id.empty() && q.id != id) continue;
+    if (set.find(q.id) == &q) out.push_back(&q);  // newest version per id
+  }
+  return out;
+}
+
+struct Writer {
+  Store& store;
+  const QuestionnaireSet& set;
+  const ExportOptions& o;
+  std::vector<char> flagged;
+
+  bool is_flagged(std::int64_t rid) const {
+    return rid >= 0 && static_cast<std::size_t>(rid) < flagged.size() && flagged[static_cast<std::size_t>(rid)];
+  }
+  bool cancelled() const { return o.cancel && o.cancel->load(); }
+
+  // Streams the responses of q that the filters and flags let through.
+  template <class Fn>
+  void each(const Questionnaire& q, Fn&& fn) {
+    ResponseFilter f = o.filter;
+    f.questionnaire = q.id;
+    store.each_with_id(f, [&](std::int64_t rid, const Response& r) {
+      if (cancelled()) return false;
+      bool fl = is_flagged(rid);
+      if (fl && !o.include_flagged) return true;
+      return fn(r, fl);
+    });
+  }
+
+  // Writes the CSV of q and its codebook as temporaries in `files`; export_data moves
+  // every file of the export into place together.
+  std::string csv(const Questionnaire& q, const std::string& path, ExportResult& res,
+                  std::vector<std::unique_ptr<SafeFile>>& files) {
+    auto cols = export_columns(q);
+    auto& file = *files.emplace_back(std::make_unique<SafeFile>(path));
+    if (!file.ok()) return file.error();
+    bool gb = o.encoding == "gb18030";
+    Gb18030 conv;
+    if (gb && !conv.ok()) return "this system cannot convert to GB18030 (iconv)";
+    std::string line, encoded;
+    auto put = [&](SafeFile& f) {
+      line += "\r\n";  // Excel's own line ending
+      bool ok;
+      if (gb) ok = conv.convert(line, encoded) && f.write(encoded);
+      else ok = f.write(line);
+      line.clear();
+      return ok;
+    };
+    if (!gb) file << "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      if (i) line += ',';
+      csv_field(line, cols[i].code);
+    }
+    put(file);
+    std::vector<std::string> cells;
+    std::int64_t n = 0;
+    bool ok = true;
+    each(q, [&](const Response& r, bool fl) {
+      export_row(q, cols, r, fl, o.utc_offset_minutes, cells);
+      if (o.labels) label_cells(q, cols, cells, o.lang);
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (i) line += ',';
+        csv_field(line, cells[i]);
+      }
+      ++n;
+      ok = put(file);
+      return ok;
+    });
+    if (cancelled()) return "cancelled";
+    if (!ok) return (file.ok() ? "converting to GB18030 failed" : file.error()) + " after " + std::to_string(n) + " rows";
+    if (std::string e = file.finish(); !e.empty()) return e;
+    res.rows += n;
+    // The codebook beside it: every column and code with its Chinese and English text.
+    auto& cb = *files.emplace_back(std::make_unique<SafeFile>(with_suffix(path, ".codebook")));
+    if (!cb.ok()) return cb.error();
+    if (!gb) cb << "\xEF\xBB\xBF";
+    line = "column,question,question_zh,question_en,code,label_zh,label_en";
+    put(cb);
+    for (const auto& c : export_columns(q)) {
+      auto row = [&](const std::string& code, const std::string& zh, const std::string& en) {
+        for (const std::string* f : {&c.code, &c.question, &c.zh, &c.en, &code, &zh, &en}) {
+          if (f != &c.code) line += ',';
+          csv_field(line, *f);
+        }
+        put(cb);
+      };
+      const Question* qu = c.question.empty() ? nullptr : q.find(c.question);
+      if (c.kind == ExportColumn::Kind::choice && qu)
+        for (const auto& op : qu->options) row(op.id, op.text.get("zh"), op.text.get("en"));
+      else if (c.kind == ExportColumn::Kind::option_flag)
+        row("1", "选中", "selected"), row("0", "未选", "not selected");
+      else
+        row("", "", "");
+    }
+    return cb.finish();
+  }
+
+  std::string jsonl(const std::string& path, ExportResult& res) {
+    SafeFile file(path);
+    if (!file.ok()) return file.error();
+    std::int64_t n = 0;
+    bool ok = true;
+    std::string line;
+    for (const Questionnaire* q : chosen(set, o.questionnaire)) {
+      ResponseFilter f = o.filter;
+      f.questionnaire = q->id;
+      f.version.reset();  // every version of the questionnaire: the format carries it
+      if (o.filter.version) f.version = o.filter.version;
+      // Interchange carries every response, flagged or not: flags are judged where
+      // the data are merged, never by dropping them on the way.
+      store.each(f, [&](const Response& r) {
+        if (cancelled()) return false;
+        line = response_to_line(r);
+        line += '\n';
+        ++n;
+        ok = file.write(line);
+        return ok;
+      });
+    }
+    if (cancelled()) return "cancelled";
+    if (!ok) return file.error() + " after " + std::to_string(n) + " rows";
+    if (std::string e = file.commit(o.replace); !e.empty()) return e;
+    res.files.push_back(path);
+    res.rows = n;
+    return "";
+  }
+};
+
+}  // namespace
+
+ExportResult export_data(Store& store, const QuestionnaireSet& set, const ExportOptions& o) {
+  ExportResult res;
+  if (o.out.empty()) {
+    res.error = "no output file given";
+    return res;
+  }
+  {
+    // Files are named from --out (csv, sav and dta add "-ID" per questionnaire): a
+    // folder or a device there would give "/dev/null-satisfaction" or "/-green-travel".
+    std::string name = fs::path(o.out).filename().string();
+    std::error_code ec;
+    auto st = fs::status(o.out, ec);
+    if (name.empty() || name == "." || name == ".." || fs::is_directory(st)) {
+      res.error = "--out " + o.out + " is a folder; give a file name in it (e.g. " +
+                  (fs::path(o.out) / ("results." + o.format)).lexically_normal().string() + ")";
+      return res;
+    }
+    if (fs::exists(st) && !fs::is_regular_file(st)) {
+      res.error = "--out " + o.out + " is not a regular file (a device, a pipe or a socket); give a file name";
+      return res;
+    }
+  }
+  if (!o.questionnaire.empty() && !set.find(o.questionnaire)) {
+    res.error = "unknown questionnaire \"" + o.questionnaire + "\"";
+    return res;
+  }
+  if (auto parent = fs::path(o.out).parent_path(); !parent.empty())
+    if (std::string e = make_private_dirs(parent.string()); !e.empty()) {
+      res.error = "cannot write " + o.out + ": " + e;  // which file, then why
+      return res;
+    }
+  if (!o.replace && o.format != "csv" && o.format != "sav" && o.format != "dta")  // those check each file
+    if (res.error = refuse_existing(o.out); !res.error.empty()) return res;
+  store.backfill_metrics(set);
+  Writer w{store, set, o, flagged_rows(store, o.min_seconds_per_question)};
+  if (o.format == "csv") {
+    auto qs = chosen(set, o.questionnaire);
+    std::vector<std::unique_ptr<SafeFile>> files;
+    for (const Questionnaire* q : qs) {
+      // One questionnaire per file: its columns differ from the others'.
+      std::string path = qs.size() == 1 ? o.out : with_suffix(o.out, "-" + q->id);
+      // Refused before anything is written, and again atomically when moved into place.
+      if (!o.replace) res.error = refuse_existing(path);
+      if (res.error.empty() && !o.replace) res.error = refuse_existing(with_suffix(path, ".codebook"));
+      if (res.error.empty()) res.error = w.csv(*q, path, res, files);
+      if (!res.error.empty()) break;
+    }
+    // The whole set appears together, or none of it (the temporaries go with `files`).
+    std::vector<SafeFile*> all;
+    for (auto& f : files) all.push_back(f.get());
+    if (res.error.empty()) res.error = commit_all(all, o.replace);
+    if (res.error.empty())
+      for (auto* f : all) res.files.push_back(f->final_path());
+    else
+      res.rows = 0;
+  } else if (o.format == "jsonl") {
+    res.error = w.jsonl(o.out, res);
+  } else if (o.format == "xlsx") {
+    res.error = write_xlsx(store, set, o, w.flagged, res);
+  } else if (o.format == "html") {
+    SafeFile f(o.out);
+    if (!f.ok()) {
+      res.error = f.error();
+    } else {
+      f << html_report(store, set, o);
+      res.error = f.commit(o.replace);
+      if (res.error.empty()) res.files.push_back(o.out);
+      res.rows = store.count(o.filter);
+    }
+  } else if (o.format == "pdf") {
+    // cairo writes the temporary by name, as libxlsxwriter does; SafeFile made it (0600,
+    // exclusive, no link followed) and moves it into place only when it is complete.
+    SafeFile f(o.out);
+    res.error = f.ok() ? doc::render_pdf(doc::build_report(store, set, o), f.temp_path()) : f.error();
+    if (res.error.empty() && o.cancel && o.cancel->load()) res.error = "cancelled";
+    if (res.error.empty()) res.error = f.commit(o.replace);
+    if (res.error.empty()) {
+      res.files.push_back(o.out);
+      res.rows = store.count(o.filter);
+    }
+  } else if (o.format == "sav" || o.format == "dta") {
+    auto qs = chosen(set, o.questionnaire);
+    std::map<std::int64_t, double> weights;
+    if (o.population)
+      for (const Questionnaire* q : qs) {
+        auto wq = raking_weights(store, set, q->id, indicator_options(o));
+        weights.insert(wq.begin(), wq.end());
+      }
+    res.error = export_readstat(store, set, o, w.flagged, qs, o.population ? &weights : nullptr, res);
+  } else {
+    res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html, pdf, sav, dta)";
+  }
+  return res;
+}
+
+}  // namespace eco

@@ -1,0 +1,768 @@
+#include "core/storage/store.hpp"
+#include "core/support/time.hpp"
+#include "core/support/ids.hpp"
+#include "core/support/text.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/survey/metrics.hpp"
+#include "core/survey/questionnaire.hpp"
+#include "core/survey/questionnaire_loader.hpp"
+#include "core/support/safe_file.hpp"
+
+namespace eco {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// Answer atoms: how one answer becomes rows. kind tells single from multiple choice
+// with one selection, so a response reads back exactly as it was saved.
+enum AtomKind { kChoice = 1, kChoiceSet = 2, kInteger = 3, kCounts = 4, kText = 5 };
+
+// Each entry moves the schema up one version. Never edit a shipped entry: add one.
+const char* const kMigrations[] = {
+    // 1: the first schema
+    R"sql(
+CREATE TABLE questionnaire_definitions(
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY(questionnaire, version, content_hash)
+);
+CREATE TABLE responses(
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  kiosk TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  started_at INTEGER NOT NULL,     -- ms since epoch, UTC
+  completed_at INTEGER NOT NULL,
+  duration_s REAL NOT NULL,
+  visible_questions INTEGER NOT NULL,
+  drawn TEXT NOT NULL DEFAULT '[]', -- JSON array of knowledge item ids
+  saved_at INTEGER NOT NULL
+);
+CREATE INDEX responses_by_questionnaire ON responses(questionnaire, completed_at);
+CREATE TABLE answers(
+  response INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+  ord INTEGER NOT NULL,            -- order asked (and selection order)
+  question TEXT NOT NULL,
+  kind INTEGER NOT NULL,           -- 1 choice, 2 one option of a multiple choice, 3 integer, 4 count row, 5 text
+  item TEXT NOT NULL DEFAULT '',   -- option id or count-matrix row
+  value INTEGER,                   -- integer answer or row count
+  text TEXT,
+  PRIMARY KEY(response, ord)
+) WITHOUT ROWID;
+CREATE INDEX answers_by_question ON answers(question, item);
+CREATE TABLE abandoned(
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  kiosk TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  abandoned_at INTEGER NOT NULL,
+  last_question TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  answered INTEGER NOT NULL
+);
+)sql",
+    // 2: per-response metrics for the indicators (see core/metrics.hpp). Existing
+    // responses get theirs from Store::backfill_metrics.
+    R"sql(
+CREATE TABLE labels(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,              -- kiosk, age, gender, township, item
+  value TEXT NOT NULL,
+  UNIQUE(kind, value)
+);
+CREATE TABLE response_metrics(
+  response INTEGER PRIMARY KEY REFERENCES responses(id) ON DELETE CASCADE,
+  method INTEGER NOT NULL,         -- 0 none, 1 knowledge, 2 satisfaction, 3 green travel
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  kiosk INTEGER NOT NULL,          -- labels.id
+  completed_at INTEGER NOT NULL,   -- ms since epoch, UTC
+  duration_s REAL NOT NULL,
+  visible INTEGER NOT NULL,
+  age INTEGER, gender INTEGER, township INTEGER,  -- labels.id, NULL when not answered
+  score REAL NOT NULL,
+  correct INTEGER NOT NULL, drawn INTEGER NOT NULL,
+  satisfied INTEGER NOT NULL,
+  trips INTEGER NOT NULL, green INTEGER NOT NULL,
+  flags INTEGER NOT NULL,          -- 1 straight-lining, 2 duplicate
+  fingerprint INTEGER NOT NULL,
+  outcomes BLOB NOT NULL           -- per item: labels.id as 4 bytes little-endian, then 1 value byte
+);
+CREATE INDEX response_metrics_by_questionnaire ON response_metrics(questionnaire, completed_at);
+CREATE INDEX response_metrics_by_fingerprint ON response_metrics(fingerprint);
+)sql",
+    // 3: the admin console's records. All append-only: triggers refuse UPDATE and
+    // DELETE, so history cannot be rewritten through the app or a careless query.
+    R"sql(
+CREATE TABLE indicator_records(
+  id INTEGER PRIMARY KEY,
+  indicator TEXT NOT NULL,         -- catalog id: "2", "14.1"
+  as_of TEXT NOT NULL,             -- YYYY-MM-DD the value describes
+  value REAL, state TEXT, judged INTEGER,
+  source TEXT NOT NULL, evidence TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX indicator_records_by_indicator ON indicator_records(indicator, as_of, id);
+CREATE TABLE task_updates(
+  id INTEGER PRIMARY KEY,
+  task TEXT NOT NULL,              -- catalog task id: "10.3"
+  status TEXT NOT NULL CHECK(status IN ('not_started','in_progress','done','blocked')),
+  note TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX task_updates_by_task ON task_updates(task, id);
+CREATE TABLE audit_log(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL               -- SHA-256 of prev_hash and this entry: tampering breaks the chain
+);
+CREATE TABLE admin_auth(
+  id INTEGER PRIMARY KEY CHECK(id = 1),
+  pin_hash TEXT,                   -- Argon2id (libsodium crypto_pwhash_str); NULL until set
+  failed INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO admin_auth(id) VALUES(1);
+CREATE TRIGGER indicator_records_append_only_u BEFORE UPDATE ON indicator_records BEGIN SELECT RAISE(ABORT, 'indicator records are append-only'); END;
+CREATE TRIGGER indicator_records_append_only_d BEFORE DELETE ON indicator_records BEGIN SELECT RAISE(ABORT, 'indicator records are append-only'); END;
+CREATE TRIGGER task_updates_append_only_u BEFORE UPDATE ON task_updates BEGIN SELECT RAISE(ABORT, 'task updates are append-only'); END;
+CREATE TRIGGER task_updates_append_only_d BEFORE DELETE ON task_updates BEGIN SELECT RAISE(ABORT, 'task updates are append-only'); END;
+CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
+    // 4: the session on screen, so a crash or power cut mid-survey is found at start-up
+    // and counted as abandoned instead of vanishing.
+    R"sql(
+CREATE TABLE in_progress(
+  uuid TEXT PRIMARY KEY,
+  questionnaire TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  kiosk TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  last_question TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  answered INTEGER NOT NULL
+);
+)sql",
+    // 5: answer counts by hour and kiosk, kept as responses are saved, so the console's
+    // survey results read a few thousand rows instead of every answer. kind 0 rows
+    // count the respondents who answered the question.
+    R"sql(
+CREATE TABLE answer_counts(
+  questionnaire TEXT NOT NULL,
+  question TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  item TEXT NOT NULL,
+  hour INTEGER NOT NULL,           -- completed_at / 3600000 (UTC hours)
+  kiosk TEXT NOT NULL,
+  n INTEGER NOT NULL,              -- answer rows (for kind 0: respondents)
+  total INTEGER NOT NULL,          -- sum of values: trips, or an integer answer
+  PRIMARY KEY(questionnaire, question, kind, item, hour, kiosk)
+) WITHOUT ROWID;
+INSERT INTO answer_counts
+  SELECT r.questionnaire, a.question, a.kind, a.item, r.completed_at / 3600000, r.kiosk, count(*), coalesce(sum(a.value), 0)
+  FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1, 2, 3, 4, 5, 6;
+INSERT INTO answer_counts
+  SELECT r.questionnaire, a.question, 0, '', r.completed_at / 3600000, r.kiosk, count(DISTINCT a.response), 0
+  FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1, 2, 5, 6;
+)sql",
+};
+constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
+static_assert(kMigrationCount == Store::kSchemaVersion);
+
+}  // namespace
+
+std::string Store::default_path() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  fs::path base = (xdg && *xdg) ? fs::path(xdg) : fs::path(home && *home ? home : ".") / ".local" / "share";
+  fs::path dir = base / "ecokiosk";
+  make_private_dirs(dir.string());
+  return (dir / "ecokiosk.db").string();
+}
+
+Store::Store(const std::string& path) {
+  if (auto parent = fs::path(path).parent_path(); !parent.empty() && path != ":memory:")
+    make_private_dirs(parent.string());  // a failure shows as the open's own error
+  db_ = std::make_unique<Db>(path);
+  // WAL keeps readers (admin views) off the writer's back; FULL syncs the WAL on every
+  // commit, so an acknowledged save survives power loss.
+  db_->exec("PRAGMA journal_mode=WAL");
+  db_->exec("PRAGMA synchronous=FULL");
+  // Statement journals of the per-response savepoints stay in memory instead of
+  // costing a temp-file write per page touched.
+  db_->exec("PRAGMA temp_store=MEMORY");
+  db_->exec("PRAGMA foreign_keys=ON");
+  // Responses and the PIN hash are nobody else's business: a database an older version
+  // made 0644 becomes 0600 (with its WAL and SHM) when opened.
+  if (path != ":memory:")
+    for (const char* ext : {"", "-wal", "-shm"}) make_private(path + ext);
+  migrate();
+  restore_guards();
+  insert_response_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO responses(uuid, questionnaire, version, content_hash, kiosk, lang, started_at, "
+      "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert_answer_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)");
+  find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
+  insert_metrics_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO response_metrics(response, method, questionnaire, version, kiosk, completed_at, duration_s, "
+      "visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  find_duplicate_ = std::make_unique<Stmt>(*db_,
+      "SELECT 1 FROM response_metrics WHERE fingerprint=? AND kiosk=? AND completed_at BETWEEN ? AND ? LIMIT 1");
+  insert_label_ = std::make_unique<Stmt>(*db_, "INSERT INTO labels(kind, value) VALUES(?,?) ON CONFLICT DO NOTHING");
+  find_label_ = std::make_unique<Stmt>(*db_, "SELECT id FROM labels WHERE kind=? AND value=?");
+  label_text_ = std::make_unique<Stmt>(*db_, "SELECT kind, value FROM labels WHERE id=?");
+  count_answer_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?) "
+      "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
+  clear_in_progress_ = std::make_unique<Stmt>(*db_, "DELETE FROM in_progress WHERE uuid=?");
+  load_labels();
+}
+
+Store::Store(const std::string& path, ReadOnly) {
+  db_ = std::make_unique<Db>(path, false, true);
+  std::string why = ecokiosk_schema_problem(*db_);
+  if (!why.empty()) throw DbError(path + ": " + why, 0);
+  find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
+}
+
+std::string ecokiosk_schema_problem(Db& db) {
+  std::int64_t v = db.scalar("PRAGMA user_version");
+  if (v > Store::kSchemaVersion)
+    return "has schema version " + std::to_string(v) + ", newer than this program understands (" +
+           std::to_string(Store::kSchemaVersion) + "); use a newer EcoKiosk";
+  std::int64_t tables = db.scalar(
+      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+      "('responses','answers','abandoned','questionnaire_definitions')");
+  if (v < 1 || tables != 4) return "is a SQLite file but not an EcoKiosk database";
+  return "";
+}
+
+namespace {
+std::string label_key(std::string_view kind, std::string_view value) {
+  std::string key(kind);
+  key += '\x1f';
+  key += value;
+  return key;
+}
+}  // namespace
+
+void Store::load_labels() {
+  label_ids_.clear();
+  label_texts_.clear();
+  Stmt s(*db_, "SELECT id, kind, value FROM labels");
+  while (s.step()) {
+    label_ids_[label_key(s.text(1), s.text(2))] = s.i64(0);
+    label_texts_[s.i64(0)] = std::string(s.text(2));
+  }
+}
+
+// The cache is only a copy: another process (an import beside the kiosk) adds labels
+// too, so a miss asks the table, and a new label is inserted-or-ignored and read back
+// rather than assumed to be missing.
+std::int64_t Store::label_id(std::string_view kind, std::string_view value) {
+  std::string key = label_key(kind, value);
+  if (auto it = label_ids_.find(key); it != label_ids_.end()) return it->second;
+  insert_label_->bind(1, kind).bind(2, value);
+  insert_label_->run();
+  std::int64_t id = 0;
+  if (db_->changes() == 1) {
+    id = db_->last_insert_rowid();
+  } else {
+    auto& f = *find_label_;
+    f.bind(1, kind).bind(2, value);
+    bool found = f.step();
+    if (found) id = f.i64(0);
+    f.reset();
+    if (!found) db_->fail("label " + std::string(kind) + "/" + std::string(value) + " neither inserted nor found");
+  }
+  label_ids_[key] = id;
+  label_texts_[id] = std::string(value);
+  return id;
+}
+
+void Store::forget_labels() {
+  // Labels made in a transaction that was rolled back are gone (and their ids may be
+  // given to other labels): drop the copy; the next lookups read the table again.
+  label_ids_.clear();
+  label_texts_.clear();
+}
+
+std::optional<std::int64_t> Store::find_label(std::string_view kind, std::string_view value) {
+  std::string key = label_key(kind, value);
+  if (auto it = label_ids_.find(key); it != label_ids_.end()) return it->second;
+  if (!find_label_) return std::nullopt;
+  auto& f = *find_label_;
+  f.bind(1, kind).bind(2, value);
+  std::optional<std::int64_t> id;
+  if (f.step()) id = f.i64(0);
+  f.reset();
+  if (id) {
+    label_ids_[key] = *id;
+    label_texts_[*id] = std::string(value);
+  }
+  return id;
+}
+
+const std::string& Store::label_text(std::int64_t id) {
+  static const std::string none;
+  if (auto it = label_texts_.find(id); it != label_texts_.end()) return it->second;
+  if (!label_text_) return none;
+  auto& f = *label_text_;
+  f.bind(1, id);
+  bool found = f.step();
+  std::string text = found ? std::string(f.text(1)) : std::string();
+  std::string kind = found ? std::string(f.text(0)) : std::string();
+  f.reset();
+  if (!found) return none;
+  label_ids_[label_key(kind, text)] = id;
+  std::string& slot = label_texts_[id];
+  slot = std::move(text);
+  return slot;
+}
+
+void Store::save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m) {
+  std::int64_t kiosk = label_id("kiosk", r.kiosk);
+  int flags = m.flags;
+  auto& d = *find_duplicate_;
+  d.bind(1, static_cast<std::int64_t>(m.fingerprint)).bind(2, kiosk)
+      .bind(3, r.completed_at - kDuplicateWindowMs).bind(4, r.completed_at + kDuplicateWindowMs);
+  if (d.step()) flags |= kFlagDuplicate;
+  d.reset();
+  std::string blob;
+  blob.reserve(m.outcomes.size() * 5);
+  for (const auto& [item, v] : m.outcomes) {
+    auto id = static_cast<std::uint32_t>(label_id("item", item));
+    for (int i = 0; i < 4; ++i) blob.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
+    blob.push_back(static_cast<char>(static_cast<unsigned char>(v)));
+  }
+  auto opt_label = [&](Stmt& s, int col, const char* kind, const std::string& v) {
+    v.empty() ? s.bind_null(col) : s.bind(col, label_id(kind, v));
+  };
+  auto& s = *insert_metrics_;
+  s.bind(1, rid).bind(2, static_cast<int>(m.method)).bind(3, r.questionnaire).bind(4, r.version).bind(5, kiosk)
+      .bind(6, r.completed_at).bind(7, static_cast<double>(r.completed_at - r.started_at) / 1000.0)
+      .bind(8, r.visible_questions);
+  opt_label(s, 9, "age", m.age);
+  opt_label(s, 10, "gender", m.gender);
+  opt_label(s, 11, "township", m.township);
+  s.bind(12, m.score).bind(13, m.correct).bind(14, m.drawn).bind(15, m.satisfied ? 1 : 0).bind(16, m.trips)
+      .bind(17, m.green).bind(18, flags).bind(19, static_cast<std::int64_t>(m.fingerprint));
+  s.bind_blob(20, blob);
+  s.run();
+}
+
+std::int64_t Store::backfill_metrics(const QuestionnaireSet& set) {
+  std::vector<std::int64_t> ids;
+  {
+    Stmt s(*db_, "SELECT id FROM responses WHERE id NOT IN (SELECT response FROM response_metrics) ORDER BY id");
+    while (s.step()) ids.push_back(s.i64(0));
+  }
+  if (ids.empty()) return 0;
+  std::int64_t done = 0;
+  batch([&] {
+    std::size_t next = 0;
+    each_with_id({}, [&](std::int64_t rid, const Response& r) {
+      while (next < ids.size() && ids[next] < rid) ++next;
+      if (next == ids.size()) return false;
+      if (ids[next] != rid) return true;
+      if (const Questionnaire* q = set.find(r.questionnaire, r.version)) {
+        save_metrics(rid, r, compute_metrics(*q, r));
+        ++done;
+      }
+      return true;
+    });
+  });
+  return done;
+}
+
+namespace {
+// The append-only guards of schema 3 (see kMigrations), recreated at every open: anyone
+// who can write the file can drop them, and a missing one must not stay missing.
+struct Guard { const char* name; const char* sql; bool report; };
+const Guard kGuards[] = {
+    {"indicator_records_append_only_u", "BEFORE UPDATE ON indicator_records BEGIN SELECT RAISE(ABORT, 'indicator records are append-only'); END", true},
+    {"indicator_records_append_only_d", "BEFORE DELETE ON indicator_records BEGIN SELECT RAISE(ABORT, 'indicator records are append-only'); END", true},
+    {"task_updates_append_only_u", "BEFORE UPDATE ON task_updates BEGIN SELECT RAISE(ABORT, 'task updates are append-only'); END", true},
+    {"task_updates_append_only_d", "BEFORE DELETE ON task_updates BEGIN SELECT RAISE(ABORT, 'task updates are append-only'); END", true},
+    {"audit_log_append_only_u", "BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END", true},
+    {"audit_log_append_only_d", "BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END", true},
+    // Added later, so older files lack it without having been tampered with.
+    {"admin_auth_keep_d", "BEFORE DELETE ON admin_auth BEGIN SELECT RAISE(ABORT, 'the admin row cannot be deleted'); END", false},
+};
+}  // namespace
+
+// Whitespace runs become one space, a trailing ';' goes: how the same trigger may be
+// written, not what it does.
+static std::string normalised_sql(std::string_view sql) {
+  std::string out;
+  for (char c : sql) {
+    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
+  return out;
+}
+
+void Store::restore_guards() {
+  restored_guards_.clear();
+  for (const Guard& g : kGuards) {
+    // Checked by its text, not its name: a no-op trigger under the guard's name guards nothing.
+    std::string expected = std::string("CREATE TRIGGER ") + g.name + " " + g.sql;
+    std::optional<std::string> have;
+    {
+      Stmt s(*db_, "SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?");
+      s.bind(1, g.name);
+      if (s.step()) have = s.is_null(0) ? std::string() : std::string(s.text(0));
+    }
+    if (have && normalised_sql(*have) == normalised_sql(expected)) continue;
+    try {
+      Transaction t(*db_);
+      if (have) db_->exec(std::string("DROP TRIGGER IF EXISTS ") + g.name);
+      db_->exec(std::string("CREATE TRIGGER IF NOT EXISTS ") + g.name + " " + g.sql);
+      t.commit();
+    } catch (const DbError&) {
+      // A read-only file cannot be repaired here; the audit check still reports it.
+    }
+    // A replaced guard is always reported; a missing one only where its absence means tampering.
+    if (g.report || have) restored_guards_.push_back(g.name + std::string(have ? " (replaced)" : ""));
+  }
+}
+
+int Store::schema_version() { return static_cast<int>(db_->scalar("PRAGMA user_version")); }
+
+void Store::migrate() {
+  int have = schema_version();
+  if (have > kSchemaVersion)
+    throw DbError("database " + db_->path() + " has schema version " + std::to_string(have) +
+                      ", newer than this program understands (" + std::to_string(kSchemaVersion) +
+                      "); use a newer EcoKiosk",
+                  kNewerSchemaCode);
+  while (have < kSchemaVersion) {
+    Transaction t(*db_);
+    // Another process may have migrated while this one waited for the write lock.
+    int v = schema_version();
+    if (v >= kSchemaVersion) break;
+    db_->exec(kMigrations[v]);
+    db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
+    t.commit();
+    have = v + 1;
+  }
+}
+
+bool Store::contains(const std::string& uuid) {
+  find_uuid_->bind(1, lower_ascii(uuid));  // ids are stored in lower case
+  bool found = find_uuid_->step();
+  find_uuid_->reset();
+  return found;
+}
+
+Store::Saved Store::save(const Response& r, const Questionnaire* q) {
+  std::optional<Transaction> txn;
+  if (!in_batch_) txn.emplace(*db_);
+  // Stored in lower case whoever calls: the same UUID in upper case is the same response.
+  const std::string id = lower_ascii(r.id);
+  if (contains(id)) return Saved::duplicate;
+  // In a batch a savepoint keeps one failed response from undoing the others.
+  if (in_batch_) db_->exec("SAVEPOINT one");
+  try {
+    json drawn = r.drawn;
+    auto& ins = *insert_response_;
+    ins.bind(1, id).bind(2, r.questionnaire).bind(3, r.version).bind(4, r.content_hash).bind(5, r.kiosk)
+        .bind(6, r.lang).bind(7, r.started_at).bind(8, r.completed_at)
+        .bind(9, static_cast<double>(r.completed_at - r.started_at) / 1000.0).bind(10, r.visible_questions)
+        .bind(11, drawn.dump()).bind(12, now_ms());
+    ins.run();
+    std::int64_t rid = db_->last_insert_rowid();
+    int ord = 0;
+    auto& a = *insert_answer_;
+    const std::int64_t hour = r.completed_at / 3600000;
+    // Counts of this response; written with it, or (in a batch) summed in memory and
+    // written once at the end, which keeps imports and demo data fast.
+    std::vector<std::pair<CountKey, std::int64_t>> counts;
+    auto count = [&](const std::string& qid, int kind, std::string_view item, std::int64_t value) {
+      counts.push_back({CountKey{r.questionnaire, qid, kind, std::string(item), hour, r.kiosk}, value});
+    };
+    auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
+                    const std::string* text) {
+      count(qid, kind, item, value ? *value : 0);
+      a.bind(1, rid).bind(2, ord++).bind(3, qid).bind(4, kind).bind(5, item);
+      value ? a.bind(6, *value) : a.bind_null(6);
+      text ? a.bind(7, *text) : a.bind_null(7);
+      a.run();
+    };
+    for (const auto& [qid, ans] : r.answers) {
+      count(qid, 0, "", 0);  // one more respondent answered this question
+      if (auto* c = std::get_if<Choice>(&ans)) atom(qid, kChoice, c->option, nullptr, nullptr);
+      else if (auto* s = std::get_if<ChoiceSet>(&ans))
+        for (const auto& o : s->options) atom(qid, kChoiceSet, o, nullptr, nullptr);
+      else if (auto* i = std::get_if<std::int64_t>(&ans)) atom(qid, kInteger, "", i, nullptr);
+      else if (auto* cnt = std::get_if<Counts>(&ans))
+        for (const auto& [row, n] : cnt->rows) {
+          std::int64_t v = n;
+          atom(qid, kCounts, row, &v, nullptr);
+        }
+      else if (auto* t = std::get_if<Text>(&ans)) {
+        std::string text = t->value;
+        mask_personal(text);  // what is stored never identifies a person
+        atom(qid, kText, "", nullptr, &text);
+      }
+    }
+    if (q) save_metrics(rid, r, compute_metrics(*q, r));
+    clear_in_progress(r.id);  // no longer in progress: in the same transaction as the save
+    if (in_batch_) {
+      for (auto& [k, v] : counts) {
+        auto& p = pending_counts_[k];
+        p.first += 1;
+        p.second += v;
+      }
+    } else {
+      for (auto& [k, v] : counts) write_count(k, 1, v);
+    }
+  } catch (...) {
+    insert_response_->reset();
+    insert_answer_->reset();
+    insert_metrics_->reset();
+    find_duplicate_->reset();
+    insert_label_->reset();
+    count_answer_->reset();
+    clear_in_progress_->reset();
+    find_label_->reset();
+    forget_labels();
+    if (in_batch_) {
+      db_->exec("ROLLBACK TO one");
+      db_->exec("RELEASE one");
+    }
+    throw;
+  }
+  if (in_batch_) db_->exec("RELEASE one");
+  if (txn) {
+    try {
+      txn->commit();
+    } catch (...) {
+      forget_labels();  // the commit failed (a full disk): this save's labels are gone
+      throw;
+    }
+  }
+  return Saved::inserted;
+}
+
+void Store::save_abandoned(const Abandoned& a) {
+  Stmt s(*db_,
+         "INSERT OR IGNORE INTO abandoned(uuid, questionnaire, version, kiosk, lang, started_at, abandoned_at, "
+         "last_question, position, answered) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, a.id).bind(2, a.questionnaire).bind(3, a.version).bind(4, a.kiosk).bind(5, a.lang)
+      .bind(6, a.started_at).bind(7, a.abandoned_at).bind(8, a.last_question).bind(9, a.position).bind(10, a.answered);
+  s.run();
+}
+
+void Store::write_count(const CountKey& k, std::int64_t n, std::int64_t total) {
+  auto& c = *count_answer_;
+  c.bind(1, k.questionnaire).bind(2, k.question).bind(3, k.kind).bind(4, k.item).bind(5, k.hour).bind(6, k.kiosk)
+      .bind(7, n).bind(8, total);
+  c.run();
+}
+
+void Store::mark_in_progress(const Abandoned& a) {
+  Stmt s(*db_,
+         "INSERT OR REPLACE INTO in_progress(uuid, questionnaire, version, kiosk, lang, started_at, last_question, "
+         "position, answered) VALUES(?,?,?,?,?,?,?,?,?)");
+  s.bind(1, a.id).bind(2, a.questionnaire).bind(3, a.version).bind(4, a.kiosk).bind(5, a.lang)
+      .bind(6, a.started_at).bind(7, a.last_question).bind(8, a.position).bind(9, a.answered);
+  s.run();
+}
+
+void Store::clear_in_progress(const std::string& uuid) {
+  clear_in_progress_->bind(1, uuid);
+  clear_in_progress_->run();
+}
+
+std::int64_t Store::recover_interrupted(TimeMs now) {
+  Transaction t(*db_);
+  db_->exec(
+      "INSERT OR IGNORE INTO abandoned(uuid, questionnaire, version, kiosk, lang, started_at, abandoned_at, "
+      "last_question, position, answered) SELECT uuid, questionnaire, version, kiosk, lang, started_at, " +
+      std::to_string(now) + ", last_question, position, answered FROM in_progress");
+  std::int64_t n = db_->changes();
+  db_->exec("DELETE FROM in_progress");
+  t.commit();
+  return n;
+}
+
+void Store::batch(const std::function<void()>& fn) {
+  if (in_batch_) { fn(); return; }
+  // A page cache big enough that a batch (import, demo data) does not spill dirty pages
+  // into the WAL again and again; back to SQLite's 2 MB afterwards so a kiosk running
+  // for months keeps a small, flat footprint.
+  db_->exec("PRAGMA cache_size=-32768");
+  struct Shrink {
+    Db& db;
+    ~Shrink() {
+      try { db.exec("PRAGMA cache_size=-2000"); } catch (...) {}
+    }
+  } shrink{*db_};
+  Transaction t(*db_);
+  in_batch_ = true;
+  pending_counts_.clear();
+  try {
+    fn();
+    for (const auto& [k, v] : pending_counts_) write_count(k, v.first, v.second);
+  } catch (...) {
+    in_batch_ = false;
+    pending_counts_.clear();
+    forget_labels();  // the batch is rolled back, its new labels with it
+    throw;
+  }
+  pending_counts_.clear();
+  in_batch_ = false;
+  try {
+    t.commit();
+  } catch (...) {
+    forget_labels();
+    throw;
+  }
+}
+
+void Store::remember_definition(const Questionnaire& q, const std::string& expanded_json) {
+  Stmt s(*db_,
+         "INSERT OR IGNORE INTO questionnaire_definitions(questionnaire, version, content_hash, definition, "
+         "first_seen) VALUES(?,?,?,?,?)");
+  s.bind(1, q.id).bind(2, q.version).bind(3, q.content_hash).bind(4, expanded_json).bind(5, now_ms());
+  s.run();
+}
+
+std::vector<StoredDefinition> Store::definitions() {
+  std::vector<StoredDefinition> out;
+  Stmt s(*db_, "SELECT questionnaire, version, content_hash, definition FROM questionnaire_definitions ORDER BY 1, 2");
+  while (s.step())
+    out.push_back({std::string(s.text(0)), static_cast<int>(s.i64(1)), std::string(s.text(2)), std::string(s.text(3))});
+  return out;
+}
+
+namespace {
+// WHERE clause and binder shared by count() and each(). For each() (`scan`), the
+// unary + keeps SQLite from using an index for the filter: rows then stream in id
+// order straight off the table, with no sort of millions of joined rows in memory.
+std::string where_of(const ResponseFilter& f, bool scan = false) {
+  const char* p = scan ? "+" : "";
+  std::string w = " WHERE 1";
+  if (!f.questionnaire.empty()) w += std::string(" AND ") + p + "r.questionnaire = :q";
+  if (f.version) w += std::string(" AND ") + p + "r.version = :v";
+  if (f.from) w += std::string(" AND ") + p + "r.completed_at >= :from";
+  if (f.to) w += std::string(" AND ") + p + "r.completed_at < :to";
+  if (!f.kiosk.empty()) w += std::string(" AND ") + p + "r.kiosk = :k";
+  if (!f.uuid.empty()) w += " AND r.uuid = :u";  // by its unique index, even in a scan
+  return w;
+}
+void bind_filter(Stmt& s, const ResponseFilter& f) {
+  int i = 1;  // parameters are numbered in the order where_of adds them
+  if (!f.questionnaire.empty()) s.bind(i++, f.questionnaire);
+  if (f.version) s.bind(i++, *f.version);
+  if (f.from) s.bind(i++, *f.from);
+  if (f.to) s.bind(i++, *f.to);
+  if (!f.kiosk.empty()) s.bind(i++, f.kiosk);
+  if (!f.uuid.empty()) s.bind(i++, lower_ascii(f.uuid));
+}
+}  // namespace
+
+std::int64_t Store::count(const ResponseFilter& f) {
+  Stmt s(*db_, "SELECT count(*) FROM responses r" + where_of(f));
+  bind_filter(s, f);
+  return s.step() ? s.i64(0) : 0;
+}
+
+std::int64_t Store::abandoned_count(const std::string& questionnaire) {
+  Stmt s(*db_, questionnaire.empty() ? "SELECT count(*) FROM abandoned"
+                                     : "SELECT count(*) FROM abandoned WHERE questionnaire=?");
+  if (!questionnaire.empty()) s.bind(1, questionnaire);
+  return s.step() ? s.i64(0) : 0;
+}
+
+void Store::each(const ResponseFilter& f, const std::function<bool(const Response&)>& fn) {
+  each_with_id(f, [&](std::int64_t, const Response& r) { return fn(r); });
+}
+
+void Store::each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) {
+  // One pass over a join ordered by the primary keys: no per-response queries, no sort.
+  Stmt s(*db_,
+         "SELECT r.id, r.uuid, r.questionnaire, r.version, r.content_hash, r.kiosk, r.lang, r.started_at, "
+         "r.completed_at, r.visible_questions, r.drawn, a.question, a.kind, a.item, a.value, a.text "
+         "FROM responses r LEFT JOIN answers a ON a.response = r.id" +
+             where_of(f, true) + " ORDER BY r.id, a.ord");
+  bind_filter(s, f);
+  Response cur;
+  std::int64_t cur_id = -1;
+  auto flush = [&]() { return cur_id < 0 || fn(cur_id, cur); };
+  while (s.step()) {
+    std::int64_t id = s.i64(0);
+    if (id != cur_id) {
+      if (!flush()) return;
+      cur = Response{};
+      cur_id = id;
+      cur.id = s.text(1);
+      cur.questionnaire = s.text(2);
+      cur.version = static_cast<int>(s.i64(3));
+      cur.content_hash = s.text(4);
+      cur.kiosk = s.text(5);
+      cur.lang = s.text(6);
+      cur.started_at = s.i64(7);
+      cur.completed_at = s.i64(8);
+      cur.visible_questions = static_cast<int>(s.i64(9));
+      json drawn = json::parse(s.text(10), nullptr, false);
+      if (drawn.is_array())
+        for (const auto& d : drawn)
+          if (d.is_string()) cur.drawn.push_back(d.get<std::string>());
+    }
+    if (s.is_null(11)) continue;  // a response with no answers
+    std::string q(s.text(11));
+    int kind = static_cast<int>(s.i64(12));
+    std::string item(s.text(13));
+    bool same = !cur.answers.empty() && cur.answers.back().first == q;
+    switch (kind) {
+      case kChoice: cur.answers.emplace_back(q, Choice{item}); break;
+      case kChoiceSet:
+        if (same) std::get<ChoiceSet>(cur.answers.back().second).options.push_back(item);
+        else cur.answers.emplace_back(q, ChoiceSet{{item}});
+        break;
+      case kInteger: cur.answers.emplace_back(q, s.i64(14)); break;
+      case kCounts:
+        if (same) std::get<Counts>(cur.answers.back().second).rows.emplace_back(item, static_cast<int>(s.i64(14)));
+        else cur.answers.emplace_back(q, Counts{{{item, static_cast<int>(s.i64(14))}}});
+        break;
+      case kText: cur.answers.emplace_back(q, Text{std::string(s.text(15))}); break;
+      default: break;
+    }
+  }
+  flush();
+}
+
+}  // namespace eco

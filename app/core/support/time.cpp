@@ -1,0 +1,102 @@
+#include "core/support/time.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace eco {
+
+TimeMs now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string to_iso_utc(TimeMs t) {
+  std::time_t secs = static_cast<std::time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
+  int ms = static_cast<int>(t - static_cast<TimeMs>(secs) * 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+namespace {
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm).
+std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+bool valid_ymd(int y, int m, int d) {
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1) return false;
+  int max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+  return d <= max;
+}
+}  // namespace
+
+std::optional<TimeMs> parse_date_utc(std::string_view s) {
+  int y, m, d;
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4, y) || !digits(s, 5, 2, m) ||
+      !digits(s, 8, 2, d) || !valid_ymd(y, m, d))
+    return std::nullopt;
+  return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) * 86400000LL;
+}
+
+std::optional<TimeMs> parse_iso_utc(std::string_view s) {
+  if (s.size() < 20) return std::nullopt;
+  auto day = parse_date_utc(s.substr(0, 10));
+  int hh, mm, ss;
+  if (!day || s[10] != 'T' || !digits(s, 11, 2, hh) || s[13] != ':' || !digits(s, 14, 2, mm) ||
+      s[16] != ':' || !digits(s, 17, 2, ss) || hh > 23 || mm > 59 || ss > 60)
+    return std::nullopt;
+  std::size_t pos = 19;
+  int ms = 0;
+  if (s[pos] == '.') {
+    ++pos;
+    int scale = 100, ndig = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (ndig < 3) ms += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+      ++ndig;
+    }
+    if (ndig == 0) return std::nullopt;
+  }
+  std::string_view zone = s.substr(pos);
+  if (zone != "Z" && zone != "+00:00") return std::nullopt;
+  return *day + (hh * 3600LL + mm * 60LL + ss) * 1000LL + ms;
+}
+
+std::string to_local_text(TimeMs t, int utc_offset_minutes) {
+  std::string iso = to_iso_utc(t + static_cast<TimeMs>(utc_offset_minutes) * 60000);
+  return iso.substr(0, 10) + " " + iso.substr(11, 8);
+}
+
+std::optional<TimeMs> parse_local_day(std::string_view s, int utc_offset_minutes) {
+  auto t = parse_date_utc(s);
+  if (!t) return std::nullopt;
+  return *t - static_cast<TimeMs>(utc_offset_minutes) * 60000;
+}
+
+}  // namespace eco

@@ -1,0 +1,157 @@
+#include "ui/common/fonts.hpp"
+
+#include <fontconfig/fontconfig.h>
+#include <imgui.h>
+#include <imgui_freetype.h>
+
+#include <malloc.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "kiosk/kiosk_model.hpp"
+#include <vector>
+
+namespace eco::ui {
+
+namespace {
+FontFile match(const char* family, const char* lang) {
+  FontFile out;
+  if (!FcInit()) return out;
+  FcPattern* pat = FcPatternCreate();
+  FcPatternAddString(pat, FC_FAMILY, reinterpret_cast<const FcChar8*>(family));
+  FcLangSet* ls = FcLangSetCreate();
+  FcLangSetAdd(ls, reinterpret_cast<const FcChar8*>(lang));
+  FcPatternAddLangSet(pat, FC_LANG, ls);
+  FcConfigSubstitute(nullptr, pat, FcMatchPattern);
+  FcDefaultSubstitute(pat);
+  FcResult res;
+  FcPattern* m = FcFontMatch(nullptr, pat, &res);
+  if (m) {
+    FcChar8* file = nullptr;
+    FcChar8* fam = nullptr;
+    int index = 0;
+    // fontconfig always returns *something*; accept it only if it is the family asked for.
+    if (FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch &&
+        FcPatternGetString(m, FC_FAMILY, 0, &fam) == FcResultMatch &&
+        std::string(reinterpret_cast<char*>(fam)).find(std::string(family).substr(0, 8)) != std::string::npos) {
+      FcPatternGetInteger(m, FC_INDEX, 0, &index);
+      out.path = reinterpret_cast<char*>(file);
+      out.index = index;
+    }
+    FcPatternDestroy(m);
+  }
+  FcLangSetDestroy(ls);
+  FcPatternDestroy(pat);
+  return out;
+}
+}  // namespace
+
+FontFile find_cjk_font(const std::string& override_path) {
+  if (!override_path.empty()) return {override_path, 0};
+  for (const char* fam : {"Noto Sans CJK SC", "WenQuanYi Micro Hei"}) {
+    FontFile f = match(fam, "zh-cn");
+    if (!f.path.empty()) return f;
+  }
+  // fontconfig missing or not configured: the Debian paths (STACK.md).
+  if (std::filesystem::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
+    return {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2};
+  if (std::filesystem::exists("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
+    return {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0};
+  return {};
+}
+
+namespace {
+// A base range plus the app's and the console's own text.
+void console_glyph_ranges(const ImWchar* base, const std::string& text, const std::string& console_text,
+                          ImVector<ImWchar>& out) {
+  out.clear();
+  ImFontGlyphRangesBuilder b;
+  b.AddRanges(base);
+  b.AddText(text.c_str());
+  b.AddText(console_text.c_str());
+  b.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃★●");
+  b.BuildRanges(&out);
+}
+}  // namespace
+
+bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
+                 const std::string& console_text, bool large) {
+  auto t0 = std::chrono::steady_clock::now();
+  // The shared atlas when a context exists, else the one the caller will give to
+  // ImGui::CreateContext (the kiosk bakes it while its window is being created).
+  ImFontAtlas* atlas = out.atlas ? out.atlas : ImGui::GetIO().Fonts;
+  struct { ImFontAtlas* Fonts; } io{atlas};
+  io.Fonts->Clear();
+  io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
+  // Glyph ranges live as long as the atlas: the vector is static, rebuilt each call.
+  static ImVector<ImWchar> ranges;
+  ranges.clear();
+  ImFontGlyphRangesBuilder b;
+  b.AddRanges(io.Fonts->GetGlyphRangesDefault());
+  b.AddText(text.c_str());
+  b.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃");  // symbols drawn by code, not in any string file
+  b.BuildRanges(&ranges);
+
+  static ImVector<ImWchar> console_ranges;
+  console_ranges.clear();
+  if (!console_text.empty()) {
+    console_glyph_ranges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon(), text, console_text, console_ranges);
+  }
+
+  bool ok = !file.path.empty() && std::filesystem::exists(file.path);
+  // The font file (19 MB for Noto CJK) is read once and shared by every size; ImGui
+  // would otherwise keep a copy per AddFontFromFileTTF. It is dropped after the build.
+  std::vector<char> data;
+  if (ok) {
+    std::ifstream in(file.path, std::ios::binary);
+    data.resize(static_cast<std::size_t>(std::filesystem::file_size(file.path)));
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    ok = in && !data.empty();
+  }
+  auto add = [&](float px, const ImWchar* glyphs = nullptr) -> ImFont* {
+    if (!ok) {
+      ImFontConfig c;
+      c.SizePixels = px;
+      return io.Fonts->AddFontDefault(&c);
+    }
+    ImFontConfig c;
+    c.FontNo = file.index;
+    c.OversampleH = 1;  // FreeType hinting makes oversampling unnecessary; keeps the atlas small
+    c.OversampleV = 1;
+    // "Owned" only so that AddFont does not copy 19 MB per size (it copies data it
+    // does not own); ownership is taken back below before ImGui could free it.
+    c.FontDataOwnedByAtlas = true;
+    return io.Fonts->AddFontFromMemoryTTF(data.data(), static_cast<int>(data.size()), px, &c,
+                                          glyphs ? glyphs : ranges.Data);
+  };
+  // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
+  const float body = 40.f * scale;
+  const float size = large ? body * KioskModel::kTextScales[1] : body;
+  FontSet set = {add(size * 0.75f), add(size), add(size * 1.4f)};
+  out.normal = out.large = set;
+  out.large_built = large;
+  out.console = out.console_heading = nullptr;
+  if (!console_text.empty()) {
+    out.console = add(body * 0.62f, console_ranges.Data);
+    // Headings show catalog text only: no need for the common-character set twice.
+    static ImVector<ImWchar> heading_ranges;
+    console_glyph_ranges(io.Fonts->GetGlyphRangesDefault(), text, console_text, heading_ranges);
+    out.console_heading = add(body * 0.8f, heading_ranges.Data);
+  }
+  io.Fonts->Build();
+  for (auto& cfg : io.Fonts->ConfigData) cfg.FontDataOwnedByAtlas = false;  // `data` is ours
+  io.Fonts->ClearInputData();  // the glyphs are baked; the file data and configs are no longer needed
+  data.clear();
+  data.shrink_to_fit();
+  malloc_trim(0);  // hand the builder's freed scratch memory back to the system
+  out.atlas_w = io.Fonts->TexWidth;
+  out.atlas_h = io.Fonts->TexHeight;
+  out.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return ok;
+}
+
+}  // namespace eco::ui

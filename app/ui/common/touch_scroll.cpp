@@ -1,0 +1,166 @@
+#include "ui/common/touch_scroll.hpp"
+
+#include <imgui_internal.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "ui/common/theme.hpp"
+
+namespace eco::ui {
+
+namespace {
+
+// Per ImGui context (tests make a fresh context per case): what the finger is doing.
+struct State {
+  ImGuiContext* ctx = nullptr;
+  std::uint64_t page = 0;
+  int page_frame = -1;      // the frame on which the page last changed
+  bool armed = false;       // a finger is down and may still become a drag
+  bool dragging = false;    // past the slop: scrolling, never tapping
+  ImGuiID window = 0;       // the window it scrolls (0: none under it can scroll)
+  ImVec2 press, scroll0;
+  std::uint64_t signature = 0;
+  bool changed = false;
+};
+
+State& state() {
+  static State s;
+  if (s.ctx != ImGui::GetCurrentContext()) s = State{ImGui::GetCurrentContext()};
+  return s;
+}
+
+void mix(std::uint64_t& h, const void* p, std::size_t n) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+}
+void mix(std::uint64_t& h, ImVec2 v) {
+  float f[2] = {std::round(v.x * 4) / 4, std::round(v.y * 4) / 4};  // quarter pixels: no float noise
+  mix(h, f, sizeof f);
+}
+
+// Where every visible window is, how big, how far scrolled and how tall its content.
+std::uint64_t layout_signature() {
+  ImGuiContext& g = *GImGui;
+  std::uint64_t h = 1469598103934665603ULL;
+  for (ImGuiWindow* w : g.Windows) {
+    if (!w->Active) continue;
+    mix(h, &w->ID, sizeof w->ID);
+    mix(h, w->Pos);
+    mix(h, w->Size);
+    mix(h, w->Scroll);
+    mix(h, w->ContentSize);
+    mix(h, ImVec2(w->DC.CursorMaxPos.x - w->DC.CursorStartPos.x, w->DC.CursorMaxPos.y - w->DC.CursorStartPos.y));
+    bool bars[2] = {w->ScrollbarX, w->ScrollbarY};
+    mix(h, bars, sizeof bars);
+  }
+  return h;
+}
+
+// The innermost window under the pointer that can scroll and lets the user scroll it.
+ImGuiWindow* scrollable_under_pointer() {
+  for (ImGuiWindow* w = GImGui->HoveredWindow; w; w = (w->Flags & ImGuiWindowFlags_ChildWindow) ? w->ParentWindow : nullptr)
+    if ((w->ScrollMax.y > 0 || w->ScrollMax.x > 0) && !(w->Flags & ImGuiWindowFlags_NoScrollWithMouse)) return w;
+  return nullptr;
+}
+
+void arrow(ImDrawList* dl, ImVec2 c, float r, bool down) {
+  dl->AddCircleFilled(c, r, color::primary, 24);
+  float s = r * 0.45f, dy = down ? s * 0.5f : -s * 0.5f;
+  dl->AddTriangleFilled(ImVec2(c.x - s, c.y - dy), ImVec2(c.x + s, c.y - dy), ImVec2(c.x, c.y + dy), color::on_primary);
+}
+
+}  // namespace
+
+void touch_page(std::uint64_t key) {
+  State& s = state();
+  if (key == s.page) return;
+  s.page = key;
+  s.page_frame = ImGui::GetFrameCount();
+  // A finger held over the page before: its release must not act on this one.
+  ImGui::ClearActiveID();
+  s.armed = s.dragging = false;
+  s.window = 0;
+}
+
+bool begin_scroll_region(const char* id, ImVec2 size, bool overflows, ImGuiWindowFlags flags) {
+  if (state().page_frame == ImGui::GetFrameCount()) ImGui::SetNextWindowScroll(ImVec2(0, 0));
+  if (overflows) flags |= ImGuiWindowFlags_AlwaysVerticalScrollbar;
+  return ImGui::BeginChild(id, size, false, flags);
+}
+
+void end_scroll_region(float scale) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  float max_y = w->ScrollMax.y, y = w->Scroll.y;
+  if (max_y > 0.5f) {
+    ImDrawList* dl = w->DrawList;
+    ImRect r = w->InnerRect;
+    dl->PushClipRect(r.Min, r.Max, false);
+    float fade = std::min(48.f * scale, r.GetHeight() * 0.2f), rad = 22.f * scale;
+    ImU32 clear = color::background & 0x00FFFFFFu, solid = (color::background & 0x00FFFFFFu) | 0xE6000000u;
+    float cx = (r.Min.x + r.Max.x) * 0.5f;
+    if (y > 0.5f) {  // more above
+      dl->AddRectFilledMultiColor(r.Min, ImVec2(r.Max.x, r.Min.y + fade), solid, solid, clear, clear);
+      arrow(dl, ImVec2(cx, r.Min.y + rad + 4 * scale), rad, false);
+    }
+    if (y < max_y - 0.5f) {  // more below
+      dl->AddRectFilledMultiColor(ImVec2(r.Min.x, r.Max.y - fade), r.Max, clear, clear, solid, solid);
+      arrow(dl, ImVec2(cx, r.Max.y - rad - 4 * scale), rad, true);
+    }
+    dl->PopClipRect();
+  }
+  ImGui::EndChild();
+}
+
+void touch_drag(float slop) {
+  State& s = state();
+  ImGuiContext& g = *GImGui;
+  ImGuiIO& io = g.IO;
+  std::uint64_t sig = layout_signature();
+  s.changed = sig != s.signature;
+  s.signature = sig;
+  if (io.MouseClicked[0]) {
+    s.armed = s.dragging = false;
+    s.window = 0;
+    // The press was tested against a layout other than the one on screen (a new page,
+    // or one that moved since the last frame): it must not act.
+    if (s.page_frame == g.FrameCount || s.changed) {
+      ImGui::ClearActiveID();
+      return;
+    }
+    ImGuiWindow* w = scrollable_under_pointer();
+    bool left_to_imgui = g.ActiveId != 0 &&
+                         ((w && (g.ActiveId == ImGui::GetWindowScrollbarID(w, ImGuiAxis_Y) ||
+                                 g.ActiveId == ImGui::GetWindowScrollbarID(w, ImGuiAxis_X))) ||
+                          g.ActiveId == g.InputTextState.ID);
+    if (left_to_imgui) return;
+    s.armed = true;
+    s.window = w ? w->ID : 0;
+    s.press = io.MousePos;
+    s.scroll0 = w ? w->Scroll : ImVec2(0, 0);
+  }
+  if (!io.MouseDown[0] || !s.armed || !ImGui::IsMousePosValid()) {
+    if (!io.MouseDown[0]) s.armed = s.dragging = false;
+    return;
+  }
+  ImVec2 d(io.MousePos.x - s.press.x, io.MousePos.y - s.press.y);
+  float len = std::sqrt(d.x * d.x + d.y * d.y);
+  if (!s.dragging && len > slop) {
+    s.dragging = true;
+    // Follow the finger from the slop's edge, so the content does not jump by the slop.
+    s.press = ImVec2(s.press.x + d.x * slop / len, s.press.y + d.y * slop / len);
+    d = ImVec2(io.MousePos.x - s.press.x, io.MousePos.y - s.press.y);
+  }
+  if (!s.dragging) return;
+  ImGui::ClearActiveID();  // a drag is never a tap
+  ImGuiWindow* w = s.window ? ImGui::FindWindowByID(s.window) : nullptr;
+  if (!w || !w->Active) return;
+  if (w->ScrollMax.y > 0) ImGui::SetScrollY(w, s.scroll0.y - d.y);
+  if (w->ScrollMax.x > 0) ImGui::SetScrollX(w, s.scroll0.x - d.x);
+}
+
+bool touch_dragging() { return state().dragging; }
+
+bool layout_changed() { return state().changed; }
+
+}  // namespace eco::ui

@@ -1,0 +1,222 @@
+// The few widgets every screen shares, drawn with the draw list so they look like
+// touch cards rather than ImGui's debug buttons.
+#include <imgui_internal.h>
+
+#include <algorithm>
+
+#include "ui/common/theme.hpp"
+#include "ui/resident/view.hpp"
+
+namespace eco::ui {
+
+std::vector<HitItem>* g_hit_items = nullptr;
+
+void record_hit(const std::string& label, ImVec2 min, ImVec2 max) {
+  if (!g_hit_items) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  g_hit_items->push_back({label, min, max, dl->GetClipRectMin(), dl->GetClipRectMax()});
+}
+
+namespace {
+// Where a line may break: after these, or before the opening ones.
+bool closing(unsigned c) {
+  switch (c) {
+    case 0xFF0C: case 0x3002: case 0x3001: case 0xFF1B: case 0xFF1A: case 0xFF01: case 0xFF1F:  // ，。、；：！？
+    case 0xFF09: case 0x300B: case 0x300D: case 0x300F: case 0x201D: case 0x2019:              // ）》」』”’
+    case ',': case '.': case ';': case ':': case '!': case '?': case ')': case 0x00B7: case 0x2014:
+      return true;
+    default: return false;
+  }
+}
+bool cjk(unsigned c) { return c >= 0x2E80 && c < 0xA000; }
+bool digit(unsigned c) { return c >= '0' && c <= '9'; }
+bool opening(unsigned c) {
+  return c == 0xFF08 || c == 0x300A || c == 0x300C || c == 0x300E || c == 0x201C || c == 0x2018 || c == '(';
+}
+}  // namespace
+
+std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width) {
+  std::vector<TextLine> lines;
+  const float k = size / font->FontSize;
+  const char* line = text;  // start of the current line
+  const char* brk = nullptr;  // the latest place on this line where it may break
+  float w = 0, brk_w = 0;     // width of the line so far, and up to brk
+  auto emit = [&](const char* end, float lw) {
+    // Trailing spaces do not count.
+    while (end > line && end[-1] == ' ') {
+      --end;
+      lw -= font->GetCharAdvance(' ') * k;
+    }
+    lines.push_back({line, end, std::max(0.f, lw)});
+  };
+  const char* p = text;
+  unsigned prev = 0;
+  while (p < text_end) {
+    unsigned c = 0;
+    int n = ImTextCharFromUtf8(&c, p, text_end);
+    if (n <= 0) n = 1;
+    const char* next = p + n;
+    if (c == '\n') {
+      emit(p, w);
+      line = next;
+      brk = nullptr;
+      w = brk_w = 0;
+      p = next;
+      continue;
+    }
+    if (c == ' ' && p == line && !lines.empty()) {  // no leading space on a wrapped line
+      line = next;
+      p = next;
+      continue;
+    }
+    float cw = font->GetCharAdvance(static_cast<ImWchar>(c)) * k;
+    if (opening(c) && p > line) { brk = p; brk_w = w; }
+    if (w + cw > width && p > line && c != ' ' && !closing(c)) {
+      if (brk && brk > line) {
+        emit(brk, brk_w);
+        line = brk;
+        while (line < text_end && *line == ' ') ++line;
+        // Measure again from the new line start up to here.
+        w = 0;
+        for (const char* q = line; q < p;) {
+          unsigned cc = 0;
+          int m = ImTextCharFromUtf8(&cc, q, text_end);
+          w += font->GetCharAdvance(static_cast<ImWchar>(cc)) * k;
+          q += m > 0 ? m : 1;
+        }
+      } else {
+        emit(p, w);  // no place to break: between characters
+        line = p;
+        w = 0;
+      }
+      brk = nullptr;
+      brk_w = 0;
+    }
+    w += cw;
+    bool may_break = closing(c);
+    if (c == ' ') {
+      // "约 4 分钟", "第 1 题": the space between a number and its Chinese word holds.
+      unsigned after = 0;
+      if (next < text_end) ImTextCharFromUtf8(&after, next, text_end);
+      may_break = !((digit(prev) && cjk(after)) || (cjk(prev) && digit(after)));
+    }
+    if (may_break) { brk = next; brk_w = w; }
+    prev = c;
+    p = next;
+  }
+  if (line < text_end || lines.empty()) emit(text_end, w);
+  return lines;
+}
+
+ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width) {
+  auto lines = wrap_lines(font, size, s.data(), s.data() + s.size(), width);
+  float w = 0;
+  for (const auto& l : lines) w = std::max(w, l.width);
+  return ImVec2(w, size * static_cast<float>(lines.size()));
+}
+
+ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 colour, const std::string& s, float width) {
+  auto lines = wrap_lines(font, size, s.data(), s.data() + s.size(), width);
+  float w = 0, y = pos.y;
+  for (const auto& l : lines) {
+    dl->AddText(font, size, ImVec2(pos.x, y), colour, l.begin, l.end);
+    y += size;
+    w = std::max(w, l.width);
+  }
+  return ImVec2(w, y - pos.y);
+}
+
+namespace {
+void record(const std::string& label, ImVec2 p, ImVec2 size) {
+  record_hit(label, p, ImVec2(p.x + size.x, p.y + size.y));
+}
+}  // namespace
+
+bool card(const char* id, const std::string& label, ImVec2 size, bool selected, ImFont* font,
+          const std::string& detail, ImFont* detail_font) {
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  bool clicked = ImGui::InvisibleButton(id, size);
+  record(label, p, size);
+  bool held = ImGui::IsItemActive();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float r = std::min(size.y * 0.2f, ImGui::GetStyle().FrameRounding * 1.4f);
+  ImVec2 q(p.x + size.x, p.y + size.y);
+  ImU32 fill = selected ? color::primary : held ? color::card_pressed : color::card;
+  dl->AddRectFilled(p, q, fill, r);
+  dl->AddRect(p, q, selected ? color::primary : color::card_border, r, 0, std::max(2.f, font->FontSize * 0.06f));
+  ImU32 ink = selected ? color::on_primary : color::text;
+  float pad = font->FontSize * 0.6f;
+  float mark_w = font->FontSize * 1.1f;
+  float wrap = size.x - 2 * pad - mark_w;
+  ImVec2 ts = measure_wrapped(font, font->FontSize, label, wrap);
+  float total_h = ts.y;
+  ImVec2 ds(0, 0);
+  if (!detail.empty() && detail_font) {
+    ds = measure_wrapped(detail_font, detail_font->FontSize, detail, wrap);
+    total_h += ds.y + detail_font->FontSize * 0.2f;
+  }
+  // Plain options are centred; cards with a description read from the top.
+  float y = ds.y > 0 ? p.y + pad * 1.5f : p.y + std::max(pad * 0.5f, (size.y - total_h) * 0.5f);
+  dl->PushClipRect(p, q, true);
+  draw_wrapped(dl, font, font->FontSize, ImVec2(p.x + pad, y), ink, label, wrap);
+  if (ds.y > 0)
+    draw_wrapped(dl, detail_font, detail_font->FontSize, ImVec2(p.x + pad, y + ts.y + detail_font->FontSize * 0.2f),
+                 selected ? color::on_primary : color::muted, detail, wrap);
+  if (selected)
+    dl->AddText(font, font->FontSize, ImVec2(q.x - pad - font->FontSize, p.y + (size.y - font->FontSize) * 0.5f),
+                color::on_primary, "✓");
+  dl->PopClipRect();
+  return clicked;
+}
+
+bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* font, bool primary) {
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  bool clicked = ImGui::InvisibleButton(id, size);
+  record(label, p, size);
+  bool held = ImGui::IsItemActive();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 q(p.x + size.x, p.y + size.y);
+  float r = size.y * 0.5f;
+  if (primary) {
+    dl->AddRectFilled(p, q, held ? color::rgb(0x17, 0x52, 0x33) : color::primary, r);
+  } else {
+    dl->AddRectFilled(p, q, held ? color::card_pressed : color::card, r);
+    dl->AddRect(p, q, color::primary, r, 0, std::max(2.f, size.y * 0.03f));
+  }
+  ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, label.c_str());
+  dl->AddText(font, font->FontSize, ImVec2(p.x + (size.x - ts.x) * 0.5f, p.y + (size.y - ts.y) * 0.5f),
+              primary ? color::on_primary : color::primary, label.c_str());
+  return clicked;
+}
+
+float top_switches(const View& v, Intent& out, bool with_quit, float* left) {
+  ImGuiStyle& st = ImGui::GetStyle();
+  ImFont* f = v.fonts.body;
+  float h = std::max(v.px(76), f->FontSize * 1.7f);
+  auto width = [&](const std::string& s) { return std::max(v.px(200), f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, s.c_str()).x + h); };
+  const std::string& lang = v.t("lang.switch");
+  const std::string& size = v.t(v.model.large_text() ? "welcome.normal_text" : "welcome.large_text");
+  const std::string& quit = v.t("nav.quit_survey");
+  float total = width(lang) + st.ItemSpacing.x + width(size) + (with_quit ? st.ItemSpacing.x + width(quit) : 0);
+  ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - total);
+  if (left) *left = ImGui::GetCursorScreenPos().x;
+  if (big_button("##lang", lang, ImVec2(width(lang), h), f, false)) {
+    out.kind = Intent::Kind::set_lang;
+    out.id = v.model.lang() == "zh" ? "en" : "zh";
+  }
+  ImGui::SameLine();
+  if (big_button("##size", size, ImVec2(width(size), h), f, false)) out.kind = Intent::Kind::toggle_large_text;
+  if (with_quit) {
+    ImGui::SameLine();
+    if (big_button("##quit", quit, ImVec2(width(quit), h), f, false)) out.kind = Intent::Kind::quit;
+  }
+  return h;
+}
+
+void text_wrapped(const std::string& s, ImU32 colour, ImFont* font, float wrap_width) {
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  ImVec2 used = draw_wrapped(ImGui::GetWindowDrawList(), font, font->FontSize, p, colour, s, wrap_width);
+  ImGui::Dummy(ImVec2(std::max(used.x, 1.f), used.y));
+}
+
+}  // namespace eco::ui

@@ -1,0 +1,119 @@
+// Settings: kiosk id and hall, district title, idle times, questionnaires offered,
+// default language, export folder; change the PIN; export files.
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "ui/console/console_view.hpp"
+#include "ui/common/theme.hpp"
+
+namespace eco::ui {
+
+ConsoleIntent draw_console_settings(ConsoleView& v) {
+  ConsoleIntent out;
+  ConsoleModel& m = v.model;
+  SettingsForm& s = m.settings;
+  float w = v.px(520);
+  ImGui::BeginChild("##settings", ImVec2(ImGui::GetContentRegionAvail().x * 0.55f, 0));
+  ImGui::PushFont(v.heading);
+  ImGui::TextUnformatted(v.t("console.settings.kiosk").c_str());
+  ImGui::PopFont();
+  ImGui::SetNextItemWidth(w);
+  ImGui::InputText((v.t("console.settings.kiosk_id") + "###kid").c_str(), &s.kiosk_id);
+  ImGui::SetNextItemWidth(w);
+  ImGui::InputText((v.t("console.settings.hall") + "###hall").c_str(), &s.hall_zh);
+  ImGui::SetNextItemWidth(w);
+  ImGui::InputText((v.t("console.settings.title") + "###title").c_str(), &s.title_zh);
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderInt((v.t("console.settings.idle") + "###idle").c_str(), &s.idle_seconds, 10, 600);
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderInt((v.t("console.settings.idle_first") + "###idle1").c_str(), &s.first_question_idle_seconds, 10, 600);
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderInt((v.t("console.settings.countdown") + "###cd").c_str(), &s.countdown_seconds, 5, 120);
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderInt((v.t("console.settings.finish") + "###fin").c_str(), &s.finish_seconds, 5, 600);
+  ImGui::TextUnformatted(v.t("console.settings.offered").c_str());
+  const char* ids[3] = {"knowledge", "satisfaction", "green-travel"};
+  for (int i = 0; i < 3; ++i) {
+    ImGui::SameLine();
+    ImGui::Checkbox((v.t(std::string("console.q.") + ids[i]) + "###offer" + std::to_string(i)).c_str(), &s.offer[i]);
+  }
+  ImGui::TextUnformatted(v.t("console.settings.lang").c_str());
+  ImGui::SameLine();
+  if (chip("中文", "lang_zh", s.default_lang == "zh")) s.default_lang = "zh";
+  ImGui::SameLine();
+  if (chip("English", "lang_en", s.default_lang == "en")) s.default_lang = "en";
+  ImGui::SetNextItemWidth(w);
+  ImGui::InputText((v.t("console.settings.export_dir") + "###edir").c_str(), &s.export_dir);
+  if (cbutton(v.t("console.settings.save"), "save")) out = {ConsoleIntent::Kind::save_settings};
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", v.t("console.settings.restart_note").c_str());
+
+  ImGui::Separator();
+  ImGui::PushFont(v.heading);
+  ImGui::TextUnformatted(v.t("console.settings.pin").c_str());
+  ImGui::PopFont();
+  ImGui::SetNextItemWidth(w);
+  ImGui::InputText((v.t("console.settings.new_pin") + "###np").c_str(), &s.new_pin,
+                   ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal);
+  ImGui::SetNextItemWidth(w);
+  ImGui::InputText((v.t("console.settings.new_pin_again") + "###np2").c_str(), &s.new_pin_again,
+                   ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal);
+  if (cbutton(v.t("console.settings.change_pin"), "changepin")) out = {ConsoleIntent::Kind::change_pin};
+  ImGui::EndChild();
+
+  ImGui::SameLine();
+  ImGui::BeginChild("##export", ImVec2(0, 0));
+  ImGui::PushFont(v.heading);
+  ImGui::TextUnformatted(v.t("console.export.title").c_str());
+  ImGui::PopFont();
+  // Where the file goes: the configured folder, or a USB stick when one is mounted.
+  if (chip(m.export_folder(), "target_default", m.export_target.empty())) m.export_target.clear();
+  static std::vector<std::string> drives;
+  static int frames = 0;
+  if (frames++ % 120 == 0) drives = ConsoleModel::removable_drives();  // re-read now and then, not every frame
+  for (std::size_t i = 0; i < drives.size(); ++i) {
+    std::string id = "drive" + std::to_string(i);
+    if (chip(v.t("console.export.usb") + " " + drives[i], id.c_str(), m.export_target == drives[i])) m.export_target = drives[i];
+  }
+  ImGui::TextWrapped("%s", v.tf("console.export.folder", {{"arg", m.export_target.empty() ? m.export_folder() : m.export_target}}).c_str());
+  if (m.computing()) {
+    ImGui::TextUnformatted(v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
+    ImGui::SameLine();
+    if (cbutton(v.t("console.cancel"), "cancel_export")) out = {ConsoleIntent::Kind::cancel_refresh};
+  }
+  ImGui::SetNextItemWidth(v.px(200));
+  ImGui::InputTextWithHint("###efrom", v.t("console.export.from").c_str(), &m.export_from);
+  ImGui::SameLine();
+  ImGui::TextUnformatted("–");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(v.px(200));
+  ImGui::InputTextWithHint("###eto", v.t("console.export.to").c_str(), &m.export_to);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", v.t("console.export.dates_hint").c_str());
+  // The hall: every hall, or one kiosk's responses.
+  ImGui::TextUnformatted(v.t("console.export.hall").c_str());
+  ImGui::SameLine();
+  if (chip(v.t("console.export.all_halls"), "hall_all", m.export_kiosk.empty())) m.export_kiosk.clear();
+  auto kiosks = m.export_kiosks();
+  // Many halls wrap onto further lines instead of running off the panel.
+  float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  for (std::size_t i = 0; i < kiosks.size(); ++i) {
+    std::string label = m.hall_label(kiosks[i], v.lang);
+    float w = ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x;
+    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < right) ImGui::SameLine();
+    std::string id = "hall" + std::to_string(i);
+    if (chip(label, id.c_str(), m.export_kiosk == kiosks[i])) m.export_kiosk = kiosks[i];
+  }
+  for (const char* q : {"knowledge", "satisfaction", "green-travel", ""}) {
+    std::string qname = *q ? v.t(std::string("console.q.") + q) : v.t("console.export.all");
+    ImGui::TextUnformatted(qname.c_str());
+    for (const char* f : {"xlsx", "csv", "html", "pdf", "jsonl"}) {
+      ImGui::SameLine();
+      std::string id = std::string("exp_") + f + "_" + q;
+      if (cbutton(f, id.c_str())) out = {ConsoleIntent::Kind::export_file, f, q};
+    }
+  }
+  if (!m.last_export.empty()) ImGui::TextWrapped("%s", m.last_export.c_str());
+  ImGui::EndChild();
+  return out;
+}
+
+}  // namespace eco::ui

@@ -1,0 +1,149 @@
+// Survey results: per questionnaire, the indicator with its interval, responses per
+// day, items worst first, the mode split, the completion funnel and every question's
+// distribution. Numbers beside every bar. Figures come from the worker thread.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "ui/console/console_view.hpp"
+#include "ui/common/theme.hpp"
+
+namespace eco::ui {
+
+namespace {
+
+std::string pct(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f%%", v);
+  return b;
+}
+
+void day_chart(const ConsoleView& v, const std::vector<DayCount>& days) {
+  if (days.empty()) return;
+  std::size_t first = days.size() > 90 ? days.size() - 90 : 0;  // the last 90 days with responses
+  std::int64_t max = 1;
+  for (std::size_t i = first; i < days.size(); ++i) max = std::max(max, days[i].n);
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  ImVec2 sz(ImGui::GetContentRegionAvail().x, v.px(140));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, ImVec2(p.x + sz.x, p.y + sz.y), color::card, 8);
+  float n = static_cast<float>(days.size() - first);
+  float bw = (sz.x - v.px(20)) / n;
+  float h = ImGui::GetTextLineHeight();
+  for (std::size_t i = first; i < days.size(); ++i) {
+    float x = p.x + v.px(10) + bw * static_cast<float>(i - first);
+    float bh = (sz.y - 2 * h) * static_cast<float>(days[i].n) / static_cast<float>(max);
+    dl->AddRectFilled(ImVec2(x + 1, p.y + sz.y - h - bh), ImVec2(x + std::max(2.f, bw - 1), p.y + sz.y - h), color::primary);
+  }
+  std::string top = v.tf("console.per_day_max", {{"arg", std::to_string(max)}});
+  dl->AddText(ImVec2(p.x + v.px(10), p.y + 4), color::muted, top.c_str());
+  dl->AddText(ImVec2(p.x + v.px(10), p.y + sz.y - h), color::muted, days[first].day.c_str());
+  ImVec2 ts = ImGui::CalcTextSize(days.back().day.c_str());
+  dl->AddText(ImVec2(p.x + sz.x - ts.x - v.px(10), p.y + sz.y - h), color::muted, days.back().day.c_str());
+  ImGui::Dummy(sz);
+}
+
+}  // namespace
+
+ConsoleIntent draw_console_survey(ConsoleView& v) {
+  ConsoleIntent out;
+  ConsoleModel& m = v.model;
+  for (const char* id : {"knowledge", "satisfaction", "green-travel"}) {
+    if (chip(v.t(std::string("console.q.") + id), id, m.survey_selected == id))
+      out = {ConsoleIntent::Kind::select_questionnaire, id};
+    ImGui::SameLine();
+  }
+  if (m.computing()) {
+    // Indeterminate: a band that sweeps while the worker runs (the loop wakes every 250 ms).
+    float phase = static_cast<float>(std::fmod(m.computing_seconds() / 3.0, 1.0));
+    ImGui::ProgressBar(phase, ImVec2(v.px(240), 0),
+                       v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
+    ImGui::SameLine();
+    if (cbutton(v.t("console.cancel"), "cancel")) out = {ConsoleIntent::Kind::cancel_refresh};
+  } else if (cbutton(v.t("console.refresh"), "refresh")) {
+    out = {ConsoleIntent::Kind::refresh};
+  }
+  const SurveyResults* res = m.results();
+  const IndicatorReport* rep = m.report();
+  if (!res || !rep) {
+    ImGui::TextUnformatted(v.t("console.no_results_yet").c_str());
+    return out;
+  }
+  const QuestionnaireResults* qr = nullptr;
+  for (const auto& q : res->questionnaires)
+    if (q.id == m.survey_selected) qr = &q;
+  const IndicatorResult* ind = nullptr;
+  for (const auto& i : rep->indicators)
+    if (i.questionnaire == m.survey_selected) ind = &i;
+  if (!qr) return out;
+
+  ImGui::BeginChild("##survey", ImVec2(0, 0));
+  std::int64_t started = qr->completed + qr->abandoned;
+  ImGui::TextUnformatted(v.tf("console.funnel", {{"started", std::to_string(started)},
+                                                  {"completed", std::to_string(qr->completed)},
+                                                  {"abandoned", std::to_string(qr->abandoned)},
+                                                  {"rate", started ? pct(100.0 * qr->completed / started) : "—"},
+                                                  {"flagged", std::to_string(ind ? ind->excluded.total : qr->flagged)}})
+                             .c_str());
+  if (ind) {
+    ImGui::PushFont(v.heading);
+    if (ind->est.value && !ind->est.ci)  // one respondent: no interval can be given
+      ImGui::Text("%d  %s  %.1f%%  [—]  n=%lld  (%s %g)", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(),
+                  *ind->est.value, static_cast<long long>(ind->est.n), v.t("console.col.target").c_str(), ind->target);
+    else if (ind->est.value)
+      ImGui::Text("%d  %s  %.1f%%  [%.1f, %.1f]  n=%lld  (%s %g)", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(),
+                  *ind->est.value, ind->est.ci->lo, ind->est.ci->hi, static_cast<long long>(ind->est.n),
+                  v.t("console.col.target").c_str(), ind->target);
+    else
+      ImGui::Text("%d  %s  %s", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(), v.t("console.status.no_data").c_str());
+    ImGui::PopFont();
+  }
+  ImGui::TextUnformatted(v.t("console.per_day").c_str());
+  day_chart(v, qr->per_day);
+
+  float label_w = ImGui::GetContentRegionAvail().x * 0.42f, bar_w = ImGui::GetContentRegionAvail().x * 0.35f;
+  if (ind && !ind->items.empty()) {
+    ImGui::Separator();
+    ImGui::TextUnformatted(v.t(ind->method == ScoringMethod::knowledge ? "report.items_knowledge" : "report.items_satisfaction").c_str());
+    for (const auto& it : ind->items) {
+      const std::string& label = m.question_text(m.survey_selected, it.item, v.lang);
+      hbar(label, it.pct, 100, pct(it.pct) + "  n=" + std::to_string(it.n), label_w, bar_w,
+           it.pct < 60 ? color::error : color::primary);
+    }
+  }
+  if (ind && !ind->modes.empty()) {
+    ImGui::Separator();
+    ImGui::TextUnformatted(v.t("report.modes").c_str());
+    for (const auto& md : ind->modes)
+      hbar(m.option_text(m.survey_selected, "trips", md.mode, v.lang), md.pct, 100,
+           pct(md.pct) + "  " + std::to_string(md.trips), label_w, bar_w, color::primary);
+  }
+  if (!qr->abandoned_at.empty()) {
+    ImGui::Separator();
+    ImGui::TextUnformatted(v.t("console.abandoned_at").c_str());
+    std::int64_t mx = qr->abandoned_at.front().second;
+    for (const auto& [qid, n] : qr->abandoned_at)
+      hbar(m.question_text(m.survey_selected, qid, v.lang), static_cast<double>(n), static_cast<double>(mx),
+           std::to_string(n), label_w, bar_w, color::error);
+  }
+  ImGui::Separator();
+  ImGui::TextUnformatted(v.t("console.distributions").c_str());
+  for (const auto& d : qr->questions) {
+    if (d.counts.empty() && d.mean == 0) continue;
+    ImGui::PushFont(v.heading);
+    ImGui::TextWrapped("%s", m.question_text(m.survey_selected, d.question, v.lang).c_str());
+    ImGui::PopFont();
+    std::int64_t mx = 1;
+    for (const auto& c : d.counts) mx = std::max(mx, c.n);
+    if (d.mean > 0) ImGui::Text("%s %.1f", v.t("console.mean").c_str(), d.mean);
+    for (const auto& c : d.counts) {
+      double share = d.answered ? 100.0 * static_cast<double>(c.n) / static_cast<double>(d.answered) : 0;
+      hbar(m.option_text(m.survey_selected, d.question, c.option, v.lang), static_cast<double>(c.n), static_cast<double>(mx),
+           std::to_string(c.n) + "  (" + pct(share) + ")", label_w, bar_w, color::primary);
+    }
+  }
+  ImGui::EndChild();
+  return out;
+}
+
+}  // namespace eco::ui

@@ -1,0 +1,88 @@
+// One frame of the kiosk: a borderless full-window ImGui window holding the current
+// screen, and the idle overlay above it. Shared by the real window and headless tests.
+#include "ui/resident/frame.hpp"
+
+#include <cstring>
+
+#include "ui/common/theme.hpp"
+#include "ui/resident/view.hpp"
+#include "ui/common/touch_scroll.hpp"
+
+namespace eco::ui {
+
+namespace {
+// No database could be opened: staff who make the corner gesture see why (the console
+// needs a database), and that nothing was moved or lost.
+Intent draw_store_problem(const View& v) {
+  Intent out;
+  float w = v.size.x - 2 * ImGui::GetStyle().WindowPadding.x;
+  text_wrapped(v.t("staff.db_unavailable.title"), color::primary, v.fonts.title, w);
+  text_wrapped(v.t("staff.db_unavailable.body"), color::text, v.fonts.body, w);
+  ImGui::Dummy(ImVec2(0, v.px(12)));
+  text_wrapped(v.model.store_problem(), color::muted, v.fonts.small, w);
+  ImGui::Dummy(ImVec2(0, v.px(24)));
+  if (big_button("##store_problem_back", v.t("staff.db_unavailable.back"), ImVec2(v.px(320), v.px(96)), v.fonts.body))
+    out.kind = Intent::Kind::home;
+  return out;
+}
+
+// What identifies the page on screen: the screen, the question (of which session), the
+// language, the text size and the window. Hashed without allocating (idle frames allocate nothing).
+std::uint64_t page_key(const View& v) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](const void* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<const unsigned char*>(p)[i]) * 1099511628211ULL;
+  };
+  auto mix_s = [&](const std::string& s) { mix(s.data(), s.size() + 1); };
+  Screen screen = v.model.screen();
+  bool large = v.model.large_text();
+  mix(&screen, sizeof screen);
+  mix(&large, sizeof large);
+  mix(&v.size, sizeof v.size);
+  mix(&v.scale, sizeof v.scale);
+  mix_s(v.model.lang());
+  if (const Session* s = v.model.session()) {
+    mix_s(s->id());
+    if (const Question* q = s->current()) mix_s(q->id);
+  }
+  return h;
+}
+}  // namespace
+
+Intent draw_frame(const View& v) {
+  touch_page(page_key(v));
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(v.size);
+  ImGui::Begin("##kiosk", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::PushFont(v.fonts.body);
+  Intent in;
+  switch (v.model.screen()) {
+    case Screen::welcome: in = draw_welcome(v); break;
+    case Screen::question: in = draw_question(v); break;
+    case Screen::finish: in = draw_finish(v); break;
+    case Screen::admin:  // the console draws itself (console_frame.cpp); without a database, why
+      if (!v.model.store_problem().empty()) in = draw_store_problem(v);
+      break;
+  }
+  ImGui::PopFont();
+  ImGui::End();
+  if (v.model.idle_overlay()) {
+    in = draw_idle_overlay(v);  // the overlay is on top: whatever the screen below asked for is dropped
+  } else if (v.model.leave_asked() != LeaveAsk::none) {
+    in = draw_leave_dialog(v);  // likewise: only its two answers count
+  }
+  // A finger on the glass anywhere (text, empty space) is the resident still there.
+  const ImGuiIO& io = ImGui::GetIO();
+  in.touched = io.MouseDown[0] || io.MouseReleased[0];
+  touch_drag(kTouchSlop * v.scale);
+  return in;
+}
+
+float scale_for(ImVec2 size) {
+  float longer = std::max(size.x, size.y), shorter = std::min(size.x, size.y);
+  return std::max(0.5f, std::min(longer / 1920.f, shorter / 1080.f));
+}
+
+}  // namespace eco::ui

@@ -1,0 +1,187 @@
+// Welcome: the district's title, the questionnaires as large cards, language and
+// text-size switches, and one line on privacy.
+#include <algorithm>
+
+#include "ui/common/theme.hpp"
+#include "ui/resident/view.hpp"
+
+namespace eco::ui {
+
+namespace {
+
+struct WelcomeCard {
+  std::string title, intro, facts;  // facts: how many questions and minutes
+};
+
+WelcomeCard welcome_card(const View& v, const Questionnaire& q) {
+  const std::string& lang = v.model.lang();
+  WelcomeCard c{q.title.get(lang), q.intro.get(lang), {}};
+  // The same count the progress line starts from (Session::progress().expected).
+  QuestionCount n = count_questions(q, false);
+  if (n.least != n.most)
+    c.facts = v.tf("welcome.count_range", {{"least", std::to_string(n.least)}, {"most", std::to_string(n.most)}});
+  else if (n.drawn > 0 && n.drawn < n.most)
+    c.facts = v.tf("welcome.count_drawn", {{"n", std::to_string(n.most)}, {"k", std::to_string(n.drawn)}});
+  else
+    c.facts = v.tf("welcome.count", {{"n", std::to_string(n.most)}});
+  c.facts += "  ·  " + v.tf("welcome.minutes", {{"n", std::to_string(q.minutes)}});
+  return c;
+}
+
+float card_pad(const View& v) { return v.fonts.body->FontSize * 0.6f; }
+float start_h(const View& v) { return std::max(v.px(84), v.fonts.body->FontSize * 1.8f); }
+float start_w(const View& v) {
+  ImFont* b = v.fonts.body;
+  return std::max(v.px(260), b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, v.t("welcome.start").c_str()).x + 2 * start_h(v));
+}
+
+// Every card's title in the title font on one line, or all in the body font when one
+// is too wide (a title is never split inside a word, and the cards look alike).
+ImFont* title_font(const View& v, const std::vector<WelcomeCard>& cards, float width) {
+  ImFont* t = v.fonts.title;
+  for (const auto& c : cards)
+    if (measure_wrapped(t, t->FontSize, c.title, FLT_MAX).x > width) return v.fonts.body;
+  return t;
+}
+
+// 开始 sits beside the facts when every card is wide enough (portrait, one column),
+// below them otherwise.
+bool start_beside(const View& v, const std::vector<WelcomeCard>& cards, ImFont* b, float inner) {
+  for (const auto& c : cards)
+    if (measure_wrapped(b, b->FontSize, c.facts, FLT_MAX).x + card_pad(v) + start_w(v) > inner) return false;
+  return true;
+}
+
+float card_height(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* b, bool beside, float w) {
+  float pad = card_pad(v), inner = w - 2 * pad;
+  float top = pad + measure_wrapped(tf, tf->FontSize, c.title, inner).y + pad * 0.5f +
+              measure_wrapped(b, b->FontSize, c.intro, inner).y + pad * 0.5f;
+  if (beside) return top + std::max(b->FontSize, start_h(v)) + pad;
+  return top + measure_wrapped(b, b->FontSize, c.facts, inner).y + pad + start_h(v) + pad;
+}
+
+// A card: the whole card starts the questionnaire, and its 开始 is drawn as a button
+// (recorded as one, so tests tap it where it is drawn).
+bool draw_welcome_card(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* b, bool beside, ImVec2 size) {
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  bool clicked = ImGui::InvisibleButton("##q", size);
+  bool held = ImGui::IsItemActive();
+  if (g_hit_items) g_hit_items->push_back({c.title, p, ImVec2(p.x + size.x, p.y + size.y)});
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 q(p.x + size.x, p.y + size.y);
+  float r = ImGui::GetStyle().FrameRounding * 1.4f;
+  dl->AddRectFilled(p, q, held ? color::card_pressed : color::card, r);
+  dl->AddRect(p, q, color::card_border, r, 0, std::max(2.f, v.px(2)));
+  float pad = card_pad(v), inner = size.x - 2 * pad;
+  dl->PushClipRect(p, q, true);
+  float y = p.y + pad;
+  y += draw_wrapped(dl, tf, tf->FontSize, ImVec2(p.x + pad, y), color::primary, c.title, inner).y + pad * 0.5f;
+  y += draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, y), color::muted, c.intro, inner).y + pad * 0.5f;
+  const std::string& label = v.t("welcome.start");
+  float bh = start_h(v), bw = std::min(inner, start_w(v));
+  ImVec2 bp;
+  if (beside) {
+    bp = ImVec2(q.x - pad - bw, q.y - pad - bh);
+    draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, bp.y + (bh - b->FontSize) * 0.5f), color::text, c.facts, inner);
+  } else {
+    draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, y), color::text, c.facts, inner);
+    bp = ImVec2(p.x + (size.x - bw) * 0.5f, q.y - pad - bh);
+  }
+  ImVec2 bq(bp.x + bw, bp.y + bh);
+  dl->AddRectFilled(bp, bq, held ? color::rgb(0x17, 0x52, 0x33) : color::primary, bh * 0.5f);
+  ImVec2 ts = b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, label.c_str());
+  dl->AddText(b, b->FontSize, ImVec2(bp.x + (bw - ts.x) * 0.5f, bp.y + (bh - ts.y) * 0.5f), color::on_primary, label.c_str());
+  dl->PopClipRect();
+  if (g_hit_items) g_hit_items->push_back({label, bp, bq});
+  return clicked;
+}
+
+}  // namespace
+
+void heading(const std::string& s, ImU32 colour, ImFont* big, ImFont* small, float width) {
+  ImFont* f = measure_wrapped(big, big->FontSize, s, FLT_MAX).x <= width ? big : small;
+  text_wrapped(s, colour, f, width);
+}
+
+Intent draw_welcome(const View& v) {
+  Intent out;
+  const auto& f = v.fonts;
+  const auto& cfg = v.model.config();
+  const std::string& lang = v.model.lang();
+  auto local = [&](const std::map<std::string, std::string>& m) -> const std::string& {
+    auto it = m.find(lang);
+    return it != m.end() ? it->second : m.at("zh");
+  };
+  ImGuiStyle& st = ImGui::GetStyle();
+  float w = v.size.x - 2 * st.WindowPadding.x;
+
+  // The staff gesture: press and hold the top-left corner (nothing is drawn there);
+  // the model opens the console after KioskModel::kAdminHoldMs.
+  ImVec2 back = ImGui::GetCursorPos();
+  ImGui::SetCursorPos(ImVec2(0, 0));
+  ImGui::InvisibleButton("##staff", ImVec2(v.px(120), v.px(120)));
+  if (g_hit_items) g_hit_items->push_back({"##staff", ImVec2(0, 0), ImVec2(v.px(120), v.px(120))});
+  if (ImGui::IsItemActivated()) out.kind = Intent::Kind::corner_press;
+  if (ImGui::IsItemDeactivated()) out.kind = Intent::Kind::corner_release;
+  ImGui::SetCursorPos(back);
+
+  // Top row: switches on the right.
+  top_switches(v, out, false);
+
+  ImGui::Dummy(ImVec2(0, v.px(10)));
+  heading(local(cfg.district_title), color::primary, f.title, f.body, w);
+  text_wrapped(v.t("welcome.subtitle") + "  ·  " + local(cfg.hall_name), color::muted, f.body, w);
+  ImGui::Dummy(ImVec2(0, v.px(20)));
+  text_wrapped(v.t("welcome.choose"), color::text, f.body, w);
+
+  auto qs = v.model.offered();
+  int n = static_cast<int>(qs.size());
+  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t("welcome.privacy"), w).y;
+  float avail_h = ImGui::GetContentRegionAvail().y - privacy_h - 2 * st.ItemSpacing.y;
+  // Reflow: the most columns whose tallest card still fits (three across in landscape,
+  // fewer in larger text or portrait); if none fits, the arrangement that overflows least.
+  std::vector<WelcomeCard> cards;
+  for (const Questionnaire* q : qs) cards.push_back(welcome_card(v, *q));
+  // Then, if still nothing fits (portrait, larger text), the same with the intro in
+  // the small font.
+  int cols = 1;
+  float card_h = 0, best_over = FLT_MAX;
+  ImFont *tf = f.title, *df = f.body;
+  bool beside = false;
+  for (ImFont* d : {f.body, f.small}) {
+    for (int c = v.portrait ? 1 : std::max(1, n); c >= 1; --c) {
+      float cw = (w - (c - 1) * st.ItemSpacing.x) / c;
+      ImFont* t = title_font(v, cards, cw - 2 * card_pad(v));
+      bool bs = start_beside(v, cards, d, cw - 2 * card_pad(v));
+      float need = 0;
+      for (const auto& card : cards) need = std::max(need, card_height(v, card, t, d, bs, cw));
+      int rows = (n + c - 1) / c;
+      float over = rows * need + (rows - 1) * st.ItemSpacing.y - avail_h;
+      if (over <= 0 || over < best_over) {
+        cols = c;
+        tf = t;
+        df = d;
+        beside = bs;
+        card_h = std::max(need, std::min((avail_h - (rows - 1) * st.ItemSpacing.y) / rows, v.px(v.portrait ? 380 : 520)));
+        best_over = over;
+      }
+      if (over <= 0) break;
+    }
+    if (best_over <= 0) break;
+  }
+  float card_w = (w - (cols - 1) * st.ItemSpacing.x) / cols;
+  for (int i = 0; i < n; ++i) {
+    if (i % cols) ImGui::SameLine();
+    ImGui::PushID(i);
+    if (draw_welcome_card(v, cards[static_cast<std::size_t>(i)], tf, df, beside, ImVec2(card_w, card_h))) {
+      out.kind = Intent::Kind::start;
+      out.id = qs[static_cast<std::size_t>(i)]->id;
+    }
+    ImGui::PopID();
+  }
+  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), v.size.y - st.WindowPadding.y - privacy_h));
+  text_wrapped(v.t("welcome.privacy"), color::muted, f.small, w);
+  return out;
+}
+
+}  // namespace eco::ui

@@ -1,0 +1,81 @@
+// What every screen needs to draw: strings, the model, fonts and sizes. Screens are
+// functions of this context that return an Intent; they own nothing.
+#pragma once
+#include <imgui.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/support/i18n.hpp"
+#include "kiosk/kiosk_model.hpp"
+#include "ui/common/fonts.hpp"
+
+namespace eco::ui {
+
+struct View {
+  const Strings& strings;
+  const KioskModel& model;
+  const FontSet& fonts;
+  float scale = 1;    // 1.0 at 1920x1080 (or 1080x1920)
+  ImVec2 size;        // the window in pixels
+  bool portrait = false;
+
+  const std::string& t(const char* key) const { return strings.get(model.lang(), key); }
+  std::string tf(const char* key, const std::map<std::string, std::string>& args) const {
+    return Strings::format(t(key), args);
+  }
+  float px(float v) const { return v * scale; }
+};
+
+// Where each tappable widget was drawn this frame, by label. Null in the kiosk (no
+// cost); headless UI tests point it at a vector to find and tap items by their text.
+struct HitItem {
+  std::string label;
+  ImVec2 min, max;
+  // The part of the screen its window shows (the scroll region's visible rectangle):
+  // an item is seen in full only when min..max lies inside it.
+  ImVec2 clip_min{-1e9f, -1e9f}, clip_max{1e9f, 1e9f};
+};
+extern std::vector<HitItem>* g_hit_items;
+// Records an item drawn at min..max in the current window, with that window's clip.
+void record_hit(const std::string& label, ImVec2 min, ImVec2 max);
+
+// A large touch card: white, rounded, text wrapped inside; selected = filled green with ✓.
+bool card(const char* id, const std::string& label, ImVec2 size, bool selected, ImFont* font,
+          const std::string& detail = {}, ImFont* detail_font = nullptr);
+// A solid green button (primary) or an outlined one.
+bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* font, bool primary = true);
+// Wrapped text in a colour.
+void text_wrapped(const std::string& s, ImU32 colour, ImFont* font, float wrap_width);
+// A heading: one line in `big`, or in `small` when `big` is too wide, wrapped only if
+// neither fits (so a title is not broken inside a word).
+void heading(const std::string& s, ImU32 colour, ImFont* big, ImFont* small, float width);
+
+// Line breaking for Chinese and English: a line breaks after a space or punctuation
+// (，。、；：！？ and their ASCII forms) or before an opening bracket where it can, so
+// a word such as 满意度 is not split while the line has a place to break; closing
+// punctuation never starts a line. A run with no such place that is wider than the
+// line is broken between characters, as the last resort. '\n' always breaks.
+struct TextLine {
+  const char* begin;
+  const char* end;
+  float width;
+};
+std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width);
+// Draws wrapped lines at `pos`; returns the size they took.
+ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 colour, const std::string& s, float width);
+ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width);
+
+// The language and text-size switches (and, on a question, 退出), right-aligned on the
+// current line; each sets `out` when tapped. Returns the row's height; `left` gets the
+// screen x where the first switch begins.
+float top_switches(const View& v, Intent& out, bool with_quit, float* left = nullptr);
+
+Intent draw_welcome(const View& v);
+Intent draw_question(const View& v);
+Intent draw_finish(const View& v);
+Intent draw_idle_overlay(const View& v);
+Intent draw_leave_dialog(const View& v);
+
+}  // namespace eco::ui
