@@ -189,3 +189,186 @@ TEST_CASE("a kiosk that started without a database saves what it kept in memory 
   CHECK(m.unsaved() == 0);
   CHECK(store.count() == 1);
 }
+
+// Issue 18, "Seeing" and "Also": the text size, the theme, 需要更多时间 and 呼叫工作人员
+// belong to one resident; every way a survey ends hands the next one the defaults.
+TEST_CASE("text size, high contrast, more time and a staff call are reset for the next resident, however the survey ends") {
+  Rig r;
+  auto personalise = [&](const char* questionnaire) {
+    r.act(Intent::Kind::toggle_large_text);
+    r.act(Intent::Kind::toggle_large_text);
+    REQUIRE(r.model.text_size() == 2);
+    r.act(Intent::Kind::toggle_contrast);
+    REQUIRE(r.model.high_contrast());
+    r.act(Intent::Kind::start, questionnaire);
+    REQUIRE(r.model.screen() == Screen::question);
+    CHECK(r.model.text_size() == 2);   // starting keeps what was chosen on the welcome screen
+    CHECK(r.model.high_contrast());
+    r.act(Intent::Kind::call_staff);
+    REQUIRE(r.model.staff_call_shown());
+    r.act(Intent::Kind::dismiss_staff_call);
+    r.now += r.cfg.first_question_idle_seconds * 1000LL + 500;
+    REQUIRE(r.model.idle_overlay());
+    r.act(Intent::Kind::more_time);
+    REQUIRE(r.model.more_time_given());
+    r.act(Intent::Kind::call_staff);  // called again, left showing
+  };
+  auto check_defaults = [&](const char* how) {
+    CAPTURE(how);
+    CHECK(r.model.screen() == Screen::welcome);
+    CHECK(r.model.text_size() == 0);
+    CHECK(!r.model.large_text());
+    CHECK(r.model.text_scale() == 1.0f);
+    CHECK(!r.model.high_contrast());
+    CHECK(!r.model.more_time_given());
+    CHECK(!r.model.staff_call_shown());
+  };
+  // 1. Finished, and the thanks screen times out.
+  personalise("knowledge");
+  r.act(Intent::Kind::dismiss_staff_call);
+  r.fill_to_end();
+  REQUIRE(r.model.screen() == Screen::finish);
+  CHECK(r.model.text_size() == 2);  // the thanks screen is still this resident's
+  CHECK(r.model.high_contrast());
+  r.now += r.cfg.finish_seconds * 1000LL;
+  r.model.tick();
+  check_defaults("thanks screen timed out");
+  // 2. 退出 and confirmed, with the staff call still showing.
+  personalise("satisfaction");
+  r.act(Intent::Kind::dismiss_staff_call);
+  r.act(Intent::Kind::quit);
+  r.act(Intent::Kind::confirm_leave);
+  check_defaults("quit");
+  // 3. 看完了 on the thanks screen.
+  personalise("green-travel");
+  r.act(Intent::Kind::dismiss_staff_call);
+  r.fill_to_end();
+  r.act(Intent::Kind::home);
+  check_defaults("home");
+  // 4. Walked away: the call holds the survey for kStaffCallHoldMs, then the usual
+  //    countdown (lengthened by more time) runs out.
+  personalise("satisfaction");
+  TimeMs called = r.now;
+  r.now = called + KioskModel::kStaffCallHoldMs - 1000;
+  r.model.tick();
+  CHECK(r.model.screen() == Screen::question);  // waiting for staff is not walking away
+  CHECK(!r.model.idle_overlay());
+  r.now = called + KioskModel::kStaffCallHoldMs + KioskModel::kMoreTimeMs +
+          (r.cfg.first_question_idle_seconds + r.cfg.countdown_seconds) * 1000LL + 1000;
+  r.model.tick();
+  check_defaults("walked away");
+  // 5. 重新开始 on the idle overlay.
+  personalise("knowledge");
+  r.act(Intent::Kind::dismiss_staff_call);
+  r.now += (r.cfg.first_question_idle_seconds * 1000LL + KioskModel::kMoreTimeMs) + 500;
+  REQUIRE(r.model.idle_overlay());
+  r.act(Intent::Kind::start_over);
+  check_defaults("start over");
+}
+
+TEST_CASE("text size steps normal, large (1.4x), extra large (1.8x) and back; the factors meet the issue's minimums") {
+  Rig r;
+  CHECK(KioskModel::kTextSizes == 3);
+  CHECK(KioskModel::kTextScales[1] >= 1.4f);
+  CHECK(KioskModel::kTextScales[2] >= 1.8f);
+  float seen[3] = {};
+  for (int i = 0; i < 3; ++i) {
+    seen[r.model.text_size()] = r.model.text_scale();
+    r.act(Intent::Kind::toggle_large_text);
+  }
+  CHECK(r.model.text_size() == 0);
+  CHECK(seen[0] == 1.0f);
+  CHECK(seen[1] == KioskModel::kTextScales[1]);
+  CHECK(seen[2] == KioskModel::kTextScales[2]);
+  // Mid-survey, both switches keep every answer.
+  r.act(Intent::Kind::start, "satisfaction");
+  r.act(Intent::Kind::answer, {}, Choice{"neutral"});
+  r.act(Intent::Kind::toggle_large_text);
+  r.act(Intent::Kind::toggle_contrast);
+  CHECK(std::get<Choice>(r.model.session()->answer_of("sat_air")).option == "neutral");
+}
+
+TEST_CASE("需要更多时间: the overlay closes and is asked again only after the extra time, for the rest of the survey") {
+  Rig r;
+  r.act(Intent::Kind::start, "satisfaction");
+  r.act(Intent::Kind::answer, {}, Choice{"neutral"});
+  r.act(Intent::Kind::next);  // question 2: the full idle time
+  r.now += r.cfg.idle_seconds * 1000LL;
+  r.model.tick();
+  REQUIRE(r.model.idle_overlay());
+  r.act(Intent::Kind::more_time);
+  CHECK(!r.model.idle_overlay());
+  TimeMs from = r.now;
+  CHECK(r.model.idle_limit_seconds() == r.cfg.idle_seconds + KioskModel::kMoreTimeMs / 1000);
+  r.now = from + r.cfg.idle_seconds * 1000LL + 1000;  // when it would have asked before
+  r.model.tick();
+  CHECK(!r.model.idle_overlay());
+  CHECK(r.model.next_deadline() == std::min<TimeMs>(r.now + 60'000, from + r.cfg.idle_seconds * 1000LL + KioskModel::kMoreTimeMs));
+  r.now = from + r.cfg.idle_seconds * 1000LL + KioskModel::kMoreTimeMs;
+  r.model.tick();
+  CHECK(r.model.idle_overlay());
+  CHECK(r.model.idle_seconds_left() == r.cfg.countdown_seconds);
+  // Nothing was lost, and a tap outside the buttons does not answer the overlay.
+  r.model.touch();
+  CHECK(r.model.idle_overlay());
+  CHECK(std::get<Choice>(r.model.session()->answer_of("sat_air")).option == "neutral");
+  // Not on the welcome screen: there is no countdown there to extend.
+  r.act(Intent::Kind::start_over);
+  r.act(Intent::Kind::more_time);
+  CHECK(!r.model.more_time_given());
+}
+
+TEST_CASE("呼叫工作人员 is stored with its time and place, once per call, and never with an answer") {
+  Rig r;
+  r.act(Intent::Kind::call_staff);  // on the welcome screen
+  REQUIRE(r.model.staff_call_shown());
+  TimeMs first = r.now;
+  r.act(Intent::Kind::call_staff);  // a second tap while it shows: the same call
+  r.act(Intent::Kind::dismiss_staff_call);
+  CHECK(!r.model.staff_call_shown());
+  r.act(Intent::Kind::start, "satisfaction");
+  r.act(Intent::Kind::answer, {}, Choice{"very_dissatisfied"});
+  r.act(Intent::Kind::next);
+  r.now += 60'000;
+  r.act(Intent::Kind::call_staff);
+  auto calls = r.store.staff_calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[0].at == r.now);  // newest first
+  CHECK(calls[0].questionnaire == "satisfaction");
+  CHECK(calls[0].question == "sat_rivers");
+  CHECK(calls[0].kiosk == r.cfg.kiosk_id);
+  CHECK(calls[1].at == first);
+  CHECK(calls[1].questionnaire.empty());
+  CHECK(r.model.staff_calls().size() == 2);
+  // Nothing of the answers is in the row.
+  Stmt s(r.store.db(), "SELECT count(*) FROM staff_calls WHERE questionnaire || question || lang LIKE '%dissatisfied%'");
+  REQUIRE(s.step());
+  CHECK(s.i64(0) == 0);
+  // The console's line: district time (UTC+8 by default), newest first.
+  std::string line = describe_staff_calls(calls, r.cfg.utc_offset_minutes);
+  std::string iso = to_iso_utc(calls[0].at + r.cfg.utc_offset_minutes * 60000LL);
+  CHECK(line.rfind(iso.substr(5, 5) + " " + iso.substr(11, 5) + " satisfaction/sat_rivers", 0) == 0);
+  // The message closes by itself if nobody closes it, and the kiosk wakes for that.
+  CHECK(r.model.next_deadline() <= r.now + KioskModel::kStaffCallHoldMs);
+  r.now += KioskModel::kStaffCallHoldMs;
+  r.model.tick();
+  CHECK(!r.model.staff_call_shown());
+}
+
+TEST_CASE("呼叫工作人员 without a database still shows and is kept in memory; a failed write loses nothing else") {
+  TimeMs now = 1'561'000'000'000;
+  Config cfg;
+  KioskModel m(cfg, test::shipped(), nullptr, [&] { return now; }, 3);
+  m.apply({Intent::Kind::call_staff});
+  CHECK(m.staff_call_shown());
+  CHECK(m.staff_calls().size() == 1);
+  Rig r;
+  r.store.db().exec("CREATE TRIGGER no_calls BEFORE INSERT ON staff_calls BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  r.act(Intent::Kind::start, "knowledge");
+  r.act(Intent::Kind::call_staff);
+  CHECK(r.model.staff_call_shown());
+  CHECK(r.model.save_error().find("disk full") != std::string::npos);
+  r.act(Intent::Kind::dismiss_staff_call);
+  r.fill_to_end();
+  CHECK(r.store.count() == 1);
+}

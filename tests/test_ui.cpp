@@ -62,10 +62,10 @@ struct Ui : test::KioskRig {
     for (int settling = 0; layout_changed() && settling < 8; ++settling) draw_once(mouse, down);
   }
   void draw_once(ImVec2 mouse, bool down) {
-    if (model.large_text() != fonts.large_built) headless.rebake(model.large_text());  // as the kiosk does
+    if (model.text_size() != fonts.text_size) headless.rebake(model.text_size());  // as the kiosk does
     headless.begin_frame(mouse, down);
-    // The kiosk's view: larger text scales the screens by 1.3 (kiosk_window.cpp).
-    View v{strings, model, fonts.pick(model.large_text()), scale_for(size) * (model.large_text() ? 1.3f : 1.f), size,
+    // The kiosk's view: larger text scales the screens by its factor (kiosk_window.cpp).
+    View v{strings, model, fonts.pick(model.large_text()), scale_for(size) * model.text_scale(), size,
            size.y > size.x};
     Intent in = draw_frame(v);
     ImGui::Render();

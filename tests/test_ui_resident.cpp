@@ -4,6 +4,10 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
 #include "core/storage/store.hpp"
 #include "core/support/time.hpp"
 #include "helpers.hpp"
@@ -55,7 +59,7 @@ struct Kiosk : test::KioskRig {
   std::string glyphs = all_glyphs(strings);
   Headless headless;
   std::vector<HitItem>& hits = headless.hits;
-  bool large_built = false;
+  int size_built = 0;
 
   explicit Kiosk(ImVec2 sz) : KioskRig(21), size(sz), headless(sz, scale_for(sz), glyphs) {
     REQUIRE(headless.fonts_found);
@@ -65,12 +69,12 @@ struct Kiosk : test::KioskRig {
   // One frame as the kiosk draws it: the text size in use is baked (as the window does
   // on a switch), the view scaled by it, and whatever the frame asked for applied.
   void frame(ImVec2 mouse, bool down) {
-    if (model.large_text() != large_built) {
-      build_fonts(headless.fonts, find_cjk_font(), scale_for(size), glyphs, {}, model.large_text());
+    if (model.text_size() != size_built) {
+      build_fonts(headless.fonts, find_cjk_font(), scale_for(size), glyphs, {}, model.text_size());
       unsigned char* px;
       int w, h;
       ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-      large_built = model.large_text();
+      size_built = model.text_size();
     }
     headless.begin_frame(mouse, down);
     View v{strings, model, fonts(), scale(), size, size.y > size.x};
@@ -254,8 +258,9 @@ TEST_CASE("by touch: language and text size switched on question 4 keep the answ
     CHECK(k.current().id == "sat_noise");
     for (const char* id : {"sat_air", "sat_rivers", "sat_drinking_water"})
       CHECK_MESSAGE(answered(k.model.session()->answer_of(id)), id);
-    // The header's switches are drawn in the new language and size, still reachable.
-    auto back_to_normal = k.find(k.t("welcome.normal_text"));
+    // The header's switches are drawn in the new language and size, still reachable
+    // (the size switch now offers the next size, extra large).
+    auto back_to_normal = k.find(k.t("welcome.xlarge_text"));
     REQUIRE(back_to_normal);
     CHECK(back_to_normal->max.x <= size.x);
     CHECK(back_to_normal->max.y - back_to_normal->min.y >= 64 * k.scale());
@@ -268,14 +273,15 @@ TEST_CASE("by touch: language and text size switched on question 4 keep the answ
   }
 }
 
-TEST_CASE("welcome in both text sizes and orientations: cards fit, titles on one line, 开始 is a button in each card") {
+TEST_CASE("welcome in every text size and both orientations: cards fit, titles on one line, 开始 is a button in each card") {
   for (ImVec2 size : {ImVec2(1280, 800), ImVec2(1920, 1080), ImVec2(1080, 1920), ImVec2(3840, 2160)}) {
-    for (bool large : {false, true}) {
+    for (int large : {0, 1, 2}) {
       CAPTURE(size.x);
       CAPTURE(size.y);
       CAPTURE(large);
       Kiosk k(size);
-      if (large) REQUIRE(k.tap(k.t("welcome.large_text")));
+      if (large >= 1) REQUIRE(k.tap(k.t("welcome.large_text")));
+      if (large >= 2) REQUIRE(k.tap(k.t("welcome.xlarge_text")));
       k.frame(ImVec2(-1, -1), false);
       auto offered = k.model.offered();
       REQUIRE(offered.size() == 3);
@@ -370,4 +376,376 @@ TEST_CASE("by touch: on every question of every questionnaire the language switc
     }
     CHECK(k.model.screen() == Screen::finish);
   }
+}
+
+// ---- Issue 18: seeing (text sizes, high contrast, the rating faces) and also (call staff, more time) ----
+
+namespace {
+const char* const kSizeKeys[] = {"welcome.large_text", "welcome.xlarge_text", "welcome.normal_text"};
+// The label the size switch shows now (it names the size a tap gives).
+std::string size_switch(Kiosk& k) { return k.t(kSizeKeys[k.model.text_size()]); }
+bool in_view(const HitItem& h) {
+  return h.min.y >= h.clip_min.y - 1 && h.max.y <= h.clip_max.y + 1 && h.min.x >= h.clip_min.x - 1 &&
+         h.max.x <= h.clip_max.x + 1;
+}
+// A finger drag from `a` to `b` in steps, as touch_scroll follows it.
+void drag(Kiosk& k, ImVec2 a, ImVec2 b) {
+  k.frame(a, true);
+  for (int i = 1; i <= 6; ++i) k.frame(ImVec2(a.x + (b.x - a.x) * i / 6, a.y + (b.y - a.y) * i / 6), true);
+  k.frame(b, false);
+  k.frame(ImVec2(-1, -1), false);
+}
+// The item labelled `label` in the frame drawn last.
+std::optional<HitItem> seen(Kiosk& k, const std::string& label) {
+  for (const auto& h : k.hits)
+    if (h.label == label) return h;
+  return std::nullopt;
+}
+}  // namespace
+
+TEST_CASE("by touch: the text-size switch steps normal, large, extra large and back, on the welcome screen and on a question") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    CAPTURE(size.x);
+    Kiosk k(size);
+    float normal_body = k.fonts().body->FontSize;
+    for (int step = 1; step <= 3; ++step) {
+      REQUIRE(k.tap(size_switch(k)));
+      CHECK(k.model.text_size() == step % 3);
+      k.frame(ImVec2(-1, -1), false);
+      // Baked at its own size (crisp), not the normal glyphs drawn larger.
+      CHECK(k.fonts().body->FontSize == doctest::Approx(normal_body * KioskModel::kTextScales[step % 3]));
+    }
+    REQUIRE(k.tap(size_switch(k)));
+    REQUIRE(k.tap(size_switch(k)));
+    REQUIRE(k.model.text_size() == 2);
+    REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
+    k.answer_by_taps();  // a face, at extra large text
+    REQUIRE(k.current().id == "sat_rivers");
+    REQUIRE(k.tap(size_switch(k)));
+    CHECK(k.model.text_size() == 0);
+    CHECK(answered(k.model.session()->answer_of("sat_air")));
+    CHECK(k.current().id == "sat_rivers");
+    // Every header switch is on screen and a touch target, at every size.
+    for (int s = 0; s < 3; ++s) {
+      k.frame(ImVec2(-1, -1), false);
+      for (const char* key : {"staff_call.button", "lang.switch", "theme.high_contrast", "nav.quit_survey"}) {
+        auto h = k.find(k.t(key));
+        REQUIRE_MESSAGE(h, key);
+        CHECK(h->min.x >= 0);
+        CHECK(h->max.x <= size.x);
+        CHECK(h->max.y - h->min.y >= 64 * k.scale());
+      }
+      REQUIRE(k.tap(size_switch(k)));
+    }
+  }
+}
+
+TEST_CASE("by touch: high contrast is switched on the welcome screen and on every question, and keeps the answers") {
+  Kiosk k(ImVec2(1280, 800));
+  REQUIRE(k.tap(k.t("theme.high_contrast")));
+  CHECK(k.model.high_contrast());
+  k.frame(ImVec2(-1, -1), false);
+  CHECK(!high_contrast_in_use());  // the theme is the resident frame's only: the console keeps the standard one
+  REQUIRE(k.tap(k.t("theme.standard")));  // the switch names what a tap gives
+  CHECK(!k.model.high_contrast());
+  REQUIRE(k.tap(test::shipped().find("green-travel")->title.get("zh")));
+  for (int guard = 0; guard < 30 && k.model.screen() == Screen::question; ++guard) {
+    std::string qid = k.current().id;
+    bool before = k.model.high_contrast();
+    REQUIRE_MESSAGE(k.tap(k.t(before ? "theme.standard" : "theme.high_contrast")), qid);
+    CHECK_MESSAGE(k.model.high_contrast() != before, qid);
+    CHECK_MESSAGE(k.current().id == qid, qid);
+    k.answer_by_taps();
+  }
+  REQUIRE(k.model.screen() == Screen::finish);
+  CHECK(k.store.count() == 1);
+}
+
+TEST_CASE("by touch: on the rating scale a tap on a face stores that face's answer, at every text size and orientation") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920), ImVec2(1280, 800)}) {
+    for (int ts = 0; ts < 3; ++ts) {
+      CAPTURE(size.x);
+      CAPTURE(ts);
+      Kiosk k(size);
+      for (int i = 0; i < ts; ++i) REQUIRE(k.tap(size_switch(k)));
+      REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
+      const Question& q = k.current();
+      REQUIRE(q.type == QuestionType::rating);
+      auto order = k.model.session()->options_in_order(q);
+      std::vector<HitItem> tiles;
+      k.frame(ImVec2(-1, -1), false);
+      for (const Option* o : order)
+        if (o->value >= 1) {
+          const HitItem* h = nullptr;
+          for (const auto& it : k.hits)
+            if (it.label == o->text.get("zh")) h = &it;
+          REQUIRE_MESSAGE(h, o->id);
+          tiles.push_back(*h);
+        }
+      REQUIRE(tiles.size() == 5);
+      // Large, and centred: the row (or column) is symmetric about the screen's middle.
+      for (const auto& t : tiles) CHECK(t.max.y - t.min.y >= 90 * scale_for(size));
+      float mid = (tiles.front().min.x + tiles.back().max.x) / 2;
+      if (tiles.front().min.y == tiles.back().min.y) CHECK(std::fabs(mid - size.x / 2) < 2);
+      // Tap the face of the third step (its upper part in a row, its left part in a
+      // column: where the face is drawn, not the words), after scrolling to it if needed.
+      const Option* pick = nullptr;
+      int n = 0;
+      for (const Option* o : order)
+        if (o->value >= 1 && n++ == 2) pick = o;
+      bool row = tiles.front().min.y == tiles.back().min.y;
+      // Portrait in extra large text: the scale scrolls; drag it until the step is in view.
+      for (int i = 0; i < 8 && !in_view(*seen(k, pick->text.get("zh"))); ++i) {
+        const HitItem& h = *seen(k, pick->text.get("zh"));
+        ImVec2 c((h.clip_min.x + h.clip_max.x) / 2, (h.clip_min.y + h.clip_max.y) / 2);
+        drag(k, c, ImVec2(c.x, c.y - (h.max.y - h.clip_max.y + 40)));
+      }
+      const HitItem t = *seen(k, pick->text.get("zh"));
+      ImVec2 face = row ? ImVec2((t.min.x + t.max.x) / 2, t.min.y + (t.max.y - t.min.y) * 0.3f)
+                        : ImVec2(t.min.x + (t.max.y - t.min.y) * 0.5f, (t.min.y + t.max.y) / 2);
+      REQUIRE(in_view(t));
+      k.press_release(face);
+      REQUIRE(answered(k.model.session()->answer_of(q.id)));
+      CHECK(std::get<Choice>(k.model.session()->answer_of(q.id)).option == pick->id);
+      k.now += KioskModel::kAutoAdvanceMs + 10;
+      k.frame(ImVec2(-1, -1), false);
+      CHECK(k.current().id != q.id);  // moved on, as a pick-one question does
+      k.now += KioskModel::kAnswerAbsorbMs;  // the resident reads the next question first
+      k.finish_by_taps();
+      CHECK(std::get<Choice>(*k.last_saved().find(q.id)).option == pick->id);
+    }
+  }
+}
+
+TEST_CASE("by touch: 呼叫工作人员 shows the message for staff and logs it; closing it keeps the survey where it was") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    CAPTURE(size.x);
+    Kiosk k(size);
+    REQUIRE(k.tap(k.t("staff_call.button")));  // on the welcome screen
+    CHECK(k.model.staff_call_shown());
+    REQUIRE(k.tap(k.t("staff_call.close")));
+    CHECK(!k.model.staff_call_shown());
+    REQUIRE(k.tap(k.t("welcome.large_text")));
+    REQUIRE(k.tap(test::shipped().find("green-travel")->title.get("zh")));
+    REQUIRE(k.tap("+", 0));
+    REQUIRE(k.tap(k.t("staff_call.button")));  // on a question, in larger text
+    REQUIRE(k.model.staff_call_shown());
+    k.frame(ImVec2(-1, -1), false);
+    // The panel is on top: the stepper beneath takes no tap while it shows.
+    auto close = k.find(k.t("staff_call.close"));
+    REQUIRE(close);
+    CHECK(close->max.y <= size.y);
+    CHECK(close->max.y - close->min.y >= 64 * k.scale());
+    REQUIRE(k.tap("+", 0));
+    CHECK(counts_total(k.model.session()->answer_of("trips")) == 1);
+    // Staff take their time: no "still there?" while they are on their way.
+    k.now += (k.cfg.idle_seconds + k.cfg.countdown_seconds) * 1000LL;
+    k.frame(ImVec2(-1, -1), false);
+    CHECK(k.model.screen() == Screen::question);
+    CHECK(!k.model.idle_overlay());
+    REQUIRE(k.tap(k.t("staff_call.close")));
+    CHECK(k.current().id == "trips");
+    CHECK(counts_total(k.model.session()->answer_of("trips")) == 1);
+    auto calls = k.store.staff_calls();
+    REQUIRE(calls.size() == 2);
+    CHECK(calls[0].questionnaire == "green-travel");
+    CHECK(calls[0].question == "trips");
+    CHECK(calls[1].question.empty());
+  }
+}
+
+TEST_CASE("by touch: 需要更多时间 on the idle overlay closes it, keeps the answers and asks again only much later") {
+  for (int ts = 0; ts < 3; ++ts) {
+    CAPTURE(ts);
+    Kiosk k(ImVec2(1080, 1920));
+    for (int i = 0; i < ts; ++i) REQUIRE(k.tap(size_switch(k)));
+    REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
+    k.answer_by_taps();
+    k.now += KioskModel::kAutoAdvanceMs + 10;
+    k.frame(ImVec2(-1, -1), false);
+    REQUIRE(k.current().id == "sat_rivers");
+    k.now += k.cfg.idle_seconds * 1000LL + 1000;
+    k.frame(ImVec2(-1, -1), false);
+    REQUIRE(k.model.idle_overlay());
+    // All three answers of the overlay are on screen and touch targets.
+    for (const char* key : {"idle.continue", "idle.more_time", "idle.start_over"}) {
+      auto h = k.find(k.t(key));
+      REQUIRE_MESSAGE(h, key);
+      CHECK(h->min.y >= 0);
+      CHECK(h->max.y <= 1920);
+      CHECK(h->max.y - h->min.y >= 64 * k.scale());
+    }
+    REQUIRE(k.tap(k.t("idle.more_time")));
+    CHECK(!k.model.idle_overlay());
+    CHECK(k.model.more_time_given());
+    CHECK(k.current().id == "sat_rivers");
+    CHECK(answered(k.model.session()->answer_of("sat_air")));
+    k.now += k.cfg.idle_seconds * 1000LL + 1000;  // when it would have asked before
+    k.frame(ImVec2(-1, -1), false);
+    CHECK(!k.model.idle_overlay());
+    k.now += KioskModel::kMoreTimeMs;
+    k.frame(ImVec2(-1, -1), false);
+    CHECK(k.model.idle_overlay());
+  }
+}
+
+namespace {
+// The contrast every glyph really gets: after a frame, each glyph quad's colour against
+// the colour beneath its centre, composited from the shapes drawn before it (in draw
+// order, inside their clip rectangles), starting from the window's clear colour.
+struct GlyphContrast {
+  double worst = 99;
+  int glyphs = 0;
+  std::vector<std::string> faults;
+};
+struct Tri {
+  ImVec2 a, b, c;
+  ImU32 col;
+  ImVec4 clip;
+  bool glyph;
+  float minx, miny, maxx, maxy;
+};
+bool inside(const Tri& t, ImVec2 p) {
+  auto side = [](ImVec2 p1, ImVec2 p2, ImVec2 p3) { return (p1.x - p3.x) * (p2.y - p3.y) - (p2.x - p3.x) * (p1.y - p3.y); };
+  float d1 = side(p, t.a, t.b), d2 = side(p, t.b, t.c), d3 = side(p, t.c, t.a);
+  bool neg = d1 < 0 || d2 < 0 || d3 < 0, pos = d1 > 0 || d2 > 0 || d3 > 0;
+  return !(neg && pos);
+}
+ImU32 over(ImU32 src, ImU32 dst) {
+  float a = ((src >> 24) & 255) / 255.f;
+  auto mix = [&](int shift) {
+    float s = (src >> shift) & 255, d = (dst >> shift) & 255;
+    return static_cast<ImU32>(std::lround(s * a + d * (1 - a))) << shift;
+  };
+  return mix(0) | mix(8) | mix(16) | 0xFF000000u;
+}
+void check_glyphs(const std::string& where, double need, GlyphContrast& out) {
+  ImDrawData* dd = ImGui::GetDrawData();
+  ImVec2 white = ImGui::GetIO().Fonts->TexUvWhitePixel;
+  std::vector<Tri> tris;
+  for (int l = 0; l < dd->CmdListsCount; ++l) {
+    const ImDrawList* dl = dd->CmdLists[l];
+    for (const ImDrawCmd& cmd : dl->CmdBuffer) {
+      if (cmd.UserCallback) continue;
+      for (unsigned e = 0; e + 2 < cmd.ElemCount; e += 3) {
+        const ImDrawVert* v[3];
+        for (int j = 0; j < 3; ++j) v[j] = &dl->VtxBuffer[static_cast<int>(cmd.VtxOffset + dl->IdxBuffer[static_cast<int>(cmd.IdxOffset + e + j)])];
+        bool glyph = false;
+        for (auto* x : v) glyph |= std::fabs(x->uv.x - white.x) > 1e-6f || std::fabs(x->uv.y - white.y) > 1e-6f;
+        // Anti-aliased fringes fade from the colour to nothing: they are edges, not ground.
+        if (!glyph && (((v[0]->col ^ v[1]->col) | (v[0]->col ^ v[2]->col)) >> 24)) continue;
+        Tri t{v[0]->pos, v[1]->pos, v[2]->pos, v[0]->col, cmd.ClipRect, glyph,
+              std::min({v[0]->pos.x, v[1]->pos.x, v[2]->pos.x}), std::min({v[0]->pos.y, v[1]->pos.y, v[2]->pos.y}),
+              std::max({v[0]->pos.x, v[1]->pos.x, v[2]->pos.x}), std::max({v[0]->pos.y, v[1]->pos.y, v[2]->pos.y})};
+        tris.push_back(t);
+      }
+    }
+  }
+  for (std::size_t i = 0; i + 1 < tris.size(); ++i) {
+    const Tri& g = tris[i];
+    if (!g.glyph) continue;
+    ++i;  // a glyph is a quad: two triangles, the first holding the diagonal a..c
+    ImVec2 p((g.a.x + g.c.x) / 2, (g.a.y + g.c.y) / 2);
+    if (p.x < g.clip.x || p.y < g.clip.y || p.x >= g.clip.z || p.y >= g.clip.w) continue;  // clipped away
+    if (((g.col >> 24) & 255) == 0) continue;
+    ImU32 ground = color::background | 0xFF000000u;
+    for (std::size_t j = 0; j + 1 < i; ++j) {
+      const Tri& s = tris[j];
+      if (s.glyph || p.x < s.minx || p.x > s.maxx || p.y < s.miny || p.y > s.maxy) continue;
+      if (p.x < s.clip.x || p.y < s.clip.y || p.x >= s.clip.z || p.y >= s.clip.w || !inside(s, p)) continue;
+      ground = over(s.col, ground);
+    }
+    ImU32 ink = over(g.col, ground);
+    double r = contrast_ratio(ink, ground);
+    ++out.glyphs;
+    out.worst = std::min(out.worst, r);
+    if (r < need && out.faults.size() < 30) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s: text #%06X on #%06X at (%.0f, %.0f) is %.2f:1", where.c_str(),
+                    ink & 0xFFFFFF, ground & 0xFFFFFF, p.x, p.y, r);
+      out.faults.push_back(buf);
+    }
+  }
+}
+}  // namespace
+
+// Issue 18: "at least 7:1 for all text" in high contrast. Not a table of colour pairs
+// but what is drawn: every glyph of every resident screen (welcome, each question type
+// with and without a choice, a refusal, the idle overlay, the leave dialog, the staff
+// call, the quiz's review with right and wrong answers) against what lies beneath it.
+TEST_CASE("contrast: every glyph on every resident screen is at least 7:1 in high contrast (4.5:1 in the standard theme)") {
+  for (bool high : {true, false}) {
+    for (const char* lang : {"zh", "en"}) {
+      CAPTURE(high);
+      CAPTURE(lang);
+      Kiosk k(ImVec2(1920, 1080));
+      ImGui::GetStyle().AntiAliasedLinesUseTex = false;  // lines from the white pixel: only glyphs sample the font
+      GlyphContrast gc;
+      double need = high ? 7.0 : 4.5;
+      int screens = 0;
+      auto look = [&](const std::string& where) {
+        if (k.model.high_contrast() != high) k.model.apply({.kind = Intent::Kind::toggle_contrast});
+        k.frame(ImVec2(-1, -1), false);
+        k.frame(ImVec2(-1, -1), false);
+        check_glyphs(where, need, gc);
+        ++screens;
+      };
+      k.model.apply({.kind = Intent::Kind::set_lang, .id = lang});
+      look("welcome");
+      k.model.apply({.kind = Intent::Kind::call_staff});
+      look("staff call on welcome");
+      k.model.apply({.kind = Intent::Kind::dismiss_staff_call});
+      for (const char* qn : {"satisfaction", "green-travel", "knowledge"}) {
+        k.model.apply({.kind = Intent::Kind::start, .id = qn});
+        for (int guard = 0; guard < 60 && k.model.screen() == Screen::question; ++guard) {
+          const Question& q = k.current();
+          std::string where = std::string(qn) + "/" + q.id;
+          look(where);
+          if (q.type == QuestionType::integer) {
+            k.model.apply({.kind = Intent::Kind::next});  // refused: the reason in red
+            look(where + " refused");
+          }
+          Answer a;
+          if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
+          else if (q.type == QuestionType::count_matrix) a = Counts{{{q.rows.front().id, 2}}};
+          else if (q.type == QuestionType::integer) a = q.min + 1;
+          else if (!q.options.empty()) a = Choice{q.options[q.options.size() / 2].id};
+          k.model.apply({.kind = Intent::Kind::answer, .answer = a});
+          look(where + " answered");
+          if (guard == 1) {
+            k.model.apply({.kind = Intent::Kind::quit});
+            look(where + " leave dialog");
+            k.model.apply({.kind = Intent::Kind::cancel_leave});
+            k.now += k.cfg.idle_seconds * 1000LL + 1000;
+            look(where + " idle overlay");
+            k.model.apply({.kind = Intent::Kind::continue_session});
+            k.model.apply({.kind = Intent::Kind::call_staff});
+            look(where + " staff call");
+            k.model.apply({.kind = Intent::Kind::dismiss_staff_call});
+          }
+          k.model.apply({.kind = Intent::Kind::next});
+        }
+        REQUIRE(k.model.screen() == Screen::finish);
+        look(std::string(qn) + " finish");
+        k.model.apply({.kind = Intent::Kind::home});
+      }
+      for (const auto& f : gc.faults) MESSAGE(f);
+      CHECK(gc.faults.empty());
+      CHECK(gc.worst >= need);
+      CHECK(screens > 60);
+      CHECK(gc.glyphs > 10000);
+      MESSAGE(std::string(high ? "high contrast " : "standard ") + lang + ": " + std::to_string(gc.glyphs) +
+              " glyphs on " + std::to_string(screens) + " screens, lowest contrast " + std::to_string(gc.worst) + ":1");
+    }
+  }
+}
+
+TEST_CASE("contrast: the high-contrast palette's text colours are at least 7:1 on every ground they are drawn on") {
+  const Palette& p = kHighContrastPalette;
+  for (ImU32 ink : {p.text, p.muted, p.primary, p.error, p.correct})
+    for (ImU32 ground : {p.background, p.card, p.card_pressed, p.primary_light}) CHECK(contrast_ratio(ink, ground) >= 7.0);
+  CHECK(contrast_ratio(p.on_primary, p.primary) >= 7.0);
+  CHECK(contrast_ratio(p.on_primary, p.primary_pressed) >= 7.0);
+  const Palette& s = kStandardPalette;
+  CHECK(contrast_ratio(s.on_primary, s.primary_pressed) >= 4.5);
 }

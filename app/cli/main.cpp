@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   app.add_flag("--hide-cursor", hide_cursor, "Draw no pointer (touch screens)");
   app.add_option("--windowed", windowed, "Run in a WxH window instead of fullscreen (development)");
   app.add_option("--screenshot-tour", tour_dir, "Render the main screens to PNG files in DIR and exit");
+  int tour_text_size = -1;
+  bool tour_contrast = false;
+  app.add_option("--tour-text-size", tour_text_size, "Screenshot tour: every resident screen in text size 0, 1 or 2 (no console)")
+      ->check(CLI::Range(0, 2));
+  app.add_flag("--tour-high-contrast", tour_contrast, "Screenshot tour: in the high-contrast theme");
   app.add_option("--lang", lang, "Start language")->check(CLI::IsMember({"zh", "en"}));
   app.add_option("--font", font, "Font file to use instead of fontconfig's Noto Sans CJK SC");
   app.add_flag("--timing", timing, "Print font-atlas and first-frame timings");
@@ -151,6 +156,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     wo.screenshot_dir = tour_dir;
+    wo.tour_text_size = tour_text_size;
+    wo.tour_high_contrast = tour_contrast;
     wo.lang = lang;
     wo.font = font;
     wo.db = common.db;

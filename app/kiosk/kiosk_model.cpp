@@ -43,12 +43,19 @@ void KioskModel::touch() {
 }
 
 int KioskModel::idle_limit_seconds() const {
-  if (session_ && session_->progress().position <= 1) return std::min(config_.first_question_idle_seconds, config_.idle_seconds);
-  return config_.idle_seconds;
+  int extra = more_time_ ? static_cast<int>(kMoreTimeMs / 1000) : 0;
+  if (session_ && session_->progress().position <= 1)
+    return std::min(config_.first_question_idle_seconds, config_.idle_seconds) + extra;
+  return config_.idle_seconds + extra;
+}
+
+TimeMs KioskModel::quiet_since() const {
+  // Someone who called for help is waiting, not gone: the survey is not given up on them.
+  return staff_called_at_ ? std::max(last_activity_, staff_called_at_ + kStaffCallHoldMs) : last_activity_;
 }
 
 bool KioskModel::idle_overlay() const {
-  return screen_ == Screen::question && clock_() - last_activity_ >= idle_limit_seconds() * 1000LL;
+  return screen_ == Screen::question && clock_() - quiet_since() >= idle_limit_seconds() * 1000LL;
 }
 
 bool KioskModel::auto_advances() const {
@@ -64,7 +71,7 @@ bool KioskModel::next_shown() const {
 }
 
 int KioskModel::idle_seconds_left() const {
-  TimeMs end = last_activity_ + (idle_limit_seconds() + config_.countdown_seconds) * 1000LL;
+  TimeMs end = quiet_since() + (idle_limit_seconds() + config_.countdown_seconds) * 1000LL;
   return static_cast<int>(std::max<TimeMs>(0, (end - clock_() + 999) / 1000));
 }
 
@@ -85,7 +92,10 @@ void KioskModel::go_welcome() {
   leave_ = LeaveAsk::none;
   finish_until_ = 0;
   lang_ = config_.default_lang;
-  large_text_ = false;
+  text_size_ = 0;
+  high_contrast_ = false;
+  more_time_ = false;
+  staff_called_at_ = 0;
   hold_since_ = 0;
   screen_ = Screen::welcome;
 }
@@ -132,7 +142,16 @@ void KioskModel::apply(const Intent& in) {
         if (session_) session_->set_lang(lang_);
       }
       break;
-    case K::toggle_large_text: large_text_ = !large_text_; break;
+    case K::toggle_large_text: text_size_ = (text_size_ + 1) % kTextSizes; break;
+    case K::toggle_contrast: high_contrast_ = !high_contrast_; break;
+    case K::call_staff: call_staff(); break;
+    case K::dismiss_staff_call: staff_called_at_ = 0; break;
+    case K::more_time:
+      if (screen_ == Screen::question) {
+        more_time_ = true;
+        last_activity_ = clock_();
+      }
+      break;
     case K::answer: {
       if (!session_ || screen_ != Screen::question) break;
       // A card tapped just after the page moved by itself: a double tap's second half.
@@ -184,6 +203,28 @@ void KioskModel::apply(const Intent& in) {
       if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
       break;
     case K::corner_release: hold_since_ = 0; break;
+  }
+}
+
+void KioskModel::call_staff() {
+  if (screen_ != Screen::welcome && screen_ != Screen::question) return;
+  if (staff_called_at_) return;  // already showing: a second tap is the same call
+  staff_called_at_ = clock_();
+  StaffCall c;
+  c.at = staff_called_at_;
+  c.kiosk = config_.kiosk_id;
+  c.lang = lang_;
+  if (session_ && session_->current()) {
+    c.questionnaire = session_->questionnaire().id;
+    c.question = session_->current()->id;
+  }
+  staff_calls_.push_back(c);
+  if (staff_calls_.size() > kStaffCallsKept) staff_calls_.erase(staff_calls_.begin());
+  if (!store_) return;  // still on screen and in staff_calls(); the console says the database is missing
+  try {
+    store_->log_staff_call(c);
+  } catch (const std::exception& e) {
+    save_error_ = e.what();
   }
 }
 
@@ -247,6 +288,11 @@ void KioskModel::tick() {
     screen_ = Screen::admin;
   }
   if (!unsaved_.empty() && retry_at_ && now >= retry_at_) try_save();
+  if (staff_called_at_ && now - staff_called_at_ >= kStaffCallHoldMs) {
+    // Nobody came: the usual "still there?" starts counting from here, not from the call.
+    last_activity_ = std::max(last_activity_, staff_called_at_ + kStaffCallHoldMs);
+    staff_called_at_ = 0;
+  }
   if (screen_ == Screen::question) {
     if (advance_at_ && now >= advance_at_) {
       advance_at_ = 0;
@@ -255,7 +301,7 @@ void KioskModel::tick() {
       refusal_ = session_->next();
       if (refusal_.ok() && session_->at_end()) complete();
     }
-    if (screen_ == Screen::question && now - last_activity_ >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)
+    if (screen_ == Screen::question && now - quiet_since() >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)
       abandon();
   } else if (screen_ == Screen::finish && now >= finish_until_) {
     go_welcome();
@@ -268,9 +314,10 @@ TimeMs KioskModel::next_deadline() const {
   auto at = [&](TimeMs t) { if (t > 0) d = std::min(d, std::max(t, now)); };
   if (!unsaved_.empty()) at(retry_at_);
   if (hold_since_) at(hold_since_ + kAdminHoldMs);
+  if (staff_called_at_) at(staff_called_at_ + kStaffCallHoldMs);
   if (screen_ == Screen::question) {
     at(advance_at_);
-    TimeMs idle_at = last_activity_ + idle_limit_seconds() * 1000LL;
+    TimeMs idle_at = quiet_since() + idle_limit_seconds() * 1000LL;
     if (now < idle_at) at(idle_at);
     else at(now + 1000 - (now - idle_at) % 1000);  // countdown ticks each second
   } else if (screen_ == Screen::finish) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/storage/staff_call.hpp"
 #include "core/support/config.hpp"
 #include "core/support/time.hpp"
 #include "core/survey/questionnaire_loader.hpp"
@@ -27,6 +28,10 @@ struct Intent {
     confirm_leave, // yes: the survey ends, recorded as abandoned (like walking away)
     cancel_leave,  // no: back to the question, nothing lost
     start_over,    // the idle overlay's 重新开始: the stranger's survey ends now
+    more_time,     // the idle overlay's 需要更多时间: closes it and waits longer before asking again
+    toggle_contrast,     // the high-contrast theme on or off (reset for the next resident)
+    call_staff,          // 呼叫工作人员: a message for hall staff on screen, logged for the console
+    dismiss_staff_call,  // the message closed (by staff, or the resident who no longer needs help)
     corner_press, corner_release  // the staff gesture: hold a corner of the welcome screen
   };
   Kind kind = Kind::none;
@@ -49,8 +54,15 @@ class KioskModel {
   // Likewise an answer tapped this soon after an auto-advance: the second tap of a resident
   // who taps twice would otherwise answer a question they have not yet read.
   static constexpr TimeMs kAnswerAbsorbMs = 600;
-  // Text sizes a resident can choose, as factors of the normal size (index = text_size()).
-  static constexpr float kTextScales[] = {1.0f, 1.3f};
+  // Text sizes a resident can choose, as factors of the normal size (index = text_size()):
+  // normal, large and extra large. The switch steps through them and back to normal.
+  static constexpr float kTextScales[] = {1.0f, 1.4f, 1.8f};
+  static constexpr int kTextSizes = 3;
+  // 需要更多时间: "still there?" comes this much later than usual, for the rest of the survey.
+  static constexpr TimeMs kMoreTimeMs = 120'000;
+  // After 呼叫工作人员 the survey waits this long for staff before "still there?" may show,
+  // and the message stays up at most this long if nobody closes it.
+  static constexpr TimeMs kStaffCallHoldMs = 300'000;
 
   KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock = now_ms,
              std::uint64_t seed = 0);
@@ -65,8 +77,16 @@ class KioskModel {
 
   Screen screen() const { return screen_; }
   const std::string& lang() const { return lang_; }
-  bool large_text() const { return large_text_; }
-  int text_size() const { return large_text_ ? 1 : 0; }
+  bool large_text() const { return text_size_ > 0; }
+  int text_size() const { return text_size_; }
+  bool high_contrast() const { return high_contrast_; }
+  // 呼叫工作人员 is showing (since staff_called_at()); every call is also in the store.
+  bool staff_call_shown() const { return staff_called_at_ != 0; }
+  TimeMs staff_called_at() const { return staff_called_at_; }
+  bool more_time_given() const { return more_time_; }
+  // This run's calls, oldest first (the last kStaffCallsKept), for the console's banner.
+  const std::vector<StaffCall>& staff_calls() const { return staff_calls_; }
+  static constexpr std::size_t kStaffCallsKept = 20;
   float text_scale() const { return kTextScales[text_size()]; }
   const Session* session() const { return session_ ? &*session_ : nullptr; }
   const Questionnaire* finished_questionnaire() const { return finished_q_; }
@@ -118,7 +138,13 @@ class KioskModel {
   Rng rng_;
   Screen screen_ = Screen::welcome;
   std::string lang_;
-  bool large_text_ = false;
+  int text_size_ = 0;
+  bool high_contrast_ = false;
+  bool more_time_ = false;       // 需要更多时间 was tapped in this survey
+  TimeMs staff_called_at_ = 0;
+  std::vector<StaffCall> staff_calls_;
+  TimeMs quiet_since() const;    // where the idle clock counts from (held while staff are called)
+  void call_staff();
   std::optional<Session> session_;
   AnswerCheck refusal_;
   TimeMs last_activity_ = 0;

@@ -398,7 +398,7 @@ int run_kiosk(const WindowOptions& o) {
     if (resident_glyphs.empty()) resident_glyphs = glyph_text(set, strings, cfg);
     if (for_console && staff_glyphs.empty()) staff_glyphs = console_glyphs(catalog);
     build_fonts(fonts, ff, scale, resident_glyphs, for_console ? staff_glyphs : std::string(),
-                !for_console && model.large_text());
+                for_console ? 0 : model.text_size());
     upload_font_texture();
     full_atlas = true;
     if (o.print_timing)
@@ -407,10 +407,13 @@ int run_kiosk(const WindowOptions& o) {
                 << " MB\n";
   };
   const PointerState* replay = nullptr;
+  bool staff_calls_read = false;
+  std::string staff_calls_text;
   auto render = [&](bool screenshot, const std::string& png) {
+    if (model.screen() != Screen::admin) staff_calls_read = false;
     if (model.screen() == Screen::admin && console) {
       if (!fonts.console) bake(true);  // first entry: the console's fonts, baked only now
-    } else if (fonts.console || model.large_text() != fonts.large_built) {
+    } else if (fonts.console || model.text_size() != fonts.text_size) {
       bake(false);  // back from the console, or the text size changed
     }
     ImGui_ImplOpenGL3_NewFrame();
@@ -436,6 +439,21 @@ int run_kiosk(const WindowOptions& o) {
     } else if (model.screen() == Screen::admin && console) {
       // Both warnings when both hold: a damaged database set aside, and unsaved responses.
       std::string banner = startup_warning;
+      // Residents' calls for staff, read from the database once per entry to the console.
+      if (!staff_calls_read) {
+        staff_calls_read = true;
+        std::vector<StaffCall> calls;
+        try {
+          if (store) calls = store->staff_calls(6);
+        } catch (const std::exception& e) {
+          std::cerr << "staff calls: " << e.what() << "\n";
+        }
+        if (!store) calls.assign(model.staff_calls().rbegin(), model.staff_calls().rend());
+        staff_calls_text = calls.empty() ? std::string()
+                                         : Strings::format(strings.get(cfg.default_lang, "console.staff_calls"),
+                                                           {{"arg", describe_staff_calls(calls, cfg.utc_offset_minutes)}});
+      }
+      if (!staff_calls_text.empty()) banner += (banner.empty() ? "" : "  ·  ") + staff_calls_text;
       if (model.unsaved())
         banner += (banner.empty() ? "" : "  ·  ") + strings.get(cfg.default_lang, "console.unsaved") + " " +
                   std::to_string(model.unsaved()) + " — " + model.save_error();
@@ -463,7 +481,17 @@ int run_kiosk(const WindowOptions& o) {
   int rc = 0;
   if (tour) {
     std::filesystem::create_directories(o.screenshot_dir);
+    // --tour-text-size / --tour-high-contrast: each screen in that look (the model resets
+    // both for the next resident, so they are set again before every shot).
+    bool forced = o.tour_text_size >= 0;
+    auto look = [&] {
+      if (!forced) return;
+      for (int i = 0; i < KioskModel::kTextSizes && model.text_size() != o.tour_text_size; ++i)
+        model.apply({.kind = Intent::Kind::toggle_large_text});
+      if (model.high_contrast() != o.tour_high_contrast) model.apply({.kind = Intent::Kind::toggle_contrast});
+    };
     auto shot = [&](const std::string& name) {
+      look();
       for (int i = 0; i < 3; ++i) render(false, "");  // layout settles over a couple of frames
       std::string path = o.screenshot_dir + "/" + name + ".png";
       render(true, path);
@@ -513,14 +541,18 @@ int run_kiosk(const WindowOptions& o) {
     model.tick();
     shot("09-idle-overlay");
     apply(Intent::Kind::continue_session);
+    apply(Intent::Kind::call_staff);
+    shot("09b-staff-call");
+    apply(Intent::Kind::dismiss_staff_call);
     apply(Intent::Kind::quit);
     apply(Intent::Kind::confirm_leave);
     apply(Intent::Kind::start, "knowledge");
     advance_to("sources");
     advance_to("");
     shot("10-finish-quiz");
-    // Larger text: the welcome cards reflow, and a long list question.
     apply(Intent::Kind::home);
+    if (!forced) {  // one look per forced run: the other sizes and themes are other runs
+    // Larger text: the welcome cards reflow, and a long list question.
     apply(Intent::Kind::toggle_large_text);
     shot("20-large-welcome");
     apply(Intent::Kind::start, "satisfaction");
@@ -585,6 +617,7 @@ int run_kiosk(const WindowOptions& o) {
       console->apply({ConsoleIntent::Kind::page, "settings"});
       shot("17-console-settings");
     }
+    }  // !forced
   } else {
     // ECOKIOSK_HIT_LOG=FILE: after every frame, write where each tappable item is, so the
     // end-to-end test (tests/e2e_xvfb.sh) can click labels with real X events.

@@ -8,6 +8,8 @@ namespace eco::ui {
 struct WindowOptions {
   int width = 0, height = 0;  // windowed size; 0 = fullscreen on the primary monitor
   std::string screenshot_dir; // --screenshot-tour: render the main screens to PNG and exit
+  int tour_text_size = -1;       // the tour in this text size (resident screens only); -1: as before
+  bool tour_high_contrast = false;
   std::string lang;           // overrides the configured default language
   std::string font;           // overrides the fontconfig lookup
   std::string db, data_dir, config;

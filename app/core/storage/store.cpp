@@ -189,6 +189,17 @@ INSERT INTO answer_counts
   SELECT r.questionnaire, a.question, 0, '', r.completed_at / 3600000, r.kiosk, count(DISTINCT a.response), 0
   FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1, 2, 5, 6;
 )sql",
+    // 6: residents' calls for hall staff (呼叫工作人员), shown in the console with their time.
+    R"sql(
+CREATE TABLE staff_calls(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  kiosk TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  questionnaire TEXT NOT NULL,     -- '' on the welcome screen
+  question TEXT NOT NULL
+);
+)sql",
 };
 constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
 static_assert(kMigrationCount == Store::kSchemaVersion);
@@ -583,6 +594,21 @@ void Store::save_abandoned(const Abandoned& a) {
   s.bind(1, a.id).bind(2, a.questionnaire).bind(3, a.version).bind(4, a.kiosk).bind(5, a.lang)
       .bind(6, a.started_at).bind(7, a.abandoned_at).bind(8, a.last_question).bind(9, a.position).bind(10, a.answered);
   s.run();
+}
+
+void Store::log_staff_call(const StaffCall& c) {
+  Stmt s(*db_, "INSERT INTO staff_calls(at, kiosk, lang, questionnaire, question) VALUES(?,?,?,?,?)");
+  s.bind(1, c.at).bind(2, c.kiosk).bind(3, c.lang).bind(4, c.questionnaire).bind(5, c.question);
+  s.run();
+}
+
+std::vector<StaffCall> Store::staff_calls(int limit) {
+  Stmt s(*db_, "SELECT at, kiosk, lang, questionnaire, question FROM staff_calls ORDER BY id DESC LIMIT ?");
+  s.bind(1, limit);
+  std::vector<StaffCall> out;
+  while (s.step())
+    out.push_back({s.i64(0), std::string(s.text(1)), std::string(s.text(2)), std::string(s.text(3)), std::string(s.text(4))});
+  return out;
 }
 
 void Store::write_count(const CountKey& k, std::int64_t n, std::int64_t total) {

@@ -13,6 +13,7 @@
 #include "core/survey/response.hpp"
 #include "core/support/time.hpp"
 #include "core/storage/sqlite.hpp"
+#include "core/storage/staff_call.hpp"
 
 namespace eco {
 
@@ -42,7 +43,7 @@ std::string ecokiosk_schema_problem(Db& db);
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
   // DbError::code when the file comes from a newer program (not an SQLite code).
   static constexpr int kNewerSchemaCode = -1;
 
@@ -76,6 +77,9 @@ class Store {
   const std::string& label_text(std::int64_t id);
   std::optional<std::int64_t> find_label(std::string_view kind, std::string_view value);
   void save_abandoned(const Abandoned& a);
+  // 呼叫工作人员: kept for the console (newest first from staff_calls).
+  void log_staff_call(const StaffCall& c);
+  std::vector<StaffCall> staff_calls(int limit = 50);
 
   // The session on screen (updated as the resident moves on), cleared when it ends.
   void mark_in_progress(const Abandoned& where);

@@ -6,6 +6,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -79,7 +80,7 @@ void console_glyph_ranges(const ImWchar* base, const std::string& text, const st
 }  // namespace
 
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
-                 const std::string& console_text, bool large) {
+                 const std::string& console_text, int text_size) {
   auto t0 = std::chrono::steady_clock::now();
   // The shared atlas when a context exists, else the one the caller will give to
   // ImGui::CreateContext (the kiosk bakes it while its window is being created).
@@ -130,10 +131,12 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   };
   // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
   const float body = 40.f * scale;
-  const float size = large ? body * KioskModel::kTextScales[1] : body;
+  text_size = std::clamp(text_size, 0, KioskModel::kTextSizes - 1);
+  const float size = body * KioskModel::kTextScales[text_size];
   FontSet set = {add(size * 0.75f), add(size), add(size * 1.4f)};
   out.normal = out.large = set;
-  out.large_built = large;
+  out.text_size = text_size;
+  out.large_built = text_size > 0;
   out.console = out.console_heading = nullptr;
   if (!console_text.empty()) {
     out.console = add(body * 0.62f, console_ranges.Data);

@@ -24,11 +24,12 @@ struct FontSet {
 };
 
 struct Fonts {
-  // Only the text size in use is baked: the larger-text set is built when a resident
-  // turns it on (and the normal one dropped), which halves the atlas and its memory.
-  // The set not built points at the one that is, so pick() never returns null.
+  // Only the text size in use is baked, at its exact pixel size (so extra large text is
+  // as crisp as normal): switching sizes bakes the new one and drops the old, which keeps
+  // one set in memory, never three. `normal` and `large` both point at that set.
   FontSet normal, large;
-  bool large_built = false;
+  int text_size = 0;  // which of KioskModel::kTextScales is baked
+  bool large_built = false;  // text_size > 0
   // Where to bake: null = the current ImGui context's atlas.
   ImFontAtlas* atlas = nullptr;
   // The admin console's text and headings: only built when console text is given
@@ -40,12 +41,12 @@ struct Fonts {
   int atlas_w = 0, atlas_h = 0;
 };
 
-// Clears io.Fonts and bakes every glyph in `text` (plus ASCII) at the sizes for `scale`,
-// normal or large (1.3x) text. Returns false when no font file was found (ImGui's default font
+// Clears io.Fonts and bakes every glyph in `text` (plus ASCII) at the sizes for `scale`
+// and text size `text_size` (an index into KioskModel::kTextScales: 1.0, 1.4, 1.8). Returns false when no font file was found (ImGui's default font
 // is used then, and Chinese shows as boxes: the caller warns).
 // console_text adds the console's fonts: its glyphs plus ImGui's 2,500 common
 // simplified Chinese characters, for notes typed by staff.
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
-                 const std::string& console_text = {}, bool large = false);
+                 const std::string& console_text = {}, int text_size = 0);
 
 }  // namespace eco::ui

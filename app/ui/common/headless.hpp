@@ -41,8 +41,8 @@ struct Headless {
   }
   // Bakes the normal or the larger text set, between frames, as the kiosk does when a
   // resident switches the text size.
-  void rebake(bool large) {
-    build_fonts(fonts, find_cjk_font(), scale_, glyphs_, {}, large);
+  void rebake(int text_size) {
+    build_fonts(fonts, find_cjk_font(), scale_, glyphs_, {}, text_size);
     unsigned char* px;
     int w, h;
     ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&px, &w, &h);

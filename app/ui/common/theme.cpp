@@ -5,6 +5,45 @@
 
 namespace eco::ui {
 
+namespace {
+void set_colors(ImGuiStyle& style) {
+  auto& c = style.Colors;
+  c[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(color::background);
+  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(color::text);
+  c[ImGuiCol_Button] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_ButtonHovered] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_ButtonActive] = ImGui::ColorConvertU32ToFloat4(color::primary_pressed);
+  c[ImGuiCol_PlotHistogram] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_FrameBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  // A scrollbar a resident notices: a pale green track and a green grab.
+  c[ImGuiCol_ScrollbarBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  c[ImGuiCol_ScrollbarGrab] = ImGui::ColorConvertU32ToFloat4((color::primary & 0x00FFFFFF) | 0xB0000000);
+  c[ImGuiCol_ScrollbarGrabHovered] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_ScrollbarGrabActive] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  // Tables, selectables and combos of the console: the same greens, not ImGui's blue.
+  c[ImGuiCol_Header] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  c[ImGuiCol_HeaderHovered] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
+  c[ImGuiCol_HeaderActive] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  c[ImGuiCol_TableHeaderBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
+  c[ImGuiCol_TableRowBg] = ImGui::ColorConvertU32ToFloat4(color::card);
+  c[ImGuiCol_TableRowBgAlt] = ImGui::ColorConvertU32ToFloat4(color::background);
+  c[ImGuiCol_FrameBgHovered] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
+  c[ImGuiCol_FrameBgActive] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
+  c[ImGuiCol_CheckMark] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_SliderGrab] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_SliderGrabActive] = ImGui::ColorConvertU32ToFloat4(color::primary);
+  c[ImGuiCol_PopupBg] = ImGui::ColorConvertU32ToFloat4(color::card);
+}
+}  // namespace
+
+void use_palette(const Palette& p) {
+  color::current = p;
+  set_colors(ImGui::GetStyle());
+}
+
+bool high_contrast_in_use() { return color::current.background == kHighContrastPalette.background; }
+
 void apply_theme(float scale) {
   ImGuiStyle style;  // fresh, so repeated calls do not compound the scaling
   ImGui::StyleColorsLight(&style);
@@ -21,33 +60,7 @@ void apply_theme(float scale) {
   style.WindowRounding = 0;
   style.ScrollbarRounding = 14;
   style.TouchExtraPadding = ImVec2(4, 4);
-  auto& c = style.Colors;
-  c[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(color::background);
-  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
-  c[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(color::text);
-  c[ImGuiCol_Button] = ImGui::ColorConvertU32ToFloat4(color::primary);
-  c[ImGuiCol_ButtonHovered] = ImGui::ColorConvertU32ToFloat4(color::primary);
-  c[ImGuiCol_ButtonActive] = ImGui::ColorConvertU32ToFloat4(color::rgb(0x17, 0x52, 0x33));
-  c[ImGuiCol_PlotHistogram] = ImGui::ColorConvertU32ToFloat4(color::primary);
-  c[ImGuiCol_FrameBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
-  // A scrollbar a resident notices: a pale green track and a green grab.
-  c[ImGuiCol_ScrollbarBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
-  c[ImGuiCol_ScrollbarGrab] = ImGui::ColorConvertU32ToFloat4(color::rgb(0x1F, 0x6B, 0x43, 0xB0));
-  c[ImGuiCol_ScrollbarGrabHovered] = ImGui::ColorConvertU32ToFloat4(color::primary);
-  c[ImGuiCol_ScrollbarGrabActive] = ImGui::ColorConvertU32ToFloat4(color::primary);
-  // Tables, selectables and combos of the console: the same greens, not ImGui's blue.
-  c[ImGuiCol_Header] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
-  c[ImGuiCol_HeaderHovered] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
-  c[ImGuiCol_HeaderActive] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
-  c[ImGuiCol_TableHeaderBg] = ImGui::ColorConvertU32ToFloat4(color::primary_light);
-  c[ImGuiCol_TableRowBg] = ImGui::ColorConvertU32ToFloat4(color::card);
-  c[ImGuiCol_TableRowBgAlt] = ImGui::ColorConvertU32ToFloat4(color::background);
-  c[ImGuiCol_FrameBgHovered] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
-  c[ImGuiCol_FrameBgActive] = ImGui::ColorConvertU32ToFloat4(color::card_pressed);
-  c[ImGuiCol_CheckMark] = ImGui::ColorConvertU32ToFloat4(color::primary);
-  c[ImGuiCol_SliderGrab] = ImGui::ColorConvertU32ToFloat4(color::primary);
-  c[ImGuiCol_SliderGrabActive] = ImGui::ColorConvertU32ToFloat4(color::primary);
-  c[ImGuiCol_PopupBg] = ImGui::ColorConvertU32ToFloat4(color::card);
+  set_colors(style);
   style.ScaleAllSizes(scale);
   ImGui::GetStyle() = style;
 }

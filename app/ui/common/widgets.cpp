@@ -71,7 +71,10 @@ std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, con
     }
     float cw = font->GetCharAdvance(static_cast<ImWchar>(c)) * k;
     if (opening(c) && p > line) { brk = p; brk_w = w; }
-    if (w + cw > width && p > line && c != ' ' && !closing(c)) {
+    // Closing punctuation may hang past the edge (it never starts a line); a separator
+    // such as · or — may not: it would run into a card's border.
+    bool hangs = closing(c) && c != 0x00B7 && c != 0x2014;
+    if (w + cw > width && p > line && c != ' ' && !hangs) {
       if (brk && brk > line) {
         emit(brk, brk_w);
         line = brk;
@@ -143,7 +146,9 @@ bool card(const char* id, const std::string& label, ImVec2 size, bool selected, 
   ImVec2 q(p.x + size.x, p.y + size.y);
   ImU32 fill = selected ? color::primary : held ? color::card_pressed : color::card;
   dl->AddRectFilled(p, q, fill, r);
-  dl->AddRect(p, q, selected ? color::primary : color::card_border, r, 0, std::max(2.f, font->FontSize * 0.06f));
+  // Chosen: filled, a ✓ and an outline twice as thick, so the choice never rests on colour alone.
+  float edge = std::max(2.f, font->FontSize * 0.06f) * color::current.border;
+  dl->AddRect(p, q, selected ? color::selected_border : color::card_border, r, 0, selected ? edge * 2 : edge);
   ImU32 ink = selected ? color::on_primary : color::text;
   float pad = font->FontSize * 0.6f;
   float mark_w = font->FontSize * 1.1f;
@@ -178,10 +183,10 @@ bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* f
   ImVec2 q(p.x + size.x, p.y + size.y);
   float r = size.y * 0.5f;
   if (primary) {
-    dl->AddRectFilled(p, q, held ? color::rgb(0x17, 0x52, 0x33) : color::primary, r);
+    dl->AddRectFilled(p, q, held ? color::primary_pressed : color::primary, r);
   } else {
     dl->AddRectFilled(p, q, held ? color::card_pressed : color::card, r);
-    dl->AddRect(p, q, color::primary, r, 0, std::max(2.f, size.y * 0.03f));
+    dl->AddRect(p, q, color::primary, r, 0, std::max(2.f, size.y * 0.03f) * color::current.border);
   }
   ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, label.c_str());
   dl->AddText(font, font->FontSize, ImVec2(p.x + (size.x - ts.x) * 0.5f, p.y + (size.y - ts.y) * 0.5f),
@@ -189,28 +194,54 @@ bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* f
   return clicked;
 }
 
-float top_switches(const View& v, Intent& out, bool with_quit, float* left) {
+float top_switches(const View& v, Intent& out, bool with_quit, float* left, float* last_left, float* last_h) {
   ImGuiStyle& st = ImGui::GetStyle();
   ImFont* f = v.fonts.body;
   float h = std::max(v.px(76), f->FontSize * 1.7f);
   auto width = [&](const std::string& s) { return std::max(v.px(200), f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, s.c_str()).x + h); };
-  const std::string& lang = v.t("lang.switch");
-  const std::string& size = v.t(v.model.large_text() ? "welcome.normal_text" : "welcome.large_text");
-  const std::string& quit = v.t("nav.quit_survey");
-  float total = width(lang) + st.ItemSpacing.x + width(size) + (with_quit ? st.ItemSpacing.x + width(quit) : 0);
-  ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - total);
-  if (left) *left = ImGui::GetCursorScreenPos().x;
-  if (big_button("##lang", lang, ImVec2(width(lang), h), f, false)) {
-    out.kind = Intent::Kind::set_lang;
-    out.id = v.model.lang() == "zh" ? "en" : "zh";
+  // The size switch names the size a tap gives: normal -> large -> extra large -> normal.
+  static const char* const size_keys[] = {"welcome.large_text", "welcome.xlarge_text", "welcome.normal_text"};
+  struct Switch {
+    const char* id;
+    const std::string* label;
+    Intent::Kind kind;
+  };
+  const Switch all[] = {
+      {"##call_staff", &v.t("staff_call.button"), Intent::Kind::call_staff},
+      {"##lang", &v.t("lang.switch"), Intent::Kind::set_lang},
+      {"##size", &v.t(size_keys[std::clamp(v.model.text_size(), 0, 2)]), Intent::Kind::toggle_large_text},
+      {"##contrast", &v.t(v.model.high_contrast() ? "theme.standard" : "theme.high_contrast"), Intent::Kind::toggle_contrast},
+      {"##quit", &v.t("nav.quit_survey"), Intent::Kind::quit},
+  };
+  const int n = with_quit ? 5 : 4;
+  // Right-aligned rows, as many switches to a row as fit (larger text, portrait: two rows),
+  // clear of the welcome screen's staff corner (the top-left v.px(120) square).
+  float avail = v.size.x - st.WindowPadding.x - std::max(st.WindowPadding.x, v.px(120) + st.ItemSpacing.x);
+  ImVec2 origin = ImGui::GetCursorPos();
+  float y = origin.y, min_x = v.size.x;
+  for (int i = 0; i < n;) {
+    int j = i;
+    float row = width(*all[i].label);
+    while (j + 1 < n && row + st.ItemSpacing.x + width(*all[j + 1].label) <= avail) row += st.ItemSpacing.x + width(*all[++j].label);
+    float x = v.size.x - st.WindowPadding.x - row;
+    min_x = std::min(min_x, x);
+    if (last_left) *last_left = ImGui::GetWindowPos().x + x;
+    for (int k = i; k <= j; ++k) {
+      ImGui::SetCursorPos(ImVec2(x, y));
+      float w = width(*all[k].label);
+      if (big_button(all[k].id, *all[k].label, ImVec2(w, h), f, false)) {
+        out.kind = all[k].kind;
+        if (out.kind == Intent::Kind::set_lang) out.id = v.model.lang() == "zh" ? "en" : "zh";
+      }
+      x += w + st.ItemSpacing.x;
+    }
+    i = j + 1;
+    if (i < n) y += h + st.ItemSpacing.y;
   }
-  ImGui::SameLine();
-  if (big_button("##size", size, ImVec2(width(size), h), f, false)) out.kind = Intent::Kind::toggle_large_text;
-  if (with_quit) {
-    ImGui::SameLine();
-    if (big_button("##quit", quit, ImVec2(width(quit), h), f, false)) out.kind = Intent::Kind::quit;
-  }
-  return h;
+  if (left) *left = ImGui::GetWindowPos().x + min_x;
+  if (last_h) *last_h = h;
+  ImGui::SetCursorPos(ImVec2(origin.x, y + h + st.ItemSpacing.y));
+  return y + h - origin.y;
 }
 
 void text_wrapped(const std::string& s, ImU32 colour, ImFont* font, float wrap_width) {

@@ -35,9 +35,9 @@ std::uint64_t page_key(const View& v) {
   };
   auto mix_s = [&](const std::string& s) { mix(s.data(), s.size() + 1); };
   Screen screen = v.model.screen();
-  bool large = v.model.large_text();
+  int text_size = v.model.text_size();
   mix(&screen, sizeof screen);
-  mix(&large, sizeof large);
+  mix(&text_size, sizeof text_size);
   mix(&v.size, sizeof v.size);
   mix(&v.scale, sizeof v.scale);
   mix_s(v.model.lang());
@@ -50,6 +50,9 @@ std::uint64_t page_key(const View& v) {
 }  // namespace
 
 Intent draw_frame(const View& v) {
+  // The resident's theme for this frame only: the console and anything drawn after keep
+  // the standard one.
+  use_palette(v.model.high_contrast() ? kHighContrastPalette : kStandardPalette);
   touch_page(page_key(v));
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(v.size);
@@ -72,11 +75,14 @@ Intent draw_frame(const View& v) {
     in = draw_idle_overlay(v);  // the overlay is on top: whatever the screen below asked for is dropped
   } else if (v.model.leave_asked() != LeaveAsk::none) {
     in = draw_leave_dialog(v);  // likewise: only its two answers count
+  } else if (v.model.staff_call_shown()) {
+    in = draw_staff_call(v);  // the message for staff covers the screen until closed
   }
   // A finger on the glass anywhere (text, empty space) is the resident still there.
   const ImGuiIO& io = ImGui::GetIO();
   in.touched = io.MouseDown[0] || io.MouseReleased[0];
   touch_drag(kTouchSlop * v.scale);
+  use_palette(kStandardPalette);
   return in;
 }
 

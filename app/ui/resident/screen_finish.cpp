@@ -2,6 +2,7 @@
 // and its explanation (the kiosk teaches as it measures); then home by itself.
 #include <algorithm>
 
+#include "core/support/time.hpp"
 #include "core/survey/scoring.hpp"
 #include "ui/common/theme.hpp"
 #include "ui/common/touch_scroll.hpp"
@@ -102,31 +103,96 @@ Intent draw_idle_overlay(const View& v) {
   // A full-screen dimmed window above the screen, so every tap lands here, with the
   // panel as its child.
   begin_scrim("##idle", v.size);
-  float pw = std::min(v.size.x * 0.85f, v.px(1000)), ph = v.px(560);
-  ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, (v.size.y - ph) * 0.5f));
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
-  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(v.px(48), v.px(40)));
-  ImGui::BeginChild("##panel", ImVec2(pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
-  ImVec2 pad = ImGui::GetStyle().WindowPadding;
-  float w = pw - 2 * pad.x;
-  text_wrapped(v.t("idle.title"), color::primary, v.fonts.title, w);
-  text_wrapped(v.tf("idle.body", {{"n", std::to_string(v.model.idle_seconds_left())}}), color::text, v.fonts.body, w);
-  std::string big = std::to_string(v.model.idle_seconds_left());
   ImFont* tf = v.fonts.title;
+  ImFont* bf = v.fonts.body;
+  float pw = std::min(v.size.x * 0.9f, v.px(1100));
+  ImVec2 pad(v.px(48), v.px(40));
+  float w = pw - 2 * pad.x;
+  std::string title = v.t("idle.title");
+  std::string body = v.tf("idle.body", {{"n", std::to_string(v.model.idle_seconds_left())}});
+  std::string big = std::to_string(v.model.idle_seconds_left());
   float ns = tf->FontSize * 1.6f;
   ImVec2 ts = tf->CalcTextSizeA(ns, FLT_MAX, 0, big.c_str());
+  // Continue for the resident who is still there; 需要更多时间 for one who reads slowly
+  // (asked again much later); 重新开始 for the next person, who should neither wait out
+  // the countdown nor carry on a stranger's survey. Side by side when they fit, else stacked.
+  const char* keys[] = {"idle.continue", "idle.more_time", "idle.start_over"};
+  const char* ids[] = {"##continue", "##more_time", "##start_over"};
+  const Intent::Kind kinds[] = {Intent::Kind::continue_session, Intent::Kind::more_time, Intent::Kind::start_over};
+  float sp = ImGui::GetStyle().ItemSpacing.x;
+  float bh = std::max(v.px(110), tf->FontSize * 1.8f);
+  float bw = (w - 2 * sp) / 3;
+  ImFont* btn_font = tf;
+  auto fits = [&](ImFont* f, float width) {
+    for (const char* k : keys)
+      if (f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, v.t(k).c_str()).x + bh * 0.5f > width) return false;
+    return true;
+  };
+  bool row = fits(tf, bw) || fits(bf, bw);
+  if (row && !fits(tf, bw)) btn_font = bf;
+  if (!row) {
+    bw = w;
+    btn_font = fits(tf, bw) ? tf : bf;
+  }
+  float buttons_h = row ? bh : 3 * bh + 2 * ImGui::GetStyle().ItemSpacing.y;
+  float ph = pad.y * 2 + measure_wrapped(tf, tf->FontSize, title, w).y + measure_wrapped(bf, bf->FontSize, body, w).y +
+             ts.y + 2 * ImGui::GetStyle().ItemSpacing.y + pad.y * 0.5f + buttons_h;
+  ph = std::min(ph, v.size.y);
+  ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, std::max(0.f, (v.size.y - ph) * 0.5f)));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
+  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
+  ImGui::BeginChild("##panel", ImVec2(pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  text_wrapped(title, color::primary, tf, w);
+  text_wrapped(body, color::text, bf, w);
   ImGui::SetCursorPosX((pw - ts.x) * 0.5f);
   ImGui::GetWindowDrawList()->AddText(tf, ns, ImGui::GetCursorScreenPos(), color::error, big.c_str());
   ImGui::Dummy(ts);
-  // Continue for the resident who is still there; 重新开始 for the next person, who
-  // should neither wait out the countdown nor carry on a stranger's survey.
-  float bh = v.px(110);
-  float bw = (w - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+  ImGui::SetCursorPos(ImVec2(pad.x, ph - pad.y - buttons_h));
+  for (int i = 0; i < 3; ++i) {
+    if (row && i > 0) ImGui::SameLine();
+    if (!row) ImGui::SetCursorPosX(pad.x);
+    if (big_button(ids[i], v.t(keys[i]), ImVec2(bw, bh), btn_font, i == 0)) out.kind = kinds[i];
+  }
+  ImGui::EndChild();
+  ImGui::PopStyleVar(2);
+  ImGui::PopStyleColor();
+  ImGui::End();
+  return out;
+}
+
+// 呼叫工作人员: a panel hall staff can read from across the room (when it was called),
+// and the resident's reassurance that nothing is lost. Closed by its button.
+Intent draw_staff_call(const View& v) {
+  Intent out;
+  begin_scrim("##staff_call", v.size);
+  ImFont* tf = v.fonts.title;
+  ImFont* bf = v.fonts.body;
+  float pw = std::min(v.size.x * 0.9f, v.px(1100));
+  ImVec2 pad(v.px(48), v.px(40));
+  float w = pw - 2 * pad.x;
+  TimeMs local = v.model.staff_called_at() + v.model.config().utc_offset_minutes * 60000LL;
+  std::string hhmm = to_iso_utc(local).substr(11, 5);
+  std::string title = v.t("staff_call.title");
+  std::string for_staff = v.tf("staff_call.for_staff", {{"time", hhmm}});
+  std::string body = v.t("staff_call.body");
+  float bh = std::max(v.px(110), tf->FontSize * 1.8f);
+  const std::string& close = v.t("staff_call.close");
+  ImFont* btn_font = tf->CalcTextSizeA(tf->FontSize, FLT_MAX, 0, close.c_str()).x + bh <= w ? tf : bf;
+  float sp = ImGui::GetStyle().ItemSpacing.y;
+  float ph = pad.y * 2 + measure_wrapped(tf, tf->FontSize, title, w).y + measure_wrapped(tf, tf->FontSize, for_staff, w).y +
+             measure_wrapped(bf, bf->FontSize, body, w).y + 3 * sp + pad.y + bh;
+  ph = std::min(ph, v.size.y);
+  ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, std::max(0.f, (v.size.y - ph) * 0.5f)));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
+  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
+  ImGui::BeginChild("##panel", ImVec2(pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  text_wrapped(title, color::primary, tf, w);
+  text_wrapped(for_staff, color::text, tf, w);
+  text_wrapped(body, color::muted, bf, w);
   ImGui::SetCursorPos(ImVec2(pad.x, ph - pad.y - bh));
-  if (big_button("##continue", v.t("idle.continue"), ImVec2(bw, bh), v.fonts.title, true)) out.kind = Intent::Kind::continue_session;
-  ImGui::SameLine();
-  if (big_button("##start_over", v.t("idle.start_over"), ImVec2(bw, bh), v.fonts.title, false)) out.kind = Intent::Kind::start_over;
+  if (big_button("##close_call", close, ImVec2(w, bh), btn_font, false)) out.kind = Intent::Kind::dismiss_staff_call;
   ImGui::EndChild();
   ImGui::PopStyleVar(2);
   ImGui::PopStyleColor();

@@ -188,14 +188,18 @@ Intent draw_question(const View& v) {
   Progress pr = s->progress();
   std::string progress = v.tf("question.progress", {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
   ImVec2 top = ImGui::GetCursorPos();
-  float right = 0;  // where the switches begin (screen x)
-  float row_h = top_switches(v, out, true, &right);
+  float right = 0, last_left = 0, last_h = 0;  // where the switches begin (screen x), the last row
+  float row_h = top_switches(v, out, true, &right, &last_left, &last_h);
   ImFont* sf = f.small;
   const std::string& title = s->questionnaire().title.get(lang);
   float left_w = right - ImGui::GetWindowPos().x - top.x - st.ItemSpacing.x;
   float need_w = std::max(measure_wrapped(sf, sf->FontSize, title, FLT_MAX).x, measure_wrapped(sf, sf->FontSize, progress, FLT_MAX).x);
+  float last_w = last_left - ImGui::GetWindowPos().x - top.x - st.ItemSpacing.x;
   if (need_w <= left_w) {  // beside the switches
     ImGui::SetCursorPos(ImVec2(top.x, top.y + std::max(0.f, (row_h - sf->FontSize * 2) * 0.5f)));
+  } else if (row_h > last_h && need_w <= last_w) {  // beside their last row (larger text: 退出 alone there)
+    left_w = last_w;
+    ImGui::SetCursorPos(ImVec2(top.x, top.y + row_h - last_h + std::max(0.f, (last_h - sf->FontSize * 2) * 0.5f)));
   } else {                 // below them (portrait, larger text)
     ImGui::SetCursorPos(ImVec2(top.x, top.y + row_h + st.ItemSpacing.y));
     left_w = w;
@@ -222,12 +226,15 @@ Intent draw_question(const View& v) {
   ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
   bool grid = q.type == QuestionType::single || q.type == QuestionType::rating || q.type == QuestionType::multiple;
   Grid g = grid ? grid_for(v, *s, q, area) : Grid{};
+  if (q.type == QuestionType::rating) g.overflows = rating_scale_height(v, *s, q, area.x, area.y) > area.y;
   begin_scroll_region("##body", area, g.overflows, ImGuiWindowFlags_NoBackground);
   ImVec2 inner = ImGui::GetContentRegionAvail();
   const Answer& a = s->answer_of(q.id);
   switch (q.type) {
-    case QuestionType::single:
-    case QuestionType::rating: {
+    case QuestionType::rating:  // faces, colours and words (screen_rating.cpp)
+      if (const Option* t = rating_scale(v, *s, q, inner)) out = answer_intent(Choice{t->id}, true);
+      break;
+    case QuestionType::single: {
       const auto* chosen = std::get_if<Choice>(&a);
       if (const Option* t = option_grid(v, *s, q, g, [&](const Option& o) { return chosen && chosen->option == o.id; }))
         out = answer_intent(Choice{t->id}, true);

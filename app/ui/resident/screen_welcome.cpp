@@ -71,7 +71,7 @@ bool draw_welcome_card(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* 
   ImVec2 q(p.x + size.x, p.y + size.y);
   float r = ImGui::GetStyle().FrameRounding * 1.4f;
   dl->AddRectFilled(p, q, held ? color::card_pressed : color::card, r);
-  dl->AddRect(p, q, color::card_border, r, 0, std::max(2.f, v.px(2)));
+  dl->AddRect(p, q, color::card_border, r, 0, std::max(2.f, v.px(2)) * color::current.border);
   float pad = card_pad(v), inner = size.x - 2 * pad;
   dl->PushClipRect(p, q, true);
   float y = p.y + pad;
@@ -88,7 +88,7 @@ bool draw_welcome_card(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* 
     bp = ImVec2(p.x + (size.x - bw) * 0.5f, q.y - pad - bh);
   }
   ImVec2 bq(bp.x + bw, bp.y + bh);
-  dl->AddRectFilled(bp, bq, held ? color::rgb(0x17, 0x52, 0x33) : color::primary, bh * 0.5f);
+  dl->AddRectFilled(bp, bq, held ? color::primary_pressed : color::primary, bh * 0.5f);
   ImVec2 ts = b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, label.c_str());
   dl->AddText(b, b->FontSize, ImVec2(bp.x + (bw - ts.x) * 0.5f, bp.y + (bh - ts.y) * 0.5f), color::on_primary, label.c_str());
   dl->PopClipRect();

@@ -67,15 +67,22 @@ std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, con
 ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 colour, const std::string& s, float width);
 ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width);
 
-// The language and text-size switches (and, on a question, 退出), right-aligned on the
-// current line; each sets `out` when tapped. Returns the row's height; `left` gets the
-// screen x where the first switch begins.
-float top_switches(const View& v, Intent& out, bool with_quit, float* left = nullptr);
+// 呼叫工作人员, the language, text-size and contrast switches (and, on a question, 退出),
+// right-aligned in as many rows as they need; each sets `out` when tapped. Returns the
+// rows' height; `left` gets the screen x where the leftmost switch begins, `last_left`
+// and `last_h` where the last row begins and how tall it is (room beside it for a title).
+float top_switches(const View& v, Intent& out, bool with_quit, float* left = nullptr, float* last_left = nullptr,
+                   float* last_h = nullptr);
 
 Intent draw_welcome(const View& v);
 Intent draw_question(const View& v);
 Intent draw_finish(const View& v);
 Intent draw_idle_overlay(const View& v);
 Intent draw_leave_dialog(const View& v);
+Intent draw_staff_call(const View& v);
+// The five-step rating scale: a face, a colour and the words for each step, large and
+// centred (screen_rating.cpp). Returns the option tapped.
+const Option* rating_scale(const View& v, const Session& s, const Question& q, ImVec2 area);
+float rating_scale_height(const View& v, const Session& s, const Question& q, float width, float height);
 
 }  // namespace eco::ui
