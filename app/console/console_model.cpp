@@ -422,12 +422,6 @@ void ConsoleModel::save_settings() {
   say("console.settings_saved", false);
 }
 
-namespace {
-// std::visit over lambdas, one per alternative.
-template <class... F> struct Overloaded : F... { using F::operator()...; };
-template <class... F> Overloaded(F...) -> Overloaded<F...>;
-}  // namespace
-
 void ConsoleModel::apply(const ConsoleIntent& in) {
   namespace ci = console_intent;
   if (!active_ || none(in)) return;
@@ -436,26 +430,23 @@ void ConsoleModel::apply(const ConsoleIntent& in) {
     apply_signed_out(in);
     return;
   }
-  std::visit(Overloaded{
-                 [&](const ci::ShowPage& p) { show_page(p.page); },
-                 [&](const ci::OpenIndicator& o) { open_indicator(o.id); },
-                 [&](const ci::FilterDomain& f) { filter_domain = f.domain; },
-                 [&](const ci::FilterStatus& f) { filter_status = f.status; },
-                 [&](const ci::FilterDept& f) { filter_dept = f.dept; },
-                 [&](const ci::ToggleStar&) { star_only = !star_only; },
-                 [&](const ci::SortBy& o) { sort = o.order; },
-                 [&](const ci::SelectQuestionnaire& q) { survey_selected = q.id; },
-                 [&](const ci::RecordValue& r) { record_value(r.indicator); },
-                 [&](const ci::SetTask& t) { set_task(t); },
-                 [&](const ci::Refresh&) { start_refresh(); },
-                 [&](const ci::Cancel&) { cancel_ = true; },
-                 [&](const ci::ChangePin&) { change_pin(); },
-                 [&](const ci::SaveSettings&) { save_settings(); },
-                 [&](const ci::ExportFile& e) { start_export(e.format, e.questionnaire); },
-                 [&](const ci::SignOut&) { sign_out(); },
-                 [](const auto&) {},  // the PIN pad's keys once signed in: nothing
-             },
-             in);
+  if (auto* p = std::get_if<ci::ShowPage>(&in)) show_page(p->page);
+  else if (auto* o = std::get_if<ci::OpenIndicator>(&in)) open_indicator(o->id);
+  else if (auto* fd = std::get_if<ci::FilterDomain>(&in)) filter_domain = fd->domain;
+  else if (auto* fs = std::get_if<ci::FilterStatus>(&in)) filter_status = fs->status;
+  else if (auto* fp = std::get_if<ci::FilterDept>(&in)) filter_dept = fp->dept;
+  else if (std::holds_alternative<ci::ToggleStar>(in)) star_only = !star_only;
+  else if (auto* so = std::get_if<ci::SortBy>(&in)) sort = so->order;
+  else if (auto* q = std::get_if<ci::SelectQuestionnaire>(&in)) survey_selected = q->id;
+  else if (auto* r = std::get_if<ci::RecordValue>(&in)) record_value(r->indicator);
+  else if (auto* t = std::get_if<ci::SetTask>(&in)) set_task(*t);
+  else if (std::holds_alternative<ci::Refresh>(in)) start_refresh();
+  else if (std::holds_alternative<ci::Cancel>(in)) cancel_ = true;
+  else if (std::holds_alternative<ci::ChangePin>(in)) change_pin();
+  else if (std::holds_alternative<ci::SaveSettings>(in)) save_settings();
+  else if (auto* e = std::get_if<ci::ExportFile>(&in)) start_export(e->format, e->questionnaire);
+  else if (std::holds_alternative<ci::SignOut>(in)) sign_out();
+  // The PIN pad's keys once signed in: nothing.
 }
 
 // Before sign-in only the PIN pad and the way back to the kiosk work.
