@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/store.hpp"
 #include "core/support/time.hpp"
 #include "helpers.hpp"
@@ -103,7 +104,7 @@ TEST_CASE("idle: overlay after the idle time, abandonment at zero, nothing of th
   CHECK(r.model.refusal().ok());
   CHECK(r.store.count() == 0);
   REQUIRE(r.store.abandoned_count() == 1);
-  Stmt s(r.store.db(), "SELECT last_question, answered, lang FROM abandoned");
+  Stmt s(StoreAccess::db(r.store), "SELECT last_question, answered, lang FROM abandoned");
   REQUIRE(s.step());
   CHECK(s.text(0) == "commute");
   CHECK(s.i64(1) == 2);
@@ -134,7 +135,7 @@ TEST_CASE("language switch mid-session keeps the answers and is stored with the 
 
 TEST_CASE("a failed save keeps the response in memory and retries until it lands") {
   Rig r;
-  r.store.db().exec("CREATE TRIGGER full BEFORE INSERT ON responses BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  StoreAccess::db(r.store).exec("CREATE TRIGGER full BEFORE INSERT ON responses BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   r.act(Intent::Kind::start, "knowledge");
   r.fill_to_end();
   CHECK(r.model.screen() == Screen::finish);
@@ -144,7 +145,7 @@ TEST_CASE("a failed save keeps the response in memory and retries until it lands
   r.now += 6000;
   r.model.tick();
   CHECK(r.model.unsaved() == 1);  // still failing, still kept
-  r.store.db().exec("DROP TRIGGER full");
+  StoreAccess::db(r.store).exec("DROP TRIGGER full");
   r.now += 6000;
   r.model.tick();
   CHECK(r.model.unsaved() == 0);
@@ -266,7 +267,7 @@ TEST_CASE("text size, high contrast, more time and a staff call are reset for th
   check_defaults("start over");
 }
 
-TEST_CASE("text size steps normal, large (1.4x), extra large (1.8x) and back; the factors meet the issue's minimums") {
+TEST_CASE("text size steps normal, large (1.4x), extra large (1.8x) and back, and the factors meet the issue's minimums") {
   Rig r;
   CHECK(KioskModel::kTextSizes == 3);
   CHECK(KioskModel::kTextScales[1] >= 1.4f);
@@ -341,7 +342,7 @@ TEST_CASE("呼叫工作人员 is stored with its time and place, once per call, 
   CHECK(calls[1].questionnaire.empty());
   CHECK(r.model.staff_calls().size() == 2);
   // Nothing of the answers is in the row.
-  Stmt s(r.store.db(), "SELECT count(*) FROM staff_calls WHERE questionnaire || question || lang LIKE '%dissatisfied%'");
+  Stmt s(StoreAccess::db(r.store), "SELECT count(*) FROM staff_calls WHERE questionnaire || question || lang LIKE '%dissatisfied%'");
   REQUIRE(s.step());
   CHECK(s.i64(0) == 0);
   // The console's line: district time (UTC+8 by default), newest first.
@@ -355,7 +356,7 @@ TEST_CASE("呼叫工作人员 is stored with its time and place, once per call, 
   CHECK(!r.model.staff_call_shown());
 }
 
-TEST_CASE("呼叫工作人员 without a database still shows and is kept in memory; a failed write loses nothing else") {
+TEST_CASE("呼叫工作人员 without a database still shows and is kept in memory, and a failed write loses nothing else") {
   TimeMs now = 1'561'000'000'000;
   Config cfg;
   KioskModel m(cfg, test::shipped(), nullptr, [&] { return now; }, 3);
@@ -363,7 +364,7 @@ TEST_CASE("呼叫工作人员 without a database still shows and is kept in memo
   CHECK(m.staff_call_shown());
   CHECK(m.staff_calls().size() == 1);
   Rig r;
-  r.store.db().exec("CREATE TRIGGER no_calls BEFORE INSERT ON staff_calls BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  StoreAccess::db(r.store).exec("CREATE TRIGGER no_calls BEFORE INSERT ON staff_calls BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   r.act(Intent::Kind::start, "knowledge");
   r.act(Intent::Kind::call_staff);
   CHECK(r.model.staff_call_shown());
@@ -371,4 +372,27 @@ TEST_CASE("呼叫工作人员 without a database still shows and is kept in memo
   r.act(Intent::Kind::dismiss_staff_call);
   r.fill_to_end();
   CHECK(r.store.count() == 1);
+}
+
+TEST_CASE("the quiz's score and review are worked out once on completion, only for the quiz, and wiped with it") {
+  Rig r;
+  CHECK(r.model.quiz_review() == nullptr);
+  r.act(Intent::Kind::start, "knowledge");
+  r.fill_to_end();
+  REQUIRE(r.model.screen() == Screen::finish);
+  const QuizReview* review = r.model.quiz_review();
+  REQUIRE(review);
+  QuizScore score = quiz_score(*r.model.finished_questionnaire(), *r.model.finished());
+  CHECK(review->score.correct == score.correct);
+  CHECK(review->score.drawn == score.drawn);
+  CHECK(review->items.size() == r.model.finished()->drawn.size());
+  CHECK(r.model.quiz_review() == review);  // the same object every frame, not recomputed
+  r.now += r.cfg.finish_seconds * 1000LL;
+  r.model.tick();
+  REQUIRE(r.model.screen() == Screen::welcome);
+  CHECK(r.model.quiz_review() == nullptr);  // nothing of the last resident remains
+  r.act(Intent::Kind::start, "satisfaction");
+  r.fill_to_end();
+  REQUIRE(r.model.screen() == Screen::finish);
+  CHECK(r.model.quiz_review() == nullptr);  // not a quiz: no score
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ui/common/theme.hpp"
+#include "ui/common/touch_scroll.hpp"
 #include "ui/resident/view.hpp"
 
 namespace eco::ui {
@@ -66,7 +67,7 @@ bool draw_welcome_card(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* 
   ImVec2 p = ImGui::GetCursorScreenPos();
   bool clicked = ImGui::InvisibleButton("##q", size);
   bool held = ImGui::IsItemActive();
-  if (g_hit_items) g_hit_items->push_back({c.title, p, ImVec2(p.x + size.x, p.y + size.y)});
+  record_hit(c.title, p, ImVec2(p.x + size.x, p.y + size.y));
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImVec2 q(p.x + size.x, p.y + size.y);
   float r = ImGui::GetStyle().FrameRounding * 1.4f;
@@ -92,7 +93,7 @@ bool draw_welcome_card(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* 
   ImVec2 ts = b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, label.c_str());
   dl->AddText(b, b->FontSize, ImVec2(bp.x + (bw - ts.x) * 0.5f, bp.y + (bh - ts.y) * 0.5f), color::on_primary, label.c_str());
   dl->PopClipRect();
-  if (g_hit_items) g_hit_items->push_back({label, bp, bq});
+  record_hit(label, bp, bq);
   return clicked;
 }
 
@@ -169,7 +170,30 @@ Intent draw_welcome(const View& v) {
     }
     if (best_over <= 0) break;
   }
-  float card_w = (w - (cols - 1) * st.ItemSpacing.x) / cols;
+  // Extra large text on a small or portrait screen: nothing fits, so the cards scroll
+  // (by finger, with a bar), each title still on one line.
+  bool scroll = best_over > 0;
+  float cards_w = w;
+  if (scroll) {
+    cards_w = w - st.ScrollbarSize;
+    for (int c = v.portrait ? 1 : std::max(1, n); c >= 1; --c) {
+      float cw = (cards_w - (c - 1) * st.ItemSpacing.x) / c;
+      ImFont* t = title_font(v, cards, cw - 2 * card_pad(v));
+      bool fits = true;
+      for (const auto& card : cards)
+        fits = fits && measure_wrapped(t, t->FontSize, card.title, FLT_MAX).x <= cw - 2 * card_pad(v);
+      if (!fits && c > 1) continue;
+      cols = c;
+      tf = t;
+      df = f.small;
+      beside = start_beside(v, cards, df, cw - 2 * card_pad(v));
+      card_h = 0;
+      for (const auto& card : cards) card_h = std::max(card_h, card_height(v, card, tf, df, beside, cw));
+      break;
+    }
+    begin_scroll_region("##cards", ImVec2(w, avail_h), true, ImGuiWindowFlags_NoBackground);
+  }
+  float card_w = (cards_w - (cols - 1) * st.ItemSpacing.x) / cols;
   for (int i = 0; i < n; ++i) {
     if (i % cols) ImGui::SameLine();
     ImGui::PushID(i);
@@ -179,6 +203,7 @@ Intent draw_welcome(const View& v) {
     }
     ImGui::PopID();
   }
+  if (scroll) end_scroll_region(v.scale);
   ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), v.size.y - st.WindowPadding.y - privacy_h));
   text_wrapped(v.t("welcome.privacy"), color::muted, f.small, w);
   return out;
