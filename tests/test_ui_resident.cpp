@@ -13,6 +13,7 @@
 #include "helpers.hpp"
 #include "ui/resident/frame.hpp"
 #include "ui/common/headless.hpp"
+#include "ui/common/touch_scroll.hpp"
 
 using namespace eco;
 using namespace eco::ui;
@@ -288,21 +289,24 @@ TEST_CASE("welcome in every text size and both orientations: cards fit, titles o
       for (std::size_t i = 0; i < offered.size(); ++i) {
         std::string title = offered[i]->title.get("zh");
         auto card = k.find(title);
-        // Extra large text on a small screen: the cards scroll; drag this one into view first.
-        for (int drag_n = 0; large == 2 && card && drag_n < 8 && card->max.y > card->clip_max.y + 1; ++drag_n) {
-          ImVec2 c((card->clip_min.x + card->clip_max.x) / 2, (card->clip_min.y + card->clip_max.y) / 2);
-          float by = std::min(card->max.y - card->clip_max.y + 10, (card->clip_max.y - card->clip_min.y) * 0.4f);
+        auto start = k.find(k.t("welcome.start"), static_cast<int>(i));
+        // Extra large text on a small screen: the cards scroll; drag this card's 开始 into view.
+        for (int drag_n = 0; large == 2 && start && drag_n < 8 && start->max.y > start->clip_max.y + 1; ++drag_n) {
+          ImVec2 c((start->clip_min.x + start->clip_max.x) / 2, (start->clip_min.y + start->clip_max.y) / 2);
+          // Past the touch slop (the first few pixels of a drag are a wobbling tap).
+          float by = std::min(start->max.y - start->clip_max.y + 10 + kTouchSlop * k.scale(),
+                              (start->clip_max.y - start->clip_min.y) * 0.4f);
           k.frame(c, true);
           for (int s = 1; s <= 6; ++s) k.frame(ImVec2(c.x, c.y - by * s / 6), true);
           k.frame(ImVec2(c.x, c.y - by), false);
           card = k.find(title);
+          start = k.find(k.t("welcome.start"), static_cast<int>(i));
         }
-        auto start = k.find(k.t("welcome.start"), static_cast<int>(i));
         REQUIRE(card);
         REQUIRE(start);
         if (large == 2) {  // in full view where it is drawn (in a scroll region when it has to be)
-          CHECK(card->max.y <= card->clip_max.y + 1);
-          CHECK(card->min.y >= card->clip_min.y - 1);
+          CHECK(start->max.y <= start->clip_max.y + 1);
+          CHECK(start->min.y >= start->clip_min.y - 1);
         }
         // Nothing cut off: the card is on screen and its 开始 inside it, as tall as a touch target.
         CHECK(card->min.x >= 0);
@@ -428,10 +432,10 @@ TEST_CASE("by touch: the text-size switch steps normal, large, extra large and b
       // Baked at its own size (crisp), not the normal glyphs drawn larger.
       CHECK(k.fonts().body->FontSize == doctest::Approx(normal_body * KioskModel::kTextScales[step % 3]));
     }
-    REQUIRE(k.tap(size_switch(k)));
+    REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
+    REQUIRE(k.tap(size_switch(k)));  // switched on the question
     REQUIRE(k.tap(size_switch(k)));
     REQUIRE(k.model.text_size() == 2);
-    REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
     k.answer_by_taps();  // a face, at extra large text
     REQUIRE(k.current().id == "sat_rivers");
     REQUIRE(k.tap(size_switch(k)));
@@ -747,8 +751,10 @@ TEST_CASE("contrast: every glyph on every resident screen is at least 7:1 in hig
       CHECK(gc.worst >= need);
       CHECK(screens > 60);
       CHECK(gc.glyphs > 10000);
-      MESSAGE(std::string(high ? "high contrast " : "standard ") + lang + ": " + std::to_string(gc.glyphs) +
-              " glyphs on " + std::to_string(screens) + " screens, lowest contrast " + std::to_string(gc.worst) + ":1");
+      std::string summary = std::string(high ? "high contrast " : "standard ") + lang + ": " + std::to_string(gc.glyphs) +
+                            " glyphs on " + std::to_string(screens) + " screens, lowest contrast " +
+                            std::to_string(gc.worst) + ":1";
+      MESSAGE(summary);
     }
   }
 }
