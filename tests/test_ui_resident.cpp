@@ -484,8 +484,8 @@ TEST_CASE("by touch: on the rating scale a tap on a face stores that face's answ
       CAPTURE(size.x);
       CAPTURE(ts);
       Kiosk k(size);
-      for (int i = 0; i < ts; ++i) REQUIRE(k.tap(size_switch(k)));
       REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
+      for (int i = 0; i < ts; ++i) REQUIRE(k.tap(size_switch(k)));  // on the question
       const Question& q = k.current();
       REQUIRE(q.type == QuestionType::rating);
       auto order = k.model.session()->options_in_order(q);
@@ -575,8 +575,8 @@ TEST_CASE("by touch: 需要更多时间 on the idle overlay closes it, keeps the
   for (int ts = 0; ts < 3; ++ts) {
     CAPTURE(ts);
     Kiosk k(ImVec2(1080, 1920));
-    for (int i = 0; i < ts; ++i) REQUIRE(k.tap(size_switch(k)));
     REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
+    for (int i = 0; i < ts; ++i) REQUIRE(k.tap(size_switch(k)));  // on the question
     k.answer_by_taps();
     k.now += KioskModel::kAutoAdvanceMs + 10;
     k.frame(ImVec2(-1, -1), false);
