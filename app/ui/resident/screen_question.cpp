@@ -254,7 +254,9 @@ void answer_body(const View& v, const Session* s, const Question& q, const Grid&
 void question_footer(const View& v, const Progress& pr, float w, Intent& out) {
   const auto& f = v.fonts;
   ImGuiStyle& st = ImGui::GetStyle();
-  float bw = v.px(v.portrait ? 300 : 340), bh = v.px(100);
+  float bh = v.px(100);
+  // Extra large text in portrait: the two buttons share the width rather than overlap.
+  float bw = std::min(v.px(v.portrait ? 300 : 340), (w - ImGui::GetStyle().ItemSpacing.x) * 0.5f);
   ImGui::SetCursorPosY(v.size.y - st.WindowPadding.y - bh);
   if (big_button("##back", v.t("nav.back"), ImVec2(bw, bh), f.body, false)) out.kind = Intent::Kind::back;
   const AnswerCheck& refusal = v.model.refusal();
