@@ -30,7 +30,9 @@
 #include "core/output/export.hpp"
 #include "core/support/opening_hours.hpp"
 #include "core/storage/store.hpp"
+#include "platform/audio_alsa.hpp"
 #include "platform/service.hpp"
+#include "kiosk/read_aloud.hpp"
 #include "ui/console/console_view.hpp"
 #include "ui/resident/frame.hpp"
 #include "ui/common/theme.hpp"
@@ -280,6 +282,14 @@ int run_kiosk(const WindowOptions& o) {
   std::function<TimeMs()> clock = tour ? std::function<TimeMs()>([&] { return fake_now; }) : std::function<TimeMs()>(now_ms);
   KioskModel model(cfg, set, store.get(), clock, tour ? 7 : 0);
   if (!store) model.set_store_problem(store_problem.empty() ? std::string("no database") : store_problem);
+  // Read-aloud: a kiosk without a sound device runs silent and says so here and to staff.
+  platform::SpeechOutput speech = tour ? platform::SpeechOutput{} : platform::open_speech(cfg.speech_volume, [] { glfwPostEmptyEvent(); });
+  if (!tour && !speech.speaker) {
+    std::cerr << "read-aloud: off, no sound device (" << speech.problem << "); the kiosk runs silent\n";
+    startup_warning += (startup_warning.empty() ? "" : "  ·  ") + strings.get(cfg.default_lang, "speech.no_audio") + " " + speech.problem;
+  }
+  model.set_speech_available(tour || speech.speaker);  // the tour shows the buttons
+  ReadAloud read_aloud(speech.speaker.get());
 
   CatalogLoad cat = load_catalog(o.data_dir + "/assets/indicators.json");
   for (const auto& e : cat.errors) std::cerr << "catalog: " << e << "\n";
@@ -731,6 +741,7 @@ int run_kiosk(const WindowOptions& o) {
       } else if (extra > 0) {
         --extra;
       }
+      if (read_aloud.sync(model, strings)) extra = std::max(extra, 1);  // speak or stop now
       // Never stop on a frame whose layout differs from the one before (a new page,
       // a scrollbar that appeared, a scroll applied): the resident must see the layout
       // the next press is tested against. Bounded, in case a layout never settles.
@@ -743,6 +754,7 @@ int run_kiosk(const WindowOptions& o) {
     }
     if (backup_thread.joinable()) backup_thread.join();
   }
+  speech.speaker.reset();  // its worker wakes the window system, which is about to go
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
