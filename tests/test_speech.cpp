@@ -254,7 +254,7 @@ TEST_CASE("speech: every question of every questionnaire in both languages synth
   }
 }
 
-TEST_CASE("speech: the volume scales the samples; 0 is silence") {
+TEST_CASE("speech: the volume scales the samples — 0 is silence") {
   Script s{{"你好", "zh"}};
   auto full = render_script(s, 100);
   auto half = render_script(s, 50);
@@ -319,7 +319,7 @@ TEST_CASE("speech: a stop mid-sentence is silent within 100 ms, during playback 
 
 // ---- the sound device -------------------------------------------------------------------
 
-TEST_CASE("sound device: a missing device is reported, not fatal; ALSA's null device plays") {
+TEST_CASE("sound device: a missing device is reported, not fatal — ALSA's null device plays") {
   platform::AlsaSink missing(22050, "hw:97,0");
   CHECK_FALSE(missing.available());
   CHECK(missing.problem().find("hw:97,0") != std::string::npos);
@@ -395,6 +395,35 @@ TEST_CASE("read-aloud model: 朗读 reads the page, any other tap or a new page 
   REQUIRE(m.screen() == Screen::welcome);
 }
 
+TEST_CASE("read-aloud model: a resident listening is not idle — the quiet time starts when the reading ends") {
+  test::KioskRig rig(6);
+  KioskModel& m = rig.model;
+  m.set_speech_available(true);
+  Intent in;
+  in.kind = Intent::Kind::start;
+  in.id = "satisfaction";
+  m.apply(in);
+  in = {};
+  in.kind = Intent::Kind::read_aloud;
+  m.apply(in);
+  m.set_speaking(true);
+  rig.now += 120'000;  // far past "still there?" and the countdown on the first question
+  m.tick();
+  CHECK_FALSE(m.idle_overlay());
+  REQUIRE(m.screen() == Screen::question);
+  m.set_speaking(false);
+  CHECK_FALSE(m.reading());
+  rig.now += (m.idle_limit_seconds() - 1) * 1000LL;
+  m.tick();
+  CHECK_FALSE(m.idle_overlay());
+  rig.now += 2000;
+  m.tick();
+  CHECK(m.idle_overlay());
+  rig.now += (rig.cfg.countdown_seconds + 1) * 1000LL;
+  m.tick();
+  CHECK(m.screen() == Screen::welcome);  // walked away after all: abandoned as before
+}
+
 TEST_CASE("read-aloud model: the welcome switch reads every page, and is off again for the next resident") {
   test::KioskRig rig(4);
   KioskModel& m = rig.model;
@@ -461,7 +490,7 @@ TEST_CASE("read-aloud: the finish screen reads the score and every explanation")
 
 // ---- 朗读 pressed on screen -------------------------------------------------------------
 
-TEST_CASE("by touch: 朗读 at its drawn position starts speech; a tap elsewhere stops it within 100 ms") {
+TEST_CASE("by touch: 朗读 at its drawn position starts speech — a tap elsewhere stops it within 100 ms") {
   REQUIRE(synth_init() == "");
   Strings strings = load_strings();
   for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {

@@ -51,7 +51,8 @@ int KioskModel::idle_limit_seconds() const {
 }
 
 bool KioskModel::idle_overlay() const {
-  return screen_ == Screen::question && clock_() - last_activity_ >= idle_limit_seconds() * 1000LL;
+  // A resident listening to the page being read is not idle.
+  return screen_ == Screen::question && !speaking_ && clock_() - last_activity_ >= idle_limit_seconds() * 1000LL;
 }
 
 bool KioskModel::auto_advances() const {
@@ -113,8 +114,13 @@ void KioskModel::want_reading(bool yes) {
 }
 
 void KioskModel::set_speaking(bool now) {
-  if (speaking_ && !now) read_wanted_ = false;  // the script was read to its end
+  bool ended = speaking_ && !now;
   speaking_ = now;
+  if (!ended) return;
+  read_wanted_ = false;  // the script was read to its end (or stopped)
+  // The quiet time ("still there?", the thanks screen's) starts when the reading ends.
+  last_activity_ = clock_();
+  if (screen_ == Screen::finish) finish_until_ = last_activity_ + config_.finish_seconds * 1000LL;
 }
 
 void KioskModel::note_reading() {
@@ -297,9 +303,10 @@ void KioskModel::tick() {
       refusal_ = session_->next();
       if (refusal_.ok() && session_->at_end()) complete();
     }
-    if (screen_ == Screen::question && now - last_activity_ >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)
+    if (screen_ == Screen::question && !speaking_ &&
+        now - last_activity_ >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)
       abandon();
-  } else if (screen_ == Screen::finish && now >= finish_until_) {
+  } else if (screen_ == Screen::finish && !speaking_ && now >= finish_until_) {
     go_welcome();
   }
 }
