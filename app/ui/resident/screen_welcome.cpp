@@ -130,11 +130,17 @@ Intent draw_welcome(const View& v) {
   float left = 0;
   float row_h = top_switches(v, out, false, &left);
   if (float aw = auto_read_width(v, row_h); aw > 0) {
-    ImVec2 after = ImGui::GetCursorPos();
-    ImGui::SetCursorScreenPos(ImVec2(std::max(ImGui::GetWindowPos().x + v.px(130), left - aw - st.ItemSpacing.x),
-                                     ImGui::GetWindowPos().y + row.y));
-    auto_read_switch(v, out, row_h);
-    ImGui::SetCursorPos(after);
+    // Beside the switches, clear of the staff corner; else right-aligned on a row below.
+    float x = left - aw - st.ItemSpacing.x;
+    if (x >= ImGui::GetWindowPos().x + v.px(130)) {
+      ImVec2 after = ImGui::GetCursorPos();
+      ImGui::SetCursorScreenPos(ImVec2(x, ImGui::GetWindowPos().y + row.y));
+      auto_read_switch(v, out, row_h);
+      ImGui::SetCursorPos(after);
+    } else {
+      ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - aw);
+      auto_read_switch(v, out, row_h);
+    }
   }
 
   ImGui::Dummy(ImVec2(0, v.px(10)));
