@@ -596,3 +596,67 @@ TEST_CASE("by touch: without a sound device neither 朗读 nor the welcome switc
   m.set_speech_available(true);
   CHECK(has(labels(), strings.get("zh", "speech.read")));
 }
+
+TEST_CASE("by touch: the welcome switch and 朗读 overlap nothing, in both text sizes and orientations, and work where drawn") {
+  Strings strings = load_strings();
+  std::string glyphs = "0123456789";
+  for (const auto& lang : strings.languages())
+    for (const auto& k : strings.keys(lang)) glyphs += strings.get(lang, k);
+  for (const auto& qq : test::shipped().list) {
+    for (const auto& [l, t] : qq.title.by_lang) glyphs += t;
+    for (const auto& [l, t] : qq.intro.by_lang) glyphs += t;
+    for (const auto& x : qq.questions)
+      for (const auto& [l, t] : x.text.by_lang) glyphs += t;
+  }
+  Config c;
+  for (const auto& [l, t] : c.district_title) glyphs += t;
+  for (const auto& [l, t] : c.hall_name) glyphs += t;
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920), ImVec2(1280, 800)})
+    for (bool large : {false, true}) {
+      CAPTURE(size.x);
+      CAPTURE(large);
+      test::KioskRig rig(11);
+      KioskModel& m = rig.model;
+      m.set_speech_available(true);
+      ui::Headless h(size, ui::scale_for(size), glyphs);
+      if (large) {
+        Intent in;
+        in.kind = Intent::Kind::toggle_large_text;
+        m.apply(in);
+        h.rebake(true);
+      }
+      auto frame = [&](ImVec2 mouse, bool down) {
+        h.begin_frame(mouse, down);
+        ui::View v{strings, m, h.fonts.pick(m.large_text()), ui::scale_for(size) * m.text_scale(), size, size.y > size.x};
+        Intent in = ui::draw_frame(v);
+        ImGui::Render();
+        m.apply(in);
+      };
+      auto clear_of_others = [&](const std::string& label) {
+        frame(ImVec2(-1, -1), false);
+        const ui::HitItem* mine = nullptr;
+        for (const auto& it : h.hits)
+          if (it.label == label) mine = &it;
+        REQUIRE(mine);
+        CHECK(mine->min.x >= 0);
+        CHECK(mine->max.x <= size.x);
+        for (const auto& it : h.hits) {
+          if (&it == mine || it.label == "##staff") continue;
+          bool overlap = it.min.x < mine->max.x && mine->min.x < it.max.x && it.min.y < mine->max.y && mine->min.y < it.max.y;
+          // Welcome cards lie under nothing of the header.
+          CHECK_MESSAGE(!overlap, label, " overlaps ", it.label);
+        }
+        for (const auto& it : h.hits)
+          if (it.label == "##staff")  // the staff corner stays clear
+            CHECK_FALSE((it.min.x < mine->max.x && mine->min.x < it.max.x && it.min.y < mine->max.y && mine->min.y < it.max.y));
+      };
+      clear_of_others(strings.get("zh", "speech.auto_off"));
+      REQUIRE(h.tap(strings.get("zh", "speech.auto_off"), 0, frame));
+      CHECK(m.auto_read());
+      Intent start;
+      start.kind = Intent::Kind::start;
+      start.id = "satisfaction";
+      m.apply(start);
+      clear_of_others(strings.get("zh", "speech.stop"));  // reading every page: it is reading
+    }
+}
