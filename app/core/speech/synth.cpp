@@ -48,8 +48,8 @@ std::string init_locked() {
 
 bool select_voice(const std::string& lang) {
   if (espeak_SetVoiceByName(voice_for(lang)) != EE_OK) return false;
-  // A little slower than espeak's default 175: many residents are elderly.
-  espeak_SetParameter(espeakRATE, lang == "zh" ? 150 : 150, 0);
+  // A little slower than espeak's default 175 words a minute: many residents are elderly.
+  espeak_SetParameter(espeakRATE, 150, 0);
   espeak_SetParameter(espeakVOLUME, 100, 0);
   return true;
 }
