@@ -14,6 +14,7 @@ PKGS=(
   libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev libreadstat-dev libsystemd-dev
   fonts-noto-cjk libgl1-mesa-dri
   libcairo2-dev libpango1.0-dev  # the PDF report: cairo draws, Pango lays out Chinese
+  libespeak-ng-dev espeak-ng-data libasound2-dev  # read-aloud: espeak-ng speech, played through ALSA
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
@@ -21,7 +22,8 @@ if [ "${1:-}" = "--test" ]; then
         strace                    # tests/flush_order.sh: fsync before rename, folder after
         libreoffice-calc poppler-utils bc   # the workbook printed by Calc, PDFs read back
         pspp r-cran-haven         # independent readers of the .sav/.dta exports
-        cage grim xwayland debootstrap)  # the kiosk session and the package tests
+        cage grim xwayland debootstrap   # the kiosk session and the package tests
+        sox)                      # tests/speech_sox.sh measures the read-aloud audio
 fi
 
 missing=()

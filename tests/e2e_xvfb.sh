@@ -60,6 +60,8 @@ n=$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses WHERE questionnaire='
 minutes=$(sqlite3 "$work/e2e.db" "SELECT value FROM answers WHERE question='commute_minutes'")
 walk=$(sqlite3 "$work/e2e.db" "SELECT value FROM answers WHERE question='trips' AND item='walk'")
 town=$(sqlite3 "$work/e2e.db" "SELECT item FROM answers WHERE question='township'")
+# Xvfb has no sound card: the kiosk ran the whole survey silent and said why on stderr.
+[ -e /dev/snd ] || grep -q '^read-aloud: off, no sound device' "$work/app.log" || { echo "FAIL: no word that read-aloud is off"; cat "$work/app.log"; exit 1; }
 if [ "$n" = 1 ] && [ "$minutes" = 20 ] && [ "$walk" = 1 ] && [ "$town" = zhengyang ]; then
   echo "e2e: 1 passed, 0 failed"
 else

@@ -70,6 +70,7 @@ TEST_CASE("the core's folders depend one way: support, then survey and catalog, 
       {"core/storage", {"core/support", "core/survey", "core/catalog"}},
       {"core/analysis", {"core/support", "core/survey", "core/catalog", "core/storage"}},
       {"core/output", {"core/support", "core/survey", "core/catalog", "core/storage", "core/analysis"}},
+      {"core/speech", {"core/support", "core/survey"}},  // read-aloud: text, synthesis, the speaker thread
   };
   std::size_t checked = 0;
   for (const auto& i : includes_under("core")) {

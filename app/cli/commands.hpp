@@ -57,4 +57,13 @@ int setup_code(const Common& c);
 int audit_verify(const Common& c);
 int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed);
 
+struct SayArgs {
+  std::string questionnaire, question, lang, out;  // lang "" = the configured default
+  bool print = false;  // also print the text handed to the synthesizer
+  bool list = false;   // only list the question ids
+};
+// Writes what the kiosk reads aloud for a question (or, without one, for every question
+// of the questionnaire in turn) as a WAV file (say.cpp).
+int say(const Common& c, const SayArgs& a);
+
 }  // namespace eco::cli

@@ -42,6 +42,15 @@ int main(int argc, char** argv) {
   app.add_option("--font", font, "Font file to use instead of fontconfig's Noto Sans CJK SC");
   app.add_flag("--timing", timing, "Print font-atlas and first-frame timings");
 
+  eco::cli::SayArgs sa;
+  auto* say = app.add_subcommand("say", "Write what the kiosk reads aloud for a question as a WAV file");
+  say->add_option("--questionnaire", sa.questionnaire, "Questionnaire id")->required();
+  say->add_option("--question", sa.question, "Question id (default: every question in turn)");
+  say->add_option("--lang", sa.lang, "zh or en (default: the configured language)")->check(CLI::IsMember({"zh", "en"}));
+  say->add_option("--out", sa.out, "WAV file to write (replaced if it exists)");
+  say->add_flag("--print", sa.print, "Print the text handed to the synthesizer, one utterance a line");
+  say->add_flag("--list", sa.list, "List the questionnaire's question ids (shared blocks and bank items included)");
+
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check questionnaire files; non-zero exit when any is refused");
   validate->add_option("files", validate_files, "Files (default: every questionnaires/*.json)");
@@ -132,6 +141,7 @@ int main(int argc, char** argv) {
       return rc;
     };
     if (*validate) return usage_on_2(eco::cli::validate(common, validate_files), validate);
+    if (*say) return usage_on_2(eco::cli::say(common, sa), say);
     if (*exp) return usage_on_2(eco::cli::export_data(common, ea), exp);
     if (*imp) return usage_on_2(eco::cli::import_data(common, import_files), imp);
     if (*ind) return usage_on_2(eco::cli::indicators(common, ia), ind);

@@ -384,6 +384,7 @@ void ConsoleModel::load_settings_form() {
   settings.first_question_idle_seconds = cfg_.first_question_idle_seconds;
   settings.countdown_seconds = cfg_.countdown_seconds;
   settings.finish_seconds = cfg_.finish_seconds;
+  settings.speech_volume = cfg_.speech_volume;
   const char* ids[3] = {"knowledge", "satisfaction", "green-travel"};
   for (int i = 0; i < 3; ++i)
     settings.offer[i] = std::find(cfg_.questionnaires.begin(), cfg_.questionnaires.end(), ids[i]) != cfg_.questionnaires.end();
@@ -402,6 +403,7 @@ void ConsoleModel::save_settings() {
   c.first_question_idle_seconds = settings.first_question_idle_seconds;
   c.countdown_seconds = settings.countdown_seconds;
   c.finish_seconds = settings.finish_seconds;
+  c.speech_volume = settings.speech_volume;
   c.questionnaires.clear();
   const char* ids[3] = {"knowledge", "satisfaction", "green-travel"};
   for (int i = 0; i < 3; ++i)

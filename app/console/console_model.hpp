@@ -89,6 +89,7 @@ struct TaskForm {
 struct SettingsForm {
   std::string kiosk_id, hall_zh, title_zh, export_dir, default_lang;
   int idle_seconds = 60, first_question_idle_seconds = 20, countdown_seconds = 15, finish_seconds = 30;
+  int speech_volume = 80;
   bool offer[3] = {true, true, true};
   std::string new_pin, new_pin_again;
 };

@@ -15,7 +15,10 @@ constexpr TimeMs kRetryMs = 5000;
 // Runs note_progress() when apply() or tick() returns, whatever path they took.
 struct KioskModel::note_progress_guard {
   KioskModel* m;
-  ~note_progress_guard() { m->note_progress(); }
+  ~note_progress_guard() {
+    m->note_progress();
+    m->note_reading();
+  }
 };
 
 KioskModel::KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock,
@@ -56,7 +59,8 @@ TimeMs KioskModel::quiet_since() const {
 }
 
 bool KioskModel::idle_overlay() const {
-  return screen_ == Screen::question && clock_() - quiet_since() >= idle_limit_seconds() * 1000LL;
+  // A resident listening to the page being read is not idle.
+  return screen_ == Screen::question && !speaking_ && clock_() - quiet_since() >= idle_limit_seconds() * 1000LL;
 }
 
 bool KioskModel::auto_advances() const {
@@ -98,6 +102,7 @@ void KioskModel::go_welcome() {
   high_contrast_ = false;
   more_time_ = false;
   staff_called_at_ = 0;
+  auto_read_ = false;  // reading every page was this resident's choice
   hold_since_ = 0;
   screen_ = Screen::welcome;
 }
@@ -112,6 +117,34 @@ void KioskModel::note_progress() {
   } catch (const std::exception&) {
     // Only bookkeeping for crash recovery; the response itself is saved with retries.
   }
+}
+
+void KioskModel::want_reading(bool yes) {
+  if (!yes && !read_wanted_) return;  // already silent: nothing for the speaker to do
+  read_wanted_ = yes && speech_available_;
+  ++read_serial_;
+}
+
+void KioskModel::set_speaking(bool now) {
+  bool ended = speaking_ && !now;
+  speaking_ = now;
+  if (!ended) return;
+  read_wanted_ = false;  // the script was read to its end (or stopped)
+  // The quiet time ("still there?", the thanks screen's) starts when the reading ends.
+  last_activity_ = clock_();
+  if (screen_ == Screen::finish) finish_until_ = last_activity_ + config_.finish_seconds * 1000LL;
+}
+
+void KioskModel::note_reading() {
+  std::string page = std::to_string(static_cast<int>(screen_)) + "/" + lang_;
+  if (session_ && session_->current()) page += "/" + session_->id() + "/" + session_->current()->id;
+  if (screen_ == Screen::finish && finished_) page += "/" + finished_->id;
+  if (page == read_page_) return;
+  read_page_ = page;
+  // Whatever was being read belonged to the page that went; the new one is read only
+  // when the resident asked for every page to be read.
+  if (auto_read_ && screen_ != Screen::admin) want_reading(true);
+  else want_reading(false);
 }
 
 void KioskModel::start(const std::string& questionnaire) {
@@ -142,6 +175,18 @@ void KioskModel::apply(const Intent& in) {
   note_progress_guard guard{this};
   using K = Intent::Kind;
   if (in.kind != K::none || in.touched) touch();
+  // Any tap stops the reading (the frame turns a press into stop_reading); 朗读 starts it.
+  if (in.kind == K::read_aloud) {
+    if (screen_ != Screen::admin) want_reading(true);
+    return;
+  }
+  if (in.kind == K::toggle_auto_read) {
+    auto_read_ = !auto_read_ && speech_available_;
+    want_reading(auto_read_);  // switched on: the welcome screen says so and reads the choices
+    return;
+  }
+  if (in.kind != K::none) want_reading(false);
+  if (in.kind == K::stop_reading) return;
   // While "leave this survey?" is asked, only its answer counts (the dialog is on top).
   if (leave_ != LeaveAsk::none && in.kind != K::confirm_leave && in.kind != K::cancel_leave &&
       in.kind != K::start_over && in.kind != K::continue_session)
@@ -207,6 +252,9 @@ void KioskModel::apply(const Intent& in) {
       if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
       break;
     case K::corner_release: hold_since_ = 0; break;
+    case K::read_aloud:
+    case K::stop_reading:
+    case K::toggle_auto_read: break;  // handled above
   }
 }
 
@@ -307,9 +355,10 @@ void KioskModel::tick() {
       refusal_ = session_->next();
       if (refusal_.ok() && session_->at_end()) complete();
     }
-    if (screen_ == Screen::question && now - quiet_since() >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)
+    if (screen_ == Screen::question && !speaking_ &&
+        now - quiet_since() >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)
       abandon();
-  } else if (screen_ == Screen::finish && now >= finish_until_) {
+  } else if (screen_ == Screen::finish && !speaking_ && now >= finish_until_) {
     go_welcome();
   }
 }

@@ -32,7 +32,9 @@ struct Intent {
     toggle_contrast,     // the high-contrast theme on or off (reset for the next resident)
     call_staff,          // 呼叫工作人员: a message for hall staff on screen, logged for the console
     dismiss_staff_call,  // the message closed (by staff, or the resident who no longer needs help)
-    corner_press, corner_release  // the staff gesture: hold a corner of the welcome screen
+    corner_press, corner_release,  // the staff gesture: hold a corner of the welcome screen
+    read_aloud, stop_reading,      // 朗读 and a tap while reading (read_aloud.hpp does the speaking)
+    toggle_auto_read               // the welcome screen's switch: read every page from now on
   };
   Kind kind = Kind::none;
   std::string id;       // start: questionnaire id; set_lang: language
@@ -125,11 +127,22 @@ class KioskModel {
   void set_store(Store* store);
   const std::string& store_problem() const { return store_problem_; }
 
+  // Read-aloud. The model only says what should be heard; app/kiosk/read_aloud.hpp has
+  // the screen read when read_serial() changes (or silenced when reading() is false).
+  void set_speech_available(bool yes) { speech_available_ = yes; }
+  bool speech_available() const { return speech_available_; }
+  bool auto_read() const { return auto_read_; }
+  bool reading() const { return read_wanted_; }
+  std::uint64_t read_serial() const { return read_serial_; }
+  void set_speaking(bool now);  // the speaker's state; its end finishes reading()
+
  private:
   void start(const std::string& questionnaire);
   void answer(const Intent& in);
   void go_welcome();
   void note_progress();  // keeps the in-progress marker in step with the screen
+  void note_reading();   // a new page stops the reading, or starts it when every page is read
+  void want_reading(bool yes);
   struct note_progress_guard;
   void complete();
   void try_save();
@@ -167,6 +180,12 @@ class KioskModel {
   TimeMs retry_at_ = 0;
   std::string save_error_;
   std::string store_problem_;
+  bool speech_available_ = false;
+  bool auto_read_ = false;
+  bool read_wanted_ = false;
+  bool speaking_ = false;
+  std::uint64_t read_serial_ = 0;
+  std::string read_page_;  // the page last read or silenced: screen, session, question, language
 };
 
 }  // namespace eco

@@ -21,6 +21,8 @@
 #include "core/support/opening_hours.hpp"
 #include "core/support/safe_file.hpp"
 #include "kiosk/backup_scheduler.hpp"
+#include "kiosk/read_aloud.hpp"
+#include "platform/audio_alsa.hpp"
 #include "platform/glfw_backend.hpp"
 #include "platform/kiosk_app.hpp"
 #include "platform/kiosk_frame.hpp"
@@ -58,8 +60,9 @@ void write_hit_log(const char* hit_log, const std::vector<HitItem>& hits) {
 // a few more frames so presses, releases and layout changes all show.
 class EventLoop {
  public:
-  EventLoop(KioskApp& app, platform::GlfwBackend& backend, KioskFrame& frame, Clock::time_point started)
-      : app_(app), backend_(backend), frame_(frame), started_(started),
+  EventLoop(KioskApp& app, platform::GlfwBackend& backend, KioskFrame& frame, Clock::time_point started,
+            speech::Speaker* speaker)
+      : app_(app), backend_(backend), frame_(frame), started_(started), read_aloud_(speaker),
         backup_dir_(app.cfg.backup_dir.empty()
                         ? (std::filesystem::path(app.db_path).parent_path() / "backups").string()
                         : app.cfg.backup_dir),
@@ -100,6 +103,7 @@ class EventLoop {
   platform::GlfwBackend& backend_;
   KioskFrame& frame_;
   Clock::time_point started_;
+  ReadAloud read_aloud_;  // the speaker follows the model: reads the page, stops at a tap
   std::string backup_dir_;
   BackupScheduler backups_;  // online backups on a timer, on their own thread and connection
   // systemd: READY after the first frame, a watchdog ping every pass (the wait is capped
@@ -211,6 +215,7 @@ void EventLoop::settle(const Intent& in) {
   } else if (extra_ > 0) {
     --extra_;
   }
+  if (read_aloud_.sync(*app_.model, app_.strings)) extra_ = std::max(extra_, 1);  // speak or stop now
   // Never stop on a frame whose layout differs from the one before (a new page, a
   // scrollbar that appeared, a scroll applied): the resident must see the layout the
   // next press is tested against. Bounded, in case a layout never settles.
@@ -254,6 +259,17 @@ int run_kiosk(const WindowOptions& o) {
   if (!font_found) std::cerr << "warning: no Chinese font found (install fonts-noto-cjk); Chinese will not display\n";
   apply_theme(frame.scale());
   backend.upload_font_texture();
+  // Read-aloud: a kiosk without a sound device runs silent and says so here and to staff.
+  // Declared after the backend, so the speaker (whose worker wakes the loop) goes first.
+  platform::SpeechOutput speech = app.tour ? platform::SpeechOutput{}
+                                           : platform::open_speech(app.cfg.speech_volume,
+                                                                   [] { platform::GlfwBackend::post_empty_event(); });
+  if (!app.tour && !speech.speaker) {
+    std::cerr << "read-aloud: off, no sound device (" << speech.problem << "); the kiosk runs silent\n";
+    app.startup_warning += (app.startup_warning.empty() ? "" : "  ·  ") +
+                           app.strings.get(app.cfg.default_lang, "speech.no_audio") + " " + speech.problem;
+  }
+  app.model->set_speech_available(app.tour || speech.speaker);  // the tour shows the buttons
   if (o.print_timing)
     std::cerr << "data, window and first atlas ready after " << ms_since(started) << " ms (data " << data_ms
               << " ms); first atlas " << frame.fonts().atlas_w << "x" << frame.fonts().atlas_h << " built in "
@@ -261,7 +277,7 @@ int run_kiosk(const WindowOptions& o) {
   if (app.tour) {
     run_screenshot_tour(app, frame, o.screenshot_dir);
   } else {
-    EventLoop loop(app, backend, frame, started);
+    EventLoop loop(app, backend, frame, started, speech.speaker.get());
     loop.run();
   }
   return 0;

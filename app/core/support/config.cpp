@@ -104,6 +104,7 @@ void read_settings(Reader& r, Config& c) {
   r.string("backup_dir", c.backup_dir, 4096);
   r.number("backup_interval_minutes", c.backup_interval_minutes, 0, 10080);
   r.number("backup_keep", c.backup_keep, 1, 1000);
+  r.number("speech_volume", c.speech_volume, 0, 100);
   std::string hours = c.opening_hours, why;
   r.string("opening_hours", hours, 400);
   if (parse_opening_hours(hours, &why)) c.opening_hours = hours;
@@ -133,7 +134,8 @@ json to_json(const Config& c) {
           {"default_lang", c.default_lang}, {"export_dir", c.export_dir},
           {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes},
           {"backup_dir", c.backup_dir}, {"backup_interval_minutes", c.backup_interval_minutes},
-          {"backup_keep", c.backup_keep}, {"opening_hours", c.opening_hours}};
+          {"backup_keep", c.backup_keep}, {"opening_hours", c.opening_hours},
+          {"speech_volume", c.speech_volume}};
 }
 }  // namespace
 
@@ -277,7 +279,7 @@ ConfigLoad load_config(const std::string& path) {
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "first_question_idle_seconds", "countdown_seconds",
                                 "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
                                 "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
-                                "questionnaires", "opening_hours"};
+                                "questionnaires", "opening_hours", "speech_volume"};
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       r.fail(k, "unknown setting (ignored)");

@@ -28,6 +28,7 @@ struct Config {
   int backup_interval_minutes = 60;       // 0 = no automatic backups
   int backup_keep = 48;                   // newest backups kept
   std::string opening_hours;              // "" = always open; else "mon-fri 08:30-17:30, sat 09:00-12:00"
+  int speech_volume = 80;                 // read-aloud loudness in percent; 0 turns read-aloud off
 
   static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
 };

@@ -31,6 +31,8 @@ ConsoleIntent kiosk_settings(ConsoleView& v, float w) {
   ImGui::SliderInt((v.t("console.settings.countdown") + "###cd").c_str(), &s.countdown_seconds, 5, 120);
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt((v.t("console.settings.finish") + "###fin").c_str(), &s.finish_seconds, 5, 600);
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderInt((v.t("console.settings.volume") + "###vol").c_str(), &s.speech_volume, 0, 100);
   ImGui::TextUnformatted(v.t("console.settings.offered").c_str());
   const char* ids[3] = {"knowledge", "satisfaction", "green-travel"};
   for (int i = 0; i < 3; ++i) {

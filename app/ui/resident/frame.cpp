@@ -81,6 +81,9 @@ Intent draw_frame(const View& v) {
   // A finger on the glass anywhere (text, empty space) is the resident still there.
   const ImGuiIO& io = ImGui::GetIO();
   in.touched = io.MouseDown[0] || io.MouseReleased[0];
+  // Reading stops the moment a finger lands anywhere (on 朗读 too: its release then
+  // does not start it again, read_aloud_widgets.cpp).
+  if (io.MouseClicked[0] && in.kind == Intent::Kind::none && v.model.reading()) in.kind = Intent::Kind::stop_reading;
   touch_drag(kTouchSlop * v.scale);
   use_palette(kStandardPalette);
   return in;

@@ -39,8 +39,19 @@ Intent draw_finish(const View& v) {
   const Questionnaire* q = v.model.finished_questionnaire();
   const auto& r = v.model.finished();
 
-  text_wrapped(v.t("finish.thanks"), color::primary, f.title, w);
-  text_wrapped(v.t(v.model.last_saved() ? "finish.saved" : "finish.save_pending"), color::muted, f.body, w);
+  // 🔊 朗读 at the top right: the score and every explanation, on request.
+  float read_h = std::max(v.px(76), f.body->FontSize * 1.7f), read_w = read_aloud_width(v, read_h);
+  if (read_w > 0) {
+    ImVec2 at = ImGui::GetCursorPos();
+    ImGui::SetCursorPos(ImVec2(v.size.x - st.WindowPadding.x - read_w, at.y));
+    read_aloud_button(v, out, read_h);
+    ImGui::SetCursorPos(at);
+  }
+  float head_w = read_w > 0 ? w - read_w - st.ItemSpacing.x : w;
+  ImVec2 head = ImGui::GetCursorPos();
+  text_wrapped(v.t("finish.thanks"), color::primary, f.title, head_w);
+  text_wrapped(v.t(v.model.last_saved() ? "finish.saved" : "finish.save_pending"), color::muted, f.body, head_w);
+  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), head.y + read_h + st.ItemSpacing.y));
 
   float footer_h = v.px(110);
   if (const QuizReview* review = q && r ? v.model.quiz_review() : nullptr) {

@@ -179,6 +179,14 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   ImVec2 top = ImGui::GetCursorPos();
   float right = 0, last_left = 0, last_h = 0;  // where the switches begin (screen x), the last row
   float row_h = top_switches(v, out, true, &right, &last_left, &last_h);
+  // 🔊 朗读 just left of the switches; on a row of its own under them when there is no room.
+  float read_w = read_aloud_width(v, row_h);
+  bool read_below = read_w > 0 && right - read_w - st.ItemSpacing.x < ImGui::GetWindowPos().x + top.x;
+  if (read_w > 0 && !read_below) {
+    right -= read_w + st.ItemSpacing.x;
+    ImGui::SetCursorScreenPos(ImVec2(right, ImGui::GetWindowPos().y + top.y));
+    read_aloud_button(v, out, row_h);
+  }
   ImFont* sf = f.small;
   const std::string& title = s->questionnaire().title.get(lang);
   float left_w = right - ImGui::GetWindowPos().x - top.x - st.ItemSpacing.x;
@@ -197,6 +205,10 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   text_wrapped(title, color::muted, sf, left_w);
   text_wrapped(progress, color::text, sf, left_w);
   ImGui::EndGroup();
+  if (read_below) {
+    ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);
+    read_aloud_button(v, out, row_h);
+  }
   ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);
   ImGui::ProgressBar(pr.expected ? static_cast<float>(pr.position) / static_cast<float>(pr.expected) : 0.f, ImVec2(w, v.px(14)), "");
   ImGui::Dummy(ImVec2(0, v.px(8)));

@@ -126,8 +126,23 @@ Intent draw_welcome(const View& v) {
   if (ImGui::IsItemDeactivated()) out.kind = Intent::Kind::corner_release;
   ImGui::SetCursorPos(back);
 
-  // Top row: switches on the right.
-  top_switches(v, out, false);
+  // Top row: switches on the right, reading every page aloud just left of them.
+  ImVec2 row = ImGui::GetCursorPos();
+  float left = 0;
+  float row_h = top_switches(v, out, false, &left);
+  if (float aw = auto_read_width(v, row_h); aw > 0) {
+    // Beside the switches, clear of the staff corner; else right-aligned on a row below.
+    float x = left - aw - st.ItemSpacing.x;
+    if (x >= ImGui::GetWindowPos().x + v.px(130)) {
+      ImVec2 after = ImGui::GetCursorPos();
+      ImGui::SetCursorScreenPos(ImVec2(x, ImGui::GetWindowPos().y + row.y));
+      auto_read_switch(v, out, row_h);
+      ImGui::SetCursorPos(after);
+    } else {
+      ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - aw);
+      auto_read_switch(v, out, row_h);
+    }
+  }
 
   ImGui::Dummy(ImVec2(0, v.px(10)));
   heading(local(cfg.district_title), color::primary, f.title, f.body, w);

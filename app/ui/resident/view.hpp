@@ -77,6 +77,13 @@ ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float wid
 float top_switches(const View& v, Intent& out, bool with_quit, float* left = nullptr, float* last_left = nullptr,
                    float* last_h = nullptr);
 
+// Read-aloud (read_aloud_widgets.cpp): 🔊 朗读 / 停止朗读 at the cursor, and the welcome
+// screen's switch to read every page; both `h` tall, neither drawn (width 0) without sound.
+float read_aloud_width(const View& v, float h);
+void read_aloud_button(const View& v, Intent& out, float h);
+float auto_read_width(const View& v, float h);
+void auto_read_switch(const View& v, Intent& out, float h);
+
 Intent draw_welcome(const View& v);
 Intent draw_question(const View& v);
 Intent draw_finish(const View& v);

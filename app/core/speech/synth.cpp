@@ -1,0 +1,108 @@
+#include "core/speech/synth.hpp"
+
+#include <espeak-ng/speak_lib.h>
+
+#include <mutex>
+
+namespace eco::speech {
+
+namespace {
+
+std::mutex g_engine;  // espeak-ng keeps one engine per process
+int g_rate = 0;
+std::string g_init_error;
+bool g_started = false;
+
+struct Job {
+  std::vector<std::int16_t>* out;
+  const std::function<bool()>* cancelled;
+  bool stopped = false;
+};
+Job* g_job = nullptr;  // the synthesis in progress (under g_engine)
+
+int on_audio(short* wav, int n, espeak_EVENT*) {
+  if (!g_job) return 1;
+  if (wav && n > 0) g_job->out->insert(g_job->out->end(), wav, wav + n);
+  if (*g_job->cancelled && (*g_job->cancelled)()) {
+    g_job->stopped = true;
+    return 1;  // abort the synthesis
+  }
+  return 0;
+}
+
+std::string init_locked() {
+  if (g_started) return g_init_error;
+  g_started = true;
+  // 20 ms buffers: a stop is seen after at most 20 ms of audio is produced.
+  int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 20, nullptr, espeakINITIALIZE_DONT_EXIT);
+  if (rate <= 0) {
+    g_init_error = "espeak-ng could not start (is espeak-ng-data installed?)";
+    return g_init_error;
+  }
+  g_rate = rate;
+  espeak_SetSynthCallback(on_audio);
+  for (const char* v : {voice_for("zh"), voice_for("en")})
+    if (espeak_SetVoiceByName(v) != EE_OK) g_init_error = std::string("espeak-ng has no voice ") + v;
+  return g_init_error;
+}
+
+bool select_voice(const std::string& lang) {
+  if (espeak_SetVoiceByName(voice_for(lang)) != EE_OK) return false;
+  // A little slower than espeak's default 175 words a minute: many residents are elderly.
+  espeak_SetParameter(espeakRATE, 150, 0);
+  espeak_SetParameter(espeakVOLUME, 100, 0);
+  return true;
+}
+
+}  // namespace
+
+const char* voice_for(const std::string& lang) { return lang == "zh" ? "cmn-latn-pinyin" : "en"; }
+
+std::string synth_init() {
+  std::lock_guard lock(g_engine);
+  return init_locked();
+}
+
+int sample_rate() {
+  std::lock_guard lock(g_engine);
+  init_locked();
+  return g_rate;
+}
+
+bool synthesize(const Utterance& u, std::vector<std::int16_t>& out, const std::function<bool()>& cancelled,
+                std::string* error) {
+  std::lock_guard lock(g_engine);
+  if (std::string e = init_locked(); !e.empty()) {
+    if (error) *error = e;
+    return false;
+  }
+  if (!select_voice(u.lang)) {
+    if (error) *error = std::string("espeak-ng has no voice ") + voice_for(u.lang);
+    return false;
+  }
+  Job job{&out, &cancelled};
+  g_job = &job;
+  espeak_ERROR rc = espeak_Synth(u.text.c_str(), u.text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, nullptr);
+  if (rc == EE_OK) rc = espeak_Synchronize();
+  g_job = nullptr;
+  if (job.stopped) return false;
+  if (rc != EE_OK) {
+    if (error) *error = "espeak-ng failed to synthesize";
+    return false;
+  }
+  return true;
+}
+
+std::string phonemes(const Utterance& u) {
+  std::lock_guard lock(g_engine);
+  if (!init_locked().empty() || !select_voice(u.lang)) return {};
+  std::string out;
+  const void* p = u.text.c_str();
+  while (p) {
+    const char* ph = espeak_TextToPhonemes(&p, espeakCHARS_UTF8, 0);
+    if (ph) out += std::string(ph) + "\n";
+  }
+  return out;
+}
+
+}  // namespace eco::speech
