@@ -656,3 +656,117 @@ TEST_CASE("35: a few busy travellers carrying the spread widen the interval (Sat
   CHECK(q.est.ci->lo == doctest::Approx(100 * p2.ci->lo));
   CHECK(q.est.ci->hi == doctest::Approx(100 * p2.ci->hi));
 }
+
+namespace {
+void set_choice(Response& r, const std::string& qid, const std::string& opt) {
+  for (auto& [k, v] : r.answers)
+    if (k == qid) { v = Choice{opt}; return; }
+  r.answers.emplace_back(qid, Choice{opt});
+}
+}  // namespace
+
+TEST_CASE("40: 说不清 is out of the item's share and mean and out of 40's n, and counted on its own") {
+  Fixture f;
+  // Four residents: sat_air satisfied, neutral, 说不清, 说不清; overall satisfied,
+  // satisfied, dissatisfied, 说不清.
+  const char* air[] = {"satisfied", "neutral", "dont_know", "dont_know"};
+  const char* overall[] = {"satisfied", "satisfied", "dissatisfied", "dont_know"};
+  for (int i = 0; i < 4; ++i) {
+    Response r = f.b.satisfaction(overall[i]);
+    set_choice(r, "sat_air", air[i]);
+    f.save(r);
+  }
+  IndicatorResult r = f.get(40);
+  CHECK(r.considered == 4);
+  CHECK(r.no_overall_opinion == 1);
+  CHECK(r.excluded.total == 0);        // no opinion is not a fault
+  CHECK(r.est.n == 3);                 // the 说不清 overall is not in the base
+  CHECK(*r.est.value == Approx(200.0 / 3));
+  CHECK(*r.mean_score == Approx((75 + 75 + 25) / 3.0));  // 说不清 has no score, not −25
+  const ItemRow* a = nullptr;
+  for (const auto& it : r.items)
+    if (it.item == "sat_air") a = &it;
+  REQUIRE(a);
+  CHECK(a->n == 2);
+  CHECK(a->dont_know == 2);
+  CHECK(a->pct == Approx(50));          // 1 satisfied of the 2 with an opinion
+  CHECK(a->mean_score == Approx(62.5)); // (75 + 50) / 2
+  nlohmann::json j = indicators_json(compute_indicators(f.store, f.b.set, f.opt));
+  for (const auto& ind : j["indicators"])
+    if (ind["no"] == 40) {
+      CHECK(ind["no_overall_opinion"] == 1);
+      CHECK(ind["n"] == 3);
+      bool found = false;
+      for (const auto& it : ind["items"])
+        if (it["item"] == "sat_air") { found = true; CHECK(it["dont_know"] == 2); CHECK(it["n"] == 2); }
+      CHECK(found);
+    }
+  SUBCASE("everybody 说不清 overall: no data, never 0%") {
+    Fixture g;
+    for (int i = 0; i < 3; ++i) g.save(g.b.satisfaction("dont_know"));
+    IndicatorResult e = g.get(40);
+    CHECK(e.no_overall_opinion == 3);
+    CHECK(e.est.n == 0);
+    CHECK_FALSE(e.est.value);
+    CHECK(e.status() == "no_data");
+  }
+}
+
+TEST_CASE("39: 不知道 counts as not correct") {
+  Fixture f;
+  Response r = f.b.knowledge(10);
+  // The first two drawn items answered 不知道 instead of right.
+  const auto& items = f.b.set.find("knowledge")->bank->items;
+  for (int i = 0; i < 2; ++i) {
+    const Question& it = items[static_cast<std::size_t>(i)];
+    for (auto& [k, v] : r.answers)
+      if (k == it.id)
+        v = it.type == QuestionType::multiple ? Answer{ChoiceSet{{"dont_know"}}} : Answer{Choice{"dont_know"}};
+  }
+  f.save(r);
+  f.save(f.b.knowledge(10));
+  IndicatorResult k = f.get(39);
+  CHECK(*k.est.value == Approx(90));  // (80 + 100) / 2
+  for (const auto& it : k.items)
+    if (it.item == items[0].id) CHECK(it.pct == Approx(50));
+}
+
+TEST_CASE("respondents under 18 can be left out of the indicators, and are counted when they are") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) {
+    Response r = f.b.satisfaction("satisfied");
+    f.b.demographics(r, "45_59", "female", "chengxi");
+    f.save(r);
+  }
+  for (int i = 0; i < 2; ++i) {
+    Response r = f.b.satisfaction("dissatisfied");
+    f.b.demographics(r, "u18", "male", "chengxi");
+    f.save(r);
+    Response k = f.b.knowledge(2);
+    f.b.demographics(k, "u18", "male", "chengxi");
+    f.save(k);
+  }
+  f.save(f.b.knowledge(8));
+  IndicatorResult all = f.get(40);
+  CHECK(all.est.n == 5);
+  CHECK(all.minors_left_out == 0);
+  CHECK(*all.est.value == Approx(60));
+  f.opt.exclude_minors = true;
+  IndicatorResult adults = f.get(40);
+  CHECK(adults.est.n == 3);
+  CHECK(adults.minors_left_out == 2);
+  CHECK(*adults.est.value == Approx(100));
+  IndicatorResult k = f.get(39);
+  CHECK(k.est.n == 1);
+  CHECK(k.minors_left_out == 2);
+  CHECK(*k.est.value == Approx(80));
+  nlohmann::json j = indicators_json(compute_indicators(f.store, f.b.set, f.opt));
+  CHECK(j["filters"]["exclude_minors"] == true);
+  for (const auto& ind : j["indicators"])
+    if (ind["no"] == 40) CHECK(ind["minors_left_out"] == 2);
+  // No respondent under 18 in the database at all: nothing to leave out, nothing breaks.
+  Fixture g;
+  g.opt.exclude_minors = true;
+  g.save(g.b.satisfaction("satisfied"));
+  CHECK(g.get(40).est.n == 1);
+}

@@ -88,13 +88,21 @@ struct Row {
   std::int64_t dim[kDims];  // label ids; month as YYYYMM; -1 = not answered
 };
 
+// Below this many respondents 35's interval is the studentised bootstrap over
+// respondents (README "Indicators"); from here on the linearized interval, which the
+// bootstrap approaches, is as good and needs only running sums.
+constexpr double kBootstrapBelow = 300;
+
 struct Acc {
   double n = 0, sy = 0, syy = 0, sx = 0, sxx = 0, sxy = 0, st = 0;
   double q[5] = {0, 0, 0, 0, 0};  // Σ y⁴, y³x, y²x², yx³, x⁴: the fourth moment of y − R x
+  std::vector<std::pair<double, double>> yx;  // the (y, x) pairs while n < kBootstrapBelow
   void add(double y, double x, double t) {
     n += 1; sy += y; syy += y * y; sx += x; sxx += x * x; sxy += x * y; st += t;
     double y2 = y * y, x2 = x * x;
     q[0] += y2 * y2; q[1] += y2 * y * x; q[2] += y2 * x2; q[3] += y * x2 * x; q[4] += x2 * x2;
+    if (n < kBootstrapBelow) yx.emplace_back(y, x);
+    else if (!yx.empty()) std::vector<std::pair<double, double>>().swap(yx);  // not needed any more
   }
   void add(const Row& r) { add(r.y, r.x, r.t); }
 };
@@ -143,7 +151,11 @@ Estimate estimate(ScoringMethod m, const Acc& a) {
       double e4 = a.q[0] - 4 * R * a.q[1] + 6 * R * R * a.q[2] - 4 * R * R * R * a.q[3] + R * R * R * R * a.q[4];
       double spread = e4 - e2 * e2 / a.n;
       double df = spread > 1e-12 * e2 * e2 ? std::clamp(2 * e2 * e2 / spread, 1.0, a.n - 1) : a.n - 1;
-      ci01 = stats::wilson_clustered(r.ratio, r.se * r.se, a.n, a.sx, df).ci;
+      // Small samples: the studentised bootstrap, which follows the ratio's skew (the
+      // linearized interval covered 92.9% at n = 100 near the ceiling). Without any
+      // spread it has nothing to resample, and the trips-bounded Wilson stands.
+      if (a.n < kBootstrapBelow) ci01 = stats::ratio_bootstrap_t(a.yx);
+      if (!ci01) ci01 = stats::wilson_clustered(r.ratio, r.se * r.se, a.n, a.sx, df).ci;
       // Without a spread to go on: the largest a respondent-level share can have,
       // scaled by how unevenly trips fall on respondents.
       double xbar = a.sx / a.n;
@@ -163,7 +175,8 @@ Estimate estimate(ScoringMethod m, const Acc& a) {
 // Särndal 1992), the interval as unweighted from it; the needed n is the design
 // effect times the unweighted need.
 Estimate weighted_estimate(ScoringMethod m, const std::vector<Row>& rows, const std::vector<double>& w,
-                           const std::vector<std::vector<int>>& cats, double deff, std::int64_t unweighted_need) {
+                           const std::vector<std::vector<int>>& cats, const std::vector<std::vector<double>>& targets,
+                           double deff, std::int64_t unweighted_need) {
   Estimate e;
   e.n = static_cast<std::int64_t>(rows.size());
   double sw = 0, swy = 0, swx = 0, trials = 0;
@@ -180,14 +193,26 @@ Estimate weighted_estimate(ScoringMethod m, const std::vector<Row>& rows, const 
   e.value = 100 * p;
   double v = stats::calibrated_ratio_variance(y, x, w, cats);
   double n = static_cast<double>(rows.size());
+  // The residuals come from a fit on the margins' categories: n − params degrees of
+  // freedom, not n − 1. At n = 30 and 14 population cells that is half, and the
+  // variance and the t quantile say so (the coverage program found raked intervals at
+  // n = 30 far too short without it). Fewer respondents than parameters: no interval.
+  double df = n - stats::calibration_parameters(cats);
+  // Small samples: the jackknife with re-raking, which the coverage program showed the
+  // linearization falls short of while population cells hold one or two respondents.
+  if (n < kBootstrapBelow && !cats.empty() && df >= 1)
+    v = std::max(v * (n - 1) / df, stats::jackknife_raked_variance(y, x, cats, targets)) * df / (n - 1);
   std::optional<stats::Interval> ci;
-  if (m == ScoringMethod::satisfaction) {
-    // 40 as unweighted: Wilson with z, at the effective n of the calibrated variance
-    // (without the n/(n−1), as Wilson's own p(1−p)/n has none), at most n.
-    double pq = p * (1 - p), vn = v * (n - 1) / n;
-    ci = stats::wilson_unit(p, vn > 0 && pq > 0 ? std::min(n, pq / vn) : n);
-  } else {
-    ci = stats::wilson_clustered(p, v, n, trials).ci;
+  if (df >= 1) {
+    v *= (n - 1) / df;
+    if (m == ScoringMethod::satisfaction) {
+      // 40 as unweighted: Wilson at the effective n of the calibrated variance (without
+      // the n/(n−1), as Wilson's own p(1−p)/n has none), at most n, with t on df.
+      double pq = p * (1 - p), vn = v * (n - 1) / n;
+      ci = stats::wilson_unit(p, vn > 0 && pq > 0 ? std::min(n, pq / vn) : n, stats::t975(df));
+    } else {
+      ci = stats::wilson_clustered(p, v, n, trials, df).ci;
+    }
   }
   set_interval(e, ci);
   e.needed_for_3pt = static_cast<std::int64_t>(std::ceil(std::max(1.0, deff) * static_cast<double>(unweighted_need) - 1e-9));
@@ -223,7 +248,7 @@ void margin_categories(Store& store, const Population& pop, const std::vector<Ro
 }
 
 struct ItemAcc {
-  std::int64_t n = 0;
+  std::int64_t n = 0, dont_know = 0;
   double hits = 0, score = 0;
 };
 
@@ -281,6 +306,7 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
   if (!opt.filter.kiosk.empty()) s.bind(b++, store.find_label("kiosk", opt.filter.kiosk).value_or(0));
 
   std::unordered_map<std::int64_t, std::int64_t> month_codes;  // day -> YYYYMM cache
+  const std::int64_t minor_age = opt.exclude_minors ? store.find_label("age", kMinorAgeOption).value_or(-2) : -2;
   while (s.step()) {
     std::string_view qid = s.text(14);
     Work* wp = nullptr;
@@ -303,6 +329,14 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     res.straight_lining_flagged += straight;
     res.excluded.total += flagged;
     if (flagged && !opt.include_flagged) continue;
+    if (minor_age >= 0 && !s.is_null(5) && s.i64(5) == minor_age) {
+      ++res.minors_left_out;
+      continue;
+    }
+    // 说不清 on the overall rating: no opinion to count as satisfied or not. Out of 40's
+    // share (its n), reported on its own; its item answers still count.
+    bool no_overall = res.method == ScoringMethod::satisfaction && (flags & kFlagNoOverall);
+    res.no_overall_opinion += no_overall;
 
     Row row{};
     row.straight = straight;
@@ -336,9 +370,11 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
       it->second = std::stoll(m.substr(0, 4)) * 100 + std::stoll(m.substr(5, 2));
     }
     row.dim[kMonth] = it->second;
-    w.all.add(row);
-    if (!straight) w.plain.add(row);
-    w.rows.push_back(row);
+    if (!no_overall) {
+      w.all.add(row);
+      if (!straight) w.plain.add(row);
+      w.rows.push_back(row);
+    }
 
     std::string_view blob = s.blob(13);
     for (std::size_t i = 0; i + 5 <= blob.size(); i += 5) {
@@ -346,6 +382,10 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
       for (int k = 0; k < 4; ++k) id |= static_cast<std::uint32_t>(static_cast<unsigned char>(blob[i + k])) << (8 * k);
       int v = static_cast<unsigned char>(blob[i + 4]);
       ItemAcc& ia = w.items[id];
+      if (res.method == ScoringMethod::satisfaction && v == 0) {  // don't know
+        ia.dont_know++;
+        continue;
+      }
       ia.n++;
       if (res.method == ScoringMethod::knowledge) ia.hits += v;
       else if (res.method == ScoringMethod::satisfaction) {
@@ -384,9 +424,10 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
       const std::string& code = store.label_text(id);
       if (res.method == ScoringMethod::green_travel) {
         res.modes.push_back({code, static_cast<std::int64_t>(ia.hits), all.sx > 0 ? 100 * ia.hits / all.sx : 0});
-      } else if (ia.n > 0) {
-        res.items.push_back({code, ia.n, 100 * ia.hits / static_cast<double>(ia.n),
-                             res.method == ScoringMethod::satisfaction ? ia.score / static_cast<double>(ia.n) : 0});
+      } else if (ia.n > 0 || ia.dont_know > 0) {
+        double dn = static_cast<double>(std::max<std::int64_t>(1, ia.n));
+        res.items.push_back({code, ia.n, ia.n ? 100 * ia.hits / dn : 0,
+                             res.method == ScoringMethod::satisfaction && ia.n ? ia.score / dn : 0, ia.dont_know});
       }
     }
     std::sort(res.items.begin(), res.items.end(),
@@ -444,7 +485,7 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
       wt.iterations = rk.iterations;
       wt.converged = rk.converged;
       for (int e : rk.empty_cells) wt.unweighted_cells += e;
-      wt.est = weighted_estimate(res.method, rows, rk.w, cats, rk.deff, res.est.needed_for_3pt);
+      wt.est = weighted_estimate(res.method, rows, rk.w, cats, targets, rk.deff, res.est.needed_for_3pt);
       res.weighted = wt;
     }
     report.indicators.push_back(std::move(res));
@@ -472,10 +513,12 @@ std::map<std::int64_t, double> raking_weights(Store& store, const QuestionnaireS
   if (!opt.filter.kiosk.empty()) s.bind(b++, store.find_label("kiosk", opt.filter.kiosk).value_or(0));
   std::vector<Row> rows;
   std::vector<std::int64_t> ids;
+  const std::int64_t minor_age = opt.exclude_minors ? store.find_label("age", kMinorAgeOption).value_or(-2) : -2;
   while (s.step()) {
     bool too_fast = opt.min_seconds_per_question > 0 && s.f64(5) < s.i64(6) * opt.min_seconds_per_question;
     bool flagged = too_fast || (s.i64(4) & kFlagDuplicate);  // as compute_indicators
     if (flagged && !opt.include_flagged) continue;
+    if (minor_age >= 0 && !s.is_null(2) && s.i64(2) == minor_age) continue;
     Row r{};
     for (int d = kTownship; d <= kGender; ++d) r.dim[d] = s.is_null(1 + d) ? -1 : s.i64(1 + d);
     r.dim[kKiosk] = r.dim[kMonth] = -1;
