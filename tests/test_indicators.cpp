@@ -1,6 +1,7 @@
 // Indicators 35, 39, 40 on small hand-built datasets whose answers are worked out by hand.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -204,10 +205,18 @@ TEST_CASE("35 green travel: trip-weighted ratio with a Taylor interval") {
   IndicatorResult r = f.get(35);
   CHECK(r.est.n == 10);
   CHECK(r1(*r.est.value) == 64.3);
-  // Changed by issue 14 (was the Taylor t-interval [38.9, 89.7]): Wilson at the effective
-  // number of trips p(1−p)/V = 0.2296 / 0.1121676² = 18.2 with t(9).
-  CHECK(r1(r.est.ci->lo) == 38.5);
-  CHECK(r1(r.est.ci->hi) == 83.8);
+  // Changed by issue 14, twice: the Taylor t-interval [38.9, 89.7], then Wilson at the
+  // effective number of trips with t(9) [38.5, 83.8]; now, below 300 respondents, the
+  // studentised bootstrap over the ten respondents (fixed seed), lopsided as the ratio's
+  // small-sample distribution is.
+  CHECK(r1(r.est.ci->lo) == 30.2);
+  CHECK(r1(r.est.ci->hi) == 84.6);
+  std::vector<std::pair<double, double>> yx;
+  for (auto& p : d) yx.emplace_back(p[0], p[1]);
+  auto bt = stats::ratio_bootstrap_t(yx);
+  REQUIRE(bt);
+  CHECK(r.est.ci->lo == Approx(100 * bt->lo));
+  CHECK(r.est.ci->hi == Approx(100 * bt->hi));
   CHECK(r.est.needed_for_3pt == 538);
   CHECK(r.trips == 28);
   CHECK(r.green_trips == 18);
@@ -637,22 +646,24 @@ TEST_CASE("35: a few busy travellers carrying the spread widen the interval (Sat
     f.save(f.b.travel(g, t));
     sy += g; sx += t; syy += g * g; sxx += t * t; sxy += g * t;
   };
-  for (int i = 0; i < 28; ++i) add(1, 2);
+  // Changed by issue 14: below 300 respondents 35's interval is the bootstrap, so the
+  // linearized interval this test is about is tried on 300 (was 30: 28 + 2).
+  for (int i = 0; i < 298; ++i) add(1, 2);
   add(0, 14);  // one driver with many trips: most of the residual spread
   add(12, 14);
   IndicatorResult r = f.get(35);
   REQUIRE(r.est.ci);
-  stats::RatioEstimate e = stats::ratio_taylor(30, sy, sx, syy, sxx, sxy);
-  auto plain = stats::wilson_clustered(e.ratio, e.se * e.se, 30, sx);  // t on n − 1 = 29 df
+  stats::RatioEstimate e = stats::ratio_taylor(300, sy, sx, syy, sxx, sxy);
+  auto plain = stats::wilson_clustered(e.ratio, e.se * e.se, 300, sx);  // t on n − 1 = 299 df
   REQUIRE(plain.ci);
   CHECK(r.est.ci->lo < 100 * plain.ci->lo - 0.5);
   CHECK(r.est.ci->hi > 100 * plain.ci->hi + 0.5);
   // Even residuals keep n − 1 df: the interval is the plain one.
   Fixture g;
-  for (int i = 0; i < 15; ++i) { g.save(g.b.travel(1, 2)); g.save(g.b.travel(2, 2)); }
+  for (int i = 0; i < 150; ++i) { g.save(g.b.travel(1, 2)); g.save(g.b.travel(2, 2)); }
   IndicatorResult q = g.get(35);
-  stats::RatioEstimate e2 = stats::ratio_taylor(30, 45, 60, 75, 120, 90);
-  auto p2 = stats::wilson_clustered(e2.ratio, e2.se * e2.se, 30, 60);
+  stats::RatioEstimate e2 = stats::ratio_taylor(300, 450, 600, 750, 1200, 900);
+  auto p2 = stats::wilson_clustered(e2.ratio, e2.se * e2.se, 300, 600);
   CHECK(q.est.ci->lo == doctest::Approx(100 * p2.ci->lo));
   CHECK(q.est.ci->hi == doctest::Approx(100 * p2.ci->hi));
 }
@@ -769,4 +780,31 @@ TEST_CASE("respondents under 18 can be left out of the indicators, and are count
   g.opt.exclude_minors = true;
   g.save(g.b.satisfaction("satisfied"));
   CHECK(g.get(40).est.n == 1);
+}
+
+TEST_CASE("35 below 300 respondents: the bootstrap interval, the same on every run and in any row order") {
+  auto run = [](bool reversed) {
+    Fixture f;
+    int d[][2] = {{2, 4}, {1, 1}, {0, 3}, {3, 3}, {4, 5}, {2, 2}, {1, 2}, {3, 4}, {0, 2}, {2, 2}, {0, 12}, {1, 1}};
+    std::vector<std::pair<int, int>> rows;
+    for (auto& p : d) rows.emplace_back(p[0], p[1]);
+    if (reversed) std::reverse(rows.begin(), rows.end());
+    for (auto& [g, t] : rows) f.save(f.b.travel(g, t));
+    return f.get(35);
+  };
+  IndicatorResult a = run(false), b = run(true), c = run(false);
+  REQUIRE(a.est.ci);
+  CHECK(a.est.ci->lo == b.est.ci->lo);
+  CHECK(a.est.ci->hi == b.est.ci->hi);
+  CHECK(a.est.ci->lo == c.est.ci->lo);
+  // It is the studentised bootstrap of the stored pairs, not the linearized interval.
+  std::vector<std::pair<double, double>> yx = {{2, 4}, {1, 1}, {0, 3}, {3, 3}, {4, 5}, {2, 2},
+                                               {1, 2}, {3, 4}, {0, 2}, {2, 2}, {0, 12}, {1, 1}};
+  auto bt = stats::ratio_bootstrap_t(yx);
+  REQUIRE(bt);
+  CHECK(a.est.ci->lo == Approx(100 * bt->lo));
+  CHECK(a.est.ci->hi == Approx(100 * bt->hi));
+  // The lone busy driver makes the ratio's distribution skewed, and the interval with it.
+  double v = *a.est.value;
+  CHECK(std::abs((a.est.ci->hi - v) - (v - a.est.ci->lo)) > 1);
 }

@@ -222,6 +222,8 @@ std::string indicators_text(const IndicatorReport& r, const QuestionnaireSet& se
         << "\n";
     if (i.share_at_least_60) o << F("report.share60", {{"pct", fmt1(*i.share_at_least_60)}}) << "\n";
     if (i.mean_score) o << F("report.mean_score", {{"score", fmt1(*i.mean_score)}}) << "\n";
+    if (i.minors_left_out)
+      o << F("report.minors_left_out", {{"n", std::to_string(i.minors_left_out)}}) << "\n";
     if (i.no_overall_opinion)
       o << F("report.no_overall_opinion", {{"n", std::to_string(i.no_overall_opinion)}}) << "\n";
     if (i.method == ScoringMethod::green_travel)
