@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis/indicators.hpp"
+#include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/support/ids.hpp"
 #include "core/survey/questionnaire_loader.hpp"
@@ -145,7 +146,7 @@ TEST_CASE("flagged responses are left out of xlsx/csv unless asked, and kept in 
   // Issue 14: straight-lining (flag 1) alone no longer leaves a response out; duplicates
   // (flag 2) and too fast do (was: flags != 0).
   std::int64_t flagged =
-      f.store.db().scalar("SELECT count(*) FROM response_metrics WHERE (flags & 2) != 0 OR duration_s < visible * 2");
+      StoreAccess::db(f.store).scalar("SELECT count(*) FROM response_metrics WHERE (flags & 2) != 0 OR duration_s < visible * 2");
   ExportOptions o = f.opts("csv", "all.csv");
   o.include_flagged = false;
   ExportResult r = export_data(f.store, test::shipped(), o);
@@ -193,7 +194,7 @@ TEST_CASE("another kiosk's database file merges like its JSON Lines, and is left
     Store other(other_path);
     for (int i = 0; i < 25; ++i) {
       rs.push_back(demo_response(set.list[static_cast<std::size_t>(i) % 3], 500 + i, 1'561'000'000'000 + i * 60'000LL, "b"));
-      other.save(rs.back(), &set.list[static_cast<std::size_t>(i) % 3]);
+      test::save_scored(other, rs.back(), &set.list[static_cast<std::size_t>(i) % 3]);
     }
   }
   auto before = std::filesystem::file_size(other_path);
@@ -305,7 +306,7 @@ TEST_CASE("a response to the old questionnaire version keeps its version and sti
     for (const auto& item : q.scoring.items) r.answers.emplace_back(item, Choice{"satisfied"});
     r.answers.emplace_back("overall", Choice{overall});
     if (const std::string* e = set.expanded_json(q)) store.remember_definition(q, *e);
-    store.save(r, &q);
+    test::save_scored(store, r, &q);
     return r.id;
   };
   std::string old_id = respond(*v1, "very_satisfied");

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/support/time.hpp"
 #include "core/analysis/indicators.hpp"
@@ -288,10 +289,10 @@ int main(int argc, char** argv) {
     // Each sample: n pool rows per questionnaire copied (with replacement) into the
     // sample database's metrics, then compute_indicators as `ecokiosk indicators` runs it.
     Store rep(rep_path);
-    rep.db().exec("PRAGMA foreign_keys=OFF");
-    rep.db().exec("DELETE FROM answers");
-    rep.db().exec("DELETE FROM responses");
-    rep.db().exec("ATTACH DATABASE '" + pool_path + "' AS pool");
+    StoreAccess::db(rep).exec("PRAGMA foreign_keys=OFF");
+    StoreAccess::db(rep).exec("DELETE FROM answers");
+    StoreAccess::db(rep).exec("DELETE FROM responses");
+    StoreAccess::db(rep).exec("ATTACH DATABASE '" + pool_path + "' AS pool");
     std::vector<std::int64_t> ids[3];
     struct Fig { double score, sat, trips, green; int age; };
     std::map<std::int64_t, Fig> fig;
@@ -303,7 +304,8 @@ int main(int argc, char** argv) {
     margins.margins[0].dims = {"age", "gender"};
     margins.margins[1].dims = {"township"};
     {
-      Stmt s(rep.db(), "SELECT response, method, score, satisfied, trips, green, age, gender, township FROM pool.response_metrics");
+      Stmt s(StoreAccess::db(rep),
+             "SELECT response, method, score, satisfied, trips, green, age, gender, township FROM pool.response_metrics");
       while (s.step()) {
         int m = static_cast<int>(s.i64(1));
         if (m >= 1 && m <= 3) ids[m - 1].push_back(s.i64(0));
@@ -317,7 +319,7 @@ int main(int argc, char** argv) {
         }
       }
     }
-    Stmt ins(rep.db(), "INSERT INTO main.response_metrics SELECT ?1, method, questionnaire, version, kiosk, completed_at, "
+    Stmt ins(StoreAccess::db(rep), "INSERT INTO main.response_metrics SELECT ?1, method, questionnaire, version, kiosk, completed_at, "
                        "duration_s, visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, "
                        "fingerprint, outcomes FROM pool.response_metrics WHERE response = ?2");
     auto t1 = std::chrono::steady_clock::now();
@@ -332,8 +334,8 @@ int main(int argc, char** argv) {
       IndicatorOptions opt;
       if (unequal) opt.population = &margins;
       for (long r = 0; r < reps; ++r) {
-        rep.db().exec("BEGIN");
-        rep.db().exec("DELETE FROM main.response_metrics");
+        StoreAccess::db(rep).exec("BEGIN");
+        StoreAccess::db(rep).exec("DELETE FROM main.response_metrics");
         std::int64_t k = 1;
         double s = 0, ss = 0, sy = 0, sx = 0, syy = 0, sxx = 0, sxy = 0;
         for (int m = 0; m < 3; ++m)
@@ -348,7 +350,7 @@ int main(int argc, char** argv) {
               sy += f.green; sx += f.trips; syy += f.green * f.green; sxx += f.trips * f.trips; sxy += f.green * f.trips;
             }
           }
-        rep.db().exec("COMMIT");
+        StoreAccess::db(rep).exec("COMMIT");
         IndicatorReport res = compute_indicators(rep, set, opt);
         for (const auto& ind : res.indicators) {
           Tally* t = ind.no == 39 ? &t39 : ind.no == 40 ? &t40 : &t35;
