@@ -51,23 +51,46 @@ s <- read_sav(file.path(work, "x-satisfaction.sav"), user_na = TRUE)
 stopifnot(grepl("满意", attr(s$overall, "label")))
 stopifnot("非常满意" %in% names(attr(s$overall, "labels")))
 stopifnot(-1 %in% attr(s$overall, "na_values"))
+# 说不清 (code 6, after the five points) is declared user-missing and keeps its label.
+stopifnot(6 %in% attr(s$overall, "na_values"))
+stopifnot(attr(s$overall, "labels")[["不了解/说不清"]] == 6)
+stopifnot(any(s$overall == 6, na.rm = TRUE))
 stopifnot(!is.null(s$weight), all(s$weight > 0), abs(mean(s$weight) - 1) < 1e-6)
 t <- read_dta(file.path(work, "x-satisfaction.dta"))
 stopifnot("非常满意" %in% names(attr(t$overall, "labels")))
+# In Stata 说不清 is the extended missing value .b, labelled with its text.
+stopifnot(any(is_tagged_na(t$overall, "b")))
+lb <- attr(t$overall, "labels")
+stopifnot(names(lb)[is_tagged_na(lb, "b")] == "不了解/说不清")
 k <- read_dta(file.path(work, "x-knowledge.dta"))
 stopifnot(any(is_tagged_na(k$k_env_day, "a")))  # an item not drawn is .a, labelled
 stopifnot(grepl("未显示", names(attr(k$k_env_day, "labels"))[is_tagged_na(attr(k$k_env_day, "labels"), "a")]))
 cat("R haven: labels, missing values and weights as expected\n")
 R
 
-"$PY" - "$WORK" <<'PY'
-import csv, sys
+"$PY" - "$WORK" "$SRC" <<'PY'
+import csv, glob, json, sys
 work = sys.argv[1]
+# The texts of the questionnaires' don't-know options: declared missing in .sav/.dta, so
+# a reader may show them blank where csv --labels shows the text.
+DK = set()
+def collect(j):
+    if isinstance(j, dict):
+        if j.get("dont_know") is True and isinstance(j.get("text"), dict):
+            DK.add(j["text"]["zh"])
+        for v in j.values(): collect(v)
+    elif isinstance(j, list):
+        for v in j: collect(v)
+for f in glob.glob(sys.argv[2] + "/questionnaires/**/*.json", recursive=True):
+    collect(json.load(open(f, encoding="utf-8")))
+assert "不了解/说不清" in DK and "不知道" in DK, DK
 def rows(path, enc="utf-8"):
     with open(path, encoding=enc, newline="") as f:
         return list(csv.reader(f))
 def same(a, b):
     if a == b or (a == "" and b.strip() == ""):  # PSPP writes system-missing as a space
+        return True
+    if a in DK and b.strip() == "":  # don't know: declared missing, read as missing
         return True
     try:
         return abs(float(a) - float(b)) < 1e-6

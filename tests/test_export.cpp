@@ -7,8 +7,13 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "core/analysis/indicators.hpp"
 #include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
+#include "core/support/ids.hpp"
+#include "core/survey/questionnaire_loader.hpp"
 #include "core/output/export.hpp"
 #include "core/support/i18n.hpp"
 #include "core/storage/interchange.hpp"
@@ -79,7 +84,8 @@ TEST_CASE("CSV: UTF-8 with BOM, one row per response, ASCII codes, a codebook wi
   CHECK(lines[0].find("improve_first__air") != std::string::npos);  // a 0/1 column per option
   for (char c : lines[0]) CHECK(static_cast<unsigned char>(c) < 0x80);
   std::string cb = slurp(f.dir.file("sat.codebook.csv"));
-  CHECK(cb.find("您对本区空气质量的满意程度?") != std::string::npos);
+  // Changed by issue 18: the question ends in a full-width question mark.
+  CHECK(cb.find("您对本区空气质量的满意程度？") != std::string::npos);
   CHECK(cb.find("very_satisfied,非常满意,Very satisfied") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(o.out + ".part"));
 }
@@ -101,7 +107,8 @@ TEST_CASE("CSV in GB18030 for older Excel decodes back to the same text") {
   REQUIRE(iconv(cd, &src, &left, &dst, &room) != static_cast<std::size_t>(-1));
   iconv_close(cd);
   utf.resize(utf.size() - room);
-  CHECK(utf.find("“世界水日”是每年的哪一天?") != std::string::npos);
+  // Changed by issue 18: the question ends in a full-width question mark.
+  CHECK(utf.find("“世界水日”是每年的哪一天？") != std::string::npos);
 }
 
 TEST_CASE("xlsx and HTML are written under a temporary name and are whole") {
@@ -238,12 +245,111 @@ TEST_CASE("csv --labels writes option labels, and sav and dta are written whole,
 }
 
 TEST_CASE("a don't-know option is recognised, and 不知道 that answers yes or no is not") {
+  // Changed by issue 14/18: the questionnaire's "dont_know" flag decides, not the text
+  // (was: the texts 不了解, 说不清 … were recognised).
   Option dk;
   dk.text.by_lang["zh"] = "不了解";
   dk.text.by_lang["en"] = "Don't know";
+  dk.dont_know = true;
   CHECK(is_dont_know(dk));
   Option no;
   no.text.by_lang["zh"] = "不知道";
   no.text.by_lang["en"] = "No";
   CHECK_FALSE(is_dont_know(no));
+  Option unflagged = dk;
+  unflagged.dont_know = false;
+  CHECK_FALSE(is_dont_know(unflagged));
+  // The shipped satisfaction scale's 不了解/说不清 is flagged; aware_campaign's 没听说过 is not.
+  const Questionnaire& sat = *test::shipped().find("satisfaction");
+  CHECK(is_dont_know(*sat.find("overall")->find_option("dont_know")));
+  for (const auto& o : sat.find("aware_campaign")->options) CHECK_FALSE(is_dont_know(o));
+}
+
+TEST_CASE("a response to the old questionnaire version keeps its version and still exports beside the new one") {
+  // Version 1 of satisfaction as it was before issue 18: no 说不清 on the scale.
+  const QuestionnaireSet& shipped = test::shipped();
+  const Questionnaire& v2 = *shipped.find("satisfaction");
+  REQUIRE(v2.version >= 2);
+  nlohmann::json old = nlohmann::json::parse(*shipped.expanded_json(v2));
+  old["version"] = 1;
+  auto drop_dk = [](nlohmann::json& opts) {
+    nlohmann::json kept = nlohmann::json::array();
+    for (auto& o : opts)
+      if (!o.value("dont_know", false)) kept.push_back(o);
+    opts = kept;
+  };
+  for (auto& [name, scale] : old["scales"].items()) drop_dk(scale);
+  for (auto& q : old["questions"])
+    if (q.contains("options")) drop_dk(q["options"]);
+  LoadResult lr = load_questionnaire_text(old.dump(), "satisfaction-v1", "");
+  REQUIRE(lr.errors.empty());
+  REQUIRE(lr.questionnaire);
+  QuestionnaireSet set = shipped;
+  set.add(std::move(*lr.questionnaire), std::move(lr.expanded_json));
+  const Questionnaire* v1 = set.find("satisfaction", 1);
+  REQUIRE(v1);
+  CHECK(set.find("satisfaction") == set.find("satisfaction", v2.version));  // the newest is asked
+
+  test::TempDir dir;
+  Store store(dir.file("v.db"));
+  auto respond = [&](const Questionnaire& q, const std::string& overall) {
+    Response r;
+    r.id = new_uuid();
+    r.questionnaire = q.id;
+    r.version = q.version;
+    r.content_hash = q.content_hash;
+    r.kiosk = "k1";
+    r.lang = "zh";
+    r.started_at = 1'561'000'000'000 + static_cast<TimeMs>(store.count({})) * 3'600'000;
+    r.completed_at = r.started_at + 300'000;
+    r.visible_questions = 12;
+    for (const auto& item : q.scoring.items) r.answers.emplace_back(item, Choice{"satisfied"});
+    r.answers.emplace_back("overall", Choice{overall});
+    if (const std::string* e = set.expanded_json(q)) store.remember_definition(q, *e);
+    test::save_scored(store, r, &q);
+    return r.id;
+  };
+  std::string old_id = respond(*v1, "very_satisfied");
+  std::string new_id = respond(*set.find("satisfaction"), "dont_know");
+  Strings strings;
+  std::vector<std::string> errors;
+  strings.load_dir(test::source_dir() + "/assets/i18n", errors);
+  for (const char* fmt : {"csv", "sav", "dta"}) {
+    CAPTURE(fmt);
+    ExportOptions o;
+    o.format = fmt;
+    o.out = dir.file(std::string("v.") + fmt);
+    o.strings = &strings;
+    o.include_flagged = true;
+    o.questionnaire = "satisfaction";
+    ExportResult r = export_data(store, set, o);
+    REQUIRE(r.error.empty());
+    CHECK(r.rows == 2);
+  }
+  std::string csv = slurp(dir.file("v.csv"));
+  auto lines = lines_of(csv.substr(3));
+  REQUIRE(lines.size() == 3);
+  bool saw_old = false, saw_new = false;
+  for (const auto& l : lines) {
+    if (l.rfind(old_id, 0) == 0) {
+      saw_old = true;
+      CHECK(l.find(",satisfaction,1,") != std::string::npos);
+      CHECK(l.find("very_satisfied") != std::string::npos);
+    }
+    if (l.rfind(new_id, 0) == 0) {
+      saw_new = true;
+      CHECK(l.find(",satisfaction," + std::to_string(v2.version) + ",") != std::string::npos);
+      CHECK(l.find("dont_know") != std::string::npos);  // CSV keeps the answer as given
+    }
+  }
+  CHECK(saw_old);
+  CHECK(saw_new);
+  // The indicator reads both versions: the old resident counts, the 说不清 one does not.
+  IndicatorReport rep = compute_indicators(store, set, {});
+  for (const auto& i : rep.indicators)
+    if (i.no == 40) {
+      CHECK(i.est.n == 1);
+      CHECK(i.no_overall_opinion == 1);
+      CHECK(*i.est.value == doctest::Approx(100));
+    }
 }

@@ -1,6 +1,7 @@
 // Indicators 35, 39, 40 on small hand-built datasets whose answers are worked out by hand.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -205,10 +206,18 @@ TEST_CASE("35 green travel: trip-weighted ratio with a Taylor interval") {
   IndicatorResult r = f.get(35);
   CHECK(r.est.n == 10);
   CHECK(r1(*r.est.value) == 64.3);
-  // Changed by issue 14 (was the Taylor t-interval [38.9, 89.7]): Wilson at the effective
-  // number of trips p(1−p)/V = 0.2296 / 0.1121676² = 18.2 with t(9).
-  CHECK(r1(r.est.ci->lo) == 38.5);
-  CHECK(r1(r.est.ci->hi) == 83.8);
+  // Changed by issue 14, twice: the Taylor t-interval [38.9, 89.7], then Wilson at the
+  // effective number of trips with t(9) [38.5, 83.8]; now, below 300 respondents, the
+  // studentised bootstrap over the ten respondents (fixed seed), lopsided as the ratio's
+  // small-sample distribution is.
+  CHECK(r1(r.est.ci->lo) == 30.2);
+  CHECK(r1(r.est.ci->hi) == 84.6);
+  std::vector<std::pair<double, double>> yx;
+  for (auto& p : d) yx.emplace_back(p[0], p[1]);
+  auto bt = stats::ratio_bootstrap_t(yx);
+  REQUIRE(bt);
+  CHECK(r.est.ci->lo == Approx(100 * bt->lo));
+  CHECK(r.est.ci->hi == Approx(100 * bt->hi));
   CHECK(r.est.needed_for_3pt == 538);
   CHECK(r.trips == 28);
   CHECK(r.green_trips == 18);
@@ -352,7 +361,13 @@ TEST_CASE("weighting: population margins that match the sample change nothing") 
   CHECK(r.weighted->deff == Approx(1));
   CHECK(r.weighted->n_eff == Approx(12));
   CHECK(*r.weighted->est.value == Approx(*r.est.value));
-  CHECK(r.weighted->est.ci->lo == Approx(r.est.ci->lo));
+  // Changed by issue 14 (was: the same interval as unweighted). The raked interval now
+  // counts the margins' parameters (12 respondents, 4 parameters: t on 8 df) and below
+  // 300 respondents takes the re-raking jackknife when larger, so with weights of 1 it
+  // is the unweighted interval or wider, never narrower.
+  REQUIRE(r.weighted->est.ci);
+  CHECK(r.weighted->est.ci->lo <= r.est.ci->lo + 1e-9);
+  CHECK(r.weighted->est.ci->hi >= r.est.ci->hi - 1e-9);
 
   // Now the population is mostly older people, who are less satisfied here.
   Response old = f.b.satisfaction("dissatisfied");
@@ -638,22 +653,165 @@ TEST_CASE("35: a few busy travellers carrying the spread widen the interval (Sat
     f.save(f.b.travel(g, t));
     sy += g; sx += t; syy += g * g; sxx += t * t; sxy += g * t;
   };
-  for (int i = 0; i < 28; ++i) add(1, 2);
+  // Changed by issue 14: below 300 respondents 35's interval is the bootstrap, so the
+  // linearized interval this test is about is tried on 300 (was 30: 28 + 2).
+  for (int i = 0; i < 298; ++i) add(1, 2);
   add(0, 14);  // one driver with many trips: most of the residual spread
   add(12, 14);
   IndicatorResult r = f.get(35);
   REQUIRE(r.est.ci);
-  stats::RatioEstimate e = stats::ratio_taylor(30, sy, sx, syy, sxx, sxy);
-  auto plain = stats::wilson_clustered(e.ratio, e.se * e.se, 30, sx);  // t on n − 1 = 29 df
+  stats::RatioEstimate e = stats::ratio_taylor(300, sy, sx, syy, sxx, sxy);
+  auto plain = stats::wilson_clustered(e.ratio, e.se * e.se, 300, sx);  // t on n − 1 = 299 df
   REQUIRE(plain.ci);
   CHECK(r.est.ci->lo < 100 * plain.ci->lo - 0.5);
   CHECK(r.est.ci->hi > 100 * plain.ci->hi + 0.5);
   // Even residuals keep n − 1 df: the interval is the plain one.
   Fixture g;
-  for (int i = 0; i < 15; ++i) { g.save(g.b.travel(1, 2)); g.save(g.b.travel(2, 2)); }
+  for (int i = 0; i < 150; ++i) { g.save(g.b.travel(1, 2)); g.save(g.b.travel(2, 2)); }
   IndicatorResult q = g.get(35);
-  stats::RatioEstimate e2 = stats::ratio_taylor(30, 45, 60, 75, 120, 90);
-  auto p2 = stats::wilson_clustered(e2.ratio, e2.se * e2.se, 30, 60);
+  stats::RatioEstimate e2 = stats::ratio_taylor(300, 450, 600, 750, 1200, 900);
+  auto p2 = stats::wilson_clustered(e2.ratio, e2.se * e2.se, 300, 600);
   CHECK(q.est.ci->lo == doctest::Approx(100 * p2.ci->lo));
   CHECK(q.est.ci->hi == doctest::Approx(100 * p2.ci->hi));
+}
+
+namespace {
+void set_choice(Response& r, const std::string& qid, const std::string& opt) {
+  for (auto& [k, v] : r.answers)
+    if (k == qid) { v = Choice{opt}; return; }
+  r.answers.emplace_back(qid, Choice{opt});
+}
+}  // namespace
+
+TEST_CASE("40: 说不清 is out of the item's share and mean and out of 40's n, and counted on its own") {
+  Fixture f;
+  // Four residents: sat_air satisfied, neutral, 说不清, 说不清; overall satisfied,
+  // satisfied, dissatisfied, 说不清.
+  const char* air[] = {"satisfied", "neutral", "dont_know", "dont_know"};
+  const char* overall[] = {"satisfied", "satisfied", "dissatisfied", "dont_know"};
+  for (int i = 0; i < 4; ++i) {
+    Response r = f.b.satisfaction(overall[i]);
+    set_choice(r, "sat_air", air[i]);
+    f.save(r);
+  }
+  IndicatorResult r = f.get(40);
+  CHECK(r.considered == 4);
+  CHECK(r.no_overall_opinion == 1);
+  CHECK(r.excluded.total == 0);        // no opinion is not a fault
+  CHECK(r.est.n == 3);                 // the 说不清 overall is not in the base
+  CHECK(*r.est.value == Approx(200.0 / 3));
+  CHECK(*r.mean_score == Approx((75 + 75 + 25) / 3.0));  // 说不清 has no score, not −25
+  const ItemRow* a = nullptr;
+  for (const auto& it : r.items)
+    if (it.item == "sat_air") a = &it;
+  REQUIRE(a);
+  CHECK(a->n == 2);
+  CHECK(a->dont_know == 2);
+  CHECK(a->pct == Approx(50));          // 1 satisfied of the 2 with an opinion
+  CHECK(a->mean_score == Approx(62.5)); // (75 + 50) / 2
+  nlohmann::json j = indicators_json(compute_indicators(f.store, f.b.set, f.opt));
+  for (const auto& ind : j["indicators"])
+    if (ind["no"] == 40) {
+      CHECK(ind["no_overall_opinion"] == 1);
+      CHECK(ind["n"] == 3);
+      bool found = false;
+      for (const auto& it : ind["items"])
+        if (it["item"] == "sat_air") { found = true; CHECK(it["dont_know"] == 2); CHECK(it["n"] == 2); }
+      CHECK(found);
+    }
+  SUBCASE("everybody 说不清 overall: no data, never 0%") {
+    Fixture g;
+    for (int i = 0; i < 3; ++i) g.save(g.b.satisfaction("dont_know"));
+    IndicatorResult e = g.get(40);
+    CHECK(e.no_overall_opinion == 3);
+    CHECK(e.est.n == 0);
+    CHECK_FALSE(e.est.value);
+    CHECK(e.status() == "no_data");
+  }
+}
+
+TEST_CASE("39: 不知道 counts as not correct") {
+  Fixture f;
+  Response r = f.b.knowledge(10);
+  // The first two drawn items answered 不知道 instead of right.
+  const auto& items = f.b.set.find("knowledge")->bank->items;
+  for (int i = 0; i < 2; ++i) {
+    const Question& it = items[static_cast<std::size_t>(i)];
+    for (auto& [k, v] : r.answers)
+      if (k == it.id)
+        v = it.type == QuestionType::multiple ? Answer{ChoiceSet{{"dont_know"}}} : Answer{Choice{"dont_know"}};
+  }
+  f.save(r);
+  f.save(f.b.knowledge(10));
+  IndicatorResult k = f.get(39);
+  CHECK(*k.est.value == Approx(90));  // (80 + 100) / 2
+  for (const auto& it : k.items)
+    if (it.item == items[0].id) CHECK(it.pct == Approx(50));
+}
+
+TEST_CASE("respondents under 18 can be left out of the indicators, and are counted when they are") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) {
+    Response r = f.b.satisfaction("satisfied");
+    f.b.demographics(r, "45_59", "female", "chengxi");
+    f.save(r);
+  }
+  for (int i = 0; i < 2; ++i) {
+    Response r = f.b.satisfaction("dissatisfied");
+    f.b.demographics(r, "u18", "male", "chengxi");
+    f.save(r);
+    Response k = f.b.knowledge(2);
+    f.b.demographics(k, "u18", "male", "chengxi");
+    f.save(k);
+  }
+  f.save(f.b.knowledge(8));
+  IndicatorResult all = f.get(40);
+  CHECK(all.est.n == 5);
+  CHECK(all.minors_left_out == 0);
+  CHECK(*all.est.value == Approx(60));
+  f.opt.exclude_minors = true;
+  IndicatorResult adults = f.get(40);
+  CHECK(adults.est.n == 3);
+  CHECK(adults.minors_left_out == 2);
+  CHECK(*adults.est.value == Approx(100));
+  IndicatorResult k = f.get(39);
+  CHECK(k.est.n == 1);
+  CHECK(k.minors_left_out == 2);
+  CHECK(*k.est.value == Approx(80));
+  nlohmann::json j = indicators_json(compute_indicators(f.store, f.b.set, f.opt));
+  CHECK(j["filters"]["exclude_minors"] == true);
+  for (const auto& ind : j["indicators"])
+    if (ind["no"] == 40) CHECK(ind["minors_left_out"] == 2);
+  // No respondent under 18 in the database at all: nothing to leave out, nothing breaks.
+  Fixture g;
+  g.opt.exclude_minors = true;
+  g.save(g.b.satisfaction("satisfied"));
+  CHECK(g.get(40).est.n == 1);
+}
+
+TEST_CASE("35 below 300 respondents: the bootstrap interval, the same on every run and in any row order") {
+  auto run = [](bool reversed) {
+    Fixture f;
+    int d[][2] = {{2, 4}, {1, 1}, {0, 3}, {3, 3}, {4, 5}, {2, 2}, {1, 2}, {3, 4}, {0, 2}, {2, 2}, {0, 12}, {1, 1}};
+    std::vector<std::pair<int, int>> rows;
+    for (auto& p : d) rows.emplace_back(p[0], p[1]);
+    if (reversed) std::reverse(rows.begin(), rows.end());
+    for (auto& [g, t] : rows) f.save(f.b.travel(g, t));
+    return f.get(35);
+  };
+  IndicatorResult a = run(false), b = run(true), c = run(false);
+  REQUIRE(a.est.ci);
+  CHECK(a.est.ci->lo == b.est.ci->lo);
+  CHECK(a.est.ci->hi == b.est.ci->hi);
+  CHECK(a.est.ci->lo == c.est.ci->lo);
+  // It is the studentised bootstrap of the stored pairs, not the linearized interval.
+  std::vector<std::pair<double, double>> yx = {{2, 4}, {1, 1}, {0, 3}, {3, 3}, {4, 5}, {2, 2},
+                                               {1, 2}, {3, 4}, {0, 2}, {2, 2}, {0, 12}, {1, 1}};
+  auto bt = stats::ratio_bootstrap_t(yx);
+  REQUIRE(bt);
+  CHECK(a.est.ci->lo == Approx(100 * bt->lo));
+  CHECK(a.est.ci->hi == Approx(100 * bt->hi));
+  // The lone busy driver makes the ratio's distribution skewed, and the interval with it.
+  double v = *a.est.value;
+  CHECK(std::abs((a.est.ci->hi - v) - (v - a.est.ci->lo)) > 1);
 }

@@ -73,7 +73,7 @@ TEST_CASE("bad lines are reported by number with their reason, and the rest impo
   std::string text =
       line + "\n" +                                                            // 1 ok
       "{broken\n" +                                                            // 2
-      edit("\"version\":1", "\"version\":7") + "\n" +                          // 3 unknown version
+      edit("\"version\":2", "\"version\":7") + "\n" +                          // 3 unknown version
       edit("\"trips\":{", "\"trips\":{\"rocket\":1,") + "\n" +                 // 4 unknown row
       edit(good.id, "not-a-uuid") + "\n" +                                      // 5
       "\n" +                                                                    // blank: ignored

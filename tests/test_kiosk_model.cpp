@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "core/storage/store_access.hpp"
 #include "core/storage/store.hpp"
+#include "core/support/config.hpp"
 #include "core/support/time.hpp"
 #include "helpers.hpp"
 #include "kiosk/kiosk_model.hpp"
@@ -395,4 +398,96 @@ TEST_CASE("the quiz's score and review are worked out once on completion, only f
   r.fill_to_end();
   REQUIRE(r.model.screen() == Screen::finish);
   CHECK(r.model.quiz_review() == nullptr);  // not a quiz: no score
+
+namespace {
+// Walks a satisfaction session up to the age question.
+void to_age(Rig& r) {
+  r.act(Intent::Kind::start, "satisfaction");
+  for (int i = 0; i < 60 && r.model.session()->current()->id != "age"; ++i) {
+    const Question& q = *r.model.session()->current();
+    Answer a;
+    if (q.type == QuestionType::single || q.type == QuestionType::rating) a = Choice{q.options.front().id};
+    else if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
+    r.act(Intent::Kind::answer, {}, a);
+    r.act(Intent::Kind::next);
+  }
+  REQUIRE(r.model.session()->current()->id == "age");
+}
+}  // namespace
+
+TEST_CASE("a resident under 18 reads the notice the setting chooses and goes on with Next") {
+  SUBCASE("notice (the default)") {
+    Rig r;
+    to_age(r);
+    CHECK(r.model.minor_notice_key().empty());
+    r.act(Intent::Kind::answer, {}, Choice{"u18"}, true);
+    CHECK(r.model.minor_notice_key() == "question.minor_notice");
+    CHECK_FALSE(r.model.auto_advance_pending());  // the page waits to be read
+    CHECK(r.model.next_shown());
+    r.now += 5000;
+    r.model.tick();
+    CHECK(r.model.session()->current()->id == "age");
+    // Changing the answer to an adult band removes the notice; Next goes on.
+    r.act(Intent::Kind::answer, {}, Choice{"30_44"}, true);
+    CHECK(r.model.minor_notice_key().empty());
+    r.act(Intent::Kind::answer, {}, Choice{"u18"}, true);
+    r.act(Intent::Kind::next);
+    CHECK(r.model.session()->current()->id == "gender");
+    CHECK(r.model.minor_notice_key().empty());
+  }
+  SUBCASE("ask for a parent") {
+    test::TempDir dir;
+    Store store(dir.file("k.db"));
+    Config cfg;
+    cfg.minors = "ask_parent";
+    TimeMs now = 1'561'000'000'000;
+    KioskModel m(cfg, test::shipped(), &store, [&] { return now; }, 7);
+    Intent start;
+    start.kind = Intent::Kind::start;
+    start.id = "satisfaction";
+    m.apply(start);
+    for (int i = 0; i < 60 && m.session()->current()->id != "age"; ++i) {
+      const Question& q = *m.session()->current();
+      Intent a;
+      a.kind = Intent::Kind::answer;
+      if (q.type == QuestionType::single || q.type == QuestionType::rating) a.answer = Choice{q.options.front().id};
+      else if (q.type == QuestionType::multiple) a.answer = ChoiceSet{{q.options.front().id}};
+      m.apply(a);
+      Intent n;
+      n.kind = Intent::Kind::next;
+      m.apply(n);
+    }
+    REQUIRE(m.session()->current()->id == "age");
+    Intent a;
+    a.kind = Intent::Kind::answer;
+    a.answer = Choice{"u18"};
+    a.advance = true;
+    m.apply(a);
+    CHECK(m.minor_notice_key() == "question.minor_parent");
+    CHECK_FALSE(m.auto_advance_pending());
+  }
+}
+
+TEST_CASE("the minors setting is range-checked") {
+  Config c;
+  CHECK(c.minors == "notice");
+  c.minors = "ask_parent";
+  CHECK(check_config(c).empty());
+  c.minors = "ignore";
+  auto errors = check_config(c);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].find("minors") != std::string::npos);
+  test::TempDir dir;
+  std::string path = dir.file("config.json");
+  {
+    std::ofstream(path) << R"({"kiosk_id": "k1", "minors": "skip"})";
+  }
+  ConfigLoad l = load_config(path);
+  CHECK(l.config.minors == "notice");
+  REQUIRE(l.errors.size() == 1);
+  CHECK(l.errors[0].find("not notice or ask_parent") != std::string::npos);
+  {
+    std::ofstream(path) << R"({"kiosk_id": "k1", "minors": "ask_parent"})";
+  }
+  CHECK(load_config(path).config.minors == "ask_parent");
 }

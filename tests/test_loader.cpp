@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/survey/questionnaire_loader.hpp"
@@ -205,4 +206,91 @@ TEST_CASE("hostile sizes are refused before parsing: a huge file, a megabyte of 
   CHECK(f.errors[0].message.find("is a folder") != std::string::npos);
   // Under the limits, the same shapes still load.
   CHECK(load(base(kQ1)).errors.empty());
+}
+
+TEST_CASE("dont_know options: on a rating off the scale, at most one, exclusive in a multiple, never correct or satisfied") {
+  const std::string scale =
+      R"({"id":"v5","text":{"zh":"5"},"value":5},{"id":"v4","text":{"zh":"4"},"value":4},{"id":"v3","text":{"zh":"3"},"value":3},)"
+      R"({"id":"v2","text":{"zh":"2"},"value":2},{"id":"v1","text":{"zh":"1"},"value":1})";
+  auto rating = [&](const std::string& extra) {
+    return R"({"id":"r","type":"rating","text":{"zh":"评"},"options":[)" + scale + extra + "]}";
+  };
+  SUBCASE("a rating with five points and 说不清 loads, and 说不清 has no value") {
+    auto r = load(base(rating(R"(,{"id":"dk","text":{"zh":"说不清"},"dont_know":true})")));
+    REQUIRE(r.errors.empty());
+    const Question* q = r.questionnaire->find("r");
+    REQUIRE(q->options.size() == 6);
+    CHECK(q->find_option("dk")->dont_know);
+    CHECK(q->find_option("dk")->value == 0);
+    CHECK_FALSE(q->find_option("v5")->dont_know);
+  }
+  SUBCASE("a value on the don't-know option is refused") {
+    auto r = load(base(rating(R"(,{"id":"dk","text":{"zh":"说不清"},"dont_know":true,"value":3})")));
+    CHECK(has_error(r, "/questions/0/options/5/value", "off the scale"));
+  }
+  SUBCASE("five points are still needed besides it") {
+    auto r = load(base(R"({"id":"r","type":"rating","text":{"zh":"评"},"options":[)"
+                       R"({"id":"v5","text":{"zh":"5"},"value":5},{"id":"v4","text":{"zh":"4"},"value":4},)"
+                       R"({"id":"v3","text":{"zh":"3"},"value":3},{"id":"v2","text":{"zh":"2"},"value":2},)"
+                       R"({"id":"dk","text":{"zh":"说不清"},"dont_know":true}]})"));
+    CHECK(has_error(r, "/questions/0/options", "exactly 5 options"));
+  }
+  SUBCASE("two don't-know options are refused") {
+    auto r = load(base(R"({"id":"q","type":"single","text":{"zh":"一"},"options":[{"id":"a","text":{"zh":"甲"}},)"
+                       R"({"id":"d1","text":{"zh":"不知道"},"dont_know":true},{"id":"d2","text":{"zh":"说不清"},"dont_know":true}]})"));
+    CHECK(has_error(r, "/questions/0/options", "at most one"));
+  }
+  SUBCASE("in a multiple choice it must be exclusive") {
+    auto r = load(base(R"({"id":"m","type":"multiple","text":{"zh":"多"},"options":[{"id":"a","text":{"zh":"甲"}},)"
+                       R"({"id":"b","text":{"zh":"乙"}},{"id":"dk","text":{"zh":"不知道"},"dont_know":true}]})"));
+    CHECK(has_error(r, "/questions/0/options/2", "exclusive"));
+  }
+  SUBCASE("not true or false is refused") {
+    auto r = load(base(R"({"id":"q","type":"single","text":{"zh":"一"},"options":[{"id":"a","text":{"zh":"甲"},"dont_know":"yes"}]})"));
+    CHECK(has_error(r, "/questions/0/options/0/dont_know", "true or false"));
+  }
+  SUBCASE("a knowledge item's 不知道 is never its correct answer") {
+    auto r = load(base(R"({"bank":true})",
+                       R"(,"bank":{"draw":1,"items":[{"id":"k1","type":"single","topic":"t","text":{"zh":"问"},)"
+                       R"("options":[{"id":"a","text":{"zh":"甲"}},{"id":"dk","text":{"zh":"不知道"},"dont_know":true}],)"
+                       R"("correct":["dk"],"explanation":{"zh":"讲"}}]})"));
+    CHECK(has_error(r, "/bank/items/0/correct/0", "never the correct answer"));
+  }
+  SUBCASE("the satisfied answers cannot include 说不清") {
+    auto r = load(base(rating(R"(,{"id":"dk","text":{"zh":"说不清"},"dont_know":true})"),
+                       R"(,"scoring":{"indicator":40,"method":"satisfaction","overall":"r","satisfied":["v5","dk"],"items":[]})"));
+    CHECK(has_error(r, "/scoring/satisfied/1", "don't-know"));
+  }
+}
+
+TEST_CASE("the shipped questionnaires: every satisfaction rating offers 说不清 and every knowledge item 不知道") {
+  const auto& set = test::shipped();
+  REQUIRE(set.errors.empty());
+  auto dk_of = [](const Question& q) {
+    return std::count_if(q.options.begin(), q.options.end(), [](const Option& o) { return o.dont_know; });
+  };
+  const Questionnaire* sat = set.find("satisfaction");
+  REQUIRE(sat);
+  for (const auto& q : sat->questions)
+    if (q.type == QuestionType::rating) CHECK_MESSAGE(dk_of(q) == 1, q.id);
+  const Questionnaire* k = set.find("knowledge");
+  REQUIRE(k);
+  REQUIRE(k->bank);
+  auto chars = [](const std::string& s) {
+    return std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  };
+  for (const auto& it : k->bank->items) {
+    CHECK_MESSAGE(dk_of(it) == 1, it.id);
+    if (it.type != QuestionType::single) continue;
+    // No give-away by length: the right answer is never the one longest option.
+    std::vector<long> len;
+    long right = 0;
+    for (const auto& o : it.options) {
+      if (o.dont_know) continue;
+      len.push_back(chars(o.text.get("zh")));
+      if (o.id == it.correct.front()) right = len.back();
+    }
+    std::sort(len.rbegin(), len.rend());
+    CHECK_MESSAGE(!(right == len[0] && len[0] > len[1]), it.id, " gives itself away by its length");
+  }
 }

@@ -194,7 +194,8 @@ TEST_CASE("the PDF: A4, several pages, Chinese text, written whole or not at all
 TEST_CASE("the HTML report keeps every label whole and groups charts so none splits") {
   Data f(300);
   std::string html = html_report(f.store, test::shipped(), f.opts("html", "r.html"));
-  CHECK(html.find("我国生活垃圾分类的四个基本类别是哪些?(多选)") != std::string::npos);
+  // Changed by issue 18: full-width punctuation in the question.
+  CHECK(html.find("我国生活垃圾分类的四个基本类别是哪些？（多选）") != std::string::npos);
   CHECK(html.find("…") == std::string::npos);  // nothing truncated
   CHECK(html.find(".fig{break-inside:avoid") != std::string::npos);
   CHECK(html.find("class='cards'") != std::string::npos);

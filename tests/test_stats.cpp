@@ -159,3 +159,44 @@ TEST_CASE("calibrated variance: the textbook linearization without margins, smal
   // Respondents outside a margin (−1) keep their residual.
   CHECK(calibrated_ratio_variance(s, one, w, {{0, 0, -1, 1, 1, 1}}) > 0);
 }
+
+TEST_CASE("ratio bootstrap-t: deterministic, order-free, honest at the edges") {
+  std::vector<std::pair<double, double>> d = {{1, 2}, {2, 2}, {0, 3}, {3, 3}, {4, 5}, {2, 2}, {1, 2}, {3, 4}, {0, 2}, {2, 2}};
+  auto a = ratio_bootstrap_t(d);
+  REQUIRE(a);
+  // The same data in another order (a database scan may return rows in any order).
+  std::vector<std::pair<double, double>> rev(d.rbegin(), d.rend());
+  auto b = ratio_bootstrap_t(rev);
+  REQUIRE(b);
+  CHECK(a->lo == b->lo);
+  CHECK(a->hi == b->hi);
+  double r = 18.0 / 27;
+  CHECK(a->lo < r);
+  CHECK(a->hi > r);
+  CHECK(a->lo >= 0);
+  CHECK(a->hi <= 1);
+  // Nothing to resample from: n < 2, no spread at all (everyone's trips all green), no trips.
+  CHECK_FALSE(ratio_bootstrap_t({{2, 2}}));
+  CHECK_FALSE(ratio_bootstrap_t({{2, 2}, {1, 1}, {3, 3}}));
+  CHECK_FALSE(ratio_bootstrap_t({{0, 0}, {0, 0}}));
+  // Two respondents with different shares: half the resamples repeat one of them, with
+  // no spread and a different ratio, so the interval is everything there is.
+  auto two = ratio_bootstrap_t({{0, 2}, {2, 2}});
+  REQUIRE(two);
+  CHECK(two->lo == 0);
+  CHECK(two->hi == 1);
+}
+
+TEST_CASE("ratio bootstrap-t follows the skew a busy traveller gives a small sample") {
+  // 19 residents with 2 trips, all green; one driver with 12 trips, none green. R = 38/50.
+  std::vector<std::pair<double, double>> d(19, {2, 2});
+  d.emplace_back(0, 12);
+  auto bt = ratio_bootstrap_t(d);
+  REQUIRE(bt);
+  double r = 38.0 / 50;
+  // The sampling distribution is skewed: a sample without the driver shows 100%, one with
+  // him twice far less; the interval is asymmetric around R, unlike R ± t·se.
+  double below = r - bt->lo, above = bt->hi - r;
+  CHECK(std::abs(below - above) > 0.02);
+  CHECK(bt->hi <= 1);
+}

@@ -238,6 +238,7 @@ int indicators(const Common& c, const IndicatorArgs& a) {
   IndicatorOptions o;
   if (!make_filter(a.filter, cfg.utc_offset_minutes, o.filter)) return 2;
   o.include_flagged = a.include_flagged;
+  o.exclude_minors = a.exclude_minors;
   o.min_seconds_per_question = a.min_seconds.value_or(cfg.min_seconds_per_question);
   o.min_cell_n = a.min_cell_n;
   o.utc_offset_minutes = cfg.utc_offset_minutes;

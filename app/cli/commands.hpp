@@ -33,6 +33,7 @@ struct ExportArgs {
 struct IndicatorArgs {
   FilterArgs filter;
   bool include_flagged = false;
+  bool exclude_minors = false;  // leave out respondents under 18
   std::string format = "text";
   std::string lang = "zh";
   std::optional<double> min_seconds;  // default: configuration

@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   ind->add_option("--kiosk", ia.filter.kiosk, "Only this kiosk id");
   ind->add_option("--version-of", ia.filter.version, "Only this questionnaire version");
   ind->add_flag("--include-flagged", ia.include_flagged, "Keep responses flagged too fast, straight-lining or duplicate");
+  ind->add_flag("--exclude-minors", ia.exclude_minors, "Leave out respondents who answered under 18 (counted as minors_left_out)");
   ind->add_option("--format", ia.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   ind->add_option("--lang", ia.lang, "Language of the text form")->check(CLI::IsMember({"zh", "en"}));
   ind->add_option("--min-seconds", ia.min_seconds, "Seconds per visible question below which a response is too fast")

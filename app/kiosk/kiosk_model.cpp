@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/storage/store.hpp"
+#include "core/survey/metrics.hpp"
 
 namespace eco {
 
@@ -68,6 +69,15 @@ bool KioskModel::auto_advances() const {
   const Question& q = *session_->current();
   return (q.type == QuestionType::single || q.type == QuestionType::rating) && q.required &&
          !session_->progress().last;
+}
+
+std::string KioskModel::minor_notice_key() const {
+  if (screen_ != Screen::question || !session_ || !session_->current()) return "";
+  const Question& q = *session_->current();
+  if (q.id != kAgeQuestion) return "";
+  const auto* c = std::get_if<Choice>(&session_->answer_of(q.id));
+  if (!c || c->option != kMinorAgeOption) return "";
+  return config_.minors == "ask_parent" ? "question.minor_parent" : "question.minor_notice";
 }
 
 bool KioskModel::next_shown() const {
@@ -169,6 +179,7 @@ void KioskModel::answer(const Intent& in) {
   absorb_next_until_ = 0;           // working on this question: a Next now is meant for it
   refusal_ = session_->answer(in.answer);
   advance_at_ = (refusal_.ok() && in.advance && advances && !session_->progress().last) ? clock_() + kAutoAdvanceMs : 0;
+  if (!minor_notice_key().empty()) advance_at_ = 0;  // the notice is read, then Next
 }
 
 void KioskModel::apply(const Intent& in) {

@@ -103,6 +103,10 @@ class KioskModel {
   // else Next (or 提交 on the last question) is the only way on.
   bool auto_advances() const;
   bool next_shown() const;
+  // The i18n key of what a resident who has just answered 18岁以下 reads on the age
+  // question (config "minors": a short notice, or a request to fetch a parent), "" when
+  // none applies. The page then waits for Next instead of moving on by itself.
+  std::string minor_notice_key() const;
   LeaveAsk leave_asked() const { return leave_; }
   std::vector<const Questionnaire*> offered() const;
   const Config& config() const { return config_; }

@@ -66,7 +66,19 @@ struct Person {
   bool satisfied = false;
   int rating = 4;       // 40: overall rating value 1..5
   int trips = 0, green = 0;  // 35
+  int age = 0, gender = 0, township = 0;  // indexes into kAges, kGenders, kTownships
 };
+
+// The adult age bands, two genders and four towns the weighted design uses. Older
+// residents are a larger share of a service hall's visitors than of the district
+// (kVisit: relative chance of being sampled), and answer differently (below), so an
+// unweighted sample of them is biased and raking to the margins is what corrects it.
+const char* const kAges[] = {"18_29", "30_44", "45_59", "60_69", "70p"};
+const double kAgeShare[] = {0.20, 0.27, 0.28, 0.15, 0.10};
+const double kVisit[] = {0.5, 0.7, 1.0, 1.8, 2.4};
+const char* const kGenders[] = {"male", "female"};
+const char* const kTownships[] = {"chengdong", "chengnan", "zhengyang", "lishui"};
+const double kTownShare[] = {0.35, 0.30, 0.20, 0.15};
 
 struct SynthPop {
   std::string name;
@@ -83,13 +95,21 @@ SynthPop make_population(const std::string& name, double ab_a, double ab_b, doub
   double sa = 0, ss = 0, sg = 0, st = 0;
   for (int i = 0; i < N; ++i) {
     Person p;
-    p.ability = beta_draw(ab_a, ab_b, rng);
-    p.satisfied = rng.unit() < p_sat;
+    double u0 = rng.unit();
+    while (p.age < 4 && u0 >= kAgeShare[p.age]) u0 -= kAgeShare[p.age++];
+    p.gender = rng.unit() < 0.5 ? 0 : 1;
+    double u1 = rng.unit();
+    while (p.township < 3 && u1 >= kTownShare[p.township]) u1 -= kTownShare[p.township++];
+    // Older residents know a little less, are more often satisfied and travel greener
+    // (walk, bus); a town's residents a little differently again.
+    double older = (p.age - 2) / 2.0;  // −1 .. +1
+    p.ability = std::clamp(beta_draw(ab_a, ab_b, rng) - 0.06 * older, 0.0, 1.0);
+    p.satisfied = rng.unit() < std::clamp(p_sat + 0.06 * older - 0.03 * p.township + 0.045, 0.0, 1.0);
     p.rating = p.satisfied ? (rng.unit() < 0.45 ? 5 : 4) : static_cast<int>(1 + rng.below(3));
     // Trips yesterday: many 2 (there and back), a long tail of busy people who drive more.
     double u = rng.unit();
     p.trips = u < 0.12 ? 0 : u < 0.55 ? 2 : u < 0.75 ? 1 + static_cast<int>(rng.below(4)) : 3 + static_cast<int>(rng.below(10));
-    double share = beta_draw(1.2, 1.0, rng) * (green_base - 0.03 * std::min(p.trips, 10)) / 0.55;
+    double share = beta_draw(1.2, 1.0, rng) * (green_base + 0.08 * older - 0.03 * std::min(p.trips, 10)) / 0.55;
     share = std::clamp(share, 0.0, 1.0);
     for (int t = 0; t < p.trips; ++t) p.green += rng.unit() < share;
     sa += p.ability;
@@ -113,6 +133,10 @@ void set_answer(Response& r, const std::string& qid, Answer a) {
 // One resident's response: a real session's answers, with the scored ones set from the person.
 Response respond(const Questionnaire& q, const Person& p, Rng& rng, TimeMs start, double& score) {
   Response r = demo_response(q, rng.next(), start, "cov");
+  // The person's own age band, gender and town (the weighted design rakes to them).
+  set_answer(r, "age", Choice{kAges[p.age]});
+  set_answer(r, "gender", Choice{kGenders[p.gender]});
+  set_answer(r, "township", Choice{kTownships[p.township]});
   switch (q.scoring.method) {
     case ScoringMethod::satisfaction: {
       const Question* overall = q.find(q.scoring.overall);
@@ -186,7 +210,7 @@ int main(int argc, char** argv) {
   long reps = 1000;
   std::vector<int> ns = {30, 100, 1000};
   std::uint64_t seed = 20191;
-  int pool_size = 5000;
+  int pool_size = 4000;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::atol(argv[++i]);
     else if (!std::strcmp(argv[i], "--pool") && i + 1 < argc) pool_size = std::atoi(argv[++i]);
@@ -238,9 +262,10 @@ int main(int argc, char** argv) {
       Store pool(pool_path);
       std::string lines;
       TimeMs start = 1561000000000LL;
-      for (int i = 0; i < pool_size; ++i)
+      for (int i = 0; i < pool_size; ++i) {
+        // One person answers all three, so the three pools share their margins.
+        const Person& p = pop.people[rng.below(pop.people.size())];
         for (const Questionnaire* q : {qk, qs, qg}) {
-          const Person& p = pop.people[rng.below(pop.people.size())];
           double score = 0;
           Response r = respond(*q, p, rng, start, score);
           start += 3600000;  // an hour apart: never a duplicate burst
@@ -250,6 +275,7 @@ int main(int argc, char** argv) {
           if (q == qs) s40 += p.satisfied ? 100 : 0;
           if (q == qg) { g35 += p.green; t35 += p.trips; }
         }
+      }
       std::istringstream in(lines);
       ImportReport imp;
       import_jsonl(in, "coverage", pool, set, imp);
@@ -268,14 +294,29 @@ int main(int argc, char** argv) {
     StoreAccess::db(rep).exec("DELETE FROM responses");
     StoreAccess::db(rep).exec("ATTACH DATABASE '" + pool_path + "' AS pool");
     std::vector<std::int64_t> ids[3];
-    struct Fig { double score, sat, trips, green; };
+    struct Fig { double score, sat, trips, green; int age; };
     std::map<std::int64_t, Fig> fig;
+    // The population margins for the weighted design: the pool's own age × gender and
+    // town counts (the same for the three questionnaires, answered by the same people).
+    Population margins;
+    margins.source = "coverage pool";
+    margins.margins.resize(2);
+    margins.margins[0].dims = {"age", "gender"};
+    margins.margins[1].dims = {"township"};
     {
-      Stmt s(StoreAccess::db(rep), "SELECT response, method, score, satisfied, trips, green FROM pool.response_metrics");
+      Stmt s(StoreAccess::db(rep),
+             "SELECT response, method, score, satisfied, trips, green, age, gender, township FROM pool.response_metrics");
       while (s.step()) {
         int m = static_cast<int>(s.i64(1));
         if (m >= 1 && m <= 3) ids[m - 1].push_back(s.i64(0));
-        fig[s.i64(0)] = {s.f64(2), static_cast<double>(s.i64(3)), static_cast<double>(s.i64(4)), static_cast<double>(s.i64(5))};
+        const std::string& age = rep.label_text(s.i64(6));
+        int ai = 0;
+        while (ai < 4 && age != kAges[ai]) ++ai;
+        fig[s.i64(0)] = {s.f64(2), static_cast<double>(s.i64(3)), static_cast<double>(s.i64(4)), static_cast<double>(s.i64(5)), ai};
+        if (m == 1) {
+          margins.margins[0].cells[age + "|" + rep.label_text(s.i64(7))] += 1;
+          margins.margins[1].cells[rep.label_text(s.i64(8))] += 1;
+        }
       }
     }
     Stmt ins(StoreAccess::db(rep), "INSERT INTO main.response_metrics SELECT ?1, method, questionnaire, version, kiosk, completed_at, "
@@ -285,8 +326,13 @@ int main(int argc, char** argv) {
     tpool += std::chrono::duration<double>(t1 - t0).count();
     std::printf("\npopulation %s: true 39 = %.2f, 40 = %.2f, 35 = %.2f (pool of %d responses each)\n", pop.name.c_str(),
                 true39, true40, true35, pool_size);
-    for (int n : ns) {
-      Tally t39, t40, t35, old39, old35;
+    // One design: `reps` samples of n per questionnaire, drawn equally or (unequal) with
+    // the chance kVisit of the person's age band, then compute_indicators as
+    // `ecokiosk indicators` runs it (with the margins when weighted).
+    auto run = [&](int n, bool unequal) {
+      Tally t39, t40, t35, old39, old35, w39, w40, w35;
+      IndicatorOptions opt;
+      if (unequal) opt.population = &margins;
       for (long r = 0; r < reps; ++r) {
         StoreAccess::db(rep).exec("BEGIN");
         StoreAccess::db(rep).exec("DELETE FROM main.response_metrics");
@@ -295,6 +341,7 @@ int main(int argc, char** argv) {
         for (int m = 0; m < 3; ++m)
           for (int i = 0; i < n; ++i) {
             std::int64_t id = ids[m][rng.below(ids[m].size())];
+            while (unequal && rng.unit() * kVisit[4] >= kVisit[fig[id].age]) id = ids[m][rng.below(ids[m].size())];
             ins.bind(1, k++).bind(2, id);
             ins.run();
             const Fig& f = fig[id];
@@ -304,12 +351,13 @@ int main(int argc, char** argv) {
             }
           }
         StoreAccess::db(rep).exec("COMMIT");
-        IndicatorOptions opt;
         IndicatorReport res = compute_indicators(rep, set, opt);
         for (const auto& ind : res.indicators) {
-          if (ind.no == 39) t39.add(ind.est.ci, true39);
-          if (ind.no == 40) t40.add(ind.est.ci, true40);
-          if (ind.no == 35) t35.add(ind.est.ci, true35);
+          Tally* t = ind.no == 39 ? &t39 : ind.no == 40 ? &t40 : &t35;
+          Tally* w = ind.no == 39 ? &w39 : ind.no == 40 ? &w40 : &w35;
+          double truth = ind.no == 39 ? true39 : ind.no == 40 ? true40 : true35;
+          t->add(ind.est.ci, truth);
+          if (ind.weighted) w->add(ind.weighted->est.ci, truth);
         }
         // The old intervals on the same samples.
         old39.add(stats::mean_t(n, s, ss).ci, true39);
@@ -319,12 +367,27 @@ int main(int argc, char** argv) {
         }
       }
       std::printf(" n = %d\n", n);
-      t39.print("39 awareness");
-      old39.print("   (old: t-interval)");
-      t40.print("40 satisfaction");
-      t35.print("35 green travel");
-      old35.print("   (old: Taylor)");
+      if (unequal) {
+        w39.print("39 awareness, raked");
+        t39.print("   (unweighted)");
+        w40.print("40 satisfaction, raked");
+        t40.print("   (unweighted)");
+        w35.print("35 green travel, raked");
+        t35.print("   (unweighted)");
+      } else {
+        t39.print("39 awareness");
+        old39.print("   (old: t-interval)");
+        t40.print("40 satisfaction");
+        t35.print("35 green travel");
+        old35.print("   (old: Taylor)");
+      }
       std::fflush(stdout);
+    };
+    for (int n : ns) run(n, false);
+    if (pi == 0) {
+      std::printf("\nthe same population sampled unequally (older residents 1.8-2.4 times as likely, younger 0.5-0.7),\n"
+                  "raked to the pool's age x gender and town margins; beside it the unweighted interval\n");
+      for (int n : ns) run(n, true);
     }
     tsample += std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   }

@@ -36,6 +36,9 @@ std::optional<Population> load_population(const std::string& path, std::string& 
 struct IndicatorOptions {
   ResponseFilter filter;            // questionnaire ignored; version, dates, kiosk apply
   bool include_flagged = false;
+  // Leave out respondents who answered 18岁以下 (the indicators describe adult residents);
+  // they are counted in `minors_left_out`, and kept in the database and exports.
+  bool exclude_minors = false;
   double min_seconds_per_question = 2.0;
   int min_cell_n = 30;              // smaller breakdown cells are marked unreliable
   int utc_offset_minutes = 480;     // for months (China Standard Time)
@@ -65,6 +68,7 @@ struct ItemRow {
   std::int64_t n = 0;
   double pct = 0;         // knowledge: share correct; satisfaction: share satisfied
   double mean_score = 0;  // satisfaction: 0..100
+  std::int64_t dont_know = 0;  // satisfaction: 不了解/说不清 answers, not in n, pct or mean
 };
 struct ModeRow {
   std::string mode;
@@ -95,10 +99,12 @@ struct IndicatorResult {
   std::int64_t considered = 0;  // responses matching the filters, before exclusions
   Excluded excluded;            // counted even when --include-flagged keeps them
   bool flagged_included = false;
+  std::int64_t minors_left_out = 0;  // with exclude_minors: respondents under 18 not counted
   std::int64_t straight_lining_flagged = 0;  // kept in the figure unless excluded otherwise
   Estimate without_straight_lining;         // sensitivity: the figure without them
   std::optional<double> share_at_least_60;  // 39
   std::optional<double> mean_score;         // 40: 0..100
+  std::int64_t no_overall_opinion = 0;      // 40: overall rating 说不清, not in n (kept, not excluded)
   std::int64_t trips = 0, green_trips = 0;  // 35
   std::vector<ItemRow> items;               // worst first
   std::vector<ModeRow> modes;               // largest first

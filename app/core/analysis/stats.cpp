@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <random>
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -150,6 +152,18 @@ double planning_sd_pct(const std::optional<Interval>& ci01) {
   return 100 * std::sqrt(p * (1 - p));
 }
 
+double calibration_parameters(const std::vector<std::vector<int>>& cats) {
+  double p = 1;
+  for (const auto& cat : cats) {
+    std::vector<int> seen(cat.begin(), cat.end());
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    std::size_t k = static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [](int c) { return c >= 0; }));
+    if (k > 1) p += static_cast<double>(k - 1);
+  }
+  return p;
+}
+
 double calibrated_ratio_variance(const std::vector<double>& y, const std::vector<double>& x,
                                  const std::vector<double>& w, const std::vector<std::vector<int>>& cats) {
   std::size_t n = y.size();
@@ -185,6 +199,102 @@ double calibrated_ratio_variance(const std::vector<double>& y, const std::vector
   for (std::size_t i = 0; i < n; ++i) ss += w[i] * w[i] * e[i] * e[i];
   double dn = static_cast<double>(n);
   return dn / (dn - 1) * ss / (sw * sw);
+}
+
+}  // namespace eco::stats
+
+namespace eco::stats {
+
+namespace {
+// Ratio and its linearized standard error over the pairs picked by idx (se 0: no spread).
+struct RatioSe {
+  double r = 0, se = 0;
+  bool ok = false;  // some trips
+};
+template <class Pick>
+RatioSe ratio_se(std::size_t n, Pick pick) {
+  RatioSe o;
+  double sy = 0, sx = 0;
+  for (std::size_t i = 0; i < n; ++i) { sy += pick(i).first; sx += pick(i).second; }
+  if (sx <= 0 || n < 2) return o;
+  o.ok = true;
+  o.r = sy / sx;
+  double xbar = sx / static_cast<double>(n), ss = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double e = pick(i).first - o.r * pick(i).second;
+    ss += e * e;
+  }
+  double dn = static_cast<double>(n);
+  o.se = std::sqrt(ss / (dn - 1) / (xbar * xbar) / dn);
+  return o;
+}
+}  // namespace
+
+std::optional<Interval> ratio_bootstrap_t(std::vector<std::pair<double, double>> yx, int resamples) {
+  std::size_t n = yx.size();
+  if (n < 2 || resamples < 99) return std::nullopt;
+  std::sort(yx.begin(), yx.end());  // the scan order must not change the answer
+  RatioSe full = ratio_se(n, [&](std::size_t i) -> const std::pair<double, double>& { return yx[i]; });
+  if (!full.ok || !(full.se > 0)) return std::nullopt;
+  // A fixed seed: the interval is a function of the data alone. mt19937_64's sequence is
+  // fixed by the standard, so it is the same on every build.
+  std::mt19937_64 gen(0x5EED2019ULL);
+  std::vector<std::size_t> idx(n);
+  std::vector<double> t;
+  t.reserve(static_cast<std::size_t>(resamples));
+  const double inf = std::numeric_limits<double>::infinity();
+  for (int b = 0; b < resamples; ++b) {
+    for (auto& k : idx) k = static_cast<std::size_t>(gen() % n);
+    RatioSe rs = ratio_se(n, [&](std::size_t i) -> const std::pair<double, double>& { return yx[idx[i]]; });
+    if (!rs.ok) continue;
+    double d = rs.r - full.r;
+    if (rs.se > 0) t.push_back(d / rs.se);
+    else t.push_back(std::abs(d) < 1e-12 ? 0.0 : (d > 0 ? inf : -inf));
+  }
+  if (t.size() < 99) return std::nullopt;
+  std::sort(t.begin(), t.end());
+  // Order statistics at (B+1)·α, the usual bootstrap-t convention.
+  double m = static_cast<double>(t.size()) + 1;
+  auto at = [&](double a) {
+    auto k = static_cast<std::size_t>(std::clamp(std::floor(m * a), 1.0, static_cast<double>(t.size())));
+    return t[k - 1];
+  };
+  double t_lo = at(0.025), t_hi = at(0.975);
+  double lo = t_hi == inf ? 0.0 : full.r - t_hi * full.se;
+  double hi = t_lo == -inf ? 1.0 : full.r - t_lo * full.se;
+  return Interval{std::clamp(lo, 0.0, 1.0), std::clamp(hi, 0.0, 1.0)};
+}
+
+}  // namespace eco::stats
+
+namespace eco::stats {
+
+double jackknife_raked_variance(const std::vector<double>& y, const std::vector<double>& x,
+                                const std::vector<std::vector<int>>& cats,
+                                const std::vector<std::vector<double>>& targets) {
+  std::size_t n = y.size();
+  if (n < 2) return 0;
+  std::vector<std::vector<int>> sub(cats.size(), std::vector<int>(n - 1));
+  std::vector<double> r;
+  r.reserve(n);
+  for (std::size_t out = 0; out < n; ++out) {
+    for (std::size_t m = 0; m < cats.size(); ++m)
+      for (std::size_t i = 0, k = 0; i < n; ++i)
+        if (i != out) sub[m][k++] = cats[m][i];
+    RakeResult rk = rake(sub, targets);
+    double swy = 0, swx = 0;
+    for (std::size_t i = 0, k = 0; i < n; ++i)
+      if (i != out) { swy += rk.w[k] * y[i]; swx += rk.w[k] * x[i]; ++k; }
+    if (swx > 0) r.push_back(swy / swx);  // a replicate without trips has no ratio
+  }
+  if (r.size() < 2) return 0;
+  double mean = 0;
+  for (double v : r) mean += v;
+  mean /= static_cast<double>(r.size());
+  double ss = 0;
+  for (double v : r) ss += (v - mean) * (v - mean);
+  double dn = static_cast<double>(r.size());
+  return (dn - 1) / dn * ss;
 }
 
 }  // namespace eco::stats

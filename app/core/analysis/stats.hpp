@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace eco::stats {
@@ -76,6 +77,11 @@ double planning_sd_pct(const std::optional<Interval>& ci01);
 double calibrated_ratio_variance(const std::vector<double>& y, const std::vector<double>& x,
                                  const std::vector<double>& w, const std::vector<std::vector<int>>& cats);
 
+// The number of parameters the calibration residuals above are fitted with: the mean,
+// plus one per answered category of each margin less one (the categories of a margin
+// sum to everyone). Their residuals have n − this many degrees of freedom.
+double calibration_parameters(const std::vector<std::vector<int>>& cats);
+
 // Raking (iterative proportional fitting). cats[m][i] is respondent i's category in
 // margin m (-1: unknown, left out of that margin's adjustment); targets[m][c] the
 // population share of category c. Categories with no respondents are dropped and the
@@ -90,6 +96,28 @@ struct RakeResult {
 };
 RakeResult rake(const std::vector<std::vector<int>>& cats, const std::vector<std::vector<double>>& targets,
                 int max_iterations = 200, double tolerance = 1e-9);
+
+// Studentised (bootstrap-t) interval for a ratio Σy / Σx over respondents (Efron &
+// Tibshirani 1993, §12.5; Davison & Hinkley 1997, §5.2): B resamples of the n (y, x)
+// pairs, each giving t* = (R* − R) / se*(R*) with the linearized se; the interval is
+// [R − t*₉₇.₅ se, R − t*₂.₅ se]. It follows the skew a few busy travellers give a small
+// sample's ratio, which a symmetric linearized interval misses on one side. The pairs
+// are sorted and the generator seeded with a constant, so the same data always give the
+// same interval. Resamples without a trip are skipped (the estimate exists only with
+// trips); a resample without spread counts as t* = 0 when it reproduces R and ±∞
+// otherwise (so the interval widens rather than claim precision). nullopt for n < 2 or
+// a sample without spread (the caller falls back to a trials-bounded interval). In [0, 1].
+std::optional<Interval> ratio_bootstrap_t(std::vector<std::pair<double, double>> yx, int resamples = 1999);
+
+// Delete-one jackknife variance of the raked ratio Σw y / Σw x: each respondent left out
+// in turn, the rest raked again to the same margins (rake() below), the ratio
+// recomputed; v = (n−1)/n Σ (R₍ᵢ₎ − R̄)² (Valliant, Dever & Kreuter 2018, §15.4). Unlike
+// the linearization it sees how much a respondent alone in a population cell moves the
+// estimate through the weights (their calibration residual is 0). n² work: for small
+// samples. 0 for n < 2.
+double jackknife_raked_variance(const std::vector<double>& y, const std::vector<double>& x,
+                                const std::vector<std::vector<int>>& cats,
+                                const std::vector<std::vector<double>>& targets);
 
 // Kish's design effect and effective sample size of a set of weights.
 void kish(const std::vector<double>& w, double& deff, double& n_eff);

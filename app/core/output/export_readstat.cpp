@@ -68,12 +68,9 @@ struct Var {
 
 }  // namespace
 
-bool is_dont_know(const Option& o) {
-  // "不知道" alone is not enough: in aware_campaign it answers "did you know?" (en "No").
-  static const std::set<std::string> zh = {"不了解", "说不清", "不清楚", "不知道/说不清"};
-  static const std::set<std::string> en = {"Don't know", "Not sure", "Don't know / not sure", "I don't know"};
-  return zh.count(o.text.get("zh")) || en.count(o.text.get("en"));
-}
+// The questionnaire says which option means "don't know" ("dont_know": true): its text
+// cannot, as 不知道 may also answer "did you know?" with No.
+bool is_dont_know(const Option& o) { return o.dont_know; }
 
 void label_cells(const Questionnaire& q, const std::vector<ExportColumn>& cols, std::vector<std::string>& cells,
                  const std::string& lang) {
@@ -157,7 +154,7 @@ std::string export_readstat(ResponseQueries& store, const QuestionnaireSet& /*se
     std::size_t max_name = dta ? 32 : 64;
     // Label texts must outlive the writer: ReadStat keeps the pointers it is given.
     std::vector<std::string> keep;
-    keep.reserve(cols.size() * 2 + 2);
+    keep.reserve(cols.size() * 3 + 2);  // a label and at most one don't-know text a column: never reallocated
     int set_no = 0;
     for (std::size_t i = 0; i < cols.size(); ++i) {
       const ExportColumn& c = cols[i];
@@ -187,6 +184,13 @@ std::string export_readstat(ResponseQueries& store, const QuestionnaireSet& /*se
       }
       if (dta) {
         readstat_label_tagged_value(ls, 'a', kNotShownLabel);
+        // .b is this question's don't-know answer, labelled with its own text.
+        if (c.kind == ExportColumn::Kind::choice && qu)
+          for (const auto& op : qu->options)
+            if (op.dont_know) {
+              keep.push_back(op.text.get("zh"));
+              readstat_label_tagged_value(ls, 'b', keep.back().c_str());
+            }
       } else {
         readstat_label_double_value(ls, kNotShown, kNotShownLabel);
         readstat_variable_add_missing_double_value(v.v, kNotShown);

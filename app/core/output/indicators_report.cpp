@@ -42,6 +42,7 @@ json indicators_json(const IndicatorReport& r) {
   f["kiosk"] = o.filter.kiosk.empty() ? json(nullptr) : json(o.filter.kiosk);
   f["version"] = o.filter.version ? json(*o.filter.version) : json(nullptr);
   f["include_flagged"] = o.include_flagged;
+  f["exclude_minors"] = o.exclude_minors;
   f["min_seconds_per_question"] = o.min_seconds_per_question;
   f["min_cell_n"] = o.min_cell_n;
   f["utc_offset_minutes"] = o.utc_offset_minutes;
@@ -66,6 +67,7 @@ json indicators_json(const IndicatorReport& r) {
                      {"duplicate", i.excluded.duplicate},
                      {"total", i.excluded.total}};
     j["flagged_included"] = i.flagged_included;
+    j["minors_left_out"] = i.minors_left_out;
     // Straight-lining is flagged, not excluded; the figure without those responses shows
     // how much they move it.
     j["straight_lining_flagged"] = i.straight_lining_flagged;
@@ -77,9 +79,12 @@ json indicators_json(const IndicatorReport& r) {
       j["items"] = items;
     } else if (i.method == ScoringMethod::satisfaction) {
       j["mean_score"] = i.mean_score ? json(r1(*i.mean_score)) : json(nullptr);
+      j["no_overall_opinion"] = i.no_overall_opinion;
       json items = json::array();
+      // An item only answered 说不清 has no share: null, not 0.
       for (const auto& it : i.items)
-        items.push_back({{"item", it.item}, {"n", it.n}, {"pct_satisfied", r1(it.pct)}, {"mean_score", r1(it.mean_score)}});
+        items.push_back({{"item", it.item}, {"n", it.n}, {"pct_satisfied", it.n ? json(r1(it.pct)) : json(nullptr)},
+                         {"mean_score", it.n ? json(r1(it.mean_score)) : json(nullptr)}, {"dont_know", it.dont_know}});
       j["items"] = items;
     } else if (i.method == ScoringMethod::green_travel) {
       j["trips"] = i.trips;
@@ -217,6 +222,10 @@ std::string indicators_text(const IndicatorReport& r, const QuestionnaireSet& se
         << "\n";
     if (i.share_at_least_60) o << F("report.share60", {{"pct", fmt1(*i.share_at_least_60)}}) << "\n";
     if (i.mean_score) o << F("report.mean_score", {{"score", fmt1(*i.mean_score)}}) << "\n";
+    if (i.minors_left_out)
+      o << F("report.minors_left_out", {{"n", std::to_string(i.minors_left_out)}}) << "\n";
+    if (i.no_overall_opinion)
+      o << F("report.no_overall_opinion", {{"n", std::to_string(i.no_overall_opinion)}}) << "\n";
     if (i.method == ScoringMethod::green_travel)
       o << F("report.trips", {{"green", std::to_string(i.green_trips)}, {"all", std::to_string(i.trips)}}) << "\n";
     if (i.weighted) {
@@ -242,7 +251,8 @@ std::string indicators_text(const IndicatorReport& r, const QuestionnaireSet& se
           }
           name = cut + "…";
         }
-        o << "  " << pad(fmt1(it.pct) + "%", 7, true) << "  n=" << pad(std::to_string(it.n), 7) << name << "\n";
+        o << "  " << pad(it.n ? fmt1(it.pct) + "%" : "—", 7, true) << "  n=" << pad(std::to_string(it.n), 7) << name
+          << (it.dont_know ? "  " + F("report.item_dont_know", {{"n", std::to_string(it.dont_know)}}) : "") << "\n";
       }
     }
     if (!i.modes.empty()) {

@@ -109,6 +109,11 @@ void read_settings(Reader& r, Config& c) {
   r.string("opening_hours", hours, 400);
   if (parse_opening_hours(hours, &why)) c.opening_hours = hours;
   else r.fail("opening_hours", why + "; keeping \"" + c.opening_hours + "\"");
+  std::string minors = c.minors;
+  r.string("minors", minors, 16);
+  if (minors != "notice" && minors != "ask_parent")
+    r.fail("minors", "\"" + minors + "\" is not notice or ask_parent; keeping " + c.minors);
+  else c.minors = minors;
   std::string lang = c.default_lang;
   r.string("default_lang", lang, 8);
   if (lang != "zh" && lang != "en") r.fail("default_lang", "\"" + lang + "\" is not zh or en; keeping zh");
@@ -135,7 +140,8 @@ json to_json(const Config& c) {
           {"min_seconds_per_question", c.min_seconds_per_question}, {"utc_offset_minutes", c.utc_offset_minutes},
           {"backup_dir", c.backup_dir}, {"backup_interval_minutes", c.backup_interval_minutes},
           {"backup_keep", c.backup_keep}, {"opening_hours", c.opening_hours},
-          {"speech_volume", c.speech_volume}};
+          {"speech_volume", c.speech_volume},
+          {"minors", c.minors}};
 }
 }  // namespace
 
@@ -279,7 +285,7 @@ ConfigLoad load_config(const std::string& path) {
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "first_question_idle_seconds", "countdown_seconds",
                                 "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
                                 "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
-                                "questionnaires", "opening_hours", "speech_volume"};
+                                "questionnaires", "opening_hours", "speech_volume", "minors"};
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       r.fail(k, "unknown setting (ignored)");

@@ -29,6 +29,9 @@ struct Config {
   int backup_keep = 48;                   // newest backups kept
   std::string opening_hours;              // "" = always open; else "mon-fri 08:30-17:30, sat 09:00-12:00"
   int speech_volume = 80;                 // read-aloud loudness in percent; 0 turns read-aloud off
+  // A resident who answers 18岁以下: "notice" shows a short notice (answers are kept and
+  // can be left out of the indicators), "ask_parent" asks them to fetch a parent first.
+  std::string minors = "notice";
 
   static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
 };

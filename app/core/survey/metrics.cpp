@@ -91,13 +91,16 @@ ResponseMetrics compute_metrics(const Questionnaire& q, const Response& r) {
       };
       std::string overall = choice_of(r, s.overall.c_str());
       m.satisfied = is_satisfied(overall);
+      if (const Question* oq = q.find(s.overall))
+        if (const Option* o = oq->find_option(overall); o && o->dont_know) m.flags |= kFlagNoOverall;
       if (auto it = s.option_score.find(overall); it != s.option_score.end()) m.score = it->second;
       for (const auto& item : s.items) {
         std::string opt = choice_of(r, item.c_str());
         const Question* qu = q.find(item);
         const Option* o = qu ? qu->find_option(opt) : nullptr;
         if (!o) continue;  // optional item left blank: not counted for that item
-        m.outcomes.emplace_back(item, o->value + (is_satisfied(opt) ? 128 : 0));
+        // A don't-know answer is stored as value 0: counted apart, in no share or mean.
+        m.outcomes.emplace_back(item, o->dont_know ? 0 : o->value + (is_satisfied(opt) ? 128 : 0));
       }
       break;
     }

@@ -19,6 +19,8 @@ namespace eco {
 enum MetricFlag : int {
   kFlagStraightLining = 1,  // the same rating on kStraightLineRun rating items in a row
   kFlagDuplicate = 2,       // same answers as a response from the same kiosk minutes before
+  kFlagNoOverall = 4,       // satisfaction: the overall rating is don't-know (说不清), so the
+                            // response has no place in 40's share; counted on its own
 };
 constexpr int kStraightLineRun = 8;
 constexpr std::int64_t kDuplicateWindowMs = 10 * 60 * 1000;
@@ -27,6 +29,7 @@ constexpr std::int64_t kDuplicateWindowMs = 10 * 60 * 1000;
 inline constexpr const char* kAgeQuestion = "age";
 inline constexpr const char* kGenderQuestion = "gender";
 inline constexpr const char* kTownshipQuestion = "township";
+inline constexpr const char* kMinorAgeOption = "u18";  // the age band under 18
 
 struct ResponseMetrics {
   ScoringMethod method = ScoringMethod::none;
@@ -38,7 +41,7 @@ struct ResponseMetrics {
   int flags = 0;                      // MetricFlag bits decided from the response alone
   std::uint64_t fingerprint = 0;      // hash of the answers, for the duplicate check
   // Item outcomes: knowledge (item, 1 correct / 0 wrong); satisfaction (item,
-  // rating value 1..5, +128 when it counts as satisfied); green travel (mode, trips).
+  // rating value 1..5, +128 when it counts as satisfied; 0: don't know); green travel (mode, trips).
   std::vector<std::pair<std::string, int>> outcomes;
 };
 

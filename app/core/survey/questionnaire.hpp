@@ -27,6 +27,10 @@ struct Option {
   LocalizedText text;
   int value = 0;           // rating scales: 5 = best ... 1 = worst
   bool exclusive = false;  // multiple choice: "none of these" clears the others
+  // 不了解 / 说不清 / 不知道: no opinion or no knowledge. Satisfaction leaves it out of the
+  // item's share and mean (counted on its own); knowledge counts it as not correct;
+  // .sav/.dta declare it missing. Stays last when options are shuffled.
+  bool dont_know = false;
 };
 
 struct Question {

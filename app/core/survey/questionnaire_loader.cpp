@@ -124,7 +124,11 @@ std::vector<Option> options_of(Ctx& c, const json& arr, const std::string& path,
     if (!o.id.empty() && !seen.insert(o.id).second) c.err(join(p, "id"), "duplicate option id \"" + o.id + "\"");
     o.text = text_of(c, arr[i], p, "text", true);
     o.exclusive = bool_of(c, arr[i], p, "exclusive", false);
-    if (rating) o.value = static_cast<int>(int_of(c, arr[i], p, "value", 1, 5, true).value_or(0));
+    o.dont_know = bool_of(c, arr[i], p, "dont_know", false);
+    // A rating's don't-know answer is off the scale: it has no value.
+    if (rating && o.dont_know && arr[i].contains("value"))
+      c.err(join(p, "value"), "a \"dont_know\" option is off the scale and has no value");
+    if (rating && !o.dont_know) o.value = static_cast<int>(int_of(c, arr[i], p, "value", 1, 5, true).value_or(0));
     out.push_back(std::move(o));
   }
   return out;
@@ -267,10 +271,13 @@ Question question_of(Ctx& c, const json& j, const std::string& path, const json&
       } else {
         c.err(path, "a rating needs \"scale\" (a name from /scales) or its own \"options\"");
       }
-      if (!q.options.empty() && q.options.size() != 5) c.err(join(path, "options"), "a rating scale has exactly 5 options");
+      std::size_t scored = 0;
       std::set<int> values;
-      for (const auto& o : q.options) values.insert(o.value);
-      if (q.options.size() == 5 && values.size() != 5) c.err(join(path, "options"), "rating values must be 1..5, each once");
+      for (const auto& o : q.options)
+        if (!o.dont_know) { ++scored; values.insert(o.value); }
+      if (!q.options.empty() && scored != 5)
+        c.err(join(path, "options"), "a rating scale has exactly 5 options (plus at most one \"dont_know\")");
+      if (scored == 5 && values.size() != 5) c.err(join(path, "options"), "rating values must be 1..5, each once");
       break;
     }
     case QuestionType::count_matrix:
@@ -290,6 +297,15 @@ Question question_of(Ctx& c, const json& j, const std::string& path, const json&
       if (q.required) c.err(join(path, "required"), "a text question cannot be required: residents have no keyboard");
       break;
   }
+  // At most one don't-know option; in a multiple choice it cannot be combined with a
+  // real answer, so it must be exclusive too.
+  if (std::count_if(q.options.begin(), q.options.end(), [](const Option& o) { return o.dont_know; }) > 1)
+    c.err(join(path, "options"), "at most one option can be \"dont_know\"");
+  for (std::size_t i = 0; i < q.options.size(); ++i)
+    if (q.options[i].dont_know && q.type == QuestionType::multiple && !q.options[i].exclusive)
+      c.err(join(join(path, "options"), i), "a \"dont_know\" option of a multiple choice must also be \"exclusive\"");
+  for (std::size_t i = 0; i < q.rows.size(); ++i)
+    if (q.rows[i].dont_know) c.err(join(join(path, "rows"), i), "a count-matrix row cannot be \"dont_know\"");
   if (q.type == QuestionType::multiple) {
     q.min = int_of(c, j, path, "min", 0, 100, false).value_or(q.required ? 1 : 0);
     q.max = int_of(c, j, path, "max", 1, 100, false).value_or(static_cast<std::int64_t>(q.options.size()));
@@ -311,6 +327,8 @@ Question question_of(Ctx& c, const json& j, const std::string& path, const json&
         const auto& v = (*it)[i];
         if (!v.is_string() || !q.find_option(v.get<std::string>()))
           c.err(join(join(path, "correct"), i), "not an option of this item");
+        else if (q.find_option(v.get<std::string>())->dont_know)
+          c.err(join(join(path, "correct"), i), "a \"dont_know\" option is never the correct answer");
         else
           q.correct.push_back(v.get<std::string>());
       }
@@ -390,10 +408,15 @@ void scoring_of(Ctx& c, const json& doc, Questionnaire& q) {
       if (s.satisfied.empty())  // default: the two best points of the scale
         for (const auto& o : overall->options)
           if (o.value >= 4) s.satisfied.push_back(o.id);
-      for (std::size_t i = 0; i < s.satisfied.size(); ++i)
-        if (!overall->find_option(s.satisfied[i]))
+      for (std::size_t i = 0; i < s.satisfied.size(); ++i) {
+        const Option* o = overall->find_option(s.satisfied[i]);
+        if (!o)
           c.err(join(p + "/satisfied", i), "\"" + s.satisfied[i] + "\" is not an option of \"" + s.overall + "\"");
-      for (const auto& o : overall->options) s.option_score[o.id] = (o.value - 1) * 25.0;
+        else if (o->dont_know)
+          c.err(join(p + "/satisfied", i), "\"" + s.satisfied[i] + "\" is a don't-know answer, not a satisfied one");
+      }
+      for (const auto& o : overall->options)
+        if (!o.dont_know) s.option_score[o.id] = (o.value - 1) * 25.0;
     }
     s.items = string_list(c, *it, p, "items");
     for (std::size_t i = 0; i < s.items.size(); ++i) question(s.items[i], join(p + "/items", i), QuestionType::rating);

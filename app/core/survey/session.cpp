@@ -5,6 +5,10 @@
 
 namespace eco {
 
+bool stays_last(const Option& o) {
+  return o.exclusive || o.dont_know || o.id == "other";
+}
+
 std::uint64_t Rng::next() {
   std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -51,7 +55,7 @@ Session::Session(const Questionnaire& q, SessionOptions opts)
     const Question& qq = *seq_[i];
     std::vector<int> order, tail;
     for (int k = 0; k < static_cast<int>(qq.options.size()); ++k)
-      (qq.options[k].exclusive ? tail : order).push_back(k);  // "none of these" stays last
+      (stays_last(qq.options[k]) ? tail : order).push_back(k);  // 其他, 不知道, "none of these"
     if (qq.shuffle) rng.shuffle(order);
     order.insert(order.end(), tail.begin(), tail.end());
     option_order_[i] = std::move(order);

@@ -104,6 +104,10 @@ class Session {
 };
 
 // Deterministic across platforms (std::shuffle is not), so a seed replays a session.
+// Options that keep their place at the end when the others are shuffled: "none of
+// these" (exclusive), don't-know, and 其他 (id "other"), as a resident expects them.
+bool stays_last(const Option& o);
+
 class Rng {
  public:
   explicit Rng(std::uint64_t seed) : s_(seed ? seed : 0x9E3779B97F4A7C15ULL) {}

@@ -225,6 +225,7 @@ void question_text(const View& v, const Question& q, float w) {
     sub += (sub.empty() ? "" : "  ") + v.tf("question.choose_up_to", {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
   if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
   if (!sub.empty()) text_wrapped(sub, color::muted, f.small, w);
+  if (std::string k = v.model.minor_notice_key(); !k.empty()) text_wrapped(v.t(k.c_str()), color::error, f.body, w);
   ImGui::Dummy(ImVec2(0, v.px(6)));
 }
 
