@@ -4,7 +4,7 @@
 #   install-deps.sh          what building and running the kiosk needs
 #   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang,
 #                            LibreOffice Calc, poppler, PSPP, R haven, cage, grim, Xwayland,
-#                            debootstrap)
+#                            debootstrap, PostgreSQL 15 and openssl)
 set -euo pipefail
 
 PKGS=(
@@ -14,6 +14,7 @@ PKGS=(
   libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev libreadstat-dev libsystemd-dev
   fonts-noto-cjk libgl1-mesa-dri
   libcairo2-dev libpango1.0-dev  # the PDF report: cairo draws, Pango lays out Chinese
+  libpq-dev                      # the central store's client (issue 16)
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
@@ -21,7 +22,8 @@ if [ "${1:-}" = "--test" ]; then
         strace                    # tests/flush_order.sh: fsync before rename, folder after
         libreoffice-calc poppler-utils bc   # the workbook printed by Calc, PDFs read back
         pspp r-cran-haven         # independent readers of the .sav/.dta exports
-        cage grim xwayland debootstrap)  # the kiosk session and the package tests
+        cage grim xwayland debootstrap  # the kiosk session and the package tests
+        postgresql openssl)       # the central store's throwaway clusters and their TLS CA
 fi
 
 missing=()

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/central/sync.hpp"
 #include "core/storage/admin_store.hpp"
 #include "core/support/time.hpp"
 #include "core/support/config.hpp"
@@ -138,6 +139,12 @@ class ConsoleModel {
   static std::vector<std::string> removable_drives(const std::string& mounts_file = "/proc/mounts");
   std::string export_target;  // "" = the configured export folder
 
+  // Central sync as the worker last recorded it (read from the database while the
+  // settings page is open, every few seconds, never per frame).
+  bool sync_configured() const { return !cfg_.central_url.empty(); }
+  const central::SyncState& sync_state() const { return sync_state_; }
+  void refresh_sync_state();
+
  private:
   void sign_in(const std::string& pin);
   void refresh_pin_state();
@@ -190,6 +197,8 @@ class ConsoleModel {
   TimeMs computing_since_ = 0;
   std::optional<IndicatorReport> report_;
   std::optional<SurveyResults> results_;
+  central::SyncState sync_state_;
+  TimeMs next_sync_read_ = 0;
 };
 
 }  // namespace eco

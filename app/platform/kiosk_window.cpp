@@ -1,3 +1,5 @@
+#include "core/central/credentials.hpp"
+#include "core/central/sync.hpp"
 #include "platform/kiosk_window.hpp"
 #include "core/support/time.hpp"
 
@@ -607,6 +609,19 @@ int run_kiosk(const WindowOptions& o) {
     // Temporaries of a backup killed part-way (power cut, crash) go at the start.
     if (store)
       if (int n = clean_stale_parts(backup_dir, "ecokiosk-")) std::cerr << n << " unfinished backup file(s) removed from " << backup_dir << "\n";
+    // Central sync (issue 16): its own thread and SQLite connection; a frame never waits
+    // for it. Off without central_url, and in the screenshot tour.
+    std::unique_ptr<central::SyncWorker> sync_worker;
+    auto start_sync = [&] {
+      if (tour || !store || cfg.central_url.empty() || sync_worker) return;
+      central::SyncSettings ss;
+      ss.url = cfg.central_url;
+      ss.credentials_path = central::credentials_path(config_path, cfg.central_credentials);
+      ss.kiosk_id = cfg.kiosk_id;
+      sync_worker = std::make_unique<central::SyncWorker>(db_path, ss);
+      sync_worker->start();
+    };
+    start_sync();
     // Without a database the kiosk tries again every minute (unless it is a newer
     // program's); once open, the responses kept in memory are saved and staff get the console.
     TimeMs next_reopen = !store && reopen_later ? clock() + 60'000 : INT64_MAX;
@@ -622,6 +637,7 @@ int run_kiosk(const WindowOptions& o) {
           model.set_store(store.get());
           model.leave_admin();  // off the "cannot open" notice; the gesture now opens the console
           make_console();
+          start_sync();
           next_reopen = INT64_MAX;
         } else {
           model.set_store_problem(store_problem);
@@ -742,6 +758,7 @@ int run_kiosk(const WindowOptions& o) {
       }
     }
     if (backup_thread.joinable()) backup_thread.join();
+    if (sync_worker) sync_worker->stop();  // a batch in flight is rolled back at the center, not marked
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace eco {
@@ -28,6 +29,11 @@ struct Config {
   int backup_interval_minutes = 60;       // 0 = no automatic backups
   int backup_keep = 48;                   // newest backups kept
   std::string opening_hours;              // "" = always open; else "mon-fri 08:30-17:30, sat 09:00-12:00"
+  // Central sync (core/central): off while central_url is "". The URL names no user
+  // or password; those are in the credentials file (0600), by default
+  // central-credentials.json beside the configuration file.
+  std::string central_url;                // postgresql://host:port/db?sslmode=verify-full&sslrootcert=...
+  std::string central_credentials;        // "" = central-credentials.json beside config.json
 
   static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
 };
@@ -46,6 +52,9 @@ struct ConfigLoad {
 ConfigLoad load_config(const std::string& path);
 // Ids in c.questionnaires that are not among `available`, one message each.
 std::vector<std::string> unknown_questionnaires(const Config& c, const std::vector<std::string>& available);
+
+// Why url cannot be a central_url ("" when it can, and when it is empty: sync off).
+std::string central_url_fault(std::string_view url);
 
 // The same range checks for a Config built in code (the console's settings page).
 std::vector<std::string> check_config(const Config& c);
