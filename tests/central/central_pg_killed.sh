@@ -8,6 +8,7 @@ set -euo pipefail
 PGBIN=${ECOKIOSK_PGBIN:-/usr/lib/postgresql/15/bin}
 if [ ! -x "$PGBIN/initdb" ]; then echo "SKIP: PostgreSQL 15 binaries not found in $PGBIN"; exit 77; fi
 OWN=$(mktemp -d)
+chmod 755 "$OWN"  # as root the cluster runs as postgres, which must reach its folder
 THROW="$2/scripts/pg-throwaway.sh"
 bash "$THROW" start "$OWN/cluster" >/dev/null
 export ECOKIOSK_TEST_CLUSTER="$OWN/cluster"

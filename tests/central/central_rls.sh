@@ -33,6 +33,14 @@ as_kiosk "$WORK/hall-b" "INSERT INTO responses(id, kiosk, questionnaire, version
 if as_kiosk "$WORK/hall-a" "INSERT INTO answers(response, ord, question, kind, item) VALUES('$ID_B', 0, 'q1', 1, 'a')" 2>/dev/null; then
   fail "hall-a added an answer to hall-b's response"
 fi
+# ... also through the function kiosks add answers with (it checks whose response it is).
+if err=$(as_kiosk "$WORK/hall-a" "SELECT ecokiosk_add_answers('[{\"response\": \"$ID_B\", \"ord\": 0, \"question\": \"q1\", \"kind\": 1, \"item\": \"a\"}]', '[]')" 2>&1); then
+  fail "hall-a added an answer to hall-b's response through ecokiosk_add_answers"
+fi
+grep -q "not this kiosk's" <<<"$err" || fail "refused, but why: $err"
+as_kiosk "$WORK/hall-a" "SELECT ecokiosk_add_answers('[{\"response\": \"$ID_A\", \"ord\": 0, \"question\": \"q1\", \"kind\": 1, \"item\": \"a\"}]', '[]')" >/dev/null \
+  || fail "hall-a could not add an answer to its own response"
+[ "$(admin_sql "SELECT count(*) FROM answers")" = 1 ] || fail "answers: $(admin_sql "SELECT count(*) FROM answers")"
 # Reading: the content of responses is refused outright; of ids, a kiosk sees only its own.
 for sql in "SELECT * FROM responses" "SELECT questionnaire FROM responses" "SELECT * FROM answers" \
            "SELECT * FROM response_metrics" "SELECT * FROM conflicts" "SELECT * FROM kiosks" \

@@ -159,11 +159,36 @@ CREATE POLICY kiosk_inserts_own ON abandoned FOR INSERT TO {kiosks}
   WITH CHECK (kiosk = (SELECT ecokiosk_my_kiosk()));
 CREATE POLICY kiosk_sees_own ON abandoned FOR SELECT TO {kiosks}
   USING (kiosk = (SELECT ecokiosk_my_kiosk()));
-CREATE POLICY kiosk_inserts_own ON answers FOR INSERT TO {kiosks}
-  WITH CHECK (EXISTS (SELECT 1 FROM responses r WHERE r.id = response AND r.kiosk = (SELECT ecokiosk_my_kiosk())));
-CREATE POLICY kiosk_inserts_own ON response_metrics FOR INSERT TO {kiosks}
-  WITH CHECK (kiosk = (SELECT ecokiosk_my_kiosk()) AND
-              EXISTS (SELECT 1 FROM responses r WHERE r.id = response AND r.kiosk = (SELECT ecokiosk_my_kiosk())));
+-- Answer atoms and metrics (tens per response) go in through one function per batch:
+-- it checks once that every response named is this kiosk's, instead of a policy
+-- check per row, and kiosk roles get no INSERT on those tables at all.
+CREATE FUNCTION ecokiosk_add_answers(atoms jsonb, metrics jsonb) RETURNS void LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  me text := public.ecokiosk_my_kiosk();
+BEGIN
+  IF me IS NULL THEN
+    RAISE EXCEPTION 'only a kiosk role adds answers' USING ERRCODE = '42501';
+  END IF;
+  IF EXISTS (SELECT 1 FROM (SELECT x.response FROM jsonb_to_recordset(atoms) AS x(response text)
+                            UNION SELECT m.response FROM jsonb_to_recordset(metrics) AS m(response text)) ids
+             LEFT JOIN public.responses r ON r.id = ids.response
+             WHERE r.kiosk IS DISTINCT FROM me) THEN
+    RAISE EXCEPTION 'answers for a response that is not this kiosk''s' USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO public.answers(response, ord, question, kind, item, value, text)
+    SELECT * FROM jsonb_to_recordset(atoms) AS x(response text, ord int, question text, kind int, item text,
+                                                 value bigint, text text);
+  INSERT INTO public.response_metrics(response, method, questionnaire, version, kiosk, completed_at, duration_s,
+      visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes)
+    SELECT response, method, questionnaire, version, me, completed_at, duration_s, visible, age, gender, township,
+           score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes
+    FROM jsonb_to_recordset(metrics) AS x(response text, method int, questionnaire text, version int,
+      completed_at bigint, duration_s float8, visible int, age text, gender text, township text, score float8,
+      correct int, drawn int, satisfied int, trips int, green int, flags int, fingerprint bigint, outcomes jsonb);
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_add_answers(jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ecokiosk_add_answers(jsonb, jsonb) TO {kiosks};
 CREATE POLICY kiosk_inserts_own ON conflicts FOR INSERT TO {kiosks}
   WITH CHECK (kiosk = (SELECT ecokiosk_my_kiosk()));
 -- Readers (district reports) see everything; RLS lets them through.
@@ -174,7 +199,7 @@ CREATE POLICY readers_see_all ON abandoned FOR SELECT TO {readers} USING (true);
 CREATE POLICY readers_see_all ON conflicts FOR SELECT TO {readers} USING (true);
 
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
-GRANT INSERT ON responses, answers, response_metrics, abandoned, conflicts, questionnaire_definitions TO {kiosks};
+GRANT INSERT ON responses, abandoned, conflicts, questionnaire_definitions TO {kiosks};
 GRANT SELECT (id, kiosk, digest) ON responses TO {kiosks};
 GRANT SELECT (id, kiosk, digest) ON abandoned TO {kiosks};
 GRANT USAGE ON SEQUENCE conflicts_id_seq TO {kiosks};

@@ -214,19 +214,7 @@ Outcome push(Conn& pg, const Batch& b, const std::string& kind) {
       if (inserted.count(a["response"].get<std::string>())) atoms.push_back(a);
     for (const auto& m : b.metrics)
       if (inserted.count(m["response"].get<std::string>())) metrics.push_back(m);
-    if (!atoms.empty())
-      pg.run("INSERT INTO answers(response, ord, question, kind, item, value, text) SELECT * FROM "
-             "jsonb_to_recordset($1::jsonb) AS x(response text, ord int, question text, kind int, item text, "
-             "value bigint, text text)",
-             {atoms.dump()});
-    if (!metrics.empty())
-      pg.run("INSERT INTO response_metrics(response, method, questionnaire, version, kiosk, completed_at, duration_s, "
-             "visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, "
-             "outcomes) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(response text, method int, questionnaire "
-             "text, version int, kiosk text, completed_at bigint, duration_s float8, visible int, age text, gender "
-             "text, township text, score float8, correct int, drawn int, satisfied int, trips int, green int, flags "
-             "int, fingerprint bigint, outcomes jsonb)",
-             {metrics.dump()});
+    pg.run("SELECT ecokiosk_add_answers($1::jsonb, $2::jsonb)", {atoms.dump(), metrics.dump()});
   }
   t.commit();
   static int commits = 0;
