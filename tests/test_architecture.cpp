@@ -70,6 +70,7 @@ TEST_CASE("the core's folders depend one way: support, then survey and catalog, 
       {"core/storage", {"core/support", "core/survey", "core/catalog"}},
       {"core/analysis", {"core/support", "core/survey", "core/catalog", "core/storage"}},
       {"core/output", {"core/support", "core/survey", "core/catalog", "core/storage", "core/analysis"}},
+      {"core/central", {"core/support", "core/survey", "core/catalog", "core/storage"}},
   };
   std::size_t checked = 0;
   for (const auto& i : includes_under("core")) {
@@ -91,4 +92,15 @@ TEST_CASE("screens and models above the core never reach below the kiosk or cons
     CHECK_MESSAGE(i.target.find("core/storage/") != 0, i.file, " includes ", i.target);
     CHECK_MESSAGE(i.target.find("libpq") == std::string::npos, i.file, " includes ", i.target);
   }
+}
+
+TEST_CASE("libpq is included only by the central store's folder") {
+  std::size_t seen = 0;
+  for (const std::string sub : {"core", "kiosk", "console", "ui", "platform", "cli"})
+    for (const auto& i : includes_under(sub))
+      if (i.target.find("libpq") != std::string::npos) {
+        ++seen;
+        CHECK_MESSAGE(i.file.find("core/central/") != std::string::npos, i.file, " includes ", i.target);
+      }
+  CHECK(seen >= 1);
 }
