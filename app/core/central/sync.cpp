@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <set>
@@ -47,10 +48,32 @@ int crash_after_commit() {
 struct Batch {
   std::int64_t last_id = 0;  // the highest local row id read (the mark moves here)
   int rows = 0;              // rows read, this kiosk's or not
-  json records = json::array(), atoms = json::array(), metrics = json::array();
+  json records = json::array();
+  // Per record, its answer atoms and metrics already as JSON text ("{...},{...}"):
+  // tens of atoms per response, so they are written straight, not built as objects.
+  std::vector<std::string> atoms_of, metrics_of;
   std::vector<std::pair<std::string, std::string>> ids;  // (id, digest) of this kiosk's rows
-  std::vector<json> contents;                              // what the digest covers, for conflicts
+  std::vector<std::string> contents;                       // what the digest covers, for conflicts
 };
+
+// A JSON string literal (UTF-8 passes through; the database holds valid UTF-8).
+void append_quoted(std::string& out, std::string_view v) {
+  out += '"';
+  for (char ch : v) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
 
 Batch read_responses(Store& store, std::int64_t after, int limit, const std::string& kiosk) {
   Db& db = store.db();
@@ -76,20 +99,36 @@ Batch read_responses(Store& store, std::int64_t after, int limit, const std::str
   if (own.empty()) return b;
   std::map<std::int64_t, std::size_t> at;  // local row id -> index in records
   for (std::size_t i = 0; i < own.size(); ++i) at[own[i]] = i;
-  std::vector<json> atoms_of(own.size(), json::array());
+  b.atoms_of.assign(own.size(), std::string());
+  b.metrics_of.assign(own.size(), std::string());
   {
     Stmt s(db, "SELECT response, ord, question, kind, item, value, text FROM answers "
                "WHERE response BETWEEN ? AND ? ORDER BY response, ord");
     s.bind(1, own.front()).bind(2, own.back());
+    std::int64_t cur = -1;
+    std::string* out = nullptr;
+    std::string id;
     while (s.step()) {
-      auto it = at.find(s.i64(0));
-      if (it == at.end()) continue;
-      json a = {{"response", b.records[it->second]["id"]}, {"ord", s.i64(1)}, {"question", std::string(s.text(2))},
-                {"kind", s.i64(3)}, {"item", std::string(s.text(4))},
-                {"value", s.is_null(5) ? json(nullptr) : json(s.i64(5))},
-                {"text", s.is_null(6) ? json(nullptr) : json(std::string(s.text(6)))}};
-      atoms_of[it->second].push_back(a);
-      b.atoms.push_back(std::move(a));
+      if (s.i64(0) != cur) {
+        cur = s.i64(0);
+        auto it = at.find(cur);
+        out = it == at.end() ? nullptr : &b.atoms_of[it->second];
+        if (out) id = b.records[it->second]["id"].get<std::string>();
+      }
+      if (!out) continue;
+      if (!out->empty()) *out += ',';
+      *out += "{\"response\":";
+      append_quoted(*out, id);
+      *out += ",\"ord\":" + std::to_string(s.i64(1)) + ",\"question\":";
+      append_quoted(*out, s.text(2));
+      *out += ",\"kind\":" + std::to_string(s.i64(3)) + ",\"item\":";
+      append_quoted(*out, s.text(4));
+      *out += ",\"value\":";
+      *out += s.is_null(5) ? std::string("null") : std::to_string(s.i64(5));
+      *out += ",\"text\":";
+      if (s.is_null(6)) *out += "null";
+      else append_quoted(*out, s.text(6));
+      *out += '}';
     }
   }
   {
@@ -108,20 +147,21 @@ Batch read_responses(Store& store, std::int64_t after, int limit, const std::str
         for (int k = 3; k >= 0; --k) id = (id << 8) | static_cast<unsigned char>(blob[i + static_cast<std::size_t>(k)]);
         outcomes.push_back({store.label_text(id), static_cast<unsigned char>(blob[i + 4])});
       }
-      b.metrics.push_back({{"response", b.records[it->second]["id"]}, {"method", s.i64(1)},
+      b.metrics_of[it->second] = json({{"response", b.records[it->second]["id"]}, {"method", s.i64(1)},
                            {"questionnaire", std::string(s.text(2))}, {"version", s.i64(3)}, {"kiosk", kiosk},
                            {"completed_at", s.i64(4)}, {"duration_s", s.f64(5)}, {"visible", s.i64(6)},
                            {"age", label(7)}, {"gender", label(8)}, {"township", label(9)}, {"score", s.f64(10)},
                            {"correct", s.i64(11)}, {"drawn", s.i64(12)}, {"satisfied", s.i64(13)},
                            {"trips", s.i64(14)}, {"green", s.i64(15)}, {"flags", s.i64(16)},
-                           {"fingerprint", s.i64(17)}, {"outcomes", std::move(outcomes)}});
+                           {"fingerprint", s.i64(17)}, {"outcomes", std::move(outcomes)}}).dump();
     }
   }
   // The digest covers the response and its answers: what a second arrival must match.
   for (std::size_t i = 0; i < own.size(); ++i) {
-    json content = b.records[i];
-    content["answers"] = atoms_of[i];
-    std::string digest = sha256_hex(content.dump());
+    std::string content = b.records[i].dump();
+    content.pop_back();  // the closing brace: the answers join the object
+    content += ",\"answers\":[" + b.atoms_of[i] + "]}";
+    std::string digest = sha256_hex(content);
     b.records[i]["digest"] = digest;
     b.ids.emplace_back(b.records[i]["id"].get<std::string>(), digest);
     b.contents.push_back(std::move(content));
@@ -143,8 +183,9 @@ Batch read_abandoned(Store& store, std::int64_t after, int limit, const std::str
               {"questionnaire", std::string(s.text(2))}, {"version", s.i64(3)}, {"lang", std::string(s.text(5))},
               {"started_at", s.i64(6)}, {"abandoned_at", s.i64(7)}, {"last_question", std::string(s.text(8))},
               {"position", s.i64(9)}, {"answered", s.i64(10)}};
-    std::string digest = sha256_hex(r.dump());
-    b.contents.push_back(r);
+    std::string content = r.dump();
+    std::string digest = sha256_hex(content);
+    b.contents.push_back(std::move(content));
     r["digest"] = digest;
     b.ids.emplace_back(r["id"].get<std::string>(), digest);
     b.records.push_back(std::move(r));
@@ -199,7 +240,7 @@ Outcome push(Conn& pg, const Batch& b, const std::string& kind) {
       } else {
         ++o.conflicts;
         conflicts.push_back({{"record_id", id}, {"kiosk", b.records[i]["kiosk"]}, {"digest", digest},
-                             {"content", b.contents[i].dump()}});
+                             {"content", b.contents[i]}});
       }
     }
     if (!conflicts.empty())
@@ -209,12 +250,21 @@ Outcome push(Conn& pg, const Batch& b, const std::string& kind) {
              {conflicts.dump(), kind});
   }
   if (responses && !inserted.empty()) {
-    json atoms = json::array(), metrics = json::array();
-    for (const auto& a : b.atoms)
-      if (inserted.count(a["response"].get<std::string>())) atoms.push_back(a);
-    for (const auto& m : b.metrics)
-      if (inserted.count(m["response"].get<std::string>())) metrics.push_back(m);
-    pg.run("SELECT ecokiosk_add_answers($1::jsonb, $2::jsonb)", {atoms.dump(), metrics.dump()});
+    std::string atoms = "[", metrics = "[";
+    for (std::size_t i = 0; i < b.ids.size(); ++i) {
+      if (!inserted.count(b.ids[i].first)) continue;
+      if (!b.atoms_of[i].empty()) {
+        if (atoms.size() > 1) atoms += ',';
+        atoms += b.atoms_of[i];
+      }
+      if (!b.metrics_of[i].empty()) {
+        if (metrics.size() > 1) metrics += ',';
+        metrics += b.metrics_of[i];
+      }
+    }
+    atoms += ']';
+    metrics += ']';
+    pg.run("SELECT ecokiosk_add_answers($1::jsonb, $2::jsonb)", {atoms, metrics});
   }
   t.commit();
   static int commits = 0;
