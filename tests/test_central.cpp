@@ -16,6 +16,7 @@
 #include "core/central/pg.hpp"
 #include "core/central/sync.hpp"
 #include "core/storage/demo_data.hpp"
+#include "core/storage/store_access.hpp"
 #include "core/support/config.hpp"
 #include "helpers.hpp"
 
@@ -46,19 +47,19 @@ TEST_CASE("central: a kiosk database of schema 5 opens, gains the sync bookkeepi
     d.kiosk = "hall-a";
     fill_demo_data(s, test::shipped(), d);
     // As a database from before central sync: no central_sync table, schema 5.
-    s.db().exec("DROP TABLE central_sync");
-    s.db().exec("PRAGMA user_version=5");
+    StoreAccess::db(s).exec("DROP TABLE central_sync");
+    StoreAccess::db(s).exec("PRAGMA user_version=5");
   }
   Store again(path);
   CHECK(again.schema_version() == Store::kSchemaVersion);
   CHECK(again.count() == 40);
-  SyncState st = read_sync_state(again.db(), "hall-a");
+  SyncState st = read_sync_state(again, "hall-a");
   CHECK(st.waiting == 40);
   CHECK(st.sent == 0);
   CHECK(st.status.empty());
   CHECK(st.last_contact == 0);
   // Another kiosk's rows (a USB import) are not this kiosk's to send.
-  CHECK(read_sync_state(again.db(), "hall-b").waiting == 0);
+  CHECK(read_sync_state(again, "hall-b").waiting == 0);
 }
 
 TEST_CASE("central: central_url is range-checked; a login in it is refused") {
@@ -163,12 +164,12 @@ TEST_CASE("central: an unreachable center is a status, marks nothing, and the wo
   CHECK(r.waiting == 10);
   CHECK_FALSE(r.all_sent());
   Store check(db);
-  SyncState st = read_sync_state(check.db(), "hall-a");
+  SyncState st = read_sync_state(check, "hall-a");
   CHECK(st.status == "refused");
   CHECK(st.waiting == 10);
   CHECK(st.last_attempt > 0);
   CHECK(st.last_contact == 0);
-  CHECK(check.db().scalar("SELECT response_mark FROM central_sync") == 0);
+  CHECK(StoreAccess::db(check).scalar("SELECT response_mark FROM central_sync") == 0);
   // In the background it backs off; stop() returns without waiting out the backoff.
   s.backoff_min_ms = 60000;
   SyncWorker bg(db, s);

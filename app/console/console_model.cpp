@@ -53,7 +53,7 @@ void ConsoleModel::refresh_sync_state() {
   next_sync_read_ = clock_() + 5000;
   if (!sync_configured()) return;
   try {
-    sync_state_ = central::read_sync_state(store_.db(), cfg_.kiosk_id);
+    sync_state_ = central::read_sync_state(store_, cfg_.kiosk_id);
   } catch (const DbError& e) {
     sync_state_.detail = e.what();  // shown as it is; the next read may succeed
   }

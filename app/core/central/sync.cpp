@@ -19,6 +19,7 @@
 #include "core/central/schema.hpp"
 #include "core/storage/sqlite.hpp"
 #include "core/storage/store.hpp"
+#include "core/storage/store_access.hpp"
 
 namespace eco::central {
 
@@ -76,7 +77,7 @@ void append_quoted(std::string& out, std::string_view v) {
 }
 
 Batch read_responses(Store& store, std::int64_t after, int limit, const std::string& kiosk) {
-  Db& db = store.db();
+  Db& db = StoreAccess::db(store);
   Batch b;
   std::vector<std::int64_t> own;  // local row ids of this kiosk's rows, in order
   {
@@ -171,7 +172,7 @@ Batch read_responses(Store& store, std::int64_t after, int limit, const std::str
 
 Batch read_abandoned(Store& store, std::int64_t after, int limit, const std::string& kiosk) {
   Batch b;
-  Stmt s(store.db(),
+  Stmt s(StoreAccess::db(store),
          "SELECT id, uuid, questionnaire, version, kiosk, lang, started_at, abandoned_at, last_question, position, "
          "answered FROM abandoned WHERE id > ? ORDER BY id LIMIT ?");
   s.bind(1, after).bind(2, limit);
@@ -305,7 +306,8 @@ void record_failure(Db& db, const SyncReport& r) {
 
 }  // namespace
 
-SyncState read_sync_state(Db& db, const std::string& kiosk_id) {
+SyncState read_sync_state(Store& store, const std::string& kiosk_id) {
+  Db& db = StoreAccess::db(store);
   SyncState st;
   Stmt s(db, "SELECT status, detail, last_contact, last_attempt, sent, already, conflicts FROM central_sync WHERE id = 1");
   if (s.step()) {
@@ -346,7 +348,7 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     rep.detail = std::string("the kiosk's own database: ") + e.what();
     return rep;
   }
-  Db& db = store->db();
+  Db& db = StoreAccess::db(*store);
   try {
     CredentialsRead cr = read_credentials(s_.credentials_path);
     if (!cr.error.empty()) throw PgError(Status::auth, cr.error);

@@ -20,7 +20,7 @@
 #include "core/support/time.hpp"
 
 namespace eco {
-class Db;
+class Store;
 }
 
 namespace eco::central {
@@ -51,8 +51,8 @@ struct SyncState {
   std::int64_t sent = 0, already = 0, conflicts = 0;
   std::int64_t waiting = 0;  // this kiosk's responses and abandoned sessions not yet at the center
 };
-// Reads it through any connection to the kiosk's database (schema 6 or later).
-SyncState read_sync_state(Db& db, const std::string& kiosk_id);
+// Reads it through any Store open on the kiosk's database.
+SyncState read_sync_state(Store& store, const std::string& kiosk_id);
 
 class SyncWorker {
  public:
