@@ -62,7 +62,7 @@ TEST_CASE("central: a kiosk database of schema 5 opens, gains the sync bookkeepi
   CHECK(read_sync_state(again, "hall-b").waiting == 0);
 }
 
-TEST_CASE("central: central_url is range-checked; a login in it is refused") {
+TEST_CASE("central: central_url is range-checked, and a login in it is refused") {
   CHECK(central_url_fault("").empty());
   CHECK(central_url_fault("postgresql://center.example:5432/ecokiosk?sslmode=verify-full").empty());
   CHECK(central_url_fault("postgres://10.0.0.5/eco").empty());
