@@ -4,7 +4,7 @@
 #   install-deps.sh          what building and running the kiosk needs
 #   install-deps.sh --test   also what the tests need (Xvfb, xdotool, openpyxl, Chromium, clang,
 #                            LibreOffice Calc, poppler, PSPP, R haven, cage, grim, Xwayland,
-#                            debootstrap)
+#                            debootstrap, PostgreSQL 15 and openssl)
 set -euo pipefail
 
 PKGS=(
@@ -15,6 +15,7 @@ PKGS=(
   fonts-noto-cjk libgl1-mesa-dri
   libcairo2-dev libpango1.0-dev  # the PDF report: cairo draws, Pango lays out Chinese
   libespeak-ng-dev espeak-ng-data libasound2-dev  # read-aloud: espeak-ng speech, played through ALSA
+  libpq-dev                      # the central store's client (issue 16)
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
@@ -23,7 +24,8 @@ if [ "${1:-}" = "--test" ]; then
         libreoffice-calc poppler-utils bc   # the workbook printed by Calc, PDFs read back
         pspp r-cran-haven         # independent readers of the .sav/.dta exports
         cage grim xwayland debootstrap   # the kiosk session and the package tests
-        sox)                      # tests/speech_sox.sh measures the read-aloud audio
+        sox                       # tests/speech_sox.sh measures the read-aloud audio
+        postgresql openssl)       # the central store's throwaway clusters and their TLS CA
 fi
 
 missing=()

@@ -71,6 +71,7 @@ TEST_CASE("the core's folders depend one way: support, then survey and catalog, 
       {"core/analysis", {"core/support", "core/survey", "core/catalog", "core/storage"}},
       {"core/output", {"core/support", "core/survey", "core/catalog", "core/storage", "core/analysis"}},
       {"core/speech", {"core/support", "core/survey"}},  // read-aloud: text, synthesis, the speaker thread
+      {"core/central", {"core/support", "core/survey", "core/catalog", "core/storage"}},
   };
   std::size_t checked = 0;
   for (const auto& i : includes_under("core")) {
@@ -128,4 +129,15 @@ TEST_CASE("the analysis code names no database engine, even through the headers 
     }
   }
   CHECK(files >= 8);  // stats, indicators, survey results, dashboard: headers and sources
+}
+
+TEST_CASE("libpq is included only by the central store's folder") {
+  std::size_t seen = 0;
+  for (const std::string sub : {"core", "kiosk", "console", "ui", "platform", "cli"})
+    for (const auto& i : includes_under(sub))
+      if (i.target.find("libpq") != std::string::npos) {
+        ++seen;
+        CHECK_MESSAGE(i.file.find("core/central/") != std::string::npos, i.file, " includes ", i.target);
+      }
+  CHECK(seen >= 1);
 }

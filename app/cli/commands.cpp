@@ -409,7 +409,7 @@ int audit_verify(const Common& c) {
   return 0;
 }
 
-int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed) {
+int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed, const std::string& kiosk) {
   Store store(c.db_path());
   QuestionnaireSet set = load_all(c, nullptr, true);
   if (set.list.empty()) {
@@ -419,11 +419,12 @@ int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed) {
   DemoOptions o;
   o.responses = responses;
   o.seed = seed;
+  o.kiosk = kiosk;
   std::int64_t n = fill_demo_data(store, set, o, [&](std::int64_t done) {
     if (responses >= 20000) std::cerr << "\r" << done << " / " << responses << std::flush;
   });
   if (responses >= 20000) std::cerr << "\n";
-  std::cout << "saved " << n << " demo responses (kiosk \"demo\") to " << c.db_path() << "\n";
+  std::cout << "saved " << n << " demo responses (kiosk \"" << kiosk << "\") to " << c.db_path() << "\n";
   return 0;
 }
 

@@ -56,7 +56,14 @@ int set_pin(const Common& c);
 int setup_code(const Common& c);
 // Exit 0 when the audit chain is intact and matches its anchor, 1 (saying what and where) when not.
 int audit_verify(const Common& c);
-int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed);
+int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed, const std::string& kiosk = "demo");
+
+// The central store (app/cli/central_commands.cpp). url: the district IT's login.
+int central_init(const std::string& url, int target_version = 0);
+// Creates the kiosk's role and writes its credentials and central_url beside c.config_path().
+int central_add_kiosk(const Common& c, const std::string& kiosk_id, const std::string& url, std::string kiosk_url);
+// Sends what waits; exit 0 only when nothing is left.
+int sync(const Common& c, int batch = 1000);
 
 struct SayArgs {
   std::string questionnaire, question, lang, out;  // lang "" = the configured default

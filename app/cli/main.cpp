@@ -111,6 +111,23 @@ int main(int argc, char** argv) {
   auto* demo = app.add_subcommand("demo-data", "Fill the database with synthetic responses (kiosk \"demo\")");
   demo->add_option("--responses", responses, "How many")->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
   demo->add_option("--seed", seed, "Random seed");
+  std::string demo_kiosk = "demo";
+  demo->add_option("--kiosk", demo_kiosk, "Kiosk id the responses carry (default demo)");
+
+  std::string central_url, kiosk_id, kiosk_url;
+  auto* central = app.add_subcommand("central", "The district's central PostgreSQL store");
+  central->require_subcommand(1);
+  auto* cinit = central->add_subcommand("init", "Create or migrate the central schema and its roles");
+  cinit->add_option("--url", central_url, "postgresql://ADMIN@HOST:PORT/DB (district IT's login)")->required();
+  auto* cadd = central->add_subcommand("add-kiosk", "Give a kiosk its own login; write its credentials and central_url into --config");
+  cadd->add_option("id", kiosk_id, "The kiosk's id (as in its config.json)")->required();
+  cadd->add_option("--url", central_url, "postgresql://ADMIN@HOST:PORT/DB (district IT's login)")->required();
+  cadd->add_option("--kiosk-url", kiosk_url, "The URL the kiosk uses (default: --url without user and password)");
+  int central_target = 0, sync_batch = 1000;
+  cinit->add_option("--schema-version", central_target, "Migrate only up to this version (tests of an older center)")
+      ->check(CLI::Range(1, 1000));
+  auto* sync = app.add_subcommand("sync", "Send waiting responses to the central store now; exit 0 when all are there");
+  sync->add_option("--batch", sync_batch, "Responses per central transaction")->check(CLI::Range(1, 10000));
 
   auto* setup = app.add_subcommand("setup", "First start: kiosk id, hall name and admin PIN, read from standard input");
   eco::cli::DoctorArgs da;
@@ -124,6 +141,8 @@ int main(int argc, char** argv) {
   // takes them as well (bound to the same settings), so either side works.
   for (CLI::App* sub : app.get_subcommands({})) add_common(*sub, common);
   add_common(*verify, common);
+  add_common(*cinit, common);
+  add_common(*cadd, common);
   // A usage error names the option (CLI11's message) and shows that command's usage.
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
     return std::string("error: ") + e.what() + "\n\n" + a->help();
@@ -151,7 +170,10 @@ int main(int argc, char** argv) {
     if (*pin) return usage_on_2(eco::cli::set_pin(common), pin);
     if (*code) return usage_on_2(eco::cli::setup_code(common), code);
     if (*verify) return usage_on_2(eco::cli::audit_verify(common), verify);
-    if (*demo) return usage_on_2(eco::cli::demo_data(common, responses, seed), demo);
+    if (*demo) return usage_on_2(eco::cli::demo_data(common, responses, seed, demo_kiosk), demo);
+    if (*cinit) return usage_on_2(eco::cli::central_init(central_url, central_target), cinit);
+    if (*cadd) return usage_on_2(eco::cli::central_add_kiosk(common, kiosk_id, central_url, kiosk_url), cadd);
+    if (*sync) return usage_on_2(eco::cli::sync(common, sync_batch), sync);
     if (*setup) return usage_on_2(eco::cli::setup(common), setup);
     if (*doctor) {
       if (da.font.empty()) da.font = font;  // `ecokiosk --font F doctor` checks F too

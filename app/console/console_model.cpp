@@ -50,9 +50,20 @@ bool ConsoleModel::take_exit() {
 
 void ConsoleModel::touch() { last_touch_ = clock_(); }
 
+void ConsoleModel::refresh_sync_state() {
+  next_sync_read_ = clock_() + 5000;
+  if (!sync_configured()) return;
+  try {
+    sync_state_ = central::read_sync_state(store_, cfg_.kiosk_id);
+  } catch (const DbError& e) {
+    sync_state_.detail = e.what();  // shown as it is; the next read may succeed
+  }
+}
+
 TimeMs ConsoleModel::next_deadline() const {
   if (!active_) return INT64_MAX;
   TimeMs t = last_touch_ + kIdleMs;
+  if (page_ == ConsolePage::settings && sync_configured()) t = std::min(t, next_sync_read_);
   if (locked_until_ > clock_()) t = std::min(t, locked_until_);
   if (computing_) t = std::min(t, clock_() + 250);  // the progress line counts seconds
   return t;
@@ -64,6 +75,7 @@ double ConsoleModel::computing_seconds() const {
 
 void ConsoleModel::tick() {
   if (!active_) return;
+  if (page_ == ConsolePage::settings && sync_configured() && clock_() >= next_sync_read_) refresh_sync_state();
   if (clock_() - last_touch_ >= kIdleMs) {
     // Staff walked away: nothing stays open for the next resident.
     admin_.audit(user_name.empty() ? "admin" : user_name, "sign_out", "idle");
@@ -484,6 +496,7 @@ void ConsoleModel::show_page(ConsolePage p) {
     case ConsolePage::settings:
       page_ = ConsolePage::settings;
       load_settings_form();
+      refresh_sync_state();
       break;
     case ConsolePage::pin:
     case ConsolePage::detail: break;  // reached by signing in and opening an indicator

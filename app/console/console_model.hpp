@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/central/sync.hpp"
 #include "core/storage/admin_store.hpp"
 #include "core/support/result.hpp"
 #include "core/support/run_queue.hpp"
@@ -183,6 +184,12 @@ class ConsoleModel {
   static std::vector<std::string> removable_drives(const std::string& mounts_file = "/proc/mounts");
   std::string export_target;  // "" = the configured export folder
 
+  // Central sync as the worker last recorded it (read from the database while the
+  // settings page is open, every few seconds, never per frame).
+  bool sync_configured() const { return !cfg_.central_url.empty(); }
+  const central::SyncState& sync_state() const { return sync_state_; }
+  void refresh_sync_state();
+
  private:
   void apply_signed_out(const ConsoleIntent& in);
   void show_page(ConsolePage p);
@@ -238,6 +245,8 @@ class ConsoleModel {
   TimeMs computing_since_ = 0;
   std::optional<IndicatorReport> report_;
   std::optional<SurveyResults> results_;
+  central::SyncState sync_state_;
+  TimeMs next_sync_read_ = 0;
   RunQueue ui_queue_;  // last: its closures reach the members above
 
  public:

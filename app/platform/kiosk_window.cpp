@@ -21,6 +21,8 @@
 #include "core/support/opening_hours.hpp"
 #include "core/support/safe_file.hpp"
 #include "kiosk/backup_scheduler.hpp"
+#include "core/central/credentials.hpp"
+#include "core/central/sync.hpp"
 #include "kiosk/read_aloud.hpp"
 #include "platform/audio_alsa.hpp"
 #include "platform/glfw_backend.hpp"
@@ -83,8 +85,12 @@ class EventLoop {
     // program's); once open, the responses kept in memory are saved and staff get the console.
     next_reopen_ = !app_.store && app_.reopen_later ? app_.clock() + 60'000 : INT64_MAX;
     seen_input_ = backend_.input_count();
+    start_sync();
   }
-  ~EventLoop() { g_hit_items = nullptr; }
+  ~EventLoop() {
+    g_hit_items = nullptr;
+    if (sync_) sync_->stop();  // a batch in flight is rolled back at the center, not marked
+  }
 
   void run() {
     while (!backend_.should_close()) pass();
@@ -98,6 +104,7 @@ class EventLoop {
   Intent draw_path();
   void after_first_frame();
   void settle(const Intent& in);
+  void start_sync();
 
   KioskApp& app_;
   platform::GlfwBackend& backend_;
@@ -117,7 +124,20 @@ class EventLoop {
   int settling_ = 0;  // frames drawn in a row only because the layout still moved
   unsigned seen_input_ = 0;
   bool first_ = true;
+  // Central sync (issue 16): its own thread and SQLite connection; a frame never waits
+  // for it. Off without central_url, and in the screenshot tour.
+  std::unique_ptr<central::SyncWorker> sync_;
 };
+
+void EventLoop::start_sync() {
+  if (app_.tour || !app_.store || app_.cfg.central_url.empty() || sync_) return;
+  central::SyncSettings ss;
+  ss.url = app_.cfg.central_url;
+  ss.credentials_path = central::credentials_path(app_.config_path, app_.cfg.central_credentials);
+  ss.kiosk_id = app_.cfg.kiosk_id;
+  sync_ = std::make_unique<central::SyncWorker>(app_.db_path, ss);
+  sync_->start();
+}
 
 void EventLoop::pass() {
   reopen_if_due();
@@ -139,6 +159,7 @@ void EventLoop::reopen_if_due() {
     app_.model->set_store(app_.store.get());
     app_.model->leave_admin();  // off the "cannot open" notice; the gesture now opens the console
     app_.make_console();
+    start_sync();
     next_reopen_ = INT64_MAX;
   } else {
     app_.model->set_store_problem(app_.store_problem);

@@ -200,6 +200,25 @@ CREATE TABLE IF NOT EXISTS staff_calls(
   question TEXT NOT NULL
 );
 )sql",
+    // 7: central sync's bookkeeping (core/central/sync.cpp). Rows are only ever appended
+    // with rising ids, so "the center has everything up to id N" is one number per table,
+    // moved on in the same SQLite transaction that follows the center's COMMIT. The rest
+    // is what the console shows: last contact, last status in words, running totals.
+    R"sql(
+CREATE TABLE IF NOT EXISTS central_sync(
+  id INTEGER PRIMARY KEY CHECK(id = 1),
+  response_mark INTEGER NOT NULL DEFAULT 0,   -- responses.id up to which the center has every one
+  abandoned_mark INTEGER NOT NULL DEFAULT 0,  -- abandoned.id likewise
+  sent INTEGER NOT NULL DEFAULT 0,            -- inserted at the center by this kiosk
+  already INTEGER NOT NULL DEFAULT 0,         -- found there with the same content
+  conflicts INTEGER NOT NULL DEFAULT 0,       -- found there with other content (recorded there)
+  last_contact INTEGER NOT NULL DEFAULT 0,    -- ms since epoch of the last successful exchange; 0 never
+  last_attempt INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT '',            -- core/central/pg.hpp status_name
+  detail TEXT NOT NULL DEFAULT ''             -- the last error in words
+);
+INSERT OR IGNORE INTO central_sync(id) VALUES(1);
+)sql",
 };
 constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
 static_assert(kMigrationCount == Store::kSchemaVersion);

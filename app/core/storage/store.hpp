@@ -29,7 +29,7 @@ std::string ecokiosk_schema_problem(Db& db);
 
 class Store final : public ResponseQueries {
  public:
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
   // DbError::code when the file comes from a newer program (not an SQLite code).
   static constexpr int kNewerSchemaCode = -1;
 

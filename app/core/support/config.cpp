@@ -83,6 +83,20 @@ struct Reader {
 };
 }  // namespace
 
+std::string central_url_fault(std::string_view url) {
+  if (url.empty()) return "";
+  if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0)
+    return "must start with postgresql:// (or be empty to turn central sync off)";
+  for (unsigned char ch : url)
+    if (ch < 0x21 || ch == 0x7f) return "must not contain spaces or control characters";
+  // Credentials belong in the 0600 credentials file, not in a file staff may show around.
+  std::string_view rest = url.substr(url.find("//") + 2);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+  if (authority.find('@') != std::string_view::npos) return "must not contain a user or password (they go in the credentials file)";
+  if (url.find("password=") != std::string_view::npos) return "must not contain a password (it goes in the credentials file)";
+  return "";
+}
+
 namespace {
 // Every setting with its range: one set of rules for the file and for the console.
 void read_settings(Reader& r, Config& c) {
@@ -114,6 +128,11 @@ void read_settings(Reader& r, Config& c) {
   if (minors != "notice" && minors != "ask_parent")
     r.fail("minors", "\"" + minors + "\" is not notice or ask_parent; keeping " + c.minors);
   else c.minors = minors;
+  std::string url = c.central_url;
+  r.string("central_url", url, 2048);
+  if (std::string url_fault = central_url_fault(url); url_fault.empty()) c.central_url = url;
+  else r.fail("central_url", url_fault + "; central sync stays off");
+  r.string("central_credentials", c.central_credentials, 4096);
   std::string lang = c.default_lang;
   r.string("default_lang", lang, 8);
   if (lang != "zh" && lang != "en") r.fail("default_lang", "\"" + lang + "\" is not zh or en; keeping zh");
@@ -141,7 +160,9 @@ json to_json(const Config& c) {
           {"backup_dir", c.backup_dir}, {"backup_interval_minutes", c.backup_interval_minutes},
           {"backup_keep", c.backup_keep}, {"opening_hours", c.opening_hours},
           {"speech_volume", c.speech_volume},
-          {"minors", c.minors}};
+          {"minors", c.minors},
+
+          {"central_url", c.central_url}, {"central_credentials", c.central_credentials}};
 }
 }  // namespace
 
@@ -285,7 +306,8 @@ ConfigLoad load_config(const std::string& path) {
   static const char* known[] = {"kiosk_id", "hall_name", "district_title", "idle_seconds", "first_question_idle_seconds", "countdown_seconds",
                                 "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
                                 "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
-                                "questionnaires", "opening_hours", "speech_volume", "minors"};
+                                "questionnaires", "opening_hours", "speech_volume", "minors",
+                                "central_url", "central_credentials"};
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       r.fail(k, "unknown setting (ignored)");

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace eco {
@@ -32,6 +33,11 @@ struct Config {
   // A resident who answers 18岁以下: "notice" shows a short notice (answers are kept and
   // can be left out of the indicators), "ask_parent" asks them to fetch a parent first.
   std::string minors = "notice";
+  // Central sync (core/central): off while central_url is "". The URL names no user
+  // or password; those are in the credentials file (0600), by default
+  // central-credentials.json beside the configuration file.
+  std::string central_url;                // postgresql://host:port/db?sslmode=verify-full&sslrootcert=...
+  std::string central_credentials;        // "" = central-credentials.json beside config.json
 
   static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
 };
@@ -50,6 +56,9 @@ struct ConfigLoad {
 ConfigLoad load_config(const std::string& path);
 // Ids in c.questionnaires that are not among `available`, one message each.
 std::vector<std::string> unknown_questionnaires(const Config& c, const std::vector<std::string>& available);
+
+// Why url cannot be a central_url ("" when it can, and when it is empty: sync off).
+std::string central_url_fault(std::string_view url);
 
 // The same range checks for a Config built in code (the console's settings page).
 std::vector<std::string> check_config(const Config& c);

@@ -5,6 +5,7 @@
 
 #include "ui/console/console_view.hpp"
 #include "ui/common/theme.hpp"
+#include "core/support/time.hpp"
 
 namespace eco::ui {
 
@@ -65,6 +66,30 @@ ConsoleIntent pin_change(ConsoleView& v, float w) {
   ImGui::InputText((v.t("console.settings.new_pin_again") + "###np2").c_str(), &s.new_pin_again,
                    ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal);
   if (cbutton(v.t("console.settings.change_pin"), "changepin")) out = console_intent::ChangePin{};
+
+  // Central sync: last contact, what waits, the last error in words.
+  ImGui::Separator();
+  ImGui::PushFont(v.heading);
+  ImGui::TextUnformatted(v.t("console.sync.title").c_str());
+  ImGui::PopFont();
+  if (!m.sync_configured()) {
+    ImGui::TextWrapped("%s", v.t("console.sync.off").c_str());
+  } else {
+    const central::SyncState& st = m.sync_state();
+    bool bad = !st.status.empty() && st.status != "ok";
+    std::string key = "console.sync.status." + (st.status.empty() ? std::string("none") : st.status);
+    ImGui::PushStyleColor(ImGuiCol_Text, bad ? color::error : color::text);
+    ImGui::TextWrapped("%s", v.t(key).c_str());
+    ImGui::PopStyleColor();
+    if (bad && !st.detail.empty())
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", st.detail.c_str());
+    std::string when = st.last_contact ? to_local_text(st.last_contact, m.config().utc_offset_minutes) : v.t("console.sync.never");
+    ImGui::TextUnformatted(v.tf("console.sync.last_contact", {{"arg", when}}).c_str());
+    ImGui::TextUnformatted(v.tf("console.sync.waiting", {{"arg", std::to_string(st.waiting)}}).c_str());
+    ImGui::TextUnformatted(v.tf("console.sync.totals", {{"sent", std::to_string(st.sent)},
+                                                        {"already", std::to_string(st.already)},
+                                                        {"conflicts", std::to_string(st.conflicts)}}).c_str());
+  }
   return out;
 }
 

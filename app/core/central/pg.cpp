@@ -1,0 +1,202 @@
+#include "core/central/pg.hpp"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+
+namespace eco::central {
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::ok: return "ok";
+    case Status::off: return "off";
+    case Status::refused: return "refused";
+    case Status::dns: return "dns";
+    case Status::tls: return "tls";
+    case Status::auth: return "auth";
+    case Status::schema_older: return "schema-older";
+    case Status::schema_newer: return "schema-newer";
+    case Status::not_initialised: return "not-initialised";
+    case Status::refused_by_center: return "refused-by-center";
+    case Status::server: return "server";
+  }
+  return "?";
+}
+
+std::string status_words(Status s) {
+  switch (s) {
+    case Status::ok: return "connected";
+    case Status::off: return "central sync is off (no central_url in the configuration)";
+    case Status::refused: return "the center cannot be reached (nothing answers at its address); will retry";
+    case Status::dns: return "the center's host name is unknown (DNS); check central_url or the network";
+    case Status::tls: return "the center's certificate is not trusted or not for this address (TLS); ask district IT";
+    case Status::auth: return "the center refused this kiosk's login (password or credentials file); ask district IT";
+    case Status::schema_older: return "the center's database is older than this program; district IT must run central init";
+    case Status::schema_newer: return "the center's database is newer than this program; update EcoKiosk";
+    case Status::not_initialised: return "the center's database has no EcoKiosk tables; district IT must run central init";
+    case Status::refused_by_center: return "the center refused what this kiosk sent (its permissions); ask district IT";
+    case Status::server: return "the center reported an error; will retry";
+  }
+  return "?";
+}
+
+namespace {
+bool has(std::string_view m, std::string_view needle) { return m.find(needle) != std::string_view::npos; }
+}  // namespace
+
+Status classify_connect_error(std::string_view m) {
+  // libpq gives no code for a failed connection, only its message. The program never
+  // calls setlocale for messages, so libpq's own words stay English; the server's are
+  // in its lc_messages (the throwaway cluster and README's setup keep C/English).
+  if (has(m, "could not translate host name") || has(m, "Name or service not known") ||
+      has(m, "Temporary failure in name resolution"))
+    return Status::dns;
+  if (has(m, "certificate") || has(m, "SSL") || has(m, "ssl") || has(m, "TLS") || has(m, "GSSAPI"))
+    return Status::tls;
+  if (has(m, "password authentication failed") || has(m, "no password supplied") ||
+      has(m, "authentication failed") || has(m, "does not exist") || has(m, "pg_hba.conf") ||
+      has(m, "SCRAM") || has(m, "not permitted to log in"))
+    return Status::auth;
+  return Status::refused;  // refused, timed out, unreachable, server starting or shutting down
+}
+
+Result::~Result() {
+  if (r_) PQclear(r_);
+}
+int Result::rows() const { return PQntuples(r_); }
+bool Result::null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+std::string Result::text(int row, int col) const {
+  return std::string(PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col)));
+}
+std::int64_t Result::i64(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
+std::int64_t Result::affected() const {
+  const char* n = PQcmdTuples(r_);
+  return n && *n ? std::strtoll(n, nullptr, 10) : 0;
+}
+
+Conn::Conn(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<const char*> keys{"dbname"}, values{conninfo.c_str()};
+  // A center that does not answer must not hold the worker for minutes.
+  bool has_timeout = conninfo.find("connect_timeout") != std::string::npos;
+  for (const auto& [k, v] : extra) {
+    keys.push_back(k.c_str());
+    values.push_back(v.c_str());
+    if (k == "connect_timeout") has_timeout = true;
+  }
+  if (!has_timeout) {
+    keys.push_back("connect_timeout");
+    values.push_back("10");
+  }
+  keys.push_back("application_name");
+  values.push_back("ecokiosk");
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  c_ = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+  if (!c_) throw PgError(Status::refused, "out of memory connecting to the center");
+  if (PQstatus(c_) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(c_);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    PQfinish(c_);
+    c_ = nullptr;
+    if (msg.find("invalid URI") != std::string::npos || msg.find("invalid connection option") != std::string::npos ||
+        msg.find("missing \"=\"") != std::string::npos)
+      throw PgError(Status::refused, "central_url is not a valid PostgreSQL address: " + msg);
+    throw PgError(classify_connect_error(msg), msg);
+  }
+  // Notices ("already exists, skipping") are the server being chatty, not news for staff.
+  PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
+}
+
+Conn::~Conn() {
+  if (c_) PQfinish(c_);
+}
+
+Result Conn::exec(const std::string& sql, const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  // Without parameters the simple protocol runs it, so a migration may hold many statements.
+  pg_result* r = params.empty() ? PQexec(c_, sql.c_str())
+                                : PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                                               values.data(), nullptr, nullptr, 0);
+  Result res(r);
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return res;
+  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c_);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string sqlstate = code ? code : "";
+  Status s = Status::server;
+  if (sqlstate == "42501") s = Status::refused_by_center;  // insufficient privilege, row-level security
+  else if (sqlstate.rfind("28", 0) == 0) s = Status::auth;
+  else if (PQstatus(c_) == CONNECTION_BAD) s = Status::refused;  // the server went away mid-batch
+  throw PgError(s, msg, sqlstate);
+}
+
+std::string Conn::scalar(const std::string& sql, const Params& params) {
+  Result r = exec(sql, params);
+  if (r.rows() == 0 || r.null(0, 0)) return "";
+  return r.text(0, 0);
+}
+
+std::string Conn::ident(std::string_view name) {
+  char* q = PQescapeIdentifier(c_, name.data(), name.size());
+  if (!q) throw PgError(Status::server, PQerrorMessage(c_));
+  std::string out(q);
+  PQfreemem(q);
+  return out;
+}
+
+std::string Conn::literal(std::string_view value) {
+  char* q = PQescapeLiteral(c_, value.data(), value.size());
+  if (!q) throw PgError(Status::server, PQerrorMessage(c_));
+  std::string out(q);
+  PQfreemem(q);
+  return out;
+}
+
+std::string Conn::scram_verifier(const std::string& password, const std::string& role) {
+  char* v = PQencryptPasswordConn(c_, password.c_str(), role.c_str(), "scram-sha-256");
+  if (!v) throw PgError(Status::server, std::string("could not hash the password: ") + PQerrorMessage(c_));
+  std::string out(v);
+  PQfreemem(v);
+  return out;
+}
+
+Txn::~Txn() {
+  if (done_) return;
+  try {
+    c_.run("ROLLBACK");
+  } catch (...) {
+    // The connection is gone: the server rolled back on its own.
+  }
+}
+
+}  // namespace eco::central
+
+namespace eco::central {
+std::string url_without_login(const std::string& url) {
+  std::string out = url;
+  std::size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    std::size_t start = scheme + 3;
+    std::size_t end = out.find_first_of("/?", start);
+    std::size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
+    if (at != std::string::npos && at >= start) out.erase(start, at + 1 - start);
+  }
+  // user= and password= among the query parameters
+  std::size_t q = out.find('?');
+  if (q == std::string::npos) return out;
+  std::string base = out.substr(0, q), query = out.substr(q + 1), kept;
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t amp = query.find('&', pos);
+    std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    if (!part.empty() && part.rfind("user=", 0) != 0 && part.rfind("password=", 0) != 0)
+      kept += (kept.empty() ? "" : "&") + part;
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return kept.empty() ? base : base + "?" + kept;
+}
+}  // namespace eco::central

@@ -1,0 +1,467 @@
+#include "core/central/sync.hpp"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/central/credentials.hpp"
+#include "core/central/schema.hpp"
+#include "core/storage/sqlite.hpp"
+#include "core/storage/store.hpp"
+#include "core/storage/store_access.hpp"
+
+namespace eco::central {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string sha256_hex(const std::string& s) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : h) {
+    out += d[c >> 4];
+    out += d[c & 15];
+  }
+  return out;
+}
+
+// A test hook (tests/central/crash_after_commit.sh): the process ends right after the
+// Nth central COMMIT, before the local mark moves: the window a power cut could hit.
+int crash_after_commit() {
+  const char* v = std::getenv("ECOKIOSK_SYNC_CRASH_AFTER_COMMIT");
+  return v && *v ? std::atoi(v) : 0;
+}
+
+struct Batch {
+  std::int64_t last_id = 0;  // the highest local row id read (the mark moves here)
+  int rows = 0;              // rows read, this kiosk's or not
+  json records = json::array();
+  // Per record, its answer atoms and metrics already as JSON text ("{...},{...}"):
+  // tens of atoms per response, so they are written straight, not built as objects.
+  std::vector<std::string> atoms_of, metrics_of;
+  std::vector<std::pair<std::string, std::string>> ids;  // (id, digest) of this kiosk's rows
+  std::vector<std::string> contents;                       // what the digest covers, for conflicts
+};
+
+// A JSON string literal (UTF-8 passes through; the database holds valid UTF-8).
+void append_quoted(std::string& out, std::string_view v) {
+  out += '"';
+  for (char ch : v) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+Batch read_responses(Store& store, std::int64_t after, int limit, const std::string& kiosk) {
+  Db& db = StoreAccess::db(store);
+  Batch b;
+  std::vector<std::int64_t> own;  // local row ids of this kiosk's rows, in order
+  {
+    Stmt s(db,
+           "SELECT id, uuid, questionnaire, version, content_hash, kiosk, lang, started_at, completed_at, duration_s, "
+           "visible_questions, drawn FROM responses WHERE id > ? ORDER BY id LIMIT ?");
+    s.bind(1, after).bind(2, limit);
+    while (s.step()) {
+      b.last_id = s.i64(0);
+      ++b.rows;
+      if (s.text(5) != kiosk) continue;  // imported from another kiosk: that kiosk sends its own
+      own.push_back(s.i64(0));
+      b.records.push_back({{"id", std::string(s.text(1))}, {"kiosk", std::string(s.text(5))},
+                           {"questionnaire", std::string(s.text(2))}, {"version", s.i64(3)},
+                           {"content_hash", std::string(s.text(4))}, {"lang", std::string(s.text(6))},
+                           {"started_at", s.i64(7)}, {"completed_at", s.i64(8)}, {"duration_s", s.f64(9)},
+                           {"visible_questions", s.i64(10)}, {"drawn", std::string(s.text(11))}});
+    }
+  }
+  if (own.empty()) return b;
+  std::map<std::int64_t, std::size_t> at;  // local row id -> index in records
+  for (std::size_t i = 0; i < own.size(); ++i) at[own[i]] = i;
+  b.atoms_of.assign(own.size(), std::string());
+  b.metrics_of.assign(own.size(), std::string());
+  {
+    Stmt s(db, "SELECT response, ord, question, kind, item, value, text FROM answers "
+               "WHERE response BETWEEN ? AND ? ORDER BY response, ord");
+    s.bind(1, own.front()).bind(2, own.back());
+    std::int64_t cur = -1;
+    std::string* out = nullptr;
+    std::string id;
+    while (s.step()) {
+      if (s.i64(0) != cur) {
+        cur = s.i64(0);
+        auto it = at.find(cur);
+        out = it == at.end() ? nullptr : &b.atoms_of[it->second];
+        if (out) id = b.records[it->second]["id"].get<std::string>();
+      }
+      if (!out) continue;
+      if (!out->empty()) *out += ',';
+      *out += "{\"response\":";
+      append_quoted(*out, id);
+      *out += ",\"ord\":" + std::to_string(s.i64(1)) + ",\"question\":";
+      append_quoted(*out, s.text(2));
+      *out += ",\"kind\":" + std::to_string(s.i64(3)) + ",\"item\":";
+      append_quoted(*out, s.text(4));
+      *out += ",\"value\":";
+      *out += s.is_null(5) ? std::string("null") : std::to_string(s.i64(5));
+      *out += ",\"text\":";
+      if (s.is_null(6)) *out += "null";
+      else append_quoted(*out, s.text(6));
+      *out += '}';
+    }
+  }
+  {
+    Stmt s(db, "SELECT response, method, questionnaire, version, completed_at, duration_s, visible, age, gender, "
+               "township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes "
+               "FROM response_metrics WHERE response BETWEEN ? AND ?");
+    s.bind(1, own.front()).bind(2, own.back());
+    auto label = [&](int col) { return s.is_null(col) ? json(nullptr) : json(store.label_text(s.i64(col))); };
+    while (s.step()) {
+      auto it = at.find(s.i64(0));
+      if (it == at.end()) continue;
+      json outcomes = json::array();
+      std::string_view blob = s.blob(18);
+      for (std::size_t i = 0; i + 5 <= blob.size(); i += 5) {
+        std::uint32_t id = 0;
+        for (int k = 3; k >= 0; --k) id = (id << 8) | static_cast<unsigned char>(blob[i + static_cast<std::size_t>(k)]);
+        outcomes.push_back({store.label_text(id), static_cast<unsigned char>(blob[i + 4])});
+      }
+      b.metrics_of[it->second] = json({{"response", b.records[it->second]["id"]}, {"method", s.i64(1)},
+                           {"questionnaire", std::string(s.text(2))}, {"version", s.i64(3)}, {"kiosk", kiosk},
+                           {"completed_at", s.i64(4)}, {"duration_s", s.f64(5)}, {"visible", s.i64(6)},
+                           {"age", label(7)}, {"gender", label(8)}, {"township", label(9)}, {"score", s.f64(10)},
+                           {"correct", s.i64(11)}, {"drawn", s.i64(12)}, {"satisfied", s.i64(13)},
+                           {"trips", s.i64(14)}, {"green", s.i64(15)}, {"flags", s.i64(16)},
+                           {"fingerprint", s.i64(17)}, {"outcomes", std::move(outcomes)}}).dump();
+    }
+  }
+  // The digest covers the response and its answers: what a second arrival must match.
+  for (std::size_t i = 0; i < own.size(); ++i) {
+    std::string content = b.records[i].dump();
+    content.pop_back();  // the closing brace: the answers join the object
+    content += ",\"answers\":[" + b.atoms_of[i] + "]}";
+    std::string digest = sha256_hex(content);
+    b.records[i]["digest"] = digest;
+    b.ids.emplace_back(b.records[i]["id"].get<std::string>(), digest);
+    b.contents.push_back(std::move(content));
+  }
+  return b;
+}
+
+Batch read_abandoned(Store& store, std::int64_t after, int limit, const std::string& kiosk) {
+  Batch b;
+  Stmt s(StoreAccess::db(store),
+         "SELECT id, uuid, questionnaire, version, kiosk, lang, started_at, abandoned_at, last_question, position, "
+         "answered FROM abandoned WHERE id > ? ORDER BY id LIMIT ?");
+  s.bind(1, after).bind(2, limit);
+  while (s.step()) {
+    b.last_id = s.i64(0);
+    ++b.rows;
+    if (s.text(4) != kiosk) continue;
+    json r = {{"id", std::string(s.text(1))}, {"kiosk", std::string(s.text(4))},
+              {"questionnaire", std::string(s.text(2))}, {"version", s.i64(3)}, {"lang", std::string(s.text(5))},
+              {"started_at", s.i64(6)}, {"abandoned_at", s.i64(7)}, {"last_question", std::string(s.text(8))},
+              {"position", s.i64(9)}, {"answered", s.i64(10)}};
+    std::string content = r.dump();
+    std::string digest = sha256_hex(content);
+    b.contents.push_back(std::move(content));
+    r["digest"] = digest;
+    b.ids.emplace_back(r["id"].get<std::string>(), digest);
+    b.records.push_back(std::move(r));
+  }
+  return b;
+}
+
+struct Outcome {
+  std::int64_t sent = 0, already = 0, conflicts = 0;
+};
+
+// One batch, one transaction. kind: "response" or "abandoned".
+Outcome push(Conn& pg, const Batch& b, const std::string& kind) {
+  Outcome o;
+  if (b.records.empty()) return o;
+  const bool responses = kind == "response";
+  Txn t(pg);
+  std::string insert =
+      responses
+          ? "INSERT INTO responses(id, kiosk, questionnaire, version, content_hash, lang, started_at, completed_at, "
+            "duration_s, visible_questions, drawn, digest) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, "
+            "kiosk text, questionnaire text, version int, content_hash text, lang text, started_at bigint, "
+            "completed_at bigint, duration_s float8, visible_questions int, drawn text, digest text) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"
+          : "INSERT INTO abandoned(id, kiosk, questionnaire, version, lang, started_at, abandoned_at, last_question, "
+            "position, answered, digest) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, kiosk text, "
+            "questionnaire text, version int, lang text, started_at bigint, abandoned_at bigint, last_question text, "
+            "position int, answered int, digest text) ON CONFLICT (id) DO NOTHING RETURNING id";
+  Result ins = pg.exec(insert, {b.records.dump()});
+  std::set<std::string> inserted;
+  for (int i = 0; i < ins.rows(); ++i) inserted.insert(ins.text(i, 0));
+  o.sent = static_cast<std::int64_t>(inserted.size());
+
+  // The rest were there already: with the same content, or not (a conflict). A row
+  // of another kiosk is invisible to this role, and so counts as a conflict too.
+  json others = json::array();
+  for (const auto& [id, digest] : b.ids)
+    if (!inserted.count(id)) others.push_back(id);
+  if (!others.empty()) {
+    std::map<std::string, std::string> there;
+    Result r = pg.exec(std::string("SELECT id, digest FROM ") + (responses ? "responses" : "abandoned") +
+                           " WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+                       {others.dump()});
+    for (int i = 0; i < r.rows(); ++i) there[r.text(i, 0)] = r.text(i, 1);
+    json conflicts = json::array();
+    for (std::size_t i = 0; i < b.ids.size(); ++i) {
+      const auto& [id, digest] = b.ids[i];
+      if (inserted.count(id)) continue;
+      auto it = there.find(id);
+      if (it != there.end() && it->second == digest) {
+        ++o.already;
+      } else {
+        ++o.conflicts;
+        conflicts.push_back({{"record_id", id}, {"kiosk", b.records[i]["kiosk"]}, {"digest", digest},
+                             {"content", b.contents[i]}});
+      }
+    }
+    if (!conflicts.empty())
+      pg.run("INSERT INTO conflicts(kind, record_id, kiosk, digest, content) SELECT $2, * FROM "
+             "jsonb_to_recordset($1::jsonb) AS x(record_id text, kiosk text, digest text, content text) "
+             "ON CONFLICT DO NOTHING",
+             {conflicts.dump(), kind});
+  }
+  if (responses && !inserted.empty()) {
+    std::string atoms = "[", metrics = "[";
+    for (std::size_t i = 0; i < b.ids.size(); ++i) {
+      if (!inserted.count(b.ids[i].first)) continue;
+      if (!b.atoms_of[i].empty()) {
+        if (atoms.size() > 1) atoms += ',';
+        atoms += b.atoms_of[i];
+      }
+      if (!b.metrics_of[i].empty()) {
+        if (metrics.size() > 1) metrics += ',';
+        metrics += b.metrics_of[i];
+      }
+    }
+    atoms += ']';
+    metrics += ']';
+    pg.run("SELECT ecokiosk_add_answers($1::jsonb, $2::jsonb)", {atoms, metrics});
+  }
+  t.commit();
+  static int commits = 0;
+  if (int n = crash_after_commit(); n > 0 && ++commits >= n) _exit(86);
+  return o;
+}
+
+void push_definitions(Conn& pg, Store& store) {
+  json defs = json::array();
+  for (const auto& d : store.definitions())
+    defs.push_back({{"questionnaire", d.questionnaire}, {"version", d.version}, {"content_hash", d.content_hash},
+                    {"definition", d.definition}});
+  if (defs.empty()) return;
+  pg.run("INSERT INTO questionnaire_definitions(questionnaire, version, content_hash, definition, first_seen) "
+         "SELECT questionnaire, version, content_hash, definition, (extract(epoch FROM now()) * 1000)::bigint FROM "
+         "jsonb_to_recordset($1::jsonb) AS x(questionnaire text, version int, content_hash text, definition text) "
+         "ON CONFLICT DO NOTHING",
+         {defs.dump()});
+}
+
+std::int64_t waiting(Db& db, const std::string& kiosk) {
+  Stmt s(db,
+         "SELECT (SELECT count(*) FROM responses WHERE id > c.response_mark AND kiosk = ?1) + "
+         "(SELECT count(*) FROM abandoned WHERE id > c.abandoned_mark AND kiosk = ?1) FROM central_sync c WHERE id = 1");
+  s.bind(1, kiosk);
+  return s.step() ? s.i64(0) : 0;
+}
+
+void record_failure(Db& db, const SyncReport& r) {
+  try {
+    Stmt s(db, "UPDATE central_sync SET last_attempt = ?, status = ?, detail = ? WHERE id = 1");
+    s.bind(1, now_ms()).bind(2, status_name(r.status)).bind(3, r.detail);
+    s.run();
+  } catch (const DbError&) {
+    // The status is also in the log and the report; a busy database loses only this line.
+  }
+}
+
+}  // namespace
+
+SyncState read_sync_state(Store& store, const std::string& kiosk_id) {
+  Db& db = StoreAccess::db(store);
+  SyncState st;
+  Stmt s(db, "SELECT status, detail, last_contact, last_attempt, sent, already, conflicts FROM central_sync WHERE id = 1");
+  if (s.step()) {
+    st.status = s.text(0);
+    st.detail = s.text(1);
+    st.last_contact = s.i64(2);
+    st.last_attempt = s.i64(3);
+    st.sent = s.i64(4);
+    st.already = s.i64(5);
+    st.conflicts = s.i64(6);
+  }
+  s.reset();
+  st.waiting = waiting(db, kiosk_id);
+  return st;
+}
+
+SyncWorker::SyncWorker(std::string db_path, SyncSettings settings) : db_path_(std::move(db_path)), s_(std::move(settings)) {}
+
+SyncWorker::~SyncWorker() { stop(); }
+
+SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
+  SyncReport rep;
+  if (s_.url.empty()) {
+    rep.status = Status::off;
+    rep.detail = status_words(Status::off);
+    return rep;
+  }
+  if (sodium_init() < 0) {
+    rep.status = Status::server;
+    rep.detail = "libsodium could not start";
+    return rep;
+  }
+  std::unique_ptr<Store> store;
+  try {
+    store = std::make_unique<Store>(db_path_);
+  } catch (const DbError& e) {
+    rep.status = Status::server;
+    rep.detail = std::string("the kiosk's own database: ") + e.what();
+    return rep;
+  }
+  Db& db = StoreAccess::db(*store);
+  try {
+    CredentialsRead cr = read_credentials(s_.credentials_path);
+    if (!cr.error.empty()) throw PgError(Status::auth, cr.error);
+    Conn pg(s_.url, {{"user", cr.cr.user}, {"password", cr.cr.password}});
+    SchemaState ss = check_schema(pg);
+    if (ss.status != Status::ok) throw PgError(ss.status, "the center has " + ss.words());
+    push_definitions(pg, *store);
+    for (const bool responses : {true, false}) {
+      while (!(stop && stop->load())) {
+        std::int64_t mark =
+            db.scalar(responses ? "SELECT response_mark FROM central_sync WHERE id = 1"
+                                : "SELECT abandoned_mark FROM central_sync WHERE id = 1");
+        Batch b = responses ? read_responses(*store, mark, s_.batch, s_.kiosk_id)
+                            : read_abandoned(*store, mark, s_.batch, s_.kiosk_id);
+        if (b.rows == 0) break;
+        Outcome o = push(pg, b, responses ? "response" : "abandoned");
+        // The center has committed: now, and only now, the mark moves on.
+        Stmt m(db, responses
+                       ? "UPDATE central_sync SET response_mark = max(response_mark, ?1), sent = sent + ?2, "
+                         "already = already + ?3, conflicts = conflicts + ?4, last_contact = ?5, last_attempt = ?5, "
+                         "status = 'ok', detail = '' WHERE id = 1"
+                       : "UPDATE central_sync SET abandoned_mark = max(abandoned_mark, ?1), last_contact = ?5, "
+                         "last_attempt = ?5, status = 'ok', detail = '' WHERE id = 1");  // ?2..?4 unused: bound harmlessly
+        m.bind(1, b.last_id).bind(2, o.sent).bind(3, o.already).bind(4, o.conflicts).bind(5, now_ms());
+        m.run();
+        if (responses) {
+          rep.sent += o.sent;
+          rep.already += o.already;
+          rep.conflicts += o.conflicts;
+        } else {
+          rep.abandoned_sent += o.sent;
+        }
+      }
+    }
+    Stmt ok(db, "UPDATE central_sync SET last_contact = ?1, last_attempt = ?1, status = 'ok', detail = '' WHERE id = 1");
+    ok.bind(1, now_ms());
+    ok.run();
+  } catch (const PgError& e) {
+    rep.status = e.status;
+    rep.detail = e.what();
+    record_failure(db, rep);
+  } catch (const DbError& e) {
+    rep.status = Status::server;
+    rep.detail = std::string("the kiosk's own database: ") + e.what();
+    record_failure(db, rep);
+  }
+  try {
+    rep.waiting = waiting(db, s_.kiosk_id);
+  } catch (const DbError&) {
+    rep.waiting = -1;
+  }
+  return rep;
+}
+
+void SyncWorker::start() {
+  if (thread_.joinable() || s_.url.empty()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void SyncWorker::stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SyncWorker::wake() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+SyncReport SyncWorker::last() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return last_;
+}
+
+void SyncWorker::loop() {
+  int backoff = s_.backoff_min_ms;
+  while (!stopping_) {
+    SyncReport r = run_once(&stopping_);
+    int delay;
+    if (r.status == Status::ok) {
+      backoff = s_.backoff_min_ms;
+      delay = s_.idle_poll_ms;
+    } else {
+      delay = backoff;  // refused, DNS, TLS, auth, schema: each retried, less and less often
+      backoff = std::min(backoff * 2, s_.backoff_max_ms);
+    }
+    // The log gets each change of state (not every retry of the same failure).
+    bool changed;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      changed = r.status != last_.status || r.detail != last_.detail;
+    }
+    if (changed) {
+      if (r.status == Status::ok)
+        std::cerr << "central sync: ok (sent " << r.sent << ", already there " << r.already << ", conflicts "
+                  << r.conflicts << ", waiting " << r.waiting << ")\n";
+      else
+        std::cerr << "central sync: " << status_name(r.status) << ": " << status_words(r.status) << " — " << r.detail
+                  << " (waiting " << r.waiting << ", retry in " << delay / 1000 << " s)\n";
+    }
+    std::unique_lock<std::mutex> l(mu_);
+    last_ = r;
+    cv_.wait_for(l, std::chrono::milliseconds(delay), [&] { return stopping_.load() || woken_; });
+    woken_ = false;
+  }
+}
+
+}  // namespace eco::central

@@ -1,0 +1,87 @@
+// The kiosk's central sync: pushes completed responses and abandoned sessions from
+// the kiosk's SQLite database to the center's PostgreSQL, exactly once.
+//
+// Each batch is one PostgreSQL transaction (INSERT ... ON CONFLICT (id) DO NOTHING);
+// only after its COMMIT returns does the kiosk move its mark on (core/storage, table
+// central_sync), so a crash between the two re-sends the batch and the center keeps
+// one copy. An id already at the center with other content becomes a row in the
+// center's conflicts table; the first arrival is never overwritten.
+// The worker runs on its own thread with its own SQLite connection: a frame never waits
+// for it, and a save waits at most for one short UPDATE of the mark.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/central/pg.hpp"
+#include "core/support/time.hpp"
+
+namespace eco {
+class Store;
+}
+
+namespace eco::central {
+
+struct SyncSettings {
+  std::string url;               // central_url; "" = off
+  std::string credentials_path;  // the kiosk's credentials file
+  std::string kiosk_id;          // only this kiosk's rows are sent (its role may insert no others)
+  int batch = 1000;              // responses per transaction
+  // Backoff after a failure: min, doubled each time, up to max. Idle: poll this often.
+  int backoff_min_ms = 2000, backoff_max_ms = 300000, idle_poll_ms = 30000;
+};
+
+struct SyncReport {
+  Status status = Status::ok;
+  std::string detail;  // the error's own words ("" when ok)
+  std::int64_t sent = 0, already = 0, conflicts = 0;  // this run
+  std::int64_t abandoned_sent = 0;
+  std::int64_t waiting = 0;  // left after this run (responses + abandoned sessions)
+  bool all_sent() const { return status == Status::ok && waiting == 0; }
+};
+
+// The kiosk's sync state as stored (for the console and `ecokiosk sync`).
+struct SyncState {
+  std::string status;  // status_name, "" before the first attempt
+  std::string detail;
+  TimeMs last_contact = 0, last_attempt = 0;
+  std::int64_t sent = 0, already = 0, conflicts = 0;
+  std::int64_t waiting = 0;  // this kiosk's responses and abandoned sessions not yet at the center
+};
+// Reads it through any Store open on the kiosk's database.
+SyncState read_sync_state(Store& store, const std::string& kiosk_id);
+
+class SyncWorker {
+ public:
+  SyncWorker(std::string db_path, SyncSettings settings);
+  ~SyncWorker();  // stops the thread
+  SyncWorker(const SyncWorker&) = delete;
+  SyncWorker& operator=(const SyncWorker&) = delete;
+
+  // Sends batches until nothing waits, an error stops it, or *stop becomes true.
+  // The status is also written to the database for the console.
+  SyncReport run_once(const std::atomic<bool>* stop = nullptr);
+
+  // The background thread: run_once, then sleep (idle_poll_ms, or the backoff after
+  // a failure), until stop(). wake() cuts an idle sleep short (a new save).
+  void start();
+  void stop();
+  void wake();
+  SyncReport last() const;
+
+ private:
+  void loop();
+  std::string db_path_;
+  SyncSettings s_;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+  std::atomic<bool> stopping_{false};
+  SyncReport last_;
+};
+
+}  // namespace eco::central

@@ -1,0 +1,61 @@
+# Sourced by the central store's tests: BUILD=$1 SRC=$2. Uses the cluster the CTest
+# fixture central_cluster_start made (scripts/pg-throwaway.sh); each test works in its
+# own database of it, dropped at the end, so tests run in parallel.
+set -euo pipefail
+BUILD=$1
+SRC=$2
+PGBIN=${ECOKIOSK_PGBIN:-/usr/lib/postgresql/15/bin}
+if [ ! -x "$PGBIN/initdb" ]; then echo "SKIP: PostgreSQL 15 binaries not found in $PGBIN"; exit 77; fi
+CLUSTER=${ECOKIOSK_TEST_CLUSTER:-$BUILD/central-test-cluster}
+[ -f "$CLUSTER/env" ] || { echo "no test cluster at $CLUSTER (the central_cluster_start fixture did not run)"; exit 1; }
+# shellcheck disable=SC1091
+. "$CLUSTER/env"
+export PATH="$PGBIN:$PATH"
+WORK=$(mktemp -d)
+DBS=()
+cleanup() {
+  for d in "${DBS[@]}"; do psql -q "$ECOKIOSK_PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$d\" WITH (FORCE)" >/dev/null 2>&1 || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+APP="$BUILD/ecokiosk"
+ADMIN_BASE=${ECOKIOSK_PG_ADMIN_URL%/postgres}
+
+# new_center NAME: a fresh database; sets CENTER (admin URL), CENTER_DB, and KIOSK_URL
+# (TCP without TLS) and KIOSK_URL_TLS (verify-full against the throwaway CA).
+new_center() {
+  CENTER_DB="eco_$1_$$"
+  psql -q "$ECOKIOSK_PG_ADMIN_URL" -c "CREATE DATABASE \"$CENTER_DB\"" >/dev/null
+  DBS+=("$CENTER_DB")
+  CENTER="$ADMIN_BASE/$CENTER_DB"
+  KIOSK_URL="postgresql://127.0.0.1:$ECOKIOSK_PG_PORT/$CENTER_DB?sslmode=disable"
+  KIOSK_URL_TLS="postgresql://localhost:$ECOKIOSK_PG_PORT/$CENTER_DB?sslmode=verify-full&sslrootcert=${ECOKIOSK_PG_CA:-}"
+}
+
+# admin_sql SQL: one value (or rows) as the district's administrator.
+admin_sql() { psql -qAtX "$CENTER" -c "$1"; }
+
+# as_kiosk CONFIG_DIR SQL: runs SQL as that kiosk's own role (from its credentials file).
+as_kiosk() {
+  local cred="$1/central-credentials.json" user pw
+  user=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"])' "$cred")
+  pw=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' "$cred")
+  PGPASSWORD="$pw" psql -qAtX "postgresql://$user@127.0.0.1:$ECOKIOSK_PG_PORT/$CENTER_DB" -v ON_ERROR_STOP=1 -c "$2"
+}
+
+# kiosk NAME: a kiosk with its config folder $WORK/NAME, database $WORK/NAME.db and
+# hall name, added to the center. Extra arguments go to add-kiosk.
+kiosk() {
+  local k=$1; shift
+  mkdir -p "$WORK/$k"
+  printf '{"kiosk_id": "%s", "hall_name": {"zh": "%s镇便民服务中心", "en": "%s Township Hall"}}\n' "$k" "$k" "$k" > "$WORK/$k/config.json"
+  "$APP" central add-kiosk "$k" --url "$CENTER" --config "$WORK/$k/config.json" "$@" >/dev/null
+}
+
+# fill NAME N SEED: N demo responses of kiosk NAME in its database
+fill() { "$APP" --data-dir "$SRC" --config "$WORK/$1/config.json" --db "$WORK/$1.db" demo-data --kiosk "$1" --responses "$2" --seed "$3" >/dev/null; }
+
+# sync NAME [more args]: the kiosk's `ecokiosk sync`
+sync_kiosk() { local k=$1; shift; "$APP" --data-dir "$SRC" --config "$WORK/$k/config.json" --db "$WORK/$k.db" sync "$@"; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }

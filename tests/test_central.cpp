@@ -1,0 +1,181 @@
+// The central store's pieces that need no PostgreSQL: the kiosk's schema migration for
+// its sync bookkeeping, the configuration's central_url, the credentials file's
+// refusals, how connection failures are told apart, and the sync worker when the
+// center cannot be reached. With a real cluster: tests/central/*.sh.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "core/central/credentials.hpp"
+#include "core/central/pg.hpp"
+#include "core/central/sync.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/storage/store_access.hpp"
+#include "core/support/config.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+namespace central = eco::central;
+using CStatus = central::Status;
+using central::SyncSettings;
+using central::SyncWorker;
+using central::SyncReport;
+using central::SyncState;
+using central::read_sync_state;
+using central::write_credentials;
+using central::read_credentials;
+using central::CredentialsRead;
+using central::credentials_path;
+using central::url_without_login;
+using central::classify_connect_error;
+using central::status_name;
+using central::status_words;
+
+TEST_CASE("central: a kiosk database of schema 5 opens, gains the sync bookkeeping, and nothing is marked sent") {
+  test::TempDir dir;
+  std::string path = dir.file("old.db");
+  {
+    Store s(path);
+    DemoOptions d;
+    d.responses = 40;
+    d.kiosk = "hall-a";
+    fill_demo_data(s, test::shipped(), d);
+    // As a database from before central sync: no central_sync table, schema 5.
+    StoreAccess::db(s).exec("DROP TABLE central_sync");
+    StoreAccess::db(s).exec("PRAGMA user_version=5");
+  }
+  Store again(path);
+  CHECK(again.schema_version() == Store::kSchemaVersion);
+  CHECK(again.count() == 40);
+  SyncState st = read_sync_state(again, "hall-a");
+  CHECK(st.waiting == 40);
+  CHECK(st.sent == 0);
+  CHECK(st.status.empty());
+  CHECK(st.last_contact == 0);
+  // Another kiosk's rows (a USB import) are not this kiosk's to send.
+  CHECK(read_sync_state(again, "hall-b").waiting == 0);
+}
+
+TEST_CASE("central: central_url is range-checked, and a login in it is refused") {
+  CHECK(central_url_fault("").empty());
+  CHECK(central_url_fault("postgresql://center.example:5432/ecokiosk?sslmode=verify-full").empty());
+  CHECK(central_url_fault("postgres://10.0.0.5/eco").empty());
+  CHECK_FALSE(central_url_fault("http://center/eco").empty());
+  CHECK_FALSE(central_url_fault("postgresql://kiosk:secret@center/eco").empty());
+  CHECK_FALSE(central_url_fault("postgresql://center/eco?password=secret").empty());
+  CHECK_FALSE(central_url_fault("postgresql://center/eco host=evil").empty());
+  test::TempDir dir;
+  std::string cfg = dir.write("config.json", R"({"kiosk_id": "hall-a", "central_url": "postgresql://u:p@h/db"})");
+  ConfigLoad cl = load_config(cfg);
+  CHECK(cl.config.central_url.empty());  // refused: sync stays off
+  REQUIRE(cl.errors.size() == 1);
+  CHECK(cl.errors[0].find("central_url") != std::string::npos);
+  Config c;
+  c.central_url = "postgresql://h:5432/db?sslmode=verify-full";
+  c.central_credentials = "creds.json";
+  REQUIRE(save_config(dir.file("saved.json"), c).empty());
+  ConfigLoad back = load_config(dir.file("saved.json"));
+  CHECK(back.errors.empty());
+  CHECK(back.config.central_url == c.central_url);
+  CHECK(back.config.central_credentials == "creds.json");
+}
+
+TEST_CASE("central: the administrator's login never reaches a kiosk's URL") {
+  CHECK(url_without_login("postgresql://admin:pw@center:5432/eco?sslmode=verify-full") ==
+        "postgresql://center:5432/eco?sslmode=verify-full");
+  CHECK(url_without_login("postgresql://admin@center/eco") == "postgresql://center/eco");
+  CHECK(url_without_login("postgresql://center/eco?user=admin&sslmode=require&password=pw") ==
+        "postgresql://center/eco?sslmode=require");
+  CHECK(url_without_login("postgresql://center/eco?user=admin&password=pw") == "postgresql://center/eco");
+  CHECK(url_without_login("postgresql://center/eco") == "postgresql://center/eco");
+}
+
+TEST_CASE("central: libpq's failures become distinct statuses") {
+  CHECK(classify_connect_error("connection to server at \"127.0.0.1\", port 1 failed: Connection refused") == CStatus::refused);
+  CHECK(classify_connect_error("could not translate host name \"x.invalid\" to address: Name or service not known") == CStatus::dns);
+  CHECK(classify_connect_error("server certificate for \"localhost\" does not match host name \"127.0.0.1\"") == CStatus::tls);
+  CHECK(classify_connect_error("SSL error: certificate verify failed") == CStatus::tls);
+  CHECK(classify_connect_error("FATAL:  password authentication failed for user \"k\"") == CStatus::auth);
+  CHECK(classify_connect_error("timeout expired") == CStatus::refused);
+  // Every status has its own name and words.
+  std::set<std::string> names, words;
+  for (CStatus s : {CStatus::ok, CStatus::off, CStatus::refused, CStatus::dns, CStatus::tls, CStatus::auth, CStatus::schema_older,
+                   CStatus::schema_newer, CStatus::not_initialised, CStatus::refused_by_center, CStatus::server}) {
+    names.insert(status_name(s));
+    words.insert(status_words(s));
+  }
+  CHECK(names.size() == 11);
+  CHECK(words.size() == 11);
+}
+
+TEST_CASE("central: credentials are written 0600, and a readable file, a link or a bad file is refused") {
+  test::TempDir dir;
+  std::string p = dir.file("cfg/central-credentials.json");
+  REQUIRE(write_credentials(p, {"ecokiosk_k_1", "s3cret"}).empty());
+  struct stat st;
+  REQUIRE(stat(p.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CredentialsRead r = read_credentials(p);
+  CHECK(r.error.empty());
+  CHECK(r.cr.user == "ecokiosk_k_1");
+  CHECK(r.cr.password == "s3cret");
+  chmod(p.c_str(), 0640);
+  CHECK(read_credentials(p).error.find("chmod 600") != std::string::npos);
+  chmod(p.c_str(), 0600);
+  // A link planted at the path: not read, and not written through.
+  std::string link = dir.file("cfg/linked.json");
+  REQUIRE(symlink(p.c_str(), link.c_str()) == 0);
+  CHECK(read_credentials(link).error.find("is a link") != std::string::npos);
+  CHECK_FALSE(write_credentials(link, {"x", "y"}).empty());
+  CHECK(read_credentials(p).cr.user == "ecokiosk_k_1");  // the target is untouched
+  std::string bad = dir.write("bad.json", R"({"user": "x"})");
+  chmod(bad.c_str(), 0600);
+  CHECK_FALSE(read_credentials(bad).error.empty());
+  CHECK_FALSE(read_credentials(dir.file("missing.json")).error.empty());
+  CHECK(credentials_path("/etc/ecokiosk/config.json", "") == "/etc/ecokiosk/central-credentials.json");
+  CHECK(credentials_path("/etc/ecokiosk/config.json", "k.json") == "/etc/ecokiosk/k.json");
+  CHECK(credentials_path("/etc/ecokiosk/config.json", "/srv/k.json") == "/srv/k.json");
+}
+
+TEST_CASE("central: an unreachable center is a status, marks nothing, and the worker thread stops promptly") {
+  test::TempDir dir;
+  std::string db = dir.file("k.db");
+  {
+    Store s(db);
+    DemoOptions d;
+    d.responses = 10;
+    d.kiosk = "hall-a";
+    fill_demo_data(s, test::shipped(), d);
+  }
+  std::string cred = dir.file("central-credentials.json");
+  REQUIRE(write_credentials(cred, {"u", "p"}).empty());
+  SyncSettings s{.url = "postgresql://127.0.0.1:1/eco?connect_timeout=2", .credentials_path = cred, .kiosk_id = "hall-a"};
+  SyncWorker off(db, SyncSettings{});
+  CHECK(off.run_once().status == CStatus::off);
+  SyncWorker w(db, s);
+  SyncReport r = w.run_once();
+  CHECK(r.status == CStatus::refused);
+  CHECK(r.waiting == 10);
+  CHECK_FALSE(r.all_sent());
+  Store check(db);
+  SyncState st = read_sync_state(check, "hall-a");
+  CHECK(st.status == "refused");
+  CHECK(st.waiting == 10);
+  CHECK(st.last_attempt > 0);
+  CHECK(st.last_contact == 0);
+  CHECK(StoreAccess::db(check).scalar("SELECT response_mark FROM central_sync") == 0);
+  // In the background it backs off; stop() returns without waiting out the backoff.
+  s.backoff_min_ms = 60000;
+  SyncWorker bg(db, s);
+  bg.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto t0 = std::chrono::steady_clock::now();
+  bg.stop();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
