@@ -398,6 +398,7 @@ TEST_CASE("the quiz's score and review are worked out once on completion, only f
   r.fill_to_end();
   REQUIRE(r.model.screen() == Screen::finish);
   CHECK(r.model.quiz_review() == nullptr);  // not a quiz: no score
+}
 
 namespace {
 // Walks a satisfaction session up to the age question.

@@ -72,10 +72,10 @@ ConsoleIntent pin_change(ConsoleView& v, float w) {
   ImGui::PushFont(v.heading);
   ImGui::TextUnformatted(v.t("console.sync.title").c_str());
   ImGui::PopFont();
-  if (!m.sync_configured()) {
+  if (!v.model.sync_configured()) {
     ImGui::TextWrapped("%s", v.t("console.sync.off").c_str());
   } else {
-    const central::SyncState& st = m.sync_state();
+    const central::SyncState& st = v.model.sync_state();
     bool bad = !st.status.empty() && st.status != "ok";
     std::string key = "console.sync.status." + (st.status.empty() ? std::string("none") : st.status);
     ImGui::PushStyleColor(ImGuiCol_Text, bad ? color::error : color::text);
@@ -83,7 +83,7 @@ ConsoleIntent pin_change(ConsoleView& v, float w) {
     ImGui::PopStyleColor();
     if (bad && !st.detail.empty())
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", st.detail.c_str());
-    std::string when = st.last_contact ? to_local_text(st.last_contact, m.config().utc_offset_minutes) : v.t("console.sync.never");
+    std::string when = st.last_contact ? to_local_text(st.last_contact, v.model.config().utc_offset_minutes) : v.t("console.sync.never");
     ImGui::TextUnformatted(v.tf("console.sync.last_contact", {{"arg", when}}).c_str());
     ImGui::TextUnformatted(v.tf("console.sync.waiting", {{"arg", std::to_string(st.waiting)}}).c_str());
     ImGui::TextUnformatted(v.tf("console.sync.totals", {{"sent", std::to_string(st.sent)},
