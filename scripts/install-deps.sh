@@ -14,6 +14,8 @@ PKGS=(
   libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev libreadstat-dev libsystemd-dev
   fonts-noto-cjk libgl1-mesa-dri
   libcairo2-dev libpango1.0-dev  # the PDF report: cairo draws, Pango lays out Chinese
+  libzinnia-dev tegaki-zinnia-simplified-chinese  # handwriting: zinnia and its simplified-Chinese model
+  librime-dev rime-data-pinyin-simp rime-prelude  # pinyin: librime, its schema and the presets it imports
 )
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
