@@ -37,6 +37,8 @@ void ConsoleModel::open() {
   first_pin_value_.clear();
   first_pin_ = false;
   page_ = ConsolePage::pin;
+  input_field_.clear();
+  entry_.reset({}, 0);
   refresh_pin_state();
   touch();
 }
@@ -70,6 +72,8 @@ void ConsoleModel::tick() {
     signed_in_ = false;
     exit_ = true;
     pin_.clear();
+    input_field_.clear();  // nor half-written notes
+    entry_.reset({}, 0);
     return;
   }
   if (locked_until_ && locked_until_ <= clock_()) {
@@ -520,6 +524,27 @@ void ConsoleModel::apply(const ConsoleIntent& in) {
       rebuild();
       break;
     }
+    case K::input_open:
+      if (std::string* f = field(in.a)) {
+        // A note holds at most kMaxNote bytes: as many characters of three bytes (Chinese).
+        entry_.reset(*f, in.a == "user_name" ? 40 : AdminStore::kMaxNote / 3);
+        input::InputIntent m;
+        m.kind = input::InputIntent::Kind::mode;
+        m.mode = input::InputMode::handwriting;
+        entry_.apply(m);
+        input_field_ = in.a;
+      }
+      break;
+    case K::input:
+      if (!input_field_.empty()) entry_.apply(in.input);
+      break;
+    case K::input_done:
+      if (std::string* f = field(input_field_)) *f = entry_.text();
+      [[fallthrough]];
+    case K::input_cancel:
+      input_field_.clear();
+      entry_.reset({}, 0);
+      break;
     case K::refresh: start_refresh(); break;
     case K::cancel_refresh: cancel_ = true; break;
     case K::change_pin: {
@@ -534,6 +559,8 @@ void ConsoleModel::apply(const ConsoleIntent& in) {
     case K::export_file: start_export(in.a, in.b); break;
     case K::sign_out:
       admin_.audit(user_name.empty() ? "admin" : user_name, "sign_out", "by hand");
+      input_field_.clear();
+      entry_.reset({}, 0);
       cancel_ = true;
       active_ = false;
       signed_in_ = false;
@@ -541,6 +568,20 @@ void ConsoleModel::apply(const ConsoleIntent& in) {
       break;
     default: break;
   }
+}
+
+std::string* ConsoleModel::field(const std::string& name) {
+  if (name == "source") return &form.source;
+  if (name == "evidence") return &form.evidence;
+  if (name == "task_note") return &task_form.note;
+  if (name == "user_name") return &user_name;
+  return nullptr;
+}
+
+void ConsoleModel::set_text_input(const input::Recognizer* recognizer, input::PinyinEngine* pinyin,
+                                  std::function<bool(std::string_view)> showable) {
+  entry_.set_engines(recognizer, pinyin);
+  entry_.set_showable(std::move(showable));
 }
 
 }  // namespace eco

@@ -17,6 +17,7 @@
 #include "core/analysis/dashboard.hpp"
 #include "core/analysis/indicators.hpp"
 #include "core/analysis/survey_results.hpp"
+#include "core/input/text_entry.hpp"
 
 namespace eco {
 
@@ -26,10 +27,12 @@ struct ConsoleIntent {
   enum class Kind {
     none, pin_key, pin_delete, pin_submit, page, open, filter_domain, filter_status, filter_dept, toggle_star,
     sort_by, record, task, refresh, cancel_refresh, change_pin, save_settings, sign_out, select_questionnaire,
-    export_file
+    export_file,
+    input_open, input, input_done, input_cancel  // the touch keyboard for a form field (a = its name)
   };
   Kind kind = Kind::none;
   std::string a, b;  // page name, indicator id, filter value, task id + status ...
+  input::InputIntent input;  // input
 };
 
 // What the forms hold while being filled in; the views edit these in place.
@@ -105,6 +108,14 @@ class ConsoleModel {
   RecordForm form;
   TaskForm task_form;
   SettingsForm settings;
+
+  // The on-screen input for staff at a touch screen with no keyboard: a form field
+  // ("source", "evidence", "task_note", "user_name") is written on the kiosk's pad and
+  // keys, then put back with 完成 (取消 leaves the field as it was).
+  void set_text_input(const input::Recognizer* recognizer, input::PinyinEngine* pinyin,
+                      std::function<bool(std::string_view)> showable = {});
+  const input::TextEntry* text_entry() const { return input_field_.empty() ? nullptr : &entry_; }
+  const std::string& input_field() const { return input_field_; }
 
   // Survey figures (worker thread).
   bool computing() const { return computing_; }
@@ -190,6 +201,9 @@ class ConsoleModel {
   TimeMs computing_since_ = 0;
   std::optional<IndicatorReport> report_;
   std::optional<SurveyResults> results_;
+  input::TextEntry entry_;
+  std::string input_field_;
+  std::string* field(const std::string& name);
 };
 
 }  // namespace eco

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/input/text_entry.hpp"
 #include "core/support/config.hpp"
 #include "core/support/time.hpp"
 #include "core/survey/questionnaire_loader.hpp"
@@ -27,13 +28,15 @@ struct Intent {
     confirm_leave, // yes: the survey ends, recorded as abandoned (like walking away)
     cancel_leave,  // no: back to the question, nothing lost
     start_over,    // the idle overlay's 重新开始: the stranger's survey ends now
-    corner_press, corner_release  // the staff gesture: hold a corner of the welcome screen
+    corner_press, corner_release,  // the staff gesture: hold a corner of the welcome screen
+    input          // the on-screen text input of a text question: `input`
   };
   Kind kind = Kind::none;
   std::string id;       // start: questionnaire id; set_lang: language
   Answer answer;        // answer
   bool advance = false; // answer: move on by itself after a short confirmation (the model decides where)
   bool touched = false; // the finger is on the screen this frame: restarts the screen's timer
+  input::InputIntent input;  // input
 };
 
 // "Leave this survey?" and why it is asked.
@@ -103,7 +106,16 @@ class KioskModel {
   void set_store(Store* store);
   const std::string& store_problem() const { return store_problem_; }
 
+  // The on-screen input (handwriting, pinyin, letters, symbols). A kiosk given one asks
+  // text questions; without one they are skipped. Either engine may be null or not yet
+  // ready (the entry says so); `showable` tells which candidates the font can draw.
+  void set_text_input(const input::Recognizer* recognizer, input::PinyinEngine* pinyin,
+                      std::function<bool(std::string_view)> showable = {});
+  // The entry of the text question on screen, else null.
+  const input::TextEntry* text_entry() const { return entry_key_.empty() ? nullptr : &entry_; }
+
  private:
+  void sync_entry();  // points the entry at the text question on screen
   void go_welcome();
   void note_progress();  // keeps the in-progress marker in step with the screen
   struct note_progress_guard;
@@ -136,6 +148,9 @@ class KioskModel {
   TimeMs retry_at_ = 0;
   std::string save_error_;
   std::string store_problem_;
+  bool text_input_ = false;
+  input::TextEntry entry_;
+  std::string entry_key_;  // session id + question the entry holds ("" = none on screen)
 };
 
 }  // namespace eco

@@ -10,6 +10,7 @@
 #include <stb_image_write.h>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,6 +25,9 @@
 
 #include "console/console_model.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/input/ink.hpp"
+#include "core/input/pinyin_engine.hpp"
+#include "core/input/recognizer.hpp"
 #include "core/storage/db_maintenance.hpp"
 #include "core/support/safe_file.hpp"
 #include "core/storage/demo_data.hpp"
@@ -286,11 +290,18 @@ int run_kiosk(const WindowOptions& o) {
   Catalog catalog = cat.catalog ? std::move(*cat.catalog) : Catalog{};
   std::string db_path = tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db);
   std::string config_path = o.config.empty() ? Config::default_path() : o.config;
+  // The atlas and the on-screen input's engines (set up with the window, below).
+  static ImFontAtlas atlas;
+  Fonts fonts;
+  input::Recognizer recognizer;
+  input::PinyinEngine pinyin;
   std::unique_ptr<ConsoleModel> console;
   auto make_console = [&] {
     if (store)
       console = std::make_unique<ConsoleModel>(catalog, *store, db_path, set, cfg, config_path, clock,
                                                [] { glfwPostEmptyEvent(); });  // the worker wakes the loop
+    if (console)  // staff write notes with the kiosk's input; the console's font has the common characters
+      console->set_text_input(&recognizer, &pinyin, [&fonts](std::string_view s) { return font_has_glyphs(fonts.console, s); });
     if (console)
       console->exporter = [&strings, &set, &cfg, clock](Store& s, const std::string& format, const std::string& q,
                                                        const ResponseFilter& dates, const std::string& folder,
@@ -339,25 +350,37 @@ int run_kiosk(const WindowOptions& o) {
   // The first atlas is baked on another thread while the window and its GL context are
   // made (the two take about as long). No ImGui context exists yet, so the build
   // touches nothing the main thread uses; the context is created with this atlas after.
-  static ImFontAtlas atlas;
-  Fonts fonts;
   fonts.atlas = &atlas;
   FontFile ff;
   bool full_atlas = tour;  // the tour shoots every screen at once: bake everything now
   float scale = scale_for(ImVec2(static_cast<float>(w), static_cast<float>(h)));
   bool font_found = true;
+  // The on-screen input's engines: the handwriting model is opened with the first atlas
+  // (it overlaps the window too); librime deploys its dictionaries on a thread of its
+  // own, into a private folder beside the database, and is ready seconds later.
+  std::string rime_dir = tour ? (std::filesystem::temp_directory_path() / ("ecokiosk-tour-rime-" + std::to_string(getpid()))).string()
+                              : (std::filesystem::path(db_path).parent_path() / "rime").string();
+  std::thread pinyin_thread([&pinyin, rime_dir] {
+    if (!pinyin.start({rime_dir})) std::cerr << "pinyin input unavailable: " << pinyin.error() << "\n";
+  });
   std::thread font_thread([&] {
     ff = find_cjk_font(o.font);  // fontconfig's first call reads its caches: worth overlapping too
     font_found = build_fonts(fonts, ff, scale, full_atlas ? glyph_text(set, strings, cfg) : welcome_glyphs(set, strings, cfg));
+    if (!recognizer.open()) std::cerr << "handwriting input unavailable: " << recognizer.error() << "\n";
   });
   GLFWwindow* win = glfwCreateWindow(w, h, "EcoKiosk", monitor, nullptr);
   font_thread.join();
   fonts.atlas = nullptr;  // from here on, the context's atlas (the same object)
   if (!win) {
     std::cerr << "error: cannot open a " << w << "x" << h << " OpenGL 3 window\n";
+    pinyin_thread.join();
     glfwTerminate();
     return 1;
   }
+  // Candidates are offered only when the input font can draw every character of them.
+  model.set_text_input(&recognizer, &pinyin, [&fonts](std::string_view s) {
+    return font_has_glyphs(fonts.normal.input ? fonts.normal.input : fonts.large.input, s);
+  });
   glfwMakeContextCurrent(win);
   glfwSwapInterval(1);
   glfwSetWindowCloseCallback(win, on_close);
@@ -397,6 +420,8 @@ int run_kiosk(const WindowOptions& o) {
   auto bake = [&](bool for_console) {
     if (resident_glyphs.empty()) resident_glyphs = glyph_text(set, strings, cfg);
     if (for_console && staff_glyphs.empty()) staff_glyphs = console_glyphs(catalog);
+    // The input's font only while a text question is on screen (it is a large atlas page).
+    fonts.with_input = !for_console && model.text_entry();
     build_fonts(fonts, ff, scale, resident_glyphs, for_console ? staff_glyphs : std::string(),
                 !for_console && model.large_text());
     upload_font_texture();
@@ -410,8 +435,9 @@ int run_kiosk(const WindowOptions& o) {
   auto render = [&](bool screenshot, const std::string& png) {
     if (model.screen() == Screen::admin && console) {
       if (!fonts.console) bake(true);  // first entry: the console's fonts, baked only now
-    } else if (fonts.console || model.large_text() != fonts.large_built) {
-      bake(false);  // back from the console, or the text size changed
+    } else if (fonts.console || model.large_text() != fonts.large_built ||
+               (model.text_entry() != nullptr) != (fonts.normal.input != nullptr)) {
+      bake(false);  // back from the console, the text size changed, or a text question came or went
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
@@ -493,11 +519,60 @@ int run_kiosk(const WindowOptions& o) {
     advance_to("township");
     apply(Intent::Kind::answer, {}, Choice{"zhengyang"});
     shot("04-single-many-options");
-    advance_to("occupation");  // the last question the kiosk asks (the comment needs typing)
+    advance_to("occupation");
     apply(Intent::Kind::answer, {}, Choice{"retired"});
-    shot("05-last-question");
+    shot("05-occupation");
+    // The comment: 生态 written on the pad (the stroke files of the tests), then pinyin.
+    advance_to("comment");
+    auto write = [&](input::InputIntent ii) {
+      Intent in;
+      in.kind = Intent::Kind::input;
+      in.input = std::move(ii);
+      model.apply(in);
+    };
+    auto ink_intent = [](input::InputIntent::Kind k, input::Point at = {}) {
+      input::InputIntent ii;
+      ii.kind = k;
+      ii.at = at;
+      return ii;
+    };
+    shot("05a-comment-empty");  // bakes the input's font: candidates are checked against it
+    using IK = input::InputIntent::Kind;
+    for (const char* name : {"sheng", "tai"}) {
+      auto f = input::load_ink(o.data_dir + "/tests/data/strokes/" + name + ".json");
+      if (!f) break;
+      for (const auto& st : f->ink.strokes) {
+        write(ink_intent(IK::pen_down, st.front()));
+        for (const auto& pt : st) write(ink_intent(IK::pen_move, pt));
+        write(ink_intent(IK::pen_up));
+      }
+      if (std::string(name) == "tai") break;  // 态 stays on the pad, its candidates showing
+      input::InputIntent pick;
+      pick.kind = IK::pick;
+      write(pick);
+    }
+    shot("05b-comment-handwriting");
+    pinyin_thread.join();
+    pinyin_thread = std::thread([] {});
+    input::InputIntent m;
+    m.kind = IK::mode;
+    m.mode = input::InputMode::pinyin;
+    write(m);
+    for (char c : std::string("henhao")) {
+      input::InputIntent k;
+      k.kind = IK::key;
+      k.key = c;
+      write(k);
+    }
+    shot("05c-comment-pinyin");
+    m.mode = input::InputMode::symbols;
+    write(m);
+    shot("05d-comment-symbols");
+    m.mode = input::InputMode::letters;
+    write(m);
+    shot("05e-last-question");
     apply(Intent::Kind::quit);
-    shot("05b-leave-dialog");
+    shot("05f-leave-dialog");
     apply(Intent::Kind::confirm_leave);
     apply(Intent::Kind::start, "green-travel");
     apply(Intent::Kind::answer, {}, Counts{{{"walk", 2}, {"bus", 1}, {"car", 1}}});
@@ -742,6 +817,11 @@ int run_kiosk(const WindowOptions& o) {
       }
     }
     if (backup_thread.joinable()) backup_thread.join();
+  }
+  pinyin_thread.join();  // a deployment still running finishes first (seconds at most)
+  if (tour) {
+    std::error_code ec;
+    std::filesystem::remove_all(rime_dir, ec);
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

@@ -222,7 +222,10 @@ Intent draw_question(const View& v) {
   ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
   bool grid = q.type == QuestionType::single || q.type == QuestionType::rating || q.type == QuestionType::multiple;
   Grid g = grid ? grid_for(v, *s, q, area) : Grid{};
-  begin_scroll_region("##body", area, g.overflows, ImGuiWindowFlags_NoBackground);
+  // The writing pad must never scroll the page under the finger: the input fits its area.
+  bool writing = q.type == QuestionType::text && v.model.text_entry();
+  begin_scroll_region("##body", area, g.overflows,
+                      ImGuiWindowFlags_NoBackground | (writing ? ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar : 0));
   ImVec2 inner = ImGui::GetContentRegionAvail();
   const Answer& a = s->answer_of(q.id);
   switch (q.type) {
@@ -261,7 +264,10 @@ Intent draw_question(const View& v) {
     case QuestionType::integer:
       if (Intent in = number_pad(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
       break;
-    case QuestionType::text: text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x); break;
+    case QuestionType::text:
+      if (!writing) text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x);
+      else if (Intent in = draw_text_answer(v, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      break;
   }
   end_scroll_region(v.scale);
 
