@@ -234,7 +234,7 @@ TEST_CASE("handwriting on the entry: undo takes the last stroke, clear empties t
   CHECK(e.text() == "生");
 }
 
-TEST_CASE("pinyin: shengtai offers 生态 first; parts can be picked one by one") {
+TEST_CASE("pinyin: shengtai offers 生态 first, and its parts can be picked one by one") {
   PinyinEngine& p = test::pinyin();
   REQUIRE(p.ready());
   MESSAGE("librime ready after " << p.deploy_ms() << " ms (deployment into a new folder)");
@@ -448,7 +448,7 @@ TEST_CASE("a comment written on the kiosk's pad and keys is checked, capped and 
   CHECK(st.text(0) == "生态很好，***********");
 }
 
-TEST_CASE("the comment is not asked by a kiosk without an input; a resident who walks away leaves nothing on the pad") {
+TEST_CASE("the comment is not asked by a kiosk without an input, and a resident who walks away leaves nothing on the pad") {
   test::KioskRig k(3);
   kiosk_act(k, Intent::Kind::start, "satisfaction");
   CHECK(k.model.text_entry() == nullptr);

@@ -218,7 +218,7 @@ TEST_CASE("by touch: a stroke begun on the pad and dragged off it is still one s
   CHECK_FALSE(touch_dragging());
 }
 
-TEST_CASE("console by touch: evidence and a task note written with the touch keyboard; 完成 puts it back, 取消 does not") {
+TEST_CASE("console by touch: evidence and a task note written with the touch keyboard, 完成 puts it back and 取消 does not") {
   TimeMs now = 1'561'000'000'000;
   test::TempDir dir;
   std::string db = dir.file("console.db");

@@ -161,52 +161,54 @@ void pad(const InputPanelView& v, ImVec2 p, float side, InputIntent& out) {
   dl->PopClipRect();
 }
 
-}  // namespace
-
-InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
-  InputIntent out;
-  const TextEntry& e = v.entry;
-  ImVec2 o = ImGui::GetCursorScreenPos();
-  float gap = 12 * v.scale;
-  float kh = std::max(64 * v.scale, v.font->FontSize * 1.6f);  // a key's height
-  float w = size.x;
-
-  // 1. What is written.
-  float tb_h = std::max(v.font->FontSize * 1.15f * 2 + v.small->FontSize * 1.4f + v.font->FontSize * 0.7f, kh * 1.5f);
-  text_box(v, o, ImVec2(w, tb_h));
-  float y = o.y + tb_h + gap;
-
-  // 2. The keyboards' tabs, and 删除 on the right.
+// The keyboards' tabs and 删除, in a row of width w from p.
+void tab_row(const InputPanelView& v, ImVec2 p, float w, float kh, float gap, InputIntent& out) {
   struct Tab { InputMode mode; const char* label; };
-  const Tab tabs[] = {{InputMode::handwriting, "input.mode.handwriting"}, {InputMode::pinyin, "input.mode.pinyin"},
-                      {InputMode::letters, "input.mode.letters"}, {InputMode::symbols, "input.mode.symbols"}};
+  static const Tab tabs[] = {{InputMode::handwriting, "input.mode.handwriting"}, {InputMode::pinyin, "input.mode.pinyin"},
+                             {InputMode::letters, "input.mode.letters"}, {InputMode::symbols, "input.mode.symbols"}};
   float tab_w = std::min((w - 4 * gap) / 5, 260 * v.scale);
   for (int i = 0; i < 4; ++i) {
-    ImVec2 p(o.x + static_cast<float>(i) * (tab_w + gap), y);
-    if (key(tabs[i].label, v.t(tabs[i].label), p, ImVec2(tab_w, kh), v.font, e.mode() == tabs[i].mode)) {
+    if (key(tabs[i].label, v.t(tabs[i].label), ImVec2(p.x + static_cast<float>(i) * (tab_w + gap), p.y), ImVec2(tab_w, kh),
+            v.font, v.entry.mode() == tabs[i].mode)) {
       out = make(K::mode);
       out.mode = tabs[i].mode;
     }
   }
-  if (key("bksp", v.t("input.backspace"), ImVec2(o.x + w - tab_w, y), ImVec2(tab_w, kh), v.font)) out = make(K::backspace);
-  y += kh + gap;
+  if (key("bksp", v.t("input.backspace"), ImVec2(p.x + w - tab_w, p.y), ImVec2(tab_w, kh), v.font)) out = make(K::backspace);
+}
 
-  // 3. The candidates: the page shown, with paging arrows; pinyin shows its letters first.
-  bool typing = e.mode() == InputMode::pinyin || e.mode() == InputMode::handwriting;
-  if (typing) {
-    float ch = kh * 1.1f;
-    float arrow_w = ch;
-    float x = o.x;
-    if (e.mode() == InputMode::pinyin) {
-      const std::string& shown = e.preedit().empty() && !e.pinyin_available() ? v.t("input.preparing") : e.preedit();
-      ImVec2 ts = v.small->CalcTextSizeA(v.small->FontSize, FLT_MAX, 0, shown.c_str());
-      ImGui::GetWindowDrawList()->AddText(v.small, v.small->FontSize, ImVec2(x, y + (ch - ts.y) * 0.5f), color::primary,
-                                          shown.c_str());
-      x += std::max(ts.x + gap, 0.f);
+// The candidates in `cols` columns from p (one row when cols = 0: as many as fit the
+// width, widest words included), the paging arrows at the end of the last row or at
+// `arrows` when given. Returns the height used.
+float candidates(const InputPanelView& v, ImVec2 p, float w, float ch, float gap, int cols, InputIntent& out) {
+  const TextEntry& e = v.entry;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float arrow_w = ch;
+  float x = p.x, y = p.y;
+  if (e.mode() == InputMode::pinyin) {
+    const std::string& shown = e.preedit().empty() && !e.pinyin_available() ? v.t("input.preparing") : e.preedit();
+    ImVec2 ts = v.small->CalcTextSizeA(v.small->FontSize, FLT_MAX, 0, shown.c_str());
+    dl->AddText(v.small, v.small->FontSize, ImVec2(x, y + (ch - ts.y) * 0.5f), color::primary, shown.c_str());
+    x += ts.x + gap;
+  }
+  float right = p.x + w - 2 * arrow_w - gap;
+  int i = 0;
+  if (cols > 0) {  // a grid of equal cells
+    float cw = (w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+    int rows = static_cast<int>((TextEntry::kPage + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols));
+    for (const auto& c : e.page()) {
+      ImVec2 at(p.x + static_cast<float>(i % cols) * (cw + gap), p.y + static_cast<float>(i / cols) * (ch + gap));
+      char id[16];
+      std::snprintf(id, sizeof id, "cand%d", i);
+      if (key(id, c, at, ImVec2(cw, ch), v.font, i == 0 && e.mode() == InputMode::pinyin)) {
+        out = make(K::pick);
+        out.index = i;
+      }
+      ++i;
     }
-    float right = o.x + w - 2 * arrow_w - gap;
+    y = p.y + static_cast<float>(rows) * (ch + gap);
+  } else {
     float cell_min = std::max(ch * 1.1f, (right - x - gap * (TextEntry::kPage - 1)) / TextEntry::kPage);
-    int i = 0;
     for (const auto& c : e.page()) {
       float cw = std::max(cell_min, v.font->CalcTextSizeA(v.font->FontSize, FLT_MAX, 0, c.c_str()).x + v.font->FontSize);
       if (x + cw > right && i > 0) break;  // the rest starts the next page
@@ -219,70 +221,107 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
       x += cw + gap;
       ++i;
     }
-    if (arrow_key("prev", v.t("input.prev"), ImVec2(o.x + w - 2 * arrow_w - gap * 0.5f, y), ImVec2(arrow_w, ch), false,
-                  e.has_prev_page())) {
-      out = make(K::page);
-      out.index = -1;
-    }
-    if (arrow_key("next", v.t("input.next"), ImVec2(o.x + w - arrow_w, y), ImVec2(arrow_w, ch), true,
-                  e.has_next_page(static_cast<std::size_t>(i)))) {
-      out = make(K::page);
-      out.index = i;  // on by as many as were shown
-    }
-    y += ch + gap;
   }
+  float ay = cols > 0 ? y : p.y;
+  if (arrow_key("prev", v.t("input.prev"), ImVec2(p.x + w - 2 * arrow_w - gap * 0.5f, ay), ImVec2(arrow_w, ch), false,
+                e.has_prev_page())) {
+    out = make(K::page);
+    out.index = -1;
+  }
+  if (arrow_key("next", v.t("input.next"), ImVec2(p.x + w - arrow_w, ay), ImVec2(arrow_w, ch), true,
+                e.has_next_page(static_cast<std::size_t>(i)))) {
+    out = make(K::page);
+    out.index = i;  // on by as many as were shown
+  }
+  return (cols > 0 ? y + ch : p.y + ch) - p.y;
+}
 
-  // 4. The pad, or the keys.
+void undo_clear(const InputPanelView& v, ImVec2 p, ImVec2 size, float gap, bool side_by_side, InputIntent& out) {
+  bool ink = !v.entry.ink().empty();
+  ImVec2 b = side_by_side ? ImVec2((size.x - gap) / 2, size.y) : ImVec2(size.x, (size.y - gap) / 2);
+  ImVec2 p2 = side_by_side ? ImVec2(p.x + b.x + gap, p.y) : ImVec2(p.x, p.y + b.y + gap);
+  if (key("undo", v.t("input.undo"), p, b, v.font, false, ink)) out = make(K::undo_stroke);
+  if (key("clear", v.t("input.clear"), p2, b, v.font, false, ink)) out = make(K::clear_pad);
+}
+
+}  // namespace
+
+InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
+  InputIntent out;
+  const TextEntry& e = v.entry;
+  ImVec2 o = ImGui::GetCursorScreenPos();
+  float gap = 12 * v.scale;
+  float kh = std::max(64 * v.scale, v.font->FontSize * 1.6f);  // a key's height
+  float w = size.x;
+
+  // 1. What is written: two lines, and the count.
+  float tb_h = v.font->FontSize * 1.15f * 2 + v.small->FontSize * 1.2f + v.font->FontSize * 0.5f;
+  text_box(v, o, ImVec2(w, tb_h));
+  float y = o.y + tb_h + gap;
   float rest = o.y + size.y - y;
-  if (e.mode() == InputMode::handwriting) {
-    float side_w = std::min(tab_w, w * 0.3f);
-    float side = std::max(0.f, std::min(rest, w - side_w - gap));
-    float px = o.x + std::max(0.f, (w - side_w - gap - side) * 0.5f);
-    pad(v, ImVec2(px, y), side, out);
-    float bx = px + side + gap;
-    float bh = std::min(kh * 1.2f, (rest - gap) / 2);  // both beside the pad, whatever its height
-    if (key("undo", v.t("input.undo"), ImVec2(bx, y), ImVec2(side_w, bh), v.font, false, !e.ink().empty()))
-      out = make(K::undo_stroke);
-    if (key("clear", v.t("input.clear"), ImVec2(bx, y + bh + gap), ImVec2(side_w, bh), v.font, false, !e.ink().empty()))
-      out = make(K::clear_pad);
-  } else if (e.mode() == InputMode::symbols) {
-    const auto& keys = input::symbol_keys();
-    int cols = 10;
-    int rows = static_cast<int>((keys.size() + 1 + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols));
-    float kw = (w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
-    float k_h = std::min(kh * 1.3f, (rest - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
-    for (std::size_t i = 0; i <= keys.size(); ++i) {
-      ImVec2 p(o.x + static_cast<float>(i % 10) * (kw + gap), y + static_cast<float>(i / 10) * (k_h + gap));
-      char id[16];
-      std::snprintf(id, sizeof id, "sym%zu", i);
-      if (i == keys.size()) {
-        if (key(id, v.t("input.space"), p, ImVec2(kw * 2 + gap, k_h), v.font)) out = make(K::space);
-      } else if (key(id, keys[i], p, ImVec2(kw, k_h), v.font)) {
-        out = make(K::insert);
-        out.text = keys[i];
-      }
-    }
+
+  if (e.mode() == InputMode::handwriting && w > rest * 1.6f) {
+    // Landscape: the pad as tall as the space allows, its controls beside it.
+    float side = std::max(0.f, std::min(rest, w * 0.5f));
+    pad(v, ImVec2(o.x, y), side, out);
+    float x1 = o.x + side + 2 * gap, rw = w - side - 2 * gap;
+    tab_row(v, ImVec2(x1, y), rw, kh, gap, out);
+    float ch = std::clamp((rest - 2 * kh - 4 * gap) / 3, kh, kh * 1.6f);
+    float used = candidates(v, ImVec2(x1, y + kh + gap), rw, ch, gap, 4, out);
+    float uy = y + kh + gap + used + gap;
+    undo_clear(v, ImVec2(x1, uy), ImVec2(rw, std::min(kh * 1.2f, o.y + size.y - uy)), gap, true, out);
   } else {
-    static const char* rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
-    float kw = (w - gap * 9) / 10;
-    float k_h = std::min(kh * 1.3f, (rest - gap * 3) / 4);
-    kw = std::min(kw, k_h * 1.6f);
-    float kb_w = kw * 10 + gap * 9;
-    float x0 = o.x + (w - kb_w) * 0.5f;
-    for (int r = 0; r < 3; ++r) {
-      int n = static_cast<int>(std::char_traits<char>::length(rows[r]));
-      float rx = x0 + (kb_w - (kw * static_cast<float>(n) + gap * static_cast<float>(n - 1))) * 0.5f;
-      for (int i = 0; i < n; ++i) {
-        char label[2] = {rows[r][i], 0};
-        if (key(label, label, ImVec2(rx + static_cast<float>(i) * (kw + gap), y + static_cast<float>(r) * (k_h + gap)),
-                ImVec2(kw, k_h), v.font)) {
-          out = make(K::key);
-          out.key = rows[r][i];
+    // 2. The tabs; 3. the candidates in a row; 4. the pad or the keys below.
+    tab_row(v, ImVec2(o.x, y), w, kh, gap, out);
+    y += kh + gap;
+    if (e.mode() == InputMode::pinyin || e.mode() == InputMode::handwriting) {
+      y += candidates(v, ImVec2(o.x, y), w, kh * 1.1f, gap, 0, out) + gap;
+    }
+    rest = o.y + size.y - y;
+    if (e.mode() == InputMode::handwriting) {
+      float side_w = std::min(260 * v.scale, w * 0.3f);
+      float side = std::max(0.f, std::min(rest, w - side_w - gap));
+      float px = o.x + std::max(0.f, (w - side_w - gap - side) * 0.5f);
+      pad(v, ImVec2(px, y), side, out);
+      undo_clear(v, ImVec2(px + side + gap, y), ImVec2(side_w, std::min(kh * 2.4f + gap, rest)), gap, false, out);
+    } else if (e.mode() == InputMode::symbols) {
+      const auto& keys = input::symbol_keys();
+      std::size_t cols = 10;
+      std::size_t rows = (keys.size() + 1 + cols - 1) / cols;
+      float kw = (w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+      float k_h = std::min(kh * 1.3f, (rest - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
+      for (std::size_t i = 0; i <= keys.size(); ++i) {
+        ImVec2 p(o.x + static_cast<float>(i % cols) * (kw + gap), y + static_cast<float>(i / cols) * (k_h + gap));
+        char id[16];
+        std::snprintf(id, sizeof id, "sym%zu", i);
+        if (i == keys.size()) {
+          if (key(id, v.t("input.space"), p, ImVec2(kw * 2 + gap, k_h), v.font)) out = make(K::space);
+        } else if (key(id, keys[i], p, ImVec2(kw, k_h), v.font)) {
+          out = make(K::insert);
+          out.text = keys[i];
         }
       }
+    } else {
+      static const char* rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+      float k_h = std::min(kh * 1.4f, (rest - gap * 3) / 4);
+      float kw = std::min((w - gap * 9) / 10, k_h * 1.7f);
+      float kb_w = kw * 10 + gap * 9;
+      float x0 = o.x + (w - kb_w) * 0.5f;
+      for (int r = 0; r < 3; ++r) {
+        int n = static_cast<int>(std::char_traits<char>::length(rows[r]));
+        float rx = x0 + (kb_w - (kw * static_cast<float>(n) + gap * static_cast<float>(n - 1))) * 0.5f;
+        for (int i = 0; i < n; ++i) {
+          char label[2] = {rows[r][i], 0};
+          if (key(label, label, ImVec2(rx + static_cast<float>(i) * (kw + gap), y + static_cast<float>(r) * (k_h + gap)),
+                  ImVec2(kw, k_h), v.font)) {
+            out = make(K::key);
+            out.key = rows[r][i];
+          }
+        }
+      }
+      if (key("space", v.t("input.space"), ImVec2(x0 + kb_w * 0.25f, y + 3 * (k_h + gap)), ImVec2(kb_w * 0.5f, k_h), v.font))
+        out = make(K::space);
     }
-    if (key("space", v.t("input.space"), ImVec2(x0 + kb_w * 0.25f, y + 3 * (k_h + gap)), ImVec2(kb_w * 0.5f, k_h), v.font))
-      out = make(K::space);
   }
   ImGui::SetCursorScreenPos(o);
   ImGui::Dummy(size);  // the panel's extent, exactly: nothing to scroll
