@@ -27,6 +27,7 @@ InputIntent make(K k) {
 // by its label. Returns true on release over it (ImGui's button semantics).
 bool key(const char* id, const std::string& label, ImVec2 p, ImVec2 size, ImFont* font, bool on = false,
          bool enabled = true) {
+  if (size.x < 1 || size.y < 1) return false;  // no room left for it (ImGui asserts on an empty button)
   ImGui::SetCursorScreenPos(p);
   ImGui::PushID(id);
   bool clicked = ImGui::InvisibleButton("##key", size);
@@ -52,6 +53,7 @@ bool key(const char* id, const std::string& label, ImVec2 p, ImVec2 size, ImFont
 
 // A paging arrow drawn as a triangle (no glyph needed).
 bool arrow_key(const char* id, const std::string& label, ImVec2 p, ImVec2 size, bool right, bool enabled) {
+  if (size.x < 1 || size.y < 1) return false;
   ImGui::SetCursorScreenPos(p);
   ImGui::PushID(id);
   bool clicked = ImGui::InvisibleButton("##arrow", size);
@@ -116,6 +118,7 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
 // The pad: a square with a 田 grid, the ink, and the finger's strokes as intents.
 void pad(const InputPanelView& v, ImVec2 p, float side, InputIntent& out) {
   const TextEntry& e = v.entry;
+  side = std::max(side, 1.f);
   ImGui::SetCursorScreenPos(p);
   ImGui::InvisibleButton("##pad", ImVec2(side, side));
   if (ImGui::IsItemActive()) touch_claim();  // the finger writes here; it never scrolls
@@ -265,11 +268,13 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
     float side = std::max(0.f, std::min(rest, w * 0.5f));
     pad(v, ImVec2(o.x, y), side, out);
     float x1 = o.x + side + 2 * gap, rw = w - side - 2 * gap;
-    tab_row(v, ImVec2(x1, y), rw, kh, gap, out);
-    float ch = std::clamp((rest - 2 * kh - 4 * gap) / 3, kh, kh * 1.6f);
-    float used = candidates(v, ImVec2(x1, y + kh + gap), rw, ch, gap, 4, out);
-    float uy = y + kh + gap + used + gap;
-    undo_clear(v, ImVec2(x1, uy), ImVec2(rw, std::min(kh * 1.2f, o.y + size.y - uy)), gap, true, out);
+    // Tabs, two rows of candidates, the arrows and undo/clear share the pad's height.
+    float u = std::min(kh, (rest - 4 * gap) / 5);
+    float ch = std::clamp((rest - 2 * u - 4 * gap) / 3, u, u * 1.6f);
+    tab_row(v, ImVec2(x1, y), rw, u, gap, out);
+    float used = candidates(v, ImVec2(x1, y + u + gap), rw, ch, gap, 4, out);
+    float uy = y + u + gap + used + gap;
+    undo_clear(v, ImVec2(x1, uy), ImVec2(rw, std::min(u * 1.2f, o.y + size.y - uy)), gap, true, out);
   } else {
     // 2. The tabs; 3. the candidates in a row; 4. the pad or the keys below.
     tab_row(v, ImVec2(o.x, y), w, kh, gap, out);
