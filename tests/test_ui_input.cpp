@@ -159,6 +159,21 @@ TEST_CASE("by touch: 生态 written on the pad, each picked from the candidate r
       Writer w(size, large);
       to_comment(w);
       REQUIRE(w.find(w.t("input.pad_hint")));
+      // Every key of every keyboard is drawn above the footer and inside the screen.
+      for (const char* m : {"input.mode.pinyin", "input.mode.letters", "input.mode.symbols", "input.mode.handwriting"}) {
+        REQUIRE(w.tap(w.t(m)));
+        auto back = w.find(w.t("nav.back"));
+        REQUIRE(back);
+        bool in_panel = false;
+        for (const auto& h : w.headless.hits) {
+          if (h.label == w.t("input.mode.handwriting")) in_panel = true;  // the panel's items follow its first tab
+          if (!in_panel || h.label == w.t("nav.back") || h.label == w.t("nav.submit")) continue;
+          CHECK_MESSAGE(h.max.y <= back->min.y, m << ": " << h.label << " reaches the footer");
+          CHECK_MESSAGE(h.max.x <= size.x, m << ": " << h.label << " leaves the screen");
+          CHECK_MESSAGE(h.max.y - h.min.y >= 40, m << ": " << h.label << " is too small to tap");
+        }
+        CHECK(in_panel);
+      }
       w.draw("sheng");
       CHECK(w.model.text_entry()->ink().strokes.size() == 5);
       REQUIRE_MESSAGE(w.tap("生"), "生 is not in the candidate row");

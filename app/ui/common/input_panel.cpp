@@ -80,8 +80,7 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
   ImFont* f = v.font;
   float pad = f->FontSize * 0.35f;
   float line_h = f->FontSize * 1.15f;
-  float small_h = v.small->FontSize * 1.1f;
-  int max_lines = std::max(1, static_cast<int>((size.y - 2 * pad - small_h) / line_h));
+  int max_lines = std::max(1, static_cast<int>((size.y - pad) / line_h));
   float wrap = size.x - 2 * pad;
   dl->PushClipRect(p, q, true);
   if (e.text().empty()) {
@@ -180,6 +179,22 @@ void tab_row(const InputPanelView& v, ImVec2 p, float w, float kh, float gap, In
   if (key("bksp", v.t("input.backspace"), ImVec2(p.x + w - tab_w, p.y), ImVec2(tab_w, kh), v.font)) out = make(K::backspace);
 }
 
+// The tabs as a 2×2 grid with 删除 below, in a column of width w (landscape keyboards).
+void tab_grid(const InputPanelView& v, ImVec2 p, float w, float u, float gap, InputIntent& out) {
+  struct Tab { InputMode mode; const char* label; };
+  static const Tab tabs[] = {{InputMode::handwriting, "input.mode.handwriting"}, {InputMode::pinyin, "input.mode.pinyin"},
+                             {InputMode::letters, "input.mode.letters"}, {InputMode::symbols, "input.mode.symbols"}};
+  float cw = (w - gap) / 2;
+  for (int i = 0; i < 4; ++i) {
+    ImVec2 at(p.x + static_cast<float>(i % 2) * (cw + gap), p.y + static_cast<float>(i / 2) * (u + gap));
+    if (key(tabs[i].label, v.t(tabs[i].label), at, ImVec2(cw, u), v.font, v.entry.mode() == tabs[i].mode)) {
+      out = make(K::mode);
+      out.mode = tabs[i].mode;
+    }
+  }
+  if (key("bksp", v.t("input.backspace"), ImVec2(p.x, p.y + 2 * (u + gap)), ImVec2(w, u), v.font)) out = make(K::backspace);
+}
+
 // The candidates in `cols` columns from p (one row when cols = 0: as many as fit the
 // width, widest words included), the paging arrows at the end of the last row or at
 // `arrows` when given. Returns the height used.
@@ -257,8 +272,9 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
   float kh = std::max(64 * v.scale, v.font->FontSize * 1.6f);  // a key's height
   float w = size.x;
 
-  // 1. What is written: two lines, and the count.
-  float tb_h = v.font->FontSize * 1.15f * 2 + v.small->FontSize * 1.2f + v.font->FontSize * 0.5f;
+  // 1. What is written: two lines (one where the keys would get too small), the count below.
+  int lines = size.y > v.font->FontSize * 14 ? 2 : 1;
+  float tb_h = v.font->FontSize * 1.15f * static_cast<float>(lines) + v.small->FontSize * 1.2f + v.font->FontSize * 0.5f;
   text_box(v, o, ImVec2(w, tb_h));
   float y = o.y + tb_h + gap;
   float rest = o.y + size.y - y;
@@ -276,9 +292,16 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
     float uy = y + u + gap + used + gap;
     undo_clear(v, ImVec2(x1, uy), ImVec2(rw, std::min(u * 1.2f, o.y + size.y - uy)), gap, true, out);
   } else {
-    // 2. The tabs; 3. the candidates in a row; 4. the pad or the keys below.
-    tab_row(v, ImVec2(o.x, y), w, kh, gap, out);
-    y += kh + gap;
+    // 2. The tabs (landscape: a column on the right); 3. the candidates in a row; 4. the
+    // pad or the keys below.
+    if (w > rest * 1.6f && e.mode() != InputMode::handwriting) {
+      float rw = std::min(w * 0.28f, 520 * v.scale);
+      tab_grid(v, ImVec2(o.x + w - rw, y), rw, std::min(kh, (rest - 2 * gap) / 3), gap, out);
+      w -= rw + 2 * gap;
+    } else {
+      tab_row(v, ImVec2(o.x, y), w, kh, gap, out);
+      y += kh + gap;
+    }
     if (e.mode() == InputMode::pinyin || e.mode() == InputMode::handwriting) {
       y += candidates(v, ImVec2(o.x, y), w, kh * 1.1f, gap, 0, out) + gap;
     }
