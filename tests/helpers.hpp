@@ -10,6 +10,7 @@
 #include "core/support/time.hpp"
 #include "core/survey/questionnaire_loader.hpp"
 #include "core/storage/store.hpp"
+#include "core/survey/metrics.hpp"
 #include "kiosk/kiosk_model.hpp"
 
 namespace test {
@@ -17,6 +18,11 @@ namespace test {
 // Defined in test_main.cpp, the one file compiled with the source path, so the other
 // test files compile the same in every checkout (ccache can share them).
 std::string source_dir();
+
+// Saves a response with the metrics the kiosk works out for it (none when q is null).
+inline eco::Store::Saved save_scored(eco::Store& s, const eco::Response& r, const eco::Questionnaire* q) {
+  return s.save(r, eco::metrics_of(q, r));
+}
 
 struct TempDir {
   std::filesystem::path path;

@@ -1,6 +1,7 @@
 // The catalog transcribed from the seed, its rules, and what admins record against it.
 #include <doctest/doctest.h>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/admin_store.hpp"
 #include "core/support/time.hpp"
 #include "core/support/read_file.hpp"
@@ -178,8 +179,8 @@ TEST_CASE("recording values: checked against the rule, append-only, status flips
   CHECK(r.admin.record(parent).find("sub-indicators") != std::string::npos);
   CHECK(r.admin.history("2").size() == 2);
 
-  CHECK_THROWS_AS(r.store.db().exec("UPDATE indicator_records SET value = 99"), DbError);
-  CHECK_THROWS_AS(r.store.db().exec("DELETE FROM indicator_records"), DbError);
+  CHECK_THROWS_AS(StoreAccess::db(r.store).exec("UPDATE indicator_records SET value = 99"), DbError);
+  CHECK_THROWS_AS(StoreAccess::db(r.store).exec("DELETE FROM indicator_records"), DbError);
 }
 
 TEST_CASE("a parent indicator is met only when all its sub-indicators are") {
@@ -233,7 +234,7 @@ TEST_CASE("PIN: no default, Argon2id, lockout after five wrong that survives a r
   CHECK(r.admin.set_pin("12a456", "setup").find("digits") != std::string::npos);
   REQUIRE(r.admin.set_pin("246810", "setup").empty());
   {
-    Stmt s(r.store.db(), "SELECT pin_hash FROM admin_auth");
+    Stmt s(StoreAccess::db(r.store), "SELECT pin_hash FROM admin_auth");
     REQUIRE(s.step());
     std::string h(s.text(0));
     CHECK(h.rfind("$argon2id$", 0) == 0);
@@ -271,10 +272,10 @@ TEST_CASE("the audit log is a hash chain: tampering shows") {
   REQUIRE(entries.size() == 3);
   CHECK(entries[0].action == "export");  // newest first
   CHECK(entries[0].prev_hash == entries[1].hash);
-  CHECK_THROWS_AS(r.store.db().exec("UPDATE audit_log SET detail='nothing'"), DbError);
+  CHECK_THROWS_AS(StoreAccess::db(r.store).exec("UPDATE audit_log SET detail='nothing'"), DbError);
   // Someone with the file drops the guard and edits an entry: the chain breaks there.
-  r.store.db().exec("DROP TRIGGER audit_log_append_only_u");
-  r.store.db().exec("UPDATE audit_log SET detail='idle_seconds 60 -> 600' WHERE action='settings'");
+  StoreAccess::db(r.store).exec("DROP TRIGGER audit_log_append_only_u");
+  StoreAccess::db(r.store).exec("UPDATE audit_log SET detail='idle_seconds 60 -> 600' WHERE action='settings'");
   auto bad = r.admin.verify_audit();
   REQUIRE(bad);
   CHECK(*bad == entries[1].id);
@@ -294,8 +295,8 @@ TEST_CASE("audit: a cut tail, a dropped guard and a replaced PIN show against th
   CHECK(ok.anchored->count == 5);
   CHECK(ok.anchored->last_hash == ok.head.last_hash);
   // The chain alone cannot see this: drop the guard, delete the last two entries.
-  r.store.db().exec("DROP TRIGGER audit_log_append_only_d");
-  r.store.db().exec("DELETE FROM audit_log WHERE id > 3");
+  StoreAccess::db(r.store).exec("DROP TRIGGER audit_log_append_only_d");
+  StoreAccess::db(r.store).exec("DELETE FROM audit_log WHERE id > 3");
   CHECK_FALSE(r.admin.verify_audit());  // the old check says all is well
   AuditVerdict cut = r.admin.verify_audit_all();
   CHECK_FALSE(cut.intact);
@@ -314,7 +315,7 @@ TEST_CASE("audit: a cut tail, a dropped guard and a replaced PIN show against th
   {
     Store again(r.path);
     REQUIRE(again.restored_guards() == std::vector<std::string>{"audit_log_append_only_d"});
-    CHECK_THROWS_AS(again.db().exec("DELETE FROM audit_log"), DbError);
+    CHECK_THROWS_AS(StoreAccess::db(again).exec("DELETE FROM audit_log"), DbError);
     AdminStore a2(again, shipped_catalog(), [&] { return r.now; });
     a2.use_anchor(anchor);
     bool named = false;
@@ -325,7 +326,7 @@ TEST_CASE("audit: a cut tail, a dropped guard and a replaced PIN show against th
     CHECK(third.restored_guards().empty());
   }
   // A PIN hash cleared in the database is not "no PIN yet": no first-PIN setup.
-  r.store.db().exec("UPDATE admin_auth SET pin_hash=NULL");
+  StoreAccess::db(r.store).exec("UPDATE admin_auth SET pin_hash=NULL");
   CHECK(r.admin.pin_state() == PinState::tampered);
   CHECK(r.admin.check_pin("246810").result == PinCheck::Result::tampered);
   std::string code;
@@ -339,9 +340,9 @@ TEST_CASE("set-pin fails loudly when nothing is stored, and recreates a deleted 
   r.admin.use_anchor(anchor);
   REQUIRE(r.admin.set_pin("246810", "setup").empty());
   // The row is guarded now; someone drops the guard and deletes it.
-  CHECK_THROWS_AS(r.store.db().exec("DELETE FROM admin_auth"), DbError);
-  r.store.db().exec("DROP TRIGGER admin_auth_keep_d");
-  r.store.db().exec("DELETE FROM admin_auth");
+  CHECK_THROWS_AS(StoreAccess::db(r.store).exec("DELETE FROM admin_auth"), DbError);
+  StoreAccess::db(r.store).exec("DROP TRIGGER admin_auth_keep_d");
+  StoreAccess::db(r.store).exec("DELETE FROM admin_auth");
   CHECK_FALSE(r.admin.has_pin());
   std::string warning;
   REQUIRE(r.admin.set_pin("135790", "set-pin (command line)", &warning).empty());
@@ -353,7 +354,7 @@ TEST_CASE("set-pin fails loudly when nothing is stored, and recreates a deleted 
     logged |= e.action == "set_pin" && e.detail.find("recreated") != std::string::npos;
   CHECK(logged);
   // A planted trigger that silently ignores the change: the PIN is not reported as set.
-  r.store.db().exec("CREATE TRIGGER ignore_pin BEFORE UPDATE ON admin_auth BEGIN SELECT RAISE(IGNORE); END");
+  StoreAccess::db(r.store).exec("CREATE TRIGGER ignore_pin BEFORE UPDATE ON admin_auth BEGIN SELECT RAISE(IGNORE); END");
   std::string err = r.admin.set_pin("111111", "set-pin (command line)");
   CHECK(err.find("the PIN was not stored") == 0);
   CHECK(r.admin.check_pin("135790").result == PinCheck::Result::ok);  // the old PIN still applies
@@ -395,12 +396,12 @@ TEST_CASE("audit: a guard replaced by a no-op trigger of the same name is recrea
   r.admin.audit("王五", "export", "csv 1");
   r.admin.audit("王五", "export", "csv 2");
   // Same name, does nothing: checking names alone calls this guarded.
-  r.store.db().exec("DROP TRIGGER audit_log_append_only_d");
-  r.store.db().exec("CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT 1; END");
-  r.store.db().exec("DELETE FROM audit_log WHERE id > 1");  // the no-op lets this through
+  StoreAccess::db(r.store).exec("DROP TRIGGER audit_log_append_only_d");
+  StoreAccess::db(r.store).exec("CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT 1; END");
+  StoreAccess::db(r.store).exec("DELETE FROM audit_log WHERE id > 1");  // the no-op lets this through
   Store again(r.path);
   REQUIRE(again.restored_guards() == std::vector<std::string>{"audit_log_append_only_d (replaced)"});
-  CHECK_THROWS_AS(again.db().exec("DELETE FROM audit_log"), DbError);  // the real guard is back
+  CHECK_THROWS_AS(StoreAccess::db(again).exec("DELETE FROM audit_log"), DbError);  // the real guard is back
   AdminStore a2(again, shipped_catalog(), [&] { return r.now; });
   a2.use_anchor(anchor);
   bool named = false;
@@ -409,8 +410,8 @@ TEST_CASE("audit: a guard replaced by a no-op trigger of the same name is recrea
   CHECK(named);
   // The recreated guard matches, and the same text written differently is not "replaced".
   CHECK(Store(r.path).restored_guards().empty());
-  again.db().exec("DROP TRIGGER audit_log_append_only_u");
-  again.db().exec("CREATE TRIGGER audit_log_append_only_u\n  BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, "
+  StoreAccess::db(again).exec("DROP TRIGGER audit_log_append_only_u");
+  StoreAccess::db(again).exec("CREATE TRIGGER audit_log_append_only_u\n  BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, "
                   "'the audit log is append-only');   END;");
   CHECK(Store(r.path).restored_guards().empty());
 }
@@ -432,8 +433,8 @@ TEST_CASE("audit: a deleted anchor is reported as missing, not rebuilt silently 
     return found;
   };
   // Cut the tail, delete the anchor: before, verify called this intact.
-  r.store.db().exec("DROP TRIGGER audit_log_append_only_d");
-  r.store.db().exec("DELETE FROM audit_log WHERE id > 3");
+  StoreAccess::db(r.store).exec("DROP TRIGGER audit_log_append_only_d");
+  StoreAccess::db(r.store).exec("DELETE FROM audit_log WHERE id > 3");
   std::filesystem::remove(anchor);
   {
     Store again(r.path);
@@ -458,8 +459,8 @@ TEST_CASE("audit: a deleted anchor is reported as missing, not rebuilt silently 
     std::string b_anchor = r.dir.file("config/anchors/b.json");
     a.use_anchor(b_anchor);
     REQUIRE(a.set_pin("246810", "setup").empty());
-    s.db().exec("DROP TRIGGER audit_log_append_only_d");
-    s.db().exec("DELETE FROM audit_log");
+    StoreAccess::db(s).exec("DROP TRIGGER audit_log_append_only_d");
+    StoreAccess::db(s).exec("DELETE FROM audit_log");
     std::filesystem::remove(b_anchor);
     AdminStore a2(s, shipped_catalog(), [&] { return r.now; });
     a2.use_anchor(b_anchor);
@@ -474,7 +475,7 @@ TEST_CASE("audit: a deleted anchor is reported as missing, not rebuilt silently 
     std::string c_anchor = r.dir.file("config/anchors/c.json");
     a.use_anchor(c_anchor);
     REQUIRE(a.set_pin("246810", "setup").empty());
-    s.db().exec("UPDATE admin_auth SET pin_hash=NULL");
+    StoreAccess::db(s).exec("UPDATE admin_auth SET pin_hash=NULL");
     std::filesystem::remove(c_anchor);
     AdminStore a2(s, shipped_catalog(), [&] { return r.now; });
     a2.use_anchor(c_anchor);

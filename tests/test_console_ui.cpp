@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/storage/store_access.hpp"
 #include "console/console_model.hpp"
 #include "core/support/time.hpp"
 #include "core/catalog/catalog.hpp"
@@ -346,7 +347,7 @@ TEST_CASE("console: a setup code works once, and a PIN cleared or replaced in th
   CHECK_FALSE(ui.m.entering_setup_code());
   CHECK(ui.m.message() == "console.pin_enter");
   // Someone with write access to the database clears the hash: no first-PIN setup.
-  ui.store.db().exec("UPDATE admin_auth SET pin_hash=NULL");
+  StoreAccess::db(ui.store).exec("UPDATE admin_auth SET pin_hash=NULL");
   ui.m.open();
   CHECK(ui.m.message() == "console.pin_tampered");
   ui.enter_pin("111111");

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/output/export.hpp"
 #include "core/support/i18n.hpp"
@@ -138,7 +139,7 @@ TEST_CASE("flagged responses are left out of xlsx/csv unless asked, and kept in 
   // Issue 14: straight-lining (flag 1) alone no longer leaves a response out; duplicates
   // (flag 2) and too fast do (was: flags != 0).
   std::int64_t flagged =
-      f.store.db().scalar("SELECT count(*) FROM response_metrics WHERE (flags & 2) != 0 OR duration_s < visible * 2");
+      StoreAccess::db(f.store).scalar("SELECT count(*) FROM response_metrics WHERE (flags & 2) != 0 OR duration_s < visible * 2");
   ExportOptions o = f.opts("csv", "all.csv");
   o.include_flagged = false;
   ExportResult r = export_data(f.store, test::shipped(), o);
@@ -186,7 +187,7 @@ TEST_CASE("another kiosk's database file merges like its JSON Lines, and is left
     Store other(other_path);
     for (int i = 0; i < 25; ++i) {
       rs.push_back(demo_response(set.list[static_cast<std::size_t>(i) % 3], 500 + i, 1'561'000'000'000 + i * 60'000LL, "b"));
-      other.save(rs.back(), &set.list[static_cast<std::size_t>(i) % 3]);
+      test::save_scored(other, rs.back(), &set.list[static_cast<std::size_t>(i) % 3]);
     }
   }
   auto before = std::filesystem::file_size(other_path);

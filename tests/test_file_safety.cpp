@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/audit_anchor.hpp"
 #include "core/support/time.hpp"
 #include "core/support/config.hpp"
@@ -87,19 +88,19 @@ TEST_CASE("two connections saving one database: a label made by the other is no 
   const Questionnaire& q = questionnaire("knowledge");
   Response rb = demo_response(q, 1, kNow, "hall-new");
   Response ra = demo_response(q, 2, kNow, "hall-new");
-  REQUIRE(b.save(rb, &q) == Store::Saved::inserted);
+  REQUIRE(test::save_scored(b, rb, &q) == Store::Saved::inserted);
   // a's copy of the labels never saw hall-new nor b's item labels.
-  CHECK(a.save(ra, &q) == Store::Saved::inserted);
+  CHECK(test::save_scored(a, ra, &q) == Store::Saved::inserted);
   CHECK(a.count() == 2);
   CHECK(a.find_label("kiosk", "hall-new") == b.find_label("kiosk", "hall-new"));
   // A batch (an import) beside the other writer too.
   Response rc = demo_response(questionnaire("satisfaction"), 3, kNow, "hall-other");
-  REQUIRE(b.save(rc, test::shipped().find("satisfaction")) == Store::Saved::inserted);
-  a.batch([&] { CHECK(a.save(demo_response(questionnaire("satisfaction"), 4, kNow, "hall-other"),
+  REQUIRE(test::save_scored(b, rc, test::shipped().find("satisfaction")) == Store::Saved::inserted);
+  a.batch([&] { CHECK(test::save_scored(a, demo_response(questionnaire("satisfaction"), 4, kNow, "hall-other"),
                              test::shipped().find("satisfaction")) == Store::Saved::inserted); });
   CHECK(b.count() == 4);
   // Every metrics row points at an existing kiosk label.
-  CHECK(a.db().scalar("SELECT count(*) FROM response_metrics m WHERE NOT EXISTS "
+  CHECK(StoreAccess::db(a).scalar("SELECT count(*) FROM response_metrics m WHERE NOT EXISTS "
                       "(SELECT 1 FROM labels l WHERE l.id = m.kiosk)") == 0);
   CHECK(a.label_text(*b.find_label("kiosk", "hall-other")) == "hall-other");
 }
@@ -109,16 +110,16 @@ TEST_CASE("a save whose commit fails forgets the labels it made, so their ids ar
   std::string path = dir.file("k.db");
   Store s(path);
   const Questionnaire& q = questionnaire("knowledge");
-  s.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  StoreAccess::db(s).exec("PRAGMA wal_checkpoint(TRUNCATE)");
   {
     FullDisk full(4096);
-    CHECK_THROWS(s.save(demo_response(q, 1, kNow, "hall-lost"), &q));
+    CHECK_THROWS(test::save_scored(s, demo_response(q, 1, kNow, "hall-lost"), &q));
   }
   // The label hall-lost was rolled back; a different kiosk now gets a fresh label and
   // the retried save's kiosk label is the right one.
-  REQUIRE(s.save(demo_response(q, 2, kNow, "hall-other"), &q) == Store::Saved::inserted);
-  REQUIRE(s.save(demo_response(q, 1, kNow, "hall-lost"), &q) == Store::Saved::inserted);
-  CHECK(s.db().scalar("SELECT count(*) FROM response_metrics m JOIN labels l ON l.id = m.kiosk "
+  REQUIRE(test::save_scored(s, demo_response(q, 2, kNow, "hall-other"), &q) == Store::Saved::inserted);
+  REQUIRE(test::save_scored(s, demo_response(q, 1, kNow, "hall-lost"), &q) == Store::Saved::inserted);
+  CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM response_metrics m JOIN labels l ON l.id = m.kiosk "
                       "JOIN responses r ON r.id = m.response WHERE l.value = r.kiosk") == 2);
 }
 
@@ -130,7 +131,7 @@ TEST_CASE("a newer-schema or locked database is left where it is and the reason 
   {
     Store s(path);
     fill(s, 20);
-    s.db().exec("PRAGMA user_version=99");
+    StoreAccess::db(s).exec("PRAGMA user_version=99");
   }
   std::string before = slurp(path);
   try {
@@ -264,7 +265,7 @@ TEST_CASE("importing a kiosk's database reads the responses still in its -wal, w
     const Questionnaire& q = *test::shipped().find("knowledge");
     for (int i = 0; i < 25; ++i) {
       Response r = demo_response(q, 500 + static_cast<std::uint64_t>(i), kNow, "hall-killed");
-      s.save(r, &q);
+      test::save_scored(s, r, &q);
       std::string line = r.id + "\n";
       (void)!write(fds[1], line.data(), line.size());
     }
@@ -488,7 +489,7 @@ TEST_CASE("CSV cells that a spreadsheet would run are neutralised, and numbers s
   for (auto& [id, a] : r.answers)
     if (id == "comment") a = Text{"=HYPERLINK(\"http://evil\",\"x\")"}, has_comment = true;
   if (!has_comment) r.answers.emplace_back("comment", Text{"=HYPERLINK(\"http://evil\",\"x\")"});
-  REQUIRE(s.save(r, &q) == Store::Saved::inserted);
+  REQUIRE(test::save_scored(s, r, &q) == Store::Saved::inserted);
   ExportOptions o;
   o.format = "csv";
   o.questionnaire = "satisfaction";

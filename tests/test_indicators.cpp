@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/storage/store_access.hpp"
 #include "core/support/i18n.hpp"
 #include "core/support/time.hpp"
 #include "core/support/ids.hpp"
@@ -86,7 +87,7 @@ struct Fixture {
   Store store{dir.file("ind.db")};
   Builder b;
   IndicatorOptions opt;
-  void save(const Response& r) { store.save(r, b.set.find(r.questionnaire)); }
+  void save(const Response& r) { test::save_scored(store, r, b.set.find(r.questionnaire)); }
   IndicatorResult get(int no) {
     IndicatorReport rep = compute_indicators(store, b.set, opt);
     for (auto& i : rep.indicators)
@@ -267,7 +268,7 @@ TEST_CASE("flagged responses are left out by default, counted by reason, and kep
   CHECK(*r.without_straight_lining.value == Approx(500.0 / 6));
   // Flags are stored, nothing deleted.
   CHECK(f.store.count() == 9);
-  CHECK(f.store.db().scalar("SELECT count(*) FROM response_metrics WHERE flags != 0") == 2);
+  CHECK(StoreAccess::db(f.store).scalar("SELECT count(*) FROM response_metrics WHERE flags != 0") == 2);
 
   f.opt.include_flagged = true;
   r = f.get(40);
@@ -366,7 +367,7 @@ TEST_CASE("weighting: population margins that match the sample change nothing") 
 TEST_CASE("metrics are backfilled for responses saved without their questionnaire") {
   Fixture f;
   f.store.save(f.b.knowledge(9));  // no questionnaire: no metrics row yet
-  CHECK(f.store.db().scalar("SELECT count(*) FROM response_metrics") == 0);
+  CHECK(StoreAccess::db(f.store).scalar("SELECT count(*) FROM response_metrics") == 0);
   IndicatorResult r = f.get(39);
   CHECK(r.est.n == 1);
   CHECK(*r.est.value == Approx(90));

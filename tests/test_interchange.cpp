@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/support/time.hpp"
 #include "core/support/ids.hpp"
@@ -46,7 +47,7 @@ TEST_CASE("export then import gives identical data, and importing again adds not
   CHECK(rep.refused() == 0);
   CHECK(rep.kiosks.at("demo").added == 600);
   CHECK(export_all(b) == dump);
-  CHECK(b.db().scalar("SELECT count(*) FROM answers") == a.db().scalar("SELECT count(*) FROM answers"));
+  CHECK(StoreAccess::db(b).scalar("SELECT count(*) FROM answers") == StoreAccess::db(a).scalar("SELECT count(*) FROM answers"));
 
   std::istringstream again(dump);
   ImportReport rep2;
@@ -242,11 +243,11 @@ TEST_CASE("import: the same response id in upper case is the same response, not 
   CHECK(rep2.added() == 1);
   CHECK(rep2.already() == 1);
   CHECK(t.count() == 1);
-  CHECK(t.db().scalar("SELECT count(*) FROM responses WHERE uuid='0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'") == 1);
+  CHECK(StoreAccess::db(t).scalar("SELECT count(*) FROM responses WHERE uuid='0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'") == 1);
   // A direct save (a kiosk or another importer) follows the same rule.
   Response upper = good;
   upper.id = "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D";
-  CHECK(t.save(upper, set.find("green-travel")) == Store::Saved::duplicate);
+  CHECK(test::save_scored(t, upper, set.find("green-travel")) == Store::Saved::duplicate);
   CHECK(t.contains("0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D"));
 }
 

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/store.hpp"
 #include "core/support/time.hpp"
 #include "helpers.hpp"
@@ -103,7 +104,7 @@ TEST_CASE("idle: overlay after the idle time, abandonment at zero, nothing of th
   CHECK(r.model.refusal().ok());
   CHECK(r.store.count() == 0);
   REQUIRE(r.store.abandoned_count() == 1);
-  Stmt s(r.store.db(), "SELECT last_question, answered, lang FROM abandoned");
+  Stmt s(StoreAccess::db(r.store), "SELECT last_question, answered, lang FROM abandoned");
   REQUIRE(s.step());
   CHECK(s.text(0) == "commute");
   CHECK(s.i64(1) == 2);
@@ -134,7 +135,7 @@ TEST_CASE("language switch mid-session keeps the answers and is stored with the 
 
 TEST_CASE("a failed save keeps the response in memory and retries until it lands") {
   Rig r;
-  r.store.db().exec("CREATE TRIGGER full BEFORE INSERT ON responses BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  StoreAccess::db(r.store).exec("CREATE TRIGGER full BEFORE INSERT ON responses BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   r.act(Intent::Kind::start, "knowledge");
   r.fill_to_end();
   CHECK(r.model.screen() == Screen::finish);
@@ -144,7 +145,7 @@ TEST_CASE("a failed save keeps the response in memory and retries until it lands
   r.now += 6000;
   r.model.tick();
   CHECK(r.model.unsaved() == 1);  // still failing, still kept
-  r.store.db().exec("DROP TRIGGER full");
+  StoreAccess::db(r.store).exec("DROP TRIGGER full");
   r.now += 6000;
   r.model.tick();
   CHECK(r.model.unsaved() == 0);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/db_maintenance.hpp"
 #include "core/support/time.hpp"
 #include "core/storage/demo_data.hpp"
@@ -46,7 +47,7 @@ TEST_CASE("a database with damaged pages fails quick_check and is kept aside, no
   {
     Store s(path);
     fill(s, 300);
-    s.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    StoreAccess::db(s).exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
   auto size = fs::file_size(path);
   REQUIRE(size > 64 * 1024);
@@ -103,13 +104,13 @@ TEST_CASE("a session interrupted by a crash is recorded as abandoned at the next
     m.apply({Intent::Kind::next});
     m.apply({Intent::Kind::answer, "", Choice{"neutral"}});
     m.apply({Intent::Kind::next});
-    CHECK(store.db().scalar("SELECT position FROM in_progress") == 3);
+    CHECK(StoreAccess::db(store).scalar("SELECT position FROM in_progress") == 3);
     // The process dies here: no abandon, no save.
   }
   Store after(path);
   CHECK(after.recover_interrupted(now + 60'000) == 1);
   CHECK(after.abandoned_count("satisfaction") == 1);
-  CHECK(after.db().scalar("SELECT count(*) FROM in_progress") == 0);
+  CHECK(StoreAccess::db(after).scalar("SELECT count(*) FROM in_progress") == 0);
   CHECK(after.recover_interrupted(now + 120'000) == 0);
 }
 
@@ -117,7 +118,7 @@ TEST_CASE("a full disk or a read-only database: the response stays in memory and
   for (std::string fault : {"full", "readonly"}) {
     INFO(fault);
     test::KioskRig r(11);
-    r.store.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    StoreAccess::db(r.store).exec("PRAGMA wal_checkpoint(TRUNCATE)");
     // A full disk, as the file system reports it: no file may grow past 4 KiB, so the
     // WAL cannot take the transaction (SIGXFSZ ignored: write() fails with EFBIG).
     rlimit saved{};
@@ -132,7 +133,7 @@ TEST_CASE("a full disk or a read-only database: the response stays in memory and
       tiny.rlim_cur = 4096;
       setrlimit(RLIMIT_FSIZE, &tiny);
     } else {
-      r.store.db().exec("PRAGMA query_only=1");
+      StoreAccess::db(r.store).exec("PRAGMA query_only=1");
     }
     // A complete knowledge quiz by the model's own intents.
     r.model.apply({Intent::Kind::start, "knowledge"});
@@ -152,7 +153,7 @@ TEST_CASE("a full disk or a read-only database: the response stays in memory and
     r.model.tick();  // still failing: still kept
     CHECK(r.model.unsaved() == 1);
     unlimit();
-    r.store.db().exec("PRAGMA query_only=0");
+    StoreAccess::db(r.store).exec("PRAGMA query_only=0");
     r.now += 6000;
     r.model.tick();
     CHECK(r.model.unsaved() == 0);

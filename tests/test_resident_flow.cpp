@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/interchange.hpp"
 #include "core/support/time.hpp"
 #include "core/storage/store.hpp"
@@ -101,7 +102,7 @@ TEST_CASE("退出 asks first, staying keeps every answer, leaving is recorded as
   CHECK(r.model.session() == nullptr);
   CHECK(r.store.count() == 0);
   REQUIRE(r.store.abandoned_count() == 1);
-  Stmt s(r.store.db(), "SELECT last_question, answered FROM abandoned");
+  Stmt s(StoreAccess::db(r.store), "SELECT last_question, answered FROM abandoned");
   REQUIRE(s.step());
   CHECK(s.text(0) == "sat_drinking_water");
   CHECK(s.i64(1) == 2);
@@ -133,7 +134,7 @@ TEST_CASE("Back five times from question 3, then walk away: asked once, nothing 
   CHECK(r.model.lang() == r.cfg.default_lang);
   CHECK(r.store.count() == 0);
   REQUIRE(r.store.abandoned_count() == 1);
-  Stmt s(r.store.db(), "SELECT last_question, answered FROM abandoned");
+  Stmt s(StoreAccess::db(r.store), "SELECT last_question, answered FROM abandoned");
   REQUIRE(s.step());
   CHECK(s.text(0) == "trips");
   CHECK(s.i64(1) == 2);

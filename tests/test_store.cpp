@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/support/time.hpp"
 #include "core/storage/interchange.hpp"
@@ -32,7 +33,7 @@ TEST_CASE("migrations bring an empty file to the current schema") {
     Store s(path);
     CHECK(s.schema_version() == Store::kSchemaVersion);
     CHECK(s.count() == 0);
-    CHECK(s.db().scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('responses','answers','abandoned','questionnaire_definitions')") == 4);
+    CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('responses','answers','abandoned','questionnaire_definitions')") == 4);
   }
   Store again(path);  // reopening does not migrate twice
   CHECK(again.schema_version() == Store::kSchemaVersion);
@@ -53,10 +54,10 @@ TEST_CASE("a database from a newer program is refused with a clear message") {
 TEST_CASE("WAL and synchronous=FULL are on") {
   test::TempDir dir;
   Store s(dir.file("w.db"));
-  Stmt m(s.db(), "PRAGMA journal_mode");
+  Stmt m(StoreAccess::db(s), "PRAGMA journal_mode");
   REQUIRE(m.step());
   CHECK(m.text(0) == "wal");
-  CHECK(s.db().scalar("PRAGMA synchronous") == 2);
+  CHECK(StoreAccess::db(s).scalar("PRAGMA synchronous") == 2);
 }
 
 TEST_CASE("a saved response reads back identical, with answers one row per atom") {
@@ -81,7 +82,7 @@ TEST_CASE("a saved response reads back identical, with answers one row per atom"
     else if (auto* m = std::get_if<Counts>(&a)) atoms += static_cast<std::int64_t>(m->rows.size());
     else atoms += 1;
   }
-  Stmt n(s.db(), "SELECT count(*) FROM answers a JOIN responses r ON r.id=a.response WHERE r.uuid=?");
+  Stmt n(StoreAccess::db(s), "SELECT count(*) FROM answers a JOIN responses r ON r.id=a.response WHERE r.uuid=?");
   n.bind(1, t.id);
   REQUIRE(n.step());
   CHECK(n.i64(0) == atoms);
@@ -94,7 +95,7 @@ TEST_CASE("saving the same id twice adds nothing") {
   CHECK(s.save(r) == Store::Saved::inserted);
   CHECK(s.save(r) == Store::Saved::duplicate);
   CHECK(s.count() == 1);
-  CHECK(s.db().scalar("SELECT count(DISTINCT response) FROM answers") == 1);
+  CHECK(StoreAccess::db(s).scalar("SELECT count(DISTINCT response) FROM answers") == 1);
 }
 
 TEST_CASE("abandoned sessions are kept apart and never count as responses") {
@@ -130,7 +131,7 @@ TEST_CASE("a failing save inside a batch leaves the others") {
   const Questionnaire& k = *test::shipped().find("knowledge");
   Response good = demo_response(k, 1, 1'700'000'000'000, "k");
   Response bad = demo_response(k, 2, 1'700'000'000'000, "k");
-  s.db().exec("CREATE TRIGGER refuse BEFORE INSERT ON answers WHEN NEW.question='age' AND "
+  StoreAccess::db(s).exec("CREATE TRIGGER refuse BEFORE INSERT ON answers WHEN NEW.question='age' AND "
               "(SELECT uuid FROM responses WHERE id=NEW.response)='" + bad.id + "' BEGIN SELECT RAISE(ABORT,'no'); END");
   s.batch([&] {
     s.save(good);
@@ -139,7 +140,7 @@ TEST_CASE("a failing save inside a batch leaves the others") {
   CHECK(s.count() == 1);
   CHECK(s.contains(good.id));
   CHECK(!s.contains(bad.id));
-  CHECK(s.db().scalar("SELECT count(*) FROM answers WHERE response NOT IN (SELECT id FROM responses)") == 0);
+  CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM answers WHERE response NOT IN (SELECT id FROM responses)") == 0);
 }
 
 TEST_CASE("a comment with a phone number is stored masked") {
@@ -148,8 +149,8 @@ TEST_CASE("a comment with a phone number is stored masked") {
   const Questionnaire& q = *test::shipped().find("satisfaction");
   Response r = demo_response(q, 9, 1'561'000'000'000, "k");
   r.answers.emplace_back("comment", Text{"垃圾站太臭,请打我电话 13912345678"});
-  s.save(r, &q);
-  Stmt st(s.db(), "SELECT text FROM answers WHERE question='comment'");
+  test::save_scored(s, r, &q);
+  Stmt st(StoreAccess::db(s), "SELECT text FROM answers WHERE question='comment'");
   REQUIRE(st.step());
   std::string stored(st.text(0));
   CHECK(stored.find("13912345678") == std::string::npos);
@@ -161,7 +162,7 @@ TEST_CASE("hourly answer counts kept at save time match the answers, also when b
   std::string path = dir.file("counts.db");
   auto direct = [](Store& s) {
     std::map<std::string, std::int64_t> m;
-    Stmt q(s.db(),
+    Stmt q(StoreAccess::db(s),
            "SELECT r.questionnaire || '/' || a.question || '/' || a.kind || '/' || a.item, count(*), "
            "coalesce(sum(a.value), 0) FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1");
     while (q.step()) m[std::string(q.text(0))] = q.i64(1) * 1000003 + q.i64(2);
@@ -169,7 +170,7 @@ TEST_CASE("hourly answer counts kept at save time match the answers, also when b
   };
   auto kept = [](Store& s) {
     std::map<std::string, std::int64_t> m;
-    Stmt q(s.db(),
+    Stmt q(StoreAccess::db(s),
            "SELECT questionnaire || '/' || question || '/' || kind || '/' || item, sum(n), sum(total) "
            "FROM answer_counts WHERE kind != 0 GROUP BY 1");
     while (q.step()) m[std::string(q.text(0))] = q.i64(1) * 1000003 + q.i64(2);
@@ -185,11 +186,11 @@ TEST_CASE("hourly answer counts kept at save time match the answers, also when b
     CHECK(want.size() > 100);
     CHECK(kept(s) == want);
     // Respondents per question (kind 0) equal the responses that answered it.
-    CHECK(s.db().scalar("SELECT sum(n) FROM answer_counts WHERE kind = 0 AND question = 'overall'") ==
-          s.db().scalar("SELECT count(*) FROM answers WHERE question = 'overall'"));
+    CHECK(StoreAccess::db(s).scalar("SELECT sum(n) FROM answer_counts WHERE kind = 0 AND question = 'overall'") ==
+          StoreAccess::db(s).scalar("SELECT count(*) FROM answers WHERE question = 'overall'"));
     // As an older database would be: no counts yet, schema 4.
-    s.db().exec("DROP TABLE answer_counts");
-    s.db().exec("PRAGMA user_version=4");
+    StoreAccess::db(s).exec("DROP TABLE answer_counts");
+    StoreAccess::db(s).exec("PRAGMA user_version=4");
   }
   Store again(path);
   CHECK(again.schema_version() == Store::kSchemaVersion);

@@ -1,4 +1,5 @@
 #include "kiosk/kiosk_model.hpp"
+#include "core/survey/metrics.hpp"
 #include "core/support/time.hpp"
 
 #include <algorithm>
@@ -266,7 +267,7 @@ void KioskModel::try_save() {
     }
     try {
       const Response& r = unsaved_.front();
-      store_->save(r, set_->find(r.questionnaire, r.version));
+      store_->save(r, metrics_of(set_->find(r.questionnaire, r.version), r));
       unsaved_.pop_front();
       save_error_.clear();
     } catch (const std::exception& e) {

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <memory>
 
+#include "core/storage/store_access.hpp"
 #include "console/console_model.hpp"
 #include "bench/bench.hpp"
 #include "core/catalog/catalog.hpp"
@@ -68,7 +69,7 @@ void frames(const Options& o) {
   m.apply({eco::ConsoleIntent::Kind::pin_submit});
   // The survey figures come from the worker; the UI thread keeps drawing meanwhile.
   std::vector<double> while_computing;
-  sqlite3_trace_v2(store.db().raw(), SQLITE_TRACE_PROFILE, profile, nullptr);
+  sqlite3_trace_v2(eco::StoreAccess::db(store).raw(), SQLITE_TRACE_PROFILE, profile, nullptr);
   auto frame = [&] {
     double c0 = thread_cpu_ms();
     ImGui::NewFrame();
@@ -105,7 +106,7 @@ void frames(const Options& o) {
   frame();
   m.apply({eco::ConsoleIntent::Kind::page, "audit"});
   frame();
-  sqlite3_trace_v2(store.db().raw(), 0, nullptr, nullptr);
+  sqlite3_trace_v2(eco::StoreAccess::db(store).raw(), 0, nullptr, nullptr);
   std::printf("slowest of %ld SQL statements on the UI thread: %.2f ms (%s) (SQLite profile clock, 1 ms resolution; goal: none over 16 ms)\n",
               g_statements, static_cast<double>(g_slowest_ns) / 1e6, g_slowest_sql.c_str());
   headless.reset();

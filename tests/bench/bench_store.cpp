@@ -21,7 +21,7 @@ const eco::QuestionnaireSet& questionnaires() {
 void indicators(const Options& o) {
   ensure_big_db(o);
   eco::Store store(o.db);
-  store.backfill_metrics(questionnaires());
+  eco::backfill_metrics(store, questionnaires());
   std::printf("database: %lld responses\n", static_cast<long long>(store.count()));
   std::vector<double> times;
   for (int run = 0; run < 5; ++run) {
@@ -48,7 +48,7 @@ void save_latency(const Options&) {
     const eco::Questionnaire& q = set.list[static_cast<std::size_t>(i) % set.list.size()];
     eco::Response r = eco::demo_response(q, static_cast<std::uint64_t>(i) + 1, start + i * 60'000LL, "bench");
     auto t0 = Clock::now();
-    store.save(r, &q);
+    store.save(r, eco::metrics_of(&q, r));
     ms.push_back(1000 * seconds_since(t0));
   }
   std::sort(ms.begin(), ms.end());

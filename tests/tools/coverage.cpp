@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/support/time.hpp"
 #include "core/analysis/indicators.hpp"
@@ -262,22 +263,22 @@ int main(int argc, char** argv) {
     // Each sample: n pool rows per questionnaire copied (with replacement) into the
     // sample database's metrics, then compute_indicators as `ecokiosk indicators` runs it.
     Store rep(rep_path);
-    rep.db().exec("PRAGMA foreign_keys=OFF");
-    rep.db().exec("DELETE FROM answers");
-    rep.db().exec("DELETE FROM responses");
-    rep.db().exec("ATTACH DATABASE '" + pool_path + "' AS pool");
+    StoreAccess::db(rep).exec("PRAGMA foreign_keys=OFF");
+    StoreAccess::db(rep).exec("DELETE FROM answers");
+    StoreAccess::db(rep).exec("DELETE FROM responses");
+    StoreAccess::db(rep).exec("ATTACH DATABASE '" + pool_path + "' AS pool");
     std::vector<std::int64_t> ids[3];
     struct Fig { double score, sat, trips, green; };
     std::map<std::int64_t, Fig> fig;
     {
-      Stmt s(rep.db(), "SELECT response, method, score, satisfied, trips, green FROM pool.response_metrics");
+      Stmt s(StoreAccess::db(rep), "SELECT response, method, score, satisfied, trips, green FROM pool.response_metrics");
       while (s.step()) {
         int m = static_cast<int>(s.i64(1));
         if (m >= 1 && m <= 3) ids[m - 1].push_back(s.i64(0));
         fig[s.i64(0)] = {s.f64(2), static_cast<double>(s.i64(3)), static_cast<double>(s.i64(4)), static_cast<double>(s.i64(5))};
       }
     }
-    Stmt ins(rep.db(), "INSERT INTO main.response_metrics SELECT ?1, method, questionnaire, version, kiosk, completed_at, "
+    Stmt ins(StoreAccess::db(rep), "INSERT INTO main.response_metrics SELECT ?1, method, questionnaire, version, kiosk, completed_at, "
                        "duration_s, visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, "
                        "fingerprint, outcomes FROM pool.response_metrics WHERE response = ?2");
     auto t1 = std::chrono::steady_clock::now();
@@ -287,8 +288,8 @@ int main(int argc, char** argv) {
     for (int n : ns) {
       Tally t39, t40, t35, old39, old35;
       for (long r = 0; r < reps; ++r) {
-        rep.db().exec("BEGIN");
-        rep.db().exec("DELETE FROM main.response_metrics");
+        StoreAccess::db(rep).exec("BEGIN");
+        StoreAccess::db(rep).exec("DELETE FROM main.response_metrics");
         std::int64_t k = 1;
         double s = 0, ss = 0, sy = 0, sx = 0, syy = 0, sxx = 0, sxy = 0;
         for (int m = 0; m < 3; ++m)
@@ -302,7 +303,7 @@ int main(int argc, char** argv) {
               sy += f.green; sx += f.trips; syy += f.green * f.green; sxx += f.trips * f.trips; sxy += f.green * f.trips;
             }
           }
-        rep.db().exec("COMMIT");
+        StoreAccess::db(rep).exec("COMMIT");
         IndicatorOptions opt;
         IndicatorReport res = compute_indicators(rep, set, opt);
         for (const auto& ind : res.indicators) {

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     eco::Response r = eco::demo_response(q, seed * 1'000'003 + i, eco::now_ms() - 300'000, kiosk);
     for (;;) {
       try {
-        store.save(r, &q);
+        store.save(r, eco::metrics_of(&q, r));
         break;
       } catch (const std::exception& e) {
         std::fprintf(stderr, "save failed (retrying): %s\n", e.what());

@@ -196,7 +196,7 @@ Estimate weighted_estimate(ScoringMethod m, const std::vector<Row>& rows, const 
 
 // Each respondent's category in each population margin (-1: not answered or not in
 // the margin) and the margins' population shares, for raking.
-void margin_categories(Store& store, const Population& pop, const std::vector<Row>& rows,
+void margin_categories(ResponseQueries& store, const Population& pop, const std::vector<Row>& rows,
                        std::vector<std::vector<int>>& cats, std::vector<std::vector<double>>& targets) {
   for (const auto& mg : pop.margins) {
     std::map<std::string, int> index;
@@ -227,26 +227,18 @@ struct ItemAcc {
   double hits = 0, score = 0;
 };
 
-}  // namespace
+// One indicator while the metrics stream past: its respondents and running sums.
+struct Work {
+  IndicatorResult res;
+  const Questionnaire* q = nullptr;
+  std::vector<Row> rows;
+  Acc all, plain;  // plain: without straight-lined responses
+  std::int64_t at_least_60 = 0;
+  double score_sum = 0;
+  std::unordered_map<std::int64_t, ItemAcc> items;
+};
 
-IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
-  IndicatorReport report;
-  report.options = opt;
-  report.generated_at = now_ms();
-  if (opt.population) report.population_source = opt.population->source;
-  store.backfill_metrics(set);
-
-  // One scan of the narrow metrics table feeds all three indicators: a full scan reads
-  // pages in order, which beats an index lookup per row by 5x at a million rows.
-  struct Work {
-    IndicatorResult res;
-    const Questionnaire* q = nullptr;
-    std::vector<Row> rows;
-    Acc all, plain;  // plain: without straight-lined responses
-    std::int64_t at_least_60 = 0;
-    double score_sum = 0;
-    std::unordered_map<std::int64_t, ItemAcc> items;
-  };
+std::vector<Work> indicator_work(const QuestionnaireSet& set, const IndicatorOptions& opt) {
   std::vector<Work> work;
   for (int no : {35, 39, 40}) {
     // The newest questionnaire scored for this indicator; its id covers all versions.
@@ -263,225 +255,240 @@ IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, co
     if (auto t = opt.targets.find(no); t != opt.targets.end()) w.res.target = t->second;
     work.push_back(std::move(w));
   }
-  if (work.empty()) return report;
+  return work;
+}
 
-  std::string sql =
-      "SELECT score, satisfied, trips, green, township, age, gender, kiosk, completed_at, flags, duration_s, "
-      "visible, correct, outcomes, questionnaire, drawn FROM response_metrics NOT INDEXED WHERE 1";
-  if (opt.filter.version) sql += " AND version = ?";
-  if (opt.filter.from) sql += " AND completed_at >= ?";
-  if (opt.filter.to) sql += " AND completed_at < ?";
-  if (!opt.filter.kiosk.empty()) sql += " AND kiosk = ?";
-  Stmt s(store.db(), sql);
-  int b = 1;
-  if (opt.filter.version) s.bind(b++, *opt.filter.version);
-  if (opt.filter.from) s.bind(b++, *opt.filter.from);
-  if (opt.filter.to) s.bind(b++, *opt.filter.to);
-  // A kiosk never seen matches nothing (label ids start at 1).
-  if (!opt.filter.kiosk.empty()) s.bind(b++, store.find_label("kiosk", opt.filter.kiosk).value_or(0));
+// Left out of the figures: too fast (judged here, with the configured threshold) or a
+// duplicate. Straight-lining alone excludes nobody: all satisfaction items are worded
+// the same way, so "very satisfied" twelve times is a legitimate answer. It is flagged
+// and counted, and the figure without those responses is reported beside the main one.
+bool too_fast(const MetricsRow& m, const IndicatorOptions& opt) {
+  return opt.min_seconds_per_question > 0 && m.duration_s < m.visible * opt.min_seconds_per_question;
+}
+bool excluded(const MetricsRow& m, const IndicatorOptions& opt) {
+  return too_fast(m, opt) || (m.flags & kFlagDuplicate);
+}
 
-  std::unordered_map<std::int64_t, std::int64_t> month_codes;  // day -> YYYYMM cache
-  while (s.step()) {
-    std::string_view qid = s.text(14);
-    Work* wp = nullptr;
-    for (auto& w : work)
-      if (w.res.questionnaire == qid) { wp = &w; break; }
-    if (!wp) continue;
-    Work& w = *wp;
-    IndicatorResult& res = w.res;
-    ++res.considered;
-    int flags = static_cast<int>(s.i64(9));
-    bool too_fast = opt.min_seconds_per_question > 0 && s.f64(10) < s.i64(11) * opt.min_seconds_per_question;
-    bool straight = flags & kFlagStraightLining, dup = flags & kFlagDuplicate;
-    // Straight-lining alone excludes nobody: all satisfaction items are worded the same
-    // way, so "very satisfied" twelve times is a legitimate answer. It is flagged and
-    // counted, and the figure without those responses is reported beside the main one.
-    bool flagged = too_fast || dup;
-    res.excluded.too_fast += too_fast;
-    res.excluded.duplicate += dup;
-    res.excluded.straight_lining += straight && flagged;
-    res.straight_lining_flagged += straight;
-    res.excluded.total += flagged;
-    if (flagged && !opt.include_flagged) continue;
-
-    Row row{};
-    row.straight = straight;
-    double score = s.f64(0);
-    switch (res.method) {
-      case ScoringMethod::knowledge:
-        row.y = score;
-        row.x = 1;
-        row.t = static_cast<double>(std::max<std::int64_t>(1, s.i64(15)));
-        w.at_least_60 += score >= 60 - 1e-9;
-        break;
-      case ScoringMethod::satisfaction:
-        row.y = static_cast<double>(s.i64(1));
-        row.x = 1;
-        row.t = 1;
-        w.score_sum += score;
-        break;
-      case ScoringMethod::green_travel:
-        row.y = static_cast<double>(s.i64(3));
-        row.x = static_cast<double>(s.i64(2));
-        row.t = row.x;
-        break;
-      case ScoringMethod::none: break;
-    }
-    for (int d = kTownship; d <= kKiosk; ++d) row.dim[d] = s.is_null(4 + d) ? -1 : s.i64(4 + d);
-    TimeMs at = s.i64(8);
-    std::int64_t day = (at + opt.utc_offset_minutes * 60000LL) / 86400000;
-    auto [it, fresh] = month_codes.try_emplace(day, 0);
+// YYYYMM of a time on the district's clock, cached by day.
+class MonthCodes {
+ public:
+  explicit MonthCodes(int utc_offset_minutes) : offset_(utc_offset_minutes) {}
+  std::int64_t operator()(TimeMs at) {
+    std::int64_t day = (at + offset_ * 60000LL) / 86400000;
+    auto [it, fresh] = codes_.try_emplace(day, 0);
     if (fresh) {
-      std::string m = month_of(at, opt.utc_offset_minutes);
+      std::string m = month_of(at, offset_);
       it->second = std::stoll(m.substr(0, 4)) * 100 + std::stoll(m.substr(5, 2));
     }
-    row.dim[kMonth] = it->second;
-    w.all.add(row);
-    if (!straight) w.plain.add(row);
-    w.rows.push_back(row);
-
-    std::string_view blob = s.blob(13);
-    for (std::size_t i = 0; i + 5 <= blob.size(); i += 5) {
-      std::uint32_t id = 0;
-      for (int k = 0; k < 4; ++k) id |= static_cast<std::uint32_t>(static_cast<unsigned char>(blob[i + k])) << (8 * k);
-      int v = static_cast<unsigned char>(blob[i + 4]);
-      ItemAcc& ia = w.items[id];
-      ia.n++;
-      if (res.method == ScoringMethod::knowledge) ia.hits += v;
-      else if (res.method == ScoringMethod::satisfaction) {
-        ia.hits += v >= 128;
-        ia.score += ((v & 127) - 1) * 25.0;
-      } else ia.hits += v;  // trips by mode
-    }
+    return it->second;
   }
 
-  for (auto& w : work) {
-    IndicatorResult& res = w.res;
-    const Questionnaire* q = w.q;
-    auto& rows = w.rows;
-    auto& all = w.all;
-    auto& items = w.items;
-    std::int64_t at_least_60 = w.at_least_60;
-    double score_sum = w.score_sum;
-    res.est = estimate(res.method, all);
-    res.without_straight_lining = estimate(res.method, w.plain);
-    if (res.est.value) {
-      res.met = *res.est.value >= res.target - 1e-9;
-      res.met_with_confidence = res.est.ci && res.est.ci->lo >= res.target - 1e-9;
-    }
-    if (!rows.empty()) {
-      double n = static_cast<double>(rows.size());
-      if (res.method == ScoringMethod::knowledge) res.share_at_least_60 = 100.0 * at_least_60 / n;
-      if (res.method == ScoringMethod::satisfaction) res.mean_score = score_sum / n;
-    }
+ private:
+  int offset_;
+  std::unordered_map<std::int64_t, std::int64_t> codes_;
+};
+
+void add_outcomes(Work& w, const MetricsRow& m) {
+  for (const ItemOutcome& o : m.outcomes) {
+    ItemAcc& ia = w.items[o.item];
+    ia.n++;
+    if (w.res.method == ScoringMethod::knowledge) ia.hits += o.value;
+    else if (w.res.method == ScoringMethod::satisfaction) {
+      ia.hits += o.value >= 128;
+      ia.score += ((o.value & 127) - 1) * 25.0;
+    } else ia.hits += o.value;  // trips by mode
+  }
+}
+
+// One response of this indicator's questionnaire.
+void take(Work& w, const MetricsRow& m, const IndicatorOptions& opt, MonthCodes& months) {
+  IndicatorResult& res = w.res;
+  ++res.considered;
+  bool fast = too_fast(m, opt), flagged = excluded(m, opt);
+  bool straight = m.flags & kFlagStraightLining, dup = m.flags & kFlagDuplicate;
+  res.excluded.too_fast += fast;
+  res.excluded.duplicate += dup;
+  res.excluded.straight_lining += straight && flagged;
+  res.straight_lining_flagged += straight;
+  res.excluded.total += flagged;
+  if (flagged && !opt.include_flagged) return;
+
+  Row row{};
+  row.straight = straight;
+  switch (res.method) {
+    case ScoringMethod::knowledge:
+      row.y = m.score;
+      row.x = 1;
+      row.t = static_cast<double>(std::max(1, m.drawn));
+      w.at_least_60 += m.score >= 60 - 1e-9;
+      break;
+    case ScoringMethod::satisfaction:
+      row.y = m.satisfied ? 1 : 0;
+      row.x = 1;
+      row.t = 1;
+      w.score_sum += m.score;
+      break;
+    case ScoringMethod::green_travel:
+      row.y = static_cast<double>(m.green);
+      row.x = static_cast<double>(m.trips);
+      row.t = row.x;
+      break;
+    case ScoringMethod::none: break;
+  }
+  row.dim[kTownship] = m.township;
+  row.dim[kAge] = m.age;
+  row.dim[kGender] = m.gender;
+  row.dim[kKiosk] = m.kiosk;
+  row.dim[kMonth] = months(m.completed_at);
+  w.all.add(row);
+  if (!straight) w.plain.add(row);
+  w.rows.push_back(row);
+  add_outcomes(w, m);
+}
+
+// Item tables, worst first; the mode split, largest first.
+void fill_items(IndicatorResult& res, ResponseQueries& store, const Work& w) {
+  for (const auto& [id, ia] : w.items) {
+    const std::string& code = store.label_text(id);
     if (res.method == ScoringMethod::green_travel) {
-      res.trips = static_cast<std::int64_t>(all.sx);
-      res.green_trips = static_cast<std::int64_t>(all.sy);
+      res.modes.push_back({code, static_cast<std::int64_t>(ia.hits), w.all.sx > 0 ? 100 * ia.hits / w.all.sx : 0});
+    } else if (ia.n > 0) {
+      res.items.push_back({code, ia.n, 100 * ia.hits / static_cast<double>(ia.n),
+                           res.method == ScoringMethod::satisfaction ? ia.score / static_cast<double>(ia.n) : 0});
     }
-
-    // Item tables, worst first; the mode split, largest first.
-    for (const auto& [id, ia] : items) {
-      const std::string& code = store.label_text(id);
-      if (res.method == ScoringMethod::green_travel) {
-        res.modes.push_back({code, static_cast<std::int64_t>(ia.hits), all.sx > 0 ? 100 * ia.hits / all.sx : 0});
-      } else if (ia.n > 0) {
-        res.items.push_back({code, ia.n, 100 * ia.hits / static_cast<double>(ia.n),
-                             res.method == ScoringMethod::satisfaction ? ia.score / static_cast<double>(ia.n) : 0});
-      }
-    }
-    std::sort(res.items.begin(), res.items.end(),
-              [](const ItemRow& l, const ItemRow& r) { return l.pct != r.pct ? l.pct < r.pct : l.item < r.item; });
-    std::sort(res.modes.begin(), res.modes.end(),
-              [](const ModeRow& l, const ModeRow& r) { return l.trips != r.trips ? l.trips > r.trips : l.mode < r.mode; });
-
-    // Breakdowns with n in every cell.
-    for (int d = 0; d < kDims; ++d) {
-      std::map<std::int64_t, Acc> cells;
-      for (const auto& r : rows) cells[r.dim[d]].add(r);
-      Breakdown bd;
-      bd.by = kDimNames[d];
-      for (const auto& [code, acc] : cells) {
-        Cell c;
-        if (code >= 0) {
-          if (d == kMonth) {
-            char buf[16];
-            std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(code / 100), static_cast<int>(code % 100));
-            c.code = buf;
-          } else {
-            c.code = store.label_text(code);
-          }
-        }
-        c.est = estimate(res.method, acc);
-        c.unreliable = c.est.n < opt.min_cell_n;
-        bd.cells.push_back(std::move(c));
-      }
-      // Demographic cells in the questionnaire's option order, kiosks by id, months in time.
-      const Question* dq = (d == kAge || d == kGender || d == kTownship) ? q->find(kDimNames[d]) : nullptr;
-      auto rank = [&](const Cell& c) -> std::size_t {
-        if (c.code.empty()) return SIZE_MAX;  // "not answered" last
-        if (dq)
-          for (std::size_t k = 0; k < dq->options.size(); ++k)
-            if (dq->options[k].id == c.code) return k;
-        return SIZE_MAX - 1;
-      };
-      if (d != kMonth)
-        std::stable_sort(bd.cells.begin(), bd.cells.end(), [&](const Cell& l, const Cell& r) {
-          std::size_t ra = rank(l), rb = rank(r);
-          return ra != rb ? ra < rb : l.code < r.code;
-        });
-      res.breakdowns.push_back(std::move(bd));
-    }
-
-    // Raking to population margins, beside the unweighted estimate.
-    if (opt.population && !rows.empty()) {
-      std::vector<std::vector<int>> cats;
-      std::vector<std::vector<double>> targets;
-      margin_categories(store, *opt.population, rows, cats, targets);
-      stats::RakeResult rk = stats::rake(cats, targets);
-      Weighted wt;
-      wt.deff = rk.deff;
-      wt.n_eff = rk.n_eff;
-      wt.iterations = rk.iterations;
-      wt.converged = rk.converged;
-      for (int e : rk.empty_cells) wt.unweighted_cells += e;
-      wt.est = weighted_estimate(res.method, rows, rk.w, cats, rk.deff, res.est.needed_for_3pt);
-      res.weighted = wt;
-    }
-    report.indicators.push_back(std::move(res));
   }
+  std::sort(res.items.begin(), res.items.end(),
+            [](const ItemRow& l, const ItemRow& r) { return l.pct != r.pct ? l.pct < r.pct : l.item < r.item; });
+  std::sort(res.modes.begin(), res.modes.end(),
+            [](const ModeRow& l, const ModeRow& r) { return l.trips != r.trips ? l.trips > r.trips : l.mode < r.mode; });
+}
+
+// One breakdown with n in every cell: demographic cells in the questionnaire's option
+// order, kiosks by id, months in time.
+Breakdown breakdown(int d, const Work& w, ResponseQueries& store, const IndicatorOptions& opt) {
+  std::map<std::int64_t, Acc> cells;
+  for (const auto& r : w.rows) cells[r.dim[d]].add(r);
+  Breakdown bd;
+  bd.by = kDimNames[d];
+  for (const auto& [code, acc] : cells) {
+    Cell c;
+    if (code >= 0) {
+      if (d == kMonth) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(code / 100), static_cast<int>(code % 100));
+        c.code = buf;
+      } else {
+        c.code = store.label_text(code);
+      }
+    }
+    c.est = estimate(w.res.method, acc);
+    c.unreliable = c.est.n < opt.min_cell_n;
+    bd.cells.push_back(std::move(c));
+  }
+  const Question* dq = (d == kAge || d == kGender || d == kTownship) ? w.q->find(kDimNames[d]) : nullptr;
+  auto rank = [&](const Cell& c) -> std::size_t {
+    if (c.code.empty()) return SIZE_MAX;  // "not answered" last
+    if (dq)
+      for (std::size_t k = 0; k < dq->options.size(); ++k)
+        if (dq->options[k].id == c.code) return k;
+    return SIZE_MAX - 1;
+  };
+  if (d != kMonth)
+    std::stable_sort(bd.cells.begin(), bd.cells.end(), [&](const Cell& l, const Cell& r) {
+      std::size_t ra = rank(l), rb = rank(r);
+      return ra != rb ? ra < rb : l.code < r.code;
+    });
+  return bd;
+}
+
+// Raking to population margins, beside the unweighted estimate.
+Weighted weighted(const Work& w, ResponseQueries& store, const Population& pop) {
+  std::vector<std::vector<int>> cats;
+  std::vector<std::vector<double>> targets;
+  margin_categories(store, pop, w.rows, cats, targets);
+  stats::RakeResult rk = stats::rake(cats, targets);
+  Weighted wt;
+  wt.deff = rk.deff;
+  wt.n_eff = rk.n_eff;
+  wt.iterations = rk.iterations;
+  wt.converged = rk.converged;
+  for (int e : rk.empty_cells) wt.unweighted_cells += e;
+  wt.est = weighted_estimate(w.res.method, w.rows, rk.w, cats, rk.deff, w.res.est.needed_for_3pt);
+  return wt;
+}
+
+IndicatorResult finish(Work& w, ResponseQueries& store, const IndicatorOptions& opt) {
+  IndicatorResult& res = w.res;
+  res.est = estimate(res.method, w.all);
+  res.without_straight_lining = estimate(res.method, w.plain);
+  if (res.est.value) {
+    res.met = *res.est.value >= res.target - 1e-9;
+    res.met_with_confidence = res.est.ci && res.est.ci->lo >= res.target - 1e-9;
+  }
+  if (!w.rows.empty()) {
+    double n = static_cast<double>(w.rows.size());
+    if (res.method == ScoringMethod::knowledge) res.share_at_least_60 = 100.0 * w.at_least_60 / n;
+    if (res.method == ScoringMethod::satisfaction) res.mean_score = w.score_sum / n;
+  }
+  if (res.method == ScoringMethod::green_travel) {
+    res.trips = static_cast<std::int64_t>(w.all.sx);
+    res.green_trips = static_cast<std::int64_t>(w.all.sy);
+  }
+  fill_items(res, store, w);
+  for (int d = 0; d < kDims; ++d) res.breakdowns.push_back(breakdown(d, w, store, opt));
+  if (opt.population && !w.rows.empty()) res.weighted = weighted(w, store, *opt.population);
+  return std::move(res);
+}
+
+}  // namespace
+
+std::int64_t backfill_metrics(ResponseQueries& store, const QuestionnaireSet& set) {
+  return store.fill_missing_metrics(
+      [&](const Response& r) { return metrics_of(set.find(r.questionnaire, r.version), r); });
+}
+
+IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
+  IndicatorReport report;
+  report.options = opt;
+  report.generated_at = now_ms();
+  if (opt.population) report.population_source = opt.population->source;
+  backfill_metrics(store, set);
+
+  std::vector<Work> work = indicator_work(set, opt);
+  if (work.empty()) return report;
+  // One pass over the stored metrics feeds all three indicators.
+  ResponseFilter f = opt.filter;
+  f.questionnaire.clear();  // each indicator has its own
+  f.uuid.clear();
+  MonthCodes months(opt.utc_offset_minutes);
+  store.each_metrics(f, [&](const MetricsRow& m) {
+    for (auto& w : work)
+      if (w.res.questionnaire == m.questionnaire) return take(w, m, opt, months);
+  });
+  for (auto& w : work) report.indicators.push_back(finish(w, store, opt));
   return report;
 }
 
-std::map<std::int64_t, double> raking_weights(Store& store, const QuestionnaireSet& set, const std::string& questionnaire,
-                                              const IndicatorOptions& opt) {
+std::map<std::int64_t, double> raking_weights(ResponseQueries& store, const QuestionnaireSet& set,
+                                              const std::string& questionnaire, const IndicatorOptions& opt) {
   std::map<std::int64_t, double> out;
   if (!opt.population) return out;
-  store.backfill_metrics(set);
-  std::string sql =
-      "SELECT response, township, age, gender, flags, duration_s, visible FROM response_metrics WHERE questionnaire = ?";
-  if (opt.filter.version) sql += " AND version = ?";
-  if (opt.filter.from) sql += " AND completed_at >= ?";
-  if (opt.filter.to) sql += " AND completed_at < ?";
-  if (!opt.filter.kiosk.empty()) sql += " AND kiosk = ?";
-  Stmt s(store.db(), sql);
-  int b = 1;
-  s.bind(b++, questionnaire);
-  if (opt.filter.version) s.bind(b++, *opt.filter.version);
-  if (opt.filter.from) s.bind(b++, *opt.filter.from);
-  if (opt.filter.to) s.bind(b++, *opt.filter.to);
-  if (!opt.filter.kiosk.empty()) s.bind(b++, store.find_label("kiosk", opt.filter.kiosk).value_or(0));
+  backfill_metrics(store, set);
+  ResponseFilter f = opt.filter;
+  f.questionnaire = questionnaire;
+  f.uuid.clear();
   std::vector<Row> rows;
   std::vector<std::int64_t> ids;
-  while (s.step()) {
-    bool too_fast = opt.min_seconds_per_question > 0 && s.f64(5) < s.i64(6) * opt.min_seconds_per_question;
-    bool flagged = too_fast || (s.i64(4) & kFlagDuplicate);  // as compute_indicators
-    if (flagged && !opt.include_flagged) continue;
+  store.each_metrics(f, [&](const MetricsRow& m) {
+    if (excluded(m, opt) && !opt.include_flagged) return;  // as compute_indicators
     Row r{};
-    for (int d = kTownship; d <= kGender; ++d) r.dim[d] = s.is_null(1 + d) ? -1 : s.i64(1 + d);
+    r.dim[kTownship] = m.township;
+    r.dim[kAge] = m.age;
+    r.dim[kGender] = m.gender;
     r.dim[kKiosk] = r.dim[kMonth] = -1;
     rows.push_back(r);
-    ids.push_back(s.i64(0));
-  }
+    ids.push_back(m.response);
+  });
   if (rows.empty()) return out;
   std::vector<std::vector<int>> cats;
   std::vector<std::vector<double>> targets;

@@ -14,11 +14,12 @@
 #include "core/survey/questionnaire.hpp"
 #include "core/support/time.hpp"
 #include "core/analysis/stats.hpp"
-#include "core/storage/store.hpp"
+#include "core/storage/response_queries.hpp"
 
 namespace eco {
 
 class Strings;
+struct QuestionnaireSet;
 
 // Population margins for weighting (assets/population.json).
 struct Population {
@@ -113,12 +114,16 @@ struct IndicatorReport {
   std::string population_source;
 };
 
-IndicatorReport compute_indicators(Store& store, const QuestionnaireSet& set, const IndicatorOptions& opt);
+// Works out and stores the metrics of responses saved without them (older databases,
+// saves without a questionnaire); those whose questionnaire is unknown are left.
+std::int64_t backfill_metrics(ResponseQueries& store, const QuestionnaireSet& set);
+
+IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt);
 
 // Raking weights (mean 1) of the responses of one questionnaire that the options let
 // through, by response row id; empty without population margins. The same weights the
 // weighted estimates use, for the .sav/.dta exports' weight column.
-std::map<std::int64_t, double> raking_weights(Store& store, const QuestionnaireSet& set, const std::string& questionnaire,
+std::map<std::int64_t, double> raking_weights(ResponseQueries& store, const QuestionnaireSet& set, const std::string& questionnaire,
                                               const IndicatorOptions& opt);
 
 // The stable JSON contract (README "indicators --format json").

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/survey/questionnaire_loader.hpp"
-#include "core/storage/store.hpp"
+#include "core/storage/response_queries.hpp"
 
 namespace eco {
 
@@ -39,7 +39,7 @@ struct SurveyResults {
 };
 
 // `cancel` is polled between queries and interrupts a long one.
-SurveyResults compute_survey_results(Store& store, const QuestionnaireSet& set, const ResponseFilter& f,
+SurveyResults compute_survey_results(ResponseQueries& store, const QuestionnaireSet& set, const ResponseFilter& f,
                                      int utc_offset_minutes, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace eco

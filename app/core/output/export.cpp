@@ -97,7 +97,7 @@ std::vector<const Questionnaire*> chosen(const QuestionnaireSet& set, const std:
 }
 
 struct Writer {
-  Store& store;
+  ResponseQueries& store;
   const QuestionnaireSet& set;
   const ExportOptions& o;
   std::vector<char> flagged;
@@ -221,7 +221,7 @@ struct Writer {
 
 }  // namespace
 
-ExportResult export_data(Store& store, const QuestionnaireSet& set, const ExportOptions& o) {
+ExportResult export_data(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o) {
   ExportResult res;
   if (o.out.empty()) {
     res.error = "no output file given";
@@ -254,7 +254,7 @@ ExportResult export_data(Store& store, const QuestionnaireSet& set, const Export
     }
   if (!o.replace && o.format != "csv" && o.format != "sav" && o.format != "dta")  // those check each file
     if (res.error = refuse_existing(o.out); !res.error.empty()) return res;
-  store.backfill_metrics(set);
+  backfill_metrics(store, set);
   Writer w{store, set, o, flagged_rows(store, o.min_seconds_per_question)};
   if (o.format == "csv") {
     auto qs = chosen(set, o.questionnaire);

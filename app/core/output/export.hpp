@@ -12,7 +12,7 @@
 
 #include "core/analysis/indicators.hpp"
 #include "core/survey/questionnaire_loader.hpp"
-#include "core/storage/store.hpp"
+#include "core/storage/response_queries.hpp"
 
 namespace eco {
 
@@ -51,7 +51,7 @@ struct ExportResult {
 // values, not formulas, and stay as they are.
 bool csv_formula_risk(std::string_view cell);
 
-ExportResult export_data(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
+ExportResult export_data(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o);
 
 // The indicator options an export's summary uses: the same filters and flags.
 IndicatorOptions indicator_options(const ExportOptions& o);
@@ -71,11 +71,11 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
                 int utc_offset_minutes, std::vector<std::string>& cells);
 
 // Response row ids flagged for the indicators (stored flags, or too fast).
-std::vector<char> flagged_rows(Store& store, double min_seconds_per_question);
+std::vector<char> flagged_rows(ResponseQueries& store, double min_seconds_per_question);
 
 // SPSS .sav / Stata .dta through ReadStat (export_readstat.cpp): one file per
 // questionnaire; `weights` (response row id -> raking weight) adds a weight column.
-std::string export_readstat(Store& store, const QuestionnaireSet& set, const ExportOptions& o,
+std::string export_readstat(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o,
                             const std::vector<char>& flagged, const std::vector<const Questionnaire*>& qs,
                             const std::map<std::int64_t, double>* weights, ExportResult& res);
 // Option labels (in `lang`) in place of option ids and 0/1 flags, for `csv --labels`.
@@ -85,6 +85,6 @@ void label_cells(const Questionnaire& q, const std::vector<ExportColumn>& cols, 
 bool is_dont_know(const Option& o);
 
 // The HTML report as a string (used by export_data and the tests).
-std::string html_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
+std::string html_report(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o);
 
 }  // namespace eco

@@ -91,7 +91,7 @@ void label_cells(const Questionnaire& q, const std::vector<ExportColumn>& cols, 
   }
 }
 
-std::string export_readstat(Store& store, const QuestionnaireSet& /*set*/, const ExportOptions& o,
+std::string export_readstat(ResponseQueries& store, const QuestionnaireSet& /*set*/, const ExportOptions& o,
                             const std::vector<char>& flagged, const std::vector<const Questionnaire*>& qs,
                             const std::map<std::int64_t, double>* weights, ExportResult& res) {
   const bool dta = o.format == "dta";

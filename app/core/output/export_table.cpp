@@ -5,7 +5,6 @@
 #include "core/output/export.hpp"
 #include "core/support/time.hpp"
 #include "core/survey/scoring.hpp"
-#include "core/storage/sqlite.hpp"
 
 namespace eco {
 
@@ -139,12 +138,10 @@ IndicatorOptions indicator_options(const ExportOptions& o) {
 
 // Straight-lining (flag 1) alone is not a reason to leave a response out, as in the
 // indicators; duplicates (flag 2) and too fast are.
-std::vector<char> flagged_rows(Store& store, double min_seconds_per_question) {
+std::vector<char> flagged_rows(ResponseQueries& store, double min_seconds_per_question) {
   std::vector<char> out;
-  Stmt s(store.db(), "SELECT response FROM response_metrics WHERE (flags & 2) != 0 OR duration_s < visible * ?");
-  s.bind(1, min_seconds_per_question);
-  while (s.step()) {
-    auto id = static_cast<std::size_t>(s.i64(0));
+  for (std::int64_t rid : store.excluded_responses(min_seconds_per_question)) {
+    auto id = static_cast<std::size_t>(rid);
     if (id >= out.size()) out.resize(id + 1, 0);
     out[id] = 1;
   }

@@ -71,7 +71,7 @@ struct Book {
 
 }  // namespace
 
-std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOptions& o,
+std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o,
                        const std::vector<char>& flagged, ExportResult& res) {
   auto cancelled = [&] { return o.cancel && o.cancel->load(); };
   auto is_flagged = [&](std::int64_t rid) {

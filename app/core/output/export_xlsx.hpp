@@ -9,7 +9,7 @@ namespace eco {
 
 // Writes o.out (under o.out + ".part" until complete); `flagged` as flagged_rows().
 // Returns "" or why it failed; adds the file and the rows written to `res`.
-std::string write_xlsx(Store& store, const QuestionnaireSet& set, const ExportOptions& o,
+std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o,
                        const std::vector<char>& flagged, ExportResult& res);
 
 }  // namespace eco

@@ -10,7 +10,6 @@
 #include "core/support/time.hpp"
 #include "core/support/i18n.hpp"
 #include "core/output/report_doc.hpp"
-#include "core/storage/sqlite.hpp"
 #include "core/analysis/survey_results.hpp"
 
 namespace eco::doc {
@@ -64,25 +63,18 @@ void add_bars(Document& d, const Bars& b, const std::string& continued) {
 }
 
 // The first and last response time the filters let through, for the period line.
-std::pair<std::optional<TimeMs>, std::optional<TimeMs>> data_span(Store& store, const ResponseFilter& f) {
-  std::string sql = "SELECT min(completed_at), max(completed_at) FROM response_metrics WHERE 1";
-  if (f.version) sql += " AND version = ?";
-  if (f.from) sql += " AND completed_at >= ?";
-  if (f.to) sql += " AND completed_at < ?";
-  if (!f.kiosk.empty()) sql += " AND kiosk = ?";
-  Stmt s(store.db(), sql);
-  int b = 1;
-  if (f.version) s.bind(b++, *f.version);
-  if (f.from) s.bind(b++, *f.from);
-  if (f.to) s.bind(b++, *f.to);
-  if (!f.kiosk.empty()) s.bind(b++, store.find_label("kiosk", f.kiosk).value_or(0));
-  if (!s.step() || s.is_null(0)) return {};
-  return {s.i64(0), s.i64(1)};
+std::pair<std::optional<TimeMs>, std::optional<TimeMs>> data_span(ResponseQueries& store, const ResponseFilter& f) {
+  ResponseFilter span = f;
+  span.questionnaire.clear();  // every questionnaire's responses, as the indicators
+  span.uuid.clear();
+  auto s = store.completed_span(span);
+  if (!s) return {};
+  return {s->first, s->last};
 }
 
 }  // namespace
 
-std::string report_period(Store& store, const ExportOptions& o) {
+std::string report_period(ResponseQueries& store, const ExportOptions& o) {
   Strings fallback;
   const Strings& S = o.strings ? *o.strings : fallback;
   auto day = [&](TimeMs t) { return to_local_text(t, o.utc_offset_minutes).substr(0, 10); };
@@ -92,22 +84,29 @@ std::string report_period(Store& store, const ExportOptions& o) {
   return Strings::format(S.get(o.lang, "doc.span"), {{"from", from}, {"to", to}});
 }
 
-Document build_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o) {
-  Strings fallback;
-  const Strings& S = o.strings ? *o.strings : fallback;
-  const std::string& L = o.lang;
-  auto T = [&](const std::string& k) { return S.get(L, k); };
-  auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return Strings::format(S.get(L, k), a); };
+namespace {
 
-  IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
-  SurveyResults sr = compute_survey_results(store, set, o.filter, o.utc_offset_minutes, o.cancel);
+// What every section of the report needs: the options, the questionnaires, the
+// strings in the report's language, and the document being built.
+struct Ctx {
+  const ExportOptions& o;
+  const QuestionnaireSet& set;
+  const Strings& S;
+  const std::string& L;
+  Document& d;
+  std::string T(const std::string& k) const { return S.get(L, k); }
+  std::string TF(const std::string& k, const std::map<std::string, std::string>& a) const {
+    return Strings::format(S.get(L, k), a);
+  }
+};
 
-  Document d;
-  d.lang = L;
-  d.title = T("report.title");
-  d.page_of = T("doc.page");
-  d.period = TF("doc.period", {{"span", report_period(store, o)}});
-
+void first_page(const Ctx& cx, const IndicatorReport& rep) {
+  [[maybe_unused]] const ExportOptions& o = cx.o;
+  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
+  [[maybe_unused]] const std::string& L = cx.L;
+  [[maybe_unused]] Document& d = cx.d;
+  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
+  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- first page ----
   std::string district = o.district.count(L) ? o.district.at(L) : "";
   if (!district.empty() && d.title.find(district) == std::string::npos) d.blocks.push_back(Para{district, Tone::muted, false});
@@ -150,7 +149,15 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
   }
   d.blocks.push_back(Para{TF("report.generated", {{"time", to_local_text(rep.generated_at, o.utc_offset_minutes).substr(0, 16)}}), Tone::muted, true});
   d.blocks.push_back(Para{o.include_flagged ? T("report.flagged_kept") : T("report.flagged_left_out"), Tone::muted, true});
+}
 
+void indicator_sections(const Ctx& cx, const IndicatorReport& rep) {
+  [[maybe_unused]] const ExportOptions& o = cx.o;
+  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
+  [[maybe_unused]] const std::string& L = cx.L;
+  [[maybe_unused]] Document& d = cx.d;
+  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
+  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- 1. each indicator: interval, precision, exclusions, monthly trend ----
   d.blocks.push_back(Heading{2, T("html.indicators"), true});
   for (const auto& i : rep.indicators) {
@@ -205,9 +212,16 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
       if (any_weak) d.blocks.push_back(Para{TF("doc.trend_weak", {{"n", std::to_string(rep.options.min_cell_n)}}), Tone::warn, true});
     }
   }
+}
 
+void item_sections(const Ctx& cx, const IndicatorReport& rep) {
+  [[maybe_unused]] const ExportOptions& o = cx.o;
+  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
+  [[maybe_unused]] const std::string& L = cx.L;
+  [[maybe_unused]] Document& d = cx.d;
+  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
+  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- 2. items worst first, the travel mode split ----
-  std::size_t items_start = d.blocks.size();
   d.blocks.push_back(Heading{2, T("html.items"), true});
   for (const auto& i : rep.indicators) {
     const Questionnaire* q = set.find(i.questionnaire);
@@ -233,14 +247,80 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
       add_bars(d, std::move(b), T("doc.continued"));
     }
   }
+}
 
-  auto say_if_empty = [&](std::size_t section_start) {
-    if (d.blocks.size() == section_start + 1) d.blocks.push_back(Para{T("report.status.no_data"), Tone::muted, false});
-  };
-  say_if_empty(items_start);
+std::vector<TableCell> breakdown_row(const Ctx& cx, const IndicatorReport& rep, const char* by, const std::string& code, bool& any_weak) {
+  [[maybe_unused]] const ExportOptions& o = cx.o;
+  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
+  [[maybe_unused]] const std::string& L = cx.L;
+  [[maybe_unused]] Document& d = cx.d;
+  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
+  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  std::vector<TableCell> row;
+  std::string label = code;
+  if (code.empty()) label = T("report.not_answered");
+  else if (std::string(by) == "kiosk") {
+    auto h = o.hall_names.find(code);
+    if (h != o.hall_names.end()) label = h->second + " (" + code + ")";
+  } else {
+    for (const auto& i : rep.indicators)
+      if (const Questionnaire* q = set.find(i.questionnaire))
+        if (const Question* qu = q->find(by))
+          if (const Option* op = qu->find_option(code)) { label = op->text.get(L); break; }
+  }
+  row.push_back({label});
+  for (const auto& i : rep.indicators) {
+    const Cell* cell = nullptr;
+    for (const auto& b : i.breakdowns)
+      if (b.by == by)
+        for (const auto& c : b.cells)
+          if (c.code == code) cell = &c;
+    if (!cell || !cell->est.value) {
+      row.push_back({"—", Tone::muted});
+      row.push_back({cell ? std::to_string(cell->est.n) : "0", Tone::muted});
+      continue;
+    }
+    std::string v = f1(*cell->est.value);
+    if (cell->est.ci) v += " (" + f1(cell->est.ci->lo) + "–" + f1(cell->est.ci->hi) + ")";
+    if (cell->unreliable) v += " *", any_weak = true;
+    Tone tone = *cell->est.value >= i.target ? Tone::good : Tone::bad;
+    row.push_back({v, cell->unreliable ? Tone::muted : tone, cell->unreliable});
+    row.push_back({std::to_string(cell->est.n), Tone::normal, cell->unreliable});
+  }
+  return row;
+}
 
+Table breakdown_table(const Ctx& cx, const IndicatorReport& rep, const char* by, const std::vector<std::string>& codes) {
+  [[maybe_unused]] const ExportOptions& o = cx.o;
+  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
+  [[maybe_unused]] const std::string& L = cx.L;
+  [[maybe_unused]] Document& d = cx.d;
+  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
+  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  Table t;
+  t.head.push_back(T(std::string("doc.col_") + by));
+  t.widths.push_back(2.2);
+  t.numeric.push_back(false);
+  for (const auto& i : rep.indicators) {
+    t.head.push_back(TF("doc.value_ci", {{"no", std::to_string(i.no)}}));
+    t.head.push_back(T("report.col.n"));
+    t.widths.insert(t.widths.end(), {1.9, 0.7});
+    t.numeric.insert(t.numeric.end(), {true, true});
+  }
+  bool any_weak = false;
+  for (const auto& code : codes) t.rows.push_back(breakdown_row(cx, rep, by, code, any_weak));
+  if (any_weak) t.note = TF("doc.weak_note", {{"n", std::to_string(rep.options.min_cell_n)}});
+  return t;
+}
+
+void breakdown_section(const Ctx& cx, const IndicatorReport& rep) {
+  [[maybe_unused]] const ExportOptions& o = cx.o;
+  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
+  [[maybe_unused]] const std::string& L = cx.L;
+  [[maybe_unused]] Document& d = cx.d;
+  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
+  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- 3. breakdowns: one small table per dimension, the three indicators side by side ----
-  std::size_t breakdowns_start = d.blocks.size();
   d.blocks.push_back(Heading{2, T("html.breakdowns"), true});
   for (const char* by : {"kiosk", "township", "age"}) {
     // Codes in the order of the first indicator that has them, then any others.
@@ -252,57 +332,17 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
             if (std::find(codes.begin(), codes.end(), c.code) == codes.end()) codes.push_back(c.code);
     if (codes.empty()) continue;
     d.blocks.push_back(Heading{3, T(std::string("doc.by_") + by), false});
-    Table t;
-    t.head.push_back(T(std::string("doc.col_") + by));
-    t.widths.push_back(2.2);
-    t.numeric.push_back(false);
-    for (const auto& i : rep.indicators) {
-      t.head.push_back(TF("doc.value_ci", {{"no", std::to_string(i.no)}}));
-      t.head.push_back(T("report.col.n"));
-      t.widths.insert(t.widths.end(), {1.9, 0.7});
-      t.numeric.insert(t.numeric.end(), {true, true});
-    }
-    bool any_weak = false;
-    for (const auto& code : codes) {
-      std::vector<TableCell> row;
-      std::string label = code;
-      if (code.empty()) label = T("report.not_answered");
-      else if (std::string(by) == "kiosk") {
-        auto h = o.hall_names.find(code);
-        if (h != o.hall_names.end()) label = h->second + " (" + code + ")";
-      } else {
-        for (const auto& i : rep.indicators)
-          if (const Questionnaire* q = set.find(i.questionnaire))
-            if (const Question* qu = q->find(by))
-              if (const Option* op = qu->find_option(code)) { label = op->text.get(L); break; }
-      }
-      row.push_back({label});
-      for (const auto& i : rep.indicators) {
-        const Cell* cell = nullptr;
-        for (const auto& b : i.breakdowns)
-          if (b.by == by)
-            for (const auto& c : b.cells)
-              if (c.code == code) cell = &c;
-        if (!cell || !cell->est.value) {
-          row.push_back({"—", Tone::muted});
-          row.push_back({cell ? std::to_string(cell->est.n) : "0", Tone::muted});
-          continue;
-        }
-        std::string v = f1(*cell->est.value);
-        if (cell->est.ci) v += " (" + f1(cell->est.ci->lo) + "–" + f1(cell->est.ci->hi) + ")";
-        if (cell->unreliable) v += " *", any_weak = true;
-        Tone tone = *cell->est.value >= i.target ? Tone::good : Tone::bad;
-        row.push_back({v, cell->unreliable ? Tone::muted : tone, cell->unreliable});
-        row.push_back({std::to_string(cell->est.n), Tone::normal, cell->unreliable});
-      }
-      t.rows.push_back(std::move(row));
-    }
-    if (any_weak) t.note = TF("doc.weak_note", {{"n", std::to_string(rep.options.min_cell_n)}});
-    d.blocks.push_back(std::move(t));
+    d.blocks.push_back(breakdown_table(cx, rep, by, codes));
   }
+}
 
-  say_if_empty(breakdowns_start);
-
+void question_section(const Ctx& cx, const SurveyResults& sr) {
+  [[maybe_unused]] const ExportOptions& o = cx.o;
+  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
+  [[maybe_unused]] const std::string& L = cx.L;
+  [[maybe_unused]] Document& d = cx.d;
+  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
+  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- 4. every question ----
   d.blocks.push_back(Heading{2, T("html.questions"), true});
   for (const auto& qr : sr.questionnaires) {
@@ -331,12 +371,51 @@ Document build_report(Store& store, const QuestionnaireSet& set, const ExportOpt
       add_bars(d, std::move(b), T("doc.continued"));
     }
   }
+}
 
+void method_section(const Ctx& cx) {
+  [[maybe_unused]] const ExportOptions& o = cx.o;
+  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
+  [[maybe_unused]] const std::string& L = cx.L;
+  [[maybe_unused]] Document& d = cx.d;
+  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
+  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- 5. sample and method ----
   d.blocks.push_back(Heading{2, T("html.method"), true});
   for (const char* k : {"html.method.39", "html.method.40", "html.method.35", "html.method.exclusions", "html.method.weighting"})
     d.blocks.push_back(Para{T(k), Tone::normal, false});
   if (o.population) d.blocks.push_back(Para{o.population->source, Tone::muted, true});
+}
+
+// An empty section says so.
+void say_if_empty(const Ctx& cx, std::size_t section_start) {
+  if (cx.d.blocks.size() == section_start + 1) cx.d.blocks.push_back(Para{cx.T("report.status.no_data"), Tone::muted, false});
+}
+
+}  // namespace
+
+Document build_report(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o) {
+  Strings fallback;
+  const Strings& S = o.strings ? *o.strings : fallback;
+  IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
+  SurveyResults sr = compute_survey_results(store, set, o.filter, o.utc_offset_minutes, o.cancel);
+
+  Document d;
+  Ctx cx{o, set, S, o.lang, d};
+  d.lang = o.lang;
+  d.title = cx.T("report.title");
+  d.page_of = cx.T("doc.page");
+  d.period = cx.TF("doc.period", {{"span", report_period(store, o)}});
+  first_page(cx, rep);
+  indicator_sections(cx, rep);
+  std::size_t items_start = d.blocks.size();
+  item_sections(cx, rep);
+  say_if_empty(cx, items_start);
+  std::size_t breakdowns_start = d.blocks.size();
+  breakdown_section(cx, rep);
+  say_if_empty(cx, breakdowns_start);
+  question_section(cx, sr);
+  method_section(cx);
   return d;
 }
 

@@ -11,7 +11,7 @@
 
 namespace eco {
 
-class Store;
+class ResponseQueries;
 struct QuestionnaireSet;
 struct ExportOptions;
 
@@ -89,7 +89,7 @@ struct Document {
   std::vector<Block> blocks;
 };
 
-Document build_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o);
+Document build_report(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o);
 
 // The page's text column (A4 less 15 mm margins), in points: both renderers draw here.
 constexpr double kColumnWidth = 180.0 / 25.4 * 72.0;
@@ -99,7 +99,7 @@ constexpr double kMaxChartHeight = 400;
 std::vector<Bars> split_bars(const Bars& b);
 // "2019-06-01 至 2019-06-30": the filter's days, else the first and last
 // response's, on the district's clock (the report's first page and every footer).
-std::string report_period(Store& store, const ExportOptions& o);
+std::string report_period(ResponseQueries& store, const ExportOptions& o);
 
 // ---- chart geometry shared by the renderers ---------------------------------------
 struct Shape {

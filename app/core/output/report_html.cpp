@@ -194,7 +194,7 @@ std::string render_html(const Document& d) {
 
 }  // namespace doc
 
-std::string html_report(Store& store, const QuestionnaireSet& set, const ExportOptions& o) {
+std::string html_report(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o) {
   return doc::render_html(doc::build_report(store, set, o));
 }
 

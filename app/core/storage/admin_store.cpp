@@ -1,4 +1,5 @@
 #include "core/storage/admin_store.hpp"
+#include "core/storage/store_access.hpp"
 
 #include <sodium.h>
 
@@ -90,7 +91,7 @@ std::string AdminStore::record(IndicatorRecord r) {
       break;
     case Rule::Kind::all_sub: return "record the sub-indicators";
   }
-  Stmt s(store_.db(),
+  Stmt s(StoreAccess::db(store_),
          "INSERT INTO indicator_records(indicator, as_of, value, state, judged, source, evidence, recorded_by, "
          "recorded_at) VALUES(?,?,?,?,?,?,?,?,?)");
   s.bind(1, r.indicator).bind(2, r.as_of);
@@ -98,7 +99,7 @@ std::string AdminStore::record(IndicatorRecord r) {
   r.state.empty() ? s.bind_null(4) : s.bind(4, r.state);
   r.judged ? s.bind(5, *r.judged ? 1 : 0) : s.bind_null(5);
   s.bind(6, r.source).bind(7, r.evidence).bind(8, r.recorded_by).bind(9, clock_());
-  Transaction t(store_.db());
+  Transaction t(StoreAccess::db(store_));
   s.run();
   char num[32] = "";
   if (r.value) std::snprintf(num, sizeof num, "%g", *r.value);
@@ -111,7 +112,7 @@ std::string AdminStore::record(IndicatorRecord r) {
 
 std::vector<IndicatorRecord> AdminStore::history(const std::string& indicator) {
   std::vector<IndicatorRecord> out;
-  Stmt s(store_.db(), std::string("SELECT ") + kRecordCols +
+  Stmt s(StoreAccess::db(store_), std::string("SELECT ") + kRecordCols +
                           " FROM indicator_records WHERE indicator=? ORDER BY as_of, id");
   s.bind(1, indicator);
   while (s.step()) out.push_back(read_record(s));
@@ -119,7 +120,7 @@ std::vector<IndicatorRecord> AdminStore::history(const std::string& indicator) {
 }
 
 std::optional<IndicatorRecord> AdminStore::latest(const std::string& indicator, IndicatorRecord* previous) {
-  Stmt s(store_.db(), std::string("SELECT ") + kRecordCols +
+  Stmt s(StoreAccess::db(store_), std::string("SELECT ") + kRecordCols +
                           " FROM indicator_records WHERE indicator=? ORDER BY as_of DESC, id DESC LIMIT 2");
   s.bind(1, indicator);
   if (!s.step()) return std::nullopt;
@@ -134,8 +135,8 @@ std::string AdminStore::update_task(const std::string& task, TaskStatus status, 
   if (by.empty()) return "say who is recording (name)";
   if (status == TaskStatus::blocked && note.empty()) return "say what blocks the task";
   if (!text_ok(note, kMaxNote) || !text_ok(by, 100)) return "text too long or not valid UTF-8";
-  Transaction t(store_.db());
-  Stmt s(store_.db(), "INSERT INTO task_updates(task, status, note, recorded_by, recorded_at) VALUES(?,?,?,?,?)");
+  Transaction t(StoreAccess::db(store_));
+  Stmt s(StoreAccess::db(store_), "INSERT INTO task_updates(task, status, note, recorded_by, recorded_at) VALUES(?,?,?,?,?)");
   s.bind(1, task).bind(2, task_status_code(status)).bind(3, note).bind(4, by).bind(5, clock_());
   s.run();
   audit(by, "task", task + " -> " + task_status_code(status));
@@ -146,7 +147,7 @@ std::string AdminStore::update_task(const std::string& task, TaskStatus status, 
 
 std::vector<TaskUpdate> AdminStore::task_history(const std::string& task) {
   std::vector<TaskUpdate> out;
-  Stmt s(store_.db(), "SELECT id, task, status, note, recorded_by, recorded_at FROM task_updates WHERE task=? ORDER BY id");
+  Stmt s(StoreAccess::db(store_), "SELECT id, task, status, note, recorded_by, recorded_at FROM task_updates WHERE task=? ORDER BY id");
   s.bind(1, task);
   while (s.step())
     out.push_back({s.i64(0), std::string(s.text(1)), parse_task_status(std::string(s.text(2))).value_or(TaskStatus::not_started),
@@ -156,7 +157,7 @@ std::vector<TaskUpdate> AdminStore::task_history(const std::string& task) {
 
 std::vector<TaskUpdate> AdminStore::task_states() {
   std::vector<TaskUpdate> out;
-  Stmt s(store_.db(),
+  Stmt s(StoreAccess::db(store_),
          "SELECT u.id, u.task, u.status, u.note, u.recorded_by, u.recorded_at FROM task_updates u "
          "JOIN (SELECT task, max(id) AS last FROM task_updates GROUP BY task) l ON u.id = l.last ORDER BY u.task");
   while (s.step())
@@ -168,7 +169,7 @@ std::vector<TaskUpdate> AdminStore::task_states() {
 bool AdminStore::has_pin() { return stored_pin_hash().has_value(); }
 
 std::optional<std::string> AdminStore::stored_pin_hash(bool* row) {
-  Stmt s(store_.db(), "SELECT pin_hash FROM admin_auth WHERE id=1");
+  Stmt s(StoreAccess::db(store_), "SELECT pin_hash FROM admin_auth WHERE id=1");
   bool found = s.step();
   if (row) *row = found;
   if (!found || s.is_null(0)) return std::nullopt;
@@ -187,12 +188,12 @@ void AdminStore::use_anchor(const std::string& path) {
   a.head = audit_head();
   auto pin = stored_pin_hash();
   if (pin) a.pin_mark = sha256_hex(*pin);
-  a.database = store_.db().path();
+  a.database = StoreAccess::db(store_).path();
   // A database with a history had an anchor (every program that writes the log makes
   // one): its absence now means someone removed it, perhaps to hide a cut tail. Say so,
   // and keep saying so, rather than trusting the log as it is. A new database stays quiet.
-  bool history = a.head.count > 0 || pin || store_.db().scalar("SELECT count(*) FROM indicator_records") > 0 ||
-                 store_.db().scalar("SELECT count(*) FROM task_updates") > 0;
+  bool history = a.head.count > 0 || pin || StoreAccess::db(store_).scalar("SELECT count(*) FROM indicator_records") > 0 ||
+                 StoreAccess::db(store_).scalar("SELECT count(*) FROM task_updates") > 0;
   if (history)
     a.rebuilt = "the anchor " + path + " is missing: entries removed before now cannot be detected (made again " +
                 to_iso_utc(clock_()) + " from the log's " + std::to_string(a.head.count) + " entries)";
@@ -218,7 +219,7 @@ void AdminStore::sync_anchor() {
   // and never over a cut: the log must still hold the anchored entry where it was.
   if (h.count < a->head.count) return;
   if (a->head.count > 0) {
-    Stmt s(store_.db(), "SELECT hash FROM audit_log ORDER BY id LIMIT 1 OFFSET ?");
+    Stmt s(StoreAccess::db(store_), "SELECT hash FROM audit_log ORDER BY id LIMIT 1 OFFSET ?");
     s.bind(1, a->head.count - 1);
     if (!s.step() || s.text(0) != a->head.last_hash) {
       anchor_error_ = "the audit log no longer holds the entry anchored in " + anchor_path_ + "; the anchor is kept";
@@ -252,19 +253,19 @@ std::string AdminStore::set_pin(const std::string& pin, const std::string& actor
                             crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
     return "out of memory while hashing the PIN";
   std::string note;
-  Transaction t(store_.db());
+  Transaction t(StoreAccess::db(store_));
   bool row = false;
   stored_pin_hash(&row);
   if (!row) {
     // Deleted outside the program (the table's only row): recreated, and said so.
-    store_.db().exec("INSERT INTO admin_auth(id) VALUES(1)");
+    StoreAccess::db(store_).exec("INSERT INTO admin_auth(id) VALUES(1)");
     note = "the admin row was missing from the database (deleted outside EcoKiosk) and was recreated";
   }
-  Stmt s(store_.db(), "UPDATE admin_auth SET pin_hash=?, failed=0, locked_until=0 WHERE id=1");
+  Stmt s(StoreAccess::db(store_), "UPDATE admin_auth SET pin_hash=?, failed=0, locked_until=0 WHERE id=1");
   s.bind(1, std::string_view(hash));
   s.run();
   // Read back: a planted trigger or a missing row must not pass for success.
-  if (store_.db().changes() != 1 || stored_pin_hash() != std::string(hash))
+  if (StoreAccess::db(store_).changes() != 1 || stored_pin_hash() != std::string(hash))
     return "the PIN was not stored (the database refused or ignored the change: run `ecokiosk audit verify`); "
            "the old PIN, if any, still applies";
   audit(actor, "set_pin", note.empty() ? "PIN changed" : "PIN changed; " + note);
@@ -273,7 +274,7 @@ std::string AdminStore::set_pin(const std::string& pin, const std::string& actor
     std::string err;
     auto a = read_anchor(anchor_path_, &err);
     Anchor next = a ? *a : Anchor{};
-    next.database = store_.db().path();
+    next.database = StoreAccess::db(store_).path();
     if (!a) next.head = audit_head();  // else the head moves only through sync_anchor's checks
     next.pin_mark = sha256_hex(hash);
     next.setup_code_hash.clear();  // a PIN exists: no setup code stays usable
@@ -289,14 +290,14 @@ std::string AdminStore::set_pin(const std::string& pin, const std::string& actor
 PinCheck AdminStore::register_failure(const std::string& what) {
   PinCheck out;
   TimeMs now = clock_();
-  Transaction t(store_.db());
+  Transaction t(StoreAccess::db(store_));
   std::int64_t failed = 0;
   {
-    Stmt s(store_.db(), "SELECT failed FROM admin_auth WHERE id=1");
+    Stmt s(StoreAccess::db(store_), "SELECT failed FROM admin_auth WHERE id=1");
     if (s.step()) failed = s.i64(0);
   }
   ++failed;
-  Stmt u(store_.db(), "UPDATE admin_auth SET failed=?, locked_until=? WHERE id=1");
+  Stmt u(StoreAccess::db(store_), "UPDATE admin_auth SET failed=?, locked_until=? WHERE id=1");
   TimeMs until = failed >= kMaxFailures ? now + kLockMs : 0;
   u.bind(1, failed >= kMaxFailures ? 0 : failed).bind(2, until);
   u.run();
@@ -316,7 +317,7 @@ PinCheck AdminStore::check_pin(const std::string& pin) {
   std::string hash;
   TimeMs locked_until = 0;
   {
-    Stmt s(store_.db(), "SELECT pin_hash, failed, locked_until FROM admin_auth WHERE id=1");
+    Stmt s(StoreAccess::db(store_), "SELECT pin_hash, failed, locked_until FROM admin_auth WHERE id=1");
     if (!s.step() || s.is_null(0)) { out.result = PinCheck::Result::no_pin; return out; }
     hash = s.text(0);
     locked_until = s.i64(2);
@@ -331,8 +332,8 @@ PinCheck AdminStore::check_pin(const std::string& pin) {
   // crypto_pwhash_str_verify compares in constant time.
   if (crypto_pwhash_str_verify(hash.c_str(), pin.c_str(), pin.size()) != 0) return register_failure("wrong PIN");
   {
-    Transaction t(store_.db());
-    store_.db().exec("UPDATE admin_auth SET failed=0, locked_until=0 WHERE id=1");
+    Transaction t(StoreAccess::db(store_));
+    StoreAccess::db(store_).exec("UPDATE admin_auth SET failed=0, locked_until=0 WHERE id=1");
     audit("admin", "sign_in", "PIN accepted");
     t.commit();
   }
@@ -358,7 +359,7 @@ std::string AdminStore::issue_setup_code(std::string& code, TimeMs valid_ms) {
   auto a = read_anchor(anchor_path_, &err);
   if (!a && !err.empty()) return err;
   Anchor next = a ? *a : Anchor{};
-  next.database = store_.db().path();
+  next.database = StoreAccess::db(store_).path();
   next.setup_code_hash = hash;
   next.setup_code_until = clock_() + valid_ms;
   if (std::string w = write_anchor(anchor_path_, next); !w.empty()) return w;
@@ -371,7 +372,7 @@ PinCheck AdminStore::check_setup_code(const std::string& code) {
   PinCheck out;
   if (pin_state() != PinState::setup_code) { out.result = PinCheck::Result::no_pin; return out; }
   {
-    Stmt s(store_.db(), "SELECT locked_until FROM admin_auth WHERE id=1");
+    Stmt s(StoreAccess::db(store_), "SELECT locked_until FROM admin_auth WHERE id=1");
     if (s.step() && s.i64(0) > clock_()) {
       out.result = PinCheck::Result::locked;
       out.locked_until = s.i64(0);
@@ -394,14 +395,14 @@ PinCheck AdminStore::check_setup_code(const std::string& code) {
 void AdminStore::audit(const std::string& actor, const std::string& action, const std::string& detail) {
   // Reading the last hash and appending must be one step, or two writers could fork the chain.
   std::optional<Transaction> t;
-  if (!store_.db().in_transaction()) t.emplace(store_.db());
+  if (!StoreAccess::db(store_).in_transaction()) t.emplace(StoreAccess::db(store_));
   std::string prev;
   {
-    Stmt s(store_.db(), "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1");
+    Stmt s(StoreAccess::db(store_), "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1");
     if (s.step()) prev = s.text(0);
   }
   TimeMs at = clock_();
-  Stmt s(store_.db(), "INSERT INTO audit_log(at, actor, action, detail, prev_hash, hash) VALUES(?,?,?,?,?,?)");
+  Stmt s(StoreAccess::db(store_), "INSERT INTO audit_log(at, actor, action, detail, prev_hash, hash) VALUES(?,?,?,?,?,?)");
   s.bind(1, at).bind(2, actor).bind(3, action).bind(4, detail).bind(5, prev)
       .bind(6, entry_hash(prev, at, actor, action, detail));
   s.run();
@@ -413,7 +414,7 @@ void AdminStore::audit(const std::string& actor, const std::string& action, cons
 
 std::vector<AuditEntry> AdminStore::audit_entries(std::int64_t limit) {
   std::vector<AuditEntry> out;
-  Stmt s(store_.db(), "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id DESC LIMIT ?");
+  Stmt s(StoreAccess::db(store_), "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id DESC LIMIT ?");
   s.bind(1, limit);
   while (s.step())
     out.push_back({s.i64(0), s.i64(1), std::string(s.text(2)), std::string(s.text(3)), std::string(s.text(4)),
@@ -422,7 +423,7 @@ std::vector<AuditEntry> AdminStore::audit_entries(std::int64_t limit) {
 }
 
 std::optional<std::int64_t> AdminStore::verify_audit() {
-  Stmt s(store_.db(), "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id");
+  Stmt s(StoreAccess::db(store_), "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id");
   std::string prev;
   while (s.step()) {
     std::string p(s.text(5)), h(s.text(6));
@@ -439,8 +440,8 @@ namespace eco {
 
 AuditHead AdminStore::audit_head() {
   AuditHead h;
-  h.count = store_.db().scalar("SELECT count(*) FROM audit_log");
-  Stmt s(store_.db(), "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  h.count = StoreAccess::db(store_).scalar("SELECT count(*) FROM audit_log");
+  Stmt s(StoreAccess::db(store_), "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1");
   if (s.step()) h.last_hash = s.text(0);
   return h;
 }
@@ -456,7 +457,7 @@ AuditVerdict AdminStore::verify_audit_all() {
     if (anchor) v.anchored = anchor->head;
   }
   // One pass: the chain, and the entry at the anchored position.
-  Stmt s(store_.db(), "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id");
+  Stmt s(StoreAccess::db(store_), "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id");
   std::string prev;
   std::int64_t n = 0;
   bool chain_ok = true;
@@ -505,7 +506,7 @@ std::string AdminStore::reanchor(const std::string& why) {
   std::string err;
   auto a = read_anchor(anchor_path_, &err);
   Anchor next = a ? *a : Anchor{};
-  next.database = store_.db().path();
+  next.database = StoreAccess::db(store_).path();
   next.head = audit_head();
   auto h = stored_pin_hash();
   next.pin_mark = h ? sha256_hex(*h) : "";

@@ -1,4 +1,5 @@
 #include "core/storage/db_maintenance.hpp"
+#include "core/storage/store_access.hpp"
 
 #include <sqlite3.h>
 
@@ -163,7 +164,7 @@ std::string backup_database(Store& store, const std::string& dest, bool replace)
   if (std::string e = backup_target_problem(dest, replace); !e.empty()) return e;
   if (auto parent = fs::path(dest).parent_path(); !parent.empty())
     if (std::string e = make_private_dirs(parent.string()); !e.empty()) return e;
-  std::string err = copy_database(store.db().raw(), dest, replace);
+  std::string err = copy_database(StoreAccess::db(store).raw(), dest, replace);
   return err.empty() ? "" : "backup to " + dest + " failed: " + err;
 }
 
@@ -243,7 +244,7 @@ std::string restore_database(const std::string& backup, const std::string& db_pa
   if (Verdict c = check_file(staged); !c.ok) return "the copy of the backup is not sound: " + c.why;
   try {
     Store migrated(staged);
-    migrated.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    migrated.checkpoint();
   } catch (const DbError& e) {
     return "cannot bring the backup to the current schema: " + std::string(e.what());
   }

@@ -1,4 +1,5 @@
 #include "core/storage/demo_data.hpp"
+#include "core/survey/metrics.hpp"
 #include "core/support/time.hpp"
 
 #include <algorithm>
@@ -143,7 +144,8 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
         TimeMs day = end - span + static_cast<TimeMs>(rng.below(static_cast<std::uint64_t>(opts.days))) * 86400000LL;
         day -= day % 86400000LL;
         TimeMs start = day + 1800000LL + static_cast<TimeMs>(rng.below(9 * 3600000ULL));
-        store.save(demo_response(*q, rng.next(), start, opts.kiosk), q);
+        Response r = demo_response(*q, rng.next(), start, opts.kiosk);
+        store.save(r, compute_metrics(*q, r));
       }
     });
     if (progress) progress(done);

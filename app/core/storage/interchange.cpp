@@ -1,4 +1,5 @@
 #include "core/storage/interchange.hpp"
+#include "core/survey/metrics.hpp"
 #include "core/support/time.hpp"
 #include "core/support/ids.hpp"
 #include "core/support/text.hpp"
@@ -401,7 +402,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         }
         auto& k = report.kiosks[p.response->kiosk];
         const Response& r = *p.response;
-        if (store.save(r, set.find(r.questionnaire, r.version)) == Store::Saved::inserted) k.added++;
+        if (store.save(r, metrics_of(set.find(r.questionnaire, r.version), r)) == Store::Saved::inserted) k.added++;
         else if (same_as_stored(store, r)) k.already++;
         else {
           k.conflicts++;
@@ -445,7 +446,7 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
             report.problem(path + ": response " + std::to_string(n) + " (" + printable(r.id.substr(0, 64)) + "): " + faults.front());
             continue;
           }
-          if (store.save(r, q) == Store::Saved::inserted) k.added++;
+          if (store.save(r, metrics_of(q, r)) == Store::Saved::inserted) k.added++;
           else if (same_as_stored(store, r)) k.already++;
           else {
             k.conflicts++;

@@ -78,7 +78,7 @@ CREATE TABLE abandoned(
 );
 )sql",
     // 2: per-response metrics for the indicators (see core/metrics.hpp). Existing
-    // responses get theirs from Store::backfill_metrics.
+    // responses get theirs from Store::fill_missing_metrics.
     R"sql(
 CREATE TABLE labels(
   id INTEGER PRIMARY KEY,
@@ -377,7 +377,7 @@ void Store::save_metrics(std::int64_t rid, const Response& r, const ResponseMetr
   s.run();
 }
 
-std::int64_t Store::backfill_metrics(const QuestionnaireSet& set) {
+std::int64_t Store::fill_missing_metrics(const MetricsFn& score) {
   std::vector<std::int64_t> ids;
   {
     Stmt s(*db_, "SELECT id FROM responses WHERE id NOT IN (SELECT response FROM response_metrics) ORDER BY id");
@@ -391,8 +391,8 @@ std::int64_t Store::backfill_metrics(const QuestionnaireSet& set) {
       while (next < ids.size() && ids[next] < rid) ++next;
       if (next == ids.size()) return false;
       if (ids[next] != rid) return true;
-      if (const Questionnaire* q = set.find(r.questionnaire, r.version)) {
-        save_metrics(rid, r, compute_metrics(*q, r));
+      if (std::optional<ResponseMetrics> m = score(r)) {
+        save_metrics(rid, r, *m);
         ++done;
       }
       return true;
@@ -458,6 +458,8 @@ void Store::restore_guards() {
   }
 }
 
+void Store::checkpoint() { db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
 int Store::schema_version() { return static_cast<int>(db_->scalar("PRAGMA user_version")); }
 
 void Store::migrate() {
@@ -486,7 +488,52 @@ bool Store::contains(const std::string& uuid) {
   return found;
 }
 
-Store::Saved Store::save(const Response& r, const Questionnaire* q) {
+// The response's answers as rows, one per answer atom, and its answer counts (in
+// `counts`, written by the caller: at once, or summed over a batch).
+void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountKey, std::int64_t>>& counts) {
+  int ord = 0;
+  auto& a = *insert_answer_;
+  const std::int64_t hour = r.completed_at / 3600000;
+  auto count = [&](const std::string& qid, int kind, std::string_view item, std::int64_t value) {
+    counts.push_back({CountKey{r.questionnaire, qid, kind, std::string(item), hour, r.kiosk}, value});
+  };
+  auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
+                  const std::string* text) {
+    count(qid, kind, item, value ? *value : 0);
+    a.bind(1, rid).bind(2, ord++).bind(3, qid).bind(4, kind).bind(5, item);
+    value ? a.bind(6, *value) : a.bind_null(6);
+    text ? a.bind(7, *text) : a.bind_null(7);
+    a.run();
+  };
+  for (const auto& [qid, ans] : r.answers) {
+    count(qid, 0, "", 0);  // one more respondent answered this question
+    if (auto* c = std::get_if<Choice>(&ans)) atom(qid, kChoice, c->option, nullptr, nullptr);
+    else if (auto* s = std::get_if<ChoiceSet>(&ans))
+      for (const auto& o : s->options) atom(qid, kChoiceSet, o, nullptr, nullptr);
+    else if (auto* i = std::get_if<std::int64_t>(&ans)) atom(qid, kInteger, "", i, nullptr);
+    else if (auto* cnt = std::get_if<Counts>(&ans))
+      for (const auto& [row, n] : cnt->rows) {
+        std::int64_t v = n;
+        atom(qid, kCounts, row, &v, nullptr);
+      }
+    else if (auto* t = std::get_if<Text>(&ans)) {
+      std::string text = t->value;
+      mask_personal(text);  // what is stored never identifies a person
+      atom(qid, kText, "", nullptr, &text);
+    }
+  }
+}
+
+// After a failed save: statements half-way through are reset, and labels made in the
+// rolled-back work are forgotten.
+void Store::reset_after_failure() {
+  for (auto* s : {&insert_response_, &insert_answer_, &insert_metrics_, &find_duplicate_, &insert_label_,
+                  &count_answer_, &clear_in_progress_, &find_label_})
+    (*s)->reset();
+  forget_labels();
+}
+
+Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>& m) {
   std::optional<Transaction> txn;
   if (!in_batch_) txn.emplace(*db_);
   // Stored in lower case whoever calls: the same UUID in upper case is the same response.
@@ -503,41 +550,11 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
         .bind(11, drawn.dump()).bind(12, now_ms());
     ins.run();
     std::int64_t rid = db_->last_insert_rowid();
-    int ord = 0;
-    auto& a = *insert_answer_;
-    const std::int64_t hour = r.completed_at / 3600000;
     // Counts of this response; written with it, or (in a batch) summed in memory and
     // written once at the end, which keeps imports and demo data fast.
     std::vector<std::pair<CountKey, std::int64_t>> counts;
-    auto count = [&](const std::string& qid, int kind, std::string_view item, std::int64_t value) {
-      counts.push_back({CountKey{r.questionnaire, qid, kind, std::string(item), hour, r.kiosk}, value});
-    };
-    auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
-                    const std::string* text) {
-      count(qid, kind, item, value ? *value : 0);
-      a.bind(1, rid).bind(2, ord++).bind(3, qid).bind(4, kind).bind(5, item);
-      value ? a.bind(6, *value) : a.bind_null(6);
-      text ? a.bind(7, *text) : a.bind_null(7);
-      a.run();
-    };
-    for (const auto& [qid, ans] : r.answers) {
-      count(qid, 0, "", 0);  // one more respondent answered this question
-      if (auto* c = std::get_if<Choice>(&ans)) atom(qid, kChoice, c->option, nullptr, nullptr);
-      else if (auto* s = std::get_if<ChoiceSet>(&ans))
-        for (const auto& o : s->options) atom(qid, kChoiceSet, o, nullptr, nullptr);
-      else if (auto* i = std::get_if<std::int64_t>(&ans)) atom(qid, kInteger, "", i, nullptr);
-      else if (auto* cnt = std::get_if<Counts>(&ans))
-        for (const auto& [row, n] : cnt->rows) {
-          std::int64_t v = n;
-          atom(qid, kCounts, row, &v, nullptr);
-        }
-      else if (auto* t = std::get_if<Text>(&ans)) {
-        std::string text = t->value;
-        mask_personal(text);  // what is stored never identifies a person
-        atom(qid, kText, "", nullptr, &text);
-      }
-    }
-    if (q) save_metrics(rid, r, compute_metrics(*q, r));
+    insert_answers(rid, r, counts);
+    if (m) save_metrics(rid, r, *m);
     clear_in_progress(r.id);  // no longer in progress: in the same transaction as the save
     if (in_batch_) {
       for (auto& [k, v] : counts) {
@@ -549,15 +566,7 @@ Store::Saved Store::save(const Response& r, const Questionnaire* q) {
       for (auto& [k, v] : counts) write_count(k, 1, v);
     }
   } catch (...) {
-    insert_response_->reset();
-    insert_answer_->reset();
-    insert_metrics_->reset();
-    find_duplicate_->reset();
-    insert_label_->reset();
-    count_answer_->reset();
-    clear_in_progress_->reset();
-    find_label_->reset();
-    forget_labels();
+    reset_after_failure();
     if (in_batch_) {
       db_->exec("ROLLBACK TO one");
       db_->exec("RELEASE one");
@@ -705,10 +714,6 @@ std::int64_t Store::abandoned_count(const std::string& questionnaire) {
                                      : "SELECT count(*) FROM abandoned WHERE questionnaire=?");
   if (!questionnaire.empty()) s.bind(1, questionnaire);
   return s.step() ? s.i64(0) : 0;
-}
-
-void Store::each(const ResponseFilter& f, const std::function<bool(const Response&)>& fn) {
-  each_with_id(f, [&](std::int64_t, const Response& r) { return fn(r); });
 }
 
 void Store::each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) {

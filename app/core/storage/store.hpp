@@ -1,5 +1,7 @@
 // The SQLite store: completed responses (one row per answer atom, so aggregation is
 // plain SQL), abandoned sessions, and the questionnaire definitions responses refer to.
+// It answers the engine-free queries of response_queries.hpp; its connection is its own
+// (storage code that needs it goes through StoreAccess, store_access.hpp).
 #pragma once
 #include <functional>
 #include <memory>
@@ -12,35 +14,19 @@
 
 #include "core/survey/response.hpp"
 #include "core/support/time.hpp"
+#include "core/storage/response_queries.hpp"
 #include "core/storage/sqlite.hpp"
 
 namespace eco {
 
 struct Questionnaire;
-struct QuestionnaireSet;
-struct ResponseMetrics;
-
-struct ResponseFilter {
-  std::string questionnaire;  // "" = all
-  std::optional<int> version;
-  std::optional<TimeMs> from, to;  // completed_at in [from, to)
-  std::string kiosk;               // "" = all
-  std::string uuid;                // "" = all; else the one response with this id
-};
-
-struct StoredDefinition {
-  std::string questionnaire;
-  int version = 0;
-  std::string content_hash;
-  std::string definition;  // expanded JSON
-};
 
 class Store;
 // "" when db is an EcoKiosk database this program can open (schema 1..current), else
 // why not ("newer than this program", "not an EcoKiosk database").
 std::string ecokiosk_schema_problem(Db& db);
 
-class Store {
+class Store final : public ResponseQueries {
  public:
   static constexpr int kSchemaVersion = 5;
   // DbError::code when the file comes from a newer program (not an SQLite code).
@@ -62,18 +48,16 @@ class Store {
 
   enum class Saved { inserted, duplicate };
   // One transaction per response (unless inside a batch); a response whose id is
-  // already stored is left as it was and reported as duplicate. With its
-  // questionnaire, the response's metrics (core/metrics.hpp) are stored with it.
-  Saved save(const Response& r, const Questionnaire* q = nullptr);
+  // already stored is left as it was and reported as duplicate. Its metrics
+  // (core/survey/metrics.hpp), worked out by the caller, are stored with it when given.
+  Saved save(const Response& r, const std::optional<ResponseMetrics>& m = std::nullopt);
 
-  // Computes the metrics of responses saved without them (older databases, saves
-  // without a questionnaire). Responses whose questionnaire is unknown are left.
-  std::int64_t backfill_metrics(const QuestionnaireSet& set);
+  std::int64_t fill_missing_metrics(const MetricsFn& score) override;
 
   // Small dictionary of repeated strings (kiosk ids, demographic codes, item ids)
   // so the metrics table stays narrow. label_id creates one when missing.
   std::int64_t label_id(std::string_view kind, std::string_view value);
-  const std::string& label_text(std::int64_t id);
+  const std::string& label_text(std::int64_t id) override;
   std::optional<std::int64_t> find_label(std::string_view kind, std::string_view value);
   void save_abandoned(const Abandoned& a);
 
@@ -89,27 +73,40 @@ class Store {
 
   // Stored once per (questionnaire, version, hash), so a database explains its own data.
   void remember_definition(const Questionnaire& q, const std::string& expanded_json);
-  std::vector<StoredDefinition> definitions();
+  std::vector<StoredDefinition> definitions() override;
 
-  std::int64_t count(const ResponseFilter& f = {});
-  std::int64_t abandoned_count(const std::string& questionnaire = "");
-  bool contains(const std::string& uuid);
+  // The queries of response_queries.hpp.
+  using ResponseQueries::count;
+  std::int64_t count(const ResponseFilter& f) override;
+  std::int64_t abandoned_count(const std::string& questionnaire = "") override;
+  bool contains(const std::string& uuid) override;
+  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override;
+  void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override;
+  std::vector<std::int64_t> excluded_responses(double min_seconds_per_question) override;
+  std::optional<TimeSpan> completed_span(const ResponseFilter& f) override;
+  std::vector<DayCountRow> responses_per_day(const ResponseFilter& f, int utc_offset_minutes) override;
+  std::vector<QuestionnaireCount> flagged_per_questionnaire(const ResponseFilter& f) override;
+  std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override;
+  std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override;
+  void set_cancel(const std::atomic<bool>* flag) override;
 
-  // Streams responses in saved order; fn returns false to stop.
-  void each(const ResponseFilter& f, const std::function<bool(const Response&)>& fn);
-  // The same with each response's row id.
-  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn);
-
-  Db& db() { return *db_; }
+  // Folds the write-ahead log into the database file (before a copy is moved into place).
+  void checkpoint();
   // Append-only triggers found missing at open (dropped outside the program) and
   // recreated; core/admin_store reports them.
   const std::vector<std::string>& restored_guards() const { return restored_guards_; }
 
  private:
+  friend struct StoreAccess;  // the connection, for the other storage code and tests
+  Db& db() { return *db_; }
+  // Runs a query; one that the cancel flag interrupted throws QueryCancelled.
+  template <class F> auto cancellable(F&& f) -> decltype(f());
+  const std::atomic<bool>* cancel_ = nullptr;
   void migrate();
   void restore_guards();
   std::vector<std::string> restored_guards_;
   void save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m);
+  void reset_after_failure();
   struct CountKey {
     std::string questionnaire, question;
     int kind;
@@ -121,6 +118,7 @@ class Store {
              std::tie(o.questionnaire, o.question, o.kind, o.item, o.hour, o.kiosk);
     }
   };
+  void insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountKey, std::int64_t>>& counts);
   void write_count(const CountKey& k, std::int64_t n, std::int64_t total);
   std::map<CountKey, std::pair<std::int64_t, std::int64_t>> pending_counts_;  // a batch's answer counts
   void load_labels();

@@ -57,6 +57,11 @@ int longest_same_rating_run(const Questionnaire& q, const Response& r) {
   return best;
 }
 
+std::optional<ResponseMetrics> metrics_of(const Questionnaire* q, const Response& r) {
+  if (!q) return std::nullopt;
+  return compute_metrics(*q, r);
+}
+
 ResponseMetrics compute_metrics(const Questionnaire& q, const Response& r) {
   ResponseMetrics m;
   m.method = q.scoring.method;

@@ -3,6 +3,7 @@
 // million responses then reads one narrow row each instead of every answer.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +43,8 @@ struct ResponseMetrics {
 };
 
 ResponseMetrics compute_metrics(const Questionnaire& q, const Response& r);
+// The metrics to save with a response: nullopt when its questionnaire is not known (q null).
+std::optional<ResponseMetrics> metrics_of(const Questionnaire* q, const Response& r);
 
 // Longest run of identical options over the rating questions, in the order asked.
 int longest_same_rating_run(const Questionnaire& q, const Response& r);

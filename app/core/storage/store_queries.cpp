@@ -1,0 +1,192 @@
+// The SQLite store's answers to the metrics and survey-results queries of
+// response_queries.hpp. Every WHERE clause here is built by one Where.
+#include <sqlite3.h>
+
+#include <variant>
+
+#include "core/storage/store.hpp"
+
+namespace eco {
+
+namespace {
+
+// A WHERE clause and its parameters, numbered in the order the conditions are added.
+struct Where {
+  std::string sql = " WHERE 1";
+  std::vector<std::variant<std::int64_t, std::string>> args;
+  Where& add(std::string_view condition, std::variant<std::int64_t, std::string> arg) {
+    sql += " AND ";
+    sql += condition;
+    args.push_back(std::move(arg));
+    return *this;
+  }
+  // time >= from, time < to, kiosk = kiosk, for each that is set.
+  Where& period(const char* time, std::optional<std::int64_t> from, std::optional<std::int64_t> to) {
+    if (from) add(std::string(time) + " >= ?", *from);
+    if (to) add(std::string(time) + " < ?", *to);
+    return *this;
+  }
+  void bind(Stmt& s) const {
+    int i = 1;
+    for (const auto& a : args) std::visit([&](const auto& v) { s.bind(i++, v); }, a);
+  }
+};
+
+// Survey results: from, to and kiosk (by its text) on the given columns.
+Where period_where(const ResponseFilter& f, const char* time, const char* kiosk) {
+  Where w;
+  w.period(time, f.from, f.to);
+  if (!f.kiosk.empty()) w.add(std::string(kiosk) + " = ?", f.kiosk);
+  return w;
+}
+
+void decode_outcomes(std::string_view blob, std::vector<ItemOutcome>& out) {
+  out.clear();
+  for (std::size_t i = 0; i + 5 <= blob.size(); i += 5) {
+    std::uint32_t id = 0;
+    for (int k = 0; k < 4; ++k) id |= static_cast<std::uint32_t>(static_cast<unsigned char>(blob[i + k])) << (8 * k);
+    out.push_back({static_cast<std::int64_t>(id), static_cast<unsigned char>(blob[i + 4])});
+  }
+}
+
+}  // namespace
+
+template <class F>
+auto Store::cancellable(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const DbError& e) {
+    if (cancel_ && cancel_->load() && (e.code & 0xff) == SQLITE_INTERRUPT) throw QueryCancelled();
+    throw;
+  }
+}
+
+void Store::set_cancel(const std::atomic<bool>* flag) {
+  cancel_ = flag;
+  db_->set_cancel(flag);
+}
+
+// The metrics filter: questionnaire, version, dates and kiosk (a kiosk never seen
+// matches nothing: label ids start at 1).
+static Where metrics_where(Store& store, const ResponseFilter& f) {
+  Where w;
+  if (!f.questionnaire.empty()) w.add("questionnaire = ?", f.questionnaire);
+  if (f.version) w.add("version = ?", std::int64_t{*f.version});
+  w.period("completed_at", f.from, f.to);
+  if (!f.kiosk.empty()) w.add("kiosk = ?", store.find_label("kiosk", f.kiosk).value_or(0));
+  return w;
+}
+
+void Store::each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) {
+  Where w = metrics_where(*this, f);
+  // Across questionnaires a full scan reads pages in order, which beats an index lookup
+  // per row by 5x at a million rows; one questionnaire uses its index.
+  Stmt s(*db_,
+         "SELECT response, questionnaire, version, kiosk, township, age, gender, completed_at, duration_s, visible, "
+         "score, correct, drawn, satisfied, trips, green, flags, outcomes FROM response_metrics" +
+             std::string(f.questionnaire.empty() ? " NOT INDEXED" : "") + w.sql);
+  w.bind(s);
+  std::vector<ItemOutcome> outcomes;
+  auto label = [&](int col) { return s.is_null(col) ? kNoLabel : s.i64(col); };
+  cancellable([&] {
+    while (s.step()) {
+      MetricsRow m;
+      m.response = s.i64(0);
+      m.questionnaire = s.text(1);
+      m.version = static_cast<int>(s.i64(2));
+      m.kiosk = label(3);
+      m.township = label(4);
+      m.age = label(5);
+      m.gender = label(6);
+      m.completed_at = s.i64(7);
+      m.duration_s = s.f64(8);
+      m.visible = static_cast<int>(s.i64(9));
+      m.score = s.f64(10);
+      m.correct = static_cast<int>(s.i64(11));
+      m.drawn = static_cast<int>(s.i64(12));
+      m.satisfied = s.i64(13) != 0;
+      m.trips = s.i64(14);
+      m.green = s.i64(15);
+      m.flags = static_cast<int>(s.i64(16));
+      decode_outcomes(s.blob(17), outcomes);
+      m.outcomes = outcomes;
+      fn(m);
+    }
+  });
+}
+
+std::vector<std::int64_t> Store::excluded_responses(double min_seconds_per_question) {
+  std::vector<std::int64_t> out;
+  Stmt s(*db_,
+         "SELECT response FROM response_metrics WHERE (flags & 2) != 0 OR duration_s < visible * ? ORDER BY response");
+  s.bind(1, min_seconds_per_question);
+  cancellable([&] {
+    while (s.step()) out.push_back(s.i64(0));
+  });
+  return out;
+}
+
+std::optional<TimeSpan> Store::completed_span(const ResponseFilter& f) {
+  Where w = metrics_where(*this, f);
+  Stmt s(*db_, "SELECT min(completed_at), max(completed_at) FROM response_metrics" + w.sql);
+  w.bind(s);
+  return cancellable([&]() -> std::optional<TimeSpan> {
+    if (!s.step() || s.is_null(0)) return std::nullopt;
+    return TimeSpan{s.i64(0), s.i64(1)};
+  });
+}
+
+std::vector<DayCountRow> Store::responses_per_day(const ResponseFilter& f, int utc_offset_minutes) {
+  Where w = period_where(f, "r.completed_at", "r.kiosk");
+  Stmt s(*db_, "SELECT r.questionnaire, date(r.completed_at / 1000 + " + std::to_string(utc_offset_minutes * 60) +
+                   ", 'unixepoch'), count(*) FROM responses r" + w.sql + " GROUP BY 1, 2 ORDER BY 1, 2");
+  w.bind(s);
+  std::vector<DayCountRow> out;
+  cancellable([&] {
+    while (s.step()) out.push_back({std::string(s.text(0)), std::string(s.text(1)), s.i64(2)});
+  });
+  return out;
+}
+
+std::vector<QuestionnaireCount> Store::flagged_per_questionnaire(const ResponseFilter& f) {
+  Where w = period_where(f, "r.completed_at", "r.kiosk");
+  Stmt s(*db_, "SELECT r.questionnaire, count(*) FROM response_metrics m JOIN responses r ON r.id = m.response" +
+                   w.sql + " AND m.flags != 0 GROUP BY 1");
+  w.bind(s);
+  std::vector<QuestionnaireCount> out;
+  cancellable([&] {
+    while (s.step()) out.push_back({std::string(s.text(0)), s.i64(1)});
+  });
+  return out;
+}
+
+std::vector<AbandonedAtRow> Store::abandoned_at(const ResponseFilter& f) {
+  Where w = period_where(f, "abandoned_at", "kiosk");
+  Stmt s(*db_, "SELECT questionnaire, last_question, count(*) FROM abandoned" + w.sql + " GROUP BY 1, 2");
+  w.bind(s);
+  std::vector<AbandonedAtRow> out;
+  cancellable([&] {
+    while (s.step()) out.push_back({std::string(s.text(0)), std::string(s.text(1)), s.i64(2)});
+  });
+  return out;
+}
+
+std::vector<AnswerCountRow> Store::answer_counts(const ResponseFilter& f) {
+  // From the hourly counts kept at save time (schema 5).
+  ResponseFilter hours = f;
+  if (f.from) hours.from = *f.from / 3600000;
+  if (f.to) hours.to = (*f.to + 3599999) / 3600000;
+  Where w = period_where(hours, "hour", "kiosk");
+  Stmt s(*db_, "SELECT questionnaire, question, kind, item, sum(n), sum(total) FROM answer_counts" + w.sql +
+                   " GROUP BY 1, 2, 3, 4");
+  w.bind(s);
+  std::vector<AnswerCountRow> out;
+  cancellable([&] {
+    while (s.step())
+      out.push_back({std::string(s.text(0)), std::string(s.text(1)), static_cast<AnswerAtom>(s.i64(2)),
+                     std::string(s.text(3)), s.i64(4), s.i64(5)});
+  });
+  return out;
+}
+
+}  // namespace eco
