@@ -12,6 +12,7 @@
 #include "core/input/recognizer.hpp"
 #include "core/input/text_entry.hpp"
 #include "core/storage/sqlite.hpp"
+#include "core/storage/store_access.hpp"
 #include "core/support/text.hpp"
 #include "helpers.hpp"
 #include "input_helpers.hpp"
@@ -443,7 +444,7 @@ TEST_CASE("a comment written on the kiosk's pad and keys is checked, capped and 
   act(Intent::Kind::next);  // 提交
   REQUIRE(k.model.screen() == Screen::finish);
   CHECK(k.model.text_entry() == nullptr);
-  Stmt st(k.store.db(), "SELECT text FROM answers WHERE question='comment'");
+  Stmt st(StoreAccess::db(k.store), "SELECT text FROM answers WHERE question='comment'");
   REQUIRE(st.step());
   CHECK(st.text(0) == "生态很好，***********");
 }

@@ -15,6 +15,7 @@
 #include "core/storage/admin_store.hpp"
 #include "core/storage/audit_anchor.hpp"
 #include "core/storage/sqlite.hpp"
+#include "core/storage/store_access.hpp"
 #include "ui/console/console_view.hpp"
 #include "helpers.hpp"
 #include "input_helpers.hpp"
@@ -204,7 +205,7 @@ TEST_CASE("by touch: 生态 written on the pad, each picked from the candidate r
       CHECK(w.answer() == "生态很好！");
       REQUIRE(w.tap(w.t("nav.submit")));
       REQUIRE(w.model.screen() == Screen::finish);
-      Stmt st(w.store.db(), "SELECT text FROM answers WHERE question='comment'");
+      Stmt st(StoreAccess::db(w.store), "SELECT text FROM answers WHERE question='comment'");
       REQUIRE(st.step());
       CHECK(st.text(0) == "生态很好！");
     }
