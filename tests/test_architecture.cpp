@@ -93,3 +93,39 @@ TEST_CASE("screens and models above the core never reach below the kiosk or cons
     CHECK_MESSAGE(i.target.find("libpq") == std::string::npos, i.file, " includes ", i.target);
   }
 }
+
+namespace {
+
+// Every header a file reaches through the project's own includes (app/-relative).
+void reach(const std::string& file, const std::map<std::string, std::vector<Include>>& by_file,
+           std::set<std::string>& seen, std::set<std::string>& system) {
+  auto it = by_file.find(file);
+  if (it == by_file.end()) return;
+  for (const auto& i : it->second) {
+    if (i.system) { system.insert(i.target); continue; }
+    if (seen.insert(i.target).second) reach(i.target, by_file, seen, system);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the analysis code names no database engine, even through the headers it includes") {
+  std::map<std::string, std::vector<Include>> by_file;
+  for (const auto& i : includes_under("core")) by_file[i.file].push_back(i);
+  std::size_t files = 0;
+  for (const auto& [file, incs] : by_file) {
+    if (file.rfind("core/analysis/", 0) != 0) continue;
+    ++files;
+    std::set<std::string> seen, system;
+    reach(file, by_file, seen, system);
+    for (const auto& h : seen) {
+      CHECK_MESSAGE(h != "core/storage/sqlite.hpp", file, " reaches ", h);
+      CHECK_MESSAGE(h != "core/storage/store.hpp", file, " reaches the SQLite store through ", h);
+    }
+    for (const auto& h : system) {
+      CHECK_MESSAGE(h.find("sqlite") == std::string::npos, file, " reaches <", h, ">");
+      CHECK_MESSAGE(h.find("libpq") == std::string::npos, file, " reaches <", h, ">");
+    }
+  }
+  CHECK(files >= 8);  // stats, indicators, survey results, dashboard: headers and sources
+}

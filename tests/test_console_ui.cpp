@@ -91,9 +91,11 @@ struct ConsoleUi {
     REQUIRE(staff().issue_setup_code(code) == "");
     return code;
   }
+  // The worker posts its result to the model's run queue: wait for that, then take it
+  // on this (the UI) thread. The limit only stops a hung worker from hanging the suite.
   void wait_for_survey() {
-    for (int i = 0; i < 500 && m.computing(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (int i = 0; i < 100 && m.computing(); ++i) {
+      REQUIRE(m.wait_for_worker(std::chrono::seconds(60)));
       m.tick();
     }
     REQUIRE_FALSE(m.computing());
@@ -284,8 +286,9 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
   fill_demo_data(ui.store, test::shipped(), d);
   ui.staff_set_pin("246810");
   std::string folder = ui.dir.file("usb");
-  ui.m.exporter = [&](Store& s, const std::string& format, const std::string& q, const ResponseFilter& dates,
-                      const std::string& dir, const std::atomic<bool>* cancel, std::string& path, std::int64_t& rows) {
+  ui.m.exporter = [&](Store& s, const ExportRequest& req, const std::atomic<bool>* cancel) -> Result<ExportDone> {
+    const std::string &format = req.format, &q = req.questionnaire, &dir = req.folder;
+    const ResponseFilter& dates = req.dates;
     ExportOptions eo;
     eo.filter = dates;
     eo.format = format;
@@ -295,9 +298,8 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
     eo.cancel = cancel;
     eo.include_flagged = true;
     ExportResult r = export_data(s, test::shipped(), eo);
-    path = eo.out;
-    rows = r.rows;
-    return r.error;
+    if (!r.error.empty()) return Error{r.error};
+    return ExportDone{eo.out, r.rows};
   };
   ui.m.open();
   ui.enter_pin("246810");
@@ -414,8 +416,9 @@ TEST_CASE("console export offers the PDF, and the hall chosen on screen filters 
   ui.staff_set_pin("246810");
   std::string folder = ui.dir.file("out");
   std::vector<std::string> kiosks_asked;
-  ui.m.exporter = [&](Store& s, const std::string& format, const std::string& q, const ResponseFilter& dates,
-                      const std::string& dir, const std::atomic<bool>* cancel, std::string& path, std::int64_t& rows) {
+  ui.m.exporter = [&](Store& s, const ExportRequest& req, const std::atomic<bool>* cancel) -> Result<ExportDone> {
+    const std::string &format = req.format, &q = req.questionnaire, &dir = req.folder;
+    const ResponseFilter& dates = req.dates;
     kiosks_asked.push_back(dates.kiosk);
     ExportOptions eo;
     eo.filter = dates;
@@ -425,9 +428,8 @@ TEST_CASE("console export offers the PDF, and the hall chosen on screen filters 
     eo.strings = &ui.strings;
     eo.cancel = cancel;
     ExportResult r = export_data(s, test::shipped(), eo);
-    path = eo.out;
-    rows = r.rows;
-    return r.error;
+    if (!r.error.empty()) return Error{r.error};
+    return ExportDone{eo.out, r.rows};
   };
   ui.m.open();
   ui.enter_pin("246810");

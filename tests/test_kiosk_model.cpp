@@ -190,3 +190,26 @@ TEST_CASE("a kiosk that started without a database saves what it kept in memory 
   CHECK(m.unsaved() == 0);
   CHECK(store.count() == 1);
 }
+
+TEST_CASE("the quiz's score and review are worked out once on completion, only for the quiz, and wiped with it") {
+  Rig r;
+  CHECK(r.model.quiz_review() == nullptr);
+  r.act(Intent::Kind::start, "knowledge");
+  r.fill_to_end();
+  REQUIRE(r.model.screen() == Screen::finish);
+  const QuizReview* review = r.model.quiz_review();
+  REQUIRE(review);
+  QuizScore score = quiz_score(*r.model.finished_questionnaire(), *r.model.finished());
+  CHECK(review->score.correct == score.correct);
+  CHECK(review->score.drawn == score.drawn);
+  CHECK(review->items.size() == r.model.finished()->drawn.size());
+  CHECK(r.model.quiz_review() == review);  // the same object every frame, not recomputed
+  r.now += r.cfg.finish_seconds * 1000LL;
+  r.model.tick();
+  REQUIRE(r.model.screen() == Screen::welcome);
+  CHECK(r.model.quiz_review() == nullptr);  // nothing of the last resident remains
+  r.act(Intent::Kind::start, "satisfaction");
+  r.fill_to_end();
+  REQUIRE(r.model.screen() == Screen::finish);
+  CHECK(r.model.quiz_review() == nullptr);  // not a quiz: no score
+}

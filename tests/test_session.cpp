@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -197,4 +198,85 @@ TEST_CASE("language can change mid-session without touching answers") {
   CHECK(s.lang() == "en");
   CHECK(counts_total(s.answer_of("trips")) == 1);
   CHECK(s.complete().lang == "en");
+}
+
+// Answer logic the screens call (moved out of draw code): tested here, headless.
+TEST_CASE("multiple choice: a tap toggles, the exclusive option replaces the rest and is dropped by any other") {
+  const Question* q = test::shipped().find("satisfaction")->find("improve_first");
+  REQUIRE(q);
+  REQUIRE(q->type == QuestionType::multiple);
+  ChoiceSet none_yet = toggle_option(*q, nullptr, "air");  // no answer yet
+  CHECK(none_yet.options == std::vector<std::string>{"air"});
+  ChoiceSet two = toggle_option(*q, &none_yet, "waste");
+  CHECK(two.options == std::vector<std::string>{"air", "waste"});
+  ChoiceSet untapped = toggle_option(*q, &two, "air");  // a second tap unchooses
+  CHECK(untapped.options == std::vector<std::string>{"waste"});
+  ChoiceSet exclusive = toggle_option(*q, &two, "none");
+  CHECK(exclusive.options == std::vector<std::string>{"none"});
+  ChoiceSet after = toggle_option(*q, &exclusive, "noise");  // any other option drops "none"
+  CHECK(after.options == std::vector<std::string>{"noise"});
+  ChoiceSet none_off = toggle_option(*q, &exclusive, "none");  // and "none" tapped again clears
+  CHECK(none_off.options.empty());
+  CHECK(two.options == std::vector<std::string>{"air", "waste"});  // the current answer is not changed in place
+}
+
+TEST_CASE("number pad: digits append up to the cap, C clears, backspace drops a digit and clears the last") {
+  Answer a = std::monostate{};
+  a = number_pad_key(a, '0');
+  CHECK(std::get<std::int64_t>(a) == 0);
+  a = number_pad_key(a, '2');
+  CHECK(std::get<std::int64_t>(a) == 2);  // no leading zero
+  a = number_pad_key(a, '5');
+  CHECK(std::get<std::int64_t>(a) == 25);
+  a = number_pad_key(a, '<');
+  CHECK(std::get<std::int64_t>(a) == 2);
+  a = number_pad_key(a, '<');
+  CHECK(std::holds_alternative<std::monostate>(a));  // a single digit clears
+  CHECK(std::holds_alternative<std::monostate>(number_pad_key(a, '<')));  // nothing to drop
+  CHECK(std::holds_alternative<std::monostate>(number_pad_key(std::int64_t{123}, 'C')));
+  Answer big = std::int64_t{999'999'999};
+  CHECK(std::get<std::int64_t>(number_pad_key(big, '9')) == kNumberPadMax);  // capped, never overflows
+  CHECK(std::get<std::int64_t>(number_pad_key(Answer(kNumberPadMax), '9')) == kNumberPadMax);
+  CHECK(std::get<std::int64_t>(number_pad_key(std::int64_t{7}, 'x')) == 7);  // not a key: unchanged
+}
+
+TEST_CASE("quiz review: the score and each drawn item's verdict and chosen answer, worked out once") {
+  FakeClock clock;
+  const Questionnaire& quiz = *test::shipped().find("knowledge");
+  Session s(quiz, {.lang = "zh", .kiosk = "k1", .seed = 11, .clock = clock.fn()});
+  // The first drawn item answered right, the second wrong, the rest with the first option.
+  int item = 0;
+  while (!s.at_end()) {
+    const Question* q = s.current();
+    bool drawn = std::find(s.drawn().begin(), s.drawn().end(), q->id) != s.drawn().end();
+    if (drawn && item == 0) {
+      REQUIRE(s.answer(q->type == QuestionType::multiple ? Answer(ChoiceSet{q->correct}) : Answer(Choice{q->correct.front()})).ok());
+    } else if (drawn && item == 1) {
+      const Option* wrong = nullptr;
+      for (const auto& o : q->options)
+        if (std::find(q->correct.begin(), q->correct.end(), o.id) == q->correct.end()) wrong = &o;
+      REQUIRE(wrong);
+      REQUIRE(s.answer(q->type == QuestionType::multiple ? Answer(ChoiceSet{{wrong->id}}) : Answer(Choice{wrong->id})).ok());
+    } else if (q->type == QuestionType::multiple) {
+      REQUIRE(s.answer(ChoiceSet{{q->options.front().id}}).ok());
+    } else if (!q->options.empty()) {
+      REQUIRE(s.answer(Choice{q->options.front().id}).ok());
+    }
+    if (drawn) ++item;
+    REQUIRE(s.next().ok());
+  }
+  Response r = s.complete();
+  QuizReview review = review_quiz(quiz, r);
+  QuizScore score = quiz_score(quiz, r);
+  CHECK(review.score.correct == score.correct);
+  CHECK(review.score.drawn == score.drawn);
+  REQUIRE(review.items.size() == r.drawn.size());
+  REQUIRE(review.items.size() >= 2);
+  CHECK(review.items[0].item->id == r.drawn[0]);
+  CHECK(review.items[0].correct);
+  CHECK_FALSE(review.items[1].correct);
+  CHECK(review.items[1].chosen.size() == 1);
+  int right = 0;
+  for (const auto& ri : review.items) right += ri.correct ? 1 : 0;
+  CHECK(right == score.correct);
 }

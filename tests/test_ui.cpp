@@ -169,6 +169,12 @@ TEST_CASE("Next without an answer shows the reason, in the resident's language")
   REQUIRE(ui.tap("Next"));
   CHECK(ui.model.refusal().status == AnswerStatus::required);
   CHECK(ui.model.session()->current()->id == "commute_minutes");
+  // The reason is on screen beside Next, in English (the resident's choice), not Chinese.
+  ui.frame(ImVec2(-1, -1), false);
+  std::string reason = Strings::format(ui.strings.get("en", "validation.required"), {{"min", "0"}, {"max", "0"}});
+  CHECK(reason == "Please answer this question first.");
+  CHECK(ui.headless.shows(reason));
+  CHECK_FALSE(ui.headless.shows(ui.strings.get("zh", "validation.required")));
 }
 
 TEST_CASE("the idle overlay takes the taps and Continue keeps the session") {
@@ -255,6 +261,17 @@ TEST_CASE("the knowledge quiz by taps: ten drawn items stored with the score sho
   CHECK(r.questionnaire == "knowledge");
   CHECK(r.drawn.size() == 10);
   for (const auto& id : r.drawn) CHECK_MESSAGE(r.find(id), id);
+  // The finish screen shows the score of this response: right answers out of ten.
+  REQUIRE(ui.model.screen() == Screen::finish);
+  ui.frame(ImVec2(-1, -1), false);
+  QuizScore score = quiz_score(*test::shipped().find("knowledge"), r);
+  CHECK(score.drawn == 10);
+  std::string shown = Strings::format(ui.strings.get("zh", "finish.score"),
+                                      {{"c", std::to_string(score.correct)}, {"n", "10"}});
+  INFO(shown);
+  CHECK(ui.headless.shows(shown));
+  CHECK_FALSE(ui.headless.shows(Strings::format(ui.strings.get("zh", "finish.score"),
+                                                {{"c", std::to_string(score.correct + 1)}, {"n", "10"}})));
 }
 
 TEST_CASE("green travel by taps: steppers, the number pad, skip logic forwards and back") {

@@ -265,7 +265,7 @@ TEST_CASE("console by touch: evidence and a task note written with the touch key
   for (char c : std::string("482915")) REQUIRE(tap(std::string(1, c)));
   REQUIRE(tap(strings.get("zh", "console.pin_ok")));
   REQUIRE(m.signed_in());
-  m.apply({ConsoleIntent::Kind::open, "12"});
+  m.apply(console_intent::OpenIndicator{"12"});
   REQUIRE(m.page() == ConsolePage::detail);
   m.form.evidence = "公报";
   // The survey figures computed after sign-in redraw the page; a press then is dropped by design.

@@ -13,7 +13,7 @@ ConsoleModel::ConsoleModel(const Catalog& catalog, Store& store, std::string db_
                            std::function<void()> wake)
     : catalog_(catalog), store_(store), db_path_(std::move(db_path)), set_(set), cfg_(std::move(cfg)),
       config_path_(std::move(config_path)), clock_(std::move(clock)), wake_(std::move(wake)),
-      admin_(store, catalog, clock_) {
+      admin_(store, catalog, clock_), ui_queue_(wake_) {
   // The audit head and PIN mark live beside the configuration, out of reach of
   // whoever can only write the database.
   if (db_path_ != ":memory:" && !config_path_.empty()) admin_.use_anchor(anchor_path_for(config_path_, db_path_));
@@ -24,9 +24,10 @@ ConsoleModel::~ConsoleModel() {
   if (worker_.joinable()) worker_.join();
 }
 
-void ConsoleModel::say(std::string msg, bool error) {
-  message_ = std::move(msg);
-  message_error_ = error;
+void ConsoleModel::say(std::string key, bool error, std::string arg) {
+  message_.key = std::move(key);
+  message_.arg = std::move(arg);
+  message_.error = error;
 }
 
 void ConsoleModel::open() {
@@ -80,33 +81,33 @@ void ConsoleModel::tick() {
     locked_until_ = 0;
     say("console.pin_enter", false);
   }
-  bool got = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (posted_) {
-      posted_ = false;
-      got = true;
-      if (posted_report_) report_ = std::move(posted_report_);
-      if (posted_results_) results_ = std::move(posted_results_);
-      posted_report_.reset();
-      posted_results_.reset();
-      if (!posted_error_.empty()) say(posted_error_, true);
-      posted_error_.clear();
-      if (!posted_export_.empty()) {
-        auto bar = posted_export_.find('|');
-        last_export = posted_export_.substr(0, bar);
-        admin_.audit(user_name.empty() ? "admin" : user_name, "export",
-                     last_export + " (" + posted_export_.substr(bar + 1) + " responses)");
-        say("console.export_done|" + last_export + " (" + posted_export_.substr(bar + 1) + ")", false);
-        posted_export_.clear();
-      }
-    }
+  ui_queue_.drain();  // the worker's results, if it posted any
+}
+
+void ConsoleModel::job_finished() {
+  computing_ = false;
+  if (worker_.joinable()) worker_.join();
+  rebuild();
+}
+
+void ConsoleModel::take_figures(std::optional<IndicatorReport> rep, std::optional<SurveyResults> res,
+                                std::string err) {
+  if (rep) report_ = std::move(rep);
+  if (res) results_ = std::move(res);
+  if (!err.empty()) say("console.compute_failed", true, std::move(err));
+  job_finished();
+}
+
+void ConsoleModel::take_export(Result<ExportDone> done) {
+  if (done) {
+    last_export = done->path;
+    std::string rows = std::to_string(done->rows);
+    admin_.audit(user_name.empty() ? "admin" : user_name, "export", last_export + " (" + rows + " responses)");
+    say("console.export_done", false, last_export + " (" + rows + ")");
+  } else if (!done.error().text.empty()) {
+    say("console.export_failed", true, done.error().text);
   }
-  if (got) {
-    computing_ = false;
-    if (worker_.joinable()) worker_.join();
-    rebuild();
-  }
+  job_finished();
 }
 
 void ConsoleModel::start_refresh() {
@@ -125,13 +126,12 @@ void ConsoleModel::start_refresh() {
       rep = compute_indicators(s, set_, opt);
       if (!cancel_) res = compute_survey_results(s, set_, {}, offset, &cancel_);
     } catch (const std::exception& e) {
-      err = std::string("console.compute_failed|") + e.what();
+      err = e.what();
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    posted_report_ = std::move(rep);
-    posted_results_ = std::move(res);
-    posted_error_ = cancel_ ? "" : err;
-    posted_ = true;
+    if (cancel_) err.clear();
+    ui_queue_.post([this, rep = std::move(rep), res = std::move(res), err = std::move(err)]() mutable {
+      take_figures(std::move(rep), std::move(res), std::move(err));
+    });
   };
   run_job(job);
 }
@@ -142,23 +142,19 @@ void ConsoleModel::start_export(const std::string& format, const std::string& qu
   ResponseFilter dates;
   if (!export_from.empty()) {
     dates.from = parse_local_day(export_from, cfg_.utc_offset_minutes);
-    if (!dates.from) { say("console.export_failed|" + export_from, true); return; }
+    if (!dates.from) { say("console.export_failed", true, export_from); return; }
   }
   if (!export_to.empty()) {
     auto day = parse_local_day(export_to, cfg_.utc_offset_minutes);
-    if (!day) { say("console.export_failed|" + export_to, true); return; }
+    if (!day) { say("console.export_failed", true, export_to); return; }
     dates.to = *day + 86400000LL;  // the whole last day
   }
   dates.kiosk = export_kiosk;
-  std::string folder = export_target.empty() ? export_folder() : export_target;
-  auto job = [this, format, questionnaire, folder, dates](Store& s) {
-    std::string path;
-    std::int64_t rows = 0;
-    std::string err = exporter(s, format, questionnaire, dates, folder, &cancel_, path, rows);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (err.empty()) posted_export_ = path + "|" + std::to_string(rows);
-    else if (!cancel_) posted_error_ = "console.export_failed|" + err;
-    posted_ = true;
+  ExportRequest request{format, questionnaire, dates, export_target.empty() ? export_folder() : export_target};
+  auto job = [this, request](Store& s) {
+    Result<ExportDone> done = exporter(s, request, &cancel_);
+    if (!done && cancel_) done = Error{};  // cancelled by staff: nothing to report
+    ui_queue_.post([this, done = std::move(done)]() mutable { take_export(std::move(done)); });
   };
   run_job(job);
 }
@@ -170,7 +166,7 @@ void ConsoleModel::run_job(const std::function<void(Store&)>& job) {
   computing_since_ = clock_();
   if (db_path_ == ":memory:" || db_path_.empty()) {
     job(store_);  // an in-memory database has no second connection: compute inline
-    tick();
+    ui_queue_.drain();
     return;
   }
   std::string path = db_path_;
@@ -179,11 +175,8 @@ void ConsoleModel::run_job(const std::function<void(Store&)>& job) {
       Store own(path);  // its own connection: WAL lets it read while the kiosk writes
       job(own);
     } catch (const std::exception& e) {
-      std::lock_guard<std::mutex> lock(mu_);
-      posted_error_ = std::string("console.compute_failed|") + e.what();
-      posted_ = true;
+      ui_queue_.post([this, err = std::string(e.what())]() mutable { take_figures({}, {}, std::move(err)); });
     }
-    if (wake_) wake_();
   });
 }
 
@@ -330,7 +323,7 @@ void ConsoleModel::sign_in(const std::string& pin) {
         first_pin_ = true;
         say("console.pin_first", false);
         break;
-      case PinCheck::Result::wrong: say("console.setup_code_wrong|" + std::to_string(c.attempts_left), true); break;
+      case PinCheck::Result::wrong: say("console.setup_code_wrong", true, std::to_string(c.attempts_left)); break;
       case PinCheck::Result::locked:
         locked_until_ = c.locked_until;
         say("console.pin_locked", true);
@@ -372,7 +365,7 @@ void ConsoleModel::sign_in(const std::string& pin) {
       start_refresh();
       break;
     case PinCheck::Result::wrong:
-      say("console.pin_wrong|" + std::to_string(c.attempts_left), true);
+      say("console.pin_wrong", true, std::to_string(c.attempts_left));
       break;
     case PinCheck::Result::locked:
       locked_until_ = c.locked_until;
@@ -419,12 +412,12 @@ void ConsoleModel::save_settings() {
     if (settings.offer[i]) c.questionnaires.push_back(ids[i]);
   std::vector<std::string> errors = check_config(c);
   if (!errors.empty()) {
-    say("console.settings_bad|" + errors.front(), true);
+    say("console.settings_bad", true, errors.front());
     return;
   }
   std::string err = save_config(config_path_, c);
   if (!err.empty()) {
-    say("console.settings_bad|" + err, true);
+    say("console.settings_bad", true, err);
     return;
   }
   admin_.audit(user_name, "settings", "saved to " + config_path_ + " (kiosk " + c.kiosk_id + ", idle " +
@@ -434,140 +427,164 @@ void ConsoleModel::save_settings() {
 }
 
 void ConsoleModel::apply(const ConsoleIntent& in) {
-  using K = ConsoleIntent::Kind;
-  if (!active_ || in.kind == K::none) return;
+  namespace ci = console_intent;
+  if (!active_ || none(in)) return;
   touch();
   if (!signed_in_) {
-    switch (in.kind) {
-      case K::pin_key:
-        if (locked_until_ > clock_()) break;
-        if (pin_.size() < 12 && in.a.size() == 1 && in.a[0] >= '0' && in.a[0] <= '9') pin_ += in.a;
-        break;
-      case K::pin_delete:
-        if (!pin_.empty()) pin_.pop_back();
-        break;
-      case K::pin_submit: {
-        if (locked_until_ > clock_()) break;
-        std::string p = pin_;
-        pin_.clear();
-        sign_in(p);
-        break;
-      }
-      case K::sign_out:
-        active_ = false;
-        exit_ = true;
-        break;
-      default: break;  // nothing else before sign-in
-    }
+    apply_signed_out(in);
     return;
   }
-  switch (in.kind) {
-    case K::page:
-      if (in.a == "overview") page_ = ConsolePage::overview;
-      else if (in.a == "departments") page_ = ConsolePage::departments;
-      else if (in.a == "survey") page_ = ConsolePage::survey;
-      else if (in.a == "audit") {
-        page_ = ConsolePage::audit;
-        audit_ = admin_.audit_entries(500);
-        audit_verdict_ = admin_.verify_audit_all();
-        audit_intact_ = audit_verdict_.intact;
-      }
-      else if (in.a == "settings") { page_ = ConsolePage::settings; load_settings_form(); }
-      say("", false);
-      break;
-    case K::open:
-      if (catalog_.find(in.a)) {
-        selected_ = in.a;
-        history_ = admin_.history(selected_);
-        page_ = ConsolePage::detail;
-        form = RecordForm{};
-        task_form = TaskForm{};
-        say("", false);
-      }
-      break;
-    case K::filter_domain: filter_domain = in.a; break;
-    case K::filter_status: filter_status = in.a; break;
-    case K::filter_dept: filter_dept = in.a; break;
-    case K::toggle_star: star_only = !star_only; break;
-    case K::sort_by: sort = in.a; break;
-    case K::select_questionnaire: survey_selected = in.a; break;
-    case K::record: {
-      IndicatorRecord r;
-      r.indicator = in.a.empty() ? selected_ : in.a;
-      r.as_of = form.as_of;
-      r.source = form.source;
-      r.evidence = form.evidence;
-      r.recorded_by = user_name;
-      r.state = form.state;
-      if (!form.value.empty()) {
-        char* end = nullptr;
-        double v = std::strtod(form.value.c_str(), &end);
-        if (end && *end == 0) r.value = v;
-        else { say("console.value_not_number", true); break; }
-      }
-      if (form.judged >= 0) r.judged = form.judged == 1;
-      std::string err = admin_.record(r);
-      if (!err.empty()) { say("console.record_refused|" + err, true); break; }
-      form.value.clear();
-      form.evidence.clear();
-      say("console.record_saved", false);
-      rebuild();
-      break;
-    }
-    case K::task: {
-      auto st = parse_task_status(in.b);
-      if (!st) break;
-      std::string err = admin_.update_task(in.a, *st, task_form.note, user_name);
-      if (!err.empty()) { say("console.record_refused|" + err, true); break; }
-      task_form.note.clear();
-      say("console.task_saved", false);
-      rebuild();
-      break;
-    }
-    case K::input_open:
-      if (std::string* f = field(in.a)) {
-        // A note holds at most kMaxNote bytes: as many characters of three bytes (Chinese).
-        entry_.reset(*f, in.a == "user_name" ? 40 : AdminStore::kMaxNote / 3);
-        input::InputIntent m;
-        m.kind = input::InputIntent::Kind::mode;
-        m.mode = input::InputMode::handwriting;
-        entry_.apply(m);
-        input_field_ = in.a;
-      }
-      break;
-    case K::input:
-      if (!input_field_.empty()) entry_.apply(in.input);
-      break;
-    case K::input_done:
-      if (std::string* f = field(input_field_)) *f = entry_.text();
-      [[fallthrough]];
-    case K::input_cancel:
-      input_field_.clear();
-      entry_.reset({}, 0);
-      break;
-    case K::refresh: start_refresh(); break;
-    case K::cancel_refresh: cancel_ = true; break;
-    case K::change_pin: {
-      if (settings.new_pin != settings.new_pin_again) { say("console.pin_mismatch", true); break; }
-      std::string err = admin_.set_pin(settings.new_pin, user_name.empty() ? "admin" : user_name);
-      settings.new_pin.clear();
-      settings.new_pin_again.clear();
-      say(err.empty() ? "console.pin_changed" : "console.pin_rule", !err.empty());
-      break;
-    }
-    case K::save_settings: save_settings(); break;
-    case K::export_file: start_export(in.a, in.b); break;
-    case K::sign_out:
-      admin_.audit(user_name.empty() ? "admin" : user_name, "sign_out", "by hand");
-      input_field_.clear();
-      entry_.reset({}, 0);
-      cancel_ = true;
-      active_ = false;
-      signed_in_ = false;
-      exit_ = true;
-      break;
-    default: break;
+  if (auto* p = std::get_if<ci::ShowPage>(&in)) show_page(p->page);
+  else if (auto* o = std::get_if<ci::OpenIndicator>(&in)) open_indicator(o->id);
+  else if (auto* fd = std::get_if<ci::FilterDomain>(&in)) filter_domain = fd->domain;
+  else if (auto* fs = std::get_if<ci::FilterStatus>(&in)) filter_status = fs->status;
+  else if (auto* fp = std::get_if<ci::FilterDept>(&in)) filter_dept = fp->dept;
+  else if (std::holds_alternative<ci::ToggleStar>(in)) star_only = !star_only;
+  else if (auto* so = std::get_if<ci::SortBy>(&in)) sort = so->order;
+  else if (auto* q = std::get_if<ci::SelectQuestionnaire>(&in)) survey_selected = q->id;
+  else if (auto* r = std::get_if<ci::RecordValue>(&in)) record_value(r->indicator);
+  else if (auto* t = std::get_if<ci::SetTask>(&in)) set_task(*t);
+  else if (std::holds_alternative<ci::Refresh>(in)) start_refresh();
+  else if (std::holds_alternative<ci::Cancel>(in)) cancel_ = true;
+  else if (std::holds_alternative<ci::ChangePin>(in)) change_pin();
+  else if (std::holds_alternative<ci::SaveSettings>(in)) save_settings();
+  else if (auto* e = std::get_if<ci::ExportFile>(&in)) start_export(e->format, e->questionnaire);
+  else if (std::holds_alternative<ci::SignOut>(in)) sign_out();
+  else if (auto* io = std::get_if<ci::InputOpen>(&in)) input_open(io->field);
+  else if (auto* ik = std::get_if<ci::Input>(&in)) {
+    if (!input_field_.empty()) entry_.apply(ik->input);
+  } else if (std::holds_alternative<ci::InputDone>(in)) {
+    if (std::string* f = field(input_field_)) *f = entry_.text();
+    input_close();
+  } else if (std::holds_alternative<ci::InputCancel>(in)) input_close();
+  // The PIN pad's keys once signed in: nothing.
+}
+
+// Before sign-in only the PIN pad and the way back to the kiosk work.
+void ConsoleModel::apply_signed_out(const ConsoleIntent& in) {
+  namespace ci = console_intent;
+  if (const auto* k = std::get_if<ci::PinKey>(&in)) {
+    if (locked_until_ > clock_()) return;
+    if (pin_.size() < 12 && k->digit >= '0' && k->digit <= '9') pin_ += k->digit;
+  } else if (std::holds_alternative<ci::PinDelete>(in)) {
+    if (!pin_.empty()) pin_.pop_back();
+  } else if (std::holds_alternative<ci::PinSubmit>(in)) {
+    if (locked_until_ > clock_()) return;
+    std::string p = pin_;
+    pin_.clear();
+    sign_in(p);
+  } else if (std::holds_alternative<ci::SignOut>(in)) {
+    active_ = false;
+    exit_ = true;
   }
+}
+
+void ConsoleModel::show_page(ConsolePage p) {
+  switch (p) {
+    case ConsolePage::overview:
+    case ConsolePage::departments:
+    case ConsolePage::survey: page_ = p; break;
+    case ConsolePage::audit:
+      page_ = ConsolePage::audit;
+      audit_ = admin_.audit_entries(500);
+      audit_verdict_ = admin_.verify_audit_all();
+      audit_intact_ = audit_verdict_.intact;
+      break;
+    case ConsolePage::settings:
+      page_ = ConsolePage::settings;
+      load_settings_form();
+      break;
+    case ConsolePage::pin:
+    case ConsolePage::detail: break;  // reached by signing in and opening an indicator
+  }
+  say("", false);
+}
+
+void ConsoleModel::open_indicator(const std::string& id) {
+  if (!catalog_.find(id)) return;
+  selected_ = id;
+  history_ = admin_.history(selected_);
+  page_ = ConsolePage::detail;
+  form = RecordForm{};
+  task_form = TaskForm{};
+  say("", false);
+}
+
+void ConsoleModel::record_value(const std::string& indicator) {
+  IndicatorRecord r;
+  r.indicator = indicator.empty() ? selected_ : indicator;
+  r.as_of = form.as_of;
+  r.source = form.source;
+  r.evidence = form.evidence;
+  r.recorded_by = user_name;
+  r.state = form.state;
+  if (!form.value.empty()) {
+    char* end = nullptr;
+    double v = std::strtod(form.value.c_str(), &end);
+    if (!(end && *end == 0)) {
+      say("console.value_not_number", true);
+      return;
+    }
+    r.value = v;
+  }
+  if (form.judged >= 0) r.judged = form.judged == 1;
+  std::string err = admin_.record(r);
+  if (!err.empty()) {
+    say("console.record_refused", true, err);
+    return;
+  }
+  form.value.clear();
+  form.evidence.clear();
+  say("console.record_saved", false);
+  rebuild();
+}
+
+void ConsoleModel::set_task(const console_intent::SetTask& t) {
+  std::string err = admin_.update_task(t.task, t.status, task_form.note, user_name);
+  if (!err.empty()) {
+    say("console.record_refused", true, err);
+    return;
+  }
+  task_form.note.clear();
+  say("console.task_saved", false);
+  rebuild();
+}
+
+void ConsoleModel::change_pin() {
+  if (settings.new_pin != settings.new_pin_again) {
+    say("console.pin_mismatch", true);
+    return;
+  }
+  std::string err = admin_.set_pin(settings.new_pin, user_name.empty() ? "admin" : user_name);
+  settings.new_pin.clear();
+  settings.new_pin_again.clear();
+  say(err.empty() ? "console.pin_changed" : "console.pin_rule", !err.empty());
+}
+
+void ConsoleModel::sign_out() {
+  admin_.audit(user_name.empty() ? "admin" : user_name, "sign_out", "by hand");
+  input_close();
+  cancel_ = true;
+  active_ = false;
+  signed_in_ = false;
+  exit_ = true;
+}
+
+void ConsoleModel::input_open(const std::string& name) {
+  std::string* f = field(name);
+  if (!f) return;
+  // A note holds at most kMaxNote bytes: as many characters of three bytes (Chinese).
+  entry_.reset(*f, name == "user_name" ? 40 : AdminStore::kMaxNote / 3);
+  input::InputIntent m;
+  m.kind = input::InputIntent::Kind::mode;
+  m.mode = input::InputMode::handwriting;
+  entry_.apply(m);
+  input_field_ = name;
+}
+
+void ConsoleModel::input_close() {
+  input_field_.clear();
+  entry_.reset({}, 0);
 }
 
 std::string* ConsoleModel::field(const std::string& name) {

@@ -9,9 +9,12 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "core/storage/admin_store.hpp"
+#include "core/support/result.hpp"
+#include "core/support/run_queue.hpp"
 #include "core/support/time.hpp"
 #include "core/support/config.hpp"
 #include "core/analysis/dashboard.hpp"
@@ -23,16 +26,64 @@ namespace eco {
 
 enum class ConsolePage { pin, overview, detail, departments, survey, audit, settings };
 
-struct ConsoleIntent {
-  enum class Kind {
-    none, pin_key, pin_delete, pin_submit, page, open, filter_domain, filter_status, filter_dept, toggle_star,
-    sort_by, record, task, refresh, cancel_refresh, change_pin, save_settings, sign_out, select_questionnaire,
-    export_file,
-    input_open, input, input_done, input_cancel  // the touch keyboard for a form field (a = its name)
-  };
-  Kind kind = Kind::none;
-  std::string a, b;  // page name, indicator id, filter value, task id + status ...
-  input::InputIntent input;  // input
+// What a console screen asks for: one small struct per request, and std::monostate
+// for nothing. ConsoleModel::apply() takes one per frame.
+namespace console_intent {
+struct PinKey { char digit; };                // '0'..'9'
+struct PinDelete {};
+struct PinSubmit {};
+struct ShowPage { ConsolePage page; };
+struct OpenIndicator { std::string id; };
+struct FilterDomain { std::string domain; };  // "" = all
+struct FilterStatus { std::string status; };  // "" = all
+struct FilterDept { std::string dept; };      // "" = all
+struct ToggleStar {};
+struct SortBy { std::string order; };         // no, status, updated, dept
+struct RecordValue { std::string indicator; };  // "" = the one open; the values are in the form
+struct SetTask { std::string task; TaskStatus status; };
+struct Refresh {};
+struct Cancel {};                              // the survey figures or an export under way
+struct ChangePin {};
+struct SaveSettings {};
+struct SignOut {};
+struct SelectQuestionnaire { std::string id; };
+struct ExportFile { std::string format, questionnaire; };  // questionnaire "" = all
+// The touch keyboard for a form field: open it on a field (by name), a key or stroke,
+// done (the field takes the text) or cancel (the field keeps what it had).
+struct InputOpen { std::string field; };
+struct Input { input::InputIntent input; };
+struct InputDone {};
+struct InputCancel {};
+}  // namespace console_intent
+
+using ConsoleIntent =
+    std::variant<std::monostate, console_intent::PinKey, console_intent::PinDelete, console_intent::PinSubmit,
+                 console_intent::ShowPage, console_intent::OpenIndicator, console_intent::FilterDomain,
+                 console_intent::FilterStatus, console_intent::FilterDept, console_intent::ToggleStar,
+                 console_intent::SortBy, console_intent::RecordValue, console_intent::SetTask,
+                 console_intent::Refresh, console_intent::Cancel, console_intent::ChangePin,
+                 console_intent::SaveSettings, console_intent::SignOut, console_intent::SelectQuestionnaire,
+                 console_intent::ExportFile, console_intent::InputOpen, console_intent::Input,
+                 console_intent::InputDone, console_intent::InputCancel>;
+inline bool none(const ConsoleIntent& in) { return std::holds_alternative<std::monostate>(in); }
+
+// What staff asked the exporter for, and what it wrote.
+struct ExportRequest {
+  std::string format, questionnaire;
+  ResponseFilter dates;
+  std::string folder;
+};
+struct ExportDone {
+  std::string path;
+  std::int64_t rows = 0;
+};
+using Exporter = std::function<Result<ExportDone>(Store& store, const ExportRequest& request,
+                                                  const std::atomic<bool>* cancel)>;
+
+// The line the console shows: a string key, its argument, and whether it is an error.
+struct ConsoleMessage {
+  std::string key, arg;  // key "" = nothing to show
+  bool error = false;
 };
 
 // What the forms hold while being filled in; the views edit these in place.
@@ -72,8 +123,10 @@ class ConsoleModel {
   bool entering_setup_code() const { return setup_code_; }
   PinState pin_state() const { return pin_state_; }
   std::size_t pin_length() const { return pin_.size(); }
-  const std::string& message() const { return message_; }
-  bool message_is_error() const { return message_error_; }
+  const ConsoleMessage& note() const { return message_; }
+  // The message as one line, "key" or "key|arg" (logs and tests).
+  std::string message() const { return message_.arg.empty() ? message_.key : message_.key + "|" + message_.arg; }
+  bool message_is_error() const { return message_.error; }
   TimeMs locked_until() const { return locked_until_; }
   int lock_seconds_left() const {
     TimeMs now = clock_();
@@ -84,7 +137,6 @@ class ConsoleModel {
   const Dashboard& dashboard() const { return dashboard_; }
   std::vector<const DashboardRow*> visible_rows() const;  // filters and sort applied
   const DashboardRow* selected() const;
-  const std::string& selected_id() const { return selected_; }
   const std::vector<IndicatorRecord>& selected_history() const { return history_; }
   std::vector<TaskUpdate> task_history(const std::string& task) { return admin_.task_history(task); }
   TaskStatus task_status(const std::string& task) const;
@@ -134,11 +186,8 @@ class ConsoleModel {
   std::string export_folder() const;
 
   // Export hook, set by the app; it runs on the worker thread with the worker's own
-  // connection and fills `path` and `rows`. Returns "" or why it failed.
-  std::function<std::string(Store& store, const std::string& format, const std::string& questionnaire,
-                            const ResponseFilter& dates, const std::string& folder, const std::atomic<bool>* cancel,
-                            std::string& path, std::int64_t& rows)>
-      exporter;
+  // connection and returns the file written and its rows, or why it failed.
+  Exporter exporter;
   std::string export_from, export_to;  // YYYY-MM-DD on the district's clock, "" = open
   std::string export_kiosk;            // the hall (kiosk id) to export, "" = every hall
   // Kiosks seen in the survey figures, for choosing a hall on screen.
@@ -150,12 +199,21 @@ class ConsoleModel {
   std::string export_target;  // "" = the configured export folder
 
  private:
+  void apply_signed_out(const ConsoleIntent& in);
+  void show_page(ConsolePage p);
+  void open_indicator(const std::string& id);
+  void record_value(const std::string& indicator);
+  void set_task(const console_intent::SetTask& t);
+  void change_pin();
+  void sign_out();
+  void input_open(const std::string& name);
+  void input_close();
   void sign_in(const std::string& pin);
   void refresh_pin_state();
   void rebuild();
   void start_refresh();
   void run_job(const std::function<void(Store&)>& job);
-  void say(std::string msg, bool error);
+  void say(std::string key, bool error, std::string arg = {});
   void load_settings_form();
   void save_settings();
 
@@ -172,8 +230,7 @@ class ConsoleModel {
   ConsolePage page_ = ConsolePage::pin;
   bool active_ = false, exit_ = false, signed_in_ = false, first_pin_ = false;
   std::string pin_, first_pin_value_;
-  std::string message_;
-  bool message_error_ = false;
+  ConsoleMessage message_;
   TimeMs last_touch_ = 0, locked_until_ = 0;
   std::string selected_;
   std::vector<IndicatorRecord> history_;
@@ -186,17 +243,14 @@ class ConsoleModel {
   std::map<std::string, TaskStatus> task_states_;
   std::map<std::string, TaskUpdate> task_updates_;
 
-  // Worker: computes the indicators and survey results on its own connection and
-  // posts them here; tick() takes them on the UI thread.
+  // Worker: computes the indicators and survey results (or an export) on its own
+  // connection and posts a closure to ui_queue_; tick() drains it on the UI thread.
   std::thread worker_;
   std::atomic<bool> cancel_{false};
-  std::mutex mu_;
-  std::optional<IndicatorReport> posted_report_;
-  std::optional<SurveyResults> posted_results_;
-  std::string posted_error_;
-  std::string posted_export_;  // "path|rows" of a finished export
   void start_export(const std::string& format, const std::string& questionnaire);
-  bool posted_ = false;
+  void take_figures(std::optional<IndicatorReport> rep, std::optional<SurveyResults> res, std::string err);
+  void take_export(Result<ExportDone> done);
+  void job_finished();
   bool computing_ = false;
   TimeMs computing_since_ = 0;
   std::optional<IndicatorReport> report_;
@@ -204,6 +258,11 @@ class ConsoleModel {
   input::TextEntry entry_;
   std::string input_field_;
   std::string* field(const std::string& name);
+  RunQueue ui_queue_;  // last: its closures reach the members above
+
+ public:
+  // Tests: blocks until the worker has posted (true) or the time is up; tick() takes it.
+  bool wait_for_worker(std::chrono::milliseconds limit) { return ui_queue_.wait(limit); }
 };
 
 }  // namespace eco

@@ -81,6 +81,7 @@ void KioskModel::go_welcome() {
   // the next person should not inherit a stranger's choice.
   session_.reset();
   finished_.reset();
+  quiz_review_.reset();
   finished_q_ = nullptr;
   refusal_ = {};
   advance_at_ = 0;
@@ -106,6 +107,30 @@ void KioskModel::note_progress() {
   }
 }
 
+void KioskModel::start(const std::string& questionnaire) {
+  const Questionnaire* q = set_->find(questionnaire);
+  if (!q || screen_ != Screen::welcome) return;
+  SessionOptions o;
+  o.lang = lang_;
+  o.kiosk = config_.kiosk_id;
+  o.seed = rng_.next();
+  o.clock = clock_;
+  o.ask_text = text_input_;  // asked only where there is a way to write
+  session_.emplace(*q, std::move(o));
+  refusal_ = {};
+  screen_ = Screen::question;
+}
+
+void KioskModel::answer(const Intent& in) {
+  if (!session_ || screen_ != Screen::question) return;
+  // A card tapped just after the page moved by itself: a double tap's second half.
+  if (in.advance && clock_() < absorb_answer_until_) return;
+  bool advances = auto_advances();  // judged before the answer: it may change what is last
+  absorb_next_until_ = 0;           // working on this question: a Next now is meant for it
+  refusal_ = session_->answer(in.answer);
+  advance_at_ = (refusal_.ok() && in.advance && advances && !session_->progress().last) ? clock_() + kAutoAdvanceMs : 0;
+}
+
 void KioskModel::apply(const Intent& in) {
   note_progress_guard guard{this};
   using K = Intent::Kind;
@@ -116,20 +141,7 @@ void KioskModel::apply(const Intent& in) {
     return;
   switch (in.kind) {
     case K::none: break;
-    case K::start: {
-      const Questionnaire* q = set_->find(in.id);
-      if (!q || screen_ != Screen::welcome) break;
-      SessionOptions o;
-      o.lang = lang_;
-      o.kiosk = config_.kiosk_id;
-      o.seed = rng_.next();
-      o.clock = clock_;
-      o.ask_text = text_input_;  // asked only where there is a way to write
-      session_.emplace(*q, std::move(o));
-      refusal_ = {};
-      screen_ = Screen::question;
-      break;
-    }
+    case K::start: start(in.id); break;
     case K::set_lang:
       if (in.id == "zh" || in.id == "en") {
         lang_ = in.id;
@@ -137,16 +149,7 @@ void KioskModel::apply(const Intent& in) {
       }
       break;
     case K::toggle_large_text: large_text_ = !large_text_; break;
-    case K::answer: {
-      if (!session_ || screen_ != Screen::question) break;
-      // A card tapped just after the page moved by itself: a double tap's second half.
-      if (in.advance && clock_() < absorb_answer_until_) break;
-      bool advances = auto_advances();  // judged before the answer: it may change what is last
-      absorb_next_until_ = 0;           // working on this question: a Next now is meant for it
-      refusal_ = session_->answer(in.answer);
-      advance_at_ = (refusal_.ok() && in.advance && advances && !session_->progress().last) ? clock_() + kAutoAdvanceMs : 0;
-      break;
-    }
+    case K::answer: answer(in); break;
     case K::next:
       if (!session_ || screen_ != Screen::question) break;
       // A Next during the advance's short delay is the same step, taken now; one just
@@ -243,6 +246,8 @@ void KioskModel::abandon() {
 void KioskModel::complete() {
   finished_q_ = &session_->questionnaire();
   finished_ = session_->complete();
+  quiz_review_.reset();
+  if (finished_q_->scoring.method == ScoringMethod::knowledge) quiz_review_ = review_quiz(*finished_q_, *finished_);
   session_.reset();
   noted_.clear();
   unsaved_.push_back(*finished_);

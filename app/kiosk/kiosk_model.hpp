@@ -74,6 +74,8 @@ class KioskModel {
   const Session* session() const { return session_ ? &*session_ : nullptr; }
   const Questionnaire* finished_questionnaire() const { return finished_q_; }
   const std::optional<Response>& finished() const { return finished_; }
+  // A finished quiz's score and review, worked out once on completion (null otherwise).
+  const QuizReview* quiz_review() const { return quiz_review_ ? &*quiz_review_ : nullptr; }
   const AnswerCheck& refusal() const { return refusal_; }  // why Next did not go on
   bool auto_advance_pending() const { return advance_at_ != 0; }
   // One model for single choice: a required pick-one question that is not the last moves
@@ -116,6 +118,8 @@ class KioskModel {
 
  private:
   void sync_entry();  // points the entry at the text question on screen
+  void start(const std::string& questionnaire);
+  void answer(const Intent& in);
   void go_welcome();
   void note_progress();  // keeps the in-progress marker in step with the screen
   struct note_progress_guard;
@@ -143,6 +147,7 @@ class KioskModel {
   std::string noted_;  // session id + question last written to the in-progress marker
   const Questionnaire* finished_q_ = nullptr;
   std::optional<Response> finished_;
+  std::optional<QuizReview> quiz_review_;
   bool last_saved_ = false;
   std::deque<Response> unsaved_;  // kept in memory and retried; never dropped
   TimeMs retry_at_ = 0;

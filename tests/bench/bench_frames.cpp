@@ -64,9 +64,9 @@ void frames(const Options& o) {
 
   const long long responses = store.count();  // before the trace: the bench's own query
   m.open();
-  for (char c : std::string("135790")) m.apply({eco::ConsoleIntent::Kind::pin_key, std::string(1, c)});
+  for (char c : std::string("135790")) m.apply(eco::console_intent::PinKey{c});
   auto t0 = Clock::now();
-  m.apply({eco::ConsoleIntent::Kind::pin_submit});
+  m.apply(eco::console_intent::PinSubmit{});
   // The survey figures come from the worker; the UI thread keeps drawing meanwhile.
   std::vector<double> while_computing;
   sqlite3_trace_v2(eco::StoreAccess::db(store).raw(), SQLITE_TRACE_PROFILE, profile, nullptr);
@@ -94,17 +94,18 @@ void frames(const Options& o) {
               responses, worker_s);
   if (!while_computing.empty()) report("console frames while the worker computes", while_computing);
   for (const char* page : {"overview", "survey"}) {
-    m.apply({eco::ConsoleIntent::Kind::page, page});
+    m.apply(eco::console_intent::ShowPage{page == std::string("overview") ? eco::ConsolePage::overview
+                                                                           : eco::ConsolePage::survey});
     std::vector<double> t;
     for (int i = 0; i < 300; ++i) t.push_back(frame());
     report(page == std::string("overview") ? "overview of 40 indicators" : "survey results (satisfaction)", t);
   }
   // A few staff actions, so their queries are in the trace too.
-  m.apply({eco::ConsoleIntent::Kind::open, "12"});
+  m.apply(eco::console_intent::OpenIndicator{"12"});
   frame();
-  m.apply({eco::ConsoleIntent::Kind::page, "departments"});
+  m.apply(eco::console_intent::ShowPage{eco::ConsolePage::departments});
   frame();
-  m.apply({eco::ConsoleIntent::Kind::page, "audit"});
+  m.apply(eco::console_intent::ShowPage{eco::ConsolePage::audit});
   frame();
   sqlite3_trace_v2(eco::StoreAccess::db(store).raw(), 0, nullptr, nullptr);
   std::printf("slowest of %ld SQL statements on the UI thread: %.2f ms (%s) (SQLite profile clock, 1 ms resolution; goal: none over 16 ms)\n",

@@ -21,7 +21,7 @@ std::string fmt(double v) {
   return s;
 }
 
-DashboardRow row_for(const IndicatorDef& d, AdminStore& admin, const IndicatorReport* survey, const std::string& lang,
+DashboardRow row_for(const IndicatorDef& d, RecordQueries& admin, const IndicatorReport* survey, const std::string& lang,
                      const std::map<std::string, TaskStatus>& tasks) {
   DashboardRow row;
   row.def = &d;
@@ -78,7 +78,7 @@ DashboardRow row_for(const IndicatorDef& d, AdminStore& admin, const IndicatorRe
 
 }  // namespace
 
-Dashboard build_dashboard(const Catalog& c, AdminStore& admin, const IndicatorReport* survey, const std::string& lang) {
+Dashboard build_dashboard(const Catalog& c, RecordQueries& admin, const IndicatorReport* survey, const std::string& lang) {
   Dashboard out;
   std::map<std::string, TaskStatus> tasks;
   for (const auto& u : admin.task_states()) tasks[u.task] = u.status;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/storage/admin_store.hpp"
+#include "core/storage/record_queries.hpp"
 #include "core/support/time.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/analysis/indicators.hpp"
@@ -30,7 +30,7 @@ struct Dashboard {
 };
 
 // `survey` may be null (then 35, 39, 40 show no data).
-Dashboard build_dashboard(const Catalog& c, AdminStore& admin, const IndicatorReport* survey,
+Dashboard build_dashboard(const Catalog& c, RecordQueries& admin, const IndicatorReport* survey,
                           const std::string& lang);
 
 // Survey indicator status: met when the estimate reaches the target.

@@ -10,32 +10,10 @@
 #include "core/storage/audit_anchor.hpp"
 #include "core/support/time.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/storage/record_queries.hpp"
 #include "core/storage/store.hpp"
 
 namespace eco {
-
-struct IndicatorRecord {
-  std::int64_t id = 0;
-  std::string indicator;         // "2", "14.1"
-  std::string as_of;             // YYYY-MM-DD
-  std::optional<double> value;   // at_least rules
-  std::string state;             // state rules
-  std::optional<bool> judged;    // judged rules
-  std::string source, evidence, recorded_by;
-  TimeMs recorded_at = 0;
-};
-
-enum class TaskStatus { not_started, in_progress, done, blocked };
-const char* task_status_code(TaskStatus s);
-std::optional<TaskStatus> parse_task_status(const std::string& s);
-
-struct TaskUpdate {
-  std::int64_t id = 0;
-  std::string task;
-  TaskStatus status = TaskStatus::not_started;
-  std::string note, recorded_by;
-  TimeMs recorded_at = 0;
-};
 
 struct AuditEntry {
   std::int64_t id = 0;
@@ -67,7 +45,7 @@ struct AuditVerdict {
   std::string anchor_path;
 };
 
-class AdminStore {
+class AdminStore final : public RecordQueries {
  public:
   static constexpr int kMaxFailures = 5;
   static constexpr TimeMs kLockMs = 5 * 60 * 1000;
@@ -80,13 +58,13 @@ class AdminStore {
   std::string record(IndicatorRecord r);
   std::vector<IndicatorRecord> history(const std::string& indicator);  // oldest first
   // Latest record and the one before it (by as_of, then entry order).
-  std::optional<IndicatorRecord> latest(const std::string& indicator, IndicatorRecord* previous = nullptr);
+  std::optional<IndicatorRecord> latest(const std::string& indicator, IndicatorRecord* previous = nullptr) override;
 
   std::string update_task(const std::string& task, TaskStatus status, const std::string& note,
                           const std::string& by);
   std::vector<TaskUpdate> task_history(const std::string& task);
   // Latest status of every task that has one.
-  std::vector<TaskUpdate> task_states();
+  std::vector<TaskUpdate> task_states() override;
 
   // The anchor file (core/audit_anchor.hpp) kept outside the database. From here on every
   // audit entry and PIN change updates it; a missing one is created from the database as

@@ -233,4 +233,52 @@ Abandoned Session::abandon() const {
   return a;
 }
 
+ChoiceSet toggle_option(const Question& q, const ChoiceSet* current, const std::string& tapped) {
+  ChoiceSet next = current ? *current : ChoiceSet{};
+  auto& opts = next.options;
+  const Option* t = q.find_option(tapped);
+  if (std::find(opts.begin(), opts.end(), tapped) != opts.end()) {
+    opts.erase(std::remove(opts.begin(), opts.end(), tapped), opts.end());
+  } else if (t && t->exclusive) {
+    opts = {tapped};
+  } else {
+    opts.erase(std::remove_if(opts.begin(), opts.end(),
+                              [&](const std::string& id) {
+                                const Option* o = q.find_option(id);
+                                return o && o->exclusive;
+                              }),
+               opts.end());
+    opts.push_back(tapped);
+  }
+  return next;
+}
+
+Answer number_pad_key(const Answer& current, char key) {
+  const auto* cur = std::get_if<std::int64_t>(&current);
+  if (key == 'C') return std::monostate{};
+  if (key == '<') return (cur && *cur >= 10) ? Answer(*cur / 10) : Answer(std::monostate{});
+  if (key < '0' || key > '9') return current;
+  std::int64_t base = cur ? *cur : 0;
+  return std::min<std::int64_t>(base * 10 + (key - '0'), kNumberPadMax);
+}
+
+QuizReview review_quiz(const Questionnaire& q, const Response& r) {
+  QuizReview out;
+  out.score = quiz_score(q, r);
+  for (const auto& id : r.drawn) {
+    const Question* item = q.find(id);
+    if (!item) continue;
+    QuizReviewItem ri;
+    ri.item = item;
+    const Answer* a = r.find(id);
+    ri.correct = a && knowledge_correct(*item, *a);
+    if (a) {
+      if (auto* c = std::get_if<Choice>(a)) ri.chosen = {c->option};
+      else if (auto* s = std::get_if<ChoiceSet>(a)) ri.chosen = s->options;
+    }
+    out.items.push_back(std::move(ri));
+  }
+  return out;
+}
+
 }  // namespace eco

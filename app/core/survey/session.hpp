@@ -11,6 +11,7 @@
 #include "core/support/time.hpp"
 #include "core/support/ids.hpp"
 #include "core/survey/response.hpp"
+#include "core/survey/scoring.hpp"
 
 namespace eco {
 
@@ -118,5 +119,31 @@ class Rng {
 
 // Draws `count` bank items spread evenly over topics (round robin over shuffled topics).
 std::vector<const Question*> draw_items(const Bank& bank, Rng& rng);
+
+// Answer logic the screens call instead of doing it in draw code.
+
+// A tap on option `tapped` of a multiple-choice question: a chosen option is unchosen;
+// an exclusive one ("none of these") replaces every other; any other option drops the
+// exclusive ones and is added at the end.
+ChoiceSet toggle_option(const Question& q, const ChoiceSet* current, const std::string& tapped);
+
+// A key of the number pad: '0'..'9' appends the digit (capped at 1,000,000,000), 'C'
+// clears, '<' drops the last digit (a single digit clears). Returns the new answer:
+// the number, or std::monostate for none. Any other key leaves `current` unchanged.
+constexpr std::int64_t kNumberPadMax = 1'000'000'000;
+Answer number_pad_key(const Answer& current, char key);
+
+// The quiz's finish screen, worked out once when the quiz is completed: the score, and
+// for each drawn item whether it was right and what the resident chose.
+struct QuizReviewItem {
+  const Question* item = nullptr;
+  bool correct = false;
+  std::vector<std::string> chosen;  // empty: not answered
+};
+struct QuizReview {
+  QuizScore score;
+  std::vector<QuizReviewItem> items;  // drawn order; items no longer in the questionnaire left out
+};
+QuizReview review_quiz(const Questionnaire& q, const Response& r);
 
 }  // namespace eco

@@ -16,6 +16,7 @@ namespace eco::ui {
 struct Headless {
   Fonts fonts;
   std::vector<HitItem> hits;
+  std::vector<std::string> texts;  // text_wrapped() strings of the last frame
   bool fonts_found = false;
 
   float scale_ = 1;
@@ -34,9 +35,11 @@ struct Headless {
     io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);  // ImGui needs the atlas "uploaded" once
     apply_theme(scale);
     g_hit_items = &hits;
+    g_text_items = &texts;
   }
   ~Headless() {
     g_hit_items = nullptr;
+    g_text_items = nullptr;
     ImGui::DestroyContext();
   }
   // Bakes the normal or the larger text set, between frames, as the kiosk does when a
@@ -49,12 +52,13 @@ struct Headless {
   }
 
   // Starts a frame with the pointer at `mouse`, pressed or not (levels, as ImGui 1.86
-  // reads them), and forgets the last frame's hit items.
+  // reads them), and forgets the last frame's hit items and texts.
   void begin_frame(ImVec2 mouse, bool down) {
     ImGuiIO& io = ImGui::GetIO();
     io.MousePos = mouse;
     io.MouseDown[0] = down;
     hits.clear();
+    texts.clear();
     ImGui::NewFrame();
   }
 
@@ -74,6 +78,13 @@ struct Headless {
     frame(c, false);
     frame(ImVec2(-1, -1), false);
     return hit;
+  }
+
+  // Whether the last frame drew this text (whole, through text_wrapped).
+  bool shows(const std::string& text) const {
+    for (const auto& t : texts)
+      if (t == text) return true;
+    return false;
   }
 
   Headless(const Headless&) = delete;

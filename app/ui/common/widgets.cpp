@@ -10,6 +10,7 @@
 namespace eco::ui {
 
 std::vector<HitItem>* g_hit_items = nullptr;
+std::vector<std::string>* g_text_items = nullptr;
 
 void record_hit(const std::string& label, ImVec2 min, ImVec2 max) {
   if (!g_hit_items) return;
@@ -214,6 +215,7 @@ float top_switches(const View& v, Intent& out, bool with_quit, float* left) {
 }
 
 void text_wrapped(const std::string& s, ImU32 colour, ImFont* font, float wrap_width) {
+  if (g_text_items) g_text_items->push_back(s);
   ImVec2 p = ImGui::GetCursorScreenPos();
   ImVec2 used = draw_wrapped(ImGui::GetWindowDrawList(), font, font->FontSize, p, colour, s, wrap_width);
   ImGui::Dummy(ImVec2(std::max(used.x, 1.f), used.y));

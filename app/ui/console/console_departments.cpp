@@ -40,7 +40,7 @@ ConsoleIntent draw_console_departments(ConsoleView& v) {
     bool leads = false;
     for (const auto& l : row.def->lead) leads = leads || l.find(d) != std::string::npos;
     if (!leads) continue;
-    if (cbutton(row.def->id + " " + row.def->name, ("lead" + row.def->id).c_str())) out = {ConsoleIntent::Kind::open, row.def->id};
+    if (cbutton(row.def->id + " " + row.def->name, ("lead" + row.def->id).c_str())) out = console_intent::OpenIndicator{row.def->id};
     ImGui::SameLine();
     status_badge(v, row.status);
   }
@@ -66,7 +66,7 @@ ConsoleIntent draw_console_departments(ConsoleView& v) {
             ImGui::TableNextColumn();
             ImGui::PushID(t.id.c_str());
             if (ImGui::Selectable(t.id.c_str(), false, ImGuiSelectableFlags_SpanAllColumns))
-              out = {ConsoleIntent::Kind::open, std::to_string(ind.no)};
+              out = console_intent::OpenIndicator{std::to_string(ind.no)};
             ImGui::PopID();
             ImGui::TableNextColumn();
             ImGui::TextWrapped("%s", t.key_task.c_str());

@@ -46,23 +46,8 @@ void trend_chart(const ConsoleView& v, const std::vector<IndicatorRecord>& hist,
   ImGui::Dummy(sz);
 }
 
-}  // namespace
-
-ConsoleIntent draw_console_detail(ConsoleView& v) {
-  ConsoleIntent out;
-  ConsoleModel& m = v.model;
-  const DashboardRow* row = m.selected();
-  if (!row) return out;
-  const IndicatorDef& d = *row->def;
-  const int offset = m.config().utc_offset_minutes;
-  if (cbutton("← " + v.t("console.back"), "back")) out = {ConsoleIntent::Kind::page, "overview"};
-  ImGui::SameLine();
-  ImGui::PushFont(v.heading);
-  ImGui::Text("%s%s  %s", d.hardest ? "★" : "", d.id.c_str(), d.name.c_str());
-  ImGui::PopFont();
-
-  float left_w = ImGui::GetContentRegionAvail().x * 0.48f;
-  ImGui::BeginChild("##left", ImVec2(left_w, 0));
+// Domain, binding, lead departments, target, rule and the current status.
+void indicator_facts(ConsoleView& v, const DashboardRow* row, const IndicatorDef& d) {
   ImGui::TextWrapped("%s: %s    %s: %s", v.t("console.domain").c_str(), d.domain.c_str(),
                      v.t("console.col.binding").c_str(), d.binding.empty() ? "—" : d.binding.c_str());
   std::string leads;
@@ -76,100 +61,105 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
   status_badge(v, row->status);
   ImGui::SameLine();
   ImGui::TextUnformatted(row->value_text.empty() ? "—" : row->value_text.c_str());
+}
 
-  if (!d.sub.empty()) {
-    ImGui::Separator();
-    ImGui::TextUnformatted(v.t("console.sub_indicators").c_str());
-    for (const auto& s : row->sub) {
-      if (cbutton(s.def->id + " " + s.def->name + " (" + s.def->target + ")", s.def->id.c_str()))
-        out = {ConsoleIntent::Kind::open, s.def->id};
-      ImGui::SameLine();
-      status_badge(v, s.status);
-    }
-  } else if (row->survey) {
-    const auto& e = row->survey->est;
-    ImGui::Separator();
-    ImGui::TextWrapped("%s", v.t("console.survey_live").c_str());
-    if (e.value && e.ci)
-      ImGui::Text("%.1f%%  95%%: [%.1f, %.1f]  n=%lld  ±%.1f", *e.value, e.ci->lo, e.ci->hi, static_cast<long long>(e.n), e.moe);
-    else if (e.value)  // one respondent: no interval can be given
-      ImGui::Text("%.1f%%  95%%: —  n=%lld", *e.value, static_cast<long long>(e.n));
-    else
-      ImGui::TextUnformatted(v.t("console.status.no_data").c_str());
-    ImGui::TextWrapped("%s", v.tf("console.survey_excluded", {{"arg", std::to_string(row->survey->excluded.total)}}).c_str());
-  } else {
-    ImGui::Separator();
-    ImGui::TextUnformatted(v.t("console.record_new").c_str());
-    RecordForm& f = m.form;
-    if (f.as_of.empty()) f.as_of = m.today();
-    float field = v.px(360);
-    ImGui::SetNextItemWidth(field);
-    ImGui::InputText((v.t("console.as_of") + "###asof").c_str(), &f.as_of);
-    switch (d.rule.kind) {
-      case Rule::Kind::at_least:
-        ImGui::SetNextItemWidth(field);
-        ImGui::InputText((v.t("console.value") + (d.unit.empty() ? "" : " (" + d.unit + ")") + "###value").c_str(), &f.value,
-                         ImGuiInputTextFlags_CharsDecimal);
-        break;
-      case Rule::Kind::state:
-        for (std::size_t i = 0; i < d.rule.states.size(); ++i) {
-          if (i) ImGui::SameLine();
-          std::string id = "state" + std::to_string(i);
-          if (chip(d.rule.states[i], id.c_str(), f.state == d.rule.states[i])) f.state = d.rule.states[i];
-        }
-        break;
-      case Rule::Kind::judged:
-        if (chip(v.t("console.judged_met"), "judged1", f.judged == 1)) f.judged = 1;
-        ImGui::SameLine();
-        if (chip(v.t("console.judged_not_met"), "judged0", f.judged == 0)) f.judged = 0;
-        break;
-      case Rule::Kind::all_sub: break;
-    }
-    ImGui::SetNextItemWidth(-1);
-    ImGui::InputTextWithHint("###source", v.t("console.source").c_str(), &f.source);
-    ImGui::TextUnformatted(v.t("console.evidence").c_str());
-    ImGui::SameLine();
-    touch_input_button(v, "evidence", out);
-    ImGui::InputTextMultiline((v.t("console.evidence") + "###evidence").c_str(), &f.evidence, ImVec2(-1, v.px(70)));
-    ImGui::SetNextItemWidth(field);
-    ImGui::InputTextWithHint("###name", v.t("console.your_name").c_str(), &m.user_name);
-    ImGui::SameLine();
-    if (cbutton(v.t("console.record"), "record")) out = {ConsoleIntent::Kind::record, d.id};
-    const auto& hist = m.selected_history();
-    // The record form first (always in view), then the append-only history.
-    ImGui::Separator();
-    ImGui::TextUnformatted(v.t("console.history").c_str());
-    if (d.rule.kind == Rule::Kind::at_least) trend_chart(v, hist, d.rule.value);
-    if (ImGui::BeginTable("##hist", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
-                          ImVec2(0, std::max(v.px(120), ImGui::GetContentRegionAvail().y)))) {
-      ImGui::TableSetupColumn(v.t("console.as_of").c_str());
-      ImGui::TableSetupColumn(v.t("console.col.value").c_str());
-      ImGui::TableSetupColumn(v.t("console.source").c_str(), 0, 2);
-      ImGui::TableSetupColumn(v.t("console.evidence").c_str(), 0, 2);
-      ImGui::TableSetupColumn(v.t("console.recorded_by").c_str(), 0, 1.5f);
-      ImGui::TableHeadersRow();
-      for (auto it = hist.rbegin(); it != hist.rend(); ++it) {
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(it->as_of.c_str());
-        ImGui::TableNextColumn();
-        if (it->value) ImGui::Text("%g", *it->value);
-        else if (!it->state.empty()) ImGui::TextUnformatted(it->state.c_str());
-        else ImGui::TextUnformatted(v.t(*it->judged ? "console.judged_met" : "console.judged_not_met").c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextWrapped("%s", it->source.c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextWrapped("%s", it->evidence.c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextWrapped("%s %s", it->recorded_by.c_str(), fmt_time(it->recorded_at, offset).c_str());
+// A survey indicator: the live estimate with its interval, and how many were excluded.
+void survey_estimate(ConsoleView& v, const DashboardRow* row) {
+  const auto& e = row->survey->est;
+  ImGui::Separator();
+  ImGui::TextWrapped("%s", v.t("console.survey_live").c_str());
+  if (e.value && e.ci)
+    ImGui::Text("%.1f%%  95%%: [%.1f, %.1f]  n=%lld  ±%.1f", *e.value, e.ci->lo, e.ci->hi, static_cast<long long>(e.n), e.moe);
+  else if (e.value)  // one respondent: no interval can be given
+    ImGui::Text("%.1f%%  95%%: —  n=%lld", *e.value, static_cast<long long>(e.n));
+  else
+    ImGui::TextUnformatted(v.t("console.status.no_data").c_str());
+  ImGui::TextWrapped("%s", v.tf("console.survey_excluded", {{"arg", std::to_string(row->survey->excluded.total)}}).c_str());
+}
+
+// The form for a new record: date, value / state / verdict, source, evidence, who.
+ConsoleIntent record_form(ConsoleView& v, const IndicatorDef& d) {
+  ConsoleIntent out;
+  ConsoleModel& m = v.model;
+  ImGui::Separator();
+  ImGui::TextUnformatted(v.t("console.record_new").c_str());
+  RecordForm& f = m.form;
+  if (f.as_of.empty()) f.as_of = m.today();
+  float field = v.px(360);
+  ImGui::SetNextItemWidth(field);
+  ImGui::InputText((v.t("console.as_of") + "###asof").c_str(), &f.as_of);
+  switch (d.rule.kind) {
+    case Rule::Kind::at_least:
+      ImGui::SetNextItemWidth(field);
+      ImGui::InputText((v.t("console.value") + (d.unit.empty() ? "" : " (" + d.unit + ")") + "###value").c_str(), &f.value,
+                       ImGuiInputTextFlags_CharsDecimal);
+      break;
+    case Rule::Kind::state:
+      for (std::size_t i = 0; i < d.rule.states.size(); ++i) {
+        if (i) ImGui::SameLine();
+        std::string id = "state" + std::to_string(i);
+        if (chip(d.rule.states[i], id.c_str(), f.state == d.rule.states[i])) f.state = d.rule.states[i];
       }
-      ImGui::EndTable();
-    }
+      break;
+    case Rule::Kind::judged:
+      if (chip(v.t("console.judged_met"), "judged1", f.judged == 1)) f.judged = 1;
+      ImGui::SameLine();
+      if (chip(v.t("console.judged_not_met"), "judged0", f.judged == 0)) f.judged = 0;
+      break;
+    case Rule::Kind::all_sub: break;
   }
-  ImGui::EndChild();
-
+  ImGui::SetNextItemWidth(-1);
+  ImGui::InputTextWithHint("###source", v.t("console.source").c_str(), &f.source);
+  ImGui::TextUnformatted(v.t("console.evidence").c_str());
   ImGui::SameLine();
-  ImGui::BeginChild("##tasks", ImVec2(0, 0));
+  touch_input_button(v, "evidence", out);
+  ImGui::InputTextMultiline((v.t("console.evidence") + "###evidence").c_str(), &f.evidence, ImVec2(-1, v.px(70)));
+  ImGui::SetNextItemWidth(field);
+  ImGui::InputTextWithHint("###name", v.t("console.your_name").c_str(), &m.user_name);
+  ImGui::SameLine();
+  if (cbutton(v.t("console.record"), "record")) out = console_intent::RecordValue{d.id};
+  return out;
+}
+
+// The indicator's append-only history, newest first, with its trend for "at least" rules.
+void record_history(ConsoleView& v, const IndicatorDef& d, int offset) {
+  ConsoleModel& m = v.model;
+  const auto& hist = m.selected_history();
+  // The record form first (always in view), then the append-only history.
+  ImGui::Separator();
+  ImGui::TextUnformatted(v.t("console.history").c_str());
+  if (d.rule.kind == Rule::Kind::at_least) trend_chart(v, hist, d.rule.value);
+  if (ImGui::BeginTable("##hist", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
+                        ImVec2(0, std::max(v.px(120), ImGui::GetContentRegionAvail().y)))) {
+    ImGui::TableSetupColumn(v.t("console.as_of").c_str());
+    ImGui::TableSetupColumn(v.t("console.col.value").c_str());
+    ImGui::TableSetupColumn(v.t("console.source").c_str(), 0, 2);
+    ImGui::TableSetupColumn(v.t("console.evidence").c_str(), 0, 2);
+    ImGui::TableSetupColumn(v.t("console.recorded_by").c_str(), 0, 1.5f);
+    ImGui::TableHeadersRow();
+    for (auto it = hist.rbegin(); it != hist.rend(); ++it) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(it->as_of.c_str());
+      ImGui::TableNextColumn();
+      if (it->value) ImGui::Text("%g", *it->value);
+      else if (!it->state.empty()) ImGui::TextUnformatted(it->state.c_str());
+      else ImGui::TextUnformatted(v.t(*it->judged ? "console.judged_met" : "console.judged_not_met").c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%s", it->source.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%s", it->evidence.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%s %s", it->recorded_by.c_str(), fmt_time(it->recorded_at, offset).c_str());
+    }
+    ImGui::EndTable();
+  }
+}
+
+// The key tasks of the indicator (or of the one it shares them with), each with its status chips.
+ConsoleIntent task_list(ConsoleView& v, const IndicatorDef& d, int offset) {
+  ConsoleIntent out;
+  ConsoleModel& m = v.model;
   const IndicatorDef* owner = &d;
   if (d.id.find('.') != std::string::npos) owner = m.catalog().find(d.id.substr(0, d.id.find('.')));
   if (owner && owner->tasks_shared_with) owner = m.catalog().find(std::to_string(owner->tasks_shared_with));
@@ -198,12 +188,53 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
       for (auto s : {TaskStatus::not_started, TaskStatus::in_progress, TaskStatus::done, TaskStatus::blocked}) {
         std::string code = task_status_code(s);
         std::string id = t.id + ":" + code;
-        if (chip(v.t("console.task." + code), id.c_str(), cur == s)) out = {ConsoleIntent::Kind::task, t.id, code};
+        if (chip(v.t("console.task." + code), id.c_str(), cur == s)) out = console_intent::SetTask{t.id, s};
         ImGui::SameLine();
       }
       ImGui::NewLine();
       ImGui::PopID();
     }
+  return out;
+}
+
+}  // namespace
+
+ConsoleIntent draw_console_detail(ConsoleView& v) {
+  ConsoleIntent out;
+  ConsoleModel& m = v.model;
+  const DashboardRow* row = m.selected();
+  if (!row) return out;
+  const IndicatorDef& d = *row->def;
+  const int offset = m.config().utc_offset_minutes;
+  if (cbutton("← " + v.t("console.back"), "back")) out = console_intent::ShowPage{ConsolePage::overview};
+  ImGui::SameLine();
+  ImGui::PushFont(v.heading);
+  ImGui::Text("%s%s  %s", d.hardest ? "★" : "", d.id.c_str(), d.name.c_str());
+  ImGui::PopFont();
+
+  float left_w = ImGui::GetContentRegionAvail().x * 0.48f;
+  ImGui::BeginChild("##left", ImVec2(left_w, 0));
+  indicator_facts(v, row, d);
+  if (!d.sub.empty()) {
+    ImGui::Separator();
+    ImGui::TextUnformatted(v.t("console.sub_indicators").c_str());
+    for (const auto& s : row->sub) {
+      if (cbutton(s.def->id + " " + s.def->name + " (" + s.def->target + ")", s.def->id.c_str()))
+        out = console_intent::OpenIndicator{s.def->id};
+      ImGui::SameLine();
+      status_badge(v, s.status);
+    }
+  } else if (row->survey) {
+    survey_estimate(v, row);
+  } else {
+    if (ConsoleIntent in = record_form(v, d); !none(in)) out = std::move(in);
+    record_history(v, d, offset);
+  }
+  ImGui::EndChild();
+
+  ImGui::SameLine();
+  ImGui::BeginChild("##tasks", ImVec2(0, 0));
+  if (ConsoleIntent in = task_list(v, d, offset); !none(in)) out = std::move(in);
   ImGui::EndChild();
   return out;
 }

@@ -33,13 +33,13 @@ ConsoleIntent draw_console(ConsoleView& v) {
                                {"settings", "console.tab.settings", ConsolePage::settings}};
     for (const auto& tab : tabs) {
       bool on = m.page() == tab.p || (tab.p == ConsolePage::overview && m.page() == ConsolePage::detail);
-      if (chip(v.t(tab.key), tab.page, on)) out = {ConsoleIntent::Kind::page, tab.page};
+      if (chip(v.t(tab.key), tab.page, on)) out = console_intent::ShowPage{tab.p};
       ImGui::SameLine();
     }
   }
   ImGui::SetCursorPosX(v.size.x - v.px(200));
   if (cbutton(v.t(m.signed_in() ? "console.sign_out" : "console.back_to_kiosk"), "signout"))
-    out = {ConsoleIntent::Kind::sign_out};
+    out = console_intent::SignOut{};
   ImGui::Separator();
   if (!v.save_banner.empty()) {
     ImGui::PushStyleColor(ImGuiCol_ChildBg, color::error);
@@ -49,9 +49,9 @@ ConsoleIntent draw_console(ConsoleView& v) {
     ImGui::EndChild();
     ImGui::PopStyleColor();
   }
-  if (!m.message().empty() && m.page() != ConsolePage::pin) {
+  if (!m.note().key.empty() && m.page() != ConsolePage::pin) {
     ImU32 c = m.message_is_error() ? color::error : color::primary;
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", v.message(m.message()).c_str());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", v.message(m.note()).c_str());
   }
 
   ConsoleIntent page;
@@ -64,7 +64,7 @@ ConsoleIntent draw_console(ConsoleView& v) {
     case ConsolePage::audit: page = draw_console_audit(v); break;
     case ConsolePage::settings: page = draw_console_settings(v); break;
   }
-  if (page.kind != ConsoleIntent::Kind::none) out = page;
+  if (!none(page)) out = std::move(page);
   ImGui::PopFont();
   ImGui::End();
   if (m.text_entry()) {  // on top, and only it answers while open

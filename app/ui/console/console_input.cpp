@@ -10,7 +10,7 @@ bool touch_input_button(ConsoleView& v, const char* field, ConsoleIntent& out) {
   ImGui::PushID(field);
   bool tapped = cbutton(v.t("console.input.open"), "touch_input");
   ImGui::PopID();
-  if (tapped) out = {ConsoleIntent::Kind::input_open, field};
+  if (tapped) out = console_intent::InputOpen{field};
   return tapped;
 }
 
@@ -35,13 +35,10 @@ ConsoleIntent draw_console_input(ConsoleView& v) {
   ImVec2 avail = ImGui::GetContentRegionAvail();
   InputPanelView pv{*e, v.strings, v.lang, v.font, v.font, v.scale};
   input::InputIntent in = draw_input_panel(pv, ImVec2(avail.x, avail.y - bh - ImGui::GetStyle().ItemSpacing.y));
-  if (in.kind != input::InputIntent::Kind::none) {
-    out.kind = ConsoleIntent::Kind::input;
-    out.input = std::move(in);
-  }
-  if (cbutton(v.t("console.input.done"), "input_done", ImVec2(v.px(240), bh))) out = {ConsoleIntent::Kind::input_done};
+  if (in.kind != input::InputIntent::Kind::none) out = console_intent::Input{std::move(in)};
+  if (cbutton(v.t("console.input.done"), "input_done", ImVec2(v.px(240), bh))) out = console_intent::InputDone{};
   ImGui::SameLine();
-  if (cbutton(v.t("console.input.cancel"), "input_cancel", ImVec2(v.px(240), bh))) out = {ConsoleIntent::Kind::input_cancel};
+  if (cbutton(v.t("console.input.cancel"), "input_cancel", ImVec2(v.px(240), bh))) out = console_intent::InputCancel{};
   ImGui::End();
   ImGui::PopStyleColor();
   return out;

@@ -11,11 +11,12 @@
 
 namespace eco::ui {
 
-ConsoleIntent draw_console_overview(ConsoleView& v) {
-  ConsoleIntent out;
+namespace {
+
+// How many indicators are met, not met, binding and not met, to judge, without data.
+void summary_line(ConsoleView& v) {
   ConsoleModel& m = v.model;
   const Dashboard& d = m.dashboard();
-  const int offset = m.config().utc_offset_minutes;
   ImGui::TextUnformatted(v.tf("console.summary", {{"met", std::to_string(d.met)},
                                                   {"not_met", std::to_string(d.not_met)},
                                                   {"binding", std::to_string(d.binding_not_met)},
@@ -28,35 +29,40 @@ ConsoleIntent draw_console_overview(ConsoleView& v) {
                        v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
   }
 
-  // Filters.
-  if (chip(v.t("console.all"), "dom_all", m.filter_domain.empty())) out = {ConsoleIntent::Kind::filter_domain, ""};
+}
+
+// Domain, status and department filters, ★ only, the search box and the sort order.
+ConsoleIntent filters(ConsoleView& v) {
+  ConsoleIntent out;
+  ConsoleModel& m = v.model;
+  if (chip(v.t("console.all"), "dom_all", m.filter_domain.empty())) out = console_intent::FilterDomain{""};
   for (std::size_t i = 0; i < m.catalog().domains.size(); ++i) {
     ImGui::SameLine();
     const std::string& dom = m.catalog().domains[i];
     std::string id = "dom" + std::to_string(i);
-    if (chip(dom, id.c_str(), m.filter_domain == dom)) out = {ConsoleIntent::Kind::filter_domain, dom};
+    if (chip(dom, id.c_str(), m.filter_domain == dom)) out = console_intent::FilterDomain{dom};
   }
   ImGui::SameLine(0, v.px(30));
-  if (chip("★ " + v.t("console.hardest"), "star", m.star_only)) out = {ConsoleIntent::Kind::toggle_star};
+  if (chip("★ " + v.t("console.hardest"), "star", m.star_only)) out = console_intent::ToggleStar{};
 
-  if (chip(v.t("console.all_status"), "st_all", m.filter_status.empty())) out = {ConsoleIntent::Kind::filter_status, ""};
+  if (chip(v.t("console.all_status"), "st_all", m.filter_status.empty())) out = console_intent::FilterStatus{""};
   for (const char* s : {"met", "not_met", "to_judge", "no_data"}) {
     ImGui::SameLine();
     std::string id = std::string("st_") + s;
     if (chip(v.t(std::string("console.status.") + s), id.c_str(), m.filter_status == s))
-      out = {ConsoleIntent::Kind::filter_status, s};
+      out = console_intent::FilterStatus{s};
   }
   ImGui::SameLine(0, v.px(30));
   ImGui::SetNextItemWidth(v.px(300));
   std::string dept_label = m.filter_dept.empty() ? v.t("console.all_departments") : m.filter_dept;
   if (ImGui::BeginCombo((v.t("console.department") + "###dept").c_str(), dept_label.c_str())) {
     if (ImGui::Selectable(v.t("console.all_departments").c_str(), m.filter_dept.empty()))
-      out = {ConsoleIntent::Kind::filter_dept, ""};
+      out = console_intent::FilterDept{""};
     std::set<std::string> leads;
     for (const auto& ind : m.catalog().indicators)
       for (const auto& l : ind.lead) leads.insert(l);
     for (const auto& l : leads)
-      if (ImGui::Selectable(l.c_str(), m.filter_dept == l)) out = {ConsoleIntent::Kind::filter_dept, l};
+      if (ImGui::Selectable(l.c_str(), m.filter_dept == l)) out = console_intent::FilterDept{l};
     ImGui::EndCombo();
   }
   ImGui::SetNextItemWidth(v.px(420));
@@ -68,27 +74,85 @@ ConsoleIntent draw_console_overview(ConsoleView& v) {
   if (ImGui::BeginCombo((v.t("console.sort_by") + "###sort").c_str(), sort_label.c_str())) {
     for (const char* s : sorts)
       if (ImGui::Selectable(v.t(std::string("console.sort.") + s).c_str(), m.sort == s))
-        out = {ConsoleIntent::Kind::sort_by, s};
+        out = console_intent::SortBy{s};
     ImGui::EndCombo();
   }
 
+  return out;
+}
+
+void setup_columns(ConsoleView& v) {
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn(v.t("console.col.no").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(60));
+  ImGui::TableSetupColumn(v.t("console.col.name").c_str(), 0, 3.0f);
+  ImGui::TableSetupColumn(v.t("console.col.lead").c_str(), 0, 1.6f);
+  ImGui::TableSetupColumn(v.t("console.col.target").c_str(), 0, 1.8f);
+  ImGui::TableSetupColumn(v.t("console.col.value").c_str(), 0, 1.0f);
+  ImGui::TableSetupColumn(v.t("console.col.status").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(130));
+  ImGui::TableSetupColumn(v.t("console.col.binding").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(110));
+  ImGui::TableSetupColumn(v.t("console.col.tasks").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(110));
+  ImGui::TableSetupColumn(v.t("console.col.updated").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(190));
+  ImGui::TableHeadersRow();
+}
+
+// One indicator's row; a tap anywhere on it opens the indicator.
+ConsoleIntent indicator_row(ConsoleView& v, const DashboardRow* r, int offset) {
+  ConsoleIntent out;
+  const IndicatorDef& def = *r->def;
+  ImGui::TableNextRow();
+  ImGui::TableSetColumnIndex(0);
+  std::string no = (def.hardest ? "★" : "") + std::to_string(def.no);
+  ImGui::PushID(def.id.c_str());
+  if (ImGui::Selectable(no.c_str(), false, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
+    out = console_intent::OpenIndicator{def.id};
+  record_hit("row:" + def.id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+  ImGui::PopID();
+  ImGui::TableSetColumnIndex(1);
+  ImGui::TextWrapped("%s", def.name.c_str());
+  ImGui::TableSetColumnIndex(2);
+  std::string leads;
+  for (const auto& l : def.lead) leads += (leads.empty() ? "" : "\n") + l;
+  ImGui::TextUnformatted(leads.c_str());
+  ImGui::TableSetColumnIndex(3);
+  std::string target = def.target;
+  if (!def.sub.empty())
+    for (const auto& s : def.sub) target += (target.empty() ? "" : "\n") + s.name + ": " + s.target;
+  ImGui::TextWrapped("%s", target.c_str());
+  ImGui::TableSetColumnIndex(4);
+  ImGui::TextWrapped("%s", r->value_text.empty() ? "—" : r->value_text.c_str());
+  if (r->survey && r->survey->est.ci)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "[%.1f, %.1f] n=%lld", r->survey->est.ci->lo,
+                       r->survey->est.ci->hi, static_cast<long long>(r->survey->est.n));
+  ImGui::TableSetColumnIndex(5);
+  status_badge(v, r->status);
+  ImGui::TableSetColumnIndex(6);
+  ImGui::TextUnformatted(def.binding.empty() ? "—" : def.binding.c_str());
+  ImGui::TableSetColumnIndex(7);
+  if (def.tasks_shared_with) ImGui::TextUnformatted(v.tf("console.tasks_shared", {{"arg", std::to_string(def.tasks_shared_with)}}).c_str());
+  else ImGui::Text("%d / %zu", r->done_tasks, def.tasks.size());
+  if (r->blocked_tasks) {
+    ImGui::SameLine();
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::error), "!%d", r->blocked_tasks);
+  }
+  ImGui::TableSetColumnIndex(8);
+  ImGui::TextUnformatted(fmt_time(r->updated_at, offset).c_str());
+  return out;
+}
+
+}  // namespace
+
+ConsoleIntent draw_console_overview(ConsoleView& v) {
+  ConsoleModel& m = v.model;
+  const int offset = m.config().utc_offset_minutes;
+  summary_line(v);
+  ConsoleIntent out = filters(v);
   auto rows = m.visible_rows();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s",
                      v.tf("console.showing", {{"n", std::to_string(rows.size())}}).c_str());
   ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_ScrollY |
                           ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Resizable;
   if (ImGui::BeginTable("##overview", 9, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn(v.t("console.col.no").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(60));
-    ImGui::TableSetupColumn(v.t("console.col.name").c_str(), 0, 3.0f);
-    ImGui::TableSetupColumn(v.t("console.col.lead").c_str(), 0, 1.6f);
-    ImGui::TableSetupColumn(v.t("console.col.target").c_str(), 0, 1.8f);
-    ImGui::TableSetupColumn(v.t("console.col.value").c_str(), 0, 1.0f);
-    ImGui::TableSetupColumn(v.t("console.col.status").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(130));
-    ImGui::TableSetupColumn(v.t("console.col.binding").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(110));
-    ImGui::TableSetupColumn(v.t("console.col.tasks").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(110));
-    ImGui::TableSetupColumn(v.t("console.col.updated").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(190));
-    ImGui::TableHeadersRow();
+    setup_columns(v);
     std::string last_domain;
     bool grouped = m.sort == "no";
     // Clipping is left to ImGui's table: 40 rows plus domain headers draw in well under a millisecond.
@@ -100,43 +164,7 @@ ConsoleIntent draw_console_overview(ConsoleView& v) {
         ImGui::TableSetColumnIndex(1);
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::primary), "%s", def.domain.c_str());
       }
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      std::string no = (def.hardest ? "★" : "") + std::to_string(def.no);
-      ImGui::PushID(def.id.c_str());
-      if (ImGui::Selectable(no.c_str(), false, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
-        out = {ConsoleIntent::Kind::open, def.id};
-      record_hit("row:" + def.id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
-      ImGui::PopID();
-      ImGui::TableSetColumnIndex(1);
-      ImGui::TextWrapped("%s", def.name.c_str());
-      ImGui::TableSetColumnIndex(2);
-      std::string leads;
-      for (const auto& l : def.lead) leads += (leads.empty() ? "" : "\n") + l;
-      ImGui::TextUnformatted(leads.c_str());
-      ImGui::TableSetColumnIndex(3);
-      std::string target = def.target;
-      if (!def.sub.empty())
-        for (const auto& s : def.sub) target += (target.empty() ? "" : "\n") + s.name + ": " + s.target;
-      ImGui::TextWrapped("%s", target.c_str());
-      ImGui::TableSetColumnIndex(4);
-      ImGui::TextWrapped("%s", r->value_text.empty() ? "—" : r->value_text.c_str());
-      if (r->survey && r->survey->est.ci)
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "[%.1f, %.1f] n=%lld", r->survey->est.ci->lo,
-                           r->survey->est.ci->hi, static_cast<long long>(r->survey->est.n));
-      ImGui::TableSetColumnIndex(5);
-      status_badge(v, r->status);
-      ImGui::TableSetColumnIndex(6);
-      ImGui::TextUnformatted(def.binding.empty() ? "—" : def.binding.c_str());
-      ImGui::TableSetColumnIndex(7);
-      if (def.tasks_shared_with) ImGui::TextUnformatted(v.tf("console.tasks_shared", {{"arg", std::to_string(def.tasks_shared_with)}}).c_str());
-      else ImGui::Text("%d / %zu", r->done_tasks, def.tasks.size());
-      if (r->blocked_tasks) {
-        ImGui::SameLine();
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::error), "!%d", r->blocked_tasks);
-      }
-      ImGui::TableSetColumnIndex(8);
-      ImGui::TextUnformatted(fmt_time(r->updated_at, offset).c_str());
+      if (ConsoleIntent in = indicator_row(v, r, offset); !none(in)) out = std::move(in);
     }
     ImGui::EndTable();
   }

@@ -31,7 +31,7 @@ ConsoleIntent draw_console_pin(ConsoleView& v) {
   ImGui::SetCursorPosX((v.size.x - ImGui::CalcTextSize(dots.c_str()).x) / 2);
   ImGui::TextUnformatted(dots.c_str());
   ImGui::PopFont();
-  std::string msg = v.message(m.message());
+  std::string msg = v.message(m.note());
   if (m.lock_seconds_left() > 0)
     msg += " " + v.tf("console.pin_locked_for", {{"arg", std::to_string(m.lock_seconds_left())}});
   ImGui::SetCursorPosX((v.size.x - ImGui::CalcTextSize(msg.c_str()).x) / 2);
@@ -45,9 +45,9 @@ ConsoleIntent draw_console_pin(ConsoleView& v) {
     std::string id = std::string("pin") + std::to_string(i);
     ImGui::PushFont(v.heading);
     if (big_button(id.c_str(), label, ImVec2(key, key * 0.8f), v.heading, i == 11)) {
-      if (i == 9) out = {ConsoleIntent::Kind::pin_delete};
-      else if (i == 11) out = {ConsoleIntent::Kind::pin_submit};
-      else out = {ConsoleIntent::Kind::pin_key, keys[i]};
+      if (i == 9) out = console_intent::PinDelete{};
+      else if (i == 11) out = console_intent::PinSubmit{};
+      else out = console_intent::PinKey{keys[i][0]};
     }
     ImGui::PopFont();
   }

@@ -8,12 +8,12 @@
 
 namespace eco::ui {
 
-ConsoleIntent draw_console_settings(ConsoleView& v) {
+namespace {
+
+// The kiosk's own settings (id, hall, title, idle times, questionnaires, language, folder).
+ConsoleIntent kiosk_settings(ConsoleView& v, float w) {
   ConsoleIntent out;
-  ConsoleModel& m = v.model;
-  SettingsForm& s = m.settings;
-  float w = v.px(520);
-  ImGui::BeginChild("##settings", ImVec2(ImGui::GetContentRegionAvail().x * 0.55f, 0));
+  SettingsForm& s = v.model.settings;
   ImGui::PushFont(v.heading);
   ImGui::TextUnformatted(v.t("console.settings.kiosk").c_str());
   ImGui::PopFont();
@@ -44,10 +44,15 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
   if (chip("English", "lang_en", s.default_lang == "en")) s.default_lang = "en";
   ImGui::SetNextItemWidth(w);
   ImGui::InputText((v.t("console.settings.export_dir") + "###edir").c_str(), &s.export_dir);
-  if (cbutton(v.t("console.settings.save"), "save")) out = {ConsoleIntent::Kind::save_settings};
+  if (cbutton(v.t("console.settings.save"), "save")) out = console_intent::SaveSettings{};
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", v.t("console.settings.restart_note").c_str());
 
-  ImGui::Separator();
+  return out;
+}
+
+ConsoleIntent pin_change(ConsoleView& v, float w) {
+  ConsoleIntent out;
+  SettingsForm& s = v.model.settings;
   ImGui::PushFont(v.heading);
   ImGui::TextUnformatted(v.t("console.settings.pin").c_str());
   ImGui::PopFont();
@@ -57,15 +62,15 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
   ImGui::SetNextItemWidth(w);
   ImGui::InputText((v.t("console.settings.new_pin_again") + "###np2").c_str(), &s.new_pin_again,
                    ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal);
-  if (cbutton(v.t("console.settings.change_pin"), "changepin")) out = {ConsoleIntent::Kind::change_pin};
-  ImGui::EndChild();
+  if (cbutton(v.t("console.settings.change_pin"), "changepin")) out = console_intent::ChangePin{};
+  return out;
+}
 
-  ImGui::SameLine();
-  ImGui::BeginChild("##export", ImVec2(0, 0));
-  ImGui::PushFont(v.heading);
-  ImGui::TextUnformatted(v.t("console.export.title").c_str());
-  ImGui::PopFont();
-  // Where the file goes: the configured folder, or a USB stick when one is mounted.
+// Where the file goes: the configured folder, or a USB stick when one is mounted; and
+// the export under way, with its Cancel.
+ConsoleIntent export_target(ConsoleView& v) {
+  ConsoleIntent out;
+  ConsoleModel& m = v.model;
   if (chip(m.export_folder(), "target_default", m.export_target.empty())) m.export_target.clear();
   static std::vector<std::string> drives;
   static int frames = 0;
@@ -78,8 +83,14 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
   if (m.computing()) {
     ImGui::TextUnformatted(v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
     ImGui::SameLine();
-    if (cbutton(v.t("console.cancel"), "cancel_export")) out = {ConsoleIntent::Kind::cancel_refresh};
+    if (cbutton(v.t("console.cancel"), "cancel_export")) out = console_intent::Cancel{};
   }
+  return out;
+}
+
+// The dates, and the hall: every hall, or one kiosk's responses.
+void export_filters(ConsoleView& v) {
+  ConsoleModel& m = v.model;
   ImGui::SetNextItemWidth(v.px(200));
   ImGui::InputTextWithHint("###efrom", v.t("console.export.from").c_str(), &m.export_from);
   ImGui::SameLine();
@@ -88,7 +99,6 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
   ImGui::SetNextItemWidth(v.px(200));
   ImGui::InputTextWithHint("###eto", v.t("console.export.to").c_str(), &m.export_to);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", v.t("console.export.dates_hint").c_str());
-  // The hall: every hall, or one kiosk's responses.
   ImGui::TextUnformatted(v.t("console.export.hall").c_str());
   ImGui::SameLine();
   if (chip(v.t("console.export.all_halls"), "hall_all", m.export_kiosk.empty())) m.export_kiosk.clear();
@@ -102,15 +112,46 @@ ConsoleIntent draw_console_settings(ConsoleView& v) {
     std::string id = "hall" + std::to_string(i);
     if (chip(label, id.c_str(), m.export_kiosk == kiosks[i])) m.export_kiosk = kiosks[i];
   }
+}
+
+// A button per questionnaire and format.
+ConsoleIntent export_buttons(ConsoleView& v) {
+  ConsoleIntent out;
   for (const char* q : {"knowledge", "satisfaction", "green-travel", ""}) {
     std::string qname = *q ? v.t(std::string("console.q.") + q) : v.t("console.export.all");
     ImGui::TextUnformatted(qname.c_str());
     for (const char* f : {"xlsx", "csv", "html", "pdf", "jsonl"}) {
       ImGui::SameLine();
       std::string id = std::string("exp_") + f + "_" + q;
-      if (cbutton(f, id.c_str())) out = {ConsoleIntent::Kind::export_file, f, q};
+      if (cbutton(f, id.c_str())) out = console_intent::ExportFile{f, q};
     }
   }
+  return out;
+}
+
+}  // namespace
+
+ConsoleIntent draw_console_settings(ConsoleView& v) {
+  ConsoleIntent out;
+  ConsoleModel& m = v.model;
+  float w = v.px(520);
+  auto take = [&out](ConsoleIntent in) {
+    if (!none(in)) out = std::move(in);
+  };
+  ImGui::BeginChild("##settings", ImVec2(ImGui::GetContentRegionAvail().x * 0.55f, 0));
+  take(kiosk_settings(v, w));
+  ImGui::Separator();
+  take(pin_change(v, w));
+  ImGui::EndChild();
+
+  ImGui::SameLine();
+  ImGui::BeginChild("##export", ImVec2(0, 0));
+  ImGui::PushFont(v.heading);
+  ImGui::TextUnformatted(v.t("console.export.title").c_str());
+  ImGui::PopFont();
+  take(export_target(v));
+  export_filters(v);
+  take(export_buttons(v));
   if (!m.last_export.empty()) ImGui::TextWrapped("%s", m.last_export.c_str());
   ImGui::EndChild();
   return out;

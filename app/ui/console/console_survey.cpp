@@ -43,14 +43,13 @@ void day_chart(const ConsoleView& v, const std::vector<DayCount>& days) {
   ImGui::Dummy(sz);
 }
 
-}  // namespace
-
-ConsoleIntent draw_console_survey(ConsoleView& v) {
+// The questionnaire chips, and Refresh (or the progress of the figures and Cancel).
+ConsoleIntent survey_header(ConsoleView& v) {
   ConsoleIntent out;
   ConsoleModel& m = v.model;
   for (const char* id : {"knowledge", "satisfaction", "green-travel"}) {
     if (chip(v.t(std::string("console.q.") + id), id, m.survey_selected == id))
-      out = {ConsoleIntent::Kind::select_questionnaire, id};
+      out = console_intent::SelectQuestionnaire{id};
     ImGui::SameLine();
   }
   if (m.computing()) {
@@ -59,25 +58,15 @@ ConsoleIntent draw_console_survey(ConsoleView& v) {
     ImGui::ProgressBar(phase, ImVec2(v.px(240), 0),
                        v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
     ImGui::SameLine();
-    if (cbutton(v.t("console.cancel"), "cancel")) out = {ConsoleIntent::Kind::cancel_refresh};
+    if (cbutton(v.t("console.cancel"), "cancel")) out = console_intent::Cancel{};
   } else if (cbutton(v.t("console.refresh"), "refresh")) {
-    out = {ConsoleIntent::Kind::refresh};
+    out = console_intent::Refresh{};
   }
-  const SurveyResults* res = m.results();
-  const IndicatorReport* rep = m.report();
-  if (!res || !rep) {
-    ImGui::TextUnformatted(v.t("console.no_results_yet").c_str());
-    return out;
-  }
-  const QuestionnaireResults* qr = nullptr;
-  for (const auto& q : res->questionnaires)
-    if (q.id == m.survey_selected) qr = &q;
-  const IndicatorResult* ind = nullptr;
-  for (const auto& i : rep->indicators)
-    if (i.questionnaire == m.survey_selected) ind = &i;
-  if (!qr) return out;
+  return out;
+}
 
-  ImGui::BeginChild("##survey", ImVec2(0, 0));
+// Started, completed, abandoned and flagged; the indicator with its interval.
+void funnel_and_estimate(ConsoleView& v, const QuestionnaireResults* qr, const IndicatorResult* ind) {
   std::int64_t started = qr->completed + qr->abandoned;
   ImGui::TextUnformatted(v.tf("console.funnel", {{"started", std::to_string(started)},
                                                   {"completed", std::to_string(qr->completed)},
@@ -98,10 +87,11 @@ ConsoleIntent draw_console_survey(ConsoleView& v) {
       ImGui::Text("%d  %s  %s", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(), v.t("console.status.no_data").c_str());
     ImGui::PopFont();
   }
-  ImGui::TextUnformatted(v.t("console.per_day").c_str());
-  day_chart(v, qr->per_day);
+}
 
-  float label_w = ImGui::GetContentRegionAvail().x * 0.42f, bar_w = ImGui::GetContentRegionAvail().x * 0.35f;
+// Per item (knowledge, satisfaction), per mode (green travel), and where residents left.
+void item_bars(ConsoleView& v, const QuestionnaireResults* qr, const IndicatorResult* ind, float label_w, float bar_w) {
+  ConsoleModel& m = v.model;
   if (ind && !ind->items.empty()) {
     ImGui::Separator();
     ImGui::TextUnformatted(v.t(ind->method == ScoringMethod::knowledge ? "report.items_knowledge" : "report.items_satisfaction").c_str());
@@ -126,6 +116,11 @@ ConsoleIntent draw_console_survey(ConsoleView& v) {
       hbar(m.question_text(m.survey_selected, qid, v.lang), static_cast<double>(n), static_cast<double>(mx),
            std::to_string(n), label_w, bar_w, color::error);
   }
+}
+
+// Each question's answers as bars.
+void distributions(ConsoleView& v, const QuestionnaireResults* qr, float label_w, float bar_w) {
+  ConsoleModel& m = v.model;
   ImGui::Separator();
   ImGui::TextUnformatted(v.t("console.distributions").c_str());
   for (const auto& d : qr->questions) {
@@ -142,6 +137,34 @@ ConsoleIntent draw_console_survey(ConsoleView& v) {
            std::to_string(c.n) + "  (" + pct(share) + ")", label_w, bar_w, color::primary);
     }
   }
+}
+
+}  // namespace
+
+ConsoleIntent draw_console_survey(ConsoleView& v) {
+  ConsoleModel& m = v.model;
+  ConsoleIntent out = survey_header(v);
+  const SurveyResults* res = m.results();
+  const IndicatorReport* rep = m.report();
+  if (!res || !rep) {
+    ImGui::TextUnformatted(v.t("console.no_results_yet").c_str());
+    return out;
+  }
+  const QuestionnaireResults* qr = nullptr;
+  for (const auto& q : res->questionnaires)
+    if (q.id == m.survey_selected) qr = &q;
+  const IndicatorResult* ind = nullptr;
+  for (const auto& i : rep->indicators)
+    if (i.questionnaire == m.survey_selected) ind = &i;
+  if (!qr) return out;
+
+  ImGui::BeginChild("##survey", ImVec2(0, 0));
+  funnel_and_estimate(v, qr, ind);
+  ImGui::TextUnformatted(v.t("console.per_day").c_str());
+  day_chart(v, qr->per_day);
+  float label_w = ImGui::GetContentRegionAvail().x * 0.42f, bar_w = ImGui::GetContentRegionAvail().x * 0.35f;
+  item_bars(v, qr, ind, label_w, bar_w);
+  distributions(v, qr, label_w, bar_w);
   ImGui::EndChild();
   return out;
 }

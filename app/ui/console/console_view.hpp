@@ -27,8 +27,8 @@ struct ConsoleView {
   std::string tf(const std::string& key, const std::map<std::string, std::string>& args) const {
     return Strings::format(t(key), args);
   }
-  // A model message "key|arg" in words.
-  std::string message(const std::string& m) const;
+  // A model message (key and argument) in words.
+  std::string message(const ConsoleMessage& m) const;
   float px(float v) const { return v * scale; }
 };
 

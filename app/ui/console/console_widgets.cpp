@@ -8,11 +8,10 @@
 
 namespace eco::ui {
 
-std::string ConsoleView::message(const std::string& m) const {
-  if (m.empty()) return "";
-  auto bar = m.find('|');
-  if (bar == std::string::npos) return t(m);
-  return Strings::format(t(m.substr(0, bar)), {{"arg", m.substr(bar + 1)}});
+std::string ConsoleView::message(const ConsoleMessage& m) const {
+  if (m.key.empty()) return "";
+  if (m.arg.empty()) return t(m.key);
+  return Strings::format(t(m.key), {{"arg", m.arg}});
 }
 
 namespace {

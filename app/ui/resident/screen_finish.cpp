@@ -42,8 +42,8 @@ Intent draw_finish(const View& v) {
   text_wrapped(v.t(v.model.last_saved() ? "finish.saved" : "finish.save_pending"), color::muted, f.body, w);
 
   float footer_h = v.px(110);
-  if (q && r && q->scoring.method == ScoringMethod::knowledge) {
-    QuizScore score = quiz_score(*q, *r);
+  if (const QuizReview* review = q && r ? v.model.quiz_review() : nullptr) {
+    const QuizScore& score = review->score;
     ImGui::Dummy(ImVec2(0, v.px(6)));
     text_wrapped(v.tf("finish.score", {{"c", std::to_string(score.correct)}, {"n", std::to_string(score.drawn)}}),
                  color::text, f.title, w);
@@ -53,16 +53,10 @@ Intent draw_finish(const View& v) {
     begin_scroll_region("##review", area, false);
     float iw = area.x - st.ScrollbarSize - v.px(10);
     int n = 0;
-    for (const auto& id : r->drawn) {
-      const Question* item = q->find(id);
-      if (!item) continue;
-      const Answer* a = r->find(id);
-      bool ok = a && knowledge_correct(*item, *a);
-      std::vector<std::string> chosen;
-      if (a) {
-        if (auto* c = std::get_if<Choice>(a)) chosen = {c->option};
-        else if (auto* s = std::get_if<ChoiceSet>(a)) chosen = s->options;
-      }
+    for (const QuizReviewItem& ri : review->items) {
+      const Question* item = ri.item;
+      bool ok = ri.correct;
+      const std::vector<std::string>& chosen = ri.chosen;
       ImGui::PushID(n);
       text_wrapped(std::to_string(++n) + ". " + item->text.get(lang), color::text, f.body, iw);
       if (ok) {

@@ -151,40 +151,29 @@ Intent number_pad(const View& v, const Session& s, const Question& q, ImVec2 are
   dl->AddText(v.fonts.title, v.fonts.title->FontSize, ImVec2(p.x + (pad_w - ds.x) * 0.5f, p.y + (key - ds.y) * 0.5f),
               color::text, display.c_str());
   ImGui::Dummy(ImVec2(pad_w, key));
+  // Label and the key it is to number_pad_key().
   const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "←"};
+  const char codes[] = "123456789C0<";
   ImVec2 ks((pad_w - st.ItemSpacing.x * 2) / 3, key);
   for (int i = 0; i < 12; ++i) {
     if (i % 3) ImGui::SameLine();
     ImGui::PushID(i);
     std::string label = keys[i][0] == 'C' ? v.t("numpad.clear") : keys[i];
-    if (big_button("##k", label, ks, v.fonts.title, false)) {
-      std::int64_t base = cur ? *cur : 0;
-      if (keys[i][0] == 'C') out = answer_intent(std::monostate{});
-      else if (std::string(keys[i]) == "←") out = (cur && *cur >= 10) ? answer_intent(*cur / 10) : answer_intent(std::monostate{});
-      else out = answer_intent(std::min<std::int64_t>(base * 10 + (keys[i][0] - '0'), 1'000'000'000));
-    }
+    if (big_button("##k", label, ks, v.fonts.title, false)) out = answer_intent(number_pad_key(s.answer_of(q.id), codes[i]));
     ImGui::PopID();
   }
   ImGui::EndGroup();
   return out;
 }
 
-}  // namespace
-
-Intent draw_question(const View& v) {
-  Intent out;
-  const Session* s = v.model.session();
-  if (!s || !s->current()) return out;
-  const Question& q = *s->current();
+// Header: the questionnaire's title and progress on the left; language, text size
+// and 退出 on the right, on every question (both switches keep the answers).
+// Progress counts what this resident can still be asked (Progress::expected): the
+// text and the bar say the same and never go backwards while the resident goes on.
+Progress question_header(const View& v, const Session* s, float w, Intent& out) {
   const std::string& lang = v.model.lang();
   const auto& f = v.fonts;
   ImGuiStyle& st = ImGui::GetStyle();
-  float w = v.size.x - 2 * st.WindowPadding.x;
-
-  // Header: the questionnaire's title and progress on the left; language, text size
-  // and 退出 on the right, on every question (both switches keep the answers).
-  // Progress counts what this resident can still be asked (Progress::expected): the
-  // text and the bar say the same and never go backwards while the resident goes on.
   Progress pr = s->progress();
   std::string progress = v.tf("question.progress", {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
   ImVec2 top = ImGui::GetCursorPos();
@@ -207,7 +196,13 @@ Intent draw_question(const View& v) {
   ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);
   ImGui::ProgressBar(pr.expected ? static_cast<float>(pr.position) / static_cast<float>(pr.expected) : 0.f, ImVec2(w, v.px(14)), "");
   ImGui::Dummy(ImVec2(0, v.px(8)));
+  return pr;
+}
 
+// The question, and under it the hint, how many to choose, or "optional".
+void question_text(const View& v, const Question& q, float w) {
+  const std::string& lang = v.model.lang();
+  const auto& f = v.fonts;
   text_wrapped(q.text.get(lang), color::text, f.title, w);
   std::string sub = q.hint.get(lang);
   if (q.type == QuestionType::multiple)
@@ -215,18 +210,11 @@ Intent draw_question(const View& v) {
   if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
   if (!sub.empty()) text_wrapped(sub, color::muted, f.small, w);
   ImGui::Dummy(ImVec2(0, v.px(6)));
+}
 
-  // Body, above a fixed footer: a scroll region that opens at the top of each question
-  // and follows the finger (touch_scroll.hpp).
-  float footer_h = v.px(110);
-  ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
-  bool grid = q.type == QuestionType::single || q.type == QuestionType::rating || q.type == QuestionType::multiple;
-  Grid g = grid ? grid_for(v, *s, q, area) : Grid{};
-  // The writing pad must never scroll the page under the finger: the input fits its area.
-  bool writing = q.type == QuestionType::text && v.model.text_entry();
-  begin_scroll_region("##body", area, g.overflows,
-                      ImGuiWindowFlags_NoBackground | (writing ? ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar : 0));
-  ImVec2 inner = ImGui::GetContentRegionAvail();
+// The answer area for the question's type, inside the scroll region.
+void answer_body(const View& v, const Session* s, const Question& q, const Grid& g, ImVec2 inner, Intent& out) {
+  const auto& f = v.fonts;
   const Answer& a = s->answer_of(q.id);
   switch (q.type) {
     case QuestionType::single:
@@ -241,20 +229,8 @@ Intent draw_question(const View& v) {
       auto has = [&](const std::string& id) {
         return set && std::find(set->options.begin(), set->options.end(), id) != set->options.end();
       };
-      if (const Option* t = option_grid(v, *s, q, g, [&](const Option& o) { return has(o.id); })) {
-        ChoiceSet next = set ? *set : ChoiceSet{};
-        if (has(t->id)) {
-          next.options.erase(std::remove(next.options.begin(), next.options.end(), t->id), next.options.end());
-        } else if (t->exclusive) {
-          next.options = {t->id};
-        } else {
-          next.options.erase(std::remove_if(next.options.begin(), next.options.end(),
-                                            [&](const std::string& id) { const Option* o = q.find_option(id); return o && o->exclusive; }),
-                             next.options.end());
-          next.options.push_back(t->id);
-        }
-        out = answer_intent(std::move(next));
-      }
+      if (const Option* t = option_grid(v, *s, q, g, [&](const Option& o) { return has(o.id); }))
+        out = answer_intent(toggle_option(q, set, t->id));
       break;
     }
     // Only a key or stepper pressed replaces what the header's switches and 退出 asked for.
@@ -265,13 +241,16 @@ Intent draw_question(const View& v) {
       if (Intent in = number_pad(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
       break;
     case QuestionType::text:
-      if (!writing) text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x);
+      if (!v.model.text_entry()) text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x);
       else if (Intent in = draw_text_answer(v, inner); in.kind != Intent::Kind::none) out = std::move(in);
       break;
   }
-  end_scroll_region(v.scale);
+}
 
-  // Footer: Back, the reason Next refused, Next/Submit.
+// Footer: Back, the reason Next refused, Next/Submit.
+void question_footer(const View& v, const Progress& pr, float w, Intent& out) {
+  const auto& f = v.fonts;
+  ImGuiStyle& st = ImGui::GetStyle();
   float bw = v.px(v.portrait ? 300 : 340), bh = v.px(100);
   ImGui::SetCursorPosY(v.size.y - st.WindowPadding.y - bh);
   if (big_button("##back", v.t("nav.back"), ImVec2(bw, bh), f.body, false)) out.kind = Intent::Kind::back;
@@ -293,6 +272,34 @@ Intent draw_question(const View& v) {
     if (big_button("##next", v.t(pr.last ? "nav.submit" : "nav.next"), ImVec2(bw, bh), f.body, true))
       out.kind = Intent::Kind::next;
   }
+}
+
+}  // namespace
+
+Intent draw_question(const View& v) {
+  Intent out;
+  const Session* s = v.model.session();
+  if (!s || !s->current()) return out;
+  const Question& q = *s->current();
+  ImGuiStyle& st = ImGui::GetStyle();
+  float w = v.size.x - 2 * st.WindowPadding.x;
+  Progress pr = question_header(v, s, w, out);
+  question_text(v, q, w);
+
+  // Body, above a fixed footer: a scroll region that opens at the top of each question
+  // and follows the finger (touch_scroll.hpp).
+  float footer_h = v.px(110);
+  ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
+  bool grid = q.type == QuestionType::single || q.type == QuestionType::rating || q.type == QuestionType::multiple;
+  Grid g = grid ? grid_for(v, *s, q, area) : Grid{};
+  // The writing pad must never scroll the page under the finger: the input fits its area.
+  bool writing = q.type == QuestionType::text && v.model.text_entry();
+  begin_scroll_region("##body", area, g.overflows,
+                      ImGuiWindowFlags_NoBackground | (writing ? ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar : 0));
+  answer_body(v, s, q, g, ImGui::GetContentRegionAvail(), out);
+  end_scroll_region(v.scale);
+
+  question_footer(v, pr, w, out);
   return out;
 }
 

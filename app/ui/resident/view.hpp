@@ -38,6 +38,9 @@ struct HitItem {
   ImVec2 clip_min{-1e9f, -1e9f}, clip_max{1e9f, 1e9f};
 };
 extern std::vector<HitItem>* g_hit_items;
+// Every text_wrapped() string drawn this frame; null in the kiosk (no cost), set by
+// headless tests to check what a screen says (a score, a refusal's reason).
+extern std::vector<std::string>* g_text_items;
 // Records an item drawn at min..max in the current window, with that window's clip.
 void record_hit(const std::string& label, ImVec2 min, ImVec2 max);
 
