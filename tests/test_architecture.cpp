@@ -67,6 +67,7 @@ TEST_CASE("the core's folders depend one way: support, then survey and catalog, 
       {"core/support", {}},
       {"core/survey", {"core/support"}},
       {"core/catalog", {"core/support"}},
+      {"core/input", {"core/support"}},  // the on-screen input's engines: nothing of the survey or storage
       {"core/storage", {"core/support", "core/survey", "core/catalog"}},
       {"core/analysis", {"core/support", "core/survey", "core/catalog", "core/storage"}},
       {"core/output", {"core/support", "core/survey", "core/catalog", "core/storage", "core/analysis"}},

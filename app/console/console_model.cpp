@@ -38,6 +38,8 @@ void ConsoleModel::open() {
   first_pin_value_.clear();
   first_pin_ = false;
   page_ = ConsolePage::pin;
+  input_field_.clear();
+  entry_.reset({}, 0);
   refresh_pin_state();
   touch();
 }
@@ -83,6 +85,8 @@ void ConsoleModel::tick() {
     signed_in_ = false;
     exit_ = true;
     pin_.clear();
+    input_field_.clear();  // nor half-written notes
+    entry_.reset({}, 0);
     return;
   }
   if (locked_until_ && locked_until_ <= clock_()) {
@@ -460,6 +464,13 @@ void ConsoleModel::apply(const ConsoleIntent& in) {
   else if (std::holds_alternative<ci::SaveSettings>(in)) save_settings();
   else if (auto* e = std::get_if<ci::ExportFile>(&in)) start_export(e->format, e->questionnaire);
   else if (std::holds_alternative<ci::SignOut>(in)) sign_out();
+  else if (auto* io = std::get_if<ci::InputOpen>(&in)) input_open(io->field);
+  else if (auto* ik = std::get_if<ci::Input>(&in)) {
+    if (!input_field_.empty()) entry_.apply(ik->input);
+  } else if (std::holds_alternative<ci::InputDone>(in)) {
+    if (std::string* f = field(input_field_)) *f = entry_.text();
+    input_close();
+  } else if (std::holds_alternative<ci::InputCancel>(in)) input_close();
   // The PIN pad's keys once signed in: nothing.
 }
 
@@ -567,10 +578,42 @@ void ConsoleModel::change_pin() {
 
 void ConsoleModel::sign_out() {
   admin_.audit(user_name.empty() ? "admin" : user_name, "sign_out", "by hand");
+  input_close();
   cancel_ = true;
   active_ = false;
   signed_in_ = false;
   exit_ = true;
+}
+
+void ConsoleModel::input_open(const std::string& name) {
+  std::string* f = field(name);
+  if (!f) return;
+  // A note holds at most kMaxNote bytes: as many characters of three bytes (Chinese).
+  entry_.reset(*f, name == "user_name" ? 40 : AdminStore::kMaxNote / 3);
+  input::InputIntent m;
+  m.kind = input::InputIntent::Kind::mode;
+  m.mode = input::InputMode::handwriting;
+  entry_.apply(m);
+  input_field_ = name;
+}
+
+void ConsoleModel::input_close() {
+  input_field_.clear();
+  entry_.reset({}, 0);
+}
+
+std::string* ConsoleModel::field(const std::string& name) {
+  if (name == "source") return &form.source;
+  if (name == "evidence") return &form.evidence;
+  if (name == "task_note") return &task_form.note;
+  if (name == "user_name") return &user_name;
+  return nullptr;
+}
+
+void ConsoleModel::set_text_input(const input::Recognizer* recognizer, input::PinyinEngine* pinyin,
+                                  std::function<bool(std::string_view)> showable) {
+  entry_.set_engines(recognizer, pinyin);
+  entry_.set_showable(std::move(showable));
 }
 
 }  // namespace eco

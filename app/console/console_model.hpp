@@ -21,6 +21,7 @@
 #include "core/analysis/dashboard.hpp"
 #include "core/analysis/indicators.hpp"
 #include "core/analysis/survey_results.hpp"
+#include "core/input/text_entry.hpp"
 
 namespace eco {
 
@@ -48,6 +49,12 @@ struct SaveSettings {};
 struct SignOut {};
 struct SelectQuestionnaire { std::string id; };
 struct ExportFile { std::string format, questionnaire; };  // questionnaire "" = all
+// The touch keyboard for a form field: open it on a field (by name), a key or stroke,
+// done (the field takes the text) or cancel (the field keeps what it had).
+struct InputOpen { std::string field; };
+struct Input { input::InputIntent input; };
+struct InputDone {};
+struct InputCancel {};
 }  // namespace console_intent
 
 using ConsoleIntent =
@@ -57,7 +64,8 @@ using ConsoleIntent =
                  console_intent::SortBy, console_intent::RecordValue, console_intent::SetTask,
                  console_intent::Refresh, console_intent::Cancel, console_intent::ChangePin,
                  console_intent::SaveSettings, console_intent::SignOut, console_intent::SelectQuestionnaire,
-                 console_intent::ExportFile>;
+                 console_intent::ExportFile, console_intent::InputOpen, console_intent::Input,
+                 console_intent::InputDone, console_intent::InputCancel>;
 inline bool none(const ConsoleIntent& in) { return std::holds_alternative<std::monostate>(in); }
 
 // What staff asked the exporter for, and what it wrote.
@@ -155,6 +163,14 @@ class ConsoleModel {
   TaskForm task_form;
   SettingsForm settings;
 
+  // The on-screen input for staff at a touch screen with no keyboard: a form field
+  // ("source", "evidence", "task_note", "user_name") is written on the kiosk's pad and
+  // keys, then put back with 完成 (取消 leaves the field as it was).
+  void set_text_input(const input::Recognizer* recognizer, input::PinyinEngine* pinyin,
+                      std::function<bool(std::string_view)> showable = {});
+  const input::TextEntry* text_entry() const { return input_field_.empty() ? nullptr : &entry_; }
+  const std::string& input_field() const { return input_field_; }
+
   // Survey figures (worker thread).
   bool computing() const { return computing_; }
   double computing_seconds() const;
@@ -198,6 +214,8 @@ class ConsoleModel {
   void set_task(const console_intent::SetTask& t);
   void change_pin();
   void sign_out();
+  void input_open(const std::string& name);
+  void input_close();
   void sign_in(const std::string& pin);
   void refresh_pin_state();
   void rebuild();
@@ -247,6 +265,9 @@ class ConsoleModel {
   std::optional<SurveyResults> results_;
   central::SyncState sync_state_;
   TimeMs next_sync_read_ = 0;
+  input::TextEntry entry_;
+  std::string input_field_;
+  std::string* field(const std::string& name);
   RunQueue ui_queue_;  // last: its closures reach the members above
 
  public:

@@ -19,6 +19,7 @@ struct KioskModel::note_progress_guard {
   ~note_progress_guard() {
     m->note_progress();
     m->note_reading();
+    m->sync_entry();
   }
 };
 
@@ -165,7 +166,7 @@ void KioskModel::start(const std::string& questionnaire) {
   o.kiosk = config_.kiosk_id;
   o.seed = rng_.next();
   o.clock = clock_;
-  o.ask_text = false;  // no way to type on the touch screen yet
+  o.ask_text = text_input_;  // asked only where there is a way to write
   session_.emplace(*q, std::move(o));
   refusal_ = {};
   screen_ = Screen::question;
@@ -263,6 +264,16 @@ void KioskModel::apply(const Intent& in) {
       if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
       break;
     case K::corner_release: hold_since_ = 0; break;
+    case K::input: {
+      if (!session_ || screen_ != Screen::question || entry_key_.empty()) break;
+      sync_entry();  // the entry belongs to the question on screen, whatever happened before
+      if (!entry_.apply(in.input)) break;
+      // Every change is the answer at once: Back, Next, walking away or switching the
+      // language keep exactly what is written. Checked (cap, characters) as any answer.
+      const std::string& t = entry_.text();
+      refusal_ = session_->answer(t.empty() ? Answer{} : Answer{Text{t}});
+      break;
+    }
     case K::read_aloud:
     case K::stop_reading:
     case K::toggle_auto_read: break;  // handled above
@@ -289,6 +300,32 @@ void KioskModel::call_staff() {
   } catch (const std::exception& e) {
     save_error_ = e.what();
   }
+}
+
+void KioskModel::set_text_input(const input::Recognizer* recognizer, input::PinyinEngine* pinyin,
+                                std::function<bool(std::string_view)> showable) {
+  text_input_ = true;
+  entry_.set_engines(recognizer, pinyin);
+  entry_.set_showable(std::move(showable));
+}
+
+void KioskModel::sync_entry() {
+  const Question* q = (screen_ == Screen::question && session_) ? session_->current() : nullptr;
+  if (!text_input_ || !q || q->type != QuestionType::text) {
+    if (!entry_key_.empty()) entry_.reset({}, 0);  // nothing of a resident's text stays behind
+    entry_key_.clear();
+    return;
+  }
+  std::string key = session_->id() + "/" + q->id;
+  if (key == entry_key_) return;
+  entry_key_ = key;
+  const auto* t = std::get_if<Text>(&session_->answer_of(q->id));
+  entry_.reset(t ? t->value : std::string(), static_cast<std::size_t>(std::max(0, q->max_length)));
+  // Chinese is written by hand first (no spelling needed); English is typed.
+  input::InputIntent m;
+  m.kind = input::InputIntent::Kind::mode;
+  m.mode = lang_ == "en" ? input::InputMode::letters : input::InputMode::handwriting;
+  entry_.apply(m);
 }
 
 void KioskModel::abandon() {

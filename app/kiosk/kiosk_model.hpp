@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/storage/staff_call.hpp"
+#include "core/input/text_entry.hpp"
 #include "core/support/config.hpp"
 #include "core/support/time.hpp"
 #include "core/survey/questionnaire_loader.hpp"
@@ -34,13 +35,15 @@ struct Intent {
     dismiss_staff_call,  // the message closed (by staff, or the resident who no longer needs help)
     corner_press, corner_release,  // the staff gesture: hold a corner of the welcome screen
     read_aloud, stop_reading,      // 朗读 and a tap while reading (read_aloud.hpp does the speaking)
-    toggle_auto_read               // the welcome screen's switch: read every page from now on
+    toggle_auto_read,              // the welcome screen's switch: read every page from now on
+    input          // the on-screen text input of a text question: `input`
   };
   Kind kind = Kind::none;
   std::string id;       // start: questionnaire id; set_lang: language
   Answer answer;        // answer
   bool advance = false; // answer: move on by itself after a short confirmation (the model decides where)
   bool touched = false; // the finger is on the screen this frame: restarts the screen's timer
+  input::InputIntent input;  // input
 };
 
 // "Leave this survey?" and why it is asked.
@@ -139,8 +142,16 @@ class KioskModel {
   bool reading() const { return read_wanted_; }
   std::uint64_t read_serial() const { return read_serial_; }
   void set_speaking(bool now);  // the speaker's state; its end finishes reading()
+  // The on-screen input (handwriting, pinyin, letters, symbols). A kiosk given one asks
+  // text questions; without one they are skipped. Either engine may be null or not yet
+  // ready (the entry says so); `showable` tells which candidates the font can draw.
+  void set_text_input(const input::Recognizer* recognizer, input::PinyinEngine* pinyin,
+                      std::function<bool(std::string_view)> showable = {});
+  // The entry of the text question on screen, else null.
+  const input::TextEntry* text_entry() const { return entry_key_.empty() ? nullptr : &entry_; }
 
  private:
+  void sync_entry();  // points the entry at the text question on screen
   void start(const std::string& questionnaire);
   void answer(const Intent& in);
   void go_welcome();
@@ -190,6 +201,9 @@ class KioskModel {
   bool speaking_ = false;
   std::uint64_t read_serial_ = 0;
   std::string read_page_;  // the page last read or silenced: screen, session, question, language
+  bool text_input_ = false;
+  input::TextEntry entry_;
+  std::string entry_key_;  // session id + question the entry holds ("" = none on screen)
 };
 
 }  // namespace eco

@@ -1,5 +1,8 @@
 #include "platform/kiosk_app.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 
 #include "core/output/export.hpp"
@@ -78,6 +81,38 @@ void KioskApp::make_console() {
   if (!store) return;
   console = std::make_unique<ConsoleModel>(catalog, *store, db_path, set, cfg, config_path, clock, wake);
   console->exporter = make_exporter(strings, set, cfg, clock);
+  // Staff write notes with the kiosk's input; the console's font has the common characters.
+  if (staff_showable_) console->set_text_input(&recognizer, &pinyin, staff_showable_);
+}
+
+KioskApp::~KioskApp() {
+  wait_for_pinyin();  // a deployment still running finishes first (seconds at most)
+  if (tour && !rime_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(rime_dir_, ec);
+  }
+}
+
+void KioskApp::start_pinyin() {
+  rime_dir_ = tour ? (std::filesystem::temp_directory_path() / ("ecokiosk-tour-rime-" + std::to_string(getpid()))).string()
+                   : (std::filesystem::path(db_path).parent_path() / "rime").string();
+  pinyin_thread_ = std::thread([this, dir = rime_dir_] {
+    if (!pinyin.start({dir})) std::cerr << "pinyin input unavailable: " << pinyin.error() << "\n";
+  });
+}
+
+void KioskApp::open_handwriting() {
+  if (!recognizer.open()) std::cerr << "handwriting input unavailable: " << recognizer.error() << "\n";
+}
+
+void KioskApp::wait_for_pinyin() {
+  if (pinyin_thread_.joinable()) pinyin_thread_.join();
+}
+
+void KioskApp::attach_input(Showable resident, Showable staff) {
+  model->set_text_input(&recognizer, &pinyin, std::move(resident));
+  staff_showable_ = std::move(staff);
+  if (console) console->set_text_input(&recognizer, &pinyin, staff_showable_);
 }
 
 Exporter make_exporter(const Strings& strings, const QuestionnaireSet& set, const Config& cfg,

@@ -6,9 +6,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <thread>
 
 #include "console/console_model.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/input/pinyin_engine.hpp"
+#include "core/input/recognizer.hpp"
 #include "core/support/config.hpp"
 #include "core/support/i18n.hpp"
 #include "kiosk/kiosk_model.hpp"
@@ -20,6 +24,7 @@ struct KioskApp {
   // Loads everything; problems go to stderr. `wake` is how a console worker's result
   // wakes the window's event loop.
   KioskApp(const WindowOptions& options, std::function<void()> wake);
+  ~KioskApp();
   KioskApp(const KioskApp&) = delete;
   KioskApp& operator=(const KioskApp&) = delete;
 
@@ -28,6 +33,17 @@ struct KioskApp {
   bool open_db();
   // The console for the open database (none without one), with its exporter.
   void make_console();
+
+  // The on-screen input's engines. librime deploys its dictionaries on a thread of its
+  // own, into a private folder beside the database (the tour: a temporary one), and is
+  // ready seconds later; the handwriting model is opened with the first atlas.
+  void start_pinyin();
+  void open_handwriting();
+  void wait_for_pinyin();  // the tour: pinyin ready before it is shown
+  // Hands the engines to the models; `resident` and `staff` tell which candidates the
+  // resident's input font and the console's font can draw (the fonts live in the frame).
+  using Showable = std::function<bool(std::string_view)>;
+  void attach_input(Showable resident, Showable staff);
 
   const WindowOptions& o;
   bool tour;  // the screenshot tour: an in-memory database and a fake clock
@@ -46,10 +62,15 @@ struct KioskApp {
   std::unique_ptr<KioskModel> model;
   std::unique_ptr<ConsoleModel> console;
   std::function<void()> wake;
+  input::Recognizer recognizer;
+  input::PinyinEngine pinyin;
 
  private:
   void load_config_and_data();
-  std::vector<std::string> unknown_ids_;  // configured questionnaires that are not installed
+  std::vector<std::string> unknown_ids_;
+  Showable staff_showable_;
+  std::string rime_dir_;
+  std::thread pinyin_thread_;  // last: joined before the engines go  // configured questionnaires that are not installed
 };
 
 // The console's exporter: the options from what the app knows (strings, configuration),

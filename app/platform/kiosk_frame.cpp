@@ -52,6 +52,8 @@ void KioskFrame::adopt_size(ImVec2 size) {
 void KioskFrame::bake(bool for_console) {
   if (resident_glyphs_.empty()) resident_glyphs_ = glyph_text(app_.set, app_.strings, app_.cfg);
   if (for_console && staff_glyphs_.empty()) staff_glyphs_ = console_glyphs(app_.catalog);
+  // The input's font only while a text question is on screen (it is a large atlas page).
+  fonts_.with_input = !for_console && app_.model->text_entry();
   build_fonts(fonts_, font_file_, scale_, resident_glyphs_, for_console ? staff_glyphs_ : std::string(),
               for_console ? 0 : app_.model->text_size());
   backend_.upload_font_texture();
@@ -67,8 +69,9 @@ Intent KioskFrame::render(const platform::PointerStep* replay, const std::string
   bool staff = model.screen() == Screen::admin && app_.console;
   if (staff) {
     if (!fonts_.console) bake(true);  // first entry: the console's fonts, baked only now
-  } else if (fonts_.console || model.text_size() != fonts_.text_size) {
-    bake(false);  // back from the console, or the text size changed
+  } else if (fonts_.console || model.text_size() != fonts_.text_size ||
+             (model.text_entry() != nullptr) != (fonts_.normal.input != nullptr)) {
+    bake(false);  // back from the console, the text size changed, or a text question came or went
   }
   backend_.begin_frame(replay);
   if (!staff) staff_calls_read_ = false;

@@ -266,8 +266,10 @@ int run_kiosk(const WindowOptions& o) {
   static ImFontAtlas atlas;
   KioskFrame frame(app, backend);
   bool font_found = true;
+  app.start_pinyin();
   std::thread font_thread([&] {
     font_found = frame.bake_first(&atlas, scale_for(ImVec2(static_cast<float>(w), static_cast<float>(h))), app.tour);
+    app.open_handwriting();  // the handwriting model overlaps the window too
   });
   bool opened = backend.open(w, h, monitor, o.hide_cursor);
   font_thread.join();
@@ -275,6 +277,13 @@ int run_kiosk(const WindowOptions& o) {
     std::cerr << "error: cannot open a " << w << "x" << h << " OpenGL 3 window\n";
     return 1;
   }
+  // Candidates are offered only when the font can draw every character of them.
+  app.attach_input(
+      [&frame](std::string_view s) {
+        const Fonts& f = frame.fonts();
+        return font_has_glyphs(f.normal.input ? f.normal.input : f.large.input, s);
+      },
+      [&frame](std::string_view s) { return font_has_glyphs(frame.fonts().console, s); });
   backend.init_imgui(&atlas);
   frame.adopt_size(backend.framebuffer_size());
   if (!font_found) std::cerr << "warning: no Chinese font found (install fonts-noto-cjk); Chinese will not display\n";

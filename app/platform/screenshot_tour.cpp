@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 
+#include "core/input/ink.hpp"
 #include "core/storage/admin_store.hpp"
 #include "core/storage/demo_data.hpp"
 
@@ -98,6 +99,7 @@ class Tour {
     }
   }
   void resident_screens();
+  void comment_input();
   void larger_text();
   void console_on_demo_data();
 
@@ -121,11 +123,12 @@ void Tour::resident_screens() {
   advance_to("township");
   answer(Choice{"zhengyang"});
   shot("04-single-many-options");
-  advance_to("occupation");  // the last question the kiosk asks (the comment needs typing)
+  advance_to("occupation");
   answer(Choice{"retired"});
-  shot("05-last-question");
+  shot("05-occupation");
+  comment_input();
   apply(Intent::Kind::quit);
-  shot("05b-leave-dialog");
+  shot("05f-leave-dialog");
   apply(Intent::Kind::confirm_leave);
   apply(Intent::Kind::start, "green-travel");
   answer(Counts{{{"walk", 2}, {"bus", 1}, {"car", 1}}});
@@ -152,6 +155,58 @@ void Tour::resident_screens() {
 }
 
 // Larger text: the welcome cards reflow, and a long list question.
+// The comment: 生态 written on the pad (the stroke files of the tests), then pinyin,
+// symbols and letters.
+void Tour::comment_input() {
+  using IK = input::InputIntent::Kind;
+  advance_to("comment");
+  auto write = [&](input::InputIntent ii) {
+    Intent in;
+    in.kind = Intent::Kind::input;
+    in.input = std::move(ii);
+    app_.model->apply(in);
+  };
+  auto ink_intent = [](IK k, input::Point at = {}) {
+    input::InputIntent ii;
+    ii.kind = k;
+    ii.at = at;
+    return ii;
+  };
+  shot("05a-comment-empty");  // bakes the input's font: candidates are checked against it
+  for (const char* name : {"sheng", "tai"}) {
+    auto f = input::load_ink(app_.o.data_dir + "/tests/data/strokes/" + name + ".json");
+    if (!f) break;
+    for (const auto& st : f->ink.strokes) {
+      write(ink_intent(IK::pen_down, st.front()));
+      for (const auto& pt : st) write(ink_intent(IK::pen_move, pt));
+      write(ink_intent(IK::pen_up));
+    }
+    if (std::string(name) == "tai") break;  // 态 stays on the pad, its candidates showing
+    input::InputIntent pick;
+    pick.kind = IK::pick;
+    write(pick);
+  }
+  shot("05b-comment-handwriting");
+  app_.wait_for_pinyin();
+  input::InputIntent m;
+  m.kind = IK::mode;
+  m.mode = input::InputMode::pinyin;
+  write(m);
+  for (char c : std::string("henhao")) {
+    input::InputIntent k;
+    k.kind = IK::key;
+    k.key = c;
+    write(k);
+  }
+  shot("05c-comment-pinyin");
+  m.mode = input::InputMode::symbols;
+  write(m);
+  shot("05d-comment-symbols");
+  m.mode = input::InputMode::letters;
+  write(m);
+  shot("05e-last-question");
+}
+
 void Tour::larger_text() {
   apply(Intent::Kind::home);
   apply(Intent::Kind::toggle_large_text);

@@ -3,6 +3,7 @@
 #include <fontconfig/fontconfig.h>
 #include <imgui.h>
 #include <imgui_freetype.h>
+#include <imgui_internal.h>  // ImTextCharFromUtf8
 
 #include <malloc.h>
 
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/input/text_entry.hpp"
 #include "kiosk/kiosk_model.hpp"
 #include <vector>
 
@@ -66,6 +68,13 @@ FontFile find_cjk_font(const std::string& override_path) {
 }
 
 namespace {
+// The symbol keys' glyphs (the core's list), for the input font.
+std::string symbol_text() {
+  std::string s;
+  for (const auto& k : input::symbol_keys()) s += k;
+  return s + "‹›⌫✎";
+}
+
 // A base range plus the app's and the console's own text.
 void console_glyph_ranges(const ImWchar* base, const std::string& text, const std::string& console_text,
                           ImVector<ImWchar>& out) {
@@ -78,6 +87,17 @@ void console_glyph_ranges(const ImWchar* base, const std::string& text, const st
   b.BuildRanges(&out);
 }
 }  // namespace
+
+bool font_has_glyphs(const ImFont* font, std::string_view s) {
+  if (!font) return false;
+  for (const char *p = s.data(), *end = s.data() + s.size(); p < end;) {
+    unsigned c = 0;
+    int n = ImTextCharFromUtf8(&c, p, end);
+    if (n <= 0 || c > 0xFFFF || !font->FindGlyphNoFallback(static_cast<ImWchar>(c))) return false;
+    p += n;
+  }
+  return true;
+}
 
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
                  const std::string& console_text, int text_size) {
@@ -134,6 +154,11 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   text_size = std::clamp(text_size, 0, KioskModel::kTextSizes - 1);
   const float size = body * KioskModel::kTextScales[text_size];
   FontSet set = {add(size * 0.75f), add(size), add(size * 1.4f)};
+  static ImVector<ImWchar> input_ranges;
+  if (out.with_input) {
+    console_glyph_ranges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon(), text, symbol_text(), input_ranges);
+    set.input = add(std::min(size, 56.f * scale), input_ranges.Data);
+  }
   out.normal = out.large = set;
   out.text_size = text_size;
   out.large_built = text_size > 0;

@@ -2,6 +2,7 @@
 // the app can show, at the sizes the screens use (normal and larger-text sets).
 #pragma once
 #include <string>
+#include <string_view>
 
 struct ImFont;
 struct ImFontAtlas;
@@ -21,6 +22,10 @@ struct FontSet {
   ImFont* small = nullptr;
   ImFont* body = nullptr;
   ImFont* title = nullptr;
+  // The on-screen input's text, keys and candidates: the common simplified characters
+  // (ImGui's 2,500 common + 1,000 next) as well as the app's own, at the body size.
+  // Built only while a text question is on screen (Fonts::with_input); else null.
+  ImFont* input = nullptr;
 };
 
 struct Fonts {
@@ -36,6 +41,10 @@ struct Fonts {
   // (on first entry to the console), so the kiosk starts with a small atlas.
   ImFont* console = nullptr;
   ImFont* console_heading = nullptr;
+  // Set before build_fonts: bake FontSet::input too (a 4096-wide atlas page, so only
+  // while someone is writing). The input's size is capped so that at any text size the
+  // atlas stays within what every GL driver takes.
+  bool with_input = false;
   const FontSet& pick(bool large_text) const { return large_text ? large : normal; }
   double build_ms = 0;
   int atlas_w = 0, atlas_h = 0;
@@ -46,6 +55,9 @@ struct Fonts {
 // is used then, and Chinese shows as boxes: the caller warns).
 // console_text adds the console's fonts: its glyphs plus ImGui's 2,500 common
 // simplified Chinese characters, for notes typed by staff.
+// Whether the font has a glyph for every character of s (UTF-8); false for null.
+bool font_has_glyphs(const ImFont* font, std::string_view s);
+
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
                  const std::string& console_text = {}, int text_size = 0);
 

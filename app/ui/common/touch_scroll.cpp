@@ -22,6 +22,7 @@ struct State {
   ImVec2 press, scroll0;
   std::uint64_t signature = 0;
   bool changed = false;
+  ImGuiID claimed = 0;      // the active item that handles its own drags (touch_claim)
 };
 
 State& state() {
@@ -132,7 +133,7 @@ void touch_drag(float slop) {
     bool left_to_imgui = g.ActiveId != 0 &&
                          ((w && (g.ActiveId == ImGui::GetWindowScrollbarID(w, ImGuiAxis_Y) ||
                                  g.ActiveId == ImGui::GetWindowScrollbarID(w, ImGuiAxis_X))) ||
-                          g.ActiveId == g.InputTextState.ID);
+                          g.ActiveId == g.InputTextState.ID || g.ActiveId == s.claimed);
     if (left_to_imgui) return;
     s.armed = true;
     s.window = w ? w->ID : 0;
@@ -157,6 +158,11 @@ void touch_drag(float slop) {
   if (!w || !w->Active) return;
   if (w->ScrollMax.y > 0) ImGui::SetScrollY(w, s.scroll0.y - d.y);
   if (w->ScrollMax.x > 0) ImGui::SetScrollX(w, s.scroll0.x - d.x);
+}
+
+void touch_claim() {
+  state().claimed = GImGui->LastItemData.ID;
+  state().armed = state().dragging = false;
 }
 
 bool touch_dragging() { return state().dragging; }

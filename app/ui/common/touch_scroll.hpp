@@ -32,6 +32,9 @@ void end_scroll_region(float scale);
 // list, a combo's popup) arms a drag; past the slop the press is cancelled and the window
 // follows the finger. Presses on a scrollbar or in a text field are left to ImGui.
 void touch_drag(float slop_px);
+// Called by a widget that follows the finger itself (the writing pad) while it is held:
+// the press is its own, so a drag neither scrolls nor cancels it.
+void touch_claim();
 // True while the finger that went down is scrolling (tests and the loop's redraws).
 bool touch_dragging();
 

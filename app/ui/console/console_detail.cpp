@@ -111,6 +111,8 @@ ConsoleIntent record_form(ConsoleView& v, const IndicatorDef& d) {
   ImGui::SetNextItemWidth(-1);
   ImGui::InputTextWithHint("###source", v.t("console.source").c_str(), &f.source);
   ImGui::TextUnformatted(v.t("console.evidence").c_str());
+  ImGui::SameLine();
+  touch_input_button(v, "evidence", out);
   ImGui::InputTextMultiline((v.t("console.evidence") + "###evidence").c_str(), &f.evidence, ImVec2(-1, v.px(70)));
   ImGui::SetNextItemWidth(field);
   ImGui::InputTextWithHint("###name", v.t("console.your_name").c_str(), &m.user_name);
@@ -164,6 +166,8 @@ ConsoleIntent task_list(ConsoleView& v, const IndicatorDef& d, int offset) {
   ImGui::TextUnformatted(v.tf("console.tasks_of", {{"arg", owner ? owner->id : d.id}}).c_str());
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
   ImGui::InputTextWithHint("###tasknote", v.t("console.task_note").c_str(), &m.task_form.note);
+  ImGui::SameLine();
+  touch_input_button(v, "task_note", out);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(-1);
   ImGui::InputTextWithHint("###name2", v.t("console.your_name").c_str(), &m.user_name);

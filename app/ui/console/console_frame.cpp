@@ -65,10 +65,15 @@ ConsoleIntent draw_console(ConsoleView& v) {
     case ConsolePage::settings: page = draw_console_settings(v); break;
   }
   if (!none(page)) out = std::move(page);
-  st.FramePadding = saved_pad;
-  st.ItemSpacing = saved_spacing;
   ImGui::PopFont();
   ImGui::End();
+  if (m.text_entry()) {  // on top, and only it answers while open
+    ImGui::PushFont(v.font);
+    out = draw_console_input(v);
+    ImGui::PopFont();
+  }
+  st.FramePadding = saved_pad;
+  st.ItemSpacing = saved_spacing;
   touch_drag(kTouchSlop * v.scale);  // tables and lists scroll by finger, as on the resident screens
   return out;
 }

@@ -40,6 +40,10 @@ ConsoleIntent draw_console_departments(ConsoleView& v);
 ConsoleIntent draw_console_survey(ConsoleView& v);
 ConsoleIntent draw_console_audit(ConsoleView& v);
 ConsoleIntent draw_console_settings(ConsoleView& v);
+// The touch keyboard over the page while a field is being written (console_input.cpp),
+// and the button beside a field that opens it.
+ConsoleIntent draw_console_input(ConsoleView& v);
+bool touch_input_button(ConsoleView& v, const char* field, ConsoleIntent& out);
 
 // Shared widgets: a button that headless tests can find by its label, a filter chip,
 // a coloured status badge, and horizontal bars with the number beside each.

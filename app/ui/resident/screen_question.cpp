@@ -259,7 +259,10 @@ void answer_body(const View& v, const Session* s, const Question& q, const Grid&
     case QuestionType::integer:
       if (Intent in = number_pad(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
       break;
-    case QuestionType::text: text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x); break;
+    case QuestionType::text:
+      if (!v.model.text_entry()) text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x);
+      else if (Intent in = draw_text_answer(v, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      break;
   }
 }
 
@@ -311,7 +314,10 @@ Intent draw_question(const View& v) {
   bool grid = q.type == QuestionType::single || q.type == QuestionType::rating || q.type == QuestionType::multiple;
   Grid g = grid ? grid_for(v, *s, q, area) : Grid{};
   if (q.type == QuestionType::rating) g.overflows = rating_scale_height(v, *s, q, area.x, area.y) > area.y;
-  begin_scroll_region("##body", area, g.overflows, ImGuiWindowFlags_NoBackground);
+  // The writing pad must never scroll the page under the finger: the input fits its area.
+  bool writing = q.type == QuestionType::text && v.model.text_entry();
+  begin_scroll_region("##body", area, g.overflows,
+                      ImGuiWindowFlags_NoBackground | (writing ? ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar : 0));
   answer_body(v, s, q, g, ImGui::GetContentRegionAvail(), out);
   end_scroll_region(v.scale);
 

@@ -86,6 +86,8 @@ void auto_read_switch(const View& v, Intent& out, float h);
 
 Intent draw_welcome(const View& v);
 Intent draw_question(const View& v);
+// The on-screen input of the text question on screen, filling `area` (screen_text.cpp).
+Intent draw_text_answer(const View& v, ImVec2 area);
 Intent draw_finish(const View& v);
 Intent draw_idle_overlay(const View& v);
 Intent draw_leave_dialog(const View& v);
