@@ -18,6 +18,20 @@ cp -r "$SRC/assets" "$WORK/data/assets"
 cp "$SRC/assets/population.example.json" "$WORK/data/assets/population.json"
 APP=("$BUILD/ecokiosk" --data-dir "$WORK/data" --db "$WORK/e.db" --config "$WORK/none.json")
 "${APP[@]}" demo-data --responses 600 --seed 5 >/dev/null
+# A resident who answered 说不清 to the overall rating, brought in through a real import
+# (demo data draws only the five points), so the .sav/.dta must carry code 6 as missing.
+"${APP[@]}" export --format jsonl --out "$WORK/all.jsonl" >/dev/null 2>&1
+"$PY" - "$WORK/all.jsonl" "$WORK/dk.jsonl" <<'PYEOF'
+import json, sys, uuid
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    if r["questionnaire"] == "satisfaction" and "overall" in r["answers"]:
+        r["id"] = str(uuid.uuid4())
+        r["answers"]["overall"] = "dont_know"
+        open(sys.argv[2], "w", encoding="utf-8").write(json.dumps(r, ensure_ascii=False) + "\n")
+        break
+PYEOF
+"${APP[@]}" import "$WORK/dk.jsonl" >/dev/null
 for f in csv sav dta; do
   extra=()
   [ $f = csv ] && extra=(--labels)
