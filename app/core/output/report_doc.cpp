@@ -101,12 +101,11 @@ struct Ctx {
 };
 
 void first_page(const Ctx& cx, const IndicatorReport& rep) {
-  [[maybe_unused]] const ExportOptions& o = cx.o;
-  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
-  [[maybe_unused]] const std::string& L = cx.L;
-  [[maybe_unused]] Document& d = cx.d;
-  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
-  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  const ExportOptions& o = cx.o;
+  const std::string& L = cx.L;
+  Document& d = cx.d;
+  auto T = [&](const std::string& k) { return cx.T(k); };
+  auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- first page ----
   std::string district = o.district.count(L) ? o.district.at(L) : "";
   if (!district.empty() && d.title.find(district) == std::string::npos) d.blocks.push_back(Para{district, Tone::muted, false});
@@ -152,12 +151,9 @@ void first_page(const Ctx& cx, const IndicatorReport& rep) {
 }
 
 void indicator_sections(const Ctx& cx, const IndicatorReport& rep) {
-  [[maybe_unused]] const ExportOptions& o = cx.o;
-  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
-  [[maybe_unused]] const std::string& L = cx.L;
-  [[maybe_unused]] Document& d = cx.d;
-  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
-  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  Document& d = cx.d;
+  auto T = [&](const std::string& k) { return cx.T(k); };
+  auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- 1. each indicator: interval, precision, exclusions, monthly trend ----
   d.blocks.push_back(Heading{2, T("html.indicators"), true});
   for (const auto& i : rep.indicators) {
@@ -215,12 +211,10 @@ void indicator_sections(const Ctx& cx, const IndicatorReport& rep) {
 }
 
 void item_sections(const Ctx& cx, const IndicatorReport& rep) {
-  [[maybe_unused]] const ExportOptions& o = cx.o;
-  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
-  [[maybe_unused]] const std::string& L = cx.L;
-  [[maybe_unused]] Document& d = cx.d;
-  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
-  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  const QuestionnaireSet& set = cx.set;
+  const std::string& L = cx.L;
+  Document& d = cx.d;
+  auto T = [&](const std::string& k) { return cx.T(k); };
   // ---- 2. items worst first, the travel mode split ----
   d.blocks.push_back(Heading{2, T("html.items"), true});
   for (const auto& i : rep.indicators) {
@@ -250,12 +244,10 @@ void item_sections(const Ctx& cx, const IndicatorReport& rep) {
 }
 
 std::vector<TableCell> breakdown_row(const Ctx& cx, const IndicatorReport& rep, const char* by, const std::string& code, bool& any_weak) {
-  [[maybe_unused]] const ExportOptions& o = cx.o;
-  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
-  [[maybe_unused]] const std::string& L = cx.L;
-  [[maybe_unused]] Document& d = cx.d;
-  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
-  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  const ExportOptions& o = cx.o;
+  const QuestionnaireSet& set = cx.set;
+  const std::string& L = cx.L;
+  auto T = [&](const std::string& k) { return cx.T(k); };
   std::vector<TableCell> row;
   std::string label = code;
   if (code.empty()) label = T("report.not_answered");
@@ -291,12 +283,8 @@ std::vector<TableCell> breakdown_row(const Ctx& cx, const IndicatorReport& rep, 
 }
 
 Table breakdown_table(const Ctx& cx, const IndicatorReport& rep, const char* by, const std::vector<std::string>& codes) {
-  [[maybe_unused]] const ExportOptions& o = cx.o;
-  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
-  [[maybe_unused]] const std::string& L = cx.L;
-  [[maybe_unused]] Document& d = cx.d;
-  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
-  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  auto T = [&](const std::string& k) { return cx.T(k); };
+  auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   Table t;
   t.head.push_back(T(std::string("doc.col_") + by));
   t.widths.push_back(2.2);
@@ -314,12 +302,8 @@ Table breakdown_table(const Ctx& cx, const IndicatorReport& rep, const char* by,
 }
 
 void breakdown_section(const Ctx& cx, const IndicatorReport& rep) {
-  [[maybe_unused]] const ExportOptions& o = cx.o;
-  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
-  [[maybe_unused]] const std::string& L = cx.L;
-  [[maybe_unused]] Document& d = cx.d;
-  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
-  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  Document& d = cx.d;
+  auto T = [&](const std::string& k) { return cx.T(k); };
   // ---- 3. breakdowns: one small table per dimension, the three indicators side by side ----
   d.blocks.push_back(Heading{2, T("html.breakdowns"), true});
   for (const char* by : {"kiosk", "township", "age"}) {
@@ -337,12 +321,12 @@ void breakdown_section(const Ctx& cx, const IndicatorReport& rep) {
 }
 
 void question_section(const Ctx& cx, const SurveyResults& sr) {
-  [[maybe_unused]] const ExportOptions& o = cx.o;
-  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
-  [[maybe_unused]] const std::string& L = cx.L;
-  [[maybe_unused]] Document& d = cx.d;
-  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
-  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  const ExportOptions& o = cx.o;
+  const QuestionnaireSet& set = cx.set;
+  const std::string& L = cx.L;
+  Document& d = cx.d;
+  auto T = [&](const std::string& k) { return cx.T(k); };
+  auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
   // ---- 4. every question ----
   d.blocks.push_back(Heading{2, T("html.questions"), true});
   for (const auto& qr : sr.questionnaires) {
@@ -374,12 +358,9 @@ void question_section(const Ctx& cx, const SurveyResults& sr) {
 }
 
 void method_section(const Ctx& cx) {
-  [[maybe_unused]] const ExportOptions& o = cx.o;
-  [[maybe_unused]] const QuestionnaireSet& set = cx.set;
-  [[maybe_unused]] const std::string& L = cx.L;
-  [[maybe_unused]] Document& d = cx.d;
-  [[maybe_unused]] auto T = [&](const std::string& k) { return cx.T(k); };
-  [[maybe_unused]] auto TF = [&](const std::string& k, const std::map<std::string, std::string>& a) { return cx.TF(k, a); };
+  const ExportOptions& o = cx.o;
+  Document& d = cx.d;
+  auto T = [&](const std::string& k) { return cx.T(k); };
   // ---- 5. sample and method ----
   d.blocks.push_back(Heading{2, T("html.method"), true});
   for (const char* k : {"html.method.39", "html.method.40", "html.method.35", "html.method.exclusions", "html.method.weighting"})
