@@ -53,30 +53,32 @@ struct Writer : test::KioskRig {
   ImVec2 size;
   std::string glyphs = ui_glyphs(strings);
   Headless headless;
-  bool large_built = false;
+  int size_built = 0;
 
-  Writer(ImVec2 sz, bool large) : KioskRig(5), size(sz), headless(sz, scale_for(sz), glyphs) {
+  // ts: the text size (KioskModel::kTextScales), reached by the size switch as a resident does.
+  Writer(ImVec2 sz, int ts) : KioskRig(5), size(sz), headless(sz, scale_for(sz), glyphs) {
     REQUIRE(headless.fonts_found);
     model.set_text_input(&test::recognizer(), &test::pinyin(), [this](std::string_view s) {
       return font_has_glyphs(headless.fonts.pick(model.large_text()).input, s);
     });
-    if (large) {
+    for (int i = 0; i < ts; ++i) {
       Intent in;
       in.kind = Intent::Kind::toggle_large_text;
       model.apply(in);
     }
+    REQUIRE(model.text_size() == ts);
     bake();
   }
   void bake() {
     headless.fonts.with_input = true;
-    build_fonts(headless.fonts, find_cjk_font(), scale_for(size), glyphs, {}, model.large_text());
+    build_fonts(headless.fonts, find_cjk_font(), scale_for(size), glyphs, {}, model.text_size());
     unsigned char* px;
     int w, h;
     ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-    large_built = model.large_text();
+    size_built = model.text_size();
   }
   void frame(ImVec2 mouse, bool down) {
-    if (model.large_text() != large_built) bake();
+    if (model.text_size() != size_built) bake();
     headless.begin_frame(mouse, down);
     View v{strings, model, headless.fonts.pick(model.large_text()), scale_for(size) * model.text_scale(), size,
            size.y > size.x};
@@ -154,10 +156,10 @@ void to_comment(Writer& w) {
 
 TEST_CASE("by touch: 生态 written on the pad, each picked from the candidate row, then 很好 by pinyin, and submitted") {
   for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920), ImVec2(1280, 800)})
-    for (bool large : {false, true}) {
+    for (int ts = 0; ts < static_cast<int>(std::size(KioskModel::kTextScales)); ++ts) {
       CAPTURE(size.x);
-      CAPTURE(large);
-      Writer w(size, large);
+      CAPTURE(ts);
+      Writer w(size, ts);
       to_comment(w);
       REQUIRE(w.find(w.t("input.pad_hint")));
       // Every key of every keyboard is drawn above the footer and inside the screen.

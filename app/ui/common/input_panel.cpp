@@ -42,8 +42,8 @@ bool key(const char* id, const std::string& label, ImVec2 p, ImVec2 size, ImFont
   dl->AddRect(p, q, on ? color::primary : color::card_border, r, 0, 2);
   float fs = font->FontSize;
   ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, label.c_str());
-  if (ts.x > size.x - 8) {  // a long word in a narrow key: smaller, never clipped
-    fs *= (size.x - 8) / ts.x;
+  if (ts.x > size.x - 8 || ts.y > size.y - 4) {  // a long word or a low key: smaller, never clipped
+    fs *= std::min((size.x - 8) / ts.x, (size.y - 4) / ts.y);
     ts = font->CalcTextSizeA(fs, FLT_MAX, 0, label.c_str());
   }
   ImU32 ink = on ? color::on_primary : enabled ? color::text : color::muted;
@@ -262,19 +262,47 @@ void undo_clear(const InputPanelView& v, ImVec2 p, ImVec2 size, float gap, bool 
   if (key("clear", v.t("input.clear"), p2, b, v.font, false, ink)) out = make(K::clear_pad);
 }
 
+
+// A key no lower than a fingertip, and no lower than its label.
+float min_key_height(const InputPanelView& v) { return std::max(48.f, v.font->FontSize * 0.9f); }
+
+// The gaps and the text box's height; `tight` where the screen has little room (a long
+// question in large text): narrower gaps, and the count inside the one line of text.
+struct Spacing {
+  float gap, tb_h;
+};
+Spacing spacing(const InputPanelView& v, bool tight, int lines) {
+  float f = v.font->FontSize;
+  if (tight) return {6 * v.scale, f * 1.65f};
+  return {12 * v.scale, f * 1.15f * static_cast<float>(lines) + v.small->FontSize * 1.2f + f * 0.5f};
+}
+
+float min_height(const InputPanelView& v, float w, bool tight) {
+  // Every layout below at its tightest: a one-line text box, the candidates, then four
+  // rows of keys (or the symbol rows); in portrait the tab row as well.
+  Spacing sp = spacing(v, tight, 1);
+  float kh = std::max(64 * v.scale, v.font->FontSize * 1.6f);
+  float mk = min_key_height(v);
+  float rows = static_cast<float>(std::max<std::size_t>(4, (input::symbol_keys().size() + 1 + 9) / 10));
+  float land = sp.tb_h + sp.gap + mk + sp.gap + rows * (mk + sp.gap);
+  if (w > (land - sp.tb_h - sp.gap) * 1.6f) return land;
+  return land + kh + sp.gap;
+}
+
 }  // namespace
+
+float input_panel_min_height(const InputPanelView& v, float w) { return min_height(v, w, true); }
 
 InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
   InputIntent out;
   const TextEntry& e = v.entry;
   ImVec2 o = ImGui::GetCursorScreenPos();
-  float gap = 12 * v.scale;
   float kh = std::max(64 * v.scale, v.font->FontSize * 1.6f);  // a key's height
   float w = size.x;
 
   // 1. What is written: two lines (one where the keys would get too small), the count below.
   int lines = size.y > v.font->FontSize * 14 ? 2 : 1;
-  float tb_h = v.font->FontSize * 1.15f * static_cast<float>(lines) + v.small->FontSize * 1.2f + v.font->FontSize * 0.5f;
+  auto [gap, tb_h] = spacing(v, size.y < min_height(v, w, false), lines);
   text_box(v, o, ImVec2(w, tb_h));
   float y = o.y + tb_h + gap;
   float rest = o.y + size.y - y;
@@ -303,7 +331,10 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
       y += kh + gap;
     }
     if (e.mode() == InputMode::pinyin || e.mode() == InputMode::handwriting) {
-      y += candidates(v, ImVec2(o.x, y), w, kh * 1.1f, gap, 0, out) + gap;
+      // As tall as a key, lower (down to a fingertip) where the keys below need the room.
+      float below = e.mode() == InputMode::pinyin ? 4 * (min_key_height(v) + gap) : min_key_height(v) * 2;
+      float ch = std::clamp(o.y + size.y - y - gap - below, min_key_height(v), kh * 1.1f);
+      y += candidates(v, ImVec2(o.x, y), w, ch, gap, 0, out) + gap;
     }
     rest = o.y + size.y - y;
     if (e.mode() == InputMode::handwriting) {

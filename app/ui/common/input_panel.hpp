@@ -24,5 +24,8 @@ struct InputPanelView {
 
 // Fills `size` from the cursor (nothing scrolls: a finger on the pad always writes).
 input::InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size);
+// The height below which some key would be smaller than a fingertip: the screen gives
+// the panel at least this much (it scrolls the question's text instead).
+float input_panel_min_height(const InputPanelView& v, float width);
 
 }  // namespace eco::ui

@@ -229,6 +229,19 @@ void question_text(const View& v, const Question& q, float w) {
   ImGui::Dummy(ImVec2(0, v.px(6)));
 }
 
+// How tall question_text() draws at width w.
+float question_text_height(const View& v, const Question& q, float w) {
+  const std::string& lang = v.model.lang();
+  const auto& f = v.fonts;
+  float sp = ImGui::GetStyle().ItemSpacing.y;
+  float h = measure_wrapped(f.title, f.title->FontSize, q.text.get(lang), w).y + sp;
+  std::string sub = q.hint.get(lang);
+  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
+  if (!sub.empty()) h += measure_wrapped(f.small, f.small->FontSize, sub, w).y + sp;
+  if (std::string k = v.model.minor_notice_key(); !k.empty()) h += measure_wrapped(f.body, f.body->FontSize, v.t(k.c_str()), w).y + sp;
+  return h + v.px(6) + sp;
+}
+
 // The answer area for the question's type, inside the scroll region.
 void answer_body(const View& v, const Session* s, const Question& q, const Grid& g, ImVec2 inner, Intent& out) {
   const auto& f = v.fonts;
@@ -305,17 +318,27 @@ Intent draw_question(const View& v) {
   ImGuiStyle& st = ImGui::GetStyle();
   float w = v.size.x - 2 * st.WindowPadding.x;
   Progress pr = question_header(v, s, w, out);
-  question_text(v, q, w);
+  float footer_h = v.px(110);
+  // The writing pad must never scroll the page under the finger: the input fits its area,
+  // and when a long question in large text would leave it less than fingertip-sized keys,
+  // the question's text scrolls in the space left above it instead.
+  bool writing = q.type == QuestionType::text && v.model.text_entry();
+  float text_room = ImGui::GetContentRegionAvail().y - footer_h - 2 * st.ItemSpacing.y - text_answer_min_height(v, w);
+  if (writing && question_text_height(v, q, w) > text_room) {
+    float h = std::max(text_room, v.fonts.title->FontSize * 1.2f);  // a line of it at least
+    begin_scroll_region("##qtext", ImVec2(w, h), true, ImGuiWindowFlags_NoBackground);
+    question_text(v, q, ImGui::GetContentRegionAvail().x);
+    end_scroll_region(v.scale);
+  } else {
+    question_text(v, q, w);
+  }
 
   // Body, above a fixed footer: a scroll region that opens at the top of each question
   // and follows the finger (touch_scroll.hpp).
-  float footer_h = v.px(110);
   ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
   bool grid = q.type == QuestionType::single || q.type == QuestionType::rating || q.type == QuestionType::multiple;
   Grid g = grid ? grid_for(v, *s, q, area) : Grid{};
   if (q.type == QuestionType::rating) g.overflows = rating_scale_height(v, *s, q, area.x, area.y) > area.y;
-  // The writing pad must never scroll the page under the finger: the input fits its area.
-  bool writing = q.type == QuestionType::text && v.model.text_entry();
   begin_scroll_region("##body", area, g.overflows,
                       ImGuiWindowFlags_NoBackground | (writing ? ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar : 0));
   answer_body(v, s, q, g, ImGui::GetContentRegionAvail(), out);

@@ -88,6 +88,8 @@ Intent draw_welcome(const View& v);
 Intent draw_question(const View& v);
 // The on-screen input of the text question on screen, filling `area` (screen_text.cpp).
 Intent draw_text_answer(const View& v, ImVec2 area);
+// The least height the text question's input needs for fingertip-sized keys (0 without one).
+float text_answer_min_height(const View& v, float width);
 Intent draw_finish(const View& v);
 Intent draw_idle_overlay(const View& v);
 Intent draw_leave_dialog(const View& v);
