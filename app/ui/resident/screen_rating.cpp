@@ -126,7 +126,11 @@ const Option* rating_scale(const View& v, const Session& s, const Question& q, I
   std::vector<const Option*> steps, extra;
   int lo, hi;
   split(s, q, steps, extra, lo, hi);
-  Layout l = layout_for(v, steps, extra, area.x, area.y);
+  // A scrollbar (extra large text) narrows the area on the right only: the scale keeps
+  // as much margin on the left, so it stays centred on the body, as without one.
+  float bar = std::max(0.f, ImGui::GetWindowPos().x + ImGui::GetWindowWidth() - ImGui::GetCursorScreenPos().x - area.x -
+                                (ImGui::GetCursorScreenPos().x - ImGui::GetWindowPos().x));
+  Layout l = layout_for(v, steps, extra, area.x - bar, area.y);
   const auto* chosen = std::get_if<Choice>(&s.answer_of(q.id));
   const std::string& lang = v.model.lang();
   ImFont* f = v.fonts.body;
@@ -139,6 +143,8 @@ const Option* rating_scale(const View& v, const Session& s, const Question& q, I
   float y0 = origin.y + std::max(0.f, (area.y - total_h) * 0.5f);
   float row_w = l.row ? static_cast<float>(steps.size()) * l.tile_w + static_cast<float>(steps.size() - 1) * l.gap : l.tile_w;
   float x0 = origin.x + std::max(0.f, (area.x - row_w) * 0.5f);
+  float centred = ImGui::GetWindowPos().x + (ImGui::GetWindowWidth() - row_w) * 0.5f;
+  if (centred > x0 && centred + row_w <= origin.x + area.x) x0 = centred;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Option& o = *steps[i];
