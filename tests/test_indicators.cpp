@@ -629,7 +629,9 @@ TEST_CASE("weighted: needed n is the design effect times the unweighted need, an
   REQUIRE(r1_.weighted);
   CHECK_FALSE(r1_.weighted->est.ci);
   CHECK(r1_.weighted->est.needed_for_3pt == 1068);
-  for (int c : {6, 8, 9, 5, 10, 7, 4}) {
+  // Three in 60_69 (6, 9, 3): a cell of fewer than 3 is pooled before raking (issue 14),
+  // which with two cells leaves nothing to weight (this was 4, two in 60_69).
+  for (int c : {6, 8, 9, 5, 10, 7, 3}) {
     Response r = f.b.knowledge(c);
     f.b.demographics(r, c % 3 ? "18_29" : "60_69", "", "");
     f.save(r);

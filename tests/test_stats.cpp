@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/analysis/stats.hpp"
 
@@ -104,6 +105,45 @@ TEST_CASE("raking with a population cell nobody answered renormalizes the rest")
   RakeResult u = rake({{0, -1, 1, 1}}, {{0.5, 0.5}});
   CHECK(u.converged);
   CHECK(u.w[0] == Approx(u.w[2] + u.w[3]));
+}
+
+TEST_CASE("sparse raking cells: 0-2 respondents are pooled, shares kept, and a lone respondent no longer carries a cell") {
+  // Categories 0 and 1 have 4 and 3 respondents, 2 has one, 3 has none: 2 and 3 pool
+  // into one cell of 1 respondent holding 0.1 + 0.2, still short, so it joins the
+  // smallest full cell (1).
+  std::vector<int> cat = {0, 0, 0, 0, 1, 1, 1, 2, -1};
+  std::vector<double> share = {0.4, 0.3, 0.1, 0.2};
+  CHECK(pool_sparse_categories(cat, share, 3) == 2);
+  CHECK(cat == std::vector<int>{0, 0, 0, 0, 1, 1, 1, 1, -1});  // the unknown stays unknown
+  CHECK(share[0] == Approx(0.4));
+  CHECK(share[1] == Approx(0.6));
+  CHECK(share[2] + share[3] == Approx(0));
+  // Raked on the pooled margin, the lone respondent weighs like the three it joined,
+  // not 0.1 of the population alone (which made its weight swing with one person).
+  RakeResult r = rake({cat}, {share});
+  CHECK(r.w[7] == Approx(r.w[4]));
+  // Two sparse cells that together reach the minimum stay one pooled cell of their own.
+  std::vector<int> c2 = {0, 0, 0, 1, 1, 2};
+  std::vector<double> s2 = {0.5, 0.3, 0.2};
+  CHECK(pool_sparse_categories(c2, s2, 3) == 1);
+  CHECK(c2 == std::vector<int>{0, 0, 0, 1, 1, 1});
+  CHECK(s2[1] == Approx(0.5));
+  // Nothing sparse: unchanged. n = 0, 1, 2: everything pools into one cell (no
+  // adjustment left, the margin says nothing with so few), never a crash.
+  std::vector<int> c3 = {0, 0, 0, 1, 1, 1};
+  std::vector<double> s3 = {0.5, 0.5};
+  CHECK(pool_sparse_categories(c3, s3, 3) == 0);
+  CHECK(c3 == std::vector<int>{0, 0, 0, 1, 1, 1});
+  for (int n : {0, 1, 2}) {
+    std::vector<int> c(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) c[static_cast<std::size_t>(i)] = i;
+    std::vector<double> s = {0.25, 0.25, 0.5};
+    pool_sparse_categories(c, s, 3);
+    for (int v : c) CHECK(v == c.front());
+    CHECK(s[0] + s[1] + s[2] == Approx(1));
+    RakeResult rn = rake({c}, {s});
+    for (double w : rn.w) CHECK(w == Approx(1));
+  }
 }
 
 TEST_CASE("clustered Wilson: none below two respondents, the trials' Wilson at zero variance") {

@@ -8,7 +8,7 @@
 // that hold the true value with its Monte Carlo standard error, the misses on each
 // side, and the mean width; beside it the old method (t for 39, Taylor for 35) on the
 // same samples. Not a unit test: README "Indicators" shows its output.
-//   ecokiosk_coverage [--reps R] [--n 30,100,1000] [--pool P] [--seed S]
+//   ecokiosk_coverage [--reps R] [--n 30,100,1000] [--pool P] [--seed S] [--design all|equal|raked]
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -204,6 +204,30 @@ struct Tally {
   }
 };
 
+// 40 is a share of respondents, so its interval's exact coverage at a share p and size n
+// is a sum over the binomial's counts. At small n it jumps with p (Brown, Cai & DasGupta
+// 2001, figure 5): the exact figure at the pool's share tells how much of a simulated
+// row is that discreteness, and the mean over nearby shares how the method does.
+double wilson_exact_coverage(int n, double p) {
+  double c = 0;
+  for (int k = 0; k <= n; ++k) {
+    stats::Interval ci = stats::wilson_unit(static_cast<double>(k) / n, n);
+    if (ci.lo <= p && p <= ci.hi)
+      c += std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) + k * std::log(p) +
+                    (n - k) * std::log1p(-p));
+  }
+  return c;
+}
+
+void print_exact_40(int n, double p) {
+  double mean = 0;
+  int m = 0;
+  for (double q = std::max(0.01, p - 0.03); q <= std::min(0.99, p + 0.03) + 1e-12; q += 0.001, ++m)
+    mean += wilson_exact_coverage(n, q);
+  std::printf("     (exact, binomial)   %6.1f%% at p = %.3f; %.1f%% on average for p within ±0.03\n",
+              100 * wilson_exact_coverage(n, p), p, 100 * mean / m);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -211,8 +235,10 @@ int main(int argc, char** argv) {
   std::vector<int> ns = {30, 100, 1000};
   std::uint64_t seed = 20191;
   int pool_size = 4000;
+  std::string design = "all";  // all, equal (both populations sampled equally) or raked
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::atol(argv[++i]);
+    else if (!std::strcmp(argv[i], "--design") && i + 1 < argc) design = argv[++i];
     else if (!std::strcmp(argv[i], "--pool") && i + 1 < argc) pool_size = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
     else if (!std::strcmp(argv[i], "--n") && i + 1 < argc) {
@@ -220,9 +246,13 @@ int main(int argc, char** argv) {
       std::stringstream ss(argv[++i]);
       for (std::string t; std::getline(ss, t, ',');) ns.push_back(std::stoi(t));
     } else {
-      std::fprintf(stderr, "usage: ecokiosk_coverage [--reps R] [--n 30,100,1000] [--pool P] [--seed S]\n");
+      std::fprintf(stderr, "usage: ecokiosk_coverage [--reps R] [--n 30,100,1000] [--pool P] [--seed S] [--design all|equal|raked]\n");
       return 2;
     }
+  }
+  if (design != "all" && design != "equal" && design != "raked") {
+    std::fprintf(stderr, "--design is all, equal or raked, not %s\n", design.c_str());
+    return 2;
   }
   QuestionnaireSet set = load_questionnaire_dir(std::string(ECOKIOSK_SOURCE_DIR) + "/questionnaires");
   const Questionnaire *qk = nullptr, *qs = nullptr, *qg = nullptr;
@@ -247,6 +277,7 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   struct Cleanup { std::string d; ~Cleanup() { std::error_code ec; fs::remove_all(d, ec); } } cleanup{dir};
   for (std::size_t pi = 0; pi < pops.size(); ++pi) {
+    if (design == "raked" && pi > 0) break;  // the unequal design draws from the first only
     const SynthPop& pop = pops[pi];
     // Each population's pool and samples from their own stream: the same figures for a
     // population whatever --n lists.
@@ -378,13 +409,15 @@ int main(int argc, char** argv) {
         t39.print("39 awareness");
         old39.print("   (old: t-interval)");
         t40.print("40 satisfaction");
+        print_exact_40(n, true40 / 100);
         t35.print("35 green travel");
         old35.print("   (old: Taylor)");
       }
       std::fflush(stdout);
     };
-    for (int n : ns) run(n, false);
-    if (pi == 0) {
+    if (design != "raked")
+      for (int n : ns) run(n, false);
+    if (pi == 0 && design != "equal") {
       std::printf("\nthe same population sampled unequally (older residents 1.8-2.4 times as likely, younger 0.5-0.7),\n"
                   "raked to the pool's age x gender and town margins; beside it the unweighted interval\n");
       for (int n : ns) run(n, true);

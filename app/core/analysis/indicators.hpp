@@ -80,7 +80,8 @@ struct Weighted {
   double deff = 1, n_eff = 0;
   int iterations = 0;
   bool converged = false;
-  std::int64_t unweighted_cells = 0;  // population cells with no respondents
+  std::int64_t unweighted_cells = 0;  // population cells with no respondents, left out
+  std::int64_t pooled_cells = 0;      // cells with 0-2 respondents pooled before raking
 };
 // Left out of the figure. straight_lining counts straight-lined responses left out for
 // another reason (too fast, duplicate): straight-lining alone excludes nobody.

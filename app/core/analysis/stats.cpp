@@ -297,4 +297,35 @@ double jackknife_raked_variance(const std::vector<double>& y, const std::vector<
   return (dn - 1) / dn * ss;
 }
 
+int pool_sparse_categories(std::vector<int>& cat, std::vector<double>& share, int min_count) {
+  std::vector<int> count(share.size(), 0);
+  for (int c : cat)
+    if (c >= 0 && static_cast<std::size_t>(c) < count.size()) ++count[static_cast<std::size_t>(c)];
+  int pool = -1, pooled = 0, pool_count = 0;
+  for (std::size_t c = 0; c < share.size(); ++c)
+    if (count[c] < min_count && (share[c] > 0 || count[c] > 0)) {
+      if (pool < 0) pool = static_cast<int>(c);
+      else { share[static_cast<std::size_t>(pool)] += share[c]; share[c] = 0; ++pooled; }
+      pool_count += count[c];
+    }
+  if (pool < 0) return 0;
+  std::vector<int> to(share.size());
+  for (std::size_t c = 0; c < share.size(); ++c) to[c] = count[c] < min_count ? pool : static_cast<int>(c);
+  if (pool_count < min_count) {
+    // Still short: into the smallest category that stands on its own, if there is one.
+    int into = -1;
+    for (std::size_t c = 0; c < share.size(); ++c)
+      if (count[c] >= min_count && (into < 0 || count[c] < count[static_cast<std::size_t>(into)])) into = static_cast<int>(c);
+    if (into >= 0) {
+      share[static_cast<std::size_t>(into)] += share[static_cast<std::size_t>(pool)];
+      share[static_cast<std::size_t>(pool)] = 0;
+      for (int& t : to) if (t == pool) t = into;
+      ++pooled;
+    }
+  }
+  for (int& c : cat)
+    if (c >= 0 && static_cast<std::size_t>(c) < to.size()) c = to[static_cast<std::size_t>(c)];
+  return pooled;
+}
+
 }  // namespace eco::stats

@@ -119,6 +119,16 @@ double jackknife_raked_variance(const std::vector<double>& y, const std::vector<
                                 const std::vector<std::vector<int>>& cats,
                                 const std::vector<std::vector<double>>& targets);
 
+// Pools a margin's sparse categories before raking: every category with fewer than
+// min_count respondents (none at all included) joins one pooled category holding their
+// summed population share, and a pool still short of min_count joins the smallest
+// category that is not. A category of one or two respondents would otherwise carry its
+// whole population share alone: their weights, and the jackknife that leaves them out,
+// swing with one person (Kalton & Flores-Cervantes 2003, §4, on collapsing cells).
+// cat: each respondent's category (-1 unknown), share: the population shares; both
+// rewritten in place. Returns how many categories were pooled away.
+int pool_sparse_categories(std::vector<int>& cat, std::vector<double>& share, int min_count);
+
 // Kish's design effect and effective sample size of a set of weights.
 void kish(const std::vector<double>& w, double& deff, double& n_eff);
 

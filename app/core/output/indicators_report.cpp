@@ -115,6 +115,7 @@ json indicators_json(const IndicatorReport& r) {
       w["converged"] = i.weighted->converged;
       w["iterations"] = i.weighted->iterations;
       w["population_cells_without_respondents"] = i.weighted->unweighted_cells;
+      w["population_cells_pooled"] = i.weighted->pooled_cells;
       j["weighted"] = w;
     } else {
       j["weighted"] = nullptr;
