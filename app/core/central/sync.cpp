@@ -431,6 +431,11 @@ SyncReport SyncWorker::last() const {
   return last_;
 }
 
+std::int64_t SyncWorker::runs() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return runs_;
+}
+
 void SyncWorker::loop() {
   int backoff = s_.backoff_min_ms;
   while (!stopping_) {
@@ -459,8 +464,12 @@ void SyncWorker::loop() {
     }
     std::unique_lock<std::mutex> l(mu_);
     last_ = r;
-    cv_.wait_for(l, std::chrono::milliseconds(delay), [&] { return stopping_.load() || woken_; });
-    woken_ = false;
+    ++runs_;
+    // A new save cuts an idle wait short; a backoff after a failure is waited out (a
+    // kiosk saving every minute must not hammer a center that is down).
+    const bool failed = r.status != Status::ok;
+    cv_.wait_for(l, std::chrono::milliseconds(delay), [&] { return stopping_.load() || (woken_ && !failed); });
+    if (!failed) woken_ = false;
   }
 }
 
