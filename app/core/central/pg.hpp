@@ -21,7 +21,8 @@ enum class Status {
   off,              // no central_url configured
   refused,          // nothing listens there (connection refused, timed out, host down)
   dns,              // the host name does not resolve
-  tls,              // certificate untrusted, expired or for another name; TLS required but refused
+  tls,              // certificate untrusted or for another name; TLS required but refused
+  tls_expired,      // the server's certificate is out of date (expired, or not valid yet)
   auth,             // wrong password, unknown role, credentials missing or unreadable
   schema_older,     // the center's schema is older than this program's
   schema_newer,     // newer: this program is out of date
@@ -54,6 +55,9 @@ class Result {
   bool null(int row, int col) const;
   std::string text(int row, int col) const;
   std::int64_t i64(int row, int col) const;
+  double f64(int row, int col) const;
+  // The value in place (valid while the Result lives): no copy per cell when streaming.
+  std::string_view view(int row, int col) const;
   std::int64_t affected() const;  // rows an INSERT/UPDATE touched
 
  private:

@@ -207,6 +207,45 @@ GRANT SELECT (id, kiosk, digest) ON abandoned TO {kiosks};
 GRANT USAGE ON SEQUENCE conflicts_id_seq TO {kiosks};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {readers};
 )sql",
+    // 3: a row number per response in arrival order, on the responses and their metrics,
+    // for the district-wide queries (central_queries.hpp): the analysis code streams
+    // responses "in saved order" by a number and leaves some out by it, as on a kiosk.
+    // An identity column needs no grant on its sequence: kiosks insert as before.
+    R"sql(
+ALTER TABLE responses ADD COLUMN rid bigint GENERATED ALWAYS AS IDENTITY;
+CREATE UNIQUE INDEX responses_by_rid ON responses(rid);
+ALTER TABLE response_metrics ADD COLUMN rid bigint;
+UPDATE response_metrics m SET rid = r.rid FROM responses r WHERE r.id = m.response;
+CREATE INDEX response_metrics_by_rid ON response_metrics(rid);
+CREATE INDEX response_metrics_by_kiosk ON response_metrics(kiosk, fingerprint);
+-- As version 2's, and the metrics take their response's row number.
+CREATE OR REPLACE FUNCTION ecokiosk_add_answers(atoms jsonb, metrics jsonb) RETURNS void LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  me text := public.ecokiosk_my_kiosk();
+BEGIN
+  IF me IS NULL THEN
+    RAISE EXCEPTION 'only a kiosk role adds answers' USING ERRCODE = '42501';
+  END IF;
+  IF EXISTS (SELECT 1 FROM (SELECT x.response FROM jsonb_to_recordset(atoms) AS x(response text)
+                            UNION SELECT m.response FROM jsonb_to_recordset(metrics) AS m(response text)) ids
+             LEFT JOIN public.responses r ON r.id = ids.response
+             WHERE r.kiosk IS DISTINCT FROM me) THEN
+    RAISE EXCEPTION 'answers for a response that is not this kiosk''s' USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO public.answers(response, ord, question, kind, item, value, text)
+    SELECT * FROM jsonb_to_recordset(atoms) AS x(response text, ord int, question text, kind int, item text,
+                                                 value bigint, text text);
+  INSERT INTO public.response_metrics(response, rid, method, questionnaire, version, kiosk, completed_at, duration_s,
+      visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes)
+    SELECT x.response, r.rid, method, x.questionnaire, x.version, me, x.completed_at, x.duration_s, visible, age,
+           gender, township, score, correct, x.drawn, satisfied, trips, green, flags, fingerprint, outcomes
+    FROM jsonb_to_recordset(metrics) AS x(response text, method int, questionnaire text, version int,
+      completed_at bigint, duration_s float8, visible int, age text, gender text, township text, score float8,
+      correct int, drawn int, satisfied int, trips int, green int, flags int, fingerprint bigint, outcomes jsonb)
+    JOIN public.responses r ON r.id = x.response;
+END $$;
+)sql",
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);
