@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -217,6 +218,21 @@ Conn::~Conn() {
   if (c_) PQfinish(c_);
 }
 
+namespace {
+// The error a failed statement (r, possibly null) gives, with its status.
+PgError error_of(pg_conn* c_, pg_result* r) {
+  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c_);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string sqlstate = code ? code : "";
+  Status s = Status::server;
+  if (sqlstate == "42501") s = Status::refused_by_center;  // insufficient privilege, row-level security
+  else if (sqlstate.rfind("28", 0) == 0) s = Status::auth;
+  else if (PQstatus(c_) == CONNECTION_BAD) s = Status::refused;  // the server went away mid-batch
+  return PgError(s, msg, sqlstate);
+}
+}  // namespace
+
 Result Conn::exec(const std::string& sql, const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
@@ -228,15 +244,42 @@ Result Conn::exec(const std::string& sql, const Params& params) {
   Result res(r);
   ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return res;
-  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c_);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  std::string sqlstate = code ? code : "";
-  Status s = Status::server;
-  if (sqlstate == "42501") s = Status::refused_by_center;  // insufficient privilege, row-level security
-  else if (sqlstate.rfind("28", 0) == 0) s = Status::auth;
-  else if (PQstatus(c_) == CONNECTION_BAD) s = Status::refused;  // the server went away mid-batch
-  throw PgError(s, msg, sqlstate);
+  throw error_of(c_, r);
+}
+
+void Conn::copy_in(const std::string& sql, std::string_view rows) {
+  {
+    Result start(PQexec(c_, sql.c_str()));
+    pg_result* r = start.raw();
+    if (!r || PQresultStatus(r) != PGRES_COPY_IN) throw error_of(c_, r);
+  }
+  bool sent = true;
+  for (std::size_t at = 0; sent && at < rows.size();) {
+    std::size_t n = std::min<std::size_t>(rows.size() - at, std::size_t{1} << 20);
+    sent = PQputCopyData(c_, rows.data() + at, static_cast<int>(n)) == 1;
+    at += n;
+  }
+  if (PQputCopyEnd(c_, sent ? nullptr : "the rows could not be sent") != 1) sent = false;
+  std::optional<PgError> error;
+  // The COPY's result, then the end of results (always read, or the connection stays busy).
+  while (pg_result* r = PQgetResult(c_)) {
+    Result res(r);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && !error) error = error_of(c_, r);
+  }
+  if (!sent && !error) error = error_of(c_, nullptr);
+  if (error) throw *error;
+}
+
+void copy_field(std::string& row, std::string_view v) {
+  for (char ch : v) {
+    switch (ch) {
+      case '\\': row += "\\\\"; break;
+      case '\t': row += "\\t"; break;
+      case '\n': row += "\\n"; break;
+      case '\r': row += "\\r"; break;
+      default: row += ch;
+    }
+  }
 }
 
 std::string Conn::scalar(const std::string& sql, const Params& params) {

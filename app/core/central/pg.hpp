@@ -59,6 +59,7 @@ class Result {
   // The value in place (valid while the Result lives): no copy per cell when streaming.
   std::string_view view(int row, int col) const;
   std::int64_t affected() const;  // rows an INSERT/UPDATE touched
+  pg_result* raw() const { return r_; }
 
  private:
   pg_result* r_;
@@ -77,6 +78,9 @@ class Conn {
   Conn& operator=(const Conn&) = delete;
 
   Result exec(const std::string& sql, const Params& params = {});
+  // COPY ... FROM STDIN with rows already in COPY's text format (tab-separated,
+  // escaped as copy_field does, one per line).
+  void copy_in(const std::string& sql, std::string_view rows);
   void run(const std::string& sql, const Params& params = {}) { exec(sql, params); }
   std::string scalar(const std::string& sql, const Params& params = {});  // "" when no row or NULL
   // Identifier and literal quoting by libpq (for DDL, where parameters are not allowed).
@@ -105,6 +109,8 @@ class Txn {
 }  // namespace eco::central
 
 namespace eco::central {
+// Appends v to a COPY text row, escaped (backslash, tab, newline, carriage return).
+void copy_field(std::string& row, std::string_view v);
 // The URL with any user and password taken out (what a kiosk's config may hold).
 std::string url_without_login(const std::string& url);
 }  // namespace eco::central
