@@ -2,13 +2,14 @@
 # District-wide indicators over many responses (issue 16: 1,000,000, goal <= 1 s) in the
 # center's PostgreSQL, beside the same responses in SQLite. Not a test: it prints, and
 # README "Central store" quotes it.
-#   tests/bench/central_indicators_bench.sh BUILD_DIR SOURCE_DIR [RESPONSES=1000000] [KIOSKS=10]
-# Generator: `ecokiosk demo-data` into one SQLite file (KIOSKS kiosks, their share each),
-# then tests/bench/central_load.py COPYs the same rows into a throwaway cluster of its own.
+#   tests/bench/central_indicators_bench.sh BUILD_DIR SOURCE_DIR [RESPONSES=1000000] [PER_KIOSK=20000]
+# Generator: `ecokiosk demo-data` makes PER_KIOSK responses of hall-01 in SQLite; SQL
+# copies them for hall-02, hall-03, ... (new ids, same answers) up to RESPONSES; then
+# tests/bench/central_load.py COPYs the same rows into a throwaway cluster of its own.
 # Times are whole `ecokiosk indicators --format json` runs (start-up, questionnaires,
 # the query, the statistics), the best of three; the two JSONs are compared too.
 set -euo pipefail
-BUILD=$1; SRC=$2; N=${3:-1000000}; K=${4:-10}
+BUILD=$1; SRC=$2; N=${3:-1000000}; PER=${4:-20000}; K=$(( (N + PER - 1) / PER ))
 OWN=$(mktemp -d); chmod 755 "$OWN"
 THROW="$SRC/scripts/pg-throwaway.sh"
 bash "$THROW" start "$OWN/cluster" >/dev/null
@@ -21,13 +22,32 @@ new_center big
 "$APP" central init --url "$CENTER" >/dev/null
 printf '{}\n' > "$WORK/office.json"
 t0=$(now)
-for i in $(seq 1 "$K"); do
+kiosk hall-01
+"$APP" --data-dir "$SRC" --config "$WORK/office.json" --db "$WORK/big.db" demo-data --kiosk hall-01 --responses "$PER" --seed 1 >/dev/null
+for i in $(seq 2 "$K"); do
   k=$(printf 'hall-%02d' "$i")
   kiosk "$k"
-  "$APP" --data-dir "$SRC" --config "$WORK/office.json" --db "$WORK/big.db" demo-data --kiosk "$k" --responses $((N / K)) --seed "$i" >/dev/null
+  x=$(printf '%08x' "$i")  # a new id: the original's with its first 8 hex digits replaced
+  sqlite3 "$WORK/big.db" "BEGIN;
+    INSERT INTO labels(kind, value) VALUES('kiosk', '$k');
+    INSERT INTO responses(uuid, questionnaire, version, content_hash, kiosk, lang, started_at, completed_at, duration_s,
+                          visible_questions, drawn, saved_at)
+      SELECT '$x' || substr(uuid, 9), questionnaire, version, content_hash, '$k', lang, started_at, completed_at,
+             duration_s, visible_questions, drawn, saved_at FROM responses WHERE kiosk = 'hall-01' ORDER BY id;
+    INSERT INTO answers SELECT n.id, a.ord, a.question, a.kind, a.item, a.value, a.text
+      FROM responses o JOIN answers a ON a.response = o.id JOIN responses n ON n.uuid = '$x' || substr(o.uuid, 9)
+      WHERE o.kiosk = 'hall-01';
+    INSERT INTO response_metrics SELECT n.id, m.method, m.questionnaire, m.version,
+        (SELECT id FROM labels WHERE kind = 'kiosk' AND value = '$k'), m.completed_at, m.duration_s, m.visible, m.age,
+        m.gender, m.township, m.score, m.correct, m.drawn, m.satisfied, m.trips, m.green, m.flags, m.fingerprint,
+        m.outcomes
+      FROM responses o JOIN response_metrics m ON m.response = o.id JOIN responses n ON n.uuid = '$x' || substr(o.uuid, 9)
+      WHERE o.kiosk = 'hall-01';
+    COMMIT;"
 done
 t1=$(now)
-printf 'generated %d responses of %d kiosks into SQLite in %.0f s\n' "$(sqlite3 "$WORK/big.db" 'SELECT count(*) FROM responses')" "$K" "$(echo "$t1 - $t0" | bc)"
+N=$(sqlite3 "$WORK/big.db" 'SELECT count(*) FROM responses')
+printf 'generated %d responses of %d kiosks into SQLite in %.0f s\n' "$N" "$K" "$(echo "$t1 - $t0" | bc)"
 t0=$(now)
 python3 "$SRC/tests/bench/central_load.py" "$WORK/big.db" "$CENTER"
 t1=$(now)
