@@ -187,7 +187,7 @@ TEST_CASE("central: an unreachable center is a status, marks nothing, and the wo
 // the kiosk model's save wakes the worker, so a response is at the center long before
 // the idle poll (60 s here) would have sent it; and a wake during a backoff after a
 // failure does not bring the retry forward.
-TEST_CASE("central: a saved response wakes the sync worker; a backoff is still waited out" *
+TEST_CASE("central: a saved response wakes the sync worker, and a backoff is still waited out" *
           doctest::skip(std::getenv("ECOKIOSK_WAKE_CENTER") == nullptr)) {
   const std::string admin_url = std::getenv("ECOKIOSK_WAKE_CENTER");
   const char* kiosk_url = std::getenv("ECOKIOSK_WAKE_KIOSK_URL");

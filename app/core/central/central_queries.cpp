@@ -231,16 +231,14 @@ void CentralQueries::stream(const std::string& sql, const Params& params,
 }
 
 std::int64_t CentralQueries::label(std::string_view kind, std::string_view value) {
-  std::string key;
-  key.reserve(kind.size() + 1 + value.size());
-  key.append(kind).push_back('\x1f');
-  key.append(value);
-  auto [it, added] = label_ids_.try_emplace(std::move(key), 0);
-  if (added) {
-    label_texts_.emplace_back(value);
-    it->second = static_cast<std::int64_t>(label_texts_.size());  // ids from 1, as on a kiosk
-  }
-  return it->second;
+  auto k = label_ids_.find(kind);
+  if (k == label_ids_.end()) k = label_ids_.emplace(std::string(kind), LabelMap{}).first;
+  LabelMap& ids = k->second;
+  if (auto it = ids.find(value); it != ids.end()) return it->second;
+  label_texts_.emplace_back(value);
+  auto id = static_cast<std::int64_t>(label_texts_.size());  // ids from 1, as on a kiosk
+  ids.emplace(std::string(value), id);
+  return id;
 }
 
 const std::string& CentralQueries::label_text(std::int64_t id) {

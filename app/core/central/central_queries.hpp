@@ -9,9 +9,11 @@
 // first seen. Read with a reader's or the district IT's login; only the latter may
 // fill in metrics a kiosk did not send.
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -56,8 +58,14 @@ class CentralQueries final : public ResponseQueries {
   const std::atomic<bool>* cancel_ = nullptr;
   int cursors_ = 0;
   bool in_txn_ = false;
-  std::unordered_map<std::string, std::int64_t> label_ids_;  // kind + '\x1f' + value
-  std::vector<std::string> label_texts_;                     // by id - 1
+  // Label ids by kind, then text: looked up by string_view (no string built per row).
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using LabelMap = std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>>;
+  std::map<std::string, LabelMap, std::less<>> label_ids_;
+  std::vector<std::string> label_texts_;  // by id - 1
 };
 
 }  // namespace eco::central
