@@ -16,6 +16,7 @@ PKGS=(
   libcairo2-dev libpango1.0-dev  # the PDF report: cairo draws, Pango lays out Chinese
   libespeak-ng-dev espeak-ng-data libasound2-dev  # read-aloud: espeak-ng speech, played through ALSA
   libpq-dev                      # the central store's client (issue 16)
+  libssl-dev                     # an expired center certificate's dates (core/central/pg.cpp)
   libzinnia-dev tegaki-zinnia-simplified-chinese  # handwriting: zinnia and its simplified-Chinese model
   librime-dev rime-data-pinyin-simp rime-prelude  # pinyin: librime, its schema and the presets it imports
 )

@@ -133,12 +133,33 @@ TEST_CASE("the analysis code names no database engine, even through the headers 
 }
 
 TEST_CASE("libpq is included only by the central store's folder") {
-  std::size_t seen = 0;
+  std::size_t seen = 0, ssl = 0;
   for (const std::string sub : {"core", "kiosk", "console", "ui", "platform", "cli"})
-    for (const auto& i : includes_under(sub))
+    for (const auto& i : includes_under(sub)) {
       if (i.target.find("libpq") != std::string::npos) {
         ++seen;
         CHECK_MESSAGE(i.file.find("core/central/") != std::string::npos, i.file, " includes ", i.target);
       }
+      // OpenSSL only reads the center's certificate there (libpq's own TLS library).
+      if (i.target.rfind("openssl/", 0) == 0) {
+        ++ssl;
+        CHECK_MESSAGE(i.file.find("core/central/") != std::string::npos, i.file, " includes ", i.target);
+      }
+    }
   CHECK(seen >= 1);
+  CHECK(ssl >= 1);
+}
+
+TEST_CASE("the analysis and output code reach the center only through the ResponseQueries seam") {
+  // The center's query class lives in core/central; nothing below the command line
+  // names it, so compute_indicators and the exports cannot tell the engines apart.
+  std::size_t users = 0;
+  for (const std::string sub : {"core", "kiosk", "console", "ui", "platform", "cli"})
+    for (const auto& i : includes_under(sub))
+      if (i.target.find("central_queries.hpp") != std::string::npos) {
+        ++users;
+        bool ok = i.file.find("core/central/") != std::string::npos || i.file.find("cli/") != std::string::npos;
+        CHECK_MESSAGE(ok, i.file, " includes ", i.target);
+      }
+  CHECK(users >= 2);  // its own source and the command line
 }

@@ -13,12 +13,14 @@
 #include <thread>
 
 #include "core/central/credentials.hpp"
+#include "core/central/schema.hpp"
 #include "core/central/pg.hpp"
 #include "core/central/sync.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/storage/store_access.hpp"
 #include "core/support/config.hpp"
 #include "helpers.hpp"
+#include "kiosk/kiosk_model.hpp"
 
 using namespace eco;
 namespace central = eco::central;
@@ -105,13 +107,14 @@ TEST_CASE("central: libpq's failures become distinct statuses") {
   CHECK(classify_connect_error("timeout expired") == CStatus::refused);
   // Every status has its own name and words.
   std::set<std::string> names, words;
-  for (CStatus s : {CStatus::ok, CStatus::off, CStatus::refused, CStatus::dns, CStatus::tls, CStatus::auth, CStatus::schema_older,
-                   CStatus::schema_newer, CStatus::not_initialised, CStatus::refused_by_center, CStatus::server}) {
+  for (CStatus s : {CStatus::ok, CStatus::off, CStatus::refused, CStatus::dns, CStatus::tls, CStatus::tls_expired,
+                   CStatus::auth, CStatus::schema_older, CStatus::schema_newer, CStatus::not_initialised,
+                   CStatus::refused_by_center, CStatus::server}) {
     names.insert(status_name(s));
     words.insert(status_words(s));
   }
-  CHECK(names.size() == 11);
-  CHECK(words.size() == 11);
+  CHECK(names.size() == 12);
+  CHECK(words.size() == 12);
 }
 
 TEST_CASE("central: credentials are written 0600, and a readable file, a link or a bad file is refused") {
@@ -178,4 +181,72 @@ TEST_CASE("central: an unreachable center is a status, marks nothing, and the wo
   auto t0 = std::chrono::steady_clock::now();
   bg.stop();
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
+
+// With a real center (tests/central/central_wake.sh sets the URLs; skipped elsewhere):
+// the kiosk model's save wakes the worker, so a response is at the center long before
+// the idle poll (60 s here) would have sent it; and a wake during a backoff after a
+// failure does not bring the retry forward.
+TEST_CASE("central: a saved response wakes the sync worker, and a backoff is still waited out" *
+          doctest::skip(std::getenv("ECOKIOSK_WAKE_CENTER") == nullptr)) {
+  const std::string admin_url = std::getenv("ECOKIOSK_WAKE_CENTER");
+  const char* kiosk_url = std::getenv("ECOKIOSK_WAKE_KIOSK_URL");
+  REQUIRE(kiosk_url);
+  test::KioskRig rig(7);
+  central::Conn admin(admin_url);
+  central::KioskCredentials cr = central::add_kiosk(admin, rig.cfg.kiosk_id, "", "");
+  std::string cred = rig.dir.file("central-credentials.json");
+  REQUIRE(write_credentials(cred, cr).empty());
+  SyncSettings s{.url = kiosk_url, .credentials_path = cred, .kiosk_id = rig.cfg.kiosk_id};
+  s.idle_poll_ms = 60000;
+  SyncWorker w(rig.dir.file("kiosk.db"), s);
+  w.start();
+  auto wait_for = [](auto&& done, int seconds) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (!done() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return done();
+  };
+  REQUIRE(wait_for([&] { return w.runs() >= 1; }, 20));
+  REQUIRE(w.last().status == CStatus::ok);
+  auto at_center = [&] {
+    return admin.scalar("SELECT count(*) FROM responses WHERE kiosk = $1", {rig.cfg.kiosk_id});
+  };
+  CHECK(at_center() == "0");
+  rig.model.set_on_saved([&] { w.wake(); });
+  // A resident answers the satisfaction survey to the end (first option each time).
+  Intent start;
+  start.kind = Intent::Kind::start;
+  start.id = "satisfaction";
+  rig.model.apply(start);
+  for (int i = 0; i < 100 && rig.model.screen() == Screen::question; ++i) {
+    const Question& q = *rig.model.session()->current();
+    Intent in;
+    in.kind = Intent::Kind::answer;
+    if (q.type == QuestionType::single || q.type == QuestionType::rating) in.answer = Choice{q.options.front().id};
+    else if (q.type == QuestionType::multiple) in.answer = ChoiceSet{{q.options.front().id}};
+    else if (q.type == QuestionType::count_matrix) in.answer = Counts{{{q.rows.front().id, 1}}};
+    else if (q.type == QuestionType::integer) in.answer = q.min;
+    rig.model.apply(in);
+    Intent next;
+    next.kind = Intent::Kind::next;
+    rig.model.apply(next);
+  }
+  REQUIRE(rig.model.screen() == Screen::finish);
+  REQUIRE(rig.model.last_saved());
+  // Well inside the 60 s poll: only the wake can have sent it.
+  CHECK(wait_for([&] { return at_center() == "1"; }, 15));
+  CHECK(wait_for([&] { return w.runs() >= 2; }, 5));  // it was a second pass that sent it
+  w.stop();
+
+  // Backoff kept: a center that is down is retried after the backoff, not at each save.
+  SyncSettings down = s;
+  down.url = "postgresql://127.0.0.1:1/eco?connect_timeout=2";
+  down.backoff_min_ms = 60000;
+  SyncWorker d(rig.dir.file("kiosk.db"), down);
+  d.start();
+  REQUIRE(wait_for([&] { return d.runs() >= 1; }, 20));
+  CHECK(d.last().status == CStatus::refused);
+  for (int i = 0; i < 5; ++i) d.wake();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(d.runs() == 1);
 }

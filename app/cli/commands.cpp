@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +23,7 @@
 #include "core/storage/interchange.hpp"
 #include "core/survey/questionnaire_loader.hpp"
 #include "core/storage/store.hpp"
+#include "core/central/central_queries.hpp"
 
 namespace eco::cli {
 
@@ -33,7 +36,7 @@ namespace {
 
 // Questionnaires from the data folder plus any older definitions the database holds,
 // so responses to a retired version can still be exported and imported.
-QuestionnaireSet load_all(const Common& c, Store* store, bool report) {
+QuestionnaireSet load_all(const Common& c, ResponseQueries* store, bool report) {
   QuestionnaireSet set = load_questionnaire_dir(c.questionnaire_dir());
   if (report)
     for (const auto& e : set.errors) std::cerr << "warning: " << e.to_string() << "\n";
@@ -84,6 +87,41 @@ bool database_exists(const Common& c) {
   return false;
 }
 
+// The responses a reading command works on: the kiosk's database, or with --central
+// the center's PostgreSQL (every kiosk's). open() says why not and returns false.
+struct Source {
+  std::unique_ptr<Store> local;
+  std::unique_ptr<central::CentralQueries> center;
+  ResponseQueries* q = nullptr;
+  bool open(const Common& c) {
+    if (c.central.empty()) {
+      if (!database_exists(c)) return false;
+      local = std::make_unique<Store>(c.db_path());
+      q = local.get();
+      return true;
+    }
+    try {
+      center = std::make_unique<central::CentralQueries>(c.central);
+      q = center.get();
+      return true;
+    } catch (const central::PgError& e) {
+      print_center_error(e);
+      return false;
+    }
+  }
+  // Hall names: the center's for every kiosk; a kiosk's own from its configuration.
+  std::map<std::string, std::string> halls(const Config& cfg, const std::string& lang) {
+    std::map<std::string, std::string> out;
+    if (center) out = center->hall_names(lang);
+    else if (auto h = cfg.hall_name.find(lang); h != cfg.hall_name.end()) out[cfg.kiosk_id] = h->second;
+    return out;
+  }
+  static void print_center_error(const central::PgError& e) {
+    std::cerr << "error: " << central::status_words(e.status) << "\n  status: " << central::status_name(e.status)
+              << "\n  detail: " << e.what() << "\n";
+  }
+};
+
 }  // namespace
 
 int validate(const Common& c, const std::vector<std::string>& files_in) {
@@ -117,12 +155,27 @@ int validate(const Common& c, const std::vector<std::string>& files_in) {
   return bad ? 1 : 0;
 }
 
+namespace {
+int export_from(const Common& c, const ExportArgs& a, const Config& cfg, ResponseFilter f, Source& src);
+}  // namespace
+
 int export_data(const Common& c, const ExportArgs& a) {
-  if (!database_exists(c)) return 1;
   Config cfg = load_cfg(c);
   ResponseFilter f;
   if (!make_filter(a.filter, cfg.utc_offset_minutes, f)) return 2;
-  Store store(c.db_path());
+  Source src;
+  if (!src.open(c)) return 1;
+  try {
+    return export_from(c, a, cfg, f, src);
+  } catch (const central::PgError& e) {
+    Source::print_center_error(e);
+    return 1;
+  }
+}
+
+namespace {
+int export_from(const Common& c, const ExportArgs& a, const Config& cfg, ResponseFilter f, Source& src) {
+  ResponseQueries& store = *src.q;
   QuestionnaireSet set = load_all(c, &store, false);
   if (a.format == "jsonl" && (a.out.empty() || a.out == "-")) {
     // To standard output: the interchange stream, every response.
@@ -165,7 +218,7 @@ int export_data(const Common& c, const ExportArgs& a) {
   o.strings = &strings;
   o.population = pop ? &*pop : nullptr;
   o.district = cfg.district_title;
-  if (auto h = cfg.hall_name.find(a.lang); h != cfg.hall_name.end()) o.hall_names[cfg.kiosk_id] = h->second;
+  o.hall_names = src.halls(cfg, a.lang);
   ExportResult r = export_data(store, set, o);
   if (!r.error.empty()) {
     std::cerr << "error: " << r.error << "\n";
@@ -173,11 +226,12 @@ int export_data(const Common& c, const ExportArgs& a) {
   }
   for (const auto& file : r.files) std::cerr << "wrote " << file << "\n";
   std::cerr << "exported " << r.rows << " responses\n";
+  if (!src.local) return 0;  // the center's exports are the district's (no kiosk's audit log holds them)
   try {
     // Exports of residents' answers are audited like the console's, with the chain's
     // head at that moment (a later cut in the log then shows against this entry).
     Catalog empty;
-    AdminStore admin(store, empty);
+    AdminStore admin(*src.local, empty);
     admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
     AuditHead h = admin.audit_head();
     admin.audit("export (command line)", "export",
@@ -188,6 +242,8 @@ int export_data(const Common& c, const ExportArgs& a) {
   }
   return 0;
 }
+
+}  // namespace
 
 int import_data(const Common& c, const std::vector<std::string>& files) {
   Store store(c.db_path());
@@ -233,7 +289,7 @@ int import_data(const Common& c, const std::vector<std::string>& files) {
 }
 
 int indicators(const Common& c, const IndicatorArgs& a) {
-  if (!database_exists(c)) return 1;
+  if (c.central.empty() && !database_exists(c)) return 1;
   Config cfg = load_cfg(c);
   IndicatorOptions o;
   if (!make_filter(a.filter, cfg.utc_offset_minutes, o.filter)) return 2;
@@ -262,9 +318,18 @@ int indicators(const Common& c, const IndicatorArgs& a) {
       o.population = &*pop;
     }
   }
-  Store store(c.db_path());
-  QuestionnaireSet set = load_all(c, &store, false);
-  IndicatorReport r = compute_indicators(store, set, o);
+  Source src;
+  if (!src.open(c)) return 1;
+  IndicatorReport r;
+  QuestionnaireSet set;
+  try {
+    set = load_all(c, src.q, false);
+    o.hall_names = src.halls(cfg, a.lang);
+    r = compute_indicators(*src.q, set, o);
+  } catch (const central::PgError& e) {
+    Source::print_center_error(e);
+    return 1;
+  }
   if (a.format == "json") {
     std::cout << indicators_json(r).dump(2) << "\n";
     return 0;

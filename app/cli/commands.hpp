@@ -12,6 +12,7 @@ struct Common {
   std::string db;        // "" = Store::default_path()
   std::string data_dir;  // holds questionnaires/ and assets/
   std::string config;    // "" = Config::default_path()
+  std::string central;   // indicators, export: read the center's PostgreSQL at this URL instead of --db
   std::string db_path() const;
   std::string config_path() const;
   std::string questionnaire_dir() const { return data_dir + "/questionnaires"; }

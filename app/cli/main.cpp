@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   const char* env_data = std::getenv("ECOKIOSK_DATA_DIR");
   common.data_dir = env_data && *env_data ? env_data : ECOKIOSK_DEFAULT_DATA_DIR;
   add_common(app, common);
+  app.add_option("--central", common.central,
+                 "indicators, export: over every kiosk, from the central PostgreSQL at this URL (postgresql://USER@HOST/DB)");
 
   std::string windowed, tour_dir, lang, font;
   bool timing = false, hide_cursor = false;

@@ -334,6 +334,7 @@ void KioskModel::abandon() {
       Abandoned a = session_->abandon();
       store_->save_abandoned(a);
       store_->clear_in_progress(a.id);
+      if (on_saved_) on_saved_();
     } catch (const std::exception& e) {
       save_error_ = e.what();  // an abandoned record is statistics only; not retried
     }
@@ -373,6 +374,7 @@ void KioskModel::try_save() {
       store_->save(r, metrics_of(set_->find(r.questionnaire, r.version), r));
       unsaved_.pop_front();
       save_error_.clear();
+      if (on_saved_) on_saved_();
     } catch (const std::exception& e) {
       save_error_ = e.what();
       retry_at_ = clock_() + kRetryMs;

@@ -132,6 +132,9 @@ class KioskModel {
   // The database opened after all (the kiosk retries): responses kept in memory are
   // saved at the next tick.
   void set_store(Store* store);
+  // Called after each response or abandoned session is saved (on the frame's thread):
+  // the central sync worker is told there is something to send (it must not block).
+  void set_on_saved(std::function<void()> fn) { on_saved_ = std::move(fn); }
   const std::string& store_problem() const { return store_problem_; }
 
   // Read-aloud. The model only says what should be heard; app/kiosk/read_aloud.hpp has
@@ -192,6 +195,7 @@ class KioskModel {
   std::optional<QuizReview> quiz_review_;
   bool last_saved_ = false;
   std::deque<Response> unsaved_;  // kept in memory and retried; never dropped
+  std::function<void()> on_saved_;
   TimeMs retry_at_ = 0;
   std::string save_error_;
   std::string store_problem_;

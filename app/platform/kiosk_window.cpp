@@ -89,7 +89,10 @@ class EventLoop {
   }
   ~EventLoop() {
     g_hit_items = nullptr;
-    if (sync_) sync_->stop();  // a batch in flight is rolled back at the center, not marked
+    if (sync_) {
+      app_.model->set_on_saved(nullptr);  // the worker goes; a later save must not reach it
+      sync_->stop();  // a batch in flight is rolled back at the center, not marked
+    }
   }
 
   void run() {
@@ -137,6 +140,8 @@ void EventLoop::start_sync() {
   ss.kiosk_id = app_.cfg.kiosk_id;
   sync_ = std::make_unique<central::SyncWorker>(app_.db_path, ss);
   sync_->start();
+  // A saved response is sent at once, not at the next idle poll.
+  app_.model->set_on_saved([w = sync_.get()] { w->wake(); });
 }
 
 void EventLoop::pass() {

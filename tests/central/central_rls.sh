@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 new_center rls
 out=$("$APP" central init --url "$CENTER")
-grep -q "created schema version 2" <<<"$out" || fail "init said: $out"
+grep -q "created schema version 4" <<<"$out" || fail "init said: $out"
 out=$("$APP" central init --url "$CENTER")
 grep -q "already current" <<<"$out" || fail "second init said: $out"
 kiosk hall-a
@@ -41,6 +41,21 @@ grep -q "not this kiosk's" <<<"$err" || fail "refused, but why: $err"
 as_kiosk "$WORK/hall-a" "SELECT ecokiosk_add_answers('[{\"response\": \"$ID_A\", \"ord\": 0, \"question\": \"q1\", \"kind\": 1, \"item\": \"a\"}]', '[]')" >/dev/null \
   || fail "hall-a could not add an answer to its own response"
 [ "$(admin_sql "SELECT count(*) FROM answers")" = 1 ] || fail "answers: $(admin_sql "SELECT count(*) FROM answers")"
+# ... and through the staging tables the sync COPYs into (schema 4): the same check,
+# and tables the kiosk made itself under those names are refused, not read as the owner.
+stage="SELECT ecokiosk_stage(); INSERT INTO pg_temp.ecokiosk_stage_answers VALUES"
+if err=$(as_kiosk "$WORK/hall-a" "$stage ('$ID_B', 1, 'q1', 1, 'a', NULL, NULL); SELECT ecokiosk_add_staged()" 2>&1); then
+  fail "hall-a added an answer to hall-b's response through the staging tables"
+fi
+grep -q "not this kiosk's" <<<"$err" || fail "staged: refused, but why: $err"
+as_kiosk "$WORK/hall-a" "$stage ('$ID_A', 1, 'q1', 1, 'b', NULL, NULL); SELECT ecokiosk_add_staged()" >/dev/null \
+  || fail "hall-a could not stage an answer to its own response"
+[ "$(admin_sql "SELECT count(*) FROM answers")" = 2 ] || fail "answers after staging: $(admin_sql "SELECT count(*) FROM answers")"
+if err=$(as_kiosk "$WORK/hall-a" "CREATE TEMP TABLE ecokiosk_stage_answers(response text, ord int, question text, kind int, item text, value bigint, text text);
+    CREATE TEMP TABLE ecokiosk_stage_metrics(response text); SELECT ecokiosk_stage(); SELECT ecokiosk_add_staged()" 2>&1); then
+  fail "ecokiosk_add_staged read tables the kiosk made"
+fi
+grep -q "not this function's" <<<"$err" || fail "planted staging tables: refused, but why: $err"
 # Reading: the content of responses is refused outright; of ids, a kiosk sees only its own.
 for sql in "SELECT * FROM responses" "SELECT questionnaire FROM responses" "SELECT * FROM answers" \
            "SELECT * FROM response_metrics" "SELECT * FROM conflicts" "SELECT * FROM kiosks" \

@@ -44,6 +44,9 @@ struct IndicatorOptions {
   int utc_offset_minutes = 480;     // for months (China Standard Time)
   const Population* population = nullptr;
   std::map<int, double> targets = {{35, 50}, {39, 80}, {40, 80}};
+  // Kiosk id -> hall name: the kiosk breakdown's cells name their hall (the center
+  // knows every kiosk's; a kiosk's own configuration its own).
+  std::map<std::string, std::string> hall_names;
 };
 
 struct Estimate {

@@ -1,7 +1,15 @@
 #include "core/central/pg.hpp"
 
 #include <libpq-fe.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
 
+#include <chrono>
+#include <ctime>
+
+#include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 namespace eco::central {
@@ -13,6 +21,7 @@ const char* status_name(Status s) {
     case Status::refused: return "refused";
     case Status::dns: return "dns";
     case Status::tls: return "tls";
+    case Status::tls_expired: return "tls-expired";
     case Status::auth: return "auth";
     case Status::schema_older: return "schema-older";
     case Status::schema_newer: return "schema-newer";
@@ -30,6 +39,8 @@ std::string status_words(Status s) {
     case Status::refused: return "the center cannot be reached (nothing answers at its address); will retry";
     case Status::dns: return "the center's host name is unknown (DNS); check central_url or the network";
     case Status::tls: return "the center's certificate is not trusted or not for this address (TLS); ask district IT";
+    case Status::tls_expired:
+      return "the center's certificate has expired (or is not valid yet); district IT must renew it";
     case Status::auth: return "the center refused this kiosk's login (password or credentials file); ask district IT";
     case Status::schema_older: return "the center's database is older than this program; district IT must run central init";
     case Status::schema_newer: return "the center's database is newer than this program; update EcoKiosk";
@@ -60,6 +71,87 @@ Status classify_connect_error(std::string_view m) {
   return Status::refused;  // refused, timed out, unreachable, server starting or shutting down
 }
 
+namespace {
+
+std::string day_of(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return "?";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+// The root certificate file the connection verifies against (sslrootcert, else libpq's
+// default ~/.postgresql/root.crt).
+std::string root_file(const std::string& conninfo) {
+  std::string out;
+  if (PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), nullptr)) {
+    for (PQconninfoOption* o = opts; o->keyword; ++o)
+      if (std::string_view(o->keyword) == "sslrootcert" && o->val) out = o->val;
+    PQconninfoFree(opts);
+  }
+  if (out.empty())
+    if (const char* e = std::getenv("PGSSLROOTCERT"); e && *e) out = e;
+  if (out.empty())
+    if (const char* h = std::getenv("HOME"); h && *h) out = std::string(h) + "/.postgresql/root.crt";
+  return out;
+}
+
+// Whether cert (with the chain the server sent) verifies against the trusted roots
+// when time is not checked: then being out of date is all that is wrong with it.
+bool trusted_apart_from_time(X509* cert, STACK_OF(X509) * chain, const std::string& roots) {
+  X509_STORE* store = X509_STORE_new();
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  bool ok = store && ctx && !roots.empty() && X509_STORE_load_file(store, roots.c_str()) == 1 &&
+            X509_STORE_CTX_init(ctx, store, cert, chain) == 1;
+  if (ok) {
+    X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
+    ok = X509_verify_cert(ctx) == 1;
+  }
+  X509_STORE_CTX_free(ctx);
+  X509_STORE_free(store);
+  return ok;
+}
+
+// libpq says only "certificate verify failed". Whether the certificate is merely out
+// of date is read from the certificate itself: a second connection that does not
+// verify (sslmode=require with no root file), given up right after the TLS handshake,
+// before the startup packet: no login is sent. It counts as out of date only when it
+// is one the kiosk's roots would trust on another day. "" when it is not out of date,
+// or when that cannot be told.
+std::string certificate_out_of_date(const std::string& conninfo) {
+  const char* keys[] = {"dbname", "sslmode", "sslrootcert", "gssencmode", "user", "password", "application_name", nullptr};
+  const char* values[] = {conninfo.c_str(), "require", "/nonexistent/ecokiosk-certificate-probe", "disable",
+                          "ecokiosk_certificate_probe", "", "ecokiosk", nullptr};
+  PGconn* c = PQconnectStartParams(keys, values, 1);
+  if (!c) return "";
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+  while (PQstatus(c) != CONNECTION_BAD && std::chrono::steady_clock::now() < deadline) {
+    if (SSL* ssl = static_cast<SSL*>(PQsslStruct(c, "OpenSSL")); ssl && SSL_is_init_finished(ssl)) {
+      if (X509* cert = SSL_get1_peer_certificate(ssl)) {
+        // Untrusted (another CA): that is the news, not the dates.
+        const bool trusted = trusted_apart_from_time(cert, SSL_get_peer_cert_chain(ssl), root_file(conninfo));
+        if (trusted && X509_cmp_current_time(X509_get0_notAfter(cert)) < 0)
+          out = "the center's certificate expired on " + day_of(X509_get0_notAfter(cert));
+        else if (trusted && X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
+          out = "the center's certificate is not valid before " + day_of(X509_get0_notBefore(cert));
+        X509_free(cert);
+      }
+      break;
+    }
+    if (st == PGRES_POLLING_OK || st == PGRES_POLLING_FAILED) break;
+    pollfd p{PQsocket(c), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+    if (p.fd < 0 || ::poll(&p, 1, 1000) < 0) break;
+    st = PQconnectPoll(c);
+  }
+  PQfinish(c);
+  return out;
+}
+
+}  // namespace
+
 Result::~Result() {
   if (r_) PQclear(r_);
 }
@@ -69,6 +161,17 @@ std::string Result::text(int row, int col) const {
   return std::string(PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col)));
 }
 std::int64_t Result::i64(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
+double Result::f64(int row, int col) const {
+  // from_chars: exact and independent of the C locale (PostgreSQL prints the shortest
+  // text that reads back as the same double).
+  std::string_view v = view(row, col);
+  double d = 0;
+  std::from_chars(v.data(), v.data() + v.size(), d);
+  return d;
+}
+std::string_view Result::view(int row, int col) const {
+  return {PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col))};
+}
 std::int64_t Result::affected() const {
   const char* n = PQcmdTuples(r_);
   return n && *n ? std::strtoll(n, nullptr, 10) : 0;
@@ -101,7 +204,11 @@ Conn::Conn(const std::string& conninfo, const std::vector<std::pair<std::string,
     if (msg.find("invalid URI") != std::string::npos || msg.find("invalid connection option") != std::string::npos ||
         msg.find("missing \"=\"") != std::string::npos)
       throw PgError(Status::refused, "central_url is not a valid PostgreSQL address: " + msg);
-    throw PgError(classify_connect_error(msg), msg);
+    Status s = classify_connect_error(msg);
+    if (s == Status::tls && msg.find("certificate verify failed") != std::string::npos)
+      if (std::string why = certificate_out_of_date(conninfo); !why.empty())
+        throw PgError(Status::tls_expired, why + " (" + msg + ")");
+    throw PgError(s, msg);
   }
   // Notices ("already exists, skipping") are the server being chatty, not news for staff.
   PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
@@ -110,6 +217,21 @@ Conn::Conn(const std::string& conninfo, const std::vector<std::pair<std::string,
 Conn::~Conn() {
   if (c_) PQfinish(c_);
 }
+
+namespace {
+// The error a failed statement (r, possibly null) gives, with its status.
+PgError error_of(pg_conn* c_, pg_result* r) {
+  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c_);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string sqlstate = code ? code : "";
+  Status s = Status::server;
+  if (sqlstate == "42501") s = Status::refused_by_center;  // insufficient privilege, row-level security
+  else if (sqlstate.rfind("28", 0) == 0) s = Status::auth;
+  else if (PQstatus(c_) == CONNECTION_BAD) s = Status::refused;  // the server went away mid-batch
+  return PgError(s, msg, sqlstate);
+}
+}  // namespace
 
 Result Conn::exec(const std::string& sql, const Params& params) {
   std::vector<const char*> values;
@@ -122,15 +244,42 @@ Result Conn::exec(const std::string& sql, const Params& params) {
   Result res(r);
   ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return res;
-  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c_);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  std::string sqlstate = code ? code : "";
-  Status s = Status::server;
-  if (sqlstate == "42501") s = Status::refused_by_center;  // insufficient privilege, row-level security
-  else if (sqlstate.rfind("28", 0) == 0) s = Status::auth;
-  else if (PQstatus(c_) == CONNECTION_BAD) s = Status::refused;  // the server went away mid-batch
-  throw PgError(s, msg, sqlstate);
+  throw error_of(c_, r);
+}
+
+void Conn::copy_in(const std::string& sql, std::string_view rows) {
+  {
+    Result start(PQexec(c_, sql.c_str()));
+    pg_result* r = start.raw();
+    if (!r || PQresultStatus(r) != PGRES_COPY_IN) throw error_of(c_, r);
+  }
+  bool sent = true;
+  for (std::size_t at = 0; sent && at < rows.size();) {
+    std::size_t n = std::min<std::size_t>(rows.size() - at, std::size_t{1} << 20);
+    sent = PQputCopyData(c_, rows.data() + at, static_cast<int>(n)) == 1;
+    at += n;
+  }
+  if (PQputCopyEnd(c_, sent ? nullptr : "the rows could not be sent") != 1) sent = false;
+  std::optional<PgError> error;
+  // The COPY's result, then the end of results (always read, or the connection stays busy).
+  while (pg_result* r = PQgetResult(c_)) {
+    Result res(r);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && !error) error = error_of(c_, r);
+  }
+  if (!sent && !error) error = error_of(c_, nullptr);
+  if (error) throw *error;
+}
+
+void copy_field(std::string& row, std::string_view v) {
+  for (char ch : v) {
+    switch (ch) {
+      case '\\': row += "\\\\"; break;
+      case '\t': row += "\\t"; break;
+      case '\n': row += "\\n"; break;
+      case '\r': row += "\\r"; break;
+      default: row += ch;
+    }
+  }
 }
 
 std::string Conn::scalar(const std::string& sql, const Params& params) {

@@ -21,7 +21,8 @@ enum class Status {
   off,              // no central_url configured
   refused,          // nothing listens there (connection refused, timed out, host down)
   dns,              // the host name does not resolve
-  tls,              // certificate untrusted, expired or for another name; TLS required but refused
+  tls,              // certificate untrusted or for another name; TLS required but refused
+  tls_expired,      // the server's certificate is out of date (expired, or not valid yet)
   auth,             // wrong password, unknown role, credentials missing or unreadable
   schema_older,     // the center's schema is older than this program's
   schema_newer,     // newer: this program is out of date
@@ -54,7 +55,11 @@ class Result {
   bool null(int row, int col) const;
   std::string text(int row, int col) const;
   std::int64_t i64(int row, int col) const;
+  double f64(int row, int col) const;
+  // The value in place (valid while the Result lives): no copy per cell when streaming.
+  std::string_view view(int row, int col) const;
   std::int64_t affected() const;  // rows an INSERT/UPDATE touched
+  pg_result* raw() const { return r_; }
 
  private:
   pg_result* r_;
@@ -73,6 +78,9 @@ class Conn {
   Conn& operator=(const Conn&) = delete;
 
   Result exec(const std::string& sql, const Params& params = {});
+  // COPY ... FROM STDIN with rows already in COPY's text format (tab-separated,
+  // escaped as copy_field does, one per line).
+  void copy_in(const std::string& sql, std::string_view rows);
   void run(const std::string& sql, const Params& params = {}) { exec(sql, params); }
   std::string scalar(const std::string& sql, const Params& params = {});  // "" when no row or NULL
   // Identifier and literal quoting by libpq (for DDL, where parameters are not allowed).
@@ -101,6 +109,8 @@ class Txn {
 }  // namespace eco::central
 
 namespace eco::central {
+// Appends v to a COPY text row, escaped (backslash, tab, newline, carriage return).
+void copy_field(std::string& row, std::string_view v);
 // The URL with any user and password taken out (what a kiosk's config may hold).
 std::string url_without_login(const std::string& url);
 }  // namespace eco::central

@@ -207,6 +207,106 @@ GRANT SELECT (id, kiosk, digest) ON abandoned TO {kiosks};
 GRANT USAGE ON SEQUENCE conflicts_id_seq TO {kiosks};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {readers};
 )sql",
+    // 3: a row number per response in arrival order, on the responses and their metrics,
+    // for the district-wide queries (central_queries.hpp): the analysis code streams
+    // responses "in saved order" by a number and leaves some out by it, as on a kiosk.
+    // An identity column needs no grant on its sequence: kiosks insert as before.
+    R"sql(
+ALTER TABLE responses ADD COLUMN rid bigint GENERATED ALWAYS AS IDENTITY;
+CREATE UNIQUE INDEX responses_by_rid ON responses(rid);
+ALTER TABLE response_metrics ADD COLUMN rid bigint;
+UPDATE response_metrics m SET rid = r.rid FROM responses r WHERE r.id = m.response;
+CREATE INDEX response_metrics_by_rid ON response_metrics(rid);
+CREATE INDEX response_metrics_by_kiosk ON response_metrics(kiosk, fingerprint);
+-- As version 2's, and the metrics take their response's row number.
+CREATE OR REPLACE FUNCTION ecokiosk_add_answers(atoms jsonb, metrics jsonb) RETURNS void LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  me text := public.ecokiosk_my_kiosk();
+BEGIN
+  IF me IS NULL THEN
+    RAISE EXCEPTION 'only a kiosk role adds answers' USING ERRCODE = '42501';
+  END IF;
+  IF EXISTS (SELECT 1 FROM (SELECT x.response FROM jsonb_to_recordset(atoms) AS x(response text)
+                            UNION SELECT m.response FROM jsonb_to_recordset(metrics) AS m(response text)) ids
+             LEFT JOIN public.responses r ON r.id = ids.response
+             WHERE r.kiosk IS DISTINCT FROM me) THEN
+    RAISE EXCEPTION 'answers for a response that is not this kiosk''s' USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO public.answers(response, ord, question, kind, item, value, text)
+    SELECT * FROM jsonb_to_recordset(atoms) AS x(response text, ord int, question text, kind int, item text,
+                                                 value bigint, text text);
+  INSERT INTO public.response_metrics(response, rid, method, questionnaire, version, kiosk, completed_at, duration_s,
+      visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes)
+    SELECT x.response, r.rid, method, x.questionnaire, x.version, me, x.completed_at, x.duration_s, visible, age,
+           gender, township, score, correct, x.drawn, satisfied, trips, green, flags, fingerprint, outcomes
+    FROM jsonb_to_recordset(metrics) AS x(response text, method int, questionnaire text, version int,
+      completed_at bigint, duration_s float8, visible int, age text, gender text, township text, score float8,
+      correct int, drawn int, satisfied int, trips int, green int, flags int, fingerprint bigint, outcomes jsonb)
+    JOIN public.responses r ON r.id = x.response;
+END $$;
+)sql",
+    // 4: a batch's answer atoms and metrics arrive by COPY into two staging tables of
+    // the session (parsing one JSON document of 20,000 atoms cost more than the rest of
+    // the batch). ecokiosk_stage() makes them, owned by the schema's owner, ON COMMIT
+    // DELETE ROWS, insertable by the kiosk that asked; ecokiosk_add_staged() checks
+    // that they are those tables (not something the kiosk put in their place), that
+    // every response named is this kiosk's, and moves the rows in.
+    R"sql(
+CREATE FUNCTION ecokiosk_stage() RETURNS void LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF public.ecokiosk_my_kiosk() IS NULL THEN
+    RAISE EXCEPTION 'only a kiosk role stages answers' USING ERRCODE = '42501';
+  END IF;
+  IF to_regclass('pg_temp.ecokiosk_stage_answers') IS NULL THEN
+    CREATE TEMP TABLE ecokiosk_stage_answers(response text, ord int, question text, kind int, item text,
+      value bigint, text text) ON COMMIT DELETE ROWS;
+    EXECUTE format('GRANT INSERT ON pg_temp.ecokiosk_stage_answers TO %I', session_user);
+  END IF;
+  IF to_regclass('pg_temp.ecokiosk_stage_metrics') IS NULL THEN
+    CREATE TEMP TABLE ecokiosk_stage_metrics(response text, method int, questionnaire text, version int,
+      completed_at bigint, duration_s float8, visible int, age text, gender text, township text, score float8,
+      correct int, drawn int, satisfied int, trips int, green int, flags int, fingerprint bigint, outcomes jsonb)
+      ON COMMIT DELETE ROWS;
+    EXECUTE format('GRANT INSERT ON pg_temp.ecokiosk_stage_metrics TO %I', session_user);
+  END IF;
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_stage() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ecokiosk_stage() TO {kiosks};
+CREATE FUNCTION ecokiosk_add_staged() RETURNS void LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  me text := public.ecokiosk_my_kiosk();
+BEGIN
+  IF me IS NULL THEN
+    RAISE EXCEPTION 'only a kiosk role adds answers' USING ERRCODE = '42501';
+  END IF;
+  IF (SELECT count(*) FROM pg_class c
+      WHERE c.oid IN (to_regclass('pg_temp.ecokiosk_stage_answers'), to_regclass('pg_temp.ecokiosk_stage_metrics'))
+        AND c.relkind = 'r' AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)) <> 2 THEN
+    RAISE EXCEPTION 'the staging tables are not this function''s' USING ERRCODE = '42501';
+  END IF;
+  IF EXISTS (SELECT 1 FROM (SELECT response FROM pg_temp.ecokiosk_stage_answers
+                            UNION SELECT response FROM pg_temp.ecokiosk_stage_metrics) ids
+             LEFT JOIN public.responses r ON r.id = ids.response
+             WHERE r.kiosk IS DISTINCT FROM me) THEN
+    RAISE EXCEPTION 'answers for a response that is not this kiosk''s' USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO public.answers(response, ord, question, kind, item, value, text)
+    SELECT response, ord, question, kind, item, value, text FROM pg_temp.ecokiosk_stage_answers;
+  INSERT INTO public.response_metrics(response, rid, method, questionnaire, version, kiosk, completed_at, duration_s,
+      visible, age, gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes)
+    SELECT s.response, r.rid, s.method, s.questionnaire, s.version, me, s.completed_at, s.duration_s, s.visible, s.age,
+           s.gender, s.township, s.score, s.correct, s.drawn, s.satisfied, s.trips, s.green, s.flags, s.fingerprint,
+           s.outcomes
+    FROM pg_temp.ecokiosk_stage_metrics s JOIN public.responses r ON r.id = s.response;
+  DELETE FROM pg_temp.ecokiosk_stage_answers;
+  DELETE FROM pg_temp.ecokiosk_stage_metrics;
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_add_staged() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ecokiosk_add_staged() TO {kiosks};
+)sql",
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <type_traits>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -50,9 +52,10 @@ struct Batch {
   std::int64_t last_id = 0;  // the highest local row id read (the mark moves here)
   int rows = 0;              // rows read, this kiosk's or not
   json records = json::array();
-  // Per record, its answer atoms and metrics already as JSON text ("{...},{...}"):
-  // tens of atoms per response, so they are written straight, not built as objects.
-  std::vector<std::string> atoms_of, metrics_of;
+  // Per record, its answer atoms as JSON text ("{...},{...}", what the digest covers),
+  // and its atoms and metrics as COPY rows (how they travel): tens of atoms per
+  // response, so they are written straight, not built as objects.
+  std::vector<std::string> atoms_of, atoms_copy_of, metrics_copy_of;
   std::vector<std::pair<std::string, std::string>> ids;  // (id, digest) of this kiosk's rows
   std::vector<std::string> contents;                       // what the digest covers, for conflicts
 };
@@ -101,22 +104,37 @@ Batch read_responses(Store& store, std::int64_t after, int limit, const std::str
   std::map<std::int64_t, std::size_t> at;  // local row id -> index in records
   for (std::size_t i = 0; i < own.size(); ++i) at[own[i]] = i;
   b.atoms_of.assign(own.size(), std::string());
-  b.metrics_of.assign(own.size(), std::string());
+  b.atoms_copy_of.assign(own.size(), std::string());
+  b.metrics_copy_of.assign(own.size(), std::string());
   {
     Stmt s(db, "SELECT response, ord, question, kind, item, value, text FROM answers "
                "WHERE response BETWEEN ? AND ? ORDER BY response, ord");
     s.bind(1, own.front()).bind(2, own.back());
     std::int64_t cur = -1;
     std::string* out = nullptr;
+    std::string* row = nullptr;
     std::string id;
     while (s.step()) {
       if (s.i64(0) != cur) {
         cur = s.i64(0);
         auto it = at.find(cur);
         out = it == at.end() ? nullptr : &b.atoms_of[it->second];
+        row = it == at.end() ? nullptr : &b.atoms_copy_of[it->second];
         if (out) id = b.records[it->second]["id"].get<std::string>();
       }
       if (!out) continue;
+      // response, ord, question, kind, item, value, text
+      copy_field(*row, id);
+      *row += '\t' + std::to_string(s.i64(1)) + '\t';
+      copy_field(*row, s.text(2));
+      *row += '\t' + std::to_string(s.i64(3)) + '\t';
+      copy_field(*row, s.text(4));
+      *row += '\t';
+      *row += s.is_null(5) ? std::string("\\N") : std::to_string(s.i64(5));
+      *row += '\t';
+      if (s.is_null(6)) *row += "\\N";
+      else copy_field(*row, s.text(6));
+      *row += '\n';
       if (!out->empty()) *out += ',';
       *out += "{\"response\":";
       append_quoted(*out, id);
@@ -137,7 +155,21 @@ Batch read_responses(Store& store, std::int64_t after, int limit, const std::str
                "township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes "
                "FROM response_metrics WHERE response BETWEEN ? AND ?");
     s.bind(1, own.front()).bind(2, own.back());
-    auto label = [&](int col) { return s.is_null(col) ? json(nullptr) : json(store.label_text(s.i64(col))); };
+    auto label = [&](std::string& row, int col) {
+      if (s.is_null(col)) row += "\\N";
+      else copy_field(row, store.label_text(s.i64(col)));
+      row += '\t';
+    };
+    auto num = [](std::string& row, auto v) {
+      if constexpr (std::is_floating_point_v<decltype(v)>) {
+        char buf[32];
+        auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back the same
+        row.append(buf, r.ptr);
+      } else {
+        row += std::to_string(v);
+      }
+      row += '\t';
+    };
     while (s.step()) {
       auto it = at.find(s.i64(0));
       if (it == at.end()) continue;
@@ -148,13 +180,25 @@ Batch read_responses(Store& store, std::int64_t after, int limit, const std::str
         for (int k = 3; k >= 0; --k) id = (id << 8) | static_cast<unsigned char>(blob[i + static_cast<std::size_t>(k)]);
         outcomes.push_back({store.label_text(id), static_cast<unsigned char>(blob[i + 4])});
       }
-      b.metrics_of[it->second] = json({{"response", b.records[it->second]["id"]}, {"method", s.i64(1)},
-                           {"questionnaire", std::string(s.text(2))}, {"version", s.i64(3)}, {"kiosk", kiosk},
-                           {"completed_at", s.i64(4)}, {"duration_s", s.f64(5)}, {"visible", s.i64(6)},
-                           {"age", label(7)}, {"gender", label(8)}, {"township", label(9)}, {"score", s.f64(10)},
-                           {"correct", s.i64(11)}, {"drawn", s.i64(12)}, {"satisfied", s.i64(13)},
-                           {"trips", s.i64(14)}, {"green", s.i64(15)}, {"flags", s.i64(16)},
-                           {"fingerprint", s.i64(17)}, {"outcomes", std::move(outcomes)}}).dump();
+      // response, method, questionnaire, version, completed_at, duration_s, visible, age,
+      // gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes
+      std::string& row = b.metrics_copy_of[it->second];
+      copy_field(row, b.records[it->second]["id"].get<std::string>());
+      row += '\t';
+      num(row, s.i64(1));
+      copy_field(row, s.text(2));
+      row += '\t';
+      num(row, s.i64(3));
+      num(row, s.i64(4));
+      num(row, s.f64(5));
+      num(row, s.i64(6));
+      label(row, 7);
+      label(row, 8);
+      label(row, 9);
+      num(row, s.f64(10));
+      for (int col = 11; col <= 17; ++col) num(row, s.i64(col));
+      copy_field(row, outcomes.dump());
+      row += '\n';
     }
   }
   // The digest covers the response and its answers: what a second arrival must match.
@@ -251,21 +295,18 @@ Outcome push(Conn& pg, const Batch& b, const std::string& kind) {
              {conflicts.dump(), kind});
   }
   if (responses && !inserted.empty()) {
-    std::string atoms = "[", metrics = "[";
+    // The new responses' atoms and metrics: COPY into the session's staging tables,
+    // then one checked move into place (schema 4).
+    std::string atoms, metrics;
     for (std::size_t i = 0; i < b.ids.size(); ++i) {
       if (!inserted.count(b.ids[i].first)) continue;
-      if (!b.atoms_of[i].empty()) {
-        if (atoms.size() > 1) atoms += ',';
-        atoms += b.atoms_of[i];
-      }
-      if (!b.metrics_of[i].empty()) {
-        if (metrics.size() > 1) metrics += ',';
-        metrics += b.metrics_of[i];
-      }
+      atoms += b.atoms_copy_of[i];
+      metrics += b.metrics_copy_of[i];
     }
-    atoms += ']';
-    metrics += ']';
-    pg.run("SELECT ecokiosk_add_answers($1::jsonb, $2::jsonb)", {atoms, metrics});
+    pg.run("SELECT ecokiosk_stage()");
+    pg.copy_in("COPY pg_temp.ecokiosk_stage_answers FROM STDIN", atoms);
+    pg.copy_in("COPY pg_temp.ecokiosk_stage_metrics FROM STDIN", metrics);
+    pg.run("SELECT ecokiosk_add_staged()");
   }
   t.commit();
   static int commits = 0;
@@ -431,6 +472,11 @@ SyncReport SyncWorker::last() const {
   return last_;
 }
 
+std::int64_t SyncWorker::runs() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return runs_;
+}
+
 void SyncWorker::loop() {
   int backoff = s_.backoff_min_ms;
   while (!stopping_) {
@@ -459,8 +505,12 @@ void SyncWorker::loop() {
     }
     std::unique_lock<std::mutex> l(mu_);
     last_ = r;
-    cv_.wait_for(l, std::chrono::milliseconds(delay), [&] { return stopping_.load() || woken_; });
-    woken_ = false;
+    ++runs_;
+    // A new save cuts an idle wait short; a backoff after a failure is waited out (a
+    // kiosk saving every minute must not hammer a center that is down).
+    const bool failed = r.status != Status::ok;
+    cv_.wait_for(l, std::chrono::milliseconds(delay), [&] { return stopping_.load() || (woken_ && !failed); });
+    if (!failed) woken_ = false;
   }
 }
 

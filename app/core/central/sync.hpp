@@ -66,11 +66,13 @@ class SyncWorker {
   SyncReport run_once(const std::atomic<bool>* stop = nullptr);
 
   // The background thread: run_once, then sleep (idle_poll_ms, or the backoff after
-  // a failure), until stop(). wake() cuts an idle sleep short (a new save).
+  // a failure), until stop(). wake() cuts an idle sleep short (a new save: the kiosk
+  // model calls it); during a backoff it only makes the retry, when due, come at once.
   void start();
   void stop();
   void wake();
   SyncReport last() const;
+  std::int64_t runs() const;  // background passes finished so far
 
  private:
   void loop();
@@ -80,6 +82,7 @@ class SyncWorker {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;
+  std::int64_t runs_ = 0;
   std::atomic<bool> stopping_{false};
   SyncReport last_;
 };

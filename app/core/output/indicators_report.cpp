@@ -98,6 +98,8 @@ json indicators_json(const IndicatorReport& r) {
       json cells = json::array();
       for (const auto& c : b.cells) {
         json cj = {{"code", c.code.empty() ? json(nullptr) : json(c.code)}};
+        if (b.by == "kiosk")
+          if (auto h = r.options.hall_names.find(c.code); h != r.options.hall_names.end()) cj["hall"] = h->second;
         json e2 = estimate_json(c.est);
         cj["value"] = e2["value"];
         cj["ci"] = e2["ci"];
@@ -177,6 +179,8 @@ std::string indicators_text(const IndicatorReport& r, const QuestionnaireSet& se
   // questionnaire holding the question will do.
   auto code_text = [&](const std::string& by, const std::string& code, const Questionnaire* q) -> std::string {
     if (code.empty()) return T("report.not_answered");
+    if (by == "kiosk")
+      if (auto h = r.options.hall_names.find(code); h != r.options.hall_names.end()) return h->second + " (" + code + ")";
     if (by == "kiosk" || by == "month") return code;
     if (const Question* qu = q ? q->find(by) : nullptr)
       if (const Option* o = qu->find_option(code)) return o->text.get(lang);
