@@ -1,6 +1,7 @@
 #include "ui/common/input_panel.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -82,10 +83,27 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
   float line_h = f->FontSize * 1.15f;
   int max_lines = std::max(1, static_cast<int>((size.y - pad) / line_h));
   float wrap = size.x - 2 * pad;
+  char count[48];
+  std::snprintf(count, sizeof count, "%zu / %zu", e.length(), e.max_chars());
+  ImVec2 cs = v.small->CalcTextSizeA(v.small->FontSize, FLT_MAX, 0, count);
   dl->PushClipRect(p, q, true);
   if (e.text().empty()) {
-    dl->AddText(v.small, v.small->FontSize, ImVec2(p.x + pad, p.y + pad), color::muted, v.t("input.placeholder").c_str(),
-                nullptr, wrap);
+    // As many of the hint's lines as fit, clear of the count; a cut ends with "…".
+    const std::string& hint = v.t("input.placeholder");
+    float sf = v.small->FontSize, hw = wrap - cs.x - pad;
+    auto hl = wrap_lines(v.small, sf, hint.c_str(), hint.c_str() + hint.size(), hw);
+    std::size_t fit = static_cast<std::size_t>(std::max(1.f, std::floor((size.y - pad) / sf)));
+    for (std::size_t i = 0; i < hl.size() && i < fit; ++i) {
+      bool cut = i + 1 == fit && hl.size() > fit;
+      const char* end = hl[i].end;
+      if (cut)  // room for the "…": drop characters from the line's end until it fits
+        while (end > hl[i].begin && v.small->CalcTextSizeA(sf, FLT_MAX, 0, hl[i].begin, end).x + v.small->CalcTextSizeA(sf, FLT_MAX, 0, "…").x > hw) {
+          do --end; while (end > hl[i].begin && (static_cast<unsigned char>(*end) & 0xC0) == 0x80);
+        }
+      ImVec2 at(p.x + pad, p.y + pad * 0.5f + static_cast<float>(i) * sf);
+      dl->AddText(v.small, sf, at, color::muted, hl[i].begin, end);
+      if (cut) dl->AddText(v.small, sf, ImVec2(at.x + v.small->CalcTextSizeA(sf, FLT_MAX, 0, hl[i].begin, end).x, at.y), color::muted, "…");
+    }
   } else {
     const char* b = e.text().c_str();
     auto lines = wrap_lines(f, f->FontSize, b, b + e.text().size(), wrap - f->FontSize * 0.2f);
@@ -98,9 +116,6 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
     float cy = y - line_h;
     dl->AddRectFilled(ImVec2(cx, cy + line_h * 0.1f), ImVec2(cx + 3, cy + line_h * 0.9f), color::primary);
   }
-  char count[48];
-  std::snprintf(count, sizeof count, "%zu / %zu", e.length(), e.max_chars());
-  ImVec2 cs = v.small->CalcTextSizeA(v.small->FontSize, FLT_MAX, 0, count);
   float by = q.y - pad * 0.5f - cs.y;
   dl->AddText(v.small, v.small->FontSize, ImVec2(q.x - pad - cs.x, by), e.full() ? color::error : color::muted, count);
   const char* why = nullptr;
