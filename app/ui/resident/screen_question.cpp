@@ -161,28 +161,69 @@ float pad_key(const View& v, float height) {
   return std::clamp((height - ImGui::GetStyle().ItemSpacing.y * 4) / 5.f, lo, std::max(v.px(120), lo));
 }
 
+// Landscape with too little height for the pad's five rows (a long question in extra
+// large text): the display on the left and the keys in two rows of six beside it, every
+// key on screen and as large as in the usual pad, rather than a pad that scrolls.
+// Its keys are at least a fingertip (64 px at 1080p, whatever the text size) and taller
+// than a digit in the body font; the title font when they are tall enough for it.
+float strip_least(const View& v) { return std::max(64 * v.scale / v.model.text_scale(), v.fonts.body->FontSize * 1.3f); }
+bool pad_strip(const View& v, ImVec2 area) {
+  float lo = std::max(v.px(64), v.fonts.title->FontSize * 1.2f), sp = ImGui::GetStyle().ItemSpacing.y;
+  return !v.portrait && 5 * lo + 4 * sp > area.y && 2 * strip_least(v) + sp <= area.y;
+}
+float pad_strip_key(const View& v, float height) { return std::min((height - ImGui::GetStyle().ItemSpacing.y) / 2, v.px(120)); }
+
 Intent number_pad(const View& v, const Session& s, const Question& q, ImVec2 area) {
   Intent out;
   const auto* cur = std::get_if<std::int64_t>(&s.answer_of(q.id));
   std::string shown = cur ? std::to_string(*cur) : "—";
   std::string unit = q.unit.get(v.model.lang());
   ImGuiStyle& st = ImGui::GetStyle();
+  // Label and the key it is to number_pad_key().
+  const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "←"};
+  const char codes[] = "123456789C0<";
+  std::string display = shown + (unit.empty() ? "" : "  " + unit);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImFont* tf = v.fonts.title;
+  if (pad_strip(v, area)) {
+    float key = pad_strip_key(v, area.y);
+    if (key < tf->FontSize * 1.2f) tf = v.fonts.body;
+    ImVec2 ds = tf->CalcTextSizeA(tf->FontSize, FLT_MAX, 0, display.c_str());
+    float kw = std::min(key * 1.6f, (area.x - 7 * st.ItemSpacing.x) / 8.5f);
+    float dw = std::max(kw * 2.5f, ds.x + tf->FontSize);
+    kw = std::min(kw, (area.x - dw - 6 * st.ItemSpacing.x) / 6);
+    float total = dw + 6 * (kw + st.ItemSpacing.x);
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    p.x += std::max(0.f, (area.x - total) * 0.5f);
+    float dh = 2 * key + st.ItemSpacing.y;
+    dl->AddRectFilled(p, ImVec2(p.x + dw, p.y + dh), color::card, key * 0.2f);
+    dl->AddRect(p, ImVec2(p.x + dw, p.y + dh), color::card_border, key * 0.2f, 0, 2);
+    dl->AddText(tf, tf->FontSize, ImVec2(p.x + (dw - ds.x) * 0.5f, p.y + (dh - ds.y) * 0.5f), color::text, display.c_str());
+    static const int order[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11};  // 1–6; 7 8 9 0 清除 ←
+    for (int j = 0; j < 12; ++j) {
+      int i = order[j];
+      ImGui::SetCursorScreenPos(ImVec2(p.x + dw + st.ItemSpacing.x + static_cast<float>(j % 6) * (kw + st.ItemSpacing.x),
+                                       p.y + static_cast<float>(j / 6) * (key + st.ItemSpacing.y)));
+      ImGui::PushID(i);
+      std::string label = keys[i][0] == 'C' ? v.t("numpad.clear") : keys[i];
+      if (big_button("##k", label, ImVec2(kw, key), tf, false)) out = answer_intent(number_pad_key(s.answer_of(q.id), codes[i]));
+      ImGui::PopID();
+    }
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y));
+    ImGui::Dummy(ImVec2(total, dh));
+    return out;
+  }
   float key = pad_key(v, area.y);
   float pad_w = key * 3 * 1.6f + st.ItemSpacing.x * 2;
   ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (area.x - pad_w) * 0.5f);
   ImGui::BeginGroup();
   ImVec2 p = ImGui::GetCursorScreenPos();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(p, ImVec2(p.x + pad_w, p.y + key), color::card, key * 0.2f);
   dl->AddRect(p, ImVec2(p.x + pad_w, p.y + key), color::card_border, key * 0.2f, 0, 2);
-  std::string display = shown + (unit.empty() ? "" : "  " + unit);
   ImVec2 ds = v.fonts.title->CalcTextSizeA(v.fonts.title->FontSize, FLT_MAX, 0, display.c_str());
   dl->AddText(v.fonts.title, v.fonts.title->FontSize, ImVec2(p.x + (pad_w - ds.x) * 0.5f, p.y + (key - ds.y) * 0.5f),
               color::text, display.c_str());
   ImGui::Dummy(ImVec2(pad_w, key));
-  // Label and the key it is to number_pad_key().
-  const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "←"};
-  const char codes[] = "123456789C0<";
   ImVec2 ks((pad_w - st.ItemSpacing.x * 2) / 3, key);
   for (int i = 0; i < 12; ++i) {
     if (i % 3) ImGui::SameLine();
@@ -298,6 +339,7 @@ float answers_height(const View& v, const Session& s, const Question& q, const G
              measure_wrapped(v.fonts.body, v.fonts.body->FontSize, total, area.x).y;
     }
     case QuestionType::integer: {
+      if (pad_strip(v, area)) return 2 * pad_strip_key(v, area.y) + st.ItemSpacing.y;
       return 5 * pad_key(v, area.y) + 4 * st.ItemSpacing.y;
     }
     case QuestionType::text: return measure_wrapped(v.fonts.body, v.fonts.body->FontSize, v.t("question.text_skip"), area.x).y;
