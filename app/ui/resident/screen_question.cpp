@@ -23,8 +23,9 @@ Intent answer_intent(Answer a, bool advance = false) {
 int columns_for(const View& v, std::size_t n, const Question& q, float width) {
   if (q.type == QuestionType::rating) return v.portrait ? 1 : 5;
   int cols = v.portrait ? (n > 8 ? 2 : 1) : n > 20 ? 5 : n > 12 ? 4 : n > 5 ? 3 : 2;
-  // No narrower than about six characters of the body text: larger text gets fewer,
-  // wider columns rather than cards of one word a line.
+  // Extra large text: no narrower than about six characters of the body text, so the
+  // cards get fewer, wider columns rather than one word a line (normal and large keep theirs).
+  if (v.model.text_size() < KioskModel::kTextSizes - 1) return cols;
   float sp = ImGui::GetStyle().ItemSpacing.x, least = v.fonts.body->FontSize * 6.5f;
   int fit = std::max(1, static_cast<int>((width + sp) / (least + sp)));
   return std::min(cols, fit);
