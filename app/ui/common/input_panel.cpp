@@ -1,6 +1,7 @@
 #include "ui/common/input_panel.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -82,10 +83,27 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
   float line_h = f->FontSize * 1.15f;
   int max_lines = std::max(1, static_cast<int>((size.y - pad) / line_h));
   float wrap = size.x - 2 * pad;
+  char count[48];
+  std::snprintf(count, sizeof count, "%zu / %zu", e.length(), e.max_chars());
+  ImVec2 cs = v.small->CalcTextSizeA(v.small->FontSize, FLT_MAX, 0, count);
   dl->PushClipRect(p, q, true);
   if (e.text().empty()) {
-    dl->AddText(v.small, v.small->FontSize, ImVec2(p.x + pad, p.y + pad), color::muted, v.t("input.placeholder").c_str(),
-                nullptr, wrap);
+    // As many of the hint's lines as fit, clear of the count; a cut ends with "…".
+    const std::string& hint = v.t("input.placeholder");
+    float sf = v.small->FontSize, hw = wrap - cs.x - pad;
+    auto hl = wrap_lines(v.small, sf, hint.c_str(), hint.c_str() + hint.size(), hw);
+    std::size_t fit = static_cast<std::size_t>(std::max(1.f, std::floor((size.y - pad) / sf)));
+    for (std::size_t i = 0; i < hl.size() && i < fit; ++i) {
+      bool cut = i + 1 == fit && hl.size() > fit;
+      const char* end = hl[i].end;
+      if (cut)  // room for the "…": drop characters from the line's end until it fits
+        while (end > hl[i].begin && v.small->CalcTextSizeA(sf, FLT_MAX, 0, hl[i].begin, end).x + v.small->CalcTextSizeA(sf, FLT_MAX, 0, "…").x > hw) {
+          do --end; while (end > hl[i].begin && (static_cast<unsigned char>(*end) & 0xC0) == 0x80);
+        }
+      ImVec2 at(p.x + pad, p.y + pad * 0.5f + static_cast<float>(i) * sf);
+      dl->AddText(v.small, sf, at, color::muted, hl[i].begin, end);
+      if (cut) dl->AddText(v.small, sf, ImVec2(at.x + v.small->CalcTextSizeA(sf, FLT_MAX, 0, hl[i].begin, end).x, at.y), color::muted, "…");
+    }
   } else {
     const char* b = e.text().c_str();
     auto lines = wrap_lines(f, f->FontSize, b, b + e.text().size(), wrap - f->FontSize * 0.2f);
@@ -98,9 +116,6 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
     float cy = y - line_h;
     dl->AddRectFilled(ImVec2(cx, cy + line_h * 0.1f), ImVec2(cx + 3, cy + line_h * 0.9f), color::primary);
   }
-  char count[48];
-  std::snprintf(count, sizeof count, "%zu / %zu", e.length(), e.max_chars());
-  ImVec2 cs = v.small->CalcTextSizeA(v.small->FontSize, FLT_MAX, 0, count);
   float by = q.y - pad * 0.5f - cs.y;
   dl->AddText(v.small, v.small->FontSize, ImVec2(q.x - pad - cs.x, by), e.full() ? color::error : color::muted, count);
   const char* why = nullptr;
@@ -211,8 +226,8 @@ float candidates(const InputPanelView& v, ImVec2 p, float w, float ch, float gap
   }
   float right = p.x + w - 2 * arrow_w - gap;
   int i = 0;
-  if (cols > 0) {  // a grid of equal cells
-    float cw = (w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+  if (cols > 0) {  // a grid of equal cells, the paging arrows in a column on its right
+    float cw = (w - arrow_w - gap * static_cast<float>(cols)) / static_cast<float>(cols);
     int rows = static_cast<int>((TextEntry::kPage + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols));
     for (const auto& c : e.page()) {
       ImVec2 at(p.x + static_cast<float>(i % cols) * (cw + gap), p.y + static_cast<float>(i / cols) * (ch + gap));
@@ -224,7 +239,7 @@ float candidates(const InputPanelView& v, ImVec2 p, float w, float ch, float gap
       }
       ++i;
     }
-    y = p.y + static_cast<float>(rows) * (ch + gap);
+    y = p.y + static_cast<float>(rows - 1) * (ch + gap);
   } else {
     float cell_min = std::max(ch * 1.1f, (right - x - gap * (TextEntry::kPage - 1)) / TextEntry::kPage);
     for (const auto& c : e.page()) {
@@ -240,13 +255,13 @@ float candidates(const InputPanelView& v, ImVec2 p, float w, float ch, float gap
       ++i;
     }
   }
-  float ay = cols > 0 ? y : p.y;
-  if (arrow_key("prev", v.t("input.prev"), ImVec2(p.x + w - 2 * arrow_w - gap * 0.5f, ay), ImVec2(arrow_w, ch), false,
-                e.has_prev_page())) {
+  // One row: both arrows at its end; a grid: ‹ at the top of its column, › at the bottom.
+  ImVec2 prev_at = cols > 0 ? ImVec2(p.x + w - arrow_w, p.y) : ImVec2(p.x + w - 2 * arrow_w - gap * 0.5f, p.y);
+  if (arrow_key("prev", v.t("input.prev"), prev_at, ImVec2(arrow_w, ch), false, e.has_prev_page())) {
     out = make(K::page);
     out.index = -1;
   }
-  if (arrow_key("next", v.t("input.next"), ImVec2(p.x + w - arrow_w, ay), ImVec2(arrow_w, ch), true,
+  if (arrow_key("next", v.t("input.next"), ImVec2(p.x + w - arrow_w, y), ImVec2(arrow_w, ch), true,
                 e.has_next_page(static_cast<std::size_t>(i)))) {
     out = make(K::page);
     out.index = i;  // on by as many as were shown
@@ -278,12 +293,12 @@ Spacing spacing(const InputPanelView& v, bool tight, int lines) {
 }
 
 float min_height(const InputPanelView& v, float w, bool tight) {
-  // Every layout below at its tightest: a one-line text box, the candidates, then four
+  // Every layout below at its tightest: a one-line text box, the candidates, then three
   // rows of keys (or the symbol rows); in portrait the tab row as well.
   Spacing sp = spacing(v, tight, 1);
   float kh = std::max(64 * v.scale, v.font->FontSize * 1.6f);
   float mk = min_key_height(v);
-  float rows = static_cast<float>(std::max<std::size_t>(4, (input::symbol_keys().size() + 1 + 9) / 10));
+  float rows = static_cast<float>(std::max<std::size_t>(3, (input::symbol_keys().size() + 1 + 9) / 10));
   float land = sp.tb_h + sp.gap + mk + sp.gap + rows * (mk + sp.gap);
   if (w > (land - sp.tb_h - sp.gap) * 1.6f) return land;
   return land + kh + sp.gap;
@@ -312,9 +327,10 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
     float side = std::max(0.f, std::min(rest, w * 0.5f));
     pad(v, ImVec2(o.x, y), side, out);
     float x1 = o.x + side + 2 * gap, rw = w - side - 2 * gap;
-    // Tabs, two rows of candidates, the arrows and undo/clear share the pad's height.
-    float u = std::min(kh, (rest - 4 * gap) / 5);
-    float ch = std::clamp((rest - 2 * u - 4 * gap) / 3, u, u * 1.6f);
+    // Tabs, two rows of candidates with the arrows beside them, and undo/clear share
+    // the pad's height: four rows of keys.
+    float u = std::min(kh, (rest - 3 * gap) / 4);
+    float ch = std::clamp((rest - 2.2f * u - 3 * gap) / 2, u, u * 1.6f);
     tab_row(v, ImVec2(x1, y), rw, u, gap, out);
     float used = candidates(v, ImVec2(x1, y + u + gap), rw, ch, gap, 4, out);
     float uy = y + u + gap + used + gap;
@@ -332,7 +348,7 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
     }
     if (e.mode() == InputMode::pinyin || e.mode() == InputMode::handwriting) {
       // As tall as a key, lower (down to a fingertip) where the keys below need the room.
-      float below = e.mode() == InputMode::pinyin ? 4 * (min_key_height(v) + gap) : min_key_height(v) * 2;
+      float below = e.mode() == InputMode::pinyin ? 3 * (min_key_height(v) + gap) : min_key_height(v) * 2;
       float ch = std::clamp(o.y + size.y - y - gap - below, min_key_height(v), kh * 1.1f);
       y += candidates(v, ImVec2(o.x, y), w, ch, gap, 0, out) + gap;
     }
@@ -361,14 +377,17 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
         }
       }
     } else {
+      // Three rows, the space bar at the end of the third (as on a phone's keyboard):
+      // a row fewer leaves the keys taller where a long question in large text takes room.
       static const char* rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
-      float k_h = std::min(kh * 1.4f, (rest - gap * 3) / 4);
+      float k_h = std::min(kh * 1.4f, (rest - gap * 2) / 3);
       float kw = std::min((w - gap * 9) / 10, k_h * 1.7f);
       float kb_w = kw * 10 + gap * 9;
       float x0 = o.x + (w - kb_w) * 0.5f;
       for (int r = 0; r < 3; ++r) {
         int n = static_cast<int>(std::char_traits<char>::length(rows[r]));
-        float rx = x0 + (kb_w - (kw * static_cast<float>(n) + gap * static_cast<float>(n - 1))) * 0.5f;
+        int units = r == 2 ? n + 3 : n;  // the third row: its letters and a space bar three keys wide
+        float rx = x0 + (kb_w - (kw * static_cast<float>(units) + gap * static_cast<float>(units - 1))) * 0.5f;
         for (int i = 0; i < n; ++i) {
           char label[2] = {rows[r][i], 0};
           if (key(label, label, ImVec2(rx + static_cast<float>(i) * (kw + gap), y + static_cast<float>(r) * (k_h + gap)),
@@ -378,7 +397,8 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
           }
         }
       }
-      if (key("space", v.t("input.space"), ImVec2(x0 + kb_w * 0.25f, y + 3 * (k_h + gap)), ImVec2(kb_w * 0.5f, k_h), v.font))
+      float sx = x0 + (kb_w - (kw * 10 + gap * 9)) * 0.5f + 7 * (kw + gap);
+      if (key("space", v.t("input.space"), ImVec2(sx, y + 2 * (k_h + gap)), ImVec2(kw * 3 + gap * 2, k_h), v.font))
         out = make(K::space);
     }
   }

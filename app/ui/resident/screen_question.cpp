@@ -1,6 +1,7 @@
 // Question: progress, the question in large type, the answer widgets for its type,
 // and Back / Next with the reason Next cannot go on.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "ui/common/theme.hpp"
@@ -19,10 +20,15 @@ Intent answer_intent(Answer a, bool advance = false) {
   return in;
 }
 
-int columns_for(const View& v, std::size_t n, const Question& q) {
+int columns_for(const View& v, std::size_t n, const Question& q, float width) {
   if (q.type == QuestionType::rating) return v.portrait ? 1 : 5;
-  if (v.portrait) return n > 8 ? 2 : 1;
-  return n > 20 ? 5 : n > 12 ? 4 : n > 5 ? 3 : 2;
+  int cols = v.portrait ? (n > 8 ? 2 : 1) : n > 20 ? 5 : n > 12 ? 4 : n > 5 ? 3 : 2;
+  // Extra large text: no narrower than about six characters of the body text, so the
+  // cards get fewer, wider columns rather than one word a line (normal and large keep theirs).
+  if (v.model.text_size() < KioskModel::kTextSizes - 1) return cols;
+  float sp = ImGui::GetStyle().ItemSpacing.x, least = v.fonts.body->FontSize * 6.5f;
+  int fit = std::max(1, static_cast<int>((width + sp) / (least + sp)));
+  return std::min(cols, fit);
 }
 
 // Options as a grid of cards, sized before the region opens: every card is at least as
@@ -34,10 +40,11 @@ struct Grid {
   bool overflows = false;
 };
 
-Grid grid_for(const View& v, const Session& s, const Question& q, ImVec2 area) {
+// `inside`: laid out from within a region that already shows its scrollbar.
+Grid grid_for(const View& v, const Session& s, const Question& q, ImVec2 area, bool inside = false) {
   auto opts = s.options_in_order(q);
   Grid g;
-  g.cols = columns_for(v, opts.size(), q);
+  g.cols = columns_for(v, opts.size(), q, area.x);
   std::size_t cols = static_cast<std::size_t>(g.cols);
   int rows = static_cast<int>((opts.size() + cols - 1) / cols);
   ImGuiStyle& st = ImGui::GetStyle();
@@ -53,7 +60,7 @@ Grid grid_for(const View& v, const Session& s, const Question& q, ImVec2 area) {
     g.height = static_cast<float>(rows) * g.h + static_cast<float>(rows - 1) * st.ItemSpacing.y;
   };
   fit(area.x);
-  if (g.height > area.y) {
+  if (g.height > area.y && !inside) {
     g.overflows = true;
     fit(area.x - st.ScrollbarSize);
   }
@@ -75,14 +82,29 @@ const Option* option_grid(const View& v, const Session& s, const Question& q, co
   return tapped;
 }
 
+// The trip counter's rows: one or two columns, each row as tall as its − / + buttons.
+struct MatrixLayout {
+  int cols = 1, rows = 1;
+  float h = 0;
+};
+MatrixLayout matrix_layout(const View& v, const Question& q, ImVec2 area) {
+  MatrixLayout m;
+  m.cols = v.portrait ? 1 : 2;
+  m.rows = static_cast<int>((q.rows.size() + 1) / static_cast<std::size_t>(m.cols));
+  ImGuiStyle& st = ImGui::GetStyle();
+  m.h = std::clamp((area.y - v.fonts.body->FontSize * 1.6f - (m.rows - 1) * st.ItemSpacing.y) / m.rows, v.px(80), v.px(120));
+  m.h = std::max(m.h, v.fonts.title->FontSize * 1.2f);  // taller than its − / + / number
+  return m;
+}
+
 Intent count_matrix(const View& v, const Session& s, const Question& q, ImVec2 area) {
   Intent out;
   const auto* counts = std::get_if<Counts>(&s.answer_of(q.id));
-  int cols = v.portrait ? 1 : 2;
-  int rows = static_cast<int>((q.rows.size() + 1) / static_cast<std::size_t>(cols));
+  MatrixLayout m = matrix_layout(v, q, area);
+  int cols = m.cols;
   ImGuiStyle& st = ImGui::GetStyle();
   float w = (area.x - (cols - 1) * st.ItemSpacing.x * 3) / cols;
-  float h = std::clamp((area.y - v.fonts.body->FontSize * 1.6f - (rows - 1) * st.ItemSpacing.y) / rows, v.px(80), v.px(120));
+  float h = m.h;
   float btn = h;
   for (std::size_t i = 0; i < q.rows.size(); ++i) {
     const Option& row = q.rows[i];
@@ -132,28 +154,77 @@ Intent count_matrix(const View& v, const Session& s, const Question& q, ImVec2 a
   return out;
 }
 
+// The number pad's key height (the display and four rows of keys share `height`):
+// fingertip-sized and taller than its digit however little room there is (the region
+// then scrolls), and no taller than 120 px at 1080p.
+float pad_key(const View& v, float height) {
+  float lo = std::max(v.px(64), v.fonts.title->FontSize * 1.2f);
+  return std::clamp((height - ImGui::GetStyle().ItemSpacing.y * 4) / 5.f, lo, std::max(v.px(120), lo));
+}
+
+// Landscape with too little height for the pad's five rows (a long question in extra
+// large text): the display on the left and the keys in two rows of six beside it, every
+// key on screen and as large as in the usual pad, rather than a pad that scrolls.
+// Its keys are at least a fingertip (64 px at 1080p, whatever the text size) and taller
+// than a digit in the body font; the title font when they are tall enough for it.
+float strip_least(const View& v) { return std::max(64 * v.scale / v.model.text_scale(), v.fonts.body->FontSize * 1.3f); }
+bool pad_strip(const View& v, ImVec2 area) {
+  float lo = std::max(v.px(64), v.fonts.title->FontSize * 1.2f), sp = ImGui::GetStyle().ItemSpacing.y;
+  return !v.portrait && 5 * lo + 4 * sp > area.y && 2 * strip_least(v) + sp <= area.y;
+}
+float pad_strip_key(const View& v, float height) { return std::min((height - ImGui::GetStyle().ItemSpacing.y) / 2, v.px(120)); }
+
 Intent number_pad(const View& v, const Session& s, const Question& q, ImVec2 area) {
   Intent out;
   const auto* cur = std::get_if<std::int64_t>(&s.answer_of(q.id));
   std::string shown = cur ? std::to_string(*cur) : "—";
   std::string unit = q.unit.get(v.model.lang());
   ImGuiStyle& st = ImGui::GetStyle();
-  float key = std::min((area.y - st.ItemSpacing.y * 4) / 5.f, v.px(120));
+  // Label and the key it is to number_pad_key().
+  const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "←"};
+  const char codes[] = "123456789C0<";
+  std::string display = shown + (unit.empty() ? "" : "  " + unit);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImFont* tf = v.fonts.title;
+  if (pad_strip(v, area)) {
+    float key = pad_strip_key(v, area.y);
+    if (key < tf->FontSize * 1.2f) tf = v.fonts.body;
+    ImVec2 ds = tf->CalcTextSizeA(tf->FontSize, FLT_MAX, 0, display.c_str());
+    float kw = std::min(key * 1.6f, (area.x - 7 * st.ItemSpacing.x) / 8.5f);
+    float dw = std::max(kw * 2.5f, ds.x + tf->FontSize);
+    kw = std::min(kw, (area.x - dw - 6 * st.ItemSpacing.x) / 6);
+    float total = dw + 6 * (kw + st.ItemSpacing.x);
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    p.x += std::max(0.f, (area.x - total) * 0.5f);
+    float dh = 2 * key + st.ItemSpacing.y;
+    dl->AddRectFilled(p, ImVec2(p.x + dw, p.y + dh), color::card, key * 0.2f);
+    dl->AddRect(p, ImVec2(p.x + dw, p.y + dh), color::card_border, key * 0.2f, 0, 2);
+    dl->AddText(tf, tf->FontSize, ImVec2(p.x + (dw - ds.x) * 0.5f, p.y + (dh - ds.y) * 0.5f), color::text, display.c_str());
+    static const int order[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11};  // 1–6; 7 8 9 0 清除 ←
+    for (int j = 0; j < 12; ++j) {
+      int i = order[j];
+      ImGui::SetCursorScreenPos(ImVec2(p.x + dw + st.ItemSpacing.x + static_cast<float>(j % 6) * (kw + st.ItemSpacing.x),
+                                       p.y + static_cast<float>(j / 6) * (key + st.ItemSpacing.y)));
+      ImGui::PushID(i);
+      std::string label = keys[i][0] == 'C' ? v.t("numpad.clear") : keys[i];
+      if (big_button("##k", label, ImVec2(kw, key), tf, false)) out = answer_intent(number_pad_key(s.answer_of(q.id), codes[i]));
+      ImGui::PopID();
+    }
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y));
+    ImGui::Dummy(ImVec2(total, dh));
+    return out;
+  }
+  float key = pad_key(v, area.y);
   float pad_w = key * 3 * 1.6f + st.ItemSpacing.x * 2;
   ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (area.x - pad_w) * 0.5f);
   ImGui::BeginGroup();
   ImVec2 p = ImGui::GetCursorScreenPos();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(p, ImVec2(p.x + pad_w, p.y + key), color::card, key * 0.2f);
   dl->AddRect(p, ImVec2(p.x + pad_w, p.y + key), color::card_border, key * 0.2f, 0, 2);
-  std::string display = shown + (unit.empty() ? "" : "  " + unit);
   ImVec2 ds = v.fonts.title->CalcTextSizeA(v.fonts.title->FontSize, FLT_MAX, 0, display.c_str());
   dl->AddText(v.fonts.title, v.fonts.title->FontSize, ImVec2(p.x + (pad_w - ds.x) * 0.5f, p.y + (key - ds.y) * 0.5f),
               color::text, display.c_str());
   ImGui::Dummy(ImVec2(pad_w, key));
-  // Label and the key it is to number_pad_key().
-  const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "←"};
-  const char codes[] = "123456789C0<";
   ImVec2 ks((pad_w - st.ItemSpacing.x * 2) / 3, key);
   for (int i = 0; i < 12; ++i) {
     if (i % 3) ImGui::SameLine();
@@ -179,13 +250,16 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   ImVec2 top = ImGui::GetCursorPos();
   float right = 0, last_left = 0, last_h = 0;  // where the switches begin (screen x), the last row
   float row_h = top_switches(v, out, true, &right, &last_left, &last_h);
-  // 🔊 朗读 just left of the switches; on a row of its own under them when there is no room.
-  float read_w = read_aloud_width(v, row_h);
-  bool read_below = read_w > 0 && right - read_w - st.ItemSpacing.x < ImGui::GetWindowPos().x + top.x;
+  // 🔊 朗读, as tall as a switch: just left of the switches' last row (their only row, or
+  // beside 退出 when they take two); on a row of its own under them when there is no room.
+  float read_w = read_aloud_width(v, last_h);
+  float left_edge = ImGui::GetWindowPos().x + top.x;
+  bool read_below = read_w > 0 && last_left - read_w - st.ItemSpacing.x < left_edge;
   if (read_w > 0 && !read_below) {
-    right -= read_w + st.ItemSpacing.x;
-    ImGui::SetCursorScreenPos(ImVec2(right, ImGui::GetWindowPos().y + top.y));
-    read_aloud_button(v, out, row_h);
+    last_left -= read_w + st.ItemSpacing.x;
+    right = std::min(right, last_left);  // the header's buttons begin there now
+    ImGui::SetCursorScreenPos(ImVec2(last_left, ImGui::GetWindowPos().y + top.y + row_h - last_h));
+    read_aloud_button(v, out, last_h);
   }
   ImFont* sf = f.small;
   const std::string& title = s->questionnaire().title.get(lang);
@@ -197,6 +271,12 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   } else if (row_h > last_h && need_w <= last_w) {  // beside their last row (larger text: 退出 alone there)
     left_w = last_w;
     ImGui::SetCursorPos(ImVec2(top.x, top.y + row_h - last_h + std::max(0.f, (last_h - sf->FontSize * 2) * 0.5f)));
+  } else if (row_h > last_h && measure_wrapped(sf, sf->FontSize, progress, FLT_MAX).x <= left_w &&
+             measure_wrapped(sf, sf->FontSize, title, left_w).y + sf->FontSize + st.ItemSpacing.y <= row_h &&
+             measure_wrapped(sf, sf->FontSize, title, left_w).y <= sf->FontSize * 2.5f) {
+    // Beside both rows, the title on two lines (larger text, landscape): the question
+    // keeps the height a row of its own would take.
+    ImGui::SetCursorPos(ImVec2(top.x, top.y));
   } else {                 // below them (portrait, larger text)
     ImGui::SetCursorPos(ImVec2(top.x, top.y + row_h + st.ItemSpacing.y));
     left_w = w;
@@ -207,7 +287,7 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   ImGui::EndGroup();
   if (read_below) {
     ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);
-    read_aloud_button(v, out, row_h);
+    read_aloud_button(v, out, last_h);
   }
   ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);
   ImGui::ProgressBar(pr.expected ? static_cast<float>(pr.position) / static_cast<float>(pr.expected) : 0.f, ImVec2(w, v.px(14)), "");
@@ -215,16 +295,21 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   return pr;
 }
 
+// Under the question: the hint, how many to choose, or "optional".
+std::string question_sub(const View& v, const Question& q) {
+  std::string sub = q.hint.get(v.model.lang());
+  if (q.type == QuestionType::multiple)
+    sub += (sub.empty() ? "" : "  ") + v.tf("question.choose_up_to", {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
+  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
+  return sub;
+}
+
 // The question, and under it the hint, how many to choose, or "optional".
 void question_text(const View& v, const Question& q, float w) {
   const std::string& lang = v.model.lang();
   const auto& f = v.fonts;
   text_wrapped(q.text.get(lang), color::text, f.title, w);
-  std::string sub = q.hint.get(lang);
-  if (q.type == QuestionType::multiple)
-    sub += (sub.empty() ? "" : "  ") + v.tf("question.choose_up_to", {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
-  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
-  if (!sub.empty()) text_wrapped(sub, color::muted, f.small, w);
+  if (std::string sub = question_sub(v, q); !sub.empty()) text_wrapped(sub, color::muted, f.small, w);
   if (std::string k = v.model.minor_notice_key(); !k.empty()) text_wrapped(v.t(k.c_str()), color::error, f.body, w);
   ImGui::Dummy(ImVec2(0, v.px(6)));
 }
@@ -235,11 +320,32 @@ float question_text_height(const View& v, const Question& q, float w) {
   const auto& f = v.fonts;
   float sp = ImGui::GetStyle().ItemSpacing.y;
   float h = measure_wrapped(f.title, f.title->FontSize, q.text.get(lang), w).y + sp;
-  std::string sub = q.hint.get(lang);
-  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
-  if (!sub.empty()) h += measure_wrapped(f.small, f.small->FontSize, sub, w).y + sp;
+  if (std::string sub = question_sub(v, q); !sub.empty()) h += measure_wrapped(f.small, f.small->FontSize, sub, w).y + sp;
   if (std::string k = v.model.minor_notice_key(); !k.empty()) h += measure_wrapped(f.body, f.body->FontSize, v.t(k.c_str()), w).y + sp;
   return h + v.px(6) + sp;
+}
+
+// How tall the answers draw in `area` (taller than it when they do not fit).
+float answers_height(const View& v, const Session& s, const Question& q, const Grid& g, ImVec2 area) {
+  ImGuiStyle& st = ImGui::GetStyle();
+  switch (q.type) {
+    case QuestionType::single:
+    case QuestionType::multiple: return g.height;
+    case QuestionType::rating: return rating_scale_height(v, s, q, area.x, area.y);
+    case QuestionType::count_matrix: {
+      MatrixLayout m = matrix_layout(v, q, area);
+      float rows = std::ceil(static_cast<float>(q.rows.size()) / static_cast<float>(m.cols));
+      std::string total = v.tf("question.trips_total", {{"n", "0"}});
+      return rows * m.h + (rows - 1) * st.ItemSpacing.y + st.ItemSpacing.y +
+             measure_wrapped(v.fonts.body, v.fonts.body->FontSize, total, area.x).y;
+    }
+    case QuestionType::integer: {
+      if (pad_strip(v, area)) return 2 * pad_strip_key(v, area.y) + st.ItemSpacing.y;
+      return 5 * pad_key(v, area.y) + 4 * st.ItemSpacing.y;
+    }
+    case QuestionType::text: return measure_wrapped(v.fonts.body, v.fonts.body->FontSize, v.t("question.text_skip"), area.x).y;
+  }
+  return 0;
 }
 
 // The answer area for the question's type, inside the scroll region.
@@ -319,31 +425,69 @@ Intent draw_question(const View& v) {
   float w = v.size.x - 2 * st.WindowPadding.x;
   Progress pr = question_header(v, s, w, out);
   float footer_h = v.px(110);
-  // The writing pad must never scroll the page under the finger: the input fits its area,
-  // and when a long question in large text would leave it less than fingertip-sized keys,
-  // the question's text scrolls in the space left above it instead.
+  float room = ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y;  // the question and its answers
+  // The writing pad must never scroll the page under the finger: the input fits its area.
+  // When a long question in large text would leave it less than fingertip-sized keys, the
+  // question moves beside the input in landscape (a column of its own, scrolling if it
+  // must), and in portrait scrolls in the space left above it.
   bool writing = q.type == QuestionType::text && v.model.text_entry();
-  float text_room = ImGui::GetContentRegionAvail().y - footer_h - 2 * st.ItemSpacing.y - text_answer_min_height(v, w);
-  if (writing && question_text_height(v, q, w) > text_room) {
-    float h = std::max(text_room, v.fonts.title->FontSize * 1.2f);  // a line of it at least
-    begin_scroll_region("##qtext", ImVec2(w, h), true, ImGuiWindowFlags_NoBackground);
-    question_text(v, q, ImGui::GetContentRegionAvail().x);
+  if (writing) {
+    const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar;
+    float text_room = room - st.ItemSpacing.y - text_answer_min_height(v, w);
+    float stem_h = question_text_height(v, q, w);
+    if (stem_h > text_room && !v.portrait) {
+      float sw = std::round(w * 0.34f), gap = 2 * st.ItemSpacing.x, pw = w - sw - gap;
+      begin_scroll_region("##qtext", ImVec2(sw, room), question_text_height(v, q, sw) > room, ImGuiWindowFlags_NoBackground);
+      question_text(v, q, ImGui::GetContentRegionAvail().x);
+      end_scroll_region(v.scale);
+      ImGui::SameLine(0, gap);
+      begin_scroll_region("##body", ImVec2(pw, room), false, fixed);
+    } else {
+      if (stem_h > text_room) {
+        float h = std::max(text_room, v.fonts.title->FontSize * 1.2f);  // a line of it at least
+        begin_scroll_region("##qtext", ImVec2(w, h), true, ImGuiWindowFlags_NoBackground);
+        question_text(v, q, ImGui::GetContentRegionAvail().x);
+        end_scroll_region(v.scale);
+      } else {
+        question_text(v, q, w);
+      }
+      begin_scroll_region("##body", ImVec2(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y), false, fixed);
+    }
+    answer_body(v, s, q, Grid{}, ImGui::GetContentRegionAvail(), out);
     end_scroll_region(v.scale);
-  } else {
-    question_text(v, q, w);
+    question_footer(v, pr, w, out);
+    return out;
   }
 
-  // Body, above a fixed footer: a scroll region that opens at the top of each question
-  // and follows the finger (touch_scroll.hpp).
-  ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
+  // The answers under the question, in a scroll region above a fixed footer that opens at
+  // the top of each question and follows the finger (touch_scroll.hpp). When a long
+  // question in large text would leave them too little room (the question takes over 40%
+  // of it, or there is not room for two cards), the question scrolls with them instead:
+  // one region holds both, so every answer is a drag (or the bar) away and full-sized.
   bool grid = q.type == QuestionType::single || q.type == QuestionType::rating || q.type == QuestionType::multiple;
+  float stem_h = question_text_height(v, q, w);
+  ImVec2 area(w, room - stem_h);
   Grid g = grid ? grid_for(v, *s, q, area) : Grid{};
-  if (q.type == QuestionType::rating) g.overflows = rating_scale_height(v, *s, q, area.x, area.y) > area.y;
-  begin_scroll_region("##body", area, g.overflows,
-                      ImGuiWindowFlags_NoBackground | (writing ? ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar : 0));
-  answer_body(v, s, q, g, ImGui::GetContentRegionAvail(), out);
-  end_scroll_region(v.scale);
-
+  float need = answers_height(v, *s, q, g, area);
+  bool overflows = need > area.y + 0.5f;
+  bool together = overflows && (stem_h > room * 0.4f || area.y < v.px(260));
+  if (!together) {
+    question_text(v, q, w);
+    area.y = ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y;
+    begin_scroll_region("##body", area, overflows || g.overflows, ImGuiWindowFlags_NoBackground);
+    answer_body(v, s, q, g, ImGui::GetContentRegionAvail(), out);
+    end_scroll_region(v.scale);
+  } else {
+    // Beside the scrollbar from the first frame, so the width never changes under them;
+    // the answers are sized for the room under the question (at least their least size).
+    begin_scroll_region("##body", ImVec2(w, room), true, ImGuiWindowFlags_NoBackground);
+    float iw = ImGui::GetContentRegionAvail().x;
+    ImVec2 inner(iw, std::max(0.f, room - question_text_height(v, q, iw)));
+    if (grid) g = grid_for(v, *s, q, inner, true);
+    question_text(v, q, iw);
+    answer_body(v, s, q, g, inner, out);
+    end_scroll_region(v.scale);
+  }
   question_footer(v, pr, w, out);
   return out;
 }

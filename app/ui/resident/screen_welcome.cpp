@@ -126,34 +126,46 @@ Intent draw_welcome(const View& v) {
   if (ImGui::IsItemDeactivated()) out.kind = Intent::Kind::corner_release;
   ImGui::SetCursorPos(back);
 
-  // Top row: switches on the right, reading every page aloud just left of them.
+  // Top row: switches on the right, reading every page aloud just left of them (of their
+  // last row when they take two), as tall as a switch.
   ImVec2 row = ImGui::GetCursorPos();
-  float left = 0;
-  float row_h = top_switches(v, out, false, &left);
-  if (float aw = auto_read_width(v, row_h); aw > 0) {
+  float left = 0, last_left = 0, last_h = 0;
+  float row_h = top_switches(v, out, false, &left, &last_left, &last_h);
+  if (float aw = auto_read_width(v, last_h); aw > 0) {
     // Beside the switches, clear of the staff corner; else right-aligned on a row below.
-    float x = left - aw - st.ItemSpacing.x;
+    float x = last_left - aw - st.ItemSpacing.x;
     if (x >= ImGui::GetWindowPos().x + v.px(130)) {
       ImVec2 after = ImGui::GetCursorPos();
-      ImGui::SetCursorScreenPos(ImVec2(x, ImGui::GetWindowPos().y + row.y));
-      auto_read_switch(v, out, row_h);
+      ImGui::SetCursorScreenPos(ImVec2(x, ImGui::GetWindowPos().y + row.y + row_h - last_h));
+      auto_read_switch(v, out, last_h);
       ImGui::SetCursorPos(after);
     } else {
       ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - aw);
-      auto_read_switch(v, out, row_h);
+      auto_read_switch(v, out, last_h);
     }
   }
-
   ImGui::Dummy(ImVec2(0, v.px(10)));
-  heading(local(cfg.district_title), color::primary, f.title, f.body, w);
-  text_wrapped(v.t("welcome.subtitle") + "  ·  " + local(cfg.hall_name), color::muted, f.body, w);
-  ImGui::Dummy(ImVec2(0, v.px(20)));
-  text_wrapped(v.t("welcome.choose"), color::text, f.body, w);
-
+  // The district's title, the line under it and "choose": above the cards, or scrolling
+  // with them when the cards would otherwise get less room than one of them needs.
+  const std::string subtitle = v.t("welcome.subtitle") + "  ·  " + local(cfg.hall_name);
+  auto head_height = [&](float width) {
+    float sp = st.ItemSpacing.y;
+    const std::string& t = local(cfg.district_title);
+    ImFont* hf = measure_wrapped(f.title, f.title->FontSize, t, FLT_MAX).x <= width ? f.title : f.body;
+    return measure_wrapped(hf, hf->FontSize, t, width).y + sp + measure_wrapped(f.body, f.body->FontSize, subtitle, width).y + sp +
+           v.px(20) + sp + measure_wrapped(f.body, f.body->FontSize, v.t("welcome.choose"), width).y + sp;
+  };
+  auto draw_head = [&](float width) {
+    heading(local(cfg.district_title), color::primary, f.title, f.body, width);
+    text_wrapped(subtitle, color::muted, f.body, width);
+    ImGui::Dummy(ImVec2(0, v.px(20)));
+    text_wrapped(v.t("welcome.choose"), color::text, f.body, width);
+  };
+  float head_h = head_height(w);
   auto qs = v.model.offered();
   int n = static_cast<int>(qs.size());
   float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t("welcome.privacy"), w).y;
-  float avail_h = ImGui::GetContentRegionAvail().y - privacy_h - 2 * st.ItemSpacing.y;
+  float avail_h = ImGui::GetContentRegionAvail().y - head_h - privacy_h - 2 * st.ItemSpacing.y;
   // Reflow: the most columns whose tallest card still fits (three across in landscape,
   // fewer in larger text or portrait); if none fits, the arrangement that overflows least.
   std::vector<WelcomeCard> cards;
@@ -206,7 +218,14 @@ Intent draw_welcome(const View& v) {
       for (const auto& card : cards) card_h = std::max(card_h, card_height(v, card, tf, df, beside, cw));
       break;
     }
-    begin_scroll_region("##cards", ImVec2(w, avail_h), true, ImGuiWindowFlags_NoBackground);
+  }
+  // Extra large text in landscape: the heading scrolls with the cards when they would see
+  // less than one whole card, so the cards (and their 开始) start on screen.
+  bool head_scrolls = scroll && avail_h < card_h;
+  if (!head_scrolls) draw_head(w);
+  if (scroll) {
+    begin_scroll_region("##cards", ImVec2(w, avail_h + (head_scrolls ? head_h : 0)), true, ImGuiWindowFlags_NoBackground);
+    if (head_scrolls) draw_head(ImGui::GetContentRegionAvail().x);
   }
   float card_w = (cards_w - (cols - 1) * st.ItemSpacing.x) / cols;
   for (int i = 0; i < n; ++i) {
