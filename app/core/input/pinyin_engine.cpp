@@ -2,7 +2,9 @@
 
 #include <rime_api.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -19,6 +21,17 @@ std::once_flag g_setup;
 std::string g_user_dir;  // the folder the runtime was set up with
 std::mutex g_deploy_mu;  // one deployment at a time
 bool g_deployed = false;
+// librime's service is a function-local static made during setup(), so at exit it is
+// destroyed before any engine made earlier (a test's static one): that engine's
+// destroy_session then ran on a dead service and could hang for good. An atexit
+// handler registered after setup() runs before the service goes: it finalizes the
+// runtime, and engines destroyed later leave librime alone.
+std::atomic<bool> g_runtime_gone{false};
+void finalize_at_exit() {
+  std::lock_guard lock(g_deploy_mu);
+  g_runtime_gone.store(true);
+  api()->finalize();
+}
 
 bool write_file(const std::filesystem::path& p, const std::string& body) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);
@@ -32,7 +45,7 @@ bool write_file(const std::filesystem::path& p, const std::string& body) {
 }  // namespace
 
 PinyinEngine::~PinyinEngine() {
-  if (session_) api()->destroy_session(static_cast<RimeSessionId>(session_));
+  if (session_ && !g_runtime_gone.load()) api()->destroy_session(static_cast<RimeSessionId>(session_));
 }
 
 std::string PinyinEngine::error() const {
@@ -90,6 +103,7 @@ bool PinyinEngine::start(const Options& o) {
       traits.log_dir = "";
       api()->setup(&traits);
       api()->initialize(&traits);
+      std::atexit(finalize_at_exit);
     });
     if (!first && fs::path(g_user_dir) != fs::path(o.user_dir))
       return fail("librime is already running with " + g_user_dir);
