@@ -37,15 +37,22 @@ using central::classify_connect_error;
 using central::status_name;
 using central::status_words;
 
+namespace {
+// A kiosk's database holding `responses` demo responses of kiosk hall-a.
+void fill_kiosk(Store& s, std::int64_t responses) {
+  DemoOptions d;
+  d.responses = responses;
+  d.kiosk = "hall-a";
+  fill_demo_data(s, test::shipped(), d);
+}
+}  // namespace
+
 TEST_CASE("central: a kiosk database of schema 5 opens, gains the sync bookkeeping, and nothing is marked sent") {
   test::TempDir dir;
   std::string path = dir.file("old.db");
   {
     Store s(path);
-    DemoOptions d;
-    d.responses = 40;
-    d.kiosk = "hall-a";
-    fill_demo_data(s, test::shipped(), d);
+    fill_kiosk(s, 40);
     // As a database from before central sync: no central_sync table, schema 5.
     StoreAccess::db(s).exec("DROP TABLE central_sync");
     StoreAccess::db(s).exec("PRAGMA user_version=5");
@@ -148,10 +155,7 @@ TEST_CASE("central: an unreachable center is a status, marks nothing, and the wo
   std::string db = dir.file("k.db");
   {
     Store s(db);
-    DemoOptions d;
-    d.responses = 10;
-    d.kiosk = "hall-a";
-    fill_demo_data(s, test::shipped(), d);
+    fill_kiosk(s, 10);
   }
   std::string cred = dir.file("central-credentials.json");
   REQUIRE(write_credentials(cred, {"u", "p"}).empty());
