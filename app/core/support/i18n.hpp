@@ -8,6 +8,12 @@
 
 namespace eco {
 
+// Marks a UI string key in the code. Every key is written T("area.name"), and a key
+// built at run time as T("area.family.") + code; tests/test_strings.cpp finds every
+// mark (no list of prefixes), checks it in each language, walks each family's codes
+// and reports keys nothing uses. Costs nothing: the key itself is returned.
+constexpr const char* T(const char* key) { return key; }
+
 class Strings {
  public:
   // Loads every <lang>.json in dir; problems are appended to errors.

@@ -11,13 +11,7 @@ namespace eco::ui {
 
 namespace {
 
-Intent answer_intent(Answer a, bool advance = false) {
-  Intent in;
-  in.kind = Intent::Kind::answer;
-  in.answer = std::move(a);
-  in.advance = advance;
-  return in;
-}
+Intent answer_intent(Answer a, bool advance = false) { return intent::Answer{std::move(a), advance}; }
 
 int columns_for(const View& v, std::size_t n, const Question& q) {
   if (q.type == QuestionType::rating) return v.portrait ? 1 : 5;
@@ -127,7 +121,7 @@ Intent count_matrix(const View& v, const Session& s, const Question& q, ImVec2 a
     ImGui::PopID();
   }
   std::int64_t total = counts_total(s.answer_of(q.id));
-  text_wrapped(v.tf("question.trips_total", {{"n", std::to_string(total)}}), color::muted,
+  text_wrapped(v.tf(T("question.trips_total"), {{"n", std::to_string(total)}}), color::muted,
                v.fonts.body, area.x);
   return out;
 }
@@ -158,7 +152,7 @@ Intent number_pad(const View& v, const Session& s, const Question& q, ImVec2 are
   for (int i = 0; i < 12; ++i) {
     if (i % 3) ImGui::SameLine();
     ImGui::PushID(i);
-    std::string label = keys[i][0] == 'C' ? v.t("numpad.clear") : keys[i];
+    std::string label = keys[i][0] == 'C' ? v.t(T("numpad.clear")) : keys[i];
     if (big_button("##k", label, ks, v.fonts.title, false)) out = answer_intent(number_pad_key(s.answer_of(q.id), codes[i]));
     ImGui::PopID();
   }
@@ -175,7 +169,7 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   const auto& f = v.fonts;
   ImGuiStyle& st = ImGui::GetStyle();
   Progress pr = s->progress();
-  std::string progress = v.tf("question.progress", {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
+  std::string progress = v.tf(T("question.progress"), {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
   ImVec2 top = ImGui::GetCursorPos();
   float right = 0, last_left = 0, last_h = 0;  // where the switches begin (screen x), the last row
   float row_h = top_switches(v, out, true, &right, &last_left, &last_h);
@@ -222,8 +216,8 @@ void question_text(const View& v, const Question& q, float w) {
   text_wrapped(q.text.get(lang), color::text, f.title, w);
   std::string sub = q.hint.get(lang);
   if (q.type == QuestionType::multiple)
-    sub += (sub.empty() ? "" : "  ") + v.tf("question.choose_up_to", {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
-  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
+    sub += (sub.empty() ? "" : "  ") + v.tf(T("question.choose_up_to"), {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
+  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t(T("question.optional"));
   if (!sub.empty()) text_wrapped(sub, color::muted, f.small, w);
   if (std::string k = v.model.minor_notice_key(); !k.empty()) text_wrapped(v.t(k.c_str()), color::error, f.body, w);
   ImGui::Dummy(ImVec2(0, v.px(6)));
@@ -236,7 +230,7 @@ float question_text_height(const View& v, const Question& q, float w) {
   float sp = ImGui::GetStyle().ItemSpacing.y;
   float h = measure_wrapped(f.title, f.title->FontSize, q.text.get(lang), w).y + sp;
   std::string sub = q.hint.get(lang);
-  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
+  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t(T("question.optional"));
   if (!sub.empty()) h += measure_wrapped(f.small, f.small->FontSize, sub, w).y + sp;
   if (std::string k = v.model.minor_notice_key(); !k.empty()) h += measure_wrapped(f.body, f.body->FontSize, v.t(k.c_str()), w).y + sp;
   return h + v.px(6) + sp;
@@ -267,14 +261,14 @@ void answer_body(const View& v, const Session* s, const Question& q, const Grid&
     }
     // Only a key or stepper pressed replaces what the header's switches and 退出 asked for.
     case QuestionType::count_matrix:
-      if (Intent in = count_matrix(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      if (Intent in = count_matrix(v, *s, q, inner); !none(in)) out = std::move(in);
       break;
     case QuestionType::integer:
-      if (Intent in = number_pad(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      if (Intent in = number_pad(v, *s, q, inner); !none(in)) out = std::move(in);
       break;
     case QuestionType::text:
-      if (!v.model.text_entry()) text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x);
-      else if (Intent in = draw_text_answer(v, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      if (!v.model.text_entry()) text_wrapped(v.t(T("question.text_skip")), color::muted, f.body, inner.x);
+      else if (Intent in = draw_text_answer(v, inner); !none(in)) out = std::move(in);
       break;
   }
 }
@@ -287,10 +281,10 @@ void question_footer(const View& v, const Progress& pr, float w, Intent& out) {
   // Extra large text in portrait: the two buttons share the width rather than overlap.
   float bw = std::min(v.px(v.portrait ? 300 : 340), (w - ImGui::GetStyle().ItemSpacing.x) * 0.5f);
   ImGui::SetCursorPosY(v.size.y - st.WindowPadding.y - bh);
-  if (big_button("##back", v.t("nav.back"), ImVec2(bw, bh), f.body, false)) out.kind = Intent::Kind::back;
+  if (big_button("##back", v.t(T("nav.back")), ImVec2(bw, bh), f.body, false)) out = intent::Back{};
   const AnswerCheck& refusal = v.model.refusal();
   if (!refusal.ok()) {
-    std::string key = std::string("validation.") + status_code(refusal.status);
+    std::string key = std::string(T("validation.")) + status_code(refusal.status);
     std::string msg = v.tf(key.c_str(), {{"min", std::to_string(refusal.min)}, {"max", std::to_string(refusal.max)}});
     ImGui::SameLine();
     ImGui::BeginGroup();
@@ -303,8 +297,8 @@ void question_footer(const View& v, const Progress& pr, float w, Intent& out) {
   if (v.model.next_shown()) {
     ImGui::SameLine();
     ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - bw);
-    if (big_button("##next", v.t(pr.last ? "nav.submit" : "nav.next"), ImVec2(bw, bh), f.body, true))
-      out.kind = Intent::Kind::next;
+    if (big_button("##next", v.t(pr.last ? T("nav.submit") : T("nav.next")), ImVec2(bw, bh), f.body, true))
+      out = intent::Next{};
   }
 }
 

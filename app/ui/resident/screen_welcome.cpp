@@ -20,12 +20,12 @@ WelcomeCard welcome_card(const View& v, const Questionnaire& q) {
   // The same count the progress line starts from (Session::progress().expected).
   QuestionCount n = count_questions(q, false);
   if (n.least != n.most)
-    c.facts = v.tf("welcome.count_range", {{"least", std::to_string(n.least)}, {"most", std::to_string(n.most)}});
+    c.facts = v.tf(T("welcome.count_range"), {{"least", std::to_string(n.least)}, {"most", std::to_string(n.most)}});
   else if (n.drawn > 0 && n.drawn < n.most)
-    c.facts = v.tf("welcome.count_drawn", {{"n", std::to_string(n.most)}, {"k", std::to_string(n.drawn)}});
+    c.facts = v.tf(T("welcome.count_drawn"), {{"n", std::to_string(n.most)}, {"k", std::to_string(n.drawn)}});
   else
-    c.facts = v.tf("welcome.count", {{"n", std::to_string(n.most)}});
-  c.facts += "  ·  " + v.tf("welcome.minutes", {{"n", std::to_string(q.minutes)}});
+    c.facts = v.tf(T("welcome.count"), {{"n", std::to_string(n.most)}});
+  c.facts += "  ·  " + v.tf(T("welcome.minutes"), {{"n", std::to_string(q.minutes)}});
   return c;
 }
 
@@ -33,7 +33,7 @@ float card_pad(const View& v) { return v.fonts.body->FontSize * 0.6f; }
 float start_h(const View& v) { return std::max(v.px(84), v.fonts.body->FontSize * 1.8f); }
 float start_w(const View& v) {
   ImFont* b = v.fonts.body;
-  return std::max(v.px(260), b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, v.t("welcome.start").c_str()).x + 2 * start_h(v));
+  return std::max(v.px(260), b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, v.t(T("welcome.start")).c_str()).x + 2 * start_h(v));
 }
 
 // Every card's title in the title font on one line, or all in the body font when one
@@ -78,7 +78,7 @@ bool draw_welcome_card(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* 
   float y = p.y + pad;
   y += draw_wrapped(dl, tf, tf->FontSize, ImVec2(p.x + pad, y), color::primary, c.title, inner).y + pad * 0.5f;
   y += draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, y), color::muted, c.intro, inner).y + pad * 0.5f;
-  const std::string& label = v.t("welcome.start");
+  const std::string& label = v.t(T("welcome.start"));
   float bh = start_h(v), bw = std::min(inner, start_w(v));
   ImVec2 bp;
   if (beside) {
@@ -122,8 +122,8 @@ Intent draw_welcome(const View& v) {
   ImGui::SetCursorPos(ImVec2(0, 0));
   ImGui::InvisibleButton("##staff", ImVec2(v.px(120), v.px(120)));
   if (g_hit_items) g_hit_items->push_back({"##staff", ImVec2(0, 0), ImVec2(v.px(120), v.px(120))});
-  if (ImGui::IsItemActivated()) out.kind = Intent::Kind::corner_press;
-  if (ImGui::IsItemDeactivated()) out.kind = Intent::Kind::corner_release;
+  if (ImGui::IsItemActivated()) out = intent::CornerPress{};
+  if (ImGui::IsItemDeactivated()) out = intent::CornerRelease{};
   ImGui::SetCursorPos(back);
 
   // Top row: switches on the right, reading every page aloud just left of them.
@@ -146,13 +146,13 @@ Intent draw_welcome(const View& v) {
 
   ImGui::Dummy(ImVec2(0, v.px(10)));
   heading(local(cfg.district_title), color::primary, f.title, f.body, w);
-  text_wrapped(v.t("welcome.subtitle") + "  ·  " + local(cfg.hall_name), color::muted, f.body, w);
+  text_wrapped(v.t(T("welcome.subtitle")) + "  ·  " + local(cfg.hall_name), color::muted, f.body, w);
   ImGui::Dummy(ImVec2(0, v.px(20)));
-  text_wrapped(v.t("welcome.choose"), color::text, f.body, w);
+  text_wrapped(v.t(T("welcome.choose")), color::text, f.body, w);
 
   auto qs = v.model.offered();
   int n = static_cast<int>(qs.size());
-  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t("welcome.privacy"), w).y;
+  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t(T("welcome.privacy")), w).y;
   float avail_h = ImGui::GetContentRegionAvail().y - privacy_h - 2 * st.ItemSpacing.y;
   // Reflow: the most columns whose tallest card still fits (three across in landscape,
   // fewer in larger text or portrait); if none fits, the arrangement that overflows least.
@@ -213,14 +213,13 @@ Intent draw_welcome(const View& v) {
     if (i % cols) ImGui::SameLine();
     ImGui::PushID(i);
     if (draw_welcome_card(v, cards[static_cast<std::size_t>(i)], tf, df, beside, ImVec2(card_w, card_h))) {
-      out.kind = Intent::Kind::start;
-      out.id = qs[static_cast<std::size_t>(i)]->id;
+      out = intent::Start{qs[static_cast<std::size_t>(i)]->id};
     }
     ImGui::PopID();
   }
   if (scroll) end_scroll_region(v.scale);
   ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), v.size.y - st.WindowPadding.y - privacy_h));
-  text_wrapped(v.t("welcome.privacy"), color::muted, f.small, w);
+  text_wrapped(v.t(T("welcome.privacy")), color::muted, f.small, w);
   return out;
 }
 
