@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <istream>
@@ -357,8 +358,11 @@ void ImportReport::problem(std::string p) {
 }
 
 namespace {
-// How long one import transaction may hold the database's write lock.
+// How long one import transaction may hold the database's write lock, and how long it
+// then leaves the lock free: a kiosk saving into the same database polls every few
+// milliseconds (Db::on_busy) and gets in during the gap, however long the import.
 constexpr auto kBatchHold = std::chrono::milliseconds(250);
+constexpr auto kBatchGap = std::chrono::milliseconds(15);
 
 // The kiosk a refused entry is counted under: its own id only when that id is one we
 // would accept, so a hostile id is neither printed nor kept as a key.
@@ -411,6 +415,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         }
       }
     });
+    if (more) std::this_thread::sleep_for(kBatchGap);
   }
 }
 
@@ -431,9 +436,12 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
     // Written in short batches (like import_jsonl), so a kiosk saving into the same
     // database is never kept waiting past its busy timeout by a long import.
     std::vector<Response> pending;
+    std::size_t done = 0;  // pending[0, done) are written
     auto flush = [&] {
       store.batch([&] {
-        for (Response& r : pending) {
+        auto t0 = std::chrono::steady_clock::now();
+        for (; done < pending.size() && std::chrono::steady_clock::now() - t0 < kBatchHold; ++done) {
+          Response& r = pending[done];
           ++n;
           ++report.lines;
           const Questionnaire* q = set.find(r.questionnaire, r.version);
@@ -455,14 +463,22 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
           }
         }
       });
+    };
+    // Up to 500 read ahead; each transaction holds the lock at most kBatchHold, then a gap.
+    auto drain = [&] {
+      while (done < pending.size()) {
+        flush();
+        if (done < pending.size()) std::this_thread::sleep_for(kBatchGap);
+      }
       pending.clear();
+      done = 0;
     };
     other.each({}, [&](const Response& in) {
       pending.push_back(in);
-      if (pending.size() >= 500) flush();
+      if (pending.size() >= 500) drain();
       return true;
     });
-    if (!pending.empty()) flush();
+    drain();
   } catch (const DbError& e) {
     report.problem(path + ": " + e.what());
   }

@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <thread>
+
 namespace eco {
 
 Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
@@ -24,7 +26,20 @@ Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
   sqlite3_extended_result_codes(db_, 1);
   // Another process (an import beside the kiosk, a backup) holding the write lock is
   // waited for, not reported as an error.
-  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  sqlite3_busy_handler(db_, &Db::on_busy, this);
+}
+
+// SQLite's own busy timeout sleeps up to 100 ms between tries, so a writer that takes the
+// lock again right after committing (an import's next batch) can starve a kiosk's save
+// past its timeout: it only looks in at 100 ms steps and always finds the lock held.
+// Polling every millisecond or two catches the gap an import leaves between batches.
+int Db::on_busy(void* self, int tries) {
+  auto* db = static_cast<Db*>(self);
+  auto now = std::chrono::steady_clock::now();
+  if (tries == 0) db->busy_since_ = now;
+  if (now - db->busy_since_ >= std::chrono::milliseconds(kBusyTimeoutMs)) return 0;
+  std::this_thread::sleep_for(std::chrono::microseconds(tries < 20 ? 500 : 2000));
+  return 1;
 }
 
 Db::~Db() { sqlite3_close(db_); }

@@ -2,6 +2,7 @@
 // transactions that roll back unless committed. Errors throw DbError with SQLite's words.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -74,6 +75,9 @@ class Db {
   [[noreturn]] void fail(const std::string& what) const;
 
  private:
+  // Waits for another connection's write lock in short polls (see sqlite.cpp).
+  static int on_busy(void* self, int tries);
+  std::chrono::steady_clock::time_point busy_since_{};
   sqlite3* db_ = nullptr;
   std::string path_;
 };
