@@ -33,9 +33,14 @@ KioskModel::KioskModel(Config config, const QuestionnaireSet& set, Store* store,
 
 std::vector<const Questionnaire*> KioskModel::offered() const {
   std::vector<const Questionnaire*> out;
+  offered(out);
+  return out;
+}
+
+void KioskModel::offered(std::vector<const Questionnaire*>& out) const {
+  out.clear();
   for (const auto& id : config_.questionnaires)
     if (const Questionnaire* q = set_->find(id)) out.push_back(q);
-  return out;
 }
 
 void KioskModel::touch() {

@@ -131,6 +131,7 @@ class KioskModel {
   std::string minor_notice_key() const;
   LeaveAsk leave_asked() const { return leave_; }
   std::vector<const Questionnaire*> offered() const;
+  void offered(std::vector<const Questionnaire*>& out) const;  // into `out`, reusing its room
   const Config& config() const { return config_; }
 
   // Quiet time before "still there?": shorter on the first question, where nothing is

@@ -38,6 +38,12 @@ bool opening(unsigned c) {
 
 std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width) {
   std::vector<TextLine> lines;
+  wrap_lines(font, size, text, text_end, width, lines);
+  return lines;
+}
+
+void wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width, std::vector<TextLine>& lines) {
+  lines.clear();
   const float k = size / font->FontSize;
   const char* line = text;  // start of the current line
   const char* brk = nullptr;  // the latest place on this line where it may break
@@ -109,18 +115,28 @@ std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, con
     p = next;
   }
   if (line < text_end || lines.empty()) emit(text_end, w);
-  return lines;
 }
 
+namespace {
+// The lines of the text being measured or drawn, kept between calls (UI thread only) so
+// that wrapping the same text again allocates nothing.
+std::vector<TextLine>& scratch_lines() {
+  static std::vector<TextLine> lines;
+  return lines;
+}
+}  // namespace
+
 ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width) {
-  auto lines = wrap_lines(font, size, s.data(), s.data() + s.size(), width);
+  std::vector<TextLine>& lines = scratch_lines();
+  wrap_lines(font, size, s.data(), s.data() + s.size(), width, lines);
   float w = 0;
   for (const auto& l : lines) w = std::max(w, l.width);
   return ImVec2(w, size * static_cast<float>(lines.size()));
 }
 
 ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 colour, const std::string& s, float width) {
-  auto lines = wrap_lines(font, size, s.data(), s.data() + s.size(), width);
+  std::vector<TextLine>& lines = scratch_lines();
+  wrap_lines(font, size, s.data(), s.data() + s.size(), width, lines);
   float w = 0, y = pos.y;
   for (const auto& l : lines) {
     dl->AddText(font, size, ImVec2(pos.x, y), colour, l.begin, l.end);

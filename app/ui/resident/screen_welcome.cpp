@@ -14,9 +14,11 @@ struct WelcomeCard {
   std::string title, intro, facts;  // facts: how many questions and minutes
 };
 
-WelcomeCard welcome_card(const View& v, const Questionnaire& q) {
+// Filled in place: the strings keep their capacity, so the same card again allocates nothing.
+void welcome_card(const View& v, const Questionnaire& q, WelcomeCard& c) {
   const std::string& lang = v.model.lang();
-  WelcomeCard c{q.title.get(lang), q.intro.get(lang), {}};
+  c.title = q.title.get(lang);
+  c.intro = q.intro.get(lang);
   // The same count the progress line starts from (Session::progress().expected).
   QuestionCount n = count_questions(q, false);
   if (n.least != n.most)
@@ -25,8 +27,8 @@ WelcomeCard welcome_card(const View& v, const Questionnaire& q) {
     c.facts = v.tf(T("welcome.count_drawn"), {{"n", std::to_string(n.most)}, {"k", std::to_string(n.drawn)}});
   else
     c.facts = v.tf(T("welcome.count"), {{"n", std::to_string(n.most)}});
-  c.facts += "  ·  " + v.tf(T("welcome.minutes"), {{"n", std::to_string(q.minutes)}});
-  return c;
+  c.facts += "  ·  ";
+  c.facts += v.tf(T("welcome.minutes"), {{"n", std::to_string(q.minutes)}});
 }
 
 float card_pad(const View& v) { return v.fonts.body->FontSize * 0.6f; }
@@ -146,18 +148,22 @@ Intent draw_welcome(const View& v) {
 
   ImGui::Dummy(ImVec2(0, v.px(10)));
   heading(local(cfg.district_title), color::primary, f.title, f.body, w);
-  text_wrapped(v.t(T("welcome.subtitle")) + "  ·  " + local(cfg.hall_name), color::muted, f.body, w);
+  text_wrapped(kept_format("{a}  ·  {b}", {{"a", v.t(T("welcome.subtitle"))}, {"b", local(cfg.hall_name)}}), color::muted,
+               f.body, w);
   ImGui::Dummy(ImVec2(0, v.px(20)));
   text_wrapped(v.t(T("welcome.choose")), color::text, f.body, w);
 
-  auto qs = v.model.offered();
+  // Kept between frames (an idle frame allocates nothing): the list and the cards.
+  static std::vector<const Questionnaire*> qs;
+  static std::vector<WelcomeCard> cards;
+  v.model.offered(qs);
   int n = static_cast<int>(qs.size());
   float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t(T("welcome.privacy")), w).y;
   float avail_h = ImGui::GetContentRegionAvail().y - privacy_h - 2 * st.ItemSpacing.y;
   // Reflow: the most columns whose tallest card still fits (three across in landscape,
   // fewer in larger text or portrait); if none fits, the arrangement that overflows least.
-  std::vector<WelcomeCard> cards;
-  for (const Questionnaire* q : qs) cards.push_back(welcome_card(v, *q));
+  cards.resize(qs.size());
+  for (std::size_t i = 0; i < qs.size(); ++i) welcome_card(v, *qs[i], cards[i]);
   // Then, if still nothing fits (portrait, larger text), the same with the intro in
   // the small font.
   int cols = 1;
