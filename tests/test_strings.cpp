@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -15,7 +16,9 @@
 #include <nlohmann/json.hpp>
 
 #include "console/console_model.hpp"
+#include "core/analysis/indicators.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/central/pg.hpp"
 #include "core/storage/record_queries.hpp"
 #include "core/support/i18n.hpp"
 #include "core/survey/answer.hpp"
@@ -49,10 +52,19 @@ std::map<std::string, std::vector<std::string>> family_codes() {
   std::map<std::string, std::vector<std::string>> f;
   for (int i = 1; i <= static_cast<int>(kLastAnswerStatus); ++i)  // ok (0) is never shown
     f["validation."].push_back(status_code(static_cast<AnswerStatus>(i)));
-  for (int i = 0; i <= static_cast<int>(kLastStatus); ++i) {
-    f["report.status."].push_back(status_code(static_cast<Status>(i)));
-    f["console.status."].push_back(status_code(static_cast<Status>(i)));
+  for (int i = 0; i <= static_cast<int>(kLastStatus); ++i) f["console.status."].push_back(status_code(static_cast<Status>(i)));
+  // The printed reports name an indicator result's status (IndicatorResult::status()).
+  for (auto [met, sure] : {std::pair<std::optional<bool>, std::optional<bool>>{std::nullopt, std::nullopt},
+                           {true, true}, {true, false}, {false, false}}) {
+    IndicatorResult r;
+    r.met = met;
+    r.met_with_confidence = sure;
+    f["report.status."].push_back(r.status());
   }
+  // The central sync's statuses (server is the last), and "none" before the first attempt.
+  for (int i = 0; i <= static_cast<int>(central::Status::server); ++i)
+    f["console.sync.status."].push_back(central::status_name(static_cast<central::Status>(i)));
+  f["console.sync.status."].push_back("none");
   for (int i = 0; i <= static_cast<int>(kLastTaskStatus); ++i)
     f["console.task."].push_back(task_status_code(static_cast<TaskStatus>(i)));
   for (const char* m : kSortModes) f["console.sort."].push_back(m);
