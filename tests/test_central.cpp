@@ -39,15 +39,22 @@ using central::classify_connect_error;
 using central::status_name;
 using central::status_words;
 
+namespace {
+// A kiosk's database holding `responses` demo responses of kiosk hall-a.
+void fill_kiosk(Store& s, std::int64_t responses) {
+  DemoOptions d;
+  d.responses = responses;
+  d.kiosk = "hall-a";
+  fill_demo_data(s, test::shipped(), d);
+}
+}  // namespace
+
 TEST_CASE("central: a kiosk database of schema 5 opens, gains the sync bookkeeping, and nothing is marked sent") {
   test::TempDir dir;
   std::string path = dir.file("old.db");
   {
     Store s(path);
-    DemoOptions d;
-    d.responses = 40;
-    d.kiosk = "hall-a";
-    fill_demo_data(s, test::shipped(), d);
+    fill_kiosk(s, 40);
     // As a database from before central sync: no central_sync table, schema 5.
     StoreAccess::db(s).exec("DROP TABLE central_sync");
     StoreAccess::db(s).exec("PRAGMA user_version=5");
@@ -151,10 +158,7 @@ TEST_CASE("central: an unreachable center is a status, marks nothing, and the wo
   std::string db = dir.file("k.db");
   {
     Store s(db);
-    DemoOptions d;
-    d.responses = 10;
-    d.kiosk = "hall-a";
-    fill_demo_data(s, test::shipped(), d);
+    fill_kiosk(s, 10);
   }
   std::string cred = dir.file("central-credentials.json");
   REQUIRE(write_credentials(cred, {"u", "p"}).empty());
@@ -214,22 +218,16 @@ TEST_CASE("central: a saved response wakes the sync worker, and a backoff is sti
   CHECK(at_center() == "0");
   rig.model.set_on_saved([&] { w.wake(); });
   // A resident answers the satisfaction survey to the end (first option each time).
-  Intent start;
-  start.kind = Intent::Kind::start;
-  start.id = "satisfaction";
-  rig.model.apply(start);
+  rig.model.apply(intent::Start{"satisfaction"});
   for (int i = 0; i < 100 && rig.model.screen() == Screen::question; ++i) {
     const Question& q = *rig.model.session()->current();
-    Intent in;
-    in.kind = Intent::Kind::answer;
+    intent::Answer in;
     if (q.type == QuestionType::single || q.type == QuestionType::rating) in.answer = Choice{q.options.front().id};
     else if (q.type == QuestionType::multiple) in.answer = ChoiceSet{{q.options.front().id}};
     else if (q.type == QuestionType::count_matrix) in.answer = Counts{{{q.rows.front().id, 1}}};
     else if (q.type == QuestionType::integer) in.answer = q.min;
     rig.model.apply(in);
-    Intent next;
-    next.kind = Intent::Kind::next;
-    rig.model.apply(next);
+    rig.model.apply(intent::Next{});
   }
   REQUIRE(rig.model.screen() == Screen::finish);
   REQUIRE(rig.model.last_saved());

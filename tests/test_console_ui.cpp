@@ -310,6 +310,13 @@ TEST_CASE("console export runs on the worker, lands in the folder, and is audite
   REQUIRE(ui.tap("xlsx"));
   CHECK(ui.m.message_is_error());
   CHECK_FALSE(ui.m.computing());
+  CHECK(ui.m.message() == "console.export.bad_date|2019-13-01");
+  ui.m.export_from = "2019-12-31";  // the days the wrong way round: refused, and said so
+  ui.m.export_to = "2019-01-01";
+  REQUIRE(ui.tap("xlsx"));
+  CHECK(ui.m.message_is_error());
+  CHECK_FALSE(ui.m.computing());
+  CHECK(ui.m.message().rfind("console.export.reversed|", 0) == 0);
   ui.m.export_from = "2019-01-01";
   ui.m.export_to = "2019-12-31";
   REQUIRE(ui.tap("xlsx"));  // the first row: the knowledge questionnaire

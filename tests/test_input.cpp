@@ -32,33 +32,33 @@ InkFile ink_of(const std::string& name) {
   return *f;
 }
 
-InputIntent intent(K k) {
+InputIntent input_intent(K k) {
   InputIntent in;
   in.kind = k;
   return in;
 }
 InputIntent pen(K k, Point p) {
-  InputIntent in = intent(k);
+  InputIntent in = input_intent(k);
   in.at = p;
   return in;
 }
 InputIntent key(char c) {
-  InputIntent in = intent(K::key);
+  InputIntent in = input_intent(K::key);
   in.key = c;
   return in;
 }
 InputIntent mode(InputMode m) {
-  InputIntent in = intent(K::mode);
+  InputIntent in = input_intent(K::mode);
   in.mode = m;
   return in;
 }
 InputIntent symbol(const std::string& s) {
-  InputIntent in = intent(K::insert);
+  InputIntent in = input_intent(K::insert);
   in.text = s;
   return in;
 }
 InputIntent pick(int i) {
-  InputIntent in = intent(K::pick);
+  InputIntent in = input_intent(K::pick);
   in.index = i;
   return in;
 }
@@ -68,7 +68,7 @@ void draw_stroke(TextEntry& e, const Stroke& s, float box) {
   float k = TextEntry::kPadBox / box;
   e.apply(pen(K::pen_down, {s.front().x * k, s.front().y * k}));
   for (std::size_t i = 1; i < s.size(); ++i) e.apply(pen(K::pen_move, {s[i].x * k, s[i].y * k}));
-  e.apply(intent(K::pen_up));
+  e.apply(input_intent(K::pen_up));
 }
 
 int index_of(const std::vector<std::string>& v, const std::string& s) {
@@ -80,32 +80,25 @@ void type(TextEntry& e, const std::string& letters) {
   for (char c : letters) e.apply(key(c));
 }
 
-void kiosk_act(test::KioskRig& k, Intent::Kind kind, std::string id = {}) {
-  Intent in;
-  in.kind = kind;
-  in.id = std::move(id);
-  k.model.apply(in);
-}
+void kiosk_act(test::KioskRig& k, const Intent& in) { k.model.apply(in); }
 void kiosk_write(test::KioskRig& k, const InputIntent& ii) {
-  Intent in;
-  in.kind = Intent::Kind::input;
+  intent::Input in;
   in.input = ii;
   k.model.apply(in);
 }
 // Starts the satisfaction survey and answers everything (the first option of each, the
 // smallest number) until the comment.
 void walk_to_comment(test::KioskRig& k) {
-  kiosk_act(k, Intent::Kind::start, "satisfaction");
+  kiosk_act(k, intent::Start{"satisfaction"});
   for (int guard = 0; guard < 80 && k.model.session() && k.model.session()->current()->type != QuestionType::text; ++guard) {
     const Question& q = *k.model.session()->current();
-    Intent in;
-    in.kind = Intent::Kind::answer;
+    intent::Answer in;
     if (q.type == QuestionType::multiple) in.answer = ChoiceSet{{q.options.front().id}};
     else if (q.type == QuestionType::integer) in.answer = q.min;
     else if (q.type == QuestionType::count_matrix) in.answer = Counts{};
     else in.answer = Choice{q.options.front().id};
     k.model.apply(in);
-    kiosk_act(k, Intent::Kind::next);
+    kiosk_act(k, intent::Next{});
     k.now += 1000;
     k.model.tick();
   }
@@ -200,20 +193,20 @@ TEST_CASE("handwriting on the entry: undo takes the last stroke, clear empties t
   CHECK(index_of(e.page(), "口") >= 0);
   CHECK(index_of(e.page(), "口") <= 1);
   // Undo: two strokes are left, and the candidates are those of what is left.
-  e.apply(intent(K::undo_stroke));
+  e.apply(input_intent(K::undo_stroke));
   CHECK(e.ink().strokes.size() == 2);
   CHECK(e.ink().strokes[1].front().x == doctest::Approx(f.ink.strokes[1].front().x).epsilon(0.02));
   auto after_undo = e.page();
   CHECK(!after_undo.empty());
   // Clear: nothing on the pad, no candidates, nothing written.
-  e.apply(intent(K::clear_pad));
+  e.apply(input_intent(K::clear_pad));
   CHECK(e.ink().empty());
   CHECK(e.page().empty());
   CHECK(e.text().empty());
   // Undo and pen moves on an empty pad change nothing.
-  e.apply(intent(K::undo_stroke));
+  e.apply(input_intent(K::undo_stroke));
   e.apply(pen(K::pen_move, {10, 10}));
-  e.apply(intent(K::pen_up));
+  e.apply(input_intent(K::pen_up));
   CHECK(e.ink().empty());
   // Write 生 then 态 and pick each: the pad empties after a pick.
   for (const char* name : {"sheng", "tai"}) {
@@ -228,7 +221,7 @@ TEST_CASE("handwriting on the entry: undo takes the last stroke, clear empties t
   CHECK(e.text() == "生态");
   CHECK(e.length() == 2);
   // Backspace takes one character, whole.
-  e.apply(intent(K::backspace));
+  e.apply(input_intent(K::backspace));
   CHECK(e.text() == "生");
   // A pick past the page is ignored.
   CHECK_FALSE(e.apply(pick(3)));
@@ -262,20 +255,20 @@ TEST_CASE("pinyin: shengtai offers 生态 first, and its parts can be picked one
   CHECK(e.text() == "生态生态");
   // Backspace while composing takes a letter, not the text; space takes the first candidate.
   type(e, "huanjingg");
-  e.apply(intent(K::backspace));
+  e.apply(input_intent(K::backspace));
   CHECK(p.input() == "huanjing");
   CHECK(e.text() == "生态生态");
   CHECK(e.page()[0] == "环境");
-  e.apply(intent(K::space));
+  e.apply(input_intent(K::space));
   CHECK(e.text() == "生态生态环境");
   // Paging: the next page holds other candidates, and the previous one comes back.
   type(e, "shi");
   REQUIRE(e.has_next_page());
   auto first_page = e.page();
-  e.apply([] { InputIntent in = intent(K::page); in.index = static_cast<int>(TextEntry::kPage); return in; }());
+  e.apply([] { InputIntent in = input_intent(K::page); in.index = static_cast<int>(TextEntry::kPage); return in; }());
   CHECK(e.page() != first_page);
   CHECK(e.has_prev_page());
-  e.apply([] { InputIntent in = intent(K::page); in.index = -1; return in; }());
+  e.apply([] { InputIntent in = input_intent(K::page); in.index = -1; return in; }());
   CHECK(e.page() == first_page);
   // Leaving the keyboard drops the composition.
   e.apply(mode(InputMode::symbols));
@@ -366,10 +359,10 @@ TEST_CASE("the cap: nothing past max_length, from any keyboard, cut at a charact
   e.apply(mode(InputMode::symbols));
   CHECK_FALSE(e.apply(symbol("。")));
   CHECK(e.notice() == InputNotice::full);
-  e.apply(intent(K::space));
+  e.apply(input_intent(K::space));
   CHECK(e.text() == "123环境");
   // Room again after a backspace.
-  e.apply(intent(K::backspace));
+  e.apply(input_intent(K::backspace));
   CHECK(e.apply(symbol("。")));
   CHECK(e.text() == "123环。");
   // n = 0: nothing at all.
@@ -397,7 +390,7 @@ TEST_CASE("the symbol keys insert only themselves: control characters and markup
 TEST_CASE("a comment written on the kiosk's pad and keys is checked, capped and stored masked") {
   test::KioskRig k(11);
   k.model.set_text_input(&test::recognizer(), &test::pinyin());
-  auto act = [&](Intent::Kind kind) { kiosk_act(k, kind); };
+  auto act = [&](const Intent& in) { kiosk_act(k, in); };
   auto write = [&](const InputIntent& ii) { kiosk_write(k, ii); };
   walk_to_comment(k);
   REQUIRE(k.model.session());
@@ -413,7 +406,7 @@ TEST_CASE("a comment written on the kiosk's pad and keys is checked, capped and 
       float kx = TextEntry::kPadBox / g.ink.width;
       write(pen(K::pen_down, {s.front().x * kx, s.front().y * kx}));
       for (const auto& pt : s) write(pen(K::pen_move, {pt.x * kx, pt.y * kx}));
-      write(intent(K::pen_up));
+      write(input_intent(K::pen_up));
     }
     int i = index_of(k.model.text_entry()->page(), g.character);
     REQUIRE(i >= 0);
@@ -429,9 +422,9 @@ TEST_CASE("a comment written on the kiosk's pad and keys is checked, capped and 
   const std::string typed = "生态很好，13912345678";
   CHECK(std::get<Text>(k.model.session()->answer_of("comment")).value == typed);
   // Back and forth keeps it, in the session and on the entry.
-  act(Intent::Kind::back);
+  act(intent::Back{});
   CHECK(k.model.text_entry() == nullptr);
-  act(Intent::Kind::next);
+  act(intent::Next{});
   REQUIRE(k.model.text_entry());
   CHECK(k.model.text_entry()->text() == typed);
   // The cap holds through the model: 200 characters, not one more.
@@ -439,9 +432,9 @@ TEST_CASE("a comment written on the kiosk's pad and keys is checked, capped and 
   CHECK(k.model.text_entry()->length() == 200);
   CHECK(k.model.text_entry()->notice() == InputNotice::full);
   CHECK(k.model.refusal().ok());
-  for (int i = 0; i < 200 - static_cast<int>(utf8_length(typed)); ++i) write(intent(K::backspace));
+  for (int i = 0; i < 200 - static_cast<int>(utf8_length(typed)); ++i) write(input_intent(K::backspace));
   CHECK(k.model.text_entry()->text() == typed);
-  act(Intent::Kind::next);  // 提交
+  act(intent::Next{});  // 提交
   REQUIRE(k.model.screen() == Screen::finish);
   CHECK(k.model.text_entry() == nullptr);
   Stmt st(StoreAccess::db(k.store), "SELECT text FROM answers WHERE question='comment'");
@@ -451,7 +444,7 @@ TEST_CASE("a comment written on the kiosk's pad and keys is checked, capped and 
 
 TEST_CASE("the comment is not asked by a kiosk without an input, and a resident who walks away leaves nothing on the pad") {
   test::KioskRig k(3);
-  kiosk_act(k, Intent::Kind::start, "satisfaction");
+  kiosk_act(k, intent::Start{"satisfaction"});
   CHECK(k.model.text_entry() == nullptr);
   CHECK_FALSE(k.model.session()->asks(*k.model.session()->questionnaire().find("comment")));
   test::KioskRig k2(3);
@@ -460,7 +453,7 @@ TEST_CASE("the comment is not asked by a kiosk without an input, and a resident 
   InkFile g = ink_of("kou");
   kiosk_write(k2, pen(K::pen_down, {100, 100}));
   kiosk_write(k2, pen(K::pen_move, {900, 100}));
-  kiosk_write(k2, intent(K::pen_up));
+  kiosk_write(k2, input_intent(K::pen_up));
   kiosk_write(k2, mode(InputMode::symbols));
   kiosk_write(k2, symbol("8"));
   kiosk_write(k2, mode(InputMode::handwriting));
@@ -481,9 +474,9 @@ TEST_CASE("the comment is not asked by a kiosk without an input, and a resident 
   CHECK_FALSE(k2.model.text_entry()->drawing());
   CHECK(k2.model.text_entry()->page().empty());
   // Input aimed at a question that is not a text question changes nothing.
-  kiosk_act(k2, Intent::Kind::back);
+  kiosk_act(k2, intent::Back{});
   kiosk_write(k2, symbol("9"));
   CHECK(k2.model.text_entry() == nullptr);
-  kiosk_act(k2, Intent::Kind::next);
+  kiosk_act(k2, intent::Next{});
   CHECK(k2.model.text_entry()->text().empty());
 }

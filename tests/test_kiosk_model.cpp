@@ -15,14 +15,7 @@ namespace {
 struct Rig : test::KioskRig {
   Rig() : KioskRig(99) {}
 
-  void act(Intent::Kind k, std::string id = {}, Answer a = {}, bool advance = false) {
-    Intent in;
-    in.kind = k;
-    in.id = std::move(id);
-    in.answer = std::move(a);
-    in.advance = advance;
-    model.apply(in);
-  }
+  void act(const Intent& in) { model.apply(in); }
   // Answers whatever is on screen with its first option (or nothing) and goes on.
   void fill_to_end() {
     for (int i = 0; i < 100 && model.screen() == Screen::question; ++i) {
@@ -32,8 +25,8 @@ struct Rig : test::KioskRig {
       else if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
       else if (q.type == QuestionType::count_matrix) a = Counts{{{q.rows.front().id, 1}}};
       else if (q.type == QuestionType::integer) a = q.min;
-      act(Intent::Kind::answer, {}, a);
-      act(Intent::Kind::next);
+      act(intent::Answer{a});
+      act(intent::Next{});
     }
   }
 };
@@ -42,7 +35,7 @@ struct Rig : test::KioskRig {
 TEST_CASE("a full run of each questionnaire is saved, and the thanks screen returns home by itself") {
   Rig r;
   for (const char* id : {"knowledge", "satisfaction", "green-travel"}) {
-    r.act(Intent::Kind::start, id);
+    r.act(intent::Start{id});
     REQUIRE(r.model.screen() == Screen::question);
     r.fill_to_end();
     REQUIRE(r.model.screen() == Screen::finish);
@@ -58,8 +51,8 @@ TEST_CASE("a full run of each questionnaire is saved, and the thanks screen retu
 
 TEST_CASE("single choice auto-advances after a visible confirmation") {
   Rig r;
-  r.act(Intent::Kind::start, "satisfaction");
-  r.act(Intent::Kind::answer, {}, Choice{"satisfied"}, true);
+  r.act(intent::Start{"satisfaction"});
+  r.act(intent::Answer{Choice{"satisfied"}, true});
   CHECK(r.model.auto_advance_pending());
   CHECK(r.model.session()->current()->id == "sat_air");  // still showing the choice
   CHECK(r.model.next_deadline() == r.now + KioskModel::kAutoAdvanceMs);
@@ -70,21 +63,21 @@ TEST_CASE("single choice auto-advances after a visible confirmation") {
 
 TEST_CASE("Next on an unanswered required question says why") {
   Rig r;
-  r.act(Intent::Kind::start, "green-travel");
-  r.act(Intent::Kind::next);  // the trips matrix may be left at zero
-  r.act(Intent::Kind::next);
+  r.act(intent::Start{"green-travel"});
+  r.act(intent::Next{});  // the trips matrix may be left at zero
+  r.act(intent::Next{});
   CHECK(r.model.refusal().status == AnswerStatus::required);
   CHECK(r.model.session()->current()->id == "commute");
 }
 
 TEST_CASE("idle: overlay after the idle time, abandonment at zero, nothing of the resident remains") {
   Rig r;
-  r.act(Intent::Kind::set_lang, "en");
-  r.act(Intent::Kind::toggle_large_text);
-  r.act(Intent::Kind::start, "green-travel");
-  r.act(Intent::Kind::answer, {}, Counts{{{"bus", 2}}});
-  r.act(Intent::Kind::next);
-  r.act(Intent::Kind::answer, {}, Choice{"bus"});
+  r.act(intent::SetLang{"en"});
+  r.act(intent::ToggleLargeText{});
+  r.act(intent::Start{"green-travel"});
+  r.act(intent::Answer{Counts{{{"bus", 2}}}});
+  r.act(intent::Next{});
+  r.act(intent::Answer{Choice{"bus"}});
   r.now += (r.cfg.idle_seconds - 1) * 1000LL;
   r.model.tick();
   CHECK(!r.model.idle_overlay());
@@ -93,7 +86,7 @@ TEST_CASE("idle: overlay after the idle time, abandonment at zero, nothing of th
   CHECK(r.model.idle_overlay());
   CHECK(r.model.idle_seconds_left() == r.cfg.countdown_seconds);
   // Continue brings the resident back with everything intact.
-  r.act(Intent::Kind::continue_session);
+  r.act(intent::ContinueSession{});
   CHECK(!r.model.idle_overlay());
   CHECK(std::get<Choice>(r.model.session()->answer_of("commute")).option == "bus");
   // Walk away for good.
@@ -113,18 +106,18 @@ TEST_CASE("idle: overlay after the idle time, abandonment at zero, nothing of th
   CHECK(s.i64(1) == 2);
   CHECK(s.text(2) == "en");
   // The next person starts clean.
-  r.act(Intent::Kind::start, "green-travel");
+  r.act(intent::Start{"green-travel"});
   CHECK(counts_total(r.model.session()->answer_of("trips")) == 0);
   CHECK(r.model.session()->current()->id == "trips");
 }
 
 TEST_CASE("language switch mid-session keeps the answers and is stored with the response") {
   Rig r;
-  r.act(Intent::Kind::start, "satisfaction");
-  r.act(Intent::Kind::answer, {}, Choice{"neutral"});
-  r.act(Intent::Kind::set_lang, "en");
+  r.act(intent::Start{"satisfaction"});
+  r.act(intent::Answer{Choice{"neutral"}});
+  r.act(intent::SetLang{"en"});
   CHECK(std::get<Choice>(r.model.session()->answer_of("sat_air")).option == "neutral");
-  r.act(Intent::Kind::next);
+  r.act(intent::Next{});
   r.fill_to_end();
   bool seen = false;
   r.store.each({}, [&](const Response& resp) {
@@ -139,7 +132,7 @@ TEST_CASE("language switch mid-session keeps the answers and is stored with the 
 TEST_CASE("a failed save keeps the response in memory and retries until it lands") {
   Rig r;
   StoreAccess::db(r.store).exec("CREATE TRIGGER full BEFORE INSERT ON responses BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-  r.act(Intent::Kind::start, "knowledge");
+  r.act(intent::Start{"knowledge"});
   r.fill_to_end();
   CHECK(r.model.screen() == Screen::finish);
   CHECK(!r.model.last_saved());
@@ -158,11 +151,11 @@ TEST_CASE("a failed save keeps the response in memory and retries until it lands
 
 TEST_CASE("back on the first question asks first, then leaves the survey as abandoned") {
   Rig r;
-  r.act(Intent::Kind::start, "satisfaction");
-  r.act(Intent::Kind::back);
+  r.act(intent::Start{"satisfaction"});
+  r.act(intent::Back{});
   CHECK(r.model.leave_asked() == LeaveAsk::back_on_first);  // nothing thrown away yet
   CHECK(r.model.screen() == Screen::question);
-  r.act(Intent::Kind::confirm_leave);
+  r.act(intent::ConfirmLeave{});
   CHECK(r.model.screen() == Screen::welcome);
   CHECK(r.store.abandoned_count() == 1);
 }
@@ -173,14 +166,14 @@ TEST_CASE("a kiosk that started without a database saves what it kept in memory 
   Config cfg;
   KioskModel m(cfg, test::shipped(), nullptr, [&] { return now; }, 3);
   m.set_store_problem("cannot open the database k.db: database is locked");
-  m.apply({Intent::Kind::start, "knowledge"});
+  m.apply(intent::Start{"knowledge"});
   for (int guard = 0; guard < 60 && m.screen() == Screen::question; ++guard) {
     const Question& q = *m.session()->current();
     Answer a;
     if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
     else if (!q.options.empty()) a = Choice{q.options.front().id};
-    m.apply({Intent::Kind::answer, "", a});
-    m.apply({Intent::Kind::next});
+    m.apply(intent::Answer{a});
+    m.apply(intent::Next{});
   }
   REQUIRE(m.screen() == Screen::finish);
   CHECK(m.unsaved() == 1);
@@ -199,23 +192,23 @@ TEST_CASE("a kiosk that started without a database saves what it kept in memory 
 TEST_CASE("text size, high contrast, more time and a staff call are reset for the next resident, however the survey ends") {
   Rig r;
   auto personalise = [&](const char* questionnaire) {
-    r.act(Intent::Kind::toggle_large_text);
-    r.act(Intent::Kind::toggle_large_text);
+    r.act(intent::ToggleLargeText{});
+    r.act(intent::ToggleLargeText{});
     REQUIRE(r.model.text_size() == 2);
-    r.act(Intent::Kind::toggle_contrast);
+    r.act(intent::ToggleContrast{});
     REQUIRE(r.model.high_contrast());
-    r.act(Intent::Kind::start, questionnaire);
+    r.act(intent::Start{questionnaire});
     REQUIRE(r.model.screen() == Screen::question);
     CHECK(r.model.text_size() == 2);   // starting keeps what was chosen on the welcome screen
     CHECK(r.model.high_contrast());
-    r.act(Intent::Kind::call_staff);
+    r.act(intent::CallStaff{});
     REQUIRE(r.model.staff_call_shown());
-    r.act(Intent::Kind::dismiss_staff_call);
+    r.act(intent::DismissStaffCall{});
     r.now += r.cfg.first_question_idle_seconds * 1000LL + 500;
     REQUIRE(r.model.idle_overlay());
-    r.act(Intent::Kind::more_time);
+    r.act(intent::MoreTime{});
     REQUIRE(r.model.more_time_given());
-    r.act(Intent::Kind::call_staff);  // called again, left showing
+    r.act(intent::CallStaff{});  // called again, left showing
   };
   auto check_defaults = [&](const char* how) {
     CAPTURE(how);
@@ -229,7 +222,7 @@ TEST_CASE("text size, high contrast, more time and a staff call are reset for th
   };
   // 1. Finished, and the thanks screen times out.
   personalise("knowledge");
-  r.act(Intent::Kind::dismiss_staff_call);
+  r.act(intent::DismissStaffCall{});
   r.fill_to_end();
   REQUIRE(r.model.screen() == Screen::finish);
   CHECK(r.model.text_size() == 2);  // the thanks screen is still this resident's
@@ -239,15 +232,15 @@ TEST_CASE("text size, high contrast, more time and a staff call are reset for th
   check_defaults("thanks screen timed out");
   // 2. 退出 and confirmed, with the staff call still showing.
   personalise("satisfaction");
-  r.act(Intent::Kind::dismiss_staff_call);
-  r.act(Intent::Kind::quit);
-  r.act(Intent::Kind::confirm_leave);
+  r.act(intent::DismissStaffCall{});
+  r.act(intent::Quit{});
+  r.act(intent::ConfirmLeave{});
   check_defaults("quit");
   // 3. 看完了 on the thanks screen.
   personalise("green-travel");
-  r.act(Intent::Kind::dismiss_staff_call);
+  r.act(intent::DismissStaffCall{});
   r.fill_to_end();
-  r.act(Intent::Kind::home);
+  r.act(intent::Home{});
   check_defaults("home");
   // 4. Walked away: the call holds the survey for kStaffCallHoldMs, then the usual
   //    countdown (lengthened by more time) runs out.
@@ -263,10 +256,10 @@ TEST_CASE("text size, high contrast, more time and a staff call are reset for th
   check_defaults("walked away");
   // 5. 重新开始 on the idle overlay.
   personalise("knowledge");
-  r.act(Intent::Kind::dismiss_staff_call);
+  r.act(intent::DismissStaffCall{});
   r.now += (r.cfg.first_question_idle_seconds * 1000LL + KioskModel::kMoreTimeMs) + 500;
   REQUIRE(r.model.idle_overlay());
-  r.act(Intent::Kind::start_over);
+  r.act(intent::StartOver{});
   check_defaults("start over");
 }
 
@@ -278,29 +271,29 @@ TEST_CASE("text size steps normal, large (1.4x), extra large (1.8x) and back, an
   float seen[3] = {};
   for (int i = 0; i < 3; ++i) {
     seen[r.model.text_size()] = r.model.text_scale();
-    r.act(Intent::Kind::toggle_large_text);
+    r.act(intent::ToggleLargeText{});
   }
   CHECK(r.model.text_size() == 0);
   CHECK(seen[0] == 1.0f);
   CHECK(seen[1] == KioskModel::kTextScales[1]);
   CHECK(seen[2] == KioskModel::kTextScales[2]);
   // Mid-survey, both switches keep every answer.
-  r.act(Intent::Kind::start, "satisfaction");
-  r.act(Intent::Kind::answer, {}, Choice{"neutral"});
-  r.act(Intent::Kind::toggle_large_text);
-  r.act(Intent::Kind::toggle_contrast);
+  r.act(intent::Start{"satisfaction"});
+  r.act(intent::Answer{Choice{"neutral"}});
+  r.act(intent::ToggleLargeText{});
+  r.act(intent::ToggleContrast{});
   CHECK(std::get<Choice>(r.model.session()->answer_of("sat_air")).option == "neutral");
 }
 
 TEST_CASE("需要更多时间: the overlay closes and is asked again only after the extra time, for the rest of the survey") {
   Rig r;
-  r.act(Intent::Kind::start, "satisfaction");
-  r.act(Intent::Kind::answer, {}, Choice{"neutral"});
-  r.act(Intent::Kind::next);  // question 2: the full idle time
+  r.act(intent::Start{"satisfaction"});
+  r.act(intent::Answer{Choice{"neutral"}});
+  r.act(intent::Next{});  // question 2: the full idle time
   r.now += r.cfg.idle_seconds * 1000LL;
   r.model.tick();
   REQUIRE(r.model.idle_overlay());
-  r.act(Intent::Kind::more_time);
+  r.act(intent::MoreTime{});
   CHECK(!r.model.idle_overlay());
   TimeMs from = r.now;
   CHECK(r.model.idle_limit_seconds() == r.cfg.idle_seconds + KioskModel::kMoreTimeMs / 1000);
@@ -317,24 +310,24 @@ TEST_CASE("需要更多时间: the overlay closes and is asked again only after 
   CHECK(r.model.idle_overlay());
   CHECK(std::get<Choice>(r.model.session()->answer_of("sat_air")).option == "neutral");
   // Not on the welcome screen: there is no countdown there to extend.
-  r.act(Intent::Kind::start_over);
-  r.act(Intent::Kind::more_time);
+  r.act(intent::StartOver{});
+  r.act(intent::MoreTime{});
   CHECK(!r.model.more_time_given());
 }
 
 TEST_CASE("呼叫工作人员 is stored with its time and place, once per call, and never with an answer") {
   Rig r;
-  r.act(Intent::Kind::call_staff);  // on the welcome screen
+  r.act(intent::CallStaff{});  // on the welcome screen
   REQUIRE(r.model.staff_call_shown());
   TimeMs first = r.now;
-  r.act(Intent::Kind::call_staff);  // a second tap while it shows: the same call
-  r.act(Intent::Kind::dismiss_staff_call);
+  r.act(intent::CallStaff{});  // a second tap while it shows: the same call
+  r.act(intent::DismissStaffCall{});
   CHECK(!r.model.staff_call_shown());
-  r.act(Intent::Kind::start, "satisfaction");
-  r.act(Intent::Kind::answer, {}, Choice{"very_dissatisfied"});
-  r.act(Intent::Kind::next);
+  r.act(intent::Start{"satisfaction"});
+  r.act(intent::Answer{Choice{"very_dissatisfied"}});
+  r.act(intent::Next{});
   r.now += 60'000;
-  r.act(Intent::Kind::call_staff);
+  r.act(intent::CallStaff{});
   auto calls = r.store.staff_calls();
   REQUIRE(calls.size() == 2);
   CHECK(calls[0].at == r.now);  // newest first
@@ -363,16 +356,16 @@ TEST_CASE("呼叫工作人员 without a database still shows and is kept in memo
   TimeMs now = 1'561'000'000'000;
   Config cfg;
   KioskModel m(cfg, test::shipped(), nullptr, [&] { return now; }, 3);
-  m.apply({Intent::Kind::call_staff});
+  m.apply(intent::CallStaff{});
   CHECK(m.staff_call_shown());
   CHECK(m.staff_calls().size() == 1);
   Rig r;
   StoreAccess::db(r.store).exec("CREATE TRIGGER no_calls BEFORE INSERT ON staff_calls BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-  r.act(Intent::Kind::start, "knowledge");
-  r.act(Intent::Kind::call_staff);
+  r.act(intent::Start{"knowledge"});
+  r.act(intent::CallStaff{});
   CHECK(r.model.staff_call_shown());
   CHECK(r.model.save_error().find("disk full") != std::string::npos);
-  r.act(Intent::Kind::dismiss_staff_call);
+  r.act(intent::DismissStaffCall{});
   r.fill_to_end();
   CHECK(r.store.count() == 1);
 }
@@ -380,7 +373,7 @@ TEST_CASE("呼叫工作人员 without a database still shows and is kept in memo
 TEST_CASE("the quiz's score and review are worked out once on completion, only for the quiz, and wiped with it") {
   Rig r;
   CHECK(r.model.quiz_review() == nullptr);
-  r.act(Intent::Kind::start, "knowledge");
+  r.act(intent::Start{"knowledge"});
   r.fill_to_end();
   REQUIRE(r.model.screen() == Screen::finish);
   const QuizReview* review = r.model.quiz_review();
@@ -394,7 +387,7 @@ TEST_CASE("the quiz's score and review are worked out once on completion, only f
   r.model.tick();
   REQUIRE(r.model.screen() == Screen::welcome);
   CHECK(r.model.quiz_review() == nullptr);  // nothing of the last resident remains
-  r.act(Intent::Kind::start, "satisfaction");
+  r.act(intent::Start{"satisfaction"});
   r.fill_to_end();
   REQUIRE(r.model.screen() == Screen::finish);
   CHECK(r.model.quiz_review() == nullptr);  // not a quiz: no score
@@ -403,14 +396,14 @@ TEST_CASE("the quiz's score and review are worked out once on completion, only f
 namespace {
 // Walks a satisfaction session up to the age question.
 void to_age(Rig& r) {
-  r.act(Intent::Kind::start, "satisfaction");
+  r.act(intent::Start{"satisfaction"});
   for (int i = 0; i < 60 && r.model.session()->current()->id != "age"; ++i) {
     const Question& q = *r.model.session()->current();
     Answer a;
     if (q.type == QuestionType::single || q.type == QuestionType::rating) a = Choice{q.options.front().id};
     else if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
-    r.act(Intent::Kind::answer, {}, a);
-    r.act(Intent::Kind::next);
+    r.act(intent::Answer{a});
+    r.act(intent::Next{});
   }
   REQUIRE(r.model.session()->current()->id == "age");
 }
@@ -421,7 +414,7 @@ TEST_CASE("a resident under 18 reads the notice the setting chooses and goes on 
     Rig r;
     to_age(r);
     CHECK(r.model.minor_notice_key().empty());
-    r.act(Intent::Kind::answer, {}, Choice{"u18"}, true);
+    r.act(intent::Answer{Choice{"u18"}, true});
     CHECK(r.model.minor_notice_key() == "question.minor_notice");
     CHECK_FALSE(r.model.auto_advance_pending());  // the page waits to be read
     CHECK(r.model.next_shown());
@@ -429,10 +422,10 @@ TEST_CASE("a resident under 18 reads the notice the setting chooses and goes on 
     r.model.tick();
     CHECK(r.model.session()->current()->id == "age");
     // Changing the answer to an adult band removes the notice; Next goes on.
-    r.act(Intent::Kind::answer, {}, Choice{"30_44"}, true);
+    r.act(intent::Answer{Choice{"30_44"}, true});
     CHECK(r.model.minor_notice_key().empty());
-    r.act(Intent::Kind::answer, {}, Choice{"u18"}, true);
-    r.act(Intent::Kind::next);
+    r.act(intent::Answer{Choice{"u18"}, true});
+    r.act(intent::Next{});
     CHECK(r.model.session()->current()->id == "gender");
     CHECK(r.model.minor_notice_key().empty());
   }
@@ -443,24 +436,19 @@ TEST_CASE("a resident under 18 reads the notice the setting chooses and goes on 
     cfg.minors = "ask_parent";
     TimeMs now = 1'561'000'000'000;
     KioskModel m(cfg, test::shipped(), &store, [&] { return now; }, 7);
-    Intent start;
-    start.kind = Intent::Kind::start;
-    start.id = "satisfaction";
+    Intent start = intent::Start{"satisfaction"};
     m.apply(start);
     for (int i = 0; i < 60 && m.session()->current()->id != "age"; ++i) {
       const Question& q = *m.session()->current();
-      Intent a;
-      a.kind = Intent::Kind::answer;
+      intent::Answer a;
       if (q.type == QuestionType::single || q.type == QuestionType::rating) a.answer = Choice{q.options.front().id};
       else if (q.type == QuestionType::multiple) a.answer = ChoiceSet{{q.options.front().id}};
       m.apply(a);
-      Intent n;
-      n.kind = Intent::Kind::next;
+      Intent n = intent::Next{};
       m.apply(n);
     }
     REQUIRE(m.session()->current()->id == "age");
-    Intent a;
-    a.kind = Intent::Kind::answer;
+    intent::Answer a;
     a.answer = Choice{"u18"};
     a.advance = true;
     m.apply(a);

@@ -99,11 +99,11 @@ TEST_CASE("a session interrupted by a crash is recorded as abandoned at the next
     Store store(path);
     Config cfg;
     KioskModel m(cfg, test::shipped(), &store, [&] { return now; }, 3);
-    m.apply({Intent::Kind::start, "satisfaction"});
-    m.apply({Intent::Kind::answer, "", Choice{"satisfied"}});
-    m.apply({Intent::Kind::next});
-    m.apply({Intent::Kind::answer, "", Choice{"neutral"}});
-    m.apply({Intent::Kind::next});
+    m.apply(intent::Start{"satisfaction"});
+    m.apply(intent::Answer{Choice{"satisfied"}});
+    m.apply(intent::Next{});
+    m.apply(intent::Answer{Choice{"neutral"}});
+    m.apply(intent::Next{});
     CHECK(StoreAccess::db(store).scalar("SELECT position FROM in_progress") == 3);
     // The process dies here: no abandon, no save.
   }
@@ -136,14 +136,14 @@ TEST_CASE("a full disk or a read-only database: the response stays in memory and
       StoreAccess::db(r.store).exec("PRAGMA query_only=1");
     }
     // A complete knowledge quiz by the model's own intents.
-    r.model.apply({Intent::Kind::start, "knowledge"});
+    r.model.apply(intent::Start{"knowledge"});
     for (int guard = 0; guard < 60 && r.model.screen() == Screen::question; ++guard) {
       const Question& q = *r.model.session()->current();
       Answer a;
       if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
       else if (!q.options.empty()) a = Choice{q.options.front().id};
-      r.model.apply({Intent::Kind::answer, "", a});
-      r.model.apply({Intent::Kind::next});
+      r.model.apply(intent::Answer{a});
+      r.model.apply(intent::Next{});
     }
     CHECK(r.model.screen() == Screen::finish);
     CHECK(r.model.unsaved() == 1);

@@ -17,18 +17,9 @@ using namespace eco;
 namespace {
 struct Rig : test::KioskRig {
   Rig() : KioskRig(11) {}
-  void act(Intent::Kind k, std::string id = {}, Answer a = {}, bool advance = false) {
-    Intent in;
-    in.kind = k;
-    in.id = std::move(id);
-    in.answer = std::move(a);
-    in.advance = advance;
-    model.apply(in);
-  }
+  void act(const Intent& in) { model.apply(in); }
   void touch_screen() {  // a finger on the glass, on nothing in particular
-    Intent in;
-    in.touched = true;
-    model.apply(in);
+    model.apply(intent::Touch{});
   }
   const Question& current() const { return *model.session()->current(); }
   static Answer first_answer(const Question& q) {
@@ -44,8 +35,8 @@ struct Rig : test::KioskRig {
   }
   // Answers the question on screen and moves on, as a resident who taps Next.
   void answer_and_next() {
-    act(Intent::Kind::answer, {}, first_answer(current()));
-    act(Intent::Kind::next);
+    act(intent::Answer{first_answer(current())});
+    act(intent::Next{});
   }
   void finish() {
     for (int i = 0; i < 100 && model.screen() == Screen::question; ++i) answer_and_next();
@@ -56,7 +47,7 @@ struct Rig : test::KioskRig {
 
 TEST_CASE("thanks screen: a touch at 25 s keeps it open past 30 s, left alone it returns, 看完了 leaves at once") {
   Rig r;
-  r.act(Intent::Kind::start, "knowledge");
+  r.act(intent::Start{"knowledge"});
   r.finish();
   TimeMs done = r.now;
   r.now = done + 25'000;
@@ -71,33 +62,33 @@ TEST_CASE("thanks screen: a touch at 25 s keeps it open past 30 s, left alone it
   r.model.tick();
   CHECK(r.model.screen() == Screen::welcome);
   // Another resident taps 看完了 (the home intent) straight away.
-  r.act(Intent::Kind::start, "satisfaction");
+  r.act(intent::Start{"satisfaction"});
   r.finish();
-  r.act(Intent::Kind::home);
+  r.act(intent::Home{});
   CHECK(r.model.screen() == Screen::welcome);
   CHECK(r.store.count() == 2);
 }
 
 TEST_CASE("退出 asks first, staying keeps every answer, leaving is recorded as abandoned, answers not kept") {
   Rig r;
-  r.act(Intent::Kind::start, "satisfaction");
+  r.act(intent::Start{"satisfaction"});
   r.answer_and_next();
   r.answer_and_next();
   REQUIRE(r.current().id == "sat_drinking_water");
-  r.act(Intent::Kind::quit);
+  r.act(intent::Quit{});
   CHECK(r.model.leave_asked() == LeaveAsk::quit);
   // While the question is asked, taps meant for the screen below change nothing.
-  r.act(Intent::Kind::answer, {}, Choice{"neutral"});
-  r.act(Intent::Kind::next);
-  r.act(Intent::Kind::back);
+  r.act(intent::Answer{Choice{"neutral"}});
+  r.act(intent::Next{});
+  r.act(intent::Back{});
   CHECK(r.current().id == "sat_drinking_water");
   CHECK(!answered(r.model.session()->answer_of("sat_drinking_water")));
-  r.act(Intent::Kind::cancel_leave);
+  r.act(intent::CancelLeave{});
   CHECK(r.model.leave_asked() == LeaveAsk::none);
   CHECK(answered(r.model.session()->answer_of("sat_air")));
   CHECK(answered(r.model.session()->answer_of("sat_rivers")));
-  r.act(Intent::Kind::quit);
-  r.act(Intent::Kind::confirm_leave);
+  r.act(intent::Quit{});
+  r.act(intent::ConfirmLeave{});
   CHECK(r.model.screen() == Screen::welcome);
   CHECK(r.model.session() == nullptr);
   CHECK(r.store.count() == 0);
@@ -110,14 +101,14 @@ TEST_CASE("退出 asks first, staying keeps every answer, leaving is recorded as
 
 TEST_CASE("Back five times from question 3, then walk away: asked once, nothing lost early, then abandoned") {
   Rig r;
-  r.act(Intent::Kind::set_lang, "en");
-  r.act(Intent::Kind::start, "green-travel");
+  r.act(intent::SetLang{"en"});
+  r.act(intent::Start{"green-travel"});
   r.answer_and_next();                                    // trips
-  r.act(Intent::Kind::answer, {}, Choice{"car"}, true);   // commute: moves on by itself
+  r.act(intent::Answer{Choice{"car"}, true});   // commute: moves on by itself
   r.now += KioskModel::kAutoAdvanceMs;
   r.model.tick();
   REQUIRE(r.current().id == "commute_minutes");
-  for (int i = 0; i < 5; ++i) r.act(Intent::Kind::back);
+  for (int i = 0; i < 5; ++i) r.act(intent::Back{});
   // Two Backs reach question 1; the third asks; the dialog takes the last two.
   CHECK(r.current().id == "trips");
   CHECK(r.model.leave_asked() == LeaveAsk::back_on_first);
@@ -143,7 +134,7 @@ TEST_CASE("Back five times from question 3, then walk away: asked once, nothing 
 TEST_CASE("idle: shorter limit on the first question, the usual one after, 重新开始 ends a stranger's survey at once") {
   Rig r;
   REQUIRE(r.cfg.first_question_idle_seconds < r.cfg.idle_seconds);
-  r.act(Intent::Kind::start, "satisfaction");
+  r.act(intent::Start{"satisfaction"});
   r.now += (r.cfg.first_question_idle_seconds - 1) * 1000LL;
   r.model.tick();
   CHECK(!r.model.idle_overlay());
@@ -155,7 +146,7 @@ TEST_CASE("idle: shorter limit on the first question, the usual one after, 重�
   // must not hide the overlay before its release, and the next person must choose.
   r.touch_screen();
   CHECK(r.model.idle_overlay());
-  r.act(Intent::Kind::continue_session);
+  r.act(intent::ContinueSession{});
   CHECK(!r.model.idle_overlay());
   r.answer_and_next();
   r.now += r.cfg.first_question_idle_seconds * 1000LL + 1000;
@@ -164,7 +155,7 @@ TEST_CASE("idle: shorter limit on the first question, the usual one after, 重�
   r.now += (r.cfg.idle_seconds - r.cfg.first_question_idle_seconds) * 1000LL;
   r.model.tick();
   REQUIRE(r.model.idle_overlay());
-  r.act(Intent::Kind::start_over);  // the next person
+  r.act(intent::StartOver{});  // the next person
   CHECK(r.model.screen() == Screen::welcome);
   CHECK(r.model.session() == nullptr);
   CHECK(r.store.abandoned_count() == 1);
@@ -193,9 +184,9 @@ TEST_CASE("auto-advance: option then Next moves exactly one question, early or j
   for (TimeMs next_after : {TimeMs{300}, TimeMs{800}, TimeMs{1500}}) {
     CAPTURE(next_after);
     Rig r;
-    r.act(Intent::Kind::start, "satisfaction");
+    r.act(intent::Start{"satisfaction"});
     CHECK(!r.model.next_shown());  // nothing chosen: picking moves on, no Next to collide
-    r.act(Intent::Kind::answer, {}, Choice{"satisfied"}, true);
+    r.act(intent::Answer{Choice{"satisfied"}, true});
     CHECK(r.model.next_shown());
     TimeMs tapped = r.now;
     if (next_after > KioskModel::kAutoAdvanceMs) {  // the loop wakes at the advance's deadline
@@ -205,7 +196,7 @@ TEST_CASE("auto-advance: option then Next moves exactly one question, early or j
     }
     r.now = tapped + next_after;
     r.model.tick();
-    r.act(Intent::Kind::next);
+    r.act(intent::Next{});
     r.now = tapped + 5000;
     r.model.tick();
     CHECK(r.current().id == "sat_rivers");
@@ -218,39 +209,39 @@ TEST_CASE("auto-advance: option then Next moves exactly one question, early or j
 // on by itself, must not answer a question they have not read (a review stored one).
 TEST_CASE("auto-advance: a second tap just after the page moved answers nothing, a later one does") {
   Rig r;
-  r.act(Intent::Kind::start, "satisfaction");
-  r.act(Intent::Kind::answer, {}, Choice{"dissatisfied"}, true);
+  r.act(intent::Start{"satisfaction"});
+  r.act(intent::Answer{Choice{"dissatisfied"}, true});
   TimeMs tapped = r.now;
   r.now = tapped + KioskModel::kAutoAdvanceMs;
   r.model.tick();
   REQUIRE(r.current().id == "sat_rivers");
   r.now += 400;  // the double tap's second half, on the new page
-  r.act(Intent::Kind::answer, {}, Choice{"dissatisfied"}, true);
+  r.act(intent::Answer{Choice{"dissatisfied"}, true});
   r.model.tick();
   CHECK(!answered(r.model.session()->answer_of("sat_rivers")));
   r.now += 5000;
   r.model.tick();
   CHECK(r.current().id == "sat_rivers");  // nothing moved it on
   // A resident who has read the question answers it as usual.
-  r.act(Intent::Kind::answer, {}, Choice{"satisfied"}, true);
+  r.act(intent::Answer{Choice{"satisfied"}, true});
   CHECK(answered(r.model.session()->answer_of("sat_rivers")));
   CHECK(std::get<Choice>(r.model.session()->answer_of("sat_air")).option == "dissatisfied");
 }
 
 TEST_CASE("the last question never submits itself: 提交 must be tapped") {
   Rig r;
-  r.act(Intent::Kind::start, "satisfaction");
+  r.act(intent::Start{"satisfaction"});
   while (r.current().id != "occupation") r.answer_and_next();
   CHECK(r.model.session()->progress().last);
   CHECK(!r.model.auto_advances());
   CHECK(r.model.next_shown());  // 提交 shows before any answer
-  r.act(Intent::Kind::answer, {}, Choice{"retired"}, true);  // as the screen sends a pick
+  r.act(intent::Answer{Choice{"retired"}, true});  // as the screen sends a pick
   CHECK(!r.model.auto_advance_pending());
   r.now += 10'000;
   r.model.tick();
   CHECK(r.model.screen() == Screen::question);
   CHECK(r.store.count() == 0);
-  r.act(Intent::Kind::next);
+  r.act(intent::Next{});
   CHECK(r.model.screen() == Screen::finish);
   CHECK(r.store.count() == 1);
 }
@@ -260,7 +251,7 @@ TEST_CASE("the kiosk never shows a free-text question, the response still saves,
   const Questionnaire& q = *test::shipped().find("satisfaction");
   REQUIRE(q.find("comment"));
   REQUIRE(q.find("comment")->type == QuestionType::text);
-  r.act(Intent::Kind::start, "satisfaction");
+  r.act(intent::Start{"satisfaction"});
   for (int i = 0; i < 100 && r.model.screen() == Screen::question; ++i) {
     CHECK(r.current().type != QuestionType::text);
     r.answer_and_next();

@@ -339,59 +339,52 @@ TEST_CASE("sound device: a missing device is reported, not fatal — ALSA's null
 TEST_CASE("read-aloud model: 朗读 reads the page, any other tap or a new page stops it, and n/a without sound") {
   test::KioskRig rig(3);
   KioskModel& m = rig.model;
-  auto apply = [&](Intent::Kind k, std::string id = {}, Answer a = {}) {
-    Intent in;
-    in.kind = k;
-    in.id = std::move(id);
-    in.answer = std::move(a);
+  auto apply = [&](const Intent& in) {
     m.apply(in);
   };
   // No sound device: nothing is ever asked for.
-  apply(Intent::Kind::toggle_auto_read);
+  apply(intent::ToggleAutoRead{});
   CHECK_FALSE(m.auto_read());
-  apply(Intent::Kind::start, "satisfaction");
-  apply(Intent::Kind::read_aloud);
+  apply(intent::Start{"satisfaction"});
+  apply(intent::ReadAloud{});
   CHECK_FALSE(m.reading());
 
   m.set_speech_available(true);
   std::uint64_t s0 = m.read_serial();
-  apply(Intent::Kind::read_aloud);
+  apply(intent::ReadAloud{});
   CHECK(m.reading());
   CHECK(m.read_serial() == s0 + 1);
-  apply(Intent::Kind::stop_reading);
+  apply(intent::StopReading{});
   CHECK_FALSE(m.reading());
-  apply(Intent::Kind::read_aloud);
-  apply(Intent::Kind::set_lang, "en");  // any other intent stops it
+  apply(intent::ReadAloud{});
+  apply(intent::SetLang{"en"});  // any other intent stops it
   CHECK_FALSE(m.reading());
-  apply(Intent::Kind::read_aloud);
+  apply(intent::ReadAloud{});
   // An answer that moves on by itself: the tap stops the reading, the new page does not start it.
-  Intent pick;
-  pick.kind = Intent::Kind::answer;
+  intent::Answer pick;
   pick.answer = Choice{m.session()->current()->options.front().id};
   pick.advance = true;
   const Question* first = m.session()->current();
   m.apply(pick);
   CHECK_FALSE(m.reading());
-  apply(Intent::Kind::read_aloud);
+  apply(intent::ReadAloud{});
   CHECK(m.reading());
   rig.now += KioskModel::kAutoAdvanceMs + 10;
   m.tick();
   REQUIRE(m.session()->current() != first);
   CHECK_FALSE(m.reading());
   // The script read to its end: reading() ends with it.
-  apply(Intent::Kind::read_aloud);
+  apply(intent::ReadAloud{});
   m.set_speaking(true);
   m.set_speaking(false);
   CHECK_FALSE(m.reading());
   // A press that only touches (no intent) does not stop it; the frame turns a press into stop_reading.
-  apply(Intent::Kind::read_aloud);
-  Intent touch;
-  touch.touched = true;
-  m.apply(touch);
+  apply(intent::ReadAloud{});
+  m.apply(intent::Touch{});
   CHECK(m.reading());
-  apply(Intent::Kind::quit);
+  apply(intent::Quit{});
   CHECK_FALSE(m.reading());
-  apply(Intent::Kind::confirm_leave);
+  apply(intent::ConfirmLeave{});
   REQUIRE(m.screen() == Screen::welcome);
 }
 
@@ -399,13 +392,8 @@ TEST_CASE("read-aloud model: a resident listening is not idle — the quiet time
   test::KioskRig rig(6);
   KioskModel& m = rig.model;
   m.set_speech_available(true);
-  Intent in;
-  in.kind = Intent::Kind::start;
-  in.id = "satisfaction";
-  m.apply(in);
-  in = {};
-  in.kind = Intent::Kind::read_aloud;
-  m.apply(in);
+  m.apply(intent::Start{"satisfaction"});
+  m.apply(intent::ReadAloud{});
   m.set_speaking(true);
   rig.now += 120'000;  // far past "still there?" and the countdown on the first question
   m.tick();
@@ -429,37 +417,34 @@ TEST_CASE("read-aloud model: the welcome switch reads every page, and is off aga
   KioskModel& m = rig.model;
   Strings strings = load_strings();
   m.set_speech_available(true);
-  auto apply = [&](Intent::Kind k, std::string id = {}) {
-    Intent in;
-    in.kind = k;
-    in.id = std::move(id);
+  auto apply = [&](const Intent& in) {
     m.apply(in);
   };
-  apply(Intent::Kind::toggle_auto_read);
+  apply(intent::ToggleAutoRead{});
   REQUIRE(m.auto_read());
   CHECK(m.reading());  // says it is on and reads the choices
   Script w = screen_script(m, strings);
   REQUIRE(w.size() == 2 + m.offered().size());
   CHECK(w[2].text == "第1项，" + normalize_for_speech(m.offered()[0]->title.get("zh"), "zh"));
-  apply(Intent::Kind::start, "green-travel");
+  apply(intent::Start{"green-travel"});
   CHECK(m.reading());
   std::uint64_t s = m.read_serial();
   Script qs = screen_script(m, strings);
   const Question& q = *m.session()->current();
   CHECK(qs.front().text == normalize_for_speech(q.text.get("zh"), "zh"));
   CHECK(qs.back().text.rfind("第" + std::to_string(q.type == QuestionType::count_matrix ? q.rows.size() : q.options.size()) + "项，", 0) == 0);
-  apply(Intent::Kind::set_lang, "en");  // the same page in English: read again, in English
+  apply(intent::SetLang{"en"});  // the same page in English: read again, in English
   CHECK(m.reading());
   CHECK(m.read_serial() > s);
   CHECK(screen_script(m, strings).front().lang == "en");
-  apply(Intent::Kind::stop_reading);
+  apply(intent::StopReading{});
   CHECK_FALSE(m.reading());
   CHECK(m.auto_read());  // a tap silences this page; the next one is read again
-  apply(Intent::Kind::quit);
-  apply(Intent::Kind::confirm_leave);
+  apply(intent::Quit{});
+  apply(intent::ConfirmLeave{});
   CHECK_FALSE(m.auto_read());
   CHECK_FALSE(m.reading());
-  apply(Intent::Kind::start, "green-travel");
+  apply(intent::Start{"green-travel"});
   CHECK_FALSE(m.reading());
 }
 
@@ -523,9 +508,7 @@ TEST_CASE("by touch: 朗读 at its drawn position starts speech — a tap elsewh
       m.tick();
       reader.sync(m, strings);
     };
-    Intent start;
-    start.kind = Intent::Kind::start;
-    start.id = "satisfaction";
+    Intent start = intent::Start{"satisfaction"};
     m.apply(start);
     REQUIRE(m.screen() == Screen::question);
     const Question* q = m.session()->current();
@@ -588,9 +571,7 @@ TEST_CASE("by touch: without a sound device neither 朗读 nor the welcome switc
   m.set_speech_available(true);
   CHECK(has(labels(), strings.get("zh", "speech.auto_off")));
   m.set_speech_available(false);
-  Intent start;
-  start.kind = Intent::Kind::start;
-  start.id = "satisfaction";
+  Intent start = intent::Start{"satisfaction"};
   m.apply(start);
   CHECK_FALSE(has(labels(), strings.get("zh", "speech.read")));
   m.set_speech_available(true);
@@ -620,8 +601,7 @@ TEST_CASE("by touch: the welcome switch and 朗读 overlap nothing, in both text
       m.set_speech_available(true);
       ui::Headless h(size, ui::scale_for(size), glyphs);
       if (large) {
-        Intent in;
-        in.kind = Intent::Kind::toggle_large_text;
+        Intent in = intent::ToggleLargeText{};
         m.apply(in);
         h.rebake(true);
       }
@@ -653,9 +633,7 @@ TEST_CASE("by touch: the welcome switch and 朗读 overlap nothing, in both text
       clear_of_others(strings.get("zh", "speech.auto_off"));
       REQUIRE(h.tap(strings.get("zh", "speech.auto_off"), 0, frame));
       CHECK(m.auto_read());
-      Intent start;
-      start.kind = Intent::Kind::start;
-      start.id = "satisfaction";
+      Intent start = intent::Start{"satisfaction"};
       m.apply(start);
       clear_of_others(strings.get("zh", "speech.stop"));  // reading every page: it is reading
     }

@@ -7,18 +7,135 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "console/console_model.hpp"
+#include "core/analysis/indicators.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/central/pg.hpp"
+#include "core/storage/record_queries.hpp"
 #include "core/support/i18n.hpp"
+#include "core/survey/answer.hpp"
 #include "helpers.hpp"
 
 using namespace eco;
 
-TEST_CASE("every string key used in the code exists in zh and en, and both hold the same keys") {
+namespace {
+
+std::string slurp_source(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// Every source file of the program, with its comments blanked (a key quoted in a
+// comment is not a use).
+std::vector<std::pair<std::string, std::string>> program_sources() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::regex comment(R"re(//[^\n]*)re");
+  for (const auto& e : std::filesystem::recursive_directory_iterator(test::source_dir() + "/app")) {
+    if (e.path().extension() != ".cpp" && e.path().extension() != ".hpp") continue;
+    out.emplace_back(e.path().filename().string(), std::regex_replace(slurp_source(e.path()), comment, ""));
+  }
+  return out;
+}
+
+// The codes each key family is completed with at run time, walked from the core.
+std::map<std::string, std::vector<std::string>> family_codes() {
+  std::map<std::string, std::vector<std::string>> f;
+  for (int i = 1; i <= static_cast<int>(kLastAnswerStatus); ++i)  // ok (0) is never shown
+    f["validation."].push_back(status_code(static_cast<AnswerStatus>(i)));
+  for (int i = 0; i <= static_cast<int>(kLastStatus); ++i) f["console.status."].push_back(status_code(static_cast<Status>(i)));
+  // The printed reports name an indicator result's status (IndicatorResult::status()).
+  for (auto [met, sure] : {std::pair<std::optional<bool>, std::optional<bool>>{std::nullopt, std::nullopt},
+                           {true, true}, {true, false}, {false, false}}) {
+    IndicatorResult r;
+    r.met = met;
+    r.met_with_confidence = sure;
+    f["report.status."].push_back(r.status());
+  }
+  // The central sync's statuses (server is the last), and "none" before the first attempt.
+  for (int i = 0; i <= static_cast<int>(central::Status::server); ++i)
+    f["console.sync.status."].push_back(central::status_name(static_cast<central::Status>(i)));
+  f["console.sync.status."].push_back("none");
+  for (int i = 0; i <= static_cast<int>(kLastTaskStatus); ++i)
+    f["console.task."].push_back(task_status_code(static_cast<TaskStatus>(i)));
+  for (const char* m : kSortModes) f["console.sort."].push_back(m);
+  for (const auto& q : test::shipped().list) {
+    f["console.q."].push_back(q.id);
+    if (q.scoring.indicator) f["report.name."].push_back(std::to_string(q.scoring.indicator));
+  }
+  // The breakdowns an indicator report carries, and the ones the printed report tabulates.
+  for (const char* d : {"township", "age", "gender", "kiosk", "month"}) f["report.dim."].push_back(d);
+  for (const char* d : {"township", "age", "kiosk"}) {
+    f["doc.col_"].push_back(d);
+    f["doc.by_"].push_back(d);
+  }
+  return f;
+}
+
+using Sources = std::vector<std::pair<std::string, std::string>>;  // file name, text
+
+// What the key check finds wrong; all empty when the code and the languages agree.
+struct KeyFaults {
+  std::vector<std::string> missing;           // "file: key (lang)": marked, not in that language
+  std::vector<std::string> unmarked;          // "file: key": a key written without T()
+  std::set<std::string> unknown_families;     // T("x.") + code, with no codes walked for x.
+  std::vector<std::string> unused;            // in the languages, used nowhere
+  std::size_t marks = 0;
+};
+
+KeyFaults check_keys(const Sources& sources, const std::map<std::string, std::set<std::string>>& langs,
+                     const std::map<std::string, std::vector<std::string>>& families) {
+  static const std::regex mark(R"re(\bT\("([^"\\]*)"\))re");
+  static const std::regex literal(R"re("([a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)+)")re");
+  KeyFaults out;
+  std::set<std::string> used, known;
+  for (const auto& [lang, keys] : langs) known.insert(keys.begin(), keys.end());
+  auto use = [&](const std::string& file, const std::string& k) {
+    used.insert(k);
+    for (const auto& [lang, keys] : langs)
+      if (!keys.count(k)) out.missing.push_back(file + ": " + k + " (" + lang + ")");
+  };
+  for (const auto& [file, text] : sources) {
+    for (std::sregex_iterator it(text.begin(), text.end(), mark), end; it != end; ++it) {
+      std::string k = (*it)[1];
+      ++out.marks;
+      if (k.empty() || (k.back() != '.' && k.back() != '_')) {
+        use(file, k);
+        continue;
+      }
+      // A family: T("area.family.") + code, completed with each of its codes.
+      auto f = families.find(k);
+      if (f == families.end()) out.unknown_families.insert(k);
+      else
+        for (const auto& code : f->second) use(file, k + code);
+    }
+    // A key written without its mark would escape the check: none may be.
+    for (std::sregex_iterator it(text.begin(), text.end(), literal), end; it != end; ++it) {
+      std::string k = (*it)[1];
+      auto at = static_cast<std::size_t>(it->position(0));
+      if (known.count(k) && !(at >= 2 && text.compare(at - 2, 2, "T(") == 0)) out.unmarked.push_back(file + ": " + k);
+    }
+  }
+  for (const auto& k : known) {
+    bool in_family = false;  // a family whose codes are not walked counts as used (and fails above)
+    for (const auto& f : out.unknown_families) in_family = in_family || k.rfind(f, 0) == 0;
+    if (!used.count(k) && !in_family) out.unused.push_back(k);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every string key is marked T() in the code and exists in zh and en, with every family's codes, and none is unused") {
   Strings s;
   std::vector<std::string> errors;
   REQUIRE(s.load_dir(test::source_dir() + "/assets/i18n", errors));
@@ -28,22 +145,43 @@ TEST_CASE("every string key used in the code exists in zh and en, and both hold 
   for (const auto& k : zs) CHECK_MESSAGE(es.count(k), "missing in en: ", k);
   for (const auto& k : es) CHECK_MESSAGE(zs.count(k), "missing in zh: ", k);
 
-  // Literal keys in the sources: "<area>.<name>" passed to t(), tf(), get() or a message.
-  std::regex key(R"re("((?:welcome|question|nav|validation|finish|idle|numpad|lang|report|console)\.[a-z0-9_.\-]*[a-z0-9_])")re");
-  std::size_t found = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(test::source_dir() + "/app")) {
-    if (e.path().extension() != ".cpp" && e.path().extension() != ".hpp") continue;
-    std::ifstream in(e.path());
-    std::stringstream buf;
-    buf << in.rdbuf();
-    std::string text = buf.str();
-    for (std::sregex_iterator it(text.begin(), text.end(), key), end; it != end; ++it) {
-      std::string k = (*it)[1];
-      ++found;
-      CHECK_MESSAGE(zs.count(k), e.path().filename().string(), " uses a key missing from zh.json: ", k);
-    }
-  }
-  CHECK(found > 100);  // the scan really looked at the code
+  KeyFaults f = check_keys(program_sources(), {{"zh", zs}, {"en", es}}, family_codes());
+  CHECK(f.marks > 300);  // the scan really looked at the code
+  for (const auto& m : f.missing) MESSAGE("marked key missing from a language: ", m);
+  CHECK(f.missing.empty());
+  for (const auto& m : f.unmarked) MESSAGE("key named without T(): ", m);
+  CHECK(f.unmarked.empty());
+  for (const auto& m : f.unknown_families) MESSAGE("key family whose codes this test does not walk: ", m);
+  CHECK(f.unknown_families.empty());
+  for (const auto& k : f.unused) MESSAGE("unused key: ", k);
+  CHECK_MESSAGE(f.unused.empty(), f.unused.size(), " keys in the languages are used nowhere (listed above)");
+}
+
+TEST_CASE("the string-key check fails on a key missing from a language, a key without T(), an unwalked family and an unused key") {
+  // A probe: small made-up sources and languages, each fault planted once.
+  Sources code = {{"probe.cpp", R"(v.t(T("nav.next")); v.t(T("nav.gone")); say("nav.back"); v.t(T("status.") + code);)"},
+                  {"probe2.cpp", R"(v.t(T("mood.") + m); v.t(T("only.zh"));)"}};
+  std::map<std::string, std::set<std::string>> langs = {
+      {"zh", {"nav.next", "nav.back", "mood.happy", "mood.sad", "only.zh", "nav.spare"}},
+      {"en", {"nav.next", "nav.back", "mood.happy", "nav.spare"}}};
+  std::map<std::string, std::vector<std::string>> families = {{"mood.", {"happy", "sad"}}};
+  KeyFaults f = check_keys(code, langs, families);
+  CHECK(f.marks == 5);
+  std::vector<std::string> missing(f.missing.begin(), f.missing.end());
+  std::sort(missing.begin(), missing.end());
+  CHECK(missing == std::vector<std::string>{"probe.cpp: nav.gone (en)", "probe.cpp: nav.gone (zh)",
+                                            "probe2.cpp: mood.sad (en)", "probe2.cpp: only.zh (en)"});
+  CHECK(f.unmarked == std::vector<std::string>{"probe.cpp: nav.back"});
+  CHECK(f.unknown_families == std::set<std::string>{"status."});
+  CHECK(f.unused == std::vector<std::string>{"nav.back", "nav.spare"});
+  // And a clean probe passes.
+  KeyFaults ok = check_keys({{"ok.cpp", R"(T("nav.next"); T("mood.") + m;)"}},
+                            {{"zh", {"nav.next", "mood.happy"}}, {"en", {"nav.next", "mood.happy"}}},
+                            {{"mood.", {"happy"}}});
+  CHECK(ok.missing.empty());
+  CHECK(ok.unmarked.empty());
+  CHECK(ok.unknown_families.empty());
+  CHECK(ok.unused.empty());
 }
 
 TEST_CASE("test names carry no semicolon, which CTest would split into a test that runs nothing") {

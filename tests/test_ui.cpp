@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "core/storage/demo_data.hpp"
 #include "core/storage/store.hpp"
 #include "helpers.hpp"
 #include "ui/resident/frame.hpp"
@@ -549,17 +550,6 @@ const QuestionnaireSet& every_question() {
   }();
   return out;
 }
-Answer filler(const Question& q) {
-  switch (q.type) {
-    case QuestionType::single:
-    case QuestionType::rating: return Choice{q.options.front().id};
-    case QuestionType::multiple: return ChoiceSet{{q.options.front().id}};
-    case QuestionType::count_matrix: return Counts{};
-    case QuestionType::integer: return q.min;
-    case QuestionType::text: return std::monostate{};
-  }
-  return std::monostate{};
-}
 bool same_answer(const Answer& a, const Answer& b) {
   if (a.index() != b.index()) return false;
   if (auto* x = std::get_if<Choice>(&a)) return x->option == std::get<Choice>(b).option;
@@ -642,28 +632,28 @@ TEST_CASE("reachability: every answer of every question can be dragged fully int
     // The text sizes on offer: the switch is pressed until it comes back to the first.
     int text_sizes = 0;
     do {
-      ui.model.apply({.kind = Intent::Kind::toggle_large_text});
+      ui.model.apply(intent::ToggleLargeText{});
       ++text_sizes;
     } while (ui.model.large_text() && text_sizes < 10);
     for (int ts = 0; ts < text_sizes; ++ts) {
       for (const char* lang : {"zh", "en"}) {
         for (const Questionnaire& qn : every_question().list) {
           REQUIRE(ui.model.screen() == Screen::welcome);
-          ui.model.apply({.kind = Intent::Kind::set_lang, .id = lang});
-          for (int i = 0; i < ts; ++i) ui.model.apply({.kind = Intent::Kind::toggle_large_text});
-          ui.model.apply({.kind = Intent::Kind::start, .id = qn.id});
+          ui.model.apply(intent::SetLang{lang});
+          for (int i = 0; i < ts; ++i) ui.model.apply(intent::ToggleLargeText{});
+          ui.model.apply(intent::Start{qn.id});
           for (int guard = 0; guard < 100 && ui.model.screen() == Screen::question; ++guard) {
             const Question& q = *ui.model.session()->current();
             std::string where = std::to_string(int(size.x)) + "x" + std::to_string(int(size.y)) + " text size " +
                                 std::to_string(ts) + " " + lang + " " + qn.id + "/" + q.id;
             walk_question(ui, where, faults, checked);
             ++screens;
-            ui.model.apply({.kind = Intent::Kind::answer, .answer = filler(q)});
-            ui.model.apply({.kind = Intent::Kind::next});
+            ui.model.apply(intent::Answer{first_valid_answer(q)});
+            ui.model.apply(intent::Next{});
             REQUIRE_MESSAGE(ui.model.refusal().ok(), where);
           }
           REQUIRE(ui.model.screen() == Screen::finish);
-          ui.model.apply({.kind = Intent::Kind::home});
+          ui.model.apply(intent::Home{});
         }
       }
     }

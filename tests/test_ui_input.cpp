@@ -62,8 +62,7 @@ struct Writer : test::KioskRig {
       return font_has_glyphs(headless.fonts.pick(model.large_text()).input, s);
     });
     for (int i = 0; i < ts; ++i) {
-      Intent in;
-      in.kind = Intent::Kind::toggle_large_text;
+      Intent in = intent::ToggleLargeText{};
       model.apply(in);
     }
     REQUIRE(model.text_size() == ts);
@@ -131,20 +130,16 @@ struct Writer : test::KioskRig {
 
 // Answers everything before the comment through the model (the other screens have tests of their own).
 void to_comment(Writer& w) {
-  Intent start;
-  start.kind = Intent::Kind::start;
-  start.id = "satisfaction";
+  Intent start = intent::Start{"satisfaction"};
   w.model.apply(start);
   for (int guard = 0; guard < 80 && w.model.session()->current()->type != QuestionType::text; ++guard) {
     const Question& q = *w.model.session()->current();
-    Intent in;
-    in.kind = Intent::Kind::answer;
+    intent::Answer in;
     if (q.type == QuestionType::multiple) in.answer = ChoiceSet{{q.options.front().id}};
     else if (q.type == QuestionType::integer) in.answer = q.min;
     else in.answer = Choice{q.options.front().id};
     w.model.apply(in);
-    Intent next;
-    next.kind = Intent::Kind::next;
+    Intent next = intent::Next{};
     w.model.apply(next);
     w.now += 1000;
     w.model.tick();

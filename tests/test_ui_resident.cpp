@@ -714,25 +714,25 @@ TEST_CASE("contrast: every glyph on every resident screen is at least 7:1 in hig
       double need = high ? 7.0 : 4.5;
       int screens = 0;
       auto look = [&](const std::string& where) {
-        if (k.model.high_contrast() != high) k.model.apply({.kind = Intent::Kind::toggle_contrast});
+        if (k.model.high_contrast() != high) k.model.apply(intent::ToggleContrast{});
         k.frame(ImVec2(-1, -1), false);
         k.frame(ImVec2(-1, -1), false);
         check_glyphs(where, need, gc);
         ++screens;
       };
-      k.model.apply({.kind = Intent::Kind::set_lang, .id = lang});
+      k.model.apply(intent::SetLang{lang});
       look("welcome");
-      k.model.apply({.kind = Intent::Kind::call_staff});
+      k.model.apply(intent::CallStaff{});
       look("staff call on welcome");
-      k.model.apply({.kind = Intent::Kind::dismiss_staff_call});
+      k.model.apply(intent::DismissStaffCall{});
       for (const char* qn : {"satisfaction", "green-travel", "knowledge"}) {
-        k.model.apply({.kind = Intent::Kind::start, .id = qn});
+        k.model.apply(intent::Start{qn});
         for (int guard = 0; guard < 60 && k.model.screen() == Screen::question; ++guard) {
           const Question& q = k.current();
           std::string where = std::string(qn) + "/" + q.id;
           look(where);
           if (q.type == QuestionType::integer) {
-            k.model.apply({.kind = Intent::Kind::next});  // refused: the reason in red
+            k.model.apply(intent::Next{});  // refused: the reason in red
             look(where + " refused");
           }
           Answer a;
@@ -740,24 +740,24 @@ TEST_CASE("contrast: every glyph on every resident screen is at least 7:1 in hig
           else if (q.type == QuestionType::count_matrix) a = Counts{{{q.rows.front().id, 2}}};
           else if (q.type == QuestionType::integer) a = q.min + 1;
           else if (!q.options.empty()) a = Choice{q.options[q.options.size() / 2].id};
-          k.model.apply({.kind = Intent::Kind::answer, .answer = a});
+          k.model.apply(intent::Answer{a});
           look(where + " answered");
           if (guard == 1) {
-            k.model.apply({.kind = Intent::Kind::quit});
+            k.model.apply(intent::Quit{});
             look(where + " leave dialog");
-            k.model.apply({.kind = Intent::Kind::cancel_leave});
+            k.model.apply(intent::CancelLeave{});
             k.now += k.cfg.idle_seconds * 1000LL + 1000;
             look(where + " idle overlay");
-            k.model.apply({.kind = Intent::Kind::continue_session});
-            k.model.apply({.kind = Intent::Kind::call_staff});
+            k.model.apply(intent::ContinueSession{});
+            k.model.apply(intent::CallStaff{});
             look(where + " staff call");
-            k.model.apply({.kind = Intent::Kind::dismiss_staff_call});
+            k.model.apply(intent::DismissStaffCall{});
           }
-          k.model.apply({.kind = Intent::Kind::next});
+          k.model.apply(intent::Next{});
         }
         REQUIRE(k.model.screen() == Screen::finish);
         look(std::string(qn) + " finish");
-        k.model.apply({.kind = Intent::Kind::home});
+        k.model.apply(intent::Home{});
       }
       for (const auto& f : gc.faults) MESSAGE(f);
       CHECK(gc.faults.empty());

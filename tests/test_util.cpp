@@ -153,6 +153,34 @@ TEST_CASE("the district's clock: local text and local days") {
   CHECK_FALSE(eco::parse_local_day("2019-02-30", 480));
 }
 
+TEST_CASE("a range of days as staff type it: both ends inclusive, open ends, and each bad input named") {
+  using eco::DayRangeFault;
+  auto r = eco::parse_day_range("2019-07-01", "2019-07-01", 480);  // one day
+  REQUIRE(r.ok());
+  CHECK(*r.from == 1'561'910'400'000);               // 2019-06-30T16:00Z, local midnight
+  CHECK(*r.to == 1'561'910'400'000 + 86'400'000);    // the whole day
+  auto open = eco::parse_day_range("", "", 480);     // empty: everything
+  CHECK(open.ok());
+  CHECK_FALSE(open.from);
+  CHECK_FALSE(open.to);
+  auto from_only = eco::parse_day_range("2019-07-01", "", 0);
+  CHECK(from_only.ok());
+  CHECK(from_only.from);
+  CHECK_FALSE(from_only.to);
+  CHECK(eco::parse_day_range("", "2019-07-01", 0).to);
+  CHECK(eco::parse_day_range("2019-02-30", "", 480).fault == DayRangeFault::bad_from);  // no such day
+  CHECK(eco::parse_day_range("2019-02-28", "2019-02-30", 480).fault == DayRangeFault::bad_to);
+  CHECK(eco::parse_day_range("2020-02-29", "2020-02-29", 480).ok());  // a leap day is a day
+  CHECK(eco::parse_day_range("2019-7-1", "", 480).fault == DayRangeFault::bad_from);
+  CHECK(eco::parse_day_range(" 2019-07-01", "", 480).fault == DayRangeFault::bad_from);
+  CHECK(eco::parse_day_range("2019-07-01", "tomorrow", 480).fault == DayRangeFault::bad_to);
+  auto reversed = eco::parse_day_range("2019-07-02", "2019-07-01", 480);
+  CHECK(reversed.fault == DayRangeFault::reversed);
+  CHECK_FALSE(reversed.ok());
+  // A bad start is named first, whatever the end holds.
+  CHECK(eco::parse_day_range("x", "y", 480).fault == DayRangeFault::bad_from);
+}
+
 TEST_CASE("configuration: one bad value costs only its key, with file, line and column, and kiosk_id never falls back") {
   test::TempDir dir;
   struct Case { const char* name; std::string text; const char* where; bool refused; };

@@ -61,19 +61,21 @@ bool make_filter(const FilterArgs& a, int utc_offset_minutes, ResponseFilter& f)
   f.questionnaire = a.questionnaire;
   f.kiosk = a.kiosk;
   f.version = a.version;
-  if (!a.from.empty()) {
-    f.from = parse_local_day(a.from, utc_offset_minutes);
-    if (!f.from) { std::cerr << "error: --from \"" << a.from << "\" is not a date like 2019-06-21\n"; return false; }
+  DayRange days = parse_day_range(a.from, a.to, utc_offset_minutes);  // --to is inclusive: the whole day
+  switch (days.fault) {
+    case DayRangeFault::none: break;
+    case DayRangeFault::bad_from:
+      std::cerr << "error: --from \"" << a.from << "\" is not a date like 2019-06-21\n";
+      return false;
+    case DayRangeFault::bad_to:
+      std::cerr << "error: --to \"" << a.to << "\" is not a date like 2019-12-31\n";
+      return false;
+    case DayRangeFault::reversed:
+      std::cerr << "error: --to " << a.to << " is before --from " << a.from << "\n";
+      return false;
   }
-  if (!a.to.empty()) {
-    auto to = parse_local_day(a.to, utc_offset_minutes);
-    if (!to) { std::cerr << "error: --to \"" << a.to << "\" is not a date like 2019-12-31\n"; return false; }
-    f.to = *to + 86400000LL;  // --to is inclusive: the whole day
-  }
-  if (f.from && f.to && *f.to <= *f.from) {
-    std::cerr << "error: --to " << a.to << " is before --from " << a.from << "\n";
-    return false;
-  }
+  f.from = days.from;
+  f.to = days.to;
   return true;
 }
 

@@ -91,7 +91,7 @@ void ConsoleModel::tick() {
   }
   if (locked_until_ && locked_until_ <= clock_()) {
     locked_until_ = 0;
-    say("console.pin_enter", false);
+    say(T("console.pin_enter"), false);
   }
   ui_queue_.drain();  // the worker's results, if it posted any
 }
@@ -106,7 +106,7 @@ void ConsoleModel::take_figures(std::optional<IndicatorReport> rep, std::optiona
                                 std::string err) {
   if (rep) report_ = std::move(rep);
   if (res) results_ = std::move(res);
-  if (!err.empty()) say("console.compute_failed", true, std::move(err));
+  if (!err.empty()) say(T("console.compute_failed"), true, std::move(err));
   job_finished();
 }
 
@@ -115,9 +115,9 @@ void ConsoleModel::take_export(Result<ExportDone> done) {
     last_export = done->path;
     std::string rows = std::to_string(done->rows);
     admin_.audit(user_name.empty() ? "admin" : user_name, "export", last_export + " (" + rows + " responses)");
-    say("console.export_done", false, last_export + " (" + rows + ")");
+    say(T("console.export_done"), false, last_export + " (" + rows + ")");
   } else if (!done.error().text.empty()) {
-    say("console.export_failed", true, done.error().text);
+    say(T("console.export_failed"), true, done.error().text);
   }
   job_finished();
 }
@@ -149,18 +149,18 @@ void ConsoleModel::start_refresh() {
 }
 
 void ConsoleModel::start_export(const std::string& format, const std::string& questionnaire) {
-  if (computing_) { say("console.busy", true); return; }
+  if (computing_) { say(T("console.busy"), true); return; }
   if (!exporter) return;
+  DayRange days = parse_day_range(export_from, export_to, cfg_.utc_offset_minutes);
+  switch (days.fault) {
+    case DayRangeFault::none: break;
+    case DayRangeFault::bad_from: say(T("console.export.bad_date"), true, export_from); return;
+    case DayRangeFault::bad_to: say(T("console.export.bad_date"), true, export_to); return;
+    case DayRangeFault::reversed: say(T("console.export.reversed"), true, export_from + " – " + export_to); return;
+  }
   ResponseFilter dates;
-  if (!export_from.empty()) {
-    dates.from = parse_local_day(export_from, cfg_.utc_offset_minutes);
-    if (!dates.from) { say("console.export_failed", true, export_from); return; }
-  }
-  if (!export_to.empty()) {
-    auto day = parse_local_day(export_to, cfg_.utc_offset_minutes);
-    if (!day) { say("console.export_failed", true, export_to); return; }
-    dates.to = *day + 86400000LL;  // the whole last day
-  }
+  dates.from = days.from;
+  dates.to = days.to;  // the whole last day
   dates.kiosk = export_kiosk;
   ExportRequest request{format, questionnaire, dates, export_target.empty() ? export_folder() : export_target};
   auto job = [this, request](Store& s) {
@@ -319,10 +319,10 @@ void ConsoleModel::refresh_pin_state() {
   pin_state_ = admin_.pin_state();
   setup_code_ = pin_state_ == PinState::setup_code;
   switch (pin_state_) {
-    case PinState::set: say("console.pin_enter", false); break;
-    case PinState::setup_code: say("console.setup_code_enter", false); break;
-    case PinState::none: say("console.pin_none", true); break;
-    case PinState::tampered: say("console.pin_tampered", true); break;
+    case PinState::set: say(T("console.pin_enter"), false); break;
+    case PinState::setup_code: say(T("console.setup_code_enter"), false); break;
+    case PinState::none: say(T("console.pin_none"), true); break;
+    case PinState::tampered: say(T("console.pin_tampered"), true); break;
   }
 }
 
@@ -333,12 +333,12 @@ void ConsoleModel::sign_in(const std::string& pin) {
       case PinCheck::Result::ok:
         setup_code_ = false;
         first_pin_ = true;
-        say("console.pin_first", false);
+        say(T("console.pin_first"), false);
         break;
-      case PinCheck::Result::wrong: say("console.setup_code_wrong", true, std::to_string(c.attempts_left)); break;
+      case PinCheck::Result::wrong: say(T("console.setup_code_wrong"), true, std::to_string(c.attempts_left)); break;
       case PinCheck::Result::locked:
         locked_until_ = c.locked_until;
-        say("console.pin_locked", true);
+        say(T("console.pin_locked"), true);
         break;
       default: refresh_pin_state(); break;  // expired, or a PIN was set meanwhile
     }
@@ -351,19 +351,19 @@ void ConsoleModel::sign_in(const std::string& pin) {
   if (first_pin_) {
     // First use: there is no default PIN; it is chosen here, entered twice.
     if (first_pin_value_.empty()) {
-      if (pin.size() < 6) { say("console.pin_rule", true); return; }
+      if (pin.size() < 6) { say(T("console.pin_rule"), true); return; }
       first_pin_value_ = pin;
-      say("console.pin_confirm", false);
+      say(T("console.pin_confirm"), false);
       return;
     }
     if (pin != first_pin_value_) {
       first_pin_value_.clear();
-      say("console.pin_mismatch", true);
+      say(T("console.pin_mismatch"), true);
       return;
     }
     std::string err = admin_.set_pin(pin, "setup (one-time code)");
     first_pin_value_.clear();
-    if (!err.empty()) { say(pin.size() < 6 || pin.size() > 12 ? "console.pin_rule" : "console.pin_not_stored", true); return; }
+    if (!err.empty()) { say(pin.size() < 6 || pin.size() > 12 ? T("console.pin_rule") : T("console.pin_not_stored"), true); return; }
     first_pin_ = false;
     pin_state_ = PinState::set;
   }
@@ -377,11 +377,11 @@ void ConsoleModel::sign_in(const std::string& pin) {
       start_refresh();
       break;
     case PinCheck::Result::wrong:
-      say("console.pin_wrong", true, std::to_string(c.attempts_left));
+      say(T("console.pin_wrong"), true, std::to_string(c.attempts_left));
       break;
     case PinCheck::Result::locked:
       locked_until_ = c.locked_until;
-      say("console.pin_locked", true);
+      say(T("console.pin_locked"), true);
       break;
     case PinCheck::Result::no_pin:
     case PinCheck::Result::tampered:
@@ -426,18 +426,18 @@ void ConsoleModel::save_settings() {
     if (settings.offer[i]) c.questionnaires.push_back(ids[i]);
   std::vector<std::string> errors = check_config(c);
   if (!errors.empty()) {
-    say("console.settings_bad", true, errors.front());
+    say(T("console.settings_bad"), true, errors.front());
     return;
   }
   std::string err = save_config(config_path_, c);
   if (!err.empty()) {
-    say("console.settings_bad", true, err);
+    say(T("console.settings_bad"), true, err);
     return;
   }
   admin_.audit(user_name, "settings", "saved to " + config_path_ + " (kiosk " + c.kiosk_id + ", idle " +
                                           std::to_string(c.idle_seconds) + " s)");
   cfg_ = c;
-  say("console.settings_saved", false);
+  say(T("console.settings_saved"), false);
 }
 
 void ConsoleModel::apply(const ConsoleIntent& in) {
@@ -537,7 +537,7 @@ void ConsoleModel::record_value(const std::string& indicator) {
     char* end = nullptr;
     double v = std::strtod(form.value.c_str(), &end);
     if (!(end && *end == 0)) {
-      say("console.value_not_number", true);
+      say(T("console.value_not_number"), true);
       return;
     }
     r.value = v;
@@ -545,35 +545,35 @@ void ConsoleModel::record_value(const std::string& indicator) {
   if (form.judged >= 0) r.judged = form.judged == 1;
   std::string err = admin_.record(r);
   if (!err.empty()) {
-    say("console.record_refused", true, err);
+    say(T("console.record_refused"), true, err);
     return;
   }
   form.value.clear();
   form.evidence.clear();
-  say("console.record_saved", false);
+  say(T("console.record_saved"), false);
   rebuild();
 }
 
 void ConsoleModel::set_task(const console_intent::SetTask& t) {
   std::string err = admin_.update_task(t.task, t.status, task_form.note, user_name);
   if (!err.empty()) {
-    say("console.record_refused", true, err);
+    say(T("console.record_refused"), true, err);
     return;
   }
   task_form.note.clear();
-  say("console.task_saved", false);
+  say(T("console.task_saved"), false);
   rebuild();
 }
 
 void ConsoleModel::change_pin() {
   if (settings.new_pin != settings.new_pin_again) {
-    say("console.pin_mismatch", true);
+    say(T("console.pin_mismatch"), true);
     return;
   }
   std::string err = admin_.set_pin(settings.new_pin, user_name.empty() ? "admin" : user_name);
   settings.new_pin.clear();
   settings.new_pin_again.clear();
-  say(err.empty() ? "console.pin_changed" : "console.pin_rule", !err.empty());
+  say(err.empty() ? T("console.pin_changed") : T("console.pin_rule"), !err.empty());
 }
 
 void ConsoleModel::sign_out() {

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/support/i18n.hpp"
 #include "core/central/sync.hpp"
 #include "core/storage/admin_store.hpp"
 #include "core/support/result.hpp"
@@ -103,6 +104,9 @@ struct SettingsForm {
   std::string new_pin, new_pin_again;
 };
 
+// How the overview can be sorted (the console shows each as T("console.sort.") + mode).
+inline constexpr const char* kSortModes[] = {"no", "status", "updated", "dept"};
+
 class ConsoleModel {
  public:
   static constexpr TimeMs kIdleMs = 3 * 60 * 1000;  // back to the kiosk after this long untouched
@@ -153,7 +157,7 @@ class ConsoleModel {
   std::string filter_domain, filter_status, filter_dept;  // "" = all
   bool star_only = false;
   std::string search;  // matched against number, name, lead department
-  std::string sort = "no";  // no, status, updated, dept
+  std::string sort = "no";  // one of kSortModes
   std::string dept_selected;  // department page
   std::string survey_selected = "knowledge";
 

@@ -1,6 +1,7 @@
 #include "kiosk/kiosk_model.hpp"
 #include "core/survey/metrics.hpp"
 #include "core/support/time.hpp"
+#include "core/support/i18n.hpp"
 
 #include <algorithm>
 
@@ -32,9 +33,14 @@ KioskModel::KioskModel(Config config, const QuestionnaireSet& set, Store* store,
 
 std::vector<const Questionnaire*> KioskModel::offered() const {
   std::vector<const Questionnaire*> out;
+  offered(out);
+  return out;
+}
+
+void KioskModel::offered(std::vector<const Questionnaire*>& out) const {
+  out.clear();
   for (const auto& id : config_.questionnaires)
     if (const Questionnaire* q = set_->find(id)) out.push_back(q);
-  return out;
 }
 
 void KioskModel::touch() {
@@ -78,7 +84,7 @@ std::string KioskModel::minor_notice_key() const {
   if (q.id != kAgeQuestion) return "";
   const auto* c = std::get_if<Choice>(&session_->answer_of(q.id));
   if (!c || c->option != kMinorAgeOption) return "";
-  return config_.minors == "ask_parent" ? "question.minor_parent" : "question.minor_notice";
+  return config_.minors == "ask_parent" ? T("question.minor_parent") : T("question.minor_notice");
 }
 
 bool KioskModel::next_shown() const {
@@ -172,7 +178,7 @@ void KioskModel::start(const std::string& questionnaire) {
   screen_ = Screen::question;
 }
 
-void KioskModel::answer(const Intent& in) {
+void KioskModel::answer(const intent::Answer& in) {
   if (!session_ || screen_ != Screen::question) return;
   // A card tapped just after the page moved by itself: a double tap's second half.
   if (in.advance && clock_() < absorb_answer_until_) return;
@@ -185,99 +191,116 @@ void KioskModel::answer(const Intent& in) {
 
 void KioskModel::apply(const Intent& in) {
   note_progress_guard guard{this};
-  using K = Intent::Kind;
-  if (in.kind != K::none || in.touched) touch();
-  // Any tap stops the reading (the frame turns a press into stop_reading); 朗读 starts it.
-  if (in.kind == K::read_aloud) {
+  if (none(in)) return;
+  touch();
+  if (is<intent::Touch>(in)) return;
+  // Any tap stops the reading (the frame turns a press into StopReading); 朗读 starts it.
+  if (is<intent::ReadAloud>(in)) {
     if (screen_ != Screen::admin) want_reading(true);
     return;
   }
-  if (in.kind == K::toggle_auto_read) {
+  if (is<intent::ToggleAutoRead>(in)) {
     auto_read_ = !auto_read_ && speech_available_;
     want_reading(auto_read_);  // switched on: the welcome screen says so and reads the choices
     return;
   }
-  if (in.kind != K::none) want_reading(false);
-  if (in.kind == K::stop_reading) return;
+  want_reading(false);
+  if (is<intent::StopReading>(in)) return;
   // While "leave this survey?" is asked, only its answer counts (the dialog is on top).
-  if (leave_ != LeaveAsk::none && in.kind != K::confirm_leave && in.kind != K::cancel_leave &&
-      in.kind != K::start_over && in.kind != K::continue_session)
+  if (leave_ != LeaveAsk::none && !is<intent::ConfirmLeave>(in) && !is<intent::CancelLeave>(in) &&
+      !is<intent::StartOver>(in) && !is<intent::ContinueSession>(in))
     return;
-  switch (in.kind) {
-    case K::none: break;
-    case K::start: start(in.id); break;
-    case K::set_lang:
-      if (in.id == "zh" || in.id == "en") {
-        lang_ = in.id;
-        if (session_) session_->set_lang(lang_);
-      }
-      break;
-    case K::toggle_large_text: text_size_ = (text_size_ + 1) % kTextSizes; break;
-    case K::toggle_contrast: high_contrast_ = !high_contrast_; break;
-    case K::call_staff: call_staff(); break;
-    case K::dismiss_staff_call: staff_called_at_ = 0; break;
-    case K::more_time:
-      if (screen_ == Screen::question) {
-        more_time_ = true;
-        last_activity_ = clock_();
-      }
-      break;
-    case K::answer: answer(in); break;
-    case K::next:
-      if (!session_ || screen_ != Screen::question) break;
-      // A Next during the advance's short delay is the same step, taken now; one just
-      // after it was meant for the question the resident had answered.
-      if (!advance_at_ && clock_() < absorb_next_until_) break;
-      advance_at_ = 0;
-      absorb_next_until_ = 0;
-      absorb_answer_until_ = 0;
-      refusal_ = session_->next();
-      if (refusal_.ok() && session_->at_end()) complete();
-      break;
-    case K::back:
-      if (!session_ || screen_ != Screen::question) break;
-      advance_at_ = 0;
-      absorb_next_until_ = 0;
-      absorb_answer_until_ = 0;
-      refusal_ = {};
-      if (session_->progress().position <= 1) leave_ = LeaveAsk::back_on_first;  // ask before throwing it away
-      else session_->back();
-      break;
-    case K::quit:
-      if (session_ && screen_ == Screen::question) {
-        advance_at_ = 0;
-        leave_ = LeaveAsk::quit;
-      }
-      break;
-    case K::confirm_leave:
-    case K::start_over:
-      // An explicit exit is recorded like a walk-away: the questionnaire, the question
-      // reached and how many were answered, never the answers themselves.
-      if (session_ && screen_ == Screen::question) abandon();
-      break;
-    case K::cancel_leave: leave_ = LeaveAsk::none; break;
-    case K::continue_session: last_activity_ = clock_(); break;
-    case K::home:
-      go_welcome();
-      break;
-    case K::corner_press:
-      if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
-      break;
-    case K::corner_release: hold_since_ = 0; break;
-    case K::input: {
-      if (!session_ || screen_ != Screen::question || entry_key_.empty()) break;
-      sync_entry();  // the entry belongs to the question on screen, whatever happened before
-      if (!entry_.apply(in.input)) break;
-      // Every change is the answer at once: Back, Next, walking away or switching the
-      // language keep exactly what is written. Checked (cap, characters) as any answer.
-      const std::string& t = entry_.text();
-      refusal_ = session_->answer(t.empty() ? Answer{} : Answer{Text{t}});
-      break;
+  if (!apply_setting(in)) apply_survey(in);
+}
+
+bool KioskModel::apply_setting(const Intent& in) {
+  if (const auto* l = std::get_if<intent::SetLang>(&in)) {
+    if (l->lang == "zh" || l->lang == "en") {
+      lang_ = l->lang;
+      if (session_) session_->set_lang(lang_);
     }
-    case K::read_aloud:
-    case K::stop_reading:
-    case K::toggle_auto_read: break;  // handled above
+  } else if (is<intent::ToggleLargeText>(in)) {
+    text_size_ = (text_size_ + 1) % kTextSizes;
+  } else if (is<intent::ToggleContrast>(in)) {
+    high_contrast_ = !high_contrast_;
+  } else if (is<intent::CallStaff>(in)) {
+    call_staff();
+  } else if (is<intent::DismissStaffCall>(in)) {
+    staff_called_at_ = 0;
+  } else if (is<intent::MoreTime>(in)) {
+    if (screen_ == Screen::question) {
+      more_time_ = true;
+      last_activity_ = clock_();
+    }
+  } else if (is<intent::Home>(in)) {
+    go_welcome();
+  } else if (is<intent::CornerPress>(in)) {
+    if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
+  } else if (is<intent::CornerRelease>(in)) {
+    hold_since_ = 0;
+  } else {
+    return false;
   }
+  return true;
+}
+
+void KioskModel::apply_survey(const Intent& in) {
+  if (const auto* s = std::get_if<intent::Start>(&in)) {
+    start(s->questionnaire);
+  } else if (const auto* a = std::get_if<intent::Answer>(&in)) {
+    answer(*a);
+  } else if (is<intent::Next>(in)) {
+    next();
+  } else if (is<intent::Back>(in)) {
+    back();
+  } else if (is<intent::Quit>(in)) {
+    if (session_ && screen_ == Screen::question) {
+      advance_at_ = 0;
+      leave_ = LeaveAsk::quit;
+    }
+  } else if (is<intent::ConfirmLeave>(in) || is<intent::StartOver>(in)) {
+    // An explicit exit is recorded like a walk-away: the questionnaire, the question
+    // reached and how many were answered, never the answers themselves.
+    if (session_ && screen_ == Screen::question) abandon();
+  } else if (is<intent::CancelLeave>(in)) {
+    leave_ = LeaveAsk::none;
+  } else if (is<intent::ContinueSession>(in)) {
+    last_activity_ = clock_();
+  } else if (const auto* t = std::get_if<intent::Input>(&in)) {
+    type(t->input);
+  }
+}
+
+void KioskModel::next() {
+  if (!session_ || screen_ != Screen::question) return;
+  // A Next during the advance's short delay is the same step, taken now; one just
+  // after it was meant for the question the resident had answered.
+  if (!advance_at_ && clock_() < absorb_next_until_) return;
+  advance_at_ = 0;
+  absorb_next_until_ = 0;
+  absorb_answer_until_ = 0;
+  refusal_ = session_->next();
+  if (refusal_.ok() && session_->at_end()) complete();
+}
+
+void KioskModel::back() {
+  if (!session_ || screen_ != Screen::question) return;
+  advance_at_ = 0;
+  absorb_next_until_ = 0;
+  absorb_answer_until_ = 0;
+  refusal_ = {};
+  if (session_->progress().position <= 1) leave_ = LeaveAsk::back_on_first;  // ask before throwing it away
+  else session_->back();
+}
+
+void KioskModel::type(const input::InputIntent& in) {
+  if (!session_ || screen_ != Screen::question || entry_key_.empty()) return;
+  sync_entry();  // the entry belongs to the question on screen, whatever happened before
+  if (!entry_.apply(in)) return;
+  // Every change is the answer at once: Back, Next, walking away or switching the
+  // language keep exactly what is written. Checked (cap, characters) as any answer.
+  const std::string& t = entry_.text();
+  refusal_ = session_->answer(t.empty() ? Answer{} : Answer{Text{t}});
 }
 
 void KioskModel::call_staff() {

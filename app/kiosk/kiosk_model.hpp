@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/storage/staff_call.hpp"
@@ -21,30 +22,48 @@ class Store;
 
 enum class Screen { welcome, question, finish, admin };
 
-// What a view asks for. One per frame at most.
-struct Intent {
-  enum class Kind {
-    none, start, set_lang, toggle_large_text, answer, next, back, continue_session, home,
-    quit,          // asks "leave this survey?" (the 退出 button)
-    confirm_leave, // yes: the survey ends, recorded as abandoned (like walking away)
-    cancel_leave,  // no: back to the question, nothing lost
-    start_over,    // the idle overlay's 重新开始: the stranger's survey ends now
-    more_time,     // the idle overlay's 需要更多时间: closes it and waits longer before asking again
-    toggle_contrast,     // the high-contrast theme on or off (reset for the next resident)
-    call_staff,          // 呼叫工作人员: a message for hall staff on screen, logged for the console
-    dismiss_staff_call,  // the message closed (by staff, or the resident who no longer needs help)
-    corner_press, corner_release,  // the staff gesture: hold a corner of the welcome screen
-    read_aloud, stop_reading,      // 朗读 and a tap while reading (read_aloud.hpp does the speaking)
-    toggle_auto_read,              // the welcome screen's switch: read every page from now on
-    input          // the on-screen text input of a text question: `input`
-  };
-  Kind kind = Kind::none;
-  std::string id;       // start: questionnaire id; set_lang: language
-  Answer answer;        // answer
-  bool advance = false; // answer: move on by itself after a short confirmation (the model decides where)
-  bool touched = false; // the finger is on the screen this frame: restarts the screen's timer
-  input::InputIntent input;  // input
+// What a resident screen asks for: one small struct per request, std::monostate for
+// nothing. One per frame at most; KioskModel::apply() takes it.
+namespace intent {
+struct Touch {};             // a finger on the glass, nothing asked: the resident is still there
+struct Start { std::string questionnaire; };
+struct SetLang { std::string lang; };  // "zh" or "en"
+struct ToggleLargeText {};
+struct ToggleContrast {};    // the high-contrast theme on or off (reset for the next resident)
+struct Answer {
+  eco::Answer answer;
+  bool advance = false;      // move on by itself after a short confirmation (the model decides where)
 };
+struct Next {};
+struct Back {};
+struct ContinueSession {};
+struct Home {};
+struct Quit {};              // asks "leave this survey?" (the 退出 button)
+struct ConfirmLeave {};      // yes: the survey ends, recorded as abandoned (like walking away)
+struct CancelLeave {};       // no: back to the question, nothing lost
+struct StartOver {};         // the idle overlay's 重新开始: the stranger's survey ends now
+struct MoreTime {};          // the idle overlay's 需要更多时间: closes it and waits longer before asking again
+struct CallStaff {};         // 呼叫工作人员: a message for hall staff on screen, logged for the console
+struct DismissStaffCall {};  // the message closed (by staff, or the resident who no longer needs help)
+struct CornerPress {};       // the staff gesture: hold a corner of the welcome screen
+struct CornerRelease {};
+struct ReadAloud {};         // 朗读 (read_aloud.hpp does the speaking)
+struct StopReading {};       // a tap while reading
+struct ToggleAutoRead {};    // the welcome screen's switch: read every page from now on
+struct Input { input::InputIntent input; };  // the on-screen text input of a text question
+}  // namespace intent
+
+using Intent =
+    std::variant<std::monostate, intent::Touch, intent::Start, intent::SetLang, intent::ToggleLargeText,
+                 intent::ToggleContrast, intent::Answer, intent::Next, intent::Back, intent::ContinueSession,
+                 intent::Home, intent::Quit, intent::ConfirmLeave, intent::CancelLeave, intent::StartOver,
+                 intent::MoreTime, intent::CallStaff, intent::DismissStaffCall, intent::CornerPress,
+                 intent::CornerRelease, intent::ReadAloud, intent::StopReading, intent::ToggleAutoRead,
+                 intent::Input>;
+inline bool none(const Intent& in) { return std::holds_alternative<std::monostate>(in); }
+// A request of kind R (std::holds_alternative, shorter to read at call sites).
+template <class R>
+bool is(const Intent& in) { return std::holds_alternative<R>(in); }
 
 // "Leave this survey?" and why it is asked.
 enum class LeaveAsk { none, quit, back_on_first };
@@ -112,6 +131,7 @@ class KioskModel {
   std::string minor_notice_key() const;
   LeaveAsk leave_asked() const { return leave_; }
   std::vector<const Questionnaire*> offered() const;
+  void offered(std::vector<const Questionnaire*>& out) const;  // into `out`, reusing its room
   const Config& config() const { return config_; }
 
   // Quiet time before "still there?": shorter on the first question, where nothing is
@@ -156,7 +176,12 @@ class KioskModel {
  private:
   void sync_entry();  // points the entry at the text question on screen
   void start(const std::string& questionnaire);
-  void answer(const Intent& in);
+  void answer(const intent::Answer& in);
+  bool apply_setting(const Intent& in);  // language, text size, contrast, staff call, corner gesture, home
+  void apply_survey(const Intent& in);   // start, answer, next, back, leave, text input
+  void next();
+  void back();
+  void type(const input::InputIntent& in);
   void go_welcome();
   void note_progress();  // keeps the in-progress marker in step with the screen
   void note_reading();   // a new page stops the reading, or starts it when every page is read

@@ -55,7 +55,7 @@ bool KioskApp::open_db() {
     OpenedStore opened = open_store_checked(db_path, now_ms());
     store = std::move(opened.store);
     if (!opened.moved_aside.empty()) {
-      startup_warning = strings.get(cfg.default_lang, "console.db_moved_aside") + " " + opened.moved_aside;
+      startup_warning = strings.get(cfg.default_lang, T("console.db_moved_aside")) + " " + opened.moved_aside;
       std::cerr << "database was damaged (" << opened.problem << "); kept as " << opened.moved_aside
                 << ", a fresh one started\n";
     }

@@ -97,7 +97,7 @@ void KioskFrame::draw_refusal() {
   ImGui::PushFont(fonts_.pick(false).body);
   ImGui::PushTextWrapPos(size_.x - 40 * scale_);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::error), "%s",
-                     app_.strings.get(app_.cfg.default_lang, "kiosk.config_refused").c_str());
+                     app_.strings.get(app_.cfg.default_lang, T("kiosk.config_refused")).c_str());
   ImGui::TextUnformatted(app_.refusal.c_str());
   ImGui::PopTextWrapPos();
   ImGui::PopFont();
@@ -120,12 +120,12 @@ void KioskFrame::draw_staff_console() {
     }
     if (!app_.store) calls.assign(model.staff_calls().rbegin(), model.staff_calls().rend());
     staff_calls_text_ = calls.empty() ? std::string()
-                                      : Strings::format(app_.strings.get(app_.cfg.default_lang, "console.staff_calls"),
+                                      : Strings::format(app_.strings.get(app_.cfg.default_lang, T("console.staff_calls")),
                                                         {{"arg", describe_staff_calls(calls, app_.cfg.utc_offset_minutes)}});
   }
   if (!staff_calls_text_.empty()) banner += (banner.empty() ? "" : "  ·  ") + staff_calls_text_;
   if (model.unsaved())
-    banner += (banner.empty() ? "" : "  ·  ") + app_.strings.get(app_.cfg.default_lang, "console.unsaved") + " " +
+    banner += (banner.empty() ? "" : "  ·  ") + app_.strings.get(app_.cfg.default_lang, T("console.unsaved")) + " " +
               std::to_string(model.unsaved()) + " — " + model.save_error();
   ConsoleView cv{app_.strings, console, fonts_.console, fonts_.console_heading, scale_, size_, app_.cfg.default_lang,
                  banner};

@@ -201,6 +201,10 @@ void EventLoop::tick_models() {
   if (app_.console) app_.console->tick();
 }
 
+// A request to act on. A bare touch is not one here: wait_for_events() already counted
+// the input that carried it, and a finger resting on the glass must not keep frames coming.
+bool asks(const Intent& in) { return !none(in) && !is<intent::Touch>(in); }
+
 // Every point of the finger's path gets a frame of its own (where each press and
 // release happened, then where the pointer went), so a press is tested where it went
 // down and a swipe is seen moving (touch_scroll.hpp). The last is the frame returned.
@@ -209,7 +213,7 @@ Intent EventLoop::draw_path() {
   int n_steps = backend_.take_pointer_steps(steps);
   for (int i = 0; i + 1 < n_steps; ++i) {
     Intent step = frame_.render(&steps[i]);
-    if (step.kind != Intent::Kind::none) app_.model->apply(step);
+    if (asks(step)) app_.model->apply(step);
   }
   const platform::PointerStep* last = n_steps > 0 ? &steps[n_steps - 1] : nullptr;
   hits_.clear();
@@ -235,7 +239,7 @@ void EventLoop::after_first_frame() {
 }
 
 void EventLoop::settle(const Intent& in) {
-  if (in.kind != Intent::Kind::none) {
+  if (asks(in)) {
     app_.model->apply(in);
     extra_ = 3;
   } else if (extra_ > 0) {
@@ -302,7 +306,7 @@ int run_kiosk(const WindowOptions& o) {
   if (!app.tour && !speech.speaker) {
     std::cerr << "read-aloud: off, no sound device (" << speech.problem << "); the kiosk runs silent\n";
     app.startup_warning += (app.startup_warning.empty() ? "" : "  ·  ") +
-                           app.strings.get(app.cfg.default_lang, "speech.no_audio") + " " + speech.problem;
+                           app.strings.get(app.cfg.default_lang, T("speech.no_audio")) + " " + speech.problem;
   }
   app.model->set_speech_available(app.tour || speech.speaker);  // the tour shows the buttons
   if (o.print_timing)

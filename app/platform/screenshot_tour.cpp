@@ -12,19 +12,6 @@ namespace eco::ui {
 
 namespace {
 
-// A first valid answer for whatever question is on screen.
-Answer filler(const Question& q) {
-  switch (q.type) {
-    case QuestionType::single:
-    case QuestionType::rating: return Choice{q.options.front().id};
-    case QuestionType::multiple: return ChoiceSet{{q.options.front().id}};
-    case QuestionType::count_matrix: return Counts{};
-    case QuestionType::integer: return q.min;
-    case QuestionType::text: return std::monostate{};
-  }
-  return std::monostate{};
-}
-
 // The demo console's records, as staff would make them (value or state, judged -1 = not asked).
 struct DemoRecord {
   const char* indicator;
@@ -67,8 +54,8 @@ class Tour {
     KioskModel& m = *app_.model;
     if (app_.o.tour_text_size < 0) return;
     for (int i = 0; i < KioskModel::kTextSizes && m.text_size() != app_.o.tour_text_size; ++i)
-      m.apply({.kind = Intent::Kind::toggle_large_text});
-    if (m.high_contrast() != app_.o.tour_high_contrast) m.apply({.kind = Intent::Kind::toggle_contrast});
+      m.apply(intent::ToggleLargeText{});
+    if (m.high_contrast() != app_.o.tour_high_contrast) m.apply(intent::ToggleContrast{});
   }
   void shot(const std::string& name) {
     look();
@@ -77,25 +64,19 @@ class Tour {
     frame_.render(nullptr, path);
     std::cout << path << "\n";
   }
-  void apply(Intent::Kind k, std::string id = {}, Answer a = {}) {
-    Intent in;
-    in.kind = k;
-    in.id = std::move(id);
-    in.answer = std::move(a);
-    app_.model->apply(in);
-  }
-  void answer(Answer a) { apply(Intent::Kind::answer, {}, std::move(a)); }
+  void apply(const Intent& in) { app_.model->apply(in); }
+  void answer(Answer a) { apply(intent::Answer{std::move(a)}); }
   void leave() {
-    apply(Intent::Kind::quit);
-    apply(Intent::Kind::confirm_leave);
+    apply(intent::Quit{});
+    apply(intent::ConfirmLeave{});
   }
   // Answers whatever is asked until `qid` is on screen ("" = the end).
   void advance_to(const std::string& qid) {
     KioskModel& m = *app_.model;
     for (int guard = 0; guard < 200 && m.session() && m.session()->current() && m.session()->current()->id != qid;
          ++guard) {
-      answer(filler(*m.session()->current()));
-      apply(Intent::Kind::next);
+      answer(first_valid_answer(*m.session()->current()));
+      apply(intent::Next{});
     }
   }
   void resident_screens();
@@ -114,7 +95,7 @@ class Tour {
 
 void Tour::resident_screens() {
   shot("01-welcome");
-  apply(Intent::Kind::start, "satisfaction");
+  apply(intent::Start{"satisfaction"});
   answer(Choice{"satisfied"});
   shot("02-rating");
   advance_to("improve_first");
@@ -127,28 +108,28 @@ void Tour::resident_screens() {
   answer(Choice{"retired"});
   shot("05-occupation");
   comment_input();
-  apply(Intent::Kind::quit);
+  apply(intent::Quit{});
   shot("05f-leave-dialog");
-  apply(Intent::Kind::confirm_leave);
-  apply(Intent::Kind::start, "green-travel");
+  apply(intent::ConfirmLeave{});
+  apply(intent::Start{"green-travel"});
   answer(Counts{{{"walk", 2}, {"bus", 1}, {"car", 1}}});
   shot("06-count-matrix");
-  apply(Intent::Kind::next);
+  apply(intent::Next{});
   answer(Choice{"car"});
-  apply(Intent::Kind::next);
-  apply(Intent::Kind::next);  // refused: the number pad's question needs a number
+  apply(intent::Next{});
+  apply(intent::Next{});  // refused: the number pad's question needs a number
   shot("07-required-refusal");
   answer(std::int64_t{25});
   shot("08-integer-numpad");
   app_.fake_now += (app_.cfg.idle_seconds + 4) * 1000LL;
   app_.model->tick();
   shot("09-idle-overlay");
-  apply(Intent::Kind::continue_session);
-  apply(Intent::Kind::call_staff);
+  apply(intent::ContinueSession{});
+  apply(intent::CallStaff{});
   shot("09b-staff-call");
-  apply(Intent::Kind::dismiss_staff_call);
+  apply(intent::DismissStaffCall{});
   leave();
-  apply(Intent::Kind::start, "knowledge");
+  apply(intent::Start{"knowledge"});
   advance_to("sources");
   advance_to("");
   shot("10-finish-quiz");
@@ -161,10 +142,7 @@ void Tour::comment_input() {
   using IK = input::InputIntent::Kind;
   advance_to("comment");
   auto write = [&](input::InputIntent ii) {
-    Intent in;
-    in.kind = Intent::Kind::input;
-    in.input = std::move(ii);
-    app_.model->apply(in);
+    app_.model->apply(intent::Input{std::move(ii)});
   };
   auto ink_intent = [](IK k, input::Point at = {}) {
     input::InputIntent ii;
@@ -208,10 +186,10 @@ void Tour::comment_input() {
 }
 
 void Tour::larger_text() {
-  apply(Intent::Kind::home);
-  apply(Intent::Kind::toggle_large_text);
+  apply(intent::Home{});
+  apply(intent::ToggleLargeText{});
   shot("20-large-welcome");
-  apply(Intent::Kind::start, "satisfaction");
+  apply(intent::Start{"satisfaction"});
   answer(Choice{"satisfied"});
   shot("21-large-rating");
   advance_to("township");
@@ -245,8 +223,8 @@ void Tour::fill_demo_records() {
 void Tour::console_on_demo_data() {
   if (!app_.console) return;
   fill_demo_records();
-  apply(Intent::Kind::home);
-  apply(Intent::Kind::corner_press);
+  apply(intent::Home{});
+  apply(intent::CornerPress{});
   app_.fake_now += KioskModel::kAdminHoldMs + 100;
   app_.model->tick();
   app_.console->open();

@@ -12,6 +12,7 @@
 #include "core/storage/store_access.hpp"
 #include "console/console_model.hpp"
 #include "bench/bench.hpp"
+#include "tools/count_malloc.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/support/i18n.hpp"
 #include "ui/console/console_view.hpp"
@@ -99,6 +100,11 @@ void frames(const Options& o) {
     std::vector<double> t;
     for (int i = 0; i < 300; ++i) t.push_back(frame());
     report(page == std::string("overview") ? "overview of 40 indicators" : "survey results (satisfaction)", t);
+    // An idle frame allocates nothing: every malloc of this thread over 300 more frames.
+    test::start_counting_allocations();
+    for (int i = 0; i < 300; ++i) frame();
+    long allocs = test::stop_counting_allocations();
+    std::printf("  heap allocations over 300 idle frames of it: %ld (goal: 0)\n", allocs);
   }
   // A few staff actions, so their queries are in the trace too.
   m.apply(eco::console_intent::OpenIndicator{"12"});

@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
     }
     if (model.screen() != Screen::welcome) {
       ++errors_seen;
-      model.apply({Intent::Kind::home});
+      model.apply(intent::Home{});
     }
     if (s == sessions / 10) first_rss = rss_kb();
     if (sessions >= 10 && (s + 1) % (sessions / 10) == 0)

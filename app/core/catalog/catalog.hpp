@@ -57,6 +57,7 @@ CatalogLoad load_catalog(const std::string& path);
 // Status of an indicator against its rule.
 enum class Status { met, not_met, to_judge, no_data };
 const char* status_code(Status s);  // "met", "not_met", "to_judge", "no_data"
+inline constexpr Status kLastStatus = Status::no_data;  // tests walk every code (keep it last)
 
 // What was recorded last (and before) for a rule to be judged against.
 struct Observation {

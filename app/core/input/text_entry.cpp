@@ -132,128 +132,147 @@ bool TextEntry::apply(const InputIntent& in) {
   ++revision_;
   // pen_move keeps what the pen_down said (a finger dragged on a full pad still hears why).
   if (in.kind != K::pen_move) notice_ = InputNotice::none;
-  bool changed = false;
-  auto clamp = [](Point p) {
-    return Point{std::clamp(p.x, 0.f, kPadBox), std::clamp(p.y, 0.f, kPadBox)};
-  };
   switch (in.kind) {
-    case K::none: break;
-    case K::mode:
-      if (in.mode == mode_) break;
-      if (mode_ == InputMode::pinyin && pinyin_available()) pinyin_->clear();
-      preedit_.clear();
-      ink_.strokes.clear();
-      drawing_ = false;
-      clear_candidates();
-      mode_ = in.mode;
-      break;
+    case K::none: return false;
+    case K::mode: set_mode(in.mode); return false;
     case K::pen_down:
-      if (mode_ != InputMode::handwriting) break;
-      if (!handwriting_available()) { notice_ = InputNotice::engine_missing; break; }
-      if (full()) { notice_ = InputNotice::full; break; }
-      if (ink_.strokes.size() >= kMaxStrokes) { notice_ = InputNotice::not_allowed; break; }
-      ink_.strokes.push_back({clamp(in.at)});
+    case K::pen_move:
+    case K::pen_up:
+    case K::undo_stroke:
+    case K::clear_pad: pen(in.kind, in.at); return false;
+    case K::page: turn_page(in.index); return false;
+    case K::pick: return pick(in.index);
+    case K::key: return key(in.key);
+    case K::backspace: return backspace();
+    case K::space: return space();
+    case K::insert: return insert_symbol(in.text);
+  }
+  return false;
+}
+
+void TextEntry::set_mode(InputMode m) {
+  if (m == mode_) return;
+  if (mode_ == InputMode::pinyin && pinyin_available()) pinyin_->clear();
+  preedit_.clear();
+  ink_.strokes.clear();
+  drawing_ = false;
+  clear_candidates();
+  mode_ = m;
+}
+
+void TextEntry::pen(InputIntent::Kind k, Point at) {
+  using K = InputIntent::Kind;
+  Point p{std::clamp(at.x, 0.f, kPadBox), std::clamp(at.y, 0.f, kPadBox)};
+  switch (k) {
+    case K::pen_down:
+      if (mode_ != InputMode::handwriting) return;
+      if (!handwriting_available()) { notice_ = InputNotice::engine_missing; return; }
+      if (full()) { notice_ = InputNotice::full; return; }
+      if (ink_.strokes.size() >= kMaxStrokes) { notice_ = InputNotice::not_allowed; return; }
+      ink_.strokes.push_back({p});
       drawing_ = true;
-      break;
+      return;
     case K::pen_move: {
-      if (!drawing_ || ink_.strokes.empty()) break;
+      if (!drawing_ || ink_.strokes.empty()) return;
       Stroke& s = ink_.strokes.back();
-      Point p = clamp(in.at);
       if (s.size() < kMaxPointsPerStroke && std::hypot(p.x - s.back().x, p.y - s.back().y) >= kMinStep) s.push_back(p);
-      break;
+      return;
     }
     case K::pen_up:
-      if (!drawing_) break;
+      if (!drawing_) return;
       drawing_ = false;
       recognise();
-      break;
+      return;
     case K::undo_stroke:
-      if (drawing_ || ink_.strokes.empty()) break;
+      if (drawing_ || ink_.strokes.empty()) return;
       ink_.strokes.pop_back();
       recognise();
-      break;
+      return;
     case K::clear_pad:
       ink_.strokes.clear();
       drawing_ = false;
       clear_candidates();
-      break;
-    case K::page:
-      if (in.index > 0) {
-        std::size_t shown = std::min(static_cast<std::size_t>(in.index), page_items_.size());
-        if (!has_next_page(shown) || shown == 0) break;
-        page_starts_.push_back(first_);
-        show_page(first_ + shown);
-      } else if (in.index < 0 && !page_starts_.empty()) {
-        show_page(page_starts_.back());
-        page_starts_.pop_back();
-      }
-      break;
-    case K::pick: {
-      if (in.index < 0 || static_cast<std::size_t>(in.index) >= page_items_.size()) break;
-      std::size_t idx = first_ + static_cast<std::size_t>(in.index);
-      if (mode_ == InputMode::pinyin && pinyin_available() && pinyin_->composing()) {
-        if (full()) { notice_ = InputNotice::full; break; }
-        // librime's own index: the list shown drops only what cannot be drawn, so find it.
-        std::string want = page_items_[static_cast<std::size_t>(in.index)];
-        auto all = pinyin_->candidates(0, kMaxCandidates + 16);
-        auto it = std::find(all.begin(), all.end(), want);
-        if (it == all.end()) break;
-        std::string done = pinyin_->pick(static_cast<std::size_t>(it - all.begin()));
-        changed = insert(done);
-        refresh_pinyin();
-      } else if (mode_ == InputMode::handwriting && idx < candidates_.size()) {
-        changed = insert(candidates_[idx]);
-        if (changed) {  // the pad is ready for the next character
-          ink_.strokes.clear();
-          clear_candidates();
-        }
-      }
-      break;
-    }
-    case K::key: {
-      char c = in.key;
-      if (c < 'a' || c > 'z') { notice_ = InputNotice::not_allowed; break; }
-      if (mode_ == InputMode::letters) {
-        changed = insert(std::string(1, c));
-      } else if (mode_ == InputMode::pinyin) {
-        if (!pinyin_available()) { notice_ = InputNotice::engine_missing; break; }
-        if (full()) { notice_ = InputNotice::full; break; }
-        if (!pinyin_->type(c)) notice_ = InputNotice::not_allowed;
-        refresh_pinyin();
-      }
-      break;
-    }
-    case K::backspace:
-      if (mode_ == InputMode::pinyin && pinyin_available() && pinyin_->composing()) {
-        pinyin_->backspace();
-        refresh_pinyin();
-      } else if (!text_.empty()) {
-        text_.erase(last_char_start(text_));
-        --length_;
-        changed = true;
-      }
-      break;
-    case K::space:
-      if (mode_ == InputMode::pinyin && pinyin_available() && pinyin_->composing()) {
-        if (candidates_.empty()) break;
-        if (full()) { notice_ = InputNotice::full; break; }
-        auto all = pinyin_->candidates(0, kMaxCandidates + 16);
-        auto it = std::find(all.begin(), all.end(), candidates_.front());
-        if (it == all.end()) break;
-        changed = insert(pinyin_->pick(static_cast<std::size_t>(it - all.begin())));
-        refresh_pinyin();
-      } else {
-        changed = insert(" ");
-      }
-      break;
-    case K::insert: {
-      const auto& keys = symbol_keys();
-      if (std::find(keys.begin(), keys.end(), in.text) == keys.end()) { notice_ = InputNotice::not_allowed; break; }
-      changed = insert(in.text);
-      break;
+      return;
+    default: return;
+  }
+}
+
+void TextEntry::turn_page(int direction) {
+  if (direction > 0) {
+    std::size_t shown = std::min(static_cast<std::size_t>(direction), page_items_.size());
+    if (!has_next_page(shown) || shown == 0) return;
+    page_starts_.push_back(first_);
+    show_page(first_ + shown);
+  } else if (direction < 0 && !page_starts_.empty()) {
+    show_page(page_starts_.back());
+    page_starts_.pop_back();
+  }
+}
+
+bool TextEntry::pick(int index) {
+  if (index < 0 || static_cast<std::size_t>(index) >= page_items_.size()) return false;
+  std::size_t idx = first_ + static_cast<std::size_t>(index);
+  bool changed = false;
+  if (mode_ == InputMode::pinyin && pinyin_available() && pinyin_->composing()) {
+    if (full()) { notice_ = InputNotice::full; return false; }
+    // librime's own index: the list shown drops only what cannot be drawn, so find it.
+    std::string want = page_items_[static_cast<std::size_t>(index)];
+    auto all = pinyin_->candidates(0, kMaxCandidates + 16);
+    auto it = std::find(all.begin(), all.end(), want);
+    if (it == all.end()) return false;
+    std::string done = pinyin_->pick(static_cast<std::size_t>(it - all.begin()));
+    changed = insert(done);
+    refresh_pinyin();
+  } else if (mode_ == InputMode::handwriting && idx < candidates_.size()) {
+    changed = insert(candidates_[idx]);
+    if (changed) {  // the pad is ready for the next character
+      ink_.strokes.clear();
+      clear_candidates();
     }
   }
   return changed;
+}
+
+bool TextEntry::key(char c) {
+  if (c < 'a' || c > 'z') { notice_ = InputNotice::not_allowed; return false; }
+  if (mode_ == InputMode::letters) return insert(std::string(1, c));
+  if (mode_ == InputMode::pinyin) {
+    if (!pinyin_available()) { notice_ = InputNotice::engine_missing; return false; }
+    if (full()) { notice_ = InputNotice::full; return false; }
+    if (!pinyin_->type(c)) notice_ = InputNotice::not_allowed;
+    refresh_pinyin();
+  }
+  return false;
+}
+
+bool TextEntry::backspace() {
+  if (mode_ == InputMode::pinyin && pinyin_available() && pinyin_->composing()) {
+    pinyin_->backspace();
+    refresh_pinyin();
+    return false;
+  }
+  if (text_.empty()) return false;
+  text_.erase(last_char_start(text_));
+  --length_;
+  return true;
+}
+
+bool TextEntry::space() {
+  if (!(mode_ == InputMode::pinyin && pinyin_available() && pinyin_->composing())) return insert(" ");
+  if (candidates_.empty()) return false;
+  if (full()) { notice_ = InputNotice::full; return false; }
+  auto all = pinyin_->candidates(0, kMaxCandidates + 16);
+  auto it = std::find(all.begin(), all.end(), candidates_.front());
+  if (it == all.end()) return false;
+  bool changed = insert(pinyin_->pick(static_cast<std::size_t>(it - all.begin())));
+  refresh_pinyin();
+  return changed;
+}
+
+bool TextEntry::insert_symbol(const std::string& text) {
+  const auto& keys = symbol_keys();
+  if (std::find(keys.begin(), keys.end(), text) == keys.end()) { notice_ = InputNotice::not_allowed; return false; }
+  return insert(text);
 }
 
 }  // namespace eco::input

@@ -91,6 +91,15 @@ class TextEntry {
   std::uint64_t revision() const { return revision_; }
 
  private:
+  // apply()'s requests, one each; those that return say whether the text changed.
+  void set_mode(InputMode m);
+  void pen(InputIntent::Kind k, Point at);  // pen_down, pen_move, pen_up, undo_stroke, clear_pad
+  void turn_page(int direction);
+  bool pick(int index);
+  bool key(char c);
+  bool backspace();
+  bool space();
+  bool insert_symbol(const std::string& text);
   bool insert(std::string_view s);
   void recognise();
   void refresh_pinyin();

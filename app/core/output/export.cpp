@@ -219,100 +219,103 @@ struct Writer {
   }
 };
 
+// Why the export cannot start (a bad --out, an unknown questionnaire, a file already
+// there), "" when it can. Checked before any data is read.
+std::string refuse_request(const QuestionnaireSet& set, const ExportOptions& o) {
+  if (o.out.empty()) return "no output file given";
+  // Files are named from --out (csv, sav and dta add "-ID" per questionnaire): a
+  // folder or a device there would give "/dev/null-satisfaction" or "/-green-travel".
+  std::string name = fs::path(o.out).filename().string();
+  std::error_code ec;
+  auto st = fs::status(o.out, ec);
+  if (name.empty() || name == "." || name == ".." || fs::is_directory(st))
+    return "--out " + o.out + " is a folder; give a file name in it (e.g. " +
+           (fs::path(o.out) / ("results." + o.format)).lexically_normal().string() + ")";
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    return "--out " + o.out + " is not a regular file (a device, a pipe or a socket); give a file name";
+  if (!o.questionnaire.empty() && !set.find(o.questionnaire)) return "unknown questionnaire \"" + o.questionnaire + "\"";
+  if (auto parent = fs::path(o.out).parent_path(); !parent.empty())
+    if (std::string e = make_private_dirs(parent.string()); !e.empty())
+      return "cannot write " + o.out + ": " + e;  // which file, then why
+  if (!o.replace && o.format != "csv" && o.format != "sav" && o.format != "dta")  // those check each file
+    return refuse_existing(o.out);
+  return "";
+}
+
+// One CSV (and codebook) per questionnaire: their columns differ.
+void export_csv(Writer& w, const QuestionnaireSet& set, const ExportOptions& o, ExportResult& res) {
+  auto qs = chosen(set, o.questionnaire);
+  std::vector<std::unique_ptr<SafeFile>> files;
+  for (const Questionnaire* q : qs) {
+    std::string path = qs.size() == 1 ? o.out : with_suffix(o.out, "-" + q->id);
+    // Refused before anything is written, and again atomically when moved into place.
+    if (!o.replace) res.error = refuse_existing(path);
+    if (res.error.empty() && !o.replace) res.error = refuse_existing(with_suffix(path, ".codebook"));
+    if (res.error.empty()) res.error = w.csv(*q, path, res, files);
+    if (!res.error.empty()) break;
+  }
+  // The whole set appears together, or none of it (the temporaries go with `files`).
+  std::vector<SafeFile*> all;
+  for (auto& f : files) all.push_back(f.get());
+  if (res.error.empty()) res.error = commit_all(all, o.replace);
+  if (res.error.empty())
+    for (auto* f : all) res.files.push_back(f->final_path());
+  else
+    res.rows = 0;
+}
+
+void export_html(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o, ExportResult& res) {
+  SafeFile f(o.out);
+  if (!f.ok()) {
+    res.error = f.error();
+    return;
+  }
+  f << html_report(store, set, o);
+  res.error = f.commit(o.replace);
+  if (res.error.empty()) res.files.push_back(o.out);
+  res.rows = store.count(o.filter);
+}
+
+void export_pdf(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o, ExportResult& res) {
+  // cairo writes the temporary by name, as libxlsxwriter does; SafeFile made it (0600,
+  // exclusive, no link followed) and moves it into place only when it is complete.
+  SafeFile f(o.out);
+  res.error = f.ok() ? doc::render_pdf(doc::build_report(store, set, o), f.temp_path()) : f.error();
+  if (res.error.empty() && o.cancel && o.cancel->load()) res.error = "cancelled";
+  if (res.error.empty()) res.error = f.commit(o.replace);
+  if (res.error.empty()) {
+    res.files.push_back(o.out);
+    res.rows = store.count(o.filter);
+  }
+}
+
+// SPSS or Stata, weighted to the population when it is given.
+void export_stats_files(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o,
+                        const std::vector<char>& flagged, ExportResult& res) {
+  auto qs = chosen(set, o.questionnaire);
+  std::map<std::int64_t, double> weights;
+  if (o.population)
+    for (const Questionnaire* q : qs) {
+      auto wq = raking_weights(store, set, q->id, indicator_options(o));
+      weights.insert(wq.begin(), wq.end());
+    }
+  res.error = export_readstat(store, set, o, flagged, qs, o.population ? &weights : nullptr, res);
+}
+
 }  // namespace
 
 ExportResult export_data(ResponseQueries& store, const QuestionnaireSet& set, const ExportOptions& o) {
   ExportResult res;
-  if (o.out.empty()) {
-    res.error = "no output file given";
-    return res;
-  }
-  {
-    // Files are named from --out (csv, sav and dta add "-ID" per questionnaire): a
-    // folder or a device there would give "/dev/null-satisfaction" or "/-green-travel".
-    std::string name = fs::path(o.out).filename().string();
-    std::error_code ec;
-    auto st = fs::status(o.out, ec);
-    if (name.empty() || name == "." || name == ".." || fs::is_directory(st)) {
-      res.error = "--out " + o.out + " is a folder; give a file name in it (e.g. " +
-                  (fs::path(o.out) / ("results." + o.format)).lexically_normal().string() + ")";
-      return res;
-    }
-    if (fs::exists(st) && !fs::is_regular_file(st)) {
-      res.error = "--out " + o.out + " is not a regular file (a device, a pipe or a socket); give a file name";
-      return res;
-    }
-  }
-  if (!o.questionnaire.empty() && !set.find(o.questionnaire)) {
-    res.error = "unknown questionnaire \"" + o.questionnaire + "\"";
-    return res;
-  }
-  if (auto parent = fs::path(o.out).parent_path(); !parent.empty())
-    if (std::string e = make_private_dirs(parent.string()); !e.empty()) {
-      res.error = "cannot write " + o.out + ": " + e;  // which file, then why
-      return res;
-    }
-  if (!o.replace && o.format != "csv" && o.format != "sav" && o.format != "dta")  // those check each file
-    if (res.error = refuse_existing(o.out); !res.error.empty()) return res;
+  if (res.error = refuse_request(set, o); !res.error.empty()) return res;
   backfill_metrics(store, set);
   Writer w{store, set, o, flagged_rows(store, o.min_seconds_per_question)};
-  if (o.format == "csv") {
-    auto qs = chosen(set, o.questionnaire);
-    std::vector<std::unique_ptr<SafeFile>> files;
-    for (const Questionnaire* q : qs) {
-      // One questionnaire per file: its columns differ from the others'.
-      std::string path = qs.size() == 1 ? o.out : with_suffix(o.out, "-" + q->id);
-      // Refused before anything is written, and again atomically when moved into place.
-      if (!o.replace) res.error = refuse_existing(path);
-      if (res.error.empty() && !o.replace) res.error = refuse_existing(with_suffix(path, ".codebook"));
-      if (res.error.empty()) res.error = w.csv(*q, path, res, files);
-      if (!res.error.empty()) break;
-    }
-    // The whole set appears together, or none of it (the temporaries go with `files`).
-    std::vector<SafeFile*> all;
-    for (auto& f : files) all.push_back(f.get());
-    if (res.error.empty()) res.error = commit_all(all, o.replace);
-    if (res.error.empty())
-      for (auto* f : all) res.files.push_back(f->final_path());
-    else
-      res.rows = 0;
-  } else if (o.format == "jsonl") {
-    res.error = w.jsonl(o.out, res);
-  } else if (o.format == "xlsx") {
-    res.error = write_xlsx(store, set, o, w.flagged, res);
-  } else if (o.format == "html") {
-    SafeFile f(o.out);
-    if (!f.ok()) {
-      res.error = f.error();
-    } else {
-      f << html_report(store, set, o);
-      res.error = f.commit(o.replace);
-      if (res.error.empty()) res.files.push_back(o.out);
-      res.rows = store.count(o.filter);
-    }
-  } else if (o.format == "pdf") {
-    // cairo writes the temporary by name, as libxlsxwriter does; SafeFile made it (0600,
-    // exclusive, no link followed) and moves it into place only when it is complete.
-    SafeFile f(o.out);
-    res.error = f.ok() ? doc::render_pdf(doc::build_report(store, set, o), f.temp_path()) : f.error();
-    if (res.error.empty() && o.cancel && o.cancel->load()) res.error = "cancelled";
-    if (res.error.empty()) res.error = f.commit(o.replace);
-    if (res.error.empty()) {
-      res.files.push_back(o.out);
-      res.rows = store.count(o.filter);
-    }
-  } else if (o.format == "sav" || o.format == "dta") {
-    auto qs = chosen(set, o.questionnaire);
-    std::map<std::int64_t, double> weights;
-    if (o.population)
-      for (const Questionnaire* q : qs) {
-        auto wq = raking_weights(store, set, q->id, indicator_options(o));
-        weights.insert(wq.begin(), wq.end());
-      }
-    res.error = export_readstat(store, set, o, w.flagged, qs, o.population ? &weights : nullptr, res);
-  } else {
-    res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html, pdf, sav, dta)";
-  }
+  if (o.format == "csv") export_csv(w, set, o, res);
+  else if (o.format == "jsonl") res.error = w.jsonl(o.out, res);
+  else if (o.format == "xlsx") res.error = write_xlsx(store, set, o, w.flagged, res);
+  else if (o.format == "html") export_html(store, set, o, res);
+  else if (o.format == "pdf") export_pdf(store, set, o, res);
+  else if (o.format == "sav" || o.format == "dta") export_stats_files(store, set, o, w.flagged, res);
+  else res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html, pdf, sav, dta)";
   return res;
 }
 

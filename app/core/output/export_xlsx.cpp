@@ -79,7 +79,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   };
   Strings fallback;
   const Strings& S = o.strings ? *o.strings : fallback;
-  auto T = [&](const std::string& key) { return S.get(o.lang, key); };
+  auto tr = [&](const std::string& key) { return S.get(o.lang, key); };
 
   // The temporary is ours (exclusive, 0600); libxlsxwriter then writes it by name.
   SafeFile file(o.out);
@@ -91,7 +91,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
 
   IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
   std::string period = doc::report_period(store, o);
-  std::string title = T("report.title");
+  std::string title = tr(T("report.title"));
 
   Book b{wb, o, "", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   // A space after each size code: "&8" followed by "2026-…" would read as size 82026.
@@ -148,7 +148,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   lxw_row_t row = 2;
   for (const auto& i : rep.indicators) {
     worksheet_write_number(sum, row, 0, i.no, nullptr);
-    worksheet_write_string(sum, row, 1, T("report.name." + std::to_string(i.no)).c_str(), b.wrap);
+    worksheet_write_string(sum, row, 1, tr(T("report.name.") + std::to_string(i.no)).c_str(), b.wrap);
     if (i.est.value) {
       worksheet_write_number(sum, row, 2, *i.est.value, b.pct);
       if (i.est.ci) {  // none with a single respondent
@@ -156,12 +156,12 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
         worksheet_write_number(sum, row, 4, i.est.ci->hi, b.pct);
       }
     } else {
-      worksheet_write_string(sum, row, 2, T("report.status.no_data").c_str(), b.muted);
+      worksheet_write_string(sum, row, 2, tr(T("report.status.no_data")).c_str(), b.muted);
     }
     worksheet_write_number(sum, row, 5, static_cast<double>(i.est.n), nullptr);
     worksheet_write_number(sum, row, 6, i.target, b.pct);
     std::string st = i.status();
-    worksheet_write_string(sum, row, 7, T("report.status." + st).c_str(),
+    worksheet_write_string(sum, row, 7, tr(T("report.status.") + st).c_str(),
                            st == "not_met" ? b.bad : st == "no_data" ? b.muted : b.good);
     worksheet_write_number(sum, row, 8, static_cast<double>(i.excluded.total), nullptr);
     if (i.est.ci) worksheet_write_number(sum, row, 9, i.est.moe, b.pct);
@@ -184,7 +184,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   if (!o.questionnaire.empty())
     if (const Questionnaire* q = set.find(o.questionnaire)) qname = q->title.get(o.lang) + " (" + q->id + ")";
   info("问卷", "Questionnaire", qname);
-  info("可疑答卷", "Flagged responses", o.include_flagged ? T("report.flagged_kept") : T("report.flagged_left_out"));
+  info("可疑答卷", "Flagged responses", o.include_flagged ? tr(T("report.flagged_kept")) : tr(T("report.flagged_left_out")));
   char zone[24];
   std::snprintf(zone, sizeof zone, " (UTC%+d)", o.utc_offset_minutes / 60);
   info("生成时间", "Generated", to_local_text(rep.generated_at, o.utc_offset_minutes).substr(0, 16) + zone);
@@ -288,7 +288,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   for (int c = 0; c < 6; ++c) worksheet_write_string(charts, cr, static_cast<lxw_col_t>(c), b.X(iv_heads[c][0], iv_heads[c][1]), b.head);
   lxw_row_t first = ++cr;
   for (const auto& i : rep.indicators) {
-    worksheet_write_string(charts, cr, 0, (std::to_string(i.no) + " " + T("report.name." + std::to_string(i.no))).c_str(), nullptr);
+    worksheet_write_string(charts, cr, 0, (std::to_string(i.no) + " " + tr(T("report.name.") + std::to_string(i.no))).c_str(), nullptr);
     if (i.est.value) {
       worksheet_write_number(charts, cr, 1, *i.est.value, b.pct);
       if (i.est.ci) {
@@ -316,7 +316,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     for (const auto& bd : i.breakdowns)
       if (bd.by == "month") months = &bd;
     if (!months || months->cells.empty()) continue;
-    std::string name = std::to_string(i.no) + " " + T("report.name." + std::to_string(i.no)) + " · " + b.X("逐月变化", "month by month");
+    std::string name = std::to_string(i.no) + " " + tr(T("report.name.") + std::to_string(i.no)) + " · " + b.X("逐月变化", "month by month");
     block(name.c_str(), name.c_str());
     const char* tr_heads[][2] = {{"月份", "Month"}, {"估计值(%)", "Estimate (%)"}, {"95%下限", "95% low"},
                                  {"95%上限", "95% high"}, {"目标(%)", "Target (%)"}, {"样本", "n"}};
@@ -388,7 +388,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
         const Option* r = mq ? mq->find_row(m.mode) : nullptr;
         rows.push_back({r ? r->text.get(o.lang) : m.mode, {m.pct, m.trips}});
       }
-      bars(T("report.modes"), b.X("出行方式", "Mode"), b.X("占出行次数(%)", "Share of trips (%)"), rows);
+      bars(tr(T("report.modes")), b.X("出行方式", "Mode"), b.X("占出行次数(%)", "Share of trips (%)"), rows);
     }
     if (!i.items.empty()) {
       std::vector<std::pair<std::string, std::pair<double, std::int64_t>>> rows;
@@ -397,7 +397,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
         rows.push_back({qu ? qu->text.get(o.lang) : it.item, {it.pct, it.n}});
       }
       bool knowledge = i.method == ScoringMethod::knowledge;
-      bars(T(knowledge ? "report.items_knowledge" : "report.items_satisfaction"), b.X("题目", "Item"),
+      bars(tr(knowledge ? T("report.items_knowledge") : T("report.items_satisfaction")), b.X("题目", "Item"),
            knowledge ? b.X("答对(%)", "Correct (%)") : b.X("满意(%)", "Satisfied (%)"), rows);
     }
   }

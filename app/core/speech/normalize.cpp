@@ -114,97 +114,106 @@ std::u32string zh_number(const Number& n, char32_t next) {
   return zh_amount(n);
 }
 
-std::u32string normalize_zh(const std::u32string& s) {
-  std::u32string out;
+// Digits at s[i]: a range (18–29岁), a percentage, a fraction or a number; appended
+// to out. Returns where the text goes on.
+std::size_t zh_numbers(const std::u32string& s, std::size_t i, std::u32string& out) {
+  Number a = read_number(s, i);
+  bool a_pct = a.end < s.size() && s[a.end] == U'%';
+  std::size_t j = skip_spaces(s, a.end + (a_pct ? 1 : 0));
+  // 18–29岁 → 18到29岁; 0–50 → 0到50; 18%–29% and 18–29% → 百分之18到百分之29.
+  if (j < s.size() && dash(s[j]) && skip_spaces(s, j + 1) < s.size() && digit(s[skip_spaces(s, j + 1)])) {
+    Number b = read_number(s, skip_spaces(s, j + 1));
+    bool b_pct = b.end < s.size() && s[b.end] == U'%';
+    char32_t after = b.end < s.size() ? s[b.end] : 0;
+    out += (b_pct || a_pct ? U"百分之" : U"") + zh_number(a, after) + U"到" +
+           (b_pct ? U"百分之" : U"") + zh_number(b, after);
+    return b.end + (b_pct ? 1 : 0);
+  }
+  if (a.end < s.size() && s[a.end] == U'%') {  // 80% → 百分之80
+    out += U"百分之" + zh_amount(a);
+    return a.end + 1;
+  }
+  if (a.fraction.empty() && a.end + 1 < s.size() && s[a.end] == U'/' && digit(s[a.end + 1])) {  // 1/2 → 2分之1
+    Number b = read_number(s, a.end + 1);
+    out += zh_amount(b) + U"分之" + zh_amount(a);
+    return b.end;
+  }
+  out += zh_number(a, a.end < s.size() ? s[a.end] : 0);
+  return a.end;
+}
+
+// Latin letters at s[i]: dB, an abbreviation spelled out, or a word as it is. Returns
+// where the text goes on.
+std::size_t zh_letters(const std::u32string& s, std::size_t i, std::u32string& out) {
+  std::size_t j = i;
+  std::u32string word;
+  while (j < s.size() && letter(s[j])) word += s[j++];
+  if (word == U"dB") {
+    out += U"分贝";
+  } else if (word.size() > 1 && std::all_of(word.begin(), word.end(), upper)) {
+    // The pinyin voice reads an abbreviation (AQI, PM) as a syllable: letter by letter.
+    for (std::size_t k = 0; k < word.size(); ++k) {
+      if (k) out += U' ';
+      out += word[k];
+    }
+    out += U' ';
+  } else {
+    out += word;
+  }
+  return j;
+}
+
+// One mark or symbol c, as it is read (s[i] is what follows it, which a ° may take).
+// Returns where the text goes on.
+std::size_t zh_symbol(const std::u32string& s, std::size_t i, char32_t c, std::u32string& out) {
   auto prev_cjk = [&] {
     for (std::size_t k = out.size(); k-- > 0;)
       if (out[k] != U' ') return cjk(out[k]) || digit(out[k]);
     return false;
   };
+  switch (c) {
+    case U'≥': case U'⩾': out += U"大于等于"; break;
+    case U'≤': case U'⩽': out += U"小于等于"; break;
+    case U'>': out += U"大于"; break;
+    case U'<': out += U"小于"; break;
+    case U'±': out += U"正负"; break;
+    case U'℃': out += U"摄氏度"; break;
+    case U'°':
+      if (i < s.size() && (s[i] == U'C' || s[i] == U'c')) ++i;
+      out += U"度";
+      break;
+    case U'%': out += U"百分比"; break;
+    case U'×':  // between numbers a product; elsewhere the mark of a wrong answer
+      if (!out.empty() && digit(out.back()) && i < s.size() && digit(s[i])) out += U"乘";
+      break;
+    case U'✓': case U'✔': case U'✗': case U'✘': case U'*': case U'_': case U'#': break;
+    case U'/': if (prev_cjk()) out += U"或"; else out += U'，'; break;
+    case U',': out += U'，'; break;
+    case U'.': out += U'。'; break;
+    case U'!': out += U'！'; break;
+    case U'?': out += U'？'; break;
+    case U':': out += U'：'; break;
+    case U';': out += U'；'; break;
+    case U'(': out += U'（'; break;
+    case U')': out += U'）'; break;
+    case U'~': case U'～': out += U"到"; break;
+    case U'–': case U'—': case U'-': case U'·': case U'•': case U'…': case U'|':
+      // A pause where the text shows a break; never two in a row.
+      if (!out.empty() && out.back() != U'，') out += U'，';
+      break;
+    case U'{': case U'}': case U'[': case U']': out += U' '; break;
+    default: out += c;
+  }
+  return i;
+}
+
+std::u32string normalize_zh(const std::u32string& s) {
+  std::u32string out;
   for (std::size_t i = 0; i < s.size();) {
     char32_t c = s[i];
-    if (digit(c)) {
-      Number a = read_number(s, i);
-      bool a_pct = a.end < s.size() && s[a.end] == U'%';
-      std::size_t j = skip_spaces(s, a.end + (a_pct ? 1 : 0));
-      // 18–29岁 → 18到29岁; 0–50 → 0到50; 18%–29% and 18–29% → 百分之18到百分之29.
-      if (j < s.size() && dash(s[j]) && skip_spaces(s, j + 1) < s.size() && digit(s[skip_spaces(s, j + 1)])) {
-        Number b = read_number(s, skip_spaces(s, j + 1));
-        bool b_pct = b.end < s.size() && s[b.end] == U'%';
-        char32_t after = b.end < s.size() ? s[b.end] : 0;
-        out += (b_pct || a_pct ? U"百分之" : U"") + zh_number(a, after) + U"到" +
-               (b_pct ? U"百分之" : U"") + zh_number(b, after);
-        i = b.end + (b_pct ? 1 : 0);
-        continue;
-      }
-      if (a.end < s.size() && s[a.end] == U'%') {  // 80% → 百分之80
-        out += U"百分之" + zh_amount(a);
-        i = a.end + 1;
-        continue;
-      }
-      if (a.fraction.empty() && a.end + 1 < s.size() && s[a.end] == U'/' && digit(s[a.end + 1])) {  // 1/2 → 2分之1
-        Number b = read_number(s, a.end + 1);
-        out += zh_amount(b) + U"分之" + zh_amount(a);
-        i = b.end;
-        continue;
-      }
-      out += zh_number(a, a.end < s.size() ? s[a.end] : 0);
-      i = a.end;
-      continue;
-    }
-    if (letter(c)) {
-      std::size_t j = i;
-      std::u32string word;
-      while (j < s.size() && letter(s[j])) word += s[j++];
-      if (word == U"dB") {
-        out += U"分贝";
-      } else if (word.size() > 1 && std::all_of(word.begin(), word.end(), upper)) {
-        // The pinyin voice reads an abbreviation (AQI, PM) as a syllable: letter by letter.
-        for (std::size_t k = 0; k < word.size(); ++k) {
-          if (k) out += U' ';
-          out += word[k];
-        }
-        out += U' ';
-      } else {
-        out += word;
-      }
-      i = j;
-      continue;
-    }
-    ++i;
-    switch (c) {
-      case U'≥': case U'⩾': out += U"大于等于"; break;
-      case U'≤': case U'⩽': out += U"小于等于"; break;
-      case U'>': out += U"大于"; break;
-      case U'<': out += U"小于"; break;
-      case U'±': out += U"正负"; break;
-      case U'℃': out += U"摄氏度"; break;
-      case U'°':
-        if (i < s.size() && (s[i] == U'C' || s[i] == U'c')) ++i;
-        out += U"度";
-        break;
-      case U'%': out += U"百分比"; break;
-      case U'×':  // between numbers a product; elsewhere the mark of a wrong answer
-        if (!out.empty() && digit(out.back()) && i < s.size() && digit(s[i])) out += U"乘";
-        break;
-      case U'✓': case U'✔': case U'✗': case U'✘': case U'*': case U'_': case U'#': break;
-      case U'/': if (prev_cjk()) out += U"或"; else out += U'，'; break;
-      case U',': out += U'，'; break;
-      case U'.': out += U'。'; break;
-      case U'!': out += U'！'; break;
-      case U'?': out += U'？'; break;
-      case U':': out += U'：'; break;
-      case U';': out += U'；'; break;
-      case U'(': out += U'（'; break;
-      case U')': out += U'）'; break;
-      case U'~': case U'～': out += U"到"; break;
-      case U'–': case U'—': case U'-': case U'·': case U'•': case U'…': case U'|':
-        // A pause where the text shows a break; never two in a row.
-        if (!out.empty() && out.back() != U'，') out += U'，';
-        break;
-      case U'{': case U'}': case U'[': case U']': out += U' '; break;
-      default: out += c;
-    }
+    if (digit(c)) i = zh_numbers(s, i, out);
+    else if (letter(c)) i = zh_letters(s, i, out);
+    else i = zh_symbol(s, i + 1, c, out);
   }
   return out;
 }

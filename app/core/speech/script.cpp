@@ -39,18 +39,18 @@ Script question_script(const Question& q, const std::vector<const Option*>& opti
   b.say(q.text.get(lang));
   std::string sub = q.hint.get(lang);
   if (q.type == QuestionType::multiple)
-    sub += (sub.empty() ? "" : " ") + b.tf("question.choose_up_to", {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))},
+    sub += (sub.empty() ? "" : " ") + b.tf(T("question.choose_up_to"), {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))},
                                                                     {"max", std::to_string(q.max)}});
-  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : " ") + b.t("question.optional");
+  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : " ") + b.t(T("question.optional"));
   b.say(sub);
   int n = 0;
   if (q.type == QuestionType::count_matrix) {
-    for (const auto& row : q.rows) b.say(b.tf("speech.option", {{"n", std::to_string(++n)}, {"text", row.text.get(lang)}}));
+    for (const auto& row : q.rows) b.say(b.tf(T("speech.option"), {{"n", std::to_string(++n)}, {"text", row.text.get(lang)}}));
   } else if (q.type == QuestionType::text) {
-    b.say(b.t("question.text_skip"));
+    b.say(b.t(T("question.text_skip")));
   } else {
     for (const Option* o : options)
-      b.say(b.tf("speech.option", {{"n", std::to_string(++n)}, {"text", o->text.get(lang)}}));
+      b.say(b.tf(T("speech.option"), {{"n", std::to_string(++n)}, {"text", o->text.get(lang)}}));
   }
   return b.out;
 }
@@ -64,27 +64,27 @@ Script question_script(const Question& q, const std::string& lang, const Strings
 Script finish_script(const Questionnaire* q, const Response* r, bool saved, const std::string& lang,
                      const Strings& strings) {
   Builder b{lang, strings, {}};
-  b.say(b.t("finish.thanks"));
-  b.say(b.t(saved ? "finish.saved" : "finish.save_pending"));
+  b.say(b.t(T("finish.thanks")));
+  b.say(b.t(saved ? T("finish.saved") : T("finish.save_pending")));
   if (!q || !r || q->scoring.method != ScoringMethod::knowledge) return b.out;
   QuizScore score = quiz_score(*q, *r);
-  b.say(b.tf("finish.score", {{"c", std::to_string(score.correct)}, {"n", std::to_string(score.drawn)}}));
+  b.say(b.tf(T("finish.score"), {{"c", std::to_string(score.correct)}, {"n", std::to_string(score.drawn)}}));
   int n = 0;
   for (const auto& id : r->drawn) {
     const Question* item = q->find(id);
     if (!item) continue;
     const Answer* a = r->find(id);
-    b.say(b.tf("speech.item", {{"n", std::to_string(++n)}, {"text", item->text.get(lang)}}));
+    b.say(b.tf(T("speech.item"), {{"n", std::to_string(++n)}, {"text", item->text.get(lang)}}));
     if (a && knowledge_correct(*item, *a)) {
-      b.say(b.t("finish.correct") + " " + options_text(*item, item->correct, lang));
+      b.say(b.t(T("finish.correct")) + " " + options_text(*item, item->correct, lang));
     } else {
       std::vector<std::string> chosen;
       if (a) {
         if (auto* c = std::get_if<Choice>(a)) chosen = {c->option};
         else if (auto* s = std::get_if<ChoiceSet>(a)) chosen = s->options;
       }
-      b.say(b.tf("finish.wrong", {{"answer", options_text(*item, item->correct, lang)}}));
-      b.say(b.tf("finish.your_answer", {{"answer", chosen.empty() ? b.t("finish.no_answer") : options_text(*item, chosen, lang)}}));
+      b.say(b.tf(T("finish.wrong"), {{"answer", options_text(*item, item->correct, lang)}}));
+      b.say(b.tf(T("finish.your_answer"), {{"answer", chosen.empty() ? b.t(T("finish.no_answer")) : options_text(*item, chosen, lang)}}));
     }
     b.say(item->explanation.get(lang));
   }
@@ -94,11 +94,11 @@ Script finish_script(const Questionnaire* q, const Response* r, bool saved, cons
 Script welcome_script(const std::vector<const Questionnaire*>& offered, const std::string& lang,
                       const Strings& strings) {
   Builder b{lang, strings, {}};
-  b.say(b.t("speech.auto_started"));
-  b.say(b.t("welcome.choose"));
+  b.say(b.t(T("speech.auto_started")));
+  b.say(b.t(T("welcome.choose")));
   int n = 0;
   for (const Questionnaire* q : offered)
-    b.say(b.tf("speech.option", {{"n", std::to_string(++n)}, {"text", q->title.get(lang)}}));
+    b.say(b.tf(T("speech.option"), {{"n", std::to_string(++n)}, {"text", q->title.get(lang)}}));
   return b.out;
 }
 

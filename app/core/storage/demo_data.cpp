@@ -96,6 +96,18 @@ Answer make_answer(const Session& s, const Question& q, Rng& rng) {
 
 }  // namespace
 
+Answer first_valid_answer(const Question& q) {
+  switch (q.type) {
+    case QuestionType::single:
+    case QuestionType::rating: return Choice{q.options.front().id};
+    case QuestionType::multiple: return ChoiceSet{{q.options.front().id}};
+    case QuestionType::count_matrix: return Counts{};
+    case QuestionType::integer: return q.min;
+    case QuestionType::text: return std::monostate{};
+  }
+  return std::monostate{};
+}
+
 Response demo_response(const Questionnaire& q, std::uint64_t seed, TimeMs start, const std::string& kiosk) {
   Rng rng(seed);
   TimeMs clock = start;

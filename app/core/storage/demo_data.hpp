@@ -21,6 +21,10 @@ struct DemoOptions {
   std::string kiosk = "demo";
 };
 
+// A first valid answer to q: its first option, its smallest number, no trips (a text
+// question gets none). The screenshot tour and the UI tests answer with it to move on.
+Answer first_valid_answer(const Question& q);
+
 // Generates one response of q; rng state advances.
 Response demo_response(const Questionnaire& q, std::uint64_t seed, TimeMs start, const std::string& kiosk);
 

@@ -25,6 +25,7 @@ struct IndicatorRecord {
 
 enum class TaskStatus { not_started, in_progress, done, blocked };
 const char* task_status_code(TaskStatus s);
+inline constexpr TaskStatus kLastTaskStatus = TaskStatus::blocked;  // tests walk every code (keep it last)
 std::optional<TaskStatus> parse_task_status(const std::string& s);
 
 struct TaskUpdate {

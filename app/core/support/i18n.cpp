@@ -35,20 +35,21 @@ bool Strings::load_dir(const std::string& dir, std::vector<std::string>& errors)
   return any;
 }
 
-const std::string& Strings::get(const std::string& lang, const std::string& key) const {
-  for (const std::string* l : {&lang, static_cast<const std::string*>(nullptr)}) {
-    auto t = by_lang_.find(l ? *l : std::string("zh"));
+const std::string& Strings::get(std::string_view lang, std::string_view key) const {
+  for (std::string_view l : {lang, std::string_view("zh")}) {
+    auto t = by_lang_.find(l);
     if (t == by_lang_.end()) continue;
     auto it = t->second.find(key);
     if (it != t->second.end()) return it->second;
   }
   // Missing everywhere: show the key itself (kept so the reference stays valid).
-  return missing_.try_emplace(key, key).first->second;
+  if (auto it = missing_.find(key); it != missing_.end()) return it->second;
+  return missing_.try_emplace(std::string(key), key).first->second;
 }
 
-bool Strings::has(const std::string& lang, const std::string& key) const {
+bool Strings::has(std::string_view lang, std::string_view key) const {
   auto t = by_lang_.find(lang);
-  return t != by_lang_.end() && t->second.count(key);
+  return t != by_lang_.end() && t->second.find(key) != t->second.end();
 }
 
 std::vector<std::string> Strings::languages() const {

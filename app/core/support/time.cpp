@@ -99,4 +99,22 @@ std::optional<TimeMs> parse_local_day(std::string_view s, int utc_offset_minutes
   return *t - static_cast<TimeMs>(utc_offset_minutes) * 60000;
 }
 
+DayRange parse_day_range(std::string_view from, std::string_view to, int utc_offset_minutes) {
+  DayRange r;
+  if (!from.empty() && !(r.from = parse_local_day(from, utc_offset_minutes))) {
+    r.fault = DayRangeFault::bad_from;
+    return r;
+  }
+  if (!to.empty()) {
+    auto last = parse_local_day(to, utc_offset_minutes);
+    if (!last) {
+      r.fault = DayRangeFault::bad_to;
+      return r;
+    }
+    r.to = *last + 86400000LL;  // the whole last day
+  }
+  if (r.from && r.to && *r.to <= *r.from) r.fault = DayRangeFault::reversed;
+  return r;
+}
+
 }  // namespace eco

@@ -24,4 +24,16 @@ std::optional<TimeMs> parse_date_utc(std::string_view s);
 std::string to_local_text(TimeMs t, int utc_offset_minutes);
 std::optional<TimeMs> parse_local_day(std::string_view s, int utc_offset_minutes);
 
+// Whole days on the district's clock as staff type them, both ends inclusive and either
+// empty for "open": from = local midnight of the first day, to = local midnight after the
+// last (exclusive). What is wrong, if anything, is in `fault`; the CLI's --from/--to and
+// the console's export dates read them alike.
+enum class DayRangeFault { none, bad_from, bad_to, reversed };
+struct DayRange {
+  std::optional<TimeMs> from, to;
+  DayRangeFault fault = DayRangeFault::none;
+  bool ok() const { return fault == DayRangeFault::none; }
+};
+DayRange parse_day_range(std::string_view from, std::string_view to, int utc_offset_minutes);
+
 }  // namespace eco

@@ -35,6 +35,8 @@ enum class AnswerStatus {
 };
 
 const char* status_code(AnswerStatus s);
+// The last code: tests walk ok..kLastAnswerStatus (keep it last when adding one).
+inline constexpr AnswerStatus kLastAnswerStatus = AnswerStatus::invalid_text;
 
 struct AnswerCheck {
   AnswerStatus status = AnswerStatus::ok;

@@ -238,48 +238,35 @@ std::optional<Condition> condition_of(Ctx& c, const json& j, const std::string& 
   return std::nullopt;
 }
 
-Question question_of(Ctx& c, const json& j, const std::string& path, const json& scales, bool bank_item) {
-  Question q;
-  q.id = id_of(c, j, path);
-  std::string type = string_of(c, j, path, "type");
-  auto t = kTypes.find(type);
-  if (t == kTypes.end()) {
-    if (!type.empty()) c.err(join(path, "type"), "unknown type \"" + type + "\" (single, multiple, rating, count_matrix, integer, text)");
+// A rating's five faces: its own options or a named scale, values 1..5 each once.
+void rating_of(Ctx& c, const json& j, const std::string& path, const json& scales, Question& q) {
+  if (j.contains("options")) {
+    q.options = options_of(c, j["options"], join(path, "options"), true);
+  } else if (auto s = j.find("scale"); s != j.end() && s->is_string()) {
+    auto sc = scales.find(s->get<std::string>());
+    if (sc == scales.end()) c.err(join(path, "scale"), "unknown scale \"" + s->get<std::string>() + "\"");
+    else q.options = options_of(c, *sc, "/scales/" + s->get<std::string>(), true);
   } else {
-    q.type = t->second;
+    c.err(path, "a rating needs \"scale\" (a name from /scales) or its own \"options\"");
   }
-  q.text = text_of(c, j, path, "text", true);
-  q.hint = text_of(c, j, path, "hint", false);
-  q.required = bool_of(c, j, path, "required", q.type != QuestionType::text);
-  if (auto it = j.find("order"); it != j.end()) {
-    if (*it == "shuffle") q.shuffle = true;
-    else if (*it != "fixed") c.err(join(path, "order"), "must be \"fixed\" or \"shuffle\"");
-  }
+  std::size_t scored = 0;
+  std::set<int> values;
+  for (const auto& o : q.options)
+    if (!o.dont_know) { ++scored; values.insert(o.value); }
+  if (!q.options.empty() && scored != 5)
+    c.err(join(path, "options"), "a rating scale has exactly 5 options (plus at most one \"dont_know\")");
+  if (scored == 5 && values.size() != 5) c.err(join(path, "options"), "rating values must be 1..5, each once");
+}
+
+// What the question's type asks for: options, a scale, rows, a range or a length.
+void body_of(Ctx& c, const json& j, const std::string& path, const json& scales, Question& q) {
   switch (q.type) {
     case QuestionType::single:
     case QuestionType::multiple:
       if (j.contains("options")) q.options = options_of(c, j["options"], join(path, "options"), false);
       else c.err(join(path, "options"), "missing");
       break;
-    case QuestionType::rating: {
-      if (j.contains("options")) {
-        q.options = options_of(c, j["options"], join(path, "options"), true);
-      } else if (auto s = j.find("scale"); s != j.end() && s->is_string()) {
-        auto sc = scales.find(s->get<std::string>());
-        if (sc == scales.end()) c.err(join(path, "scale"), "unknown scale \"" + s->get<std::string>() + "\"");
-        else q.options = options_of(c, *sc, "/scales/" + s->get<std::string>(), true);
-      } else {
-        c.err(path, "a rating needs \"scale\" (a name from /scales) or its own \"options\"");
-      }
-      std::size_t scored = 0;
-      std::set<int> values;
-      for (const auto& o : q.options)
-        if (!o.dont_know) { ++scored; values.insert(o.value); }
-      if (!q.options.empty() && scored != 5)
-        c.err(join(path, "options"), "a rating scale has exactly 5 options (plus at most one \"dont_know\")");
-      if (scored == 5 && values.size() != 5) c.err(join(path, "options"), "rating values must be 1..5, each once");
-      break;
-    }
+    case QuestionType::rating: rating_of(c, j, path, scales, q); break;
     case QuestionType::count_matrix:
       if (j.contains("rows")) q.rows = options_of(c, j["rows"], join(path, "rows"), false);
       else c.err(join(path, "rows"), "missing");
@@ -297,6 +284,10 @@ Question question_of(Ctx& c, const json& j, const std::string& path, const json&
       if (q.required) c.err(join(path, "required"), "a text question cannot be required: residents have no keyboard");
       break;
   }
+}
+
+// Don't-know options, count rows and a multiple choice's min/max, checked together.
+void option_rules(Ctx& c, const json& j, const std::string& path, Question& q) {
   // At most one don't-know option; in a multiple choice it cannot be combined with a
   // real answer, so it must be exclusive too.
   if (std::count_if(q.options.begin(), q.options.end(), [](const Option& o) { return o.dont_know; }) > 1)
@@ -313,29 +304,53 @@ Question question_of(Ctx& c, const json& j, const std::string& path, const json&
     if (!q.options.empty() && q.max > static_cast<std::int64_t>(q.options.size()))
       c.err(join(path, "max"), "max is more than the number of options");
   }
-  if (bank_item) {
-    q.from_bank = true;
-    if (q.type != QuestionType::single && q.type != QuestionType::multiple)
-      c.err(join(path, "type"), "a knowledge item is single or multiple choice");
-    q.topic = string_of(c, j, path, "topic");
-    q.explanation = text_of(c, j, path, "explanation", true);
-    auto it = j.find("correct");
-    if (it == j.end() || !it->is_array() || it->empty()) {
-      c.err(join(path, "correct"), "must be a non-empty array of option ids");
-    } else {
-      for (std::size_t i = 0; i < it->size(); ++i) {
-        const auto& v = (*it)[i];
-        if (!v.is_string() || !q.find_option(v.get<std::string>()))
-          c.err(join(join(path, "correct"), i), "not an option of this item");
-        else if (q.find_option(v.get<std::string>())->dont_know)
-          c.err(join(join(path, "correct"), i), "a \"dont_know\" option is never the correct answer");
-        else
-          q.correct.push_back(v.get<std::string>());
-      }
-      if (q.type == QuestionType::single && q.correct.size() != 1)
-        c.err(join(path, "correct"), "a single-choice item has exactly one correct option");
+}
+
+// A knowledge item of the bank: its topic, explanation and correct options.
+void bank_item_of(Ctx& c, const json& j, const std::string& path, Question& q) {
+  q.from_bank = true;
+  if (q.type != QuestionType::single && q.type != QuestionType::multiple)
+    c.err(join(path, "type"), "a knowledge item is single or multiple choice");
+  q.topic = string_of(c, j, path, "topic");
+  q.explanation = text_of(c, j, path, "explanation", true);
+  auto it = j.find("correct");
+  if (it == j.end() || !it->is_array() || it->empty()) {
+    c.err(join(path, "correct"), "must be a non-empty array of option ids");
+  } else {
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const auto& v = (*it)[i];
+      if (!v.is_string() || !q.find_option(v.get<std::string>()))
+        c.err(join(join(path, "correct"), i), "not an option of this item");
+      else if (q.find_option(v.get<std::string>())->dont_know)
+        c.err(join(join(path, "correct"), i), "a \"dont_know\" option is never the correct answer");
+      else
+        q.correct.push_back(v.get<std::string>());
     }
+    if (q.type == QuestionType::single && q.correct.size() != 1)
+      c.err(join(path, "correct"), "a single-choice item has exactly one correct option");
   }
+}
+
+Question question_of(Ctx& c, const json& j, const std::string& path, const json& scales, bool bank_item) {
+  Question q;
+  q.id = id_of(c, j, path);
+  std::string type = string_of(c, j, path, "type");
+  auto t = kTypes.find(type);
+  if (t == kTypes.end()) {
+    if (!type.empty()) c.err(join(path, "type"), "unknown type \"" + type + "\" (single, multiple, rating, count_matrix, integer, text)");
+  } else {
+    q.type = t->second;
+  }
+  q.text = text_of(c, j, path, "text", true);
+  q.hint = text_of(c, j, path, "hint", false);
+  q.required = bool_of(c, j, path, "required", q.type != QuestionType::text);
+  if (auto it = j.find("order"); it != j.end()) {
+    if (*it == "shuffle") q.shuffle = true;
+    else if (*it != "fixed") c.err(join(path, "order"), "must be \"fixed\" or \"shuffle\"");
+  }
+  body_of(c, j, path, scales, q);
+  option_rules(c, j, path, q);
+  if (bank_item) bank_item_of(c, j, path, q);
   return q;
 }
 

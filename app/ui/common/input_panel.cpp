@@ -89,7 +89,7 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
   dl->PushClipRect(p, q, true);
   if (e.text().empty()) {
     // As many of the hint's lines as fit, clear of the count; a cut ends with "…".
-    const std::string& hint = v.t("input.placeholder");
+    const std::string& hint = v.t(T("input.placeholder"));
     float sf = v.small->FontSize, hw = wrap - cs.x - pad;
     auto hl = wrap_lines(v.small, sf, hint.c_str(), hint.c_str() + hint.size(), hw);
     std::size_t fit = static_cast<std::size_t>(std::max(1.f, std::floor((size.y - pad) / sf)));
@@ -121,9 +121,9 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
   const char* why = nullptr;
   switch (e.notice()) {
     case input::InputNotice::none: break;
-    case input::InputNotice::full: why = "input.full"; break;
-    case input::InputNotice::not_allowed: why = "input.not_allowed"; break;
-    case input::InputNotice::engine_missing: why = "input.engine_missing"; break;
+    case input::InputNotice::full: why = T("input.full"); break;
+    case input::InputNotice::not_allowed: why = T("input.not_allowed"); break;
+    case input::InputNotice::engine_missing: why = T("input.engine_missing"); break;
   }
   if (why) dl->AddText(v.small, v.small->FontSize, ImVec2(p.x + pad, by), color::error, v.t(why).c_str());
   dl->PopClipRect();
@@ -136,7 +136,7 @@ void pad(const InputPanelView& v, ImVec2 p, float side, InputIntent& out) {
   ImGui::SetCursorScreenPos(p);
   ImGui::InvisibleButton("##pad", ImVec2(side, side));
   if (ImGui::IsItemActive()) touch_claim();  // the finger writes here; it never scrolls
-  const std::string& hint = v.t("input.pad_hint");
+  const std::string& hint = v.t(T("input.pad_hint"));
   record_hit(hint, p, ImVec2(p.x + side, p.y + side));
   ImGuiIO& io = ImGui::GetIO();
   float k = TextEntry::kPadBox / side;
@@ -181,8 +181,8 @@ void pad(const InputPanelView& v, ImVec2 p, float side, InputIntent& out) {
 // The keyboards' tabs and 删除, in a row of width w from p.
 void tab_row(const InputPanelView& v, ImVec2 p, float w, float kh, float gap, InputIntent& out) {
   struct Tab { InputMode mode; const char* label; };
-  static const Tab tabs[] = {{InputMode::handwriting, "input.mode.handwriting"}, {InputMode::pinyin, "input.mode.pinyin"},
-                             {InputMode::letters, "input.mode.letters"}, {InputMode::symbols, "input.mode.symbols"}};
+  static const Tab tabs[] = {{InputMode::handwriting, T("input.mode.handwriting")}, {InputMode::pinyin, T("input.mode.pinyin")},
+                             {InputMode::letters, T("input.mode.letters")}, {InputMode::symbols, T("input.mode.symbols")}};
   float tab_w = std::min((w - 4 * gap) / 5, 260 * v.scale);
   for (int i = 0; i < 4; ++i) {
     if (key(tabs[i].label, v.t(tabs[i].label), ImVec2(p.x + static_cast<float>(i) * (tab_w + gap), p.y), ImVec2(tab_w, kh),
@@ -191,14 +191,14 @@ void tab_row(const InputPanelView& v, ImVec2 p, float w, float kh, float gap, In
       out.mode = tabs[i].mode;
     }
   }
-  if (key("bksp", v.t("input.backspace"), ImVec2(p.x + w - tab_w, p.y), ImVec2(tab_w, kh), v.font)) out = make(K::backspace);
+  if (key("bksp", v.t(T("input.backspace")), ImVec2(p.x + w - tab_w, p.y), ImVec2(tab_w, kh), v.font)) out = make(K::backspace);
 }
 
 // The tabs as a 2×2 grid with 删除 below, in a column of width w (landscape keyboards).
 void tab_grid(const InputPanelView& v, ImVec2 p, float w, float u, float gap, InputIntent& out) {
   struct Tab { InputMode mode; const char* label; };
-  static const Tab tabs[] = {{InputMode::handwriting, "input.mode.handwriting"}, {InputMode::pinyin, "input.mode.pinyin"},
-                             {InputMode::letters, "input.mode.letters"}, {InputMode::symbols, "input.mode.symbols"}};
+  static const Tab tabs[] = {{InputMode::handwriting, T("input.mode.handwriting")}, {InputMode::pinyin, T("input.mode.pinyin")},
+                             {InputMode::letters, T("input.mode.letters")}, {InputMode::symbols, T("input.mode.symbols")}};
   float cw = (w - gap) / 2;
   for (int i = 0; i < 4; ++i) {
     ImVec2 at(p.x + static_cast<float>(i % 2) * (cw + gap), p.y + static_cast<float>(i / 2) * (u + gap));
@@ -207,7 +207,7 @@ void tab_grid(const InputPanelView& v, ImVec2 p, float w, float u, float gap, In
       out.mode = tabs[i].mode;
     }
   }
-  if (key("bksp", v.t("input.backspace"), ImVec2(p.x, p.y + 2 * (u + gap)), ImVec2(w, u), v.font)) out = make(K::backspace);
+  if (key("bksp", v.t(T("input.backspace")), ImVec2(p.x, p.y + 2 * (u + gap)), ImVec2(w, u), v.font)) out = make(K::backspace);
 }
 
 // The candidates in `cols` columns from p (one row when cols = 0: as many as fit the
@@ -219,7 +219,7 @@ float candidates(const InputPanelView& v, ImVec2 p, float w, float ch, float gap
   float arrow_w = ch;
   float x = p.x, y = p.y;
   if (e.mode() == InputMode::pinyin) {
-    const std::string& shown = e.preedit().empty() && !e.pinyin_available() ? v.t("input.preparing") : e.preedit();
+    const std::string& shown = e.preedit().empty() && !e.pinyin_available() ? v.t(T("input.preparing")) : e.preedit();
     ImVec2 ts = v.small->CalcTextSizeA(v.small->FontSize, FLT_MAX, 0, shown.c_str());
     dl->AddText(v.small, v.small->FontSize, ImVec2(x, y + (ch - ts.y) * 0.5f), color::primary, shown.c_str());
     x += ts.x + gap;
@@ -257,11 +257,11 @@ float candidates(const InputPanelView& v, ImVec2 p, float w, float ch, float gap
   }
   // One row: both arrows at its end; a grid: ‹ at the top of its column, › at the bottom.
   ImVec2 prev_at = cols > 0 ? ImVec2(p.x + w - arrow_w, p.y) : ImVec2(p.x + w - 2 * arrow_w - gap * 0.5f, p.y);
-  if (arrow_key("prev", v.t("input.prev"), prev_at, ImVec2(arrow_w, ch), false, e.has_prev_page())) {
+  if (arrow_key("prev", v.t(T("input.prev")), prev_at, ImVec2(arrow_w, ch), false, e.has_prev_page())) {
     out = make(K::page);
     out.index = -1;
   }
-  if (arrow_key("next", v.t("input.next"), ImVec2(p.x + w - arrow_w, y), ImVec2(arrow_w, ch), true,
+  if (arrow_key("next", v.t(T("input.next")), ImVec2(p.x + w - arrow_w, y), ImVec2(arrow_w, ch), true,
                 e.has_next_page(static_cast<std::size_t>(i)))) {
     out = make(K::page);
     out.index = i;  // on by as many as were shown
@@ -273,8 +273,8 @@ void undo_clear(const InputPanelView& v, ImVec2 p, ImVec2 size, float gap, bool 
   bool ink = !v.entry.ink().empty();
   ImVec2 b = side_by_side ? ImVec2((size.x - gap) / 2, size.y) : ImVec2(size.x, (size.y - gap) / 2);
   ImVec2 p2 = side_by_side ? ImVec2(p.x + b.x + gap, p.y) : ImVec2(p.x, p.y + b.y + gap);
-  if (key("undo", v.t("input.undo"), p, b, v.font, false, ink)) out = make(K::undo_stroke);
-  if (key("clear", v.t("input.clear"), p2, b, v.font, false, ink)) out = make(K::clear_pad);
+  if (key("undo", v.t(T("input.undo")), p, b, v.font, false, ink)) out = make(K::undo_stroke);
+  if (key("clear", v.t(T("input.clear")), p2, b, v.font, false, ink)) out = make(K::clear_pad);
 }
 
 
@@ -302,6 +302,53 @@ float min_height(const InputPanelView& v, float w, bool tight) {
   float land = sp.tb_h + sp.gap + mk + sp.gap + rows * (mk + sp.gap);
   if (w > (land - sp.tb_h - sp.gap) * 1.6f) return land;
   return land + kh + sp.gap;
+}
+
+// The symbol keys, ten to a row, and a wide space key last.
+void symbol_grid(const InputPanelView& v, ImVec2 o, float y, float w, float rest, float kh, float gap, InputIntent& out) {
+  const auto& keys = input::symbol_keys();
+  std::size_t cols = 10;
+  std::size_t rows = (keys.size() + 1 + cols - 1) / cols;
+  float kw = (w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+  float k_h = std::min(kh * 1.3f, (rest - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
+  for (std::size_t i = 0; i <= keys.size(); ++i) {
+    ImVec2 p(o.x + static_cast<float>(i % cols) * (kw + gap), y + static_cast<float>(i / cols) * (k_h + gap));
+    char id[16];
+    std::snprintf(id, sizeof id, "sym%zu", i);
+    if (i == keys.size()) {
+      if (key(id, v.t(T("input.space")), p, ImVec2(kw * 2 + gap, k_h), v.font)) out = make(K::space);
+    } else if (key(id, keys[i], p, ImVec2(kw, k_h), v.font)) {
+      out = make(K::insert);
+      out.text = keys[i];
+    }
+  }
+}
+
+// The letter keyboard (qwerty rows) and its space bar.
+void letter_keys(const InputPanelView& v, ImVec2 o, float y, float w, float rest, float kh, float gap, InputIntent& out) {
+  // Three rows, the space bar at the end of the third (as on a phone's keyboard): a row
+  // fewer leaves the keys taller where a long question in large text takes room.
+  static const char* rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+  float k_h = std::min(kh * 1.4f, (rest - gap * 2) / 3);
+  float kw = std::min((w - gap * 9) / 10, k_h * 1.7f);
+  float kb_w = kw * 10 + gap * 9;
+  float x0 = o.x + (w - kb_w) * 0.5f;
+  for (int r = 0; r < 3; ++r) {
+    int n = static_cast<int>(std::char_traits<char>::length(rows[r]));
+    int units = r == 2 ? n + 3 : n;  // the third row: its letters and a space bar three keys wide
+    float rx = x0 + (kb_w - (kw * static_cast<float>(units) + gap * static_cast<float>(units - 1))) * 0.5f;
+    for (int i = 0; i < n; ++i) {
+      char label[2] = {rows[r][i], 0};
+      if (key(label, label, ImVec2(rx + static_cast<float>(i) * (kw + gap), y + static_cast<float>(r) * (k_h + gap)),
+              ImVec2(kw, k_h), v.font)) {
+        out = make(K::key);
+        out.key = rows[r][i];
+      }
+    }
+  }
+  float sx = x0 + (kb_w - (kw * 10 + gap * 9)) * 0.5f + 7 * (kw + gap);
+  if (key("space", v.t(T("input.space")), ImVec2(sx, y + 2 * (k_h + gap)), ImVec2(kw * 3 + gap * 2, k_h), v.font))
+    out = make(K::space);
 }
 
 }  // namespace
@@ -360,46 +407,9 @@ InputIntent draw_input_panel(const InputPanelView& v, ImVec2 size) {
       pad(v, ImVec2(px, y), side, out);
       undo_clear(v, ImVec2(px + side + gap, y), ImVec2(side_w, std::min(kh * 2.4f + gap, rest)), gap, false, out);
     } else if (e.mode() == InputMode::symbols) {
-      const auto& keys = input::symbol_keys();
-      std::size_t cols = 10;
-      std::size_t rows = (keys.size() + 1 + cols - 1) / cols;
-      float kw = (w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
-      float k_h = std::min(kh * 1.3f, (rest - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
-      for (std::size_t i = 0; i <= keys.size(); ++i) {
-        ImVec2 p(o.x + static_cast<float>(i % cols) * (kw + gap), y + static_cast<float>(i / cols) * (k_h + gap));
-        char id[16];
-        std::snprintf(id, sizeof id, "sym%zu", i);
-        if (i == keys.size()) {
-          if (key(id, v.t("input.space"), p, ImVec2(kw * 2 + gap, k_h), v.font)) out = make(K::space);
-        } else if (key(id, keys[i], p, ImVec2(kw, k_h), v.font)) {
-          out = make(K::insert);
-          out.text = keys[i];
-        }
-      }
+      symbol_grid(v, o, y, w, rest, kh, gap, out);
     } else {
-      // Three rows, the space bar at the end of the third (as on a phone's keyboard):
-      // a row fewer leaves the keys taller where a long question in large text takes room.
-      static const char* rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
-      float k_h = std::min(kh * 1.4f, (rest - gap * 2) / 3);
-      float kw = std::min((w - gap * 9) / 10, k_h * 1.7f);
-      float kb_w = kw * 10 + gap * 9;
-      float x0 = o.x + (w - kb_w) * 0.5f;
-      for (int r = 0; r < 3; ++r) {
-        int n = static_cast<int>(std::char_traits<char>::length(rows[r]));
-        int units = r == 2 ? n + 3 : n;  // the third row: its letters and a space bar three keys wide
-        float rx = x0 + (kb_w - (kw * static_cast<float>(units) + gap * static_cast<float>(units - 1))) * 0.5f;
-        for (int i = 0; i < n; ++i) {
-          char label[2] = {rows[r][i], 0};
-          if (key(label, label, ImVec2(rx + static_cast<float>(i) * (kw + gap), y + static_cast<float>(r) * (k_h + gap)),
-                  ImVec2(kw, k_h), v.font)) {
-            out = make(K::key);
-            out.key = rows[r][i];
-          }
-        }
-      }
-      float sx = x0 + (kb_w - (kw * 10 + gap * 9)) * 0.5f + 7 * (kw + gap);
-      if (key("space", v.t("input.space"), ImVec2(sx, y + 2 * (k_h + gap)), ImVec2(kw * 3 + gap * 2, k_h), v.font))
-        out = make(K::space);
+      letter_keys(v, o, y, w, rest, kh, gap, out);
     }
   }
   ImGui::SetCursorScreenPos(o);

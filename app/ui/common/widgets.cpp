@@ -38,6 +38,12 @@ bool opening(unsigned c) {
 
 std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width) {
   std::vector<TextLine> lines;
+  wrap_lines(font, size, text, text_end, width, lines);
+  return lines;
+}
+
+void wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width, std::vector<TextLine>& lines) {
+  lines.clear();
   const float k = size / font->FontSize;
   const char* line = text;  // start of the current line
   const char* brk = nullptr;  // the latest place on this line where it may break
@@ -109,18 +115,28 @@ std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, con
     p = next;
   }
   if (line < text_end || lines.empty()) emit(text_end, w);
-  return lines;
 }
 
+namespace {
+// The lines of the text being measured or drawn, kept between calls (UI thread only) so
+// that wrapping the same text again allocates nothing.
+std::vector<TextLine>& scratch_lines() {
+  static std::vector<TextLine> lines;
+  return lines;
+}
+}  // namespace
+
 ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width) {
-  auto lines = wrap_lines(font, size, s.data(), s.data() + s.size(), width);
+  std::vector<TextLine>& lines = scratch_lines();
+  wrap_lines(font, size, s.data(), s.data() + s.size(), width, lines);
   float w = 0;
   for (const auto& l : lines) w = std::max(w, l.width);
   return ImVec2(w, size * static_cast<float>(lines.size()));
 }
 
 ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 colour, const std::string& s, float width) {
-  auto lines = wrap_lines(font, size, s.data(), s.data() + s.size(), width);
+  std::vector<TextLine>& lines = scratch_lines();
+  wrap_lines(font, size, s.data(), s.data() + s.size(), width, lines);
   float w = 0, y = pos.y;
   for (const auto& l : lines) {
     dl->AddText(font, size, ImVec2(pos.x, y), colour, l.begin, l.end);
@@ -201,18 +217,18 @@ float top_switches(const View& v, Intent& out, bool with_quit, float* left, floa
   float h = std::max(v.px(76), f->FontSize * 1.7f);
   auto width = [&](const std::string& s) { return std::max(v.px(200), f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, s.c_str()).x + h); };
   // The size switch names the size a tap gives: normal -> large -> extra large -> normal.
-  static const char* const size_keys[] = {"welcome.large_text", "welcome.xlarge_text", "welcome.normal_text"};
+  static const char* const size_keys[] = {T("welcome.large_text"), T("welcome.xlarge_text"), T("welcome.normal_text")};
   struct Switch {
     const char* id;
     const std::string* label;
-    Intent::Kind kind;
+    Intent ask;
   };
   const Switch all[] = {
-      {"##call_staff", &v.t("staff_call.button"), Intent::Kind::call_staff},
-      {"##lang", &v.t("lang.switch"), Intent::Kind::set_lang},
-      {"##size", &v.t(size_keys[std::clamp(v.model.text_size(), 0, 2)]), Intent::Kind::toggle_large_text},
-      {"##contrast", &v.t(v.model.high_contrast() ? "theme.standard" : "theme.high_contrast"), Intent::Kind::toggle_contrast},
-      {"##quit", &v.t("nav.quit_survey"), Intent::Kind::quit},
+      {"##call_staff", &v.t(T("staff_call.button")), intent::CallStaff{}},
+      {"##lang", &v.t(T("lang.switch")), intent::SetLang{}},
+      {"##size", &v.t(size_keys[std::clamp(v.model.text_size(), 0, 2)]), intent::ToggleLargeText{}},
+      {"##contrast", &v.t(v.model.high_contrast() ? T("theme.standard") : T("theme.high_contrast")), intent::ToggleContrast{}},
+      {"##quit", &v.t(T("nav.quit_survey")), intent::Quit{}},
   };
   const int n = with_quit ? 5 : 4;
   // Right-aligned rows, as many switches to a row as fit (larger text, portrait: two rows),
@@ -231,8 +247,8 @@ float top_switches(const View& v, Intent& out, bool with_quit, float* left, floa
       ImGui::SetCursorPos(ImVec2(x, y));
       float w = width(*all[k].label);
       if (big_button(all[k].id, *all[k].label, ImVec2(w, h), f, false)) {
-        out.kind = all[k].kind;
-        if (out.kind == Intent::Kind::set_lang) out.id = v.model.lang() == "zh" ? "en" : "zh";
+        out = all[k].ask;
+        if (auto* l = std::get_if<intent::SetLang>(&out)) l->lang = v.model.lang() == "zh" ? "en" : "zh";
       }
       x += w + st.ItemSpacing.x;
     }

@@ -35,7 +35,7 @@ ConsoleIntent draw_console_departments(ConsoleView& v) {
   ImGui::TextUnformatted(d.c_str());
   ImGui::PopFont();
 
-  ImGui::TextUnformatted(v.t("console.dept_leads").c_str());
+  ImGui::TextUnformatted(v.t(T("console.dept_leads")).c_str());
   for (const auto& row : m.dashboard().rows) {
     bool leads = false;
     for (const auto& l : row.def->lead) leads = leads || l.find(d) != std::string::npos;
@@ -48,12 +48,12 @@ ConsoleIntent draw_console_departments(ConsoleView& v) {
   // Open tasks first (blocked before in progress before not started), then done ones.
   auto rank = [](TaskStatus s) { return s == TaskStatus::blocked ? 0 : s == TaskStatus::in_progress ? 1 : s == TaskStatus::not_started ? 2 : 3; };
   for (int role = 0; role < 2; ++role) {
-    ImGui::TextUnformatted(v.t(role == 0 ? "console.dept_responsible" : "console.dept_cooperating").c_str());
+    ImGui::TextUnformatted(v.t(role == 0 ? T("console.dept_responsible") : T("console.dept_cooperating")).c_str());
     if (ImGui::BeginTable(role == 0 ? "##resp" : "##coop", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
-      ImGui::TableSetupColumn(v.t("console.col.task").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(90));
-      ImGui::TableSetupColumn(v.t("console.col.key_task").c_str(), 0, 2);
-      ImGui::TableSetupColumn(v.t("console.col.task_2019").c_str(), 0, 4);
-      ImGui::TableSetupColumn(v.t("console.col.status").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(140));
+      ImGui::TableSetupColumn(v.t(T("console.col.task")).c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(90));
+      ImGui::TableSetupColumn(v.t(T("console.col.key_task")).c_str(), 0, 2);
+      ImGui::TableSetupColumn(v.t(T("console.col.task_2019")).c_str(), 0, 4);
+      ImGui::TableSetupColumn(v.t(T("console.col.status")).c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(140));
       ImGui::TableHeadersRow();
       for (int r = 0; r < 4; ++r)
         for (const auto& ind : c.indicators)
@@ -74,7 +74,7 @@ ConsoleIntent draw_console_departments(ConsoleView& v) {
             ImGui::TextWrapped("%s", t.task.c_str());
             ImGui::TableNextColumn();
             ImU32 col = s == TaskStatus::done ? color::primary : s == TaskStatus::blocked ? color::error : color::text;
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(col), "%s", v.t(std::string("console.task.") + task_status_code(s)).c_str());
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(col), "%s", v.t(std::string(T("console.task.")) + task_status_code(s)).c_str());
           }
       ImGui::EndTable();
     }

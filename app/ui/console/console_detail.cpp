@@ -48,15 +48,15 @@ void trend_chart(const ConsoleView& v, const std::vector<IndicatorRecord>& hist,
 
 // Domain, binding, lead departments, target, rule and the current status.
 void indicator_facts(ConsoleView& v, const DashboardRow* row, const IndicatorDef& d) {
-  ImGui::TextWrapped("%s: %s    %s: %s", v.t("console.domain").c_str(), d.domain.c_str(),
-                     v.t("console.col.binding").c_str(), d.binding.empty() ? "—" : d.binding.c_str());
+  ImGui::TextWrapped("%s: %s    %s: %s", v.t(T("console.domain")).c_str(), d.domain.c_str(),
+                     v.t(T("console.col.binding")).c_str(), d.binding.empty() ? "—" : d.binding.c_str());
   std::string leads;
   for (const auto& l : d.lead) leads += (leads.empty() ? "" : "、") + l;
-  ImGui::TextWrapped("%s: %s", v.t("console.col.lead").c_str(), leads.c_str());
-  if (!d.target.empty()) ImGui::TextWrapped("%s: %s", v.t("console.col.target").c_str(), d.target.c_str());
-  ImGui::TextWrapped("%s: %s", v.t("console.rule").c_str(), rule_text(d.rule, d.unit, v.lang).c_str());
+  ImGui::TextWrapped("%s: %s", v.t(T("console.col.lead")).c_str(), leads.c_str());
+  if (!d.target.empty()) ImGui::TextWrapped("%s: %s", v.t(T("console.col.target")).c_str(), d.target.c_str());
+  ImGui::TextWrapped("%s: %s", v.t(T("console.rule")).c_str(), rule_text(d.rule, d.unit, v.lang).c_str());
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted(v.t("console.col.status").c_str());
+  ImGui::TextUnformatted(v.t(T("console.col.status")).c_str());
   ImGui::SameLine();
   status_badge(v, row->status);
   ImGui::SameLine();
@@ -67,14 +67,14 @@ void indicator_facts(ConsoleView& v, const DashboardRow* row, const IndicatorDef
 void survey_estimate(ConsoleView& v, const DashboardRow* row) {
   const auto& e = row->survey->est;
   ImGui::Separator();
-  ImGui::TextWrapped("%s", v.t("console.survey_live").c_str());
+  ImGui::TextWrapped("%s", v.t(T("console.survey_live")).c_str());
   if (e.value && e.ci)
     ImGui::Text("%.1f%%  95%%: [%.1f, %.1f]  n=%lld  ±%.1f", *e.value, e.ci->lo, e.ci->hi, static_cast<long long>(e.n), e.moe);
   else if (e.value)  // one respondent: no interval can be given
     ImGui::Text("%.1f%%  95%%: —  n=%lld", *e.value, static_cast<long long>(e.n));
   else
-    ImGui::TextUnformatted(v.t("console.status.no_data").c_str());
-  ImGui::TextWrapped("%s", v.tf("console.survey_excluded", {{"arg", std::to_string(row->survey->excluded.total)}}).c_str());
+    ImGui::TextUnformatted(v.t(T("console.status.no_data")).c_str());
+  ImGui::TextWrapped("%s", v.tf(T("console.survey_excluded"), {{"arg", std::to_string(row->survey->excluded.total)}}).c_str());
 }
 
 // The form for a new record: date, value / state / verdict, source, evidence, who.
@@ -82,16 +82,16 @@ ConsoleIntent record_form(ConsoleView& v, const IndicatorDef& d) {
   ConsoleIntent out;
   ConsoleModel& m = v.model;
   ImGui::Separator();
-  ImGui::TextUnformatted(v.t("console.record_new").c_str());
+  ImGui::TextUnformatted(v.t(T("console.record_new")).c_str());
   RecordForm& f = m.form;
   if (f.as_of.empty()) f.as_of = m.today();
   float field = v.px(360);
   ImGui::SetNextItemWidth(field);
-  ImGui::InputText((v.t("console.as_of") + "###asof").c_str(), &f.as_of);
+  ImGui::InputText((v.t(T("console.as_of")) + "###asof").c_str(), &f.as_of);
   switch (d.rule.kind) {
     case Rule::Kind::at_least:
       ImGui::SetNextItemWidth(field);
-      ImGui::InputText((v.t("console.value") + (d.unit.empty() ? "" : " (" + d.unit + ")") + "###value").c_str(), &f.value,
+      ImGui::InputText((v.t(T("console.value")) + (d.unit.empty() ? "" : " (" + d.unit + ")") + "###value").c_str(), &f.value,
                        ImGuiInputTextFlags_CharsDecimal);
       break;
     case Rule::Kind::state:
@@ -102,22 +102,22 @@ ConsoleIntent record_form(ConsoleView& v, const IndicatorDef& d) {
       }
       break;
     case Rule::Kind::judged:
-      if (chip(v.t("console.judged_met"), "judged1", f.judged == 1)) f.judged = 1;
+      if (chip(v.t(T("console.judged_met")), "judged1", f.judged == 1)) f.judged = 1;
       ImGui::SameLine();
-      if (chip(v.t("console.judged_not_met"), "judged0", f.judged == 0)) f.judged = 0;
+      if (chip(v.t(T("console.judged_not_met")), "judged0", f.judged == 0)) f.judged = 0;
       break;
     case Rule::Kind::all_sub: break;
   }
   ImGui::SetNextItemWidth(-1);
-  ImGui::InputTextWithHint("###source", v.t("console.source").c_str(), &f.source);
-  ImGui::TextUnformatted(v.t("console.evidence").c_str());
+  ImGui::InputTextWithHint("###source", v.t(T("console.source")).c_str(), &f.source);
+  ImGui::TextUnformatted(v.t(T("console.evidence")).c_str());
   ImGui::SameLine();
   touch_input_button(v, "evidence", out);
-  ImGui::InputTextMultiline((v.t("console.evidence") + "###evidence").c_str(), &f.evidence, ImVec2(-1, v.px(70)));
+  ImGui::InputTextMultiline((v.t(T("console.evidence")) + "###evidence").c_str(), &f.evidence, ImVec2(-1, v.px(70)));
   ImGui::SetNextItemWidth(field);
-  ImGui::InputTextWithHint("###name", v.t("console.your_name").c_str(), &m.user_name);
+  ImGui::InputTextWithHint("###name", v.t(T("console.your_name")).c_str(), &m.user_name);
   ImGui::SameLine();
-  if (cbutton(v.t("console.record"), "record")) out = console_intent::RecordValue{d.id};
+  if (cbutton(v.t(T("console.record")), "record")) out = console_intent::RecordValue{d.id};
   return out;
 }
 
@@ -127,15 +127,15 @@ void record_history(ConsoleView& v, const IndicatorDef& d, int offset) {
   const auto& hist = m.selected_history();
   // The record form first (always in view), then the append-only history.
   ImGui::Separator();
-  ImGui::TextUnformatted(v.t("console.history").c_str());
+  ImGui::TextUnformatted(v.t(T("console.history")).c_str());
   if (d.rule.kind == Rule::Kind::at_least) trend_chart(v, hist, d.rule.value);
   if (ImGui::BeginTable("##hist", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
                         ImVec2(0, std::max(v.px(120), ImGui::GetContentRegionAvail().y)))) {
-    ImGui::TableSetupColumn(v.t("console.as_of").c_str());
-    ImGui::TableSetupColumn(v.t("console.col.value").c_str());
-    ImGui::TableSetupColumn(v.t("console.source").c_str(), 0, 2);
-    ImGui::TableSetupColumn(v.t("console.evidence").c_str(), 0, 2);
-    ImGui::TableSetupColumn(v.t("console.recorded_by").c_str(), 0, 1.5f);
+    ImGui::TableSetupColumn(v.t(T("console.as_of")).c_str());
+    ImGui::TableSetupColumn(v.t(T("console.col.value")).c_str());
+    ImGui::TableSetupColumn(v.t(T("console.source")).c_str(), 0, 2);
+    ImGui::TableSetupColumn(v.t(T("console.evidence")).c_str(), 0, 2);
+    ImGui::TableSetupColumn(v.t(T("console.recorded_by")).c_str(), 0, 1.5f);
     ImGui::TableHeadersRow();
     for (auto it = hist.rbegin(); it != hist.rend(); ++it) {
       ImGui::TableNextRow();
@@ -144,7 +144,7 @@ void record_history(ConsoleView& v, const IndicatorDef& d, int offset) {
       ImGui::TableNextColumn();
       if (it->value) ImGui::Text("%g", *it->value);
       else if (!it->state.empty()) ImGui::TextUnformatted(it->state.c_str());
-      else ImGui::TextUnformatted(v.t(*it->judged ? "console.judged_met" : "console.judged_not_met").c_str());
+      else ImGui::TextUnformatted(v.t(*it->judged ? T("console.judged_met") : T("console.judged_not_met")).c_str());
       ImGui::TableNextColumn();
       ImGui::TextWrapped("%s", it->source.c_str());
       ImGui::TableNextColumn();
@@ -163,14 +163,14 @@ ConsoleIntent task_list(ConsoleView& v, const IndicatorDef& d, int offset) {
   const IndicatorDef* owner = &d;
   if (d.id.find('.') != std::string::npos) owner = m.catalog().find(d.id.substr(0, d.id.find('.')));
   if (owner && owner->tasks_shared_with) owner = m.catalog().find(std::to_string(owner->tasks_shared_with));
-  ImGui::TextUnformatted(v.tf("console.tasks_of", {{"arg", owner ? owner->id : d.id}}).c_str());
+  ImGui::TextUnformatted(v.tf(T("console.tasks_of"), {{"arg", owner ? owner->id : d.id}}).c_str());
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-  ImGui::InputTextWithHint("###tasknote", v.t("console.task_note").c_str(), &m.task_form.note);
+  ImGui::InputTextWithHint("###tasknote", v.t(T("console.task_note")).c_str(), &m.task_form.note);
   ImGui::SameLine();
   touch_input_button(v, "task_note", out);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(-1);
-  ImGui::InputTextWithHint("###name2", v.t("console.your_name").c_str(), &m.user_name);
+  ImGui::InputTextWithHint("###name2", v.t(T("console.your_name")).c_str(), &m.user_name);
   if (owner)
     for (const auto& t : owner->tasks) {
       ImGui::PushID(t.id.c_str());
@@ -178,17 +178,17 @@ ConsoleIntent task_list(ConsoleView& v, const IndicatorDef& d, int offset) {
       ImGui::TextWrapped("%s  %s", t.id.c_str(), t.key_task.c_str());
       ImGui::PushStyleColor(ImGuiCol_Text, color::muted);
       ImGui::TextWrapped("%s", t.task.c_str());
-      ImGui::TextWrapped("%s: %s   %s: %s", v.t("console.responsible").c_str(), t.responsible.c_str(),
-                         v.t("console.cooperating").c_str(), t.cooperating.empty() ? "—" : t.cooperating.c_str());
+      ImGui::TextWrapped("%s: %s   %s: %s", v.t(T("console.responsible")).c_str(), t.responsible.c_str(),
+                         v.t(T("console.cooperating")).c_str(), t.cooperating.empty() ? "—" : t.cooperating.c_str());
       ImGui::PopStyleColor();
       TaskStatus cur = m.task_status(t.id);
       if (const TaskUpdate* last = m.task_update(t.id); last && !last->note.empty())
-        ImGui::TextWrapped("%s: %s (%s %s)", v.t("console.task_note_last").c_str(), last->note.c_str(),
+        ImGui::TextWrapped("%s: %s (%s %s)", v.t(T("console.task_note_last")).c_str(), last->note.c_str(),
                            last->recorded_by.c_str(), fmt_time(last->recorded_at, offset).c_str());
       for (auto s : {TaskStatus::not_started, TaskStatus::in_progress, TaskStatus::done, TaskStatus::blocked}) {
         std::string code = task_status_code(s);
         std::string id = t.id + ":" + code;
-        if (chip(v.t("console.task." + code), id.c_str(), cur == s)) out = console_intent::SetTask{t.id, s};
+        if (chip(v.t(T("console.task.") + code), id.c_str(), cur == s)) out = console_intent::SetTask{t.id, s};
         ImGui::SameLine();
       }
       ImGui::NewLine();
@@ -206,7 +206,7 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
   if (!row) return out;
   const IndicatorDef& d = *row->def;
   const int offset = m.config().utc_offset_minutes;
-  if (cbutton("← " + v.t("console.back"), "back")) out = console_intent::ShowPage{ConsolePage::overview};
+  if (cbutton("← " + v.t(T("console.back")), "back")) out = console_intent::ShowPage{ConsolePage::overview};
   ImGui::SameLine();
   ImGui::PushFont(v.heading);
   ImGui::Text("%s%s  %s", d.hardest ? "★" : "", d.id.c_str(), d.name.c_str());
@@ -217,7 +217,7 @@ ConsoleIntent draw_console_detail(ConsoleView& v) {
   indicator_facts(v, row, d);
   if (!d.sub.empty()) {
     ImGui::Separator();
-    ImGui::TextUnformatted(v.t("console.sub_indicators").c_str());
+    ImGui::TextUnformatted(v.t(T("console.sub_indicators")).c_str());
     for (const auto& s : row->sub) {
       if (cbutton(s.def->id + " " + s.def->name + " (" + s.def->target + ")", s.def->id.c_str()))
         out = console_intent::OpenIndicator{s.def->id};

@@ -21,16 +21,16 @@ ConsoleIntent draw_console(ConsoleView& v) {
   ConsoleModel& m = v.model;
 
   ImGui::PushFont(v.heading);
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::primary), "%s", v.t("console.title").c_str());
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::primary), "%s", v.t(T("console.title")).c_str());
   ImGui::PopFont();
   if (m.signed_in()) {
     ImGui::SameLine(0, v.px(40));
     struct Tab { const char* page; const char* key; ConsolePage p; };
-    static const Tab tabs[] = {{"overview", "console.tab.overview", ConsolePage::overview},
-                               {"departments", "console.tab.departments", ConsolePage::departments},
-                               {"survey", "console.tab.survey", ConsolePage::survey},
-                               {"audit", "console.tab.audit", ConsolePage::audit},
-                               {"settings", "console.tab.settings", ConsolePage::settings}};
+    static const Tab tabs[] = {{"overview", T("console.tab.overview"), ConsolePage::overview},
+                               {"departments", T("console.tab.departments"), ConsolePage::departments},
+                               {"survey", T("console.tab.survey"), ConsolePage::survey},
+                               {"audit", T("console.tab.audit"), ConsolePage::audit},
+                               {"settings", T("console.tab.settings"), ConsolePage::settings}};
     for (const auto& tab : tabs) {
       bool on = m.page() == tab.p || (tab.p == ConsolePage::overview && m.page() == ConsolePage::detail);
       if (chip(v.t(tab.key), tab.page, on)) out = console_intent::ShowPage{tab.p};
@@ -38,7 +38,7 @@ ConsoleIntent draw_console(ConsoleView& v) {
     }
   }
   ImGui::SetCursorPosX(v.size.x - v.px(200));
-  if (cbutton(v.t(m.signed_in() ? "console.sign_out" : "console.back_to_kiosk"), "signout"))
+  if (cbutton(v.t(m.signed_in() ? T("console.sign_out") : T("console.back_to_kiosk")), "signout"))
     out = console_intent::SignOut{};
   ImGui::Separator();
   if (!v.save_banner.empty()) {

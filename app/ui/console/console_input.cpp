@@ -8,7 +8,7 @@ namespace eco::ui {
 
 bool touch_input_button(ConsoleView& v, const char* field, ConsoleIntent& out) {
   ImGui::PushID(field);
-  bool tapped = cbutton(v.t("console.input.open"), "touch_input");
+  bool tapped = cbutton(v.t(T("console.input.open")), "touch_input");
   ImGui::PopID();
   if (tapped) out = console_intent::InputOpen{field};
   return tapped;
@@ -25,10 +25,10 @@ ConsoleIntent draw_console_input(ConsoleView& v) {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar);
   ImGui::PushFont(v.heading);
-  std::string title = v.model.input_field() == "evidence"    ? v.t("console.evidence")
-                      : v.model.input_field() == "task_note" ? v.t("console.task_note")
-                      : v.model.input_field() == "source"    ? v.t("console.source")
-                                                             : v.t("console.your_name");
+  std::string title = v.model.input_field() == "evidence"    ? v.t(T("console.evidence"))
+                      : v.model.input_field() == "task_note" ? v.t(T("console.task_note"))
+                      : v.model.input_field() == "source"    ? v.t(T("console.source"))
+                                                             : v.t(T("console.your_name"));
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::primary), "%s", title.c_str());
   ImGui::PopFont();
   float bh = v.px(64);
@@ -36,9 +36,9 @@ ConsoleIntent draw_console_input(ConsoleView& v) {
   InputPanelView pv{*e, v.strings, v.lang, v.font, v.font, v.scale};
   input::InputIntent in = draw_input_panel(pv, ImVec2(avail.x, avail.y - bh - ImGui::GetStyle().ItemSpacing.y));
   if (in.kind != input::InputIntent::Kind::none) out = console_intent::Input{std::move(in)};
-  if (cbutton(v.t("console.input.done"), "input_done", ImVec2(v.px(240), bh))) out = console_intent::InputDone{};
+  if (cbutton(v.t(T("console.input.done")), "input_done", ImVec2(v.px(240), bh))) out = console_intent::InputDone{};
   ImGui::SameLine();
-  if (cbutton(v.t("console.input.cancel"), "input_cancel", ImVec2(v.px(240), bh))) out = console_intent::InputCancel{};
+  if (cbutton(v.t(T("console.input.cancel")), "input_cancel", ImVec2(v.px(240), bh))) out = console_intent::InputCancel{};
   ImGui::End();
   ImGui::PopStyleColor();
   return out;

@@ -17,7 +17,7 @@ namespace {
 void summary_line(ConsoleView& v) {
   ConsoleModel& m = v.model;
   const Dashboard& d = m.dashboard();
-  ImGui::TextUnformatted(v.tf("console.summary", {{"met", std::to_string(d.met)},
+  ImGui::TextUnformatted(v.tf(T("console.summary"), {{"met", std::to_string(d.met)},
                                                   {"not_met", std::to_string(d.not_met)},
                                                   {"binding", std::to_string(d.binding_not_met)},
                                                   {"judge", std::to_string(d.to_judge)},
@@ -26,7 +26,7 @@ void summary_line(ConsoleView& v) {
   if (m.computing()) {
     ImGui::SameLine();
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s",
-                       v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
+                       v.tf(T("console.computing"), {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
   }
 
 }
@@ -35,7 +35,7 @@ void summary_line(ConsoleView& v) {
 ConsoleIntent filters(ConsoleView& v) {
   ConsoleIntent out;
   ConsoleModel& m = v.model;
-  if (chip(v.t("console.all"), "dom_all", m.filter_domain.empty())) out = console_intent::FilterDomain{""};
+  if (chip(v.t(T("console.all")), "dom_all", m.filter_domain.empty())) out = console_intent::FilterDomain{""};
   for (std::size_t i = 0; i < m.catalog().domains.size(); ++i) {
     ImGui::SameLine();
     const std::string& dom = m.catalog().domains[i];
@@ -43,20 +43,20 @@ ConsoleIntent filters(ConsoleView& v) {
     if (chip(dom, id.c_str(), m.filter_domain == dom)) out = console_intent::FilterDomain{dom};
   }
   ImGui::SameLine(0, v.px(30));
-  if (chip("★ " + v.t("console.hardest"), "star", m.star_only)) out = console_intent::ToggleStar{};
+  if (chip("★ " + v.t(T("console.hardest")), "star", m.star_only)) out = console_intent::ToggleStar{};
 
-  if (chip(v.t("console.all_status"), "st_all", m.filter_status.empty())) out = console_intent::FilterStatus{""};
+  if (chip(v.t(T("console.all_status")), "st_all", m.filter_status.empty())) out = console_intent::FilterStatus{""};
   for (const char* s : {"met", "not_met", "to_judge", "no_data"}) {
     ImGui::SameLine();
     std::string id = std::string("st_") + s;
-    if (chip(v.t(std::string("console.status.") + s), id.c_str(), m.filter_status == s))
+    if (chip(v.t(std::string(T("console.status.")) + s), id.c_str(), m.filter_status == s))
       out = console_intent::FilterStatus{s};
   }
   ImGui::SameLine(0, v.px(30));
   ImGui::SetNextItemWidth(v.px(300));
-  std::string dept_label = m.filter_dept.empty() ? v.t("console.all_departments") : m.filter_dept;
-  if (ImGui::BeginCombo((v.t("console.department") + "###dept").c_str(), dept_label.c_str())) {
-    if (ImGui::Selectable(v.t("console.all_departments").c_str(), m.filter_dept.empty()))
+  std::string dept_label = m.filter_dept.empty() ? v.t(T("console.all_departments")) : m.filter_dept;
+  if (ImGui::BeginCombo((v.t(T("console.department")) + "###dept").c_str(), dept_label.c_str())) {
+    if (ImGui::Selectable(v.t(T("console.all_departments")).c_str(), m.filter_dept.empty()))
       out = console_intent::FilterDept{""};
     std::set<std::string> leads;
     for (const auto& ind : m.catalog().indicators)
@@ -66,14 +66,14 @@ ConsoleIntent filters(ConsoleView& v) {
     ImGui::EndCombo();
   }
   ImGui::SetNextItemWidth(v.px(420));
-  ImGui::InputTextWithHint("###search", v.t("console.search_hint").c_str(), &m.search);
+  ImGui::InputTextWithHint("###search", v.t(T("console.search_hint")).c_str(), &m.search);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(v.px(260));
   static const char* sorts[] = {"no", "status", "updated", "dept"};
-  std::string sort_label = v.t("console.sort." + m.sort);
-  if (ImGui::BeginCombo((v.t("console.sort_by") + "###sort").c_str(), sort_label.c_str())) {
+  std::string sort_label = v.t(T("console.sort.") + m.sort);
+  if (ImGui::BeginCombo((v.t(T("console.sort_by")) + "###sort").c_str(), sort_label.c_str())) {
     for (const char* s : sorts)
-      if (ImGui::Selectable(v.t(std::string("console.sort.") + s).c_str(), m.sort == s))
+      if (ImGui::Selectable(v.t(std::string(T("console.sort.")) + s).c_str(), m.sort == s))
         out = console_intent::SortBy{s};
     ImGui::EndCombo();
   }
@@ -83,15 +83,15 @@ ConsoleIntent filters(ConsoleView& v) {
 
 void setup_columns(ConsoleView& v) {
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn(v.t("console.col.no").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(60));
-  ImGui::TableSetupColumn(v.t("console.col.name").c_str(), 0, 3.0f);
-  ImGui::TableSetupColumn(v.t("console.col.lead").c_str(), 0, 1.6f);
-  ImGui::TableSetupColumn(v.t("console.col.target").c_str(), 0, 1.8f);
-  ImGui::TableSetupColumn(v.t("console.col.value").c_str(), 0, 1.0f);
-  ImGui::TableSetupColumn(v.t("console.col.status").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(130));
-  ImGui::TableSetupColumn(v.t("console.col.binding").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(110));
-  ImGui::TableSetupColumn(v.t("console.col.tasks").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(110));
-  ImGui::TableSetupColumn(v.t("console.col.updated").c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(190));
+  ImGui::TableSetupColumn(v.t(T("console.col.no")).c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(60));
+  ImGui::TableSetupColumn(v.t(T("console.col.name")).c_str(), 0, 3.0f);
+  ImGui::TableSetupColumn(v.t(T("console.col.lead")).c_str(), 0, 1.6f);
+  ImGui::TableSetupColumn(v.t(T("console.col.target")).c_str(), 0, 1.8f);
+  ImGui::TableSetupColumn(v.t(T("console.col.value")).c_str(), 0, 1.0f);
+  ImGui::TableSetupColumn(v.t(T("console.col.status")).c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(130));
+  ImGui::TableSetupColumn(v.t(T("console.col.binding")).c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(110));
+  ImGui::TableSetupColumn(v.t(T("console.col.tasks")).c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(110));
+  ImGui::TableSetupColumn(v.t(T("console.col.updated")).c_str(), ImGuiTableColumnFlags_WidthFixed, v.px(190));
   ImGui::TableHeadersRow();
 }
 
@@ -128,7 +128,7 @@ ConsoleIntent indicator_row(ConsoleView& v, const DashboardRow* r, int offset) {
   ImGui::TableSetColumnIndex(6);
   ImGui::TextUnformatted(def.binding.empty() ? "—" : def.binding.c_str());
   ImGui::TableSetColumnIndex(7);
-  if (def.tasks_shared_with) ImGui::TextUnformatted(v.tf("console.tasks_shared", {{"arg", std::to_string(def.tasks_shared_with)}}).c_str());
+  if (def.tasks_shared_with) ImGui::TextUnformatted(v.tf(T("console.tasks_shared"), {{"arg", std::to_string(def.tasks_shared_with)}}).c_str());
   else ImGui::Text("%d / %zu", r->done_tasks, def.tasks.size());
   if (r->blocked_tasks) {
     ImGui::SameLine();
@@ -148,7 +148,7 @@ ConsoleIntent draw_console_overview(ConsoleView& v) {
   ConsoleIntent out = filters(v);
   auto rows = m.visible_rows();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s",
-                     v.tf("console.showing", {{"n", std::to_string(rows.size())}}).c_str());
+                     v.tf(T("console.showing"), {{"n", std::to_string(rows.size())}}).c_str());
   ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_ScrollY |
                           ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Resizable;
   if (ImGui::BeginTable("##overview", 9, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {

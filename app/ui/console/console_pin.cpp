@@ -17,10 +17,10 @@ ConsoleIntent draw_console_pin(ConsoleView& v) {
   float x0 = (v.size.x - pad_w) / 2;
   ImGui::Dummy(ImVec2(0, v.px(20)));
   ImGui::PushFont(v.heading);
-  const char* title = m.setting_first_pin()      ? "console.pin_title_first"
-                      : m.entering_setup_code()  ? "console.pin_title_setup"
-                      : m.pin_state() == PinState::set ? "console.pin_title"
-                                                 : "console.pin_title_none";
+  const char* title = m.setting_first_pin()      ? T("console.pin_title_first")
+                      : m.entering_setup_code()  ? T("console.pin_title_setup")
+                      : m.pin_state() == PinState::set ? T("console.pin_title")
+                                                 : T("console.pin_title_none");
   std::string head = v.t(title);
   ImGui::SetCursorPosX((v.size.x - ImGui::CalcTextSize(head.c_str()).x) / 2);
   ImGui::TextUnformatted(head.c_str());
@@ -33,7 +33,7 @@ ConsoleIntent draw_console_pin(ConsoleView& v) {
   ImGui::PopFont();
   std::string msg = v.message(m.note());
   if (m.lock_seconds_left() > 0)
-    msg += " " + v.tf("console.pin_locked_for", {{"arg", std::to_string(m.lock_seconds_left())}});
+    msg += " " + v.tf(T("console.pin_locked_for"), {{"arg", std::to_string(m.lock_seconds_left())}});
   ImGui::SetCursorPosX((v.size.x - ImGui::CalcTextSize(msg.c_str()).x) / 2);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(m.message_is_error() ? color::error : color::muted), "%s", msg.c_str());
   ImGui::Dummy(ImVec2(0, v.px(10)));
@@ -41,7 +41,7 @@ ConsoleIntent draw_console_pin(ConsoleView& v) {
   for (int i = 0; i < 12; ++i) {
     if (i % 3 == 0) ImGui::SetCursorPosX(x0);
     else ImGui::SameLine(0, v.px(16));
-    std::string label = i == 11 ? v.t("console.pin_ok") : keys[i];
+    std::string label = i == 11 ? v.t(T("console.pin_ok")) : keys[i];
     std::string id = std::string("pin") + std::to_string(i);
     ImGui::PushFont(v.heading);
     if (big_button(id.c_str(), label, ImVec2(key, key * 0.8f), v.heading, i == 11)) {

@@ -35,7 +35,7 @@ void day_chart(const ConsoleView& v, const std::vector<DayCount>& days) {
     float bh = (sz.y - 2 * h) * static_cast<float>(days[i].n) / static_cast<float>(max);
     dl->AddRectFilled(ImVec2(x + 1, p.y + sz.y - h - bh), ImVec2(x + std::max(2.f, bw - 1), p.y + sz.y - h), color::primary);
   }
-  std::string top = v.tf("console.per_day_max", {{"arg", std::to_string(max)}});
+  std::string top = v.tf(T("console.per_day_max"), {{"arg", std::to_string(max)}});
   dl->AddText(ImVec2(p.x + v.px(10), p.y + 4), color::muted, top.c_str());
   dl->AddText(ImVec2(p.x + v.px(10), p.y + sz.y - h), color::muted, days[first].day.c_str());
   ImVec2 ts = ImGui::CalcTextSize(days.back().day.c_str());
@@ -48,7 +48,7 @@ ConsoleIntent survey_header(ConsoleView& v) {
   ConsoleIntent out;
   ConsoleModel& m = v.model;
   for (const char* id : {"knowledge", "satisfaction", "green-travel"}) {
-    if (chip(v.t(std::string("console.q.") + id), id, m.survey_selected == id))
+    if (chip(v.t(std::string(T("console.q.")) + id), id, m.survey_selected == id))
       out = console_intent::SelectQuestionnaire{id};
     ImGui::SameLine();
   }
@@ -56,10 +56,10 @@ ConsoleIntent survey_header(ConsoleView& v) {
     // Indeterminate: a band that sweeps while the worker runs (the loop wakes every 250 ms).
     float phase = static_cast<float>(std::fmod(m.computing_seconds() / 3.0, 1.0));
     ImGui::ProgressBar(phase, ImVec2(v.px(240), 0),
-                       v.tf("console.computing", {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
+                       v.tf(T("console.computing"), {{"arg", std::to_string(static_cast<int>(m.computing_seconds()))}}).c_str());
     ImGui::SameLine();
-    if (cbutton(v.t("console.cancel"), "cancel")) out = console_intent::Cancel{};
-  } else if (cbutton(v.t("console.refresh"), "refresh")) {
+    if (cbutton(v.t(T("console.cancel")), "cancel")) out = console_intent::Cancel{};
+  } else if (cbutton(v.t(T("console.refresh")), "refresh")) {
     out = console_intent::Refresh{};
   }
   return out;
@@ -68,7 +68,7 @@ ConsoleIntent survey_header(ConsoleView& v) {
 // Started, completed, abandoned and flagged; the indicator with its interval.
 void funnel_and_estimate(ConsoleView& v, const QuestionnaireResults* qr, const IndicatorResult* ind) {
   std::int64_t started = qr->completed + qr->abandoned;
-  ImGui::TextUnformatted(v.tf("console.funnel", {{"started", std::to_string(started)},
+  ImGui::TextUnformatted(v.tf(T("console.funnel"), {{"started", std::to_string(started)},
                                                   {"completed", std::to_string(qr->completed)},
                                                   {"abandoned", std::to_string(qr->abandoned)},
                                                   {"rate", started ? pct(100.0 * qr->completed / started) : "—"},
@@ -77,14 +77,14 @@ void funnel_and_estimate(ConsoleView& v, const QuestionnaireResults* qr, const I
   if (ind) {
     ImGui::PushFont(v.heading);
     if (ind->est.value && !ind->est.ci)  // one respondent: no interval can be given
-      ImGui::Text("%d  %s  %.1f%%  [—]  n=%lld  (%s %g)", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(),
-                  *ind->est.value, static_cast<long long>(ind->est.n), v.t("console.col.target").c_str(), ind->target);
+      ImGui::Text("%d  %s  %.1f%%  [—]  n=%lld  (%s %g)", ind->no, v.t(T("report.name.") + std::to_string(ind->no)).c_str(),
+                  *ind->est.value, static_cast<long long>(ind->est.n), v.t(T("console.col.target")).c_str(), ind->target);
     else if (ind->est.value)
-      ImGui::Text("%d  %s  %.1f%%  [%.1f, %.1f]  n=%lld  (%s %g)", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(),
+      ImGui::Text("%d  %s  %.1f%%  [%.1f, %.1f]  n=%lld  (%s %g)", ind->no, v.t(T("report.name.") + std::to_string(ind->no)).c_str(),
                   *ind->est.value, ind->est.ci->lo, ind->est.ci->hi, static_cast<long long>(ind->est.n),
-                  v.t("console.col.target").c_str(), ind->target);
+                  v.t(T("console.col.target")).c_str(), ind->target);
     else
-      ImGui::Text("%d  %s  %s", ind->no, v.t("report.name." + std::to_string(ind->no)).c_str(), v.t("console.status.no_data").c_str());
+      ImGui::Text("%d  %s  %s", ind->no, v.t(T("report.name.") + std::to_string(ind->no)).c_str(), v.t(T("console.status.no_data")).c_str());
     ImGui::PopFont();
   }
 }
@@ -94,7 +94,7 @@ void item_bars(ConsoleView& v, const QuestionnaireResults* qr, const IndicatorRe
   ConsoleModel& m = v.model;
   if (ind && !ind->items.empty()) {
     ImGui::Separator();
-    ImGui::TextUnformatted(v.t(ind->method == ScoringMethod::knowledge ? "report.items_knowledge" : "report.items_satisfaction").c_str());
+    ImGui::TextUnformatted(v.t(ind->method == ScoringMethod::knowledge ? T("report.items_knowledge") : T("report.items_satisfaction")).c_str());
     for (const auto& it : ind->items) {
       const std::string& label = m.question_text(m.survey_selected, it.item, v.lang);
       hbar(label, it.pct, 100, pct(it.pct) + "  n=" + std::to_string(it.n), label_w, bar_w,
@@ -103,14 +103,14 @@ void item_bars(ConsoleView& v, const QuestionnaireResults* qr, const IndicatorRe
   }
   if (ind && !ind->modes.empty()) {
     ImGui::Separator();
-    ImGui::TextUnformatted(v.t("report.modes").c_str());
+    ImGui::TextUnformatted(v.t(T("report.modes")).c_str());
     for (const auto& md : ind->modes)
       hbar(m.option_text(m.survey_selected, "trips", md.mode, v.lang), md.pct, 100,
            pct(md.pct) + "  " + std::to_string(md.trips), label_w, bar_w, color::primary);
   }
   if (!qr->abandoned_at.empty()) {
     ImGui::Separator();
-    ImGui::TextUnformatted(v.t("console.abandoned_at").c_str());
+    ImGui::TextUnformatted(v.t(T("console.abandoned_at")).c_str());
     std::int64_t mx = qr->abandoned_at.front().second;
     for (const auto& [qid, n] : qr->abandoned_at)
       hbar(m.question_text(m.survey_selected, qid, v.lang), static_cast<double>(n), static_cast<double>(mx),
@@ -122,7 +122,7 @@ void item_bars(ConsoleView& v, const QuestionnaireResults* qr, const IndicatorRe
 void distributions(ConsoleView& v, const QuestionnaireResults* qr, float label_w, float bar_w) {
   ConsoleModel& m = v.model;
   ImGui::Separator();
-  ImGui::TextUnformatted(v.t("console.distributions").c_str());
+  ImGui::TextUnformatted(v.t(T("console.distributions")).c_str());
   for (const auto& d : qr->questions) {
     if (d.counts.empty() && d.mean == 0) continue;
     ImGui::PushFont(v.heading);
@@ -130,7 +130,7 @@ void distributions(ConsoleView& v, const QuestionnaireResults* qr, float label_w
     ImGui::PopFont();
     std::int64_t mx = 1;
     for (const auto& c : d.counts) mx = std::max(mx, c.n);
-    if (d.mean > 0) ImGui::Text("%s %.1f", v.t("console.mean").c_str(), d.mean);
+    if (d.mean > 0) ImGui::Text("%s %.1f", v.t(T("console.mean")).c_str(), d.mean);
     for (const auto& c : d.counts) {
       double share = d.answered ? 100.0 * static_cast<double>(c.n) / static_cast<double>(d.answered) : 0;
       hbar(m.option_text(m.survey_selected, d.question, c.option, v.lang), static_cast<double>(c.n), static_cast<double>(mx),
@@ -147,7 +147,7 @@ ConsoleIntent draw_console_survey(ConsoleView& v) {
   const SurveyResults* res = m.results();
   const IndicatorReport* rep = m.report();
   if (!res || !rep) {
-    ImGui::TextUnformatted(v.t("console.no_results_yet").c_str());
+    ImGui::TextUnformatted(v.t(T("console.no_results_yet")).c_str());
     return out;
   }
   const QuestionnaireResults* qr = nullptr;
@@ -160,7 +160,7 @@ ConsoleIntent draw_console_survey(ConsoleView& v) {
 
   ImGui::BeginChild("##survey", ImVec2(0, 0));
   funnel_and_estimate(v, qr, ind);
-  ImGui::TextUnformatted(v.t("console.per_day").c_str());
+  ImGui::TextUnformatted(v.t(T("console.per_day")).c_str());
   day_chart(v, qr->per_day);
   float label_w = ImGui::GetContentRegionAvail().x * 0.42f, bar_w = ImGui::GetContentRegionAvail().x * 0.35f;
   item_bars(v, qr, ind, label_w, bar_w);

@@ -10,6 +10,7 @@
 #include "core/support/time.hpp"
 #include "core/support/i18n.hpp"
 #include "ui/common/fonts.hpp"
+#include "ui/common/kept_text.hpp"
 
 namespace eco::ui {
 
@@ -23,10 +24,9 @@ struct ConsoleView {
   std::string lang = "zh";
   std::string save_banner;  // the kiosk's unsaved responses, shown in red when not empty
 
-  const std::string& t(const std::string& key) const { return strings.get(lang, key); }
-  std::string tf(const std::string& key, const std::map<std::string, std::string>& args) const {
-    return Strings::format(t(key), args);
-  }
+  const std::string& t(std::string_view key) const { return strings.get(lang, key); }
+  // Formatted text, kept while it is drawn again (kept_text.hpp): valid within the frame.
+  const std::string& tf(std::string_view key, TextArgs args) const { return kept_format(t(key), args); }
   // A model message (key and argument) in words.
   std::string message(const ConsoleMessage& m) const;
   float px(float v) const { return v * scale; }

@@ -52,7 +52,7 @@ ImU32 status_colour(Status s) {
 }
 
 void status_badge(const ConsoleView& v, Status s) {
-  std::string label = v.t(std::string("console.status.") + status_code(s));
+  std::string label = v.t(std::string(T("console.status.")) + status_code(s));
   ImVec2 p = ImGui::GetCursorScreenPos();
   ImVec2 ts = ImGui::CalcTextSize(label.c_str());
   float pad = v.px(10);

@@ -16,13 +16,13 @@ namespace {
 Intent draw_store_problem(const View& v) {
   Intent out;
   float w = v.size.x - 2 * ImGui::GetStyle().WindowPadding.x;
-  text_wrapped(v.t("staff.db_unavailable.title"), color::primary, v.fonts.title, w);
-  text_wrapped(v.t("staff.db_unavailable.body"), color::text, v.fonts.body, w);
+  text_wrapped(v.t(T("staff.db_unavailable.title")), color::primary, v.fonts.title, w);
+  text_wrapped(v.t(T("staff.db_unavailable.body")), color::text, v.fonts.body, w);
   ImGui::Dummy(ImVec2(0, v.px(12)));
   text_wrapped(v.model.store_problem(), color::muted, v.fonts.small, w);
   ImGui::Dummy(ImVec2(0, v.px(24)));
-  if (big_button("##store_problem_back", v.t("staff.db_unavailable.back"), ImVec2(v.px(320), v.px(96)), v.fonts.body))
-    out.kind = Intent::Kind::home;
+  if (big_button("##store_problem_back", v.t(T("staff.db_unavailable.back")), ImVec2(v.px(320), v.px(96)), v.fonts.body))
+    out = intent::Home{};
   return out;
 }
 
@@ -80,10 +80,10 @@ Intent draw_frame(const View& v) {
   }
   // A finger on the glass anywhere (text, empty space) is the resident still there.
   const ImGuiIO& io = ImGui::GetIO();
-  in.touched = io.MouseDown[0] || io.MouseReleased[0];
   // Reading stops the moment a finger lands anywhere (on 朗读 too: its release then
   // does not start it again, read_aloud_widgets.cpp).
-  if (io.MouseClicked[0] && in.kind == Intent::Kind::none && v.model.reading()) in.kind = Intent::Kind::stop_reading;
+  if (io.MouseClicked[0] && none(in) && v.model.reading()) in = intent::StopReading{};
+  if (none(in) && (io.MouseDown[0] || io.MouseReleased[0])) in = intent::Touch{};
   touch_drag(kTouchSlop * v.scale);
   use_palette(kStandardPalette);
   return in;

@@ -59,14 +59,14 @@ bool speaker_button(const char* id, const std::string& label, float w, float h, 
   return clicked;
 }
 
-const std::string& read_label(const View& v) { return v.t(v.model.reading() ? "speech.stop" : "speech.read"); }
-const std::string& auto_label(const View& v) { return v.t(v.model.auto_read() ? "speech.auto_on" : "speech.auto_off"); }
+const std::string& read_label(const View& v) { return v.t(v.model.reading() ? T("speech.stop") : T("speech.read")); }
+const std::string& auto_label(const View& v) { return v.t(v.model.auto_read() ? T("speech.auto_on") : T("speech.auto_off")); }
 
 }  // namespace
 
 float read_aloud_width(const View& v, float h) {
   if (!v.model.speech_available()) return 0;
-  return std::max(label_width(v, v.t("speech.read"), h), label_width(v, v.t("speech.stop"), h));
+  return std::max(label_width(v, v.t(T("speech.read")), h), label_width(v, v.t(T("speech.stop")), h));
 }
 
 void read_aloud_button(const View& v, Intent& out, float h) {
@@ -75,18 +75,18 @@ void read_aloud_button(const View& v, Intent& out, float h) {
   // Filled while reading: the resident sees that the kiosk is speaking and how to stop it.
   if (speaker_button("##read_aloud", read_label(v), read_aloud_width(v, h), h, v.fonts.body, v.model.reading(),
                      &was_reading))
-    out.kind = was_reading ? Intent::Kind::stop_reading : Intent::Kind::read_aloud;
+    out = was_reading ? Intent{intent::StopReading{}} : Intent{intent::ReadAloud{}};
 }
 
 float auto_read_width(const View& v, float h) {
   if (!v.model.speech_available()) return 0;
-  return std::max(label_width(v, v.t("speech.auto_on"), h), label_width(v, v.t("speech.auto_off"), h));
+  return std::max(label_width(v, v.t(T("speech.auto_on")), h), label_width(v, v.t(T("speech.auto_off")), h));
 }
 
 void auto_read_switch(const View& v, Intent& out, float h) {
   if (!v.model.speech_available()) return;
   if (speaker_button("##auto_read", auto_label(v), auto_read_width(v, h), h, v.fonts.body, v.model.auto_read(), nullptr))
-    out.kind = Intent::Kind::toggle_auto_read;
+    out = intent::ToggleAutoRead{};
 }
 
 }  // namespace eco::ui

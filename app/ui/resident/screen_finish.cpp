@@ -28,6 +28,39 @@ void begin_scrim(const char* id, ImVec2 size) {
   ImGui::Begin(id, nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
   ImGui::PopStyleColor();
 }
+
+// The card an overlay shows in the middle of its scrim: its width and padding, and the
+// width its text wraps at, fixed before the content is measured.
+// Its title font and body font come along: every panel uses both.
+struct Panel {
+  float pw;    // outer width
+  ImVec2 pad;
+  float w;     // inner width
+  ImFont* tf;  // title
+  ImFont* bf;  // body
+};
+Panel panel_for(const View& v) {
+  float pw = std::min(v.size.x * 0.9f, v.px(1100));
+  ImVec2 pad(v.px(48), v.px(40));
+  return {pw, pad, pw - 2 * pad.x, v.fonts.title, v.fonts.body};
+}
+
+// The scrim, and on it the panel `ph` high, centred; closed by end_panel().
+void begin_panel(const char* id, const View& v, const Panel& p, float ph) {
+  begin_scrim(id, v.size);
+  ImGui::SetCursorPos(ImVec2((v.size.x - p.pw) * 0.5f, std::max(0.f, (v.size.y - ph) * 0.5f)));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
+  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, p.pad);
+  ImGui::BeginChild("##panel", ImVec2(p.pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+}
+
+void end_panel() {
+  ImGui::EndChild();
+  ImGui::PopStyleVar(2);
+  ImGui::PopStyleColor();
+  ImGui::End();
+}
 }  // namespace
 
 Intent draw_finish(const View& v) {
@@ -49,17 +82,17 @@ Intent draw_finish(const View& v) {
   }
   float head_w = read_w > 0 ? w - read_w - st.ItemSpacing.x : w;
   ImVec2 head = ImGui::GetCursorPos();
-  text_wrapped(v.t("finish.thanks"), color::primary, f.title, head_w);
-  text_wrapped(v.t(v.model.last_saved() ? "finish.saved" : "finish.save_pending"), color::muted, f.body, head_w);
+  text_wrapped(v.t(T("finish.thanks")), color::primary, f.title, head_w);
+  text_wrapped(v.t(v.model.last_saved() ? T("finish.saved") : T("finish.save_pending")), color::muted, f.body, head_w);
   ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), head.y + read_h + st.ItemSpacing.y));
 
   float footer_h = v.px(110);
   if (const QuizReview* review = q && r ? v.model.quiz_review() : nullptr) {
     const QuizScore& score = review->score;
     ImGui::Dummy(ImVec2(0, v.px(6)));
-    text_wrapped(v.tf("finish.score", {{"c", std::to_string(score.correct)}, {"n", std::to_string(score.drawn)}}),
+    text_wrapped(v.tf(T("finish.score"), {{"c", std::to_string(score.correct)}, {"n", std::to_string(score.drawn)}}),
                  color::text, f.title, w);
-    text_wrapped(v.t("finish.review"), color::muted, f.small, w);
+    text_wrapped(v.t(T("finish.review")), color::muted, f.small, w);
     ImVec2 area(w, ImGui::GetContentRegionAvail().y - footer_h - st.ItemSpacing.y);
     // Ten explanations rarely fit: the review scrolls by finger and shows that it does.
     begin_scroll_region("##review", area, false);
@@ -72,11 +105,11 @@ Intent draw_finish(const View& v) {
       ImGui::PushID(n);
       text_wrapped(std::to_string(++n) + ". " + item->text.get(lang), color::text, f.body, iw);
       if (ok) {
-        text_wrapped(v.t("finish.correct") + "  " + options_text(*item, item->correct, lang), color::correct, f.small, iw);
+        text_wrapped(v.t(T("finish.correct")) + "  " + options_text(*item, item->correct, lang), color::correct, f.small, iw);
       } else {
-        std::string yours = chosen.empty() ? v.t("finish.no_answer") : options_text(*item, chosen, lang);
-        text_wrapped(v.tf("finish.wrong", {{"answer", options_text(*item, item->correct, lang)}}) + "    " +
-                         v.tf("finish.your_answer", {{"answer", yours}}),
+        std::string yours = chosen.empty() ? v.t(T("finish.no_answer")) : options_text(*item, chosen, lang);
+        text_wrapped(v.tf(T("finish.wrong"), {{"answer", options_text(*item, item->correct, lang)}}) + "    " +
+                         v.tf(T("finish.your_answer"), {{"answer", yours}}),
                      color::error, f.small, iw);
       }
       text_wrapped(item->explanation.get(lang), color::muted, f.small, iw);
@@ -90,7 +123,7 @@ Intent draw_finish(const View& v) {
   ImGui::SetCursorPosY(v.size.y - st.WindowPadding.y - bh);
   ImGui::PushFont(f.small);
   ImGui::PushStyleColor(ImGuiCol_Text, color::muted);
-  std::string back = v.tf("finish.returning", {{"n", std::to_string(v.model.finish_seconds_left())}});
+  std::string back = v.tf(T("finish.returning"), {{"n", std::to_string(v.model.finish_seconds_left())}});
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (bh - ImGui::GetFontSize()) * 0.5f);
   ImGui::TextUnformatted(back.c_str());
   ImGui::PopStyleColor();
@@ -99,31 +132,25 @@ Intent draw_finish(const View& v) {
   ImGui::SetCursorPos(ImVec2(v.size.x - st.WindowPadding.x - bw, v.size.y - st.WindowPadding.y - bh));
   // 看完了: leave at once. Otherwise the screen stays while it is being touched
   // (KioskModel::touch restarts its timer) and returns home once left alone.
-  if (big_button("##home", v.t("finish.done"), ImVec2(bw, bh), f.body, true)) out.kind = Intent::Kind::home;
+  if (big_button("##home", v.t(T("finish.done")), ImVec2(bw, bh), f.body, true)) out = intent::Home{};
   return out;
 }
 
 Intent draw_idle_overlay(const View& v) {
   Intent out;
-  // A full-screen dimmed window above the screen, so every tap lands here, with the
-  // panel as its child.
-  begin_scrim("##idle", v.size);
-  ImFont* tf = v.fonts.title;
-  ImFont* bf = v.fonts.body;
-  float pw = std::min(v.size.x * 0.9f, v.px(1100));
-  ImVec2 pad(v.px(48), v.px(40));
-  float w = pw - 2 * pad.x;
-  std::string title = v.t("idle.title");
-  std::string body = v.tf("idle.body", {{"n", std::to_string(v.model.idle_seconds_left())}});
+  const Panel panel = panel_for(v);
+  const auto [pw, pad, w, tf, bf] = panel;
+  std::string title = v.t(T("idle.title"));
+  std::string body = v.tf(T("idle.body"), {{"n", std::to_string(v.model.idle_seconds_left())}});
   std::string big = std::to_string(v.model.idle_seconds_left());
   float ns = tf->FontSize * 1.6f;
   ImVec2 ts = tf->CalcTextSizeA(ns, FLT_MAX, 0, big.c_str());
   // Continue for the resident who is still there; 需要更多时间 for one who reads slowly
   // (asked again much later); 重新开始 for the next person, who should neither wait out
   // the countdown nor carry on a stranger's survey. Side by side when they fit, else stacked.
-  const char* keys[] = {"idle.continue", "idle.more_time", "idle.start_over"};
+  const char* keys[] = {T("idle.continue"), T("idle.more_time"), T("idle.start_over")};
   const char* ids[] = {"##continue", "##more_time", "##start_over"};
-  const Intent::Kind kinds[] = {Intent::Kind::continue_session, Intent::Kind::more_time, Intent::Kind::start_over};
+  const Intent kinds[] = {intent::ContinueSession{}, intent::MoreTime{}, intent::StartOver{}};
   float sp = ImGui::GetStyle().ItemSpacing.x;
   float bh = std::max(v.px(110), tf->FontSize * 1.8f);
   float bw = (w - 2 * sp) / 3;
@@ -143,11 +170,7 @@ Intent draw_idle_overlay(const View& v) {
   float ph = pad.y * 2 + measure_wrapped(tf, tf->FontSize, title, w).y + measure_wrapped(bf, bf->FontSize, body, w).y +
              ts.y + 2 * ImGui::GetStyle().ItemSpacing.y + pad.y * 0.5f + buttons_h;
   ph = std::min(ph, v.size.y);
-  ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, std::max(0.f, (v.size.y - ph) * 0.5f)));
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
-  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
-  ImGui::BeginChild("##panel", ImVec2(pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  begin_panel("##idle", v, panel, ph);
   text_wrapped(title, color::primary, tf, w);
   text_wrapped(body, color::text, bf, w);
   ImGui::SetCursorPosX((pw - ts.x) * 0.5f);
@@ -157,12 +180,9 @@ Intent draw_idle_overlay(const View& v) {
   for (int i = 0; i < 3; ++i) {
     if (row && i > 0) ImGui::SameLine();
     if (!row) ImGui::SetCursorPosX(pad.x);
-    if (big_button(ids[i], v.t(keys[i]), ImVec2(bw, bh), btn_font, i == 0)) out.kind = kinds[i];
+    if (big_button(ids[i], v.t(keys[i]), ImVec2(bw, bh), btn_font, i == 0)) out = kinds[i];
   }
-  ImGui::EndChild();
-  ImGui::PopStyleVar(2);
-  ImGui::PopStyleColor();
-  ImGui::End();
+  end_panel();
   return out;
 }
 
@@ -170,72 +190,50 @@ Intent draw_idle_overlay(const View& v) {
 // and the resident's reassurance that nothing is lost. Closed by its button.
 Intent draw_staff_call(const View& v) {
   Intent out;
-  begin_scrim("##staff_call", v.size);
-  ImFont* tf = v.fonts.title;
-  ImFont* bf = v.fonts.body;
-  float pw = std::min(v.size.x * 0.9f, v.px(1100));
-  ImVec2 pad(v.px(48), v.px(40));
-  float w = pw - 2 * pad.x;
+  const Panel panel = panel_for(v);
+  const auto [pw, pad, w, tf, bf] = panel;
   TimeMs local = v.model.staff_called_at() + v.model.config().utc_offset_minutes * 60000LL;
   std::string hhmm = to_iso_utc(local).substr(11, 5);
-  std::string title = v.t("staff_call.title");
-  std::string for_staff = v.tf("staff_call.for_staff", {{"time", hhmm}});
-  std::string body = v.t("staff_call.body");
+  std::string title = v.t(T("staff_call.title"));
+  std::string for_staff = v.tf(T("staff_call.for_staff"), {{"time", hhmm}});
+  std::string body = v.t(T("staff_call.body"));
   float bh = std::max(v.px(110), tf->FontSize * 1.8f);
-  const std::string& close = v.t("staff_call.close");
+  const std::string& close = v.t(T("staff_call.close"));
   ImFont* btn_font = tf->CalcTextSizeA(tf->FontSize, FLT_MAX, 0, close.c_str()).x + bh <= w ? tf : bf;
   float sp = ImGui::GetStyle().ItemSpacing.y;
   float ph = pad.y * 2 + measure_wrapped(tf, tf->FontSize, title, w).y + measure_wrapped(tf, tf->FontSize, for_staff, w).y +
              measure_wrapped(bf, bf->FontSize, body, w).y + 3 * sp + pad.y + bh;
   ph = std::min(ph, v.size.y);
-  ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, std::max(0.f, (v.size.y - ph) * 0.5f)));
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
-  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
-  ImGui::BeginChild("##panel", ImVec2(pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  begin_panel("##staff_call", v, panel, ph);
   text_wrapped(title, color::primary, tf, w);
   text_wrapped(for_staff, color::text, tf, w);
   text_wrapped(body, color::muted, bf, w);
   ImGui::SetCursorPos(ImVec2(pad.x, ph - pad.y - bh));
-  if (big_button("##close_call", close, ImVec2(w, bh), btn_font, false)) out.kind = Intent::Kind::dismiss_staff_call;
-  ImGui::EndChild();
-  ImGui::PopStyleVar(2);
-  ImGui::PopStyleColor();
-  ImGui::End();
+  if (big_button("##close_call", close, ImVec2(w, bh), btn_font, false)) out = intent::DismissStaffCall{};
+  end_panel();
   return out;
 }
 
 Intent draw_leave_dialog(const View& v) {
   Intent out;
-  begin_scrim("##leave", v.size);
-  ImFont* tf = v.fonts.title;
-  ImFont* bf = v.fonts.body;
-  float pw = std::min(v.size.x * 0.9f, v.px(1100));
-  ImVec2 pad(v.px(48), v.px(40));
-  float w = pw - 2 * pad.x;
+  const Panel panel = panel_for(v);
+  const auto [pw, pad, w, tf, bf] = panel;
   bool first = v.model.leave_asked() == LeaveAsk::back_on_first;
-  std::string title = v.t(first ? "leave.title_first" : "leave.title_quit");
-  std::string body = v.t("leave.body");
+  std::string title = v.t(first ? T("leave.title_first") : T("leave.title_quit"));
+  std::string body = v.t(T("leave.body"));
   float bh = std::max(v.px(110), tf->FontSize * 1.8f);
   float ph = pad.y * 2 + measure_wrapped(tf, tf->FontSize, title, w).y + measure_wrapped(bf, bf->FontSize, body, w).y +
              pad.y + bh;
-  ImGui::SetCursorPos(ImVec2((v.size.x - pw) * 0.5f, std::max(0.f, (v.size.y - ph) * 0.5f)));
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, color::card);
-  ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
-  ImGui::BeginChild("##panel", ImVec2(pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  begin_panel("##leave", v, panel, ph);
   text_wrapped(title, color::primary, tf, w);
   text_wrapped(body, color::text, bf, w);
   float bw = (w - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
   ImGui::SetCursorPos(ImVec2(pad.x, ph - pad.y - bh));
   // Staying is the default and the filled button: leaving loses the answers.
-  if (big_button("##stay", v.t("leave.stay"), ImVec2(bw, bh), tf, true)) out.kind = Intent::Kind::cancel_leave;
+  if (big_button("##stay", v.t(T("leave.stay")), ImVec2(bw, bh), tf, true)) out = intent::CancelLeave{};
   ImGui::SameLine();
-  if (big_button("##leave", v.t("leave.confirm"), ImVec2(bw, bh), tf, false)) out.kind = Intent::Kind::confirm_leave;
-  ImGui::EndChild();
-  ImGui::PopStyleVar(2);
-  ImGui::PopStyleColor();
-  ImGui::End();
+  if (big_button("##leave", v.t(T("leave.confirm")), ImVec2(bw, bh), tf, false)) out = intent::ConfirmLeave{};
+  end_panel();
   return out;
 }
 

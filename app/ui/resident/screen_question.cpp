@@ -12,13 +12,7 @@ namespace eco::ui {
 
 namespace {
 
-Intent answer_intent(Answer a, bool advance = false) {
-  Intent in;
-  in.kind = Intent::Kind::answer;
-  in.answer = std::move(a);
-  in.advance = advance;
-  return in;
-}
+Intent answer_intent(Answer a, bool advance = false) { return intent::Answer{std::move(a), advance}; }
 
 int columns_for(const View& v, std::size_t n, const Question& q, float width) {
   if (q.type == QuestionType::rating) return v.portrait ? 1 : 5;
@@ -149,7 +143,7 @@ Intent count_matrix(const View& v, const Session& s, const Question& q, ImVec2 a
     ImGui::PopID();
   }
   std::int64_t total = counts_total(s.answer_of(q.id));
-  text_wrapped(v.tf("question.trips_total", {{"n", std::to_string(total)}}), color::muted,
+  text_wrapped(v.tf(T("question.trips_total"), {{"n", std::to_string(total)}}), color::muted,
                v.fonts.body, area.x);
   return out;
 }
@@ -206,7 +200,7 @@ Intent number_pad(const View& v, const Session& s, const Question& q, ImVec2 are
       ImGui::SetCursorScreenPos(ImVec2(p.x + dw + st.ItemSpacing.x + static_cast<float>(j % 6) * (kw + st.ItemSpacing.x),
                                        p.y + static_cast<float>(j / 6) * (key + st.ItemSpacing.y)));
       ImGui::PushID(i);
-      std::string label = keys[i][0] == 'C' ? v.t("numpad.clear") : keys[i];
+      std::string label = keys[i][0] == 'C' ? v.t(T("numpad.clear")) : keys[i];
       if (big_button("##k", label, ImVec2(kw, key), tf, false)) out = answer_intent(number_pad_key(s.answer_of(q.id), codes[i]));
       ImGui::PopID();
     }
@@ -229,7 +223,7 @@ Intent number_pad(const View& v, const Session& s, const Question& q, ImVec2 are
   for (int i = 0; i < 12; ++i) {
     if (i % 3) ImGui::SameLine();
     ImGui::PushID(i);
-    std::string label = keys[i][0] == 'C' ? v.t("numpad.clear") : keys[i];
+    std::string label = keys[i][0] == 'C' ? v.t(T("numpad.clear")) : keys[i];
     if (big_button("##k", label, ks, v.fonts.title, false)) out = answer_intent(number_pad_key(s.answer_of(q.id), codes[i]));
     ImGui::PopID();
   }
@@ -246,7 +240,7 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   const auto& f = v.fonts;
   ImGuiStyle& st = ImGui::GetStyle();
   Progress pr = s->progress();
-  std::string progress = v.tf("question.progress", {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
+  std::string progress = v.tf(T("question.progress"), {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
   ImVec2 top = ImGui::GetCursorPos();
   float right = 0, last_left = 0, last_h = 0;  // where the switches begin (screen x), the last row
   float row_h = top_switches(v, out, true, &right, &last_left, &last_h);
@@ -299,8 +293,8 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
 std::string question_sub(const View& v, const Question& q) {
   std::string sub = q.hint.get(v.model.lang());
   if (q.type == QuestionType::multiple)
-    sub += (sub.empty() ? "" : "  ") + v.tf("question.choose_up_to", {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
-  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t("question.optional");
+    sub += (sub.empty() ? "" : "  ") + v.tf(T("question.choose_up_to"), {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
+  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t(T("question.optional"));
   return sub;
 }
 
@@ -335,7 +329,7 @@ float answers_height(const View& v, const Session& s, const Question& q, const G
     case QuestionType::count_matrix: {
       MatrixLayout m = matrix_layout(v, q, area);
       float rows = std::ceil(static_cast<float>(q.rows.size()) / static_cast<float>(m.cols));
-      std::string total = v.tf("question.trips_total", {{"n", "0"}});
+      std::string total = v.tf(T("question.trips_total"), {{"n", "0"}});
       return rows * m.h + (rows - 1) * st.ItemSpacing.y + st.ItemSpacing.y +
              measure_wrapped(v.fonts.body, v.fonts.body->FontSize, total, area.x).y;
     }
@@ -343,7 +337,7 @@ float answers_height(const View& v, const Session& s, const Question& q, const G
       if (pad_strip(v, area)) return 2 * pad_strip_key(v, area.y) + st.ItemSpacing.y;
       return 5 * pad_key(v, area.y) + 4 * st.ItemSpacing.y;
     }
-    case QuestionType::text: return measure_wrapped(v.fonts.body, v.fonts.body->FontSize, v.t("question.text_skip"), area.x).y;
+    case QuestionType::text: return measure_wrapped(v.fonts.body, v.fonts.body->FontSize, v.t(T("question.text_skip")), area.x).y;
   }
   return 0;
 }
@@ -373,14 +367,14 @@ void answer_body(const View& v, const Session* s, const Question& q, const Grid&
     }
     // Only a key or stepper pressed replaces what the header's switches and 退出 asked for.
     case QuestionType::count_matrix:
-      if (Intent in = count_matrix(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      if (Intent in = count_matrix(v, *s, q, inner); !none(in)) out = std::move(in);
       break;
     case QuestionType::integer:
-      if (Intent in = number_pad(v, *s, q, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      if (Intent in = number_pad(v, *s, q, inner); !none(in)) out = std::move(in);
       break;
     case QuestionType::text:
-      if (!v.model.text_entry()) text_wrapped(v.t("question.text_skip"), color::muted, f.body, inner.x);
-      else if (Intent in = draw_text_answer(v, inner); in.kind != Intent::Kind::none) out = std::move(in);
+      if (!v.model.text_entry()) text_wrapped(v.t(T("question.text_skip")), color::muted, f.body, inner.x);
+      else if (Intent in = draw_text_answer(v, inner); !none(in)) out = std::move(in);
       break;
   }
 }
@@ -393,10 +387,10 @@ void question_footer(const View& v, const Progress& pr, float w, Intent& out) {
   // Extra large text in portrait: the two buttons share the width rather than overlap.
   float bw = std::min(v.px(v.portrait ? 300 : 340), (w - ImGui::GetStyle().ItemSpacing.x) * 0.5f);
   ImGui::SetCursorPosY(v.size.y - st.WindowPadding.y - bh);
-  if (big_button("##back", v.t("nav.back"), ImVec2(bw, bh), f.body, false)) out.kind = Intent::Kind::back;
+  if (big_button("##back", v.t(T("nav.back")), ImVec2(bw, bh), f.body, false)) out = intent::Back{};
   const AnswerCheck& refusal = v.model.refusal();
   if (!refusal.ok()) {
-    std::string key = std::string("validation.") + status_code(refusal.status);
+    std::string key = std::string(T("validation.")) + status_code(refusal.status);
     std::string msg = v.tf(key.c_str(), {{"min", std::to_string(refusal.min)}, {"max", std::to_string(refusal.max)}});
     ImGui::SameLine();
     ImGui::BeginGroup();
@@ -409,8 +403,8 @@ void question_footer(const View& v, const Progress& pr, float w, Intent& out) {
   if (v.model.next_shown()) {
     ImGui::SameLine();
     ImGui::SetCursorPosX(v.size.x - st.WindowPadding.x - bw);
-    if (big_button("##next", v.t(pr.last ? "nav.submit" : "nav.next"), ImVec2(bw, bh), f.body, true))
-      out.kind = Intent::Kind::next;
+    if (big_button("##next", v.t(pr.last ? T("nav.submit") : T("nav.next")), ImVec2(bw, bh), f.body, true))
+      out = intent::Next{};
   }
 }
 

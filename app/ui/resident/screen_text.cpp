@@ -22,10 +22,7 @@ Intent draw_text_answer(const View& v, ImVec2 area) {
   if (!e) return out;
   InputPanelView pv = panel_view(v, *e);
   input::InputIntent in = draw_input_panel(pv, area);
-  if (in.kind != input::InputIntent::Kind::none) {
-    out.kind = Intent::Kind::input;
-    out.input = std::move(in);
-  }
+  if (in.kind != input::InputIntent::Kind::none) out = intent::Input{std::move(in)};
   return out;
 }
 

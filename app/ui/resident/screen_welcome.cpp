@@ -14,26 +14,28 @@ struct WelcomeCard {
   std::string title, intro, facts;  // facts: how many questions and minutes
 };
 
-WelcomeCard welcome_card(const View& v, const Questionnaire& q) {
+// Filled in place: the strings keep their capacity, so the same card again allocates nothing.
+void welcome_card(const View& v, const Questionnaire& q, WelcomeCard& c) {
   const std::string& lang = v.model.lang();
-  WelcomeCard c{q.title.get(lang), q.intro.get(lang), {}};
+  c.title = q.title.get(lang);
+  c.intro = q.intro.get(lang);
   // The same count the progress line starts from (Session::progress().expected).
   QuestionCount n = count_questions(q, false);
   if (n.least != n.most)
-    c.facts = v.tf("welcome.count_range", {{"least", std::to_string(n.least)}, {"most", std::to_string(n.most)}});
+    c.facts = v.tf(T("welcome.count_range"), {{"least", std::to_string(n.least)}, {"most", std::to_string(n.most)}});
   else if (n.drawn > 0 && n.drawn < n.most)
-    c.facts = v.tf("welcome.count_drawn", {{"n", std::to_string(n.most)}, {"k", std::to_string(n.drawn)}});
+    c.facts = v.tf(T("welcome.count_drawn"), {{"n", std::to_string(n.most)}, {"k", std::to_string(n.drawn)}});
   else
-    c.facts = v.tf("welcome.count", {{"n", std::to_string(n.most)}});
-  c.facts += "  ·  " + v.tf("welcome.minutes", {{"n", std::to_string(q.minutes)}});
-  return c;
+    c.facts = v.tf(T("welcome.count"), {{"n", std::to_string(n.most)}});
+  c.facts += "  ·  ";
+  c.facts += v.tf(T("welcome.minutes"), {{"n", std::to_string(q.minutes)}});
 }
 
 float card_pad(const View& v) { return v.fonts.body->FontSize * 0.6f; }
 float start_h(const View& v) { return std::max(v.px(84), v.fonts.body->FontSize * 1.8f); }
 float start_w(const View& v) {
   ImFont* b = v.fonts.body;
-  return std::max(v.px(260), b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, v.t("welcome.start").c_str()).x + 2 * start_h(v));
+  return std::max(v.px(260), b->CalcTextSizeA(b->FontSize, FLT_MAX, 0, v.t(T("welcome.start")).c_str()).x + 2 * start_h(v));
 }
 
 // Every card's title in the title font on one line, or all in the body font when one
@@ -78,7 +80,7 @@ bool draw_welcome_card(const View& v, const WelcomeCard& c, ImFont* tf, ImFont* 
   float y = p.y + pad;
   y += draw_wrapped(dl, tf, tf->FontSize, ImVec2(p.x + pad, y), color::primary, c.title, inner).y + pad * 0.5f;
   y += draw_wrapped(dl, b, b->FontSize, ImVec2(p.x + pad, y), color::muted, c.intro, inner).y + pad * 0.5f;
-  const std::string& label = v.t("welcome.start");
+  const std::string& label = v.t(T("welcome.start"));
   float bh = start_h(v), bw = std::min(inner, start_w(v));
   ImVec2 bp;
   if (beside) {
@@ -122,8 +124,8 @@ Intent draw_welcome(const View& v) {
   ImGui::SetCursorPos(ImVec2(0, 0));
   ImGui::InvisibleButton("##staff", ImVec2(v.px(120), v.px(120)));
   if (g_hit_items) g_hit_items->push_back({"##staff", ImVec2(0, 0), ImVec2(v.px(120), v.px(120))});
-  if (ImGui::IsItemActivated()) out.kind = Intent::Kind::corner_press;
-  if (ImGui::IsItemDeactivated()) out.kind = Intent::Kind::corner_release;
+  if (ImGui::IsItemActivated()) out = intent::CornerPress{};
+  if (ImGui::IsItemDeactivated()) out = intent::CornerRelease{};
   ImGui::SetCursorPos(back);
 
   // Top row: switches on the right, reading every page aloud just left of them (of their
@@ -147,29 +149,33 @@ Intent draw_welcome(const View& v) {
   ImGui::Dummy(ImVec2(0, v.px(10)));
   // The district's title, the line under it and "choose": above the cards, or scrolling
   // with them when the cards would otherwise get less room than one of them needs.
-  const std::string subtitle = v.t("welcome.subtitle") + "  ·  " + local(cfg.hall_name);
+  const std::string& subtitle =
+      kept_format("{a}  ·  {b}", {{"a", v.t(T("welcome.subtitle"))}, {"b", local(cfg.hall_name)}});
   auto head_height = [&](float width) {
     float sp = st.ItemSpacing.y;
     const std::string& t = local(cfg.district_title);
     ImFont* hf = measure_wrapped(f.title, f.title->FontSize, t, FLT_MAX).x <= width ? f.title : f.body;
     return measure_wrapped(hf, hf->FontSize, t, width).y + sp + measure_wrapped(f.body, f.body->FontSize, subtitle, width).y + sp +
-           v.px(20) + sp + measure_wrapped(f.body, f.body->FontSize, v.t("welcome.choose"), width).y + sp;
+           v.px(20) + sp + measure_wrapped(f.body, f.body->FontSize, v.t(T("welcome.choose")), width).y + sp;
   };
   auto draw_head = [&](float width) {
     heading(local(cfg.district_title), color::primary, f.title, f.body, width);
     text_wrapped(subtitle, color::muted, f.body, width);
     ImGui::Dummy(ImVec2(0, v.px(20)));
-    text_wrapped(v.t("welcome.choose"), color::text, f.body, width);
+    text_wrapped(v.t(T("welcome.choose")), color::text, f.body, width);
   };
   float head_h = head_height(w);
-  auto qs = v.model.offered();
+  // Kept between frames (an idle frame allocates nothing): the list and the cards.
+  static std::vector<const Questionnaire*> qs;
+  static std::vector<WelcomeCard> cards;
+  v.model.offered(qs);
   int n = static_cast<int>(qs.size());
-  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t("welcome.privacy"), w).y;
+  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t(T("welcome.privacy")), w).y;
   float avail_h = ImGui::GetContentRegionAvail().y - head_h - privacy_h - 2 * st.ItemSpacing.y;
   // Reflow: the most columns whose tallest card still fits (three across in landscape,
   // fewer in larger text or portrait); if none fits, the arrangement that overflows least.
-  std::vector<WelcomeCard> cards;
-  for (const Questionnaire* q : qs) cards.push_back(welcome_card(v, *q));
+  cards.resize(qs.size());
+  for (std::size_t i = 0; i < qs.size(); ++i) welcome_card(v, *qs[i], cards[i]);
   // Then, if still nothing fits (portrait, larger text), the same with the intro in
   // the small font.
   int cols = 1;
@@ -232,14 +238,13 @@ Intent draw_welcome(const View& v) {
     if (i % cols) ImGui::SameLine();
     ImGui::PushID(i);
     if (draw_welcome_card(v, cards[static_cast<std::size_t>(i)], tf, df, beside, ImVec2(card_w, card_h))) {
-      out.kind = Intent::Kind::start;
-      out.id = qs[static_cast<std::size_t>(i)]->id;
+      out = intent::Start{qs[static_cast<std::size_t>(i)]->id};
     }
     ImGui::PopID();
   }
   if (scroll) end_scroll_region(v.scale);
   ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), v.size.y - st.WindowPadding.y - privacy_h));
-  text_wrapped(v.t("welcome.privacy"), color::muted, f.small, w);
+  text_wrapped(v.t(T("welcome.privacy")), color::muted, f.small, w);
   return out;
 }
 

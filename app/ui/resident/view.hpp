@@ -10,6 +10,7 @@
 #include "core/support/i18n.hpp"
 #include "kiosk/kiosk_model.hpp"
 #include "ui/common/fonts.hpp"
+#include "ui/common/kept_text.hpp"
 
 namespace eco::ui {
 
@@ -22,9 +23,8 @@ struct View {
   bool portrait = false;
 
   const std::string& t(const char* key) const { return strings.get(model.lang(), key); }
-  std::string tf(const char* key, const std::map<std::string, std::string>& args) const {
-    return Strings::format(t(key), args);
-  }
+  // Formatted text, kept while it is drawn again (kept_text.hpp): valid within the frame.
+  const std::string& tf(const char* key, TextArgs args) const { return kept_format(t(key), args); }
   float px(float v) const { return v * scale; }
 };
 
@@ -66,6 +66,7 @@ struct TextLine {
   float width;
 };
 std::vector<TextLine> wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width);
+void wrap_lines(ImFont* font, float size, const char* text, const char* text_end, float width, std::vector<TextLine>& lines);
 // Draws wrapped lines at `pos`; returns the size they took.
 ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 colour, const std::string& s, float width);
 ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width);
