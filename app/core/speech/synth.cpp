@@ -46,15 +46,16 @@ std::string init_locked() {
   return g_init_error;
 }
 
+std::string g_voice;  // the language whose voice espeak-ng has loaded ("" = load again)
+
 bool select_voice(const std::string& lang) {
   // Only on a change of language: espeak-ng 1.51 loads the voice afresh on every call
   // and keeps about 1.3 kB of each load until exit (seen by LeakSanitizer), which a
   // kiosk reading all day would pile up.
-  static std::string current;
-  if (current != lang) {
-    current.clear();
+  if (g_voice != lang) {
+    g_voice.clear();
     if (espeak_SetVoiceByName(voice_for(lang)) != EE_OK) return false;
-    current = lang;
+    g_voice = lang;
   }
   // A little slower than espeak's default 175 words a minute: many residents are elderly.
   espeak_SetParameter(espeakRATE, 150, 0);
@@ -110,6 +111,9 @@ std::string phonemes(const Utterance& u) {
     const char* ph = espeak_TextToPhonemes(&p, espeakCHARS_UTF8, 0);
     if (ph) out += std::string(ph) + "\n";
   }
+  // Translating to phonemes leaves the loaded voice in a state that reads Mandarin in
+  // under half the time afterwards (seen in the tests): the next use loads it again.
+  g_voice.clear();
   return out;
 }
 
