@@ -1,5 +1,7 @@
 #include "core/speech/synth.hpp"
 
+#include <utility>
+
 #include <espeak-ng/speak_lib.h>
 
 #include <mutex>
@@ -46,13 +48,14 @@ std::string init_locked() {
   return g_init_error;
 }
 
-std::string g_voice;  // the language whose voice espeak-ng has loaded ("" = load again)
+std::string g_voice;         // the language whose voice espeak-ng has loaded ("" = load again)
+bool g_phonemes_ran = false;  // a phoneme translation ran since the voice was loaded
 
-bool select_voice(const std::string& lang) {
+bool select_voice(const std::string& lang, bool fresh = false) {
   // Only on a change of language: espeak-ng 1.51 loads the voice afresh on every call
   // and keeps about 1.3 kB of each load until exit (seen by LeakSanitizer), which a
   // kiosk reading all day would pile up.
-  if (g_voice != lang) {
+  if (g_voice != lang || fresh) {
     g_voice.clear();
     if (espeak_SetVoiceByName(voice_for(lang)) != EE_OK) return false;
     g_voice = lang;
@@ -85,7 +88,8 @@ bool synthesize(const Utterance& u, std::vector<std::int16_t>& out, const std::f
     if (error) *error = e;
     return false;
   }
-  if (!select_voice(u.lang)) {
+  bool fresh = std::exchange(g_phonemes_ran, false);
+  if (!select_voice(u.lang, fresh)) {
     if (error) *error = std::string("espeak-ng has no voice ") + voice_for(u.lang);
     return false;
   }
@@ -112,8 +116,9 @@ std::string phonemes(const Utterance& u) {
     if (ph) out += std::string(ph) + "\n";
   }
   // Translating to phonemes leaves the loaded voice in a state that reads Mandarin in
-  // under half the time afterwards (seen in the tests): the next use loads it again.
-  g_voice.clear();
+  // under half the time afterwards (seen in the tests): the next synthesis loads it
+  // again. Further translations keep it (each load would leak, see select_voice).
+  g_phonemes_ran = true;
   return out;
 }
 
