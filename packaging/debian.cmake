@@ -43,9 +43,11 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # libglfw3, libsqlite3, libsodium ... from the binary itself
 # What the binary does not link but needs: the compositor and X server it runs in, a
-# Chinese font, Mesa's drivers, and the tools of the maintainer scripts.
+# Chinese font, Mesa's drivers, the tools of the maintainer scripts, and the data the
+# comment keyboard reads (the handwriting model, the pinyin schema and its presets;
+# espeak-ng's voices come with libespeak-ng1).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "adduser, debconf (>= 0.5) | debconf-2.0, cage, xwayland, fonts-noto-cjk | fonts-wqy-microhei, libgl1-mesa-dri")
+    "adduser, debconf (>= 0.5) | debconf-2.0, cage, xwayland, fonts-noto-cjk | fonts-wqy-microhei, libgl1-mesa-dri, tegaki-zinnia-simplified-chinese, rime-data-pinyin-simp, rime-prelude")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "xinit, xserver-xorg-core, xserver-xorg-input-libinput")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/packaging/debian/preinst ${CMAKE_SOURCE_DIR}/packaging/debian/postinst
