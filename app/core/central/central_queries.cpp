@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/central/schema.hpp"
+#include "core/storage/answer_atoms.hpp"
 #include "core/support/ids.hpp"
 
 namespace eco::central {
@@ -13,9 +14,6 @@ namespace eco::central {
 using json = nlohmann::json;
 
 namespace {
-
-// Answer atom kinds, as the kiosk stores them (core/storage/store.cpp).
-enum AtomKind { kChoice = 1, kChoiceSet = 2, kInteger = 3, kCounts = 4, kText = 5 };
 
 constexpr int kFetchRows = 20000;
 
@@ -149,24 +147,8 @@ struct ResponseReader {
           if (d.is_string()) cur.drawn.push_back(d.get<std::string>());
     }
     if (r.null(i, 11)) return true;  // a response with no answers
-    std::string q(r.view(i, 11));
-    int kind = static_cast<int>(to_i64(r.view(i, 12)));
-    std::string item(r.view(i, 13));
-    bool same = !cur.answers.empty() && cur.answers.back().first == q;
-    switch (kind) {
-      case kChoice: cur.answers.emplace_back(q, Choice{item}); break;
-      case kChoiceSet:
-        if (same) std::get<ChoiceSet>(cur.answers.back().second).options.push_back(item);
-        else cur.answers.emplace_back(q, ChoiceSet{{item}});
-        break;
-      case kInteger: cur.answers.emplace_back(q, to_i64(r.view(i, 14))); break;
-      case kCounts:
-        if (same) std::get<Counts>(cur.answers.back().second).rows.emplace_back(item, static_cast<int>(to_i64(r.view(i, 14))));
-        else cur.answers.emplace_back(q, Counts{{{item, static_cast<int>(to_i64(r.view(i, 14)))}}});
-        break;
-      case kText: cur.answers.emplace_back(q, Text{std::string(r.view(i, 15))}); break;
-      default: break;
-    }
+    add_answer_atom(cur.answers, std::string(r.view(i, 11)), static_cast<int>(to_i64(r.view(i, 12))),
+                    std::string(r.view(i, 13)), to_i64(r.view(i, 14)), r.view(i, 15));
     return true;
   }
   bool flush(const std::function<bool(std::int64_t, const Response&)>& fn) {

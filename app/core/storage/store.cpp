@@ -1,4 +1,6 @@
 #include "core/storage/store.hpp"
+
+#include "core/storage/answer_atoms.hpp"
 #include "core/support/time.hpp"
 #include "core/support/ids.hpp"
 #include "core/support/text.hpp"
@@ -19,10 +21,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-// Answer atoms: how one answer becomes rows. kind tells single from multiple choice
-// with one selection, so a response reads back exactly as it was saved.
-enum AtomKind { kChoice = 1, kChoiceSet = 2, kInteger = 3, kCounts = 4, kText = 5 };
 
 // Each entry moves the schema up one version. Never edit a shipped entry: add one.
 const char* const kMigrations[] = {
@@ -793,24 +791,9 @@ void Store::each_with_id(const ResponseFilter& f, const std::function<bool(std::
           if (d.is_string()) cur.drawn.push_back(d.get<std::string>());
     }
     if (s.is_null(11)) continue;  // a response with no answers
-    std::string q(s.text(11));
-    int kind = static_cast<int>(s.i64(12));
-    std::string item(s.text(13));
-    bool same = !cur.answers.empty() && cur.answers.back().first == q;
-    switch (kind) {
-      case kChoice: cur.answers.emplace_back(q, Choice{item}); break;
-      case kChoiceSet:
-        if (same) std::get<ChoiceSet>(cur.answers.back().second).options.push_back(item);
-        else cur.answers.emplace_back(q, ChoiceSet{{item}});
-        break;
-      case kInteger: cur.answers.emplace_back(q, s.i64(14)); break;
-      case kCounts:
-        if (same) std::get<Counts>(cur.answers.back().second).rows.emplace_back(item, static_cast<int>(s.i64(14)));
-        else cur.answers.emplace_back(q, Counts{{{item, static_cast<int>(s.i64(14))}}});
-        break;
-      case kText: cur.answers.emplace_back(q, Text{std::string(s.text(15))}); break;
-      default: break;
-    }
+    // Columns 12-15: kind, item, value, text (a value or text column may be null).
+    add_answer_atom(cur.answers, std::string(s.text(11)), static_cast<int>(s.i64(12)), std::string(s.text(13)),
+                    s.i64(14), s.text(15));
   }
   flush();
 }
