@@ -5,8 +5,10 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/catalog/catalog.hpp"
+#include "core/support/i18n.hpp"
 #include "core/support/time.hpp"
 #include "core/survey/questionnaire_loader.hpp"
 #include "core/storage/store.hpp"
@@ -53,6 +55,15 @@ inline const eco::Catalog& shipped_catalog() {
   static eco::CatalogLoad c = eco::load_catalog(source_dir() + "/assets/indicators.json");
   if (!c.catalog) throw std::runtime_error("assets/indicators.json does not load");
   return *c.catalog;
+}
+
+// The shipped UI strings (assets/i18n); a file that does not load fails the test.
+inline eco::Strings shipped_strings() {
+  eco::Strings s;
+  std::vector<std::string> errors;
+  s.load_dir(source_dir() + "/assets/i18n", errors);
+  if (!errors.empty()) throw std::runtime_error("assets/i18n does not load: " + errors.front());
+  return s;
 }
 
 // A kiosk on a temporary database with a clock the test moves by hand.

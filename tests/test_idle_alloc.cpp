@@ -36,13 +36,6 @@ long allocations_over(int warm_up, int frames, Frame&& frame) {
   return test::stop_counting_allocations();
 }
 
-Strings shipped_strings() {
-  Strings s;
-  std::vector<std::string> errors;
-  s.load_dir(test::source_dir() + "/assets/i18n", errors);
-  REQUIRE(errors.empty());
-  return s;
-}
 
 std::string all_glyphs(const Strings& s) {
   std::string text = "0123456789";
@@ -62,7 +55,7 @@ std::string all_glyphs(const Strings& s) {
 // The resident screens as the kiosk draws them: no hit log, no text capture (those are
 // the tests' recorders), the model ticked every frame.
 struct Kiosk : test::KioskRig {
-  Strings strings = shipped_strings();
+  Strings strings = test::shipped_strings();
   ImVec2 size{1920, 1080};
   Headless headless{size, scale_for(size), all_glyphs(strings)};
   Kiosk() : KioskRig(3) {
@@ -127,7 +120,7 @@ TEST_CASE("an idle frame allocates nothing: the console's overview of 40 indicat
   d.responses = 200;
   d.end = now;
   fill_demo_data(store, test::shipped(), d);
-  Strings strings = shipped_strings();
+  Strings strings = test::shipped_strings();
   std::string glyphs;
   for (const auto& key : strings.keys("zh")) glyphs += strings.get("zh", key);
   std::string catalog_glyphs;

@@ -29,13 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-Strings load_strings() {
-  Strings s;
-  std::vector<std::string> errors;
-  s.load_dir(test::source_dir() + "/assets/i18n", errors);
-  REQUIRE(errors.empty());
-  return s;
-}
 
 // Every question of every shipped questionnaire, bank items included.
 std::vector<std::pair<const Questionnaire*, const Question*>> all_questions() {
@@ -171,7 +164,7 @@ TEST_CASE("speech text: espeak-ng drops or anglicises the raw forms, and reads t
 
 TEST_CASE("speech text: every shipped question and string is read in its own language, nothing skipped") {
   REQUIRE(synth_init() == "");
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   int checked = 0;
   for (const std::string lang : {"zh", "en"}) {
     std::vector<Script> scripts;
@@ -216,7 +209,7 @@ TEST_CASE("speech text: every shipped question and string is read in its own lan
 
 TEST_CASE("speech: every question of every questionnaire in both languages synthesizes to sound that grows with its text") {
   REQUIRE(synth_init() == "");
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   int rate = sample_rate();
   CHECK(rate == 22050);
   for (const std::string lang : {"zh", "en"}) {
@@ -415,7 +408,7 @@ TEST_CASE("read-aloud model: a resident listening is not idle — the quiet time
 TEST_CASE("read-aloud model: the welcome switch reads every page, and is off again for the next resident") {
   test::KioskRig rig(4);
   KioskModel& m = rig.model;
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   m.set_speech_available(true);
   auto apply = [&](const Intent& in) {
     m.apply(in);
@@ -449,7 +442,7 @@ TEST_CASE("read-aloud model: the welcome switch reads every page, and is off aga
 }
 
 TEST_CASE("read-aloud: the finish screen reads the score and every explanation") {
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   const Questionnaire* q = test::shipped().find("knowledge");
   REQUIRE(q);
   SessionOptions o;
@@ -477,7 +470,7 @@ TEST_CASE("read-aloud: the finish screen reads the score and every explanation")
 
 TEST_CASE("by touch: 朗读 at its drawn position starts speech — a tap elsewhere stops it within 100 ms") {
   REQUIRE(synth_init() == "");
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
     CAPTURE(size.x);
     test::KioskRig rig(9);
@@ -552,7 +545,7 @@ TEST_CASE("by touch: 朗读 at its drawn position starts speech — a tap elsewh
 }
 
 TEST_CASE("by touch: without a sound device neither 朗读 nor the welcome switch is drawn") {
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   test::KioskRig rig(10);
   KioskModel& m = rig.model;
   ImVec2 size(1920, 1080);
@@ -579,7 +572,7 @@ TEST_CASE("by touch: without a sound device neither 朗读 nor the welcome switc
 }
 
 TEST_CASE("by touch: the welcome switch and 朗读 overlap nothing, in both text sizes and orientations, and work where drawn") {
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   std::string glyphs = "0123456789";
   for (const auto& lang : strings.languages())
     for (const auto& k : strings.keys(lang)) glyphs += strings.get(lang, k);

@@ -28,13 +28,6 @@ using namespace eco::ui;
 
 namespace {
 
-Strings load_strings() {
-  Strings s;
-  std::vector<std::string> errors;
-  s.load_dir(test::source_dir() + "/assets/i18n", errors);
-  REQUIRE(errors.empty());
-  return s;
-}
 
 // The glyphs of every UI string (the input's font adds the common characters).
 std::string ui_glyphs(const Strings& strings) {
@@ -49,7 +42,7 @@ std::string ui_glyphs(const Strings& strings) {
 }
 
 struct Writer : test::KioskRig {
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   ImVec2 size;
   std::string glyphs = ui_glyphs(strings);
   Headless headless;
@@ -236,7 +229,7 @@ TEST_CASE("console by touch: evidence and a task note written with the touch key
   test::TempDir dir;
   std::string db = dir.file("console.db");
   Store store(db);
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   ImVec2 size(1920, 1080);
   std::string cat;
   for (const auto& i : test::shipped_catalog().indicators) cat += i.name + i.target;

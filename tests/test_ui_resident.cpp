@@ -46,16 +46,9 @@ std::string all_glyphs(const Strings& strings) {
   return all;
 }
 
-Strings load_strings() {
-  Strings s;
-  std::vector<std::string> errors;
-  s.load_dir(test::source_dir() + "/assets/i18n", errors);
-  REQUIRE(errors.empty());
-  return s;
-}
 
 struct Kiosk : test::KioskRig {
-  Strings strings = load_strings();
+  Strings strings = test::shipped_strings();
   ImVec2 size;
   std::string glyphs = all_glyphs(strings);
   Headless headless;
