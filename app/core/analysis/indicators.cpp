@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <tuple>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -84,6 +86,7 @@ const char* const kDimNames[kDims] = {"township", "age", "gender", "kiosk", "mon
 // drawn; satisfaction: 1; green travel: trips), which bound how precise it can be.
 struct Row {
   double y, x, t;
+  double k = 1;             // how many respondents the row stands for (a MetricsCell's n)
   bool straight;            // flagged straight-lining (kept: see README "Which responses count")
   std::int64_t dim[kDims];  // label ids; month as YYYYMM; -1 = not answered
 };
@@ -104,14 +107,16 @@ struct Acc {
   double n = 0, sy = 0, syy = 0, sx = 0, sxx = 0, sxy = 0, st = 0;
   double q[5] = {0, 0, 0, 0, 0};  // Σ y⁴, y³x, y²x², yx³, x⁴: the fourth moment of y − R x
   std::vector<std::pair<double, double>> yx;  // the (y, x) pairs while n < kBootstrapBelow
-  void add(double y, double x, double t) {
-    n += 1; sy += y; syy += y * y; sx += x; sxx += x * x; sxy += x * y; st += t;
+  // k respondents with these values (k = 1 gives exactly the one-at-a-time sums).
+  void add(double y, double x, double t, double k) {
+    n += k; sy += k * y; syy += k * (y * y); sx += k * x; sxx += k * (x * x); sxy += k * (x * y); st += k * t;
     double y2 = y * y, x2 = x * x;
-    q[0] += y2 * y2; q[1] += y2 * y * x; q[2] += y2 * x2; q[3] += y * x2 * x; q[4] += x2 * x2;
-    if (n < kBootstrapBelow) yx.emplace_back(y, x);
+    q[0] += k * (y2 * y2); q[1] += k * (y2 * y * x); q[2] += k * (y2 * x2); q[3] += k * (y * x2 * x);
+    q[4] += k * (x2 * x2);
+    if (n < kBootstrapBelow) yx.insert(yx.end(), static_cast<std::size_t>(k), {y, x});
     else if (!yx.empty()) std::vector<std::pair<double, double>>().swap(yx);  // not needed any more
   }
-  void add(const Row& r) { add(r.y, r.x, r.t); }
+  void add(const Row& r) { add(r.y, r.x, r.t, r.k); }
 };
 
 // Reported interval in percent, clipped to [0, 100], and the margin as the larger of
@@ -268,6 +273,10 @@ struct Work {
   IndicatorResult res;
   const Questionnaire* q = nullptr;
   std::vector<Row> rows;
+  // From cells: rows carry township, age and gender only; the kiosk and month
+  // breakdowns have their own (each respondent is in one cell of each grouping).
+  bool cells = false;
+  std::vector<Row> kiosk_rows, month_rows;
   Acc all, plain;  // plain: without straight-lined responses
   std::int64_t at_least_60 = 0;
   double score_sum = 0;
@@ -324,20 +333,24 @@ class MonthCodes {
   std::unordered_map<std::int64_t, std::int64_t> codes_;
 };
 
-void add_outcomes(Work& w, const MetricsRow& m) {
-  for (const ItemOutcome& o : m.outcomes) {
-    ItemAcc& ia = w.items[o.item];
-    if (w.res.method == ScoringMethod::satisfaction && o.value == 0) {  // don't know
-      ia.dont_know++;
-      continue;
-    }
-    ia.n++;
-    if (w.res.method == ScoringMethod::knowledge) ia.hits += o.value;
-    else if (w.res.method == ScoringMethod::satisfaction) {
-      ia.hits += o.value >= 128;
-      ia.score += ((o.value & 127) - 1) * 25.0;
-    } else ia.hits += o.value;  // trips by mode
+// n respondents' outcome on one item (sums of whole numbers: exact in any order).
+void add_outcome(Work& w, std::int64_t item, int value, std::int64_t n) {
+  ItemAcc& ia = w.items[item];
+  if (w.res.method == ScoringMethod::satisfaction && value == 0) {  // don't know
+    ia.dont_know += n;
+    return;
   }
+  ia.n += n;
+  double k = static_cast<double>(n);
+  if (w.res.method == ScoringMethod::knowledge) ia.hits += k * value;
+  else if (w.res.method == ScoringMethod::satisfaction) {
+    ia.hits += value >= 128 ? k : 0;
+    ia.score += k * (((value & 127) - 1) * 25.0);
+  } else ia.hits += k * value;  // trips by mode
+}
+
+void add_outcomes(Work& w, const MetricsRow& m) {
+  for (const ItemOutcome& o : m.outcomes) add_outcome(w, o.item, o.value, 1);
 }
 
 // One response of this indicator's questionnaire.
@@ -402,6 +415,106 @@ void take(Work& w, const MetricsRow& m, ResponseQueries& store, const IndicatorO
   add_outcomes(w, m);
 }
 
+// One MetricsCell of this indicator's questionnaire: as take() for its n respondents.
+// The counts come from the demographic grouping, where each respondent is once.
+void take_cell(Work& w, const MetricsCell& c, ResponseQueries& store, const IndicatorOptions& opt,
+               MonthCodes& months) {
+  IndicatorResult& res = w.res;
+  const std::int64_t n = c.n;
+  const bool counting = c.grouping == CellGrouping::demographic;
+  bool fast = c.fast, dup = c.flags & kFlagDuplicate, straight = c.flags & kFlagStraightLining;
+  bool flagged = fast || dup;
+  if (counting) {
+    res.considered += n;
+    res.excluded.too_fast += fast ? n : 0;
+    res.excluded.duplicate += dup ? n : 0;
+    res.excluded.straight_lining += straight && flagged ? n : 0;
+    res.straight_lining_flagged += straight ? n : 0;
+    res.excluded.total += flagged ? n : 0;
+  }
+  if (flagged && !opt.include_flagged) return;
+  if (opt.exclude_minors && c.age != kNoLabel && store.label_text(c.age) == kMinorAgeOption) {
+    if (counting) res.minors_left_out += n;
+    return;
+  }
+  if (c.grouping == CellGrouping::item) return add_outcome(w, c.item, c.value, n);
+  if (res.method == ScoringMethod::satisfaction && (c.flags & kFlagNoOverall)) {
+    if (counting) res.no_overall_opinion += n;
+    return;
+  }
+  Row row{};
+  row.k = static_cast<double>(n);
+  row.straight = straight;
+  switch (res.method) {
+    case ScoringMethod::knowledge:
+      row.y = c.score;
+      row.x = 1;
+      row.t = static_cast<double>(std::max(1, c.drawn));
+      break;
+    case ScoringMethod::satisfaction:
+      row.y = c.satisfied ? 1 : 0;
+      row.x = 1;
+      row.t = 1;
+      break;
+    case ScoringMethod::green_travel:
+      row.y = static_cast<double>(c.green);
+      row.x = static_cast<double>(c.trips);
+      row.t = row.x;
+      break;
+    case ScoringMethod::none: break;
+  }
+  for (auto& d : row.dim) d = kNoLabel;
+  switch (c.grouping) {
+    case CellGrouping::demographic:
+      row.dim[kTownship] = c.township;
+      row.dim[kAge] = c.age;
+      row.dim[kGender] = c.gender;
+      if (res.method == ScoringMethod::knowledge) w.at_least_60 += c.score >= 60 - 1e-9 ? n : 0;
+      if (res.method == ScoringMethod::satisfaction) w.score_sum += row.k * c.score;
+      w.all.add(row);
+      if (!straight) w.plain.add(row);
+      w.rows.push_back(row);
+      break;
+    case CellGrouping::kiosk:
+      row.dim[kKiosk] = c.kiosk;
+      w.kiosk_rows.push_back(row);
+      break;
+    case CellGrouping::day:
+      row.dim[kMonth] = months(c.day * 86400000 - opt.utc_offset_minutes * 60000LL);
+      w.month_rows.push_back(row);
+      break;
+    case CellGrouping::item: break;
+  }
+}
+
+// An owned copy of a cell, and the order cells are taken in: by their values and
+// label texts, never by label ids (each engine numbers its own), so the floating-point
+// sums, and the figures, are the same whichever engine gave the cells.
+struct OwnedCell {
+  MetricsCell c;
+  std::string questionnaire;
+};
+void sort_cells(std::vector<OwnedCell>& cells, ResponseQueries& store) {
+  auto text = [&](std::int64_t id) -> const std::string& {
+    static const std::string none;
+    return id == kNoLabel ? none : store.label_text(id);
+  };
+  auto before = [&](const OwnedCell& l, const OwnedCell& r) {
+    const MetricsCell &a = l.c, &b = r.c;
+    if (a.grouping != b.grouping) return a.grouping < b.grouping;
+    if (int q = l.questionnaire.compare(r.questionnaire)) return q < 0;
+    for (auto [x, y] : {std::pair{a.township, b.township}, std::pair{a.age, b.age}, std::pair{a.gender, b.gender},
+                        std::pair{a.kiosk, b.kiosk}, std::pair{a.item, b.item}}) {
+      if (x == y) continue;
+      if ((x == kNoLabel) != (y == kNoLabel)) return x == kNoLabel;
+      if (int t = text(x).compare(text(y))) return t < 0;
+    }
+    return std::tie(a.day, a.fast, a.flags, a.score, a.drawn, a.satisfied, a.trips, a.green, a.value) <
+           std::tie(b.day, b.fast, b.flags, b.score, b.drawn, b.satisfied, b.trips, b.green, b.value);
+  };
+  std::sort(cells.begin(), cells.end(), before);
+}
+
 // Item tables, worst first; the mode split, largest first.
 void fill_items(IndicatorResult& res, ResponseQueries& store, const Work& w) {
   for (const auto& [id, ia] : w.items) {
@@ -424,7 +537,8 @@ void fill_items(IndicatorResult& res, ResponseQueries& store, const Work& w) {
 // order, kiosks by id, months in time.
 Breakdown breakdown(int d, const Work& w, ResponseQueries& store, const IndicatorOptions& opt) {
   std::map<std::int64_t, Acc> cells;
-  for (const auto& r : w.rows) cells[r.dim[d]].add(r);
+  const std::vector<Row>& rows = !w.cells || (d != kKiosk && d != kMonth) ? w.rows : d == kKiosk ? w.kiosk_rows : w.month_rows;
+  for (const auto& r : rows) cells[r.dim[d]].add(r);
   Breakdown bd;
   bd.by = kDimNames[d];
   for (const auto& [code, acc] : cells) {
@@ -460,9 +574,20 @@ Breakdown breakdown(int d, const Work& w, ResponseQueries& store, const Indicato
 
 // Raking to population margins, beside the unweighted estimate.
 Weighted weighted(const Work& w, ResponseQueries& store, const Population& pop) {
+  // Raking weighs respondents: a cell's row becomes its n respondents again.
+  std::vector<Row> one_each;
+  if (w.cells) {
+    one_each.reserve(static_cast<std::size_t>(w.all.n));
+    for (const Row& r : w.rows) {
+      Row one = r;
+      one.k = 1;
+      one_each.insert(one_each.end(), static_cast<std::size_t>(r.k), one);
+    }
+  }
+  const std::vector<Row>& rows = w.cells ? one_each : w.rows;
   std::vector<std::vector<int>> cats;
   std::vector<std::vector<double>> targets;
-  int pooled = margin_categories(store, pop, w.rows, cats, targets);
+  int pooled = margin_categories(store, pop, rows, cats, targets);
   stats::RakeResult rk = stats::rake(cats, targets);
   Weighted wt;
   wt.pooled_cells = pooled;
@@ -471,7 +596,7 @@ Weighted weighted(const Work& w, ResponseQueries& store, const Population& pop) 
   wt.iterations = rk.iterations;
   wt.converged = rk.converged;
   for (int e : rk.empty_cells) wt.unweighted_cells += e;
-  wt.est = weighted_estimate(w.res.method, w.rows, rk.w, cats, targets, rk.deff, w.res.est.needed_for_3pt);
+  wt.est = weighted_estimate(w.res.method, rows, rk.w, cats, targets, rk.deff, w.res.est.needed_for_3pt);
   return wt;
 }
 
@@ -484,7 +609,7 @@ IndicatorResult finish(Work& w, ResponseQueries& store, const IndicatorOptions& 
     res.met_with_confidence = res.est.ci && res.est.ci->lo >= res.target - 1e-9;
   }
   if (!w.rows.empty()) {
-    double n = static_cast<double>(w.rows.size());
+    double n = w.all.n;
     if (res.method == ScoringMethod::knowledge) res.share_at_least_60 = 100.0 * w.at_least_60 / n;
     if (res.method == ScoringMethod::satisfaction) res.mean_score = w.score_sum / n;
   }
@@ -505,7 +630,8 @@ std::int64_t backfill_metrics(ResponseQueries& store, const QuestionnaireSet& se
       [&](const Response& r) { return metrics_of(set.find(r.questionnaire, r.version), r); });
 }
 
-IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
+IndicatorReport compute_indicators_per_respondent(ResponseQueries& store, const QuestionnaireSet& set,
+                                                  const IndicatorOptions& opt) {
   IndicatorReport report;
   report.options = opt;
   report.generated_at = now_ms();
@@ -523,6 +649,42 @@ IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSe
     for (auto& w : work)
       if (w.res.questionnaire == m.questionnaire) return take(w, m, store, opt, months);
   });
+  for (auto& w : work) report.indicators.push_back(finish(w, store, opt));
+  return report;
+}
+
+IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
+  IndicatorReport report;
+  report.options = opt;
+  report.generated_at = now_ms();
+  if (opt.population) report.population_source = opt.population->source;
+  backfill_metrics(store, set);
+
+  std::vector<Work> work = indicator_work(set, opt);
+  if (work.empty()) return report;
+  ResponseFilter f = opt.filter;
+  f.questionnaire.clear();  // each indicator has its own
+  f.uuid.clear();
+  std::vector<OwnedCell> cells;
+  store.each_metrics_cell(f, {opt.min_seconds_per_question, opt.utc_offset_minutes}, [&](const MetricsCell& c) {
+    for (const auto& w : work)
+      if (w.res.questionnaire == c.questionnaire) {
+        cells.push_back({c, std::string(c.questionnaire)});
+        cells.back().c.questionnaire = {};
+        return;
+      }
+  });
+  sort_cells(cells, store);
+  MonthCodes months(opt.utc_offset_minutes);
+  for (auto& w : work) w.cells = true;
+  for (auto& oc : cells) {
+    oc.c.questionnaire = oc.questionnaire;
+    for (auto& w : work)
+      if (w.res.questionnaire == oc.questionnaire) {
+        take_cell(w, oc.c, store, opt, months);
+        break;
+      }
+  }
   for (auto& w : work) report.indicators.push_back(finish(w, store, opt));
   return report;
 }

@@ -66,6 +66,38 @@ struct MetricsRow {
   std::span<const ItemOutcome> outcomes;
 };
 
+// Respondents the indicators cannot tell apart, counted (issue 20: a million metrics
+// rows reduce to a few thousand cells). Every respondent is in one cell of each of
+// three groupings, and each of their item outcomes in one cell of the fourth:
+//   demographic: township, age, gender          (the figure, its three breakdowns, raking)
+//   kiosk:       kiosk, age                     (the kiosk breakdown)
+//   day:         day, age                       (the month breakdown)
+//   item:        age, item, value               (the item tables)
+// each with what decides whether a respondent counts (fast, flags) and their values
+// (score, drawn, satisfied, trips, green; the item cells leave those 0). Label ids as
+// in MetricsRow; kNoLabel for a column outside the grouping. Age is in every grouping
+// for the minors' exclusion.
+enum class CellGrouping : int { demographic = 0, kiosk = 1, day = 2, item = 3 };
+struct MetricsCell {
+  CellGrouping grouping = CellGrouping::demographic;
+  std::string_view questionnaire;
+  std::int64_t township = kNoLabel, age = kNoLabel, gender = kNoLabel, kiosk = kNoLabel;
+  std::int64_t day = 0;  // days since 1970-01-01 on the clock utc_offset_minutes ahead of UTC
+  bool fast = false;     // answered faster than min_seconds_per_question per question shown
+  int flags = 0;
+  double score = 0;
+  int drawn = 0;
+  bool satisfied = false;
+  std::int64_t trips = 0, green = 0;
+  std::int64_t item = kNoLabel;
+  int value = 0;
+  std::int64_t n = 0;  // respondents (item cells: outcomes)
+};
+struct CellQuery {
+  double min_seconds_per_question = 0;  // <= 0: nobody is too fast
+  int utc_offset_minutes = 0;
+};
+
 struct TimeSpan {
   TimeMs first = 0, last = 0;
 };
@@ -135,6 +167,11 @@ class ResponseQueries {
   // First and last completed_at among the metrics rows the filter lets through (as
   // each_metrics); nullopt when there are none.
   virtual std::optional<TimeSpan> completed_span(const ResponseFilter& f) = 0;
+  // The metrics rows each_metrics would give (the same filter fields), counted into
+  // MetricsCells, in no particular order. This default counts each_metrics' rows; an
+  // engine that can group where the rows are overrides it (core/storage/metrics_cells.cpp).
+  virtual void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
+                                 const std::function<void(const MetricsCell&)>& fn);
   virtual const std::string& label_text(std::int64_t id) = 0;
 
   // ---- survey results: from, to and kiosk apply; questionnaire, version, uuid do not ----

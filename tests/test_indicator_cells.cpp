@@ -1,0 +1,131 @@
+// compute_indicators takes the store's MetricsCells (respondents who cannot be told
+// apart, counted); compute_indicators_per_respondent takes every metrics row one at a
+// time. On the same data they must publish the same JSON, whatever the filters,
+// sample sizes and weighting.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/analysis/indicators.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/storage/store.hpp"
+#include "core/survey/metrics.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+namespace {
+
+std::string published(const IndicatorReport& r) {
+  nlohmann::json j = indicators_json(r);
+  j.erase("generated_at");
+  return j.dump(1);
+}
+
+// Both computations under one set of options; the cells' JSON must equal the
+// straightforward one's byte for byte.
+void same(Store& s, const IndicatorOptions& opt, const std::string& what) {
+  INFO(what);
+  std::string cells = published(compute_indicators(s, test::shipped(), opt));
+  std::string rows = published(compute_indicators_per_respondent(s, test::shipped(), opt));
+  CHECK(cells == rows);
+}
+
+// A population of every age, gender and township the demographics block offers, the
+// sizes uneven, so raking moves weights and sparse categories get pooled.
+Population population() {
+  Population p;
+  p.source = "test census";
+  Population::Margin ag{{"age", "gender"}, {}};
+  double k = 1000;
+  for (const char* a : {"u18", "18_29", "30_44", "45_59", "60_69", "70p"})
+    for (const char* g : {"male", "female"}) ag.cells[std::string(a) + "|" + g] = (k += 370);
+  p.margins.push_back(ag);
+  Population::Margin t{{"township"}, {}};
+  for (const char* town : {"chengdong", "chengnan", "chengxi", "zhengyang", "zhoubai", "fengjia"})
+    t.cells[town] = (k -= 410);
+  p.margins.push_back(t);
+  return p;
+}
+
+void every_option(Store& s, const std::string& what) {
+  Population pop = population();
+  const TimeMs now = now_ms();
+  for (bool weighted : {false, true}) {
+    IndicatorOptions opt;
+    if (weighted) opt.population = &pop;
+    std::string w = what + (weighted ? ", raked" : ", unweighted");
+    same(s, opt, w + ", no filter");
+    IndicatorOptions o = opt;
+    o.include_flagged = true;
+    same(s, o, w + ", --include-flagged");
+    o = opt;
+    o.exclude_minors = true;
+    o.min_seconds_per_question = 5;
+    same(s, o, w + ", --exclude-minors --min-seconds 5");
+    o = opt;
+    o.min_seconds_per_question = 0;
+    same(s, o, w + ", --min-seconds 0");
+    o = opt;
+    o.filter.kiosk = "hall-b";
+    same(s, o, w + ", one kiosk");
+    o = opt;
+    o.filter.kiosk = "nowhere";
+    same(s, o, w + ", an unknown kiosk (n = 0)");
+    o = opt;
+    o.filter.from = now - 30LL * 86400000;
+    o.filter.to = now - 10LL * 86400000;
+    same(s, o, w + ", twenty days");
+    o = opt;
+    o.filter.version = 1;
+    same(s, o, w + ", version 1");
+    o = opt;
+    o.utc_offset_minutes = -300;  // months change at other instants
+    o.min_cell_n = 3;
+    same(s, o, w + ", UTC-5, min cell 3");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("indicator cells: the same JSON as one respondent at a time, for n = 0, 1, 2, sparse and full samples") {
+  for (std::int64_t n : {0, 1, 2, 7, 40, 700}) {
+    test::TempDir dir;
+    Store s(dir.file("cells.db"));
+    DemoOptions d;
+    d.seed = static_cast<std::uint64_t>(n) + 3;
+    d.responses = n;
+    d.kiosk = "hall-a";
+    if (n) fill_demo_data(s, test::shipped(), d);
+    if (n >= 7) {  // a second kiosk, fewer responses: sparse kiosk and month cells
+      d.responses = n / 7;
+      d.kiosk = "hall-b";
+      d.seed += 100;
+      fill_demo_data(s, test::shipped(), d);
+    }
+    every_option(s, std::to_string(n) + " responses");
+  }
+}
+
+TEST_CASE("indicator cells: many respondents in one cell (identical answers) count as many, not one") {
+  test::TempDir dir;
+  Store s(dir.file("twins.db"));
+  const Questionnaire* q = test::shipped().find("satisfaction");
+  REQUIRE(q);
+  // The same response 350 times (past the bootstrap's 300) from one kiosk in one hour:
+  // one cell of each grouping; the duplicate flag marks all but the first.
+  Response r = demo_response(*q, 42, now_ms() - 3600000, "hall-a");
+  for (int i = 0; i < 350; ++i) {
+    Response c = r;
+    c.id = "00000000-0000-4000-8000-" + std::to_string(100000000000 + i);
+    c.started_at += i * 1000;
+    c.completed_at += i * 1000;
+    s.save(c, metrics_of(q, c));
+  }
+  every_option(s, "350 identical satisfaction responses");
+  IndicatorOptions all;
+  all.include_flagged = true;
+  IndicatorReport rep = compute_indicators(s, test::shipped(), all);
+  for (const auto& i : rep.indicators)
+    if (i.no == 40) CHECK(i.considered == 350);
+}
