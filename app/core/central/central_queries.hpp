@@ -37,6 +37,8 @@ class CentralQueries final : public ResponseQueries {
   std::vector<StoredDefinition> definitions() override;
   std::int64_t fill_missing_metrics(const MetricsFn& score) override;
   void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override;
+  void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
+                         const std::function<void(const MetricsCell&)>& fn) override;
   std::vector<std::int64_t> excluded_responses(double min_seconds_per_question) override;
   std::optional<TimeSpan> completed_span(const ResponseFilter& f) override;
   const std::string& label_text(std::int64_t id) override;
