@@ -19,6 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/service_commands.hpp"
+#include "core/central/credentials.hpp"
+#include "core/central/schema.hpp"
+#include "core/central/sync.hpp"
+#include "core/storage/store.hpp"
 #include "core/support/config.hpp"
 #include "core/storage/db_maintenance.hpp"
 #include "core/survey/questionnaire_loader.hpp"
@@ -367,6 +371,85 @@ Check check_audio() {
   return k;
 }
 
+// What to do about each way the center can fail (core/central/pg.hpp's statuses).
+std::string central_fix(central::Status st, const std::string& cred_path) {
+  using central::Status;
+  switch (st) {
+    case Status::refused: return "check the network cable and that the center is up (ask district IT); the kiosk keeps its responses and retries";
+    case Status::dns: return "check the host name in central_url and the kiosk's DNS (resolvectl query HOST)";
+    case Status::tls: return "copy the district CA's certificate to the path sslrootcert names in central_url, and dial the name on the center's certificate";
+    case Status::tls_expired: return "district IT must renew the center's certificate; nothing is lost meanwhile";
+    case Status::auth:
+      return "district IT runs `ecokiosk central add-kiosk ID --url ... --config " + cred_path.substr(0, cred_path.rfind('/') + 1) +
+             "config.json` again (a new password), or `chmod 600 " + cred_path + "` when the file is readable by others";
+    case Status::not_initialised: return "district IT runs `ecokiosk central init --url ...` once on the center";
+    case Status::schema_older: return "district IT runs `ecokiosk central init --url ...` with this version to migrate the center";
+    case Status::schema_newer: return "update this kiosk's ecokiosk package: the center is newer";
+    default: return "see `journalctl -u ecokiosk | grep central` and run `ecokiosk sync` for details";
+  }
+}
+
+// central_url set? A sound credentials file (0600, no link)? The center reachable with
+// them, at this program's schema? How many responses wait to be sent?
+Check check_central(const Common& c, const std::string& config_path, const Config& cfg) {
+  Check k{"central-store"};
+  if (cfg.central_url.empty()) {
+    k.state = State::skipped;
+    k.detail = "not configured (central_url is empty): responses stay on this kiosk and go by USB";
+    return k;
+  }
+  if (std::string why = central_url_fault(cfg.central_url); !why.empty()) {
+    k.state = State::fail;
+    k.detail = "central_url: " + why;
+    k.fix = "correct central_url in " + config_path + " (district IT's add-kiosk writes it)";
+    return k;
+  }
+  std::string waiting;
+  if (fs::exists(c.db_path())) {
+    try {
+      Store store(c.db_path(), Store::ReadOnly{});
+      central::SyncState st = central::read_sync_state(store, cfg.kiosk_id);
+      waiting = std::to_string(st.waiting) + " waiting to be sent";
+      waiting += st.last_contact ? ", last contact " + to_local_text(st.last_contact, cfg.utc_offset_minutes)
+                                 : ", never in contact yet";
+    } catch (const std::exception& e) {
+      waiting = std::string("waiting count unknown (") + e.what() + ")";
+    }
+  }
+  const std::string cred_path = central::credentials_path(config_path, cfg.central_credentials);
+  central::Status st = central::Status::ok;
+  std::string words;
+  int version = 0;
+  central::CredentialsRead cr = central::read_credentials(cred_path);
+  if (!cr.error.empty()) {
+    st = central::Status::auth;
+    words = cr.error;
+  } else {
+    try {
+      central::Conn pg(cfg.central_url, {{"user", cr.cr.user}, {"password", cr.cr.password}, {"connect_timeout", "5"}});
+      central::SchemaState ss = central::check_schema(pg);
+      version = ss.version;
+      if (ss.status != central::Status::ok) {
+        st = ss.status;
+        words = "the center has " + ss.words();
+      }
+    } catch (const central::PgError& e) {
+      st = e.status;
+      words = e.what();
+    }
+  }
+  if (st != central::Status::ok) {
+    k.state = State::fail;
+    k.detail = central::status_words(st) + " (status " + central::status_name(st) + ": " + words + ")";
+    if (!waiting.empty()) k.detail += "; " + waiting;
+    k.fix = central_fix(st, cred_path);
+    return k;
+  }
+  k.detail = "reachable as " + cr.cr.user + ", schema version " + std::to_string(version);
+  if (!waiting.empty()) k.detail += "; " + waiting;
+  return k;
+}
+
 }  // namespace
 
 int doctor(const Common& c, const DoctorArgs& a) {
@@ -383,7 +466,7 @@ int doctor(const Common& c, const DoctorArgs& a) {
   checks.push_back(check_backups(c, cfg));
   checks.push_back(check_clock(cfg));
   checks.push_back(check_audio());
-  checks.push_back({"central-store", State::skipped, "not configured (this version has no central store setting)", ""});
+  checks.push_back(check_central(c, config_path, cfg));
   for (auto& k : checks)
     if (std::find(a.skip.begin(), a.skip.end(), k.name) != a.skip.end()) {
       k.state = State::skipped;
