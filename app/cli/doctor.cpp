@@ -439,6 +439,9 @@ Check check_central(const Common& c, const std::string& config_path, const Confi
     }
   }
   if (st != central::Status::ok) {
+    // libpq's messages run over several lines; the check is one.
+    std::replace(words.begin(), words.end(), '\n', ' ');
+    while (!words.empty() && words.back() == ' ') words.pop_back();
     k.state = State::fail;
     k.detail = central::status_words(st) + " (status " + central::status_name(st) + ": " + words + ")";
     if (!waiting.empty()) k.detail += "; " + waiting;

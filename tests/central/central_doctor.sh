@@ -3,7 +3,7 @@
 # working (ok, with the waiting count, which falls to 0 after a sync), and red with
 # its own words and fix for a credentials file others may read, a wrong password, a
 # center that is down, one without the schema, one with an older schema, and a
-# central_url that is not a PostgreSQL URL.
+# central_url that is not a PostgreSQL URL (refused by the configuration's check).
 #   central_doctor.sh BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh"
 new_center doctor
@@ -79,5 +79,8 @@ import json, sys
 p = sys.argv[1]; j = json.load(open(p)); j["central_url"] = "http://example.org/"; open(p, "w").write(json.dumps(j))
 EOF
 central hall-a
-grep -q '\[FAIL\] central-store: central_url' <<<"$LINE" || fail "a bad central_url: $LINE"
+# The configuration's own check refuses it by name (the value is not taken), and the
+# central line does not pretend the kiosk is working.
+grep -q '\[FAIL\] config.*central_url' "$WORK/out" || fail "a bad central_url: $(cat "$WORK/out")"
+grep -q '\[ ok \]' <<<"$LINE" && fail "a bad central_url counted as working: $LINE"
 echo "PASS"
