@@ -1,7 +1,7 @@
-// compute_indicators takes the store's MetricsCells (respondents who cannot be told
-// apart, counted); compute_indicators_per_respondent takes every metrics row one at a
-// time. On the same data they must publish the same JSON, whatever the filters,
-// sample sizes and weighting.
+// compute_indicators_from_cells takes the store's MetricsCells (respondents who cannot
+// be told apart, counted); compute_indicators takes every metrics row one at a time.
+// On the same data they must publish the same JSON, whatever the filters, sample sizes
+// and weighting.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -26,8 +26,8 @@ std::string published(const IndicatorReport& r) {
 // straightforward one's byte for byte.
 void same(Store& s, const IndicatorOptions& opt, const std::string& what) {
   INFO(what);
-  std::string cells = published(compute_indicators(s, test::shipped(), opt));
-  std::string rows = published(compute_indicators_per_respondent(s, test::shipped(), opt));
+  std::string cells = published(compute_indicators_from_cells(s, test::shipped(), opt));
+  std::string rows = published(compute_indicators(s, test::shipped(), opt));
   CHECK(cells == rows);
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("indicator cells: many respondents in one cell (identical answers) cou
   every_option(s, "350 identical satisfaction responses");
   IndicatorOptions all;
   all.include_flagged = true;
-  IndicatorReport rep = compute_indicators(s, test::shipped(), all);
+  IndicatorReport rep = compute_indicators_from_cells(s, test::shipped(), all);
   for (const auto& i : rep.indicators)
     if (i.no == 40) CHECK(i.considered == 350);
 }

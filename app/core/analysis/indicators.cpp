@@ -630,8 +630,7 @@ std::int64_t backfill_metrics(ResponseQueries& store, const QuestionnaireSet& se
       [&](const Response& r) { return metrics_of(set.find(r.questionnaire, r.version), r); });
 }
 
-IndicatorReport compute_indicators_per_respondent(ResponseQueries& store, const QuestionnaireSet& set,
-                                                  const IndicatorOptions& opt) {
+IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
   IndicatorReport report;
   report.options = opt;
   report.generated_at = now_ms();
@@ -653,7 +652,8 @@ IndicatorReport compute_indicators_per_respondent(ResponseQueries& store, const 
   return report;
 }
 
-IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
+IndicatorReport compute_indicators_from_cells(ResponseQueries& store, const QuestionnaireSet& set,
+                                              const IndicatorOptions& opt) {
   IndicatorReport report;
   report.options = opt;
   report.generated_at = now_ms();
