@@ -4,7 +4,9 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -352,4 +354,85 @@ TEST_CASE("a response to the old questionnaire version keeps its version and sti
       CHECK(i.no_overall_opinion == 1);
       CHECK(*i.est.value == doctest::Approx(100));
     }
+}
+
+// export_row looks answers up from where the last column matched (issue 20): each cell
+// must still be what a plain Response::find per column gives, with the answers in the
+// order asked, reversed, shuffled, and with a question answered twice (first one wins).
+TEST_CASE("export_row's answer lookup gives the same cells as a plain find per column, in any answer order") {
+  Filled f(120);
+  auto set = test::shipped();
+  auto reference = [](const Questionnaire& q, const std::vector<ExportColumn>& cols, const Response& r,
+                      std::vector<std::string>& cells) {
+    // The straightforward way: each column asks Response::find; the meta and score
+    // columns do not depend on the lookup, so they are taken from export_row itself.
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      const ExportColumn& c = cols[i];
+      if (c.kind == ExportColumn::Kind::meta || c.kind == ExportColumn::Kind::score) continue;
+      std::string out;
+      if (const Answer* a = r.find(c.question)) {
+        if (c.kind == ExportColumn::Kind::choice) {
+          if (auto* ch = std::get_if<Choice>(a)) out = ch->option;
+        } else if (c.kind == ExportColumn::Kind::option_flag) {
+          bool on = false;
+          if (auto* s = std::get_if<ChoiceSet>(a))
+            for (const auto& o : s->options) on = on || o == c.item;
+          if (auto* ch = std::get_if<Choice>(a)) on = ch->option == c.item;
+          out = on ? "1" : "0";
+        } else if (c.kind == ExportColumn::Kind::count_row) {
+          if (auto* cn = std::get_if<Counts>(a)) {
+            out = "0";
+            for (const auto& [row, n] : cn->rows)
+              if (row == c.item) out = std::to_string(n);
+          }
+        } else if (c.kind == ExportColumn::Kind::integer) {
+          if (auto* v = std::get_if<std::int64_t>(a)) out = std::to_string(*v);
+        } else if (c.kind == ExportColumn::Kind::text) {
+          if (auto* t = std::get_if<Text>(a)) out = t->value;
+        }
+      }
+      cells[i] = out;
+    }
+    (void)q;
+  };
+  std::mt19937 rng(20);
+  int rows = 0, filled = 0;
+  for (const auto& q : set.list) {
+    auto cols = export_columns(q);
+    ResponseFilter filter;
+    filter.questionnaire = q.id;
+    f.store.each(filter, [&](const Response& stored) {
+      for (int variant = 0; variant < 4; ++variant) {
+        Response r = stored;
+        if (variant == 1) std::reverse(r.answers.begin(), r.answers.end());
+        if (variant == 2) std::shuffle(r.answers.begin(), r.answers.end(), rng);
+        if (variant == 3 && !r.answers.empty()) {
+          // The same question again, answered differently, after the real one.
+          auto dup = r.answers.front();
+          if (auto* ch = std::get_if<Choice>(&dup.second)) ch->option = "not-an-option";
+          else dup.second = Text{"second answer"};
+          r.answers.push_back(dup);
+        }
+        std::vector<std::string> fast, plain;
+        export_row(q, cols, r, false, 480, fast);
+        plain = fast;
+        reference(q, cols, r, plain);
+        REQUIRE(fast == plain);
+        for (const auto& c : fast) filled += !c.empty();
+        ++rows;
+      }
+      return true;
+    });
+  }
+  CHECK(rows == 4 * 120);
+  CHECK(filled > rows * 5);  // the rows were not blank
+  // The cells are reused from row to row: a shorter row leaves nothing of a longer one.
+  const Questionnaire& q = set.list.front();
+  auto cols = export_columns(q);
+  std::vector<std::string> cells(cols.size(), std::string(64, 'x'));
+  Response empty;
+  empty.id = "e";
+  export_row(q, cols, empty, false, 480, cells);
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    if (cols[i].kind != ExportColumn::Kind::meta && cols[i].kind != ExportColumn::Kind::score) CHECK(cells[i].empty());
 }
