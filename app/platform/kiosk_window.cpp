@@ -275,10 +275,9 @@ int run_kiosk(const WindowOptions& o) {
   static ImFontAtlas atlas;
   KioskFrame frame(app, backend);
   bool font_found = true;
-  app.start_pinyin();
+  if (app.tour) app.start_text_input();  // the tour shows the input at once; the kiosk at first use
   std::thread font_thread([&] {
     font_found = frame.bake_first(&atlas, scale_for(ImVec2(static_cast<float>(w), static_cast<float>(h))), app.tour);
-    app.open_handwriting();  // the handwriting model overlaps the window too
   });
   bool opened = backend.open(w, h, monitor, o.hide_cursor);
   font_thread.join();
