@@ -132,7 +132,7 @@ void startup(const Options& o) {
   for (int i = 0; i < 5; ++i) {
     Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", "/tmp/ecokiosk-bench-start.db", "--windowed",
                  "1920x1080", "--timing"},
-                2.5);
+                5);
     kiosk.push_back(number_after(k.out, "first frame after "));
     if (i == 0) {
       auto p = k.out.find("font atlas ");  // the full atlas, baked after the first frame
@@ -164,16 +164,17 @@ void idle_cpu(const Options& o) {
 void memory(const Options& o) {
   if (!have_display()) return;
   std::string db = db_100k();
-  // Both run 5 s on the same display, the kiosk on its welcome screen, the bare window
-  // drawing its frame; best (lowest peak) of 3 each.
+  // Both run 8 s on the same display (the kiosk's quick_check of the 190 MB file and its
+  // full atlas fit in that on a loaded machine), the kiosk on its welcome screen, the
+  // bare window drawing its frame; best (lowest peak) of 3 each.
   long kiosk = 0, bare = 0;
   for (int i = 0; i < 3; ++i) {
-    Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "--windowed", "1920x1080"}, 5);
-    Run b = run({o.build_dir + "/tests/bench_bare_window", "--hold"}, 5);
+    Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "--windowed", "1920x1080"}, 8);
+    Run b = run({o.build_dir + "/tests/bench_bare_window", "--hold"}, 8);
     kiosk = i ? std::min(kiosk, k.max_rss_kb) : k.max_rss_kb;
     bare = i ? std::min(bare, b.max_rss_kb) : b.max_rss_kb;
   }
-  std::printf("peak resident memory over 5 s: kiosk on a database of 100,000 demo responses %.1f MB, bare ImGui "
+  std::printf("peak resident memory over 8 s: kiosk on a database of 100,000 demo responses %.1f MB, bare ImGui "
               "window %.1f MB, kiosk minus bare %.1f MB (goal: at most 30 MB; %s)\n",
               static_cast<double>(kiosk) / 1024, static_cast<double>(bare) / 1024,
               static_cast<double>(kiosk - bare) / 1024, load().c_str());
