@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   glFinish();
   std::printf("first frame after %.1f ms\n",
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  std::fflush(stdout);  // seen even when the held window is killed
   glfwSwapBuffers(w);
   while (hold && !glfwWindowShouldClose(w)) {
     glfwWaitEventsTimeout(0.5);
