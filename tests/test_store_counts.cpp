@@ -204,8 +204,8 @@ TEST_CASE("survey results over the hourly counts equal those over a scan") {
       if (n > 0) add_duplicates(s, 4);
       for (const auto& f : filters()) fast.push_back(flat(compute_survey_results(s, test::shipped(), f, 480)));
     }
-    { Db db(path, false); db.exec("DROP TABLE response_counts"); }  // this store can only scan
-    Store s(path);
+    { Db db(path, false); db.exec("DROP TABLE response_counts"); }  // a reader of this file can only scan
+    Store s(path, Store::ReadOnly{});
     std::size_t i = 0;
     for (const auto& f : filters()) CHECK(flat(compute_survey_results(s, test::shipped(), f, 480)) == fast[i++]);
   }
