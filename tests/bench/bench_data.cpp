@@ -119,7 +119,7 @@ void import(const Options& o) {
       << ".import " << kJsonl << " raw\n"
       << "CREATE TABLE answers(response INTEGER, question TEXT, item TEXT, value);\n"
          "INSERT INTO answers SELECT raw.rowid, a.key, e.key, e.value FROM raw, json_each(raw.line, '$.answers') a, "
-         "json_each(a.value) e;\n";
+         "json_each(CASE WHEN a.type IN ('array', 'object') THEN a.value ELSE json_quote(a.value) END) e;\n";
   }
   double shell = best_of_3("sqlite3 shell .import + json_each", [&] {
     remove_db(sdb);
