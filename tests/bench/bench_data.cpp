@@ -185,6 +185,25 @@ void results(const Options& o) {
     last_cpu = cpu_seconds(RUSAGE_SELF) - c0;
     return sec;
   }, &cpu);
+  // What the hourly response counts replaced: the same two answers by scanning.
+  for (int pass = 0; pass < 2; ++pass) {
+    auto t0 = Clock::now();
+    auto days = pass == 0 ? store.responses_per_day(eco::ResponseFilter{}, 480).size()
+                          : store.responses_per_day_by_scan(eco::ResponseFilter{}, 480).size();
+    auto flagged = pass == 0 ? store.flagged_per_questionnaire(eco::ResponseFilter{}).size()
+                             : store.flagged_per_questionnaire_by_scan(eco::ResponseFilter{}).size();
+    std::printf("  responses per day + flagged %s: %.3f s (%zu day rows, %zu questionnaires; load %s)\n",
+                pass == 0 ? "from the hourly counts" : "by scanning the responses", seconds_since(t0), days, flagged,
+                load().c_str());
+  }
+  {
+    auto t0 = Clock::now();
+    auto rows = store.answer_counts(eco::ResponseFilter{}).size();
+    std::printf("  answer counts from the hourly table: %.3f s (%zu rows, %lld hourly rows; load %s)\n",
+                seconds_since(t0), rows,
+                static_cast<long long>(eco::StoreAccess::db(store).scalar("SELECT count(*) FROM answer_counts")),
+                load().c_str());
+  }
   std::printf("the console's survey results over the big database: best %.3f s wall, %.3f s CPU (goal <= 0.5 s, "
               "ratio to goal %.2f wall, %.2f CPU)\n",
               best, cpu, best / 0.5, cpu / 0.5);
