@@ -9,6 +9,7 @@
 #include "cli/service_commands.hpp"
 #include "core/storage/sqlite.hpp"
 #include "platform/service.hpp"
+#include "platform/district_window.hpp"
 #include "platform/kiosk_window.hpp"
 
 namespace {
@@ -146,6 +147,12 @@ int main(int argc, char** argv) {
   auto* fleet = app.add_subcommand("fleet", "Every kiosk at the center (--central URL): hall, last contact, versions, waiting");
   fleet->add_option("--format", fleet_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   fleet->add_option("--days", fleet_days, "Responses per day over this many days")->check(CLI::Range(1, 366));
+  eco::ui::DistrictWindowOptions dw;
+  std::string console_size;
+  auto* console = app.add_subcommand("console", "The district console (a desktop window) on the center: --central URL");
+  console->add_option("--size", console_size, "Window size WxH (default 1366x768)");
+  console->add_option("--screenshots", dw.screenshot_dir, "Sign in as --user (password on stdin), draw every page to PNG files here, exit");
+  console->add_option("--user", dw.user, "The account for --screenshots");
   auto* sync = app.add_subcommand("sync", "Send waiting responses to the central store now; exit 0 when all are there");
   sync->add_option("--batch", sync_batch, "Responses per central transaction")->check(CLI::Range(1, 10000));
 
@@ -202,6 +209,26 @@ int main(int argc, char** argv) {
     if (*cimport)
       return usage_on_2(eco::cli::central_import_records(common, central_url, import_db, import_label), cimport);
     if (*fleet) return usage_on_2(eco::cli::fleet(common, fleet_format, fleet_days), fleet);
+    if (*console) {
+      if (common.central.empty()) {
+        std::cerr << "error: console needs --central URL (the center, without a login: you sign in in the window)\n";
+        return 2;
+      }
+      if (!console_size.empty() && (std::sscanf(console_size.c_str(), "%dx%d", &dw.width, &dw.height) != 2 ||
+                                    dw.width < 640 || dw.height < 480 || dw.width > 7680 || dw.height > 4320)) {
+        std::cerr << "error: --size takes WIDTHxHEIGHT within 640x480..7680x4320, e.g. 1366x768\n";
+        return 2;
+      }
+      if (!dw.screenshot_dir.empty() && dw.user.empty()) {
+        std::cerr << "error: --screenshots needs --user\n";
+        return 2;
+      }
+      dw.url = common.central;
+      dw.data_dir = common.data_dir;
+      dw.font = font;
+      if (!lang.empty()) dw.lang = lang;
+      return eco::ui::run_district_console(dw);
+    }
     if (*cadd) return usage_on_2(eco::cli::central_add_kiosk(common, kiosk_id, central_url, kiosk_url), cadd);
     if (*sync) return usage_on_2(eco::cli::sync(common, sync_batch), sync);
     if (*setup) return usage_on_2(eco::cli::setup(common), setup);
