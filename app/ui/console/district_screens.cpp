@@ -98,7 +98,7 @@ DistrictIntent draw_district_mine(DistrictView& v) {
     if (ImGui::Selectable((label + "##ind" + id).c_str(), m.open_indicator() == id)) out = di::OpenIndicator{id};
     record_hit(label, p, ImGui::GetItemRectMax());
     ImGui::Indent(v.px(24));
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s: %s", v.t(T("district.latest")).c_str(),
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s %s", v.t(T("district.latest")).c_str(),
                        r ? (value_text(*r, v) + "  (" + r->as_of + ", " + r->recorded_by + ")").c_str()
                          : v.t(T("district.none_yet")).c_str());
     ImGui::Unindent(v.px(24));
