@@ -24,7 +24,7 @@ namespace {
 constexpr auto kWait = std::chrono::seconds(30);
 }
 
-TEST_CASE("district: a department signs in, records its own indicator, is refused another's; an admin sees the fleet" *
+TEST_CASE("district: a department signs in, records its own indicator, is refused another's, an admin sees the fleet" *
           doctest::skip(std::getenv("ECOKIOSK_DISTRICT_CENTER") == nullptr)) {
   const std::string url = std::getenv("ECOKIOSK_DISTRICT_CENTER");
   const char* dept_user = std::getenv("ECOKIOSK_DISTRICT_DEPT_USER");
