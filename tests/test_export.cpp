@@ -4,7 +4,9 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -352,4 +354,133 @@ TEST_CASE("a response to the old questionnaire version keeps its version and sti
       CHECK(i.no_overall_opinion == 1);
       CHECK(*i.est.value == doctest::Approx(100));
     }
+}
+
+// export_row looks answers up from where the last column matched (issue 20): each cell
+// must still be what a plain Response::find per column gives, with the answers in the
+// order asked, reversed, shuffled, and with a question answered twice (first one wins).
+TEST_CASE("export_row's answer lookup gives the same cells as a plain find per column, in any answer order") {
+  Filled f(120);
+  auto set = test::shipped();
+  auto reference = [](const Questionnaire& q, const std::vector<ExportColumn>& cols, const Response& r,
+                      std::vector<std::string>& cells) {
+    // The straightforward way: each column asks Response::find; the meta and score
+    // columns do not depend on the lookup, so they are taken from export_row itself.
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      const ExportColumn& c = cols[i];
+      if (c.kind == ExportColumn::Kind::meta || c.kind == ExportColumn::Kind::score) continue;
+      std::string out;
+      if (const Answer* a = r.find(c.question)) {
+        if (c.kind == ExportColumn::Kind::choice) {
+          if (auto* ch = std::get_if<Choice>(a)) out = ch->option;
+        } else if (c.kind == ExportColumn::Kind::option_flag) {
+          bool on = false;
+          if (auto* s = std::get_if<ChoiceSet>(a))
+            for (const auto& o : s->options) on = on || o == c.item;
+          if (auto* ch = std::get_if<Choice>(a)) on = ch->option == c.item;
+          out = on ? "1" : "0";
+        } else if (c.kind == ExportColumn::Kind::count_row) {
+          if (auto* cn = std::get_if<Counts>(a)) {
+            out = "0";
+            for (const auto& [row, n] : cn->rows)
+              if (row == c.item) out = std::to_string(n);
+          }
+        } else if (c.kind == ExportColumn::Kind::integer) {
+          if (auto* v = std::get_if<std::int64_t>(a)) out = std::to_string(*v);
+        } else if (c.kind == ExportColumn::Kind::text) {
+          if (auto* t = std::get_if<Text>(a)) out = t->value;
+        }
+      }
+      cells[i] = out;
+    }
+    (void)q;
+  };
+  std::mt19937 rng(20);
+  int rows = 0, filled = 0;
+  for (const auto& q : set.list) {
+    auto cols = export_columns(q);
+    ResponseFilter filter;
+    filter.questionnaire = q.id;
+    f.store.each(filter, [&](const Response& stored) {
+      for (int variant = 0; variant < 4; ++variant) {
+        Response r = stored;
+        if (variant == 1) std::reverse(r.answers.begin(), r.answers.end());
+        if (variant == 2) std::shuffle(r.answers.begin(), r.answers.end(), rng);
+        if (variant == 3 && !r.answers.empty()) {
+          // The same question again, answered differently, after the real one.
+          auto dup = r.answers.front();
+          if (auto* ch = std::get_if<Choice>(&dup.second)) ch->option = "not-an-option";
+          else dup.second = Text{"second answer"};
+          r.answers.push_back(dup);
+        }
+        std::vector<std::string> fast, plain;
+        export_row(q, cols, r, false, 480, fast);
+        plain = fast;
+        reference(q, cols, r, plain);
+        REQUIRE(fast == plain);
+        for (const auto& c : fast) filled += !c.empty();
+        ++rows;
+      }
+      return true;
+    });
+  }
+  CHECK(rows == 4 * 120);
+  CHECK(filled > rows * 5);  // the rows were not blank
+  // The cells are reused from row to row: a shorter row leaves nothing of a longer one.
+  const Questionnaire& q = set.list.front();
+  auto cols = export_columns(q);
+  std::vector<std::string> cells(cols.size(), std::string(64, 'x'));
+  Response empty;
+  empty.id = "e";
+  export_row(q, cols, empty, false, 480, cells);
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    if (cols[i].kind != ExportColumn::Kind::meta && cols[i].kind != ExportColumn::Kind::score) CHECK(cells[i].empty());
+}
+
+// The CSV is read on one thread and formatted on another (issue 20): the file must be
+// byte for byte what one thread writing each response in turn gives, over more responses
+// than fit in the queue between them, with flagged ones left out as asked.
+TEST_CASE("the two-thread CSV export writes the same bytes as a plain one-thread loop") {
+  Filled f(2500);  // ~10 batches of 256 per questionnaire
+  auto set = test::shipped();
+  for (bool include_flagged : {true, false}) {
+    CAPTURE(include_flagged);
+    ExportOptions o = f.opts("csv", include_flagged ? "all.csv" : "kept.csv");
+    o.include_flagged = include_flagged;
+    ExportResult r = export_data(f.store, set, o);
+    REQUIRE(r.error.empty());
+    auto flagged = flagged_rows(f.store, o.min_seconds_per_question);
+    std::int64_t rows = 0;
+    for (const auto& q : set.list) {
+      if (set.find(q.id) != &q) continue;
+      auto cols = export_columns(q);
+      std::string expected = "\xEF\xBB\xBF";
+      auto field = [&](const std::string& v) {  // the CSV rules, written out plainly
+        bool quote = csv_formula_risk(v) || v.find_first_of(",\"\r\n") != std::string::npos;
+        if (!quote) return v;
+        std::string out = "\"";
+        if (csv_formula_risk(v)) out += '\'';
+        for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return out + "\"";
+      };
+      for (std::size_t i = 0; i < cols.size(); ++i) expected += (i ? "," : "") + field(cols[i].code);
+      expected += "\r\n";
+      ResponseFilter only;
+      only.questionnaire = q.id;
+      std::vector<std::string> cells;
+      f.store.each_with_id(only, [&](std::int64_t rid, const Response& resp) {
+        bool fl = static_cast<std::size_t>(rid) < flagged.size() && flagged[static_cast<std::size_t>(rid)];
+        if (fl && !include_flagged) return true;
+        export_row(q, cols, resp, fl, o.utc_offset_minutes, cells);
+        for (std::size_t i = 0; i < cells.size(); ++i) expected += (i ? "," : "") + field(cells[i]);
+        expected += "\r\n";
+        ++rows;
+        return true;
+      });
+      std::string path = f.dir.file((include_flagged ? "all-" : "kept-") + q.id + ".csv");
+      CHECK(slurp(path) == expected);
+    }
+    CHECK(r.rows == rows);
+    if (include_flagged) CHECK(rows == 2500);
+  }
 }

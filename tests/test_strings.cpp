@@ -18,6 +18,7 @@
 #include "console/console_model.hpp"
 #include "core/analysis/indicators.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/central/district.hpp"
 #include "core/central/pg.hpp"
 #include "core/storage/record_queries.hpp"
 #include "core/support/i18n.hpp"
@@ -53,6 +54,8 @@ std::map<std::string, std::vector<std::string>> family_codes() {
   for (int i = 1; i <= static_cast<int>(kLastAnswerStatus); ++i)  // ok (0) is never shown
     f["validation."].push_back(status_code(static_cast<AnswerStatus>(i)));
   for (int i = 0; i <= static_cast<int>(kLastStatus); ++i) f["console.status."].push_back(status_code(static_cast<Status>(i)));
+  for (auto k : {central::AccountKind::department, central::AccountKind::propaganda, central::AccountKind::admin})
+    f["district.kind."].push_back(central::account_kind_name(k));
   // The printed reports name an indicator result's status (IndicatorResult::status()).
   for (auto [met, sure] : {std::pair<std::optional<bool>, std::optional<bool>>{std::nullopt, std::nullopt},
                            {true, true}, {true, false}, {false, false}}) {

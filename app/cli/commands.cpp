@@ -34,6 +34,24 @@ std::string Common::config_path() const { return config.empty() ? Config::defaul
 
 namespace {
 
+// Opens the database; an update that counts every stored response (an older file)
+// shows a progress bar on standard error. Ctrl-C during it loses nothing: each step is
+// committed and the next open carries on.
+std::unique_ptr<Store> open_store(const std::string& path) {
+  int shown = -1;
+  auto store = std::make_unique<Store>(path, [&](std::int64_t done, std::int64_t total) {
+    int pct = total > 0 ? static_cast<int>(100 * done / total) : 100;
+    if (total == 0 || pct == shown) return;  // nothing to count: no bar
+    if (shown < 0) std::cerr << "updating the database " << path << " (once; safe to interrupt)\n";
+    shown = pct;
+    std::string bar(static_cast<std::size_t>(pct / 4), '#');
+    bar.resize(25, '.');
+    std::cerr << "\r[" << bar << "] " << pct << "% (" << done << " / " << total << " responses)" << std::flush;
+  });
+  if (shown >= 0) std::cerr << "\n";
+  return store;
+}
+
 // Questionnaires from the data folder plus any older definitions the database holds,
 // so responses to a retired version can still be exported and imported.
 QuestionnaireSet load_all(const Common& c, ResponseQueries* store, bool report) {
@@ -98,7 +116,7 @@ struct Source {
   bool open(const Common& c) {
     if (c.central.empty()) {
       if (!database_exists(c)) return false;
-      local = std::make_unique<Store>(c.db_path());
+      local = open_store(c.db_path());
       q = local.get();
       return true;
     }
@@ -248,7 +266,8 @@ int export_from(const Common& c, const ExportArgs& a, const Config& cfg, Respons
 }  // namespace
 
 int import_data(const Common& c, const std::vector<std::string>& files) {
-  Store store(c.db_path());
+  auto opened = open_store(c.db_path());
+  Store& store = *opened;
   QuestionnaireSet set = load_all(c, &store, true);
   ImportReport total;
   int unreadable = 0;
@@ -358,7 +377,8 @@ int backup(const Common& c, const std::string& to, bool force) {
       return 1;
     }
   Config cfg = load_cfg(c);
-  Store store(c.db_path());
+  auto opened = open_store(c.db_path());
+  Store& store = *opened;
   {
     // The backup carries the chain's head as its newest entry, so a later cut in the
     // live log shows against any backup made before it.
@@ -416,7 +436,8 @@ int set_pin(const Common& c) {
     return 1;
   }
   Catalog empty;
-  Store store(c.db_path());
+  auto opened = open_store(c.db_path());
+  Store& store = *opened;
   AdminStore admin(store, empty);
   admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
   // The staff override: works whatever the database says, and is audited.
@@ -433,7 +454,8 @@ int set_pin(const Common& c) {
 
 int setup_code(const Common& c) {
   Catalog empty;
-  Store store(c.db_path());
+  auto opened = open_store(c.db_path());
+  Store& store = *opened;
   AdminStore admin(store, empty);
   admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
   std::string code;
@@ -450,7 +472,8 @@ int setup_code(const Common& c) {
 int audit_verify(const Common& c) {
   if (!database_exists(c)) return 1;
   Catalog empty;
-  Store store(c.db_path());
+  auto opened = open_store(c.db_path());
+  Store& store = *opened;
   AdminStore admin(store, empty);
   std::string anchor = anchor_path_for(c.config_path(), c.db_path());
   bool had_anchor = fs::exists(anchor);
@@ -477,7 +500,8 @@ int audit_verify(const Common& c) {
 }
 
 int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed, const std::string& kiosk) {
-  Store store(c.db_path());
+  auto opened = open_store(c.db_path());
+  Store& store = *opened;
   QuestionnaireSet set = load_all(c, nullptr, true);
   if (set.list.empty()) {
     std::cerr << "error: no valid questionnaires in " << c.questionnaire_dir() << "\n";

@@ -63,6 +63,18 @@ int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed, const
 int central_init(const std::string& url, int target_version = 0);
 // Creates the kiosk's role and writes its credentials and central_url beside c.config_path().
 int central_add_kiosk(const Common& c, const std::string& kiosk_id, const std::string& url, std::string kiosk_url);
+// The district console (app/cli/district_commands.cpp). After `central init`: the
+// catalog's departments, indicator leads and task links into the center.
+int central_init_units(const Common& c, const std::string& url);
+struct AddUserArgs {
+  std::string name, url, role = "department", department, password_file;
+};
+int central_add_user(const Common& c, const AddUserArgs& a);
+int central_import_records(const Common& c, const std::string& url, const std::string& file, std::string label);
+// `--central URL audit verify`: the engine-written chain; exit 0 intact, 1 broken.
+int central_audit_verify(const Common& c);
+// `--central URL fleet`: every kiosk, its hall, contact, versions, what waits.
+int fleet(const Common& c, const std::string& format, int days);
 // Sends what waits; exit 0 only when nothing is left.
 int sync(const Common& c, int batch = 1000);
 

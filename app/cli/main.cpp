@@ -9,6 +9,7 @@
 #include "cli/service_commands.hpp"
 #include "core/storage/sqlite.hpp"
 #include "platform/service.hpp"
+#include "platform/district_window.hpp"
 #include "platform/kiosk_window.hpp"
 
 namespace {
@@ -128,6 +129,30 @@ int main(int argc, char** argv) {
   int central_target = 0, sync_batch = 1000;
   cinit->add_option("--schema-version", central_target, "Migrate only up to this version (tests of an older center)")
       ->check(CLI::Range(1, 1000));
+  eco::cli::AddUserArgs ua;
+  auto* cuser = central->add_subcommand("add-user", "A personal account for the district console (password from stdin or --password-file)");
+  cuser->add_option("name", ua.name, "The login name (a-z, 0-9, _ . -), e.g. lin.forestry")->required();
+  cuser->add_option("--url", ua.url, "postgresql://ADMIN@HOST:PORT/DB (district IT's login, or an admin account)")->required();
+  cuser->add_option("--role", ua.role, "department, propaganda or admin")
+      ->check(CLI::IsMember({"department", "propaganda", "admin"}));
+  cuser->add_option("--department", ua.department, "The catalog's unit the account works for, e.g. 区林业局");
+  cuser->add_option("--password-file", ua.password_file, "Read the password from this 0600 file instead of stdin");
+  std::string import_db, import_label;
+  auto* cimport = central->add_subcommand("import-records", "Bring indicator records and task updates typed on a kiosk to the center");
+  cimport->add_option("kiosk_db", import_db, "The kiosk's database file")->required();
+  cimport->add_option("--url", central_url, "postgresql://ADMIN@HOST:PORT/DB (district IT's login)")->required();
+  cimport->add_option("--from-label", import_label, "Where they came from, as the records will say (default: the file's name)");
+  std::string fleet_format = "text";
+  int fleet_days = 7;
+  auto* fleet = app.add_subcommand("fleet", "Every kiosk at the center (--central URL): hall, last contact, versions, waiting");
+  fleet->add_option("--format", fleet_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  fleet->add_option("--days", fleet_days, "Responses per day over this many days")->check(CLI::Range(1, 366));
+  eco::ui::DistrictWindowOptions dw;
+  std::string console_size;
+  auto* console = app.add_subcommand("console", "The district console (a desktop window) on the center: --central URL");
+  console->add_option("--size", console_size, "Window size WxH (default 1366x768)");
+  console->add_option("--screenshots", dw.screenshot_dir, "Sign in as --user (password on stdin), draw every page to PNG files here, exit");
+  console->add_option("--user", dw.user, "The account for --screenshots");
   auto* sync = app.add_subcommand("sync", "Send waiting responses to the central store now; exit 0 when all are there");
   sync->add_option("--batch", sync_batch, "Responses per central transaction")->check(CLI::Range(1, 10000));
 
@@ -145,6 +170,8 @@ int main(int argc, char** argv) {
   add_common(*verify, common);
   add_common(*cinit, common);
   add_common(*cadd, common);
+  add_common(*cuser, common);
+  add_common(*cimport, common);
   // A usage error names the option (CLI11's message) and shows that command's usage.
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
     return std::string("error: ") + e.what() + "\n\n" + a->help();
@@ -171,9 +198,37 @@ int main(int argc, char** argv) {
     if (*res) return usage_on_2(eco::cli::restore(common, restore_from), res);
     if (*pin) return usage_on_2(eco::cli::set_pin(common), pin);
     if (*code) return usage_on_2(eco::cli::setup_code(common), code);
+    if (*verify && !common.central.empty()) return usage_on_2(eco::cli::central_audit_verify(common), verify);
     if (*verify) return usage_on_2(eco::cli::audit_verify(common), verify);
     if (*demo) return usage_on_2(eco::cli::demo_data(common, responses, seed, demo_kiosk), demo);
-    if (*cinit) return usage_on_2(eco::cli::central_init(central_url, central_target), cinit);
+    if (*cinit) {
+      int rc = eco::cli::central_init(central_url, central_target);
+      return usage_on_2(rc != 0 ? rc : eco::cli::central_init_units(common, central_url), cinit);
+    }
+    if (*cuser) return usage_on_2(eco::cli::central_add_user(common, ua), cuser);
+    if (*cimport)
+      return usage_on_2(eco::cli::central_import_records(common, central_url, import_db, import_label), cimport);
+    if (*fleet) return usage_on_2(eco::cli::fleet(common, fleet_format, fleet_days), fleet);
+    if (*console) {
+      if (common.central.empty()) {
+        std::cerr << "error: console needs --central URL (the center, without a login: you sign in in the window)\n";
+        return 2;
+      }
+      if (!console_size.empty() && (std::sscanf(console_size.c_str(), "%dx%d", &dw.width, &dw.height) != 2 ||
+                                    dw.width < 640 || dw.height < 480 || dw.width > 7680 || dw.height > 4320)) {
+        std::cerr << "error: --size takes WIDTHxHEIGHT within 640x480..7680x4320, e.g. 1366x768\n";
+        return 2;
+      }
+      if (!dw.screenshot_dir.empty() && dw.user.empty()) {
+        std::cerr << "error: --screenshots needs --user\n";
+        return 2;
+      }
+      dw.url = common.central;
+      dw.data_dir = common.data_dir;
+      dw.font = font;
+      if (!lang.empty()) dw.lang = lang;
+      return eco::ui::run_district_console(dw);
+    }
     if (*cadd) return usage_on_2(eco::cli::central_add_kiosk(common, kiosk_id, central_url, kiosk_url), cadd);
     if (*sync) return usage_on_2(eco::cli::sync(common, sync_batch), sync);
     if (*setup) return usage_on_2(eco::cli::setup(common), setup);

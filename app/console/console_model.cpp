@@ -194,6 +194,9 @@ void ConsoleModel::run_job(const std::function<void(Store&)>& job) {
 
 void ConsoleModel::rebuild() {
   dashboard_ = build_dashboard(catalog_, admin_, report(), "zh");
+  for (auto& r : dashboard_.rows)
+    r.updated_text = r.updated_at > 0 ? to_local_text(r.updated_at, config().utc_offset_minutes).substr(0, 16) : "—";
+  ++dashboard_serial_;
   history_ = selected_.empty() ? std::vector<IndicatorRecord>{} : admin_.history(selected_);
   task_states_.clear();
   task_updates_.clear();
@@ -282,8 +285,14 @@ const DashboardRow* ConsoleModel::selected() const {
 }
 
 
-std::vector<const DashboardRow*> ConsoleModel::visible_rows() const {
-  std::vector<const DashboardRow*> out;
+const std::vector<const DashboardRow*>& ConsoleModel::visible_rows() const {
+  RowsKey& k = rows_key_;
+  if (k.serial == dashboard_serial_ && k.domain == filter_domain && k.status == filter_status &&
+      k.dept == filter_dept && k.search == search && k.sort == sort && k.star == star_only)
+    return rows_;
+  k = {filter_domain, filter_status, filter_dept, search, sort, star_only, dashboard_serial_};
+  std::vector<const DashboardRow*>& out = rows_;
+  out.clear();
   for (const auto& r : dashboard_.rows) {
     const IndicatorDef& d = *r.def;
     if (!filter_domain.empty() && d.domain != filter_domain) continue;

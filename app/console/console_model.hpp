@@ -141,7 +141,9 @@ class ConsoleModel {
 
   const Catalog& catalog() const { return catalog_; }
   const Dashboard& dashboard() const { return dashboard_; }
-  std::vector<const DashboardRow*> visible_rows() const;  // filters and sort applied
+  // Filters and sort applied; worked out again only when they or the dashboard change,
+  // so the overview drawing it every frame allocates nothing.
+  const std::vector<const DashboardRow*>& visible_rows() const;
   const DashboardRow* selected() const;
   const std::vector<IndicatorRecord>& selected_history() const { return history_; }
   std::vector<TaskUpdate> task_history(const std::string& task) { return admin_.task_history(task); }
@@ -252,6 +254,14 @@ class ConsoleModel {
   PinState pin_state_ = PinState::none;
   bool setup_code_ = false;
   Dashboard dashboard_;
+  std::uint64_t dashboard_serial_ = 0;  // counts rebuilds of dashboard_
+  struct RowsKey {
+    std::string domain, status, dept, search, sort;
+    bool star = false;
+    std::uint64_t serial = ~std::uint64_t{0};
+  };
+  mutable RowsKey rows_key_;  // what rows_ was worked out from
+  mutable std::vector<const DashboardRow*> rows_;
   std::map<std::string, TaskStatus> task_states_;
   std::map<std::string, TaskUpdate> task_updates_;
 

@@ -78,12 +78,12 @@ bool KioskModel::auto_advances() const {
          !session_->progress().last;
 }
 
-std::string KioskModel::minor_notice_key() const {
-  if (screen_ != Screen::question || !session_ || !session_->current()) return "";
+std::string_view KioskModel::minor_notice_key() const {
+  if (screen_ != Screen::question || !session_ || !session_->current()) return {};
   const Question& q = *session_->current();
-  if (q.id != kAgeQuestion) return "";
+  if (q.id != kAgeQuestion) return {};
   const auto* c = std::get_if<Choice>(&session_->answer_of(q.id));
-  if (!c || c->option != kMinorAgeOption) return "";
+  if (!c || c->option != kMinorAgeOption) return {};
   return config_.minors == "ask_parent" ? T("question.minor_parent") : T("question.minor_notice");
 }
 
@@ -126,9 +126,8 @@ void KioskModel::go_welcome() {
 
 void KioskModel::note_progress() {
   if (!store_ || !session_ || !session_->current()) return;
-  std::string key = session_->id() + "/" + session_->current()->id;
-  if (key == noted_) return;  // one small write per question reached, not per frame
-  noted_ = key;
+  // One small write per question reached, not per frame.
+  if (!noted_.change(0, {}, session_->id(), session_->current()->id, {})) return;
   try {
     store_->mark_in_progress(session_->abandon());
   } catch (const std::exception&) {
@@ -153,11 +152,11 @@ void KioskModel::set_speaking(bool now) {
 }
 
 void KioskModel::note_reading() {
-  std::string page = std::to_string(static_cast<int>(screen_)) + "/" + lang_;
-  if (session_ && session_->current()) page += "/" + session_->id() + "/" + session_->current()->id;
-  if (screen_ == Screen::finish && finished_) page += "/" + finished_->id;
-  if (page == read_page_) return;
-  read_page_ = page;
+  const Question* q = session_ ? session_->current() : nullptr;
+  std::string_view sid = q ? std::string_view(session_->id()) : std::string_view();
+  std::string_view qid = q ? std::string_view(q->id) : std::string_view();
+  std::string_view fid = screen_ == Screen::finish && finished_ ? std::string_view(finished_->id) : std::string_view();
+  if (!read_page_.change(static_cast<int>(screen_), lang_, sid, qid, fid)) return;
   // Whatever was being read belonged to the page that went; the new one is read only
   // when the resident asked for every page to be read.
   if (auto_read_ && screen_ != Screen::admin) want_reading(true);
@@ -339,9 +338,7 @@ void KioskModel::sync_entry() {
     entry_key_.clear();
     return;
   }
-  std::string key = session_->id() + "/" + q->id;
-  if (key == entry_key_) return;
-  entry_key_ = key;
+  if (!entry_key_.change(0, {}, session_->id(), q->id, {})) return;
   const auto* t = std::get_if<Text>(&session_->answer_of(q->id));
   entry_.reset(t ? t->value : std::string(), static_cast<std::size_t>(std::max(0, q->max_length)));
   // Chinese is written by hand first (no spelling needed); English is typed.

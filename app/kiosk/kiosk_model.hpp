@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -128,7 +129,7 @@ class KioskModel {
   // The i18n key of what a resident who has just answered 18岁以下 reads on the age
   // question (config "minors": a short notice, or a request to fetch a parent), "" when
   // none applies. The page then waits for Next instead of moving on by itself.
-  std::string minor_notice_key() const;
+  std::string_view minor_notice_key() const;  // a string key (a literal), or empty: no notice
   LeaveAsk leave_asked() const { return leave_; }
   std::vector<const Questionnaire*> offered() const;
   void offered(std::vector<const Questionnaire*>& out) const;  // into `out`, reusing its room
@@ -214,7 +215,25 @@ class KioskModel {
   LeaveAsk leave_ = LeaveAsk::none;
   TimeMs finish_until_ = 0;
   TimeMs hold_since_ = 0;
-  std::string noted_;  // session id + question last written to the in-progress marker
+  // A page something was last done for, checked field by field every frame so that
+  // "still the same page?" allocates nothing; assigned only when the page changes.
+  struct PageMark {
+    int screen = -1;
+    std::string lang, session, question, finished;
+    bool empty() const { return screen < 0; }
+    void clear() { screen = -1; }
+    // True (and remembered) when the page differs from the last one marked.
+    bool change(int sc, std::string_view l, std::string_view sid, std::string_view q, std::string_view f) {
+      if (sc == screen && l == lang && sid == session && q == question && f == finished) return false;
+      screen = sc;
+      lang.assign(l);
+      session.assign(sid);
+      question.assign(q);
+      finished.assign(f);
+      return true;
+    }
+  };
+  PageMark noted_;  // the session and question last written to the in-progress marker
   const Questionnaire* finished_q_ = nullptr;
   std::optional<Response> finished_;
   std::optional<QuizReview> quiz_review_;
@@ -229,10 +248,10 @@ class KioskModel {
   bool read_wanted_ = false;
   bool speaking_ = false;
   std::uint64_t read_serial_ = 0;
-  std::string read_page_;  // the page last read or silenced: screen, session, question, language
+  PageMark read_page_;  // the page last read or silenced: screen, language, session, question
   bool text_input_ = false;
   input::TextEntry entry_;
-  std::string entry_key_;  // session id + question the entry holds ("" = none on screen)
+  PageMark entry_key_;  // the session and question the entry holds (empty: none on screen)
 };
 
 }  // namespace eco

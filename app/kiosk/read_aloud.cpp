@@ -7,7 +7,7 @@ speech::Script screen_script(const KioskModel& m, const Strings& strings) {
   switch (m.screen()) {
     case Screen::question:
       if (const Session* s = m.session(); s && s->current())
-        return speech::question_script(*s->current(), s->options_in_order(*s->current()), lang, strings);
+        return speech::question_script(*s->current(), s->options_in_order(*s->current()).to_vector(), lang, strings);
       return {};
     case Screen::finish:
       return speech::finish_script(m.finished_questionnaire(), m.finished() ? &*m.finished() : nullptr, m.last_saved(),

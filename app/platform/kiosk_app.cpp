@@ -105,6 +105,13 @@ void KioskApp::open_handwriting() {
   if (!recognizer.open()) std::cerr << "handwriting input unavailable: " << recognizer.error() << "\n";
 }
 
+void KioskApp::start_text_input() {
+  if (text_input_started_) return;
+  text_input_started_ = true;
+  start_pinyin();
+  open_handwriting();
+}
+
 void KioskApp::wait_for_pinyin() {
   if (pinyin_thread_.joinable()) pinyin_thread_.join();
 }

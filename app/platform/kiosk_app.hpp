@@ -36,9 +36,12 @@ struct KioskApp {
 
   // The on-screen input's engines. librime deploys its dictionaries on a thread of its
   // own, into a private folder beside the database (the tour: a temporary one), and is
-  // ready seconds later; the handwriting model is opened with the first atlas.
+  // ready seconds later. The kiosk starts both at first use (start_text_input: the first
+  // text question or the console), not before its first frame: zinnia reads its whole
+  // 26 MB model and librime parses its schema, which the welcome screen never needs.
   void start_pinyin();
   void open_handwriting();
+  void start_text_input();  // once: both engines (the handwriting model on this thread)
   void wait_for_pinyin();  // the tour: pinyin ready before it is shown
   // Hands the engines to the models; `resident` and `staff` tell which candidates the
   // resident's input font and the console's font can draw (the fonts live in the frame).
@@ -70,6 +73,7 @@ struct KioskApp {
   std::vector<std::string> unknown_ids_;
   Showable staff_showable_;
   std::string rime_dir_;
+  bool text_input_started_ = false;
   std::thread pinyin_thread_;  // last: joined before the engines go  // configured questionnaires that are not installed
 };
 

@@ -67,6 +67,8 @@ void KioskFrame::bake(bool for_console) {
 Intent KioskFrame::render(const platform::PointerStep* replay, const std::string& png) {
   KioskModel& model = *app_.model;
   bool staff = model.screen() == Screen::admin && app_.console;
+  // The input's engines at first use: a text question, or the console (staff notes).
+  if (staff || model.text_entry()) app_.start_text_input();
   if (staff) {
     if (!fonts_.console) bake(true);  // first entry: the console's fonts, baked only now
   } else if (fonts_.console || model.text_size() != fonts_.text_size ||

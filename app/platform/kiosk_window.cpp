@@ -275,10 +275,16 @@ int run_kiosk(const WindowOptions& o) {
   static ImFontAtlas atlas;
   KioskFrame frame(app, backend);
   bool font_found = true;
-  app.start_pinyin();
+  if (app.tour) app.start_text_input();  // the tour shows the input at once; the kiosk at first use
+  // Read-aloud: a kiosk without a sound device runs silent and says so here and to staff.
+  // Declared after the backend, so the speaker (whose worker wakes the loop) goes first.
+  // espeak-ng's data and the sound device open on the font thread too: off the UI
+  // thread's path to the first frame.
+  platform::SpeechOutput speech;
   std::thread font_thread([&] {
     font_found = frame.bake_first(&atlas, scale_for(ImVec2(static_cast<float>(w), static_cast<float>(h))), app.tour);
-    app.open_handwriting();  // the handwriting model overlaps the window too
+    if (!app.tour)
+      speech = platform::open_speech(app.cfg.speech_volume, [] { platform::GlfwBackend::post_empty_event(); });
   });
   bool opened = backend.open(w, h, monitor, o.hide_cursor);
   font_thread.join();
@@ -298,11 +304,6 @@ int run_kiosk(const WindowOptions& o) {
   if (!font_found) std::cerr << "warning: no Chinese font found (install fonts-noto-cjk); Chinese will not display\n";
   apply_theme(frame.scale());
   backend.upload_font_texture();
-  // Read-aloud: a kiosk without a sound device runs silent and says so here and to staff.
-  // Declared after the backend, so the speaker (whose worker wakes the loop) goes first.
-  platform::SpeechOutput speech = app.tour ? platform::SpeechOutput{}
-                                           : platform::open_speech(app.cfg.speech_volume,
-                                                                   [] { platform::GlfwBackend::post_empty_event(); });
   if (!app.tour && !speech.speaker) {
     std::cerr << "read-aloud: off, no sound device (" << speech.problem << "); the kiosk runs silent\n";
     app.startup_warning += (app.startup_warning.empty() ? "" : "  ·  ") +

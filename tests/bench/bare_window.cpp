@@ -1,5 +1,6 @@
 // The baseline for start-up: a bare Dear ImGui GLFW/OpenGL3 window with the default
-// font, timed from process start to its first frame, as the kiosk is.
+// font, timed from process start to its first frame, as the kiosk is. With --hold it
+// keeps drawing (event-driven) until killed: the baseline for peak memory.
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
@@ -9,8 +10,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string_view>
 
-int main() {
+int main(int argc, char** argv) {
+  bool hold = argc > 1 && std::string_view(argv[1]) == "--hold";
   auto t0 = std::chrono::steady_clock::now();
   if (!glfwInit()) return 1;
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
@@ -34,7 +37,21 @@ int main() {
   glFinish();
   std::printf("first frame after %.1f ms\n",
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  std::fflush(stdout);  // seen even when the held window is killed
   glfwSwapBuffers(w);
+  while (hold && !glfwWindowShouldClose(w)) {
+    glfwWaitEventsTimeout(0.5);
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    ImGui::Begin("hello");
+    ImGui::Text("first frame");
+    ImGui::End();
+    ImGui::Render();
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glfwSwapBuffers(w);
+  }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();

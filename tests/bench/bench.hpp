@@ -24,6 +24,7 @@ struct Bench {
 const std::vector<Bench>& all();
 void register_app(std::vector<Bench>& list);     // bench_app.cpp
 void register_frames(std::vector<Bench>& list);  // bench_frames.cpp
+void register_data(std::vector<Bench>& list);    // bench_data.cpp
 
 // Opens (and fills with demo data when short) the big database.
 void ensure_big_db(const Options& o);

@@ -25,6 +25,7 @@ namespace {
 
 struct Run {
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system: what a shared machine's load does not inflate
   long max_rss_kb = 0;
   int status = 0;
   std::string out;  // standard output and error, merged
@@ -82,6 +83,8 @@ Run run(const std::vector<std::string>& args, double kill_after = 0, std::vector
   wait4(pid, &r.status, 0, &ru);
   r.seconds = seconds_since(t0);
   r.max_rss_kb = ru.ru_maxrss;
+  r.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                  static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   reader.join();
   close(pipefd[0]);
   return r;
@@ -90,6 +93,15 @@ Run run(const std::vector<std::string>& args, double kill_after = 0, std::vector
 double number_after(const std::string& text, const std::string& key) {
   auto p = text.find(key);
   return p == std::string::npos ? -1 : std::atof(text.c_str() + p + key.size());
+}
+
+// The 1-minute load average, printed beside each figure: on a shared machine a figure
+// means little without it.
+std::string load() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return "load " + one;
 }
 
 bool have_display() {
@@ -120,7 +132,7 @@ void startup(const Options& o) {
   for (int i = 0; i < 5; ++i) {
     Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", "/tmp/ecokiosk-bench-start.db", "--windowed",
                  "1920x1080", "--timing"},
-                2.5);
+                5);
     kiosk.push_back(number_after(k.out, "first frame after "));
     if (i == 0) {
       auto p = k.out.find("font atlas ");  // the full atlas, baked after the first frame
@@ -132,9 +144,9 @@ void startup(const Options& o) {
   std::sort(kiosk.begin(), kiosk.end());
   std::sort(bare.begin(), bare.end());
   std::printf("font %s (goal: at most 4096x4096, under 150 ms)\n", atlas.c_str());
-  std::printf("start-up to first frame: kiosk median %.0f ms, bare ImGui window median %.0f ms, ratio %.2f "
-              "(goal: under 500 ms and within 1.5x)\n",
-              kiosk[2], bare[2], bare[2] > 0 ? kiosk[2] / bare[2] : 0);
+  std::printf("start-up to first frame: kiosk median %.0f ms (best %.0f), bare ImGui window median %.0f ms (best %.0f), "
+              "ratio of medians %.2f (goal: under 500 ms and at most 1.2x; %s)\n",
+              kiosk[2], kiosk[0], bare[2], bare[0], bare[2] > 0 ? kiosk[2] / bare[2] : 0, load().c_str());
 }
 
 void idle_cpu(const Options& o) {
@@ -152,9 +164,32 @@ void idle_cpu(const Options& o) {
 void memory(const Options& o) {
   if (!have_display()) return;
   std::string db = db_100k();
-  Run k = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "--windowed", "1920x1080"}, 5);
-  std::printf("peak resident memory, kiosk on a database of 100,000 demo responses: %.1f MB (goal: under 150 MB)\n",
-              static_cast<double>(k.max_rss_kb) / 1024);
+  // Both run 20 s on the same display, the kiosk on its welcome screen, the bare window
+  // drawing its frame; best (lowest peak) of 3 each. The kiosk's start-up quick_check
+  // reads the whole 190 MB file before its first frame: at load 15 that alone took
+  // over 8 s, and a kiosk killed before its window shows only 28 MB.
+  long kiosk = 0, bare = 0;
+  // A sample counts only when its window drew (Xvfb sometimes refuses a client right
+  // after the last one went); up to 3 more tries each.
+  auto sample = [&](const std::vector<std::string>& args) {
+    Run r;
+    for (int t = 0; t < 4; ++t) {
+      r = run(args, 20);
+      if (r.out.find("first frame after") != std::string::npos) return r.max_rss_kb;
+    }
+    std::printf("(no frame in 4 tries of %s: its figure is not a window's)\n", args[0].c_str());
+    return r.max_rss_kb;
+  };
+  for (int i = 0; i < 3; ++i) {
+    long k = sample({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "--windowed", "1920x1080", "--timing"});
+    long b = sample({o.build_dir + "/tests/bench_bare_window", "--hold"});
+    kiosk = i ? std::min(kiosk, k) : k;
+    bare = i ? std::min(bare, b) : b;
+  }
+  std::printf("peak resident memory over 20 s: kiosk on a database of 100,000 demo responses %.1f MB, bare ImGui "
+              "window %.1f MB, kiosk minus bare %.1f MB (goal: at most 30 MB; %s)\n",
+              static_cast<double>(kiosk) / 1024, static_cast<double>(bare) / 1024,
+              static_cast<double>(kiosk - bare) / 1024, load().c_str());
 }
 
 void csv_export(const Options& o) {
@@ -168,20 +203,28 @@ void csv_export(const Options& o) {
   Run shell = run({"sh", "-c", "sqlite3 -csv '" + o.db + "' \"" + sql + "\" > " + out + "/shell.csv"});
   Run ours = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", o.db, "export", "--format", "csv",
                   "--include-flagged", "--out", out + "/ours.csv"});
-  std::printf("CSV of %lld responses: ecokiosk %.1f s (peak %.0f MB), sqlite3 shell .mode csv of the same answers "
-              "%.1f s, ratio %.2f (goal: within 1.5x)\n",
-              static_cast<long long>(o.responses), ours.seconds, static_cast<double>(ours.max_rss_kb) / 1024,
-              shell.seconds, ours.seconds / shell.seconds);
+  std::printf("CSV of %lld responses: ecokiosk %.1f s (CPU %.1f s, peak %.0f MB), sqlite3 shell .mode csv of the same "
+              "answers %.1f s (CPU %.1f s), ratio %.2f, of CPU time %.2f (goal: at most 0.5x; %s)\n",
+              static_cast<long long>(o.responses), ours.seconds, ours.cpu_seconds,
+              static_cast<double>(ours.max_rss_kb) / 1024, shell.seconds, shell.cpu_seconds,
+              ours.seconds / shell.seconds, shell.cpu_seconds > 0 ? ours.cpu_seconds / shell.cpu_seconds : 0,
+              load().c_str());
   std::filesystem::remove_all(out);
 }
 
 void xlsx_export(const Options& o) {
   std::string db = db_100k();
-  Run x = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "export", "--format", "xlsx",
-               "--include-flagged", "--out", "/tmp/ecokiosk-bench.xlsx"});
-  std::printf("xlsx of 100,000 responses: %.1f s, peak memory %.0f MB, file %.1f MB (goal: under 10 s, bounded)\n",
-              x.seconds, static_cast<double>(x.max_rss_kb) / 1024,
-              static_cast<double>(std::filesystem::file_size("/tmp/ecokiosk-bench.xlsx")) / 1e6);
+  Run best;
+  double size = 0;
+  for (int i = 0; i < 3; ++i) {  // best of 3
+    Run x = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "export", "--format", "xlsx",
+                 "--include-flagged", "--force", "--out", "/tmp/ecokiosk-bench.xlsx"});
+    if (i == 0 || x.seconds < best.seconds) best = x;
+    size = static_cast<double>(std::filesystem::file_size("/tmp/ecokiosk-bench.xlsx")) / 1e6;
+  }
+  std::printf("xlsx of 100,000 responses: %.1f s (CPU %.1f s), peak memory %.0f MB, file %.1f MB (goal: at most 2 s "
+              "and 40 MB; %s)\n",
+              best.seconds, best.cpu_seconds, static_cast<double>(best.max_rss_kb) / 1024, size, load().c_str());
   std::filesystem::remove("/tmp/ecokiosk-bench.xlsx");
 }
 

@@ -81,6 +81,7 @@ const std::vector<Bench>& all() {
     std::vector<Bench> l = {{"save", save_latency}, {"indicators", indicators}};
     register_app(l);
     register_frames(l);
+    register_data(l);
     return l;
   }();
   return list;

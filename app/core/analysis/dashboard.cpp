@@ -25,6 +25,10 @@ DashboardRow row_for(const IndicatorDef& d, RecordQueries& admin, const Indicato
                      const std::map<std::string, TaskStatus>& tasks) {
   DashboardRow row;
   row.def = &d;
+  row.no_text = (d.hardest ? "★" : "") + std::to_string(d.no);
+  for (const auto& l : d.lead) row.lead_text += (row.lead_text.empty() ? "" : "\n") + l;
+  row.target_text = d.target;
+  for (const auto& s : d.sub) row.target_text += (row.target_text.empty() ? "" : "\n") + s.name + ": " + s.target;
   for (const auto& t : d.tasks) {
     auto it = tasks.find(t.id);
     TaskStatus s = it == tasks.end() ? TaskStatus::not_started : it->second;

@@ -18,6 +18,11 @@ struct DashboardRow {
   std::optional<IndicatorRecord> latest;  // for recorded indicators
   const IndicatorResult* survey = nullptr;  // for 35, 39, 40
   std::string value_text;                   // what the table shows as the current value
+  // The overview's other texts, made once here so that drawing them allocates nothing.
+  std::string no_text;      // the number, with ★ for the hardest
+  std::string lead_text;    // the lead departments, one a line
+  std::string target_text;  // the target, then each sub-indicator's
+  std::string updated_text; // updated_at in local time to the minute, or "—" (set by the console)
   TimeMs updated_at = 0;                    // last record (0 = never)
   std::vector<DashboardRow> sub;
   int open_tasks = 0, blocked_tasks = 0, done_tasks = 0;

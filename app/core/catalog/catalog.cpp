@@ -55,6 +55,12 @@ void split_units(const std::string& s, std::set<std::string>& out) {
 }
 }  // namespace
 
+std::vector<std::string> units_of(const std::string& text) {
+  std::set<std::string> out;
+  split_units(text, out);
+  return {out.begin(), out.end()};
+}
+
 std::vector<std::string> Catalog::departments() const {
   std::set<std::string> all;
   for (const auto& i : indicators) {

@@ -48,6 +48,10 @@ struct Catalog {
   std::vector<std::string> departments() const;
 };
 
+// The departments a lead, responsible or cooperating text names, as departments()
+// spells them: "区林业局、区农业农村委" -> both; "区城市管理局(城市)" -> 区城市管理局.
+std::vector<std::string> units_of(const std::string& text);
+
 struct CatalogLoad {
   std::optional<Catalog> catalog;
   std::vector<std::string> errors;

@@ -31,7 +31,8 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 }
 
 // Each entry moves the schema up one version; never edit a shipped entry, add one.
-// {kiosks} and {readers} stand for this database's group roles (quoted identifiers).
+// {kiosks}, {readers}, {departments}, {propaganda} and {admins} stand for this
+// database's group roles (quoted identifiers).
 const char* const kCentralMigrations[] = {
     // 1: the kiosk's response model, the kiosk list with halls, conflicts, indicator records.
     R"sql(
@@ -307,6 +308,311 @@ END $$;
 REVOKE ALL ON FUNCTION ecokiosk_add_staged() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ecokiosk_add_staged() TO {kiosks};
 )sql",
+    // 5: the district console (issue 17). Departments and their indicators and tasks
+    // (from the catalog, by `central init`), personal accounts (PostgreSQL login roles
+    // in three groups: {departments}, {propaganda}, {admins}), indicator records and
+    // task updates typed at the center or imported from kiosks, each limited by
+    // row-level security to what the account's department leads or works on; an
+    // append-only, hash-chained audit written by triggers with session_user and the
+    // server's clock; and each kiosk's heartbeat for the fleet page.
+    R"sql(
+CREATE TABLE departments(name text PRIMARY KEY);
+CREATE TABLE indicator_leads(
+  indicator text NOT NULL,
+  department text NOT NULL REFERENCES departments(name),
+  PRIMARY KEY(indicator, department)
+);
+CREATE TABLE task_departments(
+  task text NOT NULL,
+  department text NOT NULL REFERENCES departments(name),
+  responsible boolean NOT NULL,      -- false: cooperating
+  PRIMARY KEY(task, department)
+);
+CREATE TABLE accounts(
+  role name PRIMARY KEY,             -- the PostgreSQL login role: the name typed at sign-in
+  kind text NOT NULL CHECK(kind IN ('department', 'propaganda', 'admin')),
+  department text REFERENCES departments(name),
+  disabled boolean NOT NULL DEFAULT false,
+  added_at timestamptz NOT NULL DEFAULT now(),
+  password_set_at timestamptz NOT NULL DEFAULT now(),
+  CHECK(kind <> 'department' OR department IS NOT NULL)
+);
+
+-- Who the login is, for the policies (SECURITY DEFINER: staff cannot read accounts).
+CREATE FUNCTION ecokiosk_my_department() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT department FROM public.accounts WHERE role = session_user AND NOT disabled $$;
+CREATE FUNCTION ecokiosk_leads(ind text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT EXISTS(SELECT 1 FROM public.indicator_leads l JOIN public.accounts a ON a.department = l.department
+                      WHERE a.role = session_user AND NOT a.disabled AND a.kind = 'department' AND l.indicator = ind) $$;
+CREATE FUNCTION ecokiosk_works_on(t text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT EXISTS(SELECT 1 FROM public.task_departments d JOIN public.accounts a ON a.department = d.department
+                      WHERE a.role = session_user AND NOT a.disabled AND a.kind = 'department' AND d.task = t) $$;
+-- What the console shows after sign-in: the account's kind and department.
+CREATE FUNCTION ecokiosk_my_account(OUT kind text, OUT department text) LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT a.kind, a.department FROM public.accounts a WHERE a.role = session_user AND NOT a.disabled $$;
+REVOKE ALL ON FUNCTION ecokiosk_my_department(), ecokiosk_leads(text), ecokiosk_works_on(text), ecokiosk_my_account()
+  FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ecokiosk_my_department(), ecokiosk_leads(text), ecokiosk_works_on(text), ecokiosk_my_account()
+  TO {departments}, {propaganda}, {admins};
+
+-- Records typed at the center carry the login and the server's clock; imported ones keep
+-- the kiosk's author and time, and a key (a digest of their content) that makes a second
+-- import of the same file a no-op.
+ALTER TABLE indicator_records ADD COLUMN imported_from text, ADD COLUMN import_key text UNIQUE;
+CREATE TABLE task_updates(
+  id bigserial PRIMARY KEY,
+  task text NOT NULL,
+  status text NOT NULL CHECK(status IN ('not_started', 'in_progress', 'done', 'blocked')),
+  note text NOT NULL DEFAULT '',
+  recorded_by text NOT NULL,
+  recorded_at bigint NOT NULL,
+  imported_from text,
+  import_key text UNIQUE
+);
+CREATE INDEX task_updates_by_task ON task_updates(task, id);
+CREATE INDEX indicator_records_by_indicator ON indicator_records(indicator, as_of, id);
+CREATE FUNCTION ecokiosk_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.import_key IS NULL THEN
+    NEW.recorded_by := session_user;
+    NEW.recorded_at := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+    NEW.imported_from := NULL;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER indicator_records_stamp BEFORE INSERT ON indicator_records FOR EACH ROW EXECUTE FUNCTION ecokiosk_stamp();
+CREATE TRIGGER task_updates_stamp BEFORE INSERT ON task_updates FOR EACH ROW EXECUTE FUNCTION ecokiosk_stamp();
+
+ALTER TABLE indicator_records ENABLE ROW LEVEL SECURITY;
+ALTER TABLE task_updates ENABLE ROW LEVEL SECURITY;
+CREATE POLICY staff_read ON indicator_records FOR SELECT TO {departments}, {propaganda}, {admins}, {readers} USING (true);
+CREATE POLICY staff_read ON task_updates FOR SELECT TO {departments}, {propaganda}, {admins}, {readers} USING (true);
+CREATE POLICY department_records_its_own ON indicator_records FOR INSERT TO {departments}
+  WITH CHECK (import_key IS NULL AND public.ecokiosk_leads(indicator));
+CREATE POLICY department_updates_its_tasks ON task_updates FOR INSERT TO {departments}
+  WITH CHECK (import_key IS NULL AND public.ecokiosk_works_on(task));
+GRANT SELECT ON departments, indicator_leads, task_departments, indicator_records, task_updates
+  TO {departments}, {propaganda}, {admins}, {readers};
+GRANT INSERT (indicator, as_of, value, state, judged, source, evidence) ON indicator_records TO {departments};
+GRANT INSERT (task, status, note) ON task_updates TO {departments};
+GRANT USAGE ON SEQUENCE indicator_records_id_seq, task_updates_id_seq TO {departments};
+-- The propaganda department reads every response and exports: the readers' rights.
+GRANT {readers} TO {propaganda};
+-- Admins manage halls (the kiosk list) and accounts (through ecokiosk_set_account).
+GRANT SELECT ON kiosks, accounts TO {admins};
+GRANT UPDATE (hall_zh, hall_en) ON kiosks TO {admins};
+GRANT SELECT ON kiosks TO {propaganda};
+
+-- The audit: one chain, appended only by ecokiosk_audit_append (under a lock, so the
+-- chain has one order), each row's hash over the previous hash and its own fields.
+CREATE TABLE audit(
+  seq bigint PRIMARY KEY,            -- 1, 2, 3, ... without gaps
+  at timestamptz NOT NULL,           -- the server's clock
+  actor text NOT NULL,               -- session_user: the login, never a typed name
+  action text NOT NULL,
+  subject text NOT NULL,
+  detail text NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL
+);
+CREATE INDEX audit_by_actor ON audit(actor, seq);
+CREATE INDEX audit_by_action ON audit(action, seq);
+CREATE FUNCTION ecokiosk_audit_append(act text, subj text, det text) RETURNS void LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  n bigint;
+  p text;
+  t timestamptz;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7212017);
+  SELECT a.seq, a.hash INTO n, p FROM public.audit a ORDER BY a.seq DESC LIMIT 1;
+  n := coalesce(n, 0) + 1;
+  p := coalesce(p, '');
+  t := date_trunc('microseconds', clock_timestamp());
+  INSERT INTO public.audit(seq, at, actor, action, subject, detail, prev_hash, hash)
+  VALUES (n, t, session_user, act, subj, det, p,
+          encode(sha256(convert_to(concat_ws(chr(31), p, n::text,
+            to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), session_user::text, act, subj, det),
+            'UTF8')), 'hex'));
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_audit_append(text, text, text) FROM PUBLIC;
+CREATE FUNCTION ecokiosk_audit_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r jsonb := CASE WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ELSE to_jsonb(NEW) END;
+  act text;
+  subj text;
+BEGIN
+  IF TG_TABLE_NAME = 'indicator_records' THEN
+    act := CASE WHEN r->>'import_key' IS NULL THEN 'record' ELSE 'record_imported' END;
+    subj := r->>'indicator';
+    r := r - 'import_key';
+  ELSIF TG_TABLE_NAME = 'task_updates' THEN
+    act := CASE WHEN r->>'import_key' IS NULL THEN 'task' ELSE 'task_imported' END;
+    subj := r->>'task';
+    r := r - 'import_key';
+  ELSIF TG_TABLE_NAME = 'accounts' THEN
+    act := 'account_' || lower(TG_OP);
+    subj := r->>'role';
+  ELSE
+    act := 'kiosk_' || lower(TG_OP);
+    subj := r->>'kiosk';
+  END IF;
+  PERFORM public.ecokiosk_audit_append(act, coalesce(subj, ''), r::text);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER indicator_records_audit AFTER INSERT ON indicator_records FOR EACH ROW EXECUTE FUNCTION ecokiosk_audit_row();
+CREATE TRIGGER task_updates_audit AFTER INSERT ON task_updates FOR EACH ROW EXECUTE FUNCTION ecokiosk_audit_row();
+CREATE TRIGGER accounts_audit AFTER INSERT OR UPDATE OR DELETE ON accounts FOR EACH ROW EXECUTE FUNCTION ecokiosk_audit_row();
+CREATE TRIGGER kiosks_audit AFTER INSERT OR UPDATE OR DELETE ON kiosks FOR EACH ROW EXECUTE FUNCTION ecokiosk_audit_row();
+-- Append-only, for the owner too: changing history takes a superuser switching
+-- triggers off, and `audit verify` then shows it.
+CREATE FUNCTION ecokiosk_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = '42501';
+END $$;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION ecokiosk_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION ecokiosk_append_only();
+CREATE TRIGGER indicator_records_append_only BEFORE UPDATE OR DELETE ON indicator_records
+  FOR EACH ROW EXECUTE FUNCTION ecokiosk_append_only();
+CREATE TRIGGER task_updates_append_only BEFORE UPDATE OR DELETE ON task_updates
+  FOR EACH ROW EXECUTE FUNCTION ecokiosk_append_only();
+ALTER TABLE audit ENABLE ROW LEVEL SECURITY;
+CREATE POLICY admins_read_all ON audit FOR SELECT TO {admins} USING (true);
+CREATE POLICY staff_read_own ON audit FOR SELECT TO {departments}, {propaganda} USING (actor = session_user);
+GRANT SELECT ON audit TO {departments}, {propaganda}, {admins};
+-- What no table change shows (a sign-in, an export): the console says so through here.
+CREATE FUNCTION ecokiosk_note(act text, subj text, det text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF act NOT IN ('sign_in', 'sign_out', 'export') THEN
+    RAISE EXCEPTION 'not an action a client may note: %', act USING ERRCODE = '42501';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM public.accounts WHERE role = session_user AND NOT disabled) THEN
+    RAISE EXCEPTION 'only a personal account notes actions' USING ERRCODE = '42501';
+  END IF;
+  PERFORM public.ecokiosk_audit_append(act, left(subj, 200), left(det, 2000));
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_note(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ecokiosk_note(text, text, text) TO {departments}, {propaganda}, {admins};
+
+-- Accounts: created or changed only here (by district IT, or an admin account). The
+-- password arrives as a SCRAM verifier, never in clear.
+CREATE FUNCTION ecokiosk_set_account(login text, account_kind text, dept text, verifier text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  grp text := CASE account_kind WHEN 'department' THEN '{departments}' WHEN 'propaganda' THEN '{propaganda}'
+                                WHEN 'admin' THEN '{admins}' END;
+  g text;
+BEGIN
+  IF grp IS NULL THEN
+    RAISE EXCEPTION 'the role must be department, propaganda or admin' USING ERRCODE = '22023';
+  END IF;
+  IF login !~ '^[a-z][a-z0-9_.-]{1,47}$' OR login ~ '^(pg_|ecokiosk_)' THEN
+    RAISE EXCEPTION 'an account name is 2 to 48 of a-z, 0-9, _ . - starting with a letter (not pg_ or ecokiosk_)'
+      USING ERRCODE = '22023';
+  END IF;
+  IF account_kind = 'department' AND NOT EXISTS (SELECT 1 FROM public.departments WHERE name = dept) THEN
+    RAISE EXCEPTION 'no department "%" in the catalog (central init loads them)', coalesce(dept, '')
+      USING ERRCODE = '22023';
+  END IF;
+  IF verifier IS NULL OR verifier !~ '^SCRAM-SHA-256\$' THEN
+    RAISE EXCEPTION 'the password must arrive as a SCRAM-SHA-256 verifier' USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login)
+     AND NOT EXISTS (SELECT 1 FROM public.accounts WHERE role = login) THEN
+    RAISE EXCEPTION 'a role "%" exists that is not an EcoKiosk account; choose another name', login
+      USING ERRCODE = '42710';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+    EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT', login);
+  END IF;
+  EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', login, verifier);
+  FOREACH g IN ARRAY ARRAY['{departments}', '{propaganda}', '{admins}'] LOOP
+    IF g = grp THEN
+      EXECUTE format('GRANT %s TO %I', g, login);
+    ELSE
+      EXECUTE format('REVOKE %s FROM %I', g, login);
+    END IF;
+  END LOOP;
+  INSERT INTO public.accounts(role, kind, department) VALUES (login, account_kind,
+      CASE WHEN account_kind = 'department' THEN dept END)
+    ON CONFLICT (role) DO UPDATE SET kind = excluded.kind, department = excluded.department, disabled = false,
+      password_set_at = now();
+END $$;
+-- A departed colleague: the role may no longer log in; the account and its audit stay.
+CREATE FUNCTION ecokiosk_disable_account(login text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM public.accounts WHERE role = login) THEN
+    RAISE EXCEPTION 'no account "%"', login USING ERRCODE = '22023';
+  END IF;
+  EXECUTE format('ALTER ROLE %I NOLOGIN', login);
+  UPDATE public.accounts SET disabled = true WHERE role = login;
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_set_account(text, text, text, text), ecokiosk_disable_account(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ecokiosk_set_account(text, text, text, text), ecokiosk_disable_account(text) TO {admins};
+
+-- The fleet: each kiosk upserts its own row at every contact (row-level security: its
+-- own kiosk id only); the server stamps the time.
+CREATE TABLE kiosk_status(
+  kiosk text PRIMARY KEY REFERENCES kiosks(kiosk),
+  app_version text NOT NULL,
+  questionnaires text NOT NULL,      -- "knowledge 1, satisfaction 1": the versions it has
+  waiting bigint NOT NULL,           -- responses and abandoned sessions not yet sent
+  last_error text NOT NULL DEFAULT '',
+  last_error_at bigint,              -- ms since epoch, the kiosk's clock
+  reported_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE FUNCTION ecokiosk_stamp_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.reported_at := clock_timestamp();
+  RETURN NEW;
+END $$;
+CREATE TRIGGER kiosk_status_stamp BEFORE INSERT OR UPDATE ON kiosk_status FOR EACH ROW EXECUTE FUNCTION ecokiosk_stamp_status();
+ALTER TABLE kiosk_status ENABLE ROW LEVEL SECURITY;
+CREATE POLICY kiosk_own ON kiosk_status FOR ALL TO {kiosks}
+  USING (kiosk = (SELECT ecokiosk_my_kiosk())) WITH CHECK (kiosk = (SELECT ecokiosk_my_kiosk()));
+CREATE POLICY staff_read ON kiosk_status FOR SELECT TO {propaganda}, {admins}, {readers} USING (true);
+GRANT SELECT, INSERT, UPDATE ON kiosk_status TO {kiosks};
+GRANT SELECT ON kiosk_status TO {propaganda}, {admins}, {readers};
+-- The fleet page in one call (admins may not read responses, only count them here).
+-- per_day: completed responses per day on the district's clock (utc_offset_min), the
+-- last `days` days, oldest first.
+CREATE FUNCTION ecokiosk_fleet(days int, utc_offset_min int) RETURNS TABLE(
+    kiosk text, hall_zh text, hall_en text, last_contact timestamptz, silent boolean, waiting bigint,
+    app_version text, questionnaires text, last_error text, last_error_at bigint, per_day bigint[], total bigint)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  WITH today AS (
+    SELECT ((now() AT TIME ZONE 'UTC') + make_interval(mins => utc_offset_min))::date AS d
+  ), counts AS (
+    SELECT r.kiosk, ((to_timestamp(r.completed_at / 1000.0) AT TIME ZONE 'UTC') + make_interval(mins => utc_offset_min))::date AS d,
+           count(*) AS n
+    FROM public.responses r, today
+    WHERE r.completed_at >= (extract(epoch FROM (today.d - (days - 1))::timestamp - make_interval(mins => utc_offset_min)) * 1000)::bigint
+    GROUP BY 1, 2
+  ), seen AS (
+    SELECT r.kiosk, max(r.received_at) AS at, count(*) AS total FROM public.responses r GROUP BY 1
+  )
+  SELECT k.kiosk, k.hall_zh, k.hall_en,
+         greatest(s.reported_at, seen.at),
+         greatest(s.reported_at, seen.at) IS NULL OR greatest(s.reported_at, seen.at) < now() - interval '1 day',
+         s.waiting, s.app_version, s.questionnaires, s.last_error, s.last_error_at,
+         ARRAY(SELECT coalesce((SELECT c.n FROM counts c WHERE c.kiosk = k.kiosk AND c.d = today.d - i), 0)
+               FROM generate_series(days - 1, 0, -1) AS i),
+         coalesce(seen.total, 0)
+  FROM public.kiosks k CROSS JOIN today
+  LEFT JOIN public.kiosk_status s ON s.kiosk = k.kiosk
+  LEFT JOIN seen ON seen.kiosk = k.kiosk
+  ORDER BY k.kiosk
+$$;
+REVOKE ALL ON FUNCTION ecokiosk_fleet(int, int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ecokiosk_fleet(int, int) TO {propaganda}, {admins}, {readers};
+)sql",
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);
@@ -347,6 +653,10 @@ SchemaState check_schema(Conn& c) {
   return s;
 }
 
+std::string staff_group_role(Conn& c, AccountKind k) {
+  const char* part = k == AccountKind::department ? "depts" : k == AccountKind::propaganda ? "propaganda" : "admins";
+  return std::string("ecokiosk_") + part + "_" + short_hash(c.scalar("SELECT current_database()"), 6);
+}
 std::string kiosk_group_role(Conn& c) { return "ecokiosk_kiosks_" + short_hash(c.scalar("SELECT current_database()"), 6); }
 std::string reader_role(Conn& c) { return "ecokiosk_readers_" + short_hash(c.scalar("SELECT current_database()"), 6); }
 std::string kiosk_role(Conn& c, const std::string& kiosk_id) {
@@ -357,21 +667,29 @@ std::string kiosk_role(Conn& c, const std::string& kiosk_id) {
 InitReport init_schema(Conn& admin, int target) {
   InitReport rep;
   std::string kiosks = kiosk_group_role(admin), readers = reader_role(admin);
-  ensure_role(admin, kiosks);
-  ensure_role(admin, readers);
+  std::string depts = staff_group_role(admin, AccountKind::department),
+              propaganda = staff_group_role(admin, AccountKind::propaganda),
+              admins = staff_group_role(admin, AccountKind::admin);
+  for (const std::string* r : {&kiosks, &readers, &depts, &propaganda, &admins}) ensure_role(admin, *r);
   Txn t(admin);
   // Two inits at once: the second waits here, then finds the work done.
   admin.run("SELECT pg_advisory_xact_lock(7212016)");
   admin.run("CREATE TABLE IF NOT EXISTS ecokiosk_schema(version integer NOT NULL, "
             "applied_at timestamptz NOT NULL DEFAULT now())");
   admin.run("REVOKE ALL ON ecokiosk_schema FROM PUBLIC");
-  admin.run("GRANT SELECT ON ecokiosk_schema TO " + admin.ident(kiosks) + ", " + admin.ident(readers));
+  admin.run("GRANT SELECT ON ecokiosk_schema TO " + admin.ident(kiosks) + ", " + admin.ident(readers) + ", " +
+            admin.ident(depts) + ", " + admin.ident(propaganda) + ", " + admin.ident(admins));
   SchemaState s = check_schema(admin);
   rep.from = rep.to = s.version;
   if (s.status == Status::schema_newer) throw PgError(Status::schema_newer, "the center has " + s.words());
   for (int v = s.version; v < target && v < kCentralSchemaVersion; ++v) {
-    std::string sql = replace_all(replace_all(kCentralMigrations[v], "{kiosks}", admin.ident(kiosks)), "{readers}",
-                                  admin.ident(readers));
+    std::string sql = kCentralMigrations[v];
+    for (const auto& [from, to] : {std::pair<const char*, const std::string*>{"{kiosks}", &kiosks},
+                                   {"{readers}", &readers},
+                                   {"{departments}", &depts},
+                                   {"{propaganda}", &propaganda},
+                                   {"{admins}", &admins}})
+      sql = replace_all(sql, from, admin.ident(*to));
     admin.run(sql);
     admin.run("INSERT INTO ecokiosk_schema(version) VALUES($1)", {std::to_string(v + 1)});
     rep.to = v + 1;
@@ -379,7 +697,8 @@ InitReport init_schema(Conn& admin, int target) {
   // Only the district's own roles may connect to the center's database.
   std::string db = admin.ident(admin.scalar("SELECT current_database()"));
   admin.run("REVOKE CONNECT ON DATABASE " + db + " FROM PUBLIC");
-  admin.run("GRANT CONNECT ON DATABASE " + db + " TO " + admin.ident(kiosks) + ", " + admin.ident(readers));
+  admin.run("GRANT CONNECT ON DATABASE " + db + " TO " + admin.ident(kiosks) + ", " + admin.ident(readers) + ", " +
+            admin.ident(depts) + ", " + admin.ident(propaganda) + ", " + admin.ident(admins));
   t.commit();
   return rep;
 }

@@ -11,7 +11,7 @@
 
 namespace eco::central {
 
-constexpr int kCentralSchemaVersion = 4;
+constexpr int kCentralSchemaVersion = 5;
 
 struct SchemaState {
   Status status = Status::ok;  // ok, schema_older, schema_newer, not_initialised
@@ -33,6 +33,10 @@ InitReport init_schema(Conn& admin, int target = kCentralSchemaVersion);
 // district reports (both per database: roles are cluster-wide, grants are not).
 std::string kiosk_group_role(Conn& c);
 std::string reader_role(Conn& c);
+// The group of each kind of personal account (issue 17): a department's staff, the
+// propaganda department, district admins.
+enum class AccountKind { department, propaganda, admin };
+std::string staff_group_role(Conn& c, AccountKind k);
 // The login role of one kiosk of this database.
 std::string kiosk_role(Conn& c, const std::string& kiosk_id);
 

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/central/credentials.hpp"
+#include "core/central/district.hpp"
 #include "core/central/schema.hpp"
 #include "core/storage/sqlite.hpp"
 #include "core/storage/store.hpp"
@@ -396,6 +397,7 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     Conn pg(s_.url, {{"user", cr.cr.user}, {"password", cr.cr.password}});
     SchemaState ss = check_schema(pg);
     if (ss.status != Status::ok) throw PgError(ss.status, "the center has " + ss.words());
+    report_heartbeat(pg, *store, s_.kiosk_id);  // the fleet page: versions, the failure before this contact
     push_definitions(pg, *store);
     for (const bool responses : {true, false}) {
       while (!(stop && stop->load())) {
@@ -427,6 +429,7 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     Stmt ok(db, "UPDATE central_sync SET last_contact = ?1, last_attempt = ?1, status = 'ok', detail = '' WHERE id = 1");
     ok.bind(1, now_ms());
     ok.run();
+    report_heartbeat(pg, *store, s_.kiosk_id);  // what still waits after this run
   } catch (const PgError& e) {
     rep.status = e.status;
     rep.detail = e.what();

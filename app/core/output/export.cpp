@@ -3,12 +3,14 @@
 #include <iconv.h>
 
 #include <cerrno>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 
 #include "core/output/export_xlsx.hpp"
+#include "core/output/handoff.hpp"
 #include "core/support/i18n.hpp"
 #include "core/storage/interchange.hpp"
 #include "core/output/report_doc.hpp"
@@ -148,17 +150,37 @@ struct Writer {
     std::vector<std::string> cells;
     std::int64_t n = 0;
     bool ok = true;
-    each(q, [&](const Response& r, bool fl) {
-      export_row(q, cols, r, fl, o.utc_offset_minutes, cells);
-      if (o.labels) label_cells(q, cols, cells, o.lang);
-      for (std::size_t i = 0; i < cells.size(); ++i) {
-        if (i) line += ',';
-        csv_field(line, cells[i]);
+    // Two threads (issue 20): this one reads the rows from the database into responses;
+    // a second turns them into CSV lines and writes them, in the same order. Batches
+    // pass through a queue of at most kQueued, so memory stays bounded.
+    Handoff<Batch> queue;
+    std::thread formatter([&] {
+      Batch b;
+      while (queue.take(b)) {
+        for (const auto& [r, fl] : b) {
+          if (!ok) break;
+          export_row(q, cols, r, fl, o.utc_offset_minutes, cells);
+          if (o.labels) label_cells(q, cols, cells, o.lang);
+          for (std::size_t i = 0; i < cells.size(); ++i) {
+            if (i) line += ',';
+            csv_field(line, cells[i]);
+          }
+          ++n;
+          ok = put(file);
+        }
+        if (!ok) queue.stop();  // the reader stops at its next batch
       }
-      ++n;
-      ok = put(file);
-      return ok;
     });
+    {
+      JoinOnExit join{queue, formatter};
+      Batch batch;
+      each(q, [&](const Response& r, bool fl) {
+        batch.emplace_back(r, fl);
+        if (batch.size() < kBatch) return true;
+        return queue.put(std::move(batch));  // false once the formatter failed
+      });
+      if (!batch.empty()) queue.put(std::move(batch));
+    }
     if (cancelled()) return "cancelled";
     if (!ok) return (file.ok() ? "converting to GB18030 failed" : file.error()) + " after " + std::to_string(n) + " rows";
     if (std::string e = file.finish(); !e.empty()) return e;

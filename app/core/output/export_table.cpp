@@ -1,6 +1,8 @@
 // The wide table behind CSV and xlsx: one row per response, one column per question
 // (multiple choice: one 0/1 column per option; count matrices: one per row).
+#include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 #include "core/output/export.hpp"
 #include "core/support/time.hpp"
@@ -63,11 +65,43 @@ std::vector<ExportColumn> export_columns(const Questionnaire& q) {
 
 void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, const Response& r, bool flagged,
                 int utc_offset_minutes, std::vector<std::string>& cells) {
-  cells.assign(cols.size(), std::string());
+  // Cells are cleared, not replaced: a reused row keeps its strings' buffers, so a
+  // million-row export does not allocate a UUID and two times for every response.
+  cells.resize(cols.size());
+  for (auto& c : cells) c.clear();
   QuizScore score;
   if (q.scoring.method == ScoringMethod::knowledge) score = quiz_score(q, r);
   // District time without the zone letter, as Excel reads "2019-06-21 11:30:00".
-  auto local = [&](TimeMs t) { return to_local_text(t, utc_offset_minutes); };
+  auto local = [&](TimeMs t, std::string& out) { out = to_local_text(t, utc_offset_minutes); };
+  // Columns and answers come in the order asked, and a multiple-choice or count
+  // question has a run of columns: the search starts where the last one matched
+  // (Response::find from the front made each row cost columns x answers comparisons).
+  // A question answered twice (only a damaged or hand-made file) falls back to
+  // Response::find, whose first match the straightforward export always used.
+  const auto& as = r.answers;
+  thread_local std::vector<std::string_view> asked;
+  asked.clear();
+  for (const auto& a : as) asked.push_back(a.first);
+  std::sort(asked.begin(), asked.end());
+  bool twice = std::adjacent_find(asked.begin(), asked.end()) != asked.end();
+  const std::string* last_question = nullptr;
+  const Answer* last_answer = nullptr;
+  std::size_t cursor = 0;
+  auto find = [&](const std::string& qid) -> const Answer* {
+    if (twice) return r.find(qid);
+    if (last_question && *last_question == qid) return last_answer;
+    const Answer* found = nullptr;
+    for (std::size_t k = 0; k < as.size() && !found; ++k) {
+      std::size_t at = (cursor + k) % as.size();
+      if (as[at].first == qid) {
+        found = &as[at].second;
+        cursor = at + 1;
+      }
+    }
+    last_question = &qid;
+    last_answer = found;
+    return found;
+  };
   for (std::size_t i = 0; i < cols.size(); ++i) {
     const ExportColumn& c = cols[i];
     std::string& out = cells[i];
@@ -77,8 +111,8 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
       else if (c.item == "version") out = std::to_string(r.version);
       else if (c.item == "kiosk") out = r.kiosk;
       else if (c.item == "lang") out = r.lang;
-      else if (c.item == "started_at") out = local(r.started_at);
-      else if (c.item == "completed_at") out = local(r.completed_at);
+      else if (c.item == "started_at") local(r.started_at, out);
+      else if (c.item == "completed_at") local(r.completed_at, out);
       else if (c.item == "duration_s") out = std::to_string((r.completed_at - r.started_at) / 1000);
       else if (c.item == "flagged") out = flagged ? "1" : "0";
       continue;
@@ -93,7 +127,7 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
       }
       continue;
     }
-    const Answer* a = r.find(c.question);
+    const Answer* a = find(c.question);
     if (!a) continue;  // not shown, skipped, or not drawn: blank
     switch (c.kind) {
       case ExportColumn::Kind::choice:

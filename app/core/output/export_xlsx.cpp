@@ -11,11 +11,13 @@
 // In this mode libxlsxwriter cannot read cells back to cache chart values; Excel, WPS
 // and LibreOffice compute them from the referenced cells on opening.
 #include "core/output/export_xlsx.hpp"
+#include "core/output/handoff.hpp"
 #include "core/support/time.hpp"
 
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "core/support/i18n.hpp"
 #include "core/output/report_doc.hpp"
@@ -425,24 +427,47 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     lxw_row_t r = 2;
     ResponseFilter f = o.filter;
     f.questionnaire = q->id;
-    store.each_with_id(f, [&](std::int64_t rid, const Response& resp) {
-      if (cancelled()) return false;
-      bool fl = is_flagged(rid);
-      if (fl && !o.include_flagged) return true;
-      export_row(*q, cols, resp, fl, o.utc_offset_minutes, cells);
-      for (std::size_t c = 0; c < cells.size(); ++c) {
-        if (cells[c].empty()) continue;
-        auto kind = cols[c].kind;
-        bool numeric = kind == ExportColumn::Kind::option_flag || kind == ExportColumn::Kind::count_row ||
-                       kind == ExportColumn::Kind::integer || kind == ExportColumn::Kind::score ||
-                       cols[c].item == "version" || cols[c].item == "duration_s" || cols[c].item == "flagged";
-        if (numeric) worksheet_write_number(ws, r, static_cast<lxw_col_t>(c), std::stod(cells[c]), nullptr);
-        else worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), cells[c].c_str(), nullptr);
+    // Numeric columns, decided once per sheet rather than per cell.
+    std::vector<char> numeric(cols.size());
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      auto kind = cols[c].kind;
+      numeric[c] = kind == ExportColumn::Kind::option_flag || kind == ExportColumn::Kind::count_row ||
+                   kind == ExportColumn::Kind::integer || kind == ExportColumn::Kind::score ||
+                   cols[c].item == "version" || cols[c].item == "duration_s" || cols[c].item == "flagged";
+    }
+    // This thread reads the responses; a second writes the rows (libxlsxwriter formats
+    // each cell as XML), in the same order: the two halves overlap (issue 20).
+    Handoff<Batch> queue;
+    std::thread writer([&] {
+      Batch batch;
+      bool full = false;
+      while (!full && queue.take(batch)) {
+        for (const auto& [resp, fl] : batch) {
+          export_row(*q, cols, resp, fl, o.utc_offset_minutes, cells);
+          for (std::size_t c = 0; c < cells.size(); ++c) {
+            if (cells[c].empty()) continue;
+            if (numeric[c]) worksheet_write_number(ws, r, static_cast<lxw_col_t>(c), std::stod(cells[c]), nullptr);
+            else worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), cells[c].c_str(), nullptr);
+          }
+          ++r;
+          ++res.rows;
+          if ((full = r >= 1048576)) break;  // Excel's row limit
+        }
       }
-      ++r;
-      ++res.rows;
-      return r < 1048576;  // Excel's row limit
+      if (full) queue.stop();
     });
+    {
+      JoinOnExit join{queue, writer};
+      Batch batch;
+      store.each_with_id(f, [&](std::int64_t rid, const Response& resp) {
+        if (cancelled()) return false;
+        bool fl = is_flagged(rid);
+        if (fl && !o.include_flagged) return true;
+        batch.emplace_back(resp, fl);
+        return batch.size() < kBatch || queue.put(std::move(batch));
+      });
+      if (!batch.empty()) queue.put(std::move(batch));
+    }
     // The filter buttons sit on the header row people read (row 2).
     worksheet_autofilter(ws, 1, 0, std::max<lxw_row_t>(r - 1, 2), static_cast<lxw_col_t>(cols.size() - 1));
     b.print(ws, 1);

@@ -63,14 +63,14 @@ constexpr const char* kRecordCols = "id, indicator, as_of, value, state, judged,
 
 }  // namespace
 
-std::string AdminStore::record(IndicatorRecord r) {
-  const IndicatorDef* d = catalog_.find(r.indicator);
+std::string check_record(const Catalog& catalog, IndicatorRecord& r) {
+  const IndicatorDef* d = catalog.find(r.indicator);
   if (!d) return "unknown indicator " + r.indicator;
   if (!d->sub.empty()) return "indicator " + r.indicator + " is judged from its sub-indicators; record those";
   if (!d->rule.survey.empty()) return "indicator " + r.indicator + " comes from the survey and cannot be typed over";
   if (!is_date(r.as_of)) return "the date must look like 2019-12-31";
-  if (r.recorded_by.empty()) return "say who is recording (name)";
-  if (!text_ok(r.recorded_by, 100) || !text_ok(r.source, kMaxNote) || !text_ok(r.evidence, kMaxNote))
+  if (!text_ok(r.recorded_by, 100) || !text_ok(r.source, AdminStore::kMaxNote) ||
+      !text_ok(r.evidence, AdminStore::kMaxNote))
     return "text too long or not valid UTF-8";
   switch (d->rule.kind) {
     case Rule::Kind::at_least:
@@ -91,6 +91,12 @@ std::string AdminStore::record(IndicatorRecord r) {
       break;
     case Rule::Kind::all_sub: return "record the sub-indicators";
   }
+  return "";
+}
+
+std::string AdminStore::record(IndicatorRecord r) {
+  if (r.recorded_by.empty()) return "say who is recording (name)";
+  if (std::string why = check_record(catalog_, r); !why.empty()) return why;
   Stmt s(StoreAccess::db(store_),
          "INSERT INTO indicator_records(indicator, as_of, value, state, judged, source, evidence, recorded_by, "
          "recorded_at) VALUES(?,?,?,?,?,?,?,?,?)");

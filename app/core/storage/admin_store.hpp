@@ -45,6 +45,12 @@ struct AuditVerdict {
   std::string anchor_path;
 };
 
+// The record against its indicator's rule (a typed value, a listed state, a verdict
+// with evidence; not a survey indicator nor one judged from its sub-indicators). ""
+// when it may be saved; clears the fields its rule does not use. The kiosk's store and
+// the district console's center both check with it.
+std::string check_record(const Catalog& catalog, IndicatorRecord& r);
+
 class AdminStore final : public RecordQueries {
  public:
   static constexpr int kMaxFailures = 5;

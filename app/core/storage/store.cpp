@@ -5,6 +5,7 @@
 #include "core/support/ids.hpp"
 #include "core/support/text.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -167,8 +168,12 @@ CREATE TABLE in_progress(
 )sql",
     // 5: answer counts by hour and kiosk, kept as responses are saved, so the console's
     // survey results read a few thousand rows instead of every answer. kind 0 rows
-    // count the respondents who answered the question.
+    // count the respondents who answered the question. Filled from the stored answers
+    // by kFills (below) in short transactions that survive being interrupted; this
+    // entry once did it in one INSERT ... SELECT, which held a million-response
+    // database closed for minutes with no way to stop it.
     R"sql(
+DROP TABLE IF EXISTS answer_counts;
 CREATE TABLE answer_counts(
   questionnaire TEXT NOT NULL,
   question TEXT NOT NULL,
@@ -180,12 +185,6 @@ CREATE TABLE answer_counts(
   total INTEGER NOT NULL,          -- sum of values: trips, or an integer answer
   PRIMARY KEY(questionnaire, question, kind, item, hour, kiosk)
 ) WITHOUT ROWID;
-INSERT INTO answer_counts
-  SELECT r.questionnaire, a.question, a.kind, a.item, r.completed_at / 3600000, r.kiosk, count(*), coalesce(sum(a.value), 0)
-  FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1, 2, 3, 4, 5, 6;
-INSERT INTO answer_counts
-  SELECT r.questionnaire, a.question, 0, '', r.completed_at / 3600000, r.kiosk, count(DISTINCT a.response), 0
-  FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1, 2, 5, 6;
 )sql",
     // 6: residents' calls for hall staff (呼叫工作人员), shown in the console with their time.
     R"sql(
@@ -217,9 +216,101 @@ CREATE TABLE IF NOT EXISTS central_sync(
 );
 INSERT OR IGNORE INTO central_sync(id) VALUES(1);
 )sql",
+    // 8: responses (and flagged ones) by hour and kiosk, kept as responses and their
+    // metrics are saved, so the console's responses per day and flagged counts read the
+    // hours instead of every response. Filled by kFills.
+    R"sql(
+DROP TABLE IF EXISTS response_counts;
+CREATE TABLE response_counts(
+  questionnaire TEXT NOT NULL,
+  hour INTEGER NOT NULL,           -- completed_at / 3600000 (UTC hours)
+  kiosk TEXT NOT NULL,
+  n INTEGER NOT NULL,              -- responses
+  flagged INTEGER NOT NULL,        -- of them with stored metrics flags (straight-lining, duplicate)
+  PRIMARY KEY(questionnaire, hour, kiosk)
+) WITHOUT ROWID;
+)sql",
+    // 9: the answers' index by question and item goes: since the hourly counts (5) no
+    // query reads it, and keeping it up cost a fifth of every save, import and demo fill.
+    R"sql(
+DROP INDEX IF EXISTS answers_by_question;
+)sql",
 };
 constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
 static_assert(kMigrationCount == Store::kSchemaVersion);
+
+// Migrations whose table is filled from the stored responses: a chunk of responses
+// (ids lo < id <= hi, bound as ?1 and ?2) at a time, each chunk in its own transaction
+// with the mark of how far it got (table migration_fill), so a killed or interrupted
+// open loses at most one chunk's work and the next open carries on from the mark. The
+// schema version moves on only with the last chunk. Upserts, since an hour's counts
+// may span two chunks.
+struct Fill {
+  int version;                  // the migration (1-based) whose table this fills
+  std::vector<const char*> sql;  // run for each chunk
+};
+const Fill kFills[] = {
+    {5,
+     {"INSERT INTO answer_counts SELECT r.questionnaire, a.question, a.kind, a.item, r.completed_at / 3600000, "
+      "r.kiosk, count(*), coalesce(sum(a.value), 0) FROM responses r JOIN answers a ON a.response = r.id "
+      "WHERE r.id > ?1 AND r.id <= ?2 GROUP BY 1, 2, 3, 4, 5, 6 "
+      "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total",
+      "INSERT INTO answer_counts SELECT r.questionnaire, a.question, 0, '', r.completed_at / 3600000, r.kiosk, "
+      "count(DISTINCT a.response), 0 FROM responses r JOIN answers a ON a.response = r.id "
+      "WHERE r.id > ?1 AND r.id <= ?2 GROUP BY 1, 2, 5, 6 "
+      "ON CONFLICT DO UPDATE SET n = n + excluded.n"}},
+    {8,
+     {"INSERT INTO response_counts SELECT r.questionnaire, r.completed_at / 3600000, r.kiosk, count(*), "
+      "coalesce(sum(m.flags != 0), 0) FROM responses r LEFT JOIN response_metrics m ON m.response = r.id "
+      "WHERE r.id > ?1 AND r.id <= ?2 GROUP BY 1, 2, 3 "
+      "ON CONFLICT DO UPDATE SET n = n + excluded.n, flagged = flagged + excluded.flagged"}},
+};
+const Fill* fill_of(int version) {
+  for (const Fill& f : kFills)
+    if (f.version == version) return &f;
+  return nullptr;
+}
+
+void run_fill(Db& db, const Fill& fill, const Store::MigrationProgress& progress) {
+  const std::string version = std::to_string(fill.version);
+  std::vector<Stmt> chunk;
+  for (const char* sql : fill.sql) chunk.emplace_back(db, sql);
+  Stmt mark(db, "SELECT done_through FROM migration_fill WHERE version = " + version);
+  Stmt next(db, "SELECT max(id) FROM (SELECT id FROM responses WHERE id > ?1 ORDER BY id LIMIT ?2)");
+  Stmt move(db, "UPDATE migration_fill SET done_through = ?1 WHERE version = " + version);
+  std::int64_t total = db.scalar("SELECT count(*) FROM responses");
+  std::int64_t done = -1;
+  for (;;) {
+    Transaction t(db);
+    if (db.scalar("PRAGMA user_version") >= fill.version) return;  // another process finished it
+    std::int64_t lo = mark.step() ? mark.i64(0) : 0;
+    mark.reset();
+    if (done < 0) {  // responses an earlier, interrupted open already counted
+      Stmt before(db, "SELECT count(*) FROM responses WHERE id <= ?1");
+      before.bind(1, lo);
+      done = before.step() ? before.i64(0) : 0;
+    }
+    if (progress) progress(done, total);
+    next.bind(1, lo).bind(2, Store::migration_chunk);
+    std::optional<std::int64_t> hi;
+    if (next.step() && !next.is_null(0)) hi = next.i64(0);
+    next.reset();
+    if (!hi) {  // every response counted: the schema moves on
+      db.exec("DELETE FROM migration_fill WHERE version = " + version);
+      db.exec("PRAGMA user_version=" + version);
+      t.commit();
+      return;
+    }
+    for (Stmt& s : chunk) {
+      s.bind(1, lo).bind(2, *hi);
+      s.run();
+    }
+    move.bind(1, *hi);
+    move.run();
+    t.commit();
+    done += std::min(Store::migration_chunk, total - done);
+  }
+}
 
 }  // namespace
 
@@ -232,7 +323,7 @@ std::string Store::default_path() {
   return (dir / "ecokiosk.db").string();
 }
 
-Store::Store(const std::string& path) {
+Store::Store(const std::string& path, const MigrationProgress& progress) {
   if (auto parent = fs::path(path).parent_path(); !parent.empty() && path != ":memory:")
     make_private_dirs(parent.string());  // a failure shows as the open's own error
   db_ = std::make_unique<Db>(path);
@@ -248,7 +339,7 @@ Store::Store(const std::string& path) {
   // made 0644 becomes 0600 (with its WAL and SHM) when opened.
   if (path != ":memory:")
     for (const char* ext : {"", "-wal", "-shm"}) make_private(path + ext);
-  migrate();
+  migrate(progress);
   restore_guards();
   insert_response_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO responses(uuid, questionnaire, version, content_hash, kiosk, lang, started_at, "
@@ -268,7 +359,13 @@ Store::Store(const std::string& path) {
   count_answer_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?) "
       "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
+  count_response_ = std::make_unique<Stmt>(*db_,
+      "INSERT INTO response_counts(questionnaire, hour, kiosk, n, flagged) VALUES(?,?,?,?,?) "
+      "ON CONFLICT DO UPDATE SET n = n + excluded.n, flagged = flagged + excluded.flagged");
   clear_in_progress_ = std::make_unique<Stmt>(*db_, "DELETE FROM in_progress WHERE uuid=?");
+  savepoint_ = std::make_unique<Stmt>(*db_, "SAVEPOINT one");
+  release_ = std::make_unique<Stmt>(*db_, "RELEASE one");
+  rollback_to_ = std::make_unique<Stmt>(*db_, "ROLLBACK TO one");
   load_labels();
 }
 
@@ -403,6 +500,13 @@ void Store::save_metrics(std::int64_t rid, const Response& r, const ResponseMetr
       .bind(17, m.green).bind(18, flags).bind(19, static_cast<std::int64_t>(m.fingerprint));
   s.bind_blob(20, blob);
   s.run();
+  if (flags != 0) count_response(r, 0, 1);
+}
+
+void Store::count_response(const Response& r, std::int64_t n, std::int64_t flagged) {
+  auto& c = *count_response_;
+  c.bind(1, r.questionnaire).bind(2, r.completed_at / 3600000).bind(3, r.kiosk).bind(4, n).bind(5, flagged);
+  c.run();
 }
 
 std::int64_t Store::fill_missing_metrics(const MetricsFn& score) {
@@ -490,7 +594,7 @@ void Store::checkpoint() { db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
 int Store::schema_version() { return static_cast<int>(db_->scalar("PRAGMA user_version")); }
 
-void Store::migrate() {
+void Store::migrate(const MigrationProgress& progress) {
   int have = schema_version();
   if (have > kSchemaVersion)
     throw DbError("database " + db_->path() + " has schema version " + std::to_string(have) +
@@ -498,16 +602,33 @@ void Store::migrate() {
                       "); use a newer EcoKiosk",
                   kNewerSchemaCode);
   while (have < kSchemaVersion) {
-    Transaction t(*db_);
-    // Another process may have migrated while this one waited for the write lock.
-    int v = schema_version();
-    if (v >= kSchemaVersion) break;
-    db_->exec(kMigrations[v]);
-    db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
-    t.commit();
-    have = v + 1;
+    int v = 0;
+    {
+      Transaction t(*db_);
+      // Another process may have migrated while this one waited for the write lock.
+      v = schema_version();
+      if (v >= kSchemaVersion) break;
+      const Fill* fill = fill_of(v + 1);
+      if (!fill) {
+        db_->exec(kMigrations[v]);
+        db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
+        t.commit();
+        have = v + 1;
+        continue;
+      }
+      // A fill already under way (an earlier open was stopped) keeps its table and mark.
+      db_->exec("CREATE TABLE IF NOT EXISTS migration_fill(version INTEGER PRIMARY KEY, done_through INTEGER NOT NULL)");
+      if (db_->scalar("SELECT count(*) FROM migration_fill WHERE version = " + std::to_string(v + 1)) == 0) {
+        db_->exec(kMigrations[v]);
+        db_->exec("INSERT INTO migration_fill VALUES(" + std::to_string(v + 1) + ", 0)");
+      }
+      t.commit();
+    }
+    run_fill(*db_, *fill_of(v + 1), progress);
+    have = schema_version();
   }
 }
+
 
 bool Store::contains(const std::string& uuid) {
   find_uuid_->bind(1, lower_ascii(uuid));  // ids are stored in lower case
@@ -556,7 +677,7 @@ void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std:
 // rolled-back work are forgotten.
 void Store::reset_after_failure() {
   for (auto* s : {&insert_response_, &insert_answer_, &insert_metrics_, &find_duplicate_, &insert_label_,
-                  &count_answer_, &clear_in_progress_, &find_label_})
+                  &count_answer_, &count_response_, &clear_in_progress_, &find_label_})
     (*s)->reset();
   forget_labels();
 }
@@ -568,7 +689,7 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
   const std::string id = lower_ascii(r.id);
   if (contains(id)) return Saved::duplicate;
   // In a batch a savepoint keeps one failed response from undoing the others.
-  if (in_batch_) db_->exec("SAVEPOINT one");
+  if (in_batch_) savepoint_->run();
   try {
     json drawn = r.drawn;
     auto& ins = *insert_response_;
@@ -582,6 +703,7 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
     // written once at the end, which keeps imports and demo data fast.
     std::vector<std::pair<CountKey, std::int64_t>> counts;
     insert_answers(rid, r, counts);
+    count_response(r, 1, 0);
     if (m) save_metrics(rid, r, *m);
     clear_in_progress(r.id);  // no longer in progress: in the same transaction as the save
     if (in_batch_) {
@@ -596,12 +718,12 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
   } catch (...) {
     reset_after_failure();
     if (in_batch_) {
-      db_->exec("ROLLBACK TO one");
-      db_->exec("RELEASE one");
+      rollback_to_->run();
+      release_->run();
     }
     throw;
   }
-  if (in_batch_) db_->exec("RELEASE one");
+  if (in_batch_) release_->run();
   if (txn) {
     try {
       txn->commit();
@@ -635,6 +757,24 @@ std::vector<StaffCall> Store::staff_calls(int limit) {
   while (s.step())
     out.push_back({s.i64(0), std::string(s.text(1)), std::string(s.text(2)), std::string(s.text(3)), std::string(s.text(4))});
   return out;
+}
+
+std::size_t Store::CountKeyHash::operator()(const CountKey& k) const {
+  std::hash<std::string> h;
+  std::size_t x = h(k.question);
+  for (std::size_t y : {h(k.item), h(k.questionnaire), h(k.kiosk), static_cast<std::size_t>(k.hour),
+                        static_cast<std::size_t>(k.kind)})
+    x = x * 1000003u ^ y;
+  return x;
+}
+
+void Store::write_pending_counts() {
+  // In the table's key order: each upsert lands beside the one before.
+  std::vector<const std::pair<const CountKey, std::pair<std::int64_t, std::int64_t>>*> rows;
+  rows.reserve(pending_counts_.size());
+  for (const auto& e : pending_counts_) rows.push_back(&e);
+  std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* e : rows) write_count(e->first, e->second.first, e->second.second);
 }
 
 void Store::write_count(const CountKey& k, std::int64_t n, std::int64_t total) {
@@ -687,7 +827,7 @@ void Store::batch(const std::function<void()>& fn) {
   pending_counts_.clear();
   try {
     fn();
-    for (const auto& [k, v] : pending_counts_) write_count(k, v.first, v.second);
+    write_pending_counts();
   } catch (...) {
     in_batch_ = false;
     pending_counts_.clear();

@@ -29,13 +29,21 @@ std::string ecokiosk_schema_problem(Db& db);
 
 class Store final : public ResponseQueries {
  public:
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 9;
   // DbError::code when the file comes from a newer program (not an SQLite code).
   static constexpr int kNewerSchemaCode = -1;
 
   // Opens or creates the database and brings its schema up to date.
   // Throws DbError with a message naming the file when that cannot be done.
-  explicit Store(const std::string& path);
+  // A migration that fills a table from the stored responses (minutes on an old
+  // database of a million) reports (responses done, of total) as it goes; it commits in
+  // short steps, so an open that is killed or throws from `progress` loses nothing and
+  // the next open carries on where it stopped.
+  using MigrationProgress = std::function<void(std::int64_t done, std::int64_t total)>;
+  explicit Store(const std::string& path, const MigrationProgress& progress = {});
+  // Responses per step of such a migration: a few hundred milliseconds of work, so an
+  // interruption costs little and the progress bar moves. Tests make it small.
+  static inline std::int64_t migration_chunk = 20000;
   // Opens another kiosk's database for reading only: through SQLite, so what its -wal
   // holds is read too; nothing is migrated or written (the file must not change).
   // Throws DbError unless it is an EcoKiosk database of schema 1..kSchemaVersion.
@@ -93,6 +101,10 @@ class Store final : public ResponseQueries {
   std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override;
   std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override;
   void set_cancel(const std::atomic<bool>* flag) override;
+  // The same two answers by reading every response: what the hourly counts replace
+  // where they can (see hours_answer), and what tests compare them with.
+  std::vector<DayCountRow> responses_per_day_by_scan(const ResponseFilter& f, int utc_offset_minutes);
+  std::vector<QuestionnaireCount> flagged_per_questionnaire_by_scan(const ResponseFilter& f);
 
   // Folds the write-ahead log into the database file (before a copy is moved into place).
   void checkpoint();
@@ -106,7 +118,7 @@ class Store final : public ResponseQueries {
   // Runs a query; one that the cancel flag interrupted throws QueryCancelled.
   template <class F> auto cancellable(F&& f) -> decltype(f());
   const std::atomic<bool>* cancel_ = nullptr;
-  void migrate();
+  void migrate(const MigrationProgress& progress);
   void restore_guards();
   std::vector<std::string> restored_guards_;
   void save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m);
@@ -121,19 +133,34 @@ class Store final : public ResponseQueries {
       return std::tie(questionnaire, question, kind, item, hour, kiosk) <
              std::tie(o.questionnaire, o.question, o.kind, o.item, o.hour, o.kiosk);
     }
+    bool operator==(const CountKey& o) const {
+      return hour == o.hour && kind == o.kind && question == o.question && item == o.item &&
+             questionnaire == o.questionnaire && kiosk == o.kiosk;
+    }
+  };
+  struct CountKeyHash {
+    std::size_t operator()(const CountKey& k) const;
   };
   void insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountKey, std::int64_t>>& counts);
   void write_count(const CountKey& k, std::int64_t n, std::int64_t total);
-  std::map<CountKey, std::pair<std::int64_t, std::int64_t>> pending_counts_;  // a batch's answer counts
+  // One more response (n) or flagged response in its hour (response_counts, schema 8).
+  void count_response(const Response& r, std::int64_t n, std::int64_t flagged);
+  // A batch's answer counts: hashed while saving (an ordered map's string compares were
+  // a sixth of an import's time), sorted by the table's key when written.
+  std::unordered_map<CountKey, std::pair<std::int64_t, std::int64_t>, CountKeyHash> pending_counts_;
+  void write_pending_counts();
   void load_labels();
   void forget_labels();
   std::unique_ptr<Db> db_;
   std::unordered_map<std::string, std::int64_t> label_ids_;  // kind + '\x1f' + value
   std::unordered_map<std::int64_t, std::string> label_texts_;
   std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, find_label_, label_text_, count_answer_,
-      clear_in_progress_;
+      count_response_, clear_in_progress_;
   std::unique_ptr<Stmt> insert_response_, insert_answer_, find_uuid_;
+  std::unique_ptr<Stmt> savepoint_, release_, rollback_to_;  // a batch's per-response savepoint, prepared once
   bool in_batch_ = false;
+  bool hours_answer(const ResponseFilter& f, int utc_offset_minutes);
+  std::optional<bool> has_response_counts_;
 };
 
 }  // namespace eco

@@ -136,7 +136,38 @@ std::optional<TimeSpan> Store::completed_span(const ResponseFilter& f) {
   });
 }
 
+// The hourly response counts (schema 8) answer exactly when the period starts and
+// ends on whole hours and the district's clock is a whole number of hours from UTC
+// (China's is 8): then every hour falls wholly inside or outside the period and into
+// one local day. Otherwise, or in a read-only older file, the responses are scanned.
+bool Store::hours_answer(const ResponseFilter& f, int utc_offset_minutes) {
+  if (!has_response_counts_)
+    has_response_counts_ = db_->scalar("SELECT count(*) FROM sqlite_master WHERE name = 'response_counts'") > 0;
+  return *has_response_counts_ && utc_offset_minutes % 60 == 0 && (!f.from || *f.from % 3600000 == 0) &&
+         (!f.to || *f.to % 3600000 == 0);
+}
+
+static ResponseFilter in_hours(const ResponseFilter& f) {
+  ResponseFilter h = f;
+  if (f.from) h.from = *f.from / 3600000;
+  if (f.to) h.to = *f.to / 3600000;
+  return h;
+}
+
 std::vector<DayCountRow> Store::responses_per_day(const ResponseFilter& f, int utc_offset_minutes) {
+  if (!hours_answer(f, utc_offset_minutes)) return responses_per_day_by_scan(f, utc_offset_minutes);
+  Where w = period_where(in_hours(f), "hour", "kiosk");
+  Stmt s(*db_, "SELECT questionnaire, date(hour * 3600 + " + std::to_string(utc_offset_minutes * 60) +
+                   ", 'unixepoch'), sum(n) FROM response_counts" + w.sql + " GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2");
+  w.bind(s);
+  std::vector<DayCountRow> out;
+  cancellable([&] {
+    while (s.step()) out.push_back({std::string(s.text(0)), std::string(s.text(1)), s.i64(2)});
+  });
+  return out;
+}
+
+std::vector<DayCountRow> Store::responses_per_day_by_scan(const ResponseFilter& f, int utc_offset_minutes) {
   Where w = period_where(f, "r.completed_at", "r.kiosk");
   Stmt s(*db_, "SELECT r.questionnaire, date(r.completed_at / 1000 + " + std::to_string(utc_offset_minutes * 60) +
                    ", 'unixepoch'), count(*) FROM responses r" + w.sql + " GROUP BY 1, 2 ORDER BY 1, 2");
@@ -149,6 +180,19 @@ std::vector<DayCountRow> Store::responses_per_day(const ResponseFilter& f, int u
 }
 
 std::vector<QuestionnaireCount> Store::flagged_per_questionnaire(const ResponseFilter& f) {
+  if (!hours_answer(f, 0)) return flagged_per_questionnaire_by_scan(f);
+  Where w = period_where(in_hours(f), "hour", "kiosk");
+  Stmt s(*db_, "SELECT questionnaire, sum(flagged) FROM response_counts" + w.sql +
+                   " GROUP BY 1 HAVING sum(flagged) > 0");
+  w.bind(s);
+  std::vector<QuestionnaireCount> out;
+  cancellable([&] {
+    while (s.step()) out.push_back({std::string(s.text(0)), s.i64(1)});
+  });
+  return out;
+}
+
+std::vector<QuestionnaireCount> Store::flagged_per_questionnaire_by_scan(const ResponseFilter& f) {
   Where w = period_where(f, "r.completed_at", "r.kiosk");
   Stmt s(*db_, "SELECT r.questionnaire, count(*) FROM response_metrics m JOIN responses r ON r.id = m.response" +
                    w.sql + " AND m.flags != 0 GROUP BY 1");

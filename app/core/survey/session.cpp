@@ -142,16 +142,9 @@ Progress Session::progress() const {
   return p;
 }
 
-std::vector<const Option*> Session::options_in_order(const Question& q) const {
-  std::vector<const Option*> out;
+OptionOrder Session::options_in_order(const Question& q) const {
   std::size_t i = index_of(q.id);
-  if (i == seq_.size()) {
-    for (const auto& o : q.options) out.push_back(&o);
-    return out;
-  }
-  out.reserve(option_order_[i].size());
-  for (int k : option_order_[i]) out.push_back(&q.options[static_cast<std::size_t>(k)]);
-  return out;
+  return OptionOrder(q, i == seq_.size() ? nullptr : &option_order_[i]);
 }
 
 AnswerCheck Session::answer(const Answer& a) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,48 @@ struct QuestionCount {
 };
 QuestionCount count_questions(const Questionnaire& q, bool ask_text);
 
+// A question's options in one session's display order, without copying them.
+class OptionOrder {
+ public:
+  OptionOrder(const Question& q, const std::vector<int>* order) : q_(&q), order_(order) {}
+  std::size_t size() const { return order_ ? order_->size() : q_->options.size(); }
+  bool empty() const { return size() == 0; }
+  const Option* operator[](std::size_t i) const {
+    return &q_->options[order_ ? static_cast<std::size_t>((*order_)[i]) : i];
+  }
+  const Option* front() const { return (*this)[0]; }
+  const Option* back() const { return (*this)[size() - 1]; }
+  bool operator==(const OptionOrder& other) const {
+    if (size() != other.size()) return false;
+    for (std::size_t i = 0; i < size(); ++i)
+      if ((*this)[i] != other[i]) return false;
+    return true;
+  }
+  struct iterator {
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = const Option*;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = const Option*;
+    const OptionOrder* o = nullptr;
+    std::size_t i = 0;
+    const Option* operator*() const { return (*o)[i]; }
+    iterator& operator++() {
+      ++i;
+      return *this;
+    }
+    iterator operator++(int) { return {o, i++}; }
+    bool operator==(const iterator& other) const { return i == other.i; }
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, size()}; }
+  std::vector<const Option*> to_vector() const { return {begin(), end()}; }
+
+ private:
+  const Question* q_;
+  const std::vector<int>* order_;  // nullptr: the definition's order
+};
+
 class Session {
  public:
   Session(const Questionnaire& q, SessionOptions opts);
@@ -61,8 +104,9 @@ class Session {
   bool at_end() const { return pos_ >= seq_.size(); }
   Progress progress() const;
 
-  // Options of a question in this session's display order.
-  std::vector<const Option*> options_in_order(const Question& q) const;
+  // Options of a question in this session's display order: a view into the session,
+  // valid while the session lives; copying none (the screens ask every frame).
+  OptionOrder options_in_order(const Question& q) const;
 
   // Sets (or, with std::monostate, clears) the answer to the current question.
   // Returns why it was refused; a refused answer leaves the old one in place.

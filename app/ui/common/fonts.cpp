@@ -5,7 +5,11 @@
 #include <imgui_freetype.h>
 #include <imgui_internal.h>  // ImTextCharFromUtf8
 
+#include <fcntl.h>
 #include <malloc.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -68,6 +72,32 @@ FontFile find_cjk_font(const std::string& override_path) {
 }
 
 namespace {
+// A read-only private mapping of the font file, released on close or destruction.
+struct MappedFile {
+  void* data = nullptr;
+  std::size_t size = 0;
+  bool open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* p = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data = p;
+        size = static_cast<std::size_t>(st.st_size);
+      }
+    }
+    ::close(fd);
+    return data != nullptr;
+  }
+  void close() {
+    if (data) munmap(data, size);
+    data = nullptr;
+    size = 0;
+  }
+  ~MappedFile() { close(); }
+};
+
 // The symbol keys' glyphs (the core's list), for the input font.
 std::string symbol_text() {
   std::string s;
@@ -124,15 +154,12 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   }
 
   bool ok = !file.path.empty() && std::filesystem::exists(file.path);
-  // The font file (19 MB for Noto CJK) is read once and shared by every size; ImGui
-  // would otherwise keep a copy per AddFontFromFileTTF. It is dropped after the build.
-  std::vector<char> data;
-  if (ok) {
-    std::ifstream in(file.path, std::ios::binary);
-    data.resize(static_cast<std::size_t>(std::filesystem::file_size(file.path)));
-    in.read(data.data(), static_cast<std::streamsize>(data.size()));
-    ok = in && !data.empty();
-  }
+  // The font file (19 MB for Noto CJK) is mapped, not read: FreeType touches only the
+  // tables and glyphs it bakes, so the rest never becomes resident (reading it into a
+  // buffer put all 19 MB on the heap at every bake). Shared by every size; unmapped
+  // after the build.
+  MappedFile data;
+  if (ok) ok = data.open(file.path);
   auto add = [&](float px, const ImWchar* glyphs = nullptr) -> ImFont* {
     if (!ok) {
       ImFontConfig c;
@@ -144,9 +171,10 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     c.OversampleH = 1;  // FreeType hinting makes oversampling unnecessary; keeps the atlas small
     c.OversampleV = 1;
     // "Owned" only so that AddFont does not copy 19 MB per size (it copies data it
-    // does not own); ownership is taken back below before ImGui could free it.
+    // does not own); ownership is taken back below before ImGui could free it. FreeType
+    // only reads the data: the private read-only mapping is never written.
     c.FontDataOwnedByAtlas = true;
-    return io.Fonts->AddFontFromMemoryTTF(data.data(), static_cast<int>(data.size()), px, &c,
+    return io.Fonts->AddFontFromMemoryTTF(data.data, static_cast<int>(data.size), px, &c,
                                           glyphs ? glyphs : ranges.Data);
   };
   // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
@@ -173,8 +201,7 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   io.Fonts->Build();
   for (auto& cfg : io.Fonts->ConfigData) cfg.FontDataOwnedByAtlas = false;  // `data` is ours
   io.Fonts->ClearInputData();  // the glyphs are baked; the file data and configs are no longer needed
-  data.clear();
-  data.shrink_to_fit();
+  data.close();
   malloc_trim(0);  // hand the builder's freed scratch memory back to the system
   out.atlas_w = io.Fonts->TexWidth;
   out.atlas_h = io.Fonts->TexHeight;

@@ -91,7 +91,8 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
     // As many of the hint's lines as fit, clear of the count; a cut ends with "…".
     const std::string& hint = v.t(T("input.placeholder"));
     float sf = v.small->FontSize, hw = wrap - cs.x - pad;
-    auto hl = wrap_lines(v.small, sf, hint.c_str(), hint.c_str() + hint.size(), hw);
+    static std::vector<TextLine> hl;  // kept between frames (UI thread only): no allocation
+    wrap_lines(v.small, sf, hint.c_str(), hint.c_str() + hint.size(), hw, hl);
     std::size_t fit = static_cast<std::size_t>(std::max(1.f, std::floor((size.y - pad) / sf)));
     for (std::size_t i = 0; i < hl.size() && i < fit; ++i) {
       bool cut = i + 1 == fit && hl.size() > fit;
@@ -106,7 +107,8 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
     }
   } else {
     const char* b = e.text().c_str();
-    auto lines = wrap_lines(f, f->FontSize, b, b + e.text().size(), wrap - f->FontSize * 0.2f);
+    static std::vector<TextLine> lines;  // kept between frames (UI thread only): no allocation
+    wrap_lines(f, f->FontSize, b, b + e.text().size(), wrap - f->FontSize * 0.2f, lines);
     std::size_t first = lines.size() > static_cast<std::size_t>(max_lines) ? lines.size() - static_cast<std::size_t>(max_lines) : 0;
     float y = p.y + pad;
     for (std::size_t i = first; i < lines.size(); ++i, y += line_h)

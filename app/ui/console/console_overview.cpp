@@ -3,6 +3,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include <cstdio>
 #include <set>
 
 #include "ui/console/console_view.hpp"
@@ -39,23 +40,26 @@ ConsoleIntent filters(ConsoleView& v) {
   for (std::size_t i = 0; i < m.catalog().domains.size(); ++i) {
     ImGui::SameLine();
     const std::string& dom = m.catalog().domains[i];
-    std::string id = "dom" + std::to_string(i);
-    if (chip(dom, id.c_str(), m.filter_domain == dom)) out = console_intent::FilterDomain{dom};
+    char id[24];
+    std::snprintf(id, sizeof id, "dom%zu", i);
+    if (chip(dom, id, m.filter_domain == dom)) out = console_intent::FilterDomain{dom};
   }
   ImGui::SameLine(0, v.px(30));
-  if (chip("★ " + v.t(T("console.hardest")), "star", m.star_only)) out = console_intent::ToggleStar{};
+  if (chip(kept_format("★ {h}", {{"h", v.t(T("console.hardest"))}}), "star", m.star_only)) out = console_intent::ToggleStar{};
 
   if (chip(v.t(T("console.all_status")), "st_all", m.filter_status.empty())) out = console_intent::FilterStatus{""};
   for (const char* s : {"met", "not_met", "to_judge", "no_data"}) {
     ImGui::SameLine();
-    std::string id = std::string("st_") + s;
-    if (chip(v.t(std::string(T("console.status.")) + s), id.c_str(), m.filter_status == s))
+    char id[24], key[48];
+    std::snprintf(id, sizeof id, "st_%s", s);
+    std::snprintf(key, sizeof key, "%s%s", T("console.status."), s);
+    if (chip(v.t(key), id, m.filter_status == s))
       out = console_intent::FilterStatus{s};
   }
   ImGui::SameLine(0, v.px(30));
   ImGui::SetNextItemWidth(v.px(300));
-  std::string dept_label = m.filter_dept.empty() ? v.t(T("console.all_departments")) : m.filter_dept;
-  if (ImGui::BeginCombo((v.t(T("console.department")) + "###dept").c_str(), dept_label.c_str())) {
+  const std::string& dept_label = m.filter_dept.empty() ? v.t(T("console.all_departments")) : m.filter_dept;
+  if (ImGui::BeginCombo(kept_format("{l}###dept", {{"l", v.t(T("console.department"))}}).c_str(), dept_label.c_str())) {
     if (ImGui::Selectable(v.t(T("console.all_departments")).c_str(), m.filter_dept.empty()))
       out = console_intent::FilterDept{""};
     std::set<std::string> leads;
@@ -70,8 +74,10 @@ ConsoleIntent filters(ConsoleView& v) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(v.px(260));
   static const char* sorts[] = {"no", "status", "updated", "dept"};
-  std::string sort_label = v.t(T("console.sort.") + m.sort);
-  if (ImGui::BeginCombo((v.t(T("console.sort_by")) + "###sort").c_str(), sort_label.c_str())) {
+  char sort_key[48];
+  std::snprintf(sort_key, sizeof sort_key, "%s%s", T("console.sort."), m.sort.c_str());
+  const std::string& sort_label = v.t(sort_key);
+  if (ImGui::BeginCombo(kept_format("{l}###sort", {{"l", v.t(T("console.sort_by"))}}).c_str(), sort_label.c_str())) {
     for (const char* s : sorts)
       if (ImGui::Selectable(v.t(std::string(T("console.sort.")) + s).c_str(), m.sort == s))
         out = console_intent::SortBy{s};
@@ -96,28 +102,22 @@ void setup_columns(ConsoleView& v) {
 }
 
 // One indicator's row; a tap anywhere on it opens the indicator.
-ConsoleIntent indicator_row(ConsoleView& v, const DashboardRow* r, int offset) {
+ConsoleIntent indicator_row(ConsoleView& v, const DashboardRow* r) {
   ConsoleIntent out;
   const IndicatorDef& def = *r->def;
   ImGui::TableNextRow();
   ImGui::TableSetColumnIndex(0);
-  std::string no = (def.hardest ? "★" : "") + std::to_string(def.no);
   ImGui::PushID(def.id.c_str());
-  if (ImGui::Selectable(no.c_str(), false, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
+  if (ImGui::Selectable(r->no_text.c_str(), false, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
     out = console_intent::OpenIndicator{def.id};
-  record_hit("row:" + def.id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+  if (g_hit_items) record_hit("row:" + def.id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   ImGui::PopID();
   ImGui::TableSetColumnIndex(1);
   ImGui::TextWrapped("%s", def.name.c_str());
   ImGui::TableSetColumnIndex(2);
-  std::string leads;
-  for (const auto& l : def.lead) leads += (leads.empty() ? "" : "\n") + l;
-  ImGui::TextUnformatted(leads.c_str());
+  ImGui::TextUnformatted(r->lead_text.c_str());
   ImGui::TableSetColumnIndex(3);
-  std::string target = def.target;
-  if (!def.sub.empty())
-    for (const auto& s : def.sub) target += (target.empty() ? "" : "\n") + s.name + ": " + s.target;
-  ImGui::TextWrapped("%s", target.c_str());
+  ImGui::TextWrapped("%s", r->target_text.c_str());
   ImGui::TableSetColumnIndex(4);
   ImGui::TextWrapped("%s", r->value_text.empty() ? "—" : r->value_text.c_str());
   if (r->survey && r->survey->est.ci)
@@ -135,7 +135,7 @@ ConsoleIntent indicator_row(ConsoleView& v, const DashboardRow* r, int offset) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::error), "!%d", r->blocked_tasks);
   }
   ImGui::TableSetColumnIndex(8);
-  ImGui::TextUnformatted(fmt_time(r->updated_at, offset).c_str());
+  ImGui::TextUnformatted(r->updated_text.c_str());
   return out;
 }
 
@@ -143,28 +143,27 @@ ConsoleIntent indicator_row(ConsoleView& v, const DashboardRow* r, int offset) {
 
 ConsoleIntent draw_console_overview(ConsoleView& v) {
   ConsoleModel& m = v.model;
-  const int offset = m.config().utc_offset_minutes;
   summary_line(v);
   ConsoleIntent out = filters(v);
-  auto rows = m.visible_rows();
+  const auto& rows = m.visible_rows();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s",
                      v.tf(T("console.showing"), {{"n", std::to_string(rows.size())}}).c_str());
   ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_ScrollY |
                           ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Resizable;
   if (ImGui::BeginTable("##overview", 9, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
     setup_columns(v);
-    std::string last_domain;
+    const std::string* last_domain = nullptr;
     bool grouped = m.sort == "no";
     // Clipping is left to ImGui's table: 40 rows plus domain headers draw in well under a millisecond.
     for (const DashboardRow* r : rows) {
       const IndicatorDef& def = *r->def;
-      if (grouped && def.domain != last_domain) {
-        last_domain = def.domain;
+      if (grouped && (!last_domain || def.domain != *last_domain)) {
+        last_domain = &def.domain;
         ImGui::TableNextRow();
         ImGui::TableSetColumnIndex(1);
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::primary), "%s", def.domain.c_str());
       }
-      if (ConsoleIntent in = indicator_row(v, r, offset); !none(in)) out = std::move(in);
+      if (ConsoleIntent in = indicator_row(v, r); !none(in)) out = std::move(in);
     }
     ImGui::EndTable();
   }

@@ -18,8 +18,7 @@ namespace {
 // A button recorded for headless tests; "label###id" keeps the id stable across languages.
 bool labelled_button(const std::string& label, const char* id, ImVec2 size) {
   ImVec2 p = ImGui::GetCursorScreenPos();
-  std::string full = label + "###" + id;
-  bool clicked = ImGui::Button(full.c_str(), size);
+  bool clicked = ImGui::Button(kept_format("{l}###{id}", {{"l", label}, {"id", id}}).c_str(), size);
   record_hit(label, p, ImGui::GetItemRectMax());
   return clicked;
 }
@@ -52,7 +51,9 @@ ImU32 status_colour(Status s) {
 }
 
 void status_badge(const ConsoleView& v, Status s) {
-  std::string label = v.t(std::string(T("console.status.")) + status_code(s));
+  char key[48];
+  std::snprintf(key, sizeof key, "%s%s", T("console.status."), status_code(s));
+  const std::string& label = v.t(key);
   ImVec2 p = ImGui::GetCursorScreenPos();
   ImVec2 ts = ImGui::CalcTextSize(label.c_str());
   float pad = v.px(10);

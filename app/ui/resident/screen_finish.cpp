@@ -18,6 +18,33 @@ std::string options_text(const Question& q, const std::vector<std::string>& ids,
   return out;
 }
 
+// The review's two lines an item (its question, numbered; right, or wrong and what the
+// resident chose), made once per resident and language and kept (UI thread only), so
+// that the thanks screen, drawn every frame until it goes home, allocates nothing.
+const std::vector<std::string>& review_lines(const View& v, const QuizReview& review) {
+  static std::string for_response, for_lang;
+  static std::vector<std::string> lines;
+  const std::string& id = v.model.finished() ? v.model.finished()->id : for_response;
+  const std::string& lang = v.model.lang();
+  if (id == for_response && lang == for_lang && lines.size() == 2 * review.items.size()) return lines;
+  for_response = id;
+  for_lang = lang;
+  lines.clear();
+  int n = 0;
+  for (const QuizReviewItem& ri : review.items) {
+    const Question* item = ri.item;
+    lines.push_back(std::to_string(++n) + ". " + item->text.get(lang));
+    if (ri.correct) {
+      lines.push_back(v.t(T("finish.correct")) + "  " + options_text(*item, item->correct, lang));
+    } else {
+      std::string yours = ri.chosen.empty() ? v.t(T("finish.no_answer")) : options_text(*item, ri.chosen, lang);
+      lines.push_back(v.tf(T("finish.wrong"), {{"answer", options_text(*item, item->correct, lang)}}) + "    " +
+                      v.tf(T("finish.your_answer"), {{"answer", yours}}));
+    }
+  }
+  return lines;
+}
+
 // A full-screen dimmed window above the screen, so every tap lands on it (the idle
 // overlay and the leave dialog draw their panel inside). Ended with ImGui::End().
 void begin_scrim(const char* id, ImVec2 size) {
@@ -97,21 +124,14 @@ Intent draw_finish(const View& v) {
     // Ten explanations rarely fit: the review scrolls by finger and shows that it does.
     begin_scroll_region("##review", area, false);
     float iw = area.x - st.ScrollbarSize - v.px(10);
+    const std::vector<std::string>& lines = review_lines(v, *review);
     int n = 0;
     for (const QuizReviewItem& ri : review->items) {
       const Question* item = ri.item;
-      bool ok = ri.correct;
-      const std::vector<std::string>& chosen = ri.chosen;
       ImGui::PushID(n);
-      text_wrapped(std::to_string(++n) + ". " + item->text.get(lang), color::text, f.body, iw);
-      if (ok) {
-        text_wrapped(v.t(T("finish.correct")) + "  " + options_text(*item, item->correct, lang), color::correct, f.small, iw);
-      } else {
-        std::string yours = chosen.empty() ? v.t(T("finish.no_answer")) : options_text(*item, chosen, lang);
-        text_wrapped(v.tf(T("finish.wrong"), {{"answer", options_text(*item, item->correct, lang)}}) + "    " +
-                         v.tf(T("finish.your_answer"), {{"answer", yours}}),
-                     color::error, f.small, iw);
-      }
+      text_wrapped(lines[2 * static_cast<std::size_t>(n)], color::text, f.body, iw);
+      text_wrapped(lines[2 * static_cast<std::size_t>(n) + 1], ri.correct ? color::correct : color::error, f.small, iw);
+      ++n;
       text_wrapped(item->explanation.get(lang), color::muted, f.small, iw);
       ImGui::Dummy(ImVec2(0, v.px(8)));
       ImGui::PopID();
@@ -123,7 +143,7 @@ Intent draw_finish(const View& v) {
   ImGui::SetCursorPosY(v.size.y - st.WindowPadding.y - bh);
   ImGui::PushFont(f.small);
   ImGui::PushStyleColor(ImGuiCol_Text, color::muted);
-  std::string back = v.tf(T("finish.returning"), {{"n", std::to_string(v.model.finish_seconds_left())}});
+  const std::string& back = v.tf(T("finish.returning"), {{"n", std::to_string(v.model.finish_seconds_left())}});
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (bh - ImGui::GetFontSize()) * 0.5f);
   ImGui::TextUnformatted(back.c_str());
   ImGui::PopStyleColor();

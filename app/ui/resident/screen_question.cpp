@@ -240,7 +240,7 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   const auto& f = v.fonts;
   ImGuiStyle& st = ImGui::GetStyle();
   Progress pr = s->progress();
-  std::string progress = v.tf(T("question.progress"), {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
+  const std::string& progress = v.tf(T("question.progress"), {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
   ImVec2 top = ImGui::GetCursorPos();
   float right = 0, last_left = 0, last_h = 0;  // where the switches begin (screen x), the last row
   float row_h = top_switches(v, out, true, &right, &last_left, &last_h);
@@ -289,13 +289,17 @@ Progress question_header(const View& v, const Session* s, float w, Intent& out) 
   return pr;
 }
 
-// Under the question: the hint, how many to choose, or "optional".
-std::string question_sub(const View& v, const Question& q) {
-  std::string sub = q.hint.get(v.model.lang());
+// Under the question: the hint, how many to choose, or "optional" (kept text: valid
+// within the frame).
+const std::string& question_sub(const View& v, const Question& q) {
+  std::string_view parts[3];
+  int n = 0;
+  if (const std::string& hint = q.hint.get(v.model.lang()); !hint.empty()) parts[n++] = hint;
   if (q.type == QuestionType::multiple)
-    sub += (sub.empty() ? "" : "  ") + v.tf(T("question.choose_up_to"), {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
-  if (!q.required && q.type != QuestionType::text) sub += (sub.empty() ? "" : "  ") + v.t(T("question.optional"));
-  return sub;
+    parts[n++] = v.tf(T("question.choose_up_to"), {{"min", std::to_string(std::max<std::int64_t>(q.min, 1))}, {"max", std::to_string(q.max)}});
+  if (!q.required && q.type != QuestionType::text) parts[n++] = v.t(T("question.optional"));
+  static constexpr const char* kJoined[] = {"", "{0}", "{0}  {1}", "{0}  {1}  {2}"};
+  return kept_format(kJoined[n], {{"0", parts[0]}, {"1", parts[1]}, {"2", parts[2]}});
 }
 
 // The question, and under it the hint, how many to choose, or "optional".
@@ -303,8 +307,8 @@ void question_text(const View& v, const Question& q, float w) {
   const std::string& lang = v.model.lang();
   const auto& f = v.fonts;
   text_wrapped(q.text.get(lang), color::text, f.title, w);
-  if (std::string sub = question_sub(v, q); !sub.empty()) text_wrapped(sub, color::muted, f.small, w);
-  if (std::string k = v.model.minor_notice_key(); !k.empty()) text_wrapped(v.t(k.c_str()), color::error, f.body, w);
+  if (const std::string& sub = question_sub(v, q); !sub.empty()) text_wrapped(sub, color::muted, f.small, w);
+  if (auto k = v.model.minor_notice_key(); !k.empty()) text_wrapped(v.t(k.data()), color::error, f.body, w);
   ImGui::Dummy(ImVec2(0, v.px(6)));
 }
 
@@ -314,8 +318,8 @@ float question_text_height(const View& v, const Question& q, float w) {
   const auto& f = v.fonts;
   float sp = ImGui::GetStyle().ItemSpacing.y;
   float h = measure_wrapped(f.title, f.title->FontSize, q.text.get(lang), w).y + sp;
-  if (std::string sub = question_sub(v, q); !sub.empty()) h += measure_wrapped(f.small, f.small->FontSize, sub, w).y + sp;
-  if (std::string k = v.model.minor_notice_key(); !k.empty()) h += measure_wrapped(f.body, f.body->FontSize, v.t(k.c_str()), w).y + sp;
+  if (const std::string& sub = question_sub(v, q); !sub.empty()) h += measure_wrapped(f.small, f.small->FontSize, sub, w).y + sp;
+  if (auto k = v.model.minor_notice_key(); !k.empty()) h += measure_wrapped(f.body, f.body->FontSize, v.t(k.data()), w).y + sp;
   return h + v.px(6) + sp;
 }
 

@@ -99,6 +99,8 @@ Layout layout_for(const View& v, const std::vector<const Option*>& steps, const 
 
 void split(const Session& s, const Question& q, std::vector<const Option*>& steps, std::vector<const Option*>& extra,
            int& lo, int& hi) {
+  steps.clear();
+  extra.clear();
   lo = 1 << 30;
   hi = -(1 << 30);
   for (const Option* o : s.options_in_order(q)) {
@@ -115,7 +117,7 @@ void split(const Session& s, const Question& q, std::vector<const Option*>& step
 }  // namespace
 
 float rating_scale_height(const View& v, const Session& s, const Question& q, float width, float height) {
-  std::vector<const Option*> steps, extra;
+  static std::vector<const Option*> steps, extra;  // kept between frames (UI thread only): no allocation
   int lo, hi;
   split(s, q, steps, extra, lo, hi);
   Layout l = layout_for(v, steps, extra, width, height);
@@ -123,7 +125,7 @@ float rating_scale_height(const View& v, const Session& s, const Question& q, fl
 }
 
 const Option* rating_scale(const View& v, const Session& s, const Question& q, ImVec2 area) {
-  std::vector<const Option*> steps, extra;
+  static std::vector<const Option*> steps, extra;  // kept between frames (UI thread only): no allocation
   int lo, hi;
   split(s, q, steps, extra, lo, hi);
   // A scrollbar (extra large text) narrows the area on the right only: the scale keeps
@@ -169,7 +171,8 @@ const Option* rating_scale(const View& v, const Session& s, const Question& q, I
       float fr = l.face * 0.5f;
       draw_face(dl, ImVec2((p.x + q2.x) * 0.5f, p.y + pad + fr), fr, m);
       float tw = l.tile_w - 2 * pad;
-      auto lines = wrap_lines(f, f->FontSize, words.data(), words.data() + words.size(), tw);
+      static std::vector<TextLine> lines;  // kept between frames (UI thread only): no allocation
+      wrap_lines(f, f->FontSize, words.data(), words.data() + words.size(), tw, lines);
       float ty = p.y + pad + l.face + pad * 0.6f;
       for (const auto& ln : lines) {  // each line centred under the face
         dl->AddText(f, f->FontSize, ImVec2(p.x + (l.tile_w - ln.width) * 0.5f, ty), color::text, ln.begin, ln.end);

@@ -1,6 +1,7 @@
 // Welcome: the district's title, the questionnaires as large cards, language and
 // text-size switches, and one line on privacy.
 #include <algorithm>
+#include <map>
 
 #include "ui/common/theme.hpp"
 #include "ui/common/touch_scroll.hpp"
@@ -106,20 +107,16 @@ void heading(const std::string& s, ImU32 colour, ImFont* big, ImFont* small, flo
   text_wrapped(s, colour, f, width);
 }
 
-Intent draw_welcome(const View& v) {
-  Intent out;
-  const auto& f = v.fonts;
-  const auto& cfg = v.model.config();
-  const std::string& lang = v.model.lang();
-  auto local = [&](const std::map<std::string, std::string>& m) -> const std::string& {
-    auto it = m.find(lang);
-    return it != m.end() ? it->second : m.at("zh");
-  };
-  ImGuiStyle& st = ImGui::GetStyle();
-  float w = v.size.x - 2 * st.WindowPadding.x;
+namespace {
 
-  // The staff gesture: press and hold the top-left corner (nothing is drawn there);
-  // the model opens the console after KioskModel::kAdminHoldMs.
+const std::string& local(const View& v, const std::map<std::string, std::string>& m) {
+  auto it = m.find(v.model.lang());
+  return it != m.end() ? it->second : m.at("zh");
+}
+
+// The staff gesture: press and hold the top-left corner (nothing is drawn there); the
+// model opens the console after KioskModel::kAdminHoldMs.
+void staff_corner(const View& v, Intent& out) {
   ImVec2 back = ImGui::GetCursorPos();
   ImGui::SetCursorPos(ImVec2(0, 0));
   ImGui::InvisibleButton("##staff", ImVec2(v.px(120), v.px(120)));
@@ -127,9 +124,12 @@ Intent draw_welcome(const View& v) {
   if (ImGui::IsItemActivated()) out = intent::CornerPress{};
   if (ImGui::IsItemDeactivated()) out = intent::CornerRelease{};
   ImGui::SetCursorPos(back);
+}
 
-  // Top row: switches on the right, reading every page aloud just left of them (of their
-  // last row when they take two), as tall as a switch.
+// Top row: switches on the right, reading every page aloud just left of them (of their
+// last row when they take two), as tall as a switch.
+void top_row(const View& v, Intent& out) {
+  ImGuiStyle& st = ImGui::GetStyle();
   ImVec2 row = ImGui::GetCursorPos();
   float left = 0, last_left = 0, last_h = 0;
   float row_h = top_switches(v, out, false, &left, &last_left, &last_h);
@@ -147,41 +147,49 @@ Intent draw_welcome(const View& v) {
     }
   }
   ImGui::Dummy(ImVec2(0, v.px(10)));
-  // The district's title, the line under it and "choose": above the cards, or scrolling
-  // with them when the cards would otherwise get less room than one of them needs.
-  const std::string& subtitle =
-      kept_format("{a}  ·  {b}", {{"a", v.t(T("welcome.subtitle"))}, {"b", local(cfg.hall_name)}});
-  auto head_height = [&](float width) {
-    float sp = st.ItemSpacing.y;
-    const std::string& t = local(cfg.district_title);
-    ImFont* hf = measure_wrapped(f.title, f.title->FontSize, t, FLT_MAX).x <= width ? f.title : f.body;
-    return measure_wrapped(hf, hf->FontSize, t, width).y + sp + measure_wrapped(f.body, f.body->FontSize, subtitle, width).y + sp +
-           v.px(20) + sp + measure_wrapped(f.body, f.body->FontSize, v.t(T("welcome.choose")), width).y + sp;
-  };
-  auto draw_head = [&](float width) {
-    heading(local(cfg.district_title), color::primary, f.title, f.body, width);
-    text_wrapped(subtitle, color::muted, f.body, width);
-    ImGui::Dummy(ImVec2(0, v.px(20)));
-    text_wrapped(v.t(T("welcome.choose")), color::text, f.body, width);
-  };
-  float head_h = head_height(w);
-  // Kept between frames (an idle frame allocates nothing): the list and the cards.
-  static std::vector<const Questionnaire*> qs;
-  static std::vector<WelcomeCard> cards;
-  v.model.offered(qs);
-  int n = static_cast<int>(qs.size());
-  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t(T("welcome.privacy")), w).y;
-  float avail_h = ImGui::GetContentRegionAvail().y - head_h - privacy_h - 2 * st.ItemSpacing.y;
-  // Reflow: the most columns whose tallest card still fits (three across in landscape,
-  // fewer in larger text or portrait); if none fits, the arrangement that overflows least.
-  cards.resize(qs.size());
-  for (std::size_t i = 0; i < qs.size(); ++i) welcome_card(v, *qs[i], cards[i]);
-  // Then, if still nothing fits (portrait, larger text), the same with the intro in
-  // the small font.
+}
+
+// The district's title, the line under it and "choose" (kept text: valid this frame).
+const std::string& subtitle(const View& v) {
+  return kept_format("{a}  ·  {b}", {{"a", v.t(T("welcome.subtitle"))}, {"b", local(v, v.model.config().hall_name)}});
+}
+float head_height(const View& v, float width) {
+  const auto& f = v.fonts;
+  float sp = ImGui::GetStyle().ItemSpacing.y;
+  const std::string& t = local(v, v.model.config().district_title);
+  ImFont* hf = measure_wrapped(f.title, f.title->FontSize, t, FLT_MAX).x <= width ? f.title : f.body;
+  return measure_wrapped(hf, hf->FontSize, t, width).y + sp + measure_wrapped(f.body, f.body->FontSize, subtitle(v), width).y + sp +
+         v.px(20) + sp + measure_wrapped(f.body, f.body->FontSize, v.t(T("welcome.choose")), width).y + sp;
+}
+void draw_head(const View& v, float width) {
+  const auto& f = v.fonts;
+  heading(local(v, v.model.config().district_title), color::primary, f.title, f.body, width);
+  text_wrapped(subtitle(v), color::muted, f.body, width);
+  ImGui::Dummy(ImVec2(0, v.px(20)));
+  text_wrapped(v.t(T("welcome.choose")), color::text, f.body, width);
+}
+
+// How the cards are laid out: columns, fonts, where 开始 goes, and whether they scroll.
+struct CardLayout {
   int cols = 1;
-  float card_h = 0, best_over = FLT_MAX;
-  ImFont *tf = f.title, *df = f.body;
+  float card_h = 0;
+  ImFont* tf = nullptr;  // title
+  ImFont* df = nullptr;  // intro and facts
   bool beside = false;
+  bool scroll = false;
+  float cards_w = 0;
+};
+
+// Reflow: the most columns whose tallest card still fits (three across in landscape,
+// fewer in larger text or portrait); if none fits, the arrangement that overflows least.
+// Then, if still nothing fits (portrait, larger text), the same with the intro in the
+// small font.
+CardLayout fit_cards(const View& v, const std::vector<WelcomeCard>& cards, float w, float avail_h) {
+  const auto& f = v.fonts;
+  ImGuiStyle& st = ImGui::GetStyle();
+  int n = static_cast<int>(cards.size());
+  CardLayout l{1, 0, f.title, f.body, false, false, w};
+  float best_over = FLT_MAX;
   for (ImFont* d : {f.body, f.small}) {
     for (int c = v.portrait ? 1 : std::max(1, n); c >= 1; --c) {
       float cw = (w - (c - 1) * st.ItemSpacing.x) / c;
@@ -192,57 +200,85 @@ Intent draw_welcome(const View& v) {
       int rows = (n + c - 1) / c;
       float over = rows * need + (rows - 1) * st.ItemSpacing.y - avail_h;
       if (over <= 0 || over < best_over) {
-        cols = c;
-        tf = t;
-        df = d;
-        beside = bs;
-        card_h = std::max(need, std::min((avail_h - (rows - 1) * st.ItemSpacing.y) / rows, v.px(v.portrait ? 380 : 520)));
+        l.cols = c;
+        l.tf = t;
+        l.df = d;
+        l.beside = bs;
+        l.card_h = std::max(need, std::min((avail_h - (rows - 1) * st.ItemSpacing.y) / rows, v.px(v.portrait ? 380 : 520)));
         best_over = over;
       }
       if (over <= 0) break;
     }
     if (best_over <= 0) break;
   }
-  // Extra large text on a small or portrait screen: nothing fits, so the cards scroll
-  // (by finger, with a bar), each title still on one line.
-  bool scroll = best_over > 0;
-  float cards_w = w;
-  if (scroll) {
-    cards_w = w - st.ScrollbarSize;
-    for (int c = v.portrait ? 1 : std::max(1, n); c >= 1; --c) {
-      float cw = (cards_w - (c - 1) * st.ItemSpacing.x) / c;
-      ImFont* t = title_font(v, cards, cw - 2 * card_pad(v));
-      bool fits = true;
-      for (const auto& card : cards)
-        fits = fits && measure_wrapped(t, t->FontSize, card.title, FLT_MAX).x <= cw - 2 * card_pad(v);
-      if (!fits && c > 1) continue;
-      cols = c;
-      tf = t;
-      df = f.small;
-      beside = start_beside(v, cards, df, cw - 2 * card_pad(v));
-      card_h = 0;
-      for (const auto& card : cards) card_h = std::max(card_h, card_height(v, card, tf, df, beside, cw));
-      break;
-    }
+  l.scroll = best_over > 0;
+  return l;
+}
+
+// Extra large text on a small or portrait screen: nothing fits, so the cards scroll (by
+// finger, with a bar), each title still on one line.
+void scrolling_cards(const View& v, const std::vector<WelcomeCard>& cards, CardLayout& l) {
+  ImGuiStyle& st = ImGui::GetStyle();
+  int n = static_cast<int>(cards.size());
+  l.cards_w -= st.ScrollbarSize;
+  for (int c = v.portrait ? 1 : std::max(1, n); c >= 1; --c) {
+    float cw = (l.cards_w - (c - 1) * st.ItemSpacing.x) / c;
+    ImFont* t = title_font(v, cards, cw - 2 * card_pad(v));
+    bool fits = true;
+    for (const auto& card : cards)
+      fits = fits && measure_wrapped(t, t->FontSize, card.title, FLT_MAX).x <= cw - 2 * card_pad(v);
+    if (!fits && c > 1) continue;
+    l.cols = c;
+    l.tf = t;
+    l.df = v.fonts.small;
+    l.beside = start_beside(v, cards, l.df, cw - 2 * card_pad(v));
+    l.card_h = 0;
+    for (const auto& card : cards) l.card_h = std::max(l.card_h, card_height(v, card, l.tf, l.df, l.beside, cw));
+    break;
   }
+}
+
+}  // namespace
+
+Intent draw_welcome(const View& v) {
+  Intent out;
+  const auto& f = v.fonts;
+  ImGuiStyle& st = ImGui::GetStyle();
+  float w = v.size.x - 2 * st.WindowPadding.x;
+  staff_corner(v, out);
+  top_row(v, out);
+  // The heading: above the cards, or scrolling with them when the cards would otherwise
+  // get less room than one of them needs.
+  float head_h = head_height(v, w);
+  // Kept between frames (an idle frame allocates nothing): the list and the cards.
+  static std::vector<const Questionnaire*> qs;
+  static std::vector<WelcomeCard> cards;
+  v.model.offered(qs);
+  int n = static_cast<int>(qs.size());
+  float privacy_h = measure_wrapped(f.small, f.small->FontSize, v.t(T("welcome.privacy")), w).y;
+  float avail_h = ImGui::GetContentRegionAvail().y - head_h - privacy_h - 2 * st.ItemSpacing.y;
+  cards.resize(qs.size());
+  for (std::size_t i = 0; i < qs.size(); ++i) welcome_card(v, *qs[i], cards[i]);
+  CardLayout l = fit_cards(v, cards, w, avail_h);
+  if (l.scroll) scrolling_cards(v, cards, l);
   // Extra large text in landscape: the heading scrolls with the cards when they would see
   // less than one whole card, so the cards (and their 开始) start on screen.
-  bool head_scrolls = scroll && avail_h < card_h;
-  if (!head_scrolls) draw_head(w);
-  if (scroll) {
+  bool head_scrolls = l.scroll && avail_h < l.card_h;
+  if (!head_scrolls) draw_head(v, w);
+  if (l.scroll) {
     begin_scroll_region("##cards", ImVec2(w, avail_h + (head_scrolls ? head_h : 0)), true, ImGuiWindowFlags_NoBackground);
-    if (head_scrolls) draw_head(ImGui::GetContentRegionAvail().x);
+    if (head_scrolls) draw_head(v, ImGui::GetContentRegionAvail().x);
   }
-  float card_w = (cards_w - (cols - 1) * st.ItemSpacing.x) / cols;
+  float card_w = (l.cards_w - (l.cols - 1) * st.ItemSpacing.x) / l.cols;
   for (int i = 0; i < n; ++i) {
-    if (i % cols) ImGui::SameLine();
+    if (i % l.cols) ImGui::SameLine();
     ImGui::PushID(i);
-    if (draw_welcome_card(v, cards[static_cast<std::size_t>(i)], tf, df, beside, ImVec2(card_w, card_h))) {
+    if (draw_welcome_card(v, cards[static_cast<std::size_t>(i)], l.tf, l.df, l.beside, ImVec2(card_w, l.card_h))) {
       out = intent::Start{qs[static_cast<std::size_t>(i)]->id};
     }
     ImGui::PopID();
   }
-  if (scroll) end_scroll_region(v.scale);
+  if (l.scroll) end_scroll_region(v.scale);
   ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), v.size.y - st.WindowPadding.y - privacy_h));
   text_wrapped(v.t(T("welcome.privacy")), color::muted, f.small, w);
   return out;

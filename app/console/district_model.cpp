@@ -1,0 +1,305 @@
+#include "console/district_model.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+
+#include "core/storage/admin_store.hpp"
+#include "core/support/i18n.hpp"
+#include "core/support/time.hpp"
+
+namespace eco {
+
+DistrictModel::DistrictModel(const Catalog& catalog, std::string url, std::function<void()> wake)
+    : catalog_(catalog), url_(std::move(url)), queue_(std::move(wake)) {
+  worker_ = std::thread([this] { loop(); });
+}
+
+DistrictModel::~DistrictModel() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void DistrictModel::loop() {
+  std::unique_ptr<central::Conn> conn;
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job(conn);
+  }
+}
+
+void DistrictModel::submit(Job job) {
+  ++pending_;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_all();
+}
+
+void DistrictModel::tick() { queue_.drain(); }
+
+bool DistrictModel::settle(std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (pending_ > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    queue_.wait(left);
+    tick();
+  }
+  return true;
+}
+
+void DistrictModel::say(std::string key, bool error, std::string arg) {
+  key_ = std::move(key);
+  arg_ = std::move(arg);
+  error_ = error;
+}
+
+void DistrictModel::fail(const central::PgError& e) {
+  switch (e.status) {
+    case central::Status::auth: say(T("district.wrong_login"), true); break;
+    case central::Status::refused:
+    case central::Status::dns: say(T("district.unreachable"), true, e.what()); break;
+    case central::Status::tls:
+    case central::Status::tls_expired: say(T("district.tls"), true, e.what()); break;
+    case central::Status::refused_by_center: say(T("district.refused"), true, e.what()); break;
+    default: say(T("district.failed"), true, e.what()); break;
+  }
+}
+
+bool DistrictModel::leads(const std::string& indicator) const {
+  return std::find(mine_.begin(), mine_.end(), indicator) != mine_.end();
+}
+
+const IndicatorRecord* DistrictModel::latest(const std::string& indicator) const {
+  auto it = latest_.find(indicator);
+  return it == latest_.end() ? nullptr : &it->second;
+}
+
+const TaskUpdate* DistrictModel::task_update(const std::string& task) const {
+  auto it = task_updates_.find(task);
+  return it == task_updates_.end() ? nullptr : &it->second;
+}
+
+bool DistrictModel::may_see_fleet() const {
+  return account_ && account_->kind != central::AccountKind::department;
+}
+
+void DistrictModel::apply(const DistrictIntent& in) {
+  using namespace district_intent;
+  if (std::get_if<SignIn>(&in)) return sign_in();
+  if (!account_) return;  // everything else needs a signed-in account
+  if (std::get_if<SignOut>(&in)) return sign_out();
+  if (auto* p = std::get_if<ShowPage>(&in)) {
+    if (p->page == DistrictPage::sign_in) return;
+    if (p->page == DistrictPage::fleet && !may_see_fleet()) return;  // the engine would refuse it too
+    page_ = p->page;
+    say("", false);
+    return load_page(page_);
+  }
+  if (auto* o = std::get_if<OpenIndicator>(&in)) {
+    open_ = o->id;
+    form = DistrictForm{};
+    form.as_of = to_local_text(now_ms(), 480).substr(0, 10);
+    return;
+  }
+  if (std::get_if<Record>(&in)) return record();
+  if (auto* t = std::get_if<SetTask>(&in)) return set_task(*t);
+  if (std::get_if<Refresh>(&in)) return load_page(page_);
+}
+
+void DistrictModel::sign_in() {
+  if (user.empty() || password.empty()) return say(T("district.need_login"), true);
+  say(T("district.signing_in"), false);
+  std::string u = user, pw = password, url = url_;
+  password.clear();  // not kept once handed to libpq
+  submit([this, u, pw, url](std::unique_ptr<central::Conn>& conn) {
+    try {
+      conn.reset();
+      auto c = std::make_unique<central::Conn>(url, std::vector<std::pair<std::string, std::string>>{
+                                                        {"user", u}, {"password", pw}, {"connect_timeout", "10"}});
+      central::SchemaState s = central::check_schema(*c);
+      if (s.status != central::Status::ok) throw central::PgError(s.status, "the center has " + s.words());
+      std::optional<central::Account> a = central::my_account(*c);
+      if (!a) {
+        queue_.post([this] {
+          --pending_;
+          say(T("district.not_an_account"), true);
+        });
+        return;
+      }
+      central::note_action(*c, "sign_in", "console", "");
+      auto ind = central::my_indicators(*c);
+      auto tasks = central::my_tasks(*c);
+      conn = std::move(c);
+      queue_.post([this, a, ind, tasks] {
+        --pending_;
+        account_ = a;
+        mine_ = ind;
+        tasks_ = tasks;
+        // Catalog order (the center sorts as text: "10" before "2").
+        auto order = [this](const std::string& id) {
+          int n = 0;
+          for (const auto& i : catalog_.indicators) {
+            ++n;
+            if (i.id == id) return n * 100;
+            int m = 0;
+            for (const auto& s : i.sub) {
+              ++m;
+              if (s.id == id) return n * 100 + m;
+            }
+          }
+          return 1 << 30;
+        };
+        std::stable_sort(mine_.begin(), mine_.end(),
+                         [&](const std::string& x, const std::string& y) { return order(x) < order(y); });
+        page_ = may_see_fleet() ? DistrictPage::fleet : DistrictPage::mine;
+        say(T("district.signed_in"), false, a->name);
+        load_page(page_);
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        fail(e);
+      });
+    }
+  });
+}
+
+void DistrictModel::sign_out() {
+  submit([this](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (conn) central::note_action(*conn, "sign_out", "console", "");
+    } catch (const central::PgError&) {
+      // Signing out goes on when the center has gone: nothing is left to protect.
+    }
+    conn.reset();
+    queue_.post([this] { --pending_; });
+  });
+  account_.reset();
+  mine_.clear();
+  tasks_.clear();
+  latest_.clear();
+  task_updates_.clear();
+  fleet_.clear();
+  audit_.clear();
+  open_.clear();
+  page_ = DistrictPage::sign_in;
+  say(T("district.signed_out"), false);
+}
+
+void DistrictModel::load_page(DistrictPage p) {
+  central::AuditFilter f = audit_filter;
+  submit([this, p, f](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      if (p == DistrictPage::mine) {
+        auto recs = central::latest_records(*conn);
+        auto ups = central::latest_task_updates(*conn);
+        queue_.post([this, recs, ups] {
+          --pending_;
+          latest_.clear();
+          for (const auto& r : recs) latest_[r.indicator] = r;
+          task_updates_.clear();
+          for (const auto& u : ups) task_updates_[u.task] = u;
+        });
+      } else if (p == DistrictPage::fleet) {
+        auto rows = central::read_fleet(*conn);
+        queue_.post([this, rows] {
+          --pending_;
+          fleet_ = rows;
+        });
+      } else if (p == DistrictPage::audit) {
+        auto rows = central::read_audit(*conn, f);
+        queue_.post([this, rows] {
+          --pending_;
+          audit_ = rows;
+        });
+      } else {
+        queue_.post([this] { --pending_; });
+      }
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        fail(e);
+      });
+    }
+  });
+}
+
+void DistrictModel::record() {
+  if (open_.empty()) return;
+  IndicatorRecord r;
+  r.indicator = open_;
+  r.as_of = form.as_of;
+  r.source = form.source;
+  r.evidence = form.evidence;
+  r.state = form.state;
+  if (!form.value.empty()) {
+    char* end = nullptr;
+    double v = std::strtod(form.value.c_str(), &end);
+    if (end && *end == '\0' && std::isfinite(v)) r.value = v;
+    else return say(T("district.not_a_number"), true, form.value);
+  }
+  if (form.judged >= 0) r.judged = form.judged == 1;
+  r.recorded_by = account_->name;  // checked like the kiosk's; the center stamps its own
+  if (std::string why = check_record(catalog_, r); !why.empty()) return say(T("district.record_invalid"), true, why);
+  // An indicator of another department is not offered; asked anyway, the engine decides.
+  submit([this, r](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      central::record_at_center(*conn, r);
+      auto recs = central::latest_records(*conn);
+      queue_.post([this, r, recs] {
+        --pending_;
+        latest_.clear();
+        for (const auto& x : recs) latest_[x.indicator] = x;
+        form = DistrictForm{};
+        say(T("district.recorded"), false, r.indicator);
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        fail(e);
+      });
+    }
+  });
+}
+
+void DistrictModel::set_task(const district_intent::SetTask& t) {
+  std::string note = task_note;
+  submit([this, t, note](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      central::update_task_at_center(*conn, t.task, t.status, note);
+      auto ups = central::latest_task_updates(*conn);
+      queue_.post([this, t, ups] {
+        --pending_;
+        task_updates_.clear();
+        for (const auto& u : ups) task_updates_[u.task] = u;
+        task_note.clear();
+        say(T("district.task_saved"), false, t.task);
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        fail(e);
+      });
+    }
+  });
+}
+
+}  // namespace eco

@@ -1,0 +1,132 @@
+// The district console's state, headless (issue 17): sign-in with a personal account
+// (a libpq connection as that login: the engine authenticates), the department's
+// indicators and tasks, the fleet and the audit. Every database call runs on one worker
+// thread that owns the connection; results come back through a RunQueue drained by
+// tick() on the UI thread, so a slow or unreachable center never stalls a frame. What
+// the account may do is the engine's to decide: the model hides what the role cannot
+// do, and shows the engine's refusal when asked anyway.
+#pragma once
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "core/catalog/catalog.hpp"
+#include "core/central/district.hpp"
+#include "core/storage/record_queries.hpp"
+#include "core/support/run_queue.hpp"
+
+namespace eco {
+
+enum class DistrictPage { sign_in, mine, fleet, audit };
+
+namespace district_intent {
+struct SignIn {};  // user and password from the form
+struct SignOut {};
+struct ShowPage { DistrictPage page; };
+struct OpenIndicator { std::string id; };
+struct Record {};  // the form, for the indicator open
+struct SetTask { std::string task; TaskStatus status; };
+struct Refresh {};
+}  // namespace district_intent
+
+using DistrictIntent =
+    std::variant<std::monostate, district_intent::SignIn, district_intent::SignOut, district_intent::ShowPage,
+                 district_intent::OpenIndicator, district_intent::Record, district_intent::SetTask,
+                 district_intent::Refresh>;
+
+struct DistrictForm {
+  std::string as_of, value, state, source, evidence;
+  int judged = -1;  // -1 not chosen, 0 not met, 1 met
+};
+
+class DistrictModel {
+ public:
+  // url: the center (postgresql://HOST:PORT/DB?sslmode=verify-full…), without a login.
+  DistrictModel(const Catalog& catalog, std::string url, std::function<void()> wake = {});
+  ~DistrictModel();
+  DistrictModel(const DistrictModel&) = delete;
+  DistrictModel& operator=(const DistrictModel&) = delete;
+
+  void apply(const DistrictIntent& in);
+  void tick();  // the worker's results (UI thread)
+  bool busy() const { return pending_ > 0; }
+
+  // Forms, edited in place by the screens.
+  std::string user, password;
+  DistrictForm form;
+  std::string task_note;
+  central::AuditFilter audit_filter;  // the audit page's filters; Refresh applies them
+
+  DistrictPage page() const { return page_; }
+  bool signed_in() const { return account_.has_value(); }
+  const std::optional<central::Account>& account() const { return account_; }
+  const Catalog& catalog() const { return catalog_; }
+  // The department's indicators (led) and tasks (responsible or cooperating), in
+  // catalog order; empty for propaganda and admins.
+  const std::vector<std::string>& my_indicators() const { return mine_; }
+  const std::vector<std::pair<std::string, bool>>& my_tasks() const { return tasks_; }
+  bool leads(const std::string& indicator) const;
+  const std::string& open_indicator() const { return open_; }
+  const IndicatorRecord* latest(const std::string& indicator) const;
+  const TaskUpdate* task_update(const std::string& task) const;
+  const std::vector<central::FleetRow>& fleet() const { return fleet_; }
+  const std::vector<central::CentralAuditEntry>& audit() const { return audit_; }
+  // What the page may show: the fleet to propaganda and admins, the whole audit to admins.
+  bool may_see_fleet() const;
+
+  // "key" or "key|arg" (tests, logs); the screens show key in words and arg as it is.
+  std::string message() const { return arg_.empty() ? key_ : key_ + "|" + arg_; }
+  const std::string& message_key() const { return key_; }
+  const std::string& message_arg() const { return arg_; }
+  bool message_is_error() const { return error_; }
+
+  // Tests: waits until the worker has posted (true) or the time is up; tick() takes it.
+  bool wait_for_worker(std::chrono::milliseconds limit) { return queue_.wait(limit); }
+  // Tests and the screenshot tour: runs until nothing is pending (or the time is up).
+  bool settle(std::chrono::milliseconds limit);
+
+ private:
+  using Job = std::function<void(std::unique_ptr<central::Conn>&)>;
+  void submit(Job job);
+  void say(std::string key, bool error, std::string arg = {});
+  void fail(const central::PgError& e);
+  void sign_in();
+  void sign_out();
+  void load_page(DistrictPage p);
+  void record();
+  void set_task(const district_intent::SetTask& t);
+  void loop();
+
+  const Catalog& catalog_;
+  std::string url_;
+  DistrictPage page_ = DistrictPage::sign_in;
+  std::optional<central::Account> account_;
+  std::vector<std::string> mine_;
+  std::vector<std::pair<std::string, bool>> tasks_;
+  std::map<std::string, IndicatorRecord> latest_;
+  std::map<std::string, TaskUpdate> task_updates_;
+  std::vector<central::FleetRow> fleet_;
+  std::vector<central::CentralAuditEntry> audit_;
+  std::string open_;
+  std::string key_, arg_;
+  bool error_ = false;
+  int pending_ = 0;
+
+  // The worker: one thread, one connection, jobs in order.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::thread worker_;
+  RunQueue queue_;  // last: its closures reach the members above
+};
+
+}  // namespace eco

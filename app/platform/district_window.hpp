@@ -1,0 +1,19 @@
+// `ecokiosk console --central URL`: the district console as a desktop window (issue 17).
+#pragma once
+#include <string>
+
+namespace eco::ui {
+
+struct DistrictWindowOptions {
+  std::string url;             // the center, without a login
+  int width = 1366, height = 768;
+  std::string lang = "zh";
+  std::string font, data_dir;
+  // Screenshots: sign in as `user` (password from standard input), draw every page the
+  // account has to DIR/district-<lang>-<W>x<H>-<page>.png, and exit.
+  std::string screenshot_dir, user;
+};
+
+int run_district_console(const DistrictWindowOptions& o);
+
+}  // namespace eco::ui

@@ -1,0 +1,302 @@
+// The district console's model (issue 17) against a real center: sign-in as a personal
+// account (a wrong password in words), a department recording its own indicator and
+// refused by the engine another's, tasks, the audit it reads, and an admin's fleet and
+// audit filters. tests/central/central_district_console.sh makes the center and the
+// accounts and sets ECOKIOSK_DISTRICT_CENTER; skipped elsewhere.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <set>
+
+#include <imgui.h>
+
+#include "console/district_model.hpp"
+#include "core/support/i18n.hpp"
+#include "helpers.hpp"
+#include "ui/common/headless.hpp"
+#include "ui/console/district_view.hpp"
+#include "ui/resident/frame.hpp"
+
+using namespace eco;
+namespace di = eco::district_intent;
+
+namespace {
+constexpr auto kWait = std::chrono::seconds(30);
+}
+
+TEST_CASE("district: a department signs in, records its own indicator, is refused another's, an admin sees the fleet" *
+          doctest::skip(std::getenv("ECOKIOSK_DISTRICT_CENTER") == nullptr)) {
+  const std::string url = std::getenv("ECOKIOSK_DISTRICT_CENTER");
+  const char* dept_user = std::getenv("ECOKIOSK_DISTRICT_DEPT_USER");
+  const char* admin_user = std::getenv("ECOKIOSK_DISTRICT_ADMIN_USER");
+  REQUIRE(dept_user);
+  REQUIRE(admin_user);
+  const std::string forest = dept_user, boss = admin_user;
+  DistrictModel m(test::shipped_catalog(), url);
+
+  // Nothing typed, then a wrong password: a message, no session.
+  m.apply(di::SignIn{});
+  CHECK(m.message() == "district.need_login");
+  m.user = forest;
+  m.password = "not-the-password";
+  m.apply(di::SignIn{});
+  CHECK(m.password.empty());  // not kept once handed over
+  REQUIRE(m.settle(kWait));
+  CHECK(m.message() == "district.wrong_login");
+  CHECK(m.message_is_error());
+  CHECK_FALSE(m.signed_in());
+  // Signed out, intents other than sign-in do nothing.
+  m.apply(di::ShowPage{DistrictPage::audit});
+  CHECK(m.page() == DistrictPage::sign_in);
+
+  m.password = "forest-pass-1234";
+  m.apply(di::SignIn{});
+  REQUIRE(m.settle(kWait));
+  REQUIRE(m.signed_in());
+  CHECK(m.message() == "district.signed_in|" + forest);
+  CHECK(m.account()->department == "区林业局");
+  CHECK(m.page() == DistrictPage::mine);
+  // Its indicators (14.1, 14.2 and their parent) and tasks, none of another department's.
+  CHECK(m.leads("14.1"));
+  CHECK(m.leads("14.2"));
+  CHECK_FALSE(m.leads("1"));
+  std::set<std::string> tasks;
+  for (const auto& [t, responsible] : m.my_tasks()) tasks.insert(t + (responsible ? "+" : "~"));
+  CHECK(tasks.count("13.2+") == 1);
+  CHECK(tasks.count("3.1~") == 1);
+  CHECK(tasks.count("1.1+") == 0);
+  // The fleet is not a department's page.
+  CHECK_FALSE(m.may_see_fleet());
+  m.apply(di::ShowPage{DistrictPage::fleet});
+  CHECK(m.page() == DistrictPage::mine);
+
+  // Its own indicator (13, forest cover, a typed value): checked here, stamped at the
+  // center with the login.
+  CHECK(m.leads("13"));
+  m.apply(di::OpenIndicator{"13"});
+  m.form.value = "sixty";
+  m.apply(di::Record{});
+  CHECK(m.message() == "district.not_a_number|sixty");
+  CHECK_FALSE(m.busy());
+  m.form.value = "63.5";
+  m.form.as_of = "2019-06-30";
+  m.form.source = "林业统计年报";
+  m.form.evidence = "表 3";
+  m.apply(di::Record{});
+  REQUIRE(m.settle(kWait));
+  CHECK(m.message() == "district.recorded|13");
+  REQUIRE(m.latest("13"));
+  CHECK(m.latest("13")->recorded_by == forest);
+  CHECK(*m.latest("13")->value == doctest::Approx(63.5));
+  // A state its rule does not list is refused here, before the center.
+  m.apply(di::OpenIndicator{"14.1"});
+  m.form.state = "很好";
+  m.form.as_of = "2019-06-30";
+  m.apply(di::Record{});
+  CHECK(m.message_key() == "district.record_invalid");
+  CHECK_FALSE(m.busy());
+
+  // Another department's, forced past the UI: the engine refuses, nothing is saved.
+  m.apply(di::OpenIndicator{"1"});
+  m.form.state = "实施";
+  m.form.source = "s";
+  m.form.evidence = "e";
+  m.apply(di::Record{});
+  REQUIRE(m.settle(kWait));
+  CHECK(m.message_key() == "district.refused");
+  CHECK(m.message_arg().find("row-level security") != std::string::npos);
+  CHECK(m.latest("1") == nullptr);
+
+  // Tasks: its own yes, another's refused.
+  m.task_note = "外业完成";
+  m.apply(di::SetTask{"13.2", TaskStatus::done});
+  REQUIRE(m.settle(kWait));
+  CHECK(m.message() == "district.task_saved|13.2");
+  REQUIRE(m.task_update("13.2"));
+  CHECK(m.task_update("13.2")->note == "外业完成");
+  CHECK(m.task_update("13.2")->recorded_by == forest);
+  m.apply(di::SetTask{"1.1", TaskStatus::done});
+  REQUIRE(m.settle(kWait));
+  CHECK(m.message_key() == "district.refused");
+  CHECK(m.task_update("1.1") == nullptr);
+
+  // The audit page: its own rows, written by the engine (sign-in, the record, the task).
+  m.apply(di::ShowPage{DistrictPage::audit});
+  REQUIRE(m.settle(kWait));
+  std::set<std::string> actions, actors;
+  for (const auto& e : m.audit()) {
+    actions.insert(e.action);
+    actors.insert(e.actor);
+  }
+  CHECK(actors == std::set<std::string>{forest});
+  CHECK(actions == std::set<std::string>{"sign_in", "record", "task"});
+
+  m.apply(di::SignOut{});
+  CHECK_FALSE(m.signed_in());
+  CHECK(m.page() == DistrictPage::sign_in);
+  REQUIRE(m.settle(kWait));
+
+  // An admin: the fleet first, the whole audit, and its filters.
+  m.user = boss;
+  m.password = "admin-pass-12345";
+  m.apply(di::SignIn{});
+  REQUIRE(m.settle(kWait));
+  REQUIRE(m.signed_in());
+  CHECK(m.page() == DistrictPage::fleet);
+  REQUIRE(m.fleet().size() == 2);
+  CHECK(m.fleet()[0].kiosk == "hall-a");
+  CHECK_FALSE(m.fleet()[0].silent);
+  CHECK(m.fleet()[0].total == 12);
+  CHECK(m.fleet()[1].silent);
+  CHECK(m.my_indicators().empty());
+  m.apply(di::ShowPage{DistrictPage::audit});
+  REQUIRE(m.settle(kWait));
+  actors.clear();
+  for (const auto& e : m.audit()) actors.insert(e.actor);
+  CHECK(actors.count(forest) == 1);
+  CHECK(actors.count(boss) == 1);
+  m.audit_filter.actor = forest;
+  m.audit_filter.action = "record";
+  m.apply(di::Refresh{});
+  REQUIRE(m.settle(kWait));
+  REQUIRE(m.audit().size() == 1);
+  CHECK(m.audit()[0].subject == "13");
+  // Sign-out is audited too.
+  m.apply(di::SignOut{});
+  REQUIRE(m.settle(kWait));
+}
+
+// The same, as a person uses the window: taps at drawn positions on the district
+// screens (headless ImGui at 1366×768, zh), the model's worker against the real center.
+namespace {
+struct DistrictUi {
+  ImVec2 size{1366, 768};
+  Strings strings;
+  eco::ui::Headless headless;
+  DistrictModel m;
+  DistrictUi(const std::string& url, const std::string& glyphs)
+      : headless(size, eco::ui::scale_for(size), "", glyphs), m(test::shipped_catalog(), url) {
+    std::vector<std::string> errors;
+    strings.load_dir(test::source_dir() + "/assets/i18n", errors);
+    REQUIRE(errors.empty());
+  }
+  void frame(ImVec2 mouse, bool down) {
+    headless.begin_frame(mouse, down);
+    eco::ui::DistrictView v{strings, m, headless.fonts.console, headless.fonts.console_heading,
+                            eco::ui::scale_for(size), size, "zh"};
+    DistrictIntent in = eco::ui::draw_district(v);
+    ImGui::Render();
+    m.apply(in);
+    m.tick();
+  }
+  bool tap(const std::string& label) {
+    return headless.tap(label, 0, [this](ImVec2 mouse, bool down) { frame(mouse, down); }).has_value();
+  }
+  bool drawn(const std::string& label) {
+    frame(ImVec2(-1, -1), false);
+    for (const auto& h : headless.hits)
+      if (h.label == label) return true;
+    return false;
+  }
+  std::string zh(const char* key) { return strings.get("zh", key); }
+  void settle() {
+    REQUIRE(m.settle(kWait));
+    frame(ImVec2(-1, -1), false);
+  }
+};
+
+std::string district_glyphs() {
+  Strings s;
+  std::vector<std::string> errors;
+  s.load_dir(test::source_dir() + "/assets/i18n", errors);
+  std::string text;
+  for (const auto& k : s.keys("zh")) text += s.get("zh", k);
+  for (const auto& i : test::shipped_catalog().indicators) {
+    text += i.name + i.target;
+    for (const auto& sub : i.sub) text += sub.name + sub.target;
+    for (const auto& t : i.tasks) text += t.key_task;
+  }
+  return text;
+}
+}  // namespace
+
+TEST_CASE("district: the screens by taps: sign-in refused then accepted, recording the department's indicator, "
+          "no form and no fleet tab for what the account may not do" *
+          doctest::skip(std::getenv("ECOKIOSK_DISTRICT_CENTER") == nullptr)) {
+  const char* dept_user = std::getenv("ECOKIOSK_DISTRICT_DEPT_USER");
+  const char* admin_user = std::getenv("ECOKIOSK_DISTRICT_ADMIN_USER");
+  REQUIRE(dept_user);
+  REQUIRE(admin_user);
+  DistrictUi ui(std::getenv("ECOKIOSK_DISTRICT_CENTER"), district_glyphs());
+  REQUIRE(ui.headless.fonts_found);
+
+  // The sign-in page: the fields and the button are drawn; a wrong password is said in
+  // words. (The name is set before the first frame, as if typed: the name field has the
+  // keyboard focus from the start, and ImGui keeps an active field's own text.)
+  ui.m.user = dept_user;
+  REQUIRE(ui.drawn(ui.zh("district.user")));
+  REQUIRE(ui.drawn(ui.zh("district.password")));
+  ui.m.password = "wrong-password";
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  CHECK(ui.m.message() == "district.wrong_login");
+  CHECK_FALSE(ui.m.signed_in());
+  ui.m.password = "forest-pass-1234";
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  REQUIRE(ui.m.signed_in());
+  // A department: its page and the audit, no fleet tab.
+  CHECK(ui.drawn(ui.zh("district.tab.mine")));
+  CHECK(ui.drawn(ui.zh("district.tab.audit")));
+  CHECK_FALSE(ui.drawn(ui.zh("district.tab.fleet")));
+  // Its indicator 14.2, opened by a tap; the form appears, a value is saved.
+  const IndicatorDef* d142 = test::shipped_catalog().find("14.2");
+  REQUIRE(d142);
+  REQUIRE(ui.tap("14.2  " + d142->name));
+  CHECK(ui.m.open_indicator() == "14.2");
+  REQUIRE(ui.drawn(ui.zh("district.save")));
+  REQUIRE(ui.tap("不明显"));  // the state chip of its rule
+  CHECK(ui.m.form.state == "不明显");
+  ui.m.form.source = "林业局年报";
+  ui.m.form.evidence = "第 4 页";
+  REQUIRE(ui.tap(ui.zh("district.save")));
+  ui.settle();
+  CHECK(ui.m.message() == "district.recorded|14.2");
+  REQUIRE(ui.m.latest("14.2"));
+  CHECK(ui.m.latest("14.2")->recorded_by == dept_user);
+  CHECK(ui.m.latest("14.2")->state == "不明显");
+  // Another department's indicator is not listed, and opened anyway it has no form.
+  const IndicatorDef* d1 = test::shipped_catalog().find("1");
+  REQUIRE(d1);
+  CHECK_FALSE(ui.drawn("1  " + d1->name));
+  ui.m.apply(district_intent::OpenIndicator{"1"});
+  CHECK_FALSE(ui.drawn(ui.zh("district.save")));
+  // A task's status by a tap on its chip.
+  REQUIRE(ui.tap(ui.zh("console.task.in_progress")));
+  ui.settle();
+  CHECK(ui.m.message_key() == "district.task_saved");
+  // The audit tab, then sign out.
+  REQUIRE(ui.tap(ui.zh("district.tab.audit")));
+  ui.settle();
+  CHECK(ui.m.page() == DistrictPage::audit);
+  CHECK_FALSE(ui.m.audit().empty());
+  REQUIRE(ui.tap(ui.zh("district.sign_out")));
+  ui.settle();
+  CHECK_FALSE(ui.m.signed_in());
+
+  // An admin: the fleet tab is there and opens the fleet.
+  ui.m.user = admin_user;
+  ui.m.password = "admin-pass-12345";
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  REQUIRE(ui.m.signed_in());
+  CHECK(ui.m.page() == DistrictPage::fleet);
+  REQUIRE(ui.tap(ui.zh("district.tab.audit")));
+  ui.settle();
+  REQUIRE(ui.tap(ui.zh("district.tab.fleet")));
+  ui.settle();
+  CHECK(ui.m.page() == DistrictPage::fleet);
+  CHECK(ui.m.fleet().size() == 2);
+  REQUIRE(ui.tap(ui.zh("district.sign_out")));
+  ui.settle();
+}

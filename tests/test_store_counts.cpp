@@ -1,0 +1,304 @@
+// The fast paths of the data path (issue 20) against the straightforward ones on the
+// same data: hourly response counts against a scan of the responses, and the
+// migrations that fill the hourly tables in short steps against a grouped pass over
+// every answer, also when the migration is stopped or the process killed part-way.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "core/analysis/survey_results.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/storage/store.hpp"
+#include "core/storage/store_access.hpp"
+#include "core/survey/metrics.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+namespace {
+
+constexpr TimeMs kEnd = 1'561'000'000'000;  // 2019-06-20, a whole hour
+
+void fill(Store& s, std::int64_t n, const std::string& kiosk, std::uint64_t seed = 1) {
+  if (n == 0) return;
+  DemoOptions d;
+  d.responses = n;
+  d.kiosk = kiosk;
+  d.seed = seed;
+  d.end = kEnd;
+  d.days = 20;
+  fill_demo_data(s, test::shipped(), d);
+}
+
+// Every response of `from` saved again under a new id a minute later: same answers,
+// same kiosk, so each is flagged as a duplicate.
+void add_duplicates(Store& s, int how_many) {
+  std::vector<Response> copies;
+  s.each({}, [&](const Response& r) {
+    if (static_cast<int>(copies.size()) >= how_many) return false;
+    Response c = r;
+    c.id = "0000000" + std::to_string(copies.size()) + "-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+    c.started_at += 60'000;
+    c.completed_at += 60'000;
+    copies.push_back(c);
+    return true;
+  });
+  for (const auto& c : copies) test::save_scored(s, c, test::shipped().find(c.questionnaire, c.version));
+}
+
+std::vector<ResponseFilter> filters() {
+  std::vector<ResponseFilter> out(1);
+  ResponseFilter k;
+  k.kiosk = "hall-a";
+  out.push_back(k);
+  ResponseFilter none;
+  none.kiosk = "nowhere";
+  out.push_back(none);
+  ResponseFilter days;  // ten whole days, China time
+  days.from = kEnd - 10 * 86'400'000LL - 8 * 3'600'000LL;
+  days.to = kEnd - 3 * 86'400'000LL - 8 * 3'600'000LL;
+  out.push_back(days);
+  ResponseFilter both = days;
+  both.kiosk = "hall-b";
+  out.push_back(both);
+  ResponseFilter odd;  // not on whole hours: the scan answers
+  odd.from = kEnd - 5 * 86'400'000LL + 1234;
+  odd.to = kEnd - 86'400'000LL - 17;
+  out.push_back(odd);
+  ResponseFilter empty;  // a period holding nothing
+  empty.from = kEnd + 86'400'000LL;
+  out.push_back(empty);
+  return out;
+}
+
+using DayKey = std::tuple<std::string, std::string, std::int64_t>;
+std::vector<DayKey> days_of(const std::vector<DayCountRow>& rows) {
+  std::vector<DayKey> out;
+  for (const auto& r : rows) out.emplace_back(r.questionnaire, r.day, r.n);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+std::map<std::string, std::int64_t> flagged_of(const std::vector<QuestionnaireCount>& rows) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& r : rows) out[r.questionnaire] += r.n;
+  return out;
+}
+
+void check_same_as_scan(Store& s) {
+  for (const auto& f : filters())
+    for (int offset : {480, 0, -300, 330}) {  // 330: India's half hour, answered by the scan
+      CAPTURE(f.kiosk);
+      CAPTURE(offset);
+      CHECK(days_of(s.responses_per_day(f, offset)) == days_of(s.responses_per_day_by_scan(f, offset)));
+    }
+  for (const auto& f : filters()) {
+    CAPTURE(f.kiosk);
+    CHECK(flagged_of(s.flagged_per_questionnaire(f)) == flagged_of(s.flagged_per_questionnaire_by_scan(f)));
+  }
+}
+
+// answer_counts and response_counts as a grouped pass over the answers and responses
+// would make them (what the migration used to do in one statement).
+std::map<std::string, std::int64_t> answer_counts_direct(Store& s) {
+  std::map<std::string, std::int64_t> m;
+  Stmt q(StoreAccess::db(s),
+         "SELECT r.questionnaire || '/' || a.question || '/' || a.kind || '/' || a.item || '/' || "
+         "(r.completed_at / 3600000) || '/' || r.kiosk, count(*), coalesce(sum(a.value), 0) "
+         "FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1");
+  while (q.step()) m[std::string(q.text(0))] = q.i64(1) * 1000003 + q.i64(2);
+  Stmt p(StoreAccess::db(s),
+         "SELECT r.questionnaire || '/' || a.question || '/0//' || (r.completed_at / 3600000) || '/' || r.kiosk, "
+         "count(DISTINCT a.response) FROM answers a JOIN responses r ON r.id = a.response GROUP BY 1");
+  while (p.step()) m[std::string(p.text(0))] = p.i64(1) * 1000003;
+  Stmt r(StoreAccess::db(s),
+         "SELECT 'R/' || r.questionnaire || '/' || (r.completed_at / 3600000) || '/' || r.kiosk, count(*), "
+         "sum(coalesce(m.flags, 0) != 0) FROM responses r LEFT JOIN response_metrics m ON m.response = r.id GROUP BY 1");
+  while (r.step()) m[std::string(r.text(0))] = r.i64(1) * 1000003 + r.i64(2);
+  return m;
+}
+std::map<std::string, std::int64_t> answer_counts_kept(Store& s) {
+  std::map<std::string, std::int64_t> m;
+  Stmt q(StoreAccess::db(s),
+         "SELECT questionnaire || '/' || question || '/' || kind || '/' || item || '/' || hour || '/' || kiosk, n, "
+         "total FROM answer_counts");
+  while (q.step()) m[std::string(q.text(0))] = q.i64(1) * 1000003 + q.i64(2);
+  Stmt r(StoreAccess::db(s),
+         "SELECT 'R/' || questionnaire || '/' || hour || '/' || kiosk, n, flagged FROM response_counts");
+  while (r.step()) m[std::string(r.text(0))] = r.i64(1) * 1000003 + r.i64(2);
+  return m;
+}
+
+// A database of `n` responses over two kiosks (with duplicates), left as schema 4 made
+// it: no hourly counts of either kind.
+void make_schema4(const std::string& path, std::int64_t n) {
+  Store s(path);
+  fill(s, n / 2, "hall-a", 3);
+  fill(s, n - n / 2, "hall-b", 4);
+  if (n > 0) add_duplicates(s, 3);
+  StoreAccess::db(s).exec("DROP TABLE answer_counts; DROP TABLE response_counts; DROP TABLE staff_calls; "
+                          "DROP TABLE central_sync; PRAGMA user_version=4");
+}
+
+struct SmallChunks {  // many chunks from a few hundred responses
+  std::int64_t was = Store::migration_chunk;
+  explicit SmallChunks(std::int64_t n) { Store::migration_chunk = n; }
+  ~SmallChunks() { Store::migration_chunk = was; }
+};
+
+}  // namespace
+
+TEST_CASE("responses per day and flagged counts from the hourly counts equal a scan of the responses (n = 0, 1, 2, "
+          "many; filters; offsets)") {
+  for (std::int64_t n : {0, 1, 2, 400}) {
+    CAPTURE(n);
+    Store s(":memory:");
+    fill(s, n / 2, "hall-a", 11);
+    fill(s, n - n / 2, "hall-b", 12);
+    if (n > 0) add_duplicates(s, 2);
+    if (n == 400) CHECK(flagged_of(s.flagged_per_questionnaire({})).size() > 0);
+    check_same_as_scan(s);
+  }
+}
+
+TEST_CASE("flagged counts stay equal to the scan when metrics are filled in after the responses") {
+  Store s(":memory:");
+  std::vector<Response> rs;
+  const Questionnaire& q = *test::shipped().find("satisfaction");
+  for (int i = 0; i < 40; ++i) rs.push_back(demo_response(q, 100 + static_cast<std::uint64_t>(i), kEnd - i * 600'000LL, "k"));
+  Response dup = rs[0];
+  dup.id = "00000000-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+  dup.completed_at += 1000;
+  rs.push_back(dup);
+  for (const auto& r : rs) s.save(r);  // no metrics yet
+  CHECK(flagged_of(s.flagged_per_questionnaire({})).empty());
+  s.fill_missing_metrics([&](const Response& r) { return metrics_of(&q, r); });
+  CHECK(flagged_of(s.flagged_per_questionnaire({})).at("satisfaction") >= 1);
+  check_same_as_scan(s);
+}
+
+TEST_CASE("survey results over the hourly counts equal those over a scan") {
+  test::TempDir dir;
+  auto flat = [](const SurveyResults& r) {
+    std::vector<std::string> out;
+    for (const auto& q : r.questionnaires) {
+      out.push_back(q.id + " " + std::to_string(q.completed) + " " + std::to_string(q.flagged) + " " +
+                    std::to_string(q.abandoned));
+      for (const auto& d : q.per_day) out.push_back(d.day + " " + std::to_string(d.n));
+      for (const auto& qu : q.questions)
+        for (const auto& c : qu.counts) out.push_back(qu.question + " " + c.option + " " + std::to_string(c.n));
+    }
+    return out;
+  };
+  for (std::int64_t n : {0, 1, 2, 300}) {
+    CAPTURE(n);
+    std::string path = dir.file("r" + std::to_string(n) + ".db");
+    std::vector<std::vector<std::string>> fast;
+    {
+      Store s(path);
+      fill(s, n / 2, "hall-a", 21 + static_cast<std::uint64_t>(n));
+      fill(s, n - n / 2, "hall-b", 22 + static_cast<std::uint64_t>(n));
+      if (n > 0) add_duplicates(s, 4);
+      for (const auto& f : filters()) fast.push_back(flat(compute_survey_results(s, test::shipped(), f, 480)));
+    }
+    { Db db(path, false); db.exec("DROP TABLE response_counts"); }  // a reader of this file can only scan
+    Store s(path, Store::ReadOnly{});
+    std::size_t i = 0;
+    for (const auto& f : filters()) CHECK(flat(compute_survey_results(s, test::shipped(), f, 480)) == fast[i++]);
+  }
+}
+
+TEST_CASE("opening a schema-4 database fills both hourly tables in steps, equal to a grouped pass (n = 0, 1, 2, "
+          "many)") {
+  for (std::int64_t n : {0, 1, 2, 301}) {
+    CAPTURE(n);
+    test::TempDir dir;
+    std::string path = dir.file("old.db");
+    make_schema4(path, n);
+    SmallChunks small(7);
+    std::vector<std::pair<std::int64_t, std::int64_t>> seen;
+    Store s(path, [&](std::int64_t done, std::int64_t total) { seen.emplace_back(done, total); });
+    CHECK(s.schema_version() == Store::kSchemaVersion);
+    CHECK(answer_counts_kept(s) == answer_counts_direct(s));
+    CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM sqlite_master WHERE name = 'migration_fill'") == 1);
+    CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM migration_fill") == 0);
+    // Progress rises to the total, once per chunk and table.
+    REQUIRE(!seen.empty());
+    CHECK(seen.back().first == seen.back().second);
+    for (std::size_t i = 1; i < seen.size(); ++i)
+      if (seen[i].first < seen[i - 1].first) CHECK(seen[i].first == 0);  // the second table starts again
+    if (n == 301) CHECK(seen.size() > 2 * 301 / 7);
+    check_same_as_scan(s);
+  }
+}
+
+TEST_CASE("a migration stopped part-way loses nothing: the next open carries on and the counts are right") {
+  test::TempDir dir;
+  std::string path = dir.file("old.db");
+  make_schema4(path, 200);
+  SmallChunks small(9);
+  int calls = 0;
+  struct Stop {};
+  // Stopped in the first table, then again in the second.
+  for (int stop_at : {5, 30}) {
+    calls = 0;
+    CHECK_THROWS_AS(Store(path, [&](std::int64_t, std::int64_t) {
+                      if (++calls == stop_at) throw Stop{};
+                    }),
+                    Stop);
+    Db db(path, false);
+    CHECK(db.scalar("PRAGMA user_version") < Store::kSchemaVersion);
+    CHECK(db.scalar("SELECT count(*) FROM responses") == 203);
+  }
+  Store s(path);
+  CHECK(s.schema_version() == Store::kSchemaVersion);
+  CHECK(s.count() == 203);
+  CHECK(answer_counts_kept(s) == answer_counts_direct(s));
+  check_same_as_scan(s);
+}
+
+TEST_CASE("a migration whose process is killed part-way loses nothing: the next open completes it") {
+  test::TempDir dir;
+  std::string path = dir.file("old.db");
+  make_schema4(path, 200);
+  for (int kill_after : {2, 9, 25, 40}) {
+    CAPTURE(kill_after);
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      close(fds[0]);
+      Store::migration_chunk = 5;
+      try {
+        Store s(path, [&](std::int64_t, std::int64_t) {
+          char c = 'x';
+          if (write(fds[1], &c, 1) != 1) _exit(3);
+        });
+      } catch (...) {
+        _exit(2);
+      }
+      _exit(0);
+    }
+    close(fds[1]);
+    char c;
+    int got = 0;
+    while (got < kill_after && read(fds[0], &c, 1) == 1) ++got;
+    kill(pid, SIGKILL);  // wherever it is: mid-chunk, between chunks, or done
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(fds[0]);
+    Db db(path, false);
+    CHECK(db.scalar("SELECT count(*) FROM responses") == 203);
+    Stmt check(db, "PRAGMA integrity_check");
+    REQUIRE(check.step());
+    CHECK(check.text(0) == "ok");
+  }
+  Store s(path);
+  CHECK(s.schema_version() == Store::kSchemaVersion);
+  CHECK(answer_counts_kept(s) == answer_counts_direct(s));
+  check_same_as_scan(s);
+}
