@@ -80,130 +80,132 @@ void append_quoted(std::string& out, std::string_view v) {
   out += '"';
 }
 
-Batch read_responses(Store& store, std::int64_t after, int limit, const std::string& kiosk) {
-  Db& db = StoreAccess::db(store);
-  Batch b;
-  std::vector<std::int64_t> own;  // local row ids of this kiosk's rows, in order
-  {
-    Stmt s(db,
-           "SELECT id, uuid, questionnaire, version, content_hash, kiosk, lang, started_at, completed_at, duration_s, "
-           "visible_questions, drawn FROM responses WHERE id > ? ORDER BY id LIMIT ?");
-    s.bind(1, after).bind(2, limit);
-    while (s.step()) {
-      b.last_id = s.i64(0);
-      ++b.rows;
-      if (s.text(5) != kiosk) continue;  // imported from another kiosk: that kiosk sends its own
-      own.push_back(s.i64(0));
-      b.records.push_back({{"id", std::string(s.text(1))}, {"kiosk", std::string(s.text(5))},
-                           {"questionnaire", std::string(s.text(2))}, {"version", s.i64(3)},
-                           {"content_hash", std::string(s.text(4))}, {"lang", std::string(s.text(6))},
-                           {"started_at", s.i64(7)}, {"completed_at", s.i64(8)}, {"duration_s", s.f64(9)},
-                           {"visible_questions", s.i64(10)}, {"drawn", std::string(s.text(11))}});
-    }
+// The batch's responses after local row `after`; `own` gets the row ids of this kiosk's.
+void read_response_rows(Db& db, std::int64_t after, int limit, const std::string& kiosk, Batch& b,
+                        std::vector<std::int64_t>& own) {
+  Stmt s(db,
+         "SELECT id, uuid, questionnaire, version, content_hash, kiosk, lang, started_at, completed_at, duration_s, "
+         "visible_questions, drawn FROM responses WHERE id > ? ORDER BY id LIMIT ?");
+  s.bind(1, after).bind(2, limit);
+  while (s.step()) {
+    b.last_id = s.i64(0);
+    ++b.rows;
+    if (s.text(5) != kiosk) continue;  // imported from another kiosk: that kiosk sends its own
+    own.push_back(s.i64(0));
+    b.records.push_back({{"id", std::string(s.text(1))}, {"kiosk", std::string(s.text(5))},
+                         {"questionnaire", std::string(s.text(2))}, {"version", s.i64(3)},
+                         {"content_hash", std::string(s.text(4))}, {"lang", std::string(s.text(6))},
+                         {"started_at", s.i64(7)}, {"completed_at", s.i64(8)}, {"duration_s", s.f64(9)},
+                         {"visible_questions", s.i64(10)}, {"drawn", std::string(s.text(11))}});
   }
-  if (own.empty()) return b;
-  std::map<std::int64_t, std::size_t> at;  // local row id -> index in records
-  for (std::size_t i = 0; i < own.size(); ++i) at[own[i]] = i;
-  b.atoms_of.assign(own.size(), std::string());
-  b.atoms_copy_of.assign(own.size(), std::string());
-  b.metrics_copy_of.assign(own.size(), std::string());
-  {
-    Stmt s(db, "SELECT response, ord, question, kind, item, value, text FROM answers "
-               "WHERE response BETWEEN ? AND ? ORDER BY response, ord");
-    s.bind(1, own.front()).bind(2, own.back());
-    std::int64_t cur = -1;
-    std::string* out = nullptr;
-    std::string* row = nullptr;
-    std::string id;
-    while (s.step()) {
-      if (s.i64(0) != cur) {
-        cur = s.i64(0);
-        auto it = at.find(cur);
-        out = it == at.end() ? nullptr : &b.atoms_of[it->second];
-        row = it == at.end() ? nullptr : &b.atoms_copy_of[it->second];
-        if (out) id = b.records[it->second]["id"].get<std::string>();
-      }
-      if (!out) continue;
-      // response, ord, question, kind, item, value, text
-      copy_field(*row, id);
-      *row += '\t' + std::to_string(s.i64(1)) + '\t';
-      copy_field(*row, s.text(2));
-      *row += '\t' + std::to_string(s.i64(3)) + '\t';
-      copy_field(*row, s.text(4));
-      *row += '\t';
-      *row += s.is_null(5) ? std::string("\\N") : std::to_string(s.i64(5));
-      *row += '\t';
-      if (s.is_null(6)) *row += "\\N";
-      else copy_field(*row, s.text(6));
-      *row += '\n';
-      if (!out->empty()) *out += ',';
-      *out += "{\"response\":";
-      append_quoted(*out, id);
-      *out += ",\"ord\":" + std::to_string(s.i64(1)) + ",\"question\":";
-      append_quoted(*out, s.text(2));
-      *out += ",\"kind\":" + std::to_string(s.i64(3)) + ",\"item\":";
-      append_quoted(*out, s.text(4));
-      *out += ",\"value\":";
-      *out += s.is_null(5) ? std::string("null") : std::to_string(s.i64(5));
-      *out += ",\"text\":";
-      if (s.is_null(6)) *out += "null";
-      else append_quoted(*out, s.text(6));
-      *out += '}';
+}
+
+// One answer atom as a COPY row (response, ord, question, kind, item, value, text) and as
+// JSON in the response's digest content.
+void append_atom(Stmt& s, const std::string& id, std::string& row, std::string& out) {
+  copy_field(row, id);
+  row += '\t' + std::to_string(s.i64(1)) + '\t';
+  copy_field(row, s.text(2));
+  row += '\t' + std::to_string(s.i64(3)) + '\t';
+  copy_field(row, s.text(4));
+  row += '\t';
+  row += s.is_null(5) ? std::string("\\N") : std::to_string(s.i64(5));
+  row += '\t';
+  if (s.is_null(6)) row += "\\N";
+  else copy_field(row, s.text(6));
+  row += '\n';
+  if (!out.empty()) out += ',';
+  out += "{\"response\":";
+  append_quoted(out, id);
+  out += ",\"ord\":" + std::to_string(s.i64(1)) + ",\"question\":";
+  append_quoted(out, s.text(2));
+  out += ",\"kind\":" + std::to_string(s.i64(3)) + ",\"item\":";
+  append_quoted(out, s.text(4));
+  out += ",\"value\":";
+  out += s.is_null(5) ? std::string("null") : std::to_string(s.i64(5));
+  out += ",\"text\":";
+  if (s.is_null(6)) out += "null";
+  else append_quoted(out, s.text(6));
+  out += '}';
+}
+
+using RowIndex = std::map<std::int64_t, std::size_t>;  // local row id -> index in the batch's records
+
+void read_answer_atoms(Db& db, const std::vector<std::int64_t>& own, const RowIndex& at, Batch& b) {
+  Stmt s(db, "SELECT response, ord, question, kind, item, value, text FROM answers "
+             "WHERE response BETWEEN ? AND ? ORDER BY response, ord");
+  s.bind(1, own.front()).bind(2, own.back());
+  std::int64_t cur = -1;
+  std::string* out = nullptr;
+  std::string* row = nullptr;
+  std::string id;
+  while (s.step()) {
+    if (s.i64(0) != cur) {
+      cur = s.i64(0);
+      auto it = at.find(cur);
+      out = it == at.end() ? nullptr : &b.atoms_of[it->second];
+      row = it == at.end() ? nullptr : &b.atoms_copy_of[it->second];
+      if (out) id = b.records[it->second]["id"].get<std::string>();
     }
+    if (out) append_atom(s, id, *row, *out);
   }
-  {
-    Stmt s(db, "SELECT response, method, questionnaire, version, completed_at, duration_s, visible, age, gender, "
-               "township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes "
-               "FROM response_metrics WHERE response BETWEEN ? AND ?");
-    s.bind(1, own.front()).bind(2, own.back());
-    auto label = [&](std::string& row, int col) {
-      if (s.is_null(col)) row += "\\N";
-      else copy_field(row, store.label_text(s.i64(col)));
-      row += '\t';
-    };
-    auto num = [](std::string& row, auto v) {
-      if constexpr (std::is_floating_point_v<decltype(v)>) {
-        char buf[32];
-        auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back the same
-        row.append(buf, r.ptr);
-      } else {
-        row += std::to_string(v);
-      }
-      row += '\t';
-    };
-    while (s.step()) {
-      auto it = at.find(s.i64(0));
-      if (it == at.end()) continue;
-      json outcomes = json::array();
-      std::string_view blob = s.blob(18);
-      for (std::size_t i = 0; i + 5 <= blob.size(); i += 5) {
-        std::uint32_t id = 0;
-        for (int k = 3; k >= 0; --k) id = (id << 8) | static_cast<unsigned char>(blob[i + static_cast<std::size_t>(k)]);
-        outcomes.push_back({store.label_text(id), static_cast<unsigned char>(blob[i + 4])});
-      }
-      // response, method, questionnaire, version, completed_at, duration_s, visible, age,
-      // gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes
-      std::string& row = b.metrics_copy_of[it->second];
-      copy_field(row, b.records[it->second]["id"].get<std::string>());
-      row += '\t';
-      num(row, s.i64(1));
-      copy_field(row, s.text(2));
-      row += '\t';
-      num(row, s.i64(3));
-      num(row, s.i64(4));
-      num(row, s.f64(5));
-      num(row, s.i64(6));
-      label(row, 7);
-      label(row, 8);
-      label(row, 9);
-      num(row, s.f64(10));
-      for (int col = 11; col <= 17; ++col) num(row, s.i64(col));
-      copy_field(row, outcomes.dump());
-      row += '\n';
+}
+
+void read_metrics(Store& store, Db& db, const std::vector<std::int64_t>& own, const RowIndex& at, Batch& b) {
+  Stmt s(db, "SELECT response, method, questionnaire, version, completed_at, duration_s, visible, age, gender, "
+             "township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes "
+             "FROM response_metrics WHERE response BETWEEN ? AND ?");
+  s.bind(1, own.front()).bind(2, own.back());
+  auto label = [&](std::string& row, int col) {
+    if (s.is_null(col)) row += "\\N";
+    else copy_field(row, store.label_text(s.i64(col)));
+    row += '\t';
+  };
+  auto num = [](std::string& row, auto v) {
+    if constexpr (std::is_floating_point_v<decltype(v)>) {
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back the same
+      row.append(buf, r.ptr);
+    } else {
+      row += std::to_string(v);
     }
+    row += '\t';
+  };
+  while (s.step()) {
+    auto it = at.find(s.i64(0));
+    if (it == at.end()) continue;
+    json outcomes = json::array();
+    std::string_view blob = s.blob(18);
+    for (std::size_t i = 0; i + 5 <= blob.size(); i += 5) {
+      std::uint32_t id = 0;
+      for (int k = 3; k >= 0; --k) id = (id << 8) | static_cast<unsigned char>(blob[i + static_cast<std::size_t>(k)]);
+      outcomes.push_back({store.label_text(id), static_cast<unsigned char>(blob[i + 4])});
+    }
+    // response, method, questionnaire, version, completed_at, duration_s, visible, age,
+    // gender, township, score, correct, drawn, satisfied, trips, green, flags, fingerprint, outcomes
+    std::string& row = b.metrics_copy_of[it->second];
+    copy_field(row, b.records[it->second]["id"].get<std::string>());
+    row += '\t';
+    num(row, s.i64(1));
+    copy_field(row, s.text(2));
+    row += '\t';
+    num(row, s.i64(3));
+    num(row, s.i64(4));
+    num(row, s.f64(5));
+    num(row, s.i64(6));
+    label(row, 7);
+    label(row, 8);
+    label(row, 9);
+    num(row, s.f64(10));
+    for (int col = 11; col <= 17; ++col) num(row, s.i64(col));
+    copy_field(row, outcomes.dump());
+    row += '\n';
   }
-  // The digest covers the response and its answers: what a second arrival must match.
-  for (std::size_t i = 0; i < own.size(); ++i) {
+}
+
+// The digest covers the response and its answers: what a second arrival must match.
+void add_digests(Batch& b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
     std::string content = b.records[i].dump();
     content.pop_back();  // the closing brace: the answers join the object
     content += ",\"answers\":[" + b.atoms_of[i] + "]}";
@@ -212,6 +214,22 @@ Batch read_responses(Store& store, std::int64_t after, int limit, const std::str
     b.ids.emplace_back(b.records[i]["id"].get<std::string>(), digest);
     b.contents.push_back(std::move(content));
   }
+}
+
+Batch read_responses(Store& store, std::int64_t after, int limit, const std::string& kiosk) {
+  Db& db = StoreAccess::db(store);
+  Batch b;
+  std::vector<std::int64_t> own;  // local row ids of this kiosk's rows, in order
+  read_response_rows(db, after, limit, kiosk, b, own);
+  if (own.empty()) return b;
+  RowIndex at;
+  for (std::size_t i = 0; i < own.size(); ++i) at[own[i]] = i;
+  b.atoms_of.assign(own.size(), std::string());
+  b.atoms_copy_of.assign(own.size(), std::string());
+  b.metrics_copy_of.assign(own.size(), std::string());
+  read_answer_atoms(db, own, at, b);
+  read_metrics(store, db, own, at, b);
+  add_digests(b, own.size());
   return b;
 }
 
