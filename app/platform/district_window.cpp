@@ -47,6 +47,75 @@ bool draw_frames(platform::GlfwBackend& backend, DistrictView& view, int frames,
   }
   return ok;
 }
+// The screenshot tour (`--screenshots DIR --user NAME`, password on stdin): the pages in
+// the order a person meets them, each drawn a few frames (tables settle).
+int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog, platform::GlfwBackend& backend,
+                         DistrictModel& model, DistrictView& view) {
+  std::string prefix = o.screenshot_dir + "/district-" + o.lang + "-" + std::to_string(o.width) + "x" +
+                       std::to_string(o.height) + "-";
+  std::string password;
+  std::getline(std::cin, password);
+  // The name before the first frame: the field has the keyboard focus from then on,
+  // and ImGui keeps an active field's own text over one changed behind its back.
+  model.user = o.user;
+  bool ok = draw_frames(backend, view, 3, prefix + "sign-in.png");
+  model.password = "wrong-password-here";
+  model.apply(district_intent::SignIn{});
+  model.settle(std::chrono::seconds(30));
+  ok = draw_frames(backend, view, 3, prefix + "sign-in-refused.png") && ok;
+  model.password = password;
+  model.apply(district_intent::SignIn{});
+  if (!model.settle(std::chrono::seconds(30)) || !model.signed_in()) {
+    std::cerr << "error: could not sign in as " << o.user << ": " << model.message() << "\n";
+    return 1;
+  }
+  for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit}) {
+    if (p == DistrictPage::fleet && !model.may_see_fleet()) continue;
+    model.apply(district_intent::ShowPage{p});
+    if (p == DistrictPage::mine && !model.my_indicators().empty()) {
+      // The first indicator that takes a typed value, its form open.
+      for (const auto& id : model.my_indicators()) {
+        const IndicatorDef* d = catalog.find(id);
+        if (d && d->sub.empty() && d->rule.survey.empty()) {
+          model.apply(district_intent::OpenIndicator{id});
+          break;
+        }
+      }
+    }
+    model.settle(std::chrono::seconds(30));
+    const char* name = p == DistrictPage::mine ? "mine" : p == DistrictPage::fleet ? "fleet" : "audit";
+    ok = draw_frames(backend, view, 3, prefix + name + ".png") && ok;
+  }
+  model.apply(district_intent::SignOut{});
+  model.settle(std::chrono::seconds(30));
+  return ok ? 0 : 1;
+}
+
+// Asleep until input or the worker's result (post_empty_event); a few frames after
+// either so presses and releases both show.
+void district_loop(platform::GlfwBackend& backend, DistrictModel& model, DistrictView& view) {
+  unsigned seen = backend.input_count();
+  int extra = 3;
+  while (!backend.should_close()) {
+    backend.wait(extra > 0 ? 0.0 : 60.0);
+    if (backend.input_count() != seen) {
+      seen = backend.input_count();
+      extra = 3;
+    }
+    model.tick();
+    backend.begin_frame(nullptr);
+    view.size = backend.framebuffer_size();
+    DistrictIntent in = draw_district(view);
+    backend.end_frame(color::background, "");
+    if (!std::holds_alternative<std::monostate>(in)) {
+      model.apply(in);
+      extra = 3;
+    } else if (extra > 0) {
+      --extra;
+    }
+  }
+}
+
 }  // namespace
 
 int run_district_console(const DistrictWindowOptions& o) {
@@ -77,70 +146,8 @@ int run_district_console(const DistrictWindowOptions& o) {
   DistrictModel model(*cat.catalog, o.url, [] { platform::GlfwBackend::post_empty_event(); });
   DistrictView view{strings, model, fonts.console, fonts.console_heading, scale, backend.framebuffer_size(), o.lang};
 
-  if (!o.screenshot_dir.empty()) {
-    // Pages in the order a person meets them; each drawn a few frames (tables settle).
-    std::string prefix = o.screenshot_dir + "/district-" + o.lang + "-" + std::to_string(o.width) + "x" +
-                         std::to_string(o.height) + "-";
-    std::string password;
-    std::getline(std::cin, password);
-    // The name before the first frame: the field has the keyboard focus from then on,
-    // and ImGui keeps an active field's own text over one changed behind its back.
-    model.user = o.user;
-    bool ok = draw_frames(backend, view, 3, prefix + "sign-in.png");
-    model.password = "wrong-password-here";
-    model.apply(district_intent::SignIn{});
-    model.settle(std::chrono::seconds(30));
-    ok = draw_frames(backend, view, 3, prefix + "sign-in-refused.png") && ok;
-    model.password = password;
-    model.apply(district_intent::SignIn{});
-    if (!model.settle(std::chrono::seconds(30)) || !model.signed_in()) {
-      std::cerr << "error: could not sign in as " << o.user << ": " << model.message() << "\n";
-      return 1;
-    }
-    for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit}) {
-      if (p == DistrictPage::fleet && !model.may_see_fleet()) continue;
-      model.apply(district_intent::ShowPage{p});
-      if (p == DistrictPage::mine && !model.my_indicators().empty()) {
-        // The first indicator that takes a typed value, its form open.
-        for (const auto& id : model.my_indicators()) {
-          const IndicatorDef* d = cat.catalog->find(id);
-          if (d && d->sub.empty() && d->rule.survey.empty()) {
-            model.apply(district_intent::OpenIndicator{id});
-            break;
-          }
-        }
-      }
-      model.settle(std::chrono::seconds(30));
-      const char* name = p == DistrictPage::mine ? "mine" : p == DistrictPage::fleet ? "fleet" : "audit";
-      ok = draw_frames(backend, view, 3, prefix + name + ".png") && ok;
-    }
-    model.apply(district_intent::SignOut{});
-    model.settle(std::chrono::seconds(30));
-    return ok ? 0 : 1;
-  }
-
-  unsigned seen = backend.input_count();
-  int extra = 3;
-  while (!backend.should_close()) {
-    // Asleep until input or the worker's result (post_empty_event); a few frames after
-    // either so presses and releases both show.
-    backend.wait(extra > 0 ? 0.0 : 60.0);
-    if (backend.input_count() != seen) {
-      seen = backend.input_count();
-      extra = 3;
-    }
-    model.tick();
-    backend.begin_frame(nullptr);
-    view.size = backend.framebuffer_size();
-    DistrictIntent in = draw_district(view);
-    backend.end_frame(color::background, "");
-    if (!std::holds_alternative<std::monostate>(in)) {
-      model.apply(in);
-      extra = 3;
-    } else if (extra > 0) {
-      --extra;
-    }
-  }
+  if (!o.screenshot_dir.empty()) return district_screenshots(o, *cat.catalog, backend, model, view);
+  district_loop(backend, model, view);
   return 0;
 }
 

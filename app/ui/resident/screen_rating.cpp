@@ -114,6 +114,44 @@ void split(const Session& s, const Question& q, std::vector<const Option*>& step
   }
 }
 
+// One step of the scale as drawn: its card, the face for `m`, the words and, when
+// chosen, the check.
+void draw_step(const View& v, const Layout& l, const std::string& words, ImVec2 p, ImVec2 q2, bool sel, bool held, float m) {
+  ImFont* f = v.fonts.body;
+  float pad = f->FontSize * 0.35f;
+  ImGuiStyle& st = ImGui::GetStyle();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float r = std::min(l.tile_h * 0.2f, st.FrameRounding * 1.4f);
+  float edge = std::max(2.f, f->FontSize * 0.06f) * color::current.border;
+  dl->AddRectFilled(p, q2, sel ? color::primary_light : held ? color::card_pressed : color::card, r);
+  dl->AddRect(p, q2, sel ? color::selected_border : color::card_border, r, 0, sel ? edge * 3 : edge);
+  dl->PushClipRect(p, q2, true);
+  if (l.row) {
+    float fr = l.face * 0.5f;
+    draw_face(dl, ImVec2((p.x + q2.x) * 0.5f, p.y + pad + fr), fr, m);
+    float tw = l.tile_w - 2 * pad;
+    static std::vector<TextLine> lines;  // kept between frames (UI thread only): no allocation
+    wrap_lines(f, f->FontSize, words.data(), words.data() + words.size(), tw, lines);
+    float ty = p.y + pad + l.face + pad * 0.6f;
+    for (const auto& ln : lines) {  // each line centred under the face
+      dl->AddText(f, f->FontSize, ImVec2(p.x + (l.tile_w - ln.width) * 0.5f, ty), color::text, ln.begin, ln.end);
+      ty += f->FontSize;
+    }
+  } else {
+    float fr = l.face * 0.5f;
+    draw_face(dl, ImVec2(p.x + pad + fr, (p.y + q2.y) * 0.5f), fr, m);
+    float tx = p.x + 2 * pad + l.face + pad;
+    float tw = q2.x - tx - pad - l.face * 0.5f;  // room for the ✓ on the right
+    ImVec2 ts = measure_wrapped(f, f->FontSize, words, tw);
+    draw_wrapped(dl, f, f->FontSize, ImVec2(tx, (p.y + q2.y - ts.y) * 0.5f), color::text, words, tw);
+  }
+  if (sel) {
+    float cr = std::max(v.px(18), f->FontSize * 0.45f);
+    draw_check(dl, l.row ? ImVec2(q2.x - cr - pad * 0.5f, p.y + cr + pad * 0.5f) : ImVec2(q2.x - cr - pad, (p.y + q2.y) * 0.5f), cr);
+  }
+  dl->PopClipRect();
+}
+
 }  // namespace
 
 float rating_scale_height(const View& v, const Session& s, const Question& q, float width, float height) {
@@ -136,7 +174,6 @@ const Option* rating_scale(const View& v, const Session& s, const Question& q, I
   const auto* chosen = std::get_if<Choice>(&s.answer_of(q.id));
   const std::string& lang = v.model.lang();
   ImFont* f = v.fonts.body;
-  float pad = f->FontSize * 0.35f;
   ImGuiStyle& st = ImGui::GetStyle();
   const Option* tapped = nullptr;
   ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -147,7 +184,6 @@ const Option* rating_scale(const View& v, const Session& s, const Question& q, I
   float x0 = origin.x + std::max(0.f, (area.x - row_w) * 0.5f);
   float centred = ImGui::GetWindowPos().x + (ImGui::GetWindowWidth() - row_w) * 0.5f;
   if (centred > x0 && centred + row_w <= origin.x + area.x) x0 = centred;
-  ImDrawList* dl = ImGui::GetWindowDrawList();
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Option& o = *steps[i];
     ImVec2 p = l.row ? ImVec2(x0 + static_cast<float>(i) * (l.tile_w + l.gap), y0)
@@ -161,36 +197,7 @@ const Option* rating_scale(const View& v, const Session& s, const Question& q, I
     const std::string& words = o.text.get(lang);
     record_hit(words, p, q2);
     bool sel = chosen && chosen->option == o.id;
-    float r = std::min(l.tile_h * 0.2f, st.FrameRounding * 1.4f);
-    float edge = std::max(2.f, f->FontSize * 0.06f) * color::current.border;
-    dl->AddRectFilled(p, q2, sel ? color::primary_light : held ? color::card_pressed : color::card, r);
-    dl->AddRect(p, q2, sel ? color::selected_border : color::card_border, r, 0, sel ? edge * 3 : edge);
-    float m = mood(o, lo, hi);
-    dl->PushClipRect(p, q2, true);
-    if (l.row) {
-      float fr = l.face * 0.5f;
-      draw_face(dl, ImVec2((p.x + q2.x) * 0.5f, p.y + pad + fr), fr, m);
-      float tw = l.tile_w - 2 * pad;
-      static std::vector<TextLine> lines;  // kept between frames (UI thread only): no allocation
-      wrap_lines(f, f->FontSize, words.data(), words.data() + words.size(), tw, lines);
-      float ty = p.y + pad + l.face + pad * 0.6f;
-      for (const auto& ln : lines) {  // each line centred under the face
-        dl->AddText(f, f->FontSize, ImVec2(p.x + (l.tile_w - ln.width) * 0.5f, ty), color::text, ln.begin, ln.end);
-        ty += f->FontSize;
-      }
-    } else {
-      float fr = l.face * 0.5f;
-      draw_face(dl, ImVec2(p.x + pad + fr, (p.y + q2.y) * 0.5f), fr, m);
-      float tx = p.x + 2 * pad + l.face + pad;
-      float tw = q2.x - tx - pad - l.face * 0.5f;  // room for the ✓ on the right
-      ImVec2 ts = measure_wrapped(f, f->FontSize, words, tw);
-      draw_wrapped(dl, f, f->FontSize, ImVec2(tx, (p.y + q2.y - ts.y) * 0.5f), color::text, words, tw);
-    }
-    if (sel) {
-      float cr = std::max(v.px(18), f->FontSize * 0.45f);
-      draw_check(dl, l.row ? ImVec2(q2.x - cr - pad * 0.5f, p.y + cr + pad * 0.5f) : ImVec2(q2.x - cr - pad, (p.y + q2.y) * 0.5f), cr);
-    }
-    dl->PopClipRect();
+    draw_step(v, l, words, p, q2, sel, held, mood(o, lo, hi));
   }
   float y = y0 + l.scale_h;
   if (!extra.empty()) {
