@@ -177,24 +177,14 @@ void CentralQueries::check_cancel() const {
   if (cancel_ && cancel_->load()) throw QueryCancelled();
 }
 
-void CentralQueries::stream(const std::string& sql, const Params& params,
-                            const std::function<bool(const Result&, int)>& fn) {
+void CentralQueries::in_transaction(const std::function<void()>& body) {
   const bool own = !in_txn_;
-  const std::string name = "eco_cursor_" + std::to_string(++cursors_);
   if (own) {
     c_->run("BEGIN");
     in_txn_ = true;
   }
   try {
-    c_->run("DECLARE " + name + " NO SCROLL CURSOR FOR " + sql, params);
-    bool more = true;
-    while (more) {
-      check_cancel();
-      Result r = c_->exec("FETCH " + std::to_string(kFetchRows) + " FROM " + name);
-      if (r.rows() == 0) break;
-      for (int i = 0; i < r.rows() && more; ++i) more = fn(r, i);
-    }
-    c_->run("CLOSE " + name);
+    body();
     if (own) {
       in_txn_ = false;
       c_->run("COMMIT");
@@ -210,6 +200,22 @@ void CentralQueries::stream(const std::string& sql, const Params& params,
     }
     throw;
   }
+}
+
+void CentralQueries::stream(const std::string& sql, const Params& params,
+                            const std::function<bool(const Result&, int)>& fn) {
+  const std::string name = "eco_cursor_" + std::to_string(++cursors_);
+  in_transaction([&] {
+    c_->run("DECLARE " + name + " NO SCROLL CURSOR FOR " + sql, params);
+    bool more = true;
+    while (more) {
+      check_cancel();
+      Result r = c_->exec("FETCH " + std::to_string(kFetchRows) + " FROM " + name);
+      if (r.rows() == 0) break;
+      for (int i = 0; i < r.rows() && more; ++i) more = fn(r, i);
+    }
+    c_->run("CLOSE " + name);
+  });
 }
 
 std::int64_t CentralQueries::label(std::string_view kind, std::string_view value) {
@@ -400,12 +406,7 @@ void CentralQueries::each_metrics_cell(const ResponseFilter& f, const CellQuery&
   // Both groupings in one transaction whose hash tables may take the memory they need:
   // with the default 4 MB work_mem PostgreSQL sorted a million rows on disk (80 s
   // here) instead of hashing them into ~30,000 cells; JIT compiling cost 2 s more.
-  const bool own = !in_txn_;
-  if (own) {
-    c_->run("BEGIN");
-    in_txn_ = true;
-  }
-  try {
+  in_transaction([&] {
     c_->run("SET LOCAL work_mem = '256MB'");
     c_->run("SET LOCAL jit = off");
     // GROUPING(township, gender, kiosk, day): 3 demographic, 13 kiosk, 14 day.
@@ -457,21 +458,7 @@ void CentralQueries::each_metrics_cell(const ResponseFilter& f, const CellQuery&
              fn(c);
              return true;
            });
-    if (own) {
-      in_txn_ = false;
-      c_->run("COMMIT");
-    }
-  } catch (...) {
-    if (own) {
-      in_txn_ = false;
-      try {
-        c_->run("ROLLBACK");
-      } catch (...) {
-        // The connection is gone; the server rolled back on its own.
-      }
-    }
-    throw;
-  }
+  });
 }
 
 std::vector<std::int64_t> CentralQueries::excluded_responses(double min_seconds_per_question) {
