@@ -630,19 +630,28 @@ std::int64_t backfill_metrics(ResponseQueries& store, const QuestionnaireSet& se
       [&](const Response& r) { return metrics_of(set.find(r.questionnaire, r.version), r); });
 }
 
-IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
-  IndicatorReport report;
+namespace {
+// What both computations start from: the report's header, every response's metrics
+// filled in, the indicators asked for, and the filter over all their questionnaires.
+std::vector<Work> start_report(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt,
+                               IndicatorReport& report, ResponseFilter& f) {
   report.options = opt;
   report.generated_at = now_ms();
   if (opt.population) report.population_source = opt.population->source;
   backfill_metrics(store, set);
-
-  std::vector<Work> work = indicator_work(set, opt);
-  if (work.empty()) return report;
-  // One pass over the stored metrics feeds all three indicators.
-  ResponseFilter f = opt.filter;
+  f = opt.filter;
   f.questionnaire.clear();  // each indicator has its own
   f.uuid.clear();
+  return indicator_work(set, opt);
+}
+}  // namespace
+
+IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
+  IndicatorReport report;
+  ResponseFilter f;
+  std::vector<Work> work = start_report(store, set, opt, report, f);
+  if (work.empty()) return report;
+  // One pass over the stored metrics feeds all three indicators.
   MonthCodes months(opt.utc_offset_minutes);
   store.each_metrics(f, [&](const MetricsRow& m) {
     for (auto& w : work)
@@ -655,16 +664,9 @@ IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSe
 IndicatorReport compute_indicators_from_cells(ResponseQueries& store, const QuestionnaireSet& set,
                                               const IndicatorOptions& opt) {
   IndicatorReport report;
-  report.options = opt;
-  report.generated_at = now_ms();
-  if (opt.population) report.population_source = opt.population->source;
-  backfill_metrics(store, set);
-
-  std::vector<Work> work = indicator_work(set, opt);
+  ResponseFilter f;
+  std::vector<Work> work = start_report(store, set, opt, report, f);
   if (work.empty()) return report;
-  ResponseFilter f = opt.filter;
-  f.questionnaire.clear();  // each indicator has its own
-  f.uuid.clear();
   std::vector<OwnedCell> cells;
   store.each_metrics_cell(f, {opt.min_seconds_per_question, opt.utc_offset_minutes}, [&](const MetricsCell& c) {
     for (const auto& w : work)
