@@ -46,6 +46,7 @@ std::string catalog_glyphs() {
 }
 
 struct ConsoleUi {
+  Config cfg;
   TimeMs now = 1'561'000'000'000;
   test::TempDir dir;
   std::string db = dir.file("console.db");
@@ -55,9 +56,9 @@ struct ConsoleUi {
   Headless headless{size, 1.f, zh_glyphs(), catalog_glyphs()};
   Fonts& fonts = headless.fonts;
   std::vector<HitItem>& hits = headless.hits;
-  ConsoleModel m{catalog(), store, db, test::shipped(), Config{}, dir.file("config.json"), [this] { return now; }};
+  ConsoleModel m{catalog(), store, db, test::shipped(), cfg, dir.file("config.json"), [this] { return now; }};
 
-  ConsoleUi() {
+  explicit ConsoleUi(Config c = {}) : cfg(std::move(c)) {
     std::vector<std::string> errors;
     strings.load_dir(test::source_dir() + "/assets/i18n", errors);
     REQUIRE(headless.fonts_found);
@@ -227,6 +228,44 @@ TEST_CASE("console: first PIN, sign-in, filters, records, tasks and survey resul
   CHECK(ui.m.audit_entries().size() >= 7);  // set PIN, sign-in, 4 records, task
   REQUIRE(ui.tap(ui.zh("console.sign_out")));
   CHECK(ui.m.take_exit());
+}
+
+TEST_CASE("console: a kiosk that reports to the center records no indicator value or task update of its own") {
+  Config c;
+  c.central_url = "postgresql://center.example/ecokiosk?sslmode=verify-full";
+  ConsoleUi ui(c);
+  // A record typed before the kiosk was joined to the center stays readable.
+  IndicatorRecord before;
+  before.indicator = "2";
+  before.as_of = "2019-03-31";
+  before.value = 17;
+  before.source = "区委考核办";
+  before.recorded_by = "李四";
+  REQUIRE(ui.staff().record(before) == "");
+  ui.staff_set_pin("246810");
+  ui.m.open();
+  ui.enter_pin("246810");
+  REQUIRE(ui.m.signed_in());
+  ui.wait_for_survey();
+  ui.frame(ImVec2(-1, -1), false);
+  REQUIRE(ui.tap("row:2"));
+  REQUIRE(ui.m.page() == ConsolePage::detail);
+  CHECK(ui.m.selected_history().size() == 1);
+  // Neither the form's button nor a task's chips are drawn (a notice says where to record).
+  ui.m.form.value = "21";
+  ui.m.form.as_of = "2019-09-30";
+  ui.m.user_name = "张三";
+  CHECK_FALSE(ui.tap(ui.zh("console.record")));
+  CHECK_FALSE(ui.tap(ui.zh("console.task.done")));
+  // An intent that reaches the model anyway (a stale frame, a test harness) is refused.
+  ui.m.apply(console_intent::RecordValue{"2"});
+  CHECK(ui.m.message() == "console.records_at_center");
+  CHECK(ui.m.message_is_error());
+  ui.m.apply(console_intent::SetTask{"2.1", TaskStatus::done});
+  CHECK(ui.m.message() == "console.records_at_center");
+  CHECK(ui.m.selected_history().size() == 1);
+  CHECK(ui.staff().history("2").size() == 1);
+  CHECK(ui.m.task_status("2.1") == TaskStatus::not_started);
 }
 
 TEST_CASE("console: five wrong PINs lock it for five minutes, and it returns to the kiosk when left idle") {

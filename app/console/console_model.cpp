@@ -535,6 +535,10 @@ void ConsoleModel::open_indicator(const std::string& id) {
 }
 
 void ConsoleModel::record_value(const std::string& indicator) {
+  if (records_at_center()) {
+    say(T("console.records_at_center"), true);
+    return;
+  }
   IndicatorRecord r;
   r.indicator = indicator.empty() ? selected_ : indicator;
   r.as_of = form.as_of;
@@ -564,6 +568,10 @@ void ConsoleModel::record_value(const std::string& indicator) {
 }
 
 void ConsoleModel::set_task(const console_intent::SetTask& t) {
+  if (records_at_center()) {
+    say(T("console.records_at_center"), true);
+    return;
+  }
   std::string err = admin_.update_task(t.task, t.status, task_form.note, user_name);
   if (!err.empty()) {
     say(T("console.record_refused"), true, err);

@@ -209,6 +209,10 @@ class ConsoleModel {
   // Central sync as the worker last recorded it (read from the database while the
   // settings page is open, every few seconds, never per frame).
   bool sync_configured() const { return !cfg_.central_url.empty(); }
+  // A kiosk that reports to the center keeps no indicator records or task updates of
+  // its own: the center holds the one copy (issue 17), written from the district
+  // console under each department's account. The kiosk's role may not write them there.
+  bool records_at_center() const { return sync_configured(); }
   const central::SyncState& sync_state() const { return sync_state_; }
   void refresh_sync_state();
 

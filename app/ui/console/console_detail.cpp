@@ -77,11 +77,22 @@ void survey_estimate(ConsoleView& v, const DashboardRow* row) {
   ImGui::TextWrapped("%s", v.tf(T("console.survey_excluded"), {{"arg", std::to_string(row->survey->excluded.total)}}).c_str());
 }
 
+// A kiosk that reports to the center records nothing itself: where to record instead.
+void at_center_notice(ConsoleView& v) {
+  ImGui::PushStyleColor(ImGuiCol_Text, color::muted);
+  ImGui::TextWrapped("%s", v.t(T("console.records_at_center")).c_str());
+  ImGui::PopStyleColor();
+}
+
 // The form for a new record: date, value / state / verdict, source, evidence, who.
 ConsoleIntent record_form(ConsoleView& v, const IndicatorDef& d) {
   ConsoleIntent out;
   ConsoleModel& m = v.model;
   ImGui::Separator();
+  if (m.records_at_center()) {
+    at_center_notice(v);
+    return out;
+  }
   ImGui::TextUnformatted(v.t(T("console.record_new")).c_str());
   RecordForm& f = m.form;
   if (f.as_of.empty()) f.as_of = m.today();
@@ -164,13 +175,18 @@ ConsoleIntent task_list(ConsoleView& v, const IndicatorDef& d, int offset) {
   if (d.id.find('.') != std::string::npos) owner = m.catalog().find(d.id.substr(0, d.id.find('.')));
   if (owner && owner->tasks_shared_with) owner = m.catalog().find(std::to_string(owner->tasks_shared_with));
   ImGui::TextUnformatted(v.tf(T("console.tasks_of"), {{"arg", owner ? owner->id : d.id}}).c_str());
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-  ImGui::InputTextWithHint("###tasknote", v.t(T("console.task_note")).c_str(), &m.task_form.note);
-  ImGui::SameLine();
-  touch_input_button(v, "task_note", out);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(-1);
-  ImGui::InputTextWithHint("###name2", v.t(T("console.your_name")).c_str(), &m.user_name);
+  const bool editable = !m.records_at_center();
+  if (editable) {
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+    ImGui::InputTextWithHint("###tasknote", v.t(T("console.task_note")).c_str(), &m.task_form.note);
+    ImGui::SameLine();
+    touch_input_button(v, "task_note", out);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("###name2", v.t(T("console.your_name")).c_str(), &m.user_name);
+  } else {
+    at_center_notice(v);
+  }
   if (owner)
     for (const auto& t : owner->tasks) {
       ImGui::PushID(t.id.c_str());
@@ -185,6 +201,11 @@ ConsoleIntent task_list(ConsoleView& v, const IndicatorDef& d, int offset) {
       if (const TaskUpdate* last = m.task_update(t.id); last && !last->note.empty())
         ImGui::TextWrapped("%s: %s (%s %s)", v.t(T("console.task_note_last")).c_str(), last->note.c_str(),
                            last->recorded_by.c_str(), fmt_time(last->recorded_at, offset).c_str());
+      if (!editable) {  // read only here: the status as this kiosk last knew it
+        ImGui::TextUnformatted(v.t(T("console.task.") + std::string(task_status_code(cur))).c_str());
+        ImGui::PopID();
+        continue;
+      }
       for (auto s : {TaskStatus::not_started, TaskStatus::in_progress, TaskStatus::done, TaskStatus::blocked}) {
         std::string code = task_status_code(s);
         std::string id = t.id + ":" + code;
