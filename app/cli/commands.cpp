@@ -46,7 +46,7 @@ std::unique_ptr<Store> open_store(const std::string& path) {
     shown = pct;
     std::string bar(static_cast<std::size_t>(pct / 4), '#');
     bar.resize(25, '.');
-    std::cerr << "\r[" << bar << "] " << pct << "% (" << done << " / " << total << " responses)" << std::flush;
+    std::cerr << "\r[" << bar << "] " << pct << "%" << std::flush;
   });
   if (shown >= 0) std::cerr << "\n";
   return store;

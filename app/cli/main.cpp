@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/service_commands.hpp"
 #include "core/storage/sqlite.hpp"
+#include "core/storage/store.hpp"
 #include "platform/service.hpp"
 #include "platform/district_window.hpp"
 #include "platform/kiosk_window.hpp"
@@ -18,10 +19,21 @@ void add_common(CLI::App& app, eco::cli::Common& common) {
   app.add_option("--data-dir", common.data_dir, "Folder holding questionnaires/ and assets/")->check(CLI::ExistingDirectory);
   app.add_option("--config", common.config, "Configuration file (default $XDG_CONFIG_HOME/ecokiosk/config.json)");
 }
+// For tests only: smaller steps when an older database is updated, so that a process
+// killed part-way is killed between steps many times over (tests/db_update_xvfb.sh).
+void migration_chunk_from_env() {
+  const char* v = std::getenv("ECOKIOSK_MIGRATION_CHUNK");
+  if (!v || !*v) return;
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  if (*end == 0 && n >= 1 && n <= 1'000'000) eco::Store::migration_chunk = n;
+  else std::cerr << "warning: ECOKIOSK_MIGRATION_CHUNK=" << v << " ignored (a whole number from 1 to 1000000)\n";
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   eco::platform::use_journal_levels_if_connected();
+  migration_chunk_from_env();
   CLI::App app{"EcoKiosk: touch-screen survey kiosk and indicator dashboard"};
   app.set_version_flag("--version", "ecokiosk 0.1.0");
   eco::cli::Common common;

@@ -157,6 +157,14 @@ class KioskModel {
   // the central sync worker is told there is something to send (it must not block).
   void set_on_saved(std::function<void()> fn) { on_saved_ = std::move(fn); }
   const std::string& store_problem() const { return store_problem_; }
+  // An older database being updated before the kiosk can serve (start-up, on a worker):
+  // responses counted so far of the total. The screen shows only this while it is on.
+  struct DatabaseUpdate {
+    bool on = false;
+    std::int64_t done = 0, total = 0;
+  };
+  void set_database_update(DatabaseUpdate u) { database_update_ = u; }
+  const DatabaseUpdate& database_update() const { return database_update_; }
 
   // Read-aloud. The model only says what should be heard; app/kiosk/read_aloud.hpp has
   // the screen read when read_serial() changes (or silenced when reading() is false).
@@ -243,6 +251,7 @@ class KioskModel {
   TimeMs retry_at_ = 0;
   std::string save_error_;
   std::string store_problem_;
+  DatabaseUpdate database_update_;
   bool speech_available_ = false;
   bool auto_read_ = false;
   bool read_wanted_ = false;

@@ -14,11 +14,13 @@ namespace eco::ui {
 KioskApp::KioskApp(const WindowOptions& options, std::function<void()> wake_loop)
     : o(options), tour(!options.screenshot_dir.empty()), wake(std::move(wake_loop)) {
   load_config_and_data();
-  open_db();
+  update_pending = !tour && migration_pending(db_path);
+  if (!update_pending) open_db();
   for (const auto& e : unknown_ids_) startup_warning += (startup_warning.empty() ? "" : "  ·  ") + e;
   clock = tour ? std::function<TimeMs()>([this] { return fake_now; }) : std::function<TimeMs()>(now_ms);
   model = std::make_unique<KioskModel>(cfg, set, store.get(), clock, tour ? 7 : 0);
-  if (!store) model->set_store_problem(store_problem.empty() ? std::string("no database") : store_problem);
+  if (!store && !update_pending)
+    model->set_store_problem(store_problem.empty() ? std::string("no database") : store_problem);
   CatalogLoad cat = load_catalog(o.data_dir + "/assets/indicators.json");
   for (const auto& e : cat.errors) std::cerr << "catalog: " << e << "\n";
   if (cat.catalog) catalog = std::move(*cat.catalog);
@@ -50,9 +52,9 @@ void KioskApp::load_config_and_data() {
   db_path = tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db);
 }
 
-bool KioskApp::open_db() {
+bool KioskApp::open_db(const Store::MigrationProgress& progress) {
   try {
-    OpenedStore opened = open_store_checked(db_path, now_ms());
+    OpenedStore opened = open_store_checked(db_path, now_ms(), progress);
     store = std::move(opened.store);
     if (!opened.moved_aside.empty()) {
       startup_warning = strings.get(cfg.default_lang, T("console.db_moved_aside")) + " " + opened.moved_aside;

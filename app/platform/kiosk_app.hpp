@@ -30,7 +30,8 @@ struct KioskApp {
 
   // Opens (or, while the kiosk runs without one, reopens) the database. False when it
   // is still unavailable: store_problem says why, reopen_later whether to try again.
-  bool open_db();
+  // `progress` as Store's (an older file's update, run on a worker by update_database).
+  bool open_db(const Store::MigrationProgress& progress = {});
   // The console for the open database (none without one), with its exporter.
   void make_console();
 
@@ -59,6 +60,9 @@ struct KioskApp {
   std::string startup_warning;  // shown to staff in the console
   std::string store_problem;    // no database: shown to staff after the corner gesture
   bool reopen_later = false;    // a lock, a full disk...: tried again while the kiosk runs
+  // The database is of an older schema: it is opened (and updated) only once the window
+  // shows the update's progress (platform/database_update.hpp), not in the constructor.
+  bool update_pending = false;
   std::unique_ptr<Store> store;
   TimeMs fake_now = 1'561'000'000'000;  // the tour's clock
   std::function<TimeMs()> clock;

@@ -1,5 +1,7 @@
 // The kiosk's start-up order and its event loop. What starts, in order, on which thread:
-//   1. KioskApp (UI thread): configuration, questionnaires, strings, database, models.
+//   1. KioskApp (UI thread): configuration, questionnaires, strings, database, models
+//      (an older database is opened only after step 2, on a worker, with its progress
+//      on screen: database_update.hpp).
 //   2. The window and GL context (UI thread) while the first font atlas is baked on a
 //      short-lived thread; then the ImGui context on that atlas.
 //   3. The screenshot tour, or the event loop (UI thread), with the console's worker
@@ -25,6 +27,7 @@
 #include "core/central/sync.hpp"
 #include "kiosk/read_aloud.hpp"
 #include "platform/audio_alsa.hpp"
+#include "platform/database_update.hpp"
 #include "platform/glfw_backend.hpp"
 #include "platform/kiosk_app.hpp"
 #include "platform/kiosk_frame.hpp"
@@ -314,6 +317,8 @@ int run_kiosk(const WindowOptions& o) {
     std::cerr << "data, window and first atlas ready after " << ms_since(started) << " ms (data " << data_ms
               << " ms); first atlas " << frame.fonts().atlas_w << "x" << frame.fonts().atlas_h << " built in "
               << frame.fonts().build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb() << " MB\n";
+  // An older database is updated now, with its progress on screen, before anyone is served.
+  if (app.update_pending && !update_database(app, backend, frame)) return 0;
   if (app.tour) {
     run_screenshot_tour(app, frame, o.screenshot_dir);
   } else {

@@ -111,7 +111,20 @@ std::string copy_database(sqlite3* from, const std::string& to, bool replace) {
 
 }  // namespace
 
-OpenedStore open_store_checked(const std::string& path, TimeMs now) {
+bool migration_pending(const std::string& path) {
+  std::error_code ec;
+  if (path == ":memory:" || !fs::is_regular_file(path, ec) || fs::file_size(path, ec) == 0) return false;
+  try {
+    Db db(path, false, true);
+    sqlite3_busy_timeout(db.raw(), 2000);
+    std::int64_t v = db.scalar("PRAGMA user_version");
+    return v >= 1 && v < Store::kSchemaVersion;
+  } catch (const DbError&) {
+    return false;
+  }
+}
+
+OpenedStore open_store_checked(const std::string& path, TimeMs now, const Store::MigrationProgress& progress) {
   OpenedStore out;
   if (path == ":memory:") {
     out.store = std::make_unique<Store>(path);
@@ -133,7 +146,7 @@ OpenedStore open_store_checked(const std::string& path, TimeMs now) {
     }
   }
   try {
-    out.store = std::make_unique<Store>(path);
+    out.store = std::make_unique<Store>(path, progress);
   } catch (const DbError& e) {
     // Damage quick_check could not see (e.g. a header SQLite refuses while migrating).
     // A newer schema, a lock, a permission problem or a full disk is no damage: the
@@ -142,7 +155,7 @@ OpenedStore open_store_checked(const std::string& path, TimeMs now) {
     out.problem = e.what();
     out.moved_aside = move_aside(path, now);
     if (out.moved_aside.empty()) throw;
-    out.store = std::make_unique<Store>(path);
+    out.store = std::make_unique<Store>(path, progress);
   }
   return out;
 }

@@ -22,7 +22,14 @@ struct OpenedStore {
 // and a fresh database created. A newer schema, a lock, a permission problem or a full
 // disk leaves the file exactly where it is: DbError says why. Left-over temporaries of
 // a killed backup or restore beside the database are removed.
-OpenedStore open_store_checked(const std::string& path, TimeMs now);
+// `progress` as Store's: an older file's update reports (responses done, of total).
+OpenedStore open_store_checked(const std::string& path, TimeMs now, const Store::MigrationProgress& progress = {});
+
+// True when path is an EcoKiosk database of an older schema: opening it updates it,
+// which on a large file takes a while (the kiosk then shows its progress). Anything
+// else (no file, a newer one, not a database, unreadable) is false: the ordinary open
+// says what is wrong.
+bool migration_pending(const std::string& path);
 
 // Online copy of the live database (SQLite's backup API) to dest through SafeFile
 // (exclusive 0600 temporary, fsync, rename, folder fsync). "" on success, else why not.

@@ -601,6 +601,13 @@ void Store::migrate(const MigrationProgress& progress) {
                       ", newer than this program understands (" + std::to_string(kSchemaVersion) +
                       "); use a newer EcoKiosk",
                   kNewerSchemaCode);
+  // The fills still to run count every response once each: one bar from 0 to the sum
+  // of them, not one per table starting again at 0.
+  int fills = 0, fills_run = 0;
+  for (int v = have + 1; v <= kSchemaVersion; ++v) fills += fill_of(v) != nullptr;
+  Store::MigrationProgress overall;
+  if (progress)
+    overall = [&](std::int64_t done, std::int64_t total) { progress(fills_run * total + done, fills * total); };
   while (have < kSchemaVersion) {
     int v = 0;
     {
@@ -624,7 +631,8 @@ void Store::migrate(const MigrationProgress& progress) {
       }
       t.commit();
     }
-    run_fill(*db_, *fill_of(v + 1), progress);
+    run_fill(*db_, *fill_of(v + 1), overall);
+    ++fills_run;
     have = schema_version();
   }
 }

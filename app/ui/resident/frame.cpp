@@ -2,7 +2,9 @@
 // screen, and the idle overlay above it. Shared by the real window and headless tests.
 #include "ui/resident/frame.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "ui/common/theme.hpp"
 #include "ui/resident/view.hpp"
@@ -24,6 +26,28 @@ Intent draw_store_problem(const View& v) {
   if (big_button("##store_problem_back", v.t(T("staff.db_unavailable.back")), ImVec2(v.px(320), v.px(96)), v.fonts.body))
     out = intent::Home{};
   return out;
+}
+
+// An older database is being updated before the kiosk can serve (once, at start-up):
+// what is happening, that nothing is lost, and how far it has got.
+void draw_database_update(const View& v) {
+  const KioskModel::DatabaseUpdate& u = v.model.database_update();
+  float w = v.size.x - 2 * ImGui::GetStyle().WindowPadding.x;
+  ImGui::Dummy(ImVec2(0, v.size.y * 0.25f));
+  text_wrapped(v.t(T("welcome.updating.title")), color::primary, v.fonts.title, w);
+  text_wrapped(v.t(T("welcome.updating.body")), color::text, v.fonts.body, w);
+  ImGui::Dummy(ImVec2(0, v.px(24)));
+  float frac = u.total > 0 ? static_cast<float>(static_cast<double>(u.done) / static_cast<double>(u.total)) : 0.f;
+  frac = std::clamp(frac, 0.f, 1.f);
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  float h = v.px(28);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), color::card, h / 2);
+  dl->AddRect(p, ImVec2(p.x + w, p.y + h), color::card_border, h / 2, 0, 2 * color::current.border);
+  if (frac > 0) dl->AddRectFilled(p, ImVec2(p.x + std::max(h, w * frac), p.y + h), color::primary, h / 2);
+  ImGui::Dummy(ImVec2(w, h + v.px(12)));
+  std::string pct = std::to_string(static_cast<int>(frac * 100)) + "%";
+  text_wrapped(v.tf(T("welcome.updating.progress"), {{"pct", pct}}), color::muted, v.fonts.body, w);
 }
 
 // What identifies the page on screen: the screen, the question (of which session), the
@@ -61,6 +85,13 @@ Intent draw_frame(const View& v) {
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
   ImGui::PushFont(v.fonts.body);
   Intent in;
+  if (v.model.database_update().on) {
+    draw_database_update(v);  // nothing to tap: the kiosk serves when the update is done
+    ImGui::PopFont();
+    ImGui::End();
+    use_palette(kStandardPalette);
+    return in;
+  }
   switch (v.model.screen()) {
     case Screen::welcome: in = draw_welcome(v); break;
     case Screen::question: in = draw_question(v); break;

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The real kiosk on an older (schema 4) database: it shows the update's progress before
+# serving, is killed part-way at several points without losing or doubling anything,
+# finishes at the next start with counts equal to a grouped pass, and then serves.
+# Usage: db_update_xvfb.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+bin="$1/ecokiosk"
+src="$2"
+work=$(mktemp -d)
+app=""
+trap 'kill -9 $app 2>/dev/null || true; kill $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; [ -f "$work/app.log" ] && cat "$work/app.log"; exit 1; }
+
+disp=":$((100 + RANDOM % 800))"
+Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$work/xvfb.log" 2>&1 &
+xvfb=$!
+export DISPLAY=$disp
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
+
+db="$work/old.db"
+"$bin" --data-dir "$src" --db "$db" --config "$work/none.json" demo-data --responses 3000 >/dev/null
+# As schema 4 left it: no hourly counts of either kind (what the update builds).
+sqlite3 "$db" "DROP TABLE answer_counts; DROP TABLE response_counts; DROP TABLE staff_calls;
+               DROP TABLE central_sync; PRAGMA user_version=4; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+total=$(sqlite3 "$db" "SELECT count(*) FROM responses")
+export ECOKIOSK_MIGRATION_CHUNK=10   # 600 committed steps: a kill lands part-way
+
+start() {
+  ECOKIOSK_HIT_LOG="$work/hits" "$bin" --db "$db" --data-dir "$src" --config "$work/none.json" \
+    --windowed 1280x800 >"$work/app.log" 2>&1 &
+  app=$!
+}
+check_sound() {
+  [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ] || fail "damaged after a kill"
+  [ "$(sqlite3 "$db" 'SELECT count(*) FROM responses')" = "$total" ] || fail "responses lost or added"
+}
+
+killed_part_way=0
+for wait_for in "database update: 0%" "database update: 20%" "database update: 60%"; do
+  : >"$work/hits"
+  start
+  for _ in $(seq 600); do grep -q "$wait_for" "$work/app.log" && break; sleep 0.05; done
+  grep -q "$wait_for" "$work/app.log" || fail "no progress line '$wait_for'"
+  # While it updates, the screen offers a resident nothing to tap.
+  [ ! -s "$work/hits" ] || fail "buttons drawn during the update: $(cut -f1 "$work/hits" | head -3)"
+  kill -9 "$app"; wait "$app" 2>/dev/null || true; app=""
+  check_sound
+  v=$(sqlite3 "$db" "PRAGMA user_version")
+  [ "$v" -lt 9 ] && killed_part_way=$((killed_part_way + 1))
+  echo "killed at '$wait_for': schema $v"
+done
+[ "$killed_part_way" -ge 2 ] || fail "the update finished before the kills ($killed_part_way part-way)"
+
+# The next start carries on and finishes; then the welcome screen's cards are drawn.
+start
+for _ in $(seq 1200); do grep -q "database updated" "$work/app.log" && break; sleep 0.05; done
+grep -q "database updated" "$work/app.log" || fail "the update did not finish"
+wid=$(xdotool search --name '^EcoKiosk$' | head -1)
+for _ in $(seq 100); do
+  grep -q "^生态文明建设满意度调查" "$work/hits" 2>/dev/null && break
+  xdotool mousemove --window "$wid" 1 1; sleep 0.1
+done
+grep -q "^生态文明建设满意度调查" "$work/hits" || fail "no welcome screen after the update"
+kill "$app"; wait "$app" 2>/dev/null || true; app=""
+check_sound
+[ "$(sqlite3 "$db" 'PRAGMA user_version')" = 9 ] || fail "schema not brought up to date"
+# Each count equals a grouped pass over the responses: nothing counted twice by the
+# steps that were killed and run again.
+diff <(sqlite3 "$db" "SELECT questionnaire, completed_at / 3600000, kiosk, count(*) FROM responses GROUP BY 1, 2, 3 ORDER BY 1, 2, 3") \
+     <(sqlite3 "$db" "SELECT questionnaire, hour, kiosk, n FROM response_counts ORDER BY 1, 2, 3") >/dev/null ||
+  fail "response_counts differ from a grouped pass"
+[ "$(sqlite3 "$db" "SELECT sum(n) FROM answer_counts WHERE kind != 0")" = "$(sqlite3 "$db" "SELECT count(*) FROM answers")" ] ||
+  fail "answer_counts differ from a grouped pass"
+echo "ok: killed part-way $killed_part_way times, finished, $total responses, counts equal a grouped pass"
