@@ -642,7 +642,7 @@ ImU32 over(ImU32 src, ImU32 dst) {
   };
   return mix(0) | mix(8) | mix(16) | 0xFF000000u;
 }
-void check_glyphs(const std::string& where, double need, GlyphContrast& out) {
+void check_glyphs(const std::string& where, double need, ImU32 page, GlyphContrast& out) {
   ImDrawData* dd = ImGui::GetDrawData();
   ImVec2 white = ImGui::GetIO().Fonts->TexUvWhitePixel;
   std::vector<Tri> tris;
@@ -671,7 +671,7 @@ void check_glyphs(const std::string& where, double need, GlyphContrast& out) {
     ImVec2 p((g.a.x + g.c.x) / 2, (g.a.y + g.c.y) / 2);
     if (p.x < g.clip.x || p.y < g.clip.y || p.x >= g.clip.z || p.y >= g.clip.w) continue;  // clipped away
     if (((g.col >> 24) & 255) == 0) continue;
-    ImU32 ground = color::background | 0xFF000000u;
+    ImU32 ground = page | 0xFF000000u;  // the frame is cleared to the page's colour (KioskFrame)
     for (std::size_t j = 0; j + 1 < i; ++j) {
       const Tri& s = tris[j];
       if (s.glyph || p.x < s.minx || p.x > s.maxx || p.y < s.miny || p.y > s.maxy) continue;
@@ -710,7 +710,7 @@ TEST_CASE("contrast: every glyph on every resident screen is at least 7:1 in hig
         if (k.model.high_contrast() != high) k.model.apply(intent::ToggleContrast{});
         k.frame(ImVec2(-1, -1), false);
         k.frame(ImVec2(-1, -1), false);
-        check_glyphs(where, need, gc);
+        check_glyphs(where, need, (high ? kHighContrastPalette : kStandardPalette).background, gc);
         ++screens;
       };
       k.model.apply(intent::SetLang{lang});

@@ -87,7 +87,10 @@ Intent KioskFrame::render(const platform::PointerStep* replay, const std::string
            size_.y > size_.x};
     in = draw_frame(v);
   }
-  if (!backend_.end_frame(color::background, png)) std::cerr << "cannot write " << png << "\n";
+  // The resident screens draw no window background: the clear is their page colour.
+  ImU32 ground = !staff && app_.refusal.empty() && model.high_contrast() ? kHighContrastPalette.background
+                                                                          : kStandardPalette.background;
+  if (!backend_.end_frame(ground, png)) std::cerr << "cannot write " << png << "\n";
   return in;
 }
 

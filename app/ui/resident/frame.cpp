@@ -80,9 +80,13 @@ Intent draw_frame(const View& v) {
   touch_page(page_key(v));
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(v.size);
+  // No background of its own: the frame is cleared to the palette's background
+  // (KioskFrame), and a second full-screen fill costs a software renderer (Mesa's
+  // llvmpipe) tens of milliseconds a frame.
   ImGui::Begin("##kiosk", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse |
+                   ImGuiWindowFlags_NoBackground);
   ImGui::PushFont(v.fonts.body);
   Intent in;
   if (v.model.database_update().on) {
