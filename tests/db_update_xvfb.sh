@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The real kiosk on an older (schema 4) database: it shows the update's progress before
-# serving, is killed part-way at several points without losing or doubling anything,
-# finishes at the next start with counts equal to a grouped pass, and then serves.
+# The real kiosk on an older (schema 4) database: it updates it before serving (its
+# screen meanwhile: the headless test "an older database being updated"), is killed
+# part-way at three points without losing or doubling anything, finishes at the next
+# start with counts equal to a grouped pass, and then serves.
 # Usage: db_update_xvfb.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 bin="$1/ecokiosk"
@@ -35,19 +36,21 @@ check_sound() {
   [ "$(sqlite3 "$db" 'SELECT count(*) FROM responses')" = "$total" ] || fail "responses lost or added"
 }
 
+reached() {  # the highest percentage the kiosk has logged so far (-1: none yet)
+  local p
+  p=$(grep -o 'database update: [0-9]*%' "$work/app.log" 2>/dev/null | tr -dc '0-9\n' | sort -n | tail -1)
+  echo "${p:--1}"
+}
 killed_part_way=0
-for wait_for in "database update: 0%" "database update: 20%" "database update: 60%"; do
-  : >"$work/hits"
+for at in 0 20 60; do   # percent logged before the kill (lines are logged per tenth reached)
   start
-  for _ in $(seq 600); do grep -q "$wait_for" "$work/app.log" && break; sleep 0.05; done
-  grep -q "$wait_for" "$work/app.log" || fail "no progress line '$wait_for'"
-  # While it updates, the screen offers a resident nothing to tap.
-  [ ! -s "$work/hits" ] || fail "buttons drawn during the update: $(cut -f1 "$work/hits" | head -3)"
+  for _ in $(seq 600); do [ "$(reached)" -ge "$at" ] && break; sleep 0.05; done
+  [ "$(reached)" -ge "$at" ] || fail "no progress line at or past $at%"
   kill -9 "$app"; wait "$app" 2>/dev/null || true; app=""
   check_sound
   v=$(sqlite3 "$db" "PRAGMA user_version")
   [ "$v" -lt 9 ] && killed_part_way=$((killed_part_way + 1))
-  echo "killed at '$wait_for': schema $v"
+  echo "killed at $(reached)%: schema $v"
 done
 [ "$killed_part_way" -ge 2 ] || fail "the update finished before the kills ($killed_part_way part-way)"
 

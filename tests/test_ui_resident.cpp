@@ -140,6 +140,27 @@ struct Kiosk : test::KioskRig {
 
 }  // namespace
 
+TEST_CASE("an older database being updated: the screen says so with its progress and offers nothing to tap") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    Kiosk k(size);
+    k.model.set_database_update({true, 1500, 6000});
+    k.frame(ImVec2(-1, -1), false);
+    k.frame(ImVec2(-1, -1), false);
+    CHECK(k.hits.empty());  // no card, no language or text-size switch, no staff call
+    const auto& texts = k.headless.texts;
+    auto said = [&](const std::string& s) { return std::find(texts.begin(), texts.end(), s) != texts.end(); };
+    CHECK(said(k.t("welcome.updating.title")));
+    CHECK(said(Strings::format(k.t("welcome.updating.progress"), {{"pct", "25%"}})));
+    // Taps anywhere (where the cards and switches would be) start nothing.
+    for (float y : {0.05f, 0.3f, 0.5f, 0.8f}) k.press_release(ImVec2(size.x * 0.5f, size.y * y));
+    CHECK(k.model.screen() == Screen::welcome);
+    CHECK_FALSE(k.model.session());
+    // Done: the welcome screen's cards come back.
+    k.model.set_database_update({});
+    CHECK(k.find(test::shipped().find("knowledge")->title.get("zh")));
+  }
+}
+
 TEST_CASE("by touch: a touch on the thanks screen at 25 s keeps it open past 30 s, 看完了 leaves at once") {
   Kiosk k(ImVec2(1920, 1080));
   REQUIRE(k.tap(test::shipped().find("knowledge")->title.get("zh")));
