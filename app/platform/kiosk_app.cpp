@@ -14,10 +14,13 @@ namespace eco::ui {
 KioskApp::KioskApp(const WindowOptions& options, std::function<void()> wake_loop)
     : o(options), tour(!options.screenshot_dir.empty()), wake(std::move(wake_loop)) {
   load_config_and_data();
+  clock = tour ? std::function<TimeMs()>([this] { return fake_now; }) : std::function<TimeMs()>(now_ms);
+}
+
+void KioskApp::open_store_and_models() {
   update_pending = !tour && migration_pending(db_path);
   if (!update_pending) open_db();
   for (const auto& e : unknown_ids_) startup_warning += (startup_warning.empty() ? "" : "  ·  ") + e;
-  clock = tour ? std::function<TimeMs()>([this] { return fake_now; }) : std::function<TimeMs()>(now_ms);
   model = std::make_unique<KioskModel>(cfg, set, store.get(), clock, tour ? 7 : 0);
   if (!store && !update_pending)
     model->set_store_problem(store_problem.empty() ? std::string("no database") : store_problem);

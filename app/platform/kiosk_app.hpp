@@ -21,9 +21,14 @@
 namespace eco::ui {
 
 struct KioskApp {
-  // Loads everything; problems go to stderr. `wake` is how a console worker's result
-  // wakes the window's event loop.
+  // Loads configuration, questionnaires and strings (what the first font atlas needs);
+  // problems go to stderr. `wake` is how a console worker's result wakes the window's
+  // event loop.
   KioskApp(const WindowOptions& options, std::function<void()> wake);
+  // Then the database (its start-up check reads the whole file), the catalog and the
+  // models: run on a thread of its own while the window opens (kiosk_window.cpp),
+  // touching nothing the font bake reads. update_pending: left for update_database.
+  void open_store_and_models();
   ~KioskApp();
   KioskApp(const KioskApp&) = delete;
   KioskApp& operator=(const KioskApp&) = delete;
