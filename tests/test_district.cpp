@@ -300,3 +300,68 @@ TEST_CASE("district: the screens by taps: sign-in refused then accepted, recordi
   REQUIRE(ui.tap(ui.zh("district.sign_out")));
   ui.settle();
 }
+
+TEST_CASE("district alerts: the responsible department sees its alert with the evidence and acknowledges it by taps "
+          "with a note; another department sees none" *
+          doctest::skip(std::getenv("ECOKIOSK_ALERTS_CENTER") == nullptr)) {
+  // tests/central/central_alerts.sh: one open alert of 35 (transport's) at hall kb.
+  const char* mine = std::getenv("ECOKIOSK_ALERTS_USER");
+  const char* other = std::getenv("ECOKIOSK_ALERTS_OTHER");
+  const char* pw = std::getenv("ECOKIOSK_ALERTS_PASSWORD");
+  REQUIRE(mine);
+  REQUIRE(other);
+  REQUIRE(pw);
+  DistrictUi ui(std::getenv("ECOKIOSK_ALERTS_CENTER"), district_glyphs());
+  REQUIRE(ui.headless.fonts_found);
+  ui.m.user = other;
+  REQUIRE(ui.drawn(ui.zh("district.user")));
+  ui.m.password = pw;
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  REQUIRE(ui.m.signed_in());
+  std::string none_open = Strings::format(ui.zh("district.tab.alerts"), {{"n", "0"}});
+  REQUIRE(ui.tap(none_open));
+  ui.settle();
+  CHECK(ui.m.page() == DistrictPage::alerts);
+  CHECK(ui.m.alerts().empty());
+  REQUIRE(ui.tap(ui.zh("district.sign_out")));
+  ui.settle();
+
+  ui.m.user = mine;
+  ui.m.password = pw;
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  REQUIRE(ui.m.signed_in());
+  CHECK(ui.m.open_alerts() == 1);
+  REQUIRE(ui.tap(Strings::format(ui.zh("district.tab.alerts"), {{"n", "1"}})));
+  ui.settle();
+  REQUIRE(ui.m.alerts().size() == 1);
+  const central::Alert a = ui.m.alerts().front();
+  CHECK(a.indicator == "35");
+  CHECK(a.scope == "kb");
+  CHECK(a.department == "区交通局");
+  CHECK(a.mine);
+  CHECK(a.n == 120);
+  CHECK(a.hi < a.target);
+  std::string ack = Strings::format(ui.zh("district.alerts.ack"), {{"id", std::to_string(a.id)}});
+  REQUIRE(ui.drawn(ui.zh("district.alerts.note")));
+  // Without a note: said, nothing sent.
+  REQUIRE(ui.tap(ack));
+  CHECK(ui.m.message() == "district.alerts.need_note");
+  CHECK_FALSE(ui.m.busy());
+  ui.m.alert_note = "增开公交接驳线";
+  REQUIRE(ui.tap(ack));
+  ui.settle();
+  CHECK(ui.m.message() == "district.alerts.acked|" + std::to_string(a.id));
+  CHECK(ui.m.alerts().empty());  // open ones only
+  CHECK(ui.m.open_alerts() == 0);
+  CHECK_FALSE(ui.drawn(ack));
+  // Acknowledged ones too: the note and the login are there.
+  REQUIRE(ui.tap(ui.zh("district.alerts.show_all")));
+  ui.settle();
+  REQUIRE(ui.m.alerts().size() == 1);
+  CHECK(ui.m.alerts().front().acked_by == mine);
+  CHECK(ui.m.alerts().front().ack_note == "增开公交接驳线");
+  REQUIRE(ui.tap(ui.zh("district.sign_out")));
+  ui.settle();
+}

@@ -94,6 +94,12 @@ const TaskUpdate* DistrictModel::task_update(const std::string& task) const {
   return it == task_updates_.end() ? nullptr : &it->second;
 }
 
+int DistrictModel::open_alerts() const {
+  int n = 0;
+  for (const auto& a : alerts_) n += a.acked_at ? 0 : 1;
+  return n;
+}
+
 bool DistrictModel::may_see_fleet() const {
   return account_ && account_->kind != central::AccountKind::department;
 }
@@ -119,6 +125,7 @@ void DistrictModel::apply(const DistrictIntent& in) {
   if (std::get_if<Record>(&in)) return record();
   if (auto* t = std::get_if<SetTask>(&in)) return set_task(*t);
   if (std::get_if<Refresh>(&in)) return load_page(page_);
+  if (auto* a = std::get_if<AckAlert>(&in)) return ack_alert(a->id);
 }
 
 void DistrictModel::sign_in() {
@@ -169,6 +176,7 @@ void DistrictModel::sign_in() {
         page_ = may_see_fleet() ? DistrictPage::fleet : DistrictPage::mine;
         say(T("district.signed_in"), false, a->name);
         load_page(page_);
+        if (page_ != DistrictPage::alerts) load_page(DistrictPage::alerts);  // the tab's count
       });
     } catch (const central::PgError& e) {
       queue_.post([this, e] {
@@ -196,6 +204,8 @@ void DistrictModel::sign_out() {
   task_updates_.clear();
   fleet_.clear();
   audit_.clear();
+  alerts_.clear();
+  alert_note.clear();
   open_.clear();
   page_ = DistrictPage::sign_in;
   say(T("district.signed_out"), false);
@@ -203,7 +213,8 @@ void DistrictModel::sign_out() {
 
 void DistrictModel::load_page(DistrictPage p) {
   central::AuditFilter f = audit_filter;
-  submit([this, p, f](std::unique_ptr<central::Conn>& conn) {
+  bool all = alerts_all;
+  submit([this, p, f, all](std::unique_ptr<central::Conn>& conn) {
     try {
       if (!conn) throw central::PgError(central::Status::auth, "not signed in");
       if (p == DistrictPage::mine) {
@@ -227,6 +238,12 @@ void DistrictModel::load_page(DistrictPage p) {
         queue_.post([this, rows] {
           --pending_;
           audit_ = rows;
+        });
+      } else if (p == DistrictPage::alerts) {
+        auto rows = central::list_alerts(*conn, !all);
+        queue_.post([this, rows] {
+          --pending_;
+          alerts_ = rows;
         });
       } else {
         queue_.post([this] { --pending_; });
@@ -292,6 +309,31 @@ void DistrictModel::set_task(const district_intent::SetTask& t) {
         for (const auto& u : ups) task_updates_[u.task] = u;
         task_note.clear();
         say(T("district.task_saved"), false, t.task);
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        fail(e);
+      });
+    }
+  });
+}
+
+void DistrictModel::ack_alert(std::int64_t id) {
+  std::string note = alert_note;
+  // The note is the point of acknowledging: asked for here, and by the engine anyway.
+  if (note.find_first_not_of(" \t\r\n") == std::string::npos) return say(T("district.alerts.need_note"), true);
+  bool all = alerts_all;
+  submit([this, id, note, all](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      central::ack_alert(*conn, id, note);
+      auto rows = central::list_alerts(*conn, !all);
+      queue_.post([this, id, rows] {
+        --pending_;
+        alerts_ = rows;
+        alert_note.clear();
+        say(T("district.alerts.acked"), false, std::to_string(id));
       });
     } catch (const central::PgError& e) {
       queue_.post([this, e] {

@@ -19,13 +19,14 @@
 #include <vector>
 
 #include "core/catalog/catalog.hpp"
+#include "core/central/alerts.hpp"
 #include "core/central/district.hpp"
 #include "core/storage/record_queries.hpp"
 #include "core/support/run_queue.hpp"
 
 namespace eco {
 
-enum class DistrictPage { sign_in, mine, fleet, audit };
+enum class DistrictPage { sign_in, mine, fleet, audit, alerts };
 
 namespace district_intent {
 struct SignIn {};  // user and password from the form
@@ -35,12 +36,13 @@ struct OpenIndicator { std::string id; };
 struct Record {};  // the form, for the indicator open
 struct SetTask { std::string task; TaskStatus status; };
 struct Refresh {};
+struct AckAlert { std::int64_t id; };  // with alert_note
 }  // namespace district_intent
 
 using DistrictIntent =
     std::variant<std::monostate, district_intent::SignIn, district_intent::SignOut, district_intent::ShowPage,
                  district_intent::OpenIndicator, district_intent::Record, district_intent::SetTask,
-                 district_intent::Refresh>;
+                 district_intent::Refresh, district_intent::AckAlert>;
 
 struct DistrictForm {
   std::string as_of, value, state, source, evidence;
@@ -63,6 +65,8 @@ class DistrictModel {
   std::string user, password;
   DistrictForm form;
   std::string task_note;
+  std::string alert_note;  // the acknowledgement's note
+  bool alerts_all = false;  // the alerts page: acknowledged ones too
   central::AuditFilter audit_filter;  // the audit page's filters; Refresh applies them
 
   DistrictPage page() const { return page_; }
@@ -79,6 +83,10 @@ class DistrictModel {
   const TaskUpdate* task_update(const std::string& task) const;
   const std::vector<central::FleetRow>& fleet() const { return fleet_; }
   const std::vector<central::CentralAuditEntry>& audit() const { return audit_; }
+  // The alerts the account may see (its department's; every one for propaganda and
+  // admins), open first; loaded at sign-in so the tab can show how many are open.
+  const std::vector<central::Alert>& alerts() const { return alerts_; }
+  int open_alerts() const;
   // What the page may show: the fleet to propaganda and admins, the whole audit to admins.
   bool may_see_fleet() const;
 
@@ -103,6 +111,7 @@ class DistrictModel {
   void load_page(DistrictPage p);
   void record();
   void set_task(const district_intent::SetTask& t);
+  void ack_alert(std::int64_t id);
   void loop();
 
   const Catalog& catalog_;
@@ -115,6 +124,7 @@ class DistrictModel {
   std::map<std::string, TaskUpdate> task_updates_;
   std::vector<central::FleetRow> fleet_;
   std::vector<central::CentralAuditEntry> audit_;
+  std::vector<central::Alert> alerts_;
   std::string open_;
   std::string key_, arg_;
   bool error_ = false;

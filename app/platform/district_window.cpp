@@ -69,7 +69,7 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
     std::cerr << "error: could not sign in as " << o.user << ": " << model.message() << "\n";
     return 1;
   }
-  for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit}) {
+  for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit, DistrictPage::alerts}) {
     if (p == DistrictPage::fleet && !model.may_see_fleet()) continue;
     model.apply(district_intent::ShowPage{p});
     if (p == DistrictPage::mine && !model.my_indicators().empty()) {
@@ -83,7 +83,10 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
       }
     }
     model.settle(std::chrono::seconds(30));
-    const char* name = p == DistrictPage::mine ? "mine" : p == DistrictPage::fleet ? "fleet" : "audit";
+    const char* name = p == DistrictPage::mine    ? "mine"
+                       : p == DistrictPage::fleet ? "fleet"
+                       : p == DistrictPage::audit ? "audit"
+                                                  : "alerts";
     ok = draw_frames(backend, view, 3, prefix + name + ".png") && ok;
   }
   model.apply(district_intent::SignOut{});

@@ -132,4 +132,13 @@ admin_sql "SELECT detail FROM audit WHERE action = 'export'" | grep -q "csv to $
 "$APP" --data-dir "$SRC" --central "$(url_of $T)" export --format csv --out "$WORK/t.csv" 2>"$WORK/err" && fail "$T exported"
 [ -e "$WORK/t.csv" ] && fail "a refused export left a file"
 "$APP" --central "$(url_of $P)" audit verify >/dev/null 2>&1 || "$APP" --central "$CENTER" audit verify >/dev/null || fail "audit chain broken"
+
+# The console (doctest "district alerts: …"): transport's alert of 35 at hall kb, seen and
+# acknowledged by taps as transport; forestry sees none.
+admin_sql "SELECT * FROM ecokiosk_raise_alert('35', 'kb', 'kb镇便民服务中心', 'kb Township Hall', 30, 50, 120, 31.5, 24.0, 40.1, '[{\"item\":\"car\",\"n\":120,\"pct\":20.5}]')" >/dev/null
+ECOKIOSK_ALERTS_CENTER="$KIOSK_URL" ECOKIOSK_ALERTS_USER=$T ECOKIOSK_ALERTS_OTHER=$F ECOKIOSK_ALERTS_PASSWORD=$PW \
+  "$BUILD/tests/ecokiosk_tests" --no-skip -tc='district alerts: *' | tee "$WORK/out"
+grep -q 'test cases: *1 | *1 passed' "$WORK/out" || fail "the console case did not run and pass"
+[ "$(admin_sql "SELECT acked_by FROM alerts WHERE indicator = '35'")" = "$T" ] || fail "console ack not at the center"
+admin_sql "SELECT count(*) FROM audit WHERE action = 'alert_ack' AND actor = '$T'" | grep -qx 1 || fail "console ack not audited"
 echo "central_alerts: raised with the indicators' evidence, once; acknowledged by the right department only, audited; exports audited"

@@ -40,7 +40,8 @@ std::vector<Alert> list_alerts(Conn& c, bool open_only) {
   Result r = c.exec(
       "SELECT id, indicator, scope, hall_zh, hall_en, department, window_days, target, value, ci_lo, ci_hi, n, items, "
       "(extract(epoch FROM raised_at) * 1000)::bigint, (extract(epoch FROM checked_at) * 1000)::bigint, raised_by, "
-      "(extract(epoch FROM acked_at) * 1000)::bigint, coalesce(acked_by, ''), coalesce(ack_note, '') "
+      "(extract(epoch FROM acked_at) * 1000)::bigint, coalesce(acked_by, ''), coalesce(ack_note, ''), "
+      "ecokiosk_acts_for(department) "
       "FROM alerts WHERE NOT $1::boolean OR acked_at IS NULL ORDER BY acked_at IS NOT NULL, id DESC LIMIT 500",
       {open_only ? "true" : "false"});
   std::vector<Alert> out;
@@ -65,6 +66,7 @@ std::vector<Alert> list_alerts(Conn& c, bool open_only) {
     if (!r.null(i, 16)) a.acked_at = r.i64(i, 16);
     a.acked_by = r.text(i, 17);
     a.ack_note = r.text(i, 18);
+    a.mine = r.text(i, 19) == "t";
     out.push_back(std::move(a));
   }
   return out;

@@ -46,6 +46,7 @@ struct Alert {
   std::string raised_by;
   std::optional<TimeMs> acked_at;
   std::string acked_by, ack_note;
+  bool mine = false;  // the login answers for its department (may acknowledge it while open)
 };
 // What the login may see (its department's; all for propaganda, readers, admins),
 // open ones first, newest first.
