@@ -26,6 +26,7 @@
 #include "core/central/alerts.hpp"
 #include "core/central/central_queries.hpp"
 #include "console/alert_check.hpp"
+#include "console/district_model.hpp"
 
 namespace eco::cli {
 
@@ -385,6 +386,18 @@ std::string fixed1(double v) {
   return b;
 }
 }  // namespace
+
+void console_analysis(const Common& c, DistrictAnalysis& a) {
+  Config cfg = load_cfg(c);
+  a.data_dir = c.data_dir;
+  a.min_seconds_per_question = cfg.min_seconds_per_question;
+  a.utc_offset_minutes = cfg.utc_offset_minutes;
+  a.open = [](const std::string& url, const std::string& user, const std::string& password) {
+    return std::unique_ptr<ResponseQueries>(std::make_unique<central::CentralQueries>(
+        url, std::vector<std::pair<std::string, std::string>>{
+                 {"user", user}, {"password", password}, {"connect_timeout", "10"}}));
+  };
+}
 
 int alerts_check(const Common& c, const AlertArgs& a) {
   if (c.central.empty()) {

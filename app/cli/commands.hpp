@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace eco {
+struct DistrictAnalysis;
+}
+
 namespace eco::cli {
 
 struct Common {
@@ -88,6 +92,9 @@ struct AlertArgs {
   std::string note;
 };
 int alerts_check(const Common& c, const AlertArgs& a);
+// The district console's survey pages: the center's responses through CentralQueries (as
+// `--central URL indicators`), the configuration's exclusion threshold and clock.
+void console_analysis(const Common& c, DistrictAnalysis& a);
 int alerts_list(const Common& c, const AlertArgs& a);
 int alerts_ack(const Common& c, const AlertArgs& a);
 // Sends what waits; exit 0 only when nothing is left.

@@ -241,6 +241,7 @@ int main(int argc, char** argv) {
       }
       dw.url = common.central;
       dw.data_dir = common.data_dir;
+      eco::cli::console_analysis(common, dw.analysis);
       dw.font = font;
       if (!lang.empty()) dw.lang = lang;
       return eco::ui::run_district_console(dw);

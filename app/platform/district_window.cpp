@@ -69,8 +69,11 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
     std::cerr << "error: could not sign in as " << o.user << ": " << model.message() << "\n";
     return 1;
   }
-  for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit, DistrictPage::alerts}) {
+  for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit, DistrictPage::alerts,
+                         DistrictPage::results, DistrictPage::exports, DistrictPage::accounts}) {
     if (p == DistrictPage::fleet && !model.may_see_fleet()) continue;
+    if ((p == DistrictPage::results || p == DistrictPage::exports) && !model.may_see_results()) continue;
+    if (p == DistrictPage::accounts && !model.may_manage_accounts()) continue;
     model.apply(district_intent::ShowPage{p});
     if (p == DistrictPage::mine && !model.my_indicators().empty()) {
       // The first indicator that takes a typed value, its form open.
@@ -83,10 +86,8 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
       }
     }
     model.settle(std::chrono::seconds(30));
-    const char* name = p == DistrictPage::mine    ? "mine"
-                       : p == DistrictPage::fleet ? "fleet"
-                       : p == DistrictPage::audit ? "audit"
-                                                  : "alerts";
+    static const char* const names[] = {"sign-in", "mine", "fleet", "audit", "alerts", "results", "export", "accounts"};
+    const char* name = names[static_cast<int>(p)];
     ok = draw_frames(backend, view, 3, prefix + name + ".png") && ok;
   }
   model.apply(district_intent::SignOut{});
@@ -147,6 +148,7 @@ int run_district_console(const DistrictWindowOptions& o) {
   backend.upload_font_texture();
 
   DistrictModel model(*cat.catalog, o.url, [] { platform::GlfwBackend::post_empty_event(); });
+  model.set_analysis(o.analysis);
   DistrictView view{strings, model, fonts.console, fonts.console_heading, scale, backend.framebuffer_size(), o.lang};
 
   if (!o.screenshot_dir.empty()) return district_screenshots(o, *cat.catalog, backend, model, view);

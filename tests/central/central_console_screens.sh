@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The district console's real binary under Xvfb: its screenshot tour signs in as the
-# propaganda department (a wrong password first) and draws every page it may open,
-# alerts with evidence included, at 1366x768 and 1920x1080 in Chinese and English.
+# propaganda department (a wrong password first) and draws every page it may open
+# (alerts with evidence, survey results with halls, export), then as an admin (accounts), at 1366x768 and 1920x1080 in Chinese and English.
 # The PNGs stay in BUILD/district-screens to be looked at.
 #   central_console_screens.sh BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh"
 command -v Xvfb >/dev/null || { echo "SKIP: no Xvfb"; exit 77; }
 new_center screens
 "$APP" --data-dir "$SRC" central init --url "$CENTER" >/dev/null
-P=prop.$$ PW=screens-pass-1234
+P=prop.$$ B=boss.$$ PW=screens-pass-1234
 echo "$PW" | "$APP" central add-user $P --url "$CENTER" --role propaganda >/dev/null || fail "add-user"
+echo "$PW" | "$APP" central add-user $B --url "$CENTER" --role admin >/dev/null || fail "add-user admin"
 kiosk hall-a
 kiosk hall-b
 fill hall-a 60 3
@@ -29,12 +30,20 @@ for lang in zh en; do
   for size in 1366x768 1920x1080; do
     echo "$PW" | "$APP" --data-dir "$SRC" --lang $lang --central "$KIOSK_URL" console --size $size \
       --screenshots "$OUT" --user $P >"$WORK/app.log" 2>&1 || { cat "$WORK/app.log"; fail "tour $lang $size"; }
-    for page in sign-in sign-in-refused mine fleet audit alerts; do
+    for page in sign-in sign-in-refused mine fleet audit alerts results export; do
       f="$OUT/district-$lang-$size-$page.png"
       [ -s "$f" ] || fail "no $f"
     done
+    mkdir -p "$OUT/admin"
+    echo "$PW" | "$APP" --data-dir "$SRC" --lang $lang --central "$KIOSK_URL" console --size $size \
+      --screenshots "$OUT/admin" --user $B >"$WORK/app.log" 2>&1 || { cat "$WORK/app.log"; fail "admin tour $lang $size"; }
+    for page in fleet audit alerts accounts; do
+      f="$OUT/admin/district-$lang-$size-$page.png"
+      [ -s "$f" ] || fail "no $f"
+    done
+    [ -e "$OUT/admin/district-$lang-$size-results.png" ] && fail "an admin was shown the survey results"
   done
 done
 # The tour's sign-ins are audited like anyone's.
 [ "$(admin_sql "SELECT count(*) FROM audit WHERE action = 'sign_in' AND actor = '$P'")" = 4 ] || fail "sign-ins not audited"
-echo "central_console_screens: $(ls "$OUT" | wc -l) screenshots in $OUT"
+echo "central_console_screens: $(find "$OUT" -name '*.png' | wc -l) screenshots in $OUT"

@@ -1,4 +1,5 @@
-// The center's alerts migration (issue 17), kept in its own file so another migration
+// The center's alerts migration (issue 17; with the export audit and enabling an account
+// again, which came with the console's pages), kept in its own file so another migration
 // appended beside it merges without touching this text. schema.cpp lists it in
 // kCentralMigrations; {departments}, {propaganda}, {admins} and {readers} stand for the
 // database's group roles there.
@@ -142,6 +143,20 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION ecokiosk_note_export(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ecokiosk_note_export(text, text) TO {propaganda}, {readers};
+
+-- A disabled account back (ecokiosk_disable_account's other half), as an admin: the role
+-- may log in again with its old password; the accounts trigger audits the change.
+CREATE FUNCTION ecokiosk_enable_account(login text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM public.accounts WHERE role = login) THEN
+    RAISE EXCEPTION 'no account "%"', login USING ERRCODE = '22023';
+  END IF;
+  EXECUTE format('ALTER ROLE %I LOGIN', login);
+  UPDATE public.accounts SET disabled = false WHERE role = login;
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_enable_account(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ecokiosk_enable_account(text) TO {admins};
 )sql";
 
 }  // namespace eco::central

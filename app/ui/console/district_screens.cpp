@@ -339,9 +339,14 @@ DistrictIntent draw_district(DistrictView& v) {
     static const Tab tabs[] = {{"mine", T("district.tab.mine"), DistrictPage::mine},
                                {"fleet", T("district.tab.fleet"), DistrictPage::fleet},
                                {"audit", T("district.tab.audit"), DistrictPage::audit},
-                               {"alerts", T("district.tab.alerts"), DistrictPage::alerts}};
+                               {"alerts", T("district.tab.alerts"), DistrictPage::alerts},
+                               {"results", T("district.tab.results"), DistrictPage::results},
+                               {"exports", T("district.tab.exports"), DistrictPage::exports},
+                               {"accounts", T("district.tab.accounts"), DistrictPage::accounts}};
     for (const auto& tab : tabs) {
       if (tab.p == DistrictPage::fleet && !m.may_see_fleet()) continue;
+      if ((tab.p == DistrictPage::results || tab.p == DistrictPage::exports) && !m.may_see_results()) continue;
+      if (tab.p == DistrictPage::accounts && !m.may_manage_accounts()) continue;
       std::string label = tab.p == DistrictPage::alerts
                               ? Strings::format(v.t(tab.key), {{"n", std::to_string(m.open_alerts())}})
                               : v.t(tab.key);
@@ -373,6 +378,9 @@ DistrictIntent draw_district(DistrictView& v) {
       case DistrictPage::fleet: page = draw_district_fleet(v); break;
       case DistrictPage::audit: page = draw_district_audit(v); break;
       case DistrictPage::alerts: page = draw_district_alerts(v); break;
+      case DistrictPage::results: page = draw_district_results(v); break;
+      case DistrictPage::exports: page = draw_district_exports(v); break;
+      case DistrictPage::accounts: page = draw_district_accounts(v); break;
     }
     if (!std::holds_alternative<std::monostate>(page)) out = std::move(page);
   }
