@@ -44,6 +44,23 @@ for lang in zh en; do
     [ -e "$OUT/admin/district-$lang-$size-results.png" ] && fail "an admin was shown the survey results"
   done
 done
+kill $xvfb 2>/dev/null || true
+# The same pages by taps, headless (doctest "district pages by taps: …"), against the
+# command line's figures.
+"$APP" --data-dir "$SRC" --config "$WORK/none.json" --central "postgresql://$P:$PW@127.0.0.1:$ECOKIOSK_PG_PORT/$CENTER_DB?sslmode=disable" \
+  indicators --format json --no-weighting >"$WORK/ind.json" || fail "indicators"
+mkdir -p "$WORK/exports"
+ECOKIOSK_PAGES_CENTER="$KIOSK_URL" ECOKIOSK_PAGES_PROP=$P ECOKIOSK_PAGES_ADMIN=$B ECOKIOSK_PAGES_PASSWORD=$PW \
+  ECOKIOSK_PAGES_INDICATORS="$WORK/ind.json" ECOKIOSK_PAGES_OUT="$WORK/exports" \
+  "$BUILD/tests/ecokiosk_tests" --no-skip -tc='district pages by taps: *' | tee "$WORK/out"
+grep -q 'test cases: *1 | *1 passed' "$WORK/out" || fail "the pages case did not run and pass"
+NEW=$(sed -n 's/^district pages: new account //p' "$WORK/out")
+# The console's export is in the audit under the login, before its rows (the refused
+# one too: the attempt is what was noted); the account changes under the admin.
+[ "$(admin_sql "SELECT count(*) FROM audit WHERE action = 'export' AND actor = '$P' AND subject = 'console'")" = 2 ] \
+  || fail "console exports audited: $(admin_sql "SELECT actor, subject, detail FROM audit WHERE action = 'export'")"
+got=$(admin_sql "SELECT actor || ':' || action || ':' || subject FROM audit WHERE subject = '$NEW' ORDER BY seq" | tr '\n' ' ')
+[ "$got" = "$B:account_insert:$NEW $B:account_update:$NEW $B:account_update:$NEW " ] || fail "account changes audited: $got"
 # The tour's sign-ins are audited like anyone's.
-[ "$(admin_sql "SELECT count(*) FROM audit WHERE action = 'sign_in' AND actor = '$P'")" = 4 ] || fail "sign-ins not audited"
+[ "$(admin_sql "SELECT count(*) FROM audit WHERE action = 'sign_in' AND actor = '$P'")" = 5 ] || fail "sign-ins not audited"
 echo "central_console_screens: $(find "$OUT" -name '*.png' | wc -l) screenshots in $OUT"
