@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -95,11 +97,28 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
   return ok ? 0 : 1;
 }
 
+// ECOKIOSK_HIT_LOG=FILE, as the kiosk's: after every frame, each clickable item's label
+// and centre (label, x, y, tab-separated), for the Xvfb + xdotool test.
+void write_hits(const std::string& path, const std::vector<HitItem>& hits) {
+  std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f) return;
+  for (const auto& h : hits)
+    std::fprintf(f, "%s\t%d\t%d\n", h.label.c_str(), static_cast<int>((h.min.x + h.max.x) / 2),
+                 static_cast<int>((h.min.y + h.max.y) / 2));
+  std::fclose(f);
+  std::rename(tmp.c_str(), path.c_str());
+}
+
 // Asleep until input or the worker's result (post_empty_event); a few frames after
 // either so presses and releases both show.
 void district_loop(platform::GlfwBackend& backend, DistrictModel& model, DistrictView& view) {
   unsigned seen = backend.input_count();
   int extra = 3;
+  std::vector<HitItem> hits;
+  const char* log = std::getenv("ECOKIOSK_HIT_LOG");
+  std::string hit_log = log ? log : "";
+  if (!hit_log.empty()) g_hit_items = &hits;
   while (!backend.should_close()) {
     backend.wait(extra > 0 ? 0.0 : 60.0);
     if (backend.input_count() != seen) {
@@ -109,8 +128,10 @@ void district_loop(platform::GlfwBackend& backend, DistrictModel& model, Distric
     model.tick();
     backend.begin_frame(nullptr);
     view.size = backend.framebuffer_size();
+    hits.clear();
     DistrictIntent in = draw_district(view);
     backend.end_frame(color::background, "");
+    if (!hit_log.empty()) write_hits(hit_log, hits);
     if (!std::holds_alternative<std::monostate>(in)) {
       model.apply(in);
       extra = 3;
@@ -118,6 +139,7 @@ void district_loop(platform::GlfwBackend& backend, DistrictModel& model, Distric
       --extra;
     }
   }
+  g_hit_items = nullptr;
 }
 
 }  // namespace
