@@ -59,6 +59,9 @@ struct DistrictForm {
   int judged = -1;  // -1 not chosen, 0 not met, 1 met
 };
 
+// What the console's export page offers (as `export --format`, but the JSON Lines stream).
+inline constexpr const char* kDistrictExportFormats[] = {"xlsx", "csv", "sav", "dta", "pdf", "html"};
+
 struct DistrictExportForm {
   std::string format = "xlsx";  // xlsx, csv, sav, dta, pdf, html (as `export --format`)
   std::string out;              // the file ("" = ~/ecokiosk-<today>.<format>)

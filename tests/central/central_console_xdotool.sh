@@ -30,10 +30,12 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -n "$wid" ] || { cat "$WORK/app.log"; fail "no console window"; }
+# On a failure, what the screen showed (BUILD/xdotool-failure.png), to look at.
+shot_and_fail() { command -v import >/dev/null && import -window root "$BUILD/xdotool-failure.png" 2>/dev/null; fail "$@"; }
 zh() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$SRC/assets/i18n/zh.json" "$1"; }
-where() {  # where LABEL: its centre once drawn ("" after 10 s)
+where() {  # where LABEL: its centre once drawn ("" after 30 s)
   local xy=""
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     xy=$(awk -F'\t' -v l="$1" '$1 == l { print $2, $3; exit }' "$WORK/hits" 2>/dev/null || true)
     [ -n "$xy" ] && break
     xdotool mousemove --window "$wid" 2 2  # a wake-up event so the console draws
@@ -44,7 +46,7 @@ where() {  # where LABEL: its centre once drawn ("" after 10 s)
 click() {
   local xy
   xy=$(where "$1")
-  [ -n "$xy" ] || { cut -f1 "$WORK/hits"; fail "no item labelled '$1' on screen"; }
+  [ -n "$xy" ] || { cut -f1 "$WORK/hits"; shot_and_fail "no item labelled '$1' on screen"; }
   # shellcheck disable=SC2086
   xdotool mousemove --window "$wid" $xy
   sleep 0.1
@@ -56,8 +58,10 @@ click "$(zh district.user)"
 xdotool type --delay 30 "$P"
 click "$(zh district.password)"
 xdotool type --delay 30 "$PW"
-xdotool key Return
-[ -n "$(where "$(zh district.sign_out)")" ] || { cat "$WORK/app.log"; fail "not signed in"; }
+# Held as a person holds it: ImGui 1.86 reads keys as held per frame, so a press and
+# release inside one frame (xdotool's default 12 ms) can pass unseen.
+xdotool keydown Return; sleep 0.2; xdotool keyup Return
+[ -n "$(where "$(zh district.sign_out)")" ] || { cat "$WORK/app.log"; cut -f1 "$WORK/hits"; shot_and_fail "not signed in"; }
 [ "$(admin_sql "SELECT count(*) FROM audit WHERE action = 'sign_in' AND actor = '$P'")" = 1 ] || fail "sign-in not audited"
 # Every tab the propaganda department has.
 click "$(zh district.tab.mine)"

@@ -51,7 +51,7 @@ DistrictIntent draw_district_results(DistrictView& v) {
     ImGui::PopFont();
     char target[16];
     std::snprintf(target, sizeof target, "%.0f%%", r.target);
-    std::string status = v.t(std::string(T("district.results.status.")) + r.status());
+    std::string status = v.t(std::string(T("report.status.")) + r.status());
     ImGui::TextWrapped("%s", Strings::format(v.t(T("district.results.figure")),
                                              {{"value", pct(r.est.value)}, {"ci", interval(r.est)},
                                               {"n", std::to_string(r.est.n)}, {"target", target}, {"status", status},
@@ -96,7 +96,7 @@ DistrictIntent draw_district_exports(DistrictView& v) {
   DistrictExportForm& f = m.export_form;
   ImGui::TextWrapped("%s", v.t(T("district.export.what")).c_str());
   ImGui::TextUnformatted(v.t(T("district.export.format")).c_str());
-  for (const char* fmt : {"xlsx", "csv", "sav", "dta", "pdf", "html"}) {
+  for (const char* fmt : kDistrictExportFormats) {
     std::string label = v.t(std::string(T("district.export.fmt.")) + fmt);
     if (chip(label, fmt, f.format == fmt) && !m.exporting()) {
       // A path the user did not type follows the format.
