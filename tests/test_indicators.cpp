@@ -193,9 +193,14 @@ TEST_CASE("alert rule: below target only when the whole 95% interval is, from en
   CHECK(a->target == Approx(80));
   REQUIRE(a->items.size() == 11);
   for (std::size_t i = 1; i < a->items.size(); ++i) CHECK(a->items[i - 1].pct <= a->items[i].pct);  // worst first
-  nlohmann::json items = nlohmann::json::parse(items_json(a->items));
+  nlohmann::json items = nlohmann::json::parse(items_json(a->items, g.b.set.find("satisfaction")));
   CHECK(items.size() == 11);
   CHECK(items[0]["item"] == a->items[0].item);
+  const Question* worst = g.b.set.find("satisfaction")->find(a->items[0].item);
+  REQUIRE(worst);
+  CHECK(items[0]["zh"] == worst->text.get("zh"));  // what was asked, for a department without the questionnaire
+  CHECK_FALSE(items[0]["zh"].get<std::string>().empty());
+  CHECK(nlohmann::json::parse(items_json(a->items))[0].count("zh") == 0);
 }
 
 TEST_CASE("39 awareness: mean of per-respondent scores with a clustered Wilson interval, items worst first") {

@@ -250,7 +250,8 @@ int alerts_list(const Common& c, const AlertArgs& a) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& x : list) {
         nlohmann::json items = nlohmann::json::array();
-        for (const auto& i : x.items) items.push_back({{"item", i.item}, {"n", i.n}, {"pct", i.pct}});
+        for (const auto& i : x.items)
+          items.push_back({{"item", i.item}, {"zh", i.zh}, {"en", i.en}, {"n", i.n}, {"pct", i.pct}});
         nlohmann::json j = {{"id", x.id},         {"indicator", x.indicator}, {"scope", x.scope},
                             {"hall_zh", x.hall_zh}, {"hall_en", x.hall_en},   {"department", x.department},
                             {"window_days", x.window_days}, {"target", x.target}, {"value", x.value},
@@ -274,7 +275,7 @@ int alerts_list(const Common& c, const AlertArgs& a) {
       for (std::size_t i = 0; i < x.items.size() && i < 5; ++i) {
         char row[64];
         std::snprintf(row, sizeof row, "%.1f%% (n = %lld)", x.items[i].pct, static_cast<long long>(x.items[i].n));
-        std::cout << "    " << x.items[i].item << " " << row << "\n";
+        std::cout << "    " << x.items[i].item << (x.items[i].zh.empty() ? "" : " " + x.items[i].zh) << " " << row << "\n";
       }
       if (x.acked_at)
         std::cout << "    acknowledged " << ms_text(*x.acked_at) << " by " << x.acked_by << ": " << printable(x.ack_note)

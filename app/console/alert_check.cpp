@@ -2,6 +2,7 @@
 
 #include "core/analysis/alert_rule.hpp"
 #include "core/survey/questionnaire.hpp"
+#include "core/survey/questionnaire_loader.hpp"
 
 namespace eco {
 
@@ -27,7 +28,7 @@ AlertCheckReport check_alerts(ResponseQueries& q, central::Conn& c, const Questi
       a.lo = f.lo;
       a.hi = f.hi;
       a.n = f.n;
-      a.items_json = items_json(f.items);
+      a.items_json = items_json(f.items, set.find(f.questionnaire));
       rep.below.push_back(a);
     }
   };

@@ -66,6 +66,7 @@ assert a["ci"][1] < a["target"] == 80, a
 pcts = [i["pct"] for i in a["items"]]
 assert pcts and pcts == sorted(pcts), pcts           # worst first
 assert [i["item"] for i in a["items"]] == [i["item"] for i in ind["items"]], (a["items"], ind["items"])
+assert all(i["zh"] and i["en"] for i in a["items"]), a["items"]   # the question's words travel with it
 assert a["department"] == "区委宣传部" and a["raised_by"].startswith("prop."), a
 PY
 done

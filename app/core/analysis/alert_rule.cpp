@@ -9,6 +9,7 @@ std::optional<AlertFinding> below_with_confidence(const IndicatorResult& r, std:
   if (!(r.est.ci->hi < r.target)) return std::nullopt;
   AlertFinding f;
   f.no = r.no;
+  f.questionnaire = r.questionnaire;
   f.target = r.target;
   f.n = r.est.n;
   f.value = *r.est.value;
@@ -25,9 +26,16 @@ std::vector<AlertFinding> findings(const IndicatorReport& r, std::int64_t min_n)
   return out;
 }
 
-std::string items_json(const std::vector<ItemRow>& items) {
+std::string items_json(const std::vector<ItemRow>& items, const Questionnaire* q) {
   nlohmann::json a = nlohmann::json::array();
-  for (const auto& i : items) a.push_back({{"item", i.item}, {"n", i.n}, {"pct", i.pct}});
+  for (const auto& i : items) {
+    nlohmann::json j = {{"item", i.item}, {"n", i.n}, {"pct", i.pct}};
+    if (const Question* qq = q ? q->find(i.item) : nullptr) {
+      j["zh"] = qq->text.get("zh");
+      j["en"] = qq->text.get("en");
+    }
+    a.push_back(std::move(j));
+  }
   return a.dump();
 }
 

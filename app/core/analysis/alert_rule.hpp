@@ -18,6 +18,7 @@ namespace eco {
 
 struct AlertFinding {
   int no = 0;  // 35, 39, 40
+  std::string questionnaire;
   double target = 0;
   std::int64_t n = 0;
   double value = 0, lo = 0, hi = 0;  // percent; [lo, hi] the 95% interval
@@ -27,7 +28,9 @@ struct AlertFinding {
 std::optional<AlertFinding> below_with_confidence(const IndicatorResult& r, std::int64_t min_n = 30);
 // Every indicator of the report that calls for an alert.
 std::vector<AlertFinding> findings(const IndicatorReport& r, std::int64_t min_n = 30);
-// The evidence's items as the center stores them: [{"item", "n", "pct"}], worst first.
-std::string items_json(const std::vector<ItemRow>& items);
+// The evidence's items as the center stores them: [{"item", "n", "pct", "zh", "en"}],
+// worst first; zh and en are the item's question text from q (when it has the item), so
+// a department without the questionnaire reads what was asked.
+std::string items_json(const std::vector<ItemRow>& items, const Questionnaire* q = nullptr);
 
 }  // namespace eco

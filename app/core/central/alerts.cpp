@@ -19,7 +19,8 @@ std::vector<AlertItem> parse_items(const std::string& text) {
   if (!j.is_array()) return out;
   for (const auto& e : j)
     if (e.is_object())
-      out.push_back({e.value("item", std::string()), e.value("n", std::int64_t{0}), e.value("pct", 0.0)});
+      out.push_back({e.value("item", std::string()), e.value("zh", std::string()), e.value("en", std::string()),
+                     e.value("n", std::int64_t{0}), e.value("pct", 0.0)});
   return out;
 }
 }  // namespace

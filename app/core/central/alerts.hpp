@@ -15,6 +15,7 @@ namespace eco::central {
 
 struct AlertItem {
   std::string item;
+  std::string zh, en;  // the question's text ("" when the check did not know it)
   std::int64_t n = 0;
   double pct = 0;
 };

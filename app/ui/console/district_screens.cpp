@@ -244,6 +244,11 @@ DistrictIntent draw_district_audit(DistrictView& v) {
 }
 
 namespace {
+// The question's text in the language when the check stored it, else its id.
+std::string item_text(const central::AlertItem& i, const std::string& lang) {
+  const std::string& t = lang == "en" && !i.en.empty() ? i.en : i.zh;
+  return t.empty() ? i.item : t + " (" + i.item + ")";
+}
 std::string pct1(double x) {
   char b[32];
   std::snprintf(b, sizeof b, "%.1f", x);
@@ -293,10 +298,10 @@ DistrictIntent draw_district_alerts(DistrictView& v) {
       ImGui::TextUnformatted(v.t(T("district.alerts.items")).c_str());
       ImGui::Indent(v.px(24));
       for (std::size_t i = 0; i < a.items.size() && i < 5; ++i)
-        ImGui::TextUnformatted(Strings::format(v.t(T("district.alerts.item")),
-                                               {{"item", a.items[i].item}, {"pct", pct1(a.items[i].pct)},
-                                                {"n", std::to_string(a.items[i].n)}})
-                                   .c_str());
+        ImGui::TextWrapped("%s", Strings::format(v.t(T("district.alerts.item")),
+                                                 {{"item", item_text(a.items[i], v.lang)}, {"pct", pct1(a.items[i].pct)},
+                                                   {"n", std::to_string(a.items[i].n)}})
+                                     .c_str());
       ImGui::Unindent(v.px(24));
     }
     if (a.acked_at) {
