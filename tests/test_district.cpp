@@ -5,12 +5,20 @@
 // accounts and sets ECOKIOSK_DISTRICT_CENTER; skipped elsewhere.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include <imgui.h>
 
 #include "console/district_model.hpp"
+#include "core/central/central_queries.hpp"
 #include "core/support/i18n.hpp"
 #include "helpers.hpp"
 #include "ui/common/headless.hpp"
@@ -22,6 +30,10 @@ namespace di = eco::district_intent;
 
 namespace {
 constexpr auto kWait = std::chrono::seconds(30);
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 }
 
 TEST_CASE("district: a department signs in, records its own indicator, is refused another's, an admin sees the fleet" *
@@ -299,4 +311,211 @@ TEST_CASE("district: the screens by taps: sign-in refused then accepted, recordi
   CHECK(ui.m.fleet().size() == 2);
   REQUIRE(ui.tap(ui.zh("district.sign_out")));
   ui.settle();
+}
+
+TEST_CASE("district alerts: the responsible department sees its alert with the evidence and acknowledges it by taps "
+          "with a note; another department sees none" *
+          doctest::skip(std::getenv("ECOKIOSK_ALERTS_CENTER") == nullptr)) {
+  // tests/central/central_alerts.sh: one open alert of 35 (transport's) at hall kb.
+  const char* mine = std::getenv("ECOKIOSK_ALERTS_USER");
+  const char* other = std::getenv("ECOKIOSK_ALERTS_OTHER");
+  const char* pw = std::getenv("ECOKIOSK_ALERTS_PASSWORD");
+  REQUIRE(mine);
+  REQUIRE(other);
+  REQUIRE(pw);
+  DistrictUi ui(std::getenv("ECOKIOSK_ALERTS_CENTER"), district_glyphs());
+  REQUIRE(ui.headless.fonts_found);
+  ui.m.user = other;
+  REQUIRE(ui.drawn(ui.zh("district.user")));
+  ui.m.password = pw;
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  REQUIRE(ui.m.signed_in());
+  std::string none_open = Strings::format(ui.zh("district.tab.alerts"), {{"n", "0"}});
+  REQUIRE(ui.tap(none_open));
+  ui.settle();
+  CHECK(ui.m.page() == DistrictPage::alerts);
+  CHECK(ui.m.alerts().empty());
+  REQUIRE(ui.tap(ui.zh("district.sign_out")));
+  ui.settle();
+
+  ui.m.user = mine;
+  ui.m.password = pw;
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  REQUIRE(ui.m.signed_in());
+  CHECK(ui.m.open_alerts() == 1);
+  REQUIRE(ui.tap(Strings::format(ui.zh("district.tab.alerts"), {{"n", "1"}})));
+  ui.settle();
+  REQUIRE(ui.m.alerts().size() == 1);
+  const central::Alert a = ui.m.alerts().front();
+  CHECK(a.indicator == "35");
+  CHECK(a.scope == "kb");
+  CHECK(a.department == "区交通局");
+  CHECK(a.mine);
+  CHECK(a.n == 120);
+  CHECK(a.hi < a.target);
+  std::string ack = Strings::format(ui.zh("district.alerts.ack"), {{"id", std::to_string(a.id)}});
+  REQUIRE(ui.drawn(ui.zh("district.alerts.note")));
+  // Without a note: said, nothing sent.
+  REQUIRE(ui.tap(ack));
+  CHECK(ui.m.message() == "district.alerts.need_note");
+  CHECK_FALSE(ui.m.busy());
+  ui.m.alert_note = "增开公交接驳线";
+  REQUIRE(ui.tap(ack));
+  ui.settle();
+  CHECK(ui.m.message() == "district.alerts.acked|" + std::to_string(a.id));
+  CHECK(ui.m.alerts().empty());  // open ones only
+  CHECK(ui.m.open_alerts() == 0);
+  CHECK_FALSE(ui.drawn(ack));
+  // Acknowledged ones too: the note and the login are there.
+  REQUIRE(ui.tap(ui.zh("district.alerts.show_all")));
+  ui.settle();
+  REQUIRE(ui.m.alerts().size() == 1);
+  CHECK(ui.m.alerts().front().acked_by == mine);
+  CHECK(ui.m.alerts().front().ack_note == "增开公交接驳线");
+  REQUIRE(ui.tap(ui.zh("district.sign_out")));
+  ui.settle();
+}
+
+TEST_CASE("district pages by taps: the propaganda department's results are `indicators`' figures, its export is "
+          "written and audited, the alerts refresh checks; an admin adds, disables and enables an account and sees "
+          "the server's reason for a refused one" *
+          doctest::skip(std::getenv("ECOKIOSK_PAGES_CENTER") == nullptr)) {
+  // tests/central/central_console_screens.sh makes the center, the accounts and the
+  // indicators JSON of `--central URL indicators` to compare with.
+  const char* prop = std::getenv("ECOKIOSK_PAGES_PROP");
+  const char* admin = std::getenv("ECOKIOSK_PAGES_ADMIN");
+  const char* pw = std::getenv("ECOKIOSK_PAGES_PASSWORD");
+  const char* ind = std::getenv("ECOKIOSK_PAGES_INDICATORS");
+  const char* dir = std::getenv("ECOKIOSK_PAGES_OUT");
+  REQUIRE(prop);
+  REQUIRE(admin);
+  REQUIRE(pw);
+  REQUIRE(ind);
+  REQUIRE(dir);
+  DistrictUi ui(std::getenv("ECOKIOSK_PAGES_CENTER"), district_glyphs());
+  REQUIRE(ui.headless.fonts_found);
+  DistrictAnalysis an;
+  an.data_dir = test::source_dir();
+  an.open = [](const std::string& url, const std::string& user, const std::string& password) {
+    return std::unique_ptr<ResponseQueries>(std::make_unique<central::CentralQueries>(
+        url, std::vector<std::pair<std::string, std::string>>{{"user", user}, {"password", password}}));
+  };
+  ui.m.set_analysis(an);
+  ui.m.user = prop;
+  REQUIRE(ui.drawn(ui.zh("district.user")));
+  ui.m.password = pw;
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  REQUIRE(ui.m.signed_in());
+  CHECK(ui.m.may_see_results());
+  CHECK_FALSE(ui.drawn(ui.zh("district.tab.accounts")));
+
+  // Results: the same n, value and interval as the command line, and the hall rows.
+  REQUIRE(ui.tap(ui.zh("district.tab.results")));
+  ui.settle();
+  REQUIRE(ui.m.results());
+  nlohmann::json cli = nlohmann::json::parse(slurp(ind));
+  REQUIRE(cli["indicators"].size() == ui.m.results()->indicators.size());
+  for (std::size_t i = 0; i < ui.m.results()->indicators.size(); ++i) {
+    const IndicatorResult& r = ui.m.results()->indicators[i];
+    const auto& j = cli["indicators"][i];
+    CHECK(j["no"] == r.no);
+    CHECK(j["n"] == r.est.n);
+    REQUIRE(r.est.value);
+    CHECK(std::round(*r.est.value * 10) / 10 == doctest::Approx(j["value"].get<double>()));
+    CHECK(std::round(r.est.ci->hi * 10) / 10 == doctest::Approx(j["ci"][1].get<double>()));
+    bool hall = false;
+    for (const auto& b : r.breakdowns)
+      if (b.by == "kiosk") hall = !b.cells.empty() && b.cells.front().code == "hall-a";
+    CHECK(hall);
+  }
+  CHECK(ui.m.halls().count("hall-a") == 1);
+
+  // Export by taps: CSV to a chosen file; then to a path under a file.
+  REQUIRE(ui.tap(ui.zh("district.tab.exports")));
+  ui.settle();
+  REQUIRE(ui.tap(ui.zh("district.export.fmt.csv")));
+  CHECK(ui.m.export_form.format == "csv");
+  ui.m.export_form.out = std::string(dir) + "/console.csv";
+  REQUIRE(ui.tap(ui.zh("district.export.start")));
+  CHECK(ui.m.exporting());
+  ui.settle();
+  CHECK_FALSE(ui.m.exporting());
+  CHECK(ui.m.message_key() == "district.export.done");
+  REQUIRE_FALSE(ui.m.export_files().empty());
+  CHECK(ui.m.export_rows() > 0);
+  for (const auto& f : ui.m.export_files()) CHECK(slurp(f).size() > 100);
+  ui.m.export_form.out = ui.m.export_files().front() + "/x.csv";  // under a file: cannot be written
+  REQUIRE(ui.tap(ui.zh("district.export.start")));
+  ui.settle();
+  CHECK(ui.m.message_key() == "district.export.failed");
+  CHECK(ui.m.message_is_error());
+
+  // Alerts: a refresh checks the window, as `alerts check` does.
+  REQUIRE(ui.tap(Strings::format(ui.zh("district.tab.alerts"), {{"n", std::to_string(ui.m.open_alerts())}})));
+  ui.settle();
+  REQUIRE(ui.tap(ui.zh("district.refresh")));
+  ui.settle();
+  CHECK(ui.m.message_key() == "district.alerts.checked");
+  REQUIRE(ui.tap(ui.zh("district.sign_out")));
+  ui.settle();
+
+  // An admin: no survey pages, the accounts page.
+  ui.m.user = admin;
+  ui.m.password = pw;
+  REQUIRE(ui.tap(ui.zh("district.sign_in")));
+  ui.settle();
+  REQUIRE(ui.m.signed_in());
+  CHECK_FALSE(ui.m.may_see_results());
+  CHECK_FALSE(ui.drawn(ui.zh("district.tab.results")));
+  REQUIRE(ui.tap(ui.zh("district.tab.accounts")));
+  ui.settle();
+  CHECK(ui.m.page() == DistrictPage::accounts);
+  CHECK(ui.m.accounts().size() >= 2);
+  CHECK(std::count(ui.m.departments().begin(), ui.m.departments().end(), "区交通局") == 1);
+  std::string name = std::string("new.") + std::to_string(std::rand() % 100000) + "." + prop;
+  name = name.substr(0, 40);
+  ui.m.account_form.name = name;
+  ui.m.account_form.password = "short";
+  REQUIRE(ui.tap(ui.zh("district.accounts.add")));
+  CHECK(ui.m.message_key() == "district.accounts.need_department");
+  ui.m.account_form.department = "区交通局";
+  REQUIRE(ui.tap(ui.zh("district.accounts.add")));
+  CHECK(ui.m.message_key() == "district.accounts.bad_password");
+  CHECK(ui.m.account_form.password.empty());
+  // A name the center refuses: its own words.
+  ui.m.account_form.name = "Bad Name";
+  ui.m.account_form.password = "long-enough-pass";
+  REQUIRE(ui.tap(ui.zh("district.accounts.add")));
+  ui.settle();
+  CHECK(ui.m.message_key() == "district.accounts.refused");
+  CHECK(ui.m.message_arg().find("an account name is 2 to 48") != std::string::npos);
+  ui.m.account_form.name = name;
+  ui.m.account_form.password = "long-enough-pass";
+  REQUIRE(ui.tap(ui.zh("district.kind.department")));
+  REQUIRE(ui.tap(ui.zh("district.accounts.add")));
+  ui.settle();
+  CHECK(ui.m.message() == "district.accounts.added|" + name);
+  auto find = [&]() -> const central::AccountRow* {
+    for (const auto& a : ui.m.accounts())
+      if (a.name == name) return &a;
+    return nullptr;
+  };
+  REQUIRE(find());
+  CHECK(find()->department == "区交通局");
+  CHECK_FALSE(find()->disabled);
+  REQUIRE(ui.tap(Strings::format(ui.zh("district.accounts.disable"), {{"name", name}})));
+  ui.settle();
+  REQUIRE(find());
+  CHECK(find()->disabled);
+  REQUIRE(ui.tap(Strings::format(ui.zh("district.accounts.enable"), {{"name", name}})));
+  ui.settle();
+  CHECK_FALSE(find()->disabled);
+  // One's own account has no disable button.
+  CHECK_FALSE(ui.drawn(Strings::format(ui.zh("district.accounts.disable"), {{"name", admin}})));
+  REQUIRE(ui.tap(ui.zh("district.sign_out")));
+  ui.settle();
+  std::printf("district pages: new account %s\n", name.c_str());
 }

@@ -10,6 +10,7 @@
 #include "core/support/i18n.hpp"
 #include "core/support/time.hpp"
 #include "core/support/ids.hpp"
+#include "core/analysis/alert_rule.hpp"
 #include "core/analysis/indicators.hpp"
 #include "core/survey/metrics.hpp"
 #include "core/survey/scoring.hpp"
@@ -150,6 +151,56 @@ TEST_CASE("40 satisfaction: everyone satisfied still has an interval below 100")
   CHECK_FALSE(*r.met_with_confidence);  // ten people cannot prove 80%
   for (int i = 0; i < 90; ++i) f.save(f.b.satisfaction("very_satisfied"));
   CHECK(f.get(40).status() == "met_with_confidence");
+}
+
+TEST_CASE("alert rule: below target only when the whole 95% interval is, from enough respondents") {
+  Fixture f;
+  // n = 0: no figure, no interval, no alert.
+  CHECK_FALSE(below_with_confidence(f.get(40), 1));
+  // n = 1 and 2, all dissatisfied: Wilson's upper ends are 79.3% and 65.8%, under 80,
+  // so the interval alone would alert; the minimum of respondents keeps them quiet.
+  f.save(f.b.satisfaction("dissatisfied"));
+  IndicatorResult one = f.get(40);
+  REQUIRE(one.est.n == 1);
+  CHECK(r1(one.est.ci->hi) == 79.3);
+  CHECK_FALSE(below_with_confidence(one));      // default minimum 30
+  CHECK_FALSE(below_with_confidence(one, 2));
+  REQUIRE(below_with_confidence(one, 1));        // the interval's own verdict
+  f.save(f.b.satisfaction("dissatisfied"));
+  IndicatorResult two = f.get(40);
+  CHECK(r1(two.est.ci->hi) == 65.8);
+  CHECK_FALSE(below_with_confidence(two));
+  CHECK(below_with_confidence(two, 2));
+  // Below target, interval reaching it: 6 of 10 satisfied is 60% [31.3, 83.2]: no alert.
+  Fixture g;
+  for (int i = 0; i < 6; ++i) g.save(g.b.satisfaction("satisfied"));
+  for (int i = 0; i < 4; ++i) g.save(g.b.satisfaction("dissatisfied"));
+  IndicatorResult straddles = g.get(40);
+  CHECK(*straddles.est.value == Approx(60));
+  CHECK(straddles.est.ci->hi > 80);
+  CHECK_FALSE(below_with_confidence(straddles, 1));
+  // 18 of 40 satisfied: 45% [30.7, 60.2], wholly under 80: an alert with the evidence.
+  for (int i = 0; i < 12; ++i) g.save(g.b.satisfaction("satisfied"));
+  for (int i = 0; i < 18; ++i) g.save(g.b.satisfaction("dissatisfied"));
+  IndicatorResult low = g.get(40);
+  auto a = below_with_confidence(low);
+  REQUIRE(a);
+  CHECK(a->no == 40);
+  CHECK(a->n == 40);
+  CHECK(a->value == Approx(45));
+  CHECK(a->hi == Approx(low.est.ci->hi));
+  CHECK(a->hi < 80);
+  CHECK(a->target == Approx(80));
+  REQUIRE(a->items.size() == 11);
+  for (std::size_t i = 1; i < a->items.size(); ++i) CHECK(a->items[i - 1].pct <= a->items[i].pct);  // worst first
+  nlohmann::json items = nlohmann::json::parse(items_json(a->items, g.b.set.find("satisfaction")));
+  CHECK(items.size() == 11);
+  CHECK(items[0]["item"] == a->items[0].item);
+  const Question* worst = g.b.set.find("satisfaction")->find(a->items[0].item);
+  REQUIRE(worst);
+  CHECK(items[0]["zh"] == worst->text.get("zh"));  // what was asked, for a department without the questionnaire
+  CHECK_FALSE(items[0]["zh"].get<std::string>().empty());
+  CHECK(nlohmann::json::parse(items_json(a->items))[0].count("zh") == 0);
 }
 
 TEST_CASE("39 awareness: mean of per-respondent scores with a clustered Wilson interval, items worst first") {

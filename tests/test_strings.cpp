@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "console/console_model.hpp"
+#include "console/district_model.hpp"
 #include "core/analysis/indicators.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/central/district.hpp"
@@ -71,6 +72,7 @@ std::map<std::string, std::vector<std::string>> family_codes() {
   for (int i = 0; i <= static_cast<int>(kLastTaskStatus); ++i)
     f["console.task."].push_back(task_status_code(static_cast<TaskStatus>(i)));
   for (const char* m : kSortModes) f["console.sort."].push_back(m);
+  for (const char* x : kDistrictExportFormats) f["district.export.fmt."].push_back(x);
   for (const auto& q : test::shipped().list) {
     f["console.q."].push_back(q.id);
     if (q.scoring.indicator) f["report.name."].push_back(std::to_string(q.scoring.indicator));

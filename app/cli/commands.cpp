@@ -23,7 +23,10 @@
 #include "core/storage/interchange.hpp"
 #include "core/survey/questionnaire_loader.hpp"
 #include "core/storage/store.hpp"
+#include "core/central/alerts.hpp"
 #include "core/central/central_queries.hpp"
+#include "console/alert_check.hpp"
+#include "console/district_model.hpp"
 
 namespace eco::cli {
 
@@ -197,6 +200,19 @@ namespace {
 int export_from(const Common& c, const ExportArgs& a, const Config& cfg, ResponseFilter f, Source& src) {
   ResponseQueries& store = *src.q;
   QuestionnaireSet set = load_all(c, &store, false);
+  if (src.center) {
+    // The district's exports are audited at the center, before any row leaves it: an
+    // export the center will not record is not made (PgError, reported by the caller).
+    std::string out = a.out.empty() ? "-" : a.out;
+    central::Conn conn(c.central);
+    central::note_export(conn, "command line",
+                         a.format + " to " + out + "; questionnaire " +
+                             (a.filter.questionnaire.empty() ? "all" : a.filter.questionnaire) + ", from " +
+                             (a.filter.from.empty() ? "-" : a.filter.from) + " to " +
+                             (a.filter.to.empty() ? "-" : a.filter.to) + ", kiosk " +
+                             (a.filter.kiosk.empty() ? "all" : a.filter.kiosk) +
+                             (a.include_flagged ? ", flagged included" : ""));
+  }
   if (a.format == "jsonl" && (a.out.empty() || a.out == "-")) {
     // To standard output: the interchange stream, every response.
     f.questionnaire = a.filter.questionnaire;
@@ -361,6 +377,63 @@ int indicators(const Common& c, const IndicatorArgs& a) {
   for (const auto& e : errors) std::cerr << "warning: " << e << "\n";
   std::cout << indicators_text(r, set, strings, a.lang);
   return 0;
+}
+
+namespace {
+std::string fixed1(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", v);
+  return b;
+}
+}  // namespace
+
+void console_analysis(const Common& c, DistrictAnalysis& a) {
+  Config cfg = load_cfg(c);
+  a.data_dir = c.data_dir;
+  a.min_seconds_per_question = cfg.min_seconds_per_question;
+  a.utc_offset_minutes = cfg.utc_offset_minutes;
+  a.open = [](const std::string& url, const std::string& user, const std::string& password) {
+    return std::unique_ptr<ResponseQueries>(std::make_unique<central::CentralQueries>(
+        url, std::vector<std::pair<std::string, std::string>>{
+                 {"user", user}, {"password", password}, {"connect_timeout", "10"}}));
+  };
+}
+
+int alerts_check(const Common& c, const AlertArgs& a) {
+  if (c.central.empty()) {
+    std::cerr << "error: alerts are the center's: give --central URL\n";
+    return 2;
+  }
+  Config cfg = load_cfg(c);
+  AlertCheckOptions o;
+  o.window_days = a.days;
+  o.min_n = a.min_n;
+  o.indicators.min_seconds_per_question = cfg.min_seconds_per_question;
+  o.indicators.utc_offset_minutes = cfg.utc_offset_minutes;
+  CatalogLoad cat = load_catalog(c.data_dir + "/assets/indicators.json");
+  for (const auto& e : cat.errors) std::cerr << "warning: catalog: " << e << " (default targets used)\n";
+  if (cat.catalog)
+    for (const auto& d : cat.catalog->indicators)
+      if (!d.rule.survey.empty()) o.indicators.targets[d.no] = d.rule.value;
+  Source src;
+  if (!src.open(c)) return 1;
+  try {
+    central::Conn conn(c.central);
+    central::Result k = conn.exec("SELECT kiosk, hall_zh, hall_en FROM kiosks ORDER BY kiosk");
+    for (int i = 0; i < k.rows(); ++i) o.kiosks[k.text(i, 0)] = {k.text(i, 1), k.text(i, 2)};
+    QuestionnaireSet set = load_all(c, src.q, false);
+    AlertCheckReport r = check_alerts(*src.q, conn, set, o, now_ms());
+    for (const auto& b : r.below)
+      std::cout << "below " << b.indicator << " " << (b.scope.empty() ? std::string("district") : b.scope) << ": "
+                << fixed1(b.value) << "% [" << fixed1(b.lo) << ", " << fixed1(b.hi) << "] n=" << b.n << ", target "
+                << fixed1(b.target) << "%\n";
+    std::cout << "alerts check: " << r.scopes << " scopes over " << a.days << " days, " << r.raised << " raised, "
+              << r.still_open << " already open or acknowledged\n";
+    return 0;
+  } catch (const central::PgError& e) {
+    Source::print_center_error(e);
+    return 1;
+  }
 }
 
 std::string backup_folder(const Common& c, const std::string& configured) {

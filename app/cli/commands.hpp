@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace eco {
+struct DistrictAnalysis;
+}
+
 namespace eco::cli {
 
 struct Common {
@@ -75,6 +79,24 @@ int central_import_records(const Common& c, const std::string& url, const std::s
 int central_audit_verify(const Common& c);
 // `--central URL fleet`: every kiosk, its hall, contact, versions, what waits.
 int fleet(const Common& c, const std::string& format, int days);
+// `--central URL alerts check|list|ack` (issue 17): check raises an alert for each survey
+// indicator below target with confidence over the last --days days, district-wide and
+// per kiosk's hall (idempotent: a timer may run it hourly); list shows what the login
+// may see; ack acknowledges with a note as the responsible department.
+struct AlertArgs {
+  int days = 30;
+  int min_n = 30;    // check: fewer respondents in a scope raise nothing
+  bool all = false;  // list: acknowledged ones too
+  std::string format = "text";
+  std::int64_t id = 0;
+  std::string note;
+};
+int alerts_check(const Common& c, const AlertArgs& a);
+// The district console's survey pages: the center's responses through CentralQueries (as
+// `--central URL indicators`), the configuration's exclusion threshold and clock.
+void console_analysis(const Common& c, DistrictAnalysis& a);
+int alerts_list(const Common& c, const AlertArgs& a);
+int alerts_ack(const Common& c, const AlertArgs& a);
 // Sends what waits; exit 0 only when nothing is left.
 int sync(const Common& c, int batch = 1000);
 

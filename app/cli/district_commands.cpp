@@ -14,8 +14,10 @@
 
 #include "cli/commands.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/central/alerts.hpp"
 #include "core/central/district.hpp"
 #include "core/storage/store.hpp"
+#include "core/support/text.hpp"
 #include "core/support/time.hpp"
 
 namespace eco::cli {
@@ -229,6 +231,76 @@ int fleet(const Common& c, const std::string& format, int days) {
                   << f.last_error;
       std::cout << "\n";
     }
+    return 0;
+  } catch (const central::PgError& e) {
+    print_failure(e);
+    return 1;
+  }
+}
+
+int alerts_list(const Common& c, const AlertArgs& a) {
+  if (c.central.empty()) {
+    std::cerr << "error: alerts are the center's: give --central URL\n";
+    return 2;
+  }
+  try {
+    central::Conn conn(c.central);
+    std::vector<central::Alert> list = central::list_alerts(conn, !a.all);
+    if (a.format == "json") {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& x : list) {
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& i : x.items)
+          items.push_back({{"item", i.item}, {"zh", i.zh}, {"en", i.en}, {"n", i.n}, {"pct", i.pct}});
+        nlohmann::json j = {{"id", x.id},         {"indicator", x.indicator}, {"scope", x.scope},
+                            {"hall_zh", x.hall_zh}, {"hall_en", x.hall_en},   {"department", x.department},
+                            {"window_days", x.window_days}, {"target", x.target}, {"value", x.value},
+                            {"ci", {x.lo, x.hi}}, {"n", x.n},               {"items", items},
+                            {"raised_at", x.raised_at}, {"raised_by", x.raised_by}, {"checked_at", x.checked_at},
+                            {"acked_by", x.acked_by}, {"ack_note", x.ack_note}};
+        j["acked_at"] = x.acked_at ? nlohmann::json(*x.acked_at) : nlohmann::json(nullptr);
+        out.push_back(j);
+      }
+      std::cout << out.dump(2) << "\n";
+      return 0;
+    }
+    if (list.empty()) std::cout << (a.all ? "no alerts\n" : "no open alerts\n");
+    for (const auto& x : list) {
+      char fig[160];
+      std::snprintf(fig, sizeof fig, "%.1f%% [%.1f, %.1f], n = %lld, target %.0f%%, last %d days", x.value, x.lo, x.hi,
+                    static_cast<long long>(x.n), x.target, x.window_days);
+      std::cout << "#" << x.id << " " << (x.acked_at ? "ACKNOWLEDGED " : "OPEN ") << "indicator " << x.indicator << ", "
+                << (x.scope.empty() ? std::string("district") : x.scope + " " + x.hall_zh) << ", " << x.department
+                << "\n    " << fig << "; raised " << ms_text(x.raised_at) << " by " << x.raised_by << "\n";
+      for (std::size_t i = 0; i < x.items.size() && i < 5; ++i) {
+        char row[64];
+        std::snprintf(row, sizeof row, "%.1f%% (n = %lld)", x.items[i].pct, static_cast<long long>(x.items[i].n));
+        std::cout << "    " << x.items[i].item << (x.items[i].zh.empty() ? "" : " " + x.items[i].zh) << " " << row << "\n";
+      }
+      if (x.acked_at)
+        std::cout << "    acknowledged " << ms_text(*x.acked_at) << " by " << x.acked_by << ": " << printable(x.ack_note)
+                  << "\n";
+    }
+    return 0;
+  } catch (const central::PgError& e) {
+    print_failure(e);
+    return 1;
+  }
+}
+
+int alerts_ack(const Common& c, const AlertArgs& a) {
+  if (c.central.empty()) {
+    std::cerr << "error: alerts are the center's: give --central URL\n";
+    return 2;
+  }
+  if (a.note.find_first_not_of(" \t\r\n") == std::string::npos) {
+    std::cerr << "error: --note is needed: what the department will do about it\n";
+    return 2;
+  }
+  try {
+    central::Conn conn(c.central);
+    central::ack_alert(conn, a.id, a.note);
+    std::cout << "alert " << a.id << " acknowledged (recorded in the center's audit)\n";
     return 0;
   } catch (const central::PgError& e) {
     print_failure(e);

@@ -159,6 +159,18 @@ int main(int argc, char** argv) {
   auto* fleet = app.add_subcommand("fleet", "Every kiosk at the center (--central URL): hall, last contact, versions, waiting");
   fleet->add_option("--format", fleet_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   fleet->add_option("--days", fleet_days, "Responses per day over this many days")->check(CLI::Range(1, 366));
+  eco::cli::AlertArgs al;
+  auto* alerts = app.add_subcommand("alerts", "Survey indicators below target with confidence (--central URL)");
+  alerts->require_subcommand(1);
+  auto* acheck = alerts->add_subcommand("check", "Raise an alert for each indicator below target with confidence (idempotent)");
+  acheck->add_option("--days", al.days, "The window: the last this many days")->check(CLI::Range(1, 366));
+  acheck->add_option("--min-n", al.min_n, "Fewer respondents in a scope raise no alert")->check(CLI::Range(1, 100000));
+  auto* alist = alerts->add_subcommand("list", "The alerts this login may see, open first");
+  alist->add_flag("--all", al.all, "Acknowledged ones too");
+  alist->add_option("--format", al.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  auto* aack = alerts->add_subcommand("ack", "Acknowledge an alert with a note, as the responsible department");
+  aack->add_option("id", al.id, "The alert's number (alerts list)")->required()->check(CLI::PositiveNumber);
+  aack->add_option("--note", al.note, "What the department will do")->required();
   eco::ui::DistrictWindowOptions dw;
   std::string console_size;
   auto* console = app.add_subcommand("console", "The district console (a desktop window) on the center: --central URL");
@@ -184,6 +196,7 @@ int main(int argc, char** argv) {
   add_common(*cadd, common);
   add_common(*cuser, common);
   add_common(*cimport, common);
+  for (CLI::App* sub : {acheck, alist, aack}) add_common(*sub, common);
   // A usage error names the option (CLI11's message) and shows that command's usage.
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
     return std::string("error: ") + e.what() + "\n\n" + a->help();
@@ -220,6 +233,9 @@ int main(int argc, char** argv) {
     if (*cuser) return usage_on_2(eco::cli::central_add_user(common, ua), cuser);
     if (*cimport)
       return usage_on_2(eco::cli::central_import_records(common, central_url, import_db, import_label), cimport);
+    if (*acheck) return usage_on_2(eco::cli::alerts_check(common, al), acheck);
+    if (*alist) return usage_on_2(eco::cli::alerts_list(common, al), alist);
+    if (*aack) return usage_on_2(eco::cli::alerts_ack(common, al), aack);
     if (*fleet) return usage_on_2(eco::cli::fleet(common, fleet_format, fleet_days), fleet);
     if (*console) {
       if (common.central.empty()) {
@@ -237,6 +253,7 @@ int main(int argc, char** argv) {
       }
       dw.url = common.central;
       dw.data_dir = common.data_dir;
+      eco::cli::console_analysis(common, dw.analysis);
       dw.font = font;
       if (!lang.empty()) dw.lang = lang;
       return eco::ui::run_district_console(dw);

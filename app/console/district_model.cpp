@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "console/alert_check.hpp"
+#include "core/output/export.hpp"
 #include "core/storage/admin_store.hpp"
 #include "core/support/i18n.hpp"
 #include "core/support/time.hpp"
@@ -94,6 +96,24 @@ const TaskUpdate* DistrictModel::task_update(const std::string& task) const {
   return it == task_updates_.end() ? nullptr : &it->second;
 }
 
+int DistrictModel::open_alerts() const {
+  int n = 0;
+  for (const auto& a : alerts_) n += a.acked_at ? 0 : 1;
+  return n;
+}
+
+bool DistrictModel::may_see_results() const {
+  return account_ && account_->kind == central::AccountKind::propaganda && analysis_.open != nullptr;
+}
+
+bool DistrictModel::may_manage_accounts() const { return account_ && account_->kind == central::AccountKind::admin; }
+
+std::string DistrictModel::default_export_path() const {
+  const char* home = std::getenv("HOME");
+  std::string day = to_local_text(now_ms(), analysis_.utc_offset_minutes).substr(0, 10);
+  return std::string(home && *home ? home : ".") + "/ecokiosk-" + day + "." + export_form.format;
+}
+
 bool DistrictModel::may_see_fleet() const {
   return account_ && account_->kind != central::AccountKind::department;
 }
@@ -106,6 +126,8 @@ void DistrictModel::apply(const DistrictIntent& in) {
   if (auto* p = std::get_if<ShowPage>(&in)) {
     if (p->page == DistrictPage::sign_in) return;
     if (p->page == DistrictPage::fleet && !may_see_fleet()) return;  // the engine would refuse it too
+    if ((p->page == DistrictPage::results || p->page == DistrictPage::exports) && !may_see_results()) return;
+    if (p->page == DistrictPage::accounts && !may_manage_accounts()) return;
     page_ = p->page;
     say("", false);
     return load_page(page_);
@@ -118,7 +140,17 @@ void DistrictModel::apply(const DistrictIntent& in) {
   }
   if (std::get_if<Record>(&in)) return record();
   if (auto* t = std::get_if<SetTask>(&in)) return set_task(*t);
-  if (std::get_if<Refresh>(&in)) return load_page(page_);
+  // Refresh on the alerts page checks first, as `alerts check` does (propaganda only:
+  // nobody else may read the responses).
+  if (std::get_if<Refresh>(&in)) return page_ == DistrictPage::alerts ? load_alerts(may_see_results()) : load_page(page_);
+  if (auto* a = std::get_if<AckAlert>(&in)) return ack_alert(a->id);
+  if (std::get_if<Export>(&in)) return start_export();
+  if (std::get_if<CancelExport>(&in)) {
+    cancel_export_ = true;
+    return;
+  }
+  if (std::get_if<AddAccount>(&in)) return add_account();
+  if (auto* e = std::get_if<SetAccountEnabled>(&in)) return set_account_enabled(*e);
 }
 
 void DistrictModel::sign_in() {
@@ -142,6 +174,8 @@ void DistrictModel::sign_in() {
         return;
       }
       central::note_action(*c, "sign_in", "console", "");
+      rq_.reset();
+      if (a->kind == central::AccountKind::propaganda && analysis_.open) open_analysis(url, u, pw);
       auto ind = central::my_indicators(*c);
       auto tasks = central::my_tasks(*c);
       conn = std::move(c);
@@ -169,6 +203,7 @@ void DistrictModel::sign_in() {
         page_ = may_see_fleet() ? DistrictPage::fleet : DistrictPage::mine;
         say(T("district.signed_in"), false, a->name);
         load_page(page_);
+        if (page_ != DistrictPage::alerts) load_page(DistrictPage::alerts);  // the tab's count
       });
     } catch (const central::PgError& e) {
       queue_.post([this, e] {
@@ -187,6 +222,7 @@ void DistrictModel::sign_out() {
       // Signing out goes on when the center has gone: nothing is left to protect.
     }
     conn.reset();
+    rq_.reset();
     queue_.post([this] { --pending_; });
   });
   account_.reset();
@@ -196,6 +232,11 @@ void DistrictModel::sign_out() {
   task_updates_.clear();
   fleet_.clear();
   audit_.clear();
+  alerts_.clear();
+  alert_note.clear();
+  results_.reset();
+  accounts_.clear();
+  account_form = DistrictAccountForm{};
   open_.clear();
   page_ = DistrictPage::sign_in;
   say(T("district.signed_out"), false);
@@ -203,7 +244,8 @@ void DistrictModel::sign_out() {
 
 void DistrictModel::load_page(DistrictPage p) {
   central::AuditFilter f = audit_filter;
-  submit([this, p, f](std::unique_ptr<central::Conn>& conn) {
+  bool all = alerts_all;
+  submit([this, p, f, all](std::unique_ptr<central::Conn>& conn) {
     try {
       if (!conn) throw central::PgError(central::Status::auth, "not signed in");
       if (p == DistrictPage::mine) {
@@ -228,6 +270,36 @@ void DistrictModel::load_page(DistrictPage p) {
           --pending_;
           audit_ = rows;
         });
+      } else if (p == DistrictPage::alerts) {
+        auto rows = central::list_alerts(*conn, !all);
+        queue_.post([this, rows] {
+          --pending_;
+          alerts_ = rows;
+        });
+      } else if (p == DistrictPage::results && rq_) {
+        IndicatorOptions io;
+        io.min_seconds_per_question = analysis_.min_seconds_per_question;
+        io.utc_offset_minutes = analysis_.utc_offset_minutes;
+        for (const auto& d : catalog_.indicators)
+          if (!d.rule.survey.empty()) io.targets[d.no] = d.rule.value;
+        std::map<std::string, std::pair<std::string, std::string>> halls;
+        central::Result k = conn->exec("SELECT kiosk, hall_zh, hall_en FROM kiosks ORDER BY kiosk");
+        for (int i = 0; i < k.rows(); ++i) halls[k.text(i, 0)] = {k.text(i, 1), k.text(i, 2)};
+        for (const auto& [id, h] : halls) io.hall_names[id] = h.first;
+        auto rep = std::make_shared<IndicatorReport>(compute_indicators(*rq_, set_, io));
+        queue_.post([this, rep, halls] {
+          --pending_;
+          results_ = std::move(*rep);
+          halls_ = halls;
+        });
+      } else if (p == DistrictPage::accounts) {
+        auto rows = central::list_accounts(*conn);
+        auto depts = central::list_departments(*conn);
+        queue_.post([this, rows, depts] {
+          --pending_;
+          accounts_ = rows;
+          departments_ = depts;
+        });
       } else {
         queue_.post([this] { --pending_; });
       }
@@ -235,6 +307,12 @@ void DistrictModel::load_page(DistrictPage p) {
       queue_.post([this, e] {
         --pending_;
         fail(e);
+      });
+    } catch (const std::exception& e) {  // the analysis's own failures (a bad definition, …)
+      std::string what = e.what();
+      queue_.post([this, what] {
+        --pending_;
+        say(T("district.failed"), true, what);
       });
     }
   });
@@ -297,6 +375,189 @@ void DistrictModel::set_task(const district_intent::SetTask& t) {
       queue_.post([this, e] {
         --pending_;
         fail(e);
+      });
+    }
+  });
+}
+
+void DistrictModel::ack_alert(std::int64_t id) {
+  std::string note = alert_note;
+  // The note is the point of acknowledging: asked for here, and by the engine anyway.
+  if (note.find_first_not_of(" \t\r\n") == std::string::npos) return say(T("district.alerts.need_note"), true);
+  bool all = alerts_all;
+  submit([this, id, note, all](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      central::ack_alert(*conn, id, note);
+      auto rows = central::list_alerts(*conn, !all);
+      queue_.post([this, id, rows] {
+        --pending_;
+        alerts_ = rows;
+        alert_note.clear();
+        say(T("district.alerts.acked"), false, std::to_string(id));
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        fail(e);
+      });
+    }
+  });
+}
+
+void DistrictModel::open_analysis(const std::string& url, const std::string& user, const std::string& password) {
+  rq_ = analysis_.open(url, user, password);
+  // The shipped questionnaires and every version the center holds (as the command line).
+  set_ = load_questionnaire_dir(analysis_.data_dir + "/questionnaires");
+  for (const auto& d : rq_->definitions()) {
+    if (set_.find(d.questionnaire, d.version)) continue;
+    LoadResult r = load_questionnaire_text(d.definition, "center:" + d.questionnaire, "");
+    if (r.questionnaire) set_.add(std::move(*r.questionnaire), std::move(r.expanded_json));
+  }
+  std::vector<std::string> errors;
+  export_strings_.load_dir(analysis_.data_dir + "/assets/i18n", errors);
+}
+
+void DistrictModel::load_alerts(bool raise) {
+  bool all = alerts_all;
+  int days = analysis_.alert_window_days;
+  submit([this, raise, all, days](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      int raised = -1;
+      if (raise && rq_) {
+        AlertCheckOptions o;
+        o.window_days = days;
+        o.indicators.min_seconds_per_question = analysis_.min_seconds_per_question;
+        o.indicators.utc_offset_minutes = analysis_.utc_offset_minutes;
+        for (const auto& d : catalog_.indicators)
+          if (!d.rule.survey.empty()) o.indicators.targets[d.no] = d.rule.value;
+        central::Result k = conn->exec("SELECT kiosk, hall_zh, hall_en FROM kiosks ORDER BY kiosk");
+        for (int i = 0; i < k.rows(); ++i) o.kiosks[k.text(i, 0)] = {k.text(i, 1), k.text(i, 2)};
+        raised = check_alerts(*rq_, *conn, set_, o, now_ms()).raised;
+      }
+      auto rows = central::list_alerts(*conn, !all);
+      queue_.post([this, rows, raised] {
+        --pending_;
+        alerts_ = rows;
+        if (raised >= 0) say(T("district.alerts.checked"), false, std::to_string(raised));
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        fail(e);
+      });
+    }
+  });
+}
+
+void DistrictModel::start_export() {
+  if (!may_see_results() || exporting()) return;
+  DistrictExportForm f = export_form;
+  if (f.out.empty()) f.out = default_export_path();
+  export_form.out = f.out;
+  export_started_ = now_ms();
+  export_files_.clear();
+  export_rows_ = 0;
+  cancel_export_ = false;
+  say(T("district.export.running"), false, f.out);
+  std::string who = account_->name;
+  submit([this, f, who](std::unique_ptr<central::Conn>& conn) {
+    ExportResult r;
+    try {
+      if (!conn || !rq_) throw central::PgError(central::Status::auth, "not signed in");
+      // Audited at the center before a row leaves it; refused there, nothing is written.
+      central::note_export(*conn, "console",
+                           f.format + " to " + f.out + "; all questionnaires, all days, all kiosks" +
+                               (f.include_flagged ? ", flagged included" : ""));
+      ExportOptions o;
+      o.format = f.format;
+      o.out = f.out;
+      o.include_flagged = f.include_flagged;
+      o.min_seconds_per_question = analysis_.min_seconds_per_question;
+      o.utc_offset_minutes = analysis_.utc_offset_minutes;
+      o.strings = &export_strings_;
+      o.cancel = &cancel_export_;
+      for (const auto& d : catalog_.indicators)
+        if (!d.rule.survey.empty()) o.targets[d.no] = d.rule.value;
+      central::Result k = conn->exec("SELECT kiosk, hall_zh FROM kiosks");
+      for (int i = 0; i < k.rows(); ++i) o.hall_names[k.text(i, 0)] = k.text(i, 1);
+      r = export_data(*rq_, set_, o);
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        export_started_ = 0;
+        fail(e);
+      });
+      return;
+    } catch (const std::exception& e) {  // cancelled, or the files could not be written
+      std::string what = e.what();
+      queue_.post([this, what] {
+        --pending_;
+        export_started_ = 0;
+        say(T("district.export.failed"), true, what);
+      });
+      return;
+    }
+    queue_.post([this, r] {
+      --pending_;
+      export_started_ = 0;
+      if (!r.error.empty()) return say(T("district.export.failed"), true, r.error);
+      export_files_ = r.files;
+      export_rows_ = r.rows;
+      std::string files;
+      for (const auto& x : r.files) files += (files.empty() ? "" : ", ") + x;
+      say(T("district.export.done"), false, files);
+    });
+  });
+}
+
+void DistrictModel::add_account() {
+  DistrictAccountForm f = account_form;
+  account_form.password.clear();  // not kept once handed over
+  if (f.name.empty()) return say(T("district.accounts.need_name"), true);
+  if (f.kind == central::AccountKind::department && f.department.empty())
+    return say(T("district.accounts.need_department"), true);
+  if (std::string why = central::password_fault(f.password); !why.empty())
+    return say(T("district.accounts.bad_password"), true, why);
+  submit([this, f](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      central::add_user(*conn, f.name, f.kind, f.department, f.password);
+      auto rows = central::list_accounts(*conn);
+      queue_.post([this, f, rows] {
+        --pending_;
+        accounts_ = rows;
+        account_form = DistrictAccountForm{};
+        say(T("district.accounts.added"), false, f.name);
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        // The server's reason (a bad name, an unknown department, a role not an account).
+        if (e.status == central::Status::refused_by_center) fail(e);
+        else say(T("district.accounts.refused"), true, e.what());
+      });
+    }
+  });
+}
+
+void DistrictModel::set_account_enabled(const district_intent::SetAccountEnabled& e) {
+  submit([this, e](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      central::set_account_enabled(*conn, e.name, e.enabled);
+      auto rows = central::list_accounts(*conn);
+      queue_.post([this, e, rows] {
+        --pending_;
+        accounts_ = rows;
+        say(e.enabled ? T("district.accounts.enabled") : T("district.accounts.disabled"), false, e.name);
+      });
+    } catch (const central::PgError& err) {
+      queue_.post([this, err] {
+        --pending_;
+        if (err.status == central::Status::refused_by_center) fail(err);
+        else say(T("district.accounts.refused"), true, err.what());
       });
     }
   });

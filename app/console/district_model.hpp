@@ -6,6 +6,7 @@
 // the account may do is the engine's to decide: the model hides what the role cannot
 // do, and shows the engine's refusal when asked anyway.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -19,13 +20,18 @@
 #include <vector>
 
 #include "core/catalog/catalog.hpp"
+#include "core/analysis/indicators.hpp"
+#include "core/central/accounts.hpp"
+#include "core/central/alerts.hpp"
 #include "core/central/district.hpp"
 #include "core/storage/record_queries.hpp"
+#include "core/support/i18n.hpp"
 #include "core/support/run_queue.hpp"
+#include "core/survey/questionnaire_loader.hpp"
 
 namespace eco {
 
-enum class DistrictPage { sign_in, mine, fleet, audit };
+enum class DistrictPage { sign_in, mine, fleet, audit, alerts, results, exports, accounts };
 
 namespace district_intent {
 struct SignIn {};  // user and password from the form
@@ -35,16 +41,48 @@ struct OpenIndicator { std::string id; };
 struct Record {};  // the form, for the indicator open
 struct SetTask { std::string task; TaskStatus status; };
 struct Refresh {};
+struct AckAlert { std::int64_t id; };  // with alert_note
+struct Export {};        // the export form
+struct CancelExport {};
+struct AddAccount {};    // the account form
+struct SetAccountEnabled { std::string name; bool enabled; };
 }  // namespace district_intent
 
 using DistrictIntent =
     std::variant<std::monostate, district_intent::SignIn, district_intent::SignOut, district_intent::ShowPage,
                  district_intent::OpenIndicator, district_intent::Record, district_intent::SetTask,
-                 district_intent::Refresh>;
+                 district_intent::Refresh, district_intent::AckAlert, district_intent::Export,
+                 district_intent::CancelExport, district_intent::AddAccount, district_intent::SetAccountEnabled>;
 
 struct DistrictForm {
   std::string as_of, value, state, source, evidence;
   int judged = -1;  // -1 not chosen, 0 not met, 1 met
+};
+
+// What the console's export page offers (as `export --format`, but the JSON Lines stream).
+inline constexpr const char* kDistrictExportFormats[] = {"xlsx", "csv", "sav", "dta", "pdf", "html"};
+
+struct DistrictExportForm {
+  std::string format = "xlsx";  // xlsx, csv, sav, dta, pdf, html (as `export --format`)
+  std::string out;              // the file ("" = ~/ecokiosk-<today>.<format>)
+  bool include_flagged = false;
+};
+struct DistrictAccountForm {
+  std::string name, department, password;
+  central::AccountKind kind = central::AccountKind::department;
+};
+
+// The center's responses for the survey pages, opened as the signed-in login on a second
+// connection. The command line passes central::CentralQueries: nothing here names the
+// engine (tests/test_architecture.cpp), so the figures are compute_indicators' own.
+using CenterQueriesOpener = std::function<std::unique_ptr<ResponseQueries>(
+    const std::string& url, const std::string& user, const std::string& password)>;
+struct DistrictAnalysis {
+  CenterQueriesOpener open;
+  std::string data_dir;  // questionnaires/, assets/i18n (the exports' labels)
+  double min_seconds_per_question = 2.0;
+  int utc_offset_minutes = 480;
+  int alert_window_days = 30;
 };
 
 class DistrictModel {
@@ -55,6 +93,9 @@ class DistrictModel {
   DistrictModel(const DistrictModel&) = delete;
   DistrictModel& operator=(const DistrictModel&) = delete;
 
+  // Before sign-in: lets the propaganda department see results, export and raise alerts.
+  void set_analysis(DistrictAnalysis a) { analysis_ = std::move(a); }
+
   void apply(const DistrictIntent& in);
   void tick();  // the worker's results (UI thread)
   bool busy() const { return pending_ > 0; }
@@ -63,6 +104,10 @@ class DistrictModel {
   std::string user, password;
   DistrictForm form;
   std::string task_note;
+  std::string alert_note;  // the acknowledgement's note
+  DistrictExportForm export_form;
+  DistrictAccountForm account_form;
+  bool alerts_all = false;  // the alerts page: acknowledged ones too
   central::AuditFilter audit_filter;  // the audit page's filters; Refresh applies them
 
   DistrictPage page() const { return page_; }
@@ -79,6 +124,25 @@ class DistrictModel {
   const TaskUpdate* task_update(const std::string& task) const;
   const std::vector<central::FleetRow>& fleet() const { return fleet_; }
   const std::vector<central::CentralAuditEntry>& audit() const { return audit_; }
+  // The alerts the account may see (its department's; every one for propaganda and
+  // admins), open first; loaded at sign-in so the tab can show how many are open.
+  const std::vector<central::Alert>& alerts() const { return alerts_; }
+  int open_alerts() const;
+  // The district's survey results (propaganda), as `--central URL indicators` computes
+  // them, with the kiosk (hall) breakdown; nullopt until loaded.
+  const std::optional<IndicatorReport>& results() const { return results_; }
+  // Kiosk id -> {hall_zh, hall_en}.
+  const std::map<std::string, std::pair<std::string, std::string>>& halls() const { return halls_; }
+  bool may_see_results() const;      // propaganda, when the console can open the responses
+  bool may_manage_accounts() const;  // admins
+  // The export running on the worker: since when; what it wrote when done.
+  bool exporting() const { return export_started_ != 0; }
+  TimeMs export_started() const { return export_started_; }
+  const std::vector<std::string>& export_files() const { return export_files_; }
+  std::int64_t export_rows() const { return export_rows_; }
+  std::string default_export_path() const;
+  const std::vector<central::AccountRow>& accounts() const { return accounts_; }
+  const std::vector<std::string>& departments() const { return departments_; }
   // What the page may show: the fleet to propaganda and admins, the whole audit to admins.
   bool may_see_fleet() const;
 
@@ -103,6 +167,13 @@ class DistrictModel {
   void load_page(DistrictPage p);
   void record();
   void set_task(const district_intent::SetTask& t);
+  void ack_alert(std::int64_t id);
+  void start_export();
+  void add_account();
+  void set_account_enabled(const district_intent::SetAccountEnabled& e);
+  void load_alerts(bool raise);
+  // Worker thread only: the second connection and the questionnaires.
+  void open_analysis(const std::string& url, const std::string& user, const std::string& password);
   void loop();
 
   const Catalog& catalog_;
@@ -115,6 +186,20 @@ class DistrictModel {
   std::map<std::string, TaskUpdate> task_updates_;
   std::vector<central::FleetRow> fleet_;
   std::vector<central::CentralAuditEntry> audit_;
+  std::vector<central::Alert> alerts_;
+  std::optional<IndicatorReport> results_;
+  std::map<std::string, std::pair<std::string, std::string>> halls_;
+  std::vector<central::AccountRow> accounts_;
+  std::vector<std::string> departments_;
+  TimeMs export_started_ = 0;
+  std::vector<std::string> export_files_;
+  std::int64_t export_rows_ = 0;
+  DistrictAnalysis analysis_;
+  // Worker thread only.
+  std::unique_ptr<ResponseQueries> rq_;
+  QuestionnaireSet set_;
+  Strings export_strings_;
+  std::atomic<bool> cancel_export_{false};
   std::string open_;
   std::string key_, arg_;
   bool error_ = false;

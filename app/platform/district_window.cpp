@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -69,8 +71,11 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
     std::cerr << "error: could not sign in as " << o.user << ": " << model.message() << "\n";
     return 1;
   }
-  for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit}) {
+  for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit, DistrictPage::alerts,
+                         DistrictPage::results, DistrictPage::exports, DistrictPage::accounts}) {
     if (p == DistrictPage::fleet && !model.may_see_fleet()) continue;
+    if ((p == DistrictPage::results || p == DistrictPage::exports) && !model.may_see_results()) continue;
+    if (p == DistrictPage::accounts && !model.may_manage_accounts()) continue;
     model.apply(district_intent::ShowPage{p});
     if (p == DistrictPage::mine && !model.my_indicators().empty()) {
       // The first indicator that takes a typed value, its form open.
@@ -83,7 +88,8 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
       }
     }
     model.settle(std::chrono::seconds(30));
-    const char* name = p == DistrictPage::mine ? "mine" : p == DistrictPage::fleet ? "fleet" : "audit";
+    static const char* const names[] = {"sign-in", "mine", "fleet", "audit", "alerts", "results", "export", "accounts"};
+    const char* name = names[static_cast<int>(p)];
     ok = draw_frames(backend, view, 3, prefix + name + ".png") && ok;
   }
   model.apply(district_intent::SignOut{});
@@ -91,11 +97,28 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
   return ok ? 0 : 1;
 }
 
+// ECOKIOSK_HIT_LOG=FILE, as the kiosk's: after every frame, each clickable item's label
+// and centre (label, x, y, tab-separated), for the Xvfb + xdotool test.
+void write_hits(const std::string& path, const std::vector<HitItem>& hits) {
+  std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f) return;
+  for (const auto& h : hits)
+    std::fprintf(f, "%s\t%d\t%d\n", h.label.c_str(), static_cast<int>((h.min.x + h.max.x) / 2),
+                 static_cast<int>((h.min.y + h.max.y) / 2));
+  std::fclose(f);
+  std::rename(tmp.c_str(), path.c_str());
+}
+
 // Asleep until input or the worker's result (post_empty_event); a few frames after
 // either so presses and releases both show.
 void district_loop(platform::GlfwBackend& backend, DistrictModel& model, DistrictView& view) {
   unsigned seen = backend.input_count();
   int extra = 3;
+  std::vector<HitItem> hits;
+  const char* log = std::getenv("ECOKIOSK_HIT_LOG");
+  std::string hit_log = log ? log : "";
+  if (!hit_log.empty()) g_hit_items = &hits;
   while (!backend.should_close()) {
     backend.wait(extra > 0 ? 0.0 : 60.0);
     if (backend.input_count() != seen) {
@@ -105,8 +128,10 @@ void district_loop(platform::GlfwBackend& backend, DistrictModel& model, Distric
     model.tick();
     backend.begin_frame(nullptr);
     view.size = backend.framebuffer_size();
+    hits.clear();
     DistrictIntent in = draw_district(view);
     backend.end_frame(color::background, "");
+    if (!hit_log.empty()) write_hits(hit_log, hits);
     if (!std::holds_alternative<std::monostate>(in)) {
       model.apply(in);
       extra = 3;
@@ -114,6 +139,7 @@ void district_loop(platform::GlfwBackend& backend, DistrictModel& model, Distric
       --extra;
     }
   }
+  g_hit_items = nullptr;
 }
 
 }  // namespace
@@ -144,6 +170,7 @@ int run_district_console(const DistrictWindowOptions& o) {
   backend.upload_font_texture();
 
   DistrictModel model(*cat.catalog, o.url, [] { platform::GlfwBackend::post_empty_event(); });
+  model.set_analysis(o.analysis);
   DistrictView view{strings, model, fonts.console, fonts.console_heading, scale, backend.framebuffer_size(), o.lang};
 
   if (!o.screenshot_dir.empty()) return district_screenshots(o, *cat.catalog, backend, model, view);

@@ -2,6 +2,8 @@
 #pragma once
 #include <string>
 
+#include "console/district_model.hpp"
+
 namespace eco::ui {
 
 struct DistrictWindowOptions {
@@ -12,6 +14,9 @@ struct DistrictWindowOptions {
   // Screenshots: sign in as `user` (password from standard input), draw every page the
   // account has to DIR/district-<lang>-<W>x<H>-<page>.png, and exit.
   std::string screenshot_dir, user;
+  // The propaganda department's survey pages, export and alert checks (the command line
+  // sets the opener: the center's ResponseQueries); without it those pages are hidden.
+  DistrictAnalysis analysis;
 };
 
 int run_district_console(const DistrictWindowOptions& o);

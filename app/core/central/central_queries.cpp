@@ -166,7 +166,10 @@ const char* const kResponseColumns =
 
 }  // namespace
 
-CentralQueries::CentralQueries(const std::string& url) : c_(std::make_unique<Conn>(url)) {
+CentralQueries::CentralQueries(const std::string& url) : CentralQueries(url, {}) {}
+
+CentralQueries::CentralQueries(const std::string& url, const std::vector<std::pair<std::string, std::string>>& extra)
+    : c_(std::make_unique<Conn>(url, extra)) {
   SchemaState s = check_schema(*c_);
   if (s.status != Status::ok) throw PgError(s.status, "the center has " + s.words());
 }

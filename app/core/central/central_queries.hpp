@@ -27,6 +27,8 @@ class CentralQueries final : public ResponseQueries {
   // Connects (url may carry the login; libpq's PGPASSWORD and ~/.pgpass apply) and
   // checks the schema. Throws PgError with its status when either fails.
   explicit CentralQueries(const std::string& url);
+  // With libpq keywords on top of the URL (the console's user and password).
+  CentralQueries(const std::string& url, const std::vector<std::pair<std::string, std::string>>& extra);
   ~CentralQueries() override;
 
   using ResponseQueries::count;

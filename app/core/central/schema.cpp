@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "core/central/migration_alerts.hpp"
+
 namespace eco::central {
 
 namespace {
@@ -613,6 +615,8 @@ $$;
 REVOKE ALL ON FUNCTION ecokiosk_fleet(int, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ecokiosk_fleet(int, int) TO {propaganda}, {admins}, {readers};
 )sql",
+    // 6: alerts that close the loop (issue 17): migration_alerts.hpp.
+    kMigrationAlerts,
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);

@@ -243,6 +243,83 @@ DistrictIntent draw_district_audit(DistrictView& v) {
   return out;
 }
 
+namespace {
+// The question's text in the language when the check stored it, else its id.
+std::string item_text(const central::AlertItem& i, const std::string& lang) {
+  const std::string& t = lang == "en" && !i.en.empty() ? i.en : i.zh;
+  return t.empty() ? i.item : t + " (" + i.item + ")";
+}
+std::string pct1(double x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", x);
+  return b;
+}
+}  // namespace
+
+// Each alert with its evidence (figure, interval, n, items worst first); the responsible
+// department acknowledges it with a note. Others see no button: the engine refuses anyway.
+DistrictIntent draw_district_alerts(DistrictView& v) {
+  DistrictModel& m = v.model;
+  DistrictIntent out;
+  if (chip(v.t(T("district.alerts.show_all")), "alerts_all", m.alerts_all)) {
+    m.alerts_all = !m.alerts_all;
+    out = di::Refresh{};
+  }
+  ImGui::SameLine();
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", v.t(T("district.alerts.rule")).c_str());
+  bool any_mine = false;
+  for (const auto& a : m.alerts()) any_mine = any_mine || (a.mine && !a.acked_at);
+  if (any_mine) field(v, T("district.alerts.note"), "alert_note", &m.alert_note, v.px(640));
+  ImGui::BeginChild("##alerts", ImVec2(0, 0));
+  if (m.alerts().empty()) ImGui::TextWrapped("%s", v.t(T("district.alerts.none")).c_str());
+  for (const auto& a : m.alerts()) {
+    ImGui::PushID(static_cast<int>(a.id));
+    ImGui::Separator();
+    std::string scope = a.scope.empty() ? v.t(T("district.alerts.district"))
+                                        : (v.lang == "zh" || a.hall_en.empty() ? a.hall_zh : a.hall_en) + " (" + a.scope + ")";
+    ImGui::PushFont(v.heading);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(a.acked_at ? color::muted : color::error), "#%lld  %s",
+                       static_cast<long long>(a.id),
+                       Strings::format(v.t(T("district.alerts.heading")),
+                                       {{"no", a.indicator}, {"name", indicator_name(m.catalog(), a.indicator)}, {"scope", scope}})
+                           .c_str());
+    ImGui::PopFont();
+    ImGui::TextWrapped("%s", Strings::format(v.t(T("district.alerts.figure")),
+                                             {{"value", pct1(a.value)}, {"lo", pct1(a.lo)}, {"hi", pct1(a.hi)},
+                                              {"n", std::to_string(a.n)}, {"target", pct1(a.target)},
+                                              {"days", std::to_string(a.window_days)}})
+                                 .c_str());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s",
+                       Strings::format(v.t(T("district.alerts.raised")),
+                                       {{"at", fmt_time(a.raised_at, kOffset)}, {"by", a.raised_by},
+                                        {"checked", fmt_time(a.checked_at, kOffset)}, {"dept", a.department}})
+                           .c_str());
+    if (!a.items.empty()) {
+      ImGui::TextUnformatted(v.t(T("district.alerts.items")).c_str());
+      ImGui::Indent(v.px(24));
+      for (std::size_t i = 0; i < a.items.size() && i < 5; ++i)
+        ImGui::TextWrapped("%s", Strings::format(v.t(T("district.alerts.item")),
+                                                 {{"item", item_text(a.items[i], v.lang)}, {"pct", pct1(a.items[i].pct)},
+                                                   {"n", std::to_string(a.items[i].n)}})
+                                     .c_str());
+      ImGui::Unindent(v.px(24));
+    }
+    if (a.acked_at) {
+      ImGui::TextWrapped("%s", Strings::format(v.t(T("district.alerts.acked_by")),
+                                               {{"at", fmt_time(*a.acked_at, kOffset)}, {"by", a.acked_by}, {"note", a.ack_note}})
+                                   .c_str());
+    } else if (a.mine) {
+      std::string label = Strings::format(v.t(T("district.alerts.ack")), {{"id", std::to_string(a.id)}});
+      if (cbutton(label, ("ack" + std::to_string(a.id)).c_str()) && !m.busy()) out = di::AckAlert{a.id};
+    } else {
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color::muted), "%s", v.t(T("district.alerts.not_yours")).c_str());
+    }
+    ImGui::PopID();
+  }
+  ImGui::EndChild();
+  return out;
+}
+
 DistrictIntent draw_district(DistrictView& v) {
   DistrictModel& m = v.model;
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -266,10 +343,19 @@ DistrictIntent draw_district(DistrictView& v) {
     struct Tab { const char* id; const char* key; DistrictPage p; };
     static const Tab tabs[] = {{"mine", T("district.tab.mine"), DistrictPage::mine},
                                {"fleet", T("district.tab.fleet"), DistrictPage::fleet},
-                               {"audit", T("district.tab.audit"), DistrictPage::audit}};
+                               {"audit", T("district.tab.audit"), DistrictPage::audit},
+                               {"alerts", T("district.tab.alerts"), DistrictPage::alerts},
+                               {"results", T("district.tab.results"), DistrictPage::results},
+                               {"exports", T("district.tab.exports"), DistrictPage::exports},
+                               {"accounts", T("district.tab.accounts"), DistrictPage::accounts}};
     for (const auto& tab : tabs) {
       if (tab.p == DistrictPage::fleet && !m.may_see_fleet()) continue;
-      if (chip(v.t(tab.key), tab.id, m.page() == tab.p)) out = di::ShowPage{tab.p};
+      if ((tab.p == DistrictPage::results || tab.p == DistrictPage::exports) && !m.may_see_results()) continue;
+      if (tab.p == DistrictPage::accounts && !m.may_manage_accounts()) continue;
+      std::string label = tab.p == DistrictPage::alerts
+                              ? Strings::format(v.t(tab.key), {{"n", std::to_string(m.open_alerts())}})
+                              : v.t(tab.key);
+      if (chip(label, tab.id, m.page() == tab.p)) out = di::ShowPage{tab.p};
       ImGui::SameLine();
     }
     if (cbutton(v.t(T("district.refresh")), "refresh")) out = di::Refresh{};
@@ -296,6 +382,10 @@ DistrictIntent draw_district(DistrictView& v) {
       case DistrictPage::mine: page = draw_district_mine(v); break;
       case DistrictPage::fleet: page = draw_district_fleet(v); break;
       case DistrictPage::audit: page = draw_district_audit(v); break;
+      case DistrictPage::alerts: page = draw_district_alerts(v); break;
+      case DistrictPage::results: page = draw_district_results(v); break;
+      case DistrictPage::exports: page = draw_district_exports(v); break;
+      case DistrictPage::accounts: page = draw_district_accounts(v); break;
     }
     if (!std::holds_alternative<std::monostate>(page)) out = std::move(page);
   }

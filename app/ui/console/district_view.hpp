@@ -30,5 +30,9 @@ DistrictIntent draw_district_sign_in(DistrictView& v);
 DistrictIntent draw_district_mine(DistrictView& v);
 DistrictIntent draw_district_fleet(DistrictView& v);
 DistrictIntent draw_district_audit(DistrictView& v);
+DistrictIntent draw_district_alerts(DistrictView& v);
+DistrictIntent draw_district_results(DistrictView& v);
+DistrictIntent draw_district_exports(DistrictView& v);
+DistrictIntent draw_district_accounts(DistrictView& v);
 
 }  // namespace eco::ui
