@@ -75,6 +75,13 @@ int central_import_records(const Common& c, const std::string& url, const std::s
 int central_audit_verify(const Common& c);
 // `--central URL fleet`: every kiosk, its hall, contact, versions, what waits.
 int fleet(const Common& c, const std::string& format, int days);
+// Questionnaires and settings from the center (app/cli/publish_commands.cpp). url: an
+// admin account's or district IT's login.
+int central_publish(const std::string& url, const std::vector<std::string>& files);
+int central_withdraw(const std::string& url, const std::string& questionnaire, int version);
+int central_settings(const std::string& url, const std::string& hall, const std::string& kiosk,
+                     const std::vector<std::string>& assignments);
+int central_published(const std::string& url);
 // Sends what waits; exit 0 only when nothing is left.
 int sync(const Common& c, int batch = 1000);
 

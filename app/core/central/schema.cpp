@@ -1,4 +1,5 @@
 #include "core/central/schema.hpp"
+#include "core/central/schema_parts.hpp"
 
 #include <sodium.h>
 
@@ -613,6 +614,8 @@ $$;
 REVOKE ALL ON FUNCTION ecokiosk_fleet(int, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ecokiosk_fleet(int, int) TO {propaganda}, {admins}, {readers};
 )sql",
+    // 6: questionnaires and settings published to kiosks (issue 17): schema_publish.cpp.
+    kPublishMigration,
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);
