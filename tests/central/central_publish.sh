@@ -86,6 +86,7 @@ HASH2=$(admin_sql "SELECT content_hash FROM published_questionnaires")
 
 # The installed version number with other content is refused too: kiosks already
 # answered it (k1 sends its definitions at its first contact).
+fill k1 3 1
 sync_kiosk k1 >/dev/null || fail "first sync of k1"
 "$APP" central publish "$Q/sat1-other.json" --url "$AS_B" 2>"$WORK/err" && fail "version 1 republished with other content"
 grep -q "already in use on kiosks" "$WORK/err" || fail "in use: $(cat "$WORK/err")"
@@ -126,7 +127,8 @@ grep -q 'no kiosk "nobody"' "$WORK/err" || fail "unknown kiosk: $(cat "$WORK/err
 "$APP" central settings --hall 不存在的大厅 idle_seconds=60 --url "$AS_B" 2>"$WORK/err" && fail "settings for no hall"
 "$APP" central settings --kiosk k1 idle_seconds=60 --url "$AS_F" 2>"$WORK/err" && fail "a department set a setting"
 grep -q "permission denied" "$WORK/err" || fail "department settings: $(cat "$WORK/err")"
-"$APP" central settings idle_seconds=60 --url "$AS_B" 2>"$WORK/err"; [ $? = 2 ] || fail "settings without --hall/--kiosk"
+rc=0; "$APP" central settings idle_seconds=60 --url "$AS_B" 2>"$WORK/err" || rc=$?
+[ $rc = 2 ] || fail "settings without --hall/--kiosk: exit $rc"
 s1=$(as_kiosk "$WORK/k1" "SELECT ecokiosk_my_settings()")
 s3=$(as_kiosk "$WORK/k3" "SELECT ecokiosk_my_settings()")
 s2=$(as_kiosk "$WORK/k2" "SELECT ecokiosk_my_settings()")
