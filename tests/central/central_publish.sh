@@ -204,6 +204,36 @@ done
 [ "$(admin_sql "SELECT count(*) FROM audit WHERE action = 'publish'")" = 1 ] || fail "publish audited more than once"
 "$APP" --central "$CENTER" audit verify >/dev/null || fail "audit chain broken"
 
+# The real kiosk, restarted while the center is unreachable, offers the kept version
+# (its title is the published one) on its welcome screen.
+sync_kiosk k1 >"$WORK/out" || fail "sync after publishing again"
+grep -q "published: new: satisfaction $N" "$WORK/out" || fail "pull after publishing again: $(cat "$WORK/out")"
+if command -v Xvfb >/dev/null && command -v xdotool >/dev/null; then
+  python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["central_url"] = "postgresql://127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=2"
+json.dump(c, open(sys.argv[1], "w"))' "$WORK/k1/config.json"
+  disp=":$((100 + RANDOM % 800))"
+  Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$WORK/xvfb.log" 2>&1 &
+  xvfb=$!
+  for _ in $(seq 50); do DISPLAY=$disp xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+  DISPLAY=$disp ECOKIOSK_HIT_LOG="$WORK/hits" "$APP" --db "$WORK/k1.db" --data-dir "$SRC" --config "$WORK/k1/config.json" \
+    --windowed 1280x800 >"$WORK/app.log" 2>&1 &
+  app=$!
+  seen=""
+  for _ in $(seq 150); do
+    grep -q "^满意度调查（新版）"$'\t' "$WORK/hits" 2>/dev/null && { seen=yes; break; }
+    sleep 0.1
+  done
+  kill $app; wait $app 2>/dev/null || true
+  kill $xvfb; wait $xvfb 2>/dev/null || true
+  [ -n "$seen" ] || fail "the restarted kiosk does not offer the kept version: $(cut -f1 "$WORK/hits" 2>/dev/null | tr '\n' ' ') / $(cat "$WORK/app.log")"
+  grep -q "published: running knowledge $KV, satisfaction $N" "$WORK/app.log" || fail "kiosk log: $(cat "$WORK/app.log")"
+else
+  echo "SKIP (part): no Xvfb or xdotool for the real kiosk's restart"
+fi
+
 # The in-process kiosk: the sync worker, its run queue and the kiosk model.
 ECOKIOSK_PUBLISH_CONFIG="$WORK/k2/config.json" ECOKIOSK_PUBLISH_ADMIN="$AS_B" ECOKIOSK_PUBLISH_FILES="$Q" \
   "$BUILD/tests/ecokiosk_tests" --no-skip -tc='publish center: *' | tee "$WORK/out"
