@@ -62,7 +62,7 @@ const Questionnaire* offered(const KioskModel& m, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("publish: a file is checked by the kiosk's loader first; links, folders, pipes, huge and bad files refused") {
+TEST_CASE("publish: a file is checked by the kiosk's loader first: links, folders, pipes, huge and bad files refused") {
   test::TempDir d;
   // The shipped file, includes and all: what the kiosk itself would load.
   central::PublishCheck good = central::check_for_publish(test::source_dir() + "/questionnaires/satisfaction.json");
@@ -198,7 +198,7 @@ TEST_CASE("publish: a kiosk builds its offer from a pulled set: published versio
   CHECK(checked.definitions[0].questionnaire == "green-travel");
 }
 
-TEST_CASE("publish: the last good set is kept atomically and read back; a damaged copy is said, not run") {
+TEST_CASE("publish: the last good set is kept atomically and read back, a damaged copy is said, not run") {
   test::TempDir d;
   const std::string path = central::published_path(d.file("config.json"));
   CHECK(path == d.file("central-published.json"));
@@ -233,7 +233,7 @@ TEST_CASE("publish: the last good set is kept atomically and read back; a damage
   CHECK(why.find("folder") != std::string::npos);
 }
 
-TEST_CASE("publish: a new version is used from the next resident on; a resident mid-survey keeps theirs") {
+TEST_CASE("publish: a new version is used from the next resident on, a resident mid-survey keeps theirs") {
   test::KioskRig r(7);
   const int v1 = test::shipped().find("satisfaction")->version;
   central::Published p;
@@ -303,7 +303,7 @@ TEST_CASE("publish: a new version is used from the next resident on; a resident 
   CHECK(r.model.session()->questionnaire().version == v1);
 }
 
-TEST_CASE("publish: an update waits for a resident on the welcome screen holding the staff corner; two offers, the last wins") {
+TEST_CASE("publish: an update waits for a resident on the welcome screen holding the staff corner, two offers: the last wins") {
   test::KioskRig r(3);
   const int v1 = test::shipped().find("knowledge")->version;
   central::Published p2, p3;
