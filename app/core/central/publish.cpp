@@ -1,6 +1,10 @@
 #include "core/central/publish.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <filesystem>
@@ -56,7 +60,34 @@ PublishCheck check_for_publish(const std::string& path) {
                        std::to_string(kMaxQuestionnaireBytes) + " bytes");
     return c;
   }
-  LoadResult r = load_questionnaire_file(path);
+  // Read through one descriptor opened without following a link, so what was checked
+  // above is what is read (a file swapped for a link or a pipe in between is refused).
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  struct stat fst {};
+  if (fd < 0 || fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
+    if (fd >= 0) close(fd);
+    c.errors.push_back(path + ": changed while it was being read, or cannot be opened; nothing was read");
+    return c;
+  }
+  std::string text;
+  char buf[65536];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      close(fd);
+      c.errors.push_back(path + ": cannot be read");
+      return c;
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxQuestionnaireBytes) {
+      close(fd);
+      c.errors.push_back(path + ": grew past " + std::to_string(kMaxQuestionnaireBytes) + " bytes while it was read");
+      return c;
+    }
+  }
+  close(fd);
+  // Includes come from blocks/ beside the file, as for the kiosk's installed files.
+  LoadResult r = load_questionnaire_text(text, path, (std::filesystem::path(path).parent_path() / "blocks").string());
   for (const auto& e : r.errors) c.errors.push_back(e.to_string());
   if (!r.questionnaire) {
     if (c.errors.empty()) c.errors.push_back(path + ": refused by the questionnaire loader");
