@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/central/publish.hpp"
+#include "core/storage/sqlite.hpp"
+#include "core/storage/store_access.hpp"
 #include "core/support/config.hpp"
 #include "helpers.hpp"
 #include "kiosk/kiosk_model.hpp"
@@ -340,4 +342,43 @@ TEST_CASE("publish: the center's settings are laid over config.json with its own
   CHECK(apply_config_json(d, R"({"central_pull_minutes": 15})", "f").empty());
   CHECK(d.central_pull_minutes == 15);
   CHECK(check_config(d).empty());
+}
+
+TEST_CASE("publish: a response waiting to be saved keeps the version it was answered on when that version is withdrawn") {
+  // The kiosk started on a kept published set (as after a restart), or took one later:
+  // either way the response answered on it is saved with its metrics after the
+  // withdrawal has been taken.
+  for (const bool started_on_it : {true, false}) {
+    CAPTURE(started_on_it);
+    test::TempDir d;
+    Store store(d.file("kiosk.db"));
+    Config cfg;
+    TimeMs now = 1'561'000'000'000;
+    const int v1 = test::shipped().find("satisfaction")->version;
+    central::Published p;
+    p.definitions.push_back(published_def(other_version("satisfaction", v1 + 1), "new"));
+    central::KioskOffer with = central::build_offer(test::shipped(), cfg, p);
+    central::KioskOffer without = central::build_offer(test::shipped(), cfg, central::Published{});
+    KioskModel m(cfg, started_on_it ? *with.set : test::shipped(), &store, [&] { return now; }, 11);
+    if (!started_on_it) m.offer_update(with.set, with.config);
+    m.set_store(nullptr);  // the database is busy: the response waits in memory
+    m.apply(intent::Start{"satisfaction"});
+    REQUIRE(m.session()->questionnaire().version == v1 + 1);
+    fill_to_end(m);
+    REQUIRE(m.screen() == Screen::finish);
+    CHECK(m.unsaved() == 1);
+    m.offer_update(without.set, without.config);
+    now += cfg.finish_seconds * 1000LL;
+    m.tick();
+    REQUIRE(m.screen() == Screen::welcome);
+    CHECK(offered(m, "satisfaction")->version == v1);
+    m.set_store(&store);
+    m.tick();
+    CHECK(m.unsaved() == 0);
+    Stmt s(StoreAccess::db(store),
+           "SELECT r.version, (SELECT count(*) FROM response_metrics) FROM responses r WHERE r.questionnaire = 'satisfaction'");
+    REQUIRE(s.step());
+    CHECK(s.i64(0) == v1 + 1);
+    CHECK(s.i64(1) == 1);  // its metrics were worked out on the version it was answered on
+  }
 }

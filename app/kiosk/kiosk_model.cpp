@@ -27,7 +27,7 @@ struct KioskModel::note_progress_guard {
 KioskModel::KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock,
                        std::uint64_t seed)
     : config_(std::move(config)), set_(&set), store_(store), clock_(std::move(clock)),
-      rng_(seed ? seed : static_cast<std::uint64_t>(clock_())), lang_(config_.default_lang) {
+      rng_(seed ? seed : static_cast<std::uint64_t>(clock_())), lang_(config_.default_lang), first_set_(&set) {
   last_activity_ = clock_();
 }
 
@@ -165,7 +165,7 @@ const Questionnaire* KioskModel::find_version(const std::string& id, int version
   if (const Questionnaire* q = set_->find(id, version)) return q;
   for (auto it = retired_.rbegin(); it != retired_.rend(); ++it)
     if (const Questionnaire* q = (*it)->find(id, version)) return q;
-  return nullptr;
+  return first_set_->find(id, version);
 }
 
 void KioskModel::note_progress() {

@@ -260,6 +260,7 @@ class KioskModel {
   // waiting for the welcome screen, and sets replaced while responses of theirs still
   // wait to be saved (their metrics need the version they were answered on).
   std::shared_ptr<const QuestionnaireSet> owned_set_, pending_set_;
+  const QuestionnaireSet* first_set_;  // the one given at construction (it outlives the model)
   std::optional<Config> pending_config_;
   std::vector<std::shared_ptr<const QuestionnaireSet>> retired_;
   std::uint64_t updates_taken_ = 0;
