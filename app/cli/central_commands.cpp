@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "core/central/publish.hpp"
 #include "core/central/credentials.hpp"
 #include "core/central/schema.hpp"
 #include "core/central/sync.hpp"
@@ -114,10 +115,27 @@ int sync(const Common& c, int batch) {
   s.credentials_path = central::credentials_path(config_path, cl.config.central_credentials);
   s.kiosk_id = cl.config.kiosk_id;
   s.batch = batch;
+  // Like the kiosk: the center's questionnaires and settings are pulled, checked and kept
+  // beside the configuration, and the heartbeat names the versions now offered.
+  s.published_path = central::published_path(config_path);
+  const QuestionnaireSet installed = load_questionnaire_dir(c.data_dir + "/questionnaires");
+  central::SyncWorker* worker = nullptr;
+  auto offer_of = [&](const central::Published& p) {
+    central::KioskOffer o = central::build_offer(installed, cl.config, p);
+    for (const auto& e : o.problems) std::cerr << "published: " << e << "\n";
+    if (worker) worker->set_running(central::offered_versions(*o.set, o.config));
+  };
+  s.on_published = offer_of;
   central::SyncWorker w(db, s);
+  worker = &w;
+  if (auto kept = central::load_published(s.published_path, nullptr)) offer_of(*kept);
+  else w.set_running(central::offered_versions(installed, cl.config));
   central::SyncReport r = w.run_once();
   std::cout << "sync: sent " << r.sent << ", already there " << r.already << ", conflicts " << r.conflicts
             << ", abandoned sessions sent " << r.abandoned_sent << "; waiting " << r.waiting << "\n";
+  if (r.pulled)
+    std::cout << "published: " << (r.published_changed ? "new: " : "unchanged: ") << r.published << "\n";
+  for (const auto& e : r.pull_problems) std::cerr << "published: " << e << "\n";
   if (r.all_sent()) return 0;
   if (r.status != central::Status::ok)
     std::cerr << "error: " << central::status_words(r.status) << "\n  status: " << central::status_name(r.status)

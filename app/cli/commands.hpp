@@ -97,6 +97,13 @@ int alerts_check(const Common& c, const AlertArgs& a);
 void console_analysis(const Common& c, DistrictAnalysis& a);
 int alerts_list(const Common& c, const AlertArgs& a);
 int alerts_ack(const Common& c, const AlertArgs& a);
+// Questionnaires and settings from the center (app/cli/publish_commands.cpp). url: an
+// admin account's or district IT's login.
+int central_publish(const std::string& url, const std::vector<std::string>& files);
+int central_withdraw(const std::string& url, const std::string& questionnaire, int version);
+int central_settings(const std::string& url, const std::string& hall, const std::string& kiosk,
+                     const std::vector<std::string>& assignments);
+int central_published(const std::string& url);
 // Sends what waits; exit 0 only when nothing is left.
 int sync(const Common& c, int batch = 1000);
 

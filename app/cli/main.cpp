@@ -154,6 +154,25 @@ int main(int argc, char** argv) {
   cimport->add_option("kiosk_db", import_db, "The kiosk's database file")->required();
   cimport->add_option("--url", central_url, "postgresql://ADMIN@HOST:PORT/DB (district IT's login)")->required();
   cimport->add_option("--from-label", import_label, "Where they came from, as the records will say (default: the file's name)");
+  std::vector<std::string> publish_files, setting_args;
+  std::string withdraw_id, settings_hall, settings_kiosk;
+  int withdraw_version = 0;
+  auto* cpub = central->add_subcommand("publish", "Publish questionnaire files to every kiosk (checked by the kiosk's loader first)");
+  cpub->add_option("files", publish_files, "Questionnaire files (JSON, includes beside them in blocks/)")->required();
+  cpub->add_option("--url", central_url, "postgresql://ADMIN@HOST:PORT/DB (an admin account, or district IT)")->required();
+  auto* cwd = central->add_subcommand("withdraw", "Stop offering a published questionnaire version (from each kiosk's next resident on)");
+  cwd->add_option("questionnaire", withdraw_id, "The questionnaire's id, e.g. satisfaction")->required();
+  cwd->add_option("version", withdraw_version, "Its version")->required()->check(CLI::Range(1, 1000000));
+  cwd->add_option("--url", central_url, "postgresql://ADMIN@HOST:PORT/DB (an admin account, or district IT)")->required();
+  auto* cset = central->add_subcommand("settings", "A hall's or a kiosk's settings from the center: key=value (empty value clears)");
+  cset->add_option("--hall", settings_hall, "The hall (its Chinese name, as given to add-kiosk)");
+  cset->add_option("--kiosk", settings_kiosk, "One kiosk (its id); its settings beat its hall's");
+  cset->add_option("assignments", setting_args,
+                   "hall_zh=… hall_en=… idle_seconds=N first_question_idle_seconds=N countdown_seconds=N "
+                   "finish_seconds=N questionnaires=a,b default_lang=zh|en");
+  cset->add_option("--url", central_url, "postgresql://ADMIN@HOST:PORT/DB (an admin account, or district IT)")->required();
+  auto* clist = central->add_subcommand("published", "List the published questionnaire versions (withdrawn ones too)");
+  clist->add_option("--url", central_url, "postgresql://USER@HOST:PORT/DB")->required();
   std::string fleet_format = "text";
   int fleet_days = 7;
   auto* fleet = app.add_subcommand("fleet", "Every kiosk at the center (--central URL): hall, last contact, versions, waiting");
@@ -197,6 +216,7 @@ int main(int argc, char** argv) {
   add_common(*cuser, common);
   add_common(*cimport, common);
   for (CLI::App* sub : {acheck, alist, aack}) add_common(*sub, common);
+  for (CLI::App* sub : {cpub, cwd, cset, clist}) add_common(*sub, common);
   // A usage error names the option (CLI11's message) and shows that command's usage.
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
     return std::string("error: ") + e.what() + "\n\n" + a->help();
@@ -236,6 +256,11 @@ int main(int argc, char** argv) {
     if (*acheck) return usage_on_2(eco::cli::alerts_check(common, al), acheck);
     if (*alist) return usage_on_2(eco::cli::alerts_list(common, al), alist);
     if (*aack) return usage_on_2(eco::cli::alerts_ack(common, al), aack);
+    if (*cpub) return usage_on_2(eco::cli::central_publish(central_url, publish_files), cpub);
+    if (*cwd) return usage_on_2(eco::cli::central_withdraw(central_url, withdraw_id, withdraw_version), cwd);
+    if (*cset)
+      return usage_on_2(eco::cli::central_settings(central_url, settings_hall, settings_kiosk, setting_args), cset);
+    if (*clist) return usage_on_2(eco::cli::central_published(central_url), clist);
     if (*fleet) return usage_on_2(eco::cli::fleet(common, fleet_format, fleet_days), fleet);
     if (*console) {
       if (common.central.empty()) {

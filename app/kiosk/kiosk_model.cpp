@@ -27,7 +27,7 @@ struct KioskModel::note_progress_guard {
 KioskModel::KioskModel(Config config, const QuestionnaireSet& set, Store* store, std::function<TimeMs()> clock,
                        std::uint64_t seed)
     : config_(std::move(config)), set_(&set), store_(store), clock_(std::move(clock)),
-      rng_(seed ? seed : static_cast<std::uint64_t>(clock_())), lang_(config_.default_lang) {
+      rng_(seed ? seed : static_cast<std::uint64_t>(clock_())), lang_(config_.default_lang), first_set_(&set) {
   last_activity_ = clock_();
 }
 
@@ -122,6 +122,50 @@ void KioskModel::go_welcome() {
   auto_read_ = false;  // reading every page was this resident's choice
   hold_since_ = 0;
   screen_ = Screen::welcome;
+  take_update();  // the resident has gone: the next one gets what the center published
+}
+
+void KioskModel::offer_update(std::shared_ptr<const QuestionnaireSet> set, Config config) {
+  if (!set) return;
+  pending_set_ = std::move(set);
+  pending_config_ = std::move(config);
+  take_update();  // at once when nobody is mid-survey
+}
+
+void KioskModel::take_update() {
+  if (!pending_set_ || screen_ != Screen::welcome || session_ || hold_since_) return;
+  // Responses still waiting to be saved keep the set they were answered on.
+  if (owned_set_ && !unsaved_.empty()) retired_.push_back(owned_set_);
+  if (unsaved_.empty()) retired_.clear();
+  if (store_) {
+    // Definitions the database has not seen yet (responses refer to them; the sync sends them on).
+    for (const auto& q : pending_set_->list)
+      if (!set_->find(q.id, q.version))
+        if (const std::string* e = pending_set_->expanded_json(q)) {
+          try {
+            store_->remember_definition(q, *e);
+          } catch (const std::exception&) {
+            // Remembered again at the next start; the response itself keeps id and version.
+          }
+        }
+  }
+  owned_set_ = std::move(pending_set_);
+  pending_set_.reset();
+  set_ = owned_set_.get();
+  // A resident who has not chosen a language yet gets the new default.
+  const bool default_lang = lang_ == config_.default_lang;
+  config_ = std::move(*pending_config_);
+  pending_config_.reset();
+  if (default_lang) lang_ = config_.default_lang;
+  ++updates_taken_;
+  if (on_updated_) on_updated_();
+}
+
+const Questionnaire* KioskModel::find_version(const std::string& id, int version) const {
+  if (const Questionnaire* q = set_->find(id, version)) return q;
+  for (auto it = retired_.rbegin(); it != retired_.rend(); ++it)
+    if (const Questionnaire* q = (*it)->find(id, version)) return q;
+  return first_set_->find(id, version);
 }
 
 void KioskModel::note_progress() {
@@ -391,7 +435,7 @@ void KioskModel::try_save() {
     }
     try {
       const Response& r = unsaved_.front();
-      store_->save(r, metrics_of(set_->find(r.questionnaire, r.version), r));
+      store_->save(r, metrics_of(find_version(r.questionnaire, r.version), r));
       unsaved_.pop_front();
       save_error_.clear();
       if (on_saved_) on_saved_();
@@ -407,6 +451,7 @@ void KioskModel::try_save() {
 void KioskModel::tick() {
   note_progress_guard guard{this};
   TimeMs now = clock_();
+  if (pending_set_) take_update();
   if (hold_since_ && screen_ == Screen::welcome && now - hold_since_ >= kAdminHoldMs) {
     hold_since_ = 0;
     screen_ = Screen::admin;

@@ -4,6 +4,7 @@
 #pragma once
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -166,6 +167,19 @@ class KioskModel {
   void set_database_update(DatabaseUpdate u) { database_update_ = u; }
   const DatabaseUpdate& database_update() const { return database_update_; }
 
+  // Questionnaires and settings published by the center (issue 17): the new set (the
+  // installed questionnaires and the published versions) and configuration are taken
+  // only when no resident is mid-survey (the welcome screen, between residents); a
+  // survey under way, and its thanks screen, keep the version they started with. A
+  // second offer before the first is taken replaces it.
+  void offer_update(std::shared_ptr<const QuestionnaireSet> set, Config config);
+  bool update_pending() const { return pending_set_ != nullptr; }
+  std::uint64_t updates_taken() const { return updates_taken_; }
+  const QuestionnaireSet& questionnaires() const { return *set_; }
+  // Called on the frame's thread each time an update is taken (the heartbeat reports
+  // the versions now offered).
+  void set_on_updated(std::function<void()> fn) { on_updated_ = std::move(fn); }
+
   // Read-aloud. The model only says what should be heard; app/kiosk/read_aloud.hpp has
   // the screen read when read_serial() changes (or silenced when reading() is false).
   void set_speech_available(bool yes) { speech_available_ = yes; }
@@ -197,6 +211,8 @@ class KioskModel {
   void want_reading(bool yes);
   struct note_progress_guard;
   void complete();
+  void take_update();  // the pending update, when no resident is mid-survey
+  const Questionnaire* find_version(const std::string& id, int version) const;
   void try_save();
   void abandon();
 
@@ -248,6 +264,15 @@ class KioskModel {
   bool last_saved_ = false;
   std::deque<Response> unsaved_;  // kept in memory and retried; never dropped
   std::function<void()> on_saved_;
+  // The set in use when it came from an update (set_ points into it), the update
+  // waiting for the welcome screen, and sets replaced while responses of theirs still
+  // wait to be saved (their metrics need the version they were answered on).
+  std::shared_ptr<const QuestionnaireSet> owned_set_, pending_set_;
+  const QuestionnaireSet* first_set_;  // the one given at construction (it outlives the model)
+  std::optional<Config> pending_config_;
+  std::vector<std::shared_ptr<const QuestionnaireSet>> retired_;
+  std::uint64_t updates_taken_ = 0;
+  std::function<void()> on_updated_;
   TimeMs retry_at_ = 0;
   std::string save_error_;
   std::string store_problem_;

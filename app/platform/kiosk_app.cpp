@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/central/publish.hpp"
 #include "core/output/export.hpp"
 #include "core/storage/db_maintenance.hpp"
 #include "core/storage/store.hpp"
@@ -21,7 +22,7 @@ void KioskApp::open_store_and_models() {
   update_pending = !tour && migration_pending(db_path);
   if (!update_pending) open_db();
   for (const auto& e : unknown_ids_) startup_warning += (startup_warning.empty() ? "" : "  ·  ") + e;
-  model = std::make_unique<KioskModel>(cfg, set, store.get(), clock, tour ? 7 : 0);
+  model = std::make_unique<KioskModel>(published_config_.value_or(cfg), set, store.get(), clock, tour ? 7 : 0);
   if (!store && !update_pending)
     model->set_store_problem(store_problem.empty() ? std::string("no database") : store_problem);
   CatalogLoad cat = load_catalog(o.data_dir + "/assets/indicators.json");
@@ -45,14 +46,33 @@ void KioskApp::load_config_and_data() {
     std::cerr << "error: the kiosk does not start: " << refusal << "\n";
     for (const auto& e : cl.errors) refusal += "\n" + e;
   }
+  installed = set;
+  if (!tour && !cfg.central_url.empty()) load_published_set();
   std::vector<std::string> known_ids;
   for (const auto& q : set.list) known_ids.push_back(q.id);
-  unknown_ids_ = unknown_questionnaires(cfg, known_ids);
+  unknown_ids_ = unknown_questionnaires(published_config_.value_or(cfg), known_ids);
   for (const auto& e : unknown_ids_) std::cerr << "config: " << e << "\n";
   std::vector<std::string> serr;
   strings.load_dir(o.data_dir + "/assets/i18n", serr);
   for (const auto& e : serr) std::cerr << "strings: " << e << "\n";
   db_path = tour ? std::string(":memory:") : (o.db.empty() ? Store::default_path() : o.db);
+}
+
+// The center's questionnaires and settings as last pulled (central/publish.hpp): a
+// kiosk restarted while the center is unreachable runs them, checked again by the loader.
+void KioskApp::load_published_set() {
+  std::string why;
+  std::optional<central::Published> p = central::load_published(central::published_path(config_path), &why);
+  if (!p) {
+    if (!why.empty()) std::cerr << "published: " << why << "; running the installed questionnaires\n";
+    return;
+  }
+  central::KioskOffer offer = central::build_offer(installed, cfg, *p);
+  for (const auto& e : offer.problems) std::cerr << "published: " << e << "\n";
+  std::cerr << "published: running " << central::offered_versions(*offer.set, offer.config) << " (kept from "
+            << to_iso_utc(p->pulled_at) << ")\n";
+  set = *offer.set;
+  published_config_ = offer.config;
 }
 
 bool KioskApp::open_db(const Store::MigrationProgress& progress) {

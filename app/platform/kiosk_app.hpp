@@ -5,6 +5,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -58,7 +59,8 @@ struct KioskApp {
   bool tour;  // the screenshot tour: an in-memory database and a fake clock
   Config cfg;
   std::string config_path, db_path;
-  QuestionnaireSet set;
+  QuestionnaireSet set;        // installed, and the center's published versions kept from the last pull
+  QuestionnaireSet installed;  // the questionnaires/ folder's alone (what the center's versions join)
   Strings strings;
   Catalog catalog;
   std::string refusal;          // the kiosk id cannot be trusted: shown instead of the survey
@@ -79,7 +81,9 @@ struct KioskApp {
 
  private:
   void load_config_and_data();
+  void load_published_set();
   std::vector<std::string> unknown_ids_;
+  std::optional<Config> published_config_;  // the center's settings over cfg, from the last pull
   Showable staff_showable_;
   std::string rime_dir_;
   bool text_input_started_ = false;

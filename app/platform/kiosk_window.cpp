@@ -24,7 +24,9 @@
 #include "core/support/safe_file.hpp"
 #include "kiosk/backup_scheduler.hpp"
 #include "core/central/credentials.hpp"
+#include "core/central/publish.hpp"
 #include "core/central/sync.hpp"
+#include "core/support/run_queue.hpp"
 #include "kiosk/read_aloud.hpp"
 #include "platform/audio_alsa.hpp"
 #include "platform/database_update.hpp"
@@ -94,6 +96,7 @@ class EventLoop {
     g_hit_items = nullptr;
     if (sync_) {
       app_.model->set_on_saved(nullptr);  // the worker goes; a later save must not reach it
+      app_.model->set_on_updated(nullptr);
       sync_->stop();  // a batch in flight is rolled back at the center, not marked
     }
   }
@@ -133,6 +136,9 @@ class EventLoop {
   // Central sync (issue 16): its own thread and SQLite connection; a frame never waits
   // for it. Off without central_url, and in the screenshot tour.
   std::unique_ptr<central::SyncWorker> sync_;
+  // What the center publishes, built and checked on the sync's thread, handed to the
+  // model here (it takes it between residents).
+  RunQueue published_{[this] { if (app_.wake) app_.wake(); }};
 };
 
 void EventLoop::start_sync() {
@@ -141,7 +147,23 @@ void EventLoop::start_sync() {
   ss.url = app_.cfg.central_url;
   ss.credentials_path = central::credentials_path(app_.config_path, app_.cfg.central_credentials);
   ss.kiosk_id = app_.cfg.kiosk_id;
+  ss.published_path = central::published_path(app_.config_path);
+  ss.pull_every_ms = app_.cfg.central_pull_minutes * 60'000;
+  // On the sync's thread: the installed questionnaires and the kiosk's own settings are
+  // copies, so nothing here is shared with the frame.
+  ss.on_published = [this, installed = app_.installed, base = app_.cfg](const central::Published& p) {
+    auto offer = std::make_shared<central::KioskOffer>(central::build_offer(installed, base, p));
+    for (const auto& e : offer->problems) std::cerr << "published: " << e << "\n";
+    published_.post([this, offer] {
+      std::cerr << "published: " << offer->fingerprint << " (taken at the welcome screen)\n";
+      app_.model->offer_update(offer->set, offer->config);
+    });
+  };
   sync_ = std::make_unique<central::SyncWorker>(app_.db_path, ss);
+  app_.model->set_on_updated([this] {
+    if (sync_) sync_->set_running(central::offered_versions(app_.model->questionnaires(), app_.model->config()));
+  });
+  sync_->set_running(central::offered_versions(app_.model->questionnaires(), app_.model->config()));
   sync_->start();
   // A saved response is sent at once, not at the next idle poll.
   app_.model->set_on_saved([w = sync_.get()] { w->wake(); });
@@ -195,6 +217,7 @@ void EventLoop::wait_for_events() {
 void EventLoop::tick_models() {
   KioskModel& model = *app_.model;
   Screen before = model.screen();
+  published_.drain();
   model.tick();
   if (model.screen() == Screen::admin && before != Screen::admin) {
     if (app_.console) app_.console->open();

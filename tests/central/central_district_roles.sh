@@ -10,8 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 new_center roles
 out=$("$APP" --data-dir "$SRC" central init --url "$CENTER")
-V=$(sed -n 's/^constexpr int kCentralSchemaVersion = \([0-9]*\);/\1/p' "$SRC/app/core/central/schema.hpp")
-grep -q "created schema version $V" <<<"$out" || fail "init said: $out"
+grep -q "created schema version $SCHEMA_VERSION" <<<"$out" || fail "init said: $out"
 grep -q "departments from the catalog" <<<"$out" || fail "init loaded no departments: $out"
 [ "$(admin_sql "SELECT string_agg(department, ',') FROM indicator_leads WHERE indicator = '14.1'")" = "区林业局" ] \
   || fail "14.1's lead: $(admin_sql "SELECT string_agg(department, ',') FROM indicator_leads WHERE indicator = '14.1'")"

@@ -108,8 +108,7 @@ if sync_kiosk hall-a >"$WORK/out" 2>&1; then fail "an older center took the rows
 grep -q "status: schema-older$" "$WORK/out" || { cat "$WORK/out"; fail "older center: wrong status"; }
 [ "$(admin_sql "SELECT count(*) FROM responses")" = 0 ] || fail "older center: rows arrived"
 out=$("$APP" central init --url "$CENTER")
-V=$(sed -n 's/^constexpr int kCentralSchemaVersion = \([0-9]*\);/\1/p' "$SRC/app/core/central/schema.hpp")
-grep -q "migrated schema version 1 -> $V" <<<"$out" || fail "migration said: $out"
+grep -q "migrated schema version 1 -> $SCHEMA_VERSION" <<<"$out" || fail "migration said: $out"
 out=$(sync_kiosk hall-a) || fail "sync after the migration failed: $out"
 grep -q "sent $fill_waiting, already there 0" <<<"$out" || fail "after migration: $out"
 echo "  older center: status schema-older, then migrated and synced"

@@ -19,6 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 APP="$BUILD/ecokiosk"
+# The schema version this program creates (each helper's migration moves it on).
+SCHEMA_VERSION=$(sed -n 's/.*kCentralSchemaVersion = \([0-9]*\);.*/\1/p' "$SRC/app/core/central/schema.hpp")
 ADMIN_BASE=${ECOKIOSK_PG_ADMIN_URL%/postgres}
 
 # new_center NAME: a fresh database; sets CENTER (admin URL), CENTER_DB, and KIOSK_URL

@@ -112,7 +112,8 @@ std::vector<FleetRow> read_fleet(Conn& c, int days = 7, int utc_offset_minutes =
 // The kiosk's side: at each contact the sync worker upserts its own kiosk_status row
 // (versions, what waits, the last failure it had). A failure here is logged, never
 // stops the sync.
-void report_heartbeat(Conn& kiosk_conn, Store& store, const std::string& kiosk_id);
+// `running`: the versions the kiosk offers now ("" = the newest definitions it holds).
+void report_heartbeat(Conn& kiosk_conn, Store& store, const std::string& kiosk_id, const std::string& running = "");
 // This program's version, as the heartbeat reports it.
 const char* app_version();
 

@@ -60,11 +60,11 @@ std::vector<FleetRow> read_fleet(Conn& c, int days, int utc_offset_minutes) {
   return out;
 }
 
-void report_heartbeat(Conn& pg, Store& store, const std::string& kiosk_id) {
+void report_heartbeat(Conn& pg, Store& store, const std::string& kiosk_id, const std::string& running) {
   try {
     SyncState st = read_sync_state(store, kiosk_id);
-    std::string versions;
-    {
+    std::string versions = running;
+    if (versions.empty()) {
       Stmt s(StoreAccess::db(store),
              "SELECT questionnaire, max(version) FROM questionnaire_definitions GROUP BY 1 ORDER BY 1");
       while (s.step()) {

@@ -1,4 +1,5 @@
 #include "core/central/schema.hpp"
+#include "core/central/schema_parts.hpp"
 
 #include <sodium.h>
 
@@ -617,6 +618,8 @@ GRANT EXECUTE ON FUNCTION ecokiosk_fleet(int, int) TO {propaganda}, {admins}, {r
 )sql",
     // 6: alerts that close the loop (issue 17): migration_alerts.hpp.
     kMigrationAlerts,
+    // 7: questionnaires and settings published to kiosks (issue 17): schema_publish.cpp.
+    kPublishMigration,
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);

@@ -415,7 +415,8 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     Conn pg(s_.url, {{"user", cr.cr.user}, {"password", cr.cr.password}});
     SchemaState ss = check_schema(pg);
     if (ss.status != Status::ok) throw PgError(ss.status, "the center has " + ss.words());
-    report_heartbeat(pg, *store, s_.kiosk_id);  // the fleet page: versions, the failure before this contact
+    pull(pg, rep);  // first: a new questionnaire reaches the next resident before a long send
+    report_heartbeat(pg, *store, s_.kiosk_id, running());  // the fleet page: versions, the failure before this contact
     push_definitions(pg, *store);
     for (const bool responses : {true, false}) {
       while (!(stop && stop->load())) {
@@ -447,7 +448,7 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     Stmt ok(db, "UPDATE central_sync SET last_contact = ?1, last_attempt = ?1, status = 'ok', detail = '' WHERE id = 1");
     ok.bind(1, now_ms());
     ok.run();
-    report_heartbeat(pg, *store, s_.kiosk_id);  // what still waits after this run
+    report_heartbeat(pg, *store, s_.kiosk_id, running());  // what still waits after this run
   } catch (const PgError& e) {
     rep.status = e.status;
     rep.detail = e.what();
@@ -463,6 +464,48 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     rep.waiting = -1;
   }
   return rep;
+}
+
+void SyncWorker::pull(Conn& pg, SyncReport& rep) {
+  if (s_.published_path.empty()) return;
+  TimeMs now = now_ms();
+  if (next_pull_ != 0 && now < next_pull_) return;
+  next_pull_ = now + s_.pull_every_ms;
+  if (!have_loaded_) {
+    have_loaded_ = true;
+    std::string why;
+    have_ = load_published(s_.published_path, &why);
+    if (!have_ && !why.empty()) rep.pull_problems.push_back("the last published set kept here: " + why);
+  }
+  Published p;
+  try {
+    p = pull_published(pg, have_ ? &*have_ : nullptr);
+  } catch (const PgError& e) {
+    // Responses still go: a center that refuses the pull keeps the last good set running.
+    rep.pull_problems.push_back(std::string("pulling published questionnaires: ") + e.what());
+    return;
+  }
+  rep.pulled = true;
+  // The kiosk's loader, before anything is kept: a refused version never reaches a resident.
+  for (auto& e : check_published(p)) rep.pull_problems.push_back(std::move(e));
+  rep.published = p.fingerprint();
+  // The kiosk started with what the file held: only a change is handed on.
+  if (have_ && have_->fingerprint() == p.fingerprint()) return;
+  if (std::string err = save_published(s_.published_path, p); !err.empty())
+    rep.pull_problems.push_back("keeping the published set: " + err + " (it runs until the kiosk restarts)");
+  rep.published_changed = true;
+  have_ = std::move(p);
+  if (s_.on_published) s_.on_published(*have_);
+}
+
+std::string SyncWorker::running() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return running_;
+}
+
+void SyncWorker::set_running(std::string versions) {
+  std::lock_guard<std::mutex> l(mu_);
+  running_ = std::move(versions);
 }
 
 void SyncWorker::start() {

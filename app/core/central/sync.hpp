@@ -12,11 +12,15 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/central/pg.hpp"
+#include "core/central/publish.hpp"
 #include "core/support/time.hpp"
 
 namespace eco {
@@ -32,6 +36,13 @@ struct SyncSettings {
   int batch = 1000;              // responses per transaction
   // Backoff after a failure: min, doubled each time, up to max. Idle: poll this often.
   int backoff_min_ms = 2000, backoff_max_ms = 300000, idle_poll_ms = 30000;
+  // Questionnaires and settings from the center (publish.hpp): pulled at the first
+  // contact and then every pull_every_ms, checked with the loader, kept in
+  // published_path ("" = not pulled). on_published runs on the worker's thread when
+  // what the center offers has changed (and once after the first pull); it must not block.
+  std::string published_path;
+  int pull_every_ms = 300000;
+  std::function<void(const Published&)> on_published;
 };
 
 struct SyncReport {
@@ -40,6 +51,10 @@ struct SyncReport {
   std::int64_t sent = 0, already = 0, conflicts = 0;  // this run
   std::int64_t abandoned_sent = 0;
   std::int64_t waiting = 0;  // left after this run (responses + abandoned sessions)
+  // The pull of published questionnaires and settings in this run.
+  bool pulled = false, published_changed = false;
+  std::string published;                   // Published::fingerprint() of what the kiosk now keeps
+  std::vector<std::string> pull_problems;  // refused definitions, a failed pull or save
   bool all_sent() const { return status == Status::ok && waiting == 0; }
 };
 
@@ -73,9 +88,14 @@ class SyncWorker {
   void wake();
   SyncReport last() const;
   std::int64_t runs() const;  // background passes finished so far
+  // What the kiosk now offers ("knowledge 2, satisfaction 1"), for the heartbeat; any
+  // thread. Until set, the heartbeat names the newest definitions in the database.
+  void set_running(std::string versions);
 
  private:
   void loop();
+  void pull(Conn& pg, SyncReport& rep);
+  std::string running() const;
   std::string db_path_;
   SyncSettings s_;
   std::thread thread_;
@@ -85,6 +105,10 @@ class SyncWorker {
   std::int64_t runs_ = 0;
   std::atomic<bool> stopping_{false};
   SyncReport last_;
+  std::string running_;                 // under mu_
+  std::optional<Published> have_;       // the last good set (the run's thread only)
+  bool have_loaded_ = false;
+  TimeMs next_pull_ = 0;
 };
 
 }  // namespace eco::central

@@ -133,6 +133,7 @@ void read_settings(Reader& r, Config& c) {
   if (std::string url_fault = central_url_fault(url); url_fault.empty()) c.central_url = url;
   else r.fail("central_url", url_fault + "; central sync stays off");
   r.string("central_credentials", c.central_credentials, 4096);
+  r.number("central_pull_minutes", c.central_pull_minutes, 1, 1440);
   std::string lang = c.default_lang;
   r.string("default_lang", lang, 8);
   if (lang != "zh" && lang != "en") r.fail("default_lang", "\"" + lang + "\" is not zh or en; keeping zh");
@@ -162,7 +163,8 @@ json to_json(const Config& c) {
           {"speech_volume", c.speech_volume},
           {"minors", c.minors},
 
-          {"central_url", c.central_url}, {"central_credentials", c.central_credentials}};
+          {"central_url", c.central_url}, {"central_credentials", c.central_credentials},
+          {"central_pull_minutes", c.central_pull_minutes}};
 }
 }  // namespace
 
@@ -307,7 +309,7 @@ ConfigLoad load_config(const std::string& path) {
                                 "finish_seconds", "min_seconds_per_question", "utc_offset_minutes",
                                 "backup_dir", "backup_interval_minutes", "backup_keep", "export_dir", "default_lang",
                                 "questionnaires", "opening_hours", "speech_volume", "minors",
-                                "central_url", "central_credentials"};
+                                "central_url", "central_credentials", "central_pull_minutes"};
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       r.fail(k, "unknown setting (ignored)");
@@ -329,6 +331,32 @@ std::vector<std::string> unknown_questionnaires(const Config& c, const std::vect
 }  // namespace eco
 
 namespace eco {
+
+std::vector<std::string> apply_config_json(Config& c, const std::string& settings, const std::string& origin) {
+  std::vector<std::string> errors;
+  JsonLimits limits;
+  limits.max_bytes = kMaxConfigBytes;
+  limits.max_depth = 8;
+  limits.max_string = 8192;
+  if (std::string lim = check_json_limits(settings, limits); !lim.empty()) {
+    errors.push_back(origin + ": refused before parsing: " + lim);
+    return errors;
+  }
+  json j;
+  try {
+    j = json::parse(settings);
+  } catch (const json::exception& e) {
+    errors.push_back(origin + ": " + json_reason(e));
+    return errors;
+  }
+  if (!j.is_object()) {
+    errors.push_back(origin + ": not a JSON object");
+    return errors;
+  }
+  Reader r{j, origin, errors};
+  read_settings(r, c);
+  return errors;
+}
 
 std::vector<std::string> check_config(const Config& c) {
   json j = to_json(c);

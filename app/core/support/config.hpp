@@ -38,6 +38,9 @@ struct Config {
   // central-credentials.json beside the configuration file.
   std::string central_url;                // postgresql://host:port/db?sslmode=verify-full&sslrootcert=...
   std::string central_credentials;        // "" = central-credentials.json beside config.json
+  // How often a kiosk asks the center for published questionnaires and settings (and
+  // once at start); what it got last is kept beside config.json for a restart offline.
+  int central_pull_minutes = 5;
 
   static std::string default_path();  // $XDG_CONFIG_HOME/ecokiosk/config.json
 };
@@ -62,6 +65,10 @@ std::string central_url_fault(std::string_view url);
 
 // The same range checks for a Config built in code (the console's settings page).
 std::vector<std::string> check_config(const Config& c);
+// Settings from elsewhere (the center's, issue 17) laid over c with the same range
+// checks as the file's: `settings` is a JSON object's text. A bad value keeps c's and
+// yields a message starting with `origin`; returns the messages.
+std::vector<std::string> apply_config_json(Config& c, const std::string& settings, const std::string& origin);
 // Writes every setting as JSON (under a temporary name, then renamed). "" on success.
 std::string save_config(const std::string& path, const Config& c);
 

@@ -1,0 +1,10 @@
+// Migrations of the center's schema kept in files of their own (schema.cpp lists them
+// in kCentralMigrations, in order).
+#pragma once
+
+namespace eco::central {
+
+// Questionnaires and settings published to kiosks (issue 17): schema_publish.cpp.
+extern const char* const kPublishMigration;
+
+}  // namespace eco::central
