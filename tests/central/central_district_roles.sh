@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 new_center roles
 out=$("$APP" --data-dir "$SRC" central init --url "$CENTER")
-grep -q "created schema version 5" <<<"$out" || fail "init said: $out"
+grep -q "created schema version $SCHEMA_VERSION" <<<"$out" || fail "init said: $out"
 grep -q "departments from the catalog" <<<"$out" || fail "init loaded no departments: $out"
 [ "$(admin_sql "SELECT string_agg(department, ',') FROM indicator_leads WHERE indicator = '14.1'")" = "区林业局" ] \
   || fail "14.1's lead: $(admin_sql "SELECT string_agg(department, ',') FROM indicator_leads WHERE indicator = '14.1'")"

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 new_center rls
 out=$("$APP" central init --url "$CENTER")
-grep -q "created schema version 5" <<<"$out" || fail "init said: $out"
+grep -q "created schema version $SCHEMA_VERSION" <<<"$out" || fail "init said: $out"
 out=$("$APP" central init --url "$CENTER")
 grep -q "already current" <<<"$out" || fail "second init said: $out"
 kiosk hall-a
