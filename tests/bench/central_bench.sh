@@ -25,9 +25,9 @@ server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($16 + $17) / hz
 timed() { python3 -c 'import resource, subprocess, sys, time
 t = time.time(); subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w")); w = time.time() - t
 r = resource.getrusage(resource.RUSAGE_CHILDREN); print("%.3f %.3f" % (w, r.ru_utime + r.ru_stime))' "$@"; }
-# saves OUT CMD...: the saver, each acknowledgement stamped on arrival; prints "mean p99" ms
+# saves CMD...: the saver, each acknowledgement stamped on arrival; prints "mean p99" ms
 saves() { python3 -c 'import subprocess, sys, time
-p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, text=True); t = time.monotonic(); gaps = []
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, text=True); t = time.monotonic(); gaps = []
 for line in p.stdout:
     u = time.monotonic(); gaps.append((u - t) * 1000); t = u
 p.wait(); gaps.sort(); n = len(gaps)

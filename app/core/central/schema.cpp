@@ -99,7 +99,7 @@ REVOKE ALL ON FUNCTION ecokiosk_cells_sql(text) FROM PUBLIC;
 -- Every change to response_metrics (a kiosk's batch, metrics filled in at the center,
 -- rows deleted or updated by hand) changes the cells in the same statement.
 CREATE FUNCTION ecokiosk_count_cells() RETURNS trigger LANGUAGE plpgsql
-  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     EXECUTE public.ecokiosk_cells_sql('(SELECT f.*, 1 AS sign FROM fresh f)');
