@@ -274,6 +274,14 @@ std::vector<StoredDefinition> CentralQueries::definitions() {
 std::int64_t CentralQueries::fill_missing_metrics(const MetricsFn& score) {
   // Kiosks send each response's metrics with it; a response saved without them (its
   // questionnaire unknown to the kiosk then) gets them here, as the kiosk would.
+  // First the cheap question: as many metrics rows (counted in the cells, schema 6) as
+  // responses? Metrics rows go in only for stored responses and responses are never
+  // deleted, so then none is missing. The search for the missing ones below is an
+  // anti-join of a million ids: at a million responses it took 1.6 s, nearly all of
+  // the district figures' time once the cells were read (0.09 s).
+  if (c_->scalar("SELECT (SELECT count(*) FROM responses) = "
+                 "(SELECT coalesce(sum(n), 0) FROM metrics_cells WHERE grouping = 0)") == "t")
+    return 0;
   std::vector<std::string> ids;
   {
     Result r = c_->exec(
