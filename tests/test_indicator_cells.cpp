@@ -27,7 +27,7 @@ std::string published(const IndicatorReport& r) {
 void same(Store& s, const IndicatorOptions& opt, const std::string& what) {
   INFO(what);
   std::string cells = published(compute_indicators_from_cells(s, test::shipped(), opt));
-  std::string rows = published(compute_indicators(s, test::shipped(), opt));
+  std::string rows = published(compute_indicators_from_rows(s, test::shipped(), opt));
   CHECK(cells == rows);
 }
 
@@ -128,4 +128,71 @@ TEST_CASE("indicator cells: many respondents in one cell (identical answers) cou
   IndicatorReport rep = compute_indicators_from_cells(s, test::shipped(), all);
   for (const auto& i : rep.indicators)
     if (i.no == 40) CHECK(i.considered == 350);
+}
+
+namespace {
+// The kiosk's store, saying it keeps counted cells for every query without a date or
+// kiosk filter (as the center does), and counting which path was read.
+class CountingCells final : public ResponseQueries {
+ public:
+  explicit CountingCells(Store& s) : s_(s) {}
+  int rows = 0, cells = 0;
+  std::int64_t count(const ResponseFilter& f) override { return s_.count(f); }
+  std::int64_t abandoned_count(const std::string& q) override { return s_.abandoned_count(q); }
+  bool contains(const std::string& u) override { return s_.contains(u); }
+  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override {
+    s_.each_with_id(f, fn);
+  }
+  std::vector<StoredDefinition> definitions() override { return s_.definitions(); }
+  std::int64_t fill_missing_metrics(const MetricsFn& m) override { return s_.fill_missing_metrics(m); }
+  void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override {
+    ++rows;
+    s_.each_metrics(f, fn);
+  }
+  void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
+                         const std::function<void(const MetricsCell&)>& fn) override {
+    ++cells;
+    s_.each_metrics_cell(f, q, fn);
+  }
+  bool counts_cells(const ResponseFilter& f, const CellQuery&) override {
+    return !f.from && !f.to && f.kiosk.empty();
+  }
+  std::vector<std::int64_t> excluded_responses(double m) override { return s_.excluded_responses(m); }
+  std::optional<TimeSpan> completed_span(const ResponseFilter& f) override { return s_.completed_span(f); }
+  const std::string& label_text(std::int64_t id) override { return s_.label_text(id); }
+  std::vector<DayCountRow> responses_per_day(const ResponseFilter& f, int o) override {
+    return s_.responses_per_day(f, o);
+  }
+  std::vector<QuestionnaireCount> flagged_per_questionnaire(const ResponseFilter& f) override {
+    return s_.flagged_per_questionnaire(f);
+  }
+  std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override { return s_.abandoned_at(f); }
+  std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override { return s_.answer_counts(f); }
+  void set_cancel(const std::atomic<bool>* flag) override { s_.set_cancel(flag); }
+
+ private:
+  Store& s_;
+};
+}  // namespace
+
+TEST_CASE("indicator cells: compute_indicators reads a store's counted cells when it keeps them for the filter, else its rows") {
+  test::TempDir dir;
+  Store s(dir.file("dispatch.db"));
+  for (const Questionnaire& q : test::shipped().list)
+    for (int i = 0; i < 30; ++i) {
+      Response r = demo_response(q, 500 + static_cast<std::uint64_t>(i), now_ms() - 86400000 + i * 60000, i % 2 ? "hall-a" : "hall-b");
+      s.save(r, metrics_of(&q, r));
+    }
+  CountingCells c(s);
+  IndicatorOptions opt;
+  std::string cells = published(compute_indicators(c, test::shipped(), opt));
+  CHECK(c.cells == 1);
+  CHECK(c.rows == 0);
+  CHECK(cells == published(compute_indicators_from_rows(s, test::shipped(), opt)));
+  opt.filter.kiosk = "hall-a";  // a filter the cells do not carry: the rows
+  std::string rows = published(compute_indicators(c, test::shipped(), opt));
+  CHECK(c.cells == 1);
+  CHECK(c.rows == 1);
+  CHECK(rows == published(compute_indicators_from_cells(s, test::shipped(), opt)));
+  CHECK(rows != cells);
 }

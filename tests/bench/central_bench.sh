@@ -5,7 +5,11 @@
 #  1. one kiosk -> the local center: ONE_KIOSK responses, `ecokiosk sync`, responses/s
 #  2. KIOSKS kiosks x PER_KIOSK responses syncing at once: total time, nothing lost
 #  3. the kiosk saving while a ONE_KIOSK backlog drains: 500 sequential saves (the
-#     power-loss saver, synchronous=FULL) alone and during the drain, mean ms per save
+#     power-loss saver, synchronous=FULL) alone and during the drain, mean and p99 ms
+#     per save (the gaps between the saver's acknowledgements, stamped as they arrive)
+# With each figure: the CPU seconds of the client (getrusage of the child) and of the
+# cluster's backends (the postmaster's cutime + cstime: each connection's backend is its
+# child), and the load average, since this 2-core machine is shared.
 set -euo pipefail
 BUILD=$1; SRC=$2; ONE=${3:-20000}; K=${4:-30}; PER=${5:-10000}
 OWN=$(mktemp -d); chmod 755 "$OWN"
@@ -15,6 +19,19 @@ export ECOKIOSK_TEST_CLUSTER="$OWN/cluster"
 . "$SRC/tests/central/lib.sh" "$BUILD" "$SRC"
 trap 'cleanup; bash "$THROW" stop "$OWN/cluster"; rm -rf "$OWN"' EXIT
 now() { date +%s.%N; }
+PM=$(head -1 "$OWN/cluster/data/postmaster.pid")
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($16 + $17) / hz }' "/proc/$PM/stat"; }
+# timed OUT CMD...: runs CMD with stdout to OUT; prints "wall client-CPU"
+timed() { python3 -c 'import resource, subprocess, sys, time
+t = time.time(); subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w")); w = time.time() - t
+r = resource.getrusage(resource.RUSAGE_CHILDREN); print("%.3f %.3f" % (w, r.ru_utime + r.ru_stime))' "$@"; }
+# saves CMD...: the saver, each acknowledgement stamped on arrival; prints "mean p99" ms
+saves() { python3 -c 'import subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, text=True); t = time.monotonic(); gaps = []
+for line in p.stdout:
+    u = time.monotonic(); gaps.append((u - t) * 1000); t = u
+p.wait(); gaps.sort(); n = len(gaps)
+print("%.2f %.2f" % (sum(gaps) / n, gaps[min(n - 1, int(0.99 * n))]))' "$@"; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 new_center one
@@ -22,9 +39,12 @@ new_center one
 kiosk solo --kiosk-url "$KIOSK_URL"
 fill solo "$ONE" 1 2>/dev/null
 cp "$WORK/solo.db" "$WORK/backlog.db"
-t0=$(now); out=$(sync_kiosk solo); t1=$(now)
-grep -q "sent $ONE," <<<"$out" || { echo "$out"; exit 1; }
-printf '1. one kiosk: %d responses in %.1f s = %.0f responses/s (batches of 1000, one transaction each)\n' "$ONE" "$(echo "$t1 - $t0" | bc)" "$(echo "$ONE / ($t1 - $t0)" | bc -l)"
+s0=$(server_cpu)
+r=$(timed "$WORK/solo.out" "$APP" --data-dir "$SRC" --config "$WORK/solo/config.json" --db "$WORK/solo.db" sync)
+sleep 0.2; s1=$(server_cpu); w=${r%% *}; c=${r##* }
+grep -q "sent $ONE," "$WORK/solo.out" || { cat "$WORK/solo.out"; exit 1; }
+printf '1. one kiosk: %d responses in %.1f s = %.0f responses/s (batches of 1000, one transaction each); CPU: client %.2f s, server %.2f s = %.0f responses per CPU second; load average %s\n' \
+  "$ONE" "$w" "$(echo "$ONE / $w" | bc -l)" "$c" "$(echo "$s1 - $s0" | bc)" "$(echo "$ONE / ($c + $s1 - $s0)" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 new_center many
 "$APP" central init --url "$CENTER" >/dev/null
@@ -45,13 +65,14 @@ new_center drain
 kiosk drain --kiosk-url "$KIOSK_URL"
 cp "$WORK/backlog.db" "$WORK/drain.db"
 sqlite3 "$WORK/drain.db" "UPDATE responses SET kiosk='drain'; UPDATE central_sync SET response_mark=0"
-t0=$(now); "$BUILD/tests/ecokiosk_saver" "$WORK/alone.db" "$SRC/questionnaires" 5 500 drain >/dev/null; t1=$(now)
-alone=$(echo "($t1 - $t0) * 1000 / 500" | bc -l)
+alone=$(saves "$BUILD/tests/ecokiosk_saver" "$WORK/alone.db" "$SRC/questionnaires" 5 500 drain)
+la_alone=$(cut -d' ' -f1-3 /proc/loadavg)
 sync_kiosk drain >"$WORK/drain.out" 2>&1 & sp=$!
 sleep 1
-t0=$(now); "$BUILD/tests/ecokiosk_saver" "$WORK/drain.db" "$SRC/questionnaires" 6 500 drain >/dev/null; t1=$(now)
-during=$(echo "($t1 - $t0) * 1000 / 500" | bc -l)
+during=$(saves "$BUILD/tests/ecokiosk_saver" "$WORK/drain.db" "$SRC/questionnaires" 6 500 drain)
+la_during=$(cut -d' ' -f1-3 /proc/loadavg)
 still=$(kill -0 $sp 2>/dev/null && echo "still draining" || echo "drain had finished")
 wait $sp || true
-printf '3. saves: %.2f ms each alone, %.2f ms each while a %d-response backlog drained (%s at the end)\n' "$alone" "$during" "$ONE" "$still"
+printf '3. saves (ms, mean / p99 of 500): alone %s / %s (load %s); while a %d-response backlog drained %s / %s (%s at the end; load %s)\n' \
+  "${alone%% *}" "${alone##* }" "$la_alone" "$ONE" "${during%% *}" "${during##* }" "$still" "$la_during"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -54,5 +54,6 @@ for i in $(seq 1 $N); do
 done
 [ "$(admin_sql "SELECT count(*) FROM answers")" = "$local_atoms" ] || fail "answer rows differ"
 [ "$reads" -ge 1 ] || fail "the reader never finished a query"
+cells_agree  # the counted cells (central schema 8): nothing doubled or lost either
 printf 'central_concurrent: %d kiosks x %d responses in %.1f s, %d reads meanwhile, nothing lost or doubled\n' \
   "$N" "$PER" "$(echo "$end - $start" | bc)" "$reads"

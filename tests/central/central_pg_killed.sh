@@ -53,4 +53,5 @@ cmp -s "$WORK/local" "$WORK/center" || fail "the center's ids differ from the ki
 atoms=$(sqlite3 "$WORK/hall-k.db" "SELECT count(*) FROM answers")
 [ "$(admin_sql "SELECT count(*) FROM answers")" = "$atoms" ] || fail "answer rows: center $(admin_sql "SELECT count(*) FROM answers"), kiosk $atoms"
 [ "$(admin_sql "SELECT count(*) FROM responses r WHERE NOT EXISTS (SELECT 1 FROM answers a WHERE a.response = r.id)")" = 0 ] || fail "a response arrived without its answers"
+cells_agree  # the counted cells (central schema 8): nothing doubled or lost either
 echo "central_pg_killed: $kills kills mid-sync; 20000 responses at the center exactly once"

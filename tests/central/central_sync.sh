@@ -127,4 +127,5 @@ grep -q "sent 100, already there 100, conflicts 0" <<<"$out" || fail "after the 
 [ "$(admin_sql "SELECT count(*) FROM responses")" = $((before + 300)) ] || fail "responses lost or doubled"
 total_atoms=$(sqlite3 "$WORK/hall-a.db" "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response WHERE r.kiosk = 'hall-a'")
 [ "$(admin_sql "SELECT count(*) FROM answers")" = "$total_atoms" ] || fail "answers doubled or lost after the crash"
+cells_agree  # the counted cells (central schema 8): nothing doubled or lost either
 echo "central_sync: exactly once over TLS; conflicts kept; 8 failure statuses; crash after commit re-sent without doubles"

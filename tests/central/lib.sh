@@ -19,8 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 APP="$BUILD/ecokiosk"
-# The schema version this program creates (each helper's migration moves it on).
-SCHEMA_VERSION=$(sed -n 's/.*kCentralSchemaVersion = \([0-9]*\);.*/\1/p' "$SRC/app/core/central/schema.hpp")
+# The program's central schema version (kCentralSchemaVersion), not a literal: each migration moves it on.
+SCHEMA_VERSION=$(sed -n 's/^constexpr int kCentralSchemaVersion = \([0-9]*\);.*/\1/p' "$SRC/app/core/central/schema.hpp")
+[ -n "$SCHEMA_VERSION" ] || { echo "kCentralSchemaVersion not found in $SRC/app/core/central/schema.hpp"; exit 1; }
 ADMIN_BASE=${ECOKIOSK_PG_ADMIN_URL%/postgres}
 
 # new_center NAME: a fresh database; sets CENTER (admin URL), CENTER_DB, and KIOSK_URL
@@ -61,3 +62,26 @@ fill() { "$APP" --data-dir "$SRC" --config "$WORK/$1/config.json" --db "$WORK/$1
 sync_kiosk() { local k=$1; shift; "$APP" --data-dir "$SRC" --config "$WORK/$k/config.json" --db "$WORK/$k.db" sync "$@"; }
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# cells_agree: the counted cells (metrics_cells, central schema 8) are exactly what counting
+# every metrics row at the center now gives: nothing counted twice, nothing missing,
+# nothing left by a transaction that did not commit. Recounts inside a transaction
+# that is rolled back, so the center is untouched.
+cells_agree() {
+  local out
+  out=$(psql -qAtX "$CENTER" -v ON_ERROR_STOP=1 <<'SQL' 2>&1
+BEGIN;
+CREATE TEMP TABLE kept AS SELECT * FROM metrics_cells;
+DELETE FROM metrics_cells;
+DO $$ BEGIN EXECUTE ecokiosk_cells_sql('(SELECT m.*, 1 AS sign FROM public.response_metrics m)'); END $$;
+SELECT (SELECT count(*) FROM (SELECT * FROM kept EXCEPT ALL SELECT * FROM metrics_cells) a) || ' '
+    || (SELECT count(*) FROM (SELECT * FROM metrics_cells EXCEPT ALL SELECT * FROM kept) b) || ' '
+    || (SELECT count(*) FROM kept);
+ROLLBACK;
+SQL
+)
+  case "$out" in
+    "0 0 "*) echo "  counted cells agree with the metrics rows (${out##* } cells)" ;;
+    *) fail "counted cells differ from the metrics rows (kept-only, recount-only, kept): $out" ;;
+  esac
+}

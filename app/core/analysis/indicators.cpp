@@ -647,6 +647,18 @@ std::vector<Work> start_report(ResponseQueries& store, const QuestionnaireSet& s
 }  // namespace
 
 IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
+  // A store that counted its cells as responses arrived (the center) answers from them:
+  // the same figures (test_indicator_cells, central_cells) from thousands of rows, not millions.
+  ResponseFilter all = opt.filter;
+  all.questionnaire.clear();
+  all.uuid.clear();
+  if (store.counts_cells(all, {opt.min_seconds_per_question, opt.utc_offset_minutes}))
+    return compute_indicators_from_cells(store, set, opt);
+  return compute_indicators_from_rows(store, set, opt);
+}
+
+IndicatorReport compute_indicators_from_rows(ResponseQueries& store, const QuestionnaireSet& set,
+                                             const IndicatorOptions& opt) {
   IndicatorReport report;
   ResponseFilter f;
   std::vector<Work> work = start_report(store, set, opt, report, f);

@@ -128,12 +128,18 @@ struct IndicatorReport {
 // saves without a questionnaire); those whose questionnaire is unknown are left.
 std::int64_t backfill_metrics(ResponseQueries& store, const QuestionnaireSet& set);
 
+// From the store's counted cells when it keeps them for this filter and clock
+// (ResponseQueries::counts_cells: the center), else from its metrics rows.
 IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt);
+// One respondent at a time over each_metrics.
+IndicatorReport compute_indicators_from_rows(ResponseQueries& store, const QuestionnaireSet& set,
+                                             const IndicatorOptions& opt);
 // The same figures from the store's MetricsCells (respondents who cannot be told apart,
-// counted by the engine). Not used yet: measured on an idle machine over 1,000,000
-// responses it was slower than compute_indicators on both engines (SQLite 1.8 s against
-// 1.2 s whole run, PostgreSQL 10.3 s against 8.2 s; README "Central store").
-// test_indicator_cells.cpp holds it to compute_indicators' JSON.
+// counted by the engine). Slower than the rows where the cells must be counted at query
+// time (an idle machine, 1,000,000 responses: SQLite 1.8 s against 1.2 s, PostgreSQL
+// grouping at query time 10.3 s against 8.2 s); the center counts them as batches
+// arrive (schema 6, metrics_cells). test_indicator_cells.cpp and central_cells hold it
+// to the rows' JSON.
 IndicatorReport compute_indicators_from_cells(ResponseQueries& store, const QuestionnaireSet& set,
                                               const IndicatorOptions& opt);
 

@@ -277,6 +277,14 @@ std::vector<StoredDefinition> CentralQueries::definitions() {
 std::int64_t CentralQueries::fill_missing_metrics(const MetricsFn& score) {
   // Kiosks send each response's metrics with it; a response saved without them (its
   // questionnaire unknown to the kiosk then) gets them here, as the kiosk would.
+  // First the cheap question: as many metrics rows (counted in the cells, central schema 8) as
+  // responses? Metrics rows go in only for stored responses and responses are never
+  // deleted, so then none is missing. The search for the missing ones below is an
+  // anti-join of a million ids: at a million responses it took 1.6 s, nearly all of
+  // the district figures' time once the cells were read (0.09 s).
+  if (c_->scalar("SELECT (SELECT count(*) FROM responses) = "
+                 "(SELECT coalesce(sum(n), 0) FROM metrics_cells WHERE grouping = 0)") == "t")
+    return 0;
   std::vector<std::string> ids;
   {
     Result r = c_->exec(
@@ -387,8 +395,76 @@ void CentralQueries::each_metrics(const ResponseFilter& f, const std::function<v
          });
 }
 
+bool CentralQueries::counts_cells(const ResponseFilter& f, const CellQuery& q) {
+  // The cells carry questionnaire and version, not the time or the kiosk of a response.
+  if (f.from || f.to || !f.kiosk.empty() || !f.uuid.empty()) return false;
+  if (!cell_clock_) {
+    Result r = c_->exec("SELECT min_seconds, utc_offset_minutes FROM metrics_cell_clock");
+    if (r.rows() != 1) return false;
+    cell_clock_ = CellQuery{to_f64(r.view(0, 0)), static_cast<int>(to_i64(r.view(0, 1)))};
+  }
+  // "fast" counts nobody at a threshold <= 0, whatever its value.
+  const bool same_fast = (q.min_seconds_per_question <= 0 && cell_clock_->min_seconds_per_question <= 0) ||
+                         q.min_seconds_per_question == cell_clock_->min_seconds_per_question;
+  return same_fast && q.utc_offset_minutes == cell_clock_->utc_offset_minutes;
+}
+
 void CentralQueries::each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
                                        const std::function<void(const MetricsCell&)>& fn) {
+  if (counts_cells(f, q)) read_counted_cells(f, fn);
+  else group_cells_now(f, q, fn);
+}
+
+void CentralQueries::read_counted_cells(const ResponseFilter& f, const std::function<void(const MetricsCell&)>& fn) {
+  // Tens of thousands of rows, whatever the number of responses: the versions of a
+  // cell are added up here unless one version was asked for.
+  Where w;
+  if (!f.questionnaire.empty()) w.add("questionnaire = ", f.questionnaire);
+  if (f.version) w.add("version = ", num(std::int64_t{*f.version}));
+  const char* key = "grouping, questionnaire, township, age, gender, kiosk, day, fast, flags, score, drawn, satisfied, "
+                    "trips, green, item, value";
+  std::string questionnaire;
+  auto opt_label = [&](const Result& r, int i, int col, std::string_view kind) {
+    return r.null(i, col) ? kNoLabel : label(kind, r.view(i, col));
+  };
+  stream(std::string("SELECT ") + key + ", sum(n) FROM metrics_cells" + w.sql + " GROUP BY " + key +
+             " HAVING sum(n) > 0",
+         w.args, [&](const Result& r, int i) {
+           MetricsCell c;
+           const std::int64_t g = to_i64(r.view(i, 0));
+           c.grouping = g == 0 ? CellGrouping::demographic : g == 1 ? CellGrouping::kiosk
+                      : g == 2 ? CellGrouping::day : CellGrouping::item;
+           questionnaire.assign(r.view(i, 1));
+           c.questionnaire = questionnaire;
+           c.age = opt_label(r, i, 3, "age");
+           c.fast = r.view(i, 7) == "t";
+           c.flags = static_cast<int>(to_i64(r.view(i, 8)));
+           if (c.grouping == CellGrouping::item) {
+             c.item = label("item", r.view(i, 14));
+             c.value = static_cast<int>(to_i64(r.view(i, 15)));
+           } else {
+             if (c.grouping == CellGrouping::demographic) {
+               c.township = opt_label(r, i, 2, "township");
+               c.gender = opt_label(r, i, 4, "gender");
+             } else if (c.grouping == CellGrouping::kiosk) {
+               c.kiosk = label("kiosk", r.view(i, 5));
+             } else {
+               c.day = to_i64(r.view(i, 6));
+             }
+             c.score = to_f64(r.view(i, 9));
+             c.drawn = static_cast<int>(to_i64(r.view(i, 10)));
+             c.satisfied = to_i64(r.view(i, 11)) != 0;
+             c.trips = to_i64(r.view(i, 12));
+             c.green = to_i64(r.view(i, 13));
+           }
+           c.n = to_i64(r.view(i, 16));
+           fn(c);
+           return true;
+         });
+}
+
+void CentralQueries::group_cells_now(const ResponseFilter& f, const CellQuery& q,
+                                     const std::function<void(const MetricsCell&)>& fn) {
   // Counted by PostgreSQL: a million metrics rows leave the server as a few thousand
   // cells (every row crossing the socket as text made the district's figures take 15 s).
   Where w = metrics_where(f);

@@ -41,6 +41,7 @@ class CentralQueries final : public ResponseQueries {
   void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override;
   void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
                          const std::function<void(const MetricsCell&)>& fn) override;
+  bool counts_cells(const ResponseFilter& f, const CellQuery& q) override;
   std::vector<std::int64_t> excluded_responses(double min_seconds_per_question) override;
   std::optional<TimeSpan> completed_span(const ResponseFilter& f) override;
   const std::string& label_text(std::int64_t id) override;
@@ -61,6 +62,11 @@ class CentralQueries final : public ResponseQueries {
   void in_transaction(const std::function<void()>& body);
   void check_cancel() const;
   std::int64_t label(std::string_view kind, std::string_view value);
+  // each_metrics_cell from the cells counted as metrics arrived (metrics_cells), or from
+  // the rows grouped now (any filter, any clock).
+  void read_counted_cells(const ResponseFilter& f, const std::function<void(const MetricsCell&)>& fn);
+  void group_cells_now(const ResponseFilter& f, const CellQuery& q, const std::function<void(const MetricsCell&)>& fn);
+  std::optional<CellQuery> cell_clock_;  // the threshold and clock metrics_cells counts on
   std::unique_ptr<Conn> c_;
   const std::atomic<bool>* cancel_ = nullptr;
   int cursors_ = 0;

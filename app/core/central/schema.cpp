@@ -33,6 +33,111 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
+// 6: counted cells (issue 16: district indicators over a million responses in under a
+// second). Respondents the indicators cannot tell apart are counted as their metrics
+// arrive, in the same statement (a trigger with transition tables on response_metrics),
+// so a batch that rolls back leaves no count behind and one re-sent adds nothing (its
+// metrics rows are not inserted twice). The four groupings are those of
+// core/storage/response_queries.hpp (MetricsCell); "fast" and "day" are counted on the
+// clock and threshold in metrics_cell_clock, and a query on another one (or with a
+// date or kiosk filter, which the cells do not carry) reads the rows instead.
+const char* const kMetricsCellsMigration = R"sql(
+CREATE TABLE metrics_cell_clock(
+  one boolean PRIMARY KEY DEFAULT true CHECK(one),
+  min_seconds double precision NOT NULL,  -- "fast": duration_s < visible * min_seconds
+  utc_offset_minutes integer NOT NULL     -- "day": days since 1970-01-01 on this clock
+);
+INSERT INTO metrics_cell_clock VALUES(true, 2.0, 480);
+CREATE TABLE metrics_cells(
+  grouping smallint NOT NULL,        -- CellGrouping: 0 demographic, 1 kiosk, 2 day, 3 item
+  questionnaire text NOT NULL,
+  version integer NOT NULL,
+  township text, age text, gender text, kiosk text,
+  day bigint,
+  fast boolean NOT NULL,
+  flags integer NOT NULL,
+  score double precision, drawn integer, satisfied integer, trips integer, green integer,
+  item text, value integer,
+  n bigint NOT NULL
+);
+CREATE UNIQUE INDEX metrics_cells_key ON metrics_cells(grouping, questionnaire, version, township, age, gender,
+  kiosk, day, fast, flags, score, drawn, satisfied, trips, green, item, value) NULLS NOT DISTINCT;
+-- The upsert that adds the rows of `source` (response_metrics' columns and a sign,
+-- +1 or -1) to the cells, in key order so that kiosks committing at once take the
+-- cells' row locks in the same order (no deadlock).
+CREATE FUNCTION ecokiosk_cells_sql(source text) RETURNS text LANGUAGE sql IMMUTABLE
+  SET search_path = pg_catalog, pg_temp AS $f$ SELECT format($q$
+WITH clock AS (SELECT min_seconds AS ms, utc_offset_minutes::bigint * 60000 AS off FROM public.metrics_cell_clock),
+rows AS (SELECT s.*, (clock.ms > 0 AND s.duration_s < s.visible * clock.ms) AS fast,
+                ((s.completed_at + clock.off - CASE WHEN s.completed_at + clock.off < 0 THEN 86399999 ELSE 0 END)
+                 / 86400000) AS d
+         FROM %s s CROSS JOIN clock),
+counted AS (
+  SELECT g.g::smallint AS grouping, r.questionnaire, r.version,
+         CASE WHEN g.g = 0 THEN r.township END AS township, r.age, CASE WHEN g.g = 0 THEN r.gender END AS gender,
+         CASE WHEN g.g = 1 THEN r.kiosk END AS kiosk, CASE WHEN g.g = 2 THEN r.d END AS day, r.fast, r.flags,
+         r.score, r.drawn, r.satisfied, r.trips, r.green, NULL::text AS item, NULL::int AS value, r.sign
+  FROM rows r CROSS JOIN (VALUES (0), (1), (2)) g(g)
+  UNION ALL
+  SELECT 3::smallint, r.questionnaire, r.version, NULL, r.age, NULL, NULL, NULL, r.fast, r.flags,
+         NULL, NULL, NULL, NULL, NULL, o.e->>0, ((o.e->>1)::int) & 255, r.sign
+  FROM rows r CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.outcomes) = 'array'
+                                                           THEN r.outcomes ELSE '[]'::jsonb END) o(e)
+  WHERE jsonb_typeof(o.e->0) = 'string')
+INSERT INTO public.metrics_cells AS c(grouping, questionnaire, version, township, age, gender, kiosk, day, fast,
+                                      flags, score, drawn, satisfied, trips, green, item, value, n)
+SELECT grouping, questionnaire, version, township, age, gender, kiosk, day, fast, flags, score, drawn, satisfied,
+       trips, green, item, value, sum(sign)
+FROM counted
+GROUP BY grouping, questionnaire, version, township, age, gender, kiosk, day, fast, flags, score, drawn, satisfied,
+         trips, green, item, value
+HAVING sum(sign) <> 0
+ORDER BY grouping, questionnaire, version, township, age, gender, kiosk, day, fast, flags, score, drawn, satisfied,
+         trips, green, item, value
+ON CONFLICT (grouping, questionnaire, version, township, age, gender, kiosk, day, fast, flags, score, drawn,
+             satisfied, trips, green, item, value)
+DO UPDATE SET n = c.n + excluded.n
+$q$, source) $f$;
+REVOKE ALL ON FUNCTION ecokiosk_cells_sql(text) FROM PUBLIC;
+-- Every change to response_metrics (a kiosk's batch, metrics filled in at the center,
+-- rows deleted or updated by hand) changes the cells in the same statement.
+CREATE FUNCTION ecokiosk_count_cells() RETURNS trigger LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    EXECUTE public.ecokiosk_cells_sql('(SELECT f.*, 1 AS sign FROM fresh f)');
+  ELSIF TG_OP = 'DELETE' THEN
+    EXECUTE public.ecokiosk_cells_sql('(SELECT o.*, -1 AS sign FROM gone o)');
+  ELSE
+    EXECUTE public.ecokiosk_cells_sql('(SELECT f.*, 1 AS sign FROM fresh f UNION ALL SELECT o.*, -1 FROM gone o)');
+  END IF;
+  DELETE FROM public.metrics_cells WHERE n = 0;
+  RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_count_cells() FROM PUBLIC;
+CREATE TRIGGER count_cells_insert AFTER INSERT ON response_metrics REFERENCING NEW TABLE AS fresh
+  FOR EACH STATEMENT EXECUTE FUNCTION ecokiosk_count_cells();
+CREATE TRIGGER count_cells_delete AFTER DELETE ON response_metrics REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION ecokiosk_count_cells();
+CREATE TRIGGER count_cells_update AFTER UPDATE ON response_metrics REFERENCING OLD TABLE AS gone NEW TABLE AS fresh
+  FOR EACH STATEMENT EXECUTE FUNCTION ecokiosk_count_cells();
+CREATE FUNCTION ecokiosk_truncate_cells() RETURNS trigger LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  DELETE FROM public.metrics_cells;
+  RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ecokiosk_truncate_cells() FROM PUBLIC;
+CREATE TRIGGER count_cells_truncate AFTER TRUNCATE ON response_metrics
+  FOR EACH STATEMENT EXECUTE FUNCTION ecokiosk_truncate_cells();
+-- The metrics already at the center.
+DO $$ BEGIN
+  EXECUTE ecokiosk_cells_sql('(SELECT m.*, 1 AS sign FROM public.response_metrics m)');
+END $$;
+REVOKE ALL ON metrics_cells, metrics_cell_clock FROM PUBLIC;
+GRANT SELECT ON metrics_cells, metrics_cell_clock TO {readers};
+)sql";
+
 // Each entry moves the schema up one version; never edit a shipped entry, add one.
 // {kiosks}, {readers}, {departments}, {propaganda} and {admins} stand for this
 // database's group roles (quoted identifiers).
@@ -620,6 +725,8 @@ GRANT EXECUTE ON FUNCTION ecokiosk_fleet(int, int) TO {propaganda}, {admins}, {r
     kMigrationAlerts,
     // 7: questionnaires and settings published to kiosks (issue 17): schema_publish.cpp.
     kPublishMigration,
+    // 8: indicator cells counted as metrics arrive (issue 16): kMetricsCellsMigration.
+    kMetricsCellsMigration,
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);

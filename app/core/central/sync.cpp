@@ -413,6 +413,10 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     CredentialsRead cr = read_credentials(s_.credentials_path);
     if (!cr.error.empty()) throw PgError(Status::auth, cr.error);
     Conn pg(s_.url, {{"user", cr.cr.user}, {"password", cr.cr.password}});
+    // A batch's statements are short, but PostgreSQL cannot estimate the staging tables
+    // or jsonb_to_recordset and JIT-compiled them: LLVM took 60% of the center's CPU
+    // per batch (perf, issue 16's sync figure). Nothing a batch runs profits from JIT.
+    pg.run("SET jit = off");
     SchemaState ss = check_schema(pg);
     if (ss.status != Status::ok) throw PgError(ss.status, "the center has " + ss.words());
     pull(pg, rep);  // first: a new questionnaire reaches the next resident before a long send

@@ -172,6 +172,10 @@ class ResponseQueries {
   // engine that can group where the rows are overrides it (core/storage/metrics_cells.cpp).
   virtual void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
                                  const std::function<void(const MetricsCell&)>& fn);
+  // True when each_metrics_cell(f, q) reads cells the engine counted ahead (as responses
+  // arrived), so that the indicators are best computed from cells; false (the default)
+  // when it would have to count them from the rows, which streaming each_metrics beats.
+  virtual bool counts_cells(const ResponseFilter& /*f*/, const CellQuery& /*q*/) { return false; }
   virtual const std::string& label_text(std::int64_t id) = 0;
 
   // ---- survey results: from, to and kiosk apply; questionnaire, version, uuid do not ----
