@@ -79,6 +79,10 @@ struct KioskApp {
   input::Recognizer recognizer;
   input::PinyinEngine pinyin;
 
+  // The configuration the kiosk offers residents: the center's settings over cfg when
+  // it kept a pulled set (load_published_set), else cfg. Fixed after the constructor.
+  const Config& offered_config() const { return published_config_ ? *published_config_ : cfg; }
+
  private:
   void load_config_and_data();
   void load_published_set();

@@ -35,7 +35,7 @@ bool KioskFrame::bake_first(ImFontAtlas* atlas, float scale, bool full) {
   fonts_.atlas = atlas;
   font_file_ = find_cjk_font(app_.o.font);  // fontconfig's first call reads its caches: worth overlapping too
   bool found = build_fonts(fonts_, font_file_, scale_,
-                           full ? glyph_text(app_.set, app_.strings, app_.cfg) : welcome_glyphs(app_.set, app_.strings, app_.cfg));
+                           full ? glyph_text(app_.set, app_.strings, app_.offered_config()) : welcome_glyphs(app_.set, app_.strings, app_.offered_config()));
   fonts_.atlas = nullptr;  // from here on, the context's atlas (the same object)
   return found;
 }
@@ -45,12 +45,15 @@ void KioskFrame::adopt_size(ImVec2 size) {
   if (scale_ != scale_for(size)) {  // a window manager gave another size than asked
     scale_ = scale_for(size);
     build_fonts(fonts_, font_file_, scale_,
-                full_atlas_ ? glyph_text(app_.set, app_.strings, app_.cfg) : welcome_glyphs(app_.set, app_.strings, app_.cfg));
+                full_atlas_ ? glyph_text(app_.set, app_.strings, app_.offered_config()) : welcome_glyphs(app_.set, app_.strings, app_.offered_config()));
   }
 }
 
 void KioskFrame::bake(bool for_console) {
-  if (resident_glyphs_.empty()) resident_glyphs_ = glyph_text(app_.set, app_.strings, app_.cfg);
+  // What the model offers now: a set published from the center since start-up may
+  // bring characters the installed questionnaires never had.
+  if (resident_glyphs_.empty())
+    resident_glyphs_ = glyph_text(app_.model->questionnaires(), app_.strings, app_.model->config());
   if (for_console && staff_glyphs_.empty()) staff_glyphs_ = console_glyphs(app_.catalog);
   // The input's font only while a text question is on screen (it is a large atlas page).
   fonts_.with_input = !for_console && app_.model->text_entry();
@@ -58,6 +61,7 @@ void KioskFrame::bake(bool for_console) {
               for_console ? 0 : app_.model->text_size());
   backend_.upload_font_texture();
   full_atlas_ = true;
+  rebake_ = false;
   if (app_.o.print_timing)
     std::cerr << (for_console ? "console atlas " : "font atlas ") << fonts_.atlas_w << "x" << fonts_.atlas_h
               << " built in " << fonts_.build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb()
@@ -69,11 +73,16 @@ Intent KioskFrame::render(const platform::PointerStep* replay, const std::string
   bool staff = model.screen() == Screen::admin && app_.console;
   // The input's engines at first use: a text question, or the console (staff notes).
   if (staff || model.text_entry()) app_.start_text_input();
+  if (model.updates_taken() != glyphs_of_update_) {  // the center's set or settings were taken
+    glyphs_of_update_ = model.updates_taken();
+    resident_glyphs_.clear();
+    rebake_ = true;
+  }
   if (staff) {
     if (!fonts_.console) bake(true);  // first entry: the console's fonts, baked only now
-  } else if (fonts_.console || model.text_size() != fonts_.text_size ||
+  } else if (rebake_ || fonts_.console || model.text_size() != fonts_.text_size ||
              (model.text_entry() != nullptr) != (fonts_.normal.input != nullptr)) {
-    bake(false);  // back from the console, the text size changed, or a text question came or went
+    bake(false);  // an update, back from the console, the text size changed, or a text question came or went
   }
   backend_.begin_frame(replay);
   if (!staff) staff_calls_read_ = false;

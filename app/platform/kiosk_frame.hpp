@@ -4,6 +4,7 @@
 #pragma once
 #include <imgui.h>
 
+#include <cstdint>
 #include <string>
 
 #include "platform/glfw_backend.hpp"
@@ -45,7 +46,9 @@ class KioskFrame {
   float scale_ = 1;
   ImVec2 size_;
   bool full_atlas_ = false;
-  std::string resident_glyphs_, staff_glyphs_;  // gathered once
+  std::string resident_glyphs_, staff_glyphs_;  // gathered once (the residents': again after an update)
+  std::uint64_t glyphs_of_update_ = 0;           // the model's updates_taken() they were gathered for
+  bool rebake_ = false;                          // an update was taken: its characters need baking
   bool staff_calls_read_ = false;  // this entry to the console has read the staff calls
   std::string staff_calls_text_;
 };
