@@ -76,4 +76,19 @@ struct KioskRig {
   explicit KioskRig(std::uint64_t seed) : model(cfg, shipped(), &store, [this] { return now; }, seed) {}
 };
 
+// Answers whatever is on screen with its first option (or nothing) and goes on, to the
+// thanks screen.
+inline void fill_to_end(eco::KioskModel& m) {
+  for (int i = 0; i < 200 && m.screen() == eco::Screen::question; ++i) {
+    const eco::Question& q = *m.session()->current();
+    eco::Answer a;
+    if (q.type == eco::QuestionType::single || q.type == eco::QuestionType::rating) a = eco::Choice{q.options.front().id};
+    else if (q.type == eco::QuestionType::multiple) a = eco::ChoiceSet{{q.options.front().id}};
+    else if (q.type == eco::QuestionType::count_matrix) a = eco::Counts{{{q.rows.front().id, 1}}};
+    else if (q.type == eco::QuestionType::integer) a = q.min;
+    m.apply(eco::intent::Answer{a});
+    m.apply(eco::intent::Next{});
+  }
+}
+
 }  // namespace test

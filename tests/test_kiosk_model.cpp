@@ -16,19 +16,7 @@ struct Rig : test::KioskRig {
   Rig() : KioskRig(99) {}
 
   void act(const Intent& in) { model.apply(in); }
-  // Answers whatever is on screen with its first option (or nothing) and goes on.
-  void fill_to_end() {
-    for (int i = 0; i < 100 && model.screen() == Screen::question; ++i) {
-      const Question& q = *model.session()->current();
-      Answer a;
-      if (q.type == QuestionType::single || q.type == QuestionType::rating) a = Choice{q.options.front().id};
-      else if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
-      else if (q.type == QuestionType::count_matrix) a = Counts{{{q.rows.front().id, 1}}};
-      else if (q.type == QuestionType::integer) a = q.min;
-      act(intent::Answer{a});
-      act(intent::Next{});
-    }
-  }
+  void fill_to_end() { test::fill_to_end(model); }
 };
 }  // namespace
 

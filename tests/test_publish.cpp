@@ -42,20 +42,6 @@ central::PublishedDefinition published_def(const std::string& text, const std::s
   return {r.questionnaire->id, r.questionnaire->version, r.questionnaire->content_hash, r.expanded_json};
 }
 
-// Answers whatever is on screen with its first option and goes on, to the thanks screen.
-void fill_to_end(KioskModel& m) {
-  for (int i = 0; i < 200 && m.screen() == Screen::question; ++i) {
-    const Question& q = *m.session()->current();
-    Answer a;
-    if (q.type == QuestionType::single || q.type == QuestionType::rating) a = Choice{q.options.front().id};
-    else if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
-    else if (q.type == QuestionType::count_matrix) a = Counts{{{q.rows.front().id, 1}}};
-    else if (q.type == QuestionType::integer) a = q.min;
-    m.apply(intent::Answer{a});
-    m.apply(intent::Next{});
-  }
-}
-
 const Questionnaire* offered(const KioskModel& m, const std::string& id) {
   for (const Questionnaire* q : m.offered())
     if (q->id == id) return q;
@@ -257,7 +243,7 @@ TEST_CASE("publish: a new version is used from the next resident on, a resident 
   CHECK(told == 0);
   CHECK(r.model.session()->questionnaire().version == v1);
   CHECK(r.model.config().idle_seconds == r.cfg.idle_seconds);  // the idle time too stays theirs
-  fill_to_end(r.model);
+  test::fill_to_end(r.model);
   REQUIRE(r.model.screen() == Screen::finish);
   // The thanks screen is still theirs.
   r.model.tick();
@@ -275,7 +261,7 @@ TEST_CASE("publish: a new version is used from the next resident on, a resident 
   // The next resident answers version 2; both responses are saved with their version.
   r.model.apply(intent::Start{"satisfaction"});
   CHECK(r.model.session()->questionnaire().version == v1 + 1);
-  fill_to_end(r.model);
+  test::fill_to_end(r.model);
   REQUIRE(r.model.screen() == Screen::finish);
   CHECK(r.store.count({.questionnaire = "satisfaction"}) == 2);
   std::set<int> versions;
@@ -364,7 +350,7 @@ TEST_CASE("publish: a response waiting to be saved keeps the version it was answ
     m.set_store(nullptr);  // the database is busy: the response waits in memory
     m.apply(intent::Start{"satisfaction"});
     REQUIRE(m.session()->questionnaire().version == v1 + 1);
-    fill_to_end(m);
+    test::fill_to_end(m);
     REQUIRE(m.screen() == Screen::finish);
     CHECK(m.unsaved() == 1);
     m.offer_update(without.set, without.config);

@@ -26,19 +26,6 @@ using namespace eco;
 
 namespace {
 
-void fill_to_end(KioskModel& m) {
-  for (int i = 0; i < 200 && m.screen() == Screen::question; ++i) {
-    const Question& q = *m.session()->current();
-    Answer a;
-    if (q.type == QuestionType::single || q.type == QuestionType::rating) a = Choice{q.options.front().id};
-    else if (q.type == QuestionType::multiple) a = ChoiceSet{{q.options.front().id}};
-    else if (q.type == QuestionType::count_matrix) a = Counts{{{q.rows.front().id, 1}}};
-    else if (q.type == QuestionType::integer) a = q.min;
-    m.apply(intent::Answer{a});
-    m.apply(intent::Next{});
-  }
-}
-
 int offered_version(const KioskModel& m, const std::string& id) {
   for (const Questionnaire* q : m.offered())
     if (q->id == id) return q->version;
@@ -89,7 +76,7 @@ TEST_CASE("publish center: a published version reaches a simulated kiosk and is 
   CHECK(queue.drain() == 1);
   CHECK(model.update_pending());
   CHECK(model.session()->questionnaire().version == v1);
-  fill_to_end(model);
+  test::fill_to_end(model);
   REQUIRE(model.screen() == Screen::finish);
   CHECK(model.finished_questionnaire()->version == v1);
   now += cfg.finish_seconds * 1000LL;
@@ -99,7 +86,7 @@ TEST_CASE("publish center: a published version reaches a simulated kiosk and is 
   CHECK(offered_version(model, "satisfaction") == v1 + 1);
   model.apply(intent::Start{"satisfaction"});
   CHECK(model.session()->questionnaire().version == v1 + 1);
-  fill_to_end(model);
+  test::fill_to_end(model);
   REQUIRE(model.screen() == Screen::finish);
   now += cfg.finish_seconds * 1000LL;
   model.tick();
@@ -145,7 +132,7 @@ TEST_CASE("publish center: a published version reaches a simulated kiosk and is 
   model.tick();
   CHECK(model.update_pending());
   CHECK(model.session()->questionnaire().version == v1 + 2);
-  fill_to_end(model);
+  test::fill_to_end(model);
   REQUIRE(model.screen() == Screen::finish);
   CHECK(store.count({.questionnaire = "satisfaction"}) == 3);
   now += cfg.finish_seconds * 1000LL;

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/central_failure.hpp"
 #include "cli/commands.hpp"
 #include "core/central/publish.hpp"
 #include "core/central/credentials.hpp"
@@ -12,13 +13,6 @@
 #include "core/support/ids.hpp"
 
 namespace eco::cli {
-
-namespace {
-void print_failure(const central::PgError& e) {
-  std::cerr << "error: " << central::status_words(e.status) << "\n  status: " << central::status_name(e.status)
-            << "\n  " << e.what() << "\n";
-}
-}  // namespace
 
 int central_init(const std::string& url, int target_version) {
   try {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/central_failure.hpp"
 #include "cli/commands.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/central/alerts.hpp"
@@ -23,11 +24,6 @@
 namespace eco::cli {
 
 namespace {
-void print_failure(const central::PgError& e) {
-  std::cerr << "error: " << central::status_words(e.status) << "\n  status: " << central::status_name(e.status)
-            << "\n  " << e.what() << "\n";
-}
-
 std::optional<Catalog> catalog_of(const Common& c) {
   CatalogLoad cat = load_catalog(c.data_dir + "/assets/indicators.json");
   for (const auto& e : cat.errors) std::cerr << "error: " << e << "\n";

@@ -4,18 +4,12 @@
 // sent; what an account may do is the engine's business (schema_publish.cpp).
 #include <iostream>
 
+#include "cli/central_failure.hpp"
 #include "cli/commands.hpp"
 #include "core/central/publish.hpp"
 #include "core/support/time.hpp"
 
 namespace eco::cli {
-
-namespace {
-void print_failure(const central::PgError& e) {
-  std::cerr << "error: " << central::status_words(e.status) << "\n  status: " << central::status_name(e.status)
-            << "\n  " << e.what() << "\n";
-}
-}  // namespace
 
 int central_publish(const std::string& url, const std::vector<std::string>& files) {
   // Every file first: one refused file stops them all, before the center hears of any.

@@ -221,6 +221,11 @@ void CentralQueries::stream(const std::string& sql, const Params& params,
   });
 }
 
+// A label column that may be NULL (no answer): kNoLabel then.
+std::int64_t CentralQueries::opt_label(const Result& r, int i, int col, std::string_view kind) {
+  return r.null(i, col) ? kNoLabel : label(kind, r.view(i, col));
+}
+
 std::int64_t CentralQueries::label(std::string_view kind, std::string_view value) {
   auto k = label_ids_.find(kind);
   if (k == label_ids_.end()) k = label_ids_.emplace(std::string(kind), LabelMap{}).first;
@@ -358,9 +363,6 @@ void CentralQueries::each_metrics(const ResponseFilter& f, const std::function<v
   std::string order = f.questionnaire.empty() ? " ORDER BY m.rid" : " ORDER BY m.completed_at, m.rid";
   std::vector<ItemOutcome> outcomes;
   std::string questionnaire;
-  auto opt_label = [&](const Result& r, int i, int col, std::string_view kind) {
-    return r.null(i, col) ? kNoLabel : label(kind, r.view(i, col));
-  };
   stream("SELECT m.rid, m.questionnaire, m.version, m.kiosk, m.township, m.age, m.gender, m.completed_at, "
          "m.duration_s, m.visible, m.score, m.correct, m.drawn, m.satisfied, m.trips, m.green, m.flags, "
          "m.outcomes::text FROM response_metrics m" +
@@ -424,9 +426,6 @@ void CentralQueries::read_counted_cells(const ResponseFilter& f, const std::func
   const char* key = "grouping, questionnaire, township, age, gender, kiosk, day, fast, flags, score, drawn, satisfied, "
                     "trips, green, item, value";
   std::string questionnaire;
-  auto opt_label = [&](const Result& r, int i, int col, std::string_view kind) {
-    return r.null(i, col) ? kNoLabel : label(kind, r.view(i, col));
-  };
   stream(std::string("SELECT ") + key + ", sum(n) FROM metrics_cells" + w.sql + " GROUP BY " + key +
              " HAVING sum(n) > 0",
          w.args, [&](const Result& r, int i) {
@@ -434,33 +433,40 @@ void CentralQueries::read_counted_cells(const ResponseFilter& f, const std::func
            const std::int64_t g = to_i64(r.view(i, 0));
            c.grouping = g == 0 ? CellGrouping::demographic : g == 1 ? CellGrouping::kiosk
                       : g == 2 ? CellGrouping::day : CellGrouping::item;
-           questionnaire.assign(r.view(i, 1));
-           c.questionnaire = questionnaire;
-           c.age = opt_label(r, i, 3, "age");
-           c.fast = r.view(i, 7) == "t";
-           c.flags = static_cast<int>(to_i64(r.view(i, 8)));
+           cell_columns(r, i, c, questionnaire);
            if (c.grouping == CellGrouping::item) {
              c.item = label("item", r.view(i, 14));
              c.value = static_cast<int>(to_i64(r.view(i, 15)));
-           } else {
-             if (c.grouping == CellGrouping::demographic) {
-               c.township = opt_label(r, i, 2, "township");
-               c.gender = opt_label(r, i, 4, "gender");
-             } else if (c.grouping == CellGrouping::kiosk) {
-               c.kiosk = label("kiosk", r.view(i, 5));
-             } else {
-               c.day = to_i64(r.view(i, 6));
-             }
-             c.score = to_f64(r.view(i, 9));
-             c.drawn = static_cast<int>(to_i64(r.view(i, 10)));
-             c.satisfied = to_i64(r.view(i, 11)) != 0;
-             c.trips = to_i64(r.view(i, 12));
-             c.green = to_i64(r.view(i, 13));
            }
            c.n = to_i64(r.view(i, 16));
            fn(c);
            return true;
          });
+}
+
+// The columns both cell queries return from column 1 on: questionnaire, township, age,
+// gender, kiosk, day, fast, flags, score, drawn, satisfied, trips, green. c.grouping
+// says which of them count; `questionnaire` keeps the text c.questionnaire views.
+void CentralQueries::cell_columns(const Result& r, int i, MetricsCell& c, std::string& questionnaire) {
+  questionnaire.assign(r.view(i, 1));
+  c.questionnaire = questionnaire;
+  c.age = opt_label(r, i, 3, "age");
+  c.fast = r.view(i, 7) == "t";
+  c.flags = static_cast<int>(to_i64(r.view(i, 8)));
+  if (c.grouping == CellGrouping::item) return;
+  if (c.grouping == CellGrouping::demographic) {
+    c.township = opt_label(r, i, 2, "township");
+    c.gender = opt_label(r, i, 4, "gender");
+  } else if (c.grouping == CellGrouping::kiosk) {
+    c.kiosk = label("kiosk", r.view(i, 5));
+  } else {
+    c.day = to_i64(r.view(i, 6));
+  }
+  c.score = to_f64(r.view(i, 9));
+  c.drawn = static_cast<int>(to_i64(r.view(i, 10)));
+  c.satisfied = to_i64(r.view(i, 11)) != 0;
+  c.trips = to_i64(r.view(i, 12));
+  c.green = to_i64(r.view(i, 13));
 }
 
 void CentralQueries::group_cells_now(const ResponseFilter& f, const CellQuery& q,
@@ -479,9 +485,6 @@ void CentralQueries::group_cells_now(const ResponseFilter& f, const CellQuery& q
   const std::string day = "((m.completed_at + " + off + " - CASE WHEN m.completed_at + " + off +
                           " < 0 THEN 86399999 ELSE 0 END) / 86400000)";
   std::string questionnaire;
-  auto opt_label = [&](const Result& r, int i, int col, std::string_view kind) {
-    return r.null(i, col) ? kNoLabel : label(kind, r.view(i, col));
-  };
   // Both groupings in one transaction whose hash tables may take the memory they need:
   // with the default 4 MB work_mem PostgreSQL sorted a million rows on disk (80 s
   // here) instead of hashing them into ~30,000 cells; JIT compiling cost 2 s more.
@@ -498,24 +501,7 @@ void CentralQueries::group_cells_now(const ResponseFilter& f, const CellQuery& q
              MetricsCell c;
              std::int64_t g = to_i64(r.view(i, 0));
              c.grouping = g == 3 ? CellGrouping::demographic : g == 13 ? CellGrouping::kiosk : CellGrouping::day;
-             questionnaire.assign(r.view(i, 1));
-             c.questionnaire = questionnaire;
-             c.age = opt_label(r, i, 3, "age");
-             if (c.grouping == CellGrouping::demographic) {
-               c.township = opt_label(r, i, 2, "township");
-               c.gender = opt_label(r, i, 4, "gender");
-             } else if (c.grouping == CellGrouping::kiosk) {
-               c.kiosk = label("kiosk", r.view(i, 5));
-             } else {
-               c.day = to_i64(r.view(i, 6));
-             }
-             c.fast = r.view(i, 7) == "t";
-             c.flags = static_cast<int>(to_i64(r.view(i, 8)));
-             c.score = to_f64(r.view(i, 9));
-             c.drawn = static_cast<int>(to_i64(r.view(i, 10)));
-             c.satisfied = to_i64(r.view(i, 11)) != 0;
-             c.trips = to_i64(r.view(i, 12));
-             c.green = to_i64(r.view(i, 13));
+             cell_columns(r, i, c, questionnaire);
              c.n = to_i64(r.view(i, 14));
              fn(c);
              return true;

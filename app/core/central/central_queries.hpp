@@ -62,9 +62,11 @@ class CentralQueries final : public ResponseQueries {
   void in_transaction(const std::function<void()>& body);
   void check_cancel() const;
   std::int64_t label(std::string_view kind, std::string_view value);
+  std::int64_t opt_label(const Result& r, int i, int col, std::string_view kind);
   // each_metrics_cell from the cells counted as metrics arrived (metrics_cells), or from
   // the rows grouped now (any filter, any clock).
   void read_counted_cells(const ResponseFilter& f, const std::function<void(const MetricsCell&)>& fn);
+  void cell_columns(const Result& r, int i, MetricsCell& c, std::string& questionnaire);
   void group_cells_now(const ResponseFilter& f, const CellQuery& q, const std::function<void(const MetricsCell&)>& fn);
   std::optional<CellQuery> cell_clock_;  // the threshold and clock metrics_cells counts on
   std::unique_ptr<Conn> c_;
