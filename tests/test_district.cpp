@@ -459,6 +459,12 @@ TEST_CASE("district pages by taps: the propaganda department's results are `indi
   REQUIRE(ui.tap(ui.zh("district.refresh")));
   ui.settle();
   CHECK(ui.m.message_key() == "district.alerts.checked");
+  // Publishing is the admins' (the engine grants it to them only): no tab, and the page
+  // asked for anyway stays closed.
+  CHECK_FALSE(ui.m.may_publish());
+  CHECK_FALSE(ui.drawn(ui.zh("district.tab.publish")));
+  ui.m.apply(district_intent::ShowPage{DistrictPage::publish});
+  CHECK(ui.m.page() != DistrictPage::publish);
   REQUIRE(ui.tap(ui.zh("district.sign_out")));
   ui.settle();
 
@@ -515,6 +521,49 @@ TEST_CASE("district pages by taps: the propaganda department's results are `indi
   CHECK_FALSE(find()->disabled);
   // One's own account has no disable button.
   CHECK_FALSE(ui.drawn(Strings::format(ui.zh("district.accounts.disable"), {{"name", admin}})));
+
+  // The publish page: no file, a file the kiosk's loader refuses (nothing reaches the
+  // center), a shipped questionnaire published, withdrawn by its row's button, and the
+  // same content published again (reinstated), each as the center lists it.
+  REQUIRE(ui.tap(ui.zh("district.tab.publish")));
+  ui.settle();
+  REQUIRE(ui.m.page() == DistrictPage::publish);
+  CHECK(ui.m.published().empty());
+  REQUIRE(ui.tap(ui.zh("district.publish.do")));
+  CHECK(ui.m.message_key() == "district.publish.need_file");
+  const std::string bad = std::string(dir) + "/cut-short.json";
+  { std::ofstream(bad) << R"({"id": "satisfaction", "version": )"; }
+  ui.m.publish_path = bad;
+  REQUIRE(ui.tap(ui.zh("district.publish.do")));
+  ui.settle();
+  CHECK(ui.m.message_key() == "district.publish.refused");
+  CHECK(ui.m.message_is_error());
+  CHECK(ui.m.published().empty());
+  const std::string good = test::source_dir() + "/questionnaires/satisfaction.json";
+  const std::string which = "satisfaction " + std::to_string(test::shipped().find("satisfaction")->version);
+  ui.m.publish_path = good;
+  REQUIRE(ui.tap(ui.zh("district.publish.do")));
+  ui.settle();
+  CHECK(ui.m.message() == "district.publish.published|" + which);
+  REQUIRE(ui.m.published().size() == 1);
+  CHECK(ui.m.published()[0].published_by == admin);
+  CHECK(ui.m.published()[0].withdrawn_at == 0);
+  const std::string withdraw = Strings::format(
+      ui.zh("district.publish.withdraw"),
+      {{"id", "satisfaction"}, {"version", std::to_string(ui.m.published()[0].version)}});
+  REQUIRE(ui.tap(withdraw));
+  ui.settle();
+  CHECK(ui.m.message() == "district.publish.withdrawn|" + which);
+  REQUIRE(ui.m.published().size() == 1);
+  CHECK(ui.m.published()[0].withdrawn_at != 0);
+  CHECK(ui.m.published()[0].withdrawn_by == admin);
+  CHECK_FALSE(ui.drawn(withdraw));
+  ui.m.publish_path = good;
+  REQUIRE(ui.tap(ui.zh("district.publish.do")));
+  ui.settle();
+  CHECK(ui.m.message() == "district.publish.reinstated|" + which);
+  REQUIRE(ui.m.published().size() == 1);
+  CHECK(ui.m.published()[0].withdrawn_at == 0);
   REQUIRE(ui.tap(ui.zh("district.sign_out")));
   ui.settle();
   std::printf("district pages: new account %s\n", name.c_str());

@@ -108,6 +108,8 @@ bool DistrictModel::may_see_results() const {
 
 bool DistrictModel::may_manage_accounts() const { return account_ && account_->kind == central::AccountKind::admin; }
 
+bool DistrictModel::may_publish() const { return may_manage_accounts(); }
+
 std::string DistrictModel::default_export_path() const {
   const char* home = std::getenv("HOME");
   std::string day = to_local_text(now_ms(), analysis_.utc_offset_minutes).substr(0, 10);
@@ -128,6 +130,7 @@ void DistrictModel::apply(const DistrictIntent& in) {
     if (p->page == DistrictPage::fleet && !may_see_fleet()) return;  // the engine would refuse it too
     if ((p->page == DistrictPage::results || p->page == DistrictPage::exports) && !may_see_results()) return;
     if (p->page == DistrictPage::accounts && !may_manage_accounts()) return;
+    if (p->page == DistrictPage::publish && !may_publish()) return;
     page_ = p->page;
     say("", false);
     return load_page(page_);
@@ -151,6 +154,8 @@ void DistrictModel::apply(const DistrictIntent& in) {
   }
   if (std::get_if<AddAccount>(&in)) return add_account();
   if (auto* e = std::get_if<SetAccountEnabled>(&in)) return set_account_enabled(*e);
+  if (std::get_if<Publish>(&in)) return publish_file();
+  if (auto* w = std::get_if<Withdraw>(&in)) return withdraw(*w);
 }
 
 void DistrictModel::sign_in() {
@@ -237,6 +242,8 @@ void DistrictModel::sign_out() {
   results_.reset();
   accounts_.clear();
   account_form = DistrictAccountForm{};
+  published_.clear();
+  publish_path.clear();
   open_.clear();
   page_ = DistrictPage::sign_in;
   say(T("district.signed_out"), false);
@@ -299,6 +306,12 @@ void DistrictModel::load_page(DistrictPage p) {
           --pending_;
           accounts_ = rows;
           departments_ = depts;
+        });
+      } else if (p == DistrictPage::publish) {
+        auto rows = central::list_published(*conn);
+        queue_.post([this, rows] {
+          --pending_;
+          published_ = rows;
         });
       } else {
         queue_.post([this] { --pending_; });
@@ -558,6 +571,66 @@ void DistrictModel::set_account_enabled(const district_intent::SetAccountEnabled
         --pending_;
         if (err.status == central::Status::refused_by_center) fail(err);
         else say(T("district.accounts.refused"), true, err.what());
+      });
+    }
+  });
+}
+
+// The file is checked by the kiosk's own loader on the worker (a link, a folder, a huge
+// or a bad file: the loader's words), and only then offered to the center, whose
+// ecokiosk_publish decides (admins only; a version's content never changes).
+void DistrictModel::publish_file() {
+  const std::string path = publish_path;
+  if (path.empty()) return say(T("district.publish.need_file"), true);
+  submit([this, path](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      central::PublishCheck checked = central::check_for_publish(path);
+      if (!checked.ok()) {
+        queue_.post([this, why = checked.errors.front()] {
+          --pending_;
+          say(T("district.publish.refused"), true, why);
+        });
+        return;
+      }
+      const std::string what = central::publish(*conn, checked);
+      auto rows = central::list_published(*conn);
+      const std::string which = checked.questionnaire + " " + std::to_string(checked.version);
+      queue_.post([this, what, rows, which] {
+        --pending_;
+        published_ = rows;
+        publish_path.clear();
+        say(what == "already"      ? T("district.publish.already")
+            : what == "reinstated" ? T("district.publish.reinstated")
+                                   : T("district.publish.published"),
+            false, which);
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        if (e.status == central::Status::refused_by_center) fail(e);
+        else say(T("district.publish.refused"), true, e.what());
+      });
+    }
+  });
+}
+
+void DistrictModel::withdraw(const district_intent::Withdraw& w) {
+  submit([this, w](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      central::withdraw(*conn, w.questionnaire, w.version);
+      auto rows = central::list_published(*conn);
+      queue_.post([this, w, rows] {
+        --pending_;
+        published_ = rows;
+        say(T("district.publish.withdrawn"), false, w.questionnaire + " " + std::to_string(w.version));
+      });
+    } catch (const central::PgError& e) {
+      queue_.post([this, e] {
+        --pending_;
+        if (e.status == central::Status::refused_by_center) fail(e);
+        else say(T("district.publish.refused"), true, e.what());
       });
     }
   });

@@ -24,6 +24,7 @@
 #include "core/central/accounts.hpp"
 #include "core/central/alerts.hpp"
 #include "core/central/district.hpp"
+#include "core/central/publish.hpp"
 #include "core/storage/record_queries.hpp"
 #include "core/support/i18n.hpp"
 #include "core/support/run_queue.hpp"
@@ -31,7 +32,7 @@
 
 namespace eco {
 
-enum class DistrictPage { sign_in, mine, fleet, audit, alerts, results, exports, accounts };
+enum class DistrictPage { sign_in, mine, fleet, audit, alerts, results, exports, accounts, publish };
 
 namespace district_intent {
 struct SignIn {};  // user and password from the form
@@ -46,13 +47,16 @@ struct Export {};        // the export form
 struct CancelExport {};
 struct AddAccount {};    // the account form
 struct SetAccountEnabled { std::string name; bool enabled; };
+struct Publish {};  // the file in publish_path
+struct Withdraw { std::string questionnaire; int version; };
 }  // namespace district_intent
 
 using DistrictIntent =
     std::variant<std::monostate, district_intent::SignIn, district_intent::SignOut, district_intent::ShowPage,
                  district_intent::OpenIndicator, district_intent::Record, district_intent::SetTask,
                  district_intent::Refresh, district_intent::AckAlert, district_intent::Export,
-                 district_intent::CancelExport, district_intent::AddAccount, district_intent::SetAccountEnabled>;
+                 district_intent::CancelExport, district_intent::AddAccount, district_intent::SetAccountEnabled,
+                 district_intent::Publish, district_intent::Withdraw>;
 
 struct DistrictForm {
   std::string as_of, value, state, source, evidence;
@@ -107,6 +111,7 @@ class DistrictModel {
   std::string alert_note;  // the acknowledgement's note
   DistrictExportForm export_form;
   DistrictAccountForm account_form;
+  std::string publish_path;  // the questionnaire file to publish (checked by the kiosk's loader first)
   bool alerts_all = false;  // the alerts page: acknowledged ones too
   central::AuditFilter audit_filter;  // the audit page's filters; Refresh applies them
 
@@ -135,6 +140,9 @@ class DistrictModel {
   const std::map<std::string, std::pair<std::string, std::string>>& halls() const { return halls_; }
   bool may_see_results() const;      // propaganda, when the console can open the responses
   bool may_manage_accounts() const;  // admins
+  bool may_publish() const;          // admins (the engine grants ecokiosk_publish to them only)
+  // What is published (every version, withdrawn ones too), loaded with the publish page.
+  const std::vector<central::PublishedRow>& published() const { return published_; }
   // The export running on the worker: since when; what it wrote when done.
   bool exporting() const { return export_started_ != 0; }
   TimeMs export_started() const { return export_started_; }
@@ -171,6 +179,8 @@ class DistrictModel {
   void start_export();
   void add_account();
   void set_account_enabled(const district_intent::SetAccountEnabled& e);
+  void publish_file();
+  void withdraw(const district_intent::Withdraw& w);
   void load_alerts(bool raise);
   // Worker thread only: the second connection and the questionnaires.
   void open_analysis(const std::string& url, const std::string& user, const std::string& password);
@@ -191,6 +201,7 @@ class DistrictModel {
   std::map<std::string, std::pair<std::string, std::string>> halls_;
   std::vector<central::AccountRow> accounts_;
   std::vector<std::string> departments_;
+  std::vector<central::PublishedRow> published_;
   TimeMs export_started_ = 0;
   std::vector<std::string> export_files_;
   std::int64_t export_rows_ = 0;

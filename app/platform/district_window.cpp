@@ -72,10 +72,11 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
     return 1;
   }
   for (DistrictPage p : {DistrictPage::mine, DistrictPage::fleet, DistrictPage::audit, DistrictPage::alerts,
-                         DistrictPage::results, DistrictPage::exports, DistrictPage::accounts}) {
+                         DistrictPage::results, DistrictPage::exports, DistrictPage::accounts, DistrictPage::publish}) {
     if (p == DistrictPage::fleet && !model.may_see_fleet()) continue;
     if ((p == DistrictPage::results || p == DistrictPage::exports) && !model.may_see_results()) continue;
     if (p == DistrictPage::accounts && !model.may_manage_accounts()) continue;
+    if (p == DistrictPage::publish && !model.may_publish()) continue;
     model.apply(district_intent::ShowPage{p});
     if (p == DistrictPage::mine && !model.my_indicators().empty()) {
       // The first indicator that takes a typed value, its form open.
@@ -88,7 +89,8 @@ int district_screenshots(const DistrictWindowOptions& o, const Catalog& catalog,
       }
     }
     model.settle(std::chrono::seconds(30));
-    static const char* const names[] = {"sign-in", "mine", "fleet", "audit", "alerts", "results", "export", "accounts"};
+    static const char* const names[] = {"sign-in", "mine",   "fleet",    "audit",  "alerts",
+                                        "results", "export", "accounts", "publish"};
     const char* name = names[static_cast<int>(p)];
     ok = draw_frames(backend, view, 3, prefix + name + ".png") && ok;
   }

@@ -347,11 +347,13 @@ DistrictIntent draw_district(DistrictView& v) {
                                {"alerts", T("district.tab.alerts"), DistrictPage::alerts},
                                {"results", T("district.tab.results"), DistrictPage::results},
                                {"exports", T("district.tab.exports"), DistrictPage::exports},
-                               {"accounts", T("district.tab.accounts"), DistrictPage::accounts}};
+                               {"accounts", T("district.tab.accounts"), DistrictPage::accounts},
+                               {"publish", T("district.tab.publish"), DistrictPage::publish}};
     for (const auto& tab : tabs) {
       if (tab.p == DistrictPage::fleet && !m.may_see_fleet()) continue;
       if ((tab.p == DistrictPage::results || tab.p == DistrictPage::exports) && !m.may_see_results()) continue;
       if (tab.p == DistrictPage::accounts && !m.may_manage_accounts()) continue;
+      if (tab.p == DistrictPage::publish && !m.may_publish()) continue;
       std::string label = tab.p == DistrictPage::alerts
                               ? Strings::format(v.t(tab.key), {{"n", std::to_string(m.open_alerts())}})
                               : v.t(tab.key);
@@ -386,6 +388,7 @@ DistrictIntent draw_district(DistrictView& v) {
       case DistrictPage::results: page = draw_district_results(v); break;
       case DistrictPage::exports: page = draw_district_exports(v); break;
       case DistrictPage::accounts: page = draw_district_accounts(v); break;
+      case DistrictPage::publish: page = draw_district_publish(v); break;
     }
     if (!std::holds_alternative<std::monostate>(page)) out = std::move(page);
   }

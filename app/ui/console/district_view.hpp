@@ -34,5 +34,6 @@ DistrictIntent draw_district_alerts(DistrictView& v);
 DistrictIntent draw_district_results(DistrictView& v);
 DistrictIntent draw_district_exports(DistrictView& v);
 DistrictIntent draw_district_accounts(DistrictView& v);
+DistrictIntent draw_district_publish(DistrictView& v);  // district_publish.cpp
 
 }  // namespace eco::ui
