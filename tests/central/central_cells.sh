@@ -12,11 +12,6 @@
 new_center cells
 # Schema 5 first: the migration to the cells must count what is already there.
 "$APP" central init --url "$CENTER" --schema-version 5 >/dev/null
-plain_kiosk() {
-  mkdir -p "$WORK/$1"
-  printf '{"kiosk_id": "%s"}\n' "$1" > "$WORK/$1/config.json"
-  "$APP" central add-kiosk "$1" --url "$CENTER" --config "$WORK/$1/config.json" --kiosk-url "$KIOSK_URL" >/dev/null
-}
 plain_kiosk hall-a
 plain_kiosk hall-b
 admin_sql "UPDATE kiosks SET hall_zh = '', hall_en = ''" >/dev/null

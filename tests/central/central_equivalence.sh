@@ -9,11 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 new_center equiv
 "$APP" central init --url "$CENTER" >/dev/null
-plain_kiosk() {
-  mkdir -p "$WORK/$1"
-  printf '{"kiosk_id": "%s"}\n' "$1" > "$WORK/$1/config.json"
-  "$APP" central add-kiosk "$1" --url "$CENTER" --config "$WORK/$1/config.json" --kiosk-url "$KIOSK_URL" >/dev/null
-}
 plain_kiosk hall-a
 plain_kiosk hall-b
 plain_kiosk hall-c

@@ -55,6 +55,14 @@ kiosk() {
   "$APP" central add-kiosk "$k" --url "$CENTER" --config "$WORK/$k/config.json" "$@" >/dev/null
 }
 
+# plain_kiosk NAME: the same without a hall name (the USB import's files carry none, so
+# the equivalence tests compare like with like).
+plain_kiosk() {
+  mkdir -p "$WORK/$1"
+  printf '{"kiosk_id": "%s"}\n' "$1" > "$WORK/$1/config.json"
+  "$APP" central add-kiosk "$1" --url "$CENTER" --config "$WORK/$1/config.json" --kiosk-url "$KIOSK_URL" >/dev/null
+}
+
 # fill NAME N SEED: N demo responses of kiosk NAME in its database
 fill() { "$APP" --data-dir "$SRC" --config "$WORK/$1/config.json" --db "$WORK/$1.db" demo-data --kiosk "$1" --responses "$2" --seed "$3" >/dev/null; }
 
