@@ -82,6 +82,13 @@ void DistrictModel::fail(const central::PgError& e) {
   }
 }
 
+// An admin action the center refused: in its own words (a bad name, a version whose
+// content differs...), under `key`; a refusal by row-level security or grants as fail() says it.
+void DistrictModel::refused(const central::PgError& e, const char* key) {
+  if (e.status == central::Status::refused_by_center) fail(e);
+  else say(key, true, e.what());
+}
+
 bool DistrictModel::leads(const std::string& indicator) const {
   return std::find(mine_.begin(), mine_.end(), indicator) != mine_.end();
 }
@@ -548,8 +555,7 @@ void DistrictModel::add_account() {
       queue_.post([this, e] {
         --pending_;
         // The server's reason (a bad name, an unknown department, a role not an account).
-        if (e.status == central::Status::refused_by_center) fail(e);
-        else say(T("district.accounts.refused"), true, e.what());
+        refused(e, T("district.accounts.refused"));
       });
     }
   });
@@ -569,8 +575,7 @@ void DistrictModel::set_account_enabled(const district_intent::SetAccountEnabled
     } catch (const central::PgError& err) {
       queue_.post([this, err] {
         --pending_;
-        if (err.status == central::Status::refused_by_center) fail(err);
-        else say(T("district.accounts.refused"), true, err.what());
+        refused(err, T("district.accounts.refused"));
       });
     }
   });
@@ -608,8 +613,7 @@ void DistrictModel::publish_file() {
     } catch (const central::PgError& e) {
       queue_.post([this, e] {
         --pending_;
-        if (e.status == central::Status::refused_by_center) fail(e);
-        else say(T("district.publish.refused"), true, e.what());
+        refused(e, T("district.publish.refused"));
       });
     }
   });
@@ -629,8 +633,7 @@ void DistrictModel::withdraw(const district_intent::Withdraw& w) {
     } catch (const central::PgError& e) {
       queue_.post([this, e] {
         --pending_;
-        if (e.status == central::Status::refused_by_center) fail(e);
-        else say(T("district.publish.refused"), true, e.what());
+        refused(e, T("district.publish.refused"));
       });
     }
   });

@@ -170,6 +170,7 @@ class DistrictModel {
   void submit(Job job);
   void say(std::string key, bool error, std::string arg = {});
   void fail(const central::PgError& e);
+  void refused(const central::PgError& e, const char* key);
   void sign_in();
   void sign_out();
   void load_page(DistrictPage p);
