@@ -223,8 +223,9 @@ TEST_CASE("opening a schema-4 database fills both hourly tables in steps, equal 
     Store s(path, [&](std::int64_t done, std::int64_t total) { seen.emplace_back(done, total); });
     CHECK(s.schema_version() == Store::kSchemaVersion);
     CHECK(answer_counts_kept(s) == answer_counts_direct(s));
-    CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM sqlite_master WHERE name = 'migration_fill'") == 1);
-    CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM migration_fill") == 0);
+    // The marks of how far each fill got (by hours since schema 10) are gone with the fills.
+    CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM sqlite_master WHERE name = 'migration_fill_hours'") == 1);
+    CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM migration_fill_hours") == 0);
     // Progress is reported once per chunk and table, and (changed for the kiosk's progress
     // bar) rises as one bar over both tables to their sum, never starting again at 0.
     REQUIRE(!seen.empty());
@@ -234,7 +235,9 @@ TEST_CASE("opening a schema-4 database fills both hourly tables in steps, equal 
       CHECK(seen[i].first >= seen[i - 1].first);
       CHECK(seen[i].second == seen[0].second);
     }
-    if (n == 301) CHECK(seen.size() > 2 * 301 / 7);
+    // A step is whole hours of at least 7 responses (changed with the windows by hour:
+    // it was exactly 7 responses by id).
+    if (n == 301) CHECK(seen.size() > 2 * 301 / 14);
     check_same_as_scan(s);
   }
 }
@@ -305,4 +308,88 @@ TEST_CASE("a migration whose process is killed part-way loses nothing: the next 
   CHECK(s.schema_version() == Store::kSchemaVersion);
   CHECK(answer_counts_kept(s) == answer_counts_direct(s));
   check_same_as_scan(s);
+}
+
+TEST_CASE("a fill an older EcoKiosk left half done (counted by response ids) is started again and comes out right") {
+  test::TempDir dir;
+  std::string path = dir.file("old.db");
+  make_schema4(path, 120);
+  {  // what schema 9's program left when stopped: its table (question first), half the
+     // responses counted, and its mark by id
+    Db db(path, false);
+    db.exec("CREATE TABLE answer_counts(questionnaire TEXT NOT NULL, question TEXT NOT NULL, kind INTEGER NOT NULL, "
+            "item TEXT NOT NULL, hour INTEGER NOT NULL, kiosk TEXT NOT NULL, n INTEGER NOT NULL, total INTEGER NOT "
+            "NULL, PRIMARY KEY(questionnaire, question, kind, item, hour, kiosk)) WITHOUT ROWID");
+    db.exec("INSERT INTO answer_counts SELECT r.questionnaire, a.question, a.kind, a.item, r.completed_at / 3600000, "
+            "r.kiosk, count(*), coalesce(sum(a.value), 0) FROM responses r JOIN answers a ON a.response = r.id "
+            "WHERE r.id <= 60 GROUP BY 1, 2, 3, 4, 5, 6");
+    db.exec("CREATE TABLE migration_fill(version INTEGER PRIMARY KEY, done_through INTEGER NOT NULL); "
+            "INSERT INTO migration_fill VALUES(5, 60)");
+    REQUIRE(db.scalar("SELECT count(*) FROM answer_counts") > 0);
+  }
+  SmallChunks small(11);
+  Store s(path);
+  CHECK(s.schema_version() == Store::kSchemaVersion);
+  CHECK(s.count() == 123);
+  CHECK(answer_counts_kept(s) == answer_counts_direct(s));  // nothing of the first 60 counted twice
+  CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM migration_fill") == 0);
+  check_same_as_scan(s);
+}
+
+TEST_CASE("the fill by windows of hours counts every response whatever its time: before 1970, on an hour's edge, "
+          "far ahead, saved out of time order") {
+  test::TempDir dir;
+  std::string path = dir.file("odd.db");
+  {
+    Store s(path);
+    fill(s, 40, "hall-a", 31);
+    const Questionnaire& q = *test::shipped().find("green-travel");
+    std::uint64_t seed = 500;
+    // Saved newest first, so ids run against time; hours either side of 0 (SQLite and
+    // C++ both cut toward zero, so hour 0 holds two hours of times).
+    for (TimeMs t : {TimeMs{4'102'444'800'000}, kEnd + 3'600'000, kEnd, kEnd - 1, TimeMs{3'600'000}, TimeMs{0},
+                     TimeMs{-1}, TimeMs{-3'599'999}, TimeMs{-3'600'000}, TimeMs{-7'200'001}}) {
+      Response r = demo_response(q, seed++, t - 300'000, "hall-b");
+      r.completed_at = t;
+      test::save_scored(s, r, &q);
+    }
+    StoreAccess::db(s).exec("DROP TABLE answer_counts; DROP TABLE response_counts; DROP TABLE staff_calls; "
+                            "DROP TABLE central_sync; PRAGMA user_version=4");
+  }
+  for (std::int64_t chunk : {1, 3, 1000}) {
+    CAPTURE(chunk);
+    std::string copy = dir.file("odd-" + std::to_string(chunk) + ".db");
+    std::filesystem::copy_file(path, copy);
+    SmallChunks small(chunk);
+    Store s(copy);
+    CHECK(s.count() == 50);
+    CHECK(answer_counts_kept(s) == answer_counts_direct(s));
+    CHECK(StoreAccess::db(s).scalar("SELECT sum(n) FROM response_counts") == 50);
+  }
+}
+
+TEST_CASE("schema 10 keys the answer counts by hour first: a schema-9 file's counts are kept as they were, and "
+          "saves go on adding to them") {
+  test::TempDir dir;
+  std::string path = dir.file("nine.db");
+  std::map<std::string, std::int64_t> before;
+  {
+    Store s(path);
+    fill(s, 150, "hall-a", 41);
+    before = answer_counts_kept(s);
+    // The table as schema 9 had it: the same rows under a key by question first.
+    StoreAccess::db(s).exec(
+        "CREATE TABLE old_counts(questionnaire TEXT NOT NULL, question TEXT NOT NULL, kind INTEGER NOT NULL, "
+        "item TEXT NOT NULL, hour INTEGER NOT NULL, kiosk TEXT NOT NULL, n INTEGER NOT NULL, total INTEGER NOT NULL, "
+        "PRIMARY KEY(questionnaire, question, kind, item, hour, kiosk)) WITHOUT ROWID; "
+        "INSERT INTO old_counts SELECT * FROM answer_counts; DROP TABLE answer_counts; "
+        "ALTER TABLE old_counts RENAME TO answer_counts; PRAGMA user_version=9");
+  }
+  Store s(path);
+  CHECK(s.schema_version() == 10);
+  CHECK(answer_counts_kept(s) == before);
+  CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM pragma_index_info('sqlite_autoindex_answer_counts_1') "
+                                  "WHERE seqno = 0 AND name = 'hour'") == 1);
+  fill(s, 30, "hall-b", 42);
+  CHECK(answer_counts_kept(s) == answer_counts_direct(s));
 }

@@ -149,7 +149,7 @@ void make_schema4(const Options& o, const std::string& path) {
   eco::Db db(path, false);
   db.exec("DROP TABLE answer_counts; DROP TABLE IF EXISTS response_counts; DROP TABLE IF EXISTS staff_calls; "
           "DROP TABLE IF EXISTS central_sync; "
-          "DROP TABLE IF EXISTS migration_fill; PRAGMA user_version=4");
+          "DROP TABLE IF EXISTS migration_fill; DROP TABLE IF EXISTS migration_fill_hours; PRAGMA user_version=4");
 }
 
 void migrate(const Options& o) {

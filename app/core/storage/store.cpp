@@ -1,6 +1,7 @@
 #include "core/storage/store.hpp"
 
 #include "core/storage/answer_atoms.hpp"
+#include "core/storage/migration_fill.hpp"
 #include "core/support/time.hpp"
 #include "core/support/ids.hpp"
 #include "core/support/text.hpp"
@@ -183,7 +184,7 @@ CREATE TABLE answer_counts(
   kiosk TEXT NOT NULL,
   n INTEGER NOT NULL,              -- answer rows (for kind 0: respondents)
   total INTEGER NOT NULL,          -- sum of values: trips, or an integer answer
-  PRIMARY KEY(questionnaire, question, kind, item, hour, kiosk)
+  PRIMARY KEY(hour, kiosk, questionnaire, question, kind, item)  -- hour first since 10 (see there)
 ) WITHOUT ROWID;
 )sql",
     // 6: residents' calls for hall staff (呼叫工作人员), shown in the console with their time.
@@ -235,82 +236,32 @@ CREATE TABLE response_counts(
     R"sql(
 DROP INDEX IF EXISTS answers_by_question;
 )sql",
+    // 10: the hourly answer counts keyed by hour first. Keyed by question first, every
+    // save, import batch and fill of an older file added its counts all over the table
+    // (a third of an import's time went on those upserts); by hour first they land at its
+    // end, where the last pages already are in the cache. Same rows, another order. (5
+    // was changed to make the new key too, so an older file's fill is fast; this copy
+    // is then a sorted append.)
+    R"sql(
+CREATE TABLE answer_counts_by_hour(
+  questionnaire TEXT NOT NULL,
+  question TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  item TEXT NOT NULL,
+  hour INTEGER NOT NULL,           -- completed_at / 3600000 (UTC hours)
+  kiosk TEXT NOT NULL,
+  n INTEGER NOT NULL,              -- answer rows (for kind 0: respondents)
+  total INTEGER NOT NULL,          -- sum of values: trips, or an integer answer
+  PRIMARY KEY(hour, kiosk, questionnaire, question, kind, item)
+) WITHOUT ROWID;
+INSERT INTO answer_counts_by_hour SELECT questionnaire, question, kind, item, hour, kiosk, n, total
+  FROM answer_counts ORDER BY hour, kiosk, questionnaire, question, kind, item;
+DROP TABLE answer_counts;
+ALTER TABLE answer_counts_by_hour RENAME TO answer_counts;
+)sql",
 };
 constexpr int kMigrationCount = sizeof kMigrations / sizeof kMigrations[0];
 static_assert(kMigrationCount == Store::kSchemaVersion);
-
-// Migrations whose table is filled from the stored responses: a chunk of responses
-// (ids lo < id <= hi, bound as ?1 and ?2) at a time, each chunk in its own transaction
-// with the mark of how far it got (table migration_fill), so a killed or interrupted
-// open loses at most one chunk's work and the next open carries on from the mark. The
-// schema version moves on only with the last chunk. Upserts, since an hour's counts
-// may span two chunks.
-struct Fill {
-  int version;                  // the migration (1-based) whose table this fills
-  std::vector<const char*> sql;  // run for each chunk
-};
-const Fill kFills[] = {
-    {5,
-     {"INSERT INTO answer_counts SELECT r.questionnaire, a.question, a.kind, a.item, r.completed_at / 3600000, "
-      "r.kiosk, count(*), coalesce(sum(a.value), 0) FROM responses r JOIN answers a ON a.response = r.id "
-      "WHERE r.id > ?1 AND r.id <= ?2 GROUP BY 1, 2, 3, 4, 5, 6 "
-      "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total",
-      "INSERT INTO answer_counts SELECT r.questionnaire, a.question, 0, '', r.completed_at / 3600000, r.kiosk, "
-      "count(DISTINCT a.response), 0 FROM responses r JOIN answers a ON a.response = r.id "
-      "WHERE r.id > ?1 AND r.id <= ?2 GROUP BY 1, 2, 5, 6 "
-      "ON CONFLICT DO UPDATE SET n = n + excluded.n"}},
-    {8,
-     {"INSERT INTO response_counts SELECT r.questionnaire, r.completed_at / 3600000, r.kiosk, count(*), "
-      "coalesce(sum(m.flags != 0), 0) FROM responses r LEFT JOIN response_metrics m ON m.response = r.id "
-      "WHERE r.id > ?1 AND r.id <= ?2 GROUP BY 1, 2, 3 "
-      "ON CONFLICT DO UPDATE SET n = n + excluded.n, flagged = flagged + excluded.flagged"}},
-};
-const Fill* fill_of(int version) {
-  for (const Fill& f : kFills)
-    if (f.version == version) return &f;
-  return nullptr;
-}
-
-void run_fill(Db& db, const Fill& fill, const Store::MigrationProgress& progress) {
-  const std::string version = std::to_string(fill.version);
-  std::vector<Stmt> chunk;
-  for (const char* sql : fill.sql) chunk.emplace_back(db, sql);
-  Stmt mark(db, "SELECT done_through FROM migration_fill WHERE version = " + version);
-  Stmt next(db, "SELECT max(id) FROM (SELECT id FROM responses WHERE id > ?1 ORDER BY id LIMIT ?2)");
-  Stmt move(db, "UPDATE migration_fill SET done_through = ?1 WHERE version = " + version);
-  std::int64_t total = db.scalar("SELECT count(*) FROM responses");
-  std::int64_t done = -1;
-  for (;;) {
-    Transaction t(db);
-    if (db.scalar("PRAGMA user_version") >= fill.version) return;  // another process finished it
-    std::int64_t lo = mark.step() ? mark.i64(0) : 0;
-    mark.reset();
-    if (done < 0) {  // responses an earlier, interrupted open already counted
-      Stmt before(db, "SELECT count(*) FROM responses WHERE id <= ?1");
-      before.bind(1, lo);
-      done = before.step() ? before.i64(0) : 0;
-    }
-    if (progress) progress(done, total);
-    next.bind(1, lo).bind(2, Store::migration_chunk);
-    std::optional<std::int64_t> hi;
-    if (next.step() && !next.is_null(0)) hi = next.i64(0);
-    next.reset();
-    if (!hi) {  // every response counted: the schema moves on
-      db.exec("DELETE FROM migration_fill WHERE version = " + version);
-      db.exec("PRAGMA user_version=" + version);
-      t.commit();
-      return;
-    }
-    for (Stmt& s : chunk) {
-      s.bind(1, lo).bind(2, *hi);
-      s.run();
-    }
-    move.bind(1, *hi);
-    move.run();
-    t.commit();
-    done += std::min(Store::migration_chunk, total - done);
-  }
-}
 
 }  // namespace
 
@@ -604,7 +555,7 @@ void Store::migrate(const MigrationProgress& progress) {
   // The fills still to run count every response once each: one bar from 0 to the sum
   // of them, not one per table starting again at 0.
   int fills = 0, fills_run = 0;
-  for (int v = have + 1; v <= kSchemaVersion; ++v) fills += fill_of(v) != nullptr;
+  for (int v = have + 1; v <= kSchemaVersion; ++v) fills += migration_fill::fills(v);
   Store::MigrationProgress overall;
   if (progress)
     overall = [&](std::int64_t done, std::int64_t total) { progress(fills_run * total + done, fills * total); };
@@ -615,23 +566,17 @@ void Store::migrate(const MigrationProgress& progress) {
       // Another process may have migrated while this one waited for the write lock.
       v = schema_version();
       if (v >= kSchemaVersion) break;
-      const Fill* fill = fill_of(v + 1);
-      if (!fill) {
+      if (!migration_fill::fills(v + 1)) {
         db_->exec(kMigrations[v]);
         db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
         t.commit();
         have = v + 1;
         continue;
       }
-      // A fill already under way (an earlier open was stopped) keeps its table and mark.
-      db_->exec("CREATE TABLE IF NOT EXISTS migration_fill(version INTEGER PRIMARY KEY, done_through INTEGER NOT NULL)");
-      if (db_->scalar("SELECT count(*) FROM migration_fill WHERE version = " + std::to_string(v + 1)) == 0) {
-        db_->exec(kMigrations[v]);
-        db_->exec("INSERT INTO migration_fill VALUES(" + std::to_string(v + 1) + ", 0)");
-      }
+      migration_fill::begin(*db_, v + 1, kMigrations[v]);
       t.commit();
     }
-    run_fill(*db_, *fill_of(v + 1), overall);
+    migration_fill::run(*db_, v + 1, migration_chunk, overall);
     ++fills_run;
     have = schema_version();
   }

@@ -29,7 +29,7 @@ std::string ecokiosk_schema_problem(Db& db);
 
 class Store final : public ResponseQueries {
  public:
-  static constexpr int kSchemaVersion = 9;
+  static constexpr int kSchemaVersion = 10;
   // DbError::code when the file comes from a newer program (not an SQLite code).
   static constexpr int kNewerSchemaCode = -1;
 
@@ -130,8 +130,8 @@ class Store final : public ResponseQueries {
     std::int64_t hour;
     std::string kiosk;
     bool operator<(const CountKey& o) const {
-      return std::tie(questionnaire, question, kind, item, hour, kiosk) <
-             std::tie(o.questionnaire, o.question, o.kind, o.item, o.hour, o.kiosk);
+      return std::tie(hour, kiosk, questionnaire, question, kind, item) <  // the table's key order
+             std::tie(o.hour, o.kiosk, o.questionnaire, o.question, o.kind, o.item);
     }
     bool operator==(const CountKey& o) const {
       return hour == o.hour && kind == o.kind && question == o.question && item == o.item &&
