@@ -2,6 +2,8 @@
 // response_queries.hpp. Every WHERE clause here is built by one Where.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <unordered_map>
 #include <variant>
 
 #include "core/storage/store.hpp"
@@ -216,19 +218,32 @@ std::vector<AbandonedAtRow> Store::abandoned_at(const ResponseFilter& f) {
 }
 
 std::vector<AnswerCountRow> Store::answer_counts(const ResponseFilter& f) {
-  // From the hourly counts kept at save time (schema 5).
+  // From the hourly counts kept at save time (schema 5), summed here: the table is
+  // keyed by hour first (schema 10), so SQL's GROUP BY by question would sort half a
+  // million rows (1.0 s over a million responses) where a hash map takes a pass.
   ResponseFilter hours = f;
   if (f.from) hours.from = *f.from / 3600000;
   if (f.to) hours.to = (*f.to + 3599999) / 3600000;
   Where w = period_where(hours, "hour", "kiosk");
-  Stmt s(*db_, "SELECT questionnaire, question, kind, item, sum(n), sum(total) FROM answer_counts" + w.sql +
-                   " GROUP BY 1, 2, 3, 4");
+  Stmt s(*db_, "SELECT questionnaire, question, kind, item, n, total FROM answer_counts" + w.sql);
   w.bind(s);
+  std::unordered_map<std::string, std::size_t> at;  // questionnaire, question, kind, item -> out index
   std::vector<AnswerCountRow> out;
+  std::string key;
   cancellable([&] {
-    while (s.step())
-      out.push_back({std::string(s.text(0)), std::string(s.text(1)), static_cast<AnswerAtom>(s.i64(2)),
-                     std::string(s.text(3)), s.i64(4), s.i64(5)});
+    while (s.step()) {
+      key.assign(s.text(0)).append(1, '\x1f').append(s.text(1)).append(1, '\x1f');
+      key.append(std::to_string(s.i64(2))).append(1, '\x1f').append(s.text(3));
+      auto [it, added] = at.try_emplace(key, out.size());
+      if (added)
+        out.push_back({std::string(s.text(0)), std::string(s.text(1)), static_cast<AnswerAtom>(s.i64(2)),
+                       std::string(s.text(3)), 0, 0});
+      out[it->second].n += s.i64(4);
+      out[it->second].total += s.i64(5);
+    }
+  });
+  std::sort(out.begin(), out.end(), [](const AnswerCountRow& a, const AnswerCountRow& b) {
+    return std::tie(a.questionnaire, a.question, a.kind, a.item) < std::tie(b.questionnaire, b.question, b.kind, b.item);
   });
   return out;
 }
