@@ -198,6 +198,9 @@ int main(int argc, char** argv) {
   console->add_option("--user", dw.user, "The account for --screenshots");
   auto* sync = app.add_subcommand("sync", "Send waiting responses to the central store now; exit 0 when all are there");
   sync->add_option("--batch", sync_batch, "Responses per central transaction")->check(CLI::Range(1, 10000));
+  int sync_nice = 0;
+  sync->add_option("--nice", sync_nice, "Lower this run's priority to this nice value, as the kiosk's own sync thread does (10)")
+      ->check(CLI::Range(0, 19));
 
   auto* setup = app.add_subcommand("setup", "First start: kiosk id, hall name and admin PIN, read from standard input");
   eco::cli::DoctorArgs da;
@@ -284,7 +287,7 @@ int main(int argc, char** argv) {
       return eco::ui::run_district_console(dw);
     }
     if (*cadd) return usage_on_2(eco::cli::central_add_kiosk(common, kiosk_id, central_url, kiosk_url), cadd);
-    if (*sync) return usage_on_2(eco::cli::sync(common, sync_batch), sync);
+    if (*sync) return usage_on_2(eco::cli::sync(common, sync_batch, sync_nice), sync);
     if (*setup) return usage_on_2(eco::cli::setup(common), setup);
     if (*doctor) {
       if (da.font.empty()) da.font = font;  // `ecokiosk --font F doctor` checks F too

@@ -15,6 +15,9 @@ struct Options {
   std::int64_t responses = 1'000'000;
   std::string db = "/tmp/ecokiosk-bench.db";
   std::string build_dir = ECOKIOSK_BUILD_DIR;
+  // drain_frames: a kiosk's config.json with central_url (add-kiosk wrote it); --db is
+  // then that kiosk's database holding the backlog.
+  std::string sync_config;
 };
 
 struct Bench {

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   app.add_option("--db", o.db, "Big database (made with demo data when it has fewer responses)");
   app.add_option("--only", only, "Comma-separated benchmark names");
   app.add_option("--build-dir", o.build_dir, "Build folder holding the ecokiosk binary");
+  app.add_option("--sync-config", o.sync_config, "drain_frames: the kiosk's config.json (central_url set)");
   CLI11_PARSE(app, argc, argv);
   std::set<std::string> pick;
   std::stringstream ss(only);

@@ -4,15 +4,23 @@
 # Starts its own throwaway cluster (scripts/pg-throwaway.sh), so nothing else is disturbed.
 #  1. one kiosk -> the local center: ONE_KIOSK responses, `ecokiosk sync`, responses/s
 #  2. KIOSKS kiosks x PER_KIOSK responses syncing at once: total time, nothing lost
+#     (KIOSKS=0 leaves this one out)
 #  3. the kiosk saving while a ONE_KIOSK backlog drains: 500 sequential saves (the
 #     power-loss saver, synchronous=FULL) alone and during the drain, mean and p99 ms
 #     per save (the gaps between the saver's acknowledgements, stamped as they arrive)
+#  4. the resident's frames while the backlog drains on the kiosk's own sync thread
+#     (ecokiosk_bench drain_frames): wall and CPU time of each tap's frame, alone and during
+#  3 and 4 run three times: the sync as it was before session 8
+#  (ECOKIOSK_SYNC_AS_BEFORE=1), as it is now, and as it is now with the local center's
+#  processes at nice 10 (standing in for a center on another machine), in the same run.
 # With each figure: the CPU seconds of the client (getrusage of the child) and of the
 # cluster's backends (the postmaster's cutime + cstime: each connection's backend is its
 # child), and the load average, since this 2-core machine is shared.
 set -euo pipefail
 BUILD=$1; SRC=$2; ONE=${3:-20000}; K=${4:-30}; PER=${5:-10000}
-OWN=$(mktemp -d); chmod 755 "$OWN"
+# ECOKIOSK_BENCH_CENTER_TMP=/dev/shm puts the cluster in memory (the kiosk's files stay
+# on disk): whether the center's writes on the kiosk's disk are what a save waits for.
+OWN=$(mktemp -d ${ECOKIOSK_BENCH_CENTER_TMP:+-p "$ECOKIOSK_BENCH_CENTER_TMP"}); chmod 755 "$OWN"
 THROW="$SRC/scripts/pg-throwaway.sh"
 bash "$THROW" start "$OWN/cluster" >/dev/null
 export ECOKIOSK_TEST_CLUSTER="$OWN/cluster"
@@ -39,13 +47,30 @@ new_center one
 kiosk solo --kiosk-url "$KIOSK_URL"
 fill solo "$ONE" 1 2>/dev/null
 cp "$WORK/solo.db" "$WORK/backlog.db"
-s0=$(server_cpu)
-r=$(timed "$WORK/solo.out" "$APP" --data-dir "$SRC" --config "$WORK/solo/config.json" --db "$WORK/solo.db" sync)
-sleep 0.2; s1=$(server_cpu); w=${r%% *}; c=${r##* }
-grep -q "sent $ONE," "$WORK/solo.out" || { cat "$WORK/solo.out"; exit 1; }
-printf '1. one kiosk: %d responses in %.1f s = %.0f responses/s (batches of 1000, one transaction each); CPU: client %.2f s, server %.2f s = %.0f responses per CPU second; load average %s\n' \
-  "$ONE" "$w" "$(echo "$ONE / $w" | bc -l)" "$c" "$(echo "$s1 - $s0" | bc)" "$(echo "$ONE / ($c + $s1 - $s0)" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+# drain_case NAME: a fresh center and a copy of the backlog as kiosk NAME's
+# database, ready to drain
+drain_case() {
+  local k=$1
+  new_center "$k"
+  "$APP" central init --url "$CENTER" >/dev/null
+  kiosk "$k" --kiosk-url "$KIOSK_URL"
+  cp "$WORK/backlog.db" "$WORK/$k.db"
+  sqlite3 "$WORK/$k.db" "UPDATE responses SET kiosk='$k'; UPDATE central_sync SET response_mark=0"
+}
+# 1. twice: the sync as it was before session 8 (ECOKIOSK_SYNC_AS_BEFORE=1), then as it is
+for how in before now; do
+  if [ $how = before ]; then export ECOKIOSK_SYNC_AS_BEFORE=1; else unset ECOKIOSK_SYNC_AS_BEFORE; fi
+  drain_case "one_$how"
+  s0=$(server_cpu)
+  r=$(timed "$WORK/one_$how.out" "$APP" --data-dir "$SRC" --config "$WORK/one_$how/config.json" --db "$WORK/one_$how.db" sync)
+  sleep 0.2; s1=$(server_cpu); w=${r%% *}; c=${r##* }
+  grep -q "sent $ONE," "$WORK/one_$how.out" || { cat "$WORK/one_$how.out"; exit 1; }
+  printf '1. (%s) one kiosk: %d responses in %.1f s = %.0f responses/s (batches of 1000, one transaction each); CPU: client %.2f s, server %.2f s = %.0f responses per CPU second; load average %s\n' \
+    "$how" "$ONE" "$w" "$(echo "$ONE / $w" | bc -l)" "$c" "$(echo "$s1 - $s0" | bc)" "$(echo "$ONE / ($c + $s1 - $s0)" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+done
+unset ECOKIOSK_SYNC_AS_BEFORE
 
+if [ "$K" -gt 0 ]; then
 new_center many
 "$APP" central init --url "$CENTER" >/dev/null
 for i in $(seq 1 "$K"); do
@@ -59,20 +84,35 @@ for p in "${pids[@]}"; do wait "$p"; done
 t1=$(now)
 total=$(admin_sql "SELECT count(*) FROM responses")
 printf '2. %d kiosks x %d at once: %d responses at the center (expected %d) in %.1f s = %.0f responses/s\n' "$K" "$PER" "$total" $((K * PER)) "$(echo "$t1 - $t0" | bc)" "$(echo "$total / ($t1 - $t0)" | bc -l)"
+fi
 
-new_center drain
-"$APP" central init --url "$CENTER" >/dev/null
-kiosk drain --kiosk-url "$KIOSK_URL"
-cp "$WORK/backlog.db" "$WORK/drain.db"
-sqlite3 "$WORK/drain.db" "UPDATE responses SET kiosk='drain'; UPDATE central_sync SET response_mark=0"
-alone=$(saves "$BUILD/tests/ecokiosk_saver" "$WORK/alone.db" "$SRC/questionnaires" 5 500 drain)
-la_alone=$(cut -d' ' -f1-3 /proc/loadavg)
-sync_kiosk drain >"$WORK/drain.out" 2>&1 & sp=$!
-sleep 1
-during=$(saves "$BUILD/tests/ecokiosk_saver" "$WORK/drain.db" "$SRC/questionnaires" 6 500 drain)
-la_during=$(cut -d' ' -f1-3 /proc/loadavg)
-still=$(kill -0 $sp 2>/dev/null && echo "still draining" || echo "drain had finished")
-wait $sp || true
-printf '3. saves (ms, mean / p99 of 500): alone %s / %s (load %s); while a %d-response backlog drained %s / %s (%s at the end; load %s)\n' \
-  "${alone%% *}" "${alone##* }" "$la_alone" "$ONE" "${during%% *}" "${during##* }" "$still" "$la_during"
+# 3. saves, and 4. the resident's frames, while the backlog drains: first the sync as it
+# was (ECOKIOSK_SYNC_AS_BEFORE=1: one batch after the other, normal priority,
+# synchronous=FULL on its connection), then as it is, in the same run.
+# A third pass, "center_niced", is "now" with the cluster's processes at nice 10: the
+# local center stands in for one on another machine, whose CPU the kiosk does not share
+# (it tells how much of a difference is the center's CPU on these 2 cores).
+center_nice() { renice -n "$1" -p "$PM" $(pgrep -P "$PM") >/dev/null 2>&1 || true; }
+for how in before now center_niced; do
+  if [ $how = before ]; then export ECOKIOSK_SYNC_AS_BEFORE=1; else unset ECOKIOSK_SYNC_AS_BEFORE; fi
+  if [ $how = center_niced ]; then center_nice 10; fi
+  drain_case "drain_$how"
+  alone=$(saves "$BUILD/tests/ecokiosk_saver" "$WORK/alone_$how.db" "$SRC/questionnaires" 5 500 "drain_$how")
+  la_alone=$(cut -d' ' -f1-3 /proc/loadavg)
+  # now: at the priority the kiosk's own sync thread takes (SyncSettings::nice)
+  if [ $how = before ]; then nice_arg=(); else nice_arg=(--nice 10); fi
+  sync_kiosk "drain_$how" "${nice_arg[@]}" >"$WORK/drain_$how.out" 2>&1 & sp=$!
+  sleep 1
+  during=$(saves "$BUILD/tests/ecokiosk_saver" "$WORK/drain_$how.db" "$SRC/questionnaires" 6 500 "drain_$how")
+  la_during=$(cut -d' ' -f1-3 /proc/loadavg)
+  still=$(kill -0 $sp 2>/dev/null && echo "still draining" || echo "drain had finished")
+  wait $sp || true
+  printf '3. (%s) saves (ms, mean / p99 of 500): alone %s / %s (load %s); while a %d-response backlog drained %s / %s (%s at the end; load %s)\n' \
+    "$how" "${alone%% *}" "${alone##* }" "$la_alone" "$ONE" "${during%% *}" "${during##* }" "$still" "$la_during"
+  drain_case "frames_$how"
+  echo "4. ($how) the resident's frames (tests/bench/bench_frames.cpp drain_frames):"
+  "$BUILD/tests/ecokiosk_bench" --only drain_frames --db "$WORK/frames_$how.db" --sync-config "$WORK/frames_$how/config.json" | sed -n '/^==/,$p' | tail -n +2
+  if [ $how = center_niced ]; then center_nice 0; fi
+done
+unset ECOKIOSK_SYNC_AS_BEFORE
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

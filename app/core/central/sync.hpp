@@ -36,6 +36,10 @@ struct SyncSettings {
   int batch = 1000;              // responses per transaction
   // Backoff after a failure: min, doubled each time, up to max. Idle: poll this often.
   int backoff_min_ms = 2000, backoff_max_ms = 300000, idle_poll_ms = 30000;
+  // The resident comes first: the background thread (start()) lowers its own priority
+  // to this nice value (0 = left as it is), so a save or a frame sharing the cores is not
+  // kept waiting by a drain. run_once() on the caller's thread leaves it alone.
+  int nice = 10;
   // Questionnaires and settings from the center (publish.hpp): pulled at the first
   // contact and then every pull_every_ms, checked with the loader, kept in
   // published_path ("" = not pulled). on_published runs on the worker's thread when
@@ -68,6 +72,10 @@ struct SyncState {
 };
 // Reads it through any Store open on the kiosk's database.
 SyncState read_sync_state(Store& store, const std::string& kiosk_id);
+
+// Lowers the calling thread's priority to this nice value (Linux: one thread's own, by
+// its tid); never raises it (that would need a privilege), 0 = nothing.
+void lower_thread_priority(int nice);
 
 class SyncWorker {
  public:
