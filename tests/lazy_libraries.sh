@@ -8,7 +8,9 @@
 set -euo pipefail
 bin="$1/ecokiosk"
 src="$2"
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d)
+app=""; xvfb=""
+trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
 fail=0
 
 needed=$(readelf -d "$bin" | awk '/NEEDED/ {print $5}')
@@ -21,6 +23,21 @@ LD_DEBUG=files "$bin" --version > /dev/null 2> "$work/start.log"
 for lib in librime libespeak-ng libicu libpulse libsndfile libpq libgnutls libkrb5 libldap libssl libpango libcairo libglib libharfbuzz; do
   if grep -q "file=$lib" "$work/start.log"; then echo "FAIL: $lib loaded at start"; fail=1; fi
 done
+
+# The kiosk itself on its welcome screen (under Xvfb): none of them mapped.
+disp=":$((100 + RANDOM % 800))"
+Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$work/xvfb.log" 2>&1 &
+xvfb=$!
+for _ in $(seq 50); do DISPLAY=$disp xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
+DISPLAY=$disp "$bin" --db "$work/k.db" --data-dir "$src" --config "$work/none.json" --windowed 1280x800 --timing \
+  > "$work/kiosk.log" 2>&1 &
+app=$!
+for _ in $(seq 300); do grep -q "font atlas" "$work/kiosk.log" && break; sleep 0.1; done
+grep -q "first frame after" "$work/kiosk.log" || { echo "FAIL: the kiosk drew no frame"; cat "$work/kiosk.log"; fail=1; }
+for lib in librime libespeak-ng libpq libssl libpango libcairo libglib libicui18n libgnutls libpulse; do  # (Mesa maps ICU's common part: libLLVM needs it)
+  if grep -q "/$lib" "/proc/$app/maps"; then echo "FAIL: the kiosk's welcome screen has $lib mapped"; fail=1; fi
+done
+kill "$app"; wait "$app" 2>/dev/null || true; app=""
 
 # First use: read-aloud loads espeak-ng then and writes sound.
 LD_DEBUG=files "$bin" --config "$work/none.json" --data-dir "$src" say --questionnaire satisfaction --lang zh \
