@@ -60,6 +60,14 @@ if [ "$rc" -eq 0 ] || [ "$rc" -ge 128 ]; then echo "FAIL: say with a broken espe
 grep -q "libespeak-ng.so.1 cannot be loaded (install the Debian package libespeak-ng1)" "$work/broken.out" ||
   { echo "FAIL: no clear message for a broken espeak-ng:"; cat "$work/broken.out"; fail=1; }
 
+# The kiosk no longer loads espeak-ng at start, so `doctor` checks it instead.
+set +e
+LD_LIBRARY_PATH="$work/libs" "$bin" --config "$work/none.json" --data-dir "$src" --db "$work/d.db" doctor \
+  > "$work/doctor.out" 2>&1
+set -e
+grep -q "^\[FAIL\] audio: read-aloud unavailable: libespeak-ng.so.1 cannot be loaded" "$work/doctor.out" ||
+  { echo "FAIL: doctor does not name a broken espeak-ng:"; cat "$work/doctor.out"; fail=1; }
+
 # The first connection to a center loads libpq (nothing answers at port 1: refused).
 set +e
 LD_DEBUG=files "$bin" --central postgresql://nobody@127.0.0.1:1/none fleet > "$work/fleet.out" 2> "$work/fleet.log"
