@@ -45,9 +45,11 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # libglfw3, libsqlite3, libsodium ... fr
 # What the binary does not link but needs: the compositor and X server it runs in, a
 # Chinese font, Mesa's drivers, the tools of the maintainer scripts, and the data the
 # comment keyboard reads (the handwriting model, the pinyin schema and its presets;
-# espeak-ng's voices come with libespeak-ng1).
+# espeak-ng's voices come with libespeak-ng1), and the libraries opened at first use
+# with dlopen, which dpkg-shlibdeps cannot see in the binary (issue 20: pinyin,
+# read-aloud, the central store, PDF reports).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "adduser, debconf (>= 0.5) | debconf-2.0, cage, xwayland, fonts-noto-cjk | fonts-wqy-microhei, libgl1-mesa-dri, tegaki-zinnia-simplified-chinese, rime-data-pinyin-simp, rime-prelude")
+    "adduser, debconf (>= 0.5) | debconf-2.0, cage, xwayland, fonts-noto-cjk | fonts-wqy-microhei, libgl1-mesa-dri, tegaki-zinnia-simplified-chinese, rime-data-pinyin-simp, rime-prelude, librime1, libespeak-ng1, libpq5, libssl3, libpango-1.0-0, libpangocairo-1.0-0, libcairo2, libglib2.0-0")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "xinit, xserver-xorg-core, xserver-xorg-input-libinput")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/packaging/debian/preinst ${CMAKE_SOURCE_DIR}/packaging/debian/postinst

@@ -334,6 +334,28 @@ TEST_CASE("pinyin: a missing schema or folder is reported, and the entry says th
   CHECK(e.text() == "7x");
 }
 
+// librime is opened at the first start() (issue 20): a missing library is reported with
+// its package, the engine says it failed, and the keyboard says it is not ready.
+TEST_CASE("pinyin: a missing librime is named with its package at first use, not a crash") {
+  PinyinEngine missing;
+  PinyinEngine::Options o;
+  o.user_dir = test::rime_home().file("rime-missing-lib");
+  o.library = "librime-ecokiosk-missing.so.1";
+  CHECK_FALSE(missing.start(o));
+  CHECK(missing.failed());
+  CHECK_FALSE(missing.ready());
+  CHECK(missing.error().find("librime-ecokiosk-missing.so.1 cannot be loaded") != std::string::npos);
+  CHECK(missing.error().find("librime1") != std::string::npos);
+  TextEntry e(nullptr, &missing);
+  e.reset("", 10);
+  e.apply(mode(InputMode::pinyin));
+  e.apply(key('a'));
+  CHECK(e.notice() == InputNotice::engine_missing);
+  CHECK(e.text().empty());
+  // The real library still works after a failed attempt with another name.
+  CHECK(test::pinyin().ready());
+}
+
 TEST_CASE("the cap: nothing past max_length, from any keyboard, cut at a character and said so") {
   TextEntry e(&test::recognizer(), &test::pinyin());
   e.reset("", 5);

@@ -312,6 +312,14 @@ TEST_CASE("speech: a stop mid-sentence is silent within 100 ms, during playback 
 
 // ---- the sound device -------------------------------------------------------------------
 
+// The kiosk opens its sound device at kEspeakRate before espeak-ng is loaded (issue 20):
+// the engine, loaded at the first reading, must produce exactly that rate, or every
+// reading would play at the wrong pitch.
+TEST_CASE("speech: espeak-ng, loaded at first use, gives the rate the sound device was opened at") {
+  CHECK(speech::synth_init().empty());
+  CHECK(speech::sample_rate() == speech::kEspeakRate);
+}
+
 TEST_CASE("sound device: a missing device is reported, not fatal — ALSA's null device plays") {
   platform::AlsaSink missing(22050, "hw:97,0");
   CHECK_FALSE(missing.available());

@@ -118,6 +118,58 @@ struct Ui : test::KioskRig {
 };
 }  // namespace
 
+// fonts.cpp drops the mapped font file's pages from memory during a bake (issue 20):
+// FreeType must read back exactly what it read before. Dropped at every allocation (the
+// harshest), the atlas must equal one baked with the pages kept, pixel for pixel and
+// glyph for glyph, at every text size with the input's common characters too.
+TEST_CASE("fonts: dropping the font file's pages while baking changes no pixel and no glyph, at every text size") {
+  FontFile file = find_cjk_font();
+  REQUIRE(!file.path.empty());
+  const std::string text = Ui::glyphs();
+  struct Baked {
+    std::vector<unsigned char> px;
+    int w = 0, h = 0;
+    std::vector<ImFontGlyph> glyphs;
+    int fonts = 0;
+  };
+  auto bake = [&](unsigned drop_every, int text_size, bool input) {
+    set_font_page_drop_interval(drop_every);
+    ImFontAtlas atlas;
+    Fonts f;
+    f.atlas = &atlas;
+    f.with_input = input;
+    REQUIRE(build_fonts(f, file, 1.0f, text, {}, text_size));
+    Baked b;
+    unsigned char* px = nullptr;
+    atlas.GetTexDataAsAlpha8(&px, &b.w, &b.h);
+    b.px.assign(px, px + static_cast<std::size_t>(b.w) * static_cast<std::size_t>(b.h));
+    for (const ImFont* font : atlas.Fonts) {
+      ++b.fonts;
+      b.glyphs.insert(b.glyphs.end(), font->Glyphs.begin(), font->Glyphs.end());
+    }
+    return b;
+  };
+  for (int text_size = 0; text_size < KioskModel::kTextSizes; ++text_size) {
+    CAPTURE(text_size);
+    bool input = text_size == 0;  // 3,500 common characters more
+    Baked kept = bake(0, text_size, input);
+    Baked dropped = bake(1, text_size, input);
+    REQUIRE(kept.glyphs.size() > 1000);  // enough FreeType allocations to drop often
+    CHECK(dropped.fonts == kept.fonts);
+    CHECK(dropped.w == kept.w);
+    CHECK(dropped.h == kept.h);
+    CHECK(dropped.glyphs.size() == kept.glyphs.size());
+    CHECK(std::memcmp(dropped.glyphs.data(), kept.glyphs.data(),
+                      std::min(dropped.glyphs.size(), kept.glyphs.size()) * sizeof(ImFontGlyph)) == 0);
+    CHECK(dropped.px == kept.px);
+    // Only as tall as the packed glyphs (not rounded up to a power of two), and every
+    // row of the atlas is there to draw from.
+    CHECK(kept.h > 0);
+    CHECK(kept.h <= 8192);
+  }
+  set_font_page_drop_interval(64);
+}
+
 TEST_CASE("text colours have at least 4.5:1 contrast") {
   CHECK(contrast_ratio(color::text, color::background) >= 4.5);
   CHECK(contrast_ratio(color::muted, color::background) >= 4.5);

@@ -2,10 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "core/support/config.hpp"
 #include "core/support/i18n.hpp"
 #include "core/support/time.hpp"
 #include "core/support/ids.hpp"
+#include "core/support/shared_library.hpp"
 #include "core/support/text.hpp"
 #include "helpers.hpp"
 
@@ -263,4 +268,34 @@ TEST_CASE("configuration: a kiosk_id with control characters or a slash refuses 
     CHECK(l.config.kiosk_id != nlohmann::json::parse("\"" + bad + "\"").get<std::string>());
   }
   CHECK(load_config(dir.write("ok.json", R"({"kiosk_id":"大厅-1"})")).kiosk_refused.empty());
+}
+
+// Libraries opened at first use (issue 20: librime, espeak-ng): a missing library or
+// symbol is a message naming the file and its package, asked again gives the same
+// answer, and threads opening at once share one handle.
+TEST_CASE("a library opened at first use: a missing one or a missing symbol is named, never a crash") {
+  SharedLibrary none("libecokiosk-no-such-library.so.9", "ecokiosk-nothing");
+  int (*fn)() = nullptr;
+  CHECK_FALSE(none.bind(fn, "anything"));
+  CHECK(!fn);
+  CHECK_FALSE(none.open());
+  CHECK_FALSE(none.loaded());
+  CHECK(none.error().find("libecokiosk-no-such-library.so.9 cannot be loaded") != std::string::npos);
+  CHECK(none.error().find("ecokiosk-nothing") != std::string::npos);
+
+  SharedLibrary z("libz.so.1", "zlib1g");
+  std::vector<std::thread> threads;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&] { opened += z.open() ? 1 : 0; });
+  for (auto& t : threads) t.join();
+  CHECK(opened == 8);
+  const char* (*version)() = nullptr;
+  REQUIRE(z.bind(version, "zlibVersion"));
+  CHECK(std::string(version()).size() > 2);
+  void (*nope)() = nullptr;
+  CHECK_FALSE(z.bind(nope, "ecokiosk_no_such_function"));
+  CHECK(z.error().find("ecokiosk_no_such_function") != std::string::npos);
+  CHECK(z.loaded());  // a missing symbol leaves the library usable
+  CHECK(z.bind(version, "zlibVersion"));
 }

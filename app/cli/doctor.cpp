@@ -22,6 +22,7 @@
 #include "core/central/credentials.hpp"
 #include "core/central/schema.hpp"
 #include "core/central/sync.hpp"
+#include "core/speech/synth.hpp"
 #include "core/storage/store.hpp"
 #include "core/support/config.hpp"
 #include "core/storage/db_maintenance.hpp"
@@ -361,8 +362,13 @@ Check check_audio() {
     std::string n = e.path().filename().string();
     if (n.rfind("pcmC", 0) == 0 && n.back() == 'p') ++outputs;
   }
-  if (outputs) {
-    k.detail = std::to_string(outputs) + " sound output device(s) in /dev/snd";
+  // The kiosk loads espeak-ng only at the first reading (issue 20): checked here instead.
+  if (std::string e = speech::synth_init(); !e.empty()) {
+    k.state = State::fail;
+    k.detail = e;
+    k.fix = "apt-get install --reinstall libespeak-ng1 espeak-ng-data";
+  } else if (outputs) {
+    k.detail = std::to_string(outputs) + " sound output device(s) in /dev/snd; espeak-ng and its voices load";
   } else {
     k.state = State::fail;
     k.detail = "no sound output device";

@@ -89,11 +89,10 @@ SpeechOutput open_speech(int volume_percent, std::function<void()> wake) {
     out.problem = "speech_volume is 0";
     return out;
   }
-  if (std::string e = speech::synth_init(); !e.empty()) {
-    out.problem = e;
-    return out;
-  }
-  out.sink = std::make_unique<AlsaSink>(speech::sample_rate());
+  // espeak-ng itself starts at the first reading (the speaker's thread loads the library
+  // and its voices then): a kiosk nobody asks to read aloud never holds its megabytes
+  // (issue 20). Its rate is known without it (synth.hpp, checked by a test).
+  out.sink = std::make_unique<AlsaSink>(speech::kEspeakRate);
   if (!out.sink->available()) {
     out.problem = out.sink->problem();
     out.sink.reset();

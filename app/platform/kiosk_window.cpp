@@ -312,8 +312,8 @@ int run_kiosk(const WindowOptions& o) {
   if (app.tour) app.start_text_input();  // the tour shows the input at once; the kiosk at first use
   // Read-aloud: a kiosk without a sound device runs silent and says so here and to staff.
   // Declared after the backend, so the speaker (whose worker wakes the loop) goes first.
-  // espeak-ng's data and the sound device open on the font thread too: off the UI
-  // thread's path to the first frame.
+  // The sound device opens on the font thread too, off the UI thread's path to the first
+  // frame; espeak-ng itself is loaded at the first reading (audio_alsa.cpp).
   platform::SpeechOutput speech;
   std::thread font_thread([&] {
     font_found = frame.bake_first(&atlas, scale_for(ImVec2(static_cast<float>(w), static_cast<float>(h))), app.tour);

@@ -5,7 +5,10 @@
 #include <openssl/x509.h>
 #include <poll.h>
 
+#include "core/support/shared_library.hpp"
+
 #include <chrono>
+#include <mutex>
 #include <ctime>
 
 #include <algorithm>
@@ -13,6 +16,50 @@
 #include <cstdlib>
 
 namespace eco::central {
+
+namespace {
+// libpq, and OpenSSL for an expired certificate's dates, are opened at the first
+// connection to the center, not with the program: a kiosk without central_url never
+// loads them (nor GnuTLS, Kerberos and LDAP behind libpq), which saves their memory and
+// start-up time in every kiosk (issue 20). Each call below goes through `pg`.
+#define ECO_LIBPQ(X) X(PQclear) X(PQcmdTuples) X(PQconnectPoll) X(PQconnectStartParams) X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) X(PQencryptPasswordConn) X(PQerrorMessage) X(PQescapeIdentifier) X(PQescapeLiteral) X(PQexec) X(PQexecParams) X(PQfinish) X(PQfreemem) X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQntuples) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQsocket) X(PQsslStruct) X(PQstatus)
+#define ECO_LIBSSL(X) X(SSL_get1_peer_certificate) X(SSL_get_peer_cert_chain) X(SSL_is_init_finished)
+#define ECO_LIBCRYPTO(X) X(ASN1_TIME_to_tm) X(X509_STORE_CTX_free) X(X509_STORE_CTX_init) X(X509_STORE_CTX_new) X(X509_STORE_CTX_set_flags) X(X509_STORE_free) X(X509_STORE_load_file) X(X509_STORE_new) X(X509_cmp_current_time) X(X509_free) X(X509_get0_notAfter) X(X509_get0_notBefore) X(X509_verify_cert)
+struct PgApi {
+#define ECO_FIELD(f) decltype(&::f) f = nullptr;
+  ECO_LIBPQ(ECO_FIELD) ECO_LIBSSL(ECO_FIELD) ECO_LIBCRYPTO(ECO_FIELD)
+#undef ECO_FIELD
+};
+PgApi pg;
+
+// Empty once every function is found (the first call loads, later ones answer at once);
+// else why the center cannot be reached from this kiosk.
+std::string load_pg() {
+  static std::once_flag once;
+  static std::string why;
+  std::call_once(once, [] {
+    static SharedLibrary libpq("libpq.so.5", "libpq5"), libssl("libssl.so.3", "libssl3"),
+        libcrypto("libcrypto.so.3", "libssl3");
+    PgApi api;
+    bool ok = true;
+#define ECO_BIND(lib) [&](auto& fn, const char* name) { if (ok && !lib.bind(fn, name)) { ok = false; why = lib.error(); } }
+    auto from_pq = ECO_BIND(libpq);
+    auto from_ssl = ECO_BIND(libssl);
+    auto from_crypto = ECO_BIND(libcrypto);
+#undef ECO_BIND
+#define ECO_PQ(f) from_pq(api.f, #f);
+#define ECO_SSL(f) from_ssl(api.f, #f);
+#define ECO_CRYPTO(f) from_crypto(api.f, #f);
+    ECO_LIBPQ(ECO_PQ) ECO_LIBSSL(ECO_SSL) ECO_LIBCRYPTO(ECO_CRYPTO)
+#undef ECO_PQ
+#undef ECO_SSL
+#undef ECO_CRYPTO
+    if (ok) pg = api;
+    else why = "the PostgreSQL client library is unavailable: " + why;
+  });
+  return why;
+}
+}  // namespace
 
 const char* status_name(Status s) {
   switch (s) {
@@ -75,7 +122,7 @@ namespace {
 
 std::string day_of(const ASN1_TIME* t) {
   std::tm tm{};
-  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return "?";
+  if (!t || pg.ASN1_TIME_to_tm(t, &tm) != 1) return "?";
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
   return buf;
@@ -85,10 +132,10 @@ std::string day_of(const ASN1_TIME* t) {
 // default ~/.postgresql/root.crt).
 std::string root_file(const std::string& conninfo) {
   std::string out;
-  if (PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), nullptr)) {
+  if (PQconninfoOption* opts = pg.PQconninfoParse(conninfo.c_str(), nullptr)) {
     for (PQconninfoOption* o = opts; o->keyword; ++o)
       if (std::string_view(o->keyword) == "sslrootcert" && o->val) out = o->val;
-    PQconninfoFree(opts);
+    pg.PQconninfoFree(opts);
   }
   if (out.empty())
     if (const char* e = std::getenv("PGSSLROOTCERT"); e && *e) out = e;
@@ -100,16 +147,16 @@ std::string root_file(const std::string& conninfo) {
 // Whether cert (with the chain the server sent) verifies against the trusted roots
 // when time is not checked: then being out of date is all that is wrong with it.
 bool trusted_apart_from_time(X509* cert, STACK_OF(X509) * chain, const std::string& roots) {
-  X509_STORE* store = X509_STORE_new();
-  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
-  bool ok = store && ctx && !roots.empty() && X509_STORE_load_file(store, roots.c_str()) == 1 &&
-            X509_STORE_CTX_init(ctx, store, cert, chain) == 1;
+  X509_STORE* store = pg.X509_STORE_new();
+  X509_STORE_CTX* ctx = pg.X509_STORE_CTX_new();
+  bool ok = store && ctx && !roots.empty() && pg.X509_STORE_load_file(store, roots.c_str()) == 1 &&
+            pg.X509_STORE_CTX_init(ctx, store, cert, chain) == 1;
   if (ok) {
-    X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
-    ok = X509_verify_cert(ctx) == 1;
+    pg.X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
+    ok = pg.X509_verify_cert(ctx) == 1;
   }
-  X509_STORE_CTX_free(ctx);
-  X509_STORE_free(store);
+  pg.X509_STORE_CTX_free(ctx);
+  pg.X509_STORE_free(store);
   return ok;
 }
 
@@ -123,44 +170,44 @@ std::string certificate_out_of_date(const std::string& conninfo) {
   const char* keys[] = {"dbname", "sslmode", "sslrootcert", "gssencmode", "user", "password", "application_name", nullptr};
   const char* values[] = {conninfo.c_str(), "require", "/nonexistent/ecokiosk-certificate-probe", "disable",
                           "ecokiosk_certificate_probe", "", "ecokiosk", nullptr};
-  PGconn* c = PQconnectStartParams(keys, values, 1);
+  PGconn* c = pg.PQconnectStartParams(keys, values, 1);
   if (!c) return "";
   std::string out;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-  while (PQstatus(c) != CONNECTION_BAD && std::chrono::steady_clock::now() < deadline) {
-    if (SSL* ssl = static_cast<SSL*>(PQsslStruct(c, "OpenSSL")); ssl && SSL_is_init_finished(ssl)) {
-      if (X509* cert = SSL_get1_peer_certificate(ssl)) {
+  while (pg.PQstatus(c) != CONNECTION_BAD && std::chrono::steady_clock::now() < deadline) {
+    if (SSL* ssl = static_cast<SSL*>(pg.PQsslStruct(c, "OpenSSL")); ssl && pg.SSL_is_init_finished(ssl)) {
+      if (X509* cert = pg.SSL_get1_peer_certificate(ssl)) {
         // Untrusted (another CA): that is the news, not the dates.
-        const bool trusted = trusted_apart_from_time(cert, SSL_get_peer_cert_chain(ssl), root_file(conninfo));
-        if (trusted && X509_cmp_current_time(X509_get0_notAfter(cert)) < 0)
-          out = "the center's certificate expired on " + day_of(X509_get0_notAfter(cert));
-        else if (trusted && X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
-          out = "the center's certificate is not valid before " + day_of(X509_get0_notBefore(cert));
-        X509_free(cert);
+        const bool trusted = trusted_apart_from_time(cert, pg.SSL_get_peer_cert_chain(ssl), root_file(conninfo));
+        if (trusted && pg.X509_cmp_current_time(pg.X509_get0_notAfter(cert)) < 0)
+          out = "the center's certificate expired on " + day_of(pg.X509_get0_notAfter(cert));
+        else if (trusted && pg.X509_cmp_current_time(pg.X509_get0_notBefore(cert)) > 0)
+          out = "the center's certificate is not valid before " + day_of(pg.X509_get0_notBefore(cert));
+        pg.X509_free(cert);
       }
       break;
     }
     if (st == PGRES_POLLING_OK || st == PGRES_POLLING_FAILED) break;
-    pollfd p{PQsocket(c), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+    pollfd p{pg.PQsocket(c), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
     if (p.fd < 0 || ::poll(&p, 1, 1000) < 0) break;
-    st = PQconnectPoll(c);
+    st = pg.PQconnectPoll(c);
   }
-  PQfinish(c);
+  pg.PQfinish(c);
   return out;
 }
 
 }  // namespace
 
 Result::~Result() {
-  if (r_) PQclear(r_);
+  if (r_) pg.PQclear(r_);
 }
-int Result::rows() const { return PQntuples(r_); }
-bool Result::null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+int Result::rows() const { return pg.PQntuples(r_); }
+bool Result::null(int row, int col) const { return pg.PQgetisnull(r_, row, col) != 0; }
 std::string Result::text(int row, int col) const {
-  return std::string(PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col)));
+  return std::string(pg.PQgetvalue(r_, row, col), static_cast<std::size_t>(pg.PQgetlength(r_, row, col)));
 }
-std::int64_t Result::i64(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
+std::int64_t Result::i64(int row, int col) const { return std::strtoll(pg.PQgetvalue(r_, row, col), nullptr, 10); }
 double Result::f64(int row, int col) const {
   // from_chars: exact and independent of the C locale (PostgreSQL prints the shortest
   // text that reads back as the same double).
@@ -170,14 +217,15 @@ double Result::f64(int row, int col) const {
   return d;
 }
 std::string_view Result::view(int row, int col) const {
-  return {PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col))};
+  return {pg.PQgetvalue(r_, row, col), static_cast<std::size_t>(pg.PQgetlength(r_, row, col))};
 }
 std::int64_t Result::affected() const {
-  const char* n = PQcmdTuples(r_);
+  const char* n = pg.PQcmdTuples(r_);
   return n && *n ? std::strtoll(n, nullptr, 10) : 0;
 }
 
 Conn::Conn(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& extra) {
+  if (std::string why = load_pg(); !why.empty()) throw PgError(Status::refused, why);
   std::vector<const char*> keys{"dbname"}, values{conninfo.c_str()};
   // A center that does not answer must not hold the worker for minutes.
   bool has_timeout = conninfo.find("connect_timeout") != std::string::npos;
@@ -194,12 +242,12 @@ Conn::Conn(const std::string& conninfo, const std::vector<std::pair<std::string,
   values.push_back("ecokiosk");
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  c_ = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+  c_ = pg.PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (!c_) throw PgError(Status::refused, "out of memory connecting to the center");
-  if (PQstatus(c_) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(c_);
+  if (pg.PQstatus(c_) != CONNECTION_OK) {
+    std::string msg = pg.PQerrorMessage(c_);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    PQfinish(c_);
+    pg.PQfinish(c_);
     c_ = nullptr;
     if (msg.find("invalid URI") != std::string::npos || msg.find("invalid connection option") != std::string::npos ||
         msg.find("missing \"=\"") != std::string::npos)
@@ -211,24 +259,24 @@ Conn::Conn(const std::string& conninfo, const std::vector<std::pair<std::string,
     throw PgError(s, msg);
   }
   // Notices ("already exists, skipping") are the server being chatty, not news for staff.
-  PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
+  pg.PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
 }
 
 Conn::~Conn() {
-  if (c_) PQfinish(c_);
+  if (c_) pg.PQfinish(c_);
 }
 
 namespace {
 // The error a failed statement (r, possibly null) gives, with its status.
 PgError error_of(pg_conn* c_, pg_result* r) {
-  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c_);
+  std::string msg = r ? pg.PQresultErrorMessage(r) : pg.PQerrorMessage(c_);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const char* code = r ? pg.PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = code ? code : "";
   Status s = Status::server;
   if (sqlstate == "42501") s = Status::refused_by_center;  // insufficient privilege, row-level security
   else if (sqlstate.rfind("28", 0) == 0) s = Status::auth;
-  else if (PQstatus(c_) == CONNECTION_BAD) s = Status::refused;  // the server went away mid-batch
+  else if (pg.PQstatus(c_) == CONNECTION_BAD) s = Status::refused;  // the server went away mid-batch
   return PgError(s, msg, sqlstate);
 }
 }  // namespace
@@ -238,33 +286,33 @@ Result Conn::exec(const std::string& sql, const Params& params) {
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   // Without parameters the simple protocol runs it, so a migration may hold many statements.
-  pg_result* r = params.empty() ? PQexec(c_, sql.c_str())
-                                : PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+  pg_result* r = params.empty() ? pg.PQexec(c_, sql.c_str())
+                                : pg.PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), nullptr,
                                                values.data(), nullptr, nullptr, 0);
   Result res(r);
-  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  ExecStatusType st = r ? pg.PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return res;
   throw error_of(c_, r);
 }
 
 void Conn::copy_in(const std::string& sql, std::string_view rows) {
   {
-    Result start(PQexec(c_, sql.c_str()));
+    Result start(pg.PQexec(c_, sql.c_str()));
     pg_result* r = start.raw();
-    if (!r || PQresultStatus(r) != PGRES_COPY_IN) throw error_of(c_, r);
+    if (!r || pg.PQresultStatus(r) != PGRES_COPY_IN) throw error_of(c_, r);
   }
   bool sent = true;
   for (std::size_t at = 0; sent && at < rows.size();) {
     std::size_t n = std::min<std::size_t>(rows.size() - at, std::size_t{1} << 20);
-    sent = PQputCopyData(c_, rows.data() + at, static_cast<int>(n)) == 1;
+    sent = pg.PQputCopyData(c_, rows.data() + at, static_cast<int>(n)) == 1;
     at += n;
   }
-  if (PQputCopyEnd(c_, sent ? nullptr : "the rows could not be sent") != 1) sent = false;
+  if (pg.PQputCopyEnd(c_, sent ? nullptr : "the rows could not be sent") != 1) sent = false;
   std::optional<PgError> error;
   // The COPY's result, then the end of results (always read, or the connection stays busy).
-  while (pg_result* r = PQgetResult(c_)) {
+  while (pg_result* r = pg.PQgetResult(c_)) {
     Result res(r);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && !error) error = error_of(c_, r);
+    if (pg.PQresultStatus(r) != PGRES_COMMAND_OK && !error) error = error_of(c_, r);
   }
   if (!sent && !error) error = error_of(c_, nullptr);
   if (error) throw *error;
@@ -289,26 +337,26 @@ std::string Conn::scalar(const std::string& sql, const Params& params) {
 }
 
 std::string Conn::ident(std::string_view name) {
-  char* q = PQescapeIdentifier(c_, name.data(), name.size());
-  if (!q) throw PgError(Status::server, PQerrorMessage(c_));
+  char* q = pg.PQescapeIdentifier(c_, name.data(), name.size());
+  if (!q) throw PgError(Status::server, pg.PQerrorMessage(c_));
   std::string out(q);
-  PQfreemem(q);
+  pg.PQfreemem(q);
   return out;
 }
 
 std::string Conn::literal(std::string_view value) {
-  char* q = PQescapeLiteral(c_, value.data(), value.size());
-  if (!q) throw PgError(Status::server, PQerrorMessage(c_));
+  char* q = pg.PQescapeLiteral(c_, value.data(), value.size());
+  if (!q) throw PgError(Status::server, pg.PQerrorMessage(c_));
   std::string out(q);
-  PQfreemem(q);
+  pg.PQfreemem(q);
   return out;
 }
 
 std::string Conn::scram_verifier(const std::string& password, const std::string& role) {
-  char* v = PQencryptPasswordConn(c_, password.c_str(), role.c_str(), "scram-sha-256");
-  if (!v) throw PgError(Status::server, std::string("could not hash the password: ") + PQerrorMessage(c_));
+  char* v = pg.PQencryptPasswordConn(c_, password.c_str(), role.c_str(), "scram-sha-256");
+  if (!v) throw PgError(Status::server, std::string("could not hash the password: ") + pg.PQerrorMessage(c_));
   std::string out(v);
-  PQfreemem(v);
+  pg.PQfreemem(v);
   return out;
 }
 

@@ -7,14 +7,39 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "core/support/safe_file.hpp"
+#include "core/support/shared_library.hpp"
 
 namespace eco::input {
 
 namespace {
 
-RimeApi* api() { return rime_get_api(); }
+// librime (with ICU, yaml-cpp, leveldb, OpenCC and glog behind it) is opened at the
+// first start(), not with the program: the welcome screen never needs it (issue 20).
+std::atomic<RimeApi*> g_api{nullptr};
+RimeApi* api() { return g_api.load(std::memory_order_acquire); }
+// The API table, loading the library on first call; null with `why` when it cannot.
+RimeApi* load_api(const std::string& soname, std::string& why) {
+  static SharedLibrary librime("librime.so.1", "librime1");
+  SharedLibrary* lib = &librime;
+  std::unique_ptr<SharedLibrary> other;  // a test's missing library
+  if (soname != librime.soname()) {
+    other = std::make_unique<SharedLibrary>(soname, "librime1");
+    lib = other.get();
+  }
+  if (RimeApi* a = api(); a && lib == &librime) return a;
+  RimeApi* (*get)() = nullptr;
+  if (!lib->bind(get, "rime_get_api") || !get()) {
+    why = "pinyin input unavailable: " + lib->error();
+    return nullptr;
+  }
+  RimeApi* a = get();
+  if (lib == &librime) g_api.store(a, std::memory_order_release);
+  else (void)other.release();  // never unloaded (see SharedLibrary)
+  return a;
+}
 
 // librime's runtime is process-wide and glog may be initialised only once.
 std::once_flag g_setup;
@@ -45,7 +70,7 @@ bool write_file(const std::filesystem::path& p, const std::string& body) {
 }  // namespace
 
 PinyinEngine::~PinyinEngine() {
-  if (session_ && !g_runtime_gone.load()) api()->destroy_session(static_cast<RimeSessionId>(session_));
+  if (session_ && api() && !g_runtime_gone.load()) api()->destroy_session(static_cast<RimeSessionId>(session_));
 }
 
 std::string PinyinEngine::error() const {
@@ -70,6 +95,7 @@ bool PinyinEngine::start(const Options& o) {
   if (!fs::is_regular_file(fs::path(o.shared_dir) / "default.yaml", ec))
     return fail("no default.yaml in " + o.shared_dir + " (install rime-prelude)");
   if (o.user_dir.empty()) return fail("no folder for the pinyin dictionaries");
+  if (std::string why; !load_api(o.library, why)) return fail(why);
   if (std::string why = make_private_dirs(o.user_dir); !why.empty()) return fail(why);
   {
     std::lock_guard lock(g_deploy_mu);

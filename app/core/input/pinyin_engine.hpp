@@ -19,6 +19,8 @@ class PinyinEngine {
     std::string user_dir;
     std::string shared_dir = "/usr/share/rime-data";
     std::string schema = "pinyin_simp";
+    // librime's file, opened at the first start() (tests name a missing one).
+    std::string library = "librime.so.1";
   };
   static constexpr std::size_t kMaxInput = 48;  // letters composing at once
 

@@ -10,11 +10,109 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 
 #include "core/support/i18n.hpp"
+#include "core/support/shared_library.hpp"
 #include "core/output/report_doc.hpp"
 
 namespace eco::doc {
+
+namespace {
+// cairo and Pango (with GLib, HarfBuzz, pixman and fribidi behind them) are opened when
+// a PDF is first made, not with the program: the kiosk never makes one, and loading
+// them cost every kiosk their memory and start-up time (issue 20). Each call below goes
+// through `pdf`.
+#define ECO_PANGOCAIRO(X) \
+  X(pango_cairo_create_layout) \
+  X(pango_cairo_show_layout)
+#define ECO_PANGO(X) \
+  X(pango_font_description_free) \
+  X(pango_font_description_new) \
+  X(pango_font_description_set_absolute_size) \
+  X(pango_font_description_set_family) \
+  X(pango_font_description_set_style) \
+  X(pango_font_description_set_weight) \
+  X(pango_layout_get_baseline) \
+  X(pango_layout_get_size) \
+  X(pango_layout_set_alignment) \
+  X(pango_layout_set_ellipsize) \
+  X(pango_layout_set_font_description) \
+  X(pango_layout_set_text) \
+  X(pango_layout_set_width) \
+  X(pango_layout_set_wrap)
+#define ECO_CAIRO(X) \
+  X(cairo_arc) \
+  X(cairo_close_path) \
+  X(cairo_create) \
+  X(cairo_destroy) \
+  X(cairo_fill) \
+  X(cairo_fill_preserve) \
+  X(cairo_line_to) \
+  X(cairo_move_to) \
+  X(cairo_new_path) \
+  X(cairo_new_sub_path) \
+  X(cairo_pdf_surface_create) \
+  X(cairo_pdf_surface_create_for_stream) \
+  X(cairo_pdf_surface_set_metadata) \
+  X(cairo_rectangle) \
+  X(cairo_restore) \
+  X(cairo_save) \
+  X(cairo_set_dash) \
+  X(cairo_set_line_width) \
+  X(cairo_set_source_rgb) \
+  X(cairo_show_page) \
+  X(cairo_status_to_string) \
+  X(cairo_stroke) \
+  X(cairo_surface_destroy) \
+  X(cairo_surface_finish) \
+  X(cairo_surface_status) \
+  X(cairo_translate)
+#define ECO_GOBJECT(X) \
+  X(g_object_unref)
+struct PdfApi {
+#define ECO_FIELD(f) decltype(&::f) f = nullptr;
+  ECO_PANGOCAIRO(ECO_FIELD) ECO_PANGO(ECO_FIELD) ECO_CAIRO(ECO_FIELD) ECO_GOBJECT(ECO_FIELD)
+#undef ECO_FIELD
+};
+PdfApi pdf;
+
+// Empty once every function is found (loaded at the first call); else why not.
+std::string load_pdf() {
+  static std::once_flag once;
+  static std::string why;
+  std::call_once(once, [] {
+    static SharedLibrary pangocairo("libpangocairo-1.0.so.0", "libpangocairo-1.0-0"),
+        pango("libpango-1.0.so.0", "libpango-1.0-0"), cairo("libcairo.so.2", "libcairo2"),
+        gobject("libgobject-2.0.so.0", "libglib2.0-0");
+    PdfApi api;
+    bool ok = true;
+    auto from = [&](SharedLibrary& lib) {
+      return [&ok, &lib](auto& fn, const char* name) {
+        if (ok && !lib.bind(fn, name)) {
+          ok = false;
+          why = "PDF output unavailable: " + lib.error();
+        }
+      };
+    };
+    auto bind_pangocairo = from(pangocairo);
+    auto bind_pango = from(pango);
+    auto bind_cairo = from(cairo);
+    auto bind_gobject = from(gobject);
+#define ECO_PANGOCAIRO_BIND(f) bind_pangocairo(api.f, #f);
+#define ECO_PANGO_BIND(f) bind_pango(api.f, #f);
+#define ECO_CAIRO_BIND(f) bind_cairo(api.f, #f);
+#define ECO_GOBJECT_BIND(f) bind_gobject(api.f, #f);
+    ECO_PANGOCAIRO(ECO_PANGOCAIRO_BIND) ECO_PANGO(ECO_PANGO_BIND) ECO_CAIRO(ECO_CAIRO_BIND) ECO_GOBJECT(ECO_GOBJECT_BIND)
+#undef ECO_PANGOCAIRO_BIND
+#undef ECO_PANGO_BIND
+#undef ECO_CAIRO_BIND
+#undef ECO_GOBJECT_BIND
+    if (ok) pdf = api;
+  });
+  return why;
+}
+}  // namespace
 
 namespace {
 
@@ -42,8 +140,8 @@ cairo_status_t discard(void*, const unsigned char*, unsigned int) { return CAIRO
 
 class Pdf {
  public:
-  Pdf(cairo_surface_t* s, const Document& d, int total) : cr_(cairo_create(s)), d_(d), total_(total) {}
-  ~Pdf() { cairo_destroy(cr_); }
+  Pdf(cairo_surface_t* s, const Document& d, int total) : cr_(pdf.cairo_create(s)), d_(d), total_(total) {}
+  ~Pdf() { pdf.cairo_destroy(cr_); }
   int pages() const { return page_; }
 
   void run() {
@@ -62,7 +160,7 @@ class Pdf {
       else chart(b);
     }
     footer();
-    cairo_show_page(cr_);
+    pdf.cairo_show_page(cr_);
   }
 
  private:
@@ -70,46 +168,46 @@ class Pdf {
 
   Layout text(const std::string& s, double size, bool bold, double width, bool italic = false,
               PangoAlignment align = PANGO_ALIGN_LEFT) {
-    Layout l(pango_cairo_create_layout(cr_), g_object_unref);
-    PangoFontDescription* fd = pango_font_description_new();
-    pango_font_description_set_family(fd, kFamily);
-    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-    pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    if (italic) pango_font_description_set_style(fd, PANGO_STYLE_ITALIC);
-    pango_layout_set_font_description(l.get(), fd);
-    pango_font_description_free(fd);
+    Layout l(pdf.pango_cairo_create_layout(cr_), pdf.g_object_unref);
+    PangoFontDescription* fd = pdf.pango_font_description_new();
+    pdf.pango_font_description_set_family(fd, kFamily);
+    pdf.pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+    pdf.pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    if (italic) pdf.pango_font_description_set_style(fd, PANGO_STYLE_ITALIC);
+    pdf.pango_layout_set_font_description(l.get(), fd);
+    pdf.pango_font_description_free(fd);
     if (width > 0) {
-      pango_layout_set_width(l.get(), static_cast<int>(width * PANGO_SCALE));
-      pango_layout_set_wrap(l.get(), PANGO_WRAP_WORD_CHAR);
+      pdf.pango_layout_set_width(l.get(), static_cast<int>(width * PANGO_SCALE));
+      pdf.pango_layout_set_wrap(l.get(), PANGO_WRAP_WORD_CHAR);
     }
-    pango_layout_set_alignment(l.get(), align);
-    pango_layout_set_text(l.get(), s.c_str(), static_cast<int>(s.size()));
+    pdf.pango_layout_set_alignment(l.get(), align);
+    pdf.pango_layout_set_text(l.get(), s.c_str(), static_cast<int>(s.size()));
     return l;
   }
   static double height(const Layout& l) {
     int w, h;
-    pango_layout_get_size(l.get(), &w, &h);
+    pdf.pango_layout_get_size(l.get(), &w, &h);
     return static_cast<double>(h) / PANGO_SCALE;
   }
   static double width(const Layout& l) {
     int w, h;
-    pango_layout_get_size(l.get(), &w, &h);
+    pdf.pango_layout_get_size(l.get(), &w, &h);
     return static_cast<double>(w) / PANGO_SCALE;
   }
   void colour(unsigned c) {
     Rgb x = rgb(c);
-    cairo_set_source_rgb(cr_, x.r, x.g, x.b);
+    pdf.cairo_set_source_rgb(cr_, x.r, x.g, x.b);
   }
   void draw(const Layout& l, double x, double y, unsigned c) {
     colour(c);
-    cairo_move_to(cr_, x, y);
-    pango_cairo_show_layout(cr_, l.get());
+    pdf.cairo_move_to(cr_, x, y);
+    pdf.pango_cairo_show_layout(cr_, l.get());
   }
 
   void new_page() {
     if (page_ > 0) {
       footer();
-      cairo_show_page(cr_);
+      pdf.cairo_show_page(cr_);
     }
     ++page_;
     y_ = kMT;
@@ -123,15 +221,15 @@ class Pdf {
   void footer() {
     double fy = kH - kMB + 18;
     colour(0xc9d3c9);
-    cairo_set_line_width(cr_, 0.6);
-    cairo_move_to(cr_, kML, fy - 5);
-    cairo_line_to(cr_, kW - kMR, fy - 5);
-    cairo_stroke(cr_);
+    pdf.cairo_set_line_width(cr_, 0.6);
+    pdf.cairo_move_to(cr_, kML, fy - 5);
+    pdf.cairo_line_to(cr_, kW - kMR, fy - 5);
+    pdf.cairo_stroke(cr_);
     std::string n = Strings::format(d_.page_of, {{"page", std::to_string(page_)}, {"pages", std::to_string(total_ > 0 ? total_ : page_)}});
     Layout right = text(n, 8, false, 0);
     double rw = width(right);
     Layout left = text(d_.title + " · " + d_.period, 8, false, kCW - rw - 16);
-    pango_layout_set_ellipsize(left.get(), PANGO_ELLIPSIZE_END);
+    pdf.pango_layout_set_ellipsize(left.get(), PANGO_ELLIPSIZE_END);
     draw(left, kML, fy, 0x4a574f);
     draw(right, kW - kMR - rw, fy, 0x4a574f);
   }
@@ -155,10 +253,10 @@ class Pdf {
     y_ += lh + 2;
     if (h.level == 2) {
       colour(0xdceee2);
-      cairo_set_line_width(cr_, 1.5);
-      cairo_move_to(cr_, kML, y_);
-      cairo_line_to(cr_, kW - kMR, y_);
-      cairo_stroke(cr_);
+      pdf.cairo_set_line_width(cr_, 1.5);
+      pdf.cairo_move_to(cr_, kML, y_);
+      pdf.cairo_line_to(cr_, kW - kMR, y_);
+      pdf.cairo_stroke(cr_);
       y_ += 5;
     }
   }
@@ -198,15 +296,15 @@ class Pdf {
     for (std::size_t i = 0; i < cs.size(); ++i) {
       double x = kML + static_cast<double>(i) * (cw + gap);
       colour(0xc9d3c9);
-      cairo_set_line_width(cr_, 0.8);
+      pdf.cairo_set_line_width(cr_, 0.8);
       double r = 6;
-      cairo_new_sub_path(cr_);
-      cairo_arc(cr_, x + cw - r, y_ + r, r, -M_PI / 2, 0);
-      cairo_arc(cr_, x + cw - r, y_ + h - r, r, 0, M_PI / 2);
-      cairo_arc(cr_, x + r, y_ + h - r, r, M_PI / 2, M_PI);
-      cairo_arc(cr_, x + r, y_ + r, r, M_PI, 3 * M_PI / 2);
-      cairo_close_path(cr_);
-      cairo_stroke(cr_);
+      pdf.cairo_new_sub_path(cr_);
+      pdf.cairo_arc(cr_, x + cw - r, y_ + r, r, -M_PI / 2, 0);
+      pdf.cairo_arc(cr_, x + cw - r, y_ + h - r, r, 0, M_PI / 2);
+      pdf.cairo_arc(cr_, x + r, y_ + h - r, r, M_PI / 2, M_PI);
+      pdf.cairo_arc(cr_, x + r, y_ + r, r, M_PI, 3 * M_PI / 2);
+      pdf.cairo_close_path(cr_);
+      pdf.cairo_stroke(cr_);
       double cy = y_ + pad;
       for (auto& p : cs[i].parts) {
         draw(p.first, x + pad, cy, p.second);
@@ -240,8 +338,8 @@ class Pdf {
       h += 2 * pad;
       if (draw_it) {
         colour(0xdceee2);
-        cairo_rectangle(cr_, kML, y_, kCW, h);
-        cairo_fill(cr_);
+        pdf.cairo_rectangle(cr_, kML, y_, kCW, h);
+        pdf.cairo_fill(cr_);
         for (std::size_t c = 0; c < n; ++c) draw(ls[c], cx[c] + pad, y_ + pad, 0x1c2620);
         y_ += h;
       }
@@ -268,10 +366,10 @@ class Pdf {
       for (std::size_t c = 0; c < ls.size(); ++c)
         draw(ls[c], cx[c] + pad, y_ + pad, row[c].weak ? 0x4a574f : tone_rgb(row[c].tone));
       colour(0xe3eee5);
-      cairo_set_line_width(cr_, 0.6);
-      cairo_move_to(cr_, kML, y_ + h);
-      cairo_line_to(cr_, kW - kMR, y_ + h);
-      cairo_stroke(cr_);
+      pdf.cairo_set_line_width(cr_, 0.6);
+      pdf.cairo_move_to(cr_, kML, y_ + h);
+      pdf.cairo_line_to(cr_, kW - kMR, y_ + h);
+      pdf.cairo_stroke(cr_);
       y_ += h;
     }
     y_ += 3;
@@ -282,10 +380,10 @@ class Pdf {
   void chart(const Block& b) {
     Scene sc = chart_scene(b, kCW);
     room(sc.height + 6);
-    cairo_save(cr_);
-    cairo_translate(cr_, kML, y_);
+    pdf.cairo_save(cr_);
+    pdf.cairo_translate(cr_, kML, y_);
     for (const auto& s : sc.shapes) shape(s);
-    cairo_restore(cr_);
+    pdf.cairo_restore(cr_);
     y_ += sc.height + 6;
   }
 
@@ -294,46 +392,46 @@ class Pdf {
     auto paint = [&] {
       if (s.has_fill) {
         colour(s.fill);
-        if (s.has_stroke) cairo_fill_preserve(cr_);
-        else cairo_fill(cr_);
+        if (s.has_stroke) pdf.cairo_fill_preserve(cr_);
+        else pdf.cairo_fill(cr_);
       }
       if (s.has_stroke) {
         colour(s.stroke);
-        cairo_set_line_width(cr_, s.stroke_width);
+        pdf.cairo_set_line_width(cr_, s.stroke_width);
         double dash[] = {4, 3};
-        cairo_set_dash(cr_, dash, s.dashed ? 2 : 0, 0);
-        cairo_stroke(cr_);
-        cairo_set_dash(cr_, nullptr, 0, 0);
+        pdf.cairo_set_dash(cr_, dash, s.dashed ? 2 : 0, 0);
+        pdf.cairo_stroke(cr_);
+        pdf.cairo_set_dash(cr_, nullptr, 0, 0);
       }
-      cairo_new_path(cr_);
+      pdf.cairo_new_path(cr_);
     };
     switch (s.kind) {
       case Shape::Kind::line:
-        cairo_move_to(cr_, p[0], p[1]);
-        cairo_line_to(cr_, p[2], p[3]);
+        pdf.cairo_move_to(cr_, p[0], p[1]);
+        pdf.cairo_line_to(cr_, p[2], p[3]);
         paint();
         break;
       case Shape::Kind::rect:
-        cairo_rectangle(cr_, p[0], p[1], p[2], p[3]);
+        pdf.cairo_rectangle(cr_, p[0], p[1], p[2], p[3]);
         paint();
         break;
       case Shape::Kind::circle:
-        cairo_new_sub_path(cr_);
-        cairo_arc(cr_, p[0], p[1], p[2], 0, 2 * M_PI);
+        pdf.cairo_new_sub_path(cr_);
+        pdf.cairo_arc(cr_, p[0], p[1], p[2], 0, 2 * M_PI);
         paint();
         break;
       case Shape::Kind::polygon:
         for (std::size_t i = 0; i + 1 < p.size(); i += 2) {
-          if (i == 0) cairo_move_to(cr_, p[i], p[i + 1]);
-          else cairo_line_to(cr_, p[i], p[i + 1]);
+          if (i == 0) pdf.cairo_move_to(cr_, p[i], p[i + 1]);
+          else pdf.cairo_line_to(cr_, p[i], p[i + 1]);
         }
-        cairo_close_path(cr_);
+        pdf.cairo_close_path(cr_);
         paint();
         break;
       case Shape::Kind::text: {
         Layout l = text(s.text, s.size, s.bold, 0);
         double w = width(l);
-        double base = static_cast<double>(pango_layout_get_baseline(l.get())) / PANGO_SCALE;
+        double base = static_cast<double>(pdf.pango_layout_get_baseline(l.get())) / PANGO_SCALE;
         double x = s.anchor < 0 ? p[0] : s.anchor > 0 ? p[0] - w : p[0] - w / 2;
         draw(l, x, p[1] - base, s.fill);
         break;
@@ -351,35 +449,36 @@ class Pdf {
 }  // namespace
 
 std::string render_pdf(const Document& d, const std::string& path, int* pages) {
+  if (std::string why = load_pdf(); !why.empty()) return why;
   // First pass into nothing: the page count for the footers.
   int total = 0;
   {
-    cairo_surface_t* s = cairo_pdf_surface_create_for_stream(discard, nullptr, kW, kH);
+    cairo_surface_t* s = pdf.cairo_pdf_surface_create_for_stream(discard, nullptr, kW, kH);
     {
       Pdf p(s, d, 0);
       p.run();
       total = p.pages();
     }
-    cairo_surface_finish(s);
-    cairo_surface_destroy(s);
+    pdf.cairo_surface_finish(s);
+    pdf.cairo_surface_destroy(s);
   }
-  cairo_surface_t* s = cairo_pdf_surface_create(path.c_str(), kW, kH);
-  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-    std::string e = "cannot write " + path + ": " + cairo_status_to_string(cairo_surface_status(s));
-    cairo_surface_destroy(s);
+  cairo_surface_t* s = pdf.cairo_pdf_surface_create(path.c_str(), kW, kH);
+  if (pdf.cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    std::string e = "cannot write " + path + ": " + pdf.cairo_status_to_string(pdf.cairo_surface_status(s));
+    pdf.cairo_surface_destroy(s);
     return e;
   }
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, d.title.c_str());
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "EcoKiosk");
+  pdf.cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, d.title.c_str());
+  pdf.cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "EcoKiosk");
   {
     Pdf p(s, d, total);
     p.run();
     if (pages) *pages = p.pages();
   }
-  cairo_surface_finish(s);
-  cairo_status_t st = cairo_surface_status(s);
-  cairo_surface_destroy(s);
-  if (st != CAIRO_STATUS_SUCCESS) return "writing " + path + " failed: " + cairo_status_to_string(st);
+  pdf.cairo_surface_finish(s);
+  cairo_status_t st = pdf.cairo_surface_status(s);
+  pdf.cairo_surface_destroy(s);
+  if (st != CAIRO_STATUS_SUCCESS) return "writing " + path + " failed: " + pdf.cairo_status_to_string(st);
   return "";
 }
 

@@ -6,9 +6,38 @@
 
 #include <mutex>
 
+#include "core/support/shared_library.hpp"
+
 namespace eco::speech {
 
 namespace {
+
+// espeak-ng (with libpcaudio, pulse, sndfile and its codecs behind it) is opened at the
+// first synthesis, not with the program: a kiosk nobody asks to read aloud never loads
+// it (issue 20). The calls below go through these pointers, named as in speak_lib.h.
+struct Espeak {
+  decltype(&::espeak_Initialize) Initialize = nullptr;
+  decltype(&::espeak_SetSynthCallback) SetSynthCallback = nullptr;
+  decltype(&::espeak_SetVoiceByName) SetVoiceByName = nullptr;
+  decltype(&::espeak_SetParameter) SetParameter = nullptr;
+  decltype(&::espeak_Synth) Synth = nullptr;
+  decltype(&::espeak_Synchronize) Synchronize = nullptr;
+  decltype(&::espeak_TextToPhonemes) TextToPhonemes = nullptr;
+};
+Espeak g_es;  // filled by init_locked(), under g_engine
+
+// Empty when every function was found; else why read-aloud cannot work.
+std::string load_espeak() {
+  static SharedLibrary lib("libespeak-ng.so.1", "libespeak-ng1");
+  Espeak e;
+  bool ok = lib.bind(e.Initialize, "espeak_Initialize") && lib.bind(e.SetSynthCallback, "espeak_SetSynthCallback") &&
+            lib.bind(e.SetVoiceByName, "espeak_SetVoiceByName") && lib.bind(e.SetParameter, "espeak_SetParameter") &&
+            lib.bind(e.Synth, "espeak_Synth") && lib.bind(e.Synchronize, "espeak_Synchronize") &&
+            lib.bind(e.TextToPhonemes, "espeak_TextToPhonemes");
+  if (!ok) return "read-aloud unavailable: " + lib.error();
+  g_es = e;
+  return {};
+}
 
 std::mutex g_engine;  // espeak-ng keeps one engine per process
 int g_rate = 0;
@@ -35,16 +64,20 @@ int on_audio(short* wav, int n, espeak_EVENT*) {
 std::string init_locked() {
   if (g_started) return g_init_error;
   g_started = true;
+  if (std::string why = load_espeak(); !why.empty()) {
+    g_init_error = why;
+    return g_init_error;
+  }
   // 20 ms buffers: a stop is seen after at most 20 ms of audio is produced.
-  int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 20, nullptr, espeakINITIALIZE_DONT_EXIT);
+  int rate = g_es.Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 20, nullptr, espeakINITIALIZE_DONT_EXIT);
   if (rate <= 0) {
     g_init_error = "espeak-ng could not start (is espeak-ng-data installed?)";
     return g_init_error;
   }
   g_rate = rate;
-  espeak_SetSynthCallback(on_audio);
+  g_es.SetSynthCallback(on_audio);
   for (const char* v : {voice_for("zh"), voice_for("en")})
-    if (espeak_SetVoiceByName(v) != EE_OK) g_init_error = std::string("espeak-ng has no voice ") + v;
+    if (g_es.SetVoiceByName(v) != EE_OK) g_init_error = std::string("espeak-ng has no voice ") + v;
   return g_init_error;
 }
 
@@ -57,12 +90,12 @@ bool select_voice(const std::string& lang, bool fresh = false) {
   // kiosk reading all day would pile up.
   if (g_voice != lang || fresh) {
     g_voice.clear();
-    if (espeak_SetVoiceByName(voice_for(lang)) != EE_OK) return false;
+    if (g_es.SetVoiceByName(voice_for(lang)) != EE_OK) return false;
     g_voice = lang;
   }
   // A little slower than espeak's default 175 words a minute: many residents are elderly.
-  espeak_SetParameter(espeakRATE, 150, 0);
-  espeak_SetParameter(espeakVOLUME, 100, 0);
+  g_es.SetParameter(espeakRATE, 150, 0);
+  g_es.SetParameter(espeakVOLUME, 100, 0);
   return true;
 }
 
@@ -95,8 +128,8 @@ bool synthesize(const Utterance& u, std::vector<std::int16_t>& out, const std::f
   }
   Job job{&out, &cancelled};
   g_job = &job;
-  espeak_ERROR rc = espeak_Synth(u.text.c_str(), u.text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, nullptr);
-  if (rc == EE_OK) rc = espeak_Synchronize();
+  espeak_ERROR rc = g_es.Synth(u.text.c_str(), u.text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, nullptr);
+  if (rc == EE_OK) rc = g_es.Synchronize();
   g_job = nullptr;
   if (job.stopped) return false;
   if (rc != EE_OK) {
@@ -112,7 +145,7 @@ std::string phonemes(const Utterance& u) {
   std::string out;
   const void* p = u.text.c_str();
   while (p) {
-    const char* ph = espeak_TextToPhonemes(&p, espeakCHARS_UTF8, 0);
+    const char* ph = g_es.TextToPhonemes(&p, espeakCHARS_UTF8, 0);
     if (ph) out += std::string(ph) + "\n";
   }
   // Translating to phonemes leaves the loaded voice in a state that reads Mandarin in

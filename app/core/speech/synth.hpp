@@ -19,6 +19,9 @@ const char* voice_for(const std::string& lang);
 // Starts the engine once; "" when it runs, otherwise why (no voice data...).
 std::string synth_init();
 int sample_rate();  // mono 16-bit samples per second (22,050 with espeak-ng's voices)
+// What sample_rate() gives for the voices used (espeak-ng 1.51, no MBROLA voice): the
+// sound device opens at it before espeak-ng is loaded (a test checks they agree).
+constexpr int kEspeakRate = 22050;
 
 // Appends u's audio to out. Returns false, early, when cancelled() turns true (checked
 // every 20 ms of audio produced) or when the engine fails (why in *error).

@@ -58,6 +58,11 @@ struct Fonts {
 // Whether the font has a glyph for every character of s (UTF-8); false for null.
 bool font_has_glyphs(const ImFont* font, std::string_view s);
 
+// While an atlas is baked, the mapped font file's pages are dropped from the process
+// every `every` FreeType allocations (64 by default; 0: never), so the outlines read so
+// far do not stay resident (fonts.cpp). Tests compare atlases baked both ways.
+void set_font_page_drop_interval(unsigned every);
+
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
                  const std::string& console_text = {}, int text_size = 0);
 
