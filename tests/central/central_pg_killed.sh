@@ -5,15 +5,7 @@
 # cut off by the kill was neither half-stored nor marked sent.
 #   central_pg_killed.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-PGBIN=${ECOKIOSK_PGBIN:-/usr/lib/postgresql/15/bin}
-if [ ! -x "$PGBIN/initdb" ]; then echo "SKIP: PostgreSQL 15 binaries not found in $PGBIN"; exit 77; fi
-OWN=$(mktemp -d)
-chmod 755 "$OWN"  # as root the cluster runs as postgres, which must reach its folder
-THROW="$2/scripts/pg-throwaway.sh"
-bash "$THROW" start "$OWN/cluster" >/dev/null
-export ECOKIOSK_TEST_CLUSTER="$OWN/cluster"
-. "$(dirname "$0")/lib.sh"
-trap 'cleanup; bash "$THROW" stop "$OWN/cluster"; rm -rf "$OWN"' EXIT
+. "$(dirname "$0")/own_cluster.sh"   # PostgreSQL is killed here: a cluster of its own
 new_center killed
 "$APP" central init --url "$CENTER" >/dev/null
 kiosk hall-k --kiosk-url "$KIOSK_URL"

@@ -170,7 +170,7 @@ CREATE TABLE in_progress(
     // 5: answer counts by hour and kiosk, kept as responses are saved, so the console's
     // survey results read a few thousand rows instead of every answer. kind 0 rows
     // count the respondents who answered the question. Filled from the stored answers
-    // by kFills (below) in short transactions that survive being interrupted; this
+    // by migration_fill.cpp in short transactions that survive being interrupted; this
     // entry once did it in one INSERT ... SELECT, which held a million-response
     // database closed for minutes with no way to stop it.
     R"sql(
@@ -219,7 +219,7 @@ INSERT OR IGNORE INTO central_sync(id) VALUES(1);
 )sql",
     // 8: responses (and flagged ones) by hour and kiosk, kept as responses and their
     // metrics are saved, so the console's responses per day and flagged counts read the
-    // hours instead of every response. Filled by kFills.
+    // hours instead of every response. Filled by migration_fill.cpp.
     R"sql(
 DROP TABLE IF EXISTS response_counts;
 CREATE TABLE response_counts(
