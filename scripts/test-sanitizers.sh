@@ -9,4 +9,7 @@ cmake --build build-asan -j"$(nproc)"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export ASAN_OPTIONS="abort_on_error=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-ctest --test-dir build-asan --output-on-failure -j2
+# soak_short is left out here: it measures memory growth over 2,000 residents, which
+# ASan's quarantine makes meaningless, and it took 85 s of CI's 45-minute budget; the
+# code it drives is in the suite's other tests, and it runs in the normal build.
+ctest --test-dir build-asan --output-on-failure -j2 -E '^soak_short$'
