@@ -89,6 +89,21 @@ void DistrictModel::refused(const central::PgError& e, const char* key) {
   else say(key, true, e.what());
 }
 
+void DistrictModel::submit_change(const char* refused_key, std::function<void(central::Conn&)> work) {
+  submit([this, refused_key, work = std::move(work)](std::unique_ptr<central::Conn>& conn) {
+    try {
+      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
+      work(*conn);
+    } catch (const central::PgError& e) {
+      queue_.post([this, e, refused_key] {
+        --pending_;
+        // The server's reason (a bad name, an unknown department, not an admin).
+        refused(e, refused_key);
+      });
+    }
+  });
+}
+
 bool DistrictModel::leads(const std::string& indicator) const {
   return std::find(mine_.begin(), mine_.end(), indicator) != mine_.end();
 }
@@ -540,44 +555,27 @@ void DistrictModel::add_account() {
     return say(T("district.accounts.need_department"), true);
   if (std::string why = central::password_fault(f.password); !why.empty())
     return say(T("district.accounts.bad_password"), true, why);
-  submit([this, f](std::unique_ptr<central::Conn>& conn) {
-    try {
-      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
-      central::add_user(*conn, f.name, f.kind, f.department, f.password);
-      auto rows = central::list_accounts(*conn);
-      queue_.post([this, f, rows] {
-        --pending_;
-        accounts_ = rows;
-        account_form = DistrictAccountForm{};
-        say(T("district.accounts.added"), false, f.name);
-      });
-    } catch (const central::PgError& e) {
-      queue_.post([this, e] {
-        --pending_;
-        // The server's reason (a bad name, an unknown department, a role not an account).
-        refused(e, T("district.accounts.refused"));
-      });
-    }
+  submit_change(T("district.accounts.refused"), [this, f](central::Conn& conn) {
+    central::add_user(conn, f.name, f.kind, f.department, f.password);
+    auto rows = central::list_accounts(conn);
+    queue_.post([this, f, rows] {
+      --pending_;
+      accounts_ = rows;
+      account_form = DistrictAccountForm{};
+      say(T("district.accounts.added"), false, f.name);
+    });
   });
 }
 
 void DistrictModel::set_account_enabled(const district_intent::SetAccountEnabled& e) {
-  submit([this, e](std::unique_ptr<central::Conn>& conn) {
-    try {
-      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
-      central::set_account_enabled(*conn, e.name, e.enabled);
-      auto rows = central::list_accounts(*conn);
-      queue_.post([this, e, rows] {
-        --pending_;
-        accounts_ = rows;
-        say(e.enabled ? T("district.accounts.enabled") : T("district.accounts.disabled"), false, e.name);
-      });
-    } catch (const central::PgError& err) {
-      queue_.post([this, err] {
-        --pending_;
-        refused(err, T("district.accounts.refused"));
-      });
-    }
+  submit_change(T("district.accounts.refused"), [this, e](central::Conn& conn) {
+    central::set_account_enabled(conn, e.name, e.enabled);
+    auto rows = central::list_accounts(conn);
+    queue_.post([this, e, rows] {
+      --pending_;
+      accounts_ = rows;
+      say(e.enabled ? T("district.accounts.enabled") : T("district.accounts.disabled"), false, e.name);
+    });
   });
 }
 
@@ -587,55 +585,39 @@ void DistrictModel::set_account_enabled(const district_intent::SetAccountEnabled
 void DistrictModel::publish_file() {
   const std::string path = publish_path;
   if (path.empty()) return say(T("district.publish.need_file"), true);
-  submit([this, path](std::unique_ptr<central::Conn>& conn) {
-    try {
-      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
-      central::PublishCheck checked = central::check_for_publish(path);
-      if (!checked.ok()) {
-        queue_.post([this, why = checked.errors.front()] {
-          --pending_;
-          say(T("district.publish.refused"), true, why);
-        });
-        return;
-      }
-      const std::string what = central::publish(*conn, checked);
-      auto rows = central::list_published(*conn);
-      const std::string which = checked.questionnaire + " " + std::to_string(checked.version);
-      queue_.post([this, what, rows, which] {
+  submit_change(T("district.publish.refused"), [this, path](central::Conn& conn) {
+    central::PublishCheck checked = central::check_for_publish(path);
+    if (!checked.ok()) {
+      queue_.post([this, why = checked.errors.front()] {
         --pending_;
-        published_ = rows;
-        publish_path.clear();
-        say(what == "already"      ? T("district.publish.already")
-            : what == "reinstated" ? T("district.publish.reinstated")
-                                   : T("district.publish.published"),
-            false, which);
+        say(T("district.publish.refused"), true, why);
       });
-    } catch (const central::PgError& e) {
-      queue_.post([this, e] {
-        --pending_;
-        refused(e, T("district.publish.refused"));
-      });
+      return;
     }
+    const std::string what = central::publish(conn, checked);
+    auto rows = central::list_published(conn);
+    const std::string which = checked.questionnaire + " " + std::to_string(checked.version);
+    queue_.post([this, what, rows, which] {
+      --pending_;
+      published_ = rows;
+      publish_path.clear();
+      say(what == "already"      ? T("district.publish.already")
+          : what == "reinstated" ? T("district.publish.reinstated")
+                                 : T("district.publish.published"),
+          false, which);
+    });
   });
 }
 
 void DistrictModel::withdraw(const district_intent::Withdraw& w) {
-  submit([this, w](std::unique_ptr<central::Conn>& conn) {
-    try {
-      if (!conn) throw central::PgError(central::Status::auth, "not signed in");
-      central::withdraw(*conn, w.questionnaire, w.version);
-      auto rows = central::list_published(*conn);
-      queue_.post([this, w, rows] {
-        --pending_;
-        published_ = rows;
-        say(T("district.publish.withdrawn"), false, w.questionnaire + " " + std::to_string(w.version));
-      });
-    } catch (const central::PgError& e) {
-      queue_.post([this, e] {
-        --pending_;
-        refused(e, T("district.publish.refused"));
-      });
-    }
+  submit_change(T("district.publish.refused"), [this, w](central::Conn& conn) {
+    central::withdraw(conn, w.questionnaire, w.version);
+    auto rows = central::list_published(conn);
+    queue_.post([this, w, rows] {
+      --pending_;
+      published_ = rows;
+      say(T("district.publish.withdrawn"), false, w.questionnaire + " " + std::to_string(w.version));
+    });
   });
 }
 

@@ -171,6 +171,9 @@ class DistrictModel {
   void say(std::string key, bool error, std::string arg = {});
   void fail(const central::PgError& e);
   void refused(const central::PgError& e, const char* key);
+  // An admin's change on the worker: `work` runs on the signed-in connection and posts
+  // its own result; a refusal is posted as refused(e, refused_key).
+  void submit_change(const char* refused_key, std::function<void(central::Conn&)> work);
   void sign_in();
   void sign_out();
   void load_page(DistrictPage p);
