@@ -3,6 +3,7 @@
 #pragma once
 #include <imgui.h>
 
+#include <initializer_list>
 #include <map>
 #include <string>
 
@@ -54,5 +55,8 @@ ImU32 status_colour(Status s);
 void hbar(const std::string& label, double value, double max, const std::string& number, float label_w, float bar_w,
           ImU32 colour);
 std::string fmt_time(TimeMs t, int utc_offset_minutes);
+// A table filling the rest of the page, one stretched column per header, the header
+// row frozen while the rows scroll; when it returns true, the rows, then EndTable().
+bool begin_page_table(const char* id, std::initializer_list<std::string> headers);
 
 }  // namespace eco::ui

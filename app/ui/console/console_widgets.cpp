@@ -24,6 +24,17 @@ bool labelled_button(const std::string& label, const char* id, ImVec2 size) {
 }
 }  // namespace
 
+bool begin_page_table(const char* id, std::initializer_list<std::string> headers) {
+  if (!ImGui::BeginTable(id, static_cast<int>(headers.size()),
+                         ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
+                         ImVec2(0, ImGui::GetContentRegionAvail().y)))
+    return false;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  for (const std::string& h : headers) ImGui::TableSetupColumn(h.c_str());
+  ImGui::TableHeadersRow();
+  return true;
+}
+
 bool cbutton(const std::string& label, const char* id, ImVec2 size) {
   ImGui::PushStyleColor(ImGuiCol_Text, color::on_primary);  // white on green: 6.6:1
   bool c = labelled_button(label, id, size);

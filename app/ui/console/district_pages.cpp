@@ -172,13 +172,9 @@ DistrictIntent draw_district_accounts(DistrictView& v) {
   }
   if (cbutton(v.t(T("district.accounts.add")), "acc_add") && !m.busy()) out = di::AddAccount{};
   ImGui::Dummy(ImVec2(0, v.px(6)));
-  if (ImGui::BeginTable("##accounts", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
-                        ImVec2(0, ImGui::GetContentRegionAvail().y))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
-    for (const char* k : {T("district.accounts.name"), T("district.accounts.kind"), T("district.accounts.department"),
-                          T("district.accounts.state"), T("district.accounts.action")})
-      ImGui::TableSetupColumn(v.t(k).c_str());
-    ImGui::TableHeadersRow();
+  if (begin_page_table("##accounts", {v.t(T("district.accounts.name")), v.t(T("district.accounts.kind")),
+                                      v.t(T("district.accounts.department")), v.t(T("district.accounts.state")),
+                                      v.t(T("district.accounts.action"))})) {
     for (const auto& a : m.accounts()) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();

@@ -58,13 +58,9 @@ DistrictIntent draw_district_publish(DistrictView& v) {
   ImGui::PopStyleColor();
   ImGui::Dummy(ImVec2(0, v.px(6)));
   if (m.published().empty() && !m.busy()) ImGui::TextUnformatted(v.t(T("district.publish.none")).c_str());
-  if (ImGui::BeginTable("##published", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
-                        ImVec2(0, ImGui::GetContentRegionAvail().y))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
-    for (const char* k : {T("district.publish.questionnaire"), T("district.publish.version"), T("district.publish.hash"),
-                          T("district.publish.published_by"), T("district.publish.state")})
-      ImGui::TableSetupColumn(v.t(k).c_str());
-    ImGui::TableHeadersRow();
+  if (begin_page_table("##published", {v.t(T("district.publish.questionnaire")), v.t(T("district.publish.version")),
+                                       v.t(T("district.publish.hash")), v.t(T("district.publish.published_by")),
+                                       v.t(T("district.publish.state"))})) {
     for (const auto& row : m.published()) published_row(v, row, out);
     ImGui::EndTable();
   }

@@ -161,14 +161,10 @@ DistrictIntent draw_district_mine(DistrictView& v) {
 
 DistrictIntent draw_district_fleet(DistrictView& v) {
   DistrictModel& m = v.model;
-  if (ImGui::BeginTable("##fleet", 7, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
-                        ImVec2(0, ImGui::GetContentRegionAvail().y))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
-    for (const char* k : {T("district.fleet.kiosk"), T("district.fleet.hall"), T("district.fleet.contact"),
-                          T("district.fleet.waiting"), T("district.fleet.versions"), T("district.fleet.per_day"),
-                          T("district.fleet.error")})
-      ImGui::TableSetupColumn(v.t(k).c_str());
-    ImGui::TableHeadersRow();
+  if (begin_page_table("##fleet", {v.t(T("district.fleet.kiosk")), v.t(T("district.fleet.hall")),
+                                   v.t(T("district.fleet.contact")), v.t(T("district.fleet.waiting")),
+                                   v.t(T("district.fleet.versions")), v.t(T("district.fleet.per_day")),
+                                   v.t(T("district.fleet.error"))})) {
     for (const auto& f : m.fleet()) {
       ImGui::TableNextRow();
       if (f.silent) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, color::rgb(0xFD, 0xE2, 0xE1));
