@@ -1,10 +1,14 @@
 #include "core/storage/migration_fill.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -50,29 +54,33 @@ struct AnswerKeyHash {
   }
 };
 
-class AnswerCounts {
+// One window's answer counts in answer_counts' key order, for each questionnaire.
+using Summed = std::vector<std::pair<AnswerKey, std::pair<std::int64_t, std::int64_t>>>;
+using WindowCounts = std::vector<Summed>;  // in the order of Hours::questionnaires
+
+// Sums windows' answers on a connection of its own: the writer's or a reader thread's.
+class AnswerReader {
  public:
-  explicit AnswerCounts(Db& db)
+  explicit AnswerReader(Db& db)
       : rows_(db,
               "SELECT r.kiosk, r.completed_at / 3600000, a.response, a.question, a.kind, a.item, coalesce(a.value, 0) "
               "FROM responses r JOIN answers a ON a.response = r.id "
-              "WHERE r.questionnaire = ?1 AND r.completed_at >= ?2 AND r.completed_at <= ?3"),
-        write_(db,
-               "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) "
-               "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total") {}
+              "WHERE r.questionnaire = ?1 AND r.completed_at >= ?2 AND r.completed_at <= ?3") {}
 
-  void fill(const Window& w) {
+  // Stops early (the result then unused) once `stop` is set.
+  Summed read(const Window& w, const std::atomic<bool>* stop = nullptr) {
     counts_.clear();
     rows_.bind(1, w.questionnaire).bind(2, w.from_ms).bind(3, w.to_ms);
     std::int64_t response = -1;
     std::vector<std::string> answered;  // the questions of this response counted so far (kind 0)
     AnswerKey k;
-    while (rows_.step()) {
-      k.kiosk.assign(rows_.text(0));
-      k.hour = rows_.i64(1);
-      if (rows_.i64(2) != response) {
+    for (std::uint32_t row = 1; rows_.step(); ++row) {
+      if (stop && row % 4096 == 0 && stop->load()) break;
+      if (rows_.i64(2) != response) {  // kiosk and hour are the response's
         response = rows_.i64(2);
         answered.clear();
+        k.kiosk.assign(rows_.text(0));
+        k.hour = rows_.i64(1);
       }
       k.question.assign(rows_.text(3));
       if (std::find(answered.begin(), answered.end(), k.question) == answered.end()) {
@@ -86,16 +94,12 @@ class AnswerCounts {
       add(k, rows_.i64(6));
     }
     rows_.reset();
-    std::vector<const std::pair<const AnswerKey, std::pair<std::int64_t, std::int64_t>>*> sorted;
-    sorted.reserve(counts_.size());
-    for (const auto& e : counts_) sorted.push_back(&e);
-    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-    for (const auto* e : sorted) {
-      const AnswerKey& key = e->first;
-      write_.bind(1, w.questionnaire).bind(2, key.question).bind(3, key.kind).bind(4, key.item).bind(5, key.hour)
-          .bind(6, key.kiosk).bind(7, e->second.first).bind(8, e->second.second);
-      write_.run();
-    }
+    Summed out;
+    out.reserve(counts_.size());
+    for (auto& e : counts_) out.emplace_back(e.first, e.second);
+    counts_.clear();
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
   }
 
  private:
@@ -105,8 +109,111 @@ class AnswerCounts {
     it->second.first += 1;
     it->second.second += value;
   }
-  Stmt rows_, write_;
+  Stmt rows_;
   std::unordered_map<AnswerKey, std::pair<std::int64_t, std::int64_t>, AnswerKeyHash> counts_;
+};
+
+class AnswerWriter {
+ public:
+  explicit AnswerWriter(Db& db)
+      : write_(db,
+               "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) "
+               "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total") {}
+  void write(const std::string& questionnaire, const Summed& rows) {
+    for (const auto& [key, sums] : rows) {
+      write_.bind(1, questionnaire).bind(2, key.question).bind(3, key.kind).bind(4, key.item).bind(5, key.hour)
+          .bind(6, key.kiosk).bind(7, sums.first).bind(8, sums.second);
+      write_.run();
+    }
+  }
+
+ private:
+  Stmt write_;
+};
+
+// Reading a window's answers is nearly all of the fill, and it only reads: threads with
+// read-only connections of their own sum the next windows while this one writes and
+// commits the current, in order, so a stop or kill still loses at most one step. At most
+// threads + 1 windows are summed ahead, which bounds the memory held.
+class ReadAhead {
+ public:
+  ReadAhead(const std::string& path, std::vector<std::pair<std::int64_t, std::int64_t>> windows,
+            std::vector<std::string> questionnaires, unsigned threads)
+      : windows_(std::move(windows)), questionnaires_(std::move(questionnaires)), ahead_(threads + 1),
+        done_(windows_.size()) {
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this, path] { work(path); });
+  }
+  ~ReadAhead() {
+    {
+      std::lock_guard l(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+
+  // The next window's counts when it is the one [from, to]; nullopt otherwise (another
+  // process moved the mark: the caller reads it itself).
+  std::optional<WindowCounts> take(std::int64_t from, std::int64_t to) {
+    if (taken_ >= windows_.size() || windows_[taken_] != std::pair{from, to}) return std::nullopt;
+    std::unique_lock l(m_);
+    cv_.wait(l, [&] { return done_[taken_].has_value() || failed_; });
+    if (failed_) return std::nullopt;  // the caller reads it, and meets the error itself if it is the file's
+    WindowCounts out = std::move(*done_[taken_]);
+    done_[taken_].reset();
+    ++taken_;
+    l.unlock();
+    cv_.notify_all();
+    return out;
+  }
+
+ private:
+  void work(const std::string& path) {
+    try {
+      Db db(path, false, true);
+      db.exec("PRAGMA mmap_size=2147418112");
+      db.set_cancel(&stop_);
+      AnswerReader reader(db);
+      for (;;) {
+        std::size_t j;
+        {
+          std::unique_lock l(m_);
+          cv_.wait(l, [&] { return stop_ || next_ >= windows_.size() || next_ < taken_ + ahead_; });
+          if (stop_ || next_ >= windows_.size()) return;
+          j = next_++;
+        }
+        WindowCounts counts;
+        for (const std::string& q : questionnaires_)
+          counts.push_back(reader.read(Window{q, windows_[j].first, windows_[j].second}, &stop_));
+        {
+          std::lock_guard l(m_);
+          if (stop_) return;
+          done_[j] = std::move(counts);
+        }
+        cv_.notify_all();
+      }
+    } catch (...) {
+      {
+        std::lock_guard l(m_);
+        failed_ = true;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  const std::vector<std::pair<std::int64_t, std::int64_t>> windows_;
+  const std::vector<std::string> questionnaires_;
+  const std::size_t ahead_;  // windows summed and not yet taken, at most
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::vector<std::optional<WindowCounts>> done_;
+  std::size_t next_ = 0;   // the next window a thread takes up
+  std::size_t taken_ = 0;  // the next window the writer takes
+  std::atomic<bool> stop_{false};
+  bool failed_ = false;
+  std::vector<std::thread> threads_;
 };
 
 // Migration 8: a window holds few rows per hour, so SQLite's own grouping is cheap.
@@ -159,6 +266,24 @@ Hours count_hours(Db& db) {
   return h;
 }
 
+// The step from the mark `from`: whole hours, at least `chunk` responses. `first` is
+// the number of hours before it (all of them when every hour is counted), `done` their
+// responses, `to` its last millisecond.
+struct Step {
+  std::size_t first = 0;
+  std::int64_t done = 0, to = kLast;
+};
+Step step_from(const Hours& hours, std::int64_t from, std::int64_t chunk) {
+  Step s;
+  while (s.first < hours.n.size() && from != kFirst && hours.n[s.first].first * kHourMs < from)
+    s.done += hours.n[s.first++].second;
+  if (s.first == hours.n.size()) return s;
+  std::size_t end = s.first;
+  for (std::int64_t n = 0; end < hours.n.size() && (end == s.first || n < chunk); ++end) n += hours.n[end].second;
+  s.to = end == hours.n.size() ? kLast : hours.n[end].first * kHourMs - 1;
+  return s;
+}
+
 }  // namespace
 
 bool fills(int version) { return filled(version) != nullptr; }
@@ -186,14 +311,21 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
   const std::string v = std::to_string(version);
   Hours hours;
   bool counted = false;
-  std::optional<AnswerCounts> answers;  // the one this version fills (the other's table may not exist yet)
+  std::optional<AnswerReader> reader;  // for version 5 (the other's table may not exist yet)
+  std::optional<AnswerWriter> writer;
+  std::optional<ReadAhead> ahead;
   std::optional<ResponseCounts> responses;
-  if (version == 5) answers.emplace(db);
-  else responses.emplace(db);
+  if (version == 5) {
+    reader.emplace(db);
+    writer.emplace(db);
+  } else {
+    responses.emplace(db);
+  }
   // A window's responses lie all over the file when ids are not in time order: read
-  // through a mapping instead of a copy per page (a third of the fill was the kernel
-  // copying pages), unmapped again afterwards so a kiosk's footprint stays small.
-  db.exec("PRAGMA mmap_size=268435456");
+  // through a mapping of the whole file (up to SQLite's 2 GB cap) instead of a copy per
+  // page (a fifth of the fill was the kernel copying pages), unmapped again afterwards
+  // so a kiosk's footprint stays small. The mapped pages are the page cache's, clean.
+  db.exec("PRAGMA mmap_size=2147418112");
   struct Unmap {
     Db& db;
     ~Unmap() {
@@ -205,41 +337,56 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
   for (;;) {
     Transaction t(db);
     if (db.scalar("PRAGMA user_version") >= version) return;  // another process finished it
+    std::int64_t from = mark.step() ? mark.i64(0) : kFirst;
+    mark.reset();
     if (!counted) {  // in the transaction: no response arrives until the schema is current
       hours = count_hours(db);
       counted = true;
+      if (reader) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> windows;
+        for (std::int64_t f = from;;) {
+          Step s = step_from(hours, f, chunk);
+          if (s.first == hours.n.size()) break;
+          windows.emplace_back(f, s.to);
+          if (s.to == kLast) break;
+          f = s.to + 1;
+        }
+        const std::string& path = db.path();
+        unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+        if (windows.size() > 1 && !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0)
+          ahead.emplace(path, std::move(windows), hours.questionnaires, threads);
+      }
     }
-    std::int64_t from = mark.step() ? mark.i64(0) : kFirst;
-    mark.reset();
-    // The window: whole hours from the mark, at least `chunk` responses.
-    std::size_t first = 0;
-    std::int64_t done = 0;
-    while (first < hours.n.size() && from != kFirst && hours.n[first].first * kHourMs < from)
-      done += hours.n[first++].second;
-    if (progress) progress(std::min(done, hours.total), hours.total);
-    if (first == hours.n.size()) {  // every hour counted: the schema moves on
+    const Step s = step_from(hours, from, chunk);
+    if (s.first == hours.n.size()) {  // every hour counted: the schema moves on
       db.exec("DELETE FROM migration_fill_hours WHERE version = " + v);
       db.exec("PRAGMA user_version=" + v);
       t.commit();
+      if (progress) progress(hours.total, hours.total);
       return;
     }
-    std::size_t end = first;
-    for (std::int64_t n = 0; end < hours.n.size() && (end == first || n < chunk); ++end) n += hours.n[end].second;
-    const std::int64_t to = end == hours.n.size() ? kLast : hours.n[end].first * kHourMs - 1;
-    for (const std::string& q : hours.questionnaires) {
-      Window w{q, from, to};
-      if (answers) answers->fill(w);
-      else responses->fill(w);
+    if (reader) {
+      std::optional<WindowCounts> counts = ahead ? ahead->take(from, s.to) : std::nullopt;
+      if (!counts) {
+        counts.emplace();
+        for (const std::string& q : hours.questionnaires) counts->push_back(reader->read(Window{q, from, s.to}));
+      }
+      for (std::size_t i = 0; i < hours.questionnaires.size(); ++i) writer->write(hours.questionnaires[i], (*counts)[i]);
+    } else {
+      for (const std::string& q : hours.questionnaires) responses->fill(Window{q, from, s.to});
     }
-    move.bind(1, to == kLast ? to : to + 1);
+    move.bind(1, s.to == kLast ? s.to : s.to + 1);
     move.run();
-    if (to == kLast) {  // the last window: finished with it
+    if (s.to == kLast) {  // the last window: finished with it
       db.exec("DELETE FROM migration_fill_hours WHERE version = " + v);
       db.exec("PRAGMA user_version=" + v);
-      if (progress) progress(hours.total, hours.total);
     }
     t.commit();
-    if (to == kLast) return;
+    // Told after the commit, outside the write lock: a throw from it loses nothing, and
+    // another process waiting to open the file may take the next step meanwhile.
+    if (progress) progress(s.to == kLast ? hours.total : std::min(step_from(hours, s.to + 1, chunk).done, hours.total),
+                           hours.total);
+    if (s.to == kLast) return;
   }
 }
 

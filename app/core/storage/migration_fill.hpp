@@ -20,8 +20,9 @@ bool fills(int version);
 void begin(Db& db, int version, const char* create_sql);
 
 // Fills in steps of about `chunk` responses, each step its own transaction with the
-// mark of how far it got; the schema version moves on with the last step. A kill or a
-// throw from `progress` loses at most one step.
+// mark of how far it got; the schema version moves on with the last step. `progress` is
+// told after each step's commit, outside the write lock; a kill loses at most the step
+// under way, a throw from `progress` nothing.
 void run(Db& db, int version, std::int64_t chunk, const Progress& progress);
 
 }  // namespace eco::migration_fill
