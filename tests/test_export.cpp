@@ -5,6 +5,7 @@
 #include <iconv.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -15,6 +16,8 @@
 #include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/support/ids.hpp"
+#include "core/support/time_append.hpp"
+#include "core/survey/scoring.hpp"
 #include "core/survey/questionnaire_loader.hpp"
 #include "core/output/export.hpp"
 #include "core/support/i18n.hpp"
@@ -483,4 +486,204 @@ TEST_CASE("the two-thread CSV export writes the same bytes as a plain one-thread
     CHECK(r.rows == rows);
     if (include_flagged) CHECK(rows == 2500);
   }
+}
+
+namespace {
+// A row written out the plain way, from the Response alone: to_local_text and
+// std::to_string for the meta columns, Response::find for each answer column. The
+// export's fast path (one refilled Response per row, recycled batches, times and
+// numbers formatted into kept buffers) must give the same text.
+std::vector<std::string> plain_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, const Response& r,
+                                   bool flagged, int offset) {
+  std::vector<std::string> out;
+  QuizScore score;
+  if (q.scoring.method == ScoringMethod::knowledge) score = quiz_score(q, r);
+  for (const auto& c : cols) {
+    std::string v;
+    if (c.kind == ExportColumn::Kind::meta) {
+      if (c.item == "response_id") v = r.id;
+      else if (c.item == "questionnaire") v = r.questionnaire;
+      else if (c.item == "version") v = std::to_string(r.version);
+      else if (c.item == "kiosk") v = r.kiosk;
+      else if (c.item == "lang") v = r.lang;
+      else if (c.item == "started_at") v = to_local_text(r.started_at, offset);
+      else if (c.item == "completed_at") v = to_local_text(r.completed_at, offset);
+      else if (c.item == "duration_s") v = std::to_string((r.completed_at - r.started_at) / 1000);
+      else if (c.item == "flagged") v = flagged ? "1" : "0";
+    } else if (c.kind == ExportColumn::Kind::score) {
+      if (c.item == "correct") v = std::to_string(score.correct);
+      else if (c.item == "drawn") v = std::to_string(score.drawn);
+      else if (score.drawn) {
+        char b[16];
+        std::snprintf(b, sizeof b, "%.1f", 100.0 * score.correct / score.drawn);
+        v = b;
+      }
+    } else if (const Answer* a = r.find(c.question)) {
+      if (c.kind == ExportColumn::Kind::choice) {
+        if (auto* ch = std::get_if<Choice>(a)) v = ch->option;
+      } else if (c.kind == ExportColumn::Kind::option_flag) {
+        bool on = false;
+        if (auto* s = std::get_if<ChoiceSet>(a)) on = std::find(s->options.begin(), s->options.end(), c.item) != s->options.end();
+        if (auto* ch = std::get_if<Choice>(a)) on = ch->option == c.item;
+        v = on ? "1" : "0";
+      } else if (c.kind == ExportColumn::Kind::count_row) {
+        if (auto* cn = std::get_if<Counts>(a)) {
+          v = "0";
+          for (const auto& [row, n] : cn->rows)
+            if (row == c.item) v = std::to_string(n);
+        }
+      } else if (c.kind == ExportColumn::Kind::integer) {
+        if (auto* i = std::get_if<std::int64_t>(a)) v = std::to_string(*i);
+      } else if (c.kind == ExportColumn::Kind::text) {
+        if (auto* t = std::get_if<Text>(a)) v = t->value;
+      }
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::string plain_csv_field(const std::string& v) {
+  bool risk = csv_formula_risk(v);
+  if (!risk && v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  if (risk) out += '\'';
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Hand-made responses to satisfaction and green travel: every column kind but the quiz,
+// skipped and empty answers, and comments with commas, quotes, line breaks and CJK text.
+std::vector<Response> awkward_responses(const QuestionnaireSet& set, int n) {
+  const char* comments[] = {"公交太少, 希望增加班次", "He said \"more trees\"", "第一行\n第二行\r\n第三行", "",
+                            "=1+1 看起来像公式", "平常心，中文标点，“引号”", "-3", "trailing comma,"};
+  std::vector<Response> out;
+  for (int i = 0; i < n; ++i) {
+    Response r;
+    const Questionnaire& q = *set.find(i % 3 == 2 ? "green-travel" : "satisfaction");
+    r.id = new_uuid();
+    r.questionnaire = q.id;
+    r.version = q.version;
+    r.content_hash = q.content_hash;
+    r.kiosk = i % 2 ? "hall-1" : "大厅,2";
+    r.lang = i % 2 ? "en" : "zh";
+    r.started_at = 1'561'000'000'000 + i * 3'600'123LL;
+    r.completed_at = r.started_at + 600'000 + i * 1'234;
+    r.visible_questions = 10;
+    if (q.id == "satisfaction") {
+      if (i % 4 != 1) r.answers.emplace_back("sat_air", Choice{"satisfied"});  // skipped on every fourth
+      r.answers.emplace_back("overall", Choice{i % 2 ? "very_satisfied" : "dont_know"});
+      if (i % 5 != 3) r.answers.emplace_back("improve_first", ChoiceSet{{"noise", "air"}});
+      if (i % 3 != 1) r.answers.emplace_back("comment", Text{comments[i % 8]});  // "" is an empty answer
+    } else {
+      r.answers.emplace_back("trips", Counts{{{"walk", 3}, {"bus", i}}});
+      r.answers.emplace_back("commute", Choice{"ebike"});
+      if (i % 2) r.answers.emplace_back("commute_minutes", std::int64_t{25 + i});
+      r.answers.emplace_back("barriers", ChoiceSet{{"weather"}});
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+}  // namespace
+
+// Issue 20: the CSV export's reader refills one Response per row and its batches are
+// recycled between the two threads; times and numbers go straight into kept buffers.
+// Every file must be the bytes a plain formatting of the same responses gives.
+TEST_CASE("the fast CSV export gives the bytes of a plain formatting: n = 0, 1, 2, skipped answers, awkward text") {
+  auto set = test::shipped();
+  for (int n : {0, 1, 2, 3, 40}) {
+    CAPTURE(n);
+    test::TempDir dir;
+    Store store(dir.file("x.db"));
+    auto made = awkward_responses(set, n);
+    for (const auto& r : made) REQUIRE(test::save_scored(store, r, set.find(r.questionnaire)) == Store::Saved::inserted);
+    if (n == 40) {  // and demo data of every questionnaire (the quiz columns, the bank's drawn items)
+      DemoOptions d;
+      d.responses = 600;
+      d.end = 1'561'000'000'000;
+      fill_demo_data(store, set, d);
+    }
+    ExportOptions o;
+    o.format = "csv";
+    o.out = dir.file("all.csv");
+    o.include_flagged = true;
+    ExportResult res = export_data(store, set, o);
+    REQUIRE(res.error.empty());
+    auto flagged = flagged_rows(store, o.min_seconds_per_question);
+    std::int64_t rows = 0;
+    for (const auto& q : set.list) {
+      if (set.find(q.id) != &q) continue;
+      auto cols = export_columns(q);
+      std::string expected = "\xEF\xBB\xBF";
+      for (std::size_t i = 0; i < cols.size(); ++i) expected += (i ? "," : "") + plain_csv_field(cols[i].code);
+      expected += "\r\n";
+      auto add = [&](const Response& r, bool fl) {
+        auto cells = plain_row(q, cols, r, fl, o.utc_offset_minutes);
+        for (std::size_t i = 0; i < cells.size(); ++i) expected += (i ? "," : "") + plain_csv_field(cells[i]);
+        expected += "\r\n";
+        ++rows;
+      };
+      // The hand-made ones from memory (saved first, so first in the file); the demo
+      // responses as the store reads them back.
+      std::vector<const Response*> own;
+      for (const auto& r : made)
+        if (r.questionnaire == q.id) own.push_back(&r);
+      ResponseFilter only;
+      only.questionnaire = q.id;
+      std::size_t seen = 0;
+      store.each_with_id(only, [&](std::int64_t rid, const Response& r) {
+        bool fl = static_cast<std::size_t>(rid) < flagged.size() && flagged[static_cast<std::size_t>(rid)];
+        add(seen < own.size() ? *own[seen] : r, fl);
+        ++seen;
+        return true;
+      });
+      CHECK(slurp(dir.file("all-" + q.id + ".csv")) == expected);
+    }
+    CHECK(res.rows == rows);
+    CHECK(rows == n + (n == 40 ? 600 : 0));
+    CHECK(res.files.size() == 6);
+  }
+}
+
+TEST_CASE("the fast CSV export's set of files appears complete or not at all") {
+  auto set = test::shipped();
+  {
+    test::TempDir dir;
+    Store store(dir.file("x.db"));
+    for (const auto& r : awkward_responses(set, 9)) test::save_scored(store, r, set.find(r.questionnaire));
+    ExportOptions o;
+    o.format = "csv";
+    o.out = dir.file("out/all.csv");
+    o.include_flagged = true;
+    // The last file of the set (satisfaction's codebook) is already there: refused,
+    // and the files written before it do not appear either.
+    std::filesystem::create_directories(dir.file("out"));
+    std::ofstream(dir.file("out/all-satisfaction.codebook.csv")) << "kept";
+    ExportResult res = export_data(store, set, o);
+    CHECK_FALSE(res.error.empty());
+    CHECK(res.files.empty());
+    CHECK(res.rows == 0);
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir.file("out"))) names.push_back(e.path().filename().string());
+    CHECK(names == std::vector<std::string>{"all-satisfaction.codebook.csv"});
+    CHECK(slurp(dir.file("out/all-satisfaction.codebook.csv")) == "kept");
+  }
+}
+
+// The exports' time text, digits by hand, against to_local_text's gmtime and snprintf.
+TEST_CASE("append_local_text writes what to_local_text returns") {
+  std::mt19937_64 rng(20);
+  std::vector<TimeMs> times = {0, -1, -999, -1000, -1001, 86'399'999, 86'400'000, 951'782'400'000 /* 2000-02-29 */,
+                               4'107'456'000'000 /* 2100-02-28 */, 253'402'300'799'999 /* 9999-12-31 */,
+                               253'402'300'800'000, -62'167'219'200'000 /* year 0 */, -62'167'219'200'001};
+  std::uniform_int_distribution<TimeMs> any(-70'000'000'000'000, 260'000'000'000'000);
+  for (int i = 0; i < 20000; ++i) times.push_back(any(rng));
+  for (TimeMs t : times)
+    for (int offset : {480, 0, -300, 345, -720, 840}) {
+      std::string out = "x";
+      append_local_text(out, t, offset);
+      std::string where = std::to_string(t) + " at " + std::to_string(offset);
+      REQUIRE_MESSAGE(out == "x" + to_local_text(t, offset), where);
+    }
 }

@@ -154,6 +154,7 @@ struct Writer {
     // a second turns them into CSV lines and writes them, in the same order. Batches
     // pass through a queue of at most kQueued, so memory stays bounded.
     Handoff<Batch> queue;
+    Spares spares;
     std::thread formatter([&] {
       Batch b;
       while (queue.take(b)) {
@@ -169,17 +170,16 @@ struct Writer {
           ok = put(file);
         }
         if (!ok) queue.stop();  // the reader stops at its next batch
+        spares.give(std::move(b));
       }
     });
     {
       JoinOnExit join{queue, formatter};
-      Batch batch;
+      BatchFiller batch(queue, spares);
       each(q, [&](const Response& r, bool fl) {
-        batch.emplace_back(r, fl);
-        if (batch.size() < kBatch) return true;
-        return queue.put(std::move(batch));  // false once the formatter failed
+        return batch.add(r, fl);  // false once the formatter failed
       });
-      if (!batch.empty()) queue.put(std::move(batch));
+      batch.finish();
     }
     if (cancelled()) return "cancelled";
     if (!ok) return (file.ok() ? "converting to GB18030 failed" : file.error()) + " after " + std::to_string(n) + " rows";

@@ -1,11 +1,12 @@
 // The wide table behind CSV and xlsx: one row per response, one column per question
 // (multiple choice: one 0/1 column per option; count matrices: one per row).
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <string_view>
 
 #include "core/output/export.hpp"
-#include "core/support/time.hpp"
+#include "core/support/time_append.hpp"
 #include "core/survey/scoring.hpp"
 
 namespace eco {
@@ -72,7 +73,12 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
   QuizScore score;
   if (q.scoring.method == ScoringMethod::knowledge) score = quiz_score(q, r);
   // District time without the zone letter, as Excel reads "2019-06-21 11:30:00".
-  auto local = [&](TimeMs t, std::string& out) { out = to_local_text(t, utc_offset_minutes); };
+  auto local = [&](TimeMs t, std::string& out) { append_local_text(out, t, utc_offset_minutes); };
+  // Numbers by std::to_chars into the cell's kept buffer (std::to_string made a string a cell).
+  auto number = [](std::int64_t v, std::string& out) {
+    char b[24];
+    out.append(b, std::to_chars(b, b + sizeof b, v).ptr);
+  };
   // Columns and answers come in the order asked, and a multiple-choice or count
   // question has a run of columns: the search starts where the last one matched
   // (Response::find from the front made each row cost columns x answers comparisons).
@@ -108,18 +114,18 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
     if (c.kind == ExportColumn::Kind::meta) {
       if (c.item == "response_id") out = r.id;
       else if (c.item == "questionnaire") out = r.questionnaire;
-      else if (c.item == "version") out = std::to_string(r.version);
+      else if (c.item == "version") number(r.version, out);
       else if (c.item == "kiosk") out = r.kiosk;
       else if (c.item == "lang") out = r.lang;
       else if (c.item == "started_at") local(r.started_at, out);
       else if (c.item == "completed_at") local(r.completed_at, out);
-      else if (c.item == "duration_s") out = std::to_string((r.completed_at - r.started_at) / 1000);
+      else if (c.item == "duration_s") number((r.completed_at - r.started_at) / 1000, out);
       else if (c.item == "flagged") out = flagged ? "1" : "0";
       continue;
     }
     if (c.kind == ExportColumn::Kind::score) {
-      if (c.item == "correct") out = std::to_string(score.correct);
-      else if (c.item == "drawn") out = std::to_string(score.drawn);
+      if (c.item == "correct") number(score.correct, out);
+      else if (c.item == "drawn") number(score.drawn, out);
       else if (score.drawn) {
         char b[16];
         std::snprintf(b, sizeof b, "%.1f", 100.0 * score.correct / score.drawn);
@@ -145,11 +151,14 @@ void export_row(const Questionnaire& q, const std::vector<ExportColumn>& cols, c
         if (auto* cn = std::get_if<Counts>(a)) {
           out = "0";
           for (const auto& [row, n] : cn->rows)
-            if (row == c.item) out = std::to_string(n);
+            if (row == c.item) {
+              out.clear();
+              number(n, out);
+            }
         }
         break;
       case ExportColumn::Kind::integer:
-        if (auto* v = std::get_if<std::int64_t>(a)) out = std::to_string(*v);
+        if (auto* v = std::get_if<std::int64_t>(a)) number(*v, out);
         break;
       case ExportColumn::Kind::text:
         if (auto* t = std::get_if<Text>(a)) out = t->value;

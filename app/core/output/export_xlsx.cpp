@@ -17,6 +17,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <charconv>
 #include <thread>
 
 #include "core/support/i18n.hpp"
@@ -438,6 +439,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     // This thread reads the responses; a second writes the rows (libxlsxwriter formats
     // each cell as XML), in the same order: the two halves overlap (issue 20).
     Handoff<Batch> queue;
+    Spares spares;
     std::thread writer([&] {
       Batch batch;
       bool full = false;
@@ -445,28 +447,33 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
         for (const auto& [resp, fl] : batch) {
           export_row(*q, cols, resp, fl, o.utc_offset_minutes, cells);
           for (std::size_t c = 0; c < cells.size(); ++c) {
-            if (cells[c].empty()) continue;
-            if (numeric[c]) worksheet_write_number(ws, r, static_cast<lxw_col_t>(c), std::stod(cells[c]), nullptr);
-            else worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), cells[c].c_str(), nullptr);
+            const std::string& v = cells[c];
+            if (v.empty()) continue;
+            double x = 0;
+            // from_chars: the value strtod (std::stod) gave, without the locale.
+            if (numeric[c] && std::from_chars(v.data(), v.data() + v.size(), x).ec == std::errc())
+              worksheet_write_number(ws, r, static_cast<lxw_col_t>(c), x, nullptr);
+            else
+              worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), v.c_str(), nullptr);
           }
           ++r;
           ++res.rows;
           if ((full = r >= 1048576)) break;  // Excel's row limit
         }
+        spares.give(std::move(batch));
       }
       if (full) queue.stop();
     });
     {
       JoinOnExit join{queue, writer};
-      Batch batch;
+      BatchFiller batch(queue, spares);
       store.each_with_id(f, [&](std::int64_t rid, const Response& resp) {
         if (cancelled()) return false;
         bool fl = is_flagged(rid);
         if (fl && !o.include_flagged) return true;
-        batch.emplace_back(resp, fl);
-        return batch.size() < kBatch || queue.put(std::move(batch));
+        return batch.add(resp, fl);
       });
-      if (!batch.empty()) queue.put(std::move(batch));
+      batch.finish();
     }
     // The filter buttons sit on the header row people read (row 2).
     worksheet_autofilter(ws, 1, 0, std::max<lxw_row_t>(r - 1, 2), static_cast<lxw_col_t>(cols.size() - 1));

@@ -62,6 +62,58 @@ class Handoff {
   bool closed_ = false, stopped_ = false;
 };
 
+// Batches the consumer has written come back to the producer, which refills them by
+// assignment: the responses' strings and answer lists keep their buffers, where a copy
+// into a fresh batch cost an allocation for each field and answer of every response.
+class Spares {
+ public:
+  void give(Batch&& b) {
+    std::lock_guard lock(mu_);
+    if (spare_.size() < kQueued + 2) spare_.push_back(std::move(b));
+  }
+  Batch take() {
+    std::lock_guard lock(mu_);
+    if (spare_.empty()) return {};
+    Batch b = std::move(spare_.back());
+    spare_.pop_back();
+    return b;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Batch> spare_;
+};
+
+// The producer's side: add() copies a response into the batch being filled and sends
+// it when full; finish() sends the last, part-filled one. Both are false once the
+// consumer stopped.
+class BatchFiller {
+ public:
+  BatchFiller(Handoff<Batch>& queue, Spares& spares) : queue_(queue), spares_(spares) {}
+  bool add(const Response& r, bool flagged) {
+    if (used_ < batch_.size()) {  // assignment into the kept pair: buffers reused
+      batch_[used_].first = r;
+      batch_[used_].second = flagged;
+    }
+    else batch_.emplace_back(r, flagged);
+    return ++used_ < kBatch || send();
+  }
+  bool finish() { return used_ == 0 || send(); }
+
+ private:
+  bool send() {
+    batch_.resize(used_);
+    used_ = 0;
+    bool ok = queue_.put(std::move(batch_));
+    batch_ = spares_.take();
+    return ok;
+  }
+  Handoff<Batch>& queue_;
+  Spares& spares_;
+  Batch batch_;
+  std::size_t used_ = 0;
+};
+
 // Closes the queue and joins its consumer however the producing scope ends (an
 // exception from the database included).
 struct JoinOnExit {

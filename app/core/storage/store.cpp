@@ -817,6 +817,34 @@ namespace {
 // WHERE clause and binder shared by count() and each(). For each() (`scan`), the
 // unary + keeps SQLite from using an index for the filter: rows then stream in id
 // order straight off the table, with no sort of millions of joined rows in memory.
+// A response's drawn knowledge items, stored as a JSON array of ids: ["k3","k17"] is
+// split by hand (the common case, 35% of responses), anything else (escapes, spaces)
+// goes through the JSON parser as before.
+void read_drawn(std::string_view d, std::vector<std::string>& out) {
+  if (d == "[]") return;
+  // Plain: [ "id" (, "id")* ] with printable ASCII ids, no backslash, no spaces.
+  bool plain = d.size() >= 4 && d.front() == '[' && d.back() == ']';
+  for (std::size_t at = 1; plain;) {
+    std::size_t end = d[at] == '"' ? d.find('"', at + 1) : std::string_view::npos;
+    if (end == std::string_view::npos || end + 1 >= d.size()) {
+      plain = false;
+      break;
+    }
+    std::string_view id = d.substr(at + 1, end - at - 1);
+    for (char c : id) plain = plain && c >= 0x20 && c < 0x7f && c != '\\';
+    out.emplace_back(id);
+    if (end + 1 == d.size() - 1) break;  // the closing bracket
+    if (d[end + 1] != ',' || end + 2 >= d.size() - 1) plain = false;
+    at = end + 2;
+  }
+  if (plain) return;
+  out.clear();
+  json drawn = json::parse(d, nullptr, false);
+  if (drawn.is_array())
+    for (const auto& item : drawn)
+      if (item.is_string()) out.push_back(item.get<std::string>());
+}
+
 std::string where_of(const ResponseFilter& f, bool scan = false) {
   const char* p = scan ? "+" : "";
   std::string w = " WHERE 1";
@@ -853,42 +881,47 @@ std::int64_t Store::abandoned_count(const std::string& questionnaire) {
 }
 
 void Store::each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) {
-  // One pass over a join ordered by the primary keys: no per-response queries, no sort.
-  Stmt s(*db_,
-         "SELECT r.id, r.uuid, r.questionnaire, r.version, r.content_hash, r.kiosk, r.lang, r.started_at, "
-         "r.completed_at, r.visible_questions, r.drawn, a.question, a.kind, a.item, a.value, a.text "
-         "FROM responses r LEFT JOIN answers a ON a.response = r.id" +
-             where_of(f, true) + " ORDER BY r.id, a.ord");
-  bind_filter(s, f);
+  // Two statements stepped side by side, both in the order of the primary keys (no
+  // sort): the responses' own columns once a response, and the answer atoms with only
+  // their columns. One join gave every atom row the response's eleven columns again,
+  // which SQLite copied out for each of the 17 million atoms of a million responses
+  // (issue 20: 45% of the reading). Both run in the connection's one read transaction.
+  std::string where = where_of(f, true);
+  Stmt head(*db_,
+            "SELECT r.id, r.uuid, r.questionnaire, r.version, r.content_hash, r.kiosk, r.lang, r.started_at, "
+            "r.completed_at, r.visible_questions, r.drawn FROM responses r" +
+                where + " ORDER BY r.id");
+  Stmt atoms(*db_,
+             "SELECT a.response, a.question, a.kind, a.item, a.value, a.text "
+             "FROM responses r JOIN answers a ON a.response = r.id" +
+                 where + " ORDER BY r.id, a.ord");
+  bind_filter(head, f);
+  bind_filter(atoms, f);
+  // One Response is refilled for every row: its strings and answer list keep their
+  // buffers (exports read every response; a fresh one cost an allocation per field).
   Response cur;
-  std::int64_t cur_id = -1;
-  auto flush = [&]() { return cur_id < 0 || fn(cur_id, cur); };
-  while (s.step()) {
-    std::int64_t id = s.i64(0);
-    if (id != cur_id) {
-      if (!flush()) return;
-      cur = Response{};
-      cur_id = id;
-      cur.id = s.text(1);
-      cur.questionnaire = s.text(2);
-      cur.version = static_cast<int>(s.i64(3));
-      cur.content_hash = s.text(4);
-      cur.kiosk = s.text(5);
-      cur.lang = s.text(6);
-      cur.started_at = s.i64(7);
-      cur.completed_at = s.i64(8);
-      cur.visible_questions = static_cast<int>(s.i64(9));
-      json drawn = json::parse(s.text(10), nullptr, false);
-      if (drawn.is_array())
-        for (const auto& d : drawn)
-          if (d.is_string()) cur.drawn.push_back(d.get<std::string>());
-    }
-    if (s.is_null(11)) continue;  // a response with no answers
-    // Columns 12-15: kind, item, value, text (a value or text column may be null).
-    add_answer_atom(cur.answers, std::string(s.text(11)), static_cast<int>(s.i64(12)), std::string(s.text(13)),
-                    s.i64(14), s.text(15));
+  bool atom = atoms.step();
+  while (head.step()) {
+    std::int64_t id = head.i64(0);
+    cur.id = head.text(1);
+    cur.questionnaire = head.text(2);
+    cur.version = static_cast<int>(head.i64(3));
+    cur.content_hash = head.text(4);
+    cur.kiosk = head.text(5);
+    cur.lang = head.text(6);
+    cur.started_at = head.i64(7);
+    cur.completed_at = head.i64(8);
+    cur.visible_questions = static_cast<int>(head.i64(9));
+    cur.drawn.clear();
+    cur.answers.clear();
+    read_drawn(head.text(10), cur.drawn);
+    // Columns 1-5: question, kind, item, value, text (a value or text may be null).
+    for (; atom && atoms.i64(0) <= id; atom = atoms.step())
+      if (atoms.i64(0) == id)
+        add_answer_atom(cur.answers, atoms.text(1), static_cast<int>(atoms.i64(2)), atoms.text(3), atoms.i64(4),
+                        atoms.text(5));
+    if (!fn(id, cur)) return;
   }
-  flush();
 }
 
 }  // namespace eco

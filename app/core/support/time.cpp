@@ -1,4 +1,5 @@
 #include "core/support/time.hpp"
+#include "core/support/time_append.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -91,6 +92,46 @@ std::optional<TimeMs> parse_iso_utc(std::string_view s) {
 std::string to_local_text(TimeMs t, int utc_offset_minutes) {
   std::string iso = to_iso_utc(t + static_cast<TimeMs>(utc_offset_minutes) * 60000);
   return iso.substr(0, 10) + " " + iso.substr(11, 8);
+}
+
+void append_local_text(std::string& out, TimeMs t, int utc_offset_minutes) {
+  TimeMs local = t + static_cast<TimeMs>(utc_offset_minutes) * 60000;
+  TimeMs secs = local >= 0 ? local / 1000 : (local - 999) / 1000;  // as to_iso_utc rounds
+  TimeMs days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  auto sod = static_cast<int>(secs - days * 86400);
+  // H. Hinnant's civil_from_days, the inverse of days_from_civil above.
+  TimeMs z = days + 719468;
+  TimeMs era = (z >= 0 ? z : z - 146096) / 146097;
+  auto doe = static_cast<unsigned>(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  TimeMs y = static_cast<TimeMs>(yoe) + era * 400 + (m <= 2);
+  if (y < 0 || y > 9999) {  // outside four digits: the general (slow) formatting
+    out += to_local_text(t, utc_offset_minutes);
+    return;
+  }
+  // Exports write two times a row: digits by hand, no snprintf, no temporaries.
+  char b[19];
+  auto two = [&](int at, unsigned v) {
+    b[at] = static_cast<char>('0' + v / 10);
+    b[at + 1] = static_cast<char>('0' + v % 10);
+  };
+  two(0, static_cast<unsigned>(y / 100));
+  two(2, static_cast<unsigned>(y % 100));
+  b[4] = '-';
+  two(5, m);
+  b[7] = '-';
+  two(8, d);
+  b[10] = ' ';
+  two(11, static_cast<unsigned>(sod / 3600));
+  b[13] = ':';
+  two(14, static_cast<unsigned>(sod / 60 % 60));
+  b[16] = ':';
+  two(17, static_cast<unsigned>(sod % 60));
+  out.append(b, sizeof b);
 }
 
 std::optional<TimeMs> parse_local_day(std::string_view s, int utc_offset_minutes) {
