@@ -10,6 +10,11 @@
 #     per save (the gaps between the saver's acknowledgements, stamped as they arrive)
 #  4. the resident's frames while the backlog drains on the kiosk's own sync thread
 #     (ecokiosk_bench drain_frames): wall and CPU time of each tap's frame, alone and during
+#  1 runs ECOKIOSK_BENCH_REPEAT times (default 1), alternating its passes (best of N).
+#  With ECOKIOSK_BENCH_BEFORE_APP=/path/to/an/older/ecokiosk, 1's "before" pass is that
+#  program as it is (center initialised by it, so at its schema version) instead of
+#  this one with ECOKIOSK_SYNC_AS_BEFORE=1: a change to the center's schema measured
+#  against the program before it, in the same run.
 #  3 and 4 run three times: the sync as it was before session 8
 #  (ECOKIOSK_SYNC_AS_BEFORE=1), as it is now, and as it is now with the local center's
 #  processes at nice 10 (standing in for a center on another machine), in the same run.
@@ -50,23 +55,28 @@ cp "$WORK/solo.db" "$WORK/backlog.db"
 # drain_case NAME: a fresh center and a copy of the backlog as kiosk NAME's
 # database, ready to drain
 drain_case() {
-  local k=$1
+  local k=$1 app=${2:-$APP}
   new_center "$k"
-  "$APP" central init --url "$CENTER" >/dev/null
-  kiosk "$k" --kiosk-url "$KIOSK_URL"
+  "$app" central init --url "$CENTER" >/dev/null
+  APP=$app kiosk "$k" --kiosk-url "$KIOSK_URL"
   cp "$WORK/backlog.db" "$WORK/$k.db"
   sqlite3 "$WORK/$k.db" "UPDATE responses SET kiosk='$k'; UPDATE central_sync SET response_mark=0"
 }
 # 1. twice: the sync as it was before session 8 (ECOKIOSK_SYNC_AS_BEFORE=1), then as it is
+for rep in $(seq 1 "${ECOKIOSK_BENCH_REPEAT:-1}"); do
 for how in before now; do
-  if [ $how = before ]; then export ECOKIOSK_SYNC_AS_BEFORE=1; else unset ECOKIOSK_SYNC_AS_BEFORE; fi
-  drain_case "one_$how"
+  app=$APP
+  if [ $how = before ] && [ -n "${ECOKIOSK_BENCH_BEFORE_APP:-}" ]; then app=$ECOKIOSK_BENCH_BEFORE_APP
+  elif [ $how = before ]; then export ECOKIOSK_SYNC_AS_BEFORE=1; else unset ECOKIOSK_SYNC_AS_BEFORE; fi
+  k="one_${how}_$rep"
+  drain_case "$k" "$app"
   s0=$(server_cpu)
-  r=$(timed "$WORK/one_$how.out" "$APP" --data-dir "$SRC" --config "$WORK/one_$how/config.json" --db "$WORK/one_$how.db" sync)
+  r=$(timed "$WORK/$k.out" "$app" --data-dir "$SRC" --config "$WORK/$k/config.json" --db "$WORK/$k.db" sync)
   sleep 0.2; s1=$(server_cpu); w=${r%% *}; c=${r##* }
-  grep -q "sent $ONE," "$WORK/one_$how.out" || { cat "$WORK/one_$how.out"; exit 1; }
+  grep -q "sent $ONE," "$WORK/$k.out" || { cat "$WORK/$k.out"; exit 1; }
   printf '1. (%s) one kiosk: %d responses in %.1f s = %.0f responses/s (batches of 1000, one transaction each); CPU: client %.2f s, server %.2f s = %.0f responses per CPU second; load average %s\n' \
     "$how" "$ONE" "$w" "$(echo "$ONE / $w" | bc -l)" "$c" "$(echo "$s1 - $s0" | bc)" "$(echo "$ONE / ($c + $s1 - $s0)" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+done
 done
 unset ECOKIOSK_SYNC_AS_BEFORE
 
@@ -97,6 +107,9 @@ for how in before now center_niced; do
   if [ $how = before ]; then export ECOKIOSK_SYNC_AS_BEFORE=1; else unset ECOKIOSK_SYNC_AS_BEFORE; fi
   if [ $how = center_niced ]; then center_nice 10; fi
   drain_case "drain_$how"
+  # alone: into a copy of the same backlog with nothing draining (until session 9 an empty
+  # database: the saves' p99 also grows with the database, so that was not like for like)
+  cp "$WORK/backlog.db" "$WORK/alone_$how.db"
   alone=$(saves "$BUILD/tests/ecokiosk_saver" "$WORK/alone_$how.db" "$SRC/questionnaires" 5 500 "drain_$how")
   la_alone=$(cut -d' ' -f1-3 /proc/loadavg)
   # now: at the priority the kiosk's own sync thread takes (SyncSettings::nice)

@@ -6,5 +6,7 @@ namespace eco::central {
 
 // Questionnaires and settings published to kiosks (issue 17): schema_publish.cpp.
 extern const char* const kPublishMigration;
+// A kiosk's batch made cheaper to store (issue 16's sync figure): schema_batches.cpp.
+extern const char* const kBatchesMigration;
 
 }  // namespace eco::central
