@@ -592,19 +592,20 @@ bool Store::contains(const std::string& uuid) {
 
 // The response's answers as rows, one per answer atom, and its answer counts (in
 // `counts`, written by the caller: at once, or summed over a batch).
-void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountKey, std::int64_t>>& counts) {
+void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountRef, std::int64_t>>& counts) {
   int ord = 0;
   auto& a = *insert_answer_;
   const std::int64_t hour = r.completed_at / 3600000;
   auto count = [&](const std::string& qid, int kind, std::string_view item, std::int64_t value) {
-    counts.push_back({CountKey{r.questionnaire, qid, kind, std::string(item), hour, r.kiosk}, value});
+    counts.push_back({CountRef{r.questionnaire, qid, kind, item, hour, r.kiosk}, value});
   };
   auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
                   const std::string* text) {
     count(qid, kind, item, value ? *value : 0);
-    a.bind(1, rid).bind(2, ord++).bind(3, qid).bind(4, kind).bind(5, item);
+    // The strings outlive the statement's run: bound without a copy.
+    a.bind(1, rid).bind(2, ord++).bind_static(3, qid).bind(4, kind).bind_static(5, item);
     value ? a.bind(6, *value) : a.bind_null(6);
-    text ? a.bind(7, *text) : a.bind_null(7);
+    text ? a.bind_static(7, *text) : a.bind_null(7);
     a.run();
   };
   for (const auto& [qid, ans] : r.answers) {
@@ -654,16 +655,22 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
     std::int64_t rid = db_->last_insert_rowid();
     // Counts of this response; written with it, or (in a batch) summed in memory and
     // written once at the end, which keeps imports and demo data fast.
-    std::vector<std::pair<CountKey, std::int64_t>> counts;
+    std::vector<std::pair<CountRef, std::int64_t>> counts;
     insert_answers(rid, r, counts);
     count_response(r, 1, 0);
     if (m) save_metrics(rid, r, *m);
     clear_in_progress(r.id);  // no longer in progress: in the same transaction as the save
     if (in_batch_) {
       for (auto& [k, v] : counts) {
-        auto& p = pending_counts_[k];
-        p.first += 1;
-        p.second += v;
+        auto it = pending_counts_.find(k);
+        if (it == pending_counts_.end())
+          it = pending_counts_
+                   .emplace(CountKey{std::string(k.questionnaire), std::string(k.question), k.kind,
+                                     std::string(k.item), k.hour, std::string(k.kiosk)},
+                            std::pair<std::int64_t, std::int64_t>{0, 0})
+                   .first;
+        it->second.first += 1;
+        it->second.second += v;
       }
     } else {
       for (auto& [k, v] : counts) write_count(k, 1, v);
@@ -712,8 +719,8 @@ std::vector<StaffCall> Store::staff_calls(int limit) {
   return out;
 }
 
-std::size_t Store::CountKeyHash::operator()(const CountKey& k) const {
-  std::hash<std::string> h;
+std::size_t Store::CountKeyHash::operator()(const CountRef& k) const {
+  std::hash<std::string_view> h;
   std::size_t x = h(k.question);
   for (std::size_t y : {h(k.item), h(k.questionnaire), h(k.kiosk), static_cast<std::size_t>(k.hour),
                         static_cast<std::size_t>(k.kind)})
@@ -723,16 +730,17 @@ std::size_t Store::CountKeyHash::operator()(const CountKey& k) const {
 
 void Store::write_pending_counts() {
   // In the table's key order: each upsert lands beside the one before.
-  std::vector<const std::pair<const CountKey, std::pair<std::int64_t, std::int64_t>>*> rows;
+  std::vector<std::pair<CountRef, const std::pair<std::int64_t, std::int64_t>*>> rows;
   rows.reserve(pending_counts_.size());
-  for (const auto& e : pending_counts_) rows.push_back(&e);
-  std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* e : rows) write_count(e->first, e->second.first, e->second.second);
+  for (const auto& e : pending_counts_) rows.push_back({e.first.ref(), &e.second});
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [k, v] : rows) write_count(k, v->first, v->second);
 }
 
-void Store::write_count(const CountKey& k, std::int64_t n, std::int64_t total) {
+void Store::write_count(const CountRef& k, std::int64_t n, std::int64_t total) {
   auto& c = *count_answer_;
-  c.bind(1, k.questionnaire).bind(2, k.question).bind(3, k.kind).bind(4, k.item).bind(5, k.hour).bind(6, k.kiosk)
+  c.bind_static(1, k.questionnaire).bind_static(2, k.question).bind(3, k.kind).bind_static(4, k.item).bind(5, k.hour)
+      .bind_static(6, k.kiosk)
       .bind(7, n).bind(8, total);
   c.run();
 }
