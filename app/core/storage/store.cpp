@@ -297,6 +297,11 @@ Store::Store(const std::string& path, const MigrationProgress& progress) {
       "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   insert_answer_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)");
+  {
+    std::string sql = "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)";
+    for (int k = 1; k < kAnswerRows; ++k) sql += ",(?,?,?,?,?,?,?)";
+    insert_answers_ = std::make_unique<Stmt>(*db_, sql);
+  }
   find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
   insert_metrics_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO response_metrics(response, method, questionnaire, version, kiosk, completed_at, duration_s, "
@@ -593,20 +598,27 @@ bool Store::contains(const std::string& uuid) {
 // The response's answers as rows, one per answer atom, and its answer counts (in
 // `counts`, written by the caller: at once, or summed over a batch).
 void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountRef, std::int64_t>>& counts) {
-  int ord = 0;
-  auto& a = *insert_answer_;
   const std::int64_t hour = r.completed_at / 3600000;
   auto count = [&](const std::string& qid, int kind, std::string_view item, std::int64_t value) {
     counts.push_back({CountRef{r.questionnaire, qid, kind, item, hour, r.kiosk}, value});
   };
+  // Rows go kAnswerRows to a statement (a response has a dozen or more): the statement's
+  // own overhead per row was a fifth of storing an answer. The strings (the response's
+  // own, or `masked`, reserved so they never move) outlive the run: bound without a copy.
+  struct Row {
+    std::string_view qid;
+    int kind;
+    std::string_view item;
+    std::optional<std::int64_t> value;
+    const std::string* text;
+  };
+  std::vector<Row> rows;
+  std::vector<std::string> masked;
+  masked.reserve(r.answers.size());
   auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
                   const std::string* text) {
     count(qid, kind, item, value ? *value : 0);
-    // The strings outlive the statement's run: bound without a copy.
-    a.bind(1, rid).bind(2, ord++).bind_static(3, qid).bind(4, kind).bind_static(5, item);
-    value ? a.bind(6, *value) : a.bind_null(6);
-    text ? a.bind_static(7, *text) : a.bind_null(7);
-    a.run();
+    rows.push_back({qid, kind, item, value ? std::optional<std::int64_t>(*value) : std::nullopt, text});
   };
   for (const auto& [qid, ans] : r.answers) {
     count(qid, 0, "", 0);  // one more respondent answered this question
@@ -620,17 +632,33 @@ void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std:
         atom(qid, kCounts, row, &v, nullptr);
       }
     else if (auto* t = std::get_if<Text>(&ans)) {
-      std::string text = t->value;
-      mask_personal(text);  // what is stored never identifies a person
-      atom(qid, kText, "", nullptr, &text);
+      masked.push_back(t->value);
+      mask_personal(masked.back());  // what is stored never identifies a person
+      atom(qid, kText, "", nullptr, &masked.back());
     }
+  }
+  std::size_t i = 0;
+  auto bind_row = [&](Stmt& st, int base, const Row& w) {
+    st.bind(base + 1, rid).bind(base + 2, static_cast<std::int64_t>(i)).bind_static(base + 3, w.qid)
+        .bind(base + 4, w.kind).bind_static(base + 5, w.item);
+    w.value ? st.bind(base + 6, *w.value) : st.bind_null(base + 6);
+    w.text ? st.bind_static(base + 7, *w.text) : st.bind_null(base + 7);
+  };
+  for (; i + kAnswerRows <= rows.size();) {
+    auto& st = *insert_answers_;
+    for (int k = 0; k < kAnswerRows; ++k, ++i) bind_row(st, 7 * k, rows[i]);
+    st.run();
+  }
+  for (; i < rows.size(); ++i) {
+    bind_row(*insert_answer_, 0, rows[i]);
+    insert_answer_->run();
   }
 }
 
 // After a failed save: statements half-way through are reset, and labels made in the
 // rolled-back work are forgotten.
 void Store::reset_after_failure() {
-  for (auto* s : {&insert_response_, &insert_answer_, &insert_metrics_, &find_duplicate_, &insert_label_,
+  for (auto* s : {&insert_response_, &insert_answer_, &insert_answers_, &insert_metrics_, &find_duplicate_, &insert_label_,
                   &count_answer_, &count_response_, &clear_in_progress_, &find_label_})
     (*s)->reset();
   forget_labels();

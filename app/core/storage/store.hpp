@@ -178,7 +178,8 @@ class Store final : public ResponseQueries {
   std::unordered_map<std::int64_t, std::string> label_texts_;
   std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, find_label_, label_text_, count_answer_,
       count_response_, clear_in_progress_;
-  std::unique_ptr<Stmt> insert_response_, insert_answer_, find_uuid_;
+  std::unique_ptr<Stmt> insert_response_, insert_answer_, insert_answers_, find_uuid_;
+  static constexpr int kAnswerRows = 8;  // answer rows per insert_answers_
   std::unique_ptr<Stmt> savepoint_, release_, rollback_to_;  // a batch's per-response savepoint, prepared once
   bool in_batch_ = false;
   bool hours_answer(const ResponseFilter& f, int utc_offset_minutes);
