@@ -147,20 +147,41 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
   Rng rng(opts.seed);
   TimeMs end = opts.end ? opts.end : now_ms();
   TimeMs span = static_cast<TimeMs>(opts.days) * 86400000LL;
+  // Every response's questionnaire, start and seed are drawn first (the same draws, in
+  // the same order, as when each was saved as drawn), then the responses are made and
+  // saved in time order: each batch then covers a few days, and its hourly answer
+  // counts sum up in memory and are appended at the end of the table (keyed by hour
+  // first), instead of being upserted all over it (two thirds of the time when random).
+  struct Draw {
+    TimeMs start;
+    std::uint64_t seed;
+    const Questionnaire* q;
+  };
+  // Drawn a chunk at a time, so a hundred million responses do not need gigabytes of draws.
+  constexpr std::int64_t kChunk = 250000;
+  std::vector<Draw> draws;
   std::int64_t done = 0;
   while (done < opts.responses) {
-    store.batch([&] {
-      for (int i = 0; i < 5000 && done < opts.responses; ++i, ++done) {
-        const Questionnaire* q = pick_weighted(qs, weight, rng);
-        // Service-hall hours: 08:30-17:30 China time (00:30-09:30 UTC).
-        TimeMs day = end - span + static_cast<TimeMs>(rng.below(static_cast<std::uint64_t>(opts.days))) * 86400000LL;
-        day -= day % 86400000LL;
-        TimeMs start = day + 1800000LL + static_cast<TimeMs>(rng.below(9 * 3600000ULL));
-        Response r = demo_response(*q, rng.next(), start, opts.kiosk);
-        store.save(r, compute_metrics(*q, r));
-      }
-    });
-    if (progress) progress(done);
+    draws.clear();
+    for (std::int64_t i = done; i < opts.responses && i < done + kChunk; ++i) {
+      const Questionnaire* q = pick_weighted(qs, weight, rng);
+      // Service-hall hours: 08:30-17:30 China time (00:30-09:30 UTC).
+      TimeMs day = end - span + static_cast<TimeMs>(rng.below(static_cast<std::uint64_t>(opts.days))) * 86400000LL;
+      day -= day % 86400000LL;
+      TimeMs start = day + 1800000LL + static_cast<TimeMs>(rng.below(9 * 3600000ULL));
+      draws.push_back({start, rng.next(), q});
+    }
+    std::stable_sort(draws.begin(), draws.end(), [](const Draw& a, const Draw& b) { return a.start < b.start; });
+    for (std::size_t next = 0; next < draws.size();) {
+      store.batch([&] {
+        for (int i = 0; i < 5000 && next < draws.size(); ++i, ++next, ++done) {
+          const Draw& d = draws[next];
+          Response r = demo_response(*d.q, d.seed, d.start, opts.kiosk);
+          store.save(r, compute_metrics(*d.q, r));
+        }
+      });
+      if (progress) progress(done);
+    }
   }
   return done;
 }

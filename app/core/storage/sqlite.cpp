@@ -86,6 +86,10 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   if (sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) db_->fail("bind");
   return *this;
 }
+Stmt& Stmt::bind_static(int i, std::string_view v) {
+  if (sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
 Stmt& Stmt::bind_blob(int i, std::string_view v) {
   // A zero-length blob is still a blob, not NULL: pass a non-null pointer.
   static const char empty = 0;

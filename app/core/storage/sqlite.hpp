@@ -35,6 +35,8 @@ class Stmt {
   Stmt& bind(int i, std::string_view v);
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  // Bound without a copy: `v` must stay alive until the statement is reset (run() does).
+  Stmt& bind_static(int i, std::string_view v);
   Stmt& bind_null(int i);
   Stmt& bind_blob(int i, std::string_view bytes);
 

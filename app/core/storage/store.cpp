@@ -297,6 +297,11 @@ Store::Store(const std::string& path, const MigrationProgress& progress) {
       "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   insert_answer_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)");
+  {
+    std::string sql = "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)";
+    for (int k = 1; k < kAnswerRows; ++k) sql += ",(?,?,?,?,?,?,?)";
+    insert_answers_ = std::make_unique<Stmt>(*db_, sql);
+  }
   find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
   insert_metrics_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO response_metrics(response, method, questionnaire, version, kiosk, completed_at, duration_s, "
@@ -592,20 +597,28 @@ bool Store::contains(const std::string& uuid) {
 
 // The response's answers as rows, one per answer atom, and its answer counts (in
 // `counts`, written by the caller: at once, or summed over a batch).
-void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountKey, std::int64_t>>& counts) {
-  int ord = 0;
-  auto& a = *insert_answer_;
+void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountRef, std::int64_t>>& counts) {
   const std::int64_t hour = r.completed_at / 3600000;
   auto count = [&](const std::string& qid, int kind, std::string_view item, std::int64_t value) {
-    counts.push_back({CountKey{r.questionnaire, qid, kind, std::string(item), hour, r.kiosk}, value});
+    counts.push_back({CountRef{r.questionnaire, qid, kind, item, hour, r.kiosk}, value});
   };
+  // Rows go kAnswerRows to a statement (a response has a dozen or more): the statement's
+  // own overhead per row was a fifth of storing an answer. The strings (the response's
+  // own, or `masked`, reserved so they never move) outlive the run: bound without a copy.
+  struct Row {
+    std::string_view qid;
+    int kind;
+    std::string_view item;
+    std::optional<std::int64_t> value;
+    const std::string* text;
+  };
+  std::vector<Row> rows;
+  std::vector<std::string> masked;
+  masked.reserve(r.answers.size());
   auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
                   const std::string* text) {
     count(qid, kind, item, value ? *value : 0);
-    a.bind(1, rid).bind(2, ord++).bind(3, qid).bind(4, kind).bind(5, item);
-    value ? a.bind(6, *value) : a.bind_null(6);
-    text ? a.bind(7, *text) : a.bind_null(7);
-    a.run();
+    rows.push_back({qid, kind, item, value ? std::optional<std::int64_t>(*value) : std::nullopt, text});
   };
   for (const auto& [qid, ans] : r.answers) {
     count(qid, 0, "", 0);  // one more respondent answered this question
@@ -619,17 +632,33 @@ void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std:
         atom(qid, kCounts, row, &v, nullptr);
       }
     else if (auto* t = std::get_if<Text>(&ans)) {
-      std::string text = t->value;
-      mask_personal(text);  // what is stored never identifies a person
-      atom(qid, kText, "", nullptr, &text);
+      masked.push_back(t->value);
+      mask_personal(masked.back());  // what is stored never identifies a person
+      atom(qid, kText, "", nullptr, &masked.back());
     }
+  }
+  std::size_t i = 0;
+  auto bind_row = [&](Stmt& st, int base, const Row& w) {
+    st.bind(base + 1, rid).bind(base + 2, static_cast<std::int64_t>(i)).bind_static(base + 3, w.qid)
+        .bind(base + 4, w.kind).bind_static(base + 5, w.item);
+    w.value ? st.bind(base + 6, *w.value) : st.bind_null(base + 6);
+    w.text ? st.bind_static(base + 7, *w.text) : st.bind_null(base + 7);
+  };
+  for (; i + kAnswerRows <= rows.size();) {
+    auto& st = *insert_answers_;
+    for (int k = 0; k < kAnswerRows; ++k, ++i) bind_row(st, 7 * k, rows[i]);
+    st.run();
+  }
+  for (; i < rows.size(); ++i) {
+    bind_row(*insert_answer_, 0, rows[i]);
+    insert_answer_->run();
   }
 }
 
 // After a failed save: statements half-way through are reset, and labels made in the
 // rolled-back work are forgotten.
 void Store::reset_after_failure() {
-  for (auto* s : {&insert_response_, &insert_answer_, &insert_metrics_, &find_duplicate_, &insert_label_,
+  for (auto* s : {&insert_response_, &insert_answer_, &insert_answers_, &insert_metrics_, &find_duplicate_, &insert_label_,
                   &count_answer_, &count_response_, &clear_in_progress_, &find_label_})
     (*s)->reset();
   forget_labels();
@@ -654,16 +683,22 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
     std::int64_t rid = db_->last_insert_rowid();
     // Counts of this response; written with it, or (in a batch) summed in memory and
     // written once at the end, which keeps imports and demo data fast.
-    std::vector<std::pair<CountKey, std::int64_t>> counts;
+    std::vector<std::pair<CountRef, std::int64_t>> counts;
     insert_answers(rid, r, counts);
     count_response(r, 1, 0);
     if (m) save_metrics(rid, r, *m);
     clear_in_progress(r.id);  // no longer in progress: in the same transaction as the save
     if (in_batch_) {
       for (auto& [k, v] : counts) {
-        auto& p = pending_counts_[k];
-        p.first += 1;
-        p.second += v;
+        auto it = pending_counts_.find(k);
+        if (it == pending_counts_.end())
+          it = pending_counts_
+                   .emplace(CountKey{std::string(k.questionnaire), std::string(k.question), k.kind,
+                                     std::string(k.item), k.hour, std::string(k.kiosk)},
+                            std::pair<std::int64_t, std::int64_t>{0, 0})
+                   .first;
+        it->second.first += 1;
+        it->second.second += v;
       }
     } else {
       for (auto& [k, v] : counts) write_count(k, 1, v);
@@ -712,8 +747,8 @@ std::vector<StaffCall> Store::staff_calls(int limit) {
   return out;
 }
 
-std::size_t Store::CountKeyHash::operator()(const CountKey& k) const {
-  std::hash<std::string> h;
+std::size_t Store::CountKeyHash::operator()(const CountRef& k) const {
+  std::hash<std::string_view> h;
   std::size_t x = h(k.question);
   for (std::size_t y : {h(k.item), h(k.questionnaire), h(k.kiosk), static_cast<std::size_t>(k.hour),
                         static_cast<std::size_t>(k.kind)})
@@ -723,16 +758,17 @@ std::size_t Store::CountKeyHash::operator()(const CountKey& k) const {
 
 void Store::write_pending_counts() {
   // In the table's key order: each upsert lands beside the one before.
-  std::vector<const std::pair<const CountKey, std::pair<std::int64_t, std::int64_t>>*> rows;
+  std::vector<std::pair<CountRef, const std::pair<std::int64_t, std::int64_t>*>> rows;
   rows.reserve(pending_counts_.size());
-  for (const auto& e : pending_counts_) rows.push_back(&e);
-  std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* e : rows) write_count(e->first, e->second.first, e->second.second);
+  for (const auto& e : pending_counts_) rows.push_back({e.first.ref(), &e.second});
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [k, v] : rows) write_count(k, v->first, v->second);
 }
 
-void Store::write_count(const CountKey& k, std::int64_t n, std::int64_t total) {
+void Store::write_count(const CountRef& k, std::int64_t n, std::int64_t total) {
   auto& c = *count_answer_;
-  c.bind(1, k.questionnaire).bind(2, k.question).bind(3, k.kind).bind(4, k.item).bind(5, k.hour).bind(6, k.kiosk)
+  c.bind_static(1, k.questionnaire).bind_static(2, k.question).bind(3, k.kind).bind_static(4, k.item).bind(5, k.hour)
+      .bind_static(6, k.kiosk)
       .bind(7, n).bind(8, total);
   c.run();
 }
