@@ -850,9 +850,6 @@ std::vector<StoredDefinition> Store::definitions() {
 }
 
 namespace {
-// WHERE clause and binder shared by count() and each(). For each() (`scan`), the
-// unary + keeps SQLite from using an index for the filter: rows then stream in id
-// order straight off the table, with no sort of millions of joined rows in memory.
 // A response's drawn knowledge items, stored as a JSON array of ids: ["k3","k17"] is
 // split by hand (the common case, 35% of responses), anything else (escapes, spaces)
 // goes through the JSON parser as before.
@@ -881,6 +878,9 @@ void read_drawn(std::string_view d, std::vector<std::string>& out) {
       if (item.is_string()) out.push_back(item.get<std::string>());
 }
 
+// WHERE clause and binder shared by count() and each(). For each() (`scan`), the
+// unary + keeps SQLite from using an index for the filter: rows then stream in id
+// order straight off the table, with no sort of millions of joined rows in memory.
 std::string where_of(const ResponseFilter& f, bool scan = false) {
   const char* p = scan ? "+" : "";
   std::string w = " WHERE 1";
