@@ -24,16 +24,8 @@ std::string IndicatorResult::status() const {
 }
 
 std::string month_of(TimeMs t, int utc_offset_minutes) {
-  // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
   std::int64_t ms = t + static_cast<std::int64_t>(utc_offset_minutes) * 60000;
-  std::int64_t z = (ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000) + 719468;
-  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  std::int64_t doe = z - era * 146097;
-  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  std::int64_t mp = (5 * doy + 2) / 153;
-  std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  std::int64_t y = yoe + era * 400 + (m <= 2);
+  const auto [y, m, d] = civil_from_days(ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000);
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(y), static_cast<int>(m));
   return buf;

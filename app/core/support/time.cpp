@@ -94,21 +94,25 @@ std::string to_local_text(TimeMs t, int utc_offset_minutes) {
   return iso.substr(0, 10) + " " + iso.substr(11, 8);
 }
 
+// The inverse of days_from_civil above.
+CivilDate civil_from_days(std::int64_t days) {
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+}
+
 void append_local_text(std::string& out, TimeMs t, int utc_offset_minutes) {
   TimeMs local = t + static_cast<TimeMs>(utc_offset_minutes) * 60000;
   TimeMs secs = local >= 0 ? local / 1000 : (local - 999) / 1000;  // as to_iso_utc rounds
   TimeMs days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   auto sod = static_cast<int>(secs - days * 86400);
-  // H. Hinnant's civil_from_days, the inverse of days_from_civil above.
-  TimeMs z = days + 719468;
-  TimeMs era = (z >= 0 ? z : z - 146096) / 146097;
-  auto doe = static_cast<unsigned>(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  TimeMs y = static_cast<TimeMs>(yoe) + era * 400 + (m <= 2);
+  const auto [y, m, d] = civil_from_days(days);
   if (y < 0 || y > 9999) {  // outside four digits: the general (slow) formatting
     out += to_local_text(t, utc_offset_minutes);
     return;

@@ -22,6 +22,12 @@ std::optional<TimeMs> parse_date_utc(std::string_view s);
 // The district's clock (UTC + offset): "2019-06-21 11:30:00" for a time, and the
 // start of a "2019-06-21" day on that clock (nullopt unless exactly YYYY-MM-DD).
 std::string to_local_text(TimeMs t, int utc_offset_minutes);
+// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
+struct CivilDate {
+  std::int64_t year;
+  unsigned month, day;
+};
+CivilDate civil_from_days(std::int64_t days);
 std::optional<TimeMs> parse_local_day(std::string_view s, int utc_offset_minutes);
 
 // Whole days on the district's clock as staff type them, both ends inclusive and either
