@@ -268,18 +268,22 @@ Hours count_hours(Db& db) {
 
 // The step from the mark `from`: whole hours, at least `chunk` responses. `first` is
 // the number of hours before it (all of them when every hour is counted), `done` their
-// responses, `to` its last millisecond.
+// responses, `after` the responses counted once it is done, `to` its last millisecond.
 struct Step {
   std::size_t first = 0;
-  std::int64_t done = 0, to = kLast;
+  std::int64_t done = 0, after = 0, to = kLast;
 };
 Step step_from(const Hours& hours, std::int64_t from, std::int64_t chunk) {
   Step s;
   while (s.first < hours.n.size() && from != kFirst && hours.n[s.first].first * kHourMs < from)
     s.done += hours.n[s.first++].second;
+  s.after = s.done;
   if (s.first == hours.n.size()) return s;
   std::size_t end = s.first;
-  for (std::int64_t n = 0; end < hours.n.size() && (end == s.first || n < chunk); ++end) n += hours.n[end].second;
+  for (std::int64_t n = 0; end < hours.n.size() && (end == s.first || n < chunk); ++end) {
+    n += hours.n[end].second;
+    s.after += hours.n[end].second;
+  }
   s.to = end == hours.n.size() ? kLast : hours.n[end].first * kHourMs - 1;
   return s;
 }
@@ -384,8 +388,7 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
     t.commit();
     // Told after the commit, outside the write lock: a throw from it loses nothing, and
     // another process waiting to open the file may take the next step meanwhile.
-    if (progress) progress(s.to == kLast ? hours.total : std::min(step_from(hours, s.to + 1, chunk).done, hours.total),
-                           hours.total);
+    if (progress) progress(s.to == kLast ? hours.total : std::min(s.after, hours.total), hours.total);
     if (s.to == kLast) return;
   }
 }
