@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -141,7 +142,16 @@ class ReadAhead {
             std::vector<std::string> questionnaires, unsigned threads)
       : windows_(std::move(windows)), questionnaires_(std::move(questionnaires)), ahead_(threads + 1),
         done_(windows_.size()) {
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this, path] { work(path); });
+    // A thread the system will not start is one fewer reader; with none, take() says so
+    // and the writer reads every window itself.
+    for (unsigned i = 0; i < threads; ++i) {
+      try {
+        threads_.emplace_back([this, path] { work(path); });
+      } catch (const std::system_error&) {
+        break;
+      }
+    }
+    if (threads_.empty()) failed_ = true;
   }
   ~ReadAhead() {
     {
