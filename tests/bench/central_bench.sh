@@ -10,7 +10,7 @@
 #     per save (the gaps between the saver's acknowledgements, stamped as they arrive)
 #  4. the resident's frames while the backlog drains on the kiosk's own sync thread
 #     (ecokiosk_bench drain_frames): wall and CPU time of each tap's frame, alone and during
-#  1 runs ECOKIOSK_BENCH_REPEAT times (default 1), alternating its passes (best of N).
+#  1 (with ECOKIOSK_BENCH_CENTER_HOLDS=N, into a center already holding N responses) runs ECOKIOSK_BENCH_REPEAT times (default 1), alternating its passes (best of N).
 #  With ECOKIOSK_BENCH_BEFORE_APP=/path/to/an/older/ecokiosk, 1's "before" pass is that
 #  program as it is (center initialised by it, so at its schema version) instead of
 #  this one with ECOKIOSK_SYNC_AS_BEFORE=1: a change to the center's schema measured
@@ -62,6 +62,30 @@ drain_case() {
   cp "$WORK/backlog.db" "$WORK/$k.db"
   sqlite3 "$WORK/$k.db" "UPDATE responses SET kiosk='$k'; UPDATE central_sync SET response_mark=0"
 }
+# ECOKIOSK_BENCH_CENTER_HOLDS=N: before 1's drain, the center already holds N responses of
+# another kiosk with 18 answer atoms each (written by SQL, keyed as that center's schema
+# keys them): what a batch costs a center that is no longer empty.
+preload() {
+  local n=${ECOKIOSK_BENCH_CENTER_HOLDS:-0}
+  [ "$n" -gt 0 ] || return 0
+  psql -qAtX "$CENTER" -v ON_ERROR_STOP=1 >/dev/null <<SQL
+INSERT INTO kiosks(kiosk, role) VALUES('earlier', 'nobody_earlier');
+INSERT INTO responses(id, kiosk, questionnaire, version, content_hash, lang, started_at, completed_at, duration_s,
+  visible_questions, digest) SELECT gen_random_uuid()::text, 'earlier', 'q', 1, 'h', 'zh', 0, 1560000000000 + g, 60, 18, 'd'
+  FROM generate_series(1, $n) g;
+DO \$\$ BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'answers' AND column_name = 'rid') THEN
+    INSERT INTO answers(rid, response, ord, question, kind, item, value)
+      SELECT r.rid, r.id, o, 'question_' || o, 1, 'item', 1 FROM responses r, generate_series(1, 18) o;
+  ELSE
+    INSERT INTO answers(response, ord, question, kind, item, value)
+      SELECT r.id, o, 'question_' || o, 1, 'item', 1 FROM responses r, generate_series(1, 18) o;
+  END IF;
+END \$\$;
+VACUUM ANALYZE responses;
+VACUUM ANALYZE answers;
+SQL
+}
 # 1. twice: the sync as it was before session 8 (ECOKIOSK_SYNC_AS_BEFORE=1), then as it is
 for rep in $(seq 1 "${ECOKIOSK_BENCH_REPEAT:-1}"); do
 for how in before now; do
@@ -70,12 +94,13 @@ for how in before now; do
   elif [ $how = before ]; then export ECOKIOSK_SYNC_AS_BEFORE=1; else unset ECOKIOSK_SYNC_AS_BEFORE; fi
   k="one_${how}_$rep"
   drain_case "$k" "$app"
+  preload
   s0=$(server_cpu)
   r=$(timed "$WORK/$k.out" "$app" --data-dir "$SRC" --config "$WORK/$k/config.json" --db "$WORK/$k.db" sync)
   sleep 0.2; s1=$(server_cpu); w=${r%% *}; c=${r##* }
   grep -q "sent $ONE," "$WORK/$k.out" || { cat "$WORK/$k.out"; exit 1; }
-  printf '1. (%s) one kiosk: %d responses in %.1f s = %.0f responses/s (batches of 1000, one transaction each); CPU: client %.2f s, server %.2f s = %.0f responses per CPU second; load average %s\n' \
-    "$how" "$ONE" "$w" "$(echo "$ONE / $w" | bc -l)" "$c" "$(echo "$s1 - $s0" | bc)" "$(echo "$ONE / ($c + $s1 - $s0)" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '1. (%s) one kiosk: %d responses (the center holding %d before) in %.1f s = %.0f responses/s (batches of 1000, one transaction each); CPU: client %.2f s, server %.2f s = %.0f responses per CPU second; load average %s\n' \
+    "$how" "$ONE" "${ECOKIOSK_BENCH_CENTER_HOLDS:-0}" "$w" "$(echo "$ONE / $w" | bc -l)" "$c" "$(echo "$s1 - $s0" | bc)" "$(echo "$ONE / ($c + $s1 - $s0)" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 done
 done
 unset ECOKIOSK_SYNC_AS_BEFORE
@@ -96,6 +121,8 @@ total=$(admin_sql "SELECT count(*) FROM responses")
 printf '2. %d kiosks x %d at once: %d responses at the center (expected %d) in %.1f s = %.0f responses/s\n' "$K" "$PER" "$total" $((K * PER)) "$(echo "$t1 - $t0" | bc)" "$(echo "$total / ($t1 - $t0)" | bc -l)"
 fi
 
+# ECOKIOSK_BENCH_SYNC_ONLY=1: 1 and 2 only.
+if [ -n "${ECOKIOSK_BENCH_SYNC_ONLY:-}" ]; then echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; exit 0; fi
 # 3. saves, and 4. the resident's frames, while the backlog drains: first the sync as it
 # was (ECOKIOSK_SYNC_AS_BEFORE=1: one batch after the other, normal priority,
 # synchronous=FULL on its connection), then as it is, in the same run.

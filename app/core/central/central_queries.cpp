@@ -162,7 +162,7 @@ struct ResponseReader {
 const char* const kResponseColumns =
     "SELECT r.rid, r.id, r.questionnaire, r.version, r.content_hash, r.kiosk, r.lang, r.started_at, r.completed_at, "
     "r.visible_questions, r.drawn, a.question, a.kind, a.item, a.value, a.text "
-    "FROM responses r LEFT JOIN answers a ON a.response = r.id";
+    "FROM responses r LEFT JOIN answers a ON a.rid = r.rid";
 
 }  // namespace
 
@@ -583,10 +583,10 @@ std::vector<AnswerCountRow> CentralQueries::answer_counts(const ResponseFilter& 
   if (f.from) hours.from = *f.from / 3600000;
   if (f.to) hours.to = (*f.to + 3599999) / 3600000;
   Where w = period_where(hours, "r.completed_at / 3600000", "r.kiosk");
-  const std::string from = " FROM answers a JOIN responses r ON r.id = a.response" + w.sql;
+  const std::string from = " FROM answers a JOIN responses r ON r.rid = a.rid" + w.sql;
   Result r = c_->exec("SELECT * FROM (SELECT r.questionnaire, a.question, a.kind, a.item, count(*), "
                           "coalesce(sum(a.value), 0)" + from + " GROUP BY 1, 2, 3, 4 "
-                          "UNION ALL SELECT r.questionnaire, a.question, 0, '', count(DISTINCT a.response), 0" + from +
+                          "UNION ALL SELECT r.questionnaire, a.question, 0, '', count(DISTINCT a.rid), 0" + from +
                           " GROUP BY 1, 2) c(questionnaire, question, kind, item, n, total) "
                           "ORDER BY questionnaire COLLATE \"C\", question COLLATE \"C\", kind, item COLLATE \"C\"",
                       w.args);

@@ -729,6 +729,8 @@ GRANT EXECUTE ON FUNCTION ecokiosk_fleet(int, int) TO {propaganda}, {admins}, {r
     kMetricsCellsMigration,
     // 9: a batch stored with less work at the center (issue 16): schema_batches.cpp.
     kBatchesMigration,
+    // 10: answers keyed by (rid, ord), responses staged by COPY (issue 16): schema_rid.cpp.
+    kAnswersByRidMigration,
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);

@@ -8,5 +8,7 @@ namespace eco::central {
 extern const char* const kPublishMigration;
 // A kiosk's batch made cheaper to store (issue 16's sync figure): schema_batches.cpp.
 extern const char* const kBatchesMigration;
+// Answer atoms keyed by their response's arrival number (issue 16's sync figure): schema_rid.cpp.
+extern const char* const kAnswersByRidMigration;
 
 }  // namespace eco::central
