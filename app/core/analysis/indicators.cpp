@@ -639,8 +639,9 @@ std::vector<Work> start_report(ResponseQueries& store, const QuestionnaireSet& s
 }  // namespace
 
 IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
-  // A store that counted its cells as responses arrived (the center) answers from them:
-  // the same figures (test_indicator_cells, central_cells) from thousands of rows, not millions.
+  // A store that counted its cells as responses arrived (the center; the kiosk's since
+  // schema 11) answers from them: the same figures (test_indicator_cells,
+  // test_store_cells, central_cells) from thousands of rows, not millions.
   ResponseFilter all = opt.filter;
   all.questionnaire.clear();
   all.uuid.clear();

@@ -129,7 +129,8 @@ struct IndicatorReport {
 std::int64_t backfill_metrics(ResponseQueries& store, const QuestionnaireSet& set);
 
 // From the store's counted cells when it keeps them for this filter and clock
-// (ResponseQueries::counts_cells: the center), else from its metrics rows.
+// (ResponseQueries::counts_cells: the center, and the kiosk's store since its schema 11),
+// else from its metrics rows.
 IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt);
 // One respondent at a time over each_metrics.
 IndicatorReport compute_indicators_from_rows(ResponseQueries& store, const QuestionnaireSet& set,
@@ -138,8 +139,9 @@ IndicatorReport compute_indicators_from_rows(ResponseQueries& store, const Quest
 // counted by the engine). Slower than the rows where the cells must be counted at query
 // time (an idle machine, 1,000,000 responses: SQLite 1.8 s against 1.2 s, PostgreSQL
 // grouping at query time 10.3 s against 8.2 s); the center counts them as batches
-// arrive (schema 6, metrics_cells). test_indicator_cells.cpp and central_cells hold it
-// to the rows' JSON.
+// arrive (schema 6, metrics_cells), the kiosk's store as it saves (schema 11,
+// store_cells.hpp). test_indicator_cells.cpp, test_store_cells.cpp and central_cells
+// hold it to the rows' JSON.
 IndicatorReport compute_indicators_from_cells(ResponseQueries& store, const QuestionnaireSet& set,
                                               const IndicatorOptions& opt);
 

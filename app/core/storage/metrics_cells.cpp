@@ -1,7 +1,8 @@
 // ResponseQueries::each_metrics_cell's default: the metrics rows counted into cells
-// in memory, one pass over each_metrics. The kiosk's SQLite store uses it (its rows
-// come from the file in place, and counting them here beats SQL's GROUP BY, which
-// sorts); the center overrides it with a GROUP BY in PostgreSQL.
+// in memory, one pass over each_metrics. The kiosk's SQLite store uses it where its
+// counted cells (store_cells.hpp) do not answer (another clock, a date or kiosk
+// filter): counting the file's rows here beats SQL's GROUP BY, which sorts. The center
+// overrides it with a GROUP BY in PostgreSQL.
 #include <array>
 #include <cstring>
 #include <unordered_map>

@@ -1,4 +1,5 @@
 #include "core/storage/migration_fill.hpp"
+#include "core/storage/store_cells.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -248,7 +249,7 @@ struct Filled {
   int version;
   const char* table;
 };
-constexpr Filled kFilled[] = {{5, "answer_counts"}, {8, "response_counts"}};
+constexpr Filled kFilled[] = {{5, "answer_counts"}, {8, "response_counts"}, {11, "metrics_cells"}};
 
 const Filled* filled(int version) {
   for (const Filled& f : kFilled)
@@ -329,9 +330,12 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
   std::optional<AnswerWriter> writer;
   std::optional<ReadAhead> ahead;
   std::optional<ResponseCounts> responses;
+  std::optional<CellCounter> cells;  // version 11
   if (version == 5) {
     reader.emplace(db);
     writer.emplace(db);
+  } else if (version == 11) {
+    cells.emplace(db);
   } else {
     responses.emplace(db);
   }
@@ -386,6 +390,10 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
         for (const std::string& q : hours.questionnaires) counts->push_back(reader->read(Window{q, from, s.to}));
       }
       for (std::size_t i = 0; i < hours.questionnaires.size(); ++i) writer->write(hours.questionnaires[i], (*counts)[i]);
+    } else if (cells) {
+      // A window's metrics rows counted in memory, its cells written once, in key order.
+      for (const std::string& q : hours.questionnaires) count_stored_cells(db, *cells, q, from, s.to);
+      cells->write();
     } else {
       for (const std::string& q : hours.questionnaires) responses->fill(Window{q, from, s.to});
     }

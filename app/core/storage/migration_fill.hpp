@@ -1,5 +1,5 @@
-// Filling the counted tables of migrations 5 (answer_counts) and 8 (response_counts)
-// from the responses already stored, when an older file is opened.
+// Filling the counted tables of migrations 5 (answer_counts), 8 (response_counts) and
+// 11 (metrics_cells) from the responses already stored, when an older file is opened.
 #pragma once
 #include <cstdint>
 #include <functional>

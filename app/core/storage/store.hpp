@@ -24,13 +24,14 @@ namespace eco {
 struct Questionnaire;
 
 class Store;
+class CellCounter;
 // "" when db is an EcoKiosk database this program can open (schema 1..current), else
 // why not ("newer than this program", "not an EcoKiosk database").
 std::string ecokiosk_schema_problem(Db& db);
 
 class Store final : public ResponseQueries {
  public:
-  static constexpr int kSchemaVersion = 10;
+  static constexpr int kSchemaVersion = 11;
   // DbError::code when the file comes from a newer program (not an SQLite code).
   static constexpr int kNewerSchemaCode = -1;
 
@@ -63,6 +64,7 @@ class Store final : public ResponseQueries {
   Saved save(const Response& r, const std::optional<ResponseMetrics>& m = std::nullopt);
 
   std::int64_t fill_missing_metrics(const MetricsFn& score) override;
+  ~Store() override;
 
   // Small dictionary of repeated strings (kiosk ids, demographic codes, item ids)
   // so the metrics table stays narrow. label_id creates one when missing.
@@ -102,6 +104,12 @@ class Store final : public ResponseQueries {
   std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override;
   std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override;
   void set_cancel(const std::atomic<bool>* flag) override;
+  // The indicators' cells: read from metrics_cells (schema 11) when they answer the
+  // query (no date or kiosk filter, the clock they were counted on), else counted from
+  // the rows as the default does.
+  bool counts_cells(const ResponseFilter& f, const CellQuery& q) override;
+  void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
+                         const std::function<void(const MetricsCell&)>& fn) override;
   // The same two answers by reading every response: what the hourly counts replace
   // where they can (see hours_answer), and what tests compare them with.
   std::vector<DayCountRow> responses_per_day_by_scan(const ResponseFilter& f, int utc_offset_minutes);
@@ -182,6 +190,8 @@ class Store final : public ResponseQueries {
   static constexpr int kAnswerRows = 8;  // answer rows per insert_answers_
   std::unique_ptr<Stmt> savepoint_, release_, rollback_to_;  // a batch's per-response savepoint, prepared once
   bool in_batch_ = false;
+  std::unique_ptr<CellCounter> cells_;      // null when read-only
+  std::vector<ItemOutcome> cell_outcomes_;  // save_metrics' outcomes as label ids, kept for their buffer
   bool hours_answer(const ResponseFilter& f, int utc_offset_minutes);
   std::optional<bool> has_response_counts_;
 };

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "core/storage/store.hpp"
+#include "core/storage/store_cells.hpp"
 
 namespace eco {
 
@@ -40,15 +41,6 @@ Where period_where(const ResponseFilter& f, const char* time, const char* kiosk)
   w.period(time, f.from, f.to);
   if (!f.kiosk.empty()) w.add(std::string(kiosk) + " = ?", f.kiosk);
   return w;
-}
-
-void decode_outcomes(std::string_view blob, std::vector<ItemOutcome>& out) {
-  out.clear();
-  for (std::size_t i = 0; i + 5 <= blob.size(); i += 5) {
-    std::uint32_t id = 0;
-    for (int k = 0; k < 4; ++k) id |= static_cast<std::uint32_t>(static_cast<unsigned char>(blob[i + k])) << (8 * k);
-    out.push_back({static_cast<std::int64_t>(id), static_cast<unsigned char>(blob[i + 4])});
-  }
 }
 
 }  // namespace
@@ -115,6 +107,18 @@ void Store::each_metrics(const ResponseFilter& f, const std::function<void(const
       fn(m);
     }
   });
+}
+
+bool Store::counts_cells(const ResponseFilter& f, const CellQuery& q) {
+  // The cells carry questionnaire and version, not a response's time or kiosk.
+  if (f.from || f.to || !f.kiosk.empty() || !f.uuid.empty()) return false;
+  return cells_ && cells_->same_clock(q);
+}
+
+void Store::each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
+                              const std::function<void(const MetricsCell&)>& fn) {
+  if (!counts_cells(f, q)) return ResponseQueries::each_metrics_cell(f, q, fn);
+  cancellable([&] { read_counted_cells(*db_, f, fn); });
 }
 
 std::vector<std::int64_t> Store::excluded_responses(double min_seconds_per_question) {

@@ -1,0 +1,332 @@
+// The kiosk's counted cells (schema 11, store_cells.hpp): kept exact by every write
+// (a save, a batch, a duplicate, metrics filled in later, an import twice, a rolled-back
+// batch), filled for an older file in steps that survive a stop, a kill and a second
+// process, and the indicators read from them publish the JSON the rows give, byte for byte.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "core/analysis/indicators.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/storage/interchange.hpp"
+#include "core/storage/store.hpp"
+#include "core/storage/store_access.hpp"
+#include "core/survey/metrics.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+namespace {
+
+const CellQuery kClock{2.0, 480};  // what a new file counts on: the settings' defaults
+
+std::string published(const IndicatorReport& r) {
+  nlohmann::json j = indicators_json(r);
+  j.erase("generated_at");
+  return j.dump(1);
+}
+
+// A cell as comparable text, label ids as their texts (ids differ between files).
+using Cells = std::map<std::string, std::int64_t>;
+Cells cells_of(Store& s, const ResponseFilter& f, bool counted) {
+  Cells out;
+  auto take = [&](const MetricsCell& c) {
+    std::ostringstream k;
+    k << static_cast<int>(c.grouping) << '|' << c.questionnaire << '|' << s.label_text(c.township) << '|'
+      << s.label_text(c.age) << '|' << s.label_text(c.gender) << '|' << s.label_text(c.kiosk) << '|' << c.day << '|'
+      << c.fast << '|' << c.flags << '|' << c.score << '|' << c.drawn << '|' << c.satisfied << '|' << c.trips << '|'
+      << c.green << '|' << s.label_text(c.item) << '|' << c.value;
+    out[k.str()] += c.n;
+  };
+  if (counted) {
+    REQUIRE(s.counts_cells(f, kClock));
+    s.each_metrics_cell(f, kClock, take);
+  } else {
+    s.ResponseQueries::each_metrics_cell(f, kClock, take);  // counted from the rows now
+  }
+  return out;
+}
+
+// The stored cells equal the rows counted now (all, one questionnaire, one version), and
+// the indicators from them publish what the rows publish.
+void check_cells(Store& s, const std::string& what) {
+  INFO(what);
+  CHECK(cells_of(s, {}, true) == cells_of(s, {}, false));
+  for (const Questionnaire& q : test::shipped().list) {
+    ResponseFilter f;
+    f.questionnaire = q.id;
+    CHECK(cells_of(s, f, true) == cells_of(s, f, false));
+    f.version = 1;
+    CHECK(cells_of(s, f, true) == cells_of(s, f, false));
+  }
+  for (bool flagged : {false, true}) {
+    IndicatorOptions opt;
+    opt.include_flagged = flagged;
+    REQUIRE(s.counts_cells({}, {opt.min_seconds_per_question, opt.utc_offset_minutes}));
+    CHECK(published(compute_indicators(s, test::shipped(), opt)) ==
+          published(compute_indicators_from_rows(s, test::shipped(), opt)));
+  }
+}
+
+std::int64_t cell_respondents(Store& s) {
+  return StoreAccess::db(s).scalar("SELECT coalesce(sum(n), 0) FROM metrics_cells WHERE grouping = 0");
+}
+
+void demo(Store& s, std::int64_t n, std::uint64_t seed, const std::string& kiosk) {
+  DemoOptions d;
+  d.responses = n;
+  d.seed = seed;
+  d.kiosk = kiosk;
+  fill_demo_data(s, test::shipped(), d);
+}
+
+// A file as schema 10 left it: no cells, no clock.
+void make_schema10(const std::string& path, std::int64_t n) {
+  Store s(path);
+  if (n > 0) demo(s, n, 5, "hall-a");
+  if (n > 2) demo(s, n / 3, 6, "hall-b");
+  StoreAccess::db(s).exec("DROP TABLE metrics_cells; DROP TABLE metrics_cell_clock; PRAGMA user_version=10");
+}
+
+struct SmallChunks {
+  std::int64_t was = Store::migration_chunk;
+  explicit SmallChunks(std::int64_t n) { Store::migration_chunk = n; }
+  ~SmallChunks() { Store::migration_chunk = was; }
+};
+
+}  // namespace
+
+TEST_CASE("store cells: counted as saved, equal to the rows and giving the rows' indicators (n = 0, 1, 2, many)") {
+  for (std::int64_t n : {0, 1, 2, 600}) {
+    CAPTURE(n);
+    test::TempDir dir;
+    Store s(dir.file("cells.db"));
+    CHECK(s.counts_cells({}, kClock));
+    // One at a time (the kiosk's save), then in a batch (demo data).
+    std::int64_t one = std::min<std::int64_t>(n, 2);
+    for (std::int64_t i = 0; i < one; ++i) {
+      const Questionnaire& q = test::shipped().list[static_cast<std::size_t>(i) % test::shipped().list.size()];
+      test::save_scored(s, demo_response(q, 70 + static_cast<std::uint64_t>(i), now_ms() - 3600000, "hall-a"), &q);
+    }
+    if (n > one) demo(s, n - one, 9, "hall-b");
+    CHECK(cell_respondents(s) == n);
+    check_cells(s, std::to_string(n) + " responses");
+  }
+}
+
+TEST_CASE("store cells: duplicates (flagged at save), a save without metrics filled in later, an import twice") {
+  test::TempDir dir;
+  Store s(dir.file("paths.db"));
+  demo(s, 120, 11, "hall-a");
+  const Questionnaire& q = *test::shipped().find("satisfaction");
+  // The same answers again a minute later from the same kiosk: flagged as duplicates.
+  Response r = demo_response(q, 77, now_ms() - 7200000, "hall-a");
+  for (int i = 0; i < 4; ++i) {
+    Response c = r;
+    c.id = "00000000-0000-4000-8000-" + std::to_string(100000000000 + i);
+    c.started_at += i * 60000;
+    c.completed_at += i * 60000;
+    test::save_scored(s, c, &q);
+  }
+  CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM metrics_cells WHERE flags & 2 AND grouping = 0") > 0);
+  check_cells(s, "after duplicates");
+  // Saved without metrics (its questionnaire unknown then): no cell until they are filled in.
+  Response late = demo_response(q, 78, now_ms() - 5000000, "hall-c");
+  s.save(late);
+  CHECK(cell_respondents(s) == 124);
+  CHECK(backfill_metrics(s, test::shipped()) == 1);
+  CHECK(cell_respondents(s) == 125);
+  CHECK(backfill_metrics(s, test::shipped()) == 0);
+  CHECK(cell_respondents(s) == 125);
+  check_cells(s, "after fill_missing_metrics");
+  // The same file imported twice: the second import adds nothing, to the cells neither.
+  std::string lines;
+  for (std::uint64_t i = 0; i < 40; ++i) {
+    const Questionnaire& qq = test::shipped().list[i % test::shipped().list.size()];
+    lines += response_to_line(demo_response(qq, 900 + i, now_ms() - 86400000 + static_cast<TimeMs>(i) * 1000, "hall-d")) + "\n";
+  }
+  for (int round = 0; round < 2; ++round) {
+    std::istringstream in(lines);
+    ImportReport rep;
+    import_jsonl(in, "other.jsonl", s, test::shipped(), rep);
+    CHECK(rep.added() == (round == 0 ? 40 : 0));
+    CHECK(cell_respondents(s) == 165);
+    check_cells(s, "after import " + std::to_string(round + 1));
+  }
+}
+
+TEST_CASE("store cells: a batch rolled back and a failed save inside a batch leave no count behind") {
+  test::TempDir dir;
+  Store s(dir.file("rollback.db"));
+  demo(s, 50, 21, "hall-a");
+  const Cells before = cells_of(s, {}, true);
+  const Questionnaire& q = *test::shipped().find("knowledge");
+  struct Boom {};
+  CHECK_THROWS_AS(s.batch([&] {
+                    for (std::uint64_t i = 0; i < 10; ++i)
+                      test::save_scored(s, demo_response(q, 300 + i, now_ms() - 4000000, "hall-b"), &q);
+                    throw Boom{};
+                  }),
+                  Boom);
+  CHECK(cells_of(s, {}, true) == before);
+  check_cells(s, "after a rolled-back batch");
+  // In a batch, one response that fails (here: its metrics row already taken by hand)
+  // is rolled back to its savepoint; the others are kept and counted once.
+  StoreAccess::db(s).exec("CREATE TRIGGER refuse BEFORE INSERT ON response_metrics WHEN NEW.kiosk = "
+                          "(SELECT id FROM labels WHERE kind = 'kiosk' AND value = 'hall-x') "
+                          "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  s.batch([&] {
+    for (std::uint64_t i = 0; i < 6; ++i) {
+      Response r = demo_response(q, 400 + i, now_ms() - 3000000, i == 2 ? "hall-x" : "hall-b");
+      if (i == 2) CHECK_THROWS(test::save_scored(s, r, &q));
+      else test::save_scored(s, r, &q);
+    }
+  });
+  // A single save that fails is rolled back with its cells.
+  CHECK_THROWS(test::save_scored(s, demo_response(q, 499, now_ms() - 3000000, "hall-x"), &q));
+  StoreAccess::db(s).exec("DROP TRIGGER refuse");
+  CHECK(s.count() == 55);
+  CHECK(cell_respondents(s) == 55);
+  check_cells(s, "after failed saves");
+}
+
+TEST_CASE("store cells: a query on another clock or with a date or kiosk filter reads the rows, and gives their figures") {
+  test::TempDir dir;
+  Store s(dir.file("clock.db"));
+  demo(s, 200, 31, "hall-a");
+  demo(s, 40, 32, "hall-b");
+  CHECK(s.counts_cells({}, {2.0, 480}));
+  CHECK(!s.counts_cells({}, {5.0, 480}));
+  CHECK(!s.counts_cells({}, {2.0, -300}));
+  CHECK(!s.counts_cells({}, {0.0, 480}));
+  ResponseFilter kiosk;
+  kiosk.kiosk = "hall-b";
+  CHECK(!s.counts_cells(kiosk, kClock));
+  ResponseFilter dated;
+  dated.from = now_ms() - 20LL * 86400000;
+  CHECK(!s.counts_cells(dated, kClock));
+  for (auto [seconds, offset] : {std::pair{5.0, 480}, {2.0, -300}, {0.0, 480}, {2.0, 480}}) {
+    IndicatorOptions opt;
+    opt.min_seconds_per_question = seconds;
+    opt.utc_offset_minutes = offset;
+    CAPTURE(seconds);
+    CAPTURE(offset);
+    CHECK(published(compute_indicators(s, test::shipped(), opt)) ==
+          published(compute_indicators_from_rows(s, test::shipped(), opt)));
+    opt.filter.kiosk = "hall-b";
+    CHECK(published(compute_indicators(s, test::shipped(), opt)) ==
+          published(compute_indicators_from_rows(s, test::shipped(), opt)));
+  }
+  // A file whose cells count nobody as fast (a threshold of 0) answers any threshold <= 0.
+  StoreAccess::db(s).exec("UPDATE metrics_cell_clock SET min_seconds = 0");
+  Store zero(dir.file("clock.db"));
+  CHECK(zero.counts_cells({}, {-1.0, 480}));
+  CHECK(!zero.counts_cells({}, {2.0, 480}));
+}
+
+TEST_CASE("store cells: a schema-10 file gets its cells filled in steps, equal to the rows (n = 0, 1, 2, many)") {
+  for (std::int64_t n : {0, 1, 2, 301}) {
+    CAPTURE(n);
+    test::TempDir dir;
+    std::string path = dir.file("ten.db");
+    make_schema10(path, n);
+    SmallChunks small(7);
+    std::vector<std::pair<std::int64_t, std::int64_t>> seen;
+    Store s(path, [&](std::int64_t done, std::int64_t total) { seen.emplace_back(done, total); });
+    CHECK(s.schema_version() == Store::kSchemaVersion);
+    const std::int64_t total = s.count();
+    CHECK(cell_respondents(s) == total);
+    REQUIRE(!seen.empty());
+    CHECK(seen.back() == std::pair{total, total});
+    if (n == 301) CHECK(seen.size() > 301 / 14);
+    check_cells(s, "filled");
+    demo(s, 30, 44, "hall-c");  // and kept as saves go on
+    check_cells(s, "filled, then saved to");
+  }
+}
+
+TEST_CASE("store cells: a fill stopped part-way, killed part-way, or run by two processes at once counts each row once") {
+  test::TempDir dir;
+  std::string path = dir.file("ten.db");
+  make_schema10(path, 240);
+  {  // stopped by its progress callback, twice
+    SmallChunks small(9);
+    for (int stop_at : {3, 11}) {
+      int calls = 0;
+      struct Stop {};
+      CHECK_THROWS_AS(Store(path, [&](std::int64_t, std::int64_t) {
+                        if (++calls == stop_at) throw Stop{};
+                      }),
+                      Stop);
+      Db db(path, false);
+      CHECK(db.scalar("PRAGMA user_version") == 10);
+      CHECK(db.scalar("SELECT coalesce(sum(n), 0) FROM metrics_cells WHERE grouping = 0") > 0);  // part-way
+    }
+  }
+  for (int kill_after : {2, 7, 15}) {  // killed wherever it is
+    CAPTURE(kill_after);
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      close(fds[0]);
+      Store::migration_chunk = 4;
+      try {
+        Store s(path, [&](std::int64_t, std::int64_t) {
+          char c = 'x';
+          if (write(fds[1], &c, 1) != 1) _exit(3);
+        });
+      } catch (...) {
+        _exit(2);
+      }
+      _exit(0);
+    }
+    close(fds[1]);
+    char c;
+    int got = 0;
+    while (got < kill_after && read(fds[0], &c, 1) == 1) ++got;
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(fds[0]);
+  }
+  {
+    Db db(path, false);
+    REQUIRE(db.scalar("PRAGMA user_version") == 10);  // still part-way for the two processes below
+  }
+  std::vector<pid_t> pids;
+  for (int child = 0; child < 2; ++child) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      Store::migration_chunk = 3;
+      try {
+        Store s(path, [](std::int64_t, std::int64_t) { usleep(2000); });
+        _exit(s.schema_version() == Store::kSchemaVersion ? 0 : 4);
+      } catch (...) {
+        _exit(2);
+      }
+    }
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  Store s(path);
+  CHECK(s.schema_version() == Store::kSchemaVersion);
+  CHECK(cell_respondents(s) == s.count());
+  check_cells(s, "after stops, kills and two processes");
+}
