@@ -657,7 +657,7 @@ TEST_CASE("an import whose reading fails part-way keeps whole batches in file or
   }
 }
 
-TEST_CASE("an import killed part-way keeps whole batches of the file's first lines; importing the file again adds "
+TEST_CASE("an import killed part-way keeps whole batches of the file's first lines, and importing the file again adds "
           "the rest once, and the counts equal a grouped pass") {
   const QuestionnaireSet& set = test::shipped();
   test::TempDir dir;
