@@ -654,3 +654,174 @@ TEST_CASE("import's batched hourly counts equal a grouped pass and one-at-a-time
     if (n == 40) CHECK(StoreAccess::db(fast).scalar("SELECT max(n) FROM answer_counts WHERE kind = 0") > 1);
   }
 }
+
+namespace {
+// A JSON Lines file of `n` responses in no time order, with bad lines among them: not
+// JSON, a refused response, blank and CRLF lines, a line too long, a hostile kiosk id.
+struct ImportFile {
+  std::string text;
+  std::vector<std::string> good;  // the ids of the good lines, in file order
+  int bad = 0;
+};
+ImportFile import_file(int n, std::uint64_t seed) {
+  const QuestionnaireSet& set = test::shipped();
+  const char* names[] = {"satisfaction", "knowledge", "green-travel"};
+  ImportFile f;
+  for (int i = 0; i < n; ++i) {
+    TimeMs start = kEnd - static_cast<TimeMs>((seed * 7919 + static_cast<std::uint64_t>(i) * 104729) % 500) * 3'600'000LL;
+    Response r = demo_response(*set.find(names[i % 3]), seed + static_cast<std::uint64_t>(i), start,
+                               i % 4 == 3 ? "hall-b" : "hall-a");
+    if (i % 97 == 5) f.text += "not json at all\n", ++f.bad;
+    if (i % 131 == 7) f.text += "{\"id\": \"x\", \"kiosk\": \"\\u001b[2J\"}\r\n", ++f.bad;
+    if (i % 211 == 9) f.text += "  \t\n\r\n";
+    if (i == 11) f.text += std::string(kMaxImportLine + 10, 'x') + "\n", ++f.bad;
+    f.text += response_to_line(r) + (i % 2 ? "\r\n" : "\n");
+    f.good.push_back(r.id);
+  }
+  return f;
+}
+
+std::vector<std::string> uuids_of(Store& s) {
+  std::vector<std::string> out;
+  s.each({}, [&](const Response& r) {
+    out.push_back(r.id);
+    return true;
+  });
+  return out;
+}
+}  // namespace
+
+TEST_CASE("import read on a second thread equals each line parsed and saved on its own: report, ids in file order, "
+          "answers, hourly counts (n = 0, 1, 2, 300, 1500 with bad lines; the same file twice)") {
+  const QuestionnaireSet& set = test::shipped();
+  for (int n : {0, 1, 2, 300, 1500}) {
+    CAPTURE(n);
+    ImportFile f = import_file(n, 900);
+    Store fast(":memory:"), slow(":memory:");
+    for (int pass = 0; pass < 2; ++pass) {
+      CAPTURE(pass);
+      std::istringstream in(f.text);
+      ImportReport rep;
+      import_jsonl(in, "f.jsonl", fast, set, rep);
+      CHECK(rep.lines == n + f.bad);
+      CHECK(rep.added() == (pass == 0 ? n : 0));
+      CHECK(rep.already() == (pass == 0 ? 0 : n));
+      CHECK(rep.refused() == f.bad);
+      CHECK(rep.conflicts() == 0);
+      CHECK(rep.problems.size() == static_cast<std::size_t>(f.bad));
+      // Problems are told in file order, each with its line number.
+      for (std::size_t i = 1; i < rep.problems.size(); ++i) {
+        auto line_no = [](const std::string& p) { return std::stoll(p.substr(p.find(':') + 1)); };
+        CHECK(line_no(rep.problems[i - 1]) < line_no(rep.problems[i]));
+      }
+      if (n > 11) CHECK(rep.kiosks.count("hall-a"));
+      for (const auto& [k, v] : rep.kiosks) CHECK((k == "?" || k == "hall-a" || k == "hall-b"));
+    }
+    // The straightforward path: each line parsed and saved on its own, no batch, no thread.
+    std::istringstream in(f.text);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (ParsedLine p = parse_response_line(line, set); p.response)
+        test::save_scored(slow, *p.response, set.find(p.response->questionnaire, p.response->version));
+    }
+    CHECK(uuids_of(fast) == f.good);  // ids follow the file, so exports do too
+    check_same_counts(fast, slow);
+  }
+}
+
+TEST_CASE("an import whose reading fails part-way keeps whole batches in file order, says why, and a second "
+          "import completes it") {
+  const QuestionnaireSet& set = test::shipped();
+  ImportFile f = import_file(700, 300);
+  // A stream that breaks (an unreadable disk block) after `at` bytes.
+  struct Breaking : std::streambuf {  // unbuffered: every byte goes through uflow
+    const std::string& text;
+    std::size_t pos = 0, at;
+    Breaking(const std::string& s, std::size_t a) : text(s), at(a) {}
+    int_type underflow() override {
+      if (pos >= at) throw std::runtime_error("read error");
+      return pos < text.size() ? traits_type::to_int_type(text[pos]) : traits_type::eof();
+    }
+    int_type uflow() override {
+      int_type c = underflow();
+      if (c != traits_type::eof()) ++pos;
+      return c;
+    }
+  };
+  for (std::size_t at : {std::size_t{0}, f.text.size() / 3, f.text.size() - 1}) {
+    CAPTURE(at);
+    Store s(":memory:");
+    Breaking buf(f.text, at);
+    std::istream in(&buf);
+    ImportReport rep;
+    CHECK_THROWS_WITH(import_jsonl(in, "f.jsonl", s, set, rep), "read error");
+    std::vector<std::string> have = uuids_of(s);
+    REQUIRE(have.size() <= f.good.size());
+    CHECK(std::equal(have.begin(), have.end(), f.good.begin()));  // a prefix of the file
+    CHECK(answer_counts_kept(s) == answer_counts_direct(s));
+    std::istringstream again(f.text);
+    ImportReport rep2;
+    import_jsonl(again, "f.jsonl", s, set, rep2);
+    CHECK(rep2.added() == static_cast<std::int64_t>(f.good.size() - have.size()));
+    CHECK(rep2.already() == static_cast<std::int64_t>(have.size()));
+    CHECK(uuids_of(s) == f.good);
+    CHECK(answer_counts_kept(s) == answer_counts_direct(s));
+  }
+}
+
+TEST_CASE("an import killed part-way keeps whole batches of the file's first lines, and importing the file again adds "
+          "the rest once, and the counts equal a grouped pass") {
+  const QuestionnaireSet& set = test::shipped();
+  test::TempDir dir;
+  ImportFile f = import_file(2500, 77);
+  for (std::int64_t kill_at : {1, 600, 1800}) {
+    CAPTURE(kill_at);
+    std::string path = dir.file("k" + std::to_string(kill_at) + ".db");
+    { Store init(path); }
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      try {
+        Store s(path);
+        std::istringstream in(f.text);
+        ImportReport rep;
+        import_jsonl(in, "f.jsonl", s, set, rep);
+      } catch (...) {
+        _exit(2);
+      }
+      _exit(0);
+    }
+    // Killed once it has committed at least kill_at responses: mid-batch, or between.
+    for (;;) {
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        break;
+      }
+      try {
+        Db db(path, false, true);
+        if (db.scalar("SELECT count(*) FROM responses") >= kill_at) break;
+      } catch (const DbError&) {
+      }
+      usleep(2000);
+    }
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    Store s(path);
+    std::vector<std::string> have = uuids_of(s);
+    CHECK(static_cast<std::int64_t>(have.size()) >= kill_at);
+    REQUIRE(have.size() <= f.good.size());
+    CHECK(std::equal(have.begin(), have.end(), f.good.begin()));
+    CHECK(answer_counts_kept(s) == answer_counts_direct(s));
+    std::istringstream again(f.text);
+    ImportReport rep;
+    import_jsonl(again, "f.jsonl", s, set, rep);
+    CHECK(rep.added() + rep.already() == static_cast<std::int64_t>(f.good.size()));
+    CHECK(rep.already() == static_cast<std::int64_t>(have.size()));
+    CHECK(uuids_of(s) == f.good);
+    CHECK(answer_counts_kept(s) == answer_counts_direct(s));
+    check_same_as_scan(s);
+  }
+}

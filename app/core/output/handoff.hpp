@@ -1,6 +1,6 @@
 // Exports read responses on one thread and write them on another (issue 20): the
-// database's rows and the file's formatting each take about half the time. Handoff is
-// the bounded queue between the two.
+// database's rows and the file's formatting each take about half the time. Handoff
+// (core/support) is the bounded queue between the two.
 #pragma once
 #include <condition_variable>
 #include <cstddef>
@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/support/handoff.hpp"
 #include "core/survey/response.hpp"
 
 namespace eco {
@@ -19,48 +20,6 @@ namespace eco {
 constexpr std::size_t kQueued = 4;
 constexpr std::size_t kBatch = 256;
 using Batch = std::vector<std::pair<Response, bool>>;
-
-// One producer, one consumer. put() waits while kQueued items wait; take() waits for
-// one and is false once closed and drained; stop() (the consumer failed) makes put()
-// refuse and take() end.
-template <class T>
-class Handoff {
- public:
-  bool put(T&& item) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return items_.size() < kQueued || stopped_; });
-    if (stopped_) return false;
-    items_.push_back(std::move(item));
-    item = T{};
-    cv_.notify_all();
-    return true;
-  }
-  bool take(T& item) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !items_.empty() || closed_ || stopped_; });
-    if (items_.empty() || stopped_) return false;
-    item = std::move(items_.front());
-    items_.pop_front();
-    cv_.notify_all();
-    return true;
-  }
-  void close() {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    cv_.notify_all();
-  }
-  void stop() {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<T> items_;
-  bool closed_ = false, stopped_ = false;
-};
 
 // Batches the consumer has written come back to the producer, which refills them by
 // assignment: the responses' strings and answer lists keep their buffers, where a copy

@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <thread>
 
 #include "core/survey/session.hpp"
+#include "core/support/handoff.hpp"
 #include "core/storage/store.hpp"
 
 namespace eco {
@@ -172,12 +177,45 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
       draws.push_back({start, rng.next(), q});
     }
     std::stable_sort(draws.begin(), draws.end(), [](const Draw& a, const Draw& b) { return a.start < b.start; });
+    // The responses (a session each) and their metrics are made on a second thread
+    // while this one saves them, in the same order (issue 20: a quarter of the time).
+    struct Made {
+      Response r;
+      std::optional<ResponseMetrics> m;
+    };
+    Handoff<std::vector<Made>> queue(8);
+    std::exception_ptr failure;
+    std::thread maker([&] {
+      try {
+        std::vector<Made> part;
+        for (const Draw& d : draws) {
+          Made& m = part.emplace_back();
+          m.r = demo_response(*d.q, d.seed, d.start, opts.kiosk);
+          m.m = compute_metrics(*d.q, m.r);
+          if (part.size() >= 256 && !queue.put(std::move(part))) return;
+        }
+        if (!part.empty()) queue.put(std::move(part));
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      queue.close();
+    });
+    StopAndJoin<std::vector<Made>> join{queue, maker};
+    std::vector<Made> part;
+    std::size_t at = 0;
     for (std::size_t next = 0; next < draws.size();) {
       store.batch([&] {
         for (int i = 0; i < 5000 && next < draws.size(); ++i, ++next, ++done) {
-          const Draw& d = draws[next];
-          Response r = demo_response(*d.q, d.seed, d.start, opts.kiosk);
-          store.save(r, compute_metrics(*d.q, r));
+          if (at == part.size()) {
+            part.clear();
+            at = 0;
+            if (!queue.take(part)) {
+              if (failure) std::rethrow_exception(failure);
+              throw std::logic_error("demo responses ended early");
+            }
+          }
+          const Made& m = part[at++];
+          store.save(m.r, m.m);
         }
       });
       if (progress) progress(done);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <thread>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 
 #include "core/survey/condition.hpp"
 #include "core/support/json_guard.hpp"
+#include "core/support/handoff.hpp"
 #include "core/storage/store.hpp"
 
 namespace eco {
@@ -369,54 +371,128 @@ constexpr auto kBatchGap = std::chrono::milliseconds(15);
 std::string kiosk_key(const std::string& id) { return kiosk_id_fault(id).empty() ? id : "?"; }
 }  // namespace
 
+namespace {
+// One line of an import file as the reading thread leaves it for the writing one.
+struct ReadLine {
+  enum class Kind { blank, too_long, refused, good };
+  Kind kind = Kind::blank;
+  std::int64_t lineno = 0;
+  std::string error, kiosk;  // refused: why, and under which kiosk it is counted
+  std::optional<Response> response;
+  std::optional<ResponseMetrics> metrics;
+};
+using ReadChunk = std::vector<ReadLine>;
+constexpr std::size_t kReadChunk = 256;
+constexpr std::size_t kReadAhead = 16;  // chunks: a whole batch's lines are ready when it starts
+
+void read_line(const std::string& line, bool too_long, const QuestionnaireSet& set, ReadLine& out) {
+  if (!too_long && line.find_first_not_of(" \t") == std::string::npos) return;  // blank
+  if (too_long) {
+    out.kind = ReadLine::Kind::too_long;
+    return;
+  }
+  ParsedLine p = parse_response_line(line, set);
+  if (!p.response) {
+    out.kind = ReadLine::Kind::refused;
+    out.kiosk = "?";
+    json j = p.error.rfind("refused before parsing", 0) == 0 ? json() : json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("kiosk") && j["kiosk"].is_string()) out.kiosk = kiosk_key(j["kiosk"].get<std::string>());
+    out.error = std::move(p.error);
+    return;
+  }
+  out.kind = ReadLine::Kind::good;
+  out.metrics = metrics_of(set.find(p.response->questionnaire, p.response->version), *p.response);
+  out.response = std::move(p.response);
+}
+}  // namespace
+
 void import_jsonl(std::istream& in, const std::string& name, Store& store, const QuestionnaireSet& set,
                   ImportReport& report) {
   for (const auto& q : set.list)
     if (const std::string* e = set.expanded_json(q)) store.remember_definition(q, *e);
-  std::string line;
-  bool too_long = false;
-  std::int64_t lineno = 0;
-  bool more = true;
-  while (more) {
-    // Batches of up to a few thousand lines, and at most kBatchHoldMs of work each: fast,
+  // Lines are read, parsed, checked and scored on a second thread while this one saves
+  // (issue 20): the write lock is then held only for SQLite's own work, so a batch of
+  // at most kBatchHold holds more responses, and a randomly ordered file's hourly
+  // counts (upserted all over the table once a batch) are written in fewer passes.
+  // Batches stay runs of consecutive lines committed in file order, as before.
+  Handoff<ReadChunk> queue(kReadAhead);
+  std::exception_ptr read_failure;
+  std::thread reader([&] {
+    try {
+      std::string line;
+      bool too_long = false;
+      std::int64_t lineno = 0;
+      ReadChunk chunk;
+      while (bounded_getline(in, line, kMaxImportLine, too_long)) {
+        if (!too_long && !line.empty() && line.back() == '\r') line.pop_back();
+        ReadLine& l = chunk.emplace_back();
+        l.lineno = ++lineno;
+        read_line(line, too_long, set, l);
+        if (chunk.size() >= kReadChunk && !queue.put(std::move(chunk))) return;
+      }
+      if (!chunk.empty()) queue.put(std::move(chunk));
+    } catch (...) {
+      read_failure = std::current_exception();
+    }
+    queue.close();
+  });
+  StopAndJoin<ReadChunk> join{queue, reader};  // also when a save throws (a full disk)
+  auto take_line = [&](ReadLine& l) {
+    if (l.kind == ReadLine::Kind::blank) return;
+    ++report.lines;
+    auto where = name + ":" + std::to_string(l.lineno) + ": ";
+    if (l.kind == ReadLine::Kind::too_long) {
+      report.kiosks["?"].refused++;
+      report.problem(where + "line longer than " + std::to_string(kMaxImportLine) + " bytes");
+      return;
+    }
+    if (l.kind == ReadLine::Kind::refused) {
+      report.kiosks[l.kiosk].refused++;
+      report.problem(where + l.error);
+      return;
+    }
+    const Response& r = *l.response;
+    auto& k = report.kiosks[r.kiosk];
+    if (store.save(r, l.metrics) == Store::Saved::inserted) k.added++;
+    else if (same_as_stored(store, r)) k.already++;
+    else {
+      k.conflicts++;
+      report.problem(where + "conflict: response " + r.id +
+                     " is already stored with different content; the stored one is kept");
+    }
+  };
+  ReadChunk chunk;
+  std::size_t at = 0;
+  for (;;) {
+    // The next lines are waited for outside the write lock.
+    if (at == chunk.size()) {
+      chunk.clear();
+      at = 0;
+      if (!queue.take(chunk)) break;
+    }
+    // Batches of up to a few thousand lines, and at most kBatchHold of work each: fast,
     // a crash loses at most an uncommitted batch, and a kiosk saving into the same
     // database meanwhile waits a moment, never its busy timeout.
+    bool ended = false;
     store.batch([&] {
-      auto t0 = std::chrono::steady_clock::now();
-      for (int n = 0; n < 5000 && std::chrono::steady_clock::now() - t0 < kBatchHold; ++n) {
-        if (!bounded_getline(in, line, kMaxImportLine, too_long)) { more = false; return; }
-        ++lineno;
-        ++report.lines;
-        if (!too_long && !line.empty() && line.back() == '\r') line.pop_back();
-        if (!too_long && line.find_first_not_of(" \t") == std::string::npos) { --report.lines; continue; }
-        auto where = name + ":" + std::to_string(lineno) + ": ";
-        if (too_long) {
-          report.kiosks["?"].refused++;
-          report.problem(where + "line longer than " + std::to_string(kMaxImportLine) + " bytes");
-          continue;
+      const auto deadline = std::chrono::steady_clock::now() + kBatchHold;
+      for (int n = 0; n < 5000 && std::chrono::steady_clock::now() < deadline; ++n) {
+        if (at == chunk.size()) {
+          chunk.clear();
+          at = 0;
+          bool timed_out = false;
+          if (!queue.take_until(chunk, deadline, timed_out)) {
+            ended = !timed_out;
+            return;
+          }
         }
-        ParsedLine p = parse_response_line(line, set);
-        if (!p.response) {
-          std::string kiosk = "?";
-          json j = p.error.rfind("refused before parsing", 0) == 0 ? json() : json::parse(line, nullptr, false);
-          if (j.is_object() && j.contains("kiosk") && j["kiosk"].is_string()) kiosk = kiosk_key(j["kiosk"].get<std::string>());
-          report.kiosks[kiosk].refused++;
-          report.problem(where + p.error);
-          continue;
-        }
-        auto& k = report.kiosks[p.response->kiosk];
-        const Response& r = *p.response;
-        if (store.save(r, metrics_of(set.find(r.questionnaire, r.version), r)) == Store::Saved::inserted) k.added++;
-        else if (same_as_stored(store, r)) k.already++;
-        else {
-          k.conflicts++;
-          report.problem(where + "conflict: response " + r.id +
-                                    " is already stored with different content; the stored one is kept");
-        }
+        take_line(chunk[at++]);
       }
     });
-    if (more) std::this_thread::sleep_for(kBatchGap);
+    if (ended) break;
+    std::this_thread::sleep_for(kBatchGap);
   }
+  if (read_failure) std::rethrow_exception(read_failure);
 }
 
 bool is_sqlite_file(const std::string& path) {
