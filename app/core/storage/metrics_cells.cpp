@@ -7,18 +7,12 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/support/hash_mix.hpp"
 #include "core/storage/response_queries.hpp"
 
 namespace eco {
 
 namespace {
-
-std::uint64_t mix(std::uint64_t z) {  // splitmix64's finalizer
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 // What a respondent's cells share in every grouping: questionnaire, age, whether they
 // count, their values. A few thousand distinct ones among a million rows; each gets
@@ -38,12 +32,12 @@ struct ValuesHash {
   std::size_t operator()(const Values& v) const {
     std::uint64_t sc = 0;
     std::memcpy(&sc, &v.score, sizeof sc);
-    std::uint64_t h = mix(static_cast<std::uint64_t>(v.questionnaire) | static_cast<std::uint64_t>(v.flags) << 8 |
+    std::uint64_t h = hash_mix(static_cast<std::uint64_t>(v.questionnaire) | static_cast<std::uint64_t>(v.flags) << 8 |
                           static_cast<std::uint64_t>(v.drawn) << 24 | static_cast<std::uint64_t>(v.fast) << 56 |
                           static_cast<std::uint64_t>(v.satisfied) << 57);
-    h = mix(h ^ static_cast<std::uint64_t>(v.age));
-    h = mix(h ^ static_cast<std::uint64_t>(v.trips) ^ static_cast<std::uint64_t>(v.green) << 32);
-    return static_cast<std::size_t>(mix(h ^ sc));
+    h = hash_mix(h ^ static_cast<std::uint64_t>(v.age));
+    h = hash_mix(h ^ static_cast<std::uint64_t>(v.trips) ^ static_cast<std::uint64_t>(v.green) << 32);
+    return static_cast<std::size_t>(hash_mix(h ^ sc));
   }
 };
 
@@ -52,7 +46,7 @@ struct Key {
   bool operator==(const Key& o) const { return a == o.a && b == o.b; }
 };
 struct KeyHash {
-  std::size_t operator()(const Key& k) const { return static_cast<std::size_t>(mix(k.a ^ mix(k.b))); }
+  std::size_t operator()(const Key& k) const { return static_cast<std::size_t>(hash_mix(k.a ^ hash_mix(k.b))); }
 };
 
 std::uint64_t word(std::int64_t id) { return static_cast<std::uint64_t>(id); }

@@ -4,16 +4,11 @@
 #include <cstring>
 #include <tuple>
 
+#include "core/support/hash_mix.hpp"
+
 namespace eco {
 
 namespace {
-
-std::uint64_t mix(std::uint64_t z) {  // splitmix64's finalizer
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 // metrics_cells' columns in its key's order (version last, so that a cell's versions lie
 // side by side and read_counted_cells adds them up without a sort), then n.
@@ -33,13 +28,13 @@ bool CellCounter::Key::operator==(const Key& o) const {
 std::size_t CellCounter::KeyHash::operator()(const Key& k) const {
   std::uint64_t sc = 0;
   std::memcpy(&sc, &k.score, sizeof sc);
-  std::uint64_t h = mix(static_cast<std::uint64_t>(k.grouping) | static_cast<std::uint64_t>(k.questionnaire) << 4 |
+  std::uint64_t h = hash_mix(static_cast<std::uint64_t>(k.grouping) | static_cast<std::uint64_t>(k.questionnaire) << 4 |
                         static_cast<std::uint64_t>(k.flags) << 20 | static_cast<std::uint64_t>(k.fast) << 30 |
                         static_cast<std::uint64_t>(k.satisfied) << 31 | static_cast<std::uint64_t>(k.drawn) << 32 |
                         static_cast<std::uint64_t>(k.value) << 48);
   for (std::int64_t x : {k.township, k.age, k.gender, k.kiosk, k.day, k.trips, k.green, k.item})
-    h = mix(h ^ static_cast<std::uint64_t>(x));
-  return static_cast<std::size_t>(mix(h ^ sc));
+    h = hash_mix(h ^ static_cast<std::uint64_t>(x));
+  return static_cast<std::size_t>(hash_mix(h ^ sc));
 }
 
 CellCounter::CellCounter(Db& db)
@@ -145,34 +140,42 @@ void decode_outcomes(std::string_view blob, std::vector<ItemOutcome>& out) {
   }
 }
 
+const char* const kMetricsRowColumns =
+    "response, questionnaire, version, kiosk, township, age, gender, completed_at, duration_s, visible, score, correct, "
+    "drawn, satisfied, trips, green, flags, outcomes";
+
+void metrics_row(const Stmt& s, std::vector<ItemOutcome>& outcomes, MetricsRow& m) {
+  auto label = [&](int col) { return s.is_null(col) ? kNoLabel : s.i64(col); };
+  m.response = s.i64(0);
+  m.questionnaire = s.text(1);
+  m.version = static_cast<int>(s.i64(2));
+  m.kiosk = label(3);
+  m.township = label(4);
+  m.age = label(5);
+  m.gender = label(6);
+  m.completed_at = s.i64(7);
+  m.duration_s = s.f64(8);
+  m.visible = static_cast<int>(s.i64(9));
+  m.score = s.f64(10);
+  m.correct = static_cast<int>(s.i64(11));
+  m.drawn = static_cast<int>(s.i64(12));
+  m.satisfied = s.i64(13) != 0;
+  m.trips = s.i64(14);
+  m.green = s.i64(15);
+  m.flags = static_cast<int>(s.i64(16));
+  decode_outcomes(s.blob(17), outcomes);
+  m.outcomes = outcomes;
+}
+
 void count_stored_cells(Db& db, CellCounter& counter, const std::string& questionnaire, std::int64_t from_ms,
                         std::int64_t to_ms) {
-  Stmt s(db,
-         "SELECT questionnaire, version, kiosk, township, age, gender, completed_at, duration_s, visible, score, drawn, "
-         "satisfied, trips, green, flags, outcomes FROM response_metrics "
-         "WHERE questionnaire = ?1 AND completed_at >= ?2 AND completed_at <= ?3");
+  Stmt s(db, std::string("SELECT ") + kMetricsRowColumns +
+                 " FROM response_metrics WHERE questionnaire = ?1 AND completed_at >= ?2 AND completed_at <= ?3");
   s.bind(1, questionnaire).bind(2, from_ms).bind(3, to_ms);
   std::vector<ItemOutcome> outcomes;
-  auto label = [&](int col) { return s.is_null(col) ? kNoLabel : s.i64(col); };
+  MetricsRow m;
   while (s.step()) {
-    MetricsRow m;
-    m.questionnaire = s.text(0);
-    m.version = static_cast<int>(s.i64(1));
-    m.kiosk = label(2);
-    m.township = label(3);
-    m.age = label(4);
-    m.gender = label(5);
-    m.completed_at = s.i64(6);
-    m.duration_s = s.f64(7);
-    m.visible = static_cast<int>(s.i64(8));
-    m.score = s.f64(9);
-    m.drawn = static_cast<int>(s.i64(10));
-    m.satisfied = s.i64(11) != 0;
-    m.trips = s.i64(12);
-    m.green = s.i64(13);
-    m.flags = static_cast<int>(s.i64(14));
-    decode_outcomes(s.blob(15), outcomes);
-    m.outcomes = outcomes;
+    metrics_row(s, outcomes, m);
     counter.add(m);
   }
 }

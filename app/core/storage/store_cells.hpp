@@ -66,6 +66,13 @@ class CellCounter {
 // response_metrics.outcomes (per item: label id as 4 bytes little-endian, a value byte).
 void decode_outcomes(std::string_view blob, std::vector<ItemOutcome>& out);
 
+// The columns of a metrics row as metrics_row reads them, for "SELECT <these> FROM
+// response_metrics ...".
+extern const char* const kMetricsRowColumns;
+// The current row of a statement selecting kMetricsRowColumns, into m (its outcomes
+// decoded into `outcomes`, which m then views).
+void metrics_row(const Stmt& s, std::vector<ItemOutcome>& outcomes, MetricsRow& m);
+
 // Counts the stored metrics rows of one questionnaire completed in [from_ms, to_ms]
 // into `counter` (an older file's fill, migration_fill.cpp).
 void count_stored_cells(Db& db, CellCounter& counter, const std::string& questionnaire, std::int64_t from_ms,

@@ -75,35 +75,14 @@ void Store::each_metrics(const ResponseFilter& f, const std::function<void(const
   Where w = metrics_where(*this, f);
   // Across questionnaires a full scan reads pages in order, which beats an index lookup
   // per row by 5x at a million rows; one questionnaire uses its index.
-  Stmt s(*db_,
-         "SELECT response, questionnaire, version, kiosk, township, age, gender, completed_at, duration_s, visible, "
-         "score, correct, drawn, satisfied, trips, green, flags, outcomes FROM response_metrics" +
-             std::string(f.questionnaire.empty() ? " NOT INDEXED" : "") + w.sql);
+  Stmt s(*db_, std::string("SELECT ") + kMetricsRowColumns + " FROM response_metrics" +
+                   (f.questionnaire.empty() ? " NOT INDEXED" : "") + w.sql);
   w.bind(s);
   std::vector<ItemOutcome> outcomes;
-  auto label = [&](int col) { return s.is_null(col) ? kNoLabel : s.i64(col); };
   cancellable([&] {
+    MetricsRow m;
     while (s.step()) {
-      MetricsRow m;
-      m.response = s.i64(0);
-      m.questionnaire = s.text(1);
-      m.version = static_cast<int>(s.i64(2));
-      m.kiosk = label(3);
-      m.township = label(4);
-      m.age = label(5);
-      m.gender = label(6);
-      m.completed_at = s.i64(7);
-      m.duration_s = s.f64(8);
-      m.visible = static_cast<int>(s.i64(9));
-      m.score = s.f64(10);
-      m.correct = static_cast<int>(s.i64(11));
-      m.drawn = static_cast<int>(s.i64(12));
-      m.satisfied = s.i64(13) != 0;
-      m.trips = s.i64(14);
-      m.green = s.i64(15);
-      m.flags = static_cast<int>(s.i64(16));
-      decode_outcomes(s.blob(17), outcomes);
-      m.outcomes = outcomes;
+      metrics_row(s, outcomes, m);
       fn(m);
     }
   });
