@@ -1,5 +1,9 @@
 // Shared test helpers: a temporary folder that cleans up, and the shipped data.
 #pragma once
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -20,6 +24,37 @@ namespace test {
 // Defined in test_main.cpp, the one file compiled with the source path, so the other
 // test files compile the same in every checkout (ccache can share them).
 std::string source_dir();
+
+// Opens the older file at `path` in a child process that updates it in steps of `chunk`
+// responses, and kills it (SIGKILL) once it has told `steps` steps' progress: wherever
+// it then is: mid-step, between steps, or done.
+inline void open_and_kill_after(const std::string& path, std::int64_t chunk, int steps) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    close(fds[0]);
+    eco::Store::migration_chunk = chunk;
+    try {
+      eco::Store s(path, [&](std::int64_t, std::int64_t) {
+        char c = 'x';
+        if (write(fds[1], &c, 1) != 1) _exit(3);
+      });
+    } catch (...) {
+      _exit(2);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  char c;
+  int got = 0;
+  while (got < steps && read(fds[0], &c, 1) == 1) ++got;
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(fds[0]);
+}
 
 // Saves a response with the metrics the kiosk works out for it (none when q is null).
 inline eco::Store::Saved save_scored(eco::Store& s, const eco::Response& r, const eco::Questionnaire* q) {

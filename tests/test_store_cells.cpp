@@ -274,31 +274,7 @@ TEST_CASE("store cells: a fill stopped part-way, killed part-way, or run by two 
   }
   for (int kill_after : {2, 7, 15}) {  // killed wherever it is
     CAPTURE(kill_after);
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      close(fds[0]);
-      Store::migration_chunk = 4;
-      try {
-        Store s(path, [&](std::int64_t, std::int64_t) {
-          char c = 'x';
-          if (write(fds[1], &c, 1) != 1) _exit(3);
-        });
-      } catch (...) {
-        _exit(2);
-      }
-      _exit(0);
-    }
-    close(fds[1]);
-    char c;
-    int got = 0;
-    while (got < kill_after && read(fds[0], &c, 1) == 1) ++got;
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    close(fds[0]);
+    test::open_and_kill_after(path, 4, kill_after);
   }
   {
     Db db(path, false);

@@ -282,31 +282,7 @@ TEST_CASE("a migration whose process is killed part-way loses nothing: the next 
   make_schema4(path, 200);
   for (int kill_after : {2, 9, 25, 40}) {
     CAPTURE(kill_after);
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      close(fds[0]);
-      Store::migration_chunk = 5;
-      try {
-        Store s(path, [&](std::int64_t, std::int64_t) {
-          char c = 'x';
-          if (write(fds[1], &c, 1) != 1) _exit(3);
-        });
-      } catch (...) {
-        _exit(2);
-      }
-      _exit(0);
-    }
-    close(fds[1]);
-    char c;
-    int got = 0;
-    while (got < kill_after && read(fds[0], &c, 1) == 1) ++got;
-    kill(pid, SIGKILL);  // wherever it is: mid-chunk, between chunks, or done
-    int status = 0;
-    waitpid(pid, &status, 0);
-    close(fds[0]);
+    test::open_and_kill_after(path, 5, kill_after);  // wherever it is: mid-chunk, between chunks, or done
     Db db(path, false);
     CHECK(db.scalar("SELECT count(*) FROM responses") == 203);
     Stmt check(db, "PRAGMA integrity_check");
