@@ -335,6 +335,12 @@ TEST_CASE("two processes opening the same schema-4 file at once both finish, and
 // cannot go on at all must stop with the file as it was. Each child may open only a few
 // more files than it has open: from too few for the writer to enough for some readers.
 TEST_CASE("a schema-4 fill whose reader threads cannot open the file is still counted right, or stopped unharmed") {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers' runtime tests whether memory is readable through a pipe: with no
+  // descriptor left it takes every vtable for invalid and reports, in the child.
+  MESSAGE("skipped under the sanitizers, whose runtime needs file descriptors of its own");
+  return;
+#endif
   test::TempDir dir;
   const std::string original = dir.file("old.db");
   make_schema4(original, 200);
