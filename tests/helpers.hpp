@@ -56,6 +56,35 @@ inline void open_and_kill_after(const std::string& path, std::int64_t chunk, int
   close(fds[0]);
 }
 
+// Opens the older file at `path` in two child processes at once, each updating it in
+// steps of `chunk` with a pause after each step so that the other can take the write
+// lock between them. Returns each child's exit code: 0 when it finished the update,
+// -1 when it did not exit normally.
+inline std::vector<int> open_in_two_processes(const std::string& path, std::int64_t chunk) {
+  std::vector<pid_t> pids;
+  for (int child = 0; child < 2; ++child) {
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+      eco::Store::migration_chunk = chunk;
+      try {
+        eco::Store s(path, [](std::int64_t, std::int64_t) { usleep(2000); });
+        _exit(s.schema_version() == eco::Store::kSchemaVersion ? 0 : 4);
+      } catch (...) {
+        _exit(2);
+      }
+    }
+    pids.push_back(pid);
+  }
+  std::vector<int> codes;
+  for (pid_t pid : pids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    codes.push_back(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  }
+  return codes;
+}
+
 // Saves a response with the metrics the kiosk works out for it (none when q is null).
 inline eco::Store::Saved save_scored(eco::Store& s, const eco::Response& r, const eco::Questionnaire* q) {
   return s.save(r, eco::metrics_of(q, r));

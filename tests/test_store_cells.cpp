@@ -280,27 +280,7 @@ TEST_CASE("store cells: a fill stopped part-way, killed part-way, or run by two 
     Db db(path, false);
     REQUIRE(db.scalar("PRAGMA user_version") == 10);  // still part-way for the two processes below
   }
-  std::vector<pid_t> pids;
-  for (int child = 0; child < 2; ++child) {
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      Store::migration_chunk = 3;
-      try {
-        Store s(path, [](std::int64_t, std::int64_t) { usleep(2000); });
-        _exit(s.schema_version() == Store::kSchemaVersion ? 0 : 4);
-      } catch (...) {
-        _exit(2);
-      }
-    }
-    pids.push_back(pid);
-  }
-  for (pid_t pid : pids) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  for (int code : test::open_in_two_processes(path, 3)) CHECK(code == 0);  // exited, finished
   Store s(path);
   CHECK(s.schema_version() == Store::kSchemaVersion);
   CHECK(cell_respondents(s) == s.count());

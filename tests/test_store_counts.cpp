@@ -302,28 +302,7 @@ TEST_CASE("two processes opening the same schema-4 file at once both finish, and
   test::TempDir dir;
   std::string path = dir.file("old.db");
   make_schema4(path, 200);
-  std::vector<pid_t> pids;
-  for (int child = 0; child < 2; ++child) {
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      Store::migration_chunk = 3;
-      try {
-        // A pause after each step lets the other process take the write lock between them.
-        Store s(path, [](std::int64_t, std::int64_t) { usleep(2000); });
-        _exit(s.schema_version() == Store::kSchemaVersion ? 0 : 4);
-      } catch (...) {
-        _exit(2);
-      }
-    }
-    pids.push_back(pid);
-  }
-  for (pid_t pid : pids) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  for (int code : test::open_in_two_processes(path, 3)) CHECK(code == 0);  // exited, finished
   Store s(path);
   CHECK(s.count() == 203);
   CHECK(answer_counts_kept(s) == answer_counts_direct(s));
