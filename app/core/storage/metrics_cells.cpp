@@ -33,8 +33,8 @@ struct ValuesHash {
     std::uint64_t sc = 0;
     std::memcpy(&sc, &v.score, sizeof sc);
     std::uint64_t h = hash_mix(static_cast<std::uint64_t>(v.questionnaire) | static_cast<std::uint64_t>(v.flags) << 8 |
-                          static_cast<std::uint64_t>(v.drawn) << 24 | static_cast<std::uint64_t>(v.fast) << 56 |
-                          static_cast<std::uint64_t>(v.satisfied) << 57);
+                               static_cast<std::uint64_t>(v.drawn) << 24 | static_cast<std::uint64_t>(v.fast) << 56 |
+                               static_cast<std::uint64_t>(v.satisfied) << 57);
     h = hash_mix(h ^ static_cast<std::uint64_t>(v.age));
     h = hash_mix(h ^ static_cast<std::uint64_t>(v.trips) ^ static_cast<std::uint64_t>(v.green) << 32);
     return static_cast<std::size_t>(hash_mix(h ^ sc));

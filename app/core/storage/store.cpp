@@ -484,10 +484,10 @@ void Store::save_metrics(std::int64_t rid, const Response& r, const ResponseMetr
     v.empty() ? s.bind_null(col) : s.bind(col, id);
     return id;
   };
+  const double duration_s = static_cast<double>(r.completed_at - r.started_at) / 1000.0;
   auto& s = *insert_metrics_;
   s.bind(1, rid).bind(2, static_cast<int>(m.method)).bind(3, r.questionnaire).bind(4, r.version).bind(5, kiosk)
-      .bind(6, r.completed_at).bind(7, static_cast<double>(r.completed_at - r.started_at) / 1000.0)
-      .bind(8, r.visible_questions);
+      .bind(6, r.completed_at).bind(7, duration_s).bind(8, r.visible_questions);
   row.age = opt_label(s, 9, "age", m.age);
   row.gender = opt_label(s, 10, "gender", m.gender);
   row.township = opt_label(s, 11, "township", m.township);
@@ -500,7 +500,7 @@ void Store::save_metrics(std::int64_t rid, const Response& r, const ResponseMetr
   row.version = r.version;
   row.kiosk = kiosk;
   row.completed_at = r.completed_at;
-  row.duration_s = static_cast<double>(r.completed_at - r.started_at) / 1000.0;
+  row.duration_s = duration_s;
   row.visible = r.visible_questions;
   row.score = m.score;
   row.drawn = m.drawn;
