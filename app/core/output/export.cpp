@@ -174,7 +174,7 @@ struct Writer {
       }
     });
     {
-      JoinOnExit join{queue, formatter};
+      CloseAndJoin<Batch> join{queue, formatter};
       BatchFiller batch(queue, spares);
       each(q, [&](const Response& r, bool fl) {
         return batch.add(r, fl);  // false once the formatter failed

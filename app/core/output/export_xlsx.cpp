@@ -465,7 +465,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
       if (full) queue.stop();
     });
     {
-      JoinOnExit join{queue, writer};
+      CloseAndJoin<Batch> join{queue, writer};
       BatchFiller batch(queue, spares);
       store.each_with_id(f, [&](std::int64_t rid, const Response& resp) {
         if (cancelled()) return false;

@@ -73,15 +73,4 @@ class BatchFiller {
   std::size_t used_ = 0;
 };
 
-// Closes the queue and joins its consumer however the producing scope ends (an
-// exception from the database included).
-struct JoinOnExit {
-  Handoff<Batch>& queue;
-  std::thread& consumer;
-  ~JoinOnExit() {
-    queue.close();
-    consumer.join();
-  }
-};
-
 }  // namespace eco

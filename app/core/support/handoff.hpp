@@ -78,4 +78,17 @@ struct StopAndJoin {
   }
 };
 
+// The producer's side when the consumer is a thread: however the producing scope ends
+// (an exception from the database included), the queue is closed (the consumer drains
+// what is queued) and the consumer joined.
+template <class T>
+struct CloseAndJoin {
+  Handoff<T>& queue;
+  std::thread& consumer;
+  ~CloseAndJoin() {
+    queue.close();
+    consumer.join();
+  }
+};
+
 }  // namespace eco
