@@ -10,9 +10,11 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/storage/store_access.hpp"
@@ -356,6 +358,58 @@ TEST_CASE("a multi-file CSV export appears complete or not at all") {
   REQUIRE(r.error.empty());
   CHECK(r.files.size() == 6);  // three questionnaires, each with its codebook
   CHECK(names_in(dir.file("out")).size() == 6);
+}
+
+// One pass over the responses feeds every questionnaire's file, each formatted on its
+// own thread: a disk that fills in any one of them must stop the pass and leave none.
+TEST_CASE("a CSV export whose disk fills part-way through any of its files leaves none of them") {
+  test::TempDir dir;
+  Store s(dir.file("k.db"));
+  fill(s, 2400);  // every file larger than a SafeFile's 64 KB buffer: writes fail mid-pass
+  // A response of a questionnaire no longer shipped: in the pass, in no file.
+  Response retired = demo_response(*test::shipped().find("satisfaction"), 3, kNow - 60'000, "k");
+  retired.id = "00000000-0000-4000-8000-000000000077";
+  retired.questionnaire = "retired-survey";
+  REQUIRE(s.save(retired, std::nullopt) == Store::Saved::inserted);
+  ExportOptions o;
+  o.format = "csv";
+  o.out = dir.file("out/all.csv");
+  o.include_flagged = true;
+  ExportResult whole = export_data(s, test::shipped(), o);
+  REQUIRE(whole.error.empty());
+  REQUIRE(whole.files.size() == 6);
+  CHECK(whole.rows == 2400);
+  std::map<std::string, std::string> first;
+  std::uintmax_t largest = 0, smallest = UINTMAX_MAX;  // of the data files
+  for (const auto& f : whole.files) {
+    first[fs::path(f).filename().string()] = slurp(f);
+    largest = std::max(largest, fs::file_size(f));
+    if (f.find("codebook") == std::string::npos) smallest = std::min(smallest, fs::file_size(f));
+  }
+  fs::remove_all(dir.file("out"));
+  // From the first bytes to the last row of the largest file: the failure falls in each
+  // file's start, middle or end, while the other files' threads are still writing.
+  REQUIRE(smallest > (1 << 16));
+  for (rlim_t limit : {rlim_t{1}, rlim_t{3000}, rlim_t{70'000}, rlim_t{smallest - 1}, rlim_t{largest / 2},
+                       rlim_t{largest - 200}, rlim_t{largest - 1}}) {
+    CAPTURE(limit);
+    ExportResult r;
+    {
+      FullDisk full(limit);
+      r = export_data(s, test::shipped(), o);
+    }
+    CHECK_FALSE(r.error.empty());
+    // Below every file's size a formatter fails while the pass runs: that failure, which
+    // stopped the pass, is the one told (not another file cut short by the stop).
+    if (limit < smallest) CHECK(r.error.find("File too large after ") != std::string::npos);
+    CHECK(r.files.empty());
+    CHECK(r.rows == 0);
+    if (fs::exists(dir.file("out"))) CHECK(names_in(dir.file("out")).empty());  // no temporary left behind
+  }
+  ExportResult again = export_data(s, test::shipped(), o);
+  REQUIRE(again.error.empty());
+  CHECK(again.rows == 2400);
+  for (const auto& f : again.files) CHECK(slurp(f) == first[fs::path(f).filename().string()]);
 }
 
 // ---- links, existing files, modes ---------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include "core/output/export_xlsx.hpp"
 #include "core/output/handoff.hpp"
@@ -109,11 +110,12 @@ struct Writer {
   }
   bool cancelled() const { return o.cancel && o.cancel->load(); }
 
-  // Streams the responses of q that the filters and flags let through.
+  // Streams the responses (of `questionnaire`, or of every one when "") that the
+  // filters and flags let through.
   template <class Fn>
-  void each(const Questionnaire& q, Fn&& fn) {
+  void each(const std::string& questionnaire, Fn&& fn) {
     ResponseFilter f = o.filter;
-    f.questionnaire = q.id;
+    f.questionnaire = questionnaire;
     store.each_with_id(f, [&](std::int64_t rid, const Response& r) {
       if (cancelled()) return false;
       bool fl = is_flagged(rid);
@@ -122,92 +124,148 @@ struct Writer {
     });
   }
 
-  // Writes the CSV of q and its codebook as temporaries in `files`; export_data moves
-  // every file of the export into place together.
-  std::string csv(const Questionnaire& q, const std::string& path, ExportResult& res,
-                  std::vector<std::unique_ptr<SafeFile>>& files) {
-    auto cols = export_columns(q);
-    auto& file = *files.emplace_back(std::make_unique<SafeFile>(path));
-    if (!file.ok()) return file.error();
-    bool gb = o.encoding == "gb18030";
+  // Lines of one CSV file, UTF-8 or GB18030. Each formatting thread has its own: an
+  // iconv descriptor may not be shared between threads.
+  struct Lines {
+    bool gb = false;
     Gb18030 conv;
-    if (gb && !conv.ok()) return "this system cannot convert to GB18030 (iconv)";
     std::string line, encoded;
-    auto put = [&](SafeFile& f) {
+    bool put(SafeFile& f) {
       line += "\r\n";  // Excel's own line ending
-      bool ok;
-      if (gb) ok = conv.convert(line, encoded) && f.write(encoded);
-      else ok = f.write(line);
+      bool ok = gb ? conv.convert(line, encoded) && f.write(encoded) : f.write(line);
       line.clear();
       return ok;
-    };
-    if (!gb) file << "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
-    for (std::size_t i = 0; i < cols.size(); ++i) {
-      if (i) line += ',';
-      csv_field(line, cols[i].code);
     }
-    put(file);
-    std::vector<std::string> cells;
-    std::int64_t n = 0;
-    bool ok = true;
-    // Two threads (issue 20): this one reads the rows from the database into responses;
-    // a second turns them into CSV lines and writes them, in the same order. Batches
-    // pass through a queue of at most kQueued, so memory stays bounded.
+  };
+
+  // One questionnaire's CSV while the pass over the responses runs: its file, its
+  // columns and the thread that turns its responses into lines, in the order read.
+  // Batches pass through a queue of at most kQueued, so memory stays bounded.
+  struct CsvPart {
+    CsvPart(const Questionnaire& quest, const std::string& path, bool gb)
+        : q(quest), cols(export_columns(quest)), file(std::make_unique<SafeFile>(path)) {
+      out.gb = gb;
+    }
+    const Questionnaire& q;
+    std::vector<ExportColumn> cols;
+    std::unique_ptr<SafeFile> file;
+    Lines out;
     Handoff<Batch> queue;
     Spares spares;
-    std::thread formatter([&] {
-      Batch b;
-      while (queue.take(b)) {
-        for (const auto& [r, fl] : b) {
-          if (!ok) break;
-          export_row(q, cols, r, fl, o.utc_offset_minutes, cells);
-          if (o.labels) label_cells(q, cols, cells, o.lang);
-          for (std::size_t i = 0; i < cells.size(); ++i) {
-            if (i) line += ',';
-            csv_field(line, cells[i]);
-          }
-          ++n;
-          ok = put(file);
+    std::thread formatter;
+    std::int64_t n = 0;
+    bool ok = true;  // the formatter's; read once it is joined
+    std::optional<BatchFiller> batch;
+  };
+
+  // However the pass ends (an exception from the database included), every started
+  // formatter's queue is closed (it writes what is queued) and the formatter joined.
+  struct JoinFormatters {
+    std::vector<std::unique_ptr<CsvPart>>& parts;
+    ~JoinFormatters() {
+      for (auto& p : parts)
+        if (p->formatter.joinable()) {
+          p->queue.close();
+          p->formatter.join();
         }
-        if (!ok) queue.stop();  // the reader stops at its next batch
-        spares.give(std::move(b));
+    }
+  };
+
+  void format_rows(CsvPart& p) {
+    std::vector<std::string> cells;
+    Batch b;
+    while (p.queue.take(b)) {
+      for (const auto& [r, fl] : b) {
+        if (!p.ok) break;
+        export_row(p.q, p.cols, r, fl, o.utc_offset_minutes, cells);
+        if (o.labels) label_cells(p.q, p.cols, cells, o.lang);
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+          if (i) p.out.line += ',';
+          csv_field(p.out.line, cells[i]);
+        }
+        ++p.n;
+        p.ok = p.out.put(*p.file);
       }
-    });
+      if (!p.ok) p.queue.stop();  // the reader stops at this file's next batch
+      p.spares.give(std::move(b));
+    }
+  }
+
+  // The CSV of each questionnaire in qs (at paths[i]) and its codebook, as temporaries
+  // in `files` (each CSV, then its codebook); export_data moves every file of the
+  // export into place together. One pass over the responses feeds every file: a pass
+  // per questionnaire read the whole responses table once for each (issue 20: the
+  // filter cannot use an index without sorting millions of rows).
+  std::string csv(const std::vector<const Questionnaire*>& qs, const std::vector<std::string>& paths,
+                  ExportResult& res, std::vector<std::unique_ptr<SafeFile>>& files) {
+    if (qs.empty()) return "";  // no questionnaire, no file: nothing to read
+    const bool gb = o.encoding == "gb18030";
+    std::vector<std::unique_ptr<CsvPart>> parts;
+    for (std::size_t i = 0; i < qs.size(); ++i) {
+      auto& p = *parts.emplace_back(std::make_unique<CsvPart>(*qs[i], paths[i], gb));
+      if (!p.file->ok()) return p.file->error();
+      if (gb && !p.out.conv.ok()) return "this system cannot convert to GB18030 (iconv)";
+      if (!gb) *p.file << "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
+      for (std::size_t c = 0; c < p.cols.size(); ++c) {
+        if (c) p.out.line += ',';
+        csv_field(p.out.line, p.cols[c].code);
+      }
+      p.out.put(*p.file);
+    }
     {
-      CloseAndJoin<Batch> join{queue, formatter};
-      BatchFiller batch(queue, spares);
-      each(q, [&](const Response& r, bool fl) {
-        return batch.add(r, fl);  // false once the formatter failed
+      JoinFormatters join{parts};
+      for (auto& p : parts) {
+        p->batch.emplace(p->queue, p->spares);
+        p->formatter = std::thread([this, &part = *p] { format_rows(part); });
+      }
+      CsvPart* last = nullptr;  // responses come in runs of one questionnaire
+      each(qs.size() == 1 ? qs[0]->id : std::string(), [&](const Response& r, bool fl) {
+        if (!last || last->q.id != r.questionnaire) {
+          last = nullptr;
+          for (auto& p : parts)
+            if (p->q.id == r.questionnaire) last = p.get();
+        }
+        return !last || last->batch->add(r, fl);  // false once that file's formatter failed
       });
-      batch.finish();
+      for (auto& p : parts) p->batch->finish();
     }
     if (cancelled()) return "cancelled";
-    if (!ok) return (file.ok() ? "converting to GB18030 failed" : file.error()) + " after " + std::to_string(n) + " rows";
-    if (std::string e = file.finish(); !e.empty()) return e;
-    res.rows += n;
-    // The codebook beside it: every column and code with its Chinese and English text.
-    auto& cb = *files.emplace_back(std::make_unique<SafeFile>(with_suffix(path, ".codebook")));
-    if (!cb.ok()) return cb.error();
-    if (!gb) cb << "\xEF\xBB\xBF";
-    line = "column,question,question_zh,question_en,code,label_zh,label_en";
-    put(cb);
-    for (const auto& c : export_columns(q)) {
-      auto row = [&](const std::string& code, const std::string& zh, const std::string& en) {
-        for (const std::string* f : {&c.code, &c.question, &c.zh, &c.en, &code, &zh, &en}) {
-          if (f != &c.code) line += ',';
-          csv_field(line, *f);
-        }
-        put(cb);
-      };
-      const Question* qu = c.question.empty() ? nullptr : q.find(c.question);
-      if (c.kind == ExportColumn::Kind::choice && qu)
-        for (const auto& op : qu->options) row(op.id, op.text.get("zh"), op.text.get("en"));
-      else if (c.kind == ExportColumn::Kind::option_flag)
-        row("1", "选中", "selected"), row("0", "未选", "not selected");
-      else
-        row("", "", "");
+    for (auto& p : parts)  // the failure that stopped the pass, before any file is finished
+      if (!p->ok)
+        return (p->file->ok() ? "converting to GB18030 failed" : p->file->error()) + " after " + std::to_string(p->n) +
+               " rows";
+    for (auto& p : parts)
+      if (std::string e = p->file->finish(); !e.empty()) return e;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      CsvPart* p = parts[i].get();
+      res.rows += p->n;
+      files.push_back(std::move(p->file));
+      // The codebook beside it: every column and code with its Chinese and English text.
+      auto& cb = *files.emplace_back(std::make_unique<SafeFile>(with_suffix(paths[i], ".codebook")));
+      if (!cb.ok()) return cb.error();
+      Lines& out = p->out;
+      if (!gb) cb << "\xEF\xBB\xBF";
+      out.line = "column,question,question_zh,question_en,code,label_zh,label_en";
+      out.put(cb);
+      for (const auto& c : p->cols) {
+        auto row = [&](const std::string& code, const std::string& zh, const std::string& en) {
+          for (const std::string* f : {&c.code, &c.question, &c.zh, &c.en, &code, &zh, &en}) {
+            if (f != &c.code) out.line += ',';
+            csv_field(out.line, *f);
+          }
+          out.put(cb);
+        };
+        const Question* qu = c.question.empty() ? nullptr : p->q.find(c.question);
+        if (c.kind == ExportColumn::Kind::choice && qu)
+          for (const auto& op : qu->options) row(op.id, op.text.get("zh"), op.text.get("en"));
+        else if (c.kind == ExportColumn::Kind::option_flag)
+          row("1", "选中", "selected"), row("0", "未选", "not selected");
+        else
+          row("", "", "");
+      }
+      if (std::string e = cb.finish(); !e.empty()) return e;
     }
-    return cb.finish();
+    return "";
   }
 
   std::string jsonl(const std::string& path, ExportResult& res) {
@@ -267,15 +325,16 @@ std::string refuse_request(const QuestionnaireSet& set, const ExportOptions& o) 
 // One CSV (and codebook) per questionnaire: their columns differ.
 void export_csv(Writer& w, const QuestionnaireSet& set, const ExportOptions& o, ExportResult& res) {
   auto qs = chosen(set, o.questionnaire);
-  std::vector<std::unique_ptr<SafeFile>> files;
+  std::vector<std::string> paths;
   for (const Questionnaire* q : qs) {
     std::string path = qs.size() == 1 ? o.out : with_suffix(o.out, "-" + q->id);
     // Refused before anything is written, and again atomically when moved into place.
-    if (!o.replace) res.error = refuse_existing(path);
+    if (res.error.empty() && !o.replace) res.error = refuse_existing(path);
     if (res.error.empty() && !o.replace) res.error = refuse_existing(with_suffix(path, ".codebook"));
-    if (res.error.empty()) res.error = w.csv(*q, path, res, files);
-    if (!res.error.empty()) break;
+    paths.push_back(path);
   }
+  std::vector<std::unique_ptr<SafeFile>> files;
+  if (res.error.empty()) res.error = w.csv(qs, paths, res, files);
   // The whole set appears together, or none of it (the temporaries go with `files`).
   std::vector<SafeFile*> all;
   for (auto& f : files) all.push_back(f.get());
