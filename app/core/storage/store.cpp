@@ -8,6 +8,7 @@
 #include "core/support/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 
@@ -347,6 +348,13 @@ Store::Store(const std::string& path, const MigrationProgress& progress) {
   count_answer_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?) "
       "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
+  {
+    // SQLite's upsert takes several rows in one statement (a row under a key already
+    // there adds to it): a batch's counts go kCountRows to a statement.
+    std::string sql = "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?)";
+    for (int k = 1; k < kCountRows; ++k) sql += ",(?,?,?,?,?,?,?,?)";
+    count_answers_ = std::make_unique<Stmt>(*db_, sql + " ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
+  }
   count_response_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO response_counts(questionnaire, hour, kiosk, n, flagged) VALUES(?,?,?,?,?) "
       "ON CONFLICT DO UPDATE SET n = n + excluded.n, flagged = flagged + excluded.flagged");
@@ -719,7 +727,7 @@ void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std:
 // rolled-back work are forgotten.
 void Store::reset_after_failure() {
   for (auto* s : {&insert_response_, &insert_answer_, &insert_answers_, &insert_metrics_, &find_duplicate_, &insert_label_,
-                  &count_answer_, &count_response_, &clear_in_progress_, &find_label_})
+                  &count_answer_, &count_answers_, &count_response_, &clear_in_progress_, &find_label_})
     (*s)->reset();
   forget_labels();
 }
@@ -750,17 +758,7 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
     if (m) save_metrics(rid, r, *m);
     if (!in_batch_) cells_->write();  // a batch writes its cells once, at its end
     if (in_batch_) {
-      for (auto& [k, v] : counts) {
-        auto it = pending_counts_.find(k);
-        if (it == pending_counts_.end())
-          it = pending_counts_
-                   .emplace(CountKey{std::string(k.questionnaire), std::string(k.question), k.kind,
-                                     std::string(k.item), k.hour, std::string(k.kiosk)},
-                            std::pair<std::int64_t, std::int64_t>{0, 0})
-                   .first;
-        it->second.first += 1;
-        it->second.second += v;
-      }
+      for (auto& [k, v] : counts) pending_counts_.add(k, v);
     } else {
       for (auto& [k, v] : counts) write_count(k, 1, v);
     }
@@ -809,22 +807,28 @@ std::vector<StaffCall> Store::staff_calls(int limit) {
   return out;
 }
 
-std::size_t Store::CountKeyHash::operator()(const CountRef& k) const {
-  std::hash<std::string_view> h;
-  std::size_t x = h(k.question);
-  for (std::size_t y : {h(k.item), h(k.questionnaire), h(k.kiosk), static_cast<std::size_t>(k.hour),
-                        static_cast<std::size_t>(k.kind)})
-    x = x * 1000003u ^ y;
-  return x;
-}
-
 void Store::write_pending_counts() {
-  // In the table's key order: each upsert lands beside the one before.
-  std::vector<std::pair<CountRef, const std::pair<std::int64_t, std::int64_t>*>> rows;
-  rows.reserve(pending_counts_.size());
-  for (const auto& e : pending_counts_) rows.push_back({e.first.ref(), &e.second});
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [k, v] : rows) write_count(k, v->first, v->second);
+  struct Row {
+    CountRef k;
+    std::int64_t n, total;
+  };
+  std::array<Row, kCountRows> rows;
+  int held = 0;
+  auto& many = *count_answers_;
+  pending_counts_.each_in_key_order([&](const CountRef& k, std::int64_t n, std::int64_t total) {
+    rows[held++] = {k, n, total};
+    if (held < kCountRows) return;
+    for (int i = 0; i < kCountRows; ++i) {
+      const Row& r = rows[i];
+      const int b = 8 * i;
+      many.bind_static(b + 1, r.k.questionnaire).bind_static(b + 2, r.k.question).bind(b + 3, r.k.kind)
+          .bind_static(b + 4, r.k.item).bind(b + 5, r.k.hour).bind_static(b + 6, r.k.kiosk).bind(b + 7, r.n)
+          .bind(b + 8, r.total);
+    }
+    many.run();
+    held = 0;
+  });
+  for (int i = 0; i < held; ++i) write_count(rows[i].k, rows[i].n, rows[i].total);  // the last few, in order
 }
 
 void Store::write_count(const CountRef& k, std::int64_t n, std::int64_t total) {

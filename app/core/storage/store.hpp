@@ -15,6 +15,7 @@
 
 #include "core/survey/response.hpp"
 #include "core/support/time.hpp"
+#include "core/storage/batch_counts.hpp"
 #include "core/storage/response_queries.hpp"
 #include "core/storage/sqlite.hpp"
 #include "core/storage/staff_call.hpp"
@@ -132,52 +133,13 @@ class Store final : public ResponseQueries {
   std::vector<std::string> restored_guards_;
   void save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m);
   void reset_after_failure();
-  // One hourly answer count's key as views into a response being saved (no copies);
-  // a CountKey owns its strings, for the batch's map.
-  struct CountRef {
-    std::string_view questionnaire, question;
-    int kind;
-    std::string_view item;
-    std::int64_t hour;
-    std::string_view kiosk;
-    bool operator<(const CountRef& o) const {
-      return std::tie(hour, kiosk, questionnaire, question, kind, item) <  // the table's key order
-             std::tie(o.hour, o.kiosk, o.questionnaire, o.question, o.kind, o.item);
-    }
-    bool operator==(const CountRef& o) const {
-      return hour == o.hour && kind == o.kind && question == o.question && item == o.item &&
-             questionnaire == o.questionnaire && kiosk == o.kiosk;
-    }
-  };
-  struct CountKey {
-    std::string questionnaire, question;
-    int kind;
-    std::string item;
-    std::int64_t hour;
-    std::string kiosk;
-    CountRef ref() const { return {questionnaire, question, kind, item, hour, kiosk}; }
-  };
-  // Transparent, so a batch finds a count already in its map by a CountRef, and copies
-  // the strings only for a key it has not seen.
-  struct CountKeyHash {
-    using is_transparent = void;
-    std::size_t operator()(const CountRef& k) const;
-    std::size_t operator()(const CountKey& k) const { return (*this)(k.ref()); }
-  };
-  struct CountKeyEq {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const { return ref_of(a) == ref_of(b); }
-    static CountRef ref_of(const CountRef& r) { return r; }
-    static CountRef ref_of(const CountKey& k) { return k.ref(); }
-  };
+  using CountRef = HourCountRef;
   void insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountRef, std::int64_t>>& counts);
   void write_count(const CountRef& k, std::int64_t n, std::int64_t total);
   // One more response (n) or flagged response in its hour (response_counts, schema 8).
   void count_response(const Response& r, std::int64_t n, std::int64_t flagged);
-  // A batch's answer counts: hashed while saving (an ordered map's string compares were
-  // a sixth of an import's time), sorted by the table's key when written.
-  std::unordered_map<CountKey, std::pair<std::int64_t, std::int64_t>, CountKeyHash, CountKeyEq> pending_counts_;
+  // A batch's answer counts, written once at its end (batch_counts.hpp).
+  BatchCounts pending_counts_;
   void write_pending_counts();
   void load_labels();
   void forget_labels();
@@ -185,9 +147,10 @@ class Store final : public ResponseQueries {
   std::unordered_map<std::string, std::int64_t> label_ids_;  // kind + '\x1f' + value
   std::unordered_map<std::int64_t, std::string> label_texts_;
   std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, find_label_, label_text_, count_answer_,
-      count_response_, clear_in_progress_;
+      count_response_, clear_in_progress_, count_answers_;
   std::unique_ptr<Stmt> insert_response_, insert_answer_, insert_answers_, find_uuid_;
   static constexpr int kAnswerRows = 8;  // answer rows per insert_answers_
+  static constexpr int kCountRows = 8;   // a batch's count rows per count_answers_
   std::unique_ptr<Stmt> savepoint_, release_, rollback_to_;  // a batch's per-response savepoint, prepared once
   bool in_batch_ = false;
   std::unique_ptr<CellCounter> cells_;      // null when read-only
