@@ -731,6 +731,8 @@ GRANT EXECUTE ON FUNCTION ecokiosk_fleet(int, int) TO {propaganda}, {admins}, {r
     kBatchesMigration,
     // 10: answers keyed by (rid, ord), responses staged by COPY (issue 16): schema_rid.cpp.
     kAnswersByRidMigration,
+    // 11: cells keyed by one hashed value, counted with less work (issue 16): schema_cells.cpp.
+    kCellsByKeyMigration,
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);

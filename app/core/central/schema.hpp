@@ -11,7 +11,7 @@
 
 namespace eco::central {
 
-constexpr int kCentralSchemaVersion = 10;
+constexpr int kCentralSchemaVersion = 11;
 
 struct SchemaState {
   Status status = Status::ok;  // ok, schema_older, schema_newer, not_initialised

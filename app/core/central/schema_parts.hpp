@@ -10,5 +10,7 @@ extern const char* const kPublishMigration;
 extern const char* const kBatchesMigration;
 // Answer atoms keyed by their response's arrival number (issue 16's sync figure): schema_rid.cpp.
 extern const char* const kAnswersByRidMigration;
+// Cells keyed by one hashed value, counted with less work (issue 16's sync figure): schema_cells.cpp.
+extern const char* const kCellsByKeyMigration;
 
 }  // namespace eco::central
