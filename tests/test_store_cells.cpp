@@ -18,68 +18,23 @@
 #include "core/analysis/indicators.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/storage/interchange.hpp"
+#include "core/storage/migration_fill.hpp"
 #include "core/storage/store.hpp"
 #include "core/storage/store_access.hpp"
 #include "core/survey/metrics.hpp"
+#include "cells_check.hpp"
 #include "helpers.hpp"
 
 using namespace eco;
 
 namespace {
 
-const CellQuery kClock{2.0, 480};  // what a new file counts on: the settings' defaults
-
-std::string published(const IndicatorReport& r) {
-  nlohmann::json j = indicators_json(r);
-  j.erase("generated_at");
-  return j.dump(1);
-}
-
-// A cell as comparable text, label ids as their texts (ids differ between files).
-using Cells = std::map<std::string, std::int64_t>;
-Cells cells_of(Store& s, const ResponseFilter& f, bool counted) {
-  Cells out;
-  auto take = [&](const MetricsCell& c) {
-    std::ostringstream k;
-    k << static_cast<int>(c.grouping) << '|' << c.questionnaire << '|' << s.label_text(c.township) << '|'
-      << s.label_text(c.age) << '|' << s.label_text(c.gender) << '|' << s.label_text(c.kiosk) << '|' << c.day << '|'
-      << c.fast << '|' << c.flags << '|' << c.score << '|' << c.drawn << '|' << c.satisfied << '|' << c.trips << '|'
-      << c.green << '|' << s.label_text(c.item) << '|' << c.value;
-    out[k.str()] += c.n;
-  };
-  if (counted) {
-    REQUIRE(s.counts_cells(f, kClock));
-    s.each_metrics_cell(f, kClock, take);
-  } else {
-    s.ResponseQueries::each_metrics_cell(f, kClock, take);  // counted from the rows now
-  }
-  return out;
-}
-
-// The stored cells equal the rows counted now (all, one questionnaire, one version), and
-// the indicators from them publish what the rows publish.
-void check_cells(Store& s, const std::string& what) {
-  INFO(what);
-  CHECK(cells_of(s, {}, true) == cells_of(s, {}, false));
-  for (const Questionnaire& q : test::shipped().list) {
-    ResponseFilter f;
-    f.questionnaire = q.id;
-    CHECK(cells_of(s, f, true) == cells_of(s, f, false));
-    f.version = 1;
-    CHECK(cells_of(s, f, true) == cells_of(s, f, false));
-  }
-  for (bool flagged : {false, true}) {
-    IndicatorOptions opt;
-    opt.include_flagged = flagged;
-    REQUIRE(s.counts_cells({}, {opt.min_seconds_per_question, opt.utc_offset_minutes}));
-    CHECK(published(compute_indicators(s, test::shipped(), opt)) ==
-          published(compute_indicators_from_rows(s, test::shipped(), opt)));
-  }
-}
-
-std::int64_t cell_respondents(Store& s) {
-  return StoreAccess::db(s).scalar("SELECT coalesce(sum(n), 0) FROM metrics_cells WHERE grouping = 0");
-}
+using test::cell_respondents;
+using test::cells_of;
+using test::check_cells;
+using test::Cells;
+using test::kClock;
+using test::published;
 
 void demo(Store& s, std::int64_t n, std::uint64_t seed, const std::string& kiosk) {
   DemoOptions d;
@@ -247,7 +202,9 @@ TEST_CASE("store cells: a schema-10 file gets its cells filled in steps, equal t
     CHECK(cell_respondents(s) == total);
     REQUIRE(!seen.empty());
     CHECK(seen.back() == std::pair{total, total});
-    if (n == 301) CHECK(seen.size() > 301 / 14);
+    // Steps of whole hours of at least kCellStepChunks * 7 responses (changed when the
+    // cells' steps grew: it was 7).
+    if (n == 301) CHECK(seen.size() > 301 / (2 * 7 * migration_fill::kCellStepChunks));
     check_cells(s, "filled");
     demo(s, 30, 44, "hall-c");  // and kept as saves go on
     check_cells(s, "filled, then saved to");
@@ -258,8 +215,10 @@ TEST_CASE("store cells: a fill stopped part-way, killed part-way, or run by two 
   test::TempDir dir;
   std::string path = dir.file("ten.db");
   make_schema10(path, 240);
+  // Chunks small enough for many steps of kCellStepChunks chunks each (they were 9 and
+  // 4 when the cells' steps were one chunk).
   {  // stopped by its progress callback, twice
-    SmallChunks small(9);
+    SmallChunks small(2);
     for (int stop_at : {3, 11}) {
       int calls = 0;
       struct Stop {};
@@ -274,7 +233,7 @@ TEST_CASE("store cells: a fill stopped part-way, killed part-way, or run by two 
   }
   for (int kill_after : {2, 7, 15}) {  // killed wherever it is
     CAPTURE(kill_after);
-    test::open_and_kill_after(path, 4, kill_after);
+    test::open_and_kill_after(path, 1, kill_after);
   }
   {
     Db db(path, false);

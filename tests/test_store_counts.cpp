@@ -23,6 +23,7 @@
 #include "core/storage/store.hpp"
 #include "core/storage/store_access.hpp"
 #include "core/survey/metrics.hpp"
+#include "cells_check.hpp"
 #include "helpers.hpp"
 
 using namespace eco;
@@ -140,15 +141,22 @@ std::map<std::string, std::int64_t> answer_counts_kept(Store& s) {
   return m;
 }
 
+// What schemas 5 to 11 added goes (the hourly counts of both kinds, staff calls, sync,
+// the counted cells and their clock), and the answers' index schema 9 dropped comes back.
+void as_schema4(Store& s) {
+  StoreAccess::db(s).exec("DROP TABLE answer_counts; DROP TABLE response_counts; DROP TABLE staff_calls; "
+                          "DROP TABLE central_sync; DROP TABLE metrics_cells; DROP TABLE metrics_cell_clock; "
+                          "CREATE INDEX answers_by_question ON answers(question, item); PRAGMA user_version=4");
+}
+
 // A database of `n` responses over two kiosks (with duplicates), left as schema 4 made
-// it: no hourly counts of either kind.
+// it: no hourly counts of either kind, no counted cells.
 void make_schema4(const std::string& path, std::int64_t n) {
   Store s(path);
   fill(s, n / 2, "hall-a", 3);
   fill(s, n - n / 2, "hall-b", 4);
   if (n > 0) add_duplicates(s, 3);
-  StoreAccess::db(s).exec("DROP TABLE answer_counts; DROP TABLE response_counts; DROP TABLE staff_calls; "
-                          "DROP TABLE central_sync; PRAGMA user_version=4");
+  as_schema4(s);
 }
 
 struct SmallChunks {  // many chunks from a few hundred responses
@@ -248,6 +256,7 @@ TEST_CASE("opening a schema-4 database fills both hourly tables in steps, equal 
     // it was exactly 7 responses by id).
     if (n == 301) CHECK(seen.size() > 2 * 301 / 14);
     check_same_as_scan(s);
+    test::check_cells(s, "filled");
   }
 }
 
@@ -274,6 +283,7 @@ TEST_CASE("a migration stopped part-way loses nothing: the next open carries on 
   CHECK(s.count() == 203);
   CHECK(answer_counts_kept(s) == answer_counts_direct(s));
   check_same_as_scan(s);
+  test::check_cells(s, "filled");
 }
 
 TEST_CASE("a migration whose process is killed part-way loses nothing: the next open completes it") {
@@ -293,6 +303,7 @@ TEST_CASE("a migration whose process is killed part-way loses nothing: the next 
   CHECK(s.schema_version() == Store::kSchemaVersion);
   CHECK(answer_counts_kept(s) == answer_counts_direct(s));
   check_same_as_scan(s);
+  test::check_cells(s, "filled");
 }
 
 // Each process sums the next windows on reader threads while it writes the current one;
@@ -307,6 +318,7 @@ TEST_CASE("two processes opening the same schema-4 file at once both finish, and
   CHECK(s.count() == 203);
   CHECK(answer_counts_kept(s) == answer_counts_direct(s));
   check_same_as_scan(s);
+  test::check_cells(s, "filled");
 }
 
 // The reader threads open the file again, by its path; when they cannot (no file
@@ -369,6 +381,7 @@ TEST_CASE("a schema-4 fill whose reader threads cannot open the file is still co
       Store s(path);
       CHECK(answer_counts_kept(s) == answer_counts_direct(s));
       check_same_as_scan(s);
+      test::check_cells(s, "filled");
     }
   }
   CHECK(starved_but_done > 0);  // the case this test is for was met
@@ -419,6 +432,7 @@ TEST_CASE("a schema-4 fill that cannot start its reader threads is counted by th
     Store s(path);  // finishes what a stopped child left
     CHECK(answer_counts_kept(s) == answer_counts_direct(s));
     check_same_as_scan(s);
+    test::check_cells(s, "filled");
   }
   CHECK(counted > 0);
 }
@@ -447,6 +461,7 @@ TEST_CASE("a fill an older EcoKiosk left half done (counted by response ids) is 
   CHECK(answer_counts_kept(s) == answer_counts_direct(s));  // nothing of the first 60 counted twice
   CHECK(StoreAccess::db(s).scalar("SELECT count(*) FROM migration_fill") == 0);
   check_same_as_scan(s);
+  test::check_cells(s, "filled");
 }
 
 TEST_CASE("the fill by windows of hours counts every response whatever its time: before 1970, on an hour's edge, "
@@ -461,13 +476,14 @@ TEST_CASE("the fill by windows of hours counts every response whatever its time:
     // Saved newest first, so ids run against time; hours either side of 0 (SQLite and
     // C++ both cut toward zero, so hour 0 holds two hours of times).
     for (TimeMs t : {TimeMs{4'102'444'800'000}, kEnd + 3'600'000, kEnd, kEnd - 1, TimeMs{3'600'000}, TimeMs{0},
-                     TimeMs{-1}, TimeMs{-3'599'999}, TimeMs{-3'600'000}, TimeMs{-7'200'001}}) {
+                     TimeMs{-1}, TimeMs{-3'599'999}, TimeMs{-3'600'000}, TimeMs{-7'200'001},
+                     // and a day before 1970 on the cells' clock (8 hours ahead): rounded down
+                     TimeMs{-28'800'001}, TimeMs{-259'200'005}}) {
       Response r = demo_response(q, seed++, t - 300'000, "hall-b");
       r.completed_at = t;
       test::save_scored(s, r, &q);
     }
-    StoreAccess::db(s).exec("DROP TABLE answer_counts; DROP TABLE response_counts; DROP TABLE staff_calls; "
-                            "DROP TABLE central_sync; PRAGMA user_version=4");
+    as_schema4(s);
   }
   for (std::int64_t chunk : {1, 3, 1000}) {
     CAPTURE(chunk);
@@ -475,9 +491,10 @@ TEST_CASE("the fill by windows of hours counts every response whatever its time:
     std::filesystem::copy_file(path, copy);
     SmallChunks small(chunk);
     Store s(copy);
-    CHECK(s.count() == 50);
+    CHECK(s.count() == 52);
     CHECK(answer_counts_kept(s) == answer_counts_direct(s));
-    CHECK(StoreAccess::db(s).scalar("SELECT sum(n) FROM response_counts") == 50);
+    CHECK(StoreAccess::db(s).scalar("SELECT sum(n) FROM response_counts") == 52);
+    test::check_cells(s, "odd times");
   }
 }
 

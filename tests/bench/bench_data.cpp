@@ -137,8 +137,12 @@ const eco::QuestionnaireSet& questionnaires() {
   return set;
 }
 
-// The big database as an older program left it: schema 4, no hourly counts.
-void make_schema4(const Options& o, const std::string& path) {
+// The big database as an older program left it: schema 4. Every table of schemas 5 to 11
+// goes (the hourly counts, staff calls, sync, the counted cells and their clock, the
+// fills' marks), and the answers' index that schema 9 dropped comes back: an older file
+// has it, and the update drops it. Made once per run of the bench (the index takes a
+// while over the big file), then copied for each timed open.
+void make_schema4_template(const Options& o, const std::string& path) {
   ensure_big_db(o);
   {
     eco::Store s(o.db);
@@ -147,17 +151,24 @@ void make_schema4(const Options& o, const std::string& path) {
   remove_db(path);
   fs::copy_file(o.db, path);
   eco::Db db(path, false);
-  db.exec("DROP TABLE answer_counts; DROP TABLE IF EXISTS response_counts; DROP TABLE IF EXISTS staff_calls; "
-          "DROP TABLE IF EXISTS central_sync; "
-          "DROP TABLE IF EXISTS migration_fill; DROP TABLE IF EXISTS migration_fill_hours; PRAGMA user_version=4");
+  db.exec("DROP TABLE IF EXISTS answer_counts; DROP TABLE IF EXISTS response_counts; DROP TABLE IF EXISTS staff_calls; "
+          "DROP TABLE IF EXISTS central_sync; DROP TABLE IF EXISTS metrics_cells; "
+          "DROP TABLE IF EXISTS metrics_cell_clock; DROP TABLE IF EXISTS migration_fill; "
+          "DROP TABLE IF EXISTS migration_fill_hours");
+  db.exec("CREATE INDEX IF NOT EXISTS answers_by_question ON answers(question, item)");
+  db.exec("PRAGMA user_version=4");
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 void migrate(const Options& o) {
   const std::string path = "/tmp/ecokiosk-bench-schema4.db";
+  const std::string made = "/tmp/ecokiosk-bench-schema4-template.db";
+  make_schema4_template(o, made);
   std::int64_t n = 0;
   double cpu = 0;
   double best = best_of_3("open a schema-4 database", [&] {
-    make_schema4(o, path);
+    remove_db(path);
+    fs::copy_file(made, path);
     double c0 = cpu_seconds(RUSAGE_SELF);
     auto t0 = Clock::now();
     eco::Store s(path);
@@ -166,10 +177,11 @@ void migrate(const Options& o) {
     n = s.count();
     return sec;
   }, &cpu);
-  std::printf("opening a schema-4 database of %lld responses (building the hourly counts): best %.2f s wall, %.2f s "
-              "CPU (goal <= 20 s, ratio to goal %.2f wall, %.2f CPU)\n",
+  std::printf("opening a schema-4 database of %lld responses (building the hourly counts and the counted cells): "
+              "best %.2f s wall, %.2f s CPU (goal <= 20 s, ratio to goal %.2f wall, %.2f CPU)\n",
               static_cast<long long>(n), best, cpu, best / 20.0, cpu / 20.0);
   remove_db(path);
+  remove_db(made);
 }
 
 void results(const Options& o) {

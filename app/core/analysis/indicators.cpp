@@ -311,7 +311,10 @@ class MonthCodes {
  public:
   explicit MonthCodes(int utc_offset_minutes) : offset_(utc_offset_minutes) {}
   std::int64_t operator()(TimeMs at) {
-    std::int64_t day = (at + offset_ * 60000LL) / 86400000;
+    // Whole days rounded down, also before 1970 (cut toward zero, the day before 1970's
+    // first shared its code, and whichever came first gave both their month).
+    const std::int64_t local = at + offset_ * 60000LL;
+    const std::int64_t day = local >= 0 ? local / 86400000 : (local - 86399999) / 86400000;
     auto [it, fresh] = codes_.try_emplace(day, 0);
     if (fresh) {
       std::string m = month_of(at, offset_);

@@ -133,16 +133,52 @@ class AnswerWriter {
   Stmt write_;
 };
 
-// Reading a window's answers is nearly all of the fill, and it only reads: threads with
+// What a window's rows sum to: its answer counts (migration 5) or its counted cells
+// (migration 11), the cells of all questionnaires in one tally.
+struct WindowSums {
+  WindowCounts answers;
+  std::optional<CellTally> cells;
+};
+
+// What the fill of `version` reads, on the writer's connection or a reader thread's.
+class WindowReader {
+ public:
+  // cells: the clock migration 11 counts on (its CellCounter's); unused for version 5.
+  WindowReader(Db& db, int version, const CellQuery& cells) : clock_(cells) {
+    if (version == 5) answers_.emplace(db);
+    else metrics_.emplace(db);
+  }
+  WindowSums read(const std::vector<std::string>& questionnaires, std::int64_t from, std::int64_t to,
+                  const std::atomic<bool>* stop = nullptr) {
+    WindowSums out;
+    if (answers_) {
+      for (const std::string& q : questionnaires) out.answers.push_back(answers_->read(Window{q, from, to}, stop));
+    } else {
+      out.cells.emplace(clock_, true);
+      for (const std::string& q : questionnaires) metrics_->read(*out.cells, q, from, to, stop);
+    }
+    return out;
+  }
+
+ private:
+  CellQuery clock_;
+  std::optional<AnswerReader> answers_;
+  std::optional<StoredMetricsReader> metrics_;
+};
+
+// Reading a window's rows is nearly all of the fill, and it only reads: threads with
 // read-only connections of their own sum the next windows while this one writes and
 // commits the current, in order, so a stop or kill still loses at most one step. At most
-// threads + 1 windows are summed ahead, which bounds the memory held.
+// threads + 1 windows are summed ahead, which bounds the memory held. (The counted cells
+// of migration 11 were summed on the writer alone at first: a third of a schema-4 file's
+// update, one core busy and the other idle.)
 class ReadAhead {
  public:
-  ReadAhead(const std::string& path, std::vector<std::pair<std::int64_t, std::int64_t>> windows,
-            std::vector<std::string> questionnaires, unsigned threads)
-      : windows_(std::move(windows)), questionnaires_(std::move(questionnaires)), ahead_(threads + 1),
-        done_(windows_.size()) {
+  ReadAhead(const std::string& path, int version, const CellQuery& cells,
+            std::vector<std::pair<std::int64_t, std::int64_t>> windows, std::vector<std::string> questionnaires,
+            unsigned threads)
+      : version_(version), cells_(cells), windows_(std::move(windows)), questionnaires_(std::move(questionnaires)),
+        ahead_(threads + 1), done_(windows_.size()) {
     // A thread the system will not start is one fewer reader; with none, take() says so
     // and the writer reads every window itself.
     for (unsigned i = 0; i < threads; ++i) {
@@ -165,14 +201,14 @@ class ReadAhead {
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
 
-  // The next window's counts when it is the one [from, to]; nullopt otherwise (another
+  // The next window's sums when it is the one [from, to]; nullopt otherwise (another
   // process moved the mark: the caller reads it itself).
-  std::optional<WindowCounts> take(std::int64_t from, std::int64_t to) {
+  std::optional<WindowSums> take(std::int64_t from, std::int64_t to) {
     if (taken_ >= windows_.size() || windows_[taken_] != std::pair{from, to}) return std::nullopt;
     std::unique_lock l(m_);
     cv_.wait(l, [&] { return done_[taken_].has_value() || failed_; });
     if (failed_) return std::nullopt;  // the caller reads it, and meets the error itself if it is the file's
-    WindowCounts out = std::move(*done_[taken_]);
+    WindowSums out = std::move(*done_[taken_]);
     done_[taken_].reset();
     ++taken_;
     l.unlock();
@@ -186,7 +222,7 @@ class ReadAhead {
       Db db(path, false, true);
       db.exec("PRAGMA mmap_size=2147418112");
       db.set_cancel(&stop_);
-      AnswerReader reader(db);
+      WindowReader reader(db, version_, cells_);
       for (;;) {
         std::size_t j;
         {
@@ -195,13 +231,11 @@ class ReadAhead {
           if (stop_ || next_ >= windows_.size()) return;
           j = next_++;
         }
-        WindowCounts counts;
-        for (const std::string& q : questionnaires_)
-          counts.push_back(reader.read(Window{q, windows_[j].first, windows_[j].second}, &stop_));
+        WindowSums sums = reader.read(questionnaires_, windows_[j].first, windows_[j].second, &stop_);
         {
           std::lock_guard l(m_);
           if (stop_) return;
-          done_[j] = std::move(counts);
+          done_[j] = std::move(sums);
         }
         cv_.notify_all();
       }
@@ -214,12 +248,14 @@ class ReadAhead {
     }
   }
 
+  const int version_;
+  const CellQuery cells_;
   const std::vector<std::pair<std::int64_t, std::int64_t>> windows_;
   const std::vector<std::string> questionnaires_;
   const std::size_t ahead_;  // windows summed and not yet taken, at most
   std::mutex m_;
   std::condition_variable cv_;
-  std::vector<std::optional<WindowCounts>> done_;
+  std::vector<std::optional<WindowSums>> done_;
   std::size_t next_ = 0;   // the next window a thread takes up
   std::size_t taken_ = 0;  // the next window the writer takes
   std::atomic<bool> stop_{false};
@@ -324,18 +360,26 @@ void begin(Db& db, int version, const char* create_sql) {
 
 void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
   const std::string v = std::to_string(version);
+  // The counted cells take longer steps: most of a window's cells (those not by day) are
+  // in every window, each an upsert somewhere in the table, so writing them cost more
+  // than summing them, and it was the same rows again for each window.
+  if (version == 11) chunk *= kCellStepChunks;
   Hours hours;
   bool counted = false;
-  std::optional<AnswerReader> reader;  // for version 5 (the other's table may not exist yet)
-  std::optional<AnswerWriter> writer;
+  // Versions 5 and 11 sum windows (on reader threads too, with the writer as their
+  // fallback); 8 lets SQLite group. Each made only for its version: the other's table
+  // may not exist yet.
+  std::optional<AnswerWriter> answers;
+  std::optional<CellCounter> cells;
+  std::optional<WindowReader> reader;
   std::optional<ReadAhead> ahead;
   std::optional<ResponseCounts> responses;
-  std::optional<CellCounter> cells;  // version 11
   if (version == 5) {
-    reader.emplace(db);
-    writer.emplace(db);
+    answers.emplace(db);
+    reader.emplace(db, version, CellQuery{});
   } else if (version == 11) {
     cells.emplace(db);
+    reader.emplace(db, version, cells->clock());
   } else {
     responses.emplace(db);
   }
@@ -372,7 +416,8 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
         const std::string& path = db.path();
         unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
         if (windows.size() > 1 && !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0)
-          ahead.emplace(path, std::move(windows), hours.questionnaires, threads);
+          ahead.emplace(path, version, cells ? cells->clock() : CellQuery{}, std::move(windows), hours.questionnaires,
+                        threads);
       }
     }
     const Step s = step_from(hours, from, chunk);
@@ -384,16 +429,13 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
       return;
     }
     if (reader) {
-      std::optional<WindowCounts> counts = ahead ? ahead->take(from, s.to) : std::nullopt;
-      if (!counts) {
-        counts.emplace();
-        for (const std::string& q : hours.questionnaires) counts->push_back(reader->read(Window{q, from, s.to}));
-      }
-      for (std::size_t i = 0; i < hours.questionnaires.size(); ++i) writer->write(hours.questionnaires[i], (*counts)[i]);
-    } else if (cells) {
-      // A window's metrics rows counted in memory, its cells written once, in key order.
-      for (const std::string& q : hours.questionnaires) count_stored_cells(db, *cells, q, from, s.to);
-      cells->write();
+      std::optional<WindowSums> sums = ahead ? ahead->take(from, s.to) : std::nullopt;
+      if (!sums) sums = reader->read(hours.questionnaires, from, s.to);
+      if (answers)
+        for (std::size_t i = 0; i < hours.questionnaires.size(); ++i)
+          answers->write(hours.questionnaires[i], sums->answers[i]);
+      // A window's cells written once, in key order.
+      if (cells) cells->write(*sums->cells);
     } else {
       for (const std::string& q : hours.questionnaires) responses->fill(Window{q, from, s.to});
     }

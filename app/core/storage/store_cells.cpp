@@ -4,7 +4,6 @@
 #include <cstring>
 #include <tuple>
 
-#include "core/support/hash_mix.hpp"
 
 namespace eco {
 
@@ -16,35 +15,19 @@ constexpr const char* kColumns =
     "grouping, questionnaire, township, age, gender, kiosk, day, fast, flags, score, drawn, satisfied, trips, green, "
     "item, value, version";
 
-}  // namespace
-
-bool CellCounter::Key::operator==(const Key& o) const {
-  return grouping == o.grouping && questionnaire == o.questionnaire && flags == o.flags && drawn == o.drawn &&
-         value == o.value && fast == o.fast && satisfied == o.satisfied && township == o.township && age == o.age &&
-         gender == o.gender && kiosk == o.kiosk && day == o.day && trips == o.trips && green == o.green &&
-         item == o.item && std::memcmp(&score, &o.score, sizeof score) == 0;
-}
-
-std::size_t CellCounter::KeyHash::operator()(const Key& k) const {
-  std::uint64_t sc = 0;
-  std::memcpy(&sc, &k.score, sizeof sc);
-  std::uint64_t h = hash_mix(static_cast<std::uint64_t>(k.grouping) | static_cast<std::uint64_t>(k.questionnaire) << 4 |
-                        static_cast<std::uint64_t>(k.flags) << 20 | static_cast<std::uint64_t>(k.fast) << 30 |
-                        static_cast<std::uint64_t>(k.satisfied) << 31 | static_cast<std::uint64_t>(k.drawn) << 32 |
-                        static_cast<std::uint64_t>(k.value) << 48);
-  for (std::int64_t x : {k.township, k.age, k.gender, k.kiosk, k.day, k.trips, k.green, k.item})
-    h = hash_mix(h ^ static_cast<std::uint64_t>(x));
-  return static_cast<std::size_t>(hash_mix(h ^ sc));
-}
-
-CellCounter::CellCounter(Db& db)
-    : db_(db),
-      upsert_(db, std::string("INSERT INTO metrics_cells(") + kColumns +
-                      ", n) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n") {
+CellQuery read_clock(Db& db) {
   Stmt s(db, "SELECT min_seconds, utc_offset_minutes FROM metrics_cell_clock WHERE id = 1");
   if (!s.step()) db.fail("metrics_cell_clock has no row");
-  clock_ = CellQuery{s.f64(0), static_cast<int>(s.i64(1))};
+  return CellQuery{s.f64(0), static_cast<int>(s.i64(1))};
 }
+
+}  // namespace
+
+CellCounter::CellCounter(Db& db)
+    : clock_(read_clock(db)),
+      upsert_(db, std::string("INSERT INTO metrics_cells(") + kColumns +
+                      ", n) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n"),
+      tally_(clock_, true) {}
 
 bool CellCounter::same_clock(const CellQuery& q) const {
   // "fast" counts nobody at any threshold <= 0.
@@ -53,72 +36,22 @@ bool CellCounter::same_clock(const CellQuery& q) const {
   return same_fast && q.utc_offset_minutes == clock_.utc_offset_minutes;
 }
 
-int CellCounter::questionnaire_index(std::string_view q) {
-  for (std::size_t i = 0; i < questionnaires_.size(); ++i)
-    if (questionnaires_[i] == q) return static_cast<int>(i);
-  questionnaires_.emplace_back(q);
-  return static_cast<int>(questionnaires_.size() - 1);
-}
-
-void CellCounter::add(const MetricsRow& m) {
-  // As ResponseQueries::each_metrics_cell counts the rows (metrics_cells.cpp): the same
-  // day, the same "fast", the same outcomes left out.
-  const std::int64_t local = m.completed_at + static_cast<std::int64_t>(clock_.utc_offset_minutes) * 60000;
-  const std::int64_t day = local >= 0 ? local / 86400000 : (local - 86399999) / 86400000;
-  Key k{};
-  k.questionnaire = questionnaire_index(m.questionnaire);
-  k.flags = m.flags;
-  k.fast = clock_.min_seconds_per_question > 0 && m.duration_s < m.visible * clock_.min_seconds_per_question;
-  k.age = m.age;
-  k.township = k.gender = k.kiosk = k.item = kNoLabel;
-  Key values = k;  // what the three respondent groupings share
-  values.score = m.score;
-  values.drawn = m.drawn;
-  values.satisfied = m.satisfied;
-  values.trips = m.trips;
-  values.green = m.green;
-  Key d = values;
-  d.grouping = static_cast<int>(CellGrouping::demographic);
-  d.township = m.township;
-  d.gender = m.gender;
-  ++pending_[{d, m.version}];
-  Key kk = values;
-  kk.grouping = static_cast<int>(CellGrouping::kiosk);
-  kk.kiosk = m.kiosk;
-  ++pending_[{kk, m.version}];
-  Key dd = values;
-  dd.grouping = static_cast<int>(CellGrouping::day);
-  dd.day = day;
-  ++pending_[{dd, m.version}];
-  Key it = k;
-  it.grouping = static_cast<int>(CellGrouping::item);
-  for (const ItemOutcome& o : m.outcomes) {
-    if (o.item < 0 || o.item > (1 << 30)) continue;  // not a label id
-    it.item = o.item;
-    it.value = o.value & 255;
-    ++pending_[{it, m.version}];
-  }
-}
-
-void CellCounter::write() {
-  if (pending_.empty()) return;
+void CellCounter::write(CellTally& summed) {
+  if (summed.empty()) return;
   // In the table's key order: each upsert lands beside the one before.
-  std::vector<const std::pair<const Version, std::int64_t>*> rows;
-  rows.reserve(pending_.size());
-  for (const auto& e : pending_) rows.push_back(&e);
-  auto tie = [&](const Version& v) {
-    const Key& k = v.key;
-    return std::tie(k.grouping, questionnaires_[static_cast<std::size_t>(k.questionnaire)], k.township, k.age, k.gender,
-                    k.kiosk, k.day, k.fast, k.flags, k.score, k.drawn, k.satisfied, k.trips, k.green, k.item, k.value,
-                    v.version);
+  std::vector<std::pair<MetricsCell, int>> rows;
+  summed.each([&](const MetricsCell& c, int version) { rows.emplace_back(c, version); });
+  auto tie = [](const std::pair<MetricsCell, int>& r) {
+    const MetricsCell& c = r.first;
+    return std::tie(c.grouping, c.questionnaire, c.township, c.age, c.gender, c.kiosk, c.day, c.fast, c.flags, c.score,
+                    c.drawn, c.satisfied, c.trips, c.green, c.item, c.value, r.second);
   };
-  std::sort(rows.begin(), rows.end(), [&](const auto* a, const auto* b) { return tie(a->first) < tie(b->first); });
-  for (const auto* e : rows) {
-    const Key& k = e->first.key;
-    upsert_.bind(1, k.grouping).bind_static(2, questionnaires_[static_cast<std::size_t>(k.questionnaire)])
-        .bind(3, k.township).bind(4, k.age).bind(5, k.gender).bind(6, k.kiosk).bind(7, k.day).bind(8, k.fast ? 1 : 0)
-        .bind(9, k.flags).bind(10, k.score).bind(11, k.drawn).bind(12, k.satisfied ? 1 : 0).bind(13, k.trips)
-        .bind(14, k.green).bind(15, k.item).bind(16, k.value).bind(17, e->first.version).bind(18, e->second);
+  std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return tie(a) < tie(b); });
+  for (const auto& [c, version] : rows) {
+    upsert_.bind(1, static_cast<int>(c.grouping)).bind_static(2, c.questionnaire).bind(3, c.township).bind(4, c.age)
+        .bind(5, c.gender).bind(6, c.kiosk).bind(7, c.day).bind(8, c.fast ? 1 : 0).bind(9, c.flags).bind(10, c.score)
+        .bind(11, c.drawn).bind(12, c.satisfied ? 1 : 0).bind(13, c.trips).bind(14, c.green).bind(15, c.item)
+        .bind(16, c.value).bind(17, version).bind(18, c.n);
     try {
       upsert_.run();
     } catch (...) {
@@ -126,10 +59,8 @@ void CellCounter::write() {
       throw;
     }
   }
-  pending_.clear();
+  summed.clear();
 }
-
-void CellCounter::clear() { pending_.clear(); }
 
 void decode_outcomes(std::string_view blob, std::vector<ItemOutcome>& out) {
   out.clear();
@@ -167,17 +98,25 @@ void metrics_row(const Stmt& s, std::vector<ItemOutcome>& outcomes, MetricsRow& 
   m.outcomes = outcomes;
 }
 
-void count_stored_cells(Db& db, CellCounter& counter, const std::string& questionnaire, std::int64_t from_ms,
-                        std::int64_t to_ms) {
-  Stmt s(db, std::string("SELECT ") + kMetricsRowColumns +
-                 " FROM response_metrics WHERE questionnaire = ?1 AND completed_at >= ?2 AND completed_at <= ?3");
-  s.bind(1, questionnaire).bind(2, from_ms).bind(3, to_ms);
-  std::vector<ItemOutcome> outcomes;
+StoredMetricsReader::StoredMetricsReader(Db& db)
+    : rows_(db, std::string("SELECT ") + kMetricsRowColumns +
+                    " FROM response_metrics WHERE questionnaire = ?1 AND completed_at >= ?2 AND completed_at <= ?3") {}
+
+void StoredMetricsReader::read(CellTally& into, const std::string& questionnaire, std::int64_t from_ms,
+                               std::int64_t to_ms, const std::atomic<bool>* stop) {
+  rows_.bind(1, questionnaire).bind(2, from_ms).bind(3, to_ms);
   MetricsRow m;
-  while (s.step()) {
-    metrics_row(s, outcomes, m);
-    counter.add(m);
+  try {
+    for (std::uint32_t row = 1; rows_.step(); ++row) {
+      if (stop && row % 4096 == 0 && stop->load()) break;
+      metrics_row(rows_, outcomes_, m);
+      into.add(m);
+    }
+  } catch (...) {
+    rows_.reset();
+    throw;
   }
+  rows_.reset();
 }
 
 void read_counted_cells(Db& db, const ResponseFilter& f, const std::function<void(const MetricsCell&)>& fn) {

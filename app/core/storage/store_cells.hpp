@@ -7,12 +7,13 @@
 // response_metrics (Store::save, batches, fill_missing_metrics, migration_fill) goes
 // through a CellCounter in the transaction that writes the row.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "core/storage/cell_tally.hpp"
 #include "core/storage/response_queries.hpp"
 #include "core/storage/sqlite.hpp"
 
@@ -29,38 +30,33 @@ class CellCounter {
 
   // One metrics row's cells (label ids as stored), summed in memory until write().
   // response and correct are not used.
-  void add(const MetricsRow& m);
+  void add(const MetricsRow& m) { tally_.add(m); }
   // Adds the summed cells to metrics_cells (in the caller's transaction) and forgets them.
-  void write();
+  void write() { write(tally_); }
+  // The same for cells summed elsewhere (an older file's fill, on a reader thread), on
+  // this counter's clock and by version.
+  void write(CellTally& summed);
   // Forgets the summed cells unwritten (their transaction was rolled back).
-  void clear();
+  void clear() { tally_.clear(); }
 
  private:
-  struct Key {
-    int grouping, questionnaire, flags, drawn, value;
-    bool fast, satisfied;
-    std::int64_t township, age, gender, kiosk, day, trips, green, item;
-    double score;
-    bool operator==(const Key& o) const;
-  };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const;
-  };
-  struct Version {  // a key is counted per version, so a version filter can be answered
-    Key key;
-    int version;
-    bool operator==(const Version& o) const { return version == o.version && key == o.key; }
-  };
-  struct VersionHash {
-    std::size_t operator()(const Version& v) const { return KeyHash{}(v.key) * 31 + static_cast<std::size_t>(v.version); }
-  };
-  int questionnaire_index(std::string_view q);
-
-  Db& db_;
   CellQuery clock_;
   Stmt upsert_;
-  std::vector<std::string> questionnaires_;
-  std::unordered_map<Version, std::int64_t, VersionHash> pending_;
+  CellTally tally_;
+};
+
+// Reads the stored metrics rows of one questionnaire completed in [from_ms, to_ms] into
+// a tally: an older file's fill, on the writer's connection or a reader thread's.
+class StoredMetricsReader {
+ public:
+  explicit StoredMetricsReader(Db& db);
+  // Stops early (the tally then incomplete, to be dropped) once `stop` is set.
+  void read(CellTally& into, const std::string& questionnaire, std::int64_t from_ms, std::int64_t to_ms,
+            const std::atomic<bool>* stop = nullptr);
+
+ private:
+  Stmt rows_;
+  std::vector<ItemOutcome> outcomes_;
 };
 
 // response_metrics.outcomes (per item: label id as 4 bytes little-endian, a value byte).
@@ -72,11 +68,6 @@ extern const char* const kMetricsRowColumns;
 // The current row of a statement selecting kMetricsRowColumns, into m (its outcomes
 // decoded into `outcomes`, which m then views).
 void metrics_row(const Stmt& s, std::vector<ItemOutcome>& outcomes, MetricsRow& m);
-
-// Counts the stored metrics rows of one questionnaire completed in [from_ms, to_ms]
-// into `counter` (an older file's fill, migration_fill.cpp).
-void count_stored_cells(Db& db, CellCounter& counter, const std::string& questionnaire, std::int64_t from_ms,
-                        std::int64_t to_ms);
 
 // The cells stored in metrics_cells, of one questionnaire (and version) or all, added up
 // over versions unless one is asked; the filter's other fields are not applied.
