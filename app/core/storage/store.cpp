@@ -345,15 +345,16 @@ Store::Store(const std::string& path, const MigrationProgress& progress) {
   insert_label_ = std::make_unique<Stmt>(*db_, "INSERT INTO labels(kind, value) VALUES(?,?) ON CONFLICT DO NOTHING");
   find_label_ = std::make_unique<Stmt>(*db_, "SELECT id FROM labels WHERE kind=? AND value=?");
   label_text_ = std::make_unique<Stmt>(*db_, "SELECT kind, value FROM labels WHERE id=?");
-  count_answer_ = std::make_unique<Stmt>(*db_,
-      "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?) "
-      "ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
   {
-    // SQLite's upsert takes several rows in one statement (a row under a key already
-    // there adds to it): a batch's counts go kCountRows to a statement.
-    std::string sql = "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES(?,?,?,?,?,?,?,?)";
-    for (int k = 1; k < kCountRows; ++k) sql += ",(?,?,?,?,?,?,?,?)";
-    count_answers_ = std::make_unique<Stmt>(*db_, sql + " ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
+    // One count row, or (SQLite's upsert takes several rows in one statement, a row
+    // under a key already there adding to it) a batch's counts kCountRows at a time.
+    auto upsert_counts = [&](int rows) {
+      std::string sql = "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES";
+      for (int k = 0; k < rows; ++k) sql += k ? ",(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?)";
+      return std::make_unique<Stmt>(*db_, sql + " ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
+    };
+    count_answer_ = upsert_counts(1);
+    count_answers_ = upsert_counts(kCountRows);
   }
   count_response_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO response_counts(questionnaire, hour, kiosk, n, flagged) VALUES(?,?,?,?,?) "
@@ -818,25 +819,23 @@ void Store::write_pending_counts() {
   pending_counts_.each_in_key_order([&](const CountRef& k, std::int64_t n, std::int64_t total) {
     rows[held++] = {k, n, total};
     if (held < kCountRows) return;
-    for (int i = 0; i < kCountRows; ++i) {
-      const Row& r = rows[i];
-      const int b = 8 * i;
-      many.bind_static(b + 1, r.k.questionnaire).bind_static(b + 2, r.k.question).bind(b + 3, r.k.kind)
-          .bind_static(b + 4, r.k.item).bind(b + 5, r.k.hour).bind_static(b + 6, r.k.kiosk).bind(b + 7, r.n)
-          .bind(b + 8, r.total);
-    }
+    for (int i = 0; i < kCountRows; ++i) bind_count(many, 8 * i, rows[i].k, rows[i].n, rows[i].total);
     many.run();
     held = 0;
   });
   for (int i = 0; i < held; ++i) write_count(rows[i].k, rows[i].n, rows[i].total);  // the last few, in order
 }
 
+// One count row's eight parameters, from `base` on (a statement may hold several rows).
+void Store::bind_count(Stmt& s, int base, const CountRef& k, std::int64_t n, std::int64_t total) {
+  s.bind_static(base + 1, k.questionnaire).bind_static(base + 2, k.question).bind(base + 3, k.kind)
+      .bind_static(base + 4, k.item).bind(base + 5, k.hour).bind_static(base + 6, k.kiosk).bind(base + 7, n)
+      .bind(base + 8, total);
+}
+
 void Store::write_count(const CountRef& k, std::int64_t n, std::int64_t total) {
-  auto& c = *count_answer_;
-  c.bind_static(1, k.questionnaire).bind_static(2, k.question).bind(3, k.kind).bind_static(4, k.item).bind(5, k.hour)
-      .bind_static(6, k.kiosk)
-      .bind(7, n).bind(8, total);
-  c.run();
+  bind_count(*count_answer_, 0, k, n, total);
+  count_answer_->run();
 }
 
 void Store::mark_in_progress(const Abandoned& a) {

@@ -136,6 +136,7 @@ class Store final : public ResponseQueries {
   using CountRef = HourCountRef;
   void insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountRef, std::int64_t>>& counts);
   void write_count(const CountRef& k, std::int64_t n, std::int64_t total);
+  static void bind_count(Stmt& s, int base, const CountRef& k, std::int64_t n, std::int64_t total);
   // One more response (n) or flagged response in its hour (response_counts, schema 8).
   void count_response(const Response& r, std::int64_t n, std::int64_t flagged);
   // A batch's answer counts, written once at its end (batch_counts.hpp).
