@@ -1,6 +1,7 @@
 // ecokiosk: the kiosk (no subcommand) and the staff's command-line tools.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -32,6 +33,7 @@ void migration_chunk_from_env() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const auto started = std::chrono::steady_clock::now();  // the kiosk's start-up is timed from here
   eco::platform::use_journal_levels_if_connected();
   migration_chunk_from_env();
   CLI::App app{"EcoKiosk: touch-screen survey kiosk and indicator dashboard"};
@@ -312,6 +314,7 @@ int main(int argc, char** argv) {
     wo.config = common.config;
     wo.print_timing = timing;
     wo.hide_cursor = hide_cursor;
+    wo.started = started;
     return eco::ui::run_kiosk(wo);
   } catch (const eco::DbError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -14,8 +14,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -286,20 +288,35 @@ void EventLoop::settle(const Intent& in) {
 }  // namespace
 
 int run_kiosk(const WindowOptions& o) {
-  Clock::time_point started = Clock::now();
-  KioskApp app(o, [] { platform::GlfwBackend::post_empty_event(); });  // a worker's result wakes the loop
-  double data_ms = ms_since(started);
-  // The database's start-up check (PRAGMA quick_check reads the whole file), the catalog
-  // and the models, while the window opens and the first atlas is baked.
-  // A jthread: joined on every way out of this function, before `app` goes.
-  double store_ms = 0;
-  std::jthread store_thread([&] {
-    app.open_store_and_models();
-    store_ms = ms_since(started);
+  Clock::time_point started = o.started == Clock::time_point{} ? Clock::now() : o.started;
+  // The configuration, questionnaires and strings are read while GLFW connects to the
+  // display (which takes several times longer); nothing of the window needs them.
+  // Then the database's start-up check (PRAGMA quick_check reads the whole file), the
+  // catalog and the models, while the window opens and the first atlas is baked.
+  // jthreads: joined on every way out of this function, before `app` goes.
+  std::optional<KioskApp> loaded;
+  std::exception_ptr load_failed;
+  double data_ms = 0, store_ms = 0;
+  std::jthread store_thread;
+  std::jthread data_thread([&] {
+    try {
+      loaded.emplace(o, [] { platform::GlfwBackend::post_empty_event(); });  // a worker's result wakes the loop
+      data_ms = ms_since(started);
+      store_thread = std::jthread([&] {
+        loaded->open_store_and_models();
+        store_ms = ms_since(started);
+      });
+    } catch (...) {
+      load_failed = std::current_exception();
+    }
   });
 
   platform::GlfwBackend backend;
-  if (!backend.init()) return 1;
+  bool glfw_ready = backend.init();
+  data_thread.join();
+  if (load_failed) std::rethrow_exception(load_failed);
+  if (!glfw_ready) return 1;
+  KioskApp& app = *loaded;
   int w = 0, h = 0;
   GLFWmonitor* monitor = nullptr;
   backend.choose_size(o.width, o.height, w, h, monitor);
