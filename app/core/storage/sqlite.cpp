@@ -8,7 +8,22 @@
 
 namespace eco {
 
+namespace {
+// SQLite counts every allocation under a global mutex by default (memory statistics
+// this program never reads): a demo or import batch allocates millions of times.
+// Only settable before SQLite initialises; if something else initialised it first,
+// the call is refused and the statistics stay on.
+void without_memory_statistics() {
+  static const bool once = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)once;
+}
+}  // namespace
+
 Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
+  without_memory_statistics();
   // A new database file is made here, 0600 whatever the umask, and never through a
   // planted link; SQLite gives its -wal and -shm the same mode as the file.
   if (create && !read_only && !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
