@@ -12,11 +12,9 @@ shots="${3:-}"
 work=$(mktemp -d)
 trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
 
-disp=":$((100 + RANDOM % 800))"
-Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$work/xvfb.log" 2>&1 &
-xvfb=$!
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb 1280x800x24 "$work/xvfb.log"
 export DISPLAY=$disp
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
 
 ECOKIOSK_HIT_LOG="$work/hits" "$bin" --db "$work/e2e.db" --data-dir "$src" --config "$work/none.json" \
   --windowed 1280x800 >"$work/app.log" 2>&1 &

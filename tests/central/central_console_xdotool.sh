@@ -14,13 +14,11 @@ kiosk hall-a
 fill hall-a 40 5
 sync_kiosk hall-a >/dev/null || fail "sync"
 ALERT=$(admin_sql "SELECT alert_id FROM ecokiosk_raise_alert('40', '', '', '', 30, 80, 300, 70.1, 64.8, 75.0, '[]')")
-disp=":$((100 + RANDOM % 800))"
-Xvfb "$disp" -screen 0 1366x768x24 -noreset >"$WORK/xvfb.log" 2>&1 &
-xvfb=$!
+. "$(dirname "$0")/../xvfb.sh"
+start_xvfb 1366x768x24 "$WORK/xvfb.log"
 app=""
 trap 'kill $app $xvfb 2>/dev/null || true; cleanup' EXIT
 export DISPLAY=$disp
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
 HOME="$WORK" ECOKIOSK_HIT_LOG="$WORK/hits" "$APP" --data-dir "$SRC" --config "$WORK/none.json" --lang zh \
   --central "$KIOSK_URL" console --size 1366x768 >"$WORK/app.log" 2>&1 &
 app=$!

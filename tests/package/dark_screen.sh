@@ -10,11 +10,9 @@ src="$2"
 work=$(mktemp -d)
 app=
 trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
-disp=":$((100 + RANDOM % 800))"
-Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$work/xvfb.log" 2>&1 &
-xvfb=$!
+. "$(dirname "$0")/../xvfb.sh"
+start_xvfb 1280x800x24 "$work/xvfb.log"
 export DISPLAY=$disp
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
 
 colours() { import -window root "$work/shot.png" 2>/dev/null; identify -format '%k' "$work/shot.png"; }
 run() {  # run CONFIG_JSON: start the kiosk with that configuration
