@@ -97,7 +97,14 @@ click "离退休"
 sleep 1
 fresh
 # The last question may wait for 提交 (never submitted without a tap) or submit itself.
-if [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses")" = 0 ]; then click "提交"; sleep 1; fi
+if [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses")" = 0 ]; then click "提交"; fi
+# Saved in the frame that takes the tap: polled, since under load or ASan that frame can
+# come later than a fixed second; then a second more, so a double save would be seen.
+for _ in $(seq 300); do
+  [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses")" != 0 ] && break
+  sleep 0.1
+done
+sleep 1
 
 n=$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses WHERE questionnaire='green-travel'")
 town=$(sqlite3 "$work/e2e.db" "SELECT item FROM answers WHERE question='township'")
