@@ -12,11 +12,9 @@ app=""
 trap 'kill -9 $app 2>/dev/null || true; kill $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; [ -f "$work/app.log" ] && cat "$work/app.log"; exit 1; }
 
-disp=":$((100 + RANDOM % 800))"
-Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$work/xvfb.log" 2>&1 &
-xvfb=$!
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb 1280x800x24 "$work/xvfb.log"
 export DISPLAY=$disp
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
 
 db="$work/old.db"
 "$bin" --data-dir "$src" --db "$db" --config "$work/none.json" demo-data --responses 3000 >/dev/null

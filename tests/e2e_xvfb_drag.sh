@@ -12,11 +12,9 @@ shots="${3:-}"
 work=$(mktemp -d)
 trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
 
-disp=":$((100 + RANDOM % 800))"
-Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$work/xvfb.log" 2>&1 &
-xvfb=$!
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb 1280x800x24 "$work/xvfb.log"
 export DISPLAY=$disp
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
 
 ECOKIOSK_HIT_LOG="$work/hits" "$bin" --db "$work/e2e.db" --data-dir "$src" --config "$work/none.json" \
   --windowed 1280x800 >"$work/app.log" 2>&1 &
@@ -99,7 +97,14 @@ click "离退休"
 sleep 1
 fresh
 # The last question may wait for 提交 (never submitted without a tap) or submit itself.
-if [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses")" = 0 ]; then click "提交"; sleep 1; fi
+if [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses")" = 0 ]; then click "提交"; fi
+# Saved in the frame that takes the tap: polled, since under load or ASan that frame can
+# come later than a fixed second; then a second more, so a double save would be seen.
+for _ in $(seq 300); do
+  [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses")" != 0 ] && break
+  sleep 0.1
+done
+sleep 1
 
 n=$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM responses WHERE questionnaire='green-travel'")
 town=$(sqlite3 "$work/e2e.db" "SELECT item FROM answers WHERE question='township'")

@@ -25,10 +25,8 @@ for lib in librime libespeak-ng libicu libpulse libsndfile libpq libgnutls libkr
 done
 
 # The kiosk itself on its welcome screen (under Xvfb): none of them mapped.
-disp=":$((100 + RANDOM % 800))"
-Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$work/xvfb.log" 2>&1 &
-xvfb=$!
-for _ in $(seq 50); do DISPLAY=$disp xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb 1280x800x24 "$work/xvfb.log"
 DISPLAY=$disp "$bin" --db "$work/k.db" --data-dir "$src" --config "$work/none.json" --windowed 1280x800 --timing \
   > "$work/kiosk.log" 2>&1 &
 app=$!

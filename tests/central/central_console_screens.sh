@@ -20,12 +20,10 @@ admin_sql "SELECT * FROM ecokiosk_raise_alert('40', '', '', '', 30, 80, 412, 71.
 admin_sql "SELECT * FROM ecokiosk_raise_alert('35', 'hall-a', 'hall-a镇便民服务中心', 'hall-a Township Hall', 30, 50, 96, 38.2, 29.0, 47.9, '[]')" >/dev/null
 OUT="$BUILD/district-screens"
 rm -rf "$OUT"; mkdir -p "$OUT"
-disp=":$((100 + RANDOM % 800))"
-Xvfb "$disp" -screen 0 1920x1080x24 -noreset >"$WORK/xvfb.log" 2>&1 &
-xvfb=$!
+. "$(dirname "$0")/../xvfb.sh"
+start_xvfb 1920x1080x24 "$WORK/xvfb.log"
 trap 'kill $xvfb 2>/dev/null || true; cleanup' EXIT
 export DISPLAY=$disp
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
 # Under the sanitizer build (ASAN_OPTIONS set) the tour's exit check reports two
 # indirect 56-byte blocks whose one stack frame is in no library LSan can name (it
 # says libasan, at an offset past its end: a library unmapped before the check), so

@@ -215,10 +215,8 @@ import json, sys
 c = json.load(open(sys.argv[1]))
 c["central_url"] = "postgresql://127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=2"
 json.dump(c, open(sys.argv[1], "w"))' "$WORK/k1/config.json"
-  disp=":$((100 + RANDOM % 800))"
-  Xvfb "$disp" -screen 0 1280x800x24 -noreset >"$WORK/xvfb.log" 2>&1 &
-  xvfb=$!
-  for _ in $(seq 50); do DISPLAY=$disp xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+  . "$(dirname "$0")/../xvfb.sh"
+  start_xvfb 1280x800x24 "$WORK/xvfb.log"
   offers_new() {  # offers_new NAME: the kiosk NAME's welcome screen shows the published title within 15 s
     rm -f "$WORK/hits"
     DISPLAY=$disp ECOKIOSK_HIT_LOG="$WORK/hits" "$APP" --db "$WORK/$1.db" --data-dir "$SRC" --config "$WORK/$1/config.json" \

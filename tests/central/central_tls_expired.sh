@@ -18,11 +18,20 @@ export ECOKIOSK_TEST_CLUSTER="$OWN/cluster"
 trap 'cleanup; bash "$THROW" stop "$OWN/cluster" >/dev/null; rm -rf "$OWN"' EXIT
 T="$OWN/cluster/tls"
 owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+served() {  # the fingerprint of the certificate the server presents now
+  openssl s_client -starttls postgres -connect "127.0.0.1:$ECOKIOSK_PG_PORT" </dev/null 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256 2>/dev/null || true
+}
 use_cert() {  # FILE: the server's certificate from now on
   cp "$1" "$OWN/cluster/data/server.crt"
   [ "$(id -u)" -eq 0 ] && chown postgres "$OWN/cluster/data/server.crt"
   owner "$PGBIN/pg_ctl" -D "$OWN/cluster/data" reload >/dev/null
-  sleep 1
+  # pg_ctl reload only signals the server: wait until it presents the new certificate
+  # (a fixed second was a guess a loaded machine can outlast).
+  local want
+  want=$(openssl x509 -in "$1" -noout -fingerprint -sha256)
+  for _ in $(seq 100); do [ "$(served)" = "$want" ] && return; sleep 0.1; done
+  fail "the server does not present $1 after a reload (it presents: $(served))"
 }
 new_center expired
 "$APP" central init --url "$CENTER" >/dev/null

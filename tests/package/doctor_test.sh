@@ -10,12 +10,10 @@ K=$BUILD/ecokiosk
 T=$(mktemp -d)
 chmod 0755 "$T"
 # One private X server for the display check (xvfb-run -a races when tests run in parallel).
-disp=":$((100 + RANDOM % 800))"
-Xvfb "$disp" -screen 0 1280x800x24 -noreset -nolisten tcp -ac >"$T/xvfb.log" 2>&1 &
-xvfb=$!
+. "$(dirname "$0")/../xvfb.sh"
+start_xvfb 1280x800x24 "$T/xvfb.log" -nolisten tcp -ac
 trap 'kill $xvfb 2>/dev/null; rm -rf "$T"' EXIT
 export DISPLAY=$disp
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
 fails=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
