@@ -832,3 +832,19 @@ TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questio
     }
   }
 }
+
+// Cancelling (the console's button) while the one pass runs: the export says so and no
+// workbook, not even a part of one, is left where it was going.
+TEST_CASE("a cancelled xlsx export says so and leaves no file behind") {
+  Filled f(300);
+  std::atomic<bool> cancel{true};
+  ExportOptions o = f.opts("xlsx", "out/c.xlsx");
+  o.cancel = &cancel;
+  CHECK(export_data(f.store, test::shipped(), o).error == "cancelled");
+  std::size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(f.dir.file("out"))) {
+    CAPTURE(e.path().string());
+    ++left;
+  }
+  CHECK(left == 0);
+}
