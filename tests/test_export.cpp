@@ -23,6 +23,7 @@
 #include "core/support/i18n.hpp"
 #include "core/storage/interchange.hpp"
 #include "helpers.hpp"
+#include "zip_entries.hpp"
 
 using namespace eco;
 
@@ -686,4 +687,164 @@ TEST_CASE("append_local_text writes what to_local_text returns") {
       std::string where = std::to_string(t) + " at " + std::to_string(offset);
       REQUIRE_MESSAGE(out == "x" + to_local_text(t, offset), where);
     }
+}
+
+namespace {
+// A response to `q` (its version `version`), saved in turn: kiosks alternate, an hour
+// apart, and every third is answered too fast (flagged).
+Response mixed_response(const Questionnaire& q, int version, int i) {
+  Response r;
+  r.id = new_uuid();
+  r.questionnaire = q.id;
+  r.version = version;
+  r.content_hash = q.content_hash;
+  r.kiosk = i % 2 ? "hall-1" : "hall-2";
+  r.lang = i % 2 ? "en" : "zh";
+  r.started_at = 1'561'000'000'000 + i * 3'600'000LL;
+  r.completed_at = r.started_at + (i % 3 == 1 ? 5'000 : 600'000);
+  r.visible_questions = 10;
+  if (q.id == "satisfaction") {
+    r.answers.emplace_back("overall", Choice{i % 2 ? "very_satisfied" : "neutral"});
+    r.answers.emplace_back("comment", Text{"第" + std::to_string(i) + "份, \"ok\""});
+  } else if (q.id == "green-travel") {
+    r.answers.emplace_back("trips", Counts{{{"walk", i}, {"bus", 2}}});
+    r.answers.emplace_back("commute", Choice{"ebike"});
+  }
+  return r;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
+  return n;
+}
+}  // namespace
+
+// Issue 20: the xlsx export reads the responses once and routes each to its
+// questionnaire's sheet, where it read them once per questionnaire. Each responses
+// sheet must be the XML a per-questionnaire export (the database's own filter) writes,
+// with the questionnaires interleaved in id order, n = 0, 1, 2 responses for one, a
+// response to a retired version (its questionnaire's sheet) and responses to a
+// questionnaire left out of the export (no sheet, no row).
+TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questionnaire export does") {
+  const QuestionnaireSet& shipped = test::shipped();
+  // The shipped set plus a retired version 1 of satisfaction (listed after the newest).
+  QuestionnaireSet full = shipped;
+  Questionnaire v1 = *shipped.find("satisfaction");
+  REQUIRE(v1.version >= 2);
+  v1.version = 1;
+  full.add(v1, *shipped.expanded_json(*shipped.find("satisfaction")));
+  REQUIRE(full.find("satisfaction")->version >= 2);
+  // Without the quiz: its responses are in the database but not exported.
+  QuestionnaireSet no_quiz;
+  for (std::size_t i = 0; i < full.list.size(); ++i)
+    if (full.list[i].id != "knowledge") no_quiz.add(full.list[i], full.expanded[i]);
+  REQUIRE(no_quiz.list.size() + 1 == full.list.size());
+
+  Strings strings = test::shipped_strings();
+  // s satisfaction, S its retired version 1, g green travel, k the quiz; in save order.
+  for (std::string pattern : {"", "g", "kk", "gkgsk", "sgSkgkkg", "kgsgkSgksgkgsggk", "demo"}) {
+    CAPTURE(pattern);
+    test::TempDir dir;
+    Store store(dir.file("x.db"));
+    std::string quiz_uuid, kiosk = "hall-1";
+    if (pattern == "demo") {  // a few batches of 256 per questionnaire, interleaved at random
+      DemoOptions d;
+      d.responses = 1500;
+      d.end = 1'561'000'000'000;
+      fill_demo_data(store, shipped, d);
+      ResponseFilter quiz;
+      quiz.questionnaire = "knowledge";
+      store.each(quiz, [&](const Response& r) {
+        quiz_uuid = r.id;
+        kiosk = r.kiosk;
+        return false;
+      });
+    }
+    for (std::size_t i = 0; i < pattern.size() && pattern != "demo"; ++i) {
+      char c = pattern[i];
+      const Questionnaire& q = *full.find(c == 'g' ? "green-travel" : c == 'k' ? "knowledge" : "satisfaction");
+      const Questionnaire* as = c == 'S' ? full.find("satisfaction", 1) : &q;
+      Response r = mixed_response(q, as->version, static_cast<int>(i));
+      if (c == 'k') quiz_uuid = r.id;
+      REQUIRE(test::save_scored(store, r, as) == Store::Saved::inserted);
+    }
+    auto flagged = flagged_rows(store, 2.0);
+
+    for (const QuestionnaireSet* set : {&full, &no_quiz}) {
+      for (int filter = 0; filter < 3; ++filter)
+        for (bool include_flagged : {true, false}) {
+          CAPTURE(set == &full);
+          CAPTURE(filter);
+          CAPTURE(include_flagged);
+          ExportOptions o;
+          o.format = "xlsx";
+          o.strings = &strings;
+          o.include_flagged = include_flagged;
+          if (filter == 1) o.filter.kiosk = kiosk;
+          if (filter == 2) {  // a window that cuts the hand-made ones and the demo's
+            o.filter.from = 1'561'000'000'000 + 2 * 3'600'000LL;
+            o.filter.to = 1'561'000'000'000 + 9 * 3'600'000LL;
+            if (pattern == "demo") o.filter.from = 1'561'000'000'000 - 60LL * 86'400'000;
+          }
+          o.out = dir.file("all.xlsx");
+          o.replace = true;
+          ExportResult all = export_data(store, *set, o);
+          REQUIRE(all.error.empty());
+          auto book = test::zip_entries(o.out);
+          std::int64_t rows = 0;
+          int sheet = 3;  // after the Summary and the Charts
+          for (const auto& q : set->list) {
+            if (set->find(q.id) != &q) continue;  // the retired version has no sheet
+            CAPTURE(q.id);
+            // What the database's filter lets through for this questionnaire.
+            ResponseFilter only = o.filter;
+            only.questionnaire = q.id;
+            std::int64_t n = 0;
+            store.each_with_id(only, [&](std::int64_t rid, const Response&) {
+              bool fl = static_cast<std::size_t>(rid) < flagged.size() && flagged[static_cast<std::size_t>(rid)];
+              n += include_flagged || !fl;
+              return true;
+            });
+            rows += n;
+            ExportOptions one = o;
+            one.questionnaire = q.id;
+            one.out = dir.file("one.xlsx");
+            REQUIRE(export_data(store, *set, one).error.empty());
+            auto alone = test::zip_entries(one.out);
+            const std::string& mine = book["xl/worksheets/sheet" + std::to_string(sheet++) + ".xml"];
+            CHECK(count_of(mine, "<row ") == static_cast<std::size_t>(n + 2));  // two header rows
+            const std::string& theirs = alone["xl/worksheets/sheet3.xml"];
+            // Where they part (the XML is too long to print whole).
+            auto diff = std::mismatch(mine.begin(), mine.end(), theirs.begin(), theirs.end());
+            CAPTURE(mine.substr(static_cast<std::size_t>(diff.first - mine.begin()), 200));
+            CAPTURE(theirs.substr(static_cast<std::size_t>(diff.second - theirs.begin()), 200));
+            CHECK(!theirs.empty());
+            CHECK((mine == theirs));
+          }
+          CHECK(all.rows == rows);
+          if (pattern.size() > 4 && filter == 0) CHECK(rows > 0);
+          // The sheet after the last responses sheet is the codebook: no extra sheet.
+          CHECK(book["xl/worksheets/sheet" + std::to_string(sheet) + ".xml"].find("question_zh") != std::string::npos);
+          if (set == &no_quiz && !quiz_uuid.empty())
+            for (const auto& [name, xml] : book) CHECK(xml.find(quiz_uuid) == std::string::npos);
+        }
+    }
+  }
+}
+
+// Cancelling (the console's button) while the one pass runs: the export says so and no
+// workbook, not even a part of one, is left where it was going.
+TEST_CASE("a cancelled xlsx export says so and leaves no file behind") {
+  Filled f(300);
+  std::atomic<bool> cancel{true};
+  ExportOptions o = f.opts("xlsx", "out/c.xlsx");
+  o.cancel = &cancel;
+  CHECK(export_data(f.store, test::shipped(), o).error == "cancelled");
+  std::size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(f.dir.file("out"))) {
+    CAPTURE(e.path().string());
+    ++left;
+  }
+  CHECK(left == 0);
 }

@@ -412,11 +412,22 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   std::vector<const Questionnaire*> qs;
   for (const auto& q : set.list)
     if ((o.questionnaire.empty() || q.id == o.questionnaire) && set.find(q.id) == &q) qs.push_back(&q);
-  std::vector<std::string> cells;
+  // Each sheet is set up (headers, widths, frozen panes) before any response is read;
+  // in constant-memory mode each worksheet keeps its own current row, so rows of
+  // different sheets may come interleaved.
+  struct Sheet {
+    const Questionnaire* q;
+    std::vector<ExportColumn> cols;
+    std::vector<char> numeric;  // decided once per sheet rather than per cell
+    lxw_worksheet* ws;
+    lxw_row_t r = 2;
+  };
+  std::vector<Sheet> sheets;
   int sheet_no = 1;
   for (const Questionnaire* q : qs) {
-    auto cols = export_columns(*q);
-    lxw_worksheet* ws = workbook_add_worksheet(wb, sheet_name("responses " + q->id, sheet_no++).c_str());
+    Sheet& s = sheets.emplace_back(Sheet{q, export_columns(*q), {}, nullptr});
+    const auto& cols = s.cols;
+    lxw_worksheet* ws = s.ws = workbook_add_worksheet(wb, sheet_name("responses " + q->id, sheet_no++).c_str());
     worksheet_set_column(ws, 0, 0, 20, nullptr);
     worksheet_set_column(ws, 1, static_cast<lxw_col_t>(cols.size() - 1), 12, nullptr);
     for (std::size_t c = 0; c < cols.size(); ++c)
@@ -425,60 +436,77 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     for (std::size_t c = 0; c < cols.size(); ++c)
       worksheet_write_string(ws, 1, static_cast<lxw_col_t>(c), (o.lang == "en" ? cols[c].en : cols[c].zh).c_str(), b.head);
     worksheet_freeze_panes(ws, 2, 1);
-    lxw_row_t r = 2;
-    ResponseFilter f = o.filter;
-    f.questionnaire = q->id;
-    // Numeric columns, decided once per sheet rather than per cell.
-    std::vector<char> numeric(cols.size());
+    s.numeric.resize(cols.size());
     for (std::size_t c = 0; c < cols.size(); ++c) {
       auto kind = cols[c].kind;
-      numeric[c] = kind == ExportColumn::Kind::option_flag || kind == ExportColumn::Kind::count_row ||
-                   kind == ExportColumn::Kind::integer || kind == ExportColumn::Kind::score ||
-                   cols[c].item == "version" || cols[c].item == "duration_s" || cols[c].item == "flagged";
+      s.numeric[c] = kind == ExportColumn::Kind::option_flag || kind == ExportColumn::Kind::count_row ||
+                     kind == ExportColumn::Kind::integer || kind == ExportColumn::Kind::score ||
+                     cols[c].item == "version" || cols[c].item == "duration_s" || cols[c].item == "flagged";
     }
-    // This thread reads the responses; a second writes the rows (libxlsxwriter formats
-    // each cell as XML), in the same order: the two halves overlap (issue 20).
+  }
+  // The sheet of a response's questionnaire (by id: an older version's response goes
+  // to the newest version's sheet, as the per-questionnaire filter sent it), or none.
+  // Responses come in runs of one questionnaire: the last answer is tried first.
+  auto sheet_of = [&sheets](const std::string& questionnaire, Sheet*& last) {
+    if (last && last->q->id == questionnaire) return last;
+    last = nullptr;
+    for (auto& s : sheets)
+      if (s.q->id == questionnaire) last = &s;
+    return last;
+  };
+  if (!sheets.empty()) {
+    // One pass over the responses feeds every sheet: a pass per questionnaire read the
+    // whole responses table once for each (issue 20; the CSV export does the same).
+    // This thread reads the responses; a single second one writes the rows into their
+    // sheets (libxlsxwriter formats each cell as XML, and is not called from two
+    // threads at once), in the order read: the two halves overlap.
     Handoff<Batch> queue;
     Spares spares;
     std::thread writer([&] {
+      std::vector<std::string> cells;
+      std::size_t open = sheets.size();  // sheets below Excel's row limit
+      Sheet* last = nullptr;
       Batch batch;
-      bool full = false;
-      while (!full && queue.take(batch)) {
+      while (open && queue.take(batch)) {
         for (const auto& [resp, fl] : batch) {
-          export_row(*q, cols, resp, fl, o.utc_offset_minutes, cells);
+          Sheet* s = sheet_of(resp.questionnaire, last);
+          if (!s || s->r >= 1048576) continue;  // Excel's row limit: the sheet stops there
+          export_row(*s->q, s->cols, resp, fl, o.utc_offset_minutes, cells);
           for (std::size_t c = 0; c < cells.size(); ++c) {
             const std::string& v = cells[c];
             if (v.empty()) continue;
             double x = 0;
             // from_chars: the value strtod (std::stod) gave, without the locale.
-            if (numeric[c] && std::from_chars(v.data(), v.data() + v.size(), x).ec == std::errc())
-              worksheet_write_number(ws, r, static_cast<lxw_col_t>(c), x, nullptr);
+            if (s->numeric[c] && std::from_chars(v.data(), v.data() + v.size(), x).ec == std::errc())
+              worksheet_write_number(s->ws, s->r, static_cast<lxw_col_t>(c), x, nullptr);
             else
-              worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), v.c_str(), nullptr);
+              worksheet_write_string(s->ws, s->r, static_cast<lxw_col_t>(c), v.c_str(), nullptr);
           }
-          ++r;
           ++res.rows;
-          if ((full = r >= 1048576)) break;  // Excel's row limit
+          if (++s->r >= 1048576 && --open == 0) break;
         }
         spares.give(std::move(batch));
       }
-      if (full) queue.stop();
+      if (!open) queue.stop();  // every sheet is full: nothing more to read
     });
-    {
-      CloseAndJoin<Batch> join{queue, writer};
-      BatchFiller batch(queue, spares);
-      store.each_with_id(f, [&](std::int64_t rid, const Response& resp) {
-        if (cancelled()) return false;
-        bool fl = is_flagged(rid);
-        if (fl && !o.include_flagged) return true;
-        return batch.add(resp, fl);
-      });
-      batch.finish();
-    }
+    CloseAndJoin<Batch> join{queue, writer};
+    BatchFiller batch(queue, spares);
+    ResponseFilter f = o.filter;
+    f.questionnaire = sheets.size() == 1 ? qs[0]->id : std::string();
+    Sheet* last = nullptr;
+    store.each_with_id(f, [&](std::int64_t rid, const Response& resp) {
+      if (cancelled()) return false;
+      if (!sheet_of(resp.questionnaire, last)) return true;  // a questionnaire not exported
+      bool fl = is_flagged(rid);
+      if (fl && !o.include_flagged) return true;
+      return batch.add(resp, fl);
+    });
+    batch.finish();
+  }
+  for (const Sheet& s : sheets) {
     // The filter buttons sit on the header row people read (row 2).
-    worksheet_autofilter(ws, 1, 0, std::max<lxw_row_t>(r - 1, 2), static_cast<lxw_col_t>(cols.size() - 1));
-    b.print(ws, 1);
-    if (cancelled()) break;
+    worksheet_autofilter(s.ws, 1, 0, std::max<lxw_row_t>(s.r - 1, 2), static_cast<lxw_col_t>(s.cols.size() - 1));
+    b.print(s.ws, 1);
   }
 
   // ---- Codebook: every column and code in Chinese and English ----
