@@ -24,6 +24,7 @@ if [ "${1:-}" = "--test" ]; then
   PKGS+=(xvfb xauth xdotool x11-utils imagemagick mesa-utils python3 python3-openpyxl chromium
         clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes
         strace                    # tests/flush_order.sh: fsync before rename, folder after
+        unzip                     # the workbook's sheets compared as XML (zip_entries.hpp, central_equivalence)
         libreoffice-calc poppler-utils bc   # the workbook printed by Calc, PDFs read back
         pspp r-cran-haven         # independent readers of the .sav/.dta exports
         cage grim xwayland debootstrap   # the kiosk session and the package tests
