@@ -743,14 +743,16 @@ TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questio
 
   Strings strings = test::shipped_strings();
   // s satisfaction, S its retired version 1, g green travel, k the quiz; in save order.
-  for (std::string pattern : {"", "g", "kk", "gkgsk", "sgSkgkkg", "kgsgkSgksgkgsggk", "demo"}) {
+  const std::vector<std::string> patterns = {"", "g", "kk", "gkgsk", "sgSkgkkg", "kgsgkSgksgkgsggk", "demo"};
+  for (std::size_t p = 0; p < patterns.size(); ++p) {
+    const std::string& pattern = patterns[p];
     CAPTURE(pattern);
     test::TempDir dir;
     Store store(dir.file("x.db"));
     std::string quiz_uuid, kiosk = "hall-1";
-    if (pattern == "demo") {  // a few batches of 256 per questionnaire, interleaved at random
+    if (pattern == "demo") {  // several of the reader's batches, questionnaires interleaved at random
       DemoOptions d;
-      d.responses = 1500;
+      d.responses = 800;
       d.end = 1'561'000'000'000;
       fill_demo_data(store, shipped, d);
       ResponseFilter quiz;
@@ -774,6 +776,12 @@ TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questio
     for (const QuestionnaireSet* set : {&full, &no_quiz}) {
       for (int filter = 0; filter < 3; ++filter)
         for (bool include_flagged : {true, false}) {
+          // Two of the six filter combinations for each pattern and set, in turn: each
+          // pattern meets four of them, each combination four or five patterns, and each
+          // combination with each set at least two (the whole cross product took 60 s
+          // here, 124 s under the sanitizers).
+          std::size_t combo = static_cast<std::size_t>(filter * 2 + (include_flagged ? 0 : 1));
+          if ((combo + p + (set == &full ? 0 : 1)) % 3 != 0) continue;
           CAPTURE(set == &full);
           CAPTURE(filter);
           CAPTURE(include_flagged);
