@@ -85,4 +85,30 @@ sqlite3 "$db" "SELECT questionnaire, hour, kiosk, n FROM response_counts ORDER B
 cmp -s "$work/grouped" "$work/counted" || fail "response_counts differ from a grouped pass"
 [ "$(sqlite3 "$db" "SELECT sum(n) FROM answer_counts WHERE kind != 0")" = "$(sqlite3 "$db" "SELECT count(*) FROM answers")" ] ||
   fail "answer_counts differ from a grouped pass"
-echo "ok: killed part-way $killed_part_way times, finished, $total responses, counts equal a grouped pass"
+
+# A new threshold and UTC offset in the settings: the next start counts the indicators'
+# cells again behind the same update screen, then serves.
+echo '{"min_seconds_per_question": 3.5, "utc_offset_minutes": -300}' > "$work/none.json"
+start
+for _ in $(seq 1200); do grep -q "database updated" "$work/app.log" && break; sleep 0.05; done
+grep -q "indicator cells counted again on 3.5 s per question, UTC offset -300" "$work/app.log" || fail "no recount told"
+grep -q "database updated" "$work/app.log" || fail "the recount did not finish"
+grep -q "database update: [0-9]*%" "$work/app.log" || fail "the recount showed no progress"
+: > "$work/hits"
+wid=""
+for _ in $(seq 100); do
+  wid=$(xdotool search --name '^EcoKiosk$' 2>/dev/null | head -1) && [ -n "$wid" ] && break
+  sleep 0.1
+done
+[ -n "$wid" ] || fail "no EcoKiosk window after the recount"
+for _ in $(seq 100); do
+  grep -q "^生态文明建设满意度调查" "$work/hits" 2>/dev/null && break
+  xdotool mousemove --window "$wid" 2 2; sleep 0.1
+done
+grep -q "^生态文明建设满意度调查" "$work/hits" || fail "no welcome screen after the recount"
+kill "$app"; wait "$app" 2>/dev/null || true; app=""
+check_sound
+[ "$(sqlite3 "$db" 'SELECT min_seconds, utc_offset_minutes FROM metrics_cell_clock')" = "3.5|-300" ] || fail "cells not on the new clock"
+[ "$(sqlite3 "$db" 'SELECT sum(n) FROM metrics_cells WHERE grouping = 0')" = "$(sqlite3 "$db" 'SELECT count(*) FROM response_metrics')" ] ||
+  fail "recounted cells do not count each metrics row once"
+echo "ok: killed part-way $killed_part_way times, finished, $total responses, counts equal a grouped pass; recounted on new settings"

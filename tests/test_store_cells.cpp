@@ -245,3 +245,154 @@ TEST_CASE("store cells: a fill stopped part-way, killed part-way, or run by two 
   CHECK(cell_respondents(s) == s.count());
   check_cells(s, "after stops, kills and two processes");
 }
+
+namespace {
+
+// The stored cells on clock q, and the rows counted into cells on q now.
+Cells stored_on(Store& s, const CellQuery& q) {
+  Cells out;
+  REQUIRE(s.counts_cells({}, q));
+  s.each_metrics_cell({}, q, [&](const MetricsCell& c) { out[test::cell_text(s, c)] += c.n; });
+  return out;
+}
+Cells rows_on(Store& s, const CellQuery& q) {
+  Cells out;
+  s.ResponseQueries::each_metrics_cell({}, q, [&](const MetricsCell& c) { out[test::cell_text(s, c)] += c.n; });
+  return out;
+}
+// The indicators on q, from whatever the store answers with, against the rows'.
+void same_indicators(Store& s, const CellQuery& q, const std::string& what) {
+  CAPTURE(what);
+  IndicatorOptions opt;
+  opt.min_seconds_per_question = q.min_seconds_per_question;
+  opt.utc_offset_minutes = q.utc_offset_minutes;
+  CHECK(published(compute_indicators(s, test::shipped(), opt)) ==
+        published(compute_indicators_from_rows(s, test::shipped(), opt)));
+}
+std::int64_t file_version(const std::string& path) {
+  Db db(path, false);
+  return db.scalar("PRAGMA user_version");
+}
+
+// Another threshold and another UTC offset (US Eastern: its days start 13 hours later).
+const CellQuery kOther{3.5, -300};
+
+}  // namespace
+
+TEST_CASE("store cells: a new threshold or UTC offset in the settings counts the cells again on it (n = 0, 1, 2, many)") {
+  for (std::int64_t n : {0, 1, 2, 300}) {
+    CAPTURE(n);
+    test::TempDir dir;
+    const std::string path = dir.file("clock.db");
+    Store s(path);
+    if (n > 0) demo(s, n, 61, "hall-a");
+    CHECK(!Store::cells_need_recount(path, kClock));
+    CHECK(!s.recount_cells(kClock));  // already counted on it: nothing done
+    CHECK(Store::cells_need_recount(path, kOther));
+    CHECK(!s.counts_cells({}, kOther));
+
+    std::vector<std::pair<std::int64_t, std::int64_t>> seen;
+    CHECK(s.recount_cells(kOther, [&](std::int64_t d, std::int64_t t) { seen.emplace_back(d, t); }));
+    if (n > 0) CHECK(seen.back() == std::pair{n, n});
+    CHECK(file_version(path) == Store::kSchemaVersion);
+    CHECK(!Store::cells_need_recount(path, kOther));
+    CHECK(s.counts_cells({}, kOther));
+    CHECK(!s.counts_cells({}, kClock));  // the old clock's queries read the rows now
+    CHECK(stored_on(s, kOther) == rows_on(s, kOther));
+    same_indicators(s, kOther, "recounted");
+    same_indicators(s, kClock, "the old clock, from the rows");
+
+    // Saves go on, counted on the new clock, by this store and by one opened afresh.
+    demo(s, 25, 62, "hall-b");
+    Store again(path);
+    CHECK(again.counts_cells({}, kOther));
+    test::save_scored(again, demo_response(test::shipped().list[0], 63, now_ms() - 7200000, "hall-c"),
+                      &test::shipped().list[0]);
+    CHECK(stored_on(s, kOther) == rows_on(s, kOther));
+    CHECK(stored_on(again, kOther) == rows_on(s, kOther));
+    CHECK(cell_respondents(again) == again.count());
+
+    // And back to the defaults.
+    CHECK(again.recount_cells(kClock));
+    check_cells(again, "back on the defaults");
+  }
+}
+
+TEST_CASE("store cells: a recount stopped or killed part-way loses nothing: the next open finishes it on the new clock") {
+  test::TempDir dir;
+  const std::string path = dir.file("clock.db");
+  {
+    Store s(path);
+    demo(s, 240, 64, "hall-a");
+    demo(s, 60, 65, "hall-b");
+  }
+  SmallChunks small(2);
+  {  // stopped by its progress callback
+    Store s(path);
+    int calls = 0;
+    struct Stop {};
+    CHECK_THROWS_AS(s.recount_cells(kOther, [&](std::int64_t, std::int64_t) {
+      if (++calls == 3) throw Stop{};
+    }),
+                    Stop);
+    CHECK(file_version(path) == 10);
+    CHECK(!s.counts_cells({}, kOther));  // part-way: neither clock is answered from the cells
+    CHECK(!s.counts_cells({}, kClock));
+    same_indicators(s, kOther, "part-way");
+  }
+  for (int kill_after : {1, 4}) {  // the next opens, killed wherever they are
+    CAPTURE(kill_after);
+    test::open_and_kill_after(path, 2, kill_after);
+  }
+  Store s(path);
+  CHECK(s.schema_version() == Store::kSchemaVersion);
+  CHECK(!Store::cells_need_recount(path, kOther));
+  CHECK(cell_respondents(s) == s.count());
+  CHECK(stored_on(s, kOther) == rows_on(s, kOther));
+  same_indicators(s, kOther, "finished by a later open");
+}
+
+TEST_CASE("store cells: a second writer opened before a recount never counts on the old clock: the cells go stale, "
+          "and the next recount makes them right") {
+  for (bool part_way : {false, true}) {
+    CAPTURE(part_way);
+    test::TempDir dir;
+    const std::string path = dir.file("clock.db");
+    Store a(path);
+    demo(a, 200, 66, "hall-a");
+    Store b(path);  // counts on the defaults from here on
+    CHECK(b.counts_cells({}, kClock));
+    if (part_way) {
+      SmallChunks small(2);
+      struct Stop {};
+      CHECK_THROWS_AS(a.recount_cells(kOther, [](std::int64_t, std::int64_t) { throw Stop{}; }), Stop);
+      REQUIRE(file_version(path) == 10);
+    } else {
+      REQUIRE(a.recount_cells(kOther));
+      CHECK(a.counts_cells({}, kOther));
+    }
+    CHECK(!b.counts_cells({}, kClock));  // asked of the file, not of b's own counter
+    // b saves on: one at a time and in a batch, at old times (an import) and now.
+    demo(b, 30, 67, "hall-b");
+    test::save_scored(b, demo_response(test::shipped().list[1], 68, now_ms() - 3600000, "hall-b"),
+                      &test::shipped().list[1]);
+    // Nothing is answered from cells that lack b's rows or count them on the old clock.
+    for (const CellQuery& q : {kClock, kOther}) {
+      CHECK(!a.counts_cells({}, q));
+      CHECK(!b.counts_cells({}, q));
+      same_indicators(a, q, "stale, through a");
+      same_indicators(b, q, "stale, through b");
+    }
+    if (part_way) {  // the next open finishes the fill: still stale, since b's rows may be missing
+      Store c(path);
+      CHECK(c.schema_version() == Store::kSchemaVersion);
+      CHECK(!c.counts_cells({}, kOther));
+    }
+    CHECK(Store::cells_need_recount(path, kOther));
+    Store fresh(path);
+    CHECK(fresh.recount_cells(kOther));
+    CHECK(stored_on(fresh, kOther) == rows_on(fresh, kOther));
+    CHECK(cell_respondents(fresh) == fresh.count());
+    same_indicators(fresh, kOther, "recounted after the stale writes");
+  }
+}

@@ -37,20 +37,31 @@ std::string Common::config_path() const { return config.empty() ? Config::defaul
 
 namespace {
 
-// Opens the database; an update that counts every stored response (an older file)
+// Opens the database; an update that counts every stored response (an older file, or
+// indicator cells counted on another threshold or UTC offset than the settings')
 // shows a progress bar on standard error. Ctrl-C during it loses nothing: each step is
 // committed and the next open carries on.
-std::unique_ptr<Store> open_store(const std::string& path) {
+std::unique_ptr<Store> open_store(const Common& c) {
+  const std::string path = c.db_path();
   int shown = -1;
-  auto store = std::make_unique<Store>(path, [&](std::int64_t done, std::int64_t total) {
-    int pct = total > 0 ? static_cast<int>(100 * done / total) : 100;
-    if (total == 0 || pct == shown) return;  // nothing to count: no bar
-    if (shown < 0) std::cerr << "updating the database " << path << " (once; safe to interrupt)\n";
-    shown = pct;
-    std::string bar(static_cast<std::size_t>(pct / 4), '#');
-    bar.resize(25, '.');
-    std::cerr << "\r[" << bar << "] " << pct << "%" << std::flush;
-  });
+  auto bar = [&](std::string what) {
+    return [&shown, what](std::int64_t done, std::int64_t total) {
+      int pct = total > 0 ? static_cast<int>(100 * done / total) : 100;
+      if (total == 0 || pct == shown) return;  // nothing to count: no bar
+      if (shown < 0) std::cerr << what << " (once; safe to interrupt)\n";
+      shown = pct;
+      std::string line(static_cast<std::size_t>(pct / 4), '#');
+      line.resize(25, '.');
+      std::cerr << "\r[" << line << "] " << pct << "%" << std::flush;
+    };
+  };
+  auto store = std::make_unique<Store>(path, bar("updating the database " + path));
+  if (shown >= 0) std::cerr << "\n";
+  shown = -1;
+  // The settings' errors are told by the command that reads them; here only the clock.
+  const Config cfg = load_config(c.config_path()).config;
+  store->recount_cells({cfg.min_seconds_per_question, cfg.utc_offset_minutes},
+                       bar("counting the indicators' cells again on the settings' threshold and UTC offset"));
   if (shown >= 0) std::cerr << "\n";
   return store;
 }
@@ -119,7 +130,7 @@ struct Source {
   bool open(const Common& c) {
     if (c.central.empty()) {
       if (!database_exists(c)) return false;
-      local = open_store(c.db_path());
+      local = open_store(c);
       q = local.get();
       return true;
     }
@@ -282,7 +293,7 @@ int export_from(const Common& c, const ExportArgs& a, const Config& cfg, Respons
 }  // namespace
 
 int import_data(const Common& c, const std::vector<std::string>& files) {
-  auto opened = open_store(c.db_path());
+  auto opened = open_store(c);
   Store& store = *opened;
   QuestionnaireSet set = load_all(c, &store, true);
   ImportReport total;
@@ -450,7 +461,7 @@ int backup(const Common& c, const std::string& to, bool force) {
       return 1;
     }
   Config cfg = load_cfg(c);
-  auto opened = open_store(c.db_path());
+  auto opened = open_store(c);
   Store& store = *opened;
   {
     // The backup carries the chain's head as its newest entry, so a later cut in the
@@ -509,7 +520,7 @@ int set_pin(const Common& c) {
     return 1;
   }
   Catalog empty;
-  auto opened = open_store(c.db_path());
+  auto opened = open_store(c);
   Store& store = *opened;
   AdminStore admin(store, empty);
   admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
@@ -527,7 +538,7 @@ int set_pin(const Common& c) {
 
 int setup_code(const Common& c) {
   Catalog empty;
-  auto opened = open_store(c.db_path());
+  auto opened = open_store(c);
   Store& store = *opened;
   AdminStore admin(store, empty);
   admin.use_anchor(anchor_path_for(c.config_path(), c.db_path()));
@@ -545,7 +556,7 @@ int setup_code(const Common& c) {
 int audit_verify(const Common& c) {
   if (!database_exists(c)) return 1;
   Catalog empty;
-  auto opened = open_store(c.db_path());
+  auto opened = open_store(c);
   Store& store = *opened;
   AdminStore admin(store, empty);
   std::string anchor = anchor_path_for(c.config_path(), c.db_path());
@@ -573,7 +584,7 @@ int audit_verify(const Common& c) {
 }
 
 int demo_data(const Common& c, std::int64_t responses, std::uint64_t seed, const std::string& kiosk) {
-  auto opened = open_store(c.db_path());
+  auto opened = open_store(c);
   Store& store = *opened;
   QuestionnaireSet set = load_all(c, nullptr, true);
   if (set.list.empty()) {

@@ -19,7 +19,9 @@ KioskApp::KioskApp(const WindowOptions& options, std::function<void()> wake_loop
 }
 
 void KioskApp::open_store_and_models() {
-  update_pending = !tour && migration_pending(db_path);
+  // An older file, or cells counted on another threshold or UTC offset than the
+  // settings' (changed since): counted again behind the update screen's progress bar.
+  update_pending = !tour && (migration_pending(db_path) || Store::cells_need_recount(db_path, cell_clock()));
   if (!update_pending) open_db();
   for (const auto& e : unknown_ids_) startup_warning += (startup_warning.empty() ? "" : "  ·  ") + e;
   model = std::make_unique<KioskModel>(published_config_.value_or(cfg), set, store.get(), clock, tour ? 7 : 0);
@@ -79,6 +81,9 @@ bool KioskApp::open_db(const Store::MigrationProgress& progress) {
   try {
     OpenedStore opened = open_store_checked(db_path, now_ms(), progress);
     store = std::move(opened.store);
+    if (store->recount_cells(cell_clock(), progress))
+      std::cerr << "indicator cells counted again on " << cfg.min_seconds_per_question << " s per question, UTC offset "
+                << cfg.utc_offset_minutes << " min\n";
     if (!opened.moved_aside.empty()) {
       startup_warning = strings.get(cfg.default_lang, T("console.db_moved_aside")) + " " + opened.moved_aside;
       std::cerr << "database was damaged (" << opened.problem << "); kept as " << opened.moved_aside

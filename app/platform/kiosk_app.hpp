@@ -38,6 +38,8 @@ struct KioskApp {
   // is still unavailable: store_problem says why, reopen_later whether to try again.
   // `progress` as Store's (an older file's update, run on a worker by update_database).
   bool open_db(const Store::MigrationProgress& progress = {});
+  // The threshold and UTC offset the indicators (the exports') use: the counted cells'.
+  CellQuery cell_clock() const { return {cfg.min_seconds_per_question, cfg.utc_offset_minutes}; }
   // The console for the open database (none without one), with its exporter.
   void make_console();
 

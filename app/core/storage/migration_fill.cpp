@@ -378,7 +378,7 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
     answers.emplace(db);
     reader.emplace(db, version, CellQuery{});
   } else if (version == 11) {
-    cells.emplace(db);
+    cells.emplace(db, true);
     reader.emplace(db, version, cells->clock());
   } else {
     responses.emplace(db);

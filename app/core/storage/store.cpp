@@ -1,5 +1,7 @@
 #include "core/storage/store.hpp"
 
+#include <sqlite3.h>
+
 #include "core/storage/answer_atoms.hpp"
 #include "core/storage/migration_fill.hpp"
 #include "core/storage/store_cells.hpp"
@@ -656,6 +658,48 @@ void Store::migrate(const MigrationProgress& progress) {
   }
 }
 
+
+bool Store::recount_cells(const CellQuery& clock, const MigrationProgress& progress) {
+  if (!cells_ || cells_answer(*db_, clock)) return false;  // read-only, or nothing to do
+  {
+    Transaction t(*db_);
+    if (cells_answer(*db_, clock)) return false;  // another process recounted them meanwhile
+    Stmt set(*db_, "UPDATE metrics_cell_clock SET min_seconds = ?1, utc_offset_minutes = ?2 WHERE id = 1");
+    set.bind(1, clock.min_seconds_per_question).bind(2, clock.utc_offset_minutes);
+    set.run();
+    // Back to schema 10 with the clock stored: migration 11 empties the cells and its
+    // fill counts them again. Another process's counter sees the step back (or the new
+    // clock) and stops counting (CellCounter::write). The fill ends by setting schema
+    // 11: a later migration would have to run again after it.
+    static_assert(kSchemaVersion == 11, "recount_cells steps back to 10 and migrates to 11 only");
+    db_->exec("PRAGMA user_version=10");
+    migration_fill::begin(*db_, 11, kMigrations[10]);
+    t.commit();
+  }
+  // This connection's counter counts on the new clock, whatever happens below: if the
+  // fill stops part-way, its saves mark the cells stale until the next open finishes it.
+  struct Renew {
+    Store& s;
+    ~Renew() {
+      try { s.cells_ = std::make_unique<CellCounter>(*s.db_); } catch (...) {}
+    }
+  } renew{*this};
+  migration_fill::run(*db_, 11, migration_chunk, progress);
+  return true;
+}
+
+bool Store::cells_need_recount(const std::string& path, const CellQuery& clock) {
+  std::error_code ec;
+  if (path == ":memory:" || !fs::is_regular_file(path, ec) || fs::file_size(path, ec) == 0) return false;
+  try {
+    Db db(path, false, true);
+    sqlite3_busy_timeout(db.raw(), 2000);
+    if (db.scalar("PRAGMA user_version") != kSchemaVersion) return false;  // an update first, counted on the file's clock
+    return !cells_answer(db, clock);
+  } catch (const DbError&) {
+    return false;
+  }
+}
 
 bool Store::contains(const std::string& uuid) {
   find_uuid_->bind(1, lower_ascii(uuid));  // ids are stored in lower case

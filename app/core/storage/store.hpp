@@ -53,6 +53,17 @@ class Store final : public ResponseQueries {
   struct ReadOnly {};
   Store(const std::string& path, ReadOnly);
 
+  // Counts the indicators' cells (metrics_cells) again on `clock` (the settings'
+  // threshold and UTC offset) unless they are counted on it already; returns whether it
+  // did. Until then a query on that clock reads every metrics row: right, but slower.
+  // Done as migration 11's fill again (the schema steps back to 10 with the new clock
+  // stored), so it takes the same short steps, reports through `progress` the same way,
+  // and a kill or a throw from `progress` loses nothing: the next open carries on.
+  bool recount_cells(const CellQuery& clock, const MigrationProgress& progress = {});
+  // Whether the file's cells need recount_cells for `clock` (an open kiosk shows its
+  // progress bar for it, as for an update).
+  static bool cells_need_recount(const std::string& path, const CellQuery& clock);
+
   // $XDG_DATA_HOME/ecokiosk/ecokiosk.db (~/.local/share when unset); creates the folder.
   static std::string default_path();
 

@@ -21,23 +21,54 @@ CellQuery read_clock(Db& db) {
   return CellQuery{s.f64(0), static_cast<int>(s.i64(1))};
 }
 
+// The file's clock, and whether its cells are complete (schema 11 reached).
+constexpr const char* kClockNow =
+    "SELECT min_seconds, utc_offset_minutes, (SELECT user_version FROM pragma_user_version) >= 11 "
+    "FROM metrics_cell_clock WHERE id = 1";
+
 }  // namespace
 
-CellCounter::CellCounter(Db& db)
+bool same_cell_clock(const CellQuery& counted, const CellQuery& q) {
+  const bool same_fast = (q.min_seconds_per_question <= 0 && counted.min_seconds_per_question <= 0) ||
+                         q.min_seconds_per_question == counted.min_seconds_per_question;
+  return same_fast && q.utc_offset_minutes == counted.utc_offset_minutes;
+}
+
+bool cells_answer(Db& db, const CellQuery& q) {
+  Stmt s(db, kClockNow);
+  return s.step() && s.i64(2) != 0 && same_cell_clock(CellQuery{s.f64(0), static_cast<int>(s.i64(1))}, q);
+}
+
+CellCounter::CellCounter(Db& db, bool filling)
     : clock_(read_clock(db)),
+      filling_(filling),
       upsert_(db, std::string("INSERT INTO metrics_cells(") + kColumns +
                       ", n) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n"),
+      check_(db, kClockNow),
+      stale_(db, "UPDATE metrics_cell_clock SET utc_offset_minutes = " + std::to_string(kStaleCellClock) +
+                     " WHERE id = 1"),
       tally_(clock_, true) {}
-
-bool CellCounter::same_clock(const CellQuery& q) const {
-  // "fast" counts nobody at any threshold <= 0.
-  const bool same_fast = (q.min_seconds_per_question <= 0 && clock_.min_seconds_per_question <= 0) ||
-                         q.min_seconds_per_question == clock_.min_seconds_per_question;
-  return same_fast && q.utc_offset_minutes == clock_.utc_offset_minutes;
-}
 
 void CellCounter::write(CellTally& summed) {
   if (summed.empty()) return;
+  if (!filling_) {
+    // One small read in the writer's own transaction: a save costs a few microseconds
+    // more, and no other process's recount can slip in between it and the upserts.
+    bool current = false;
+    try {
+      current = check_.step() && check_.i64(2) != 0 &&
+                same_cell_clock(clock_, CellQuery{check_.f64(0), static_cast<int>(check_.i64(1))});
+    } catch (...) {
+      check_.reset();
+      throw;
+    }
+    check_.reset();
+    if (!current) {
+      stale_.run();
+      summed.clear();
+      return;
+    }
+  }
   // In the table's key order: each upsert lands beside the one before.
   std::vector<std::pair<MetricsCell, int>> rows;
   summed.each([&](const MetricsCell& c, int version) { rows.emplace_back(c, version); });

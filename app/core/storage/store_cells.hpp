@@ -19,19 +19,41 @@
 
 namespace eco {
 
+// Whether cells counted on clock `counted` answer a query on q's ("fast" counts nobody
+// at any threshold <= 0, so those thresholds are all one).
+bool same_cell_clock(const CellQuery& counted, const CellQuery& q);
+
+// metrics_cell_clock's utc_offset_minutes once the cells are no longer right for any
+// clock (a writer found the file recounted under it, see CellCounter::write): no query
+// matches it (the setting's range is -720..840), so they read the rows until the next
+// recount (Store::recount_cells).
+inline constexpr int kStaleCellClock = 100000;
+
+// Whether the file's cells answer a query on q's clock now: counted on that clock,
+// and complete (schema 11 reached: no fill or recount under way). Read in the caller's
+// transaction, so it holds for what that transaction reads next.
+bool cells_answer(Db& db, const CellQuery& q);
+
 class CellCounter {
  public:
   // Reads the clock and threshold the file's cells are counted on (metrics_cell_clock)
   // and prepares the upsert. The tables must exist (schema 11, or its fill under way).
-  explicit CellCounter(Db& db);
+  // `filling`: the counter of migration 11's fill (or a recount's), which writes while
+  // the schema is still short of 11.
+  explicit CellCounter(Db& db, bool filling = false);
   const CellQuery& clock() const { return clock_; }
   // Whether cells counted on this counter's clock answer a query on q's.
-  bool same_clock(const CellQuery& q) const;
+  bool same_clock(const CellQuery& q) const { return same_cell_clock(clock_, q); }
 
   // One metrics row's cells (label ids as stored), summed in memory until write().
   // response and correct are not used.
   void add(const MetricsRow& m) { tally_.add(m); }
   // Adds the summed cells to metrics_cells (in the caller's transaction) and forgets them.
+  // If the file's cells are no longer counted on this counter's clock (another process
+  // recounted them on a new one since this counter was made), or a recount is under
+  // way, they are not added: they would be counted on the wrong clock, or twice. The
+  // file's clock is then marked stale (kStaleCellClock) instead, since its cells now
+  // lack these rows.
   void write() { write(tally_); }
   // The same for cells summed elsewhere (an older file's fill, on a reader thread), on
   // this counter's clock and by version.
@@ -41,7 +63,8 @@ class CellCounter {
 
  private:
   CellQuery clock_;
-  Stmt upsert_;
+  bool filling_;
+  Stmt upsert_, check_, stale_;
   CellTally tally_;
 };
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <variant>
 
@@ -88,16 +89,29 @@ void Store::each_metrics(const ResponseFilter& f, const std::function<void(const
   });
 }
 
+// The cells carry questionnaire and version, not a response's time or kiosk.
+static bool cells_filter(const ResponseFilter& f) { return !f.from && !f.to && f.kiosk.empty() && f.uuid.empty(); }
+
 bool Store::counts_cells(const ResponseFilter& f, const CellQuery& q) {
-  // The cells carry questionnaire and version, not a response's time or kiosk.
-  if (f.from || f.to || !f.kiosk.empty() || !f.uuid.empty()) return false;
-  return cells_ && cells_->same_clock(q);
+  // Asked of the file, not of this connection's counter: another process may have
+  // recounted the cells on another clock since this one opened.
+  return cells_filter(f) && cells_ && cancellable([&] { return cells_answer(*db_, q); });
 }
 
 void Store::each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
                               const std::function<void(const MetricsCell&)>& fn) {
-  if (!counts_cells(f, q)) return ResponseQueries::each_metrics_cell(f, q, fn);
-  cancellable([&] { read_counted_cells(*db_, f, fn); });
+  if (!cells_filter(f) || !cells_) return ResponseQueries::each_metrics_cell(f, q, fn);
+  cancellable([&] {
+    // The check and the read in one snapshot: a recount starting between them would
+    // leave the cells half counted.
+    std::optional<Transaction> snapshot;
+    if (sqlite3_get_autocommit(db_->raw())) snapshot.emplace(*db_, false);
+    if (cells_answer(*db_, q))
+      read_counted_cells(*db_, f, fn);
+    else
+      ResponseQueries::each_metrics_cell(f, q, fn);
+    if (snapshot) snapshot->commit();
+  });
 }
 
 std::vector<std::int64_t> Store::excluded_responses(double min_seconds_per_question) {
