@@ -74,7 +74,12 @@ INSERT INTO responses(id, kiosk, questionnaire, version, content_hash, lang, sta
   visible_questions, digest) SELECT gen_random_uuid()::text, 'earlier', 'q', 1, 'h', 'zh', 0, 1560000000000 + g, 60, 18, 'd'
   FROM generate_series(1, $n) g;
 DO \$\$ BEGIN
-  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'answers' AND column_name = 'rid') THEN
+  IF to_regclass('public.answer_sets') IS NOT NULL THEN
+    INSERT INTO answer_sets(rid, response, ords, questions, kinds, items, vals, texts)
+      SELECT r.rid, r.id, array_agg(o ORDER BY o), array_agg('question_' || o ORDER BY o), array_fill(1, ARRAY[18]),
+             array_fill('item'::text, ARRAY[18]), array_fill(1::bigint, ARRAY[18]), array_fill(NULL::text, ARRAY[18])
+      FROM responses r, generate_series(1, 18) o GROUP BY r.rid, r.id;
+  ELSIF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'answers' AND column_name = 'rid') THEN
     INSERT INTO answers(rid, response, ord, question, kind, item, value)
       SELECT r.rid, r.id, o, 'question_' || o, 1, 'item', 1 FROM responses r, generate_series(1, 18) o;
   ELSE
@@ -83,7 +88,9 @@ DO \$\$ BEGIN
   END IF;
 END \$\$;
 VACUUM ANALYZE responses;
-VACUUM ANALYZE answers;
+DO \$\$ BEGIN  -- the atoms' table: answer_sets from schema 12 (answers is then a view)
+  EXECUTE 'ANALYZE ' || CASE WHEN to_regclass('public.answer_sets') IS NULL THEN 'answers' ELSE 'answer_sets' END;
+END \$\$;
 SQL
 }
 # 1. twice: the sync as it was before session 8 (ECOKIOSK_SYNC_AS_BEFORE=1), then as it is
