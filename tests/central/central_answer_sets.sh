@@ -6,7 +6,8 @@
 # response was deleted by hand) is migrated and reads back every atom unchanged; a kiosk
 # whose own atoms are as awkward (and one response with none) then syncs in small batches,
 # killed once after a commit before its mark moved: every atom at the center equals the
-# kiosk's byte for byte, each once; a lost mark re-sends all as "already there"; a kiosk
+# kiosk's byte for byte, each once, and the center's JSON Lines export (read from the
+# arrays) is the kiosk's own; a lost mark re-sends all as "already there"; a kiosk
 # staging a set for another kiosk's response, arrays of different lengths, a NULL question,
 # or a second set for a response already there is refused and leaves nothing; kiosks read
 # neither answers nor answer_sets, readers read both.
@@ -57,7 +58,10 @@ sqlite3 "$WORK/hall-a.db" "
     WHEN 6 THEN '选项 \"甲\", {乙}' ELSE text END) WHERE response % 3 = 0;
   UPDATE answers SET item = (CASE ord % 4 WHEN 0 THEN 'NULL' WHEN 1 THEN '' WHEN 2 THEN 'a\\b\"c' ELSE '{1,2}' END)
     WHERE response % 5 = 0;
+  UPDATE answers SET kind = 5 WHERE response % 3 = 0 AND kind = 1
+    AND (SELECT count(*) FROM answers b WHERE b.response = answers.response AND b.question = answers.question) = 1;
   DELETE FROM answers WHERE response = 7;"
+[ "$(sqlite3 "$WORK/hall-a.db" "SELECT count(*) FROM answers WHERE kind = 5 AND text IS NULL")" -gt 0 ] || fail "no text atom without text made"
 [ "$(sqlite3 "$WORK/hall-a.db" "SELECT count(*) FROM answers WHERE text = 'NULL' OR text = ''")" -gt 0 ] || fail "no awkward atoms made"
 if ECOKIOSK_SYNC_CRASH_AFTER_COMMIT=3 sync_kiosk hall-a --batch 7 >/dev/null 2>&1; then fail "the sync did not stop after 3 commits"; fi
 [ "$(admin_sql "SELECT count(*) FROM responses WHERE kiosk = 'hall-a'")" = 21 ] || fail "not 3 batches of 7 at the center"
@@ -80,6 +84,12 @@ sqlite3 "$WORK/hall-a.db" "UPDATE central_sync SET response_mark = 0"
 out=$(sync_kiosk hall-a --batch 25) || fail "re-send: $out"
 sent "$out" 0 60 0
 [ "$(center_a)" = "$(dump_kiosk)" ] || fail "a re-send changed atoms"
+
+# The center's reader (one row of arrays per response) gives the kiosk's own export.
+"$APP" --data-dir "$SRC" --config "$WORK/hall-a/config.json" --db "$WORK/hall-a.db" export --format jsonl > "$WORK/kiosk.jsonl"
+"$APP" --data-dir "$SRC" --config "$WORK/hall-a/config.json" --central "$CENTER" export --format jsonl --kiosk hall-a > "$WORK/center.jsonl"
+[ -s "$WORK/kiosk.jsonl" ] || fail "the kiosk exported nothing"
+cmp -s "$WORK/kiosk.jsonl" "$WORK/center.jsonl" || fail "the center's export differs from the kiosk's: $(diff "$WORK/kiosk.jsonl" "$WORK/center.jsonl" | head -4)"
 
 # Hostile stages, each refused and leaving nothing.
 fill hall-b 1 52
