@@ -53,9 +53,50 @@ copy("responses", ["id", "kiosk", "questionnaire", "version", "content_hash", "l
       src.execute("SELECT uuid, kiosk, questionnaire, version, content_hash, lang, started_at, completed_at, "
                   "duration_s, visible_questions, drawn FROM responses ORDER BY id")))
 
-copy("answers", ["response", "ord", "question", "kind", "item", "value", "text"],
-     ((uuid[r], o, q, k, i, v, t) for (r, o, q, k, i, v, t) in
-      src.execute("SELECT response, ord, question, kind, item, value, text FROM answers")))
+
+
+def array(values):
+    """A PostgreSQL array literal (COPY's escaping is added by esc)."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append("NULL")
+        elif isinstance(v, str):
+            out.append('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        else:
+            out.append(str(v))
+    return "{" + ",".join(out) + "}"
+
+
+def answer_sets():
+    """Each response's atoms as one row of arrays (central schema 12), in ord order, with its rid."""
+    cur, atoms = None, []
+    for (r, o, q, k, i, v, t) in src.execute(
+            "SELECT response, ord, question, kind, item, value, text FROM answers ORDER BY response, ord"):
+        if r != cur and atoms:
+            yield (rid[cur], uuid[cur], *(array(col) for col in zip(*atoms)))
+            atoms = []
+        cur = r
+        atoms.append((o, q, k, i, v, t))
+    if atoms:
+        yield (rid[cur], uuid[cur], *(array(col) for col in zip(*atoms)))
+
+
+sets = subprocess.run(["psql", "-qAtX", url, "-c", "SELECT to_regclass('public.answer_sets') IS NOT NULL"],
+                      capture_output=True, text=True, check=True).stdout.strip() == "t"
+if sets:
+    back = dict((u, i) for (i, u) in uuid.items())
+    rid = {}
+    for line in subprocess.run(["psql", "-qAtX", url, "-c", "SELECT id, rid FROM responses"],
+                               capture_output=True, text=True, check=True).stdout.splitlines():
+        u, r = line.split("|")
+        if u in back:
+            rid[back[u]] = r
+    copy("answer_sets", ["rid", "response", "ords", "questions", "kinds", "items", "vals", "texts"], answer_sets())
+else:
+    copy("answers", ["response", "ord", "question", "kind", "item", "value", "text"],
+         ((uuid[r], o, q, k, i, v, t) for (r, o, q, k, i, v, t) in
+          src.execute("SELECT response, ord, question, kind, item, value, text FROM answers")))
 
 
 def outcomes(blob):

@@ -60,8 +60,13 @@ grep -q "9 -> $SCHEMA_VERSION" <<<"$out" || fail "migration said: $out"
 [ "$(admin_sql "SELECT count(*) FROM answers WHERE rid IS NULL")" = 1 ] || fail "atoms without rid: $(admin_sql "SELECT count(*) FROM answers WHERE rid IS NULL")"
 [ "$(admin_sql "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response WHERE a.rid <> r.rid")" = 0 ] \
   || fail "migrated atoms carry another response's rid"
-admin_sql "SELECT indexdef FROM pg_indexes WHERE tablename = 'answers'" | grep -q "UNIQUE INDEX answers_by_rid ON public.answers USING btree (rid, ord)" \
-  || fail "answers are not keyed by (rid, ord): $(admin_sql "SELECT indexdef FROM pg_indexes WHERE tablename = 'answers'")"
+if [ "$SCHEMA_VERSION" -ge 12 ]; then  # a response's atoms in one row, keyed by its rid (central_answer_sets)
+  admin_sql "SELECT indexdef FROM pg_indexes WHERE tablename = 'answer_sets'" | grep -q "UNIQUE INDEX answer_sets_by_rid ON public.answer_sets USING btree (rid)" \
+    || fail "answer sets are not keyed by rid: $(admin_sql "SELECT indexdef FROM pg_indexes WHERE tablename = 'answer_sets'")"
+else
+  admin_sql "SELECT indexdef FROM pg_indexes WHERE tablename = 'answers'" | grep -q "UNIQUE INDEX answers_by_rid ON public.answers USING btree (rid, ord)" \
+    || fail "answers are not keyed by (rid, ord): $(admin_sql "SELECT indexdef FROM pg_indexes WHERE tablename = 'answers'")"
+fi
 cells_agree
 
 # Both kiosks at once in batches of 7; hall-b ends after its 4th commit, mark unmoved.

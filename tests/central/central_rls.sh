@@ -48,7 +48,12 @@ if err=$(as_kiosk "$WORK/hall-a" "$stage ('$ID_B', 1, 'q1', 1, 'a', NULL, NULL);
   fail "hall-a added an answer to hall-b's response through the staging tables"
 fi
 grep -q "not this kiosk's" <<<"$err" || fail "staged: refused, but why: $err"
-as_kiosk "$WORK/hall-a" "$stage ('$ID_A', 1, 'q1', 1, 'b', NULL, NULL); SELECT ecokiosk_add_staged()" >/dev/null \
+# (From schema 12 a response's atoms are one row: they arrive together, so this is
+# another response of hall-a's; central_answer_sets refuses a second set for one.)
+ID_A2=11111111-1111-4111-8111-111111111112
+as_kiosk "$WORK/hall-a" "INSERT INTO responses(id, kiosk, questionnaire, version, content_hash, lang, started_at, completed_at, duration_s, visible_questions, drawn, digest) VALUES('$ID_A2', 'hall-a', $ROW)" \
+  || fail "hall-a could not insert its second response"
+as_kiosk "$WORK/hall-a" "$stage ('$ID_A2', 1, 'q1', 1, 'b', NULL, NULL); SELECT ecokiosk_add_staged()" >/dev/null \
   || fail "hall-a could not stage an answer to its own response"
 [ "$(admin_sql "SELECT count(*) FROM answers")" = 2 ] || fail "answers after staging: $(admin_sql "SELECT count(*) FROM answers")"
 if err=$(as_kiosk "$WORK/hall-a" "CREATE TEMP TABLE ecokiosk_stage_answers(response text, ord int, question text, kind int, item text, value bigint, text text);
@@ -57,20 +62,20 @@ if err=$(as_kiosk "$WORK/hall-a" "CREATE TEMP TABLE ecokiosk_stage_answers(respo
 fi
 grep -q "not this function's" <<<"$err" || fail "planted staging tables: refused, but why: $err"
 # Reading: the content of responses is refused outright; of ids, a kiosk sees only its own.
-for sql in "SELECT * FROM responses" "SELECT questionnaire FROM responses" "SELECT * FROM answers" \
+for sql in "SELECT * FROM responses" "SELECT questionnaire FROM responses" "SELECT * FROM answers" "SELECT * FROM answer_sets" \
            "SELECT * FROM response_metrics" "SELECT * FROM conflicts" "SELECT * FROM kiosks" \
            "SELECT * FROM indicator_records" "SELECT * FROM abandoned"; do
   if as_kiosk "$WORK/hall-a" "$sql" >/dev/null 2>&1; then fail "a kiosk role may run: $sql"; fi
 done
-seen=$(as_kiosk "$WORK/hall-a" "SELECT string_agg(id, ',') FROM responses")
-[ "$seen" = "$ID_A" ] || fail "hall-a sees ids: $seen"
+seen=$(as_kiosk "$WORK/hall-a" "SELECT string_agg(id, ',' ORDER BY id) FROM responses")
+[ "$seen" = "$ID_A,$ID_A2" ] || fail "hall-a sees ids: $seen"
 # Indicator records: no insert, update or delete either.
 for sql in "INSERT INTO indicator_records(indicator, as_of, source, evidence, recorded_by, recorded_at) VALUES('35','2019-06-01','x','x','x',0)" \
            "DELETE FROM responses" "UPDATE responses SET kiosk='hall-a'" "DELETE FROM indicator_records" \
            "INSERT INTO kiosks(kiosk, role) VALUES('x', current_user)" "CREATE TABLE sneaky(x int)"; do
   if as_kiosk "$WORK/hall-a" "$sql" >/dev/null 2>&1; then fail "a kiosk role may run: $sql"; fi
 done
-[ "$(admin_sql "SELECT count(*) FROM responses")" = 2 ] || fail "responses changed"
+[ "$(admin_sql "SELECT count(*) FROM responses")" = 3 ] || fail "responses changed"
 
 # add-kiosk refuses a planted link at the credentials path, and a config of another kiosk.
 mkdir -p "$WORK/hall-c"

@@ -1,5 +1,6 @@
 #include "core/central/central_queries.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -120,12 +121,14 @@ void parse_outcomes(std::string_view s, OnItem&& on_item) {
 }
 
 // A response read back from its row and its answer atoms, as the kiosk's store does.
+// From central schema 12 a response's atoms are one row of arrays (answer_sets), read
+// here as JSON arrays: one row per response, no per-atom rows to join and sort.
 struct ResponseReader {
   Response cur;
   std::int64_t cur_id = -1;
   // Columns: rid, id, questionnaire, version, content_hash, kiosk, lang, started_at,
-  // completed_at, visible_questions, drawn, question, kind, item, value, text.
-  // Returns false when fn stopped the stream.
+  // completed_at, visible_questions, drawn, then the set's ords, questions, kinds, items,
+  // vals, texts (NULL: no atoms). Returns false when fn stopped the stream.
   bool row(const Result& r, int i, const std::function<bool(std::int64_t, const Response&)>& fn) {
     std::int64_t id = to_i64(r.view(i, 0));
     if (id != cur_id) {
@@ -147,8 +150,21 @@ struct ResponseReader {
           if (d.is_string()) cur.drawn.push_back(d.get<std::string>());
     }
     if (r.null(i, 11)) return true;  // a response with no answers
-    add_answer_atom(cur.answers, std::string(r.view(i, 11)), static_cast<int>(to_i64(r.view(i, 12))),
-                    std::string(r.view(i, 13)), to_i64(r.view(i, 14)), r.view(i, 15));
+    json col[6];
+    for (int c = 0; c < 6; ++c) col[c] = json::parse(r.view(i, 11 + c));
+    const json &ords = col[0], &questions = col[1], &kinds = col[2], &items = col[3], &vals = col[4], &texts = col[5];
+    // The arrays are stored in ord order; should a set not be, its atoms still come in it.
+    std::vector<std::size_t> order(ords.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return ords[a].get<std::int64_t>() < ords[b].get<std::int64_t>();
+    });
+    for (std::size_t k : order) {
+      // A NULL value or text reads as the text protocol gave it before: 0 and "".
+      add_answer_atom(cur.answers, questions[k].get_ref<const std::string&>(), kinds[k].get<int>(),
+                      items[k].get_ref<const std::string&>(), vals[k].is_null() ? 0 : vals[k].get<std::int64_t>(),
+                      texts[k].is_null() ? std::string_view() : std::string_view(texts[k].get_ref<const std::string&>()));
+    }
     return true;
   }
   bool flush(const std::function<bool(std::int64_t, const Response&)>& fn) {
@@ -161,8 +177,9 @@ struct ResponseReader {
 
 const char* const kResponseColumns =
     "SELECT r.rid, r.id, r.questionnaire, r.version, r.content_hash, r.kiosk, r.lang, r.started_at, r.completed_at, "
-    "r.visible_questions, r.drawn, a.question, a.kind, a.item, a.value, a.text "
-    "FROM responses r LEFT JOIN answers a ON a.rid = r.rid";
+    "r.visible_questions, r.drawn, array_to_json(s.ords), array_to_json(s.questions), array_to_json(s.kinds), "
+    "array_to_json(s.items), array_to_json(s.vals), array_to_json(s.texts) "
+    "FROM responses r LEFT JOIN answer_sets s ON s.rid = r.rid";
 
 }  // namespace
 
@@ -262,7 +279,7 @@ void CentralQueries::each_with_id(const ResponseFilter& f,
   Where w = response_where(f);
   ResponseReader rd;
   bool stopped = false;
-  stream(std::string(kResponseColumns) + w.sql + " ORDER BY r.rid, a.ord", w.args, [&](const Result& r, int i) {
+  stream(std::string(kResponseColumns) + w.sql + " ORDER BY r.rid", w.args, [&](const Result& r, int i) {
     if (!rd.row(r, i, fn)) stopped = true;
     return !stopped;
   });
@@ -307,7 +324,7 @@ std::int64_t CentralQueries::fill_missing_metrics(const MetricsFn& score) {
     todo.emplace_back(rid, resp);
     return true;
   };
-  stream(std::string(kResponseColumns) + " WHERE r.rid = ANY($1::bigint[]) ORDER BY r.rid, a.ord", {list},
+  stream(std::string(kResponseColumns) + " WHERE r.rid = ANY($1::bigint[]) ORDER BY r.rid", {list},
          [&](const Result& r, int i) { return rd.row(r, i, keep); });
   rd.flush(keep);
 

@@ -733,6 +733,8 @@ GRANT EXECUTE ON FUNCTION ecokiosk_fleet(int, int) TO {propaganda}, {admins}, {r
     kAnswersByRidMigration,
     // 11: cells keyed by one hashed value, counted with less work (issue 16): schema_cells.cpp.
     kCellsByKeyMigration,
+    // 12: a response's answer atoms in one row of arrays (issue 16): schema_answer_sets.cpp.
+    kAnswerSetsMigration,
 };
 constexpr int kMigrationCount = sizeof kCentralMigrations / sizeof kCentralMigrations[0];
 static_assert(kMigrationCount == kCentralSchemaVersion);

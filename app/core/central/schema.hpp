@@ -11,7 +11,7 @@
 
 namespace eco::central {
 
-constexpr int kCentralSchemaVersion = 11;
+constexpr int kCentralSchemaVersion = 12;
 
 struct SchemaState {
   Status status = Status::ok;  // ok, schema_older, schema_newer, not_initialised

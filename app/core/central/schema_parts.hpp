@@ -12,5 +12,7 @@ extern const char* const kBatchesMigration;
 extern const char* const kAnswersByRidMigration;
 // Cells keyed by one hashed value, counted with less work (issue 16's sync figure): schema_cells.cpp.
 extern const char* const kCellsByKeyMigration;
+// A response's answer atoms in one row of arrays (issue 16's sync figure): schema_answer_sets.cpp.
+extern const char* const kAnswerSetsMigration;
 
 }  // namespace eco::central

@@ -66,8 +66,8 @@ struct Batch {
   int rows = 0;              // rows read, this kiosk's or not
   json records = json::array();
   // Per record, its answer atoms as JSON text ("{...},{...}", what the digest covers),
-  // and its atoms and metrics as COPY rows (how they travel): tens of atoms per
-  // response, so they are written straight, not built as objects.
+  // its atoms as one COPY row of arrays and its metrics as a COPY row (how they travel):
+  // tens of atoms per response, so they are written straight, not built as objects.
   std::vector<std::string> atoms_of, atoms_copy_of, metrics_copy_of;
   std::string responses_copy;  // this kiosk's responses as COPY rows (schema 10's stage)
   std::vector<std::pair<std::string, std::string>> ids;  // (id, digest) of this kiosk's rows
@@ -113,20 +113,54 @@ void read_response_rows(Db& db, std::int64_t after, int limit, const std::string
   }
 }
 
-// One answer atom as a COPY row (response, ord, question, kind, item, value, text) and as
-// JSON in the response's digest content.
-void append_atom(Stmt& s, const std::string& id, std::string& row, std::string& out) {
-  copy_field(row, id);
-  row += '\t' + std::to_string(s.i64(1)) + '\t';
-  copy_field(row, s.text(2));
-  row += '\t' + std::to_string(s.i64(3)) + '\t';
-  copy_field(row, s.text(4));
-  row += '\t';
-  row += s.is_null(5) ? std::string("\\N") : std::to_string(s.i64(5));
-  row += '\t';
-  if (s.is_null(6)) row += "\\N";
-  else copy_field(row, s.text(6));
-  row += '\n';
+// A text as an element of a PostgreSQL array literal: always quoted (so "NULL", "" and
+// text with commas or braces stay text), '"' and '\\' escaped. COPY's own escaping is
+// added when the literal is written into the row.
+void append_element(std::string& arr, std::string_view v) {
+  arr += '"';
+  for (char ch : v) {
+    if (ch == '"' || ch == '\\') arr += '\\';
+    arr += ch;
+  }
+  arr += '"';
+}
+
+// One response's answer atoms as one COPY row of ecokiosk_stage_answer_sets (central
+// schema 12: response, ords, questions, kinds, items, vals, texts, parallel arrays in
+// ord order), and as JSON in the response's digest content.
+struct AtomSet {
+  std::string ords, questions, kinds, items, vals, texts;
+  std::string* all[6] = {&ords, &questions, &kinds, &items, &vals, &texts};
+  AtomSet() = default;
+  AtomSet(const AtomSet&) = delete;  // `all` points into this object
+  AtomSet& operator=(const AtomSet&) = delete;
+  void clear() {
+    for (std::string* a : all) a->clear();
+  }
+  void add(Stmt& s) {
+    if (!ords.empty())
+      for (std::string* a : all) *a += ',';
+    ords += std::to_string(s.i64(1));
+    append_element(questions, s.text(2));
+    kinds += std::to_string(s.i64(3));
+    append_element(items, s.text(4));
+    vals += s.is_null(5) ? std::string("NULL") : std::to_string(s.i64(5));
+    if (s.is_null(6)) texts += "NULL";
+    else append_element(texts, s.text(6));
+  }
+  void write(const std::string& id, std::string& row) const {
+    if (ords.empty()) return;  // no atoms: no set
+    copy_field(row, id);
+    for (const std::string* a : all) {
+      row += "\t{";
+      copy_field(row, *a);
+      row += '}';
+    }
+    row += '\n';
+  }
+};
+
+void append_atom_json(Stmt& s, const std::string& id, std::string& out) {
   if (!out.empty()) out += ',';
   out += "{\"response\":";
   append_quoted(out, id);
@@ -152,16 +186,23 @@ void read_answer_atoms(Db& db, const std::vector<std::int64_t>& own, const RowIn
   std::string* out = nullptr;
   std::string* row = nullptr;
   std::string id;
+  AtomSet set;
   while (s.step()) {
     if (s.i64(0) != cur) {
+      if (row) set.write(id, *row);
+      set.clear();
       cur = s.i64(0);
       auto it = at.find(cur);
       out = it == at.end() ? nullptr : &b.atoms_of[it->second];
       row = it == at.end() ? nullptr : &b.atoms_copy_of[it->second];
       if (out) id = b.records[it->second]["id"].get<std::string>();
     }
-    if (out) append_atom(s, id, *row, *out);
+    if (out) {
+      set.add(s);
+      append_atom_json(s, id, *out);
+    }
   }
+  if (row) set.write(id, *row);
 }
 
 void read_metrics(Store& store, Db& db, const std::vector<std::int64_t>& own, const RowIndex& at, Batch& b) {
@@ -367,14 +408,15 @@ Outcome push(Conn& pg, const Batch& b, const std::string& kind) {
   }
   if (responses && !inserted.empty()) {
     // The new responses' atoms and metrics: COPY into the session's staging tables
-    // (made above), then one checked move into place (schema 4, keyed by rid in 10).
+    // (made above), then one checked move into place (schema 4, keyed by rid in 10; a
+    // response's atoms one row of arrays in 12).
     std::string atoms, metrics;
     for (std::size_t i = 0; i < b.ids.size(); ++i) {
       if (!inserted.count(b.ids[i].first)) continue;
       atoms += b.atoms_copy_of[i];
       metrics += b.metrics_copy_of[i];
     }
-    pg.copy_in("COPY pg_temp.ecokiosk_stage_answers FROM STDIN", atoms);
+    pg.copy_in("COPY pg_temp.ecokiosk_stage_answer_sets FROM STDIN", atoms);
     pg.copy_in("COPY pg_temp.ecokiosk_stage_metrics FROM STDIN", metrics);
     pg.run("SELECT ecokiosk_add_staged()");
   }
