@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/storage/answer_atoms.hpp"
 #include "core/storage/store_access.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/support/time.hpp"
@@ -86,6 +87,43 @@ TEST_CASE("a saved response reads back identical, with answers one row per atom"
   n.bind(1, t.id);
   REQUIRE(n.step());
   CHECK(n.i64(0) == atoms);
+}
+
+TEST_CASE("atoms of two kinds for one question (a hand-edited file, a hostile center row) read as two answers, "
+          "not a crash") {
+  // Unit: each kind after another of the same question, both ways round.
+  std::vector<std::pair<std::string, Answer>> answers;
+  add_answer_atom(answers, "q", kText, "", 0, "note");
+  add_answer_atom(answers, "q", kChoiceSet, "a", 0, "");
+  add_answer_atom(answers, "q", kChoiceSet, "b", 0, "");  // joins the set
+  add_answer_atom(answers, "q", kCounts, "bus", 2, "");
+  add_answer_atom(answers, "q", kText, "", 0, "again");
+  add_answer_atom(answers, "q", kCounts, "car", 1, "");
+  REQUIRE(answers.size() == 5);
+  CHECK(std::get<Text>(answers[0].second).value == "note");
+  CHECK(std::get<ChoiceSet>(answers[1].second).options == std::vector<std::string>{"a", "b"});
+  CHECK(std::get<Counts>(answers[2].second).rows.size() == 1);
+  CHECK(std::get<Counts>(answers[4].second).rows.size() == 1);
+
+  // Through the store: a text atom put by hand among a multiple choice's atoms.
+  test::TempDir dir;
+  Store s(dir.file("mixed.db"));
+  Response r = demo_response(*test::shipped().find("satisfaction"), 5, 1'700'000'000'000, "k1");
+  REQUIRE(s.save(r) == Store::Saved::inserted);
+  Db& db = StoreAccess::db(s);
+  Stmt set(db, "SELECT response, ord, question FROM answers WHERE kind = 2 ORDER BY ord LIMIT 1");
+  REQUIRE(set.step());
+  const std::int64_t rid = set.i64(0), ord = set.i64(1);
+  const std::string question(set.text(2));
+  set.reset();
+  db.exec("UPDATE answers SET ord = ord + 100000 WHERE response = " + std::to_string(rid) + " AND ord >= " + std::to_string(ord));
+  Stmt put(db, "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?, ?, ?, 5, '', NULL, 'x')");
+  put.bind(1, rid).bind(2, ord).bind(3, question);
+  put.run();
+  std::vector<Response> back;
+  CHECK_NOTHROW(back = all(s));
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].answers.size() == r.answers.size() + 1);
 }
 
 TEST_CASE("saving the same id twice adds nothing") {
