@@ -488,7 +488,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         }
         take_line(chunk[at++]);
       }
-    });
+    }, Store::BatchFailure::whole_only);  // a failed save ends the import: no savepoint each
     if (ended) break;
     std::this_thread::sleep_for(kBatchGap);
   }
@@ -538,7 +538,7 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
                                       "): conflict: already stored with different content; the stored one is kept");
           }
         }
-      });
+      }, Store::BatchFailure::whole_only);
     };
     // Up to 500 read ahead; each transaction holds the lock at most kBatchHold, then a gap.
     auto drain = [&] {
