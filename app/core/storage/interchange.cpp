@@ -440,7 +440,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
   StopAndJoin<ReadChunk> join{queue, reader};  // also when a save throws (a full disk)
   // The log is copied into the database file in the gap left between batches, where
   // this thread would only sleep, instead of by SQLite's automatic checkpoint at the
-  // end of a commit: that was a tenth of this thread's time (issue 20). Passive, it
+  // end of a commit: about 6% of this thread's time (issue 20). Passive, it
   // takes no write lock, so a kiosk still gets in during the gap.
   Db& db = StoreAccess::db(store);
   db.exec("PRAGMA wal_autocheckpoint=0");

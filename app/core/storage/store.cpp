@@ -885,7 +885,7 @@ void Store::batch(const std::function<void()>& fn, BatchFailure failure) {
   // No foreign key checks inside a batch: its only writer is save() (and metrics filled
   // in later for stored responses), which inserts each answer and metrics row under the
   // response it has just inserted, and responses are never deleted. Checking cost a
-  // search of the responses table for each of ~18 answer rows a response (a third of
+  // search of the responses table for each of ~18 answer rows a response (a quarter of
   // storing them). The pragma is this connection's alone and cannot change inside a
   // transaction, so it is set around it.
   db_->exec("PRAGMA foreign_keys=OFF");
