@@ -217,7 +217,7 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
           const Made& m = part[at++];
           store.save(m.r, m.m);
         }
-      });
+      }, Store::BatchFailure::whole_only);  // a failed save ends the fill
       if (progress) progress(done);
     }
   }

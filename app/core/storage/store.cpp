@@ -330,12 +330,10 @@ Store::Store(const std::string& path, const MigrationProgress& progress) {
   insert_response_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO responses(uuid, questionnaire, version, content_hash, kiosk, lang, started_at, "
       "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
-  insert_answer_ = std::make_unique<Stmt>(*db_,
-      "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)");
-  {
+  for (int k = 1; k <= kAnswerRows; ++k) {
     std::string sql = "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)";
-    for (int k = 1; k < kAnswerRows; ++k) sql += ",(?,?,?,?,?,?,?)";
-    insert_answers_ = std::make_unique<Stmt>(*db_, sql);
+    for (int i = 1; i < k; ++i) sql += ",(?,?,?,?,?,?,?)";
+    insert_answers_[static_cast<std::size_t>(k)] = std::make_unique<Stmt>(*db_, sql);
   }
   find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
   insert_metrics_ = std::make_unique<Stmt>(*db_,
@@ -524,6 +522,12 @@ void Store::save_metrics(std::int64_t rid, const Response& r, const ResponseMetr
 }
 
 void Store::count_response(const Response& r, std::int64_t n, std::int64_t flagged) {
+  if (in_batch_) {
+    auto& [sum_n, sum_flagged] = pending_responses_[{r.questionnaire, r.completed_at / 3600000, r.kiosk}];
+    sum_n += n;
+    sum_flagged += flagged;
+    return;
+  }
   auto& c = *count_response_;
   c.bind(1, r.questionnaire).bind(2, r.completed_at / 3600000).bind(3, r.kiosk).bind(4, n).bind(5, flagged);
   c.run();
@@ -757,23 +761,21 @@ void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std:
     w.value ? st.bind(base + 6, *w.value) : st.bind_null(base + 6);
     w.text ? st.bind_static(base + 7, *w.text) : st.bind_null(base + 7);
   };
-  for (; i + kAnswerRows <= rows.size();) {
-    auto& st = *insert_answers_;
-    for (int k = 0; k < kAnswerRows; ++k, ++i) bind_row(st, 7 * k, rows[i]);
+  while (i < rows.size()) {
+    const std::size_t k = std::min(rows.size() - i, static_cast<std::size_t>(kAnswerRows));
+    auto& st = *insert_answers_[k];
+    for (std::size_t j = 0; j < k; ++j, ++i) bind_row(st, 7 * static_cast<int>(j), rows[i]);
     st.run();
-  }
-  for (; i < rows.size(); ++i) {
-    bind_row(*insert_answer_, 0, rows[i]);
-    insert_answer_->run();
   }
 }
 
 // After a failed save: statements half-way through are reset, and labels made in the
 // rolled-back work are forgotten.
 void Store::reset_after_failure() {
-  for (auto* s : {&insert_response_, &insert_answer_, &insert_answers_, &insert_metrics_, &find_duplicate_, &insert_label_,
+  for (auto* s : {&insert_response_, &insert_metrics_, &find_duplicate_, &insert_label_,
                   &count_answer_, &count_answers_, &count_response_, &clear_in_progress_, &find_label_})
     (*s)->reset();
+  for (std::size_t k = 1; k < insert_answers_.size(); ++k) insert_answers_[k]->reset();
   forget_labels();
 }
 
@@ -784,7 +786,8 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
   const std::string id = lower_ascii(r.id);
   if (contains(id)) return Saved::duplicate;
   // In a batch a savepoint keeps one failed response from undoing the others.
-  if (in_batch_) savepoint_->run();
+  const bool savepoint = in_batch_ && batch_savepoints_;
+  if (savepoint) savepoint_->run();
   try {
     json drawn = r.drawn;
     auto& ins = *insert_response_;
@@ -798,9 +801,12 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
     // written once at the end, which keeps imports and demo data fast.
     std::vector<std::pair<CountRef, std::int64_t>> counts;
     insert_answers(rid, r, counts);
-    count_response(r, 1, 0);
     clear_in_progress(r.id);  // no longer in progress: in the same transaction as the save
     if (m) save_metrics(rid, r, *m);
+    // After everything that can fail: in a batch it is only summed in memory, which a
+    // savepoint's rollback would not undo (save_metrics' flagged count likewise comes
+    // after its own insert).
+    count_response(r, 1, 0);
     if (!in_batch_) cells_->write();  // a batch writes its cells once, at its end
     if (in_batch_) {
       for (auto& [k, v] : counts) pending_counts_.add(k, v);
@@ -810,13 +816,13 @@ Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>
   } catch (...) {
     reset_after_failure();
     if (!in_batch_) cells_->clear();
-    if (in_batch_) {
+    if (savepoint) {
       rollback_to_->run();
       release_->run();
     }
     throw;
   }
-  if (in_batch_) release_->run();
+  if (savepoint) release_->run();
   if (txn) {
     try {
       txn->commit();
@@ -868,6 +874,12 @@ void Store::write_pending_counts() {
     held = 0;
   });
   for (int i = 0; i < held; ++i) write_count(rows[i].k, rows[i].n, rows[i].total);  // the last few, in order
+  auto& c = *count_response_;
+  for (const auto& [key, sums] : pending_responses_) {
+    c.bind(1, std::get<0>(key)).bind(2, std::get<1>(key)).bind(3, std::get<2>(key)).bind(4, sums.first)
+        .bind(5, sums.second);
+    c.run();
+  }
 }
 
 // One count row's eight parameters, from `base` on (a statement may hold several rows).
@@ -908,21 +920,33 @@ std::int64_t Store::recover_interrupted(TimeMs now) {
   return n;
 }
 
-void Store::batch(const std::function<void()>& fn) {
+void Store::batch(const std::function<void()>& fn, BatchFailure failure) {
   if (in_batch_) { fn(); return; }
   // A page cache big enough that a batch (import, demo data) does not spill dirty pages
   // into the WAL again and again; back to SQLite's 2 MB afterwards so a kiosk running
   // for months keeps a small, flat footprint.
   db_->exec("PRAGMA cache_size=-32768");
-  struct Shrink {
+  // No foreign key checks inside a batch: its only writer is save() (and metrics filled
+  // in later for stored responses), which inserts each answer and metrics row under the
+  // response it has just inserted, and responses are never deleted. Checking cost a
+  // search of the responses table for each of ~18 answer rows a response (a quarter of
+  // storing them). The pragma is this connection's alone and cannot change inside a
+  // transaction, so it is set around it.
+  db_->exec("PRAGMA foreign_keys=OFF");
+  struct Restore {
     Db& db;
-    ~Shrink() {
+    Store& store;
+    ~Restore() {
+      store.batch_savepoints_ = true;
+      try { db.exec("PRAGMA foreign_keys=ON"); } catch (...) {}
       try { db.exec("PRAGMA cache_size=-2000"); } catch (...) {}
     }
-  } shrink{*db_};
+  } restore{*db_, *this};
+  batch_savepoints_ = failure == BatchFailure::per_save;
   Transaction t(*db_);
   in_batch_ = true;
   pending_counts_.clear();
+  pending_responses_.clear();
   try {
     fn();
     write_pending_counts();
@@ -930,11 +954,13 @@ void Store::batch(const std::function<void()>& fn) {
   } catch (...) {
     in_batch_ = false;
     pending_counts_.clear();
+    pending_responses_.clear();
     cells_->clear();
     forget_labels();  // the batch is rolled back, its new labels with it
     throw;
   }
   pending_counts_.clear();
+  pending_responses_.clear();
   in_batch_ = false;
   try {
     t.commit();

@@ -3,6 +3,7 @@
 // It answers the engine-free queries of response_queries.hpp; its connection is its own
 // (storage code that needs it goes through StoreAccess, store_access.hpp).
 #pragma once
+#include <array>
 #include <functional>
 #include <memory>
 #include <map>
@@ -95,8 +96,13 @@ class Store final : public ResponseQueries {
   std::int64_t recover_interrupted(TimeMs now);
 
   // Many saves in one transaction, for imports and demo data. fn runs inside it;
-  // an exception rolls the whole batch back.
-  void batch(const std::function<void()>& fn);
+  // an exception rolls the whole batch back. Each save in it has its own savepoint, so
+  // a caller that catches a failed save keeps the batch's other responses; a caller
+  // that never catches (import: a failed save ends the import) asks for whole_only and
+  // saves without them (a fifth of a save's SQLite work was journalling the pages each
+  // savepoint touched).
+  enum class BatchFailure { per_save, whole_only };
+  void batch(const std::function<void()>& fn, BatchFailure failure = BatchFailure::per_save);
 
   // Stored once per (questionnaire, version, hash), so a database explains its own data.
   void remember_definition(const Questionnaire& q, const std::string& expanded_json);
@@ -152,6 +158,9 @@ class Store final : public ResponseQueries {
   void count_response(const Response& r, std::int64_t n, std::int64_t flagged);
   // A batch's answer counts, written once at its end (batch_counts.hpp).
   BatchCounts pending_counts_;
+  // A batch's response counts by (questionnaire, hour, kiosk): responses and flagged
+  // ones, likewise written once at its end instead of an upsert per response.
+  std::map<std::tuple<std::string, std::int64_t, std::string>, std::pair<std::int64_t, std::int64_t>> pending_responses_;
   void write_pending_counts();
   void load_labels();
   void forget_labels();
@@ -160,11 +169,14 @@ class Store final : public ResponseQueries {
   std::unordered_map<std::int64_t, std::string> label_texts_;
   std::unique_ptr<Stmt> insert_metrics_, find_duplicate_, insert_label_, find_label_, label_text_, count_answer_,
       count_response_, clear_in_progress_, count_answers_;
-  std::unique_ptr<Stmt> insert_response_, insert_answer_, insert_answers_, find_uuid_;
-  static constexpr int kAnswerRows = 8;  // answer rows per insert_answers_
+  std::unique_ptr<Stmt> insert_response_, find_uuid_;
+  static constexpr int kAnswerRows = 8;  // answer rows at most per statement
+  // [k] inserts k answer rows: a response's last few rows go in one statement, not one each.
+  std::array<std::unique_ptr<Stmt>, kAnswerRows + 1> insert_answers_;
   static constexpr int kCountRows = 8;   // a batch's count rows per count_answers_
   std::unique_ptr<Stmt> savepoint_, release_, rollback_to_;  // a batch's per-response savepoint, prepared once
   bool in_batch_ = false;
+  bool batch_savepoints_ = true;  // false in a BatchFailure::whole_only batch
   std::unique_ptr<CellCounter> cells_;      // null when read-only
   std::vector<ItemOutcome> cell_outcomes_;  // save_metrics' outcomes as label ids, kept for their buffer
   bool hours_answer(const ResponseFilter& f, int utc_offset_minutes);
