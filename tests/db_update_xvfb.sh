@@ -35,6 +35,24 @@ check_sound() {
   [ "$(sqlite3 "$db" 'SELECT count(*) FROM responses')" = "$total" ] || fail "responses lost or added"
 }
 
+# The kiosk's window shows the welcome screen's cards (moving the pointer wakes its
+# loop until then); then the kiosk is stopped and the file checked.
+serves_then_stops() {
+  local wid=""
+  for _ in $(seq 100); do
+    wid=$(xdotool search --name '^EcoKiosk$' 2>/dev/null | head -1) && [ -n "$wid" ] && break
+    sleep 0.1
+  done
+  [ -n "$wid" ] || fail "no EcoKiosk window after $1"
+  for i in $(seq 100); do
+    grep -q "^生态文明建设满意度调查" "$work/hits" 2>/dev/null && break
+    xdotool mousemove --window "$wid" $((1 + i % 2)) 1; sleep 0.1
+  done
+  grep -q "^生态文明建设满意度调查" "$work/hits" || fail "no welcome screen after $1"
+  kill "$app"; wait "$app" 2>/dev/null || true; app=""
+  check_sound
+}
+
 reached() {  # the highest percentage the kiosk has logged so far (-1: none yet)
   local p
   p=$(grep -o 'database update: [0-9]*%' "$work/app.log" 2>/dev/null | tr -dc '0-9\n' | sort -n | tail -1)
@@ -61,19 +79,7 @@ if [ "$before" -lt "$current" ]; then
   for _ in $(seq 1200); do grep -q "database updated" "$work/app.log" && break; sleep 0.05; done
   grep -q "database updated" "$work/app.log" || fail "the update did not finish"
 fi
-wid=""
-for _ in $(seq 100); do
-  wid=$(xdotool search --name '^EcoKiosk$' 2>/dev/null | head -1) && [ -n "$wid" ] && break
-  sleep 0.1
-done
-[ -n "$wid" ] || fail "no EcoKiosk window"
-for _ in $(seq 100); do
-  grep -q "^生态文明建设满意度调查" "$work/hits" 2>/dev/null && break
-  xdotool mousemove --window "$wid" 1 1; sleep 0.1
-done
-grep -q "^生态文明建设满意度调查" "$work/hits" || fail "no welcome screen after the update"
-kill "$app"; wait "$app" 2>/dev/null || true; app=""
-check_sound
+serves_then_stops "the update"
 [ "$(sqlite3 "$db" 'PRAGMA user_version')" = "$current" ] || fail "schema not brought up to date"
 # Each count equals a grouped pass over the responses: nothing counted twice by the
 # steps that were killed and run again.
@@ -95,19 +101,7 @@ grep -q "indicator cells counted again on 3.5 s per question, UTC offset -300" "
 grep -q "database updated" "$work/app.log" || fail "the recount did not finish"
 grep -q "database update: [0-9]*%" "$work/app.log" || fail "the recount showed no progress"
 : > "$work/hits"
-wid=""
-for _ in $(seq 100); do
-  wid=$(xdotool search --name '^EcoKiosk$' 2>/dev/null | head -1) && [ -n "$wid" ] && break
-  sleep 0.1
-done
-[ -n "$wid" ] || fail "no EcoKiosk window after the recount"
-for _ in $(seq 100); do
-  grep -q "^生态文明建设满意度调查" "$work/hits" 2>/dev/null && break
-  xdotool mousemove --window "$wid" 2 2; sleep 0.1
-done
-grep -q "^生态文明建设满意度调查" "$work/hits" || fail "no welcome screen after the recount"
-kill "$app"; wait "$app" 2>/dev/null || true; app=""
-check_sound
+serves_then_stops "the recount"
 [ "$(sqlite3 "$db" 'SELECT min_seconds, utc_offset_minutes FROM metrics_cell_clock')" = "3.5|-300" ] || fail "cells not on the new clock"
 [ "$(sqlite3 "$db" 'SELECT sum(n) FROM metrics_cells WHERE grouping = 0')" = "$(sqlite3 "$db" 'SELECT count(*) FROM response_metrics')" ] ||
   fail "recounted cells do not count each metrics row once"
