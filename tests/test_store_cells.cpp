@@ -315,6 +315,12 @@ TEST_CASE("store cells: a new threshold or UTC offset in the settings counts the
     // And back to the defaults.
     CHECK(again.recount_cells(kClock));
     check_cells(again, "back on the defaults");
+    // A clock row deleted by hand: counted again once, on the clock asked for.
+    StoreAccess::db(again).exec("DELETE FROM metrics_cell_clock");
+    CHECK(Store::cells_need_recount(path, kOther));
+    CHECK(again.recount_cells(kOther));
+    CHECK(!Store::cells_need_recount(path, kOther));
+    CHECK(stored_on(again, kOther) == rows_on(again, kOther));
   }
 }
 

@@ -668,7 +668,10 @@ bool Store::recount_cells(const CellQuery& clock, const MigrationProgress& progr
   {
     Transaction t(*db_);
     if (cells_answer(*db_, clock)) return false;  // another process recounted them meanwhile
-    Stmt set(*db_, "UPDATE metrics_cell_clock SET min_seconds = ?1, utc_offset_minutes = ?2 WHERE id = 1");
+    // An upsert: a clock row deleted by hand would otherwise leave the fill counting on
+    // the defaults, and every open recounting again.
+    Stmt set(*db_, "INSERT INTO metrics_cell_clock VALUES(1, ?1, ?2) ON CONFLICT(id) DO UPDATE SET "
+                   "min_seconds = excluded.min_seconds, utc_offset_minutes = excluded.utc_offset_minutes");
     set.bind(1, clock.min_seconds_per_question).bind(2, clock.utc_offset_minutes);
     set.run();
     // Back to schema 10 with the clock stored: migration 11 empties the cells and its
