@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis/indicators.hpp"
+#include "core/storage/db_maintenance.hpp"
 #include "core/storage/demo_data.hpp"
 #include "core/storage/interchange.hpp"
 #include "core/storage/migration_fill.hpp"
@@ -286,16 +287,16 @@ TEST_CASE("store cells: a new threshold or UTC offset in the settings counts the
     const std::string path = dir.file("clock.db");
     Store s(path);
     if (n > 0) demo(s, n, 61, "hall-a");
-    CHECK(!Store::cells_need_recount(path, kClock));
+    CHECK(!migration_pending(path, kClock));
     CHECK(!s.recount_cells(kClock));  // already counted on it: nothing done
-    CHECK(Store::cells_need_recount(path, kOther));
+    CHECK(migration_pending(path, kOther));
     CHECK(!s.counts_cells({}, kOther));
 
     std::vector<std::pair<std::int64_t, std::int64_t>> seen;
     CHECK(s.recount_cells(kOther, [&](std::int64_t d, std::int64_t t) { seen.emplace_back(d, t); }));
     if (n > 0) CHECK(seen.back() == std::pair{n, n});
     CHECK(file_version(path) == Store::kSchemaVersion);
-    CHECK(!Store::cells_need_recount(path, kOther));
+    CHECK(!migration_pending(path, kOther));
     CHECK(s.counts_cells({}, kOther));
     CHECK(!s.counts_cells({}, kClock));  // the old clock's queries read the rows now
     CHECK(stored_on(s, kOther) == rows_on(s, kOther));
@@ -317,9 +318,9 @@ TEST_CASE("store cells: a new threshold or UTC offset in the settings counts the
     check_cells(again, "back on the defaults");
     // A clock row deleted by hand: counted again once, on the clock asked for.
     StoreAccess::db(again).exec("DELETE FROM metrics_cell_clock");
-    CHECK(Store::cells_need_recount(path, kOther));
+    CHECK(migration_pending(path, kOther));
     CHECK(again.recount_cells(kOther));
-    CHECK(!Store::cells_need_recount(path, kOther));
+    CHECK(!migration_pending(path, kOther));
     CHECK(stored_on(again, kOther) == rows_on(again, kOther));
   }
 }
@@ -352,7 +353,7 @@ TEST_CASE("store cells: a recount stopped or killed part-way loses nothing: the 
   }
   Store s(path);
   CHECK(s.schema_version() == Store::kSchemaVersion);
-  CHECK(!Store::cells_need_recount(path, kOther));
+  CHECK(!migration_pending(path, kOther));
   CHECK(cell_respondents(s) == s.count());
   CHECK(stored_on(s, kOther) == rows_on(s, kOther));
   same_indicators(s, kOther, "finished by a later open");
@@ -394,7 +395,7 @@ TEST_CASE("store cells: a second writer opened before a recount never counts on 
       CHECK(c.schema_version() == Store::kSchemaVersion);
       CHECK(!c.counts_cells({}, kOther));
     }
-    CHECK(Store::cells_need_recount(path, kOther));
+    CHECK(migration_pending(path, kOther));
     Store fresh(path);
     CHECK(fresh.recount_cells(kOther));
     CHECK(stored_on(fresh, kOther) == rows_on(fresh, kOther));

@@ -21,7 +21,7 @@ KioskApp::KioskApp(const WindowOptions& options, std::function<void()> wake_loop
 void KioskApp::open_store_and_models() {
   // An older file, or cells counted on another threshold or UTC offset than the
   // settings' (changed since): counted again behind the update screen's progress bar.
-  update_pending = !tour && (migration_pending(db_path) || Store::cells_need_recount(db_path, cell_clock()));
+  update_pending = !tour && migration_pending(db_path, cell_clock());
   if (!update_pending) open_db();
   for (const auto& e : unknown_ids_) startup_warning += (startup_warning.empty() ? "" : "  ·  ") + e;
   model = std::make_unique<KioskModel>(published_config_.value_or(cfg), set, store.get(), clock, tour ? 7 : 0);

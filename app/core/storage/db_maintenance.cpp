@@ -1,5 +1,6 @@
 #include "core/storage/db_maintenance.hpp"
 #include "core/storage/store_access.hpp"
+#include "core/storage/store_cells.hpp"
 
 #include <sqlite3.h>
 
@@ -111,14 +112,16 @@ std::string copy_database(sqlite3* from, const std::string& to, bool replace) {
 
 }  // namespace
 
-bool migration_pending(const std::string& path) {
+bool migration_pending(const std::string& path, const CellQuery& clock) {
   std::error_code ec;
   if (path == ":memory:" || !fs::is_regular_file(path, ec) || fs::file_size(path, ec) == 0) return false;
   try {
     Db db(path, false, true);
     sqlite3_busy_timeout(db.raw(), 2000);
     std::int64_t v = db.scalar("PRAGMA user_version");
-    return v >= 1 && v < Store::kSchemaVersion;
+    // At the current schema, the cells (an older file's update counts them on the clock
+    // the file holds; the recount then follows in the same open).
+    return (v >= 1 && v < Store::kSchemaVersion) || (v == Store::kSchemaVersion && !cells_answer(db, clock));
   } catch (const DbError&) {
     return false;
   }

@@ -25,11 +25,12 @@ struct OpenedStore {
 // `progress` as Store's: an older file's update reports (responses done, of total).
 OpenedStore open_store_checked(const std::string& path, TimeMs now, const Store::MigrationProgress& progress = {});
 
-// True when path is an EcoKiosk database of an older schema: opening it updates it,
-// which on a large file takes a while (the kiosk then shows its progress). Anything
-// else (no file, a newer one, not a database, unreadable) is false: the ordinary open
-// says what is wrong.
-bool migration_pending(const std::string& path);
+// True when opening path has a long update to do, which on a large file takes a while
+// (the kiosk then shows its progress): an EcoKiosk database of an older schema, or one
+// whose indicator cells are counted on another threshold or UTC offset than `clock`
+// (Store::recount_cells). Anything else (no file, a newer one, not a database,
+// unreadable) is false: the ordinary open says what is wrong.
+bool migration_pending(const std::string& path, const CellQuery& clock);
 
 // Online copy of the live database (SQLite's backup API) to dest through SafeFile
 // (exclusive 0600 temporary, fsync, rename, folder fsync). "" on success, else why not.

@@ -1,7 +1,5 @@
 #include "core/storage/store.hpp"
 
-#include <sqlite3.h>
-
 #include "core/storage/answer_atoms.hpp"
 #include "core/storage/migration_fill.hpp"
 #include "core/storage/store_cells.hpp"
@@ -693,19 +691,6 @@ bool Store::recount_cells(const CellQuery& clock, const MigrationProgress& progr
   } renew{*this};
   migration_fill::run(*db_, 11, migration_chunk, progress);
   return true;
-}
-
-bool Store::cells_need_recount(const std::string& path, const CellQuery& clock) {
-  std::error_code ec;
-  if (path == ":memory:" || !fs::is_regular_file(path, ec) || fs::file_size(path, ec) == 0) return false;
-  try {
-    Db db(path, false, true);
-    sqlite3_busy_timeout(db.raw(), 2000);
-    if (db.scalar("PRAGMA user_version") != kSchemaVersion) return false;  // an update first, counted on the file's clock
-    return !cells_answer(db, clock);
-  } catch (const DbError&) {
-    return false;
-  }
 }
 
 bool Store::contains(const std::string& uuid) {

@@ -60,10 +60,8 @@ class Store final : public ResponseQueries {
   // Done as migration 11's fill again (the schema steps back to 10 with the new clock
   // stored), so it takes the same short steps, reports through `progress` the same way,
   // and a kill or a throw from `progress` loses nothing: the next open carries on.
+  // (migration_pending, db_maintenance.hpp, tells beforehand whether an open will.)
   bool recount_cells(const CellQuery& clock, const MigrationProgress& progress = {});
-  // Whether the file's cells need recount_cells for `clock` (an open kiosk shows its
-  // progress bar for it, as for an update).
-  static bool cells_need_recount(const std::string& path, const CellQuery& clock);
 
   // $XDG_DATA_HOME/ecokiosk/ecokiosk.db (~/.local/share when unset); creates the folder.
   static std::string default_path();

@@ -26,6 +26,21 @@ constexpr const char* kClockNow =
     "SELECT min_seconds, utc_offset_minutes, (SELECT user_version FROM pragma_user_version) >= 11 "
     "FROM metrics_cell_clock WHERE id = 1";
 
+// Steps `clock_now` (kClockNow, prepared by the caller) and resets it: whether the
+// cells it finds answer a query on q's clock.
+bool answers(Stmt& clock_now, const CellQuery& q) {
+  bool yes = false;
+  try {
+    yes = clock_now.step() && clock_now.i64(2) != 0 &&
+          same_cell_clock(CellQuery{clock_now.f64(0), static_cast<int>(clock_now.i64(1))}, q);
+  } catch (...) {
+    clock_now.reset();
+    throw;
+  }
+  clock_now.reset();
+  return yes;
+}
+
 }  // namespace
 
 bool same_cell_clock(const CellQuery& counted, const CellQuery& q) {
@@ -36,7 +51,7 @@ bool same_cell_clock(const CellQuery& counted, const CellQuery& q) {
 
 bool cells_answer(Db& db, const CellQuery& q) {
   Stmt s(db, kClockNow);
-  return s.step() && s.i64(2) != 0 && same_cell_clock(CellQuery{s.f64(0), static_cast<int>(s.i64(1))}, q);
+  return answers(s, q);
 }
 
 CellCounter::CellCounter(Db& db, bool filling)
@@ -54,16 +69,7 @@ void CellCounter::write(CellTally& summed) {
   if (!filling_) {
     // One small read in the writer's own transaction: a save costs a few microseconds
     // more, and no other process's recount can slip in between it and the upserts.
-    bool current = false;
-    try {
-      current = check_.step() && check_.i64(2) != 0 &&
-                same_cell_clock(clock_, CellQuery{check_.f64(0), static_cast<int>(check_.i64(1))});
-    } catch (...) {
-      check_.reset();
-      throw;
-    }
-    check_.reset();
-    if (!current) {
+    if (!answers(check_, clock_)) {
       stale_.run();
       summed.clear();
       return;
