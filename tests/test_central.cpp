@@ -7,7 +7,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sched.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -185,6 +194,77 @@ TEST_CASE("central: an unreachable center is a status, marks nothing, and the wo
   auto t0 = std::chrono::steady_clock::now();
   bg.stop();
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
+
+namespace {
+struct TaskSched {
+  int policy = -1, nice = 0;
+};
+// Every thread of this process: its scheduling policy and nice value, from /proc (fields
+// 41 and 19 of stat, counted after the command's closing parenthesis).
+std::map<long, TaskSched> task_scheds() {
+  std::map<long, TaskSched> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream f(e.path() / "stat");
+    std::string line;
+    if (!std::getline(f, line)) continue;  // the thread ended meanwhile
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::vector<std::string> fields{std::istream_iterator<std::string>(rest), std::istream_iterator<std::string>()};
+    if (fields.size() < 39) continue;
+    out[std::stol(e.path().filename().string())] = {std::stoi(fields[38]), std::stoi(fields[16])};
+  }
+  return out;
+}
+int tasks_with_policy(int policy) {
+  int n = 0;
+  for (const auto& [tid, t] : task_scheds()) n += t.policy == policy;
+  return n;
+}
+// Waits up to 5 s for a thread of this policy and nice value to appear; returns it.
+bool background_thread_appears(int policy, int nice) {
+  for (int i = 0; i < 500; ++i) {
+    for (const auto& [tid, t] : task_scheds())
+      if (t.policy == policy && t.nice == nice && tid != gettid()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("central: the background sync thread yields every core to the resident (SCHED_IDLE), the caller's thread keeps its own") {
+  test::TempDir dir;
+  std::string db = dir.file("k.db");
+  {
+    Store s(db);
+    fill_kiosk(s, 3);
+  }
+  std::string cred = dir.file("central-credentials.json");
+  REQUIRE(write_credentials(cred, {"u", "p"}).empty());
+  SyncSettings s{.url = "postgresql://127.0.0.1:1/eco?connect_timeout=2", .credentials_path = cred, .kiosk_id = "hall-a"};
+  s.backoff_min_ms = 60000;
+  const TaskSched mine = task_scheds().at(gettid());
+  REQUIRE(mine.policy == SCHED_OTHER);
+  REQUIRE(tasks_with_policy(SCHED_IDLE) == 0);
+  {
+    SyncWorker w(db, s);
+    CHECK(w.run_once().status == CStatus::refused);  // on this thread: nothing lowered
+    CHECK(task_scheds().at(gettid()).policy == SCHED_OTHER);
+    CHECK(task_scheds().at(gettid()).nice == mine.nice);
+    w.start();
+    CHECK(background_thread_appears(SCHED_IDLE, std::max(mine.nice, 10)));
+    CHECK(task_scheds().at(gettid()).policy == SCHED_OTHER);
+    w.stop();
+  }
+  CHECK(tasks_with_policy(SCHED_IDLE) == 0);
+  // Turned off (or refused by the system): nice 10 alone, as before.
+  s.idle_class = false;
+  {
+    SyncWorker w(db, s);
+    w.start();
+    CHECK(background_thread_appears(SCHED_OTHER, std::max(mine.nice, 10)));
+    CHECK(tasks_with_policy(SCHED_IDLE) == 0);
+    w.stop();
+  }
 }
 
 // With a real center (tests/central/central_wake.sh sets the URLs; skipped elsewhere):

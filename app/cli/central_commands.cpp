@@ -87,7 +87,7 @@ int central_add_kiosk(const Common& c, const std::string& kiosk_id, const std::s
   }
 }
 
-int sync(const Common& c, int batch, int nice) {
+int sync(const Common& c, int batch, int nice, bool idle) {
   const std::string config_path = c.config_path();
   ConfigLoad cl = load_config(config_path);
   for (const auto& e : cl.errors) std::cerr << "warning: " << e << "\n";
@@ -124,7 +124,7 @@ int sync(const Common& c, int batch, int nice) {
   worker = &w;
   if (auto kept = central::load_published(s.published_path, nullptr)) offer_of(*kept);
   else w.set_running(central::offered_versions(installed, cl.config));
-  central::lower_thread_priority(nice);
+  if (!central::lower_thread_priority(nice, idle)) std::cerr << "warning: the idle scheduling class was refused\n";
   central::SyncReport r = w.run_once();
   std::cout << "sync: sent " << r.sent << ", already there " << r.already << ", conflicts " << r.conflicts
             << ", abandoned sessions sent " << r.abandoned_sent << "; waiting " << r.waiting << "\n";

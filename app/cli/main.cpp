@@ -203,6 +203,8 @@ int main(int argc, char** argv) {
   int sync_nice = 0;
   sync->add_option("--nice", sync_nice, "Lower this run's priority to this nice value, as the kiosk's own sync thread does (10)")
       ->check(CLI::Range(0, 19));
+  bool sync_idle = false;
+  sync->add_flag("--idle", sync_idle, "Then run in Linux's idle scheduling class, as the kiosk's own sync thread does");
 
   auto* setup = app.add_subcommand("setup", "First start: kiosk id, hall name and admin PIN, read from standard input");
   eco::cli::DoctorArgs da;
@@ -289,7 +291,7 @@ int main(int argc, char** argv) {
       return eco::ui::run_district_console(dw);
     }
     if (*cadd) return usage_on_2(eco::cli::central_add_kiosk(common, kiosk_id, central_url, kiosk_url), cadd);
-    if (*sync) return usage_on_2(eco::cli::sync(common, sync_batch, sync_nice), sync);
+    if (*sync) return usage_on_2(eco::cli::sync(common, sync_batch, sync_nice, sync_idle), sync);
     if (*setup) return usage_on_2(eco::cli::setup(common), setup);
     if (*doctor) {
       if (da.font.empty()) da.font = font;  // `ecokiosk --font F doctor` checks F too

@@ -15,9 +15,12 @@
 #  program as it is (center initialised by it, so at its schema version) instead of
 #  this one with ECOKIOSK_SYNC_AS_BEFORE=1: a change to the center's schema measured
 #  against the program before it, in the same run.
-#  3 and 4 run three times: the sync as it was before session 8
-#  (ECOKIOSK_SYNC_AS_BEFORE=1), as it is now, and as it is now with the local center's
-#  processes at nice 10 (standing in for a center on another machine), in the same run.
+#  3 and 4 run four times: the sync as it was before session 8
+#  (ECOKIOSK_SYNC_AS_BEFORE=1), as it is now, as it is now with the local center's
+#  processes at nice 10, and as it is now with the center on a core of its own
+#  ("center_apart": the cluster pinned to the last core, the kiosk's processes to the
+#  others; with ECOKIOSK_BENCH_CENTER_TMP=/dev/shm also off the kiosk's disk): the center
+#  stands in for one on another machine, as in the district, in the same run.
 # With each figure: the CPU seconds of the client (getrusage of the child) and of the
 # cluster's backends (the postmaster's cutime + cstime: each connection's backend is its
 # child), and the load average, since this 2-core machine is shared.
@@ -140,17 +143,27 @@ if [ -n "${ECOKIOSK_BENCH_SYNC_ONLY:-}" ]; then echo "load average after: $(cut 
 # local center stands in for one on another machine, whose CPU the kiosk does not share
 # (it tells how much of a difference is the center's CPU on these 2 cores).
 center_nice() { renice -n "$1" -p "$PM" $(pgrep -P "$PM") >/dev/null 2>&1 || true; }
-for how in before now center_niced; do
+# center_apart CORES_OF_THE_CENTER CORES_OF_THE_KIOSK: the postmaster and its processes
+# (a new connection's backend is forked from it, so it inherits this), and this shell
+# (the saver, the sync and the bench are its children).
+center_apart() {
+  for p in "$PM" $(pgrep -P "$PM"); do taskset -a -p -c "$1" "$p" >/dev/null; done
+  taskset -p -c "$2" $$ >/dev/null
+}
+LAST=$(( $(nproc) - 1 ))
+passes="before now center_niced"; [ "$LAST" -ge 1 ] && passes+=" center_apart"
+for how in $passes; do
   if [ $how = before ]; then export ECOKIOSK_SYNC_AS_BEFORE=1; else unset ECOKIOSK_SYNC_AS_BEFORE; fi
   if [ $how = center_niced ]; then center_nice 10; fi
+  if [ $how = center_apart ]; then center_apart "$LAST" "0-$((LAST - 1))"; fi
   drain_case "drain_$how"
   # alone: into a copy of the same backlog with nothing draining (until session 9 an empty
   # database: the saves' p99 also grows with the database, so that was not like for like)
   cp "$WORK/backlog.db" "$WORK/alone_$how.db"
   alone=$(saves "$BUILD/tests/ecokiosk_saver" "$WORK/alone_$how.db" "$SRC/questionnaires" 5 500 "drain_$how")
   la_alone=$(cut -d' ' -f1-3 /proc/loadavg)
-  # now: at the priority the kiosk's own sync thread takes (SyncSettings::nice)
-  if [ $how = before ]; then nice_arg=(); else nice_arg=(--nice 10); fi
+  # now: at the priority the kiosk's own sync thread takes (SyncSettings::nice, idle_class)
+  if [ $how = before ]; then nice_arg=(); else nice_arg=(--nice 10 --idle); fi
   # ECOKIOSK_BENCH_BATCH applies to the passes after "before" here too: what larger
   # batches cost the saves.
   [ $how = before ] || nice_arg+=(--batch "${ECOKIOSK_BENCH_BATCH:-1000}")
@@ -166,6 +179,7 @@ for how in before now center_niced; do
   echo "4. ($how) the resident's frames (tests/bench/bench_frames.cpp drain_frames):"
   "$BUILD/tests/ecokiosk_bench" --only drain_frames --db "$WORK/frames_$how.db" --sync-config "$WORK/frames_$how/config.json" | sed -n '/^==/,$p' | tail -n +2
   if [ $how = center_niced ]; then center_nice 0; fi
+  if [ $how = center_apart ]; then center_apart "0-$LAST" "0-$LAST"; fi
 done
 unset ECOKIOSK_SYNC_AS_BEFORE
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,5 +1,7 @@
 #include "core/central/sync.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -459,12 +461,17 @@ void record_failure(Db& db, const SyncReport& r) {
 
 }  // namespace
 
-void lower_thread_priority(int nice) {
-  if (nice <= 0) return;
-  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
-  errno = 0;
-  int now = getpriority(PRIO_PROCESS, tid);
-  if (errno == 0 && now < nice) setpriority(PRIO_PROCESS, tid, nice);
+bool lower_thread_priority(int nice, bool idle_class) {
+  if (nice > 0) {
+    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0 && now < nice) setpriority(PRIO_PROCESS, tid, nice);
+  }
+  if (!idle_class) return true;
+  sched_param p{};
+  p.sched_priority = 0;
+  return pthread_setschedparam(pthread_self(), SCHED_IDLE, &p) == 0;
 }
 
 SyncState read_sync_state(Store& store, const std::string& kiosk_id) {
@@ -661,7 +668,8 @@ std::int64_t SyncWorker::runs() const {
 }
 
 void SyncWorker::loop() {
-  if (!as_before()) lower_thread_priority(s_.nice);  // its std::async readers inherit it
+  // Its std::async readers inherit both (a new thread takes its creator's policy).
+  if (!as_before()) lower_thread_priority(s_.nice, s_.idle_class);
   int backoff = s_.backoff_min_ms;
   while (!stopping_) {
     SyncReport r = run_once(&stopping_);

@@ -40,6 +40,12 @@ struct SyncSettings {
   // to this nice value (0 = left as it is), so a save or a frame sharing the cores is not
   // kept waiting by a drain. run_once() on the caller's thread leaves it alone.
   int nice = 10;
+  // ... and then moves to Linux's idle scheduling class: a thread that wakes (a tap's
+  // frame, a save) takes the core from it at once, where nice only weighs the shares and
+  // a frame could wait for a time slice to end. It still gets a sliver of a busy core, so
+  // its short mark commit cannot be starved while a save waits for the lock. Nice stays
+  // as the fallback (and an unprivileged thread cannot leave the class again).
+  bool idle_class = true;
   // Questionnaires and settings from the center (publish.hpp): pulled at the first
   // contact and then every pull_every_ms, checked with the loader, kept in
   // published_path ("" = not pulled). on_published runs on the worker's thread when
@@ -74,8 +80,9 @@ struct SyncState {
 SyncState read_sync_state(Store& store, const std::string& kiosk_id);
 
 // Lowers the calling thread's priority to this nice value (Linux: one thread's own, by
-// its tid); never raises it (that would need a privilege), 0 = nothing.
-void lower_thread_priority(int nice);
+// its tid); never raises it (that would need a privilege), 0 = nothing. idle_class then
+// moves it to SCHED_IDLE (no privilege needed); false if that was refused.
+bool lower_thread_priority(int nice, bool idle_class = false);
 
 class SyncWorker {
  public:
