@@ -121,6 +121,21 @@ TEST_CASE("central: libpq's failures become distinct statuses") {
   CHECK(classify_connect_error("SSL error: certificate verify failed") == CStatus::tls);
   CHECK(classify_connect_error("FATAL:  password authentication failed for user \"k\"") == CStatus::auth);
   CHECK(classify_connect_error("timeout expired") == CStatus::refused);
+  // The server's refusals over TLS end with "SSL encryption": still a login refused, not TLS.
+  const std::string at = "connection to server at \"127.0.0.1\", port 5432 failed: ";
+  CHECK(classify_connect_error(at + "FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"ecokiosk_k_a\", "
+                                    "database \"eco\", SSL encryption") == CStatus::auth);
+  CHECK(classify_connect_error(at + "FATAL:  pg_hba.conf rejects connection for host \"127.0.0.1\", user \"k\", "
+                                    "database \"eco\", SSL encryption") == CStatus::auth);
+  CHECK(classify_connect_error(at + "FATAL:  password authentication failed for user \"k\"") == CStatus::auth);
+  CHECK(classify_connect_error(at + "FATAL:  role \"k\" does not exist") == CStatus::auth);
+  CHECK(classify_connect_error(at + "FATAL:  connection requires a valid client certificate") == CStatus::auth);
+  CHECK(classify_connect_error(at + "FATAL:  database \"eco_nosuchdb\" does not exist") == CStatus::not_initialised);
+  CHECK(classify_connect_error(at + "FATAL:  the database system is starting up") == CStatus::refused);
+  CHECK(classify_connect_error(at + "FATAL:  sorry, too many clients already") == CStatus::refused);
+  // libpq's own words: a missing root certificate is TLS, a missing password the login.
+  CHECK(classify_connect_error("root certificate file \"/x/root.crt\" does not exist") == CStatus::tls);
+  CHECK(classify_connect_error(at + "fe_sendauth: no password supplied") == CStatus::auth);
   // Every status has its own name and words.
   std::set<std::string> names, words;
   for (CStatus s : {CStatus::ok, CStatus::off, CStatus::refused, CStatus::dns, CStatus::tls, CStatus::tls_expired,

@@ -3,12 +3,15 @@
 #include <doctest/doctest.h>
 
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "core/storage/store_access.hpp"
 #include "console/console_model.hpp"
+#include "core/support/read_file.hpp"
 #include "core/support/time.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/storage/demo_data.hpp"
@@ -58,7 +61,7 @@ struct ConsoleUi {
   std::vector<HitItem>& hits = headless.hits;
   ConsoleModel m{catalog(), store, db, test::shipped(), cfg, dir.file("config.json"), [this] { return now; }};
 
-  explicit ConsoleUi(Config c = {}) : cfg(std::move(c)) {
+  explicit ConsoleUi(Config c = {}, ImVec2 sz = {1920, 1080}) : cfg(std::move(c)), size(sz) {
     std::vector<std::string> errors;
     strings.load_dir(test::source_dir() + "/assets/i18n", errors);
     REQUIRE(headless.fonts_found);
@@ -71,6 +74,22 @@ struct ConsoleUi {
     ImGui::Render();
     m.apply(in);
     m.tick();
+  }
+  // One frame, returning every text it drew: ImGui's own log of rendered text, to a
+  // file, since the End() of the console's window ends the log and empties its buffer.
+  // (An item scrolled out of view draws nothing, so nothing of it is in the log.)
+  std::string frame_text() {
+    const std::string log = dir.file("frame.txt");
+    std::filesystem::remove(log);
+    headless.begin_frame(ImVec2(-1, -1), false);
+    ImGui::LogToFile(-1, log.c_str());
+    ConsoleView v{strings, m, fonts.console, fonts.console_heading, 1.f, size, "zh", ""};
+    ConsoleIntent in = draw_console(v);
+    ImGui::LogFinish();
+    ImGui::Render();
+    m.apply(in);
+    m.tick();
+    return eco::read_file(log).value_or("");
   }
   bool tap(const std::string& label) {
     return headless.tap(label, 0, [this](ImVec2 mouse, bool down) { frame(mouse, down); }).has_value();
@@ -505,4 +524,60 @@ TEST_CASE("console export offers the PDF, and the hall chosen on screen filters 
   REQUIRE(kiosks_asked.size() == 2);
   CHECK(kiosks_asked[1].empty());
   CHECK(std::filesystem::exists(folder + "/export-all.pdf"));
+}
+
+TEST_CASE("console: the settings page shows the center's sync state: last contact, what waits, the last error in words") {
+  Config c;
+  c.central_url = "postgresql://center.example/ecokiosk?sslmode=verify-full";
+  ConsoleUi ui(c, ImVec2(1920, 4000));  // tall: the whole settings page drawn at once
+  auto sub = [](std::string t, const std::string& key, const std::string& v) {
+    return t.replace(t.find("{" + key + "}"), key.size() + 2, v);
+  };
+  DemoOptions d;
+  d.responses = 3;
+  d.kiosk = ui.cfg.kiosk_id;
+  fill_demo_data(ui.store, test::shipped(), d);
+  Db& db = StoreAccess::db(ui.store);
+  // The worker's record of a failed attempt after an earlier contact (as sync.cpp writes it).
+  const TimeMs contact = ui.now - 3'600'000;
+  db.exec("UPDATE central_sync SET status = 'auth', detail = 'FATAL:  password authentication failed for user k', "
+          "last_contact = " + std::to_string(contact) + ", last_attempt = " + std::to_string(ui.now) +
+          ", sent = 7, already = 2, conflicts = 1 WHERE id = 1");
+  ui.staff_set_pin("246810");
+  ui.m.open();
+  ui.enter_pin("246810");
+  ui.wait_for_survey();
+  REQUIRE(ui.tap(ui.zh("console.tab.settings")));
+  std::string t = ui.frame_text();
+  CHECK(t.find(ui.zh("console.sync.title")) != std::string::npos);
+  CHECK(t.find(ui.zh("console.sync.status.auth")) != std::string::npos);
+  CHECK(t.find("password authentication failed for user k") != std::string::npos);  // the error's own words
+  CHECK(t.find(sub(ui.zh("console.sync.last_contact"), "arg", to_local_text(contact, ui.cfg.utc_offset_minutes))) !=
+        std::string::npos);
+  CHECK(t.find(sub(ui.zh("console.sync.waiting"), "arg", "3")) != std::string::npos);
+  CHECK(t.find(sub(sub(sub(ui.zh("console.sync.totals"), "sent", "7"), "already", "2"), "conflicts", "1")) !=
+        std::string::npos);
+  // The worker then gets through: the page reads the record again within 5 s, and the
+  // error's words go; what waits follows the mark.
+  db.exec("UPDATE central_sync SET status = 'ok', detail = '', last_contact = " + std::to_string(ui.now + 1000) +
+          ", response_mark = (SELECT max(id) FROM responses) WHERE id = 1");
+  ui.now += 5000;
+  ui.m.tick();
+  t = ui.frame_text();
+  CHECK(t.find(ui.zh("console.sync.status.ok")) != std::string::npos);
+  CHECK(t.find(ui.zh("console.sync.status.auth")) == std::string::npos);
+  CHECK(t.find("password authentication failed") == std::string::npos);
+  CHECK(t.find(sub(ui.zh("console.sync.waiting"), "arg", "0")) != std::string::npos);
+}
+
+TEST_CASE("console: a kiosk without a central_url says on the settings page that sync is off") {
+  ConsoleUi off;
+  off.staff_set_pin("246810");
+  off.m.open();
+  off.enter_pin("246810");
+  off.wait_for_survey();
+  REQUIRE(off.tap(off.zh("console.tab.settings")));
+  std::string t = off.frame_text();
+  CHECK(t.find(off.zh("console.sync.off")) != std::string::npos);
+  CHECK(t.find(off.zh("console.sync.status.none")) == std::string::npos);
 }

@@ -41,7 +41,7 @@ grep -q "sent 0, already there 0, conflicts 0" <<<"$out" || fail "second sync: $
 # A kiosk that forgot what it sent (its mark lost) sends again: all already there.
 sqlite3 "$WORK/hall-a.db" "UPDATE central_sync SET response_mark = 0, abandoned_mark = 0"
 out=$(sync_kiosk hall-a) || fail "re-sync failed: $out"
-grep -q "sent 0, already there 500, conflicts 0" <<<"$out" || fail "re-sync: $out"
+grep -q "sent 0, already there 501, conflicts 0" <<<"$out" || fail "re-sync (500 responses, 1 abandoned session): $out"
 [ "$(admin_sql "SELECT count(*) FROM responses")" = 500 ] || fail "re-sync doubled responses"
 [ "$(admin_sql "SELECT count(*) FROM answers")" = "$local_atoms" ] || fail "re-sync doubled answers"
 
@@ -55,6 +55,14 @@ grep -q "sent 0, already there 499, conflicts 1" <<<"$out" || fail "conflict syn
 [ "$(admin_sql "SELECT lang FROM responses WHERE id='$first'")" = zh ] || fail "the center's copy changed"
 [ "$(admin_sql "SELECT count(*) FROM conflicts WHERE record_id='$first' AND kiosk='hall-a'")" = 1 ] || fail "no conflict row"
 admin_sql "SELECT content FROM conflicts WHERE record_id='$first'" | grep -q '"lang":"en"' || fail "the conflict row lacks the refused version"
+# A changed abandoned session is a conflict too, and counted where staff read them.
+conflicts_before=$(sqlite3 "$WORK/hall-a.db" "SELECT conflicts FROM central_sync")
+sqlite3 "$WORK/hall-a.db" "UPDATE abandoned SET answered = answered + 1; UPDATE central_sync SET abandoned_mark = 0"
+out=$(sync_kiosk hall-a) || fail "abandoned conflict sync failed: $out"
+grep -q "sent 0, already there 0, conflicts 1, abandoned sessions sent 0" <<<"$out" || fail "abandoned conflict sync: $out"
+[ "$(sqlite3 "$WORK/hall-a.db" "SELECT conflicts FROM central_sync")" = $((conflicts_before + 1)) ] ||
+  fail "the kiosk's count of conflicts missed the abandoned session's"
+[ "$(admin_sql "SELECT count(*) FROM conflicts WHERE kind = 'abandoned' AND kiosk = 'hall-a'")" = 1 ] || fail "no abandoned conflict row"
 
 # Failures: each its own status; nothing marked sent; the console's record says so.
 fill hall-a 50 2
@@ -93,6 +101,8 @@ expect_status refused "nothing listening"
 psql -q "$ECOKIOSK_PG_ADMIN_URL" -c "CREATE DATABASE \"${CENTER_DB}_empty\"" >/dev/null; DBS+=("${CENTER_DB}_empty")
 set_url "postgresql://localhost:$ECOKIOSK_PG_PORT/${CENTER_DB}_empty?sslmode=verify-full&sslrootcert=$ECOKIOSK_PG_CA"
 expect_status not-initialised "no schema at the center"
+set_url "postgresql://localhost:$ECOKIOSK_PG_PORT/${CENTER_DB}_nosuch?sslmode=verify-full&sslrootcert=$ECOKIOSK_PG_CA"
+expect_status not-initialised "no such database at the center"
 admin_sql "INSERT INTO ecokiosk_schema(version) VALUES(99)"
 expect_status schema-newer "a newer center"
 admin_sql "DELETE FROM ecokiosk_schema WHERE version = 99"
@@ -113,6 +123,29 @@ out=$(sync_kiosk hall-a) || fail "sync after the migration failed: $out"
 grep -q "sent $fill_waiting, already there 0" <<<"$out" || fail "after migration: $out"
 echo "  older center: status schema-older, then migrated and synced"
 
+# The kiosk id changed in the settings (staff may edit it) while the login stays the old
+# kiosk's: a clear refusal and nothing marked, so the responses saved under the old id
+# are not passed over as another kiosk's; with the id set back, all of them go.
+fill hall-a 20 4
+mark_before=$(sqlite3 "$WORK/hall-a.db" "SELECT response_mark FROM central_sync")
+before=$(admin_sql "SELECT count(*) FROM responses")
+set_kiosk() { python3 - "$WORK/hall-a/config.json" "$1" <<'PY'
+import json, sys
+p, k = sys.argv[1], sys.argv[2]
+c = json.load(open(p)); c["kiosk_id"] = k; json.dump(c, open(p, "w"))
+PY
+}
+set_kiosk hall-renamed
+if sync_kiosk hall-a >"$WORK/out" 2>&1; then cat "$WORK/out"; fail "a kiosk renamed in its settings synced"; fi
+grep -q "status: auth$" "$WORK/out" || { cat "$WORK/out"; fail "renamed kiosk: expected status auth"; }
+grep -q 'belongs to kiosk "hall-a"' "$WORK/out" || { cat "$WORK/out"; fail "renamed kiosk: the refusal does not say whose login it is"; }
+[ "$(sqlite3 "$WORK/hall-a.db" "SELECT response_mark FROM central_sync")" = "$mark_before" ] || fail "renamed kiosk: the mark moved"
+[ "$(admin_sql "SELECT count(*) FROM responses")" = "$before" ] || fail "renamed kiosk: rows reached the center"
+set_kiosk hall-a
+out=$(sync_kiosk hall-a) || fail "sync with the id set back failed: $out"
+grep -q "sent 20, already there 0" <<<"$out" || fail "with the id set back: $out"
+echo "  kiosk id changed in the settings: status auth, nothing marked; set back, all 20 sent"
+
 # Killed between the central COMMIT and the local mark (test hook): re-sent, nothing doubled.
 fill hall-a 300 3
 before=$(admin_sql "SELECT count(*) FROM responses")
@@ -128,4 +161,4 @@ grep -q "sent 100, already there 100, conflicts 0" <<<"$out" || fail "after the 
 total_atoms=$(sqlite3 "$WORK/hall-a.db" "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response WHERE r.kiosk = 'hall-a'")
 [ "$(admin_sql "SELECT count(*) FROM answers")" = "$total_atoms" ] || fail "answers doubled or lost after the crash"
 cells_agree  # the counted cells (central schema 8): nothing doubled or lost either
-echo "central_sync: exactly once over TLS; conflicts kept; 8 failure statuses; crash after commit re-sent without doubles"
+echo "central_sync: exactly once over TLS; conflicts kept (abandoned sessions too); 9 failure statuses and a renamed kiosk; crash after commit re-sent without doubles"

@@ -106,6 +106,16 @@ Status classify_connect_error(std::string_view m) {
   // libpq gives no code for a failed connection, only its message. The program never
   // calls setlocale for messages, so libpq's own words stay English; the server's are
   // in its lc_messages (the throwaway cluster and README's setup keep C/English).
+  // The server's own refusal ("FATAL:") comes after any TLS handshake succeeded, and its
+  // pg_hba.conf messages end with "SSL encryption": words about TLS there are not a TLS
+  // problem. libpq's own failures (DNS, TLS, no password) never carry "FATAL:".
+  if (has(m, "FATAL:")) {
+    if (has(m, "FATAL:  database \"") && has(m, "does not exist")) return Status::not_initialised;
+    if (has(m, "authentication failed") || has(m, "pg_hba.conf") || has(m, "does not exist") ||
+        has(m, "not permitted to log in") || has(m, "client certificate") || has(m, "permission denied"))
+      return Status::auth;
+    return Status::refused;  // starting up, shutting down, too many clients: will retry
+  }
   if (has(m, "could not translate host name") || has(m, "Name or service not known") ||
       has(m, "Temporary failure in name resolution"))
     return Status::dns;

@@ -533,6 +533,16 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     pg.run("SET jit = off");
     SchemaState ss = check_schema(pg);
     if (ss.status != Status::ok) throw PgError(ss.status, "the center has " + ss.words());
+    // The login's kiosk must be the one in the settings. Rows of any other id are
+    // skipped as brought from another kiosk, so a kiosk_id changed in the console would
+    // otherwise move the mark past this kiosk's unsent responses for good. (A login that
+    // is no kiosk's role, district IT's, is not checked here: PostgreSQL checks its rows.)
+    const std::string mine = pg.scalar(
+        "SELECT CASE WHEN has_function_privilege('ecokiosk_my_kiosk()', 'EXECUTE') THEN ecokiosk_my_kiosk() END");
+    if (!mine.empty() && mine != s_.kiosk_id)
+      throw PgError(Status::auth, "this kiosk's login belongs to kiosk \"" + mine + "\" at the center, but its settings say \"" +
+                                      s_.kiosk_id + "\"; nothing is sent until they agree (set kiosk_id back, or district IT "
+                                      "runs central add-kiosk for the new id)");
     pull(pg, rep);  // first: a new questionnaire reaches the next resident before a long send
     report_heartbeat(pg, *store, s_.kiosk_id, running());  // the fleet page: versions, the failure before this contact
     push_definitions(pg, *store);
@@ -557,17 +567,16 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
                        ? "UPDATE central_sync SET response_mark = max(response_mark, ?1), sent = sent + ?2, "
                          "already = already + ?3, conflicts = conflicts + ?4, last_contact = ?5, last_attempt = ?5, "
                          "status = 'ok', detail = '' WHERE id = 1"
-                       : "UPDATE central_sync SET abandoned_mark = max(abandoned_mark, ?1), last_contact = ?5, "
-                         "last_attempt = ?5, status = 'ok', detail = '' WHERE id = 1");  // ?2..?4 unused: bound harmlessly
+                       : "UPDATE central_sync SET abandoned_mark = max(abandoned_mark, ?1), already = already + ?3, "
+                         "conflicts = conflicts + ?4, last_contact = ?5, last_attempt = ?5, status = 'ok', detail = '' "
+                         "WHERE id = 1");  // ?2 unused: bound harmlessly
+        // "Already there" and conflicts count both kinds: a changed abandoned session is
+        // as much news for staff as a changed response.
         m.bind(1, b.last_id).bind(2, o.sent).bind(3, o.already).bind(4, o.conflicts).bind(5, now_ms());
         m.run();
-        if (responses) {
-          rep.sent += o.sent;
-          rep.already += o.already;
-          rep.conflicts += o.conflicts;
-        } else {
-          rep.abandoned_sent += o.sent;
-        }
+        (responses ? rep.sent : rep.abandoned_sent) += o.sent;
+        rep.already += o.already;
+        rep.conflicts += o.conflicts;
         b = std::move(after);
       }
     }
