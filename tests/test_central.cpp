@@ -87,6 +87,10 @@ TEST_CASE("central: central_url is range-checked, and a login in it is refused")
   CHECK_FALSE(central_url_fault("http://center/eco").empty());
   CHECK_FALSE(central_url_fault("postgresql://kiosk:secret@center/eco").empty());
   CHECK_FALSE(central_url_fault("postgresql://center/eco?password=secret").empty());
+  CHECK_FALSE(central_url_fault("postgresql://center/eco?sslmode=require&%70assword=secret").empty());
+  CHECK_FALSE(central_url_fault("postgresql://center/eco?pass%77ord=secret").empty());
+  CHECK(central_url_fault("postgresql://center/eco?sslmode=require&application_name=password%3Dnone").empty());
+  CHECK(central_url_fault("postgresql://center/eco?%7").empty());  // a cut-off escape is only text
   CHECK_FALSE(central_url_fault("postgresql://center/eco host=evil").empty());
   test::TempDir dir;
   std::string cfg = dir.write("config.json", R"({"kiosk_id": "hall-a", "central_url": "postgresql://u:p@h/db"})");
@@ -112,6 +116,10 @@ TEST_CASE("central: the administrator's login never reaches a kiosk's URL") {
         "postgresql://center/eco?sslmode=require");
   CHECK(url_without_login("postgresql://center/eco?user=admin&password=pw") == "postgresql://center/eco");
   CHECK(url_without_login("postgresql://center/eco") == "postgresql://center/eco");
+  // Percent-escaped names are the same parameters to libpq.
+  CHECK(url_without_login("postgresql://center/eco?%70assword=pw&sslmode=require&%75%73er=admin") ==
+        "postgresql://center/eco?sslmode=require");
+  CHECK(url_without_login("postgresql://center/eco?%50assword=pw") == "postgresql://center/eco?%50assword=pw");  // "Password": not libpq's
 }
 
 TEST_CASE("central: libpq's failures become distinct statuses") {

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <poll.h>
 
+#include "core/support/config.hpp"
 #include "core/support/shared_library.hpp"
 
 #include <chrono>
@@ -399,7 +400,8 @@ std::string url_without_login(const std::string& url) {
   while (pos <= query.size()) {
     std::size_t amp = query.find('&', pos);
     std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-    if (!part.empty() && part.rfind("user=", 0) != 0 && part.rfind("password=", 0) != 0)
+    const std::string name = url_param_name(part);  // "%70assword" is a password to libpq too
+    if (!part.empty() && name != "user" && name != "password")
       kept += (kept.empty() ? "" : "&") + part;
     if (amp == std::string::npos) break;
     pos = amp + 1;

@@ -93,8 +93,37 @@ std::string central_url_fault(std::string_view url) {
   std::string_view rest = url.substr(url.find("//") + 2);
   std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
   if (authority.find('@') != std::string_view::npos) return "must not contain a user or password (they go in the credentials file)";
-  if (url.find("password=") != std::string_view::npos) return "must not contain a password (it goes in the credentials file)";
+  if (std::size_t q = url.find('?'); q != std::string_view::npos) {
+    std::string_view query = url.substr(q + 1);
+    for (std::size_t pos = 0; pos <= query.size();) {
+      std::size_t amp = query.find('&', pos);
+      std::string name = url_param_name(query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos));
+      if (name == "password") return "must not contain a password (it goes in the credentials file)";
+      if (amp == std::string_view::npos) break;
+      pos = amp + 1;
+    }
+  }
   return "";
+}
+
+std::string url_param_name(std::string_view param) {
+  std::string_view raw = param.substr(0, param.find('='));
+  std::string out;
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '%' && i + 2 < raw.size() && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(raw[i]);
+    }
+  }
+  return out;
 }
 
 namespace {

@@ -62,6 +62,9 @@ std::vector<std::string> unknown_questionnaires(const Config& c, const std::vect
 
 // Why url cannot be a central_url ("" when it can, and when it is empty: sync off).
 std::string central_url_fault(std::string_view url);
+// The name of one query parameter ("a=b": "a") with its %XX escapes decoded, as libpq
+// reads it: "%70assword=x" is a password too.
+std::string url_param_name(std::string_view param);
 
 // The same range checks for a Config built in code (the console's settings page).
 std::vector<std::string> check_config(const Config& c);
