@@ -131,6 +131,13 @@ int sync(const Common& c, int batch, int nice, bool idle) {
   if (r.pulled)
     std::cout << "published: " << (r.published_changed ? "new: " : "unchanged: ") << r.published << "\n";
   for (const auto& e : r.pull_problems) std::cerr << "published: " << e << "\n";
+  // Exit 0 only when everything was sent as it is here: a conflict's version was not
+  // taken (the center keeps its first copy and records this one for district IT).
+  if (r.all_sent() && r.conflicts > 0) {
+    std::cerr << "note: " << r.conflicts << " record(s) differ from the center's copies of the same ids; the center "
+              << "kept its copies and recorded these as conflicts for district IT\n";
+    return 3;
+  }
   if (r.all_sent()) return 0;
   if (r.status != central::Status::ok)
     std::cerr << "error: " << central::status_words(r.status) << "\n  status: " << central::status_name(r.status)

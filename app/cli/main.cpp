@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
   console->add_option("--size", console_size, "Window size WxH (default 1366x768)");
   console->add_option("--screenshots", dw.screenshot_dir, "Sign in as --user (password on stdin), draw every page to PNG files here, exit");
   console->add_option("--user", dw.user, "The account for --screenshots");
-  auto* sync = app.add_subcommand("sync", "Send waiting responses to the central store now; exit 0 when all are there");
+  auto* sync = app.add_subcommand("sync", "Send waiting responses to the central store now; exit 0 when all are there, 3 when some conflicted with the center's copies, 1 on failure");
   sync->add_option("--batch", sync_batch, "Responses per central transaction")->check(CLI::Range(1, 10000));
   int sync_nice = 0;
   sync->add_option("--nice", sync_nice, "Lower this run's priority to this nice value, as the kiosk's own sync thread does (10)")

@@ -70,7 +70,8 @@ sent "$out" 0 50 0
 second=$(sqlite3 "$WORK/hall-b.db" "SELECT uuid FROM responses ORDER BY id LIMIT 1 OFFSET 1")
 sqlite3 "$WORK/hall-b.db" "UPDATE responses SET lang = 'en' WHERE uuid = '$second'; UPDATE central_sync SET response_mark = 0"
 fill hall-b 1 34
-out=$(sync_kiosk hall-b --batch 2 2>&1) || fail "conflict: $out"
+rc=0; out=$(sync_kiosk hall-b --batch 2 2>&1) || rc=$?
+[ "$rc" = 3 ] || fail "conflict: exit $rc, not 3: $out"
 sent "$out" 1 49 1
 [ "$(admin_sql "SELECT lang FROM responses WHERE id = '$second'")" = zh ] || fail "the conflict overwrote the first copy"
 [ "$(admin_sql "SELECT sum(n) FROM metrics_cells")" -gt "$before" ] || fail "the new response was not counted"

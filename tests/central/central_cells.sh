@@ -97,7 +97,8 @@ out=$(sync_kiosk hall-a) || fail "re-sync: $out"
 grep -q "sent 0, already there 301, conflicts 0" <<<"$out" || fail "re-sync: $out"
 first=$(sqlite3 "$WORK/hall-a.db" "SELECT uuid FROM responses ORDER BY id LIMIT 1")
 sqlite3 "$WORK/hall-a.db" "UPDATE responses SET lang = 'en' WHERE uuid = '$first'; UPDATE central_sync SET response_mark = 0"
-out=$(sync_kiosk hall-a) || fail "conflict sync: $out"
+rc=0; out=$(sync_kiosk hall-a) || rc=$?
+[ "$rc" = 3 ] || fail "conflict sync: exit $rc, not 3: $out"
 grep -q "conflicts 1" <<<"$out" || fail "conflict sync: $out"
 [ "$(admin_sql "SELECT sum(n) FROM metrics_cells")" = "$before" ] || fail "a re-sent batch changed the counts"
 cells_agree

@@ -49,7 +49,8 @@ grep -q "sent 0, already there 501, conflicts 0" <<<"$out" || fail "re-sync (500
 first=$(sqlite3 "$WORK/hall-a.db" "SELECT uuid FROM responses WHERE kiosk='hall-a' ORDER BY id LIMIT 1")
 before=$(admin_sql "SELECT digest FROM responses WHERE id='$first'")
 sqlite3 "$WORK/hall-a.db" "UPDATE responses SET lang = 'en' WHERE uuid = '$first'; UPDATE central_sync SET response_mark = 0"
-out=$(sync_kiosk hall-a) || fail "conflict sync failed: $out"
+rc=0; out=$(sync_kiosk hall-a) || rc=$?
+[ "$rc" = 3 ] || fail "conflict sync: exit $rc, not 3: $out"
 grep -q "sent 0, already there 499, conflicts 1" <<<"$out" || fail "conflict sync: $out"
 [ "$(admin_sql "SELECT digest FROM responses WHERE id='$first'")" = "$before" ] || fail "the center's copy was overwritten"
 [ "$(admin_sql "SELECT lang FROM responses WHERE id='$first'")" = zh ] || fail "the center's copy changed"
@@ -58,7 +59,8 @@ admin_sql "SELECT content FROM conflicts WHERE record_id='$first'" | grep -q '"l
 # A changed abandoned session is a conflict too, and counted where staff read them.
 conflicts_before=$(sqlite3 "$WORK/hall-a.db" "SELECT conflicts FROM central_sync")
 sqlite3 "$WORK/hall-a.db" "UPDATE abandoned SET answered = answered + 1; UPDATE central_sync SET abandoned_mark = 0"
-out=$(sync_kiosk hall-a) || fail "abandoned conflict sync failed: $out"
+rc=0; out=$(sync_kiosk hall-a) || rc=$?
+[ "$rc" = 3 ] || fail "abandoned conflict sync: exit $rc, not 3: $out"
 grep -q "sent 0, already there 0, conflicts 1, abandoned sessions sent 0" <<<"$out" || fail "abandoned conflict sync: $out"
 [ "$(sqlite3 "$WORK/hall-a.db" "SELECT conflicts FROM central_sync")" = $((conflicts_before + 1)) ] ||
   fail "the kiosk's count of conflicts missed the abandoned session's"
