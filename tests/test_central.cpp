@@ -350,4 +350,29 @@ TEST_CASE("central: a saved response wakes the sync worker, and a backoff is sti
   for (int i = 0; i < 5; ++i) d.wake();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   CHECK(d.runs() == 1);
+  d.stop();
+
+  // Back on its own: a worker that failed (here the center refused the login, which
+  // district IT then puts right) retries after its backoff, without a restart or a
+  // save to wake it, and sends what waited meanwhile.
+  {
+    DemoOptions more;
+    more.responses = 5;
+    more.kiosk = rig.cfg.kiosk_id;
+    fill_demo_data(rig.store, test::shipped(), more);
+  }
+  REQUIRE(write_credentials(cred, {cr.user, cr.password + "-wrong"}).empty());
+  SyncSettings back = s;
+  back.backoff_min_ms = 300;
+  back.backoff_max_ms = 600;
+  SyncWorker r(rig.dir.file("kiosk.db"), back);
+  r.start();
+  REQUIRE(wait_for([&] { return r.runs() >= 1; }, 20));
+  CHECK(r.last().status == CStatus::auth);
+  CHECK(r.last().waiting == 5);
+  CHECK(at_center() == "1");
+  REQUIRE(write_credentials(cred, cr).empty());
+  CHECK(wait_for([&] { return at_center() == "6"; }, 20));
+  CHECK(wait_for([&] { return r.last().status == CStatus::ok && r.last().waiting == 0; }, 5));
+  r.stop();
 }
