@@ -332,12 +332,17 @@ int run_kiosk(const WindowOptions& o) {
   // The sound device opens on the font thread too, off the UI thread's path to the first
   // frame; espeak-ng itself is loaded at the first reading (audio_alsa.cpp).
   platform::SpeechOutput speech;
+  // For --timing: which of the paths run side by side the first frame waited for.
+  double font_done_ms = 0, speech_done_ms = 0, window_done_ms = 0;
   std::thread font_thread([&] {
     font_found = frame.bake_first(&atlas, scale_for(ImVec2(static_cast<float>(w), static_cast<float>(h))), app.tour);
+    font_done_ms = ms_since(started);
     if (!app.tour)
       speech = platform::open_speech(app.cfg.speech_volume, [] { platform::GlfwBackend::post_empty_event(); });
+    speech_done_ms = ms_since(started);
   });
   bool opened = backend.open(w, h, monitor, o.hide_cursor);
+  window_done_ms = ms_since(started);
   font_thread.join();
   store_thread.join();
   if (!opened) {
@@ -365,7 +370,9 @@ int run_kiosk(const WindowOptions& o) {
   if (o.print_timing)
     std::cerr << "data, window and first atlas ready after " << ms_since(started) << " ms (data " << data_ms
               << " ms, database and models " << store_ms << " ms); first atlas " << frame.fonts().atlas_w << "x" << frame.fonts().atlas_h << " built in "
-              << frame.fonts().build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb() << " MB\n";
+              << frame.fonts().build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb() << " MB\n"
+              << "  ready: window " << window_done_ms << " ms, first atlas " << font_done_ms << " ms, sound device "
+              << speech_done_ms << " ms\n";
   // An older database is updated now, with its progress on screen, before anyone is served.
   if (app.update_pending && !update_database(app, backend, frame)) return 0;
   if (app.tour) {
