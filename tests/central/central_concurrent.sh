@@ -23,9 +23,17 @@ for i in $(seq 1 $N); do
   "$APP" --data-dir "$SRC" --config "$WORK/$k/config.json" --db "$WORK/$k.db" import "$WORK/neighbour.db" >/dev/null
 done
 reads=0
+# The reader: plain counts, and the district's own figures as the console asks for them
+# (`--central … indicators`, which reads the counted cells the syncs are upserting).
 ( while [ ! -e "$WORK/stop" ]; do
     admin_sql "SELECT count(*), count(DISTINCT kiosk) FROM responses; SELECT kiosk, count(*) FROM response_metrics GROUP BY 1" >/dev/null
     echo x >> "$WORK/reads"
+    if "$APP" --data-dir "$SRC" --config "$WORK/none.json" --central "$CENTER" indicators --format json > "$WORK/figures.json" 2>"$WORK/figures.err" &&
+       python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["indicators"]) == 3' "$WORK/figures.json"; then
+      echo x >> "$WORK/figure_reads"
+    else
+      cat "$WORK/figures.err" >> "$WORK/figure_failures"
+    fi
   done ) &
 reader=$!
 pids=()
@@ -54,6 +62,17 @@ for i in $(seq 1 $N); do
 done
 [ "$(admin_sql "SELECT count(*) FROM answers")" = "$local_atoms" ] || fail "answer rows differ"
 [ "$reads" -ge 1 ] || fail "the reader never finished a query"
+[ ! -s "$WORK/figure_failures" ] || { cat "$WORK/figure_failures"; fail "the district's figures failed while the kiosks synced"; }
+figure_reads=$(wc -l < "$WORK/figure_reads" 2>/dev/null || echo 0)
+[ "$figure_reads" -ge 1 ] || fail "no indicators run finished while the kiosks synced"
+# And after: the figures count every response once.
+"$APP" --data-dir "$SRC" --config "$WORK/none.json" --central "$CENTER" indicators --format json > "$WORK/figures.json"
+python3 - "$WORK/figures.json" "$((N * PER))" <<'PY' || fail "the district's figures after the syncs do not count every response"
+import json, sys
+d = json.load(open(sys.argv[1]))
+kiosks = {c["code"] for i in d["indicators"] for c in i["breakdowns"]["kiosk"]}
+assert len(kiosks) == 30, sorted(kiosks)
+PY
 cells_agree  # the counted cells (central schema 8): nothing doubled or lost either
-printf 'central_concurrent: %d kiosks x %d responses in %.1f s, %d reads meanwhile, nothing lost or doubled\n' \
-  "$N" "$PER" "$(echo "$end - $start" | bc)" "$reads"
+printf 'central_concurrent: %d kiosks x %d responses in %.1f s, %d reads and %d indicators runs meanwhile, nothing lost or doubled\n' \
+  "$N" "$PER" "$(echo "$end - $start" | bc)" "$reads" "$figure_reads"
