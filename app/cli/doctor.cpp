@@ -438,6 +438,8 @@ Check check_central(const Common& c, const std::string& config_path, const Confi
       if (ss.status != central::Status::ok) {
         st = ss.status;
         words = "the center has " + ss.words();
+      } else {
+        central::check_login_kiosk(pg, cfg.kiosk_id);  // as the sync does before it sends
       }
     } catch (const central::PgError& e) {
       st = e.status;

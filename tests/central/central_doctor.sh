@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `ecokiosk doctor`'s central-store line, one status at a time: not configured (skip),
 # working (ok, with the waiting count, which falls to 0 after a sync), and red with
-# its own words and fix for a credentials file others may read, a wrong password, a
+# its own words and fix for a kiosk id changed away from its login's, a credentials file
+# others may read, a wrong password, a
 # center that is down, one without the schema, one with an older schema, and a
 # central_url that is not a PostgreSQL URL (refused by the configuration's check).
 #   central_doctor.sh BUILD_DIR SOURCE_DIR
@@ -32,6 +33,17 @@ grep -q '\[ ok \] central-store: reachable as ecokiosk_k_.*schema version [0-9]\
 sync_kiosk hall-a >/dev/null
 central hall-a
 grep -q '\[ ok \] central-store: .*; 0 waiting to be sent, last contact 20' <<<"$LINE" || fail "after a sync: $LINE"
+
+# The kiosk id changed in the settings while the login stays the old kiosk's: red, naming
+# both ids (the sync refuses to send in that state).
+cp "$WORK/hall-a/config.json" "$WORK/hall-a/config.good"
+python3 - "$WORK/hall-a/config.json" <<'EOF'
+import json, sys
+p = sys.argv[1]; j = json.load(open(p)); j["kiosk_id"] = "hall-renamed"; open(p, "w").write(json.dumps(j))
+EOF
+central hall-a
+grep -q '\[FAIL\] central-store: .*status auth.*belongs to kiosk "hall-a".*say "hall-renamed"' <<<"$LINE" || fail "a renamed kiosk: $LINE"
+mv "$WORK/hall-a/config.good" "$WORK/hall-a/config.json"
 
 # The credentials file readable by others: refused, and the fix says chmod 600.
 chmod 644 "$WORK/hall-a/central-credentials.json"

@@ -474,6 +474,15 @@ bool lower_thread_priority(int nice, bool idle_class) {
   return pthread_setschedparam(pthread_self(), SCHED_IDLE, &p) == 0;
 }
 
+void check_login_kiosk(Conn& pg, const std::string& kiosk_id) {
+  const std::string mine = pg.scalar(
+      "SELECT CASE WHEN has_function_privilege('ecokiosk_my_kiosk()', 'EXECUTE') THEN ecokiosk_my_kiosk() END");
+  if (!mine.empty() && mine != kiosk_id)
+    throw PgError(Status::auth, "this kiosk's login belongs to kiosk \"" + mine + "\" at the center, but its settings say \"" +
+                                    kiosk_id + "\"; nothing is sent until they agree (set kiosk_id back, or district IT "
+                                    "runs central add-kiosk for the new id)");
+}
+
 SyncState read_sync_state(Store& store, const std::string& kiosk_id) {
   Db& db = StoreAccess::db(store);
   SyncState st;
@@ -533,16 +542,7 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
     pg.run("SET jit = off");
     SchemaState ss = check_schema(pg);
     if (ss.status != Status::ok) throw PgError(ss.status, "the center has " + ss.words());
-    // The login's kiosk must be the one in the settings. Rows of any other id are
-    // skipped as brought from another kiosk, so a kiosk_id changed in the console would
-    // otherwise move the mark past this kiosk's unsent responses for good. (A login that
-    // is no kiosk's role, district IT's, is not checked here: PostgreSQL checks its rows.)
-    const std::string mine = pg.scalar(
-        "SELECT CASE WHEN has_function_privilege('ecokiosk_my_kiosk()', 'EXECUTE') THEN ecokiosk_my_kiosk() END");
-    if (!mine.empty() && mine != s_.kiosk_id)
-      throw PgError(Status::auth, "this kiosk's login belongs to kiosk \"" + mine + "\" at the center, but its settings say \"" +
-                                      s_.kiosk_id + "\"; nothing is sent until they agree (set kiosk_id back, or district IT "
-                                      "runs central add-kiosk for the new id)");
+    check_login_kiosk(pg, s_.kiosk_id);
     pull(pg, rep);  // first: a new questionnaire reaches the next resident before a long send
     report_heartbeat(pg, *store, s_.kiosk_id, running());  // the fleet page: versions, the failure before this contact
     push_definitions(pg, *store);

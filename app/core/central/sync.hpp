@@ -84,6 +84,13 @@ SyncState read_sync_state(Store& store, const std::string& kiosk_id);
 // moves it to SCHED_IDLE (no privilege needed); false if that was refused.
 bool lower_thread_priority(int nice, bool idle_class = false);
 
+// The login's kiosk must be the one in the settings (throws PgError, status auth,
+// naming both). Rows of any other id are skipped as brought from another kiosk, so a
+// kiosk_id changed in the console would otherwise let the mark pass this kiosk's unsent
+// responses for good. A login that is no kiosk's role (district IT's) is not checked:
+// PostgreSQL checks its rows.
+void check_login_kiosk(Conn& pg, const std::string& kiosk_id);
+
 class SyncWorker {
  public:
   SyncWorker(std::string db_path, SyncSettings settings);
