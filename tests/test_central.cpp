@@ -268,13 +268,18 @@ TEST_CASE("central: the background sync thread yields every core to the resident
   const TaskSched mine = task_scheds().at(gettid());
   REQUIRE(mine.policy == SCHED_OTHER);
   REQUIRE(tasks_with_policy(SCHED_IDLE) == 0);
+  // A sandbox may refuse the class (the worker then keeps nice 10 alone): asked of a
+  // scratch thread first, so such a machine checks the fallback instead.
+  bool idle_allowed = false;
+  std::thread([&] { idle_allowed = central::lower_thread_priority(0, true); }).join();
+  if (!idle_allowed) MESSAGE("this system refuses SCHED_IDLE: only the nice 10 fallback is checked");
   {
     SyncWorker w(db, s);
     CHECK(w.run_once().status == CStatus::refused);  // on this thread: nothing lowered
     CHECK(task_scheds().at(gettid()).policy == SCHED_OTHER);
     CHECK(task_scheds().at(gettid()).nice == mine.nice);
     w.start();
-    CHECK(background_thread_appears(SCHED_IDLE, std::max(mine.nice, 10)));
+    CHECK(background_thread_appears(idle_allowed ? SCHED_IDLE : SCHED_OTHER, std::max(mine.nice, 10)));
     CHECK(task_scheds().at(gettid()).policy == SCHED_OTHER);
     w.stop();
   }
