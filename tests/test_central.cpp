@@ -56,6 +56,17 @@ void fill_kiosk(Store& s, std::int64_t responses) {
   d.kiosk = "hall-a";
   fill_demo_data(s, test::shipped(), d);
 }
+// Kiosk hall-a's database at `db` with `responses` demo responses, and settings for a
+// center nothing answers at (a port nothing listens on), credentials written 0600.
+SyncSettings unreachable_kiosk(test::TempDir& dir, const std::string& db, std::int64_t responses) {
+  {
+    Store s(db);
+    fill_kiosk(s, responses);
+  }
+  std::string cred = dir.file("central-credentials.json");
+  REQUIRE(write_credentials(cred, {"u", "p"}).empty());
+  return SyncSettings{.url = "postgresql://127.0.0.1:1/eco?connect_timeout=2", .credentials_path = cred, .kiosk_id = "hall-a"};
+}
 }  // namespace
 
 TEST_CASE("central: a kiosk database of schema 5 opens, gains the sync bookkeeping, and nothing is marked sent") {
@@ -188,13 +199,7 @@ TEST_CASE("central: credentials are written 0600, and a readable file, a link or
 TEST_CASE("central: an unreachable center is a status, marks nothing, and the worker thread stops promptly") {
   test::TempDir dir;
   std::string db = dir.file("k.db");
-  {
-    Store s(db);
-    fill_kiosk(s, 10);
-  }
-  std::string cred = dir.file("central-credentials.json");
-  REQUIRE(write_credentials(cred, {"u", "p"}).empty());
-  SyncSettings s{.url = "postgresql://127.0.0.1:1/eco?connect_timeout=2", .credentials_path = cred, .kiosk_id = "hall-a"};
+  SyncSettings s = unreachable_kiosk(dir, db, 10);
   SyncWorker off(db, SyncSettings{});
   CHECK(off.run_once().status == CStatus::off);
   SyncWorker w(db, s);
@@ -257,13 +262,7 @@ bool background_thread_appears(int policy, int nice) {
 TEST_CASE("central: the background sync thread yields every core to the resident (SCHED_IDLE), the caller's thread keeps its own") {
   test::TempDir dir;
   std::string db = dir.file("k.db");
-  {
-    Store s(db);
-    fill_kiosk(s, 3);
-  }
-  std::string cred = dir.file("central-credentials.json");
-  REQUIRE(write_credentials(cred, {"u", "p"}).empty());
-  SyncSettings s{.url = "postgresql://127.0.0.1:1/eco?connect_timeout=2", .credentials_path = cred, .kiosk_id = "hall-a"};
+  SyncSettings s = unreachable_kiosk(dir, db, 3);
   s.backoff_min_ms = 60000;
   const TaskSched mine = task_scheds().at(gettid());
   REQUIRE(mine.policy == SCHED_OTHER);

@@ -111,6 +111,14 @@ struct ConsoleUi {
     REQUIRE(staff().issue_setup_code(code) == "");
     return code;
   }
+  // Staff sign in (a PIN set from the command line) and open the settings page.
+  void open_settings() {
+    staff_set_pin("246810");
+    m.open();
+    enter_pin("246810");
+    wait_for_survey();  // its result redraws the page: a tap on a moved layout is dropped
+    REQUIRE(tap(zh("console.tab.settings")));
+  }
   // The worker posts its result to the model's run queue: wait for that, then take it
   // on this (the UI) thread. The limit only stops a hung worker from hanging the suite.
   void wait_for_survey() {
@@ -543,11 +551,7 @@ TEST_CASE("console: the settings page shows the center's sync state: last contac
   db.exec("UPDATE central_sync SET status = 'auth', detail = 'FATAL:  password authentication failed for user k', "
           "last_contact = " + std::to_string(contact) + ", last_attempt = " + std::to_string(ui.now) +
           ", sent = 7, already = 2, conflicts = 1 WHERE id = 1");
-  ui.staff_set_pin("246810");
-  ui.m.open();
-  ui.enter_pin("246810");
-  ui.wait_for_survey();
-  REQUIRE(ui.tap(ui.zh("console.tab.settings")));
+  ui.open_settings();
   std::string t = ui.frame_text();
   CHECK(t.find(ui.zh("console.sync.title")) != std::string::npos);
   CHECK(t.find(ui.zh("console.sync.status.auth")) != std::string::npos);
@@ -572,11 +576,7 @@ TEST_CASE("console: the settings page shows the center's sync state: last contac
 
 TEST_CASE("console: a kiosk without a central_url says on the settings page that sync is off") {
   ConsoleUi off;
-  off.staff_set_pin("246810");
-  off.m.open();
-  off.enter_pin("246810");
-  off.wait_for_survey();
-  REQUIRE(off.tap(off.zh("console.tab.settings")));
+  off.open_settings();
   std::string t = off.frame_text();
   CHECK(t.find(off.zh("console.sync.off")) != std::string::npos);
   CHECK(t.find(off.zh("console.sync.status.none")) == std::string::npos);
