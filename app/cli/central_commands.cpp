@@ -124,7 +124,8 @@ int sync(const Common& c, int batch, int nice, bool idle) {
   worker = &w;
   if (auto kept = central::load_published(s.published_path, nullptr)) offer_of(*kept);
   else w.set_running(central::offered_versions(installed, cl.config));
-  if (!central::lower_thread_priority(nice, idle)) std::cerr << "warning: the idle scheduling class was refused\n";
+  central::lower_thread_priority(nice);
+  w.set_readers_idle(idle);
   central::SyncReport r = w.run_once();
   std::cout << "sync: sent " << r.sent << ", already there " << r.already << ", conflicts " << r.conflicts
             << ", abandoned sessions sent " << r.abandoned_sent << "; waiting " << r.waiting << "\n";

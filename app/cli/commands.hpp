@@ -105,8 +105,8 @@ int central_settings(const std::string& url, const std::string& hall, const std:
                      const std::vector<std::string>& assignments);
 int central_published(const std::string& url);
 // Sends what waits; exit 0 only when nothing is left.
-// nice > 0: the run's priority is lowered to it first, idle: then SCHED_IDLE (to measure
-// it as the kiosk's own sync thread runs).
+// nice > 0: the run's priority is lowered to it first, idle: its readers in SCHED_IDLE
+// (to measure it as the kiosk's own sync runs).
 int sync(const Common& c, int batch = 1000, int nice = 0, bool idle = false);
 
 struct SayArgs {

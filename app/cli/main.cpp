@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
   sync->add_option("--nice", sync_nice, "Lower this run's priority to this nice value, as the kiosk's own sync thread does (10)")
       ->check(CLI::Range(0, 19));
   bool sync_idle = false;
-  sync->add_flag("--idle", sync_idle, "Then run in Linux's idle scheduling class, as the kiosk's own sync thread does");
+  sync->add_flag("--idle", sync_idle, "Read and encode the batches in Linux's idle scheduling class, as the kiosk's own sync does");
 
   auto* setup = app.add_subcommand("setup", "First start: kiosk id, hall name and admin PIN, read from standard input");
   eco::cli::DoctorArgs da;

@@ -559,7 +559,13 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
         // get(); only then does the mark move, and in order, one batch at a time. (An
         // exception in push still waits for the reader: a std::async future joins.)
         std::future<Batch> next =
-            std::async(as_before() ? std::launch::deferred : std::launch::async, read, b.last_id);
+            std::async(as_before() ? std::launch::deferred : std::launch::async, [&, read](std::int64_t after) {
+              // The reading and encoding, most of the kiosk's CPU in a drain, yields every
+              // core to the resident. It holds no lock the UI thread waits for (a read
+              // snapshot only), so a starved reader keeps no save or frame waiting.
+              if (readers_idle_) lower_thread_priority(0, true);
+              return read(after);
+            }, b.last_id);
         Outcome o = push(pg, b, responses ? "response" : "abandoned");
         Batch after = next.get();
         // The center has committed: now, and only now, the mark moves on.
@@ -677,8 +683,14 @@ std::int64_t SyncWorker::runs() const {
 }
 
 void SyncWorker::loop() {
-  // Its std::async readers inherit both (a new thread takes its creator's policy).
-  if (!as_before()) lower_thread_priority(s_.nice, s_.idle_class);
+  // This thread only nice 10: it holds what the UI thread can wait for (SQLite's write
+  // lock while it moves the mark, the worker's mutex that a save's wake() takes), and
+  // in the idle class a busy machine could starve it for seconds while holding them.
+  // Its readers go to the idle class (run_once).
+  if (!as_before()) {
+    lower_thread_priority(s_.nice);
+    readers_idle_ = s_.idle_class;
+  }
   int backoff = s_.backoff_min_ms;
   while (!stopping_) {
     SyncReport r = run_once(&stopping_);

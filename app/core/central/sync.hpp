@@ -40,11 +40,13 @@ struct SyncSettings {
   // to this nice value (0 = left as it is), so a save or a frame sharing the cores is not
   // kept waiting by a drain. run_once() on the caller's thread leaves it alone.
   int nice = 10;
-  // ... and then moves to Linux's idle scheduling class: a thread that wakes (a tap's
-  // frame, a save) takes the core from it at once, where nice only weighs the shares and
-  // a frame could wait for a time slice to end. It still gets a sliver of a busy core, so
-  // its short mark commit cannot be starved while a save waits for the lock. Nice stays
-  // as the fallback (and an unprivileged thread cannot leave the class again).
+  // ... and its reading threads (which read and encode the batches: most of a drain's
+  // CPU) run in Linux's idle scheduling class: a thread that wakes (a tap's frame, a
+  // save) takes the core from them at once, where nice only weighs the shares and a
+  // frame could wait for a time slice to end. The worker's own thread stays at nice:
+  // it holds the write lock and the mutex a save waits for, and an idle-class thread can
+  // be starved for seconds on a busy machine (an unprivileged thread cannot leave the
+  // class again, so it cannot step out while it holds them).
   bool idle_class = true;
   // Questionnaires and settings from the center (publish.hpp): pulled at the first
   // contact and then every pull_every_ms, checked with the loader, kept in
@@ -112,6 +114,9 @@ class SyncWorker {
   std::int64_t runs() const;  // background passes finished so far
   // What the kiosk now offers ("knowledge 2, satisfaction 1"), for the heartbeat; any
   // thread. Until set, the heartbeat names the newest definitions in the database.
+  // run_once() on the caller's thread: its readers in the idle class too, as the
+  // background worker's are (`ecokiosk sync --idle`, to measure it as the kiosk runs it).
+  void set_readers_idle(bool on) { readers_idle_ = on; }
   void set_running(std::string versions);
 
  private:
@@ -126,6 +131,7 @@ class SyncWorker {
   bool woken_ = false;
   std::int64_t runs_ = 0;
   std::atomic<bool> stopping_{false};
+  bool readers_idle_ = false;  // the readers yield (idle_class): set by loop(), or set_readers_idle
   SyncReport last_;
   std::string running_;                 // under mu_
   std::optional<Published> have_;       // the last good set (the run's thread only)
