@@ -150,8 +150,15 @@ TEST_CASE("central: libpq's failures become distinct statuses") {
   CHECK(classify_connect_error(at + "FATAL:  role \"k\" does not exist") == CStatus::auth);
   CHECK(classify_connect_error(at + "FATAL:  connection requires a valid client certificate") == CStatus::auth);
   CHECK(classify_connect_error(at + "FATAL:  database \"eco_nosuchdb\" does not exist") == CStatus::not_initialised);
-  CHECK(classify_connect_error(at + "FATAL:  the database system is starting up") == CStatus::refused);
-  CHECK(classify_connect_error(at + "FATAL:  sorry, too many clients already") == CStatus::refused);
+  // The center answered: a server error, retried (not "nothing answers at its address").
+  CHECK(classify_connect_error(at + "FATAL:  the database system is starting up") == CStatus::server);
+  CHECK(classify_connect_error(at + "FATAL:  sorry, too many clients already") == CStatus::server);
+  CHECK(classify_connect_error(at + "FATAL:  too many connections for role \"ecokiosk_k_a\"") == CStatus::server);
+  CHECK(classify_connect_error(at + "FATAL:  unrecognized configuration parameter \"foo\"") == CStatus::server);
+  // Dropped after the TLS handshake: the network or a restart, not the certificate.
+  CHECK(classify_connect_error(at + "SSL connection has been closed unexpectedly") == CStatus::refused);
+  CHECK(classify_connect_error(at + "SSL SYSCALL error: EOF detected") == CStatus::refused);
+  CHECK(classify_connect_error(at + "server closed the connection unexpectedly") == CStatus::refused);
   // libpq's own words: a missing root certificate is TLS, a missing password the login.
   CHECK(classify_connect_error("root certificate file \"/x/root.crt\" does not exist") == CStatus::tls);
   CHECK(classify_connect_error(at + "fe_sendauth: no password supplied") == CStatus::auth);

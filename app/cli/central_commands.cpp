@@ -129,6 +129,9 @@ int sync(const Common& c, int batch, int nice, bool idle) {
   central::SyncReport r = w.run_once();
   std::cout << "sync: sent " << r.sent << ", already there " << r.already << ", conflicts " << r.conflicts
             << ", abandoned sessions sent " << r.abandoned_sent << "; waiting " << r.waiting << "\n";
+  if (r.passed_over > 0)
+    std::cout << "passed over " << r.passed_over << " record(s) of other kiosk ids (brought by USB from another kiosk, "
+              << "or saved here under an earlier kiosk_id): only that kiosk's own login sends them\n";
   if (r.pulled)
     std::cout << "published: " << (r.published_changed ? "new: " : "unchanged: ") << r.published << "\n";
   for (const auto& e : r.pull_problems) std::cerr << "published: " << e << "\n";

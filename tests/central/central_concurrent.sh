@@ -54,6 +54,10 @@ total=$(admin_sql "SELECT count(*) FROM responses")
 bad=$(admin_sql "SELECT count(*) FROM (SELECT kiosk FROM responses GROUP BY kiosk HAVING count(*) <> $PER) x")
 [ "$bad" = 0 ] || fail "$bad kiosks have the wrong count"
 [ "$(admin_sql "SELECT count(*) FROM responses WHERE kiosk = 'hall-99'")" = 0 ] || fail "an imported neighbour's rows were sent"
+for i in $(seq 1 $N); do  # ... and each sync said it passed them over
+  k=$(printf 'hall-%02d' "$i")
+  grep -q "^passed over 10 record(s) of other kiosk ids" "$WORK/$k.out" || { cat "$WORK/$k.out"; fail "$k did not say it passed over its neighbour's rows"; }
+done
 local_atoms=0
 for i in $(seq 1 $N); do
   k=$(printf 'hall-%02d' "$i")

@@ -43,6 +43,7 @@ p = sys.argv[1]; j = json.load(open(p)); j["kiosk_id"] = "hall-renamed"; open(p,
 EOF
 central hall-a
 grep -q '\[FAIL\] central-store: .*status auth.*belongs to kiosk "hall-a".*say "hall-renamed"' <<<"$LINE" || fail "a renamed kiosk: $LINE"
+grep -q 'set kiosk_id in .* back' <<<"$FIX" || fail "a renamed kiosk: the fix does not say to set the id back: $FIX"
 mv "$WORK/hall-a/config.good" "$WORK/hall-a/config.json"
 
 # The credentials file readable by others: refused, and the fix says chmod 600.

@@ -147,6 +147,26 @@ set_kiosk hall-a
 out=$(sync_kiosk hall-a) || fail "sync with the id set back failed: $out"
 grep -q "sent 20, already there 0" <<<"$out" || fail "with the id set back: $out"
 echo "  kiosk id changed in the settings: status auth, nothing marked; set back, all 20 sent"
+# District IT's own login put in a kiosk's credentials, with a kiosk id the center does not
+# know: refused too (its rows would otherwise be passed over as another kiosk's).
+fill hall-a 5 5
+cp "$WORK/hall-a/central-credentials.json" "$WORK/kiosk-cred.json"
+python3 - "$WORK/hall-a/central-credentials.json" "$ECOKIOSK_PG_ADMIN_URL" <<'PY'
+import json, os, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[2])
+json.dump({"user": urllib.parse.unquote(u.username), "password": urllib.parse.unquote(u.password)}, open(sys.argv[1], "w"))
+os.chmod(sys.argv[1], 0o600)
+PY
+set_kiosk hall-unknown
+mark_before=$(sqlite3 "$WORK/hall-a.db" "SELECT response_mark FROM central_sync")
+if sync_kiosk hall-a >"$WORK/out" 2>&1; then cat "$WORK/out"; fail "district IT's login with an unknown kiosk id synced"; fi
+grep -q "status: auth$" "$WORK/out" && grep -q 'knows no kiosk "hall-unknown"' "$WORK/out" || { cat "$WORK/out"; fail "unknown kiosk id: expected auth naming it"; }
+[ "$(sqlite3 "$WORK/hall-a.db" "SELECT response_mark FROM central_sync")" = "$mark_before" ] || fail "unknown kiosk id: the mark moved"
+set_kiosk hall-a
+cp "$WORK/kiosk-cred.json" "$WORK/hall-a/central-credentials.json"; chmod 600 "$WORK/hall-a/central-credentials.json"
+out=$(sync_kiosk hall-a) || fail "sync with its own login back failed: $out"
+grep -q "sent 5, already there 0" <<<"$out" || fail "with its own login back: $out"
+echo "  district IT's login with an unknown kiosk id: status auth, nothing marked"
 
 # Killed between the central COMMIT and the local mark (test hook): re-sent, nothing doubled.
 fill hall-a 300 3
@@ -163,4 +183,4 @@ grep -q "sent 100, already there 100, conflicts 0" <<<"$out" || fail "after the 
 total_atoms=$(sqlite3 "$WORK/hall-a.db" "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response WHERE r.kiosk = 'hall-a'")
 [ "$(admin_sql "SELECT count(*) FROM answers")" = "$total_atoms" ] || fail "answers doubled or lost after the crash"
 cells_agree  # the counted cells (central schema 8): nothing doubled or lost either
-echo "central_sync: exactly once over TLS; conflicts kept (abandoned sessions too); 9 failure statuses and a renamed kiosk; crash after commit re-sent without doubles"
+echo "central_sync: exactly once over TLS; conflicts kept (abandoned sessions too); 9 failure statuses, a renamed kiosk and an unknown one; crash after commit re-sent without doubles"

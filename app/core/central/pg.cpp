@@ -92,7 +92,9 @@ std::string status_words(Status s) {
     case Status::auth: return "the center refused this kiosk's login (password or credentials file); ask district IT";
     case Status::schema_older: return "the center's database is older than this program; district IT must run central init";
     case Status::schema_newer: return "the center's database is newer than this program; update EcoKiosk";
-    case Status::not_initialised: return "the center's database has no EcoKiosk tables; district IT must run central init";
+    case Status::not_initialised:
+      return "the center's database is not set up (no such database, or no EcoKiosk tables); district IT must create it "
+             "or run central init";
     case Status::refused_by_center: return "the center refused what this kiosk sent (its permissions); ask district IT";
     case Status::server: return "the center reported an error; will retry";
   }
@@ -115,8 +117,14 @@ Status classify_connect_error(std::string_view m) {
     if (has(m, "authentication failed") || has(m, "pg_hba.conf") || has(m, "does not exist") ||
         has(m, "not permitted to log in") || has(m, "client certificate") || has(m, "permission denied"))
       return Status::auth;
-    return Status::refused;  // starting up, shutting down, too many clients: will retry
+    // Starting up, shutting down, too many connections, a setting in the URL it refuses:
+    // the center answered, so not "nothing answers"; retried like any server error.
+    return Status::server;
   }
+  // A connection dropped after its TLS handshake (a server restarting, the network) is
+  // not a certificate problem: retried.
+  if (has(m, "closed unexpectedly") || has(m, "SSL SYSCALL error") || has(m, "EOF detected"))
+    return Status::refused;
   if (has(m, "could not translate host name") || has(m, "Name or service not known") ||
       has(m, "Temporary failure in name resolution"))
     return Status::dns;

@@ -478,9 +478,20 @@ void check_login_kiosk(Conn& pg, const std::string& kiosk_id) {
   const std::string mine = pg.scalar(
       "SELECT CASE WHEN has_function_privilege('ecokiosk_my_kiosk()', 'EXECUTE') THEN ecokiosk_my_kiosk() END");
   if (!mine.empty() && mine != kiosk_id)
-    throw PgError(Status::auth, "this kiosk's login belongs to kiosk \"" + mine + "\" at the center, but its settings say \"" +
-                                    kiosk_id + "\"; nothing is sent until they agree (set kiosk_id back, or district IT "
-                                    "runs central add-kiosk for the new id)");
+    throw PgError(Status::auth,
+                  "this kiosk's login belongs to kiosk \"" + mine + "\" at the center, but its settings say \"" + kiosk_id +
+                      "\"; nothing is sent until kiosk_id is set back to \"" + mine +
+                      "\" (to rename a kiosk, let it send everything first, then change the id and have district IT "
+                      "run central add-kiosk for the new one)",
+                  kKioskIdRefused);
+  if (mine.empty() &&
+      pg.scalar("SELECT CASE WHEN has_table_privilege('kiosks', 'SELECT') THEN "
+                "(SELECT count(*) FROM kiosks WHERE kiosk = $1)::text END",
+                {kiosk_id}) == "0")
+    throw PgError(Status::auth,
+                  "the center knows no kiosk \"" + kiosk_id + "\" (this login is not a kiosk's own; district IT runs "
+                      "central add-kiosk " + kiosk_id + " and puts that kiosk's credentials here)",
+                  kKioskIdRefused);
 }
 
 SyncState read_sync_state(Store& store, const std::string& kiosk_id) {
@@ -581,6 +592,7 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
         m.bind(1, b.last_id).bind(2, o.sent).bind(3, o.already).bind(4, o.conflicts).bind(5, now_ms());
         m.run();
         (responses ? rep.sent : rep.abandoned_sent) += o.sent;
+        rep.passed_over += b.rows - static_cast<std::int64_t>(b.records.size());
         rep.already += o.already;
         rep.conflicts += o.conflicts;
         b = std::move(after);
@@ -711,7 +723,7 @@ void SyncWorker::loop() {
     if (changed) {
       if (r.status == Status::ok)
         std::cerr << "central sync: ok (sent " << r.sent << ", already there " << r.already << ", conflicts "
-                  << r.conflicts << ", waiting " << r.waiting << ")\n";
+                  << r.conflicts << ", waiting " << r.waiting << ", passed over as other kiosks' " << r.passed_over << ")\n";
       else
         std::cerr << "central sync: " << status_name(r.status) << ": " << status_words(r.status) << " — " << r.detail
                   << " (waiting " << r.waiting << ", retry in " << delay / 1000 << " s)\n";

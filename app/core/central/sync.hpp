@@ -62,6 +62,9 @@ struct SyncReport {
   std::string detail;  // the error's own words ("" when ok)
   std::int64_t sent = 0, already = 0, conflicts = 0;  // this run
   std::int64_t abandoned_sent = 0;
+  // Rows of other kiosk ids the mark moved past (brought by USB from another kiosk, or
+  // saved here under an earlier kiosk_id): not this login's to send, said so.
+  std::int64_t passed_over = 0;
   std::int64_t waiting = 0;  // left after this run (responses + abandoned sessions)
   // The pull of published questionnaires and settings in this run.
   bool pulled = false, published_changed = false;
@@ -89,9 +92,11 @@ bool lower_thread_priority(int nice, bool idle_class = false);
 // The login's kiosk must be the one in the settings (throws PgError, status auth,
 // naming both). Rows of any other id are skipped as brought from another kiosk, so a
 // kiosk_id changed in the console would otherwise let the mark pass this kiosk's unsent
-// responses for good. A login that is no kiosk's role (district IT's) is not checked:
-// PostgreSQL checks its rows.
+// responses for good. A login that is no kiosk's role (district IT's) must at least name
+// a kiosk the center knows.
 void check_login_kiosk(Conn& pg, const std::string& kiosk_id);
+// PgError::sqlstate of its refusals, so `doctor` can give their own fix.
+inline constexpr const char* kKioskIdRefused = "ecokiosk-kiosk-id";
 
 class SyncWorker {
  public:
