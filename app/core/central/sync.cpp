@@ -564,19 +564,27 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
       };
       Batch b = read(db.scalar(responses ? "SELECT response_mark FROM central_sync WHERE id = 1"
                                          : "SELECT abandoned_mark FROM central_sync WHERE id = 1"));
+      // The batch sent last, freed by the next reader rather than here: its records and
+      // strings were a third of this thread's CPU in a drain (perf), and the reader is
+      // the thread that yields to the resident.
+      Batch spent;
       while (b.rows > 0 && !(stop && stop->load())) {
         // A pipeline of two: the next batch is read and encoded on a second thread while
         // the center stores this one. The SQLite connection is the reader's alone until
         // get(); only then does the mark move, and in order, one batch at a time. (An
         // exception in push still waits for the reader: a std::async future joins.)
-        std::future<Batch> next =
-            std::async(as_before() ? std::launch::deferred : std::launch::async, [&, read](std::int64_t after) {
+        std::future<Batch> next = std::async(
+            as_before() ? std::launch::deferred : std::launch::async,
+            [&, read, freed = std::move(spent)](std::int64_t after) mutable {
               // The reading and encoding, most of the kiosk's CPU in a drain, yields every
               // core to the resident. It holds no lock the UI thread waits for (a read
               // snapshot only), so a starved reader keeps no save or frame waiting.
               if (readers_idle_) lower_thread_priority(0, true);
+              freed = Batch{};
               return read(after);
-            }, b.last_id);
+            },
+            b.last_id);
+        spent = Batch{};
         Outcome o = push(pg, b, responses ? "response" : "abandoned");
         Batch after = next.get();
         // The center has committed: now, and only now, the mark moves on.
@@ -595,6 +603,7 @@ SyncReport SyncWorker::run_once(const std::atomic<bool>* stop) {
         rep.passed_over += b.rows - static_cast<std::int64_t>(b.records.size());
         rep.already += o.already;
         rep.conflicts += o.conflicts;
+        spent = std::move(b);
         b = std::move(after);
       }
     }
