@@ -303,11 +303,21 @@ TEST_CASE("central: the background sync thread runs at nice 10, never in the idl
 // the kiosk model's save wakes the worker, so a response is at the center long before
 // the idle poll (60 s here) would have sent it; and a wake during a backoff after a
 // failure does not bring the retry forward.
+namespace {
+// The center central_wake.sh gives these cases: the administrator's URL and a kiosk's.
+struct WakeCenter {
+  std::string admin_url = std::getenv("ECOKIOSK_WAKE_CENTER");
+  std::string kiosk_url = std::getenv("ECOKIOSK_WAKE_KIOSK_URL") ? std::getenv("ECOKIOSK_WAKE_KIOSK_URL") : "";
+  WakeCenter() { REQUIRE_FALSE(kiosk_url.empty()); }
+};
+bool no_wake_center() { return std::getenv("ECOKIOSK_WAKE_CENTER") == nullptr; }
+}  // namespace
+
 TEST_CASE("central: a saved response wakes the sync worker, and a backoff is still waited out" *
-          doctest::skip(std::getenv("ECOKIOSK_WAKE_CENTER") == nullptr)) {
-  const std::string admin_url = std::getenv("ECOKIOSK_WAKE_CENTER");
-  const char* kiosk_url = std::getenv("ECOKIOSK_WAKE_KIOSK_URL");
-  REQUIRE(kiosk_url);
+          doctest::skip(no_wake_center())) {
+  const WakeCenter wc;
+  const std::string& admin_url = wc.admin_url;
+  const std::string& kiosk_url = wc.kiosk_url;
   test::KioskRig rig(7);
   central::Conn admin(admin_url);
   central::KioskCredentials cr = central::add_kiosk(admin, rig.cfg.kiosk_id, "", "");
@@ -390,10 +400,10 @@ TEST_CASE("central: a saved response wakes the sync worker, and a backoff is sti
 // the threads reading and encoding its batches run in the idle class and the worker's
 // own thread stays at nice 10.
 TEST_CASE("central: a drain's reading threads yield every core to the resident (SCHED_IDLE)" *
-          doctest::skip(std::getenv("ECOKIOSK_WAKE_CENTER") == nullptr)) {
-  const std::string admin_url = std::getenv("ECOKIOSK_WAKE_CENTER");
-  const char* kiosk_url = std::getenv("ECOKIOSK_WAKE_KIOSK_URL");
-  REQUIRE(kiosk_url);
+          doctest::skip(no_wake_center())) {
+  const WakeCenter wc;
+  const std::string& admin_url = wc.admin_url;
+  const std::string& kiosk_url = wc.kiosk_url;
   const bool idle_allowed = idle_class_allowed();
   test::TempDir dir;
   std::string db = dir.file("k.db");

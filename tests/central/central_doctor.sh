@@ -18,6 +18,13 @@ central() {
   echo "$1: $LINE${FIX:+ / $FIX}"
 }
 
+# set_key FILE KEY VALUE: one string in a JSON file (its mode kept)
+set_key() { python3 - "$@" <<'EOF'
+import json, sys
+p, k, v = sys.argv[1:4]; j = json.load(open(p)); j[k] = v; open(p, "w").write(json.dumps(j))
+EOF
+}
+
 # Not configured: skipped, and says what that means.
 mkdir -p "$WORK/plain"
 printf '{"kiosk_id": "plain"}\n' > "$WORK/plain/config.json"
@@ -37,10 +44,7 @@ grep -q '\[ ok \] central-store: .*; 0 waiting to be sent, last contact 20' <<<"
 # The kiosk id changed in the settings while the login stays the old kiosk's: red, naming
 # both ids (the sync refuses to send in that state).
 cp "$WORK/hall-a/config.json" "$WORK/hall-a/config.good"
-python3 - "$WORK/hall-a/config.json" <<'EOF'
-import json, sys
-p = sys.argv[1]; j = json.load(open(p)); j["kiosk_id"] = "hall-renamed"; open(p, "w").write(json.dumps(j))
-EOF
+set_key "$WORK/hall-a/config.json" kiosk_id hall-renamed
 central hall-a
 grep -q '\[FAIL\] central-store: .*status auth.*belongs to kiosk "hall-a".*say "hall-renamed"' <<<"$LINE" || fail "a renamed kiosk: $LINE"
 grep -q 'set kiosk_id in .* back' <<<"$FIX" || fail "a renamed kiosk: the fix does not say to set the id back: $FIX"
@@ -54,10 +58,7 @@ grep -q 'chmod 600' <<<"$FIX" || fail "no chmod fix: $FIX"
 chmod 600 "$WORK/hall-a/central-credentials.json"
 
 # A wrong password.
-python3 - "$WORK/hall-a/central-credentials.json" <<'EOF'
-import json, sys
-p = sys.argv[1]; j = json.load(open(p)); j["password"] = "not-the-password"; open(p, "w").write(json.dumps(j))
-EOF
+set_key "$WORK/hall-a/central-credentials.json" password not-the-password
 central hall-a
 grep -q '\[FAIL\] central-store: .*status auth' <<<"$LINE" || fail "a wrong password: $LINE"
 grep -q 'add-kiosk' <<<"$FIX" || fail "no add-kiosk fix: $FIX"
