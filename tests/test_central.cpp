@@ -410,7 +410,7 @@ TEST_CASE("central: a drain's reading threads yield every core to the resident (
   {
     Store st(db);
     DemoOptions d;
-    d.responses = 20000;
+    d.responses = 3000;  // six batches of 500: five read by the readers
     d.kiosk = "hall-readers";
     fill_demo_data(st, test::shipped(), d);
   }
@@ -428,7 +428,10 @@ TEST_CASE("central: a drain's reading threads yield every core to the resident (
   // readers, started from it, come later): followed by its tid.
   long worker = -1;
   bool worker_first_other = false, worker_ever_idle = false, reader_idle = false;
-  while (w.runs() == 0) {
+  // Bounded: idle-class readers wait for a free core, which a loaded test machine may
+  // give them late (a normal-priority neighbour leaves them a sliver of its core).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(240);
+  while (w.runs() == 0 && std::chrono::steady_clock::now() < until) {
     for (const auto& [tid, t] : task_scheds()) {
       if (tid == gettid() || t.nice != std::max(mine, 10)) continue;
       if (worker < 0) {
@@ -440,9 +443,10 @@ TEST_CASE("central: a drain's reading threads yield every core to the resident (
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  REQUIRE_MESSAGE(w.runs() > 0, "the drain of 3,000 did not end within 240 s");
   w.stop();
   REQUIRE(w.last().status == CStatus::ok);
-  CHECK(w.last().sent == 20000);
+  CHECK(w.last().sent == 3000);
   REQUIRE(worker >= 0);
   CHECK(worker_first_other);
   CHECK_FALSE(worker_ever_idle);
