@@ -426,7 +426,7 @@ Check check_central(const Common& c, const std::string& config_path, const Confi
   central::Status st = central::Status::ok;
   std::string words;
   int version = 0;
-  bool kiosk_id_refused = false;
+  std::string refusal;  // PgError::sqlstate: check_login_kiosk's own refusals have their own fix
   central::CredentialsRead cr = central::read_credentials(cred_path);
   if (!cr.error.empty()) {
     st = central::Status::auth;
@@ -445,7 +445,7 @@ Check check_central(const Common& c, const std::string& config_path, const Confi
     } catch (const central::PgError& e) {
       st = e.status;
       words = e.what();
-      kiosk_id_refused = e.sqlstate == central::kKioskIdRefused;
+      refusal = e.sqlstate;
     }
   }
   if (st != central::Status::ok) {
@@ -455,13 +455,14 @@ Check check_central(const Common& c, const std::string& config_path, const Confi
     k.state = State::fail;
     k.detail = central::status_words(st) + " (status " + central::status_name(st) + ": " + words + ")";
     if (!waiting.empty()) k.detail += "; " + waiting;
-    if (!kiosk_id_refused) k.fix = central_fix(st, cred_path);
-    else if (words.find("belongs to kiosk") != std::string::npos)
+    if (refusal == central::kKioskIdMismatch)
       k.fix = "set kiosk_id in " + config_path + " back to the kiosk this login belongs to (named above); an add-kiosk "
               "for a new id would leave what waits under the old one unsent";
-    else
+    else if (refusal == central::kKioskIdUnknown)
       k.fix = "district IT runs `ecokiosk central add-kiosk " + cfg.kiosk_id + " --url ... --config " + config_path +
               "`: a kiosk logs in with its own credentials";
+    else
+      k.fix = central_fix(st, cred_path);
     return k;
   }
   k.detail = "reachable as " + cr.cr.user + ", schema version " + std::to_string(version);

@@ -483,7 +483,7 @@ void check_login_kiosk(Conn& pg, const std::string& kiosk_id) {
                       "\"; nothing is sent until kiosk_id is set back to \"" + mine +
                       "\" (to rename a kiosk, let it send everything first, then change the id and have district IT "
                       "run central add-kiosk for the new one)",
-                  kKioskIdRefused);
+                  kKioskIdMismatch);
   if (mine.empty() &&
       pg.scalar("SELECT CASE WHEN has_table_privilege('kiosks', 'SELECT') THEN "
                 "(SELECT count(*) FROM kiosks WHERE kiosk = $1)::text END",
@@ -491,7 +491,7 @@ void check_login_kiosk(Conn& pg, const std::string& kiosk_id) {
     throw PgError(Status::auth,
                   "the center knows no kiosk \"" + kiosk_id + "\" (this login is not a kiosk's own; district IT runs "
                       "central add-kiosk " + kiosk_id + " and puts that kiosk's credentials here)",
-                  kKioskIdRefused);
+                  kKioskIdUnknown);
 }
 
 SyncState read_sync_state(Store& store, const std::string& kiosk_id) {

@@ -95,8 +95,9 @@ bool lower_thread_priority(int nice, bool idle_class = false);
 // responses for good. A login that is no kiosk's role (district IT's) must at least name
 // a kiosk the center knows.
 void check_login_kiosk(Conn& pg, const std::string& kiosk_id);
-// PgError::sqlstate of its refusals, so `doctor` can give their own fix.
-inline constexpr const char* kKioskIdRefused = "ecokiosk-kiosk-id";
+// PgError::sqlstate of its two refusals, so `doctor` can give each its own fix.
+inline constexpr const char* kKioskIdMismatch = "ecokiosk-kiosk-id-mismatch";  // the login is another kiosk's
+inline constexpr const char* kKioskIdUnknown = "ecokiosk-kiosk-id-unknown";    // not a kiosk's login, an unknown id
 
 class SyncWorker {
  public:
