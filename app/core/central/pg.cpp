@@ -403,17 +403,11 @@ std::string url_without_login(const std::string& url) {
   // user= and password= among the query parameters
   std::size_t q = out.find('?');
   if (q == std::string::npos) return out;
-  std::string base = out.substr(0, q), query = out.substr(q + 1), kept;
-  std::size_t pos = 0;
-  while (pos <= query.size()) {
-    std::size_t amp = query.find('&', pos);
-    std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+  std::string kept;
+  for (std::string_view part : url_query_params(out)) {
     const std::string name = url_param_name(part);  // "%70assword" is a password to libpq too
-    if (!part.empty() && name != "user" && name != "password")
-      kept += (kept.empty() ? "" : "&") + part;
-    if (amp == std::string::npos) break;
-    pos = amp + 1;
+    if (!part.empty() && name != "user" && name != "password") (kept += kept.empty() ? "" : "&") += part;
   }
-  return kept.empty() ? base : base + "?" + kept;
+  return kept.empty() ? out.substr(0, q) : out.substr(0, q) + "?" + kept;
 }
 }  // namespace eco::central

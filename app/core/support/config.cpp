@@ -93,17 +93,22 @@ std::string central_url_fault(std::string_view url) {
   std::string_view rest = url.substr(url.find("//") + 2);
   std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
   if (authority.find('@') != std::string_view::npos) return "must not contain a user or password (they go in the credentials file)";
-  if (std::size_t q = url.find('?'); q != std::string_view::npos) {
-    std::string_view query = url.substr(q + 1);
-    for (std::size_t pos = 0; pos <= query.size();) {
-      std::size_t amp = query.find('&', pos);
-      std::string name = url_param_name(query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos));
-      if (name == "password") return "must not contain a password (it goes in the credentials file)";
-      if (amp == std::string_view::npos) break;
-      pos = amp + 1;
-    }
-  }
+  for (std::string_view param : url_query_params(url))
+    if (url_param_name(param) == "password") return "must not contain a password (it goes in the credentials file)";
   return "";
+}
+
+std::vector<std::string_view> url_query_params(std::string_view url) {
+  std::vector<std::string_view> out;
+  std::size_t q = url.find('?');
+  if (q == std::string_view::npos) return out;
+  std::string_view query = url.substr(q + 1);
+  for (std::size_t pos = 0;;) {
+    std::size_t amp = query.find('&', pos);
+    out.push_back(query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos));
+    if (amp == std::string_view::npos) return out;
+    pos = amp + 1;
+  }
 }
 
 std::string url_param_name(std::string_view param) {

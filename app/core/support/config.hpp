@@ -65,6 +65,9 @@ std::string central_url_fault(std::string_view url);
 // The name of one query parameter ("a=b": "a") with its %XX escapes decoded, as libpq
 // reads it: "%70assword=x" is a password too.
 std::string url_param_name(std::string_view param);
+// The query parameters of a URL ("a=1&b=2" after its '?'), as they stand, empty ones
+// included: views into url.
+std::vector<std::string_view> url_query_params(std::string_view url);
 
 // The same range checks for a Config built in code (the console's settings page).
 std::vector<std::string> check_config(const Config& c);
