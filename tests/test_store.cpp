@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <map>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "core/storage/answer_atoms.hpp"
 #include "core/storage/store_access.hpp"
@@ -134,6 +137,102 @@ TEST_CASE("saving the same id twice adds nothing") {
   CHECK(s.save(r) == Store::Saved::duplicate);
   CHECK(s.count() == 1);
   CHECK(StoreAccess::db(s).scalar("SELECT count(DISTINCT response) FROM answers") == 1);
+}
+
+// save() learns of a duplicate from its own INSERT (ON CONFLICT DO NOTHING), not from a
+// search before it: whatever it would have written after the insert must not happen.
+TEST_CASE("a duplicate id (any case, alone or in a batch of either kind) writes no answers, counts, cells or "
+          "metrics") {
+  test::TempDir dir;
+  Store s(dir.file("d.db"));
+  const Questionnaire& q = *test::shipped().find("satisfaction");
+  Response r = demo_response(q, 11, 1'700'000'000'000, "k1");
+  REQUIRE(test::save_scored(s, r, &q) == Store::Saved::inserted);
+  Db& db = StoreAccess::db(s);
+  auto snapshot = [&] {
+    return std::vector<std::int64_t>{
+        db.scalar("SELECT count(*) FROM responses"), db.scalar("SELECT count(*) FROM answers"),
+        db.scalar("SELECT count(*) FROM response_metrics"), db.scalar("SELECT coalesce(sum(n), 0) FROM answer_counts"),
+        db.scalar("SELECT coalesce(sum(n), 0) FROM response_counts"),
+        db.scalar("SELECT coalesce(sum(n), 0) FROM metrics_cells"), db.scalar("SELECT max(id) FROM labels")};
+  };
+  const auto before = snapshot();
+  Response upper = r;
+  for (char& c : upper.id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  upper.kiosk = "k-other";  // would add a label and its own counts if it went any further
+  CHECK(test::save_scored(s, upper, &q) == Store::Saved::duplicate);
+  CHECK(snapshot() == before);
+  for (auto failure : {Store::BatchFailure::per_save, Store::BatchFailure::whole_only}) {
+    Store::Saved got = Store::Saved::inserted;
+    s.batch([&] { got = test::save_scored(s, upper, &q); }, failure);
+    CHECK(got == Store::Saved::duplicate);
+    CHECK(snapshot() == before);
+  }
+  // And a new id after a duplicate in the same batch is saved whole.
+  Response next = demo_response(q, 12, 1'700'000'100'000, "k1");
+  s.batch([&] {
+    CHECK(test::save_scored(s, upper, &q) == Store::Saved::duplicate);
+    CHECK(test::save_scored(s, next, &q) == Store::Saved::inserted);
+  }, Store::BatchFailure::whole_only);
+  CHECK(s.count() == 2);
+  CHECK(db.scalar("SELECT count(*) FROM answers") > before[1]);
+}
+
+// responses.drawn is written by hand for plain ids and by the JSON library otherwise.
+TEST_CASE("drawn knowledge items are stored as the JSON library writes them, odd ids included") {
+  test::TempDir dir;
+  Store s(dir.file("d.db"));
+  const Questionnaire& q = *test::shipped().find("knowledge");
+  const std::vector<std::vector<std::string>> lists = {
+      {}, {"k1"}, {"k_a", "k_b", "k_c"}, {"k\"quote"}, {"back\\slash", "k2"}, {"知识", "k3"}, {"tab\there"}, {""}};
+  int i = 0;
+  for (const auto& drawn : lists) {
+    CAPTURE(i);
+    Response r = demo_response(q, 20 + static_cast<std::uint64_t>(i), 1'700'000'000'000 + i * 60'000LL, "k1");
+    r.drawn = drawn;
+    std::string id = r.id;
+    s.batch([&] { REQUIRE(s.save(r) == Store::Saved::inserted); }, i % 2 ? Store::BatchFailure::whole_only
+                                                                       : Store::BatchFailure::per_save);
+    Stmt st(StoreAccess::db(s), "SELECT drawn FROM responses WHERE uuid=?");
+    st.bind(1, id);
+    REQUIRE(st.step());
+    CHECK(std::string(st.text(0)) == nlohmann::json(drawn).dump());
+    ++i;
+  }
+  auto back = all(s);
+  REQUIRE(back.size() == lists.size());
+  for (std::size_t k = 0; k < lists.size(); ++k) CHECK(back[k].drawn == lists[k]);
+}
+
+// A batch skips each save's DELETE from in_progress when the table was empty at BEGIN.
+TEST_CASE("a response saved in a batch leaves in_progress, which keeps the sessions still on screen") {
+  test::TempDir dir;
+  Store s(dir.file("d.db"));
+  const Questionnaire& q = *test::shipped().find("green-travel");
+  Response done = demo_response(q, 31, 1'700'000'000'000, "k1");
+  Response other = demo_response(q, 32, 1'700'000'060'000, "k1");
+  for (const Response* r : {&done, &other}) {
+    Abandoned a;
+    a.id = r->id;
+    a.questionnaire = r->questionnaire;
+    a.version = r->version;
+    a.kiosk = r->kiosk;
+    a.lang = "zh";
+    a.started_at = r->started_at;
+    a.last_question = "q1";
+    s.mark_in_progress(a);
+  }
+  Db& db = StoreAccess::db(s);
+  REQUIRE(db.scalar("SELECT count(*) FROM in_progress") == 2);
+  s.batch([&] { CHECK(s.save(done) == Store::Saved::inserted); }, Store::BatchFailure::whole_only);
+  CHECK(db.scalar("SELECT count(*) FROM in_progress") == 1);
+  CHECK(db.scalar("SELECT count(*) FROM in_progress WHERE uuid='" + other.id + "'") == 1);
+  // With in_progress empty a batch saves as before.
+  db.exec("DELETE FROM in_progress");
+  Response third = demo_response(q, 33, 1'700'000'120'000, "k1");
+  s.batch([&] { CHECK(s.save(third) == Store::Saved::inserted); }, Store::BatchFailure::whole_only);
+  CHECK(s.count() == 2);
+  CHECK(db.scalar("SELECT count(*) FROM in_progress") == 0);
 }
 
 TEST_CASE("abandoned sessions are kept apart and never count as responses") {

@@ -184,6 +184,7 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
       std::optional<ResponseMetrics> m;
     };
     Handoff<std::vector<Made>> queue(8);
+    Spent<std::vector<Made>> spent;  // saved parts, freed on the making thread
     std::exception_ptr failure;
     std::thread maker([&] {
       try {
@@ -192,7 +193,10 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
           Made& m = part.emplace_back();
           m.r = demo_response(*d.q, d.seed, d.start, opts.kiosk);
           m.m = compute_metrics(*d.q, m.r);
-          if (part.size() >= 256 && !queue.put(std::move(part))) return;
+          if (part.size() >= 256) {
+            if (!queue.put(std::move(part))) return;
+            spent.drop();
+          }
         }
         if (!part.empty()) queue.put(std::move(part));
       } catch (...) {
@@ -207,7 +211,7 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
       store.batch([&] {
         for (int i = 0; i < 5000 && next < draws.size(); ++i, ++next, ++done) {
           if (at == part.size()) {
-            part.clear();
+            spent.give(std::move(part));
             at = 0;
             if (!queue.take(part)) {
               if (failure) std::rethrow_exception(failure);

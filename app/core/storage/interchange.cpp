@@ -417,6 +417,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
   // counts (upserted all over the table once a batch) are written in fewer passes.
   // Batches stay runs of consecutive lines committed in file order, as before.
   Handoff<ReadChunk> queue(kReadAhead);
+  Spent<ReadChunk> spent;  // saved chunks, freed on the reading thread
   std::exception_ptr read_failure;
   std::thread reader([&] {
     try {
@@ -429,7 +430,10 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         ReadLine& l = chunk.emplace_back();
         l.lineno = ++lineno;
         read_line(line, too_long, set, l);
-        if (chunk.size() >= kReadChunk && !queue.put(std::move(chunk))) return;
+        if (chunk.size() >= kReadChunk) {
+          if (!queue.put(std::move(chunk))) return;
+          spent.drop();
+        }
       }
       if (!chunk.empty()) queue.put(std::move(chunk));
     } catch (...) {
@@ -479,7 +483,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
   for (;;) {
     // The next lines are waited for outside the write lock.
     if (at == chunk.size()) {
-      chunk.clear();
+      spent.give(std::move(chunk));
       at = 0;
       if (!queue.take(chunk)) break;
     }
@@ -491,7 +495,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
       const auto deadline = std::chrono::steady_clock::now() + kBatchHold;
       for (int n = 0; n < 5000 && std::chrono::steady_clock::now() < deadline; ++n) {
         if (at == chunk.size()) {
-          chunk.clear();
+          spent.give(std::move(chunk));
           at = 0;
           bool timed_out = false;
           if (!queue.take_until(chunk, deadline, timed_out)) {

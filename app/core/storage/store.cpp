@@ -327,7 +327,8 @@ Store::Store(const std::string& path, const MigrationProgress& progress) {
   cells_ = std::make_unique<CellCounter>(*db_);
   insert_response_ = std::make_unique<Stmt>(*db_,
       "INSERT INTO responses(uuid, questionnaire, version, content_hash, kiosk, lang, started_at, "
-      "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+      "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT(uuid) DO NOTHING");
   for (int k = 1; k <= kAnswerRows; ++k) {
     std::string sql = "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)";
     for (int i = 1; i < k; ++i) sql += ",(?,?,?,?,?,?,?)";
@@ -701,25 +702,21 @@ bool Store::contains(const std::string& uuid) {
 }
 
 // The response's answers as rows, one per answer atom, and its answer counts (in
-// `counts`, written by the caller: at once, or summed over a batch).
-void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountRef, std::int64_t>>& counts) {
+// answer_counts_, written by the caller: at once, or summed over a batch).
+void Store::insert_answers(std::int64_t rid, const Response& r) {
   const std::int64_t hour = r.completed_at / 3600000;
+  auto& counts = answer_counts_;
+  auto& rows = answer_rows_;
+  counts.clear();
+  rows.clear();
+  masked_.clear();
   auto count = [&](const std::string& qid, int kind, std::string_view item, std::int64_t value) {
     counts.push_back({CountRef{r.questionnaire, qid, kind, item, hour, r.kiosk}, value});
   };
   // Rows go kAnswerRows to a statement (a response has a dozen or more): the statement's
   // own overhead per row was a fifth of storing an answer. The strings (the response's
-  // own, or `masked`, reserved so they never move) outlive the run: bound without a copy.
-  struct Row {
-    std::string_view qid;
-    int kind;
-    std::string_view item;
-    std::optional<std::int64_t> value;
-    const std::string* text;
-  };
-  std::vector<Row> rows;
-  std::vector<std::string> masked;
-  masked.reserve(r.answers.size());
+  // own, or masked_, reserved so they never move) outlive the run: bound without a copy.
+  masked_.reserve(r.answers.size());
   auto atom = [&](const std::string& qid, int kind, std::string_view item, const std::int64_t* value,
                   const std::string* text) {
     count(qid, kind, item, value ? *value : 0);
@@ -737,13 +734,13 @@ void Store::insert_answers(std::int64_t rid, const Response& r, std::vector<std:
         atom(qid, kCounts, row, &v, nullptr);
       }
     else if (auto* t = std::get_if<Text>(&ans)) {
-      masked.push_back(t->value);
-      mask_personal(masked.back());  // what is stored never identifies a person
-      atom(qid, kText, "", nullptr, &masked.back());
+      masked_.push_back(t->value);
+      mask_personal(masked_.back());  // what is stored never identifies a person
+      atom(qid, kText, "", nullptr, &masked_.back());
     }
   }
   std::size_t i = 0;
-  auto bind_row = [&](Stmt& st, int base, const Row& w) {
+  auto bind_row = [&](Stmt& st, int base, const AnswerRow& w) {
     st.bind(base + 1, rid).bind(base + 2, static_cast<std::int64_t>(i)).bind_static(base + 3, w.qid)
         .bind(base + 4, w.kind).bind_static(base + 5, w.item);
     w.value ? st.bind(base + 6, *w.value) : st.bind_null(base + 6);
@@ -767,29 +764,54 @@ void Store::reset_after_failure() {
   forget_labels();
 }
 
+namespace {
+// A response's drawn knowledge items as the JSON array stored in responses.drawn, as
+// nlohmann's dump() writes it: ["k3","k17"]. Plain ids (printable ASCII without quotes or
+// backslashes, every shipped one) are joined by hand into a kept buffer; anything else
+// goes through the JSON library, which escapes it.
+std::string_view drawn_text(const std::vector<std::string>& drawn, std::string& out) {
+  out.assign("[");
+  for (const auto& id : drawn) {
+    for (char c : id)
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return out = json(drawn).dump();
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += id;
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
+}  // namespace
+
 Store::Saved Store::save(const Response& r, const std::optional<ResponseMetrics>& m) {
   std::optional<Transaction> txn;
   if (!in_batch_) txn.emplace(*db_);
   // Stored in lower case whoever calls: the same UUID in upper case is the same response.
   const std::string id = lower_ascii(r.id);
-  if (contains(id)) return Saved::duplicate;
   // In a batch a savepoint keeps one failed response from undoing the others.
   const bool savepoint = in_batch_ && batch_savepoints_;
   if (savepoint) savepoint_->run();
   try {
-    json drawn = r.drawn;
     auto& ins = *insert_response_;
     ins.bind(1, id).bind(2, r.questionnaire).bind(3, r.version).bind(4, r.content_hash).bind(5, r.kiosk)
         .bind(6, r.lang).bind(7, r.started_at).bind(8, r.completed_at)
         .bind(9, static_cast<double>(r.completed_at - r.started_at) / 1000.0).bind(10, r.visible_questions)
-        .bind(11, drawn.dump()).bind(12, now_ms());
+        .bind_static(11, drawn_text(r.drawn, drawn_json_)).bind(12, now_ms());
     ins.run();
+    // The id already stored: the insert's own uniqueness check said so (ON CONFLICT DO
+    // NOTHING), where a search before it cost a second walk of the uuid index.
+    if (db_->changes() == 0) {
+      if (savepoint) release_->run();
+      return Saved::duplicate;
+    }
     std::int64_t rid = db_->last_insert_rowid();
     // Counts of this response; written with it, or (in a batch) summed in memory and
     // written once at the end, which keeps imports and demo data fast.
-    std::vector<std::pair<CountRef, std::int64_t>> counts;
-    insert_answers(rid, r, counts);
-    clear_in_progress(r.id);  // no longer in progress: in the same transaction as the save
+    insert_answers(rid, r);
+    auto& counts = answer_counts_;
+    // No longer in progress: in the same transaction as the save.
+    if (!(in_batch_ && batch_no_in_progress_)) clear_in_progress(r.id);
     if (m) save_metrics(rid, r, *m);
     // After everything that can fail: in a batch it is only summed in memory, which a
     // savepoint's rollback would not undo (save_metrics' flagged count likewise comes
@@ -932,6 +954,7 @@ void Store::batch(const std::function<void()>& fn, BatchFailure failure) {
   } restore{*db_, *this};
   batch_savepoints_ = failure == BatchFailure::per_save;
   Transaction t(*db_);
+  batch_no_in_progress_ = db_->scalar("SELECT NOT EXISTS(SELECT 1 FROM in_progress)") == 1;
   in_batch_ = true;
   pending_counts_.clear();
   pending_responses_.clear();

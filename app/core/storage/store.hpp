@@ -149,7 +149,20 @@ class Store final : public ResponseQueries {
   void save_metrics(std::int64_t rid, const Response& r, const ResponseMetrics& m);
   void reset_after_failure();
   using CountRef = HourCountRef;
-  void insert_answers(std::int64_t rid, const Response& r, std::vector<std::pair<CountRef, std::int64_t>>& counts);
+  void insert_answers(std::int64_t rid, const Response& r);
+  // insert_answers' rows and counts, and the texts it masked: members, so their buffers
+  // serve every save (an allocation each per response was 3% of an import's CPU).
+  struct AnswerRow {
+    std::string_view qid;
+    int kind;
+    std::string_view item;
+    std::optional<std::int64_t> value;
+    const std::string* text;
+  };
+  std::vector<AnswerRow> answer_rows_;
+  std::vector<std::pair<CountRef, std::int64_t>> answer_counts_;
+  std::vector<std::string> masked_;
+  std::string drawn_json_;
   void write_count(const CountRef& k, std::int64_t n, std::int64_t total);
   static void bind_count(Stmt& s, int base, const CountRef& k, std::int64_t n, std::int64_t total);
   // One more response (n) or flagged response in its hour (response_counts, schema 8).
@@ -175,6 +188,9 @@ class Store final : public ResponseQueries {
   std::unique_ptr<Stmt> savepoint_, release_, rollback_to_;  // a batch's per-response savepoint, prepared once
   bool in_batch_ = false;
   bool batch_savepoints_ = true;  // false in a BatchFailure::whole_only batch
+  // In a batch: in_progress held no row when it began. The batch holds the write lock
+  // from its BEGIN IMMEDIATE, so none can appear, and a save skips its DELETE there.
+  bool batch_no_in_progress_ = false;
   std::unique_ptr<CellCounter> cells_;      // null when read-only
   std::vector<ItemOutcome> cell_outcomes_;  // save_metrics' outcomes as label ids, kept for their buffer
   bool hours_answer(const ResponseFilter& f, int utc_offset_minutes);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace eco {
 
@@ -64,6 +65,31 @@ class Handoff {
   std::condition_variable cv_;
   std::deque<T> items_;
   bool closed_ = false, stopped_ = false;
+};
+
+// Items the consumer is done with, handed back to be destroyed on the producer's thread
+// (drop() there, before it makes the next): the consumer of an import or demo-data
+// fill holds the database's write lock, and freeing what the other thread allocated
+// (another malloc arena) was 2% of an import's CPU on that thread.
+template <class T>
+class Spent {
+ public:
+  void give(T&& item) {
+    std::lock_guard lock(mu_);
+    items_.push_back(std::move(item));
+    item = T{};
+  }
+  void drop() {
+    std::vector<T> gone;
+    {
+      std::lock_guard lock(mu_);
+      gone.swap(items_);
+    }
+  }  // destroyed here, outside the lock
+
+ private:
+  std::mutex mu_;
+  std::vector<T> items_;
 };
 
 // The consumer's side when the producer is a thread: however the consuming scope ends
