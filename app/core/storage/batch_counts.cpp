@@ -39,11 +39,24 @@ std::uint32_t BatchCounts::kiosk_id(std::string_view kiosk) {
   return last_kiosk_;
 }
 
+BatchCounts::Slot& BatchCounts::slot(std::int64_t hour, std::uint32_t kiosk) {
+  if (last_slot_ < slots_.size() && slots_[last_slot_].hour == hour && slots_[last_slot_].kiosk == kiosk)
+    return slots_[last_slot_];
+  auto [it, fresh] = slot_index_.try_emplace(Key{hour, kiosk, 0}, slots_.size());
+  if (fresh) slots_.push_back({hour, kiosk, {}});
+  last_slot_ = it->second;
+  return slots_[last_slot_];
+}
+
 void BatchCounts::add(const HourCountRef& k, std::int64_t value) {
-  Key key{k.hour, kiosk_id(k.kiosk), atom_id(k)};
-  auto [it, fresh] = index_.try_emplace(key, sums_.size());
-  if (fresh) sums_.push_back({key});
-  Entry& e = sums_[it->second];
+  const std::uint32_t kiosk = kiosk_id(k.kiosk), atom = atom_id(k);
+  auto& entries = slot(k.hour, kiosk).entry_of_atom;
+  if (atom >= entries.size()) entries.resize(atom + 1, 0);
+  if (entries[atom] == 0) {
+    sums_.push_back({Key{k.hour, kiosk, atom}});
+    entries[atom] = static_cast<std::uint32_t>(sums_.size());
+  }
+  Entry& e = sums_[entries[atom] - 1];
   e.n += 1;
   e.total += value;
 }
@@ -82,7 +95,9 @@ void BatchCounts::clear() {
   atoms_.clear();
   kiosks_.clear();
   last_kiosk_ = 0;
-  index_.clear();
+  slot_index_.clear();
+  slots_.clear();
+  last_slot_ = 0;
   sums_.clear();
 }
 

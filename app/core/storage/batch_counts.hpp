@@ -85,7 +85,18 @@ class BatchCounts {
   std::vector<const Atom*> atoms_;  // by number: the map's keys, which never move
   std::vector<std::string> kiosks_;
   std::uint32_t last_kiosk_ = 0;    // a batch is mostly one kiosk's
-  std::unordered_map<Key, std::size_t, KeyHash> index_;  // key -> place in sums_
+  // An hour and kiosk's entries by atom number (place in sums_ + 1; 0 none yet): a
+  // response's counts all share one, so a count is found by one hash of its texts and
+  // an index, where a second hash map keyed by all three cost a third of add().
+  struct Slot {
+    std::int64_t hour;
+    std::uint32_t kiosk;
+    std::vector<std::uint32_t> entry_of_atom;
+  };
+  Slot& slot(std::int64_t hour, std::uint32_t kiosk);
+  std::unordered_map<Key, std::size_t, KeyHash> slot_index_;  // (hour, kiosk, 0) -> place in slots_
+  std::vector<Slot> slots_;
+  std::size_t last_slot_ = 0;
   std::vector<Entry> sums_;
 };
 
