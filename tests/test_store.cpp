@@ -235,6 +235,34 @@ TEST_CASE("a response saved in a batch leaves in_progress, which keeps the sessi
   CHECK(db.scalar("SELECT count(*) FROM in_progress") == 0);
 }
 
+// The skip above holds only while no row has appeared since BEGIN: one this same
+// connection adds inside the batch (mark_in_progress) must still go with its save.
+TEST_CASE("a session marked in progress inside a batch leaves in_progress when it is saved there") {
+  test::TempDir dir;
+  Store s(dir.file("d.db"));
+  const Questionnaire& q = *test::shipped().find("green-travel");
+  Db& db = StoreAccess::db(s);
+  std::uint64_t seed = 41;
+  for (auto failure : {Store::BatchFailure::per_save, Store::BatchFailure::whole_only}) {
+    REQUIRE(db.scalar("SELECT count(*) FROM in_progress") == 0);
+    Response r = demo_response(q, seed, 1'700'000'000'000 + static_cast<std::int64_t>(seed) * 60'000, "k1");
+    ++seed;
+    Abandoned a;
+    a.id = r.id;
+    a.questionnaire = r.questionnaire;
+    a.version = r.version;
+    a.kiosk = r.kiosk;
+    a.lang = "zh";
+    a.started_at = r.started_at;
+    a.last_question = "q1";
+    s.batch([&] {
+      s.mark_in_progress(a);
+      CHECK(s.save(r) == Store::Saved::inserted);
+    }, failure);
+    CHECK(db.scalar("SELECT count(*) FROM in_progress") == 0);
+  }
+}
+
 TEST_CASE("abandoned sessions are kept apart and never count as responses") {
   test::TempDir dir;
   Store s(dir.file("a.db"));

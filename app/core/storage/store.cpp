@@ -911,6 +911,7 @@ void Store::mark_in_progress(const Abandoned& a) {
   s.bind(1, a.id).bind(2, a.questionnaire).bind(3, a.version).bind(4, a.kiosk).bind(5, a.lang)
       .bind(6, a.started_at).bind(7, a.last_question).bind(8, a.position).bind(9, a.answered);
   s.run();
+  batch_no_in_progress_ = false;  // a batch under way: its saves must delete from in_progress again
 }
 
 void Store::clear_in_progress(const std::string& uuid) {

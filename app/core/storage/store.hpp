@@ -189,7 +189,8 @@ class Store final : public ResponseQueries {
   bool in_batch_ = false;
   bool batch_savepoints_ = true;  // false in a BatchFailure::whole_only batch
   // In a batch: in_progress held no row when it began. The batch holds the write lock
-  // from its BEGIN IMMEDIATE, so none can appear, and a save skips its DELETE there.
+  // from its BEGIN IMMEDIATE, so no other connection can add one, and a save skips its
+  // DELETE there; this connection's own mark_in_progress turns the skip off.
   bool batch_no_in_progress_ = false;
   std::unique_ptr<CellCounter> cells_;      // null when read-only
   std::vector<ItemOutcome> cell_outcomes_;  // save_metrics' outcomes as label ids, kept for their buffer
