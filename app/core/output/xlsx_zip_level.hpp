@@ -4,8 +4,8 @@
 
 namespace eco {
 
-// zlib's fastest level: a 100,000-response workbook zips in a third of the time of the
-// default level 6 for a file about a third larger (issue 20).
+// zlib's fastest level: a 100,000-response export took two thirds of its time at the
+// default level 6 (3.4 against 5.0 s) for a file a third larger (issue 20).
 inline constexpr int kXlsxZipLevel = 1;
 
 // Empty when the level will apply: minizip's own function was found behind ours;
