@@ -28,6 +28,19 @@ std::vector<Response> all(Store& s, const ResponseFilter& f = {}) {
 }
 
 bool same(const Response& a, const Response& b) { return response_to_line(a) == response_to_line(b); }
+
+// The in_progress row a kiosk keeps for `r` while its resident is still on screen.
+Abandoned on_screen(const Response& r) {
+  Abandoned a;
+  a.id = r.id;
+  a.questionnaire = r.questionnaire;
+  a.version = r.version;
+  a.kiosk = r.kiosk;
+  a.lang = "zh";
+  a.started_at = r.started_at;
+  a.last_question = "q1";
+  return a;
+}
 }  // namespace
 
 TEST_CASE("migrations bring an empty file to the current schema") {
@@ -211,17 +224,7 @@ TEST_CASE("a response saved in a batch leaves in_progress, which keeps the sessi
   const Questionnaire& q = *test::shipped().find("green-travel");
   Response done = demo_response(q, 31, 1'700'000'000'000, "k1");
   Response other = demo_response(q, 32, 1'700'000'060'000, "k1");
-  for (const Response* r : {&done, &other}) {
-    Abandoned a;
-    a.id = r->id;
-    a.questionnaire = r->questionnaire;
-    a.version = r->version;
-    a.kiosk = r->kiosk;
-    a.lang = "zh";
-    a.started_at = r->started_at;
-    a.last_question = "q1";
-    s.mark_in_progress(a);
-  }
+  for (const Response* r : {&done, &other}) s.mark_in_progress(on_screen(*r));
   Db& db = StoreAccess::db(s);
   REQUIRE(db.scalar("SELECT count(*) FROM in_progress") == 2);
   s.batch([&] { CHECK(s.save(done) == Store::Saved::inserted); }, Store::BatchFailure::whole_only);
@@ -247,16 +250,8 @@ TEST_CASE("a session marked in progress inside a batch leaves in_progress when i
     REQUIRE(db.scalar("SELECT count(*) FROM in_progress") == 0);
     Response r = demo_response(q, seed, 1'700'000'000'000 + static_cast<std::int64_t>(seed) * 60'000, "k1");
     ++seed;
-    Abandoned a;
-    a.id = r.id;
-    a.questionnaire = r.questionnaire;
-    a.version = r.version;
-    a.kiosk = r.kiosk;
-    a.lang = "zh";
-    a.started_at = r.started_at;
-    a.last_question = "q1";
     s.batch([&] {
-      s.mark_in_progress(a);
+      s.mark_in_progress(on_screen(r));
       CHECK(s.save(r) == Store::Saved::inserted);
     }, failure);
     CHECK(db.scalar("SELECT count(*) FROM in_progress") == 0);
