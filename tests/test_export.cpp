@@ -869,6 +869,73 @@ TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questio
   }
 }
 
+// A responses sheet stops at the last row Excel can hold; the others go on, and the rows
+// it holds are the first ones the unlimited export writes. The limit is lowered here so
+// a few responses reach it: 4 rows are the two header rows and two responses.
+TEST_CASE("an xlsx responses sheet stops at the row limit with the rows an unlimited one starts with") {
+  const QuestionnaireSet& shipped = test::shipped();
+  Strings strings = test::shipped_strings();
+  // g green travel, k the quiz, s satisfaction, in save order.
+  for (std::string pattern : {"gkgskg", "demo"}) {
+    CAPTURE(pattern);
+    test::TempDir dir;
+    Store store(dir.file("x.db"));
+    if (pattern == "demo") {
+      DemoOptions d;
+      d.responses = 600;  // several of the reader's batches before every sheet is full
+      d.end = 1'561'000'000'000;
+      fill_demo_data(store, shipped, d);
+    }
+    for (std::size_t i = 0; i < pattern.size() && pattern != "demo"; ++i) {
+      char c = pattern[i];
+      const Questionnaire& q = *shipped.find(c == 'g' ? "green-travel" : c == 'k' ? "knowledge" : "satisfaction");
+      REQUIRE(test::save_scored(store, mixed_response(q, q.version, static_cast<int>(i)), &q) ==
+              Store::Saved::inserted);
+    }
+    ExportOptions o;
+    o.format = "xlsx";
+    o.strings = &strings;
+    o.include_flagged = true;
+    o.out = dir.file("all.xlsx");
+    ExportResult all = export_data(store, shipped, o);
+    REQUIRE(all.error.empty());
+    auto whole = test::zip_entries(o.out);
+    for (std::uint32_t limit : {2u, 3u, 4u}) {
+      CAPTURE(limit);
+      ExportOptions cut = o;
+      cut.xlsx_rows = limit;
+      cut.out = dir.file("cut.xlsx");
+      cut.replace = true;
+      ExportResult r = export_data(store, shipped, cut);
+      REQUIRE(r.error.empty());
+      auto book = test::zip_entries(cut.out);
+      std::int64_t rows = 0;
+      for (int sheet = 3; sheet < 3 + static_cast<int>(shipped.list.size()); ++sheet) {
+        CAPTURE(sheet);
+        const std::string name = "xl/worksheets/sheet" + std::to_string(sheet) + ".xml";
+        const std::string& mine = book[name];
+        const std::string& theirs = whole[name];
+        REQUIRE(!theirs.empty());
+        const std::int64_t n = static_cast<std::int64_t>(count_of(theirs, "<row ")) - 2;
+        const std::int64_t kept = std::min<std::int64_t>(n, limit - 2);
+        CHECK(count_of(mine, "<row ") == static_cast<std::size_t>(kept + 2));
+        rows += kept;
+        // The rows kept are the unlimited sheet's first ones, cell for cell.
+        auto rows_of = [](const std::string& xml) {
+          auto from = xml.find("<sheetData>"), to = xml.find("</sheetData>");
+          return from == std::string::npos || to == std::string::npos ? std::string() : xml.substr(from, to - from);
+        };
+        std::string cut_rows = rows_of(mine), whole_rows = rows_of(theirs);
+        REQUIRE(!cut_rows.empty());
+        CHECK(whole_rows.compare(0, cut_rows.size(), cut_rows) == 0);
+      }
+      CHECK(r.rows == rows);
+      if (pattern == "demo") CHECK(rows == 3 * (limit - 2));
+      else CHECK(rows == (limit == 2 ? 0 : limit == 3 ? 3 : 5));  // satisfaction has one response
+    }
+  }
+}
+
 // Cancelling (the console's button) while the one pass runs: the export says so and no
 // workbook, not even a part of one, is left where it was going.
 TEST_CASE("a cancelled xlsx export says so and leaves no file behind") {

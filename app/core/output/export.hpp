@@ -34,6 +34,9 @@ struct ExportOptions {
   std::map<int, double> targets = {{35, 50}, {39, 80}, {40, 80}};
   const std::atomic<bool>* cancel = nullptr;
   bool replace = false;             // an existing file at `out` is refused unless set (--force)
+  // xlsx: a responses sheet's last row, headers included (Excel's limit; tests lower it
+  // to reach it with a few responses).
+  std::uint32_t xlsx_rows = 1048576;
   // For the report's first page and the hall breakdown (config district_title,
   // kiosk_id -> hall_name): lang -> district title, kiosk id -> hall name.
   std::map<std::string, std::string> district;

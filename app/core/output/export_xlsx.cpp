@@ -31,6 +31,21 @@ namespace eco {
 
 namespace {
 
+// A response's row as the reading thread prepares it for the writing one: export_row's
+// cells, and which of them are numbers (parsed here). Batches come back to be refilled,
+// so the cells' strings keep their buffers.
+struct XlsxRow {
+  std::size_t sheet = 0;
+  lxw_row_t r = 0;
+  std::vector<std::string> cells;
+  std::vector<char> number;
+  std::vector<double> x;
+};
+struct XlsxBatch {
+  std::vector<XlsxRow> rows;
+  std::size_t used = 0;
+};
+
 // Sheet names: at most 31 characters, unique, none of []:*?/\ .
 std::string sheet_name(const std::string& base, int n) {
   std::string s;
@@ -459,51 +474,64 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   if (!sheets.empty()) {
     // One pass over the responses feeds every sheet: a pass per questionnaire read the
     // whole responses table once for each (issue 20; the CSV export does the same).
-    // This thread reads the responses; a single second one writes the rows into their
-    // sheets (libxlsxwriter formats each cell as XML, and is not called from two
-    // threads at once), in the order read: the two halves overlap.
-    Handoff<Batch> queue;
-    Spares spares;
+    // This thread reads the responses and turns each into its row's cells (text, or a
+    // number already parsed); a single second one only hands the cells to libxlsxwriter
+    // (which formats each as XML and is not called from two threads at once), in the
+    // order read. The writer is the slower half: what can be done before it, is.
+    Handoff<XlsxBatch> queue(kQueued);
+    SparesOf<XlsxBatch> spares;
     std::thread writer([&] {
-      std::vector<std::string> cells;
-      std::size_t open = sheets.size();  // sheets below Excel's row limit
-      Sheet* last = nullptr;
-      Batch batch;
-      while (open && queue.take(batch)) {
-        for (const auto& [resp, fl] : batch) {
-          Sheet* s = sheet_of(resp.questionnaire, last);
-          if (!s || s->r >= 1048576) continue;  // Excel's row limit: the sheet stops there
-          export_row(*s->q, s->cols, resp, fl, o.utc_offset_minutes, cells);
-          for (std::size_t c = 0; c < cells.size(); ++c) {
-            const std::string& v = cells[c];
-            if (v.empty()) continue;
-            double x = 0;
-            // from_chars: the value strtod (std::stod) gave, without the locale.
-            if (s->numeric[c] && std::from_chars(v.data(), v.data() + v.size(), x).ec == std::errc())
-              worksheet_write_number(s->ws, s->r, static_cast<lxw_col_t>(c), x, nullptr);
-            else
-              worksheet_write_string(s->ws, s->r, static_cast<lxw_col_t>(c), v.c_str(), nullptr);
+      XlsxBatch batch;
+      while (queue.take(batch)) {
+        for (const XlsxRow& out : batch.rows) {
+          lxw_worksheet* ws = sheets[out.sheet].ws;
+          for (std::size_t c = 0; c < out.cells.size(); ++c) {
+            const auto col = static_cast<lxw_col_t>(c);
+            if (out.number[c]) worksheet_write_number(ws, out.r, col, out.x[c], nullptr);
+            else if (!out.cells[c].empty()) worksheet_write_string(ws, out.r, col, out.cells[c].c_str(), nullptr);
           }
-          ++res.rows;
-          if (++s->r >= 1048576 && --open == 0) break;
         }
         spares.give(std::move(batch));
       }
-      if (!open) queue.stop();  // every sheet is full: nothing more to read
     });
-    CloseAndJoin<Batch> join{queue, writer};
-    BatchFiller batch(queue, spares);
+    CloseAndJoin<XlsxBatch> join{queue, writer};
+    XlsxBatch batch;
+    auto send = [&] {
+      batch.rows.resize(batch.used);
+      batch.used = 0;
+      bool ok = queue.put(std::move(batch));
+      batch = spares.take();
+      return ok;
+    };
+    std::size_t open = sheets.size();  // sheets below Excel's row limit
     ResponseFilter f = o.filter;
     f.questionnaire = sheets.size() == 1 ? qs[0]->id : std::string();
     Sheet* last = nullptr;
     store.each_with_id(f, [&](std::int64_t rid, const Response& resp) {
       if (cancelled()) return false;
-      if (!sheet_of(resp.questionnaire, last)) return true;  // a questionnaire not exported
+      Sheet* s = sheet_of(resp.questionnaire, last);
+      if (!s || s->r >= o.xlsx_rows) return true;  // not exported, or its sheet is full
       bool fl = is_flagged(rid);
       if (fl && !o.include_flagged) return true;
-      return batch.add(resp, fl);
+      if (batch.used == batch.rows.size()) batch.rows.emplace_back();
+      XlsxRow& out = batch.rows[batch.used++];
+      out.sheet = static_cast<std::size_t>(s - sheets.data());
+      out.r = s->r;
+      export_row(*s->q, s->cols, resp, fl, o.utc_offset_minutes, out.cells);
+      out.number.assign(out.cells.size(), 0);
+      out.x.resize(out.cells.size());
+      for (std::size_t c = 0; c < out.cells.size(); ++c) {
+        const std::string& v = out.cells[c];
+        // from_chars: the value strtod (std::stod) gave, without the locale.
+        out.number[c] = s->numeric[c] && !v.empty() &&
+                        std::from_chars(v.data(), v.data() + v.size(), out.x[c]).ec == std::errc();
+      }
+      ++res.rows;
+      // Excel's row limit: the sheet stops there, and the pass once every sheet has.
+      if (++s->r >= o.xlsx_rows && --open == 0) return false;
+      return batch.used < kBatch || send();
     });
-    batch.finish();
+    if (batch.used) send();
   }
   for (const Sheet& s : sheets) {
     // The filter buttons sit on the header row people read (row 2).

@@ -24,24 +24,26 @@ using Batch = std::vector<std::pair<Response, bool>>;
 // Batches the consumer has written come back to the producer, which refills them by
 // assignment: the responses' strings and answer lists keep their buffers, where a copy
 // into a fresh batch cost an allocation for each field and answer of every response.
-class Spares {
+template <class B>
+class SparesOf {
  public:
-  void give(Batch&& b) {
+  void give(B&& b) {
     std::lock_guard lock(mu_);
     if (spare_.size() < kQueued + 2) spare_.push_back(std::move(b));
   }
-  Batch take() {
+  B take() {
     std::lock_guard lock(mu_);
     if (spare_.empty()) return {};
-    Batch b = std::move(spare_.back());
+    B b = std::move(spare_.back());
     spare_.pop_back();
     return b;
   }
 
  private:
   std::mutex mu_;
-  std::vector<Batch> spare_;
+  std::vector<B> spare_;
 };
+using Spares = SparesOf<Batch>;
 
 // The producer's side: add() copies a response into the batch being filled and sends
 // it when full; finish() sends the last, part-filled one. Both are false once the
