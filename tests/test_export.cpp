@@ -869,10 +869,11 @@ TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questio
   }
 }
 
-// A responses sheet stops at the last row Excel can hold; the others go on, and the rows
-// it holds are the first ones the unlimited export writes. The limit is lowered here so
-// a few responses reach it: 4 rows are the two header rows and two responses.
-TEST_CASE("an xlsx responses sheet stops at the row limit with the rows an unlimited one starts with") {
+// A responses sheet stops at the last row Excel can hold; the others go on, the rows it
+// holds are the first ones the unlimited export writes, and a note says how many it left
+// out. The limit is lowered here so a few responses reach it: 4 rows are the two header
+// rows and two responses.
+TEST_CASE("an xlsx responses sheet stops at the row limit with an unlimited sheet's first rows and says what it left out") {
   const QuestionnaireSet& shipped = test::shipped();
   Strings strings = test::shipped_strings();
   // g green travel, k the quiz, s satisfaction, in save order.
@@ -899,7 +900,12 @@ TEST_CASE("an xlsx responses sheet stops at the row limit with the rows an unlim
     o.out = dir.file("all.xlsx");
     ExportResult all = export_data(store, shipped, o);
     REQUIRE(all.error.empty());
+    CHECK(all.notes.empty());
     auto whole = test::zip_entries(o.out);
+    // The shipped questionnaires' responses sheets, in the workbook's order.
+    std::map<std::string, std::string> sheet_xml;
+    for (std::size_t i = 0; i < shipped.list.size(); ++i)
+      sheet_xml[shipped.list[i].id] = "xl/worksheets/sheet" + std::to_string(3 + i) + ".xml";
     for (std::uint32_t limit : {2u, 3u, 4u}) {
       CAPTURE(limit);
       ExportOptions cut = o;
@@ -932,6 +938,23 @@ TEST_CASE("an xlsx responses sheet stops at the row limit with the rows an unlim
       CHECK(r.rows == rows);
       if (pattern == "demo") CHECK(rows == 3 * (limit - 2));
       else CHECK(rows == (limit == 2 ? 0 : limit == 3 ? 3 : 5));  // satisfaction has one response
+      // Each sheet that left a response out says so, naming its questionnaire; a sheet
+      // its responses just fill says nothing (green travel 3, the quiz 2, satisfaction 1).
+      std::vector<std::string> full;
+      if (pattern == "demo" || limit == 2) full = {"green-travel", "knowledge", "satisfaction"};
+      else if (limit == 3) full = {"green-travel", "knowledge"};
+      else full = {"green-travel"};
+      REQUIRE(r.notes.size() == full.size());
+      for (const auto& id : full) {
+        CAPTURE(id);
+        // How many it left out: the unlimited sheet's responses less those kept.
+        const std::int64_t n = static_cast<std::int64_t>(count_of(whole[sheet_xml[id]], "<row ")) - 2;
+        const std::string says = "（" + std::to_string(limit - 2) + " 份）：其后的 " +
+                                 std::to_string(n - (limit - 2)) + " 份";
+        CHECK(std::count_if(r.notes.begin(), r.notes.end(), [&](const std::string& note) {
+                return note.find(id) != std::string::npos && note.find(says) != std::string::npos;
+              }) == 1);
+      }
     }
   }
 }

@@ -273,6 +273,7 @@ int export_from(const Common& c, const ExportArgs& a, const Config& cfg, Respons
   }
   for (const auto& file : r.files) std::cerr << "wrote " << file << "\n";
   std::cerr << "exported " << r.rows << " responses\n";
+  for (const auto& note : r.notes) std::cerr << "note: " << note << "\n";
   if (!src.local) return 0;  // the center's exports are the district's (no kiosk's audit log holds them)
   try {
     // Exports of residents' answers are audited like the console's, with the chain's

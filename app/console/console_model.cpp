@@ -115,7 +115,9 @@ void ConsoleModel::take_export(Result<ExportDone> done) {
     last_export = done->path;
     std::string rows = std::to_string(done->rows);
     admin_.audit(user_name.empty() ? "admin" : user_name, "export", last_export + " (" + rows + " responses)");
-    say(T("console.export_done"), false, last_export + " (" + rows + ")");
+    std::string said = last_export + " (" + rows + ")";
+    for (const auto& note : done->notes) said += "\n" + note;
+    say(T("console.export_done"), false, said);
   } else if (!done.error().text.empty()) {
     say(T("console.export_failed"), true, done.error().text);
   }

@@ -78,6 +78,7 @@ struct ExportRequest {
 struct ExportDone {
   std::string path;
   std::int64_t rows = 0;
+  std::vector<std::string> notes;  // ExportResult::notes
 };
 using Exporter = std::function<Result<ExportDone>(Store& store, const ExportRequest& request,
                                                   const std::atomic<bool>* cancel)>;

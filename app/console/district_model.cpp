@@ -542,6 +542,7 @@ void DistrictModel::start_export() {
       export_rows_ = r.rows;
       std::string files;
       for (const auto& x : r.files) files += (files.empty() ? "" : ", ") + x;
+      for (const auto& note : r.notes) files += "\n" + note;
       say(T("district.export.done"), false, files);
     });
   });

@@ -174,7 +174,7 @@ Exporter make_exporter(const Strings& strings, const QuestionnaireSet& set, cons
     if (auto h = cfg.hall_name.find(eo.lang); h != cfg.hall_name.end()) eo.hall_names[cfg.kiosk_id] = h->second;
     ExportResult r = export_data(s, set, eo);
     if (!r.error.empty()) return Error{r.error};
-    return ExportDone{r.files.empty() ? eo.out : r.files.front(), r.rows};
+    return ExportDone{r.files.empty() ? eo.out : r.files.front(), r.rows, r.notes};
   };
 }
 

@@ -46,6 +46,9 @@ struct ExportOptions {
 struct ExportResult {
   std::vector<std::string> files;
   std::int64_t rows = 0;  // responses written
+  // What the person who asked must know of a file written: a responses sheet full at
+  // Excel's row limit, so later responses are not in it.
+  std::vector<std::string> notes;
   std::string error;      // "" on success
 };
 

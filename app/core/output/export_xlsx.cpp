@@ -438,6 +438,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     std::vector<char> numeric;  // decided once per sheet rather than per cell
     lxw_worksheet* ws;
     lxw_row_t r = 2;
+    std::int64_t left_out = 0;  // responses that came after the sheet was full
   };
   std::vector<Sheet> sheets;
   int sheet_no = 1;
@@ -503,16 +504,18 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
       batch = spares.take();
       return ok;
     };
-    std::size_t open = sheets.size();  // sheets below Excel's row limit
     ResponseFilter f = o.filter;
     f.questionnaire = sheets.size() == 1 ? qs[0]->id : std::string();
     Sheet* last = nullptr;
     store.each_with_id(f, [&](std::int64_t rid, const Response& resp) {
       if (cancelled()) return false;
       Sheet* s = sheet_of(resp.questionnaire, last);
-      if (!s || s->r >= o.xlsx_rows) return true;  // not exported, or its sheet is full
+      if (!s) return true;  // a questionnaire not exported
       bool fl = is_flagged(rid);
       if (fl && !o.include_flagged) return true;
+      // Excel's row limit: the sheet stops there, and the pass goes on to count what it
+      // left out (a note says so, with the number).
+      if (s->r >= o.xlsx_rows) return ++s->left_out, true;
       if (batch.used == batch.rows.size()) batch.rows.emplace_back();
       XlsxRow& out = batch.rows[batch.used++];
       out.sheet = static_cast<std::size_t>(s - sheets.data());
@@ -527,12 +530,16 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
                         std::from_chars(v.data(), v.data() + v.size(), out.x[c]).ec == std::errc();
       }
       ++res.rows;
-      // Excel's row limit: the sheet stops there, and the pass once every sheet has.
-      if (++s->r >= o.xlsx_rows && --open == 0) return false;
+      ++s->r;
       return batch.used < kBatch || send();
     });
     if (batch.used) send();
   }
+  for (const Sheet& s : sheets)
+    if (s.left_out)
+      res.notes.push_back(Strings::format(tr(T("export.xlsx_sheet_full")),
+                                          {{"questionnaire", s.q->id}, {"n", std::to_string(s.r - 2)},
+                                           {"left", std::to_string(s.left_out)}}));
   for (const Sheet& s : sheets) {
     // The filter buttons sit on the header row people read (row 2).
     worksheet_autofilter(s.ws, 1, 0, std::max<lxw_row_t>(s.r - 1, 2), static_cast<lxw_col_t>(s.cols.size() - 1));
