@@ -959,6 +959,115 @@ TEST_CASE("an xlsx responses sheet stops at the row limit with an unlimited shee
   }
 }
 
+namespace {
+// The exporting connection's store, with a second connection that saves a response the
+// moment the export asks which responses to leave out: after the export began, before
+// it reads any row or count.
+class SavesMidExport final : public ResponseQueries {
+ public:
+  SavesMidExport(Store& s, Store& other, std::function<Response()> make) : s_(s), other_(other), make_(std::move(make)) {}
+  std::vector<std::string> saved;  // ids the second connection saved
+  std::int64_t count(const ResponseFilter& f) override { return s_.count(f); }
+  std::int64_t abandoned_count(const std::string& q) override { return s_.abandoned_count(q); }
+  bool contains(const std::string& u) override { return s_.contains(u); }
+  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override {
+    s_.each_with_id(f, fn);
+  }
+  std::vector<StoredDefinition> definitions() override { return s_.definitions(); }
+  std::int64_t fill_missing_metrics(const MetricsFn& m) override { return s_.fill_missing_metrics(m); }
+  void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override {
+    s_.each_metrics(f, fn);
+  }
+  void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
+                         const std::function<void(const MetricsCell&)>& fn) override {
+    s_.each_metrics_cell(f, q, fn);
+  }
+  bool counts_cells(const ResponseFilter& f, const CellQuery& q) override { return s_.counts_cells(f, q); }
+  std::vector<std::int64_t> excluded_responses(double m) override {
+    Response r = make_();
+    REQUIRE(test::save_scored(other_, r, test::shipped().find(r.questionnaire)) == Store::Saved::inserted);
+    saved.push_back(r.id);
+    return s_.excluded_responses(m);
+  }
+  std::optional<TimeSpan> completed_span(const ResponseFilter& f) override { return s_.completed_span(f); }
+  const std::string& label_text(std::int64_t id) override { return s_.label_text(id); }
+  std::vector<DayCountRow> responses_per_day(const ResponseFilter& f, int o) override {
+    return s_.responses_per_day(f, o);
+  }
+  std::vector<QuestionnaireCount> flagged_per_questionnaire(const ResponseFilter& f) override {
+    return s_.flagged_per_questionnaire(f);
+  }
+  std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override { return s_.abandoned_at(f); }
+  std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override { return s_.answer_counts(f); }
+  void set_cancel(const std::atomic<bool>* flag) override { s_.set_cancel(flag); }
+  void read_consistently(const std::function<void()>& body) override { s_.read_consistently(body); }
+
+ private:
+  Store& s_;
+  Store& other_;
+  std::function<Response()> make_;
+};
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+// A kiosk saves into the database while an export is being written: the file is the
+// database as it was when the export began, its summary and rows alike, and the
+// exporting connection is free to save again afterwards, a cancelled export's too.
+TEST_CASE("an export is one view of the responses while another connection saves") {
+  const QuestionnaireSet& shipped = test::shipped();
+  Strings strings = test::shipped_strings();
+  for (int before : {0, 1, 2, 40}) {
+    CAPTURE(before);
+    test::TempDir dir;
+    Store store(dir.file("x.db"));
+    Store other(dir.file("x.db"));
+    const Questionnaire& q = *shipped.find("green-travel");
+    int made = 0;
+    auto make = [&] { return mixed_response(q, q.version, 1000 + made++); };
+    for (int i = 0; i < before; ++i) REQUIRE(test::save_scored(store, make(), &q) == Store::Saved::inserted);
+    for (std::string format : {"csv", "jsonl", "xlsx", "html"}) {
+      CAPTURE(format);
+      SavesMidExport mid(store, other, make);
+      const std::int64_t stored = store.count();
+      ExportOptions o;
+      o.format = format;
+      o.strings = &strings;
+      o.include_flagged = true;
+      o.questionnaire = "green-travel";
+      o.out = dir.file("out." + format);
+      o.replace = true;
+      ExportResult r = export_data(mid, shipped, o);
+      REQUIRE(r.error.empty());
+      REQUIRE(mid.saved.size() == 1);
+      CHECK(store.count() == stored + 1);  // saved, and seen once the export is done
+      if (format != "html") CHECK(r.rows == stored);
+      std::string text;
+      if (format == "xlsx")
+        for (const auto& [name, xml] : test::zip_entries(o.out)) text += xml;
+      else
+        for (const auto& f : r.files.empty() ? std::vector<std::string>{o.out} : r.files) text += file_text(f);
+      REQUIRE(!text.empty());
+      CHECK(text.find(mid.saved[0]) == std::string::npos);
+      // The exporting connection holds no transaction: it saves as before.
+      REQUIRE(test::save_scored(store, make(), &q) == Store::Saved::inserted);
+    }
+    // Cancelled part-way: the view ends with it.
+    std::atomic<bool> cancel{true};
+    ExportOptions o;
+    o.format = "xlsx";
+    o.strings = &strings;
+    o.cancel = &cancel;
+    o.out = dir.file("cancelled.xlsx");
+    ExportResult r = export_data(store, shipped, o);
+    CHECK(!r.error.empty());
+    REQUIRE(test::save_scored(store, make(), &q) == Store::Saved::inserted);
+  }
+}
+
 // Cancelling (the console's button) while the one pass runs: the export says so and no
 // workbook, not even a part of one, is left where it was going.
 TEST_CASE("a cancelled xlsx export says so and leaves no file behind") {

@@ -169,6 +169,7 @@ class CountingCells final : public ResponseQueries {
   std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override { return s_.abandoned_at(f); }
   std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override { return s_.answer_counts(f); }
   void set_cancel(const std::atomic<bool>* flag) override { s_.set_cancel(flag); }
+  void read_consistently(const std::function<void()>& body) override { s_.read_consistently(body); }
 
  private:
   Store& s_;

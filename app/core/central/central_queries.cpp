@@ -222,6 +222,28 @@ void CentralQueries::in_transaction(const std::function<void()>& body) {
   }
 }
 
+void CentralQueries::read_consistently(const std::function<void()>& body) {
+  if (in_txn_) return body();
+  // REPEATABLE READ: every statement of the transaction sees the snapshot its first one
+  // took, so kiosks' batches committed meanwhile stay out of all of them alike.
+  c_->run("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  in_txn_ = reading_ = true;
+  try {
+    c_->scalar("SELECT 1");  // the snapshot is taken by the first statement, now
+    body();
+  } catch (...) {
+    in_txn_ = reading_ = false;
+    try {
+      c_->run("ROLLBACK");
+    } catch (...) {
+      // The connection is gone; the server rolled back on its own.
+    }
+    throw;
+  }
+  in_txn_ = reading_ = false;
+  c_->run("COMMIT");
+}
+
 void CentralQueries::stream(const std::string& sql, const Params& params,
                             const std::function<bool(const Result&, int)>& fn) {
   const std::string name = "eco_cursor_" + std::to_string(++cursors_);
@@ -297,6 +319,7 @@ std::vector<StoredDefinition> CentralQueries::definitions() {
 }
 
 std::int64_t CentralQueries::fill_missing_metrics(const MetricsFn& score) {
+  if (reading_) return 0;  // inside read_consistently nothing is written; its caller filled them
   // Kiosks send each response's metrics with it; a response saved without them (its
   // questionnaire unknown to the kiosk then) gets them here, as the kiosk would.
   // First the cheap question: as many metrics rows (counted in the cells, central schema 8) as

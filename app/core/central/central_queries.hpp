@@ -50,6 +50,7 @@ class CentralQueries final : public ResponseQueries {
   std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override;
   std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override;
   void set_cancel(const std::atomic<bool>* flag) override { cancel_ = flag; }
+  void read_consistently(const std::function<void()>& body) override;
 
   // Kiosk id -> hall name in lang ("zh" or "en"), for the kiosks that have one.
   std::map<std::string, std::string> hall_names(const std::string& lang);
@@ -73,6 +74,7 @@ class CentralQueries final : public ResponseQueries {
   const std::atomic<bool>* cancel_ = nullptr;
   int cursors_ = 0;
   bool in_txn_ = false;
+  bool reading_ = false;  // inside read_consistently: one REPEATABLE READ transaction
   // Label ids by kind, then text: looked up by string_view (no string built per row).
   struct Hash {
     using is_transparent = void;

@@ -389,14 +389,18 @@ ExportResult export_data(ResponseQueries& store, const QuestionnaireSet& set, co
   ExportResult res;
   if (res.error = refuse_request(set, o); !res.error.empty()) return res;
   backfill_metrics(store, set);
-  Writer w{store, set, o, flagged_rows(store, o.min_seconds_per_question)};
-  if (o.format == "csv") export_csv(w, set, o, res);
-  else if (o.format == "jsonl") res.error = w.jsonl(o.out, res);
-  else if (o.format == "xlsx") res.error = write_xlsx(store, set, o, w.flagged, res);
-  else if (o.format == "html") export_html(store, set, o, res);
-  else if (o.format == "pdf") export_pdf(store, set, o, res);
-  else if (o.format == "sav" || o.format == "dta") export_stats_files(store, set, o, w.flagged, res);
-  else res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html, pdf, sav, dta)";
+  // One view of the responses for the whole file: its summary, rows and counts agree
+  // while kiosks or an import go on saving.
+  store.read_consistently([&] {
+    Writer w{store, set, o, flagged_rows(store, o.min_seconds_per_question)};
+    if (o.format == "csv") export_csv(w, set, o, res);
+    else if (o.format == "jsonl") res.error = w.jsonl(o.out, res);
+    else if (o.format == "xlsx") res.error = write_xlsx(store, set, o, w.flagged, res);
+    else if (o.format == "html") export_html(store, set, o, res);
+    else if (o.format == "pdf") export_pdf(store, set, o, res);
+    else if (o.format == "sav" || o.format == "dta") export_stats_files(store, set, o, w.flagged, res);
+    else res.error = "unknown format \"" + o.format + "\" (xlsx, csv, jsonl, html, pdf, sav, dta)";
+  });
   return res;
 }
 

@@ -194,6 +194,12 @@ class ResponseQueries {
   // While set, a running query checks the flag now and then and throws QueryCancelled
   // once it is true. nullptr clears it. Set and cleared by the thread that queries.
   virtual void set_cancel(const std::atomic<bool>* flag) = 0;
+
+  // Runs body so that every query in it sees the responses as they were when it began:
+  // an export's summary, rows and counts agree while kiosks or an import go on saving.
+  // Nothing is written inside (fill_missing_metrics does nothing there: call it before).
+  // A nested call shares the outer one's view.
+  virtual void read_consistently(const std::function<void()>& body) = 0;
 };
 
 // Sets a cancel flag for a scope.

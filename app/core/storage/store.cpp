@@ -533,6 +533,7 @@ void Store::count_response(const Response& r, std::int64_t n, std::int64_t flagg
 }
 
 std::int64_t Store::fill_missing_metrics(const MetricsFn& score) {
+  if (reading_) return 0;  // inside read_consistently nothing is written; its caller filled them
   // First the cheap question: as many respondents in the counted cells as responses in
   // the hourly counts? Every metrics row is in one demographic cell and responses are
   // never deleted, so then none lacks its metrics. The search below is an anti-join of

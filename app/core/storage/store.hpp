@@ -120,6 +120,7 @@ class Store final : public ResponseQueries {
   std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override;
   std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override;
   void set_cancel(const std::atomic<bool>* flag) override;
+  void read_consistently(const std::function<void()>& body) override;
   // The indicators' cells: read from metrics_cells (schema 11) when they answer the
   // query (no date or kiosk filter, the clock they were counted on), else counted from
   // the rows as the default does.
@@ -187,6 +188,7 @@ class Store final : public ResponseQueries {
   static constexpr int kCountRows = 8;   // a batch's count rows per count_answers_
   std::unique_ptr<Stmt> savepoint_, release_, rollback_to_;  // a batch's per-response savepoint, prepared once
   bool in_batch_ = false;
+  bool reading_ = false;  // inside read_consistently: one read transaction, nothing written
   bool batch_savepoints_ = true;  // false in a BatchFailure::whole_only batch
   // In a batch: in_progress held no row when it began. The batch holds the write lock
   // from its BEGIN IMMEDIATE, so no other connection can add one, and a save skips its

@@ -61,6 +61,25 @@ void Store::set_cancel(const std::atomic<bool>* flag) {
   db_->set_cancel(flag);
 }
 
+void Store::read_consistently(const std::function<void()>& body) {
+  if (reading_ || in_batch_) return body();  // already one transaction
+  // In WAL mode a deferred transaction takes its snapshot at its first read, made at
+  // once so that it is the database as of this call; saves from other connections go
+  // on meanwhile and stay out of it.
+  db_->exec("BEGIN");
+  struct End {
+    Db& db;
+    bool& reading;
+    ~End() {
+      reading = false;
+      try { db.exec("COMMIT"); } catch (...) {}  // a read-only transaction: nothing to lose
+    }
+  } end{*db_, reading_};
+  reading_ = true;
+  db_->scalar("SELECT count(*) FROM response_counts");
+  body();
+}
+
 // The metrics filter: questionnaire, version, dates and kiosk (a kiosk never seen
 // matches nothing: label ids start at 1).
 static Where metrics_where(Store& store, const ResponseFilter& f) {
