@@ -5,8 +5,11 @@
 #include <iconv.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -950,4 +953,155 @@ TEST_CASE("a cancelled xlsx export says so and leaves no file behind") {
     ++left;
   }
   CHECK(left == 0);
+}
+
+namespace {
+// A responses sheet's cells read back from its XML: (row, column) -> the value as
+// written, and whether it was written as a number. Only what libxlsxwriter writes in
+// constant-memory mode is understood: inline strings and <v> numbers.
+struct SheetCell {
+  bool number = false;
+  std::string text;
+};
+std::map<std::pair<std::uint32_t, std::uint32_t>, SheetCell> sheet_cells(const std::string& xml) {
+  auto unescape = [](const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] != '&') {
+        out += s[i];
+        continue;
+      }
+      std::size_t semi = s.find(';', i);
+      std::string ent = s.substr(i, semi - i + 1);
+      out += ent == "&amp;" ? "&" : ent == "&lt;" ? "<" : ent == "&gt;" ? ">" : ent == "&quot;" ? "\"" : ent;
+      i = semi;
+    }
+    return out;
+  };
+  std::map<std::pair<std::uint32_t, std::uint32_t>, SheetCell> out;
+  for (std::size_t at = 0; (at = xml.find("<c r=\"", at)) != std::string::npos;) {
+    at += 6;
+    std::uint32_t col = 0, row = 0;
+    for (; std::isupper(static_cast<unsigned char>(xml[at])); ++at) col = col * 26 + static_cast<std::uint32_t>(xml[at] - 'A' + 1);
+    for (; std::isdigit(static_cast<unsigned char>(xml[at])); ++at) row = row * 10 + static_cast<std::uint32_t>(xml[at] - '0');
+    std::size_t end = xml.find('>', at);
+    REQUIRE(end != std::string::npos);
+    SheetCell cell;
+    if (xml[end - 1] != '/') {  // an empty cell <c .../> has no value
+      std::size_t close = xml.find("</c>", end);
+      REQUIRE(close != std::string::npos);
+      std::string body = xml.substr(end + 1, close - end - 1);
+      cell.number = body.rfind("<v>", 0) == 0;
+      std::size_t from = cell.number ? 3 : body.find('>', body.find("<t")) + 1;
+      std::size_t to = body.find(cell.number ? "</v>" : "</t>");
+      cell.text = unescape(body.substr(from, to - from));
+    }
+    out[{row - 1, col - 1}] = cell;
+  }
+  return out;
+}
+}  // namespace
+
+// The reading thread prepares each row's cells in batches that come back to be
+// refilled: a kept row may next hold another questionnaire's row (more or fewer
+// columns, another sheet), and one whose numbers were there may next have none. Every
+// cell of every responses sheet must be what export_row gives for that response (text
+// as text, a number column's value as a number, a blank as no cell), never a value
+// left from the row's previous use. Dense demo rows come first, then sparse hand-made
+// ones of the three questionnaires in turn, so the sparse ones land in recycled rows.
+TEST_CASE("every cell of the xlsx responses sheets is export_row's, whatever the recycled row held before") {
+  const QuestionnaireSet& set = test::shipped();
+  Strings strings = test::shipped_strings();
+  test::TempDir dir;
+  Store store(dir.file("x.db"));
+  DemoOptions d;
+  d.responses = 1600;  // about six batches of 256: the sparse rows below reuse them
+  d.end = 1'561'000'000'000;
+  fill_demo_data(store, set, d);
+  const char* ids[] = {"green-travel", "knowledge", "satisfaction"};
+  for (int i = 0; i < 1300; ++i) {
+    const Questionnaire& q = *set.find(ids[(i / 7 + i) % 3]);  // runs of one, then turns
+    Response r = mixed_response(q, q.version, i);
+    if (i % 5 == 0) r.answers.clear();  // nothing answered: every question column blank
+    REQUIRE(test::save_scored(store, r, &q) == Store::Saved::inserted);
+  }
+  for (bool include_flagged : {true, false}) {
+    CAPTURE(include_flagged);
+    ExportOptions o;
+    o.format = "xlsx";
+    o.strings = &strings;
+    o.include_flagged = include_flagged;
+    o.out = dir.file("all.xlsx");
+    o.replace = true;
+    ExportResult res = export_data(store, set, o);
+    REQUIRE(res.error.empty());
+    auto book = test::zip_entries(o.out);
+    auto flagged = flagged_rows(store, o.min_seconds_per_question);
+    std::int64_t rows = 0;
+    int sheet = 3;  // after the Summary and the Charts
+    for (const auto& q : set.list) {
+      if (set.find(q.id) != &q) continue;
+      CAPTURE(q.id);
+      auto cells = sheet_cells(book["xl/worksheets/sheet" + std::to_string(sheet++) + ".xml"]);
+      auto cols = export_columns(q);
+      std::vector<char> numeric(cols.size());
+      for (std::size_t c = 0; c < cols.size(); ++c) {
+        auto kind = cols[c].kind;
+        numeric[c] = kind == ExportColumn::Kind::option_flag || kind == ExportColumn::Kind::count_row ||
+                     kind == ExportColumn::Kind::integer || kind == ExportColumn::Kind::score ||
+                     cols[c].item == "version" || cols[c].item == "duration_s" || cols[c].item == "flagged";
+      }
+      ResponseFilter only;
+      only.questionnaire = q.id;
+      std::uint32_t r = 2;
+      std::size_t expected_cells = 0, blanks = 0;
+      std::vector<std::string> want;
+      store.each_with_id(only, [&](std::int64_t rid, const Response& resp) {
+        bool fl = static_cast<std::size_t>(rid) < flagged.size() && flagged[static_cast<std::size_t>(rid)];
+        if (fl && !include_flagged) return true;
+        export_row(q, cols, resp, fl, o.utc_offset_minutes, want);
+        for (std::uint32_t c = 0; c < want.size(); ++c) {
+          auto it = cells.find({r, c});
+          if (want[c].empty()) {
+            ++blanks;
+            if (it != cells.end()) {
+              CAPTURE(r);
+              CAPTURE(cols[c].code);
+              CAPTURE(it->second.text);
+              FAIL_CHECK("a cell where export_row gives a blank");
+            }
+            continue;
+          }
+          ++expected_cells;
+          if (it == cells.end()) {
+            CAPTURE(r);
+            CAPTURE(cols[c].code);
+            FAIL_CHECK("no cell where export_row gives " << want[c]);
+            continue;
+          }
+          // A number column's digits are written as a number, anything else as text.
+          bool as_number = numeric[c] && want[c].find_first_not_of("0123456789.-") == std::string::npos;
+          if (it->second.number != as_number ||
+              (as_number ? std::strtod(it->second.text.c_str(), nullptr) != std::strtod(want[c].c_str(), nullptr)
+                         : it->second.text != want[c])) {
+            CAPTURE(r);
+            CAPTURE(cols[c].code);
+            CAPTURE(want[c]);
+            CAPTURE(it->second.text);
+            CAPTURE(it->second.number);
+            FAIL_CHECK("the cell differs from export_row's");
+          }
+        }
+        ++r;
+        ++rows;
+        return true;
+      });
+      // Nothing beyond the rows written: every cell below the headers was checked.
+      std::size_t data_cells = 0;
+      for (const auto& [at, cell] : cells) data_cells += at.first >= 2;
+      CHECK(data_cells == expected_cells);
+      CHECK(blanks > 0);  // the sparse rows did leave cells blank
+    }
+    CHECK(res.rows == rows);
+  }
 }
