@@ -1105,3 +1105,82 @@ TEST_CASE("every cell of the xlsx responses sheets is export_row's, whatever the
     CHECK(res.rows == rows);
   }
 }
+
+namespace {
+// The kiosk's store, failing or cancelled once `after` responses were read: the
+// database going away, or the console's button, in the middle of the export's pass.
+class FailingRead final : public ResponseQueries {
+ public:
+  FailingRead(Store& s, std::int64_t after, std::atomic<bool>* cancel) : s_(s), after_(after), cancel_(cancel) {}
+  std::int64_t count(const ResponseFilter& f) override { return s_.count(f); }
+  std::int64_t abandoned_count(const std::string& q) override { return s_.abandoned_count(q); }
+  bool contains(const std::string& u) override { return s_.contains(u); }
+  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override {
+    s_.each_with_id(f, [&](std::int64_t rid, const Response& r) {
+      if (read_++ == after_) {
+        if (!cancel_) throw std::runtime_error("disk I/O error");
+        cancel_->store(true);
+      }
+      return fn(rid, r);
+    });
+  }
+  std::vector<StoredDefinition> definitions() override { return s_.definitions(); }
+  std::int64_t fill_missing_metrics(const MetricsFn& m) override { return s_.fill_missing_metrics(m); }
+  void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override {
+    s_.each_metrics(f, fn);
+  }
+  std::vector<std::int64_t> excluded_responses(double m) override { return s_.excluded_responses(m); }
+  std::optional<TimeSpan> completed_span(const ResponseFilter& f) override { return s_.completed_span(f); }
+  const std::string& label_text(std::int64_t id) override { return s_.label_text(id); }
+  std::vector<DayCountRow> responses_per_day(const ResponseFilter& f, int o) override {
+    return s_.responses_per_day(f, o);
+  }
+  std::vector<QuestionnaireCount> flagged_per_questionnaire(const ResponseFilter& f) override {
+    return s_.flagged_per_questionnaire(f);
+  }
+  std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override { return s_.abandoned_at(f); }
+  std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override { return s_.answer_counts(f); }
+  void set_cancel(const std::atomic<bool>* flag) override { s_.set_cancel(flag); }
+  std::int64_t read() const { return read_; }
+
+ private:
+  Store& s_;
+  std::int64_t after_;
+  std::atomic<bool>* cancel_;
+  std::int64_t read_ = 0;
+};
+}  // namespace
+
+// A failure or a cancel at any point of the pass (before the first batch is sent, in
+// the middle of one, after several): the writing thread is joined (no hang), no
+// workbook, whole or part, is left where it was going, and none of the workbook's
+// temporary files stays open (the console lives on after a failed export).
+TEST_CASE("an xlsx export failing or cancelled mid-pass ends and leaves no file behind") {
+  Filled f(1500);
+  auto open_files = [] {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  const std::size_t open_before = open_files();
+  for (bool cancel : {false, true})
+    for (std::int64_t after : {0, 1, 255, 256, 257, 700, 1499}) {
+      CAPTURE(cancel);
+      CAPTURE(after);
+      std::atomic<bool> flag{false};
+      FailingRead store(f.store, after, cancel ? &flag : nullptr);
+      ExportOptions o = f.opts("xlsx", "out/x.xlsx");
+      o.cancel = &flag;
+      std::filesystem::create_directories(f.dir.file("out"));
+      if (cancel) CHECK(export_data(store, test::shipped(), o).error == "cancelled");
+      else CHECK_THROWS_WITH_AS(export_data(store, test::shipped(), o), "disk I/O error", std::runtime_error);
+      CHECK(store.read() > after);
+      CHECK(open_files() == open_before);
+      std::size_t left = 0;
+      for (const auto& e : std::filesystem::directory_iterator(f.dir.file("out"))) {
+        CAPTURE(e.path().string());
+        ++left;
+      }
+      CHECK(left == 0);
+    }
+}
