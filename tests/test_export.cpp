@@ -878,8 +878,9 @@ TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questio
 TEST_CASE("an xlsx responses sheet stops at the row limit with the rows an unlimited one starts with") {
   const QuestionnaireSet& shipped = test::shipped();
   Strings strings = test::shipped_strings();
-  // g green travel, k the quiz, s satisfaction, in save order.
-  for (std::string pattern : {"gkgskg", "demo"}) {
+  // g green travel, k the quiz, s satisfaction, in save order; the first two quiz
+  // responses are flagged (too fast), the third is not.
+  for (std::string pattern : {"gkgskgk", "demo"}) {
     CAPTURE(pattern);
     test::TempDir dir;
     Store store(dir.file("x.db"));
@@ -895,46 +896,57 @@ TEST_CASE("an xlsx responses sheet stops at the row limit with the rows an unlim
       REQUIRE(test::save_scored(store, mixed_response(q, q.version, static_cast<int>(i)), &q) ==
               Store::Saved::inserted);
     }
-    ExportOptions o;
-    o.format = "xlsx";
-    o.strings = &strings;
-    o.include_flagged = true;
-    o.out = dir.file("all.xlsx");
-    ExportResult all = export_data(store, shipped, o);
-    REQUIRE(all.error.empty());
-    auto whole = test::zip_entries(o.out);
-    for (std::uint32_t limit : {2u, 3u, 4u}) {
-      CAPTURE(limit);
-      ExportOptions cut = o;
-      cut.xlsx_rows = limit;
-      cut.out = dir.file("cut.xlsx");
-      cut.replace = true;
-      ExportResult r = export_data(store, shipped, cut);
-      REQUIRE(r.error.empty());
-      auto book = test::zip_entries(cut.out);
-      std::int64_t rows = 0;
-      for (int sheet = 3; sheet < 3 + static_cast<int>(shipped.list.size()); ++sheet) {
-        CAPTURE(sheet);
-        const std::string name = "xl/worksheets/sheet" + std::to_string(sheet) + ".xml";
-        const std::string& mine = book[name];
-        const std::string& theirs = whole[name];
-        REQUIRE(!theirs.empty());
-        const std::int64_t n = static_cast<std::int64_t>(count_of(theirs, "<row ")) - 2;
-        const std::int64_t kept = std::min<std::int64_t>(n, limit - 2);
-        CHECK(count_of(mine, "<row ") == static_cast<std::size_t>(kept + 2));
-        rows += kept;
-        // The rows kept are the unlimited sheet's first ones, cell for cell.
-        auto rows_of = [](const std::string& xml) {
-          auto from = xml.find("<sheetData>"), to = xml.find("</sheetData>");
-          return from == std::string::npos || to == std::string::npos ? std::string() : xml.substr(from, to - from);
-        };
-        std::string cut_rows = rows_of(mine), whole_rows = rows_of(theirs);
-        REQUIRE(!cut_rows.empty());
-        CHECK(whole_rows.compare(0, cut_rows.size(), cut_rows) == 0);
+    // Flagged responses left out, then a kiosk's or a window's only: what is not written
+    // takes no row.
+    for (int filter = 0; filter < 3; ++filter) {
+      CAPTURE(filter);
+      ExportOptions o;
+      o.format = "xlsx";
+      o.strings = &strings;
+      o.include_flagged = filter == 0;
+      if (filter == 2 && pattern != "demo") o.filter.kiosk = "hall-1";
+      if (filter == 2 && pattern == "demo") o.filter.from = 1'561'000'000'000 - 60LL * 86'400'000;
+      o.out = dir.file("all.xlsx");
+      o.replace = true;
+      ExportResult all = export_data(store, shipped, o);
+      REQUIRE(all.error.empty());
+      auto whole = test::zip_entries(o.out);
+      // Below 2 the pass still reads every response (no sheet ever fills) and writes none.
+      for (std::uint32_t limit : {0u, 1u, 2u, 3u, 4u}) {
+        if (filter != 0 && limit < 3) continue;  // a filter changes nothing there
+        CAPTURE(limit);
+        ExportOptions cut = o;
+        cut.xlsx_rows = limit;
+        cut.out = dir.file("cut.xlsx");
+        cut.replace = true;
+        ExportResult r = export_data(store, shipped, cut);
+        REQUIRE(r.error.empty());
+        auto book = test::zip_entries(cut.out);
+        std::int64_t rows = 0;
+        for (int sheet = 3; sheet < 3 + static_cast<int>(shipped.list.size()); ++sheet) {
+          CAPTURE(sheet);
+          const std::string name = "xl/worksheets/sheet" + std::to_string(sheet) + ".xml";
+          const std::string& mine = book[name];
+          const std::string& theirs = whole[name];
+          REQUIRE(!theirs.empty());
+          const std::int64_t n = static_cast<std::int64_t>(count_of(theirs, "<row ")) - 2;
+          const std::int64_t kept = std::min<std::int64_t>(n, std::max<std::int64_t>(0, std::int64_t{limit} - 2));
+          CHECK(count_of(mine, "<row ") == static_cast<std::size_t>(kept + 2));
+          rows += kept;
+          // The rows kept are the unlimited sheet's first ones, cell for cell.
+          auto rows_of = [](const std::string& xml) {
+            auto from = xml.find("<sheetData>"), to = xml.find("</sheetData>");
+            return from == std::string::npos || to == std::string::npos ? std::string() : xml.substr(from, to - from);
+          };
+          std::string cut_rows = rows_of(mine), whole_rows = rows_of(theirs);
+          REQUIRE(!cut_rows.empty());
+          CHECK(whole_rows.compare(0, cut_rows.size(), cut_rows) == 0);
+        }
+        CHECK(r.rows == rows);
+        if (filter != 0) continue;
+        if (pattern == "demo") CHECK(rows == 3 * std::max<std::int64_t>(0, std::int64_t{limit} - 2));
+        else CHECK(rows == (limit <= 2 ? 0 : limit == 3 ? 3 : 5));  // satisfaction has one response
       }
-      CHECK(r.rows == rows);
-      if (pattern == "demo") CHECK(rows == 3 * (limit - 2));
-      else CHECK(rows == (limit == 2 ? 0 : limit == 3 ? 3 : 5));  // satisfaction has one response
     }
   }
 }
