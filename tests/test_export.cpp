@@ -5,8 +5,11 @@
 #include <iconv.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -23,6 +26,7 @@
 #include "core/output/xlsx_zip_level.hpp"
 #include "core/support/i18n.hpp"
 #include "core/storage/interchange.hpp"
+#include "forwarding_queries.hpp"
 #include "helpers.hpp"
 #include "zip_entries.hpp"
 
@@ -876,8 +880,9 @@ TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questio
 TEST_CASE("an xlsx responses sheet stops at the row limit with an unlimited sheet's first rows and says what it left out") {
   const QuestionnaireSet& shipped = test::shipped();
   Strings strings = test::shipped_strings();
-  // g green travel, k the quiz, s satisfaction, in save order.
-  for (std::string pattern : {"gkgskg", "demo"}) {
+  // g green travel, k the quiz, s satisfaction, in save order; the first two quiz
+  // responses are flagged (too fast), the third is not.
+  for (std::string pattern : {"gkgskgk", "demo"}) {
     CAPTURE(pattern);
     test::TempDir dir;
     Store store(dir.file("x.db"));
@@ -893,67 +898,69 @@ TEST_CASE("an xlsx responses sheet stops at the row limit with an unlimited shee
       REQUIRE(test::save_scored(store, mixed_response(q, q.version, static_cast<int>(i)), &q) ==
               Store::Saved::inserted);
     }
-    ExportOptions o;
-    o.format = "xlsx";
-    o.strings = &strings;
-    o.include_flagged = true;
-    o.out = dir.file("all.xlsx");
-    ExportResult all = export_data(store, shipped, o);
-    REQUIRE(all.error.empty());
-    CHECK(all.notes.empty());
-    auto whole = test::zip_entries(o.out);
-    // The shipped questionnaires' responses sheets, in the workbook's order.
-    std::map<std::string, std::string> sheet_xml;
-    for (std::size_t i = 0; i < shipped.list.size(); ++i)
-      sheet_xml[shipped.list[i].id] = "xl/worksheets/sheet" + std::to_string(3 + i) + ".xml";
-    for (std::uint32_t limit : {2u, 3u, 4u}) {
-      CAPTURE(limit);
-      ExportOptions cut = o;
-      cut.xlsx_rows = limit;
-      cut.out = dir.file("cut.xlsx");
-      cut.replace = true;
-      ExportResult r = export_data(store, shipped, cut);
-      REQUIRE(r.error.empty());
-      auto book = test::zip_entries(cut.out);
-      std::int64_t rows = 0;
-      for (int sheet = 3; sheet < 3 + static_cast<int>(shipped.list.size()); ++sheet) {
-        CAPTURE(sheet);
-        const std::string name = "xl/worksheets/sheet" + std::to_string(sheet) + ".xml";
-        const std::string& mine = book[name];
-        const std::string& theirs = whole[name];
-        REQUIRE(!theirs.empty());
-        const std::int64_t n = static_cast<std::int64_t>(count_of(theirs, "<row ")) - 2;
-        const std::int64_t kept = std::min<std::int64_t>(n, limit - 2);
-        CHECK(count_of(mine, "<row ") == static_cast<std::size_t>(kept + 2));
-        rows += kept;
-        // The rows kept are the unlimited sheet's first ones, cell for cell.
-        auto rows_of = [](const std::string& xml) {
-          auto from = xml.find("<sheetData>"), to = xml.find("</sheetData>");
-          return from == std::string::npos || to == std::string::npos ? std::string() : xml.substr(from, to - from);
-        };
-        std::string cut_rows = rows_of(mine), whole_rows = rows_of(theirs);
-        REQUIRE(!cut_rows.empty());
-        CHECK(whole_rows.compare(0, cut_rows.size(), cut_rows) == 0);
-      }
-      CHECK(r.rows == rows);
-      if (pattern == "demo") CHECK(rows == 3 * (limit - 2));
-      else CHECK(rows == (limit == 2 ? 0 : limit == 3 ? 3 : 5));  // satisfaction has one response
-      // Each sheet that left a response out says so, naming its questionnaire; a sheet
-      // its responses just fill says nothing (green travel 3, the quiz 2, satisfaction 1).
-      std::vector<std::string> full;
-      if (pattern == "demo" || limit == 2) full = {"green-travel", "knowledge", "satisfaction"};
-      else if (limit == 3) full = {"green-travel", "knowledge"};
-      else full = {"green-travel"};
-      REQUIRE(r.notes.size() == full.size());
-      for (const auto& id : full) {
-        CAPTURE(id);
-        // How many it left out: the unlimited sheet's responses less those kept.
-        const std::int64_t n = static_cast<std::int64_t>(count_of(whole[sheet_xml[id]], "<row ")) - 2;
-        const std::string says = "（" + std::to_string(limit - 2) + " 份）：其后的 " +
-                                 std::to_string(n - (limit - 2)) + " 份";
-        CHECK(std::count_if(r.notes.begin(), r.notes.end(), [&](const std::string& note) {
-                return note.find(id) != std::string::npos && note.find(says) != std::string::npos;
-              }) == 1);
+    // Flagged responses left out, then a kiosk's or a window's only: what is not written
+    // takes no row.
+    for (int filter = 0; filter < 3; ++filter) {
+      CAPTURE(filter);
+      ExportOptions o;
+      o.format = "xlsx";
+      o.strings = &strings;
+      o.include_flagged = filter == 0;
+      if (filter == 2 && pattern != "demo") o.filter.kiosk = "hall-1";
+      if (filter == 2 && pattern == "demo") o.filter.from = 1'561'000'000'000 - 60LL * 86'400'000;
+      o.out = dir.file("all.xlsx");
+      o.replace = true;
+      ExportResult all = export_data(store, shipped, o);
+      REQUIRE(all.error.empty());
+      CHECK(all.notes.empty());
+      auto whole = test::zip_entries(o.out);
+      // Below 2 the pass still reads every response (no sheet ever fills) and writes none.
+      for (std::uint32_t limit : {0u, 1u, 2u, 3u, 4u}) {
+        if (filter != 0 && limit < 3) continue;  // a filter changes nothing there
+        CAPTURE(limit);
+        ExportOptions cut = o;
+        cut.xlsx_rows = limit;
+        cut.out = dir.file("cut.xlsx");
+        cut.replace = true;
+        ExportResult r = export_data(store, shipped, cut);
+        REQUIRE(r.error.empty());
+        auto book = test::zip_entries(cut.out);
+        std::int64_t rows = 0;
+        std::size_t notes = 0;
+        for (int sheet = 3; sheet < 3 + static_cast<int>(shipped.list.size()); ++sheet) {
+          CAPTURE(sheet);
+          const std::string name = "xl/worksheets/sheet" + std::to_string(sheet) + ".xml";
+          const std::string& mine = book[name];
+          const std::string& theirs = whole[name];
+          REQUIRE(!theirs.empty());
+          const std::int64_t n = static_cast<std::int64_t>(count_of(theirs, "<row ")) - 2;
+          const std::int64_t kept = std::min<std::int64_t>(n, std::max<std::int64_t>(0, std::int64_t{limit} - 2));
+          CHECK(count_of(mine, "<row ") == static_cast<std::size_t>(kept + 2));
+          rows += kept;
+          // The rows kept are the unlimited sheet's first ones, cell for cell.
+          auto rows_of = [](const std::string& xml) {
+            auto from = xml.find("<sheetData>"), to = xml.find("</sheetData>");
+            return from == std::string::npos || to == std::string::npos ? std::string() : xml.substr(from, to - from);
+          };
+          std::string cut_rows = rows_of(mine), whole_rows = rows_of(theirs);
+          REQUIRE(!cut_rows.empty());
+          CHECK(whole_rows.compare(0, cut_rows.size(), cut_rows) == 0);
+          // A sheet that left responses out says how many, naming its questionnaire; a
+          // sheet its responses just fill says nothing.
+          if (n == kept) continue;
+          ++notes;
+          const std::string& id = shipped.list[static_cast<std::size_t>(sheet - 3)].id;
+          const std::string says = "（" + std::to_string(kept) + " 份）：其后的 " + std::to_string(n - kept) + " 份";
+          CHECK(std::count_if(r.notes.begin(), r.notes.end(), [&](const std::string& note) {
+                  return note.find(id) != std::string::npos && note.find(says) != std::string::npos;
+                }) == 1);
+        }
+        CHECK(r.notes.size() == notes);
+        if (pattern != "demo" && filter == 0) CHECK(notes == (limit <= 2 ? 3u : 2u));  // green travel 3, the quiz 3, satisfaction 1
+        CHECK(r.rows == rows);
+        if (filter != 0) continue;
+        if (pattern == "demo") CHECK(rows == 3 * std::max<std::int64_t>(0, std::int64_t{limit} - 2));
+        else CHECK(rows == (limit <= 2 ? 0 : limit == 3 ? 3 : 5));  // satisfaction has one response
       }
     }
   }
@@ -963,47 +970,19 @@ namespace {
 // The exporting connection's store, with a second connection that saves a response the
 // moment the export asks which responses to leave out: after the export began, before
 // it reads any row or count.
-class SavesMidExport final : public ResponseQueries {
+class SavesMidExport final : public test::ForwardingQueries {
  public:
-  SavesMidExport(Store& s, Store& other, std::function<Response()> make) : s_(s), other_(other), make_(std::move(make)) {}
+  SavesMidExport(Store& s, Store& other, std::function<Response()> make)
+      : ForwardingQueries(s), other_(other), make_(std::move(make)) {}
   std::vector<std::string> saved;  // ids the second connection saved
-  std::int64_t count(const ResponseFilter& f) override { return s_.count(f); }
-  std::int64_t abandoned_count(const std::string& q) override { return s_.abandoned_count(q); }
-  bool contains(const std::string& u) override { return s_.contains(u); }
-  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override {
-    s_.each_with_id(f, fn);
-  }
-  std::vector<StoredDefinition> definitions() override { return s_.definitions(); }
-  std::int64_t fill_missing_metrics(const MetricsFn& m) override { return s_.fill_missing_metrics(m); }
-  void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override {
-    s_.each_metrics(f, fn);
-  }
-  void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
-                         const std::function<void(const MetricsCell&)>& fn) override {
-    s_.each_metrics_cell(f, q, fn);
-  }
-  bool counts_cells(const ResponseFilter& f, const CellQuery& q) override { return s_.counts_cells(f, q); }
   std::vector<std::int64_t> excluded_responses(double m) override {
     Response r = make_();
     REQUIRE(test::save_scored(other_, r, test::shipped().find(r.questionnaire)) == Store::Saved::inserted);
     saved.push_back(r.id);
     return s_.excluded_responses(m);
   }
-  std::optional<TimeSpan> completed_span(const ResponseFilter& f) override { return s_.completed_span(f); }
-  const std::string& label_text(std::int64_t id) override { return s_.label_text(id); }
-  std::vector<DayCountRow> responses_per_day(const ResponseFilter& f, int o) override {
-    return s_.responses_per_day(f, o);
-  }
-  std::vector<QuestionnaireCount> flagged_per_questionnaire(const ResponseFilter& f) override {
-    return s_.flagged_per_questionnaire(f);
-  }
-  std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override { return s_.abandoned_at(f); }
-  std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override { return s_.answer_counts(f); }
-  void set_cancel(const std::atomic<bool>* flag) override { s_.set_cancel(flag); }
-  void read_consistently(const std::function<void()>& body) override { s_.read_consistently(body); }
 
  private:
-  Store& s_;
   Store& other_;
   std::function<Response()> make_;
 };
@@ -1082,4 +1061,214 @@ TEST_CASE("a cancelled xlsx export says so and leaves no file behind") {
     ++left;
   }
   CHECK(left == 0);
+}
+
+namespace {
+// A responses sheet's cells read back from its XML: (row, column) -> the value as
+// written, and whether it was written as a number. Only what libxlsxwriter writes in
+// constant-memory mode is understood: inline strings and <v> numbers.
+struct SheetCell {
+  bool number = false;
+  std::string text;
+};
+std::map<std::pair<std::uint32_t, std::uint32_t>, SheetCell> sheet_cells(const std::string& xml) {
+  auto unescape = [](const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] != '&') {
+        out += s[i];
+        continue;
+      }
+      std::size_t semi = s.find(';', i);
+      std::string ent = s.substr(i, semi - i + 1);
+      out += ent == "&amp;" ? "&" : ent == "&lt;" ? "<" : ent == "&gt;" ? ">" : ent == "&quot;" ? "\"" : ent;
+      i = semi;
+    }
+    return out;
+  };
+  std::map<std::pair<std::uint32_t, std::uint32_t>, SheetCell> out;
+  for (std::size_t at = 0; (at = xml.find("<c r=\"", at)) != std::string::npos;) {
+    at += 6;
+    std::uint32_t col = 0, row = 0;
+    for (; std::isupper(static_cast<unsigned char>(xml[at])); ++at) col = col * 26 + static_cast<std::uint32_t>(xml[at] - 'A' + 1);
+    for (; std::isdigit(static_cast<unsigned char>(xml[at])); ++at) row = row * 10 + static_cast<std::uint32_t>(xml[at] - '0');
+    std::size_t end = xml.find('>', at);
+    REQUIRE(end != std::string::npos);
+    SheetCell cell;
+    if (xml[end - 1] != '/') {  // an empty cell <c .../> has no value
+      std::size_t close = xml.find("</c>", end);
+      REQUIRE(close != std::string::npos);
+      std::string body = xml.substr(end + 1, close - end - 1);
+      cell.number = body.rfind("<v>", 0) == 0;
+      std::size_t from = cell.number ? 3 : body.find('>', body.find("<t")) + 1;
+      std::size_t to = body.find(cell.number ? "</v>" : "</t>");
+      cell.text = unescape(body.substr(from, to - from));
+    }
+    out[{row - 1, col - 1}] = cell;
+  }
+  return out;
+}
+}  // namespace
+
+// The reading thread prepares each row's cells in batches that come back to be
+// refilled: a kept row may next hold another questionnaire's row (more or fewer
+// columns, another sheet), and one whose numbers were there may next have none. Every
+// cell of every responses sheet must be what export_row gives for that response (text
+// as text, a number column's value as a number, a blank as no cell), never a value
+// left from the row's previous use. Dense demo rows come first, then sparse hand-made
+// ones of the three questionnaires in turn, so the sparse ones land in recycled rows.
+TEST_CASE("every cell of the xlsx responses sheets is export_row's, whatever the recycled row held before") {
+  const QuestionnaireSet& set = test::shipped();
+  Strings strings = test::shipped_strings();
+  test::TempDir dir;
+  Store store(dir.file("x.db"));
+  DemoOptions d;
+  d.responses = 1600;  // about six batches of 256: the sparse rows below reuse them
+  d.end = 1'561'000'000'000;
+  fill_demo_data(store, set, d);
+  const char* ids[] = {"green-travel", "knowledge", "satisfaction"};
+  for (int i = 0; i < 1300; ++i) {
+    const Questionnaire& q = *set.find(ids[(i / 7 + i) % 3]);  // runs of one, then turns
+    Response r = mixed_response(q, q.version, i);
+    if (i % 5 == 0) r.answers.clear();  // nothing answered: every question column blank
+    REQUIRE(test::save_scored(store, r, &q) == Store::Saved::inserted);
+  }
+  for (bool include_flagged : {true, false}) {
+    CAPTURE(include_flagged);
+    ExportOptions o;
+    o.format = "xlsx";
+    o.strings = &strings;
+    o.include_flagged = include_flagged;
+    o.out = dir.file("all.xlsx");
+    o.replace = true;
+    ExportResult res = export_data(store, set, o);
+    REQUIRE(res.error.empty());
+    auto book = test::zip_entries(o.out);
+    auto flagged = flagged_rows(store, o.min_seconds_per_question);
+    std::int64_t rows = 0;
+    int sheet = 3;  // after the Summary and the Charts
+    for (const auto& q : set.list) {
+      if (set.find(q.id) != &q) continue;
+      CAPTURE(q.id);
+      auto cells = sheet_cells(book["xl/worksheets/sheet" + std::to_string(sheet++) + ".xml"]);
+      auto cols = export_columns(q);
+      std::vector<char> numeric(cols.size());
+      for (std::size_t c = 0; c < cols.size(); ++c) {
+        auto kind = cols[c].kind;
+        numeric[c] = kind == ExportColumn::Kind::option_flag || kind == ExportColumn::Kind::count_row ||
+                     kind == ExportColumn::Kind::integer || kind == ExportColumn::Kind::score ||
+                     cols[c].item == "version" || cols[c].item == "duration_s" || cols[c].item == "flagged";
+      }
+      ResponseFilter only;
+      only.questionnaire = q.id;
+      std::uint32_t r = 2;
+      std::size_t expected_cells = 0, blanks = 0;
+      std::vector<std::string> want;
+      store.each_with_id(only, [&](std::int64_t rid, const Response& resp) {
+        bool fl = static_cast<std::size_t>(rid) < flagged.size() && flagged[static_cast<std::size_t>(rid)];
+        if (fl && !include_flagged) return true;
+        export_row(q, cols, resp, fl, o.utc_offset_minutes, want);
+        for (std::uint32_t c = 0; c < want.size(); ++c) {
+          auto it = cells.find({r, c});
+          if (want[c].empty()) {
+            ++blanks;
+            if (it != cells.end()) {
+              CAPTURE(r);
+              CAPTURE(cols[c].code);
+              CAPTURE(it->second.text);
+              FAIL_CHECK("a cell where export_row gives a blank");
+            }
+            continue;
+          }
+          ++expected_cells;
+          if (it == cells.end()) {
+            CAPTURE(r);
+            CAPTURE(cols[c].code);
+            FAIL_CHECK("no cell where export_row gives " << want[c]);
+            continue;
+          }
+          // A number column's digits are written as a number, anything else as text.
+          bool as_number = numeric[c] && want[c].find_first_not_of("0123456789.-") == std::string::npos;
+          if (it->second.number != as_number ||
+              (as_number ? std::strtod(it->second.text.c_str(), nullptr) != std::strtod(want[c].c_str(), nullptr)
+                         : it->second.text != want[c])) {
+            CAPTURE(r);
+            CAPTURE(cols[c].code);
+            CAPTURE(want[c]);
+            CAPTURE(it->second.text);
+            CAPTURE(it->second.number);
+            FAIL_CHECK("the cell differs from export_row's");
+          }
+        }
+        ++r;
+        ++rows;
+        return true;
+      });
+      // Nothing beyond the rows written: every cell below the headers was checked.
+      std::size_t data_cells = 0;
+      for (const auto& [at, cell] : cells) data_cells += at.first >= 2;
+      CHECK(data_cells == expected_cells);
+      CHECK(blanks > 0);  // the sparse rows did leave cells blank
+    }
+    CHECK(res.rows == rows);
+  }
+}
+
+namespace {
+// The kiosk's store, failing or cancelled once `after` responses were read: the
+// database going away, or the console's button, in the middle of the export's pass.
+class FailingRead final : public test::ForwardingQueries {
+ public:
+  FailingRead(Store& s, std::int64_t after, std::atomic<bool>* cancel)
+      : ForwardingQueries(s), after_(after), cancel_(cancel) {}
+  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override {
+    s_.each_with_id(f, [&](std::int64_t rid, const Response& r) {
+      if (read_++ == after_) {
+        if (!cancel_) throw std::runtime_error("disk I/O error");
+        cancel_->store(true);
+      }
+      return fn(rid, r);
+    });
+  }
+  std::int64_t read() const { return read_; }
+
+ private:
+  std::int64_t after_;
+  std::atomic<bool>* cancel_;
+  std::int64_t read_ = 0;
+};
+}  // namespace
+
+// A failure or a cancel at any point of the pass (before the first batch is sent, in
+// the middle of one, after several): the writing thread is joined (no hang), no
+// workbook, whole or part, is left where it was going, and none of the workbook's
+// temporary files stays open (the console lives on after a failed export).
+TEST_CASE("an xlsx export failing or cancelled mid-pass ends and leaves no file behind") {
+  Filled f(1500);
+  auto open_files = [] {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  const std::size_t open_before = open_files();
+  for (bool cancel : {false, true})
+    for (std::int64_t after : {0, 1, 255, 256, 257, 700, 1499}) {
+      CAPTURE(cancel);
+      CAPTURE(after);
+      std::atomic<bool> flag{false};
+      FailingRead store(f.store, after, cancel ? &flag : nullptr);
+      ExportOptions o = f.opts("xlsx", "out/x.xlsx");
+      o.cancel = &flag;
+      std::filesystem::create_directories(f.dir.file("out"));
+      if (cancel) CHECK(export_data(store, test::shipped(), o).error == "cancelled");
+      else CHECK_THROWS_WITH_AS(export_data(store, test::shipped(), o), "disk I/O error", std::runtime_error);
+      CHECK(store.read() > after);
+      CHECK(open_files() == open_before);
+      std::size_t left = 0;
+      for (const auto& e : std::filesystem::directory_iterator(f.dir.file("out"))) {
+        CAPTURE(e.path().string());
+        ++left;
+      }
+      CHECK(left == 0);
+    }
 }

@@ -10,6 +10,7 @@
 #include "core/storage/demo_data.hpp"
 #include "core/storage/store.hpp"
 #include "core/survey/metrics.hpp"
+#include "forwarding_queries.hpp"
 #include "helpers.hpp"
 
 using namespace eco;
@@ -133,18 +134,10 @@ TEST_CASE("indicator cells: many respondents in one cell (identical answers) cou
 namespace {
 // The kiosk's store, saying it keeps counted cells for every query without a date or
 // kiosk filter (as the center does), and counting which path was read.
-class CountingCells final : public ResponseQueries {
+class CountingCells final : public test::ForwardingQueries {
  public:
-  explicit CountingCells(Store& s) : s_(s) {}
+  explicit CountingCells(Store& s) : ForwardingQueries(s) {}
   int rows = 0, cells = 0;
-  std::int64_t count(const ResponseFilter& f) override { return s_.count(f); }
-  std::int64_t abandoned_count(const std::string& q) override { return s_.abandoned_count(q); }
-  bool contains(const std::string& u) override { return s_.contains(u); }
-  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override {
-    s_.each_with_id(f, fn);
-  }
-  std::vector<StoredDefinition> definitions() override { return s_.definitions(); }
-  std::int64_t fill_missing_metrics(const MetricsFn& m) override { return s_.fill_missing_metrics(m); }
   void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override {
     ++rows;
     s_.each_metrics(f, fn);
@@ -157,22 +150,6 @@ class CountingCells final : public ResponseQueries {
   bool counts_cells(const ResponseFilter& f, const CellQuery&) override {
     return !f.from && !f.to && f.kiosk.empty();
   }
-  std::vector<std::int64_t> excluded_responses(double m) override { return s_.excluded_responses(m); }
-  std::optional<TimeSpan> completed_span(const ResponseFilter& f) override { return s_.completed_span(f); }
-  const std::string& label_text(std::int64_t id) override { return s_.label_text(id); }
-  std::vector<DayCountRow> responses_per_day(const ResponseFilter& f, int o) override {
-    return s_.responses_per_day(f, o);
-  }
-  std::vector<QuestionnaireCount> flagged_per_questionnaire(const ResponseFilter& f) override {
-    return s_.flagged_per_questionnaire(f);
-  }
-  std::vector<AbandonedAtRow> abandoned_at(const ResponseFilter& f) override { return s_.abandoned_at(f); }
-  std::vector<AnswerCountRow> answer_counts(const ResponseFilter& f) override { return s_.answer_counts(f); }
-  void set_cancel(const std::atomic<bool>* flag) override { s_.set_cancel(flag); }
-  void read_consistently(const std::function<void()>& body) override { s_.read_consistently(body); }
-
- private:
-  Store& s_;
 };
 }  // namespace
 

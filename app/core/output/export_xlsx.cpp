@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <thread>
 
 #include "core/support/i18n.hpp"
@@ -108,6 +109,22 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   opts.constant_memory = LXW_TRUE;  // rows go to temp files as written: memory stays bounded
   lxw_workbook* wb = workbook_new_opt(file.temp_path().c_str(), &opts);
   if (!wb) return "cannot create " + file.temp_path();
+  // workbook_close frees the workbook; an exception before it (the database failing
+  // mid-pass) left it, and each sheet's temporary file of rows open (deleted, but its
+  // rows still on disk), for as long as the console ran. lxw_workbook_free does not
+  // close those files: workbook_close does, as it copies them into the workbook.
+  struct Unclosed {
+    lxw_workbook* wb;
+    ~Unclosed() {
+      if (!wb) return;
+      lxw_worksheet* ws;
+      LXW_FOREACH_WORKSHEET(ws, wb) {
+        if (ws->optimize_tmpfile) std::fclose(ws->optimize_tmpfile);
+        ws->optimize_tmpfile = nullptr;
+      }
+      lxw_workbook_free(wb);
+    }
+  } unclosed{wb};
 
   IndicatorReport rep = compute_indicators(store, set, indicator_options(o));
   std::string period = doc::report_period(store, o);
@@ -613,6 +630,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     }
   }
 
+  unclosed.wb = nullptr;
   lxw_error err = workbook_close(wb);
   if (cancelled()) return "cancelled";  // the temporary goes with `file`
   if (err != LXW_NO_ERROR) return std::string("writing the workbook failed: ") + lxw_strerror(err);
