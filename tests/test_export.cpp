@@ -873,6 +873,15 @@ TEST_CASE("the one-pass xlsx export writes each responses sheet as a per-questio
   }
 }
 
+// Writes the workbook `o` asks for (over any file already there) and reads back its parts.
+std::map<std::string, std::string> exported_book(ResponseQueries& store, const QuestionnaireSet& set,
+                                                 ExportOptions o, ExportResult& res) {
+  o.replace = true;
+  res = export_data(store, set, o);
+  REQUIRE(res.error.empty());
+  return test::zip_entries(o.out);
+}
+
 // A responses sheet stops at the last row Excel can hold; the others go on, the rows it
 // holds are the first ones the unlimited export writes, and a note says how many it left
 // out. The limit is lowered here so a few responses reach it: 4 rows are the two header
@@ -921,10 +930,8 @@ TEST_CASE("an xlsx responses sheet stops at the row limit with an unlimited shee
         ExportOptions cut = o;
         cut.xlsx_rows = limit;
         cut.out = dir.file("cut.xlsx");
-        cut.replace = true;
-        ExportResult r = export_data(store, shipped, cut);
-        REQUIRE(r.error.empty());
-        auto book = test::zip_entries(cut.out);
+        ExportResult r;
+        auto book = exported_book(store, shipped, cut, r);
         std::int64_t rows = 0;
         std::size_t notes = 0;
         for (int sheet = 3; sheet < 3 + static_cast<int>(shipped.list.size()); ++sheet) {
@@ -1140,10 +1147,8 @@ TEST_CASE("every cell of the xlsx responses sheets is export_row's, whatever the
     o.strings = &strings;
     o.include_flagged = include_flagged;
     o.out = dir.file("all.xlsx");
-    o.replace = true;
-    ExportResult res = export_data(store, set, o);
-    REQUIRE(res.error.empty());
-    auto book = test::zip_entries(o.out);
+    ExportResult res;
+    auto book = exported_book(store, set, o, res);
     auto flagged = flagged_rows(store, o.min_seconds_per_question);
     std::int64_t rows = 0;
     int sheet = 3;  // after the Summary and the Charts
