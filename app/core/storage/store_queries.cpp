@@ -72,11 +72,17 @@ void Store::read_consistently(const std::function<void()>& body) {
     bool& reading;
     ~End() {
       reading = false;
-      try { db.exec("COMMIT"); } catch (...) {}  // a read-only transaction: nothing to lose
+      // Nothing was written, so either ends it; it must end, or this connection's next
+      // save would find a transaction already open.
+      try {
+        db.exec("COMMIT");
+      } catch (...) {
+        try { db.exec("ROLLBACK"); } catch (...) {}
+      }
     }
   } end{*db_, reading_};
   reading_ = true;
-  db_->scalar("SELECT count(*) FROM response_counts");
+  db_->scalar("SELECT 1 FROM response_counts LIMIT 1");
   body();
 }
 
