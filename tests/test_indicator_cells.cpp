@@ -174,3 +174,72 @@ TEST_CASE("indicator cells: compute_indicators reads a store's counted cells whe
   CHECK(rows == published(compute_indicators_from_cells(s, test::shipped(), opt)));
   CHECK(rows != cells);
 }
+
+namespace {
+// The kiosk's store, with a second connection that saves a response the first time the
+// indicators read metrics or cells: after the computation began, before it read a row.
+class SavesWhileCounting final : public test::ForwardingQueries {
+ public:
+  SavesWhileCounting(Store& s, Store& other, Response r) : ForwardingQueries(s), other_(other), r_(std::move(r)) {}
+  bool saved = false;
+  void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override {
+    save_once();
+    s_.each_metrics(f, fn);
+  }
+  void each_metrics_cell(const ResponseFilter& f, const CellQuery& q,
+                         const std::function<void(const MetricsCell&)>& fn) override {
+    save_once();
+    s_.each_metrics_cell(f, q, fn);
+  }
+
+ private:
+  void save_once() {
+    if (saved) return;
+    saved = true;
+    REQUIRE(test::save_scored(other_, r_, test::shipped().find(r_.questionnaire)) == Store::Saved::inserted);
+  }
+  Store& other_;
+  Response r_;
+};
+}  // namespace
+
+// A kiosk saves while the console computes the indicators: every figure (totals, items,
+// breakdowns) is of the responses as they were when the computation began, and the new
+// one counts in the next computation.
+TEST_CASE("indicators are one view of the responses while another connection saves") {
+  for (int n : {0, 1, 2, 300}) {
+    CAPTURE(n);
+    test::TempDir dir;
+    Store s(dir.file("view.db"));
+    Store other(dir.file("view.db"));
+    if (n) {
+      DemoOptions d;
+      d.responses = n;
+      d.end = 1'561'000'000'000;
+      fill_demo_data(s, test::shipped(), d);
+    }
+    // One more of the demo's kind (its own id), for the second connection to save.
+    Store spare_db(dir.file("spare.db"));
+    DemoOptions d;
+    d.responses = 3;
+    d.seed = 99;
+    d.end = 1'561'000'000'000;
+    fill_demo_data(spare_db, test::shipped(), d);
+    std::optional<Response> extra;
+    ResponseFilter green;
+    green.questionnaire = "green-travel";
+    spare_db.each(green, [&](const Response& r) {
+      extra = r;
+      return false;
+    });
+    REQUIRE(extra);
+    IndicatorOptions opt;
+    const std::string before = published(compute_indicators(s, test::shipped(), opt));
+    SavesWhileCounting mid(s, other, *extra);
+    const std::string during = published(compute_indicators(mid, test::shipped(), opt));
+    REQUIRE(mid.saved);
+    CHECK(during == before);
+    const std::string after = published(compute_indicators(s, test::shipped(), opt));
+    CHECK(after != before);  // the saved response counts from the next computation on
+  }
+}

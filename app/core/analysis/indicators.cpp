@@ -642,15 +642,24 @@ std::vector<Work> start_report(ResponseQueries& store, const QuestionnaireSet& s
 }  // namespace
 
 IndicatorReport compute_indicators(ResponseQueries& store, const QuestionnaireSet& set, const IndicatorOptions& opt) {
-  // A store that counted its cells as responses arrived (the center; the kiosk's since
-  // schema 11) answers from them: the same figures (test_indicator_cells,
-  // test_store_cells, central_cells) from thousands of rows, not millions.
-  ResponseFilter all = opt.filter;
-  all.questionnaire.clear();
-  all.uuid.clear();
-  if (store.counts_cells(all, {opt.min_seconds_per_question, opt.utc_offset_minutes}))
-    return compute_indicators_from_cells(store, set, opt);
-  return compute_indicators_from_rows(store, set, opt);
+  // Metrics filled in first: the figures are then read in one view of the responses,
+  // so a save landing meanwhile cannot be in an indicator's total but not its items or
+  // breakdowns (nothing is written inside that view).
+  backfill_metrics(store, set);
+  IndicatorReport report;
+  store.read_consistently([&] {
+    // A store that counted its cells as responses arrived (the center; the kiosk's since
+    // schema 11) answers from them: the same figures (test_indicator_cells,
+    // test_store_cells, central_cells) from thousands of rows, not millions.
+    ResponseFilter all = opt.filter;
+    all.questionnaire.clear();
+    all.uuid.clear();
+    if (store.counts_cells(all, {opt.min_seconds_per_question, opt.utc_offset_minutes}))
+      report = compute_indicators_from_cells(store, set, opt);
+    else
+      report = compute_indicators_from_rows(store, set, opt);
+  });
+  return report;
 }
 
 IndicatorReport compute_indicators_from_rows(ResponseQueries& store, const QuestionnaireSet& set,
