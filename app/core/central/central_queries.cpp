@@ -197,10 +197,10 @@ void CentralQueries::check_cancel() const {
   if (cancel_ && cancel_->load()) throw QueryCancelled();
 }
 
-void CentralQueries::in_transaction(const std::function<void()>& body) {
+void CentralQueries::in_transaction(const std::function<void()>& body, const char* begin) {
   const bool own = !in_txn_;
   if (own) {
-    c_->run("BEGIN");
+    c_->run(begin);
     in_txn_ = true;
   }
   try {
@@ -226,22 +226,17 @@ void CentralQueries::read_consistently(const std::function<void()>& body) {
   if (in_txn_) return body();
   // REPEATABLE READ: every statement of the transaction sees the snapshot its first one
   // took, so kiosks' batches committed meanwhile stay out of all of them alike.
-  c_->run("BEGIN ISOLATION LEVEL REPEATABLE READ");
-  in_txn_ = reading_ = true;
-  try {
-    c_->scalar("SELECT 1");  // the snapshot is taken by the first statement, now
-    body();
-  } catch (...) {
-    in_txn_ = reading_ = false;
-    try {
-      c_->run("ROLLBACK");
-    } catch (...) {
-      // The connection is gone; the server rolled back on its own.
-    }
-    throw;
-  }
-  in_txn_ = reading_ = false;
-  c_->run("COMMIT");
+  reading_ = true;
+  struct Reading {
+    bool& on;
+    ~Reading() { on = false; }
+  } reading{reading_};
+  in_transaction(
+      [&] {
+        c_->scalar("SELECT 1");  // the snapshot is taken by the first statement, now
+        body();
+      },
+      "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
 
 void CentralQueries::stream(const std::string& sql, const Params& params,

@@ -58,9 +58,9 @@ class CentralQueries final : public ResponseQueries {
  private:
   // Runs sql through a cursor, handing each batch of rows to fn until it returns false.
   void stream(const std::string& sql, const Params& params, const std::function<bool(const Result&, int)>& fn);
-  // Runs body inside a read transaction: its own (committed after, rolled back on a throw)
-  // unless one is already open, which then covers it.
-  void in_transaction(const std::function<void()>& body);
+  // Runs body inside a read transaction: its own, opened by `begin` (committed after,
+  // rolled back on a throw), unless one is already open, which then covers it.
+  void in_transaction(const std::function<void()>& body, const char* begin = "BEGIN");
   void check_cancel() const;
   std::int64_t label(std::string_view kind, std::string_view value);
   std::int64_t opt_label(const Result& r, int i, int col, std::string_view kind);
