@@ -12,6 +12,8 @@
 #include "core/survey/session.hpp"
 #include "core/support/handoff.hpp"
 #include "core/storage/store.hpp"
+#include "core/storage/store_access.hpp"
+#include "core/storage/wal_copier.hpp"
 
 namespace eco {
 
@@ -149,6 +151,8 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
     if (const std::string* e = set.expanded_json(q)) store.remember_definition(q, *e);
   }
   if (qs.empty() || opts.responses <= 0) return 0;
+  // The log is copied into the file beside the next batch, not after each commit.
+  WalCopier copier(StoreAccess::db(store));
   Rng rng(opts.seed);
   TimeMs end = opts.end ? opts.end : now_ms();
   TimeMs span = static_cast<TimeMs>(opts.days) * 86400000LL;
@@ -222,6 +226,8 @@ std::int64_t fill_demo_data(Store& store, const QuestionnaireSet& set, const Dem
           store.save(m.r, m.m);
         }
       }, Store::BatchFailure::whole_only);  // a failed save ends the fill
+      copier.committed();
+      copier.settle();
       if (progress) progress(done);
     }
   }

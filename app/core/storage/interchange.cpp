@@ -23,6 +23,7 @@
 #include "core/support/handoff.hpp"
 #include "core/storage/store.hpp"
 #include "core/storage/store_access.hpp"
+#include "core/storage/wal_copier.hpp"
 
 namespace eco {
 
@@ -442,18 +443,10 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
     queue.close();
   });
   StopAndJoin<ReadChunk> join{queue, reader};  // also when a save throws (a full disk)
-  // The log is copied into the database file in the gap left between batches, where
-  // this thread would only sleep, instead of by SQLite's automatic checkpoint at the
-  // end of a commit: about 6% of this thread's time (issue 20). Passive, it
-  // takes no write lock, so a kiosk still gets in during the gap.
-  Db& db = StoreAccess::db(store);
-  db.exec("PRAGMA wal_autocheckpoint=0");
-  struct AutoCheckpoint {
-    Db& db;
-    ~AutoCheckpoint() {
-      try { db.exec("PRAGMA wal_autocheckpoint=1000"); } catch (...) {}  // SQLite's default
-    }
-  } auto_checkpoint{db};
+  // The log is copied into the database file on another thread while the next batch
+  // is saved (wal_copier.hpp): in the gap this thread would wait for it, 30-45 ms a
+  // batch. The copy takes no write lock, so a kiosk still gets in during the gap.
+  WalCopier copier(StoreAccess::db(store));
   auto take_line = [&](ReadLine& l) {
     if (l.kind == ReadLine::Kind::blank) return;
     ++report.lines;
@@ -506,13 +499,10 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
         take_line(chunk[at++]);
       }
     }, Store::BatchFailure::whole_only);  // a failed save ends the import: no savepoint each
+    copier.committed();
     if (ended) break;
     const auto gap_end = std::chrono::steady_clock::now() + kBatchGap;
-    try {
-      db.exec("PRAGMA wal_checkpoint(PASSIVE)");
-    } catch (const DbError&) {
-      // Not copied now (another connection checkpointing): the next gap copies it.
-    }
+    copier.settle();
     std::this_thread::sleep_until(gap_end);
   }
   if (read_failure) std::rethrow_exception(read_failure);
@@ -536,6 +526,7 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
     // database is never kept waiting past its busy timeout by a long import.
     std::vector<Response> pending;
     std::size_t done = 0;  // pending[0, done) are written
+    WalCopier copier(StoreAccess::db(store));  // as in import_jsonl
     auto flush = [&] {
       store.batch([&] {
         auto t0 = std::chrono::steady_clock::now();
@@ -562,12 +553,17 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
           }
         }
       }, Store::BatchFailure::whole_only);
+      copier.committed();
     };
     // Up to 500 read ahead; each transaction holds the lock at most kBatchHold, then a gap.
     auto drain = [&] {
       while (done < pending.size()) {
         flush();
-        if (done < pending.size()) std::this_thread::sleep_for(kBatchGap);
+        if (done < pending.size()) {
+          const auto gap_end = std::chrono::steady_clock::now() + kBatchGap;
+          copier.settle();
+          std::this_thread::sleep_until(gap_end);
+        }
       }
       pending.clear();
       done = 0;

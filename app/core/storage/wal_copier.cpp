@@ -1,0 +1,92 @@
+#include "core/storage/wal_copier.hpp"
+
+#include <sqlite3.h>
+
+#include "core/storage/sqlite.hpp"
+
+namespace eco {
+
+namespace {
+bool in_wal_mode(Db& db) {
+  Stmt s(db, "PRAGMA journal_mode");
+  return s.step() && s.text(0) == "wal";
+}
+}  // namespace
+
+WalCopier::WalCopier(Db& writer, std::int64_t max_frames) : writer_(writer), max_frames_(max_frames) {
+  try {
+    if (writer.path().empty() || writer.path() == ":memory:" || !in_wal_mode(writer)) return;
+    copier_ = std::make_unique<Db>(writer.path(), /*create=*/false);
+    // The copy syncs the log before and the file after, as the writer's own would.
+    copier_->exec("PRAGMA synchronous=FULL");
+    writer.exec("PRAGMA wal_autocheckpoint=0");
+  } catch (const DbError&) {
+    copier_.reset();  // the writer's commits go on copying the log themselves
+    return;
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+WalCopier::~WalCopier() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> l(m_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  copier_.reset();
+  try {
+    writer_.exec("PRAGMA wal_autocheckpoint=1000");  // SQLite's default
+  } catch (...) {
+  }
+}
+
+void WalCopier::committed() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> l(m_);
+    ++asked_;
+  }
+  cv_.notify_all();
+}
+
+void WalCopier::settle() {
+  if (!thread_.joinable()) return;
+  std::unique_lock<std::mutex> l(m_);
+  // Also when the copies fall behind (a slow disk): the count of the last one then lags
+  // more than a batch, and the log could pass the bound by many.
+  const bool over = last_log_ >= max_frames_, behind = asked_ - done_ > 1;
+  if (!(over || behind) || done_ >= asked_) return;
+  ++stats_.waits;
+  cv_.wait(l, [&] { return done_ >= asked_ || stop_; });
+}
+
+WalCopier::Stats WalCopier::stats() const {
+  std::lock_guard<std::mutex> l(m_);
+  return stats_;
+}
+
+void WalCopier::run() {
+  std::unique_lock<std::mutex> l(m_);
+  for (;;) {
+    cv_.wait(l, [&] { return stop_ || done_ < asked_; });
+    if (stop_) return;
+    const std::uint64_t through = asked_;
+    l.unlock();
+    // Passive: never waits for the writer or a reader, and never blocks them; what a
+    // reader still needs, or another connection is copying, is left for the next time.
+    int log = 0, copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(copier_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    l.lock();
+    ++stats_.copies;
+    if (rc == SQLITE_OK && log >= 0) {
+      last_log_ = log;
+      if (log > stats_.largest_log) stats_.largest_log = log;
+    }
+    done_ = through;
+    cv_.notify_all();
+  }
+}
+
+}  // namespace eco

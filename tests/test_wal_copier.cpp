@@ -1,0 +1,126 @@
+// The write-ahead log copied beside a bulk writer (core/storage/wal_copier.hpp): every
+// batch lands in the file, the log stays bounded when nothing else reads, a reader that
+// holds an old snapshot neither deadlocks the writer nor loses a batch, and the writer
+// gets its automatic checkpoint back afterwards.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/storage/demo_data.hpp"
+#include "core/storage/sqlite.hpp"
+#include "core/storage/store.hpp"
+#include "core/storage/store_access.hpp"
+#include "core/storage/wal_copier.hpp"
+#include "core/survey/metrics.hpp"
+#include "helpers.hpp"
+
+using namespace eco;
+
+namespace {
+constexpr int kBatches = 40, kPerBatch = 25;
+
+// Saves kBatches batches of kPerBatch responses the way an import does: commit, ask
+// for the copy, settle in the gap (unless told not to).
+void save_batches(Store& store, WalCopier& copier, bool settle, int from = 0) {
+  const Questionnaire& q = *test::shipped().find("satisfaction");
+  int made = from;
+  for (int b = 0; b < kBatches; ++b) {
+    store.batch([&] {
+      for (int i = 0; i < kPerBatch; ++i, ++made) {
+        Response r = demo_response(q, 7000 + static_cast<std::uint64_t>(made),
+                                   1'700'000'000'000 + made * 600'000LL, "hall-a");
+        REQUIRE(store.save(r, compute_metrics(q, r)) == Store::Saved::inserted);
+      }
+    }, Store::BatchFailure::whole_only);
+    copier.committed();
+    if (settle) copier.settle();
+  }
+}
+
+std::uintmax_t wal_bytes(const std::string& db) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(db + "-wal", ec);
+  return ec ? 0 : n;
+}
+
+std::int64_t autocheckpoint(Store& s) { return StoreAccess::db(s).scalar("PRAGMA wal_autocheckpoint"); }
+}  // namespace
+
+TEST_CASE("a log copied beside the writer holds every batch and stays bounded") {
+  const std::int64_t bound = 64;  // frames: a few batches' worth
+  std::uintmax_t unsettled_wal = 0, settled_wal = 0;
+  for (bool settle : {false, true}) {
+    CAPTURE(settle);
+    test::TempDir dir;
+    const std::string path = dir.file("k.db");
+    Store store(path);
+    REQUIRE(autocheckpoint(store) == 1000);
+    std::int64_t largest_log = 0;
+    {
+      WalCopier copier(StoreAccess::db(store), bound);
+      REQUIRE(copier.active());
+      CHECK(autocheckpoint(store) == 0);  // the commits leave the copying to the other thread
+      save_batches(store, copier, settle);
+      auto st = copier.stats();
+      CHECK(st.copies >= 1);
+      if (settle) {
+        CHECK(st.waits >= 1);
+        largest_log = st.largest_log;  // reported below
+      }
+    }
+    CHECK(autocheckpoint(store) == 1000);  // given back
+    (settle ? settled_wal : unsettled_wal) = wal_bytes(path);
+    MESSAGE("settle=" << settle << ": log file " << wal_bytes(path) << " bytes, largest log seen "
+                      << largest_log << " frames");
+    // Everything is there, for this connection and a new one, and the file is sound.
+    CHECK(store.count() == kBatches * kPerBatch);
+    Store other(path);
+    CHECK(other.count() == kBatches * kPerBatch);
+    CHECK(StoreAccess::db(other).scalar("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'") == 0);
+  }
+  // Left alone the log grows with every batch (the file is never shrunk, so its size is
+  // the most the log held). Settled, it starts over once past the bound: it never holds
+  // more than the bound and the two batches committed before a wait notices (the last
+  // copy's count lags a batch behind; a batch here is 40-70 frames, so three are allowed).
+  const std::uintmax_t page = 4096 + 24;  // a frame: the page and its header
+  const std::uintmax_t per_batch = unsettled_wal / page / kBatches;
+  CAPTURE(per_batch);
+  REQUIRE(per_batch >= 1);
+  CAPTURE(settled_wal);
+  CAPTURE(unsettled_wal);
+  CHECK(settled_wal <= (static_cast<std::uintmax_t>(bound) + 3 * per_batch) * page + 32);
+  CHECK(unsettled_wal > settled_wal * 3);
+}
+
+TEST_CASE("a reader holding an old snapshot neither stops the writer nor loses a batch") {
+  test::TempDir dir;
+  const std::string path = dir.file("k.db");
+  Store store(path);
+  Store reader(path);
+  const Questionnaire& q = *test::shipped().find("satisfaction");
+  Response first = demo_response(q, 1, 1'700'000'000'000, "hall-a");
+  REQUIRE(store.save(first, compute_metrics(q, first)) == Store::Saved::inserted);
+  Db& rdb = StoreAccess::db(reader);
+  rdb.exec("BEGIN");
+  REQUIRE(rdb.scalar("SELECT count(*) FROM responses") == 1);  // the snapshot is taken
+  {
+    WalCopier copier(StoreAccess::db(store), 8);
+    save_batches(store, copier, true, 100);  // the log passes the bound and cannot start over
+    // The reader pins the log: it could never start over, and the writer went on.
+    CHECK(copier.stats().largest_log > 8 * kBatches);
+  }
+  // The reader still sees its snapshot; the writer's batches are all stored.
+  CHECK(rdb.scalar("SELECT count(*) FROM responses") == 1);
+  rdb.exec("COMMIT");
+  CHECK(rdb.scalar("SELECT count(*) FROM responses") == 1 + kBatches * kPerBatch);
+  CHECK(store.count() == 1 + kBatches * kPerBatch);
+}
+
+TEST_CASE("a log copier on an in-memory database does nothing and the batches are saved as before") {
+  Store store(":memory:");
+  WalCopier copier(StoreAccess::db(store));
+  CHECK_FALSE(copier.active());
+  save_batches(store, copier, true);
+  CHECK(copier.stats().copies == 0);
+  CHECK(store.count() == kBatches * kPerBatch);
+}
