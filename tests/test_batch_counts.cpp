@@ -3,6 +3,9 @@
 // BINARY collation does. Keys are made to collide in every field but one.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <set>
+
 #include <map>
 #include <random>
 #include <string>
@@ -65,12 +68,14 @@ TEST_CASE("a batch's counts are summed per key and listed in the table's key ord
   }
 }
 
-// Store::batch writes its counts eight rows to a statement and the rest one by one:
-// batches of every size around those multiples, some keys already in the table.
-TEST_CASE("a batch's counts written eight to a statement equal the responses saved one by one") {
+// Store::batch writes its counts Store::kCountRows rows to a statement and the rest one
+// by one: batches with fewer keys than a statement holds, with one and several full
+// statements and a remainder, some keys already in the table.
+TEST_CASE("a batch's counts written many to a statement equal the responses saved one by one") {
   const QuestionnaireSet& set = test::shipped();
   const Questionnaire& q = *set.find("green-travel");
-  for (int n : {0, 1, 2, 7, 8, 9, 15, 16, 17, 40}) {
+  std::set<std::size_t> keys_seen;  // rows a batch wrote
+  for (int n : {0, 1, 2, 3, 5, 8, 12, 17, 25, 40, 60}) {
     CAPTURE(n);
     test::TempDir dir;
     Store batched(dir.file("b.db")), single(dir.file("s.db"));
@@ -106,5 +111,13 @@ TEST_CASE("a batch's counts written eight to a statement equal the responses sav
     CHECK(b.size() == s.size());
     CHECK(b == s);
     if (n) CHECK_FALSE(b.empty());
+    keys_seen.insert(b.size());
   }
+  // The sizes above reach each path: only single rows, one full statement and a
+  // remainder, several full statements and a remainder.
+  const auto k = static_cast<std::size_t>(Store::kCountRows);
+  auto any = [&](auto pred) { return std::any_of(keys_seen.begin(), keys_seen.end(), pred); };
+  CHECK(any([&](std::size_t x) { return x > 0 && x < k; }));
+  CHECK(any([&](std::size_t x) { return x > k && x < 2 * k && x % k; }));
+  CHECK(any([&](std::size_t x) { return x > 2 * k && x % k; }));
 }
