@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <stdexcept>
 
 #include <unistd.h>
 
@@ -122,12 +123,16 @@ struct Kiosk {
 };
 
 // The center's queries, with the kiosk saving and syncing a response at the first
-// query inside the view and again at the first row any query streams; cancel, when
-// given, is set after the first.
+// query inside the view and again at the first row any query streams. Optionally the
+// reading then stops: cancel set after the first write, or the read failing (as a
+// center going away would) once write number fail_at has synced.
+struct Stop {
+  std::atomic<bool>* cancel = nullptr;
+  int fail_at = 0;  // 0: never
+};
 class SyncsMidView final : public test::ForwardingQueries {
  public:
-  SyncsMidView(CentralQueries& c, Kiosk& k, std::atomic<bool>* cancel = nullptr)
-      : ForwardingQueries(c), kiosk_(k), cancel_(cancel) {}
+  SyncsMidView(CentralQueries& c, Kiosk& k, Stop stop = {}) : ForwardingQueries(c), kiosk_(k), stop_(stop) {}
   std::vector<std::string> problems;
   int writes() const { return writes_; }
 
@@ -176,10 +181,11 @@ class SyncsMidView final : public test::ForwardingQueries {
   void write() {
     ++writes_;
     if (std::string e = kiosk_.save_and_sync(); !e.empty()) problems.push_back(e);
-    if (cancel_) cancel_->store(true);
+    if (stop_.cancel) stop_.cancel->store(true);
+    if (writes_ == stop_.fail_at) throw std::runtime_error("the center went away");
   }
   Kiosk& kiosk_;
-  std::atomic<bool>* cancel_;
+  Stop stop_;
   std::atomic<bool> inside_{false};
   std::atomic<int> writes_{0};
 };
@@ -189,13 +195,12 @@ std::string file_text(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Everything an export wrote, the workbook's sheets as their XML.
+// Everything an export wrote; a workbook's entries (its sheets' XML) one after another,
+// by one unzip rather than one per entry.
 std::string exported_text(const ExportOptions& o, const ExportResult& r) {
+  if (o.format == "xlsx") return test::run_output("unzip -p " + test::shell_quoted(o.out));
   std::string text;
-  if (o.format == "xlsx")
-    for (const auto& [name, xml] : test::zip_entries(o.out)) text += xml;
-  else
-    for (const auto& f : r.files.empty() ? std::vector<std::string>{o.out} : r.files) text += file_text(f);
+  for (const auto& f : r.files.empty() ? std::vector<std::string>{o.out} : r.files) text += file_text(f);
   return text;
 }
 
@@ -290,7 +295,10 @@ TEST_CASE("central snapshot: the indicators are one view of the center's respons
   }
 }
 
-TEST_CASE("central snapshot: a cancelled export ends its view, and the connection reads on" *
+// An export cancelled inside the view returns; one whose read fails throws out of it
+// (as do the indicators): either way the view ends there, rolled back, and the same
+// connection then reads the center as it now is.
+TEST_CASE("central snapshot: a cancelled or failed read ends its view, and the connection reads on" *
           doctest::skip(no_cluster())) {
   Strings strings = test::shipped_strings();
   for (int n : kBefore) {
@@ -298,27 +306,38 @@ TEST_CASE("central snapshot: a cancelled export ends its view, and the connectio
     Center c("c" + std::to_string(n));
     Kiosk k(c, n);
     CentralQueries cq(c.admin_url);
-    const std::int64_t stored = cq.count();
     std::atomic<bool> cancel{false};
     ExportOptions o;
     o.format = "xlsx";
     o.strings = &strings;
     o.include_flagged = true;
     o.cancel = &cancel;
-    o.out = k.dir.file("cancelled.xlsx");
-    // Cancelled once the kiosk has synced at the first query inside the view.
-    SyncsMidView mid(cq, k, &cancel);
-    ExportResult r = export_data(mid, test::shipped(), o);
-    CHECK(r.error == "cancelled");
-    for (const auto& p : mid.problems) FAIL_CHECK(p);
-    REQUIRE(mid.writes() >= 1);
-    CHECK(c.open_transactions() == "0");
-    // A view left open would still hide what the kiosk sent.
-    CHECK(cq.count() == stored + mid.writes());
+    o.out = k.dir.file("stopped.xlsx");
+    const int last = n ? 2 : 1;  // the write at the first row, when there is one
+    for (const char* how : {"cancelled export", "failed export", "failed indicators"}) {
+      CAPTURE(how);
+      const std::string h = how;
+      const std::int64_t stored = cq.count();
+      cancel = false;
+      SyncsMidView mid(cq, k, h == "cancelled export" ? Stop{&cancel, 0} : Stop{nullptr, last});
+      if (h == "cancelled export") CHECK(export_data(mid, test::shipped(), o).error == "cancelled");
+      else if (h == "failed export")
+        CHECK_THROWS_WITH(export_data(mid, test::shipped(), o), "the center went away");
+      else
+        CHECK_THROWS_WITH(compute_indicators(mid, test::shipped(), {}), "the center went away");
+      for (const auto& p : mid.problems) FAIL_CHECK(p);
+      REQUIRE(mid.writes() >= 1);
+      CHECK(c.open_transactions() == "0");
+      // A view left open would still hide what the kiosk sent.
+      CHECK(cq.count() == stored + mid.writes());
+    }
     o.cancel = nullptr;
     o.out = k.dir.file("next.xlsx");
     ExportResult next = export_data(cq, test::shipped(), o);
     REQUIRE(next.error.empty());
-    CHECK(next.rows == stored + mid.writes());
+    CHECK(next.rows == cq.count());
+    CHECK(next.rows == n + static_cast<std::int64_t>(k.saved.size()));
+    const std::string text = exported_text(o, next);
+    for (const auto& id : k.saved) CHECK(text.find(id) != std::string::npos);
   }
 }
