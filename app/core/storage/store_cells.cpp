@@ -54,11 +54,18 @@ bool cells_answer(Db& db, const CellQuery& q) {
   return answers(s, q);
 }
 
+// The upsert of `rows` cells: eighteen parameters each, in kColumns' order and then n.
+std::string upsert_cells(int rows) {
+  std::string sql = std::string("INSERT INTO metrics_cells(") + kColumns + ", n) VALUES";
+  for (int k = 0; k < rows; ++k) sql += k ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  return sql + " ON CONFLICT DO UPDATE SET n = n + excluded.n";
+}
+
 CellCounter::CellCounter(Db& db, bool filling)
     : clock_(read_clock(db)),
       filling_(filling),
-      upsert_(db, std::string("INSERT INTO metrics_cells(") + kColumns +
-                      ", n) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n"),
+      upsert_(db, upsert_cells(1)),
+      upsert_many_(db, upsert_cells(kRows)),
       check_(db, kClockNow),
       stale_(db, "UPDATE metrics_cell_clock SET utc_offset_minutes = " + std::to_string(kStaleCellClock) +
                      " WHERE id = 1"),
@@ -84,17 +91,29 @@ void CellCounter::write(CellTally& summed) {
                     c.drawn, c.satisfied, c.trips, c.green, c.item, c.value, r.second);
   };
   std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return tie(a) < tie(b); });
-  for (const auto& [c, version] : rows) {
-    upsert_.bind(1, static_cast<int>(c.grouping)).bind_static(2, c.questionnaire).bind(3, c.township).bind(4, c.age)
-        .bind(5, c.gender).bind(6, c.kiosk).bind(7, c.day).bind(8, c.fast ? 1 : 0).bind(9, c.flags).bind(10, c.score)
-        .bind(11, c.drawn).bind(12, c.satisfied ? 1 : 0).bind(13, c.trips).bind(14, c.green).bind(15, c.item)
-        .bind(16, c.value).bind(17, version).bind(18, c.n);
+  auto bind = [](Stmt& s, int base, const MetricsCell& c, int version) {
+    s.bind(base + 1, static_cast<int>(c.grouping)).bind_static(base + 2, c.questionnaire).bind(base + 3, c.township)
+        .bind(base + 4, c.age).bind(base + 5, c.gender).bind(base + 6, c.kiosk).bind(base + 7, c.day)
+        .bind(base + 8, c.fast ? 1 : 0).bind(base + 9, c.flags).bind(base + 10, c.score).bind(base + 11, c.drawn)
+        .bind(base + 12, c.satisfied ? 1 : 0).bind(base + 13, c.trips).bind(base + 14, c.green)
+        .bind(base + 15, c.item).bind(base + 16, c.value).bind(base + 17, version).bind(base + 18, c.n);
+  };
+  auto run = [](Stmt& s) {
     try {
-      upsert_.run();
+      s.run();
     } catch (...) {
-      upsert_.reset();
+      s.reset();
       throw;
     }
+  };
+  std::size_t i = 0;
+  for (; rows.size() - i >= static_cast<std::size_t>(kRows); i += kRows) {
+    for (int k = 0; k < kRows; ++k) bind(upsert_many_, 18 * k, rows[i + k].first, rows[i + k].second);
+    run(upsert_many_);
+  }
+  for (; i < rows.size(); ++i) {
+    bind(upsert_, 0, rows[i].first, rows[i].second);
+    run(upsert_);
   }
   summed.clear();
 }
