@@ -450,15 +450,15 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
   auto take_line = [&](ReadLine& l) {
     if (l.kind == ReadLine::Kind::blank) return;
     ++report.lines;
-    auto where = name + ":" + std::to_string(l.lineno) + ": ";
+    auto where = [&] { return name + ":" + std::to_string(l.lineno) + ": "; };  // only for a problem
     if (l.kind == ReadLine::Kind::too_long) {
       report.kiosks["?"].refused++;
-      report.problem(where + "line longer than " + std::to_string(kMaxImportLine) + " bytes");
+      report.problem(where() + "line longer than " + std::to_string(kMaxImportLine) + " bytes");
       return;
     }
     if (l.kind == ReadLine::Kind::refused) {
       report.kiosks[l.kiosk].refused++;
-      report.problem(where + l.error);
+      report.problem(where() + l.error);
       return;
     }
     const Response& r = *l.response;
@@ -467,7 +467,7 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
     else if (same_as_stored(store, r)) k.already++;
     else {
       k.conflicts++;
-      report.problem(where + "conflict: response " + r.id +
+      report.problem(where() + "conflict: response " + r.id +
                      " is already stored with different content; the stored one is kept");
     }
   };
