@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,6 +25,7 @@
 #include "core/storage/store_access.hpp"
 #include "core/survey/metrics.hpp"
 #include "cells_check.hpp"
+#include "forwarding_queries.hpp"
 #include "helpers.hpp"
 
 using namespace eco;
@@ -224,6 +226,75 @@ TEST_CASE("survey results over the hourly counts equal those over a scan") {
     Store s(path, Store::ReadOnly{});
     std::size_t i = 0;
     for (const auto& f : filters()) CHECK(flat(compute_survey_results(s, test::shipped(), f, 480)) == fast[i++]);
+  }
+}
+
+namespace {
+// The kiosk's store, with a second connection that saves a completed response and an
+// abandoned session the first time the survey results query anything.
+class SavesAtFirstQuery final : public test::ForwardingQueries {
+ public:
+  SavesAtFirstQuery(Store& s, Store& other) : ForwardingQueries(s), other_(other) {}
+  int queries = 0;
+
+ private:
+  void before_query() override {
+    if (queries++) return;
+    const Questionnaire& q = *test::shipped().find("satisfaction");
+    Response r = demo_response(q, 4242, kEnd - 1800'000, "hall-a");
+    REQUIRE(test::save_scored(other_, r, &q) == Store::Saved::inserted);
+    other_.save_abandoned(Abandoned{"6a3c1f0e-1111-4222-8333-944445555666", "satisfaction", q.version, "hall-a", "zh",
+                                    kEnd - 3600'000, kEnd - 3000'000, q.questions.front().id, 1, 0});
+  }
+  Store& other_;
+};
+
+std::vector<std::string> flat_results(const SurveyResults& r) {
+  std::vector<std::string> out;
+  for (const auto& q : r.questionnaires) {
+    out.push_back(q.id + " " + std::to_string(q.completed) + " " + std::to_string(q.flagged) + " " +
+                  std::to_string(q.abandoned));
+    for (const auto& d : q.per_day) out.push_back(d.day + " " + std::to_string(d.n));
+    for (const auto& [at, n] : q.abandoned_at) out.push_back("abandoned at " + at + " " + std::to_string(n));
+    for (const auto& qu : q.questions) {
+      out.push_back(qu.question + " answered " + std::to_string(qu.answered));
+      for (const auto& c : qu.counts) out.push_back(qu.question + " " + c.option + " " + std::to_string(c.n));
+    }
+  }
+  return out;
+}
+}  // namespace
+
+// A kiosk saves (and another resident walks away) while the console computes the survey
+// results: every figure is of the responses as they were when it began (never a
+// question answered by more people than completed the questionnaire), and the new ones
+// count from the next computation on.
+TEST_CASE("survey results are one view of the responses while another connection saves") {
+  for (std::int64_t n : {0, 1, 2, 300}) {
+    CAPTURE(n);
+    test::TempDir dir;
+    Store s(dir.file("view.db"));
+    Store other(dir.file("view.db"));
+    fill(s, n, "hall-a", 31 + static_cast<std::uint64_t>(n));
+    auto satisfaction = [](const SurveyResults& r) {
+      for (const auto& q : r.questionnaires)
+        if (q.id == "satisfaction") return q;
+      FAIL("no satisfaction results");
+      return QuestionnaireResults{};
+    };
+    const SurveyResults first = compute_survey_results(s, test::shipped(), {}, 480);
+    const auto before = flat_results(first);
+    SavesAtFirstQuery mid(s, other);
+    const auto during = flat_results(compute_survey_results(mid, test::shipped(), {}, 480));
+    REQUIRE(mid.queries >= 4);  // per day, flagged, abandoned, answer counts
+    CHECK(during == before);
+    const SurveyResults next = compute_survey_results(s, test::shipped(), {}, 480);
+    CHECK(flat_results(next) != before);
+    CHECK(satisfaction(next).completed == satisfaction(first).completed + 1);
+    CHECK(satisfaction(next).abandoned == satisfaction(first).abandoned + 1);
+    // The connection that computed them holds no transaction: it saves as before.
+    const Questionnaire& q = *test::shipped().find("satisfaction");
+    REQUIRE(test::save_scored(s, demo_response(q, 4343, kEnd - 900'000, "hall-a"), &q) == Store::Saved::inserted);
   }
 }
 

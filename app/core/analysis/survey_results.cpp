@@ -59,28 +59,36 @@ SurveyResults compute_survey_results(ResponseQueries& store, const Questionnaire
   for (const auto& q : set.list) by_q[q.id].id = q.id;
   Distributions dist;
   std::map<QuestionKey, std::int64_t> answered;
+  bool stopped = false;
   try {
-    for (const auto& d : store.responses_per_day(f, utc_offset_minutes)) {  // on the district's clock
-      auto& qr = by_q[d.questionnaire];
-      qr.id = d.questionnaire;
-      qr.per_day.push_back({d.day, d.n});
-      qr.completed += d.n;
-    }
-    if (stop()) { out.cancelled = true; return out; }
-    // Flagged (stored flags; the speed flag needs the threshold and is in the indicators).
-    for (const auto& c : store.flagged_per_questionnaire(f)) by_q[c.questionnaire].flagged = c.n;
-    for (const auto& a : store.abandoned_at(f)) {  // abandoned sessions and where
-      auto& qr = by_q[a.questionnaire];
-      qr.abandoned += a.n;
-      qr.abandoned_at.emplace_back(a.last_question, a.n);
-    }
-    if (stop()) { out.cancelled = true; return out; }
-    add_answer_counts(store.answer_counts(f), dist, answered);  // from the hourly counts kept at save time
+    // One view of the responses (ResponseQueries::read_consistently): a response saved
+    // meanwhile is in none of these figures or in all of them, so a question is never
+    // answered by more people than completed the questionnaire.
+    store.read_consistently([&] {
+      for (const auto& d : store.responses_per_day(f, utc_offset_minutes)) {  // on the district's clock
+        auto& qr = by_q[d.questionnaire];
+        qr.id = d.questionnaire;
+        qr.per_day.push_back({d.day, d.n});
+        qr.completed += d.n;
+      }
+      if ((stopped = stop())) return;
+      // Flagged (stored flags; the speed flag needs the threshold and is in the indicators).
+      for (const auto& c : store.flagged_per_questionnaire(f)) by_q[c.questionnaire].flagged = c.n;
+      for (const auto& a : store.abandoned_at(f)) {  // abandoned sessions and where
+        auto& qr = by_q[a.questionnaire];
+        qr.abandoned += a.n;
+        qr.abandoned_at.emplace_back(a.last_question, a.n);
+      }
+      if ((stopped = stop())) return;
+      add_answer_counts(store.answer_counts(f), dist, answered);  // from the hourly counts kept at save time
+    });
   } catch (const QueryCancelled&) {
+    stopped = true;
+  }
+  if (stopped || stop()) {
     out.cancelled = true;
     return out;
   }
-  if (stop()) { out.cancelled = true; return out; }
   for (const auto& q : set.list) {
     auto& qr = by_q[q.id];
     std::sort(qr.abandoned_at.begin(), qr.abandoned_at.end(),
