@@ -501,9 +501,8 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
     }, Store::BatchFailure::whole_only);  // a failed save ends the import: no savepoint each
     copier.committed();
     if (ended) break;
-    const auto gap_end = std::chrono::steady_clock::now() + kBatchGap;
-    copier.settle();
-    std::this_thread::sleep_until(gap_end);
+    std::this_thread::sleep_for(kBatchGap);
+    copier.settle();  // after the gap: a kiosk's save in it is copied too
   }
   if (read_failure) std::rethrow_exception(read_failure);
 }
@@ -515,7 +514,8 @@ bool is_sqlite_file(const std::string& path) {
   return in.gcount() == 16 && std::string(head, 16) == std::string("SQLite format 3\0", 16);
 }
 
-void import_database(const std::string& path, Store& store, const QuestionnaireSet& set, ImportReport& report) {
+void import_database(const std::string& path, Store& store, const QuestionnaireSet& set, ImportReport& report,
+                     std::int64_t max_log_frames) {
   try {
     // Read in place through SQLite, read-only: responses still in the source's -wal
     // (saved before a power cut, never checkpointed) are read too, nothing is copied,
@@ -526,8 +526,11 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
     // database is never kept waiting past its busy timeout by a long import.
     std::vector<Response> pending;
     std::size_t done = 0;  // pending[0, done) are written
-    WalCopier copier(StoreAccess::db(store));  // as in import_jsonl
+    WalCopier copier(StoreAccess::db(store), max_log_frames);  // as in import_jsonl
     auto flush = [&] {
+      // Before every batch, also the first of each 500 read (they had no gap, only the
+      // reading): never settled there, the log grew by the whole import.
+      copier.settle();
       store.batch([&] {
         auto t0 = std::chrono::steady_clock::now();
         for (; done < pending.size() && std::chrono::steady_clock::now() - t0 < kBatchHold; ++done) {
@@ -559,11 +562,7 @@ void import_database(const std::string& path, Store& store, const QuestionnaireS
     auto drain = [&] {
       while (done < pending.size()) {
         flush();
-        if (done < pending.size()) {
-          const auto gap_end = std::chrono::steady_clock::now() + kBatchGap;
-          copier.settle();
-          std::this_thread::sleep_until(gap_end);
-        }
+        if (done < pending.size()) std::this_thread::sleep_for(kBatchGap);
       }
       pending.clear();
       done = 0;

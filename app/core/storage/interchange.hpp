@@ -12,6 +12,7 @@
 #include "core/survey/questionnaire_loader.hpp"
 #include "core/support/time.hpp"
 #include "core/survey/response.hpp"
+#include "core/storage/wal_copier.hpp"
 
 namespace eco {
 
@@ -62,8 +63,10 @@ void import_jsonl(std::istream& in, const std::string& name, Store& store, const
 
 // Merges another EcoKiosk database file, read in place through a read-only SQLite
 // connection (so its -wal counts; no copy is made and the file is not changed). Each
-// response is checked as an import line would be.
-void import_database(const std::string& path, Store& store, const QuestionnaireSet& set, ImportReport& report);
+// response is checked as an import line would be. `max_log_frames`: the write-ahead
+// log's bound (wal_copier.hpp; tests use a small one).
+void import_database(const std::string& path, Store& store, const QuestionnaireSet& set, ImportReport& report,
+                     std::int64_t max_log_frames = WalCopier::kMaxFrames);
 bool is_sqlite_file(const std::string& path);
 
 // Reads one line of at most `max` bytes. A longer line is consumed without being

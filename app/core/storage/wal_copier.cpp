@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+
 #include "core/storage/sqlite.hpp"
 
 namespace eco {
@@ -57,7 +59,12 @@ void WalCopier::settle() {
   // Also when the copies fall behind (a slow disk): the count of the last one then lags
   // more than a batch, and the log could pass the bound by many.
   const bool over = last_log_ >= max_frames_, behind = asked_ - done_ > 1;
-  if (!(over || behind) || done_ >= asked_) return;
+  if (over) {
+    ++asked_;  // what others committed since the last copy, too
+    cv_.notify_all();
+  } else if (!behind || done_ >= asked_) {
+    return;
+  }
   ++stats_.waits;
   cv_.wait(l, [&] { return done_ >= asked_ || stop_; });
 }
@@ -75,9 +82,15 @@ void WalCopier::run() {
     const std::uint64_t through = asked_;
     l.unlock();
     // Passive: never waits for the writer or a reader, and never blocks them; what a
-    // reader still needs, or another connection is copying, is left for the next time.
-    int log = 0, copied = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(copier_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    // reader still needs is left for the next time. Busy: another connection (a kiosk's
+    // own automatic checkpoint, another import's copier) is copying; tried again for up
+    // to 20 ms, so a settle() does not let the next batch begin before that is done.
+    int log = 0, copied = 0, rc = SQLITE_OK;
+    for (int tries = 0; tries < 20; ++tries) {
+      rc = sqlite3_wal_checkpoint_v2(copier_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+      if (rc != SQLITE_BUSY) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     l.lock();
     ++stats_.copies;
     if (rc == SQLITE_OK && log >= 0) {

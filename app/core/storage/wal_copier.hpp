@@ -32,9 +32,12 @@ class WalCopier {
   bool active() const { return thread_.joinable(); }
   // After each commit: copy what is in the log now.
   void committed();
-  // Between batches: once the log has grown past max_frames (or the copies are more
-  // than a commit behind), wait until what was committed last is copied, so the next
-  // batch starts the log over. The log then holds at most max_frames and two batches.
+  // Just before the next batch begins (after the gap): once the log has grown past
+  // max_frames, copy it again and wait, so the next batch starts the log over. Again,
+  // because a kiosk that got in at the commit may have committed after the copy looked,
+  // and one frame left uncopied keeps the log from starting over. Also waits when the
+  // copies fall more than a commit behind. The log then holds at most max_frames and
+  // two batches.
   void settle();
 
   struct Stats {
