@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <system_error>
 
 #include "core/storage/sqlite.hpp"
 
@@ -26,7 +27,15 @@ WalCopier::WalCopier(Db& writer, std::int64_t max_frames) : writer_(writer), max
     copier_.reset();  // the writer's commits go on copying the log themselves
     return;
   }
-  thread_ = std::thread([this] { run(); });
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (const std::system_error&) {  // no thread to be had: as if never made
+    copier_.reset();
+    try {
+      writer.exec("PRAGMA wal_autocheckpoint=1000");
+    } catch (...) {
+    }
+  }
 }
 
 WalCopier::~WalCopier() {
@@ -37,6 +46,12 @@ WalCopier::~WalCopier() {
   }
   cv_.notify_all();
   thread_.join();
+  // The rest copied and the log cut back to nothing, so that a kiosk keeping the file
+  // open is not left with the bound's worth of log on disk (SQLite reuses a log, never
+  // shrinks it). It needs a moment without a writer or an old reader: waited for
+  // briefly, else left as it is.
+  sqlite3_busy_timeout(copier_->raw(), 100);
+  sqlite3_wal_checkpoint_v2(copier_->raw(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   copier_.reset();
   try {
     writer_.exec("PRAGMA wal_autocheckpoint=1000");  // SQLite's default
