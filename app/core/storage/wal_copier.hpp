@@ -25,7 +25,10 @@ class WalCopier {
   // file. Where that cannot be done (an in-memory database, no WAL, the open failing)
   // nothing changes and the writer's commits copy the log as before.
   explicit WalCopier(Db& writer, std::int64_t max_frames = kMaxFrames);
-  ~WalCopier();  // waits for a copy under way, then gives the writer its automatic checkpoint back
+  // Waits for a copy under way, copies the rest and truncates the log (if no writer or
+  // old reader keeps it for more than 100 ms), then gives the writer its automatic
+  // checkpoint back.
+  ~WalCopier();
   WalCopier(const WalCopier&) = delete;
   WalCopier& operator=(const WalCopier&) = delete;
 
