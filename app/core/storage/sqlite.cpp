@@ -166,4 +166,13 @@ void Transaction::commit() {
   done_ = true;
 }
 
+std::string values_rows(int columns, int rows) {
+  std::string row = "(";
+  for (int c = 0; c < columns; ++c) row += c ? ",?" : "?";
+  row += ")";
+  std::string out;
+  for (int r = 0; r < rows; ++r) out += r ? "," + row : row;
+  return out;
+}
+
 }  // namespace eco

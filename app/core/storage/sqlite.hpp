@@ -95,4 +95,8 @@ class Transaction {
   bool done_ = false;
 };
 
+// "(?,?,?),(?,?,?)": the VALUES of a statement inserting `rows` rows of `columns`
+// parameters each (one statement for many rows costs SQLite's per-statement work once).
+std::string values_rows(int columns, int rows);
+
 }  // namespace eco

@@ -330,9 +330,8 @@ Store::Store(const std::string& path, const MigrationProgress& progress) {
       "completed_at, duration_s, visible_questions, drawn, saved_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
       "ON CONFLICT(uuid) DO NOTHING");
   for (int k = 1; k <= kAnswerRows; ++k) {
-    std::string sql = "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES(?,?,?,?,?,?,?)";
-    for (int i = 1; i < k; ++i) sql += ",(?,?,?,?,?,?,?)";
-    insert_answers_[static_cast<std::size_t>(k)] = std::make_unique<Stmt>(*db_, sql);
+    insert_answers_[static_cast<std::size_t>(k)] = std::make_unique<Stmt>(*db_,
+        "INSERT INTO answers(response, ord, question, kind, item, value, text) VALUES" + values_rows(7, k));
   }
   find_uuid_ = std::make_unique<Stmt>(*db_, "SELECT 1 FROM responses WHERE uuid=?");
   insert_metrics_ = std::make_unique<Stmt>(*db_,
@@ -348,9 +347,9 @@ Store::Store(const std::string& path, const MigrationProgress& progress) {
     // One count row, or (SQLite's upsert takes several rows in one statement, a row
     // under a key already there adding to it) a batch's counts kCountRows at a time.
     auto upsert_counts = [&](int rows) {
-      std::string sql = "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES";
-      for (int k = 0; k < rows; ++k) sql += k ? ",(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?)";
-      return std::make_unique<Stmt>(*db_, sql + " ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
+      return std::make_unique<Stmt>(*db_,
+          "INSERT INTO answer_counts(questionnaire, question, kind, item, hour, kiosk, n, total) VALUES" +
+              values_rows(8, rows) + " ON CONFLICT DO UPDATE SET n = n + excluded.n, total = total + excluded.total");
     };
     count_answer_ = upsert_counts(1);
     count_answers_ = upsert_counts(kCountRows);

@@ -56,9 +56,8 @@ bool cells_answer(Db& db, const CellQuery& q) {
 
 // The upsert of `rows` cells: eighteen parameters each, in kColumns' order and then n.
 std::string upsert_cells(int rows) {
-  std::string sql = std::string("INSERT INTO metrics_cells(") + kColumns + ", n) VALUES";
-  for (int k = 0; k < rows; ++k) sql += k ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  return sql + " ON CONFLICT DO UPDATE SET n = n + excluded.n";
+  return std::string("INSERT INTO metrics_cells(") + kColumns + ", n) VALUES" + values_rows(18, rows) +
+         " ON CONFLICT DO UPDATE SET n = n + excluded.n";
 }
 
 CellCounter::CellCounter(Db& db, bool filling)
