@@ -86,6 +86,14 @@ inline std::vector<int> open_in_two_processes(const std::string& path, std::int6
 }
 
 // Saves a response with the metrics the kiosk works out for it (none when q is null).
+// Open descriptors (dir "/proc/self/fd") or threads ("/proc/self/task") of this
+// process: what a test checks is not left behind.
+inline std::size_t entries_in(const char* dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
 inline eco::Store::Saved save_scored(eco::Store& s, const eco::Response& r, const eco::Questionnaire* q) {
   return s.save(r, eco::metrics_of(q, r));
 }

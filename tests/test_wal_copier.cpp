@@ -54,13 +54,6 @@ std::uintmax_t wal_bytes(const std::string& db) {
 }
 
 std::int64_t autocheckpoint(Store& s) { return StoreAccess::db(s).scalar("PRAGMA wal_autocheckpoint"); }
-
-// Open descriptors and threads of this process.
-std::size_t entries(const char* dir) {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
-  return n;
-}
 }  // namespace
 
 TEST_CASE("a log copied beside the writer holds every batch and stays bounded") {
@@ -218,11 +211,11 @@ TEST_CASE("copiers made and ended many times leave no descriptor and no thread b
   const std::string path = dir.file("k.db");
   Store store(path);
   { WalCopier warm(StoreAccess::db(store), 64); }  // SQLite keeps a closed descriptor for reuse
-  const std::size_t fds = entries("/proc/self/fd"), threads = entries("/proc/self/task");
+  const std::size_t fds = test::entries_in("/proc/self/fd"), threads = test::entries_in("/proc/self/task");
   for (int i = 0; i < 20; ++i) {
     WalCopier copier(StoreAccess::db(store), 64);
     REQUIRE(copier.active());
-    CHECK(entries("/proc/self/task") == threads + 1);
+    CHECK(test::entries_in("/proc/self/task") == threads + 1);
     store.batch([&] {
       const Questionnaire& q = *test::shipped().find("satisfaction");
       Response r = demo_response(q, 300 + static_cast<std::uint64_t>(i), 1'700'000'000'000 + i * 60'000LL, "hall-a");
@@ -231,8 +224,8 @@ TEST_CASE("copiers made and ended many times leave no descriptor and no thread b
     copier.committed();
     copier.settle();
   }
-  CHECK(entries("/proc/self/fd") == fds);
-  CHECK(entries("/proc/self/task") == threads);
+  CHECK(test::entries_in("/proc/self/fd") == fds);
+  CHECK(test::entries_in("/proc/self/task") == threads);
   CHECK(store.count() == 20);
 }
 
@@ -302,7 +295,7 @@ TEST_CASE("batches failing on a full disk while the log is copied give the write
   std::string text;
   for (int i = 0; i < n; ++i)
     text += response_to_line(demo_response(q, 40000 + static_cast<std::uint64_t>(i), 1'700'000'000'000 + i * 60'000LL, "hall-a")) + "\n";
-  const std::size_t threads = entries("/proc/self/task");
+  const std::size_t threads = test::entries_in("/proc/self/task");
   StoreAccess::db(store).exec("PRAGMA wal_checkpoint(TRUNCATE)");
   // The disk fills once the file or its log grow by 1 MB (SIGXFSZ ignored: write() fails).
   rlimit saved{};
@@ -338,7 +331,7 @@ TEST_CASE("batches failing on a full disk while the log is copied give the write
   CHECK(kept > 0);
   CHECK(kept % kPerBatch == 0);  // whole batches
   CHECK(autocheckpoint(store) == 1000);
-  CHECK(entries("/proc/self/task") == threads);  // the copier and the reader are gone
+  CHECK(test::entries_in("/proc/self/task") == threads);  // the copier and the reader are gone
   CHECK(StoreAccess::db(store).scalar("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'") == 0);
   // With room again, the import adds the file once.
   std::istringstream again(text);
