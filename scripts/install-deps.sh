@@ -11,7 +11,7 @@ PKGS=(
   build-essential cmake pkg-config
   libimgui-dev libstb-dev libstb0 libglfw3-dev libfreetype-dev libfontconfig-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev doctest-dev libcli11-dev
-  libsodium-dev uuid-dev libxlsxwriter-dev libboost-math1.74-dev libreadstat-dev libsystemd-dev
+  libsodium-dev uuid-dev libxlsxwriter-dev zlib1g-dev libboost-math1.74-dev libreadstat-dev libsystemd-dev
   fonts-noto-cjk libgl1-mesa-dri
   libcairo2-dev libpango1.0-dev  # the PDF report: cairo draws, Pango lays out Chinese
   libespeak-ng-dev espeak-ng-data libasound2-dev  # read-aloud: espeak-ng speech, played through ALSA

@@ -23,7 +23,7 @@
 #include "core/survey/scoring.hpp"
 #include "core/survey/questionnaire_loader.hpp"
 #include "core/output/export.hpp"
-#include "core/output/xlsx_zip_level.hpp"
+#include "core/output/xlsx_zip.hpp"
 #include "core/support/i18n.hpp"
 #include "core/storage/interchange.hpp"
 #include "forwarding_queries.hpp"
@@ -152,7 +152,7 @@ TEST_CASE("xlsx and HTML are written under a temporary name and are whole") {
   CHECK_FALSE(export_data(f.store, test::shipped(), nowhere).error.empty());
 }
 
-// libxlsxwriter has no setting for its deflate level: xlsx_zip_level.cpp takes minizip's
+// libxlsxwriter has no setting for its deflate level: xlsx_zip.cpp takes minizip's
 // call on its way. Without that (the symbol not bound to ours) every part says "normal".
 TEST_CASE("every part of an xlsx workbook is zipped at zlib's fastest level and reads back whole") {
   Filled f;
@@ -176,7 +176,7 @@ TEST_CASE("every part of an xlsx workbook is zipped at zlib's fastest level and 
   auto entries = test::zip_entries(x.out);
   REQUIRE(entries.count("xl/workbook.xml"));
   CHECK(entries["xl/workbook.xml"].find("<sheets>") != std::string::npos);
-  CHECK(xlsx_zip_level_problem().empty());
+  CHECK(xlsx_zip_problem().empty());
 }
 
 TEST_CASE("flagged responses are left out of xlsx/csv unless asked, and kept in JSON Lines") {

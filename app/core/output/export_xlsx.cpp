@@ -12,7 +12,7 @@
 // and LibreOffice compute them from the referenced cells on opening.
 #include "core/output/export_xlsx.hpp"
 #include "core/output/handoff.hpp"
-#include "core/output/xlsx_zip_level.hpp"
+#include "core/output/xlsx_zip.hpp"
 #include "core/support/time.hpp"
 
 #include <xlsxwriter.h>
@@ -101,7 +101,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   const Strings& S = o.strings ? *o.strings : fallback;
   auto tr = [&](const std::string& key) { return S.get(o.lang, key); };
 
-  if (std::string p = xlsx_zip_level_problem(); !p.empty()) return p;
+  if (std::string p = xlsx_zip_problem(); !p.empty()) return p;
   // The temporary is ours (exclusive, 0600); libxlsxwriter then writes it by name.
   SafeFile file(o.out);
   if (!file.ok()) return file.error();

@@ -1,0 +1,209 @@
+// The minizip entry points the executable takes over for libxlsxwriter (xlsx_zip.cpp):
+// a workbook zipped on several threads must hold exactly what minizip alone writes,
+// any other use of minizip must pass through untouched, and a failure while zipping
+// must fail the workbook without hanging or leaving threads behind.
+#include <dlfcn.h>
+#include <doctest/doctest.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "core/output/export.hpp"
+#include "core/output/parallel_deflate.hpp"
+#include "core/output/xlsx_zip.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/storage/store.hpp"
+#include "core/support/i18n.hpp"
+#include "helpers.hpp"
+#include "zip_entries.hpp"
+
+using namespace eco;
+
+// minizip 1.1 (zip.h is not installed without libminizip-dev): these four are the
+// executable's own (xlsx_zip.cpp), zipOpen is minizip's.
+extern "C" {
+int zipOpenNewFileInZip4_64(void* file, const char* filename, const void* zipfi, const void* extra_local,
+                            unsigned extra_local_size, const void* extra_global, unsigned extra_global_size,
+                            const char* comment, int method, int level, int raw, int window_bits, int mem_level,
+                            int strategy, const char* password, unsigned long crc_for_crypting,
+                            unsigned long version_made_by, unsigned long flag_base, int zip64);
+int zipWriteInFileInZip(void* file, const void* buf, unsigned len);
+int zipCloseFileInZip(void* file);
+int zipClose(void* file, const char* global_comment);
+}
+
+namespace {
+
+using ZipOpen = void*(const char*, int);
+ZipOpen* zip_open() {
+  static ZipOpen* f = reinterpret_cast<ZipOpen*>(dlsym(RTLD_DEFAULT, "zipOpen"));
+  REQUIRE(reinterpret_cast<void*>(f) != nullptr);
+  return f;
+}
+
+// As libxlsxwriter opens its parts: deflated at the default level, window bits -15.
+int open_part(void* zip, const char* name, int method = 8, int raw = 0) {
+  return zipOpenNewFileInZip4_64(zip, name, nullptr, nullptr, 0, nullptr, 0, nullptr, method, -1, raw, -15, 8, 0,
+                                 nullptr, 0, 0, 0, 0);
+}
+
+int write_in_pieces(void* zip, const std::string& data, std::size_t piece) {
+  for (std::size_t i = 0; i < data.size(); i += piece)
+    if (int r = zipWriteInFileInZip(zip, data.data() + i, static_cast<unsigned>(std::min(piece, data.size() - i))))
+      return r;
+  return 0;
+}
+
+std::string sample(std::size_t bytes, unsigned seed, bool random) {
+  std::mt19937 rng(seed);
+  std::string s;
+  while (s.size() < bytes)
+    s += random ? std::string(1, static_cast<char>(rng())) : "<c r=\"B" + std::to_string(rng() % 100000) + "\"><v>1</v></c>";
+  s.resize(bytes);
+  return s;
+}
+
+struct Threads {  // the deflate's thread count for one test, then the default again
+  unsigned saved = xlsx_zip_threads();
+  explicit Threads(unsigned n) { set_xlsx_zip_threads(n); }
+  ~Threads() { set_xlsx_zip_threads(saved); }
+};
+
+struct FullDisk {  // no file may grow past `bytes`, as a full disk says
+  rlimit saved{};
+  void (*old)(int);
+  explicit FullDisk(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved);
+    old = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit tiny = saved;
+    tiny.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &tiny);
+  }
+  ~FullDisk() {
+    setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, old);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a workbook zipped on several threads holds exactly what minizip alone writes") {
+  test::TempDir dir;
+  Store store(dir.file("x.db"));
+  DemoOptions d;
+  d.responses = 2500;
+  d.end = 1'561'000'000'000;
+  fill_demo_data(store, test::shipped(), d);
+  Strings strings;
+  std::vector<std::string> errors;
+  strings.load_dir(test::source_dir() + "/assets/i18n", errors);
+  auto exported = [&](unsigned threads, const std::string& name) {
+    Threads t(threads);
+    ExportOptions o;
+    o.format = "xlsx";
+    o.out = dir.file(name);
+    o.strings = &strings;
+    o.include_flagged = true;
+    ExportResult r = export_data(store, test::shipped(), o);
+    REQUIRE(r.error.empty());
+    test::run_output("unzip -tq " + test::shell_quoted(o.out));  // throws on a bad CRC or stream
+    return test::zip_entries(o.out);
+  };
+  auto plain = exported(0, "plain.xlsx");
+  std::size_t largest = 0;
+  for (const auto& [name, bytes] : plain) largest = std::max(largest, bytes.size());
+  REQUIRE(largest > 3 * ParallelDeflate::kBlock);  // a sheet of several blocks: the threads did deflate it
+  for (unsigned threads : {1u, 2u, 5u}) {
+    CAPTURE(threads);
+    auto threaded = exported(threads, "threaded" + std::to_string(threads) + ".xlsx");
+    REQUIRE(threaded.size() == plain.size());
+    for (const auto& [name, bytes] : plain) {
+      CAPTURE(name);
+      if (name == "docProps/core.xml") continue;  // the time it was made
+      CHECK(threaded[name] == bytes);
+    }
+  }
+}
+
+TEST_CASE("minizip's other uses pass through, and a part still open when the zip closes is closed whole") {
+  test::TempDir dir;
+  const std::string path = dir.file("parts.zip");
+  const std::string big = sample(3'000'000, 1, false), noise = sample(700'000, 2, true), small = "<a>tiny</a>";
+  void* zip = zip_open()(path.c_str(), 0);
+  REQUIRE(zip);
+  REQUIRE(open_part(zip, "big.xml") == 0);
+  REQUIRE(write_in_pieces(zip, big, 4096) == 0);
+  REQUIRE(zipCloseFileInZip(zip) == 0);
+  REQUIRE(open_part(zip, "stored.bin", 0) == 0);  // stored, not deflated: minizip's own
+  REQUIRE(write_in_pieces(zip, noise, 100'000) == 0);
+  REQUIRE(zipCloseFileInZip(zip) == 0);
+  REQUIRE(open_part(zip, "empty.xml") == 0);
+  REQUIRE(zipCloseFileInZip(zip) == 0);
+  // A part opened while another is open closes that one first, as minizip does.
+  REQUIRE(open_part(zip, "small.xml") == 0);
+  REQUIRE(write_in_pieces(zip, small, 3) == 0);
+  REQUIRE(open_part(zip, "open-at-close.xml") == 0);
+  REQUIRE(write_in_pieces(zip, big, 65'536) == 0);
+  REQUIRE(zipClose(zip, nullptr) == 0);  // and the zip closed with a part open closes it first
+  test::run_output("unzip -tq " + test::shell_quoted(path));
+  auto entries = test::zip_entries(path);
+  CHECK(entries["big.xml"] == big);
+  CHECK(entries["stored.bin"] == noise);
+  CHECK(entries["empty.xml"].empty());
+  CHECK(entries["small.xml"] == small);
+  CHECK(entries["open-at-close.xml"] == big);
+  std::string listing = test::run_output("unzip -Zv " + test::shell_quoted(path));
+  CHECK(listing.find("compression method:                             none (stored)") != std::string::npos);
+}
+
+TEST_CASE("two zips written at once on two threads stay apart") {
+  test::TempDir dir;
+  const std::string a = sample(2'000'000, 5, false), b = sample(1'200'000, 6, true);
+  auto write_zip = [](const std::string& path, const std::string& data, int& rc) {
+    void* zip = zip_open()(path.c_str(), 0);
+    rc = zip ? 0 : -1;
+    for (int part = 0; part < 3 && rc == 0; ++part) {
+      std::string name = "part" + std::to_string(part);
+      rc = open_part(zip, name.c_str());
+      if (rc == 0) rc = write_in_pieces(zip, data, 16'384 + static_cast<std::size_t>(part));
+      if (rc == 0) rc = zipCloseFileInZip(zip);
+    }
+    if (zip && zipClose(zip, nullptr) != 0) rc = -2;
+  };
+  int ra = 1, rb = 1;
+  std::thread t([&] { write_zip(dir.file("a.zip"), a, ra); });
+  write_zip(dir.file("b.zip"), b, rb);
+  t.join();
+  REQUIRE(ra == 0);
+  REQUIRE(rb == 0);
+  auto ea = test::zip_entries(dir.file("a.zip")), eb = test::zip_entries(dir.file("b.zip"));
+  for (const char* p : {"part0", "part1", "part2"}) {
+    CHECK(ea[p] == a);
+    CHECK(eb[p] == b);
+  }
+}
+
+TEST_CASE("a full disk while zipping fails the part and the zip, and leaves no thread behind") {
+  test::TempDir dir;
+  const std::size_t before = test::entries_in("/proc/self/task");
+  const std::string data = sample(3'000'000, 9, true);  // incompressible: the zip grows as fast as it is fed
+  for (rlim_t limit : {rlim_t{1}, rlim_t{100'000}, rlim_t{1'500'000}, rlim_t{2'999'000}}) {
+    CAPTURE(limit);
+    const std::string path = dir.file("full" + std::to_string(limit) + ".zip");
+    int wrote = 0, closed = 0, zip_closed = 0;
+    {
+      FullDisk full(limit);
+      void* zip = zip_open()(path.c_str(), 0);
+      REQUIRE(zip);
+      REQUIRE(open_part(zip, "part.bin") == 0);
+      wrote = write_in_pieces(zip, data, 65'536);
+      closed = zipCloseFileInZip(zip);
+      zip_closed = zipClose(zip, nullptr);
+    }
+    CHECK((wrote != 0 || closed != 0 || zip_closed != 0));
+    CHECK(test::entries_in("/proc/self/task") == before);
+  }
+}
