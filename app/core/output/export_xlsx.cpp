@@ -25,7 +25,7 @@
 #include "core/support/i18n.hpp"
 #include "core/output/report_doc.hpp"
 #include "core/support/safe_file.hpp"
-#include "core/analysis/survey_results.hpp"
+#include "core/analysis/question_tally.hpp"
 
 namespace eco {
 
@@ -456,11 +456,12 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     lxw_worksheet* ws;
     lxw_row_t r = 2;
     std::int64_t left_out = 0;  // responses that came after the sheet was full
+    QuestionTally tally;        // its per-question sheets: the responses of this sheet
   };
   std::vector<Sheet> sheets;
   int sheet_no = 1;
   for (const Questionnaire* q : qs) {
-    Sheet& s = sheets.emplace_back(Sheet{q, export_columns(*q), {}, nullptr});
+    Sheet& s = sheets.emplace_back(Sheet{q, export_columns(*q), {}, nullptr, 2, 0, QuestionTally(*q)});
     const auto& cols = s.cols;
     lxw_worksheet* ws = s.ws = workbook_add_worksheet(wb, sheet_name("responses " + q->id, sheet_no++).c_str());
     worksheet_set_column(ws, 0, 0, 20, nullptr);
@@ -530,6 +531,10 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
       if (!s) return true;  // a questionnaire not exported
       bool fl = is_flagged(rid);
       if (fl && !o.include_flagged) return true;
+      // Counted here, on the thread that has time to spare, where reading the hourly
+      // counts afterwards held the workbook back (issue 20); and so counting what the
+      // responses sheet holds (those past Excel's last row too).
+      s->tally.add(resp);
       // Excel's row limit: the sheet stops there, and the pass goes on to count what it
       // left out (a note says so, with the number).
       if (s->r >= o.xlsx_rows) return ++s->left_out, true;
@@ -597,12 +602,10 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   worksheet_autofilter(cb, 0, 0, std::max<lxw_row_t>(cbr - 1, 1), 6);
   b.print(cb, 0);
 
-  // ---- A sheet per question: counts and percentages ----
-  SurveyResults sr = compute_survey_results(store, set, o.filter, o.utc_offset_minutes, o.cancel);
-  for (const auto& qr : sr.questionnaires) {
-    const Questionnaire* q = set.find(qr.id);
-    if (!q || (!o.questionnaire.empty() && q->id != o.questionnaire)) continue;
-    for (const auto& d : qr.questions) {
+  // ---- A sheet per question: counts and percentages of the responses exported ----
+  for (const Sheet& s : sheets) {
+    const Questionnaire* q = s.q;
+    for (const auto& d : s.tally.results()) {
       const Question* qu = q->find(d.question);
       if (!qu || d.counts.empty()) continue;
       lxw_worksheet* ws = workbook_add_worksheet(wb, sheet_name(q->id + " " + d.question, sheet_no++).c_str());
