@@ -15,6 +15,7 @@
 #include "core/output/xlsx_zip.hpp"
 #include "core/support/time.hpp"
 
+#include <stdio_ext.h>
 #include <xlsxwriter.h>
 
 #include <algorithm>
@@ -105,6 +106,11 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   // The temporary is ours (exclusive, 0600); libxlsxwriter then writes it by name.
   SafeFile file(o.out);
   if (!file.ok()) return file.error();
+  // Each responses sheet's rows go through stdio into libxlsxwriter's temporary file:
+  // given a 64 KiB buffer here (not the 4 KiB default: a sixteenth of the writes) that
+  // outlives the file, which workbook_close or `unclosed` closes.
+  constexpr std::size_t kRowBuffer = 1 << 16;
+  std::vector<std::vector<char>> row_buffers;
   lxw_workbook_options opts = {};
   opts.constant_memory = LXW_TRUE;  // rows go to temp files as written: memory stays bounded
   lxw_workbook* wb = workbook_new_opt(file.temp_path().c_str(), &opts);
@@ -464,6 +470,15 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     Sheet& s = sheets.emplace_back(Sheet{q, export_columns(*q), {}, nullptr, 2, 0, QuestionTally(*q)});
     const auto& cols = s.cols;
     lxw_worksheet* ws = s.ws = workbook_add_worksheet(wb, sheet_name("responses " + q->id, sheet_no++).c_str());
+    if (ws && ws->optimize_tmpfile) {
+      // Only one thread at a time writes a sheet (this one, then the writer, then this
+      // one again at workbook_close, each after the other has finished): stdio's lock
+      // around each of the million fprintf calls is not needed (issue 20: with the
+      // bigger buffer 0.15 s of a 100,000-response export's 2.05 s).
+      __fsetlocking(ws->optimize_tmpfile, FSETLOCKING_BYCALLER);
+      row_buffers.emplace_back(kRowBuffer);
+      std::setvbuf(ws->optimize_tmpfile, row_buffers.back().data(), _IOFBF, kRowBuffer);
+    }
     worksheet_set_column(ws, 0, 0, 20, nullptr);
     worksheet_set_column(ws, 1, static_cast<lxw_col_t>(cols.size() - 1), 12, nullptr);
     for (std::size_t c = 0; c < cols.size(); ++c)
