@@ -1,6 +1,7 @@
 // Shared test helpers: a temporary folder that cleans up, and the shipped data.
 #pragma once
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +98,26 @@ inline std::size_t entries_in(const char* dir) {
 inline eco::Store::Saved save_scored(eco::Store& s, const eco::Response& r, const eco::Questionnaire* q) {
   return s.save(r, eco::metrics_of(q, r));
 }
+
+// A full disk as the file system reports it: no file may grow past `bytes` (SIGXFSZ
+// ignored, so write() fails with EFBIG) until this goes out of scope.
+struct FullDisk {
+  rlimit saved{};
+  void (*old)(int);
+  explicit FullDisk(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved);
+    old = signal(SIGXFSZ, SIG_IGN);
+    rlimit tiny = saved;
+    tiny.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &tiny);
+  }
+  ~FullDisk() {
+    setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, old);
+  }
+  FullDisk(const FullDisk&) = delete;
+  FullDisk& operator=(const FullDisk&) = delete;
+};
 
 struct TempDir {
   std::filesystem::path path;

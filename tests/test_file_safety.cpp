@@ -58,22 +58,6 @@ std::vector<std::string> names_in(const std::string& dir) {
   std::sort(out.begin(), out.end());
   return out;
 }
-// A full disk as the file system reports it: no file may grow past `bytes`.
-struct FullDisk {
-  rlimit saved{};
-  void (*old)(int);
-  explicit FullDisk(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &saved);
-    old = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit tiny = saved;
-    tiny.rlim_cur = bytes;
-    setrlimit(RLIMIT_FSIZE, &tiny);
-  }
-  ~FullDisk() {
-    setrlimit(RLIMIT_FSIZE, &saved);
-    std::signal(SIGXFSZ, old);
-  }
-};
 const Questionnaire& questionnaire(const std::string& id) {
   const Questionnaire* q = test::shipped().find(id);
   REQUIRE(q);
@@ -114,7 +98,7 @@ TEST_CASE("a save whose commit fails forgets the labels it made, so their ids ar
   const Questionnaire& q = questionnaire("knowledge");
   StoreAccess::db(s).exec("PRAGMA wal_checkpoint(TRUNCATE)");
   {
-    FullDisk full(4096);
+    test::FullDisk full(4096);
     CHECK_THROWS(test::save_scored(s, demo_response(q, 1, kNow, "hall-lost"), &q));
   }
   // The label hall-lost was rolled back; a different kiosk now gets a fresh label and
@@ -171,7 +155,7 @@ TEST_CASE("a database that cannot be migrated for lack of space is not treated a
   }
   std::string before = slurp(path);
   {
-    FullDisk full(1024);
+    test::FullDisk full(1024);
     CHECK_THROWS_AS(open_store_checked(path, kNow), DbError);
   }
   CHECK(slurp(path) == before);
@@ -211,7 +195,7 @@ TEST_CASE("restore: a full disk, a foreign SQLite file or a newer backup leave t
   };
   SUBCASE("full disk") {
     {
-      FullDisk full(8192);
+      test::FullDisk full(8192);
       std::string err = restore_database(good, path, kNow, nullptr);
       CHECK_FALSE(err.empty());
     }
@@ -395,7 +379,7 @@ TEST_CASE("a CSV export whose disk fills part-way through any of its files leave
     CAPTURE(limit);
     ExportResult r;
     {
-      FullDisk full(limit);
+      test::FullDisk full(limit);
       r = export_data(s, test::shipped(), o);
     }
     CHECK_FALSE(r.error.empty());

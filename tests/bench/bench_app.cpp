@@ -233,15 +233,16 @@ void xlsx_export(const Options& o) {
   std::string db = db_100k();
   Run best;
   double size = 0;
-  for (int i = 0; i < 3; ++i) {  // best of 3
+  for (int i = 0; i < 5; ++i) {  // best of 5: two seconds each, and the machine is noisy
     Run x = run({app(o), "--data-dir", ECOKIOSK_SOURCE_DIR, "--db", db, "export", "--format", "xlsx",
                  "--include-flagged", "--force", "--out", "/tmp/ecokiosk-bench.xlsx"});
     if (i == 0 || x.seconds < best.seconds) best = x;
     size = static_cast<double>(std::filesystem::file_size("/tmp/ecokiosk-bench.xlsx")) / 1e6;
   }
-  std::printf("xlsx of 100,000 responses: %.1f s (CPU %.1f s), peak memory %.0f MB, file %.1f MB (goal: at most 2 s "
-              "and 40 MB; %s)\n",
-              best.seconds, best.cpu_seconds, static_cast<double>(best.max_rss_kb) / 1024, size, load().c_str());
+  const double mb = static_cast<double>(best.max_rss_kb) / 1024;
+  std::printf("xlsx of 100,000 responses: best %.2f s wall (CPU %.2f s), peak memory %.0f MB, file %.1f MB (goal: at "
+              "most 2 s and 40 MB, ratio to goal %.2f wall, %.2f memory; %s)\n",
+              best.seconds, best.cpu_seconds, mb, size, best.seconds / 2.0, mb / 40.0, load().c_str());
   std::filesystem::remove("/tmp/ecokiosk-bench.xlsx");
 }
 
