@@ -6,7 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <system_error>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -108,7 +108,11 @@ struct ParallelDeflate::State {
         j = queued.front();
         queued.pop_front();
       }
-      d.run(*j, level);
+      try {
+        d.run(*j, level);
+      } catch (const std::exception&) {  // out of memory: the stream fails, the process goes on
+        j->error = "out of memory while deflating";
+      }
       {
         std::lock_guard lk(mu);
         j->done = true;
@@ -123,7 +127,7 @@ struct ParallelDeflate::State {
     for (unsigned i = 0; i < threads; ++i) {
       try {
         workers.emplace_back([this] { worker(); });
-      } catch (const std::system_error&) {
+      } catch (const std::exception&) {  // no thread (or no memory for one): fewer do the work
         break;
       }
     }
@@ -175,7 +179,11 @@ struct ParallelDeflate::State {
     if (!last) pending.reserve(block);
     if (threads > 1 && workers.empty() && !last) start_workers();
     if (workers.empty()) {
-      own.run(*j, level);
+      try {
+        own.run(*j, level);
+      } catch (const std::exception&) {
+        j->error = "out of memory while deflating";
+      }
       j->done = true;
       jobs.push_back(std::move(j));
     } else {
