@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <random>
+#include <regex>
 #include <string>
 #include <thread>
 
@@ -66,6 +67,12 @@ std::string sample(std::size_t bytes, unsigned seed, bool random) {
   return s;
 }
 
+// The Summary sheet says when it was made, to the minute: two exports may straddle one.
+std::string without_made_at(const std::string& xml) {
+  static const std::regex made(R"(\d{4}-\d\d-\d\d \d\d:\d\d \(UTC)");
+  return std::regex_replace(xml, made, "(made at) (UTC");
+}
+
 struct Threads {  // the deflate's thread count for one test, then the default again
   unsigned saved = xlsx_zip_threads();
   explicit Threads(unsigned n) { set_xlsx_zip_threads(n); }
@@ -108,7 +115,7 @@ TEST_CASE("a workbook zipped on several threads holds exactly what minizip alone
     for (const auto& [name, bytes] : plain) {
       CAPTURE(name);
       if (name == "docProps/core.xml") continue;  // the time it was made
-      CHECK(threaded[name] == bytes);
+      CHECK(without_made_at(threaded[name]) == without_made_at(bytes));
     }
   }
 }

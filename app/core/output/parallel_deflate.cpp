@@ -21,7 +21,9 @@ struct Job {
   bool last = false;
   bool done = false;  // under State::mu
   std::uint32_t crc = 0;
-  std::string error;
+  // A static text, never a string made here: the failure may be that memory ran out,
+  // and an allocation failing in a thread's handler would end the process.
+  const char* error = nullptr;
 };
 
 // One z_stream per thread, reset for each block (an init per block costs a few
@@ -37,7 +39,7 @@ struct Deflater {
     j.crc = static_cast<std::uint32_t>(::crc32(0L, j.in.data(), static_cast<uInt>(j.in.size())));
     int r = ready ? deflateReset(&z) : deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
     if (r != Z_OK) {
-      j.error = std::string("zlib cannot start a deflate stream: ") + (z.msg ? z.msg : "out of memory");
+      j.error = "zlib cannot start a deflate stream (out of memory)";
       return;
     }
     ready = true;
@@ -86,8 +88,11 @@ struct ParallelDeflate::State {
 
   std::mutex mu;
   std::condition_variable work, finished;
-  std::deque<std::unique_ptr<Job>> jobs;  // in stream order, until handed to the sink
-  std::deque<Job*> queued;                // not started yet
+  // In stream order, until handed to the sink; changed only by the caller, under mu.
+  // The last `unstarted` wait for a thread. Nothing is allocated once a job is in it, so
+  // running out of memory never leaves a job half-known.
+  std::deque<std::unique_ptr<Job>> jobs;
+  std::size_t unstarted = 0;
   std::vector<std::thread> workers;
   bool stop = false;
 
@@ -103,10 +108,10 @@ struct ParallelDeflate::State {
       Job* j;
       {
         std::unique_lock lk(mu);
-        work.wait(lk, [&] { return stop || !queued.empty(); });
+        work.wait(lk, [&] { return stop || unstarted > 0; });
         if (stop) return;
-        j = queued.front();
-        queued.pop_front();
+        j = jobs[jobs.size() - unstarted].get();
+        --unstarted;
       }
       try {
         d.run(*j, level);
@@ -133,10 +138,10 @@ struct ParallelDeflate::State {
     }
   }
 
-  void fail(std::string why) {
+  void fail(const char* why) {
     if (failed) return;
     failed = true;
-    error = std::move(why);
+    error.assign(why);  // within the room reserved at the start: no allocation
   }
 
   // Hands the finished blocks at the front to the sink, in order; with `wait`, first
@@ -151,7 +156,7 @@ struct ParallelDeflate::State {
         if (!j.done) return;
       }
       if (!failed) {
-        if (!j.error.empty()) {
+        if (j.error) {
           fail(j.error);
         } else {
           crc = static_cast<std::uint32_t>(crc32_combine(crc, j.crc, static_cast<z_off_t>(j.in.size())));
@@ -160,7 +165,10 @@ struct ParallelDeflate::State {
           out += j.out.size();
         }
       }
-      jobs.pop_front();
+      {
+        std::lock_guard lk(mu);
+        jobs.pop_front();
+      }
       wait = false;
     }
   }
@@ -185,12 +193,13 @@ struct ParallelDeflate::State {
         j->error = "out of memory while deflating";
       }
       j->done = true;
+      std::lock_guard lk(mu);
       jobs.push_back(std::move(j));
     } else {
       {
         std::lock_guard lk(mu);
-        queued.push_back(j.get());
         jobs.push_back(std::move(j));
+        ++unstarted;
       }
       work.notify_one();
     }
@@ -210,6 +219,7 @@ ParallelDeflate::ParallelDeflate(int level, unsigned threads, Sink sink, std::si
   s_->sink = std::move(sink);
   s_->block = std::max<std::size_t>(block, 1);
   s_->pending.reserve(s_->block);
+  s_->error.reserve(128);
 }
 
 ParallelDeflate::~ParallelDeflate() {
@@ -225,12 +235,16 @@ bool ParallelDeflate::write(const void* data, std::size_t n) {
   State& s = *s_;
   const auto* p = static_cast<const unsigned char*>(data);
   if (s.ended) s.fail("written after the stream was finished");
-  while (n > 0 && !s.failed) {
-    std::size_t take = std::min(n, s.block - s.pending.size());
-    s.pending.insert(s.pending.end(), p, p + take);
-    p += take;
-    n -= take;
-    if (s.pending.size() == s.block) s.submit(false);
+  try {
+    while (n > 0 && !s.failed) {
+      std::size_t take = std::min(n, s.block - s.pending.size());
+      s.pending.insert(s.pending.end(), p, p + take);
+      p += take;
+      n -= take;
+      if (s.pending.size() == s.block) s.submit(false);
+    }
+  } catch (const std::exception&) {  // out of memory: a block may be lost, so the stream is
+    s.fail("out of memory while deflating");
   }
   return !s.failed;
 }
@@ -238,7 +252,11 @@ bool ParallelDeflate::write(const void* data, std::size_t n) {
 bool ParallelDeflate::finish() {
   if (s_->ended) return !s_->failed;
   s_->ended = true;
-  if (!s_->failed) s_->submit(true);
+  try {
+    if (!s_->failed) s_->submit(true);
+  } catch (const std::exception&) {
+    s_->fail("out of memory while deflating");
+  }
   return !s_->failed;
 }
 
