@@ -19,8 +19,10 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "core/support/i18n.hpp"
@@ -129,6 +131,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
         ws->optimize_tmpfile = nullptr;
       }
       lxw_workbook_free(wb);
+      xlsx_zip_forget_tmpfile();
     }
   } unclosed{wb};
 
@@ -648,8 +651,25 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     }
   }
 
+  // libxlsxwriter never checks its writes into the sheets' temporary files: a disk that
+  // filled while the rows went there gave a workbook with sheets cut short that said it
+  // succeeded. Flushed here, each file's error flag tells (and nothing is left in their
+  // buffers should workbook_close fail before it closes them).
+  {
+    lxw_worksheet* ws;
+    LXW_FOREACH_WORKSHEET(ws, wb) {
+      if (!ws->optimize_tmpfile) continue;
+      errno = 0;
+      if (std::fflush(ws->optimize_tmpfile) != 0 || std::ferror(ws->optimize_tmpfile)) {
+        const int e = errno;
+        return std::string("writing the workbook failed: its temporary files could not be written") +
+               (e ? std::string(": ") + std::strerror(e) : std::string(" (is the disk full?)"));
+      }
+    }
+  }
   unclosed.wb = nullptr;
   lxw_error err = workbook_close(wb);
+  xlsx_zip_forget_tmpfile();
   if (cancelled()) return "cancelled";  // the temporary goes with `file`
   if (err != LXW_NO_ERROR) return std::string("writing the workbook failed: ") + lxw_strerror(err);
   if (std::string e = file.commit(o.replace); !e.empty()) return e;

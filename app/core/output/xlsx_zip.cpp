@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -101,7 +102,21 @@ std::unique_ptr<Part> take_part(void* zip) {
 
 int part_error(const Part& p) { return p.write_error ? p.write_error : kZipInternalError; }
 
+// libxlsxwriter writes each part into a temporary file (lxw_tmpfile) and zips it without
+// checking one write: a disk that filled there gave a part cut short in a workbook that
+// said it succeeded. The file it made last on a thread is the part it zips next (it
+// makes, fills and zips one at a time), so that file is checked as the part is opened.
+thread_local std::FILE* t_last_tmpfile = nullptr;
+constexpr int kZipErrno = -1;  // minizip's ZIP_ERRNO: errno tells why
+
 }  // namespace
+
+extern "C" std::FILE* lxw_tmpfile(char* tmpdir) {
+  using Make = std::FILE*(char*);
+  static Make* const real = next_definition<Make>("lxw_tmpfile");
+  t_last_tmpfile = real ? real(tmpdir) : nullptr;
+  return t_last_tmpfile;
+}
 
 extern "C" int zipCloseFileInZip(void* file);
 
@@ -112,6 +127,10 @@ extern "C" int zipOpenNewFileInZip4_64(void* file, const char* filename, const v
                                        unsigned long version_made_by, unsigned long flag_base, int zip64) {
   const Minizip& m = minizip();
   if (!m.complete()) return kZipInternalError;
+  if (std::FILE* f = t_last_tmpfile) {
+    t_last_tmpfile = nullptr;
+    if (std::fflush(f) != 0 || std::ferror(f)) return kZipErrno;
+  }
   // minizip closes a part still open before it opens the next; ours must be finished by us.
   if (find_part(file))
     if (int r = zipCloseFileInZip(file); r != kZipOk) return r;
@@ -185,6 +204,8 @@ extern "C" int zipClose(void* file, const char* global_comment) {
 }
 
 namespace eco {
+
+void xlsx_zip_forget_tmpfile() { t_last_tmpfile = nullptr; }
 
 void set_xlsx_zip_threads(unsigned n) { g_threads.store(std::min(n, 64u)); }
 unsigned xlsx_zip_threads() { return g_threads.load(); }
