@@ -260,3 +260,30 @@ TEST_CASE("a full disk during an xlsx export fails it and never leaves a cut wor
   CHECK(got == whole);
 }
 #endif
+
+#if !defined(__SANITIZE_ADDRESS__)  // rlimits
+TEST_CASE("a part whose write failed stops its threads at once, whatever the caller calls after it") {
+  // A caller may stop at a failed zipWriteInFileInZip and close nothing (libxlsxwriter's
+  // packager did before 1.1): threads that waited for that close waited for ever.
+  test::TempDir dir;
+  Threads many(4);
+  const std::size_t before = test::entries_in("/proc/self/task");
+  const std::string data = sample(3'000'000, 11, true);
+  // Below the blocks held in flight (two a thread): the failure meets a write, not the close.
+  for (rlim_t limit : {rlim_t{1}, rlim_t{100'000}, rlim_t{500'000}}) {
+    CAPTURE(limit);
+    void* zip = zip_open()(dir.file("cut" + std::to_string(limit) + ".zip").c_str(), 0);
+    REQUIRE(zip);
+    REQUIRE(open_part(zip, "part.bin") == 0);
+    int wrote = 0;
+    {
+      FullDisk full(limit);
+      wrote = write_in_pieces(zip, data, 65'536);
+    }
+    CHECK(wrote != 0);
+    CHECK(test::entries_in("/proc/self/task") == before);  // and libxlsxwriter calls nothing more
+    CHECK(zipClose(zip, nullptr) != 0);  // the test's own handle, closed not to leak it: the part failed
+    CHECK(test::entries_in("/proc/self/task") == before);
+  }
+}
+#endif

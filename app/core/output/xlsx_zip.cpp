@@ -176,8 +176,11 @@ extern "C" int zipWriteInFileInZip(void* file, const void* buf, unsigned len) {
   try {
     if (p->deflate->write(buf, len)) return kZipOk;
   } catch (...) {
-    p->broken = true;
   }
+  // libxlsxwriter closes neither the part nor the zip after a failed write (it returns
+  // at once): the deflate's threads stop now, not at a close that never comes.
+  p->broken = true;
+  p->deflate.reset();
   return part_error(*p);
 }
 
@@ -185,22 +188,24 @@ extern "C" int zipCloseFileInZip(void* file) {
   const Minizip& m = minizip();
   std::unique_ptr<Part> p = take_part(file);
   if (!p) return m.close_entry ? m.close_entry(file) : kZipInternalError;
-  bool ok = !p->broken;
+  bool ok = !p->broken && p->deflate;
   try {
     ok = ok && p->deflate->finish();
   } catch (...) {
     ok = false;
   }
   // Closed either way, so minizip's state is whole again; a failed part fails the workbook.
-  int r = m.close_entry_raw(file, p->deflate->bytes_in(), p->deflate->crc32());
+  int r = ok ? m.close_entry_raw(file, p->deflate->bytes_in(), p->deflate->crc32()) : m.close_entry_raw(file, 0, 0);
   return ok ? r : part_error(*p);
 }
 
 extern "C" int zipClose(void* file, const char* global_comment) {
   const Minizip& m = minizip();
   if (!m.close) return kZipInternalError;
-  if (find_part(file)) zipCloseFileInZip(file);  // as minizip's own would: the open part first
-  return m.close(file, global_comment);
+  // As minizip's own would: the open part first, and a part that failed fails the zip.
+  const int part = find_part(file) ? zipCloseFileInZip(file) : kZipOk;
+  const int r = m.close(file, global_comment);
+  return part != kZipOk ? part : r;
 }
 
 namespace eco {
