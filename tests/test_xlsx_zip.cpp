@@ -209,7 +209,7 @@ TEST_CASE("a full disk while zipping fails the part and the zip, and leaves no t
 }
 
 #if !defined(__SANITIZE_ADDRESS__)  // rlimits
-TEST_CASE("a full disk during an xlsx export fails it and never leaves a cut workbook that claims success") {
+TEST_CASE("a full disk during an xlsx export fails it, leaves no file open and never a cut workbook that claims success") {
   // libxlsxwriter writes the rows to temporary files without checking a write: a disk
   // that filled while they were written gave a workbook whose sheets stopped short, and
   // the export said it succeeded.
@@ -231,7 +231,7 @@ TEST_CASE("a full disk during an xlsx export fails it and never leaves a cut wor
   for (const auto& [name, bytes] : whole) largest = std::max(largest, bytes.size());
   const auto zipped = static_cast<rlim_t>(std::filesystem::file_size(o.out));
   std::filesystem::remove(o.out);
-  const std::size_t threads = test::entries_in("/proc/self/task");
+  const std::size_t threads = test::entries_in("/proc/self/task"), fds = test::entries_in("/proc/self/fd");
   // Below the zip's size the zip fails; between it and the largest sheet's XML the rows'
   // temporary file does: at its start, middle, last buffer and last bytes.
   for (rlim_t limit : {rlim_t{1}, rlim_t{5000}, zipped / 2, zipped + 1000, rlim_t{largest / 2}, rlim_t{largest - 70'000},
@@ -243,6 +243,9 @@ TEST_CASE("a full disk during an xlsx export fails it and never leaves a cut wor
       r = export_data(store, test::shipped(), o);
     }
     CHECK(test::entries_in("/proc/self/task") == threads);
+    // Nor a file left open: libxlsxwriter left the rows' files of the sheets it did not
+    // reach (deleted, holding their rows on the full disk).
+    CHECK(test::entries_in("/proc/self/fd") == fds);
     if (r.error.empty()) {
       auto got = test::zip_entries(o.out);
       got.erase("docProps/core.xml");

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -109,6 +110,10 @@ int part_error(const Part& p) { return p.write_error ? p.write_error : kZipInter
 thread_local std::FILE* t_last_tmpfile = nullptr;
 constexpr int kZipErrno = -1;  // minizip's ZIP_ERRNO: errno tells why
 
+// After a failure libxlsxwriter does not close the rows' files of the sheets it did not
+// reach: write_xlsx closes them, knowing from this which those are.
+thread_local unsigned t_sheets_zipped = 0;  // xl/worksheets/sheetN.xml parts begun on this thread
+
 }  // namespace
 
 extern "C" std::FILE* lxw_tmpfile(char* tmpdir) {
@@ -127,6 +132,8 @@ extern "C" int zipOpenNewFileInZip4_64(void* file, const char* filename, const v
                                        unsigned long version_made_by, unsigned long flag_base, int zip64) {
   const Minizip& m = minizip();
   if (!m.complete()) return kZipInternalError;
+  // Counted before anything can fail: libxlsxwriter closed the sheet's rows file already.
+  if (filename && std::strncmp(filename, "xl/worksheets/sheet", 19) == 0) ++t_sheets_zipped;
   if (std::FILE* f = t_last_tmpfile) {
     t_last_tmpfile = nullptr;
     if (std::fflush(f) != 0 || std::ferror(f)) return kZipErrno;
@@ -211,6 +218,9 @@ extern "C" int zipClose(void* file, const char* global_comment) {
 namespace eco {
 
 void xlsx_zip_forget_tmpfile() { t_last_tmpfile = nullptr; }
+
+void xlsx_zip_begin() { t_sheets_zipped = 0; }
+unsigned xlsx_zip_sheets_begun() { return t_sheets_zipped; }
 
 void set_xlsx_zip_threads(unsigned n) { g_threads.store(std::min(n, 64u)); }
 unsigned xlsx_zip_threads() { return g_threads.load(); }
