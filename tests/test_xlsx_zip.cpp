@@ -6,7 +6,10 @@
 #include <doctest/doctest.h>
 #include <sys/resource.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <thread>
@@ -290,3 +293,65 @@ TEST_CASE("a part whose write failed stops its threads at once, whatever the cal
   }
 }
 #endif
+
+TEST_CASE("two xlsx exports at once write what each writes alone, and a cancel at any moment leaves nothing") {
+  // The zip's part list, the deflate threads and the tmpfile check are shared by every
+  // export of the process; the console can export while the district console does.
+  test::TempDir dir;
+  Store a(dir.file("a.db")), b(dir.file("b.db"));
+  DemoOptions d;
+  d.responses = 3000;
+  d.end = 1'561'000'000'000;
+  fill_demo_data(a, test::shipped(), d);
+  d.responses = 1500;
+  d.seed = 99;
+  fill_demo_data(b, test::shipped(), d);
+  auto opts = [&](const std::string& name) {
+    ExportOptions o;
+    o.format = "xlsx";
+    o.out = dir.file(name);
+    o.replace = true;
+    return o;
+  };
+  auto entries = [](const std::string& path) {
+    auto e = test::zip_entries(path);
+    e.erase("docProps/core.xml");  // the time it was made
+    return e;
+  };
+  REQUIRE(export_data(a, test::shipped(), opts("a1.xlsx")).error.empty());
+  REQUIRE(export_data(b, test::shipped(), opts("b1.xlsx")).error.empty());
+  const auto alone_a = entries(dir.file("a1.xlsx")), alone_b = entries(dir.file("b1.xlsx"));
+  const std::size_t threads = test::entries_in("/proc/self/task"), fds = test::entries_in("/proc/self/fd");
+  for (int round = 0; round < 2; ++round) {
+    std::string ea, eb;
+    std::thread t([&] { ea = export_data(a, test::shipped(), opts("a2.xlsx")).error; });
+    eb = export_data(b, test::shipped(), opts("b2.xlsx")).error;
+    t.join();
+    REQUIRE(ea.empty());
+    REQUIRE(eb.empty());
+    CHECK(entries(dir.file("a2.xlsx")) == alone_a);
+    CHECK(entries(dir.file("b2.xlsx")) == alone_b);
+  }
+  // From before the first row to the zipping (this export takes some 0.3 s here).
+  for (int delay_ms : {0, 10, 60, 150, 250, 400}) {
+    CAPTURE(delay_ms);
+    std::atomic<bool> cancel{false};
+    ExportOptions o = opts("c.xlsx");
+    o.cancel = &cancel;
+    std::thread stopper([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      cancel = true;
+    });
+    ExportResult r = export_data(a, test::shipped(), o);
+    stopper.join();
+    if (r.error.empty()) CHECK(entries(o.out) == alone_a);
+    else CHECK_FALSE(std::filesystem::exists(o.out));
+    std::filesystem::remove(o.out);
+    for (const auto& e : std::filesystem::directory_iterator(dir.path))
+      CHECK(e.path().filename().string().find(".part") == std::string::npos);
+    CHECK(test::entries_in("/proc/self/task") == threads);
+    CHECK(test::entries_in("/proc/self/fd") == fds);
+  }
+  REQUIRE(export_data(a, test::shipped(), opts("a3.xlsx")).error.empty());
+  CHECK(entries(dir.file("a3.xlsx")) == alone_a);
+}
