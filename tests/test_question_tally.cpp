@@ -114,3 +114,30 @@ TEST_CASE("a tally leaves out what this version lacks and counts answers out of 
   CHECK(res.back().answered == 2);
   for (std::size_t i = 1; i + 1 < res.size(); ++i) CHECK(res[i].answered == 0);
 }
+
+TEST_CASE("the survey results hold each questionnaire once, its newest version, when the set holds a retired one") {
+  // A set can hold older versions (definitions read from a database): each was a second
+  // entry, with the id moved out of it (""), and the retired version's questions.
+  QuestionnaireSet full = test::shipped();
+  Questionnaire v1 = *full.find("satisfaction");
+  v1.version = 1;
+  v1.questions.pop_back();
+  full.add(v1, *full.expanded_json(*full.find("satisfaction")));
+  test::TempDir dir;
+  Store store(dir.file("x.db"));
+  DemoOptions d;
+  d.responses = 40;
+  d.end = 1'561'000'000'000;
+  fill_demo_data(store, test::shipped(), d);
+  SurveyResults sr = compute_survey_results(store, full, {}, 0);
+  std::map<std::string, std::size_t> seen;
+  for (const auto& q : sr.questionnaires) ++seen[q.id];
+  CHECK(seen == std::map<std::string, std::size_t>{{"green-travel", 1}, {"knowledge", 1}, {"satisfaction", 1}});
+  for (const auto& q : sr.questionnaires) {
+    CAPTURE(q.id);
+    const Questionnaire* newest = full.find(q.id);
+    REQUIRE(newest);
+    CHECK(q.questions.size() == newest->questions.size());
+    CHECK(q.completed > 0);
+  }
+}

@@ -90,6 +90,8 @@ SurveyResults compute_survey_results(ResponseQueries& store, const Questionnaire
     return out;
   }
   for (const auto& q : set.list) {
+    // Once a questionnaire, with its newest version's questions: a set may hold older ones.
+    if (set.find(q.id) != &q) continue;
     auto& qr = by_q[q.id];
     std::sort(qr.abandoned_at.begin(), qr.abandoned_at.end(),
               [](const auto& a, const auto& b) { return a.second > b.second; });

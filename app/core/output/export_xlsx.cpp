@@ -19,8 +19,10 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "core/support/i18n.hpp"
@@ -129,6 +131,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
         ws->optimize_tmpfile = nullptr;
       }
       lxw_workbook_free(wb);
+      xlsx_zip_forget_tmpfile();
     }
   } unclosed{wb};
 
@@ -648,8 +651,40 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     }
   }
 
+  // libxlsxwriter never checks its writes into the sheets' temporary files: a disk that
+  // filled while the rows went there gave a workbook with sheets cut short that said it
+  // succeeded. Flushed here, each file's error flag tells (and nothing is left in their
+  // buffers should workbook_close fail before it closes them).
+  {
+    lxw_worksheet* ws;
+    LXW_FOREACH_WORKSHEET(ws, wb) {
+      if (!ws->optimize_tmpfile) continue;
+      errno = 0;
+      if (std::fflush(ws->optimize_tmpfile) != 0 || std::ferror(ws->optimize_tmpfile)) {
+        const int e = errno;
+        return std::string("writing the workbook failed: its temporary files could not be written") +
+               (e ? std::string(": ") + std::strerror(e) : std::string(" (is the disk full?)"));
+      }
+    }
+  }
+  // libxlsxwriter closes a sheet's file of rows as it zips the sheet, in this order, and
+  // stops at a failure: the files of the sheets after it it left open for as long as the
+  // process ran (deleted, but holding their rows on a disk that may have just filled, and
+  // with buffers that end here). Those are closed here. (A sheet with no cell, whose file
+  // it never closes, is never made.)
+  std::vector<std::FILE*> rows_files;
+  {
+    lxw_worksheet* ws;
+    LXW_FOREACH_WORKSHEET(ws, wb) rows_files.push_back(ws->optimize_tmpfile);
+  }
+  xlsx_zip_begin();
   unclosed.wb = nullptr;
   lxw_error err = workbook_close(wb);
+  xlsx_zip_forget_tmpfile();
+  if (err != LXW_NO_ERROR) {
+    for (std::size_t i = xlsx_zip_sheets_begun(); i < rows_files.size(); ++i)
+      if (rows_files[i]) std::fclose(rows_files[i]);
+  }
   if (cancelled()) return "cancelled";  // the temporary goes with `file`
   if (err != LXW_NO_ERROR) return std::string("writing the workbook failed: ") + lxw_strerror(err);
   if (std::string e = file.commit(o.replace); !e.empty()) return e;

@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -101,7 +103,25 @@ std::unique_ptr<Part> take_part(void* zip) {
 
 int part_error(const Part& p) { return p.write_error ? p.write_error : kZipInternalError; }
 
+// libxlsxwriter writes each part into a temporary file (lxw_tmpfile) and zips it without
+// checking one write: a disk that filled there gave a part cut short in a workbook that
+// said it succeeded. The file it made last on a thread is the part it zips next (it
+// makes, fills and zips one at a time), so that file is checked as the part is opened.
+thread_local std::FILE* t_last_tmpfile = nullptr;
+constexpr int kZipErrno = -1;  // minizip's ZIP_ERRNO: errno tells why
+
+// After a failure libxlsxwriter does not close the rows' files of the sheets it did not
+// reach: write_xlsx closes them, knowing from this which those are.
+thread_local unsigned t_sheets_zipped = 0;  // xl/worksheets/sheetN.xml parts begun on this thread
+
 }  // namespace
+
+extern "C" std::FILE* lxw_tmpfile(char* tmpdir) {
+  using Make = std::FILE*(char*);
+  static Make* const real = next_definition<Make>("lxw_tmpfile");
+  t_last_tmpfile = real ? real(tmpdir) : nullptr;
+  return t_last_tmpfile;
+}
 
 extern "C" int zipCloseFileInZip(void* file);
 
@@ -112,6 +132,12 @@ extern "C" int zipOpenNewFileInZip4_64(void* file, const char* filename, const v
                                        unsigned long version_made_by, unsigned long flag_base, int zip64) {
   const Minizip& m = minizip();
   if (!m.complete()) return kZipInternalError;
+  // Counted before anything can fail: libxlsxwriter closed the sheet's rows file already.
+  if (filename && std::strncmp(filename, "xl/worksheets/sheet", 19) == 0) ++t_sheets_zipped;
+  if (std::FILE* f = t_last_tmpfile) {
+    t_last_tmpfile = nullptr;
+    if (std::fflush(f) != 0 || std::ferror(f)) return kZipErrno;
+  }
   // minizip closes a part still open before it opens the next; ours must be finished by us.
   if (find_part(file))
     if (int r = zipCloseFileInZip(file); r != kZipOk) return r;
@@ -157,8 +183,11 @@ extern "C" int zipWriteInFileInZip(void* file, const void* buf, unsigned len) {
   try {
     if (p->deflate->write(buf, len)) return kZipOk;
   } catch (...) {
-    p->broken = true;
   }
+  // libxlsxwriter closes neither the part nor the zip after a failed write (it returns
+  // at once): the deflate's threads stop now, not at a close that never comes.
+  p->broken = true;
+  p->deflate.reset();
   return part_error(*p);
 }
 
@@ -166,25 +195,32 @@ extern "C" int zipCloseFileInZip(void* file) {
   const Minizip& m = minizip();
   std::unique_ptr<Part> p = take_part(file);
   if (!p) return m.close_entry ? m.close_entry(file) : kZipInternalError;
-  bool ok = !p->broken;
+  bool ok = !p->broken && p->deflate;
   try {
     ok = ok && p->deflate->finish();
   } catch (...) {
     ok = false;
   }
   // Closed either way, so minizip's state is whole again; a failed part fails the workbook.
-  int r = m.close_entry_raw(file, p->deflate->bytes_in(), p->deflate->crc32());
+  int r = ok ? m.close_entry_raw(file, p->deflate->bytes_in(), p->deflate->crc32()) : m.close_entry_raw(file, 0, 0);
   return ok ? r : part_error(*p);
 }
 
 extern "C" int zipClose(void* file, const char* global_comment) {
   const Minizip& m = minizip();
   if (!m.close) return kZipInternalError;
-  if (find_part(file)) zipCloseFileInZip(file);  // as minizip's own would: the open part first
-  return m.close(file, global_comment);
+  // As minizip's own would: the open part first, and a part that failed fails the zip.
+  const int part = find_part(file) ? zipCloseFileInZip(file) : kZipOk;
+  const int r = m.close(file, global_comment);
+  return part != kZipOk ? part : r;
 }
 
 namespace eco {
+
+void xlsx_zip_forget_tmpfile() { t_last_tmpfile = nullptr; }
+
+void xlsx_zip_begin() { t_sheets_zipped = 0; }
+unsigned xlsx_zip_sheets_begun() { return t_sheets_zipped; }
 
 void set_xlsx_zip_threads(unsigned n) { g_threads.store(std::min(n, 64u)); }
 unsigned xlsx_zip_threads() { return g_threads.load(); }

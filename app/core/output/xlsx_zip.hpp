@@ -15,6 +15,15 @@ inline constexpr int kXlsxZipLevel = 1;
 void set_xlsx_zip_threads(unsigned n);
 unsigned xlsx_zip_threads();
 
+// libxlsxwriter's last temporary file on this thread is checked when the next part is
+// opened in a zip (xlsx_zip.cpp); write_xlsx says when that file is gone (closed by
+// workbook_close or after a failure), so no other zip checks a closed file.
+void xlsx_zip_forget_tmpfile();
+// Around workbook_close: begin counts from zero the worksheets libxlsxwriter begins to
+// zip on this thread (it closes each one's file of rows just before).
+void xlsx_zip_begin();
+unsigned xlsx_zip_sheets_begun();
+
 // Empty when minizip's own functions were found behind ours; otherwise why not
 // (write_xlsx then reports it rather than writing a broken file).
 std::string xlsx_zip_problem();
