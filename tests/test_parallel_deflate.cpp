@@ -180,8 +180,9 @@ TEST_CASE("a stream of one block starts no thread, a longer one starts them and 
       seen_small = test::entries_in("/proc/self/task");
       return true;
     });
-    std::string part = xml_rows(ParallelDeflate::kBlock - 1, 1);
-    REQUIRE(d.write(part.data(), part.size()));
+    std::string part = xml_rows(ParallelDeflate::kBlock, 1);  // exactly one block
+    REQUIRE(d.write(part.data(), part.size() / 3));
+    REQUIRE(d.write(part.data() + part.size() / 3, part.size() - part.size() / 3));
     REQUIRE(d.finish());
   }
   CHECK(seen_small == before);

@@ -237,11 +237,13 @@ bool ParallelDeflate::write(const void* data, std::size_t n) {
   if (s.ended) s.fail("written after the stream was finished");
   try {
     while (n > 0 && !s.failed) {
+      // A full block goes once more input comes: if none does, it is the last one (a
+      // stream of exactly one block then starts no thread either).
+      if (s.pending.size() == s.block) s.submit(false);
       std::size_t take = std::min(n, s.block - s.pending.size());
       s.pending.insert(s.pending.end(), p, p + take);
       p += take;
       n -= take;
-      if (s.pending.size() == s.block) s.submit(false);
     }
   } catch (const std::exception&) {  // out of memory: a block may be lost, so the stream is
     s.fail("out of memory while deflating");
