@@ -35,7 +35,7 @@ void day_chart(const ConsoleView& v, const std::vector<DayCount>& days) {
     float bh = (sz.y - 2 * h) * static_cast<float>(days[i].n) / static_cast<float>(max);
     dl->AddRectFilled(ImVec2(x + 1, p.y + sz.y - h - bh), ImVec2(x + std::max(2.f, bw - 1), p.y + sz.y - h), color::primary);
   }
-  std::string top = v.tf(T("console.per_day_max"), {{"arg", std::to_string(max)}});
+  const std::string& top = v.tf(T("console.per_day_max"), {{"arg", std::to_string(max)}});  // kept: no copy
   dl->AddText(ImVec2(p.x + v.px(10), p.y + 4), color::muted, top.c_str());
   dl->AddText(ImVec2(p.x + v.px(10), p.y + sz.y - h), color::muted, days[first].day.c_str());
   ImVec2 ts = ImGui::CalcTextSize(days.back().day.c_str());
@@ -47,9 +47,12 @@ void day_chart(const ConsoleView& v, const std::vector<DayCount>& days) {
 ConsoleIntent survey_header(ConsoleView& v) {
   ConsoleIntent out;
   ConsoleModel& m = v.model;
-  for (const char* id : {"knowledge", "satisfaction", "green-travel"}) {
-    if (chip(v.t(std::string(T("console.q.")) + id), id, m.survey_selected == id))
-      out = console_intent::SelectQuestionnaire{id};
+  // The keys whole, not built each frame (a frame of an idle page allocates nothing).
+  static constexpr std::pair<const char*, const char*> kChips[] = {{"knowledge", T("console.q.knowledge")},
+                                                                   {"satisfaction", T("console.q.satisfaction")},
+                                                                   {"green-travel", T("console.q.green-travel")}};
+  for (const auto& [id, key] : kChips) {
+    if (chip(v.t(key), id, m.survey_selected == id)) out = console_intent::SelectQuestionnaire{id};
     ImGui::SameLine();
   }
   if (m.computing()) {
