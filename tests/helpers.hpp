@@ -16,6 +16,7 @@
 #include "core/support/i18n.hpp"
 #include "core/support/time.hpp"
 #include "core/survey/questionnaire_loader.hpp"
+#include "core/storage/demo_data.hpp"
 #include "core/storage/store.hpp"
 #include "core/survey/metrics.hpp"
 #include "kiosk/kiosk_model.hpp"
@@ -142,6 +143,15 @@ struct TempDir {
 inline const eco::QuestionnaireSet& shipped() {
   static eco::QuestionnaireSet set = eco::load_questionnaire_dir(source_dir() + "/questionnaires");
   return set;
+}
+
+// n demo responses ending 2019-06-20 on a fixed clock: the same data every run.
+inline void fill_demo(eco::Store& s, std::int64_t n, std::uint64_t seed = 1) {
+  eco::DemoOptions d;
+  d.responses = n;
+  d.seed = seed;
+  d.end = 1'561'000'000'000;
+  eco::fill_demo_data(s, shipped(), d);
 }
 
 inline const eco::Catalog& shipped_catalog() {

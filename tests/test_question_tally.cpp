@@ -125,10 +125,7 @@ TEST_CASE("the survey results hold each questionnaire once, its newest version, 
   full.add(v1, *full.expanded_json(*full.find("satisfaction")));
   test::TempDir dir;
   Store store(dir.file("x.db"));
-  DemoOptions d;
-  d.responses = 40;
-  d.end = 1'561'000'000'000;
-  fill_demo_data(store, test::shipped(), d);
+  test::fill_demo(store, 40);
   SurveyResults sr = compute_survey_results(store, full, {}, 0);
   std::map<std::string, std::size_t> seen;
   for (const auto& q : sr.questionnaires) ++seen[q.id];

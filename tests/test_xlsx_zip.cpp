@@ -97,10 +97,7 @@ struct Threads {  // the deflate's thread count for one test, then the default a
 TEST_CASE("a workbook zipped on several threads holds exactly what minizip alone writes") {
   test::TempDir dir;
   Store store(dir.file("x.db"));
-  DemoOptions d;
-  d.responses = 2500;
-  d.end = 1'561'000'000'000;
-  fill_demo_data(store, test::shipped(), d);
+  test::fill_demo(store, 2500);
   Strings strings;
   std::vector<std::string> errors;
   strings.load_dir(test::source_dir() + "/assets/i18n", errors);
@@ -220,10 +217,7 @@ TEST_CASE("a full disk during an xlsx export fails it, leaves no file open and n
   // the export said it succeeded.
   test::TempDir dir;
   Store store(dir.file("x.db"));
-  DemoOptions d;
-  d.responses = 3000;
-  d.end = 1'561'000'000'000;
-  fill_demo_data(store, test::shipped(), d);
+  test::fill_demo(store, 3000);
   ExportOptions o;
   o.format = "xlsx";
   o.out = dir.file("out/w.xlsx");
@@ -298,13 +292,8 @@ TEST_CASE("two xlsx exports at once write what each writes alone, and a cancel a
   // export of the process; the console can export while the district console does.
   test::TempDir dir;
   Store a(dir.file("a.db")), b(dir.file("b.db"));
-  DemoOptions d;
-  d.responses = 3000;
-  d.end = 1'561'000'000'000;
-  fill_demo_data(a, test::shipped(), d);
-  d.responses = 1500;
-  d.seed = 99;
-  fill_demo_data(b, test::shipped(), d);
+  test::fill_demo(a, 3000);
+  test::fill_demo(b, 1500, 99);
   auto opts = [&](const std::string& name) {
     ExportOptions o;
     o.format = "xlsx";
