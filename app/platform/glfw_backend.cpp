@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <iterator>
 #include <iostream>
 #include <vector>
 
@@ -69,7 +70,22 @@ void on_button(GLFWwindow* w, int button, int action, int) {
   note_pointer(static_cast<float>(g_cursor_x), static_cast<float>(g_cursor_y), true);
 }
 void on_scroll(GLFWwindow*, double, double) { ++g_input; }
-void on_key(GLFWwindow*, int, int, int, int) { ++g_input; }
+
+// ImGui 1.86 reads each key as held or not once a frame (io.KeysDown): a key pressed and
+// released before the next frame began was never seen. Under load that lost the Enter
+// of the district console's sign-in (pressed for 0.2 s by the CI's xdotool test). Such a
+// key is shown held for one frame, then released. Fixed size: nothing is allocated.
+constexpr int kKeys = 512;  // io.KeysDown's size; GLFW's key codes are below it
+bool g_pressed[kKeys];      // pressed since the last frame began
+bool g_tapped[kKeys];       // and released again before it
+int g_held[16];             // keys shown held by the last frame on that account
+int g_held_n = 0;
+void on_key(GLFWwindow*, int key, int, int action, int) {
+  ++g_input;
+  if (key < 0 || key >= kKeys) return;
+  if (action == GLFW_PRESS) g_pressed[key] = true;
+  if (action == GLFW_RELEASE && g_pressed[key]) g_tapped[key] = true;
+}
 
 }  // namespace
 
@@ -162,6 +178,19 @@ int GlfwBackend::take_pointer_steps(PointerStep* steps) {
 void GlfwBackend::begin_frame(const PointerStep* replay) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  {
+    ImGuiIO& io = ImGui::GetIO();
+    for (int i = 0; i < g_held_n; ++i)  // shown held by the last frame: released now
+      io.KeysDown[g_held[i]] = glfwGetKey(win_, g_held[i]) == GLFW_PRESS;
+    g_held_n = 0;
+    for (int k = 0; k < kKeys; ++k) {
+      if (g_tapped[k] && g_held_n < static_cast<int>(std::size(g_held))) {
+        io.KeysDown[k] = true;
+        g_held[g_held_n++] = k;
+      }
+      g_pressed[k] = g_tapped[k] = false;
+    }
+  }
   if (replay) {  // one point of the finger's path, not the backend's summary
     ImGuiIO& io = ImGui::GetIO();
     io.MousePos = ImVec2(replay->x, replay->y);
