@@ -655,9 +655,16 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
   // filled while the rows went there gave a workbook with sheets cut short that said it
   // succeeded. Flushed here, each file's error flag tells (and nothing is left in their
   // buffers should workbook_close fail before it closes them).
+  // It also closes a sheet's file of rows only as it zips the sheet, in this order, and
+  // stops at a failure: the files of the sheets after it it left open for as long as the
+  // process ran (deleted, but holding their rows on a disk that may have just filled, and
+  // with buffers that end here). They are kept here to close then. (A sheet with no
+  // cell, whose file it never closes, is never made.)
+  std::vector<std::FILE*> rows_files;
   {
     lxw_worksheet* ws;
     LXW_FOREACH_WORKSHEET(ws, wb) {
+      rows_files.push_back(ws->optimize_tmpfile);
       if (!ws->optimize_tmpfile) continue;
       errno = 0;
       if (std::fflush(ws->optimize_tmpfile) != 0 || std::ferror(ws->optimize_tmpfile)) {
@@ -666,16 +673,6 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
                (e ? std::string(": ") + std::strerror(e) : std::string(" (is the disk full?)"));
       }
     }
-  }
-  // libxlsxwriter closes a sheet's file of rows as it zips the sheet, in this order, and
-  // stops at a failure: the files of the sheets after it it left open for as long as the
-  // process ran (deleted, but holding their rows on a disk that may have just filled, and
-  // with buffers that end here). Those are closed here. (A sheet with no cell, whose file
-  // it never closes, is never made.)
-  std::vector<std::FILE*> rows_files;
-  {
-    lxw_worksheet* ws;
-    LXW_FOREACH_WORKSHEET(ws, wb) rows_files.push_back(ws->optimize_tmpfile);
   }
   xlsx_zip_begin();
   unclosed.wb = nullptr;
