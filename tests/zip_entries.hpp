@@ -3,6 +3,9 @@
 // dependencies); the path is a test's own temporary file, quoted for the shell.
 #pragma once
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -27,14 +30,27 @@ inline std::string shell_quoted(const std::string& s) {
 }
 
 // Every entry's name and uncompressed bytes; throws on anything unzip cannot read.
+// One unzip extracts the whole workbook into a scratch folder: a process for each
+// entry (a workbook has dozens) was most of the xlsx tests' time.
 inline std::map<std::string, std::string> zip_entries(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::string scratch = (fs::temp_directory_path() / "ecokiosk-unzip-XXXXXX").string();
+  if (!::mkdtemp(scratch.data())) throw std::runtime_error("cannot make a scratch folder for " + path);
+  struct Remove {
+    std::string dir;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove{scratch};
+  run_output("unzip -qq " + shell_quoted(path) + " -d " + shell_quoted(scratch));
   std::map<std::string, std::string> out;
-  std::istringstream names(run_output("unzip -Z1 " + shell_quoted(path)));
-  // -p: to stdout, unchanged; the entry's name is matched as a pattern, so escape it.
-  for (std::string name; std::getline(names, name);) {
-    std::string pattern;
-    for (char c : name) pattern += (c == '[' || c == ']' || c == '*' || c == '?' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    out[name] = run_output("unzip -p " + shell_quoted(path) + " " + shell_quoted(pattern));
+  for (const auto& e : fs::recursive_directory_iterator(scratch)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    out[fs::relative(e.path(), scratch).generic_string()] = std::move(bytes).str();
   }
   if (out.empty()) throw std::runtime_error(path + ": no entries");
   return out;
