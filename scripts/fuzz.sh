@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
 bash scripts/install-deps.sh --test
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DECOKIOSK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j"$(nproc)"
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_loader fuzz_jsonl
 for t in loader jsonl; do
   scratch=$(mktemp -d)
   echo "fuzz_$t: ${SECONDS_EACH}s"
