@@ -43,7 +43,8 @@ inline std::map<std::string, std::string> zip_entries(const std::string& path) {
       fs::remove_all(dir, ec);
     }
   } remove{scratch};
-  run_output("unzip -qq " + shell_quoted(path) + " -d " + shell_quoted(scratch));
+  // -o: never a prompt; two entries of one name are caught by the count below.
+  run_output("unzip -qq -o " + shell_quoted(path) + " -d " + shell_quoted(scratch));
   std::map<std::string, std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(scratch)) {
     if (!e.is_regular_file()) continue;
@@ -53,6 +54,12 @@ inline std::map<std::string, std::string> zip_entries(const std::string& path) {
     out[fs::relative(e.path(), scratch).generic_string()] = std::move(bytes).str();
   }
   if (out.empty()) throw std::runtime_error(path + ": no entries");
+  std::istringstream names(run_output("unzip -Z1 " + shell_quoted(path)));
+  std::size_t listed = 0;
+  for (std::string name; std::getline(names, name);) ++listed;
+  if (listed != out.size())
+    throw std::runtime_error(path + ": " + std::to_string(listed) + " entries listed, " + std::to_string(out.size()) +
+                             " distinct files");
   return out;
 }
 
