@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -119,6 +120,10 @@ struct FullDisk {
   FullDisk(const FullDisk&) = delete;
   FullDisk& operator=(const FullDisk&) = delete;
 };
+
+// The run under AddressSanitizer (scripts/test-sanitizers.sh sets it): tests that
+// repeat one thing many times do it fewer times there; every case runs in the normal build.
+inline bool sanitized() { return std::getenv("ECOKIOSK_TEST_SANITIZED") != nullptr; }
 
 struct TempDir {
   std::filesystem::path path;

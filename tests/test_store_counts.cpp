@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -826,7 +825,7 @@ TEST_CASE("an import killed part-way keeps whole batches of the file's first lin
   test::TempDir dir;
   // Under the sanitizers (whose checks a killed child adds nothing to) a smaller file
   // and two kills: 53 s of CI's sanitizer stage.
-  const bool sanitized = std::getenv("ECOKIOSK_TEST_SANITIZED") != nullptr;
+  const bool sanitized = test::sanitized();
   ImportFile f = import_file(sanitized ? 900 : 2500, 77);
   for (std::int64_t kill_at : sanitized ? std::vector<std::int64_t>{1, 600} : std::vector<std::int64_t>{1, 600, 1800}) {
     CAPTURE(kill_at);

@@ -11,7 +11,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 #include <sstream>
@@ -349,7 +348,7 @@ TEST_CASE("batches failing on a full disk while the log is copied give the write
 // happens to wait for its reading thread (here its longest wait went from 0.18 s to
 // 1.0 s); with the lock never let go it would wait out the whole import.
 TEST_CASE("a kiosk saving all through a long import gets in between its batches, every time") {
-  const bool sanitized = std::getenv("ECOKIOSK_TEST_SANITIZED") != nullptr;
+  const bool sanitized = test::sanitized();
   const int lines = sanitized ? 8000 : 40000;  // an import of seconds either way, in several batches
   const QuestionnaireSet& set = test::shipped();
   const Questionnaire& q = *set.find("satisfaction");
@@ -363,11 +362,13 @@ TEST_CASE("a kiosk saving all through a long import gets in between its batches,
   Store kiosk(path);
   std::atomic<bool> done{false};
   ImportReport rep;
+  std::string import_failed;  // read after the join
   std::thread import([&] {
     std::istringstream in(text);
     try {
       import_jsonl(in, "long.jsonl", importer, set, rep);
-    } catch (...) {
+    } catch (const std::exception& e) {
+      import_failed = e.what();
     }
     done = true;
   });
@@ -394,6 +395,7 @@ TEST_CASE("a kiosk saving all through a long import gets in between its batches,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a resident every moment
   }
   import.join();
+  CHECK(import_failed.empty());
   MESSAGE("kiosk saves during the import: " << during << ", longest wait " << worst << " s");
   CHECK(rep.added() == lines);
   CHECK(during >= 3);

@@ -3,13 +3,14 @@
 // dependencies); the path is a test's own temporary file, quoted for the shell.
 #pragma once
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+
+#include "helpers.hpp"
 
 namespace test {
 
@@ -34,24 +35,16 @@ inline std::string shell_quoted(const std::string& s) {
 // entry (a workbook has dozens) was most of the xlsx tests' time.
 inline std::map<std::string, std::string> zip_entries(const std::string& path) {
   namespace fs = std::filesystem;
-  std::string scratch = (fs::temp_directory_path() / "ecokiosk-unzip-XXXXXX").string();
-  if (!::mkdtemp(scratch.data())) throw std::runtime_error("cannot make a scratch folder for " + path);
-  struct Remove {
-    std::string dir;
-    ~Remove() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } remove{scratch};
+  TempDir scratch;
   // -o: never a prompt; two entries of one name are caught by the count below.
-  run_output("unzip -qq -o " + shell_quoted(path) + " -d " + shell_quoted(scratch));
+  run_output("unzip -qq -o " + shell_quoted(path) + " -d " + shell_quoted(scratch.path.string()));
   std::map<std::string, std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(scratch)) {
+  for (const auto& e : fs::recursive_directory_iterator(scratch.path)) {
     if (!e.is_regular_file()) continue;
     std::ifstream in(e.path(), std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    out[fs::relative(e.path(), scratch).generic_string()] = std::move(bytes).str();
+    out[fs::relative(e.path(), scratch.path).generic_string()] = std::move(bytes).str();
   }
   if (out.empty()) throw std::runtime_error(path + ": no entries");
   std::istringstream names(run_output("unzip -Z1 " + shell_quoted(path)));

@@ -118,15 +118,16 @@ for e in "${exports[@]}"; do
     rm -rf "$WORK/xo" "$WORK/xc"
     unzip -qq "$WORK/o$i.xlsx" -d "$WORK/xo" && unzip -qq "$WORK/c$i.xlsx" -d "$WORK/xc" || fail "xlsx unreadable"
     stamp() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} \(UTC[+-][0-9]+\)/GENERATED/g' "$1"; }
+    listed=$(unzip -Z1 "$WORK/o$i.xlsx")
     parts=0
-    for part in $(unzip -Z1 "$WORK/o$i.xlsx" | grep -E '^xl/(worksheets/sheet[0-9]+|sharedStrings)\.xml$'); do
+    for part in $(grep -E '^xl/(worksheets/sheet[0-9]+|sharedStrings)\.xml$' <<<"$listed"); do
       [ -f "$WORK/xc/$part" ] || fail "xlsx $part missing from the center's workbook"
       stamp "$WORK/xo/$part" > "$WORK/xa"; stamp "$WORK/xc/$part" > "$WORK/xb"
       cmp -s "$WORK/xa" "$WORK/xb" || { diff <(tr '<' '\n' < "$WORK/xa") <(tr '<' '\n' < "$WORK/xb") | head; fail "xlsx $part differs"; }
       parts=$((parts + 1))
     done
     [ "$parts" -gt 5 ] || fail "only $parts sheets compared"
-    [ "$(unzip -Z1 "$WORK/o$i.xlsx" | wc -l)" = "$(unzip -Z1 "$WORK/c$i.xlsx" | wc -l)" ] || fail "the workbooks hold different parts"
+    [ "$(wc -l <<<"$listed")" = "$(unzip -Z1 "$WORK/c$i.xlsx" | wc -l)" ] || fail "the workbooks hold different parts"
     [ "$(grep -c 'UTC+8' "$WORK/xo/xl/worksheets/sheet1.xml")" = 1 ] || fail "no generated stamp to blank"
   else
     for f in "$WORK"/o$i*."$ext"; do
