@@ -10,6 +10,10 @@ namespace bench {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0);
 long peak_rss_kb();
+// The bench runs each program it measures through itself: `ecokiosk_bench
+// --measured-child PROGRAM ARGS...` (bench_app.cpp, run()).
+inline constexpr const char* kMeasuredChild = "--measured-child";
+int measured_child(char** argv);
 
 struct Options {
   std::int64_t responses = 1'000'000;

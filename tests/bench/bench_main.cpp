@@ -9,6 +9,7 @@
 #include <iostream>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "bench/bench.hpp"
@@ -42,6 +43,7 @@ void print_machine() {
 }  // namespace bench
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string_view(argv[1]) == bench::kMeasuredChild) return bench::measured_child(argv + 2);
   CLI::App app{"EcoKiosk benchmarks"};
   bench::Options o;
   std::string only;
