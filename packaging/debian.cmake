@@ -4,13 +4,22 @@
 # CPack still runs dpkg-shlibdeps for the library dependencies.
 include(GNUInstallDirs)
 
-if(ECOKIOSK_SYSTEM_INSTALL)
-  # Where the packaged program keeps its state when run as the service user (app/cli/installed.cpp).
-  set_source_files_properties(app/cli/installed.cpp PROPERTIES COMPILE_DEFINITIONS
-    "ECOKIOSK_SERVICE_USER=\"ecokiosk\";ECOKIOSK_STATE_DIR=\"/var/lib/ecokiosk\";ECOKIOSK_CONFIG_FILE=\"/etc/ecokiosk/config.json\"")
-endif()
+# The packaged program: the same objects as ecokiosk (ecokiosk_app), with main.cpp and
+# installed.cpp compiled for the installed layout: data from /usr/share/ecokiosk, and,
+# run as the service user, its state in /var/lib and its configuration in /etc
+# (app/cli/installed.cpp). Not built by default; scripts/package.sh builds it in the
+# same tree as the tests, so CI compiles the program once, not twice.
+add_executable(ecokiosk_packaged EXCLUDE_FROM_ALL app/cli/main.cpp app/cli/installed.cpp)
+ecokiosk_warnings(ecokiosk_packaged)
+target_link_libraries(ecokiosk_packaged PRIVATE ecokiosk_app)
+target_compile_definitions(ecokiosk_packaged PRIVATE ECOKIOSK_DEFAULT_DATA_DIR="/usr/share/ecokiosk"
+  ECOKIOSK_SERVICE_USER="ecokiosk" ECOKIOSK_STATE_DIR="/var/lib/ecokiosk" ECOKIOSK_CONFIG_FILE="/etc/ecokiosk/config.json")
+set_target_properties(ecokiosk_packaged PROPERTIES OUTPUT_NAME ecokiosk RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/packaged)
+# `cpack` installs without building everything first (the tests need not be built to
+# package the program); scripts/package.sh builds ecokiosk_packaged and the man page.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
-install(TARGETS ecokiosk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS ecokiosk_packaged RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY questionnaires assets DESTINATION ${CMAKE_INSTALL_DATADIR}/ecokiosk
         PATTERN "README.md" EXCLUDE)
 install(FILES packaging/debian/config.default.json DESTINATION ${CMAKE_INSTALL_DATADIR}/ecokiosk)

@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 deb=$(bash scripts/package.sh | tail -1)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOKIOSK_WERROR=ON >/dev/null
-ECOKIOSK_DEB=$PWD/$deb ctest --test-dir build --output-on-failure -L package
+case $deb in /*) ;; *) deb=$PWD/$deb ;; esac
+ECOKIOSK_DEB=$deb ctest --test-dir build --output-on-failure -L package
