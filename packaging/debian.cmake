@@ -19,6 +19,9 @@ set_target_properties(ecokiosk_packaged PROPERTIES OUTPUT_NAME ecokiosk RUNTIME_
 # package the program); scripts/package.sh builds ecokiosk_packaged and the man page.
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
+install(CODE "if(NOT EXISTS \"$<TARGET_FILE:ecokiosk_packaged>\")
+  message(FATAL_ERROR \"the packaged program is not built: cmake --build ${CMAKE_BINARY_DIR} --target ecokiosk_packaged manpage (scripts/package.sh does, then packages)\")
+endif()")
 install(TARGETS ecokiosk_packaged RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY questionnaires assets DESTINATION ${CMAKE_INSTALL_DATADIR}/ecokiosk
         PATTERN "README.md" EXCLUDE)
