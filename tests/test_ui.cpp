@@ -167,7 +167,7 @@ TEST_CASE("fonts: dropping the font file's pages while baking changes no pixel a
     CHECK(kept.h > 0);
     CHECK(kept.h <= 8192);
   }
-  set_font_page_drop_interval(64);
+  set_font_page_drop_interval(kFontPageDropEvery);
 }
 
 TEST_CASE("text colours have at least 4.5:1 contrast") {

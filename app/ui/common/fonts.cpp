@@ -99,19 +99,22 @@ struct MappedFile {
   ~MappedFile() { close(); }
 };
 
-// FreeType's memory while an atlas is baked. Every 64th allocation (FreeType allocates
+// FreeType's memory while an atlas is baked. Every 256th allocation (FreeType allocates
 // each rendered glyph's bitmap) the font file's pages are dropped from this process's
 // memory: they are clean pages of the file, which FreeType reads back from the page
 // cache when it next needs them. Without this the glyphs' outlines scattered over the
 // 19 MB of Noto CJK stayed resident until the bake ended: +9.6 MB at the full atlas's
-// peak (issue 20). Safe: the mapping is read-only and never written, so its content is
-// the file's whether a page is resident or not, and only the baking thread drops its own mapping.
+// peak (issue 20). Not more often: each drop also drops the tables FreeType reads for
+// every glyph, faulted back in at once; every 64th made the full atlas's bake 195-305 ms
+// against 92-128 ms never dropping, every 256th 133-137 ms for 1 MB more peak.
+// Safe: the mapping is read-only and never written, so its content is the file's
+// whether a page is resident or not, and only the baking thread drops its own mapping.
 struct BakeMemory {
   MappedFile* file = nullptr;  // the font being baked; null between bakes
   unsigned allocations = 0;
 };
 thread_local BakeMemory g_bake;  // FreeType allocates on the baking thread
-std::atomic<unsigned> g_drop_every{64};
+std::atomic<unsigned> g_drop_every{kFontPageDropEvery};
 void* ft_alloc(std::size_t n, void*) {
   unsigned every = g_drop_every.load(std::memory_order_relaxed);
   if (every && g_bake.file && g_bake.file->data && ++g_bake.allocations % every == 0)

@@ -59,8 +59,9 @@ struct Fonts {
 bool font_has_glyphs(const ImFont* font, std::string_view s);
 
 // While an atlas is baked, the mapped font file's pages are dropped from the process
-// every `every` FreeType allocations (64 by default; 0: never), so the outlines read so
-// far do not stay resident (fonts.cpp). Tests compare atlases baked both ways.
+// every `every` FreeType allocations (kFontPageDropEvery by default; 0: never), so the
+// outlines read so far do not stay resident (fonts.cpp). Tests compare atlases baked both ways.
+inline constexpr unsigned kFontPageDropEvery = 256;
 void set_font_page_drop_interval(unsigned every);
 
 bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::string& text,
