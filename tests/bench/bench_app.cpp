@@ -122,7 +122,6 @@ Run run(const std::vector<std::string>& args, double kill_after = 0, std::vector
   return r;
 }
 
-
 }  // namespace
 
 // The helper run() starts: small at its fork, so the program's peak is the program's.
