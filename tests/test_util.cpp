@@ -3,8 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <set>
 #include <thread>
 #include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/support/config.hpp"
 #include "core/support/i18n.hpp"
@@ -42,6 +46,60 @@ TEST_CASE("uuids are v4 and unique") {
   CHECK(is_uuid(a));
   CHECK(a != b);
   CHECK(a[14] == '4');
+}
+
+// A response id is its key everywhere (kiosk, import, center): two alike would make one
+// resident's answers replace another's. Many ids, from threads and from a forked child
+// (which inherits whatever random state the parent had), must all differ and all be
+// version 4 with the RFC 4122 variant.
+TEST_CASE("uuids stay unique across 200,000 ids, four threads and a forked child") {
+  std::set<std::string> seen;
+  auto take = [&](const std::string& id) {
+    REQUIRE(is_uuid(id));
+    REQUIRE(id[14] == '4');
+    REQUIRE(std::string_view("89ab").find(id[19]) != std::string_view::npos);
+    REQUIRE(id == lower_ascii(id));
+    REQUIRE(seen.insert(id).second);
+  };
+  for (int i = 0; i < 100'000; ++i) take(new_uuid());
+  std::vector<std::vector<std::string>> per(4);
+  std::vector<std::thread> threads;
+  for (auto& v : per)
+    threads.emplace_back([&v] {
+      for (int i = 0; i < 20'000; ++i) v.push_back(new_uuid());
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& v : per)
+    for (const auto& id : v) take(id);
+  // The child writes its ids to a pipe; the parent makes as many at the same time.
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    for (int i = 0; i < 10'000; ++i) {
+      std::string id = new_uuid() + "\n";
+      if (::write(fds[1], id.data(), id.size()) != static_cast<ssize_t>(id.size())) ::_exit(2);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::vector<std::string> mine;
+  for (int i = 0; i < 10'000; ++i) mine.push_back(new_uuid());
+  std::string got;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  for (const auto& id : mine) take(id);
+  std::size_t from_child = 0;
+  for (std::size_t at = 0, nl; (nl = got.find('\n', at)) != std::string::npos; at = nl + 1, ++from_child)
+    take(got.substr(at, nl - at));
+  CHECK(from_child == 10'000);
+  CHECK(seen.size() == 200'000);
 }
 
 TEST_CASE("configuration: defaults, range checks with clear messages, bad values keep defaults") {
