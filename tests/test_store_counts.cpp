@@ -332,6 +332,40 @@ TEST_CASE("opening a schema-4 database fills both hourly tables in steps, equal 
   }
 }
 
+// Debian's SQLite zeroes every page it frees (secure_delete). The update of an older file
+// frees the answers' index schema 9 drops and the counts schema 10 copies, which the
+// file still holds elsewhere, without zeroing them (that wrote the whole index into the
+// log and back); the kiosk's own deletes after it must be zeroed as before: a resident's
+// walked-away session leaves no trace in the file's free pages.
+TEST_CASE("an update frees the old answers' index unzeroed, and the kiosk's deletes after it are zeroed as before") {
+  test::TempDir dir;
+  const std::int64_t usual = Db(dir.file("probe.db")).scalar("PRAGMA secure_delete");
+  for (std::int64_t n : {0, 40}) {
+    CAPTURE(n);
+    const std::string path = dir.file("old" + std::to_string(n) + ".db");
+    make_schema4(path, n);
+    Store s(path);
+    REQUIRE(s.schema_version() == Store::kSchemaVersion);
+    Db& db = StoreAccess::db(s);
+    CHECK(db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'answers_by_question'") == 0);
+    CHECK(db.scalar("PRAGMA secure_delete") == usual);
+    if (usual != 1) continue;  // a SQLite built without it: nothing more to keep
+    // Enough sessions under way to fill pages of their own, then all of them gone: the
+    // pages they filled are freed, and must be zeros in the file.
+    const std::string marker = "walked-away-7Q3Z";
+    for (int i = 0; i < 300; ++i)
+      s.mark_in_progress(Abandoned{"6a3c1f0e-0000-4000-8000-" + std::to_string(100000000000 + i), "satisfaction", 1,
+                                   marker + std::to_string(i), "zh", kEnd, kEnd, marker, 1, 0});
+    s.checkpoint();
+    for (int i = 0; i < 300; ++i) s.clear_in_progress("6a3c1f0e-0000-4000-8000-" + std::to_string(100000000000 + i));
+    s.checkpoint();
+    CHECK(db.scalar("PRAGMA freelist_count") > 0);
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(bytes.find(marker) == std::string::npos);
+  }
+}
+
 TEST_CASE("a migration stopped part-way loses nothing: the next open carries on and the counts are right") {
   test::TempDir dir;
   std::string path = dir.file("old.db");
