@@ -133,19 +133,68 @@ class AnswerWriter {
   Stmt write_;
 };
 
-// What a window's rows sum to: its answer counts (migration 5) or its counted cells
-// (migration 11), the cells of all questionnaires in one tally.
+// Migration 8: a window holds few rows per hour, so SQLite's own grouping is cheap. The
+// grouping reads (on a reader thread's connection too, as 5 and 11 do: on the writer
+// alone it was two and a half seconds of a million-response file's update with the
+// other core idle); the writer only adds the few rows up.
+struct ResponseCountRow {
+  std::int64_t hour;
+  std::string kiosk;
+  std::int64_t n, flagged;
+};
+using ResponseCountRows = std::vector<ResponseCountRow>;
+
+class ResponseCountReader {
+ public:
+  explicit ResponseCountReader(Db& db)
+      : rows_(db,
+              "SELECT r.completed_at / 3600000, r.kiosk, count(*), coalesce(sum(m.flags != 0), 0) "
+              "FROM responses r LEFT JOIN response_metrics m ON m.response = r.id "
+              "WHERE r.questionnaire = ?1 AND r.completed_at >= ?2 AND r.completed_at <= ?3 GROUP BY 1, 2") {}
+  ResponseCountRows read(const Window& w) {
+    ResponseCountRows out;
+    rows_.bind(1, w.questionnaire).bind(2, w.from_ms).bind(3, w.to_ms);
+    while (rows_.step()) out.push_back({rows_.i64(0), std::string(rows_.text(1)), rows_.i64(2), rows_.i64(3)});
+    rows_.reset();
+    return out;
+  }
+
+ private:
+  Stmt rows_;
+};
+
+class ResponseCountWriter {
+ public:
+  explicit ResponseCountWriter(Db& db)
+      : write_(db,
+               "INSERT INTO response_counts(questionnaire, hour, kiosk, n, flagged) VALUES(?,?,?,?,?) "
+               "ON CONFLICT DO UPDATE SET n = n + excluded.n, flagged = flagged + excluded.flagged") {}
+  void write(const std::string& questionnaire, const ResponseCountRows& rows) {
+    for (const auto& r : rows) {
+      write_.bind(1, questionnaire).bind(2, r.hour).bind(3, r.kiosk).bind(4, r.n).bind(5, r.flagged);
+      write_.run();
+    }
+  }
+
+ private:
+  Stmt write_;
+};
+
+// What a window's rows sum to: its answer counts (migration 5), its response counts (8)
+// or its counted cells (11), the cells of all questionnaires in one tally.
 struct WindowSums {
   WindowCounts answers;
+  std::vector<ResponseCountRows> responses;  // in the order of Hours::questionnaires
   std::optional<CellTally> cells;
 };
 
 // What the fill of `version` reads, on the writer's connection or a reader thread's.
 class WindowReader {
  public:
-  // cells: the clock migration 11 counts on (its CellCounter's); unused for version 5.
+  // cells: the clock migration 11 counts on (its CellCounter's); unused for 5 and 8.
   WindowReader(Db& db, int version, const CellQuery& cells) : clock_(cells) {
     if (version == 5) answers_.emplace(db);
+    else if (version == 8) responses_.emplace(db);
     else metrics_.emplace(db);
   }
   WindowSums read(const std::vector<std::string>& questionnaires, std::int64_t from, std::int64_t to,
@@ -153,6 +202,8 @@ class WindowReader {
     WindowSums out;
     if (answers_) {
       for (const std::string& q : questionnaires) out.answers.push_back(answers_->read(Window{q, from, to}, stop));
+    } else if (responses_) {
+      for (const std::string& q : questionnaires) out.responses.push_back(responses_->read(Window{q, from, to}));
     } else {
       out.cells.emplace(clock_, true);
       for (const std::string& q : questionnaires) metrics_->read(*out.cells, q, from, to, stop);
@@ -163,6 +214,7 @@ class WindowReader {
  private:
   CellQuery clock_;
   std::optional<AnswerReader> answers_;
+  std::optional<ResponseCountReader> responses_;
   std::optional<StoredMetricsReader> metrics_;
 };
 
@@ -263,24 +315,6 @@ class ReadAhead {
   std::vector<std::thread> threads_;
 };
 
-// Migration 8: a window holds few rows per hour, so SQLite's own grouping is cheap.
-class ResponseCounts {
- public:
-  explicit ResponseCounts(Db& db)
-      : fill_(db,
-              "INSERT INTO response_counts SELECT r.questionnaire, r.completed_at / 3600000, r.kiosk, count(*), "
-              "coalesce(sum(m.flags != 0), 0) FROM responses r LEFT JOIN response_metrics m ON m.response = r.id "
-              "WHERE r.questionnaire = ?1 AND r.completed_at >= ?2 AND r.completed_at <= ?3 GROUP BY 1, 2, 3 "
-              "ON CONFLICT DO UPDATE SET n = n + excluded.n, flagged = flagged + excluded.flagged") {}
-  void fill(const Window& w) {
-    fill_.bind(1, w.questionnaire).bind(2, w.from_ms).bind(3, w.to_ms);
-    fill_.run();
-  }
-
- private:
-  Stmt fill_;
-};
-
 struct Filled {
   int version;
   const char* table;
@@ -294,7 +328,9 @@ const Filled* filled(int version) {
 }
 
 // Responses per hour of completion (all questionnaires), and the questionnaires: read
-// from the index on (questionnaire, completed_at), in its order, so nothing is sorted.
+// from the index on (questionnaire, completed_at), in its order, and grouped here. SQLite
+// cannot see that completed_at / 3600000 keeps that order, so its GROUP BY sorted every
+// response first (a second of a million-response file's update, once for each fill).
 struct Hours {
   std::vector<std::pair<std::int64_t, std::int64_t>> n;  // (hour, responses), hours ascending
   std::vector<std::string> questionnaires;
@@ -303,12 +339,27 @@ struct Hours {
 Hours count_hours(Db& db) {
   Hours h;
   std::map<std::int64_t, std::int64_t> by_hour;
-  Stmt s(db, "SELECT questionnaire, completed_at / 3600000, count(*) FROM responses GROUP BY 1, 2");
+  Stmt s(db, "SELECT questionnaire, completed_at FROM responses ORDER BY questionnaire, completed_at");
+  std::int64_t hour = 0, run = 0;  // a run of responses of one questionnaire in one hour
+  auto end_run = [&] {
+    if (run) by_hour[hour] += run;
+    run = 0;
+  };
   while (s.step()) {
-    if (h.questionnaires.empty() || h.questionnaires.back() != s.text(0)) h.questionnaires.emplace_back(s.text(0));
-    by_hour[s.i64(1)] += s.i64(2);
-    h.total += s.i64(2);
+    // Truncated as SQLite's completed_at / 3600000 in the reading queries is (still in
+    // order: truncation never decreases), so the windows built on these hours agree.
+    const std::int64_t at = s.i64(1) / 3600000;
+    if (h.questionnaires.empty() || h.questionnaires.back() != s.text(0)) {
+      end_run();
+      h.questionnaires.emplace_back(s.text(0));
+    } else if (at != hour) {
+      end_run();
+    }
+    hour = at;
+    ++run;
+    ++h.total;
   }
+  end_run();
   h.n.assign(by_hour.begin(), by_hour.end());
   return h;
 }
@@ -366,23 +417,17 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
   if (version == 11) chunk *= kCellStepChunks;
   Hours hours;
   bool counted = false;
-  // Versions 5 and 11 sum windows (on reader threads too, with the writer as their
-  // fallback); 8 lets SQLite group. Each made only for its version: the other's table
-  // may not exist yet.
+  // Each version's windows are summed on reader threads too, with the writer as their
+  // fallback. Each writer made only for its version: the others' tables may not exist yet.
   std::optional<AnswerWriter> answers;
+  std::optional<ResponseCountWriter> responses;
   std::optional<CellCounter> cells;
   std::optional<WindowReader> reader;
   std::optional<ReadAhead> ahead;
-  std::optional<ResponseCounts> responses;
-  if (version == 5) {
-    answers.emplace(db);
-    reader.emplace(db, version, CellQuery{});
-  } else if (version == 11) {
-    cells.emplace(db, true);
-    reader.emplace(db, version, cells->clock());
-  } else {
-    responses.emplace(db);
-  }
+  if (version == 5) answers.emplace(db);
+  else if (version == 8) responses.emplace(db);
+  else cells.emplace(db, true);
+  reader.emplace(db, version, cells ? cells->clock() : CellQuery{});
   // A window's responses lie all over the file when ids are not in time order: read
   // through a mapping of the whole file (up to SQLite's 2 GB cap) instead of a copy per
   // page (a fifth of the fill was the kernel copying pages), unmapped again afterwards
@@ -404,7 +449,7 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
     if (!counted) {  // in the transaction: no response arrives until the schema is current
       hours = count_hours(db);
       counted = true;
-      if (reader) {
+      {
         std::vector<std::pair<std::int64_t, std::int64_t>> windows;
         for (std::int64_t f = from;;) {
           Step s = step_from(hours, f, chunk);
@@ -428,16 +473,15 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
       if (progress) progress(hours.total, hours.total);
       return;
     }
-    if (reader) {
+    {
       std::optional<WindowSums> sums = ahead ? ahead->take(from, s.to) : std::nullopt;
       if (!sums) sums = reader->read(hours.questionnaires, from, s.to);
-      if (answers)
-        for (std::size_t i = 0; i < hours.questionnaires.size(); ++i)
-          answers->write(hours.questionnaires[i], sums->answers[i]);
+      for (std::size_t i = 0; i < hours.questionnaires.size(); ++i) {
+        if (answers) answers->write(hours.questionnaires[i], sums->answers[i]);
+        if (responses) responses->write(hours.questionnaires[i], sums->responses[i]);
+      }
       // A window's cells written once, in key order.
       if (cells) cells->write(*sums->cells);
-    } else {
-      for (const std::string& q : hours.questionnaires) responses->fill(Window{q, from, s.to});
     }
     move.bind(1, s.to == kLast ? s.to : s.to + 1);
     move.run();
