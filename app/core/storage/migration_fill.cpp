@@ -422,12 +422,12 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
   std::optional<AnswerWriter> answers;
   std::optional<ResponseCountWriter> responses;
   std::optional<CellCounter> cells;
-  std::optional<WindowReader> reader;
-  std::optional<ReadAhead> ahead;
   if (version == 5) answers.emplace(db);
   else if (version == 8) responses.emplace(db);
   else cells.emplace(db, true);
-  reader.emplace(db, version, cells ? cells->clock() : CellQuery{});
+  const CellQuery clock = cells ? cells->clock() : CellQuery{};  // migration 11's; unused by 5 and 8
+  WindowReader reader(db, version, clock);
+  std::optional<ReadAhead> ahead;
   // A window's responses lie all over the file when ids are not in time order: read
   // through a mapping of the whole file (up to SQLite's 2 GB cap) instead of a copy per
   // page (a fifth of the fill was the kernel copying pages), unmapped again afterwards
@@ -449,21 +449,18 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
     if (!counted) {  // in the transaction: no response arrives until the schema is current
       hours = count_hours(db);
       counted = true;
-      {
-        std::vector<std::pair<std::int64_t, std::int64_t>> windows;
-        for (std::int64_t f = from;;) {
-          Step s = step_from(hours, f, chunk);
-          if (s.first == hours.n.size()) break;
-          windows.emplace_back(f, s.to);
-          if (s.to == kLast) break;
-          f = s.to + 1;
-        }
-        const std::string& path = db.path();
-        unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-        if (windows.size() > 1 && !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0)
-          ahead.emplace(path, version, cells ? cells->clock() : CellQuery{}, std::move(windows), hours.questionnaires,
-                        threads);
+      std::vector<std::pair<std::int64_t, std::int64_t>> windows;
+      for (std::int64_t f = from;;) {
+        Step s = step_from(hours, f, chunk);
+        if (s.first == hours.n.size()) break;
+        windows.emplace_back(f, s.to);
+        if (s.to == kLast) break;
+        f = s.to + 1;
       }
+      const std::string& path = db.path();
+      unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+      if (windows.size() > 1 && !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0)
+        ahead.emplace(path, version, clock, std::move(windows), hours.questionnaires, threads);
     }
     const Step s = step_from(hours, from, chunk);
     if (s.first == hours.n.size()) {  // every hour counted: the schema moves on
@@ -473,16 +470,14 @@ void run(Db& db, int version, std::int64_t chunk, const Progress& progress) {
       if (progress) progress(hours.total, hours.total);
       return;
     }
-    {
-      std::optional<WindowSums> sums = ahead ? ahead->take(from, s.to) : std::nullopt;
-      if (!sums) sums = reader->read(hours.questionnaires, from, s.to);
-      for (std::size_t i = 0; i < hours.questionnaires.size(); ++i) {
-        if (answers) answers->write(hours.questionnaires[i], sums->answers[i]);
-        if (responses) responses->write(hours.questionnaires[i], sums->responses[i]);
-      }
-      // A window's cells written once, in key order.
-      if (cells) cells->write(*sums->cells);
+    std::optional<WindowSums> sums = ahead ? ahead->take(from, s.to) : std::nullopt;
+    if (!sums) sums = reader.read(hours.questionnaires, from, s.to);
+    for (std::size_t i = 0; i < hours.questionnaires.size(); ++i) {
+      if (answers) answers->write(hours.questionnaires[i], sums->answers[i]);
+      if (responses) responses->write(hours.questionnaires[i], sums->responses[i]);
     }
+    // A window's cells written once, in key order.
+    if (cells) cells->write(*sums->cells);
     move.bind(1, s.to == kLast ? s.to : s.to + 1);
     move.run();
     if (s.to == kLast) {  // the last window: finished with it

@@ -646,7 +646,10 @@ void Store::migrate(const MigrationProgress& progress) {
     std::int64_t was;
     ~SecureDelete() {
       // 2 is read back for FAST, but set as 2 it means on: it is named.
-      try { db.exec(was == 2 ? "PRAGMA secure_delete=FAST" : "PRAGMA secure_delete=" + std::to_string(was)); } catch (...) {}
+      try {
+        db.exec(was == 2 ? "PRAGMA secure_delete=FAST" : "PRAGMA secure_delete=" + std::to_string(was));
+      } catch (...) {
+      }
     }
   };
   std::optional<SecureDelete> zeroing;
