@@ -13,6 +13,7 @@
 #include "platform/service.hpp"
 #include "platform/district_window.hpp"
 #include "platform/kiosk_window.hpp"
+#include "ui/common/atlas_cache.hpp"
 
 namespace {
 void add_common(CLI::App& app, eco::cli::Common& common) {
@@ -58,6 +59,10 @@ int main(int argc, char** argv) {
   app.add_option("--lang", lang, "Start language")->check(CLI::IsMember({"zh", "en"}));
   app.add_option("--font", font, "Font file to use instead of fontconfig's Noto Sans CJK SC");
   app.add_flag("--timing", timing, "Print font-atlas and first-frame timings");
+  std::string font_cache = eco::ui::default_font_cache_dir();
+  app.add_option("--font-cache", font_cache,
+                 "Folder for baked font atlases kept between starts, or 'off' (default: $CACHE_DIRECTORY, "
+                 "$XDG_CACHE_HOME/ecokiosk or ~/.cache/ecokiosk)");
 
   eco::cli::SayArgs sa;
   auto* say = app.add_subcommand("say", "Write what the kiosk reads aloud for a question as a WAV file");
@@ -287,6 +292,7 @@ int main(int argc, char** argv) {
       dw.data_dir = common.data_dir;
       eco::cli::console_analysis(common, dw.analysis);
       dw.font = font;
+      dw.font_cache = font_cache == "off" ? std::string() : font_cache;
       if (!lang.empty()) dw.lang = lang;
       return eco::ui::run_district_console(dw);
     }
@@ -311,6 +317,7 @@ int main(int argc, char** argv) {
     wo.tour_high_contrast = tour_contrast;
     wo.lang = lang;
     wo.font = font;
+    wo.font_cache = font_cache == "off" ? std::string() : font_cache;
     wo.db = common.db;
     wo.data_dir = common.data_dir;
     wo.config = common.config;

@@ -164,6 +164,7 @@ int run_district_console(const DistrictWindowOptions& o) {
   static ImFontAtlas atlas;
   Fonts fonts;
   fonts.atlas = &atlas;
+  fonts.cache_dir = o.font_cache;
   float scale = scale_for(ImVec2(static_cast<float>(o.width), static_cast<float>(o.height)));
   if (!build_fonts(fonts, find_cjk_font(o.font), scale, "", console_glyphs(strings, *cat.catalog)))
     std::cerr << "warning: no Chinese font found (install fonts-noto-cjk); Chinese will not display\n";

@@ -11,6 +11,7 @@ struct DistrictWindowOptions {
   int width = 1366, height = 768;
   std::string lang = "zh";
   std::string font, data_dir;
+  std::string font_cache;  // baked atlases kept here between starts; empty: baked each time
   // Screenshots: sign in as `user` (password from standard input), draw every page the
   // account has to DIR/district-<lang>-<W>x<H>-<page>.png, and exit.
   std::string screenshot_dir, user;

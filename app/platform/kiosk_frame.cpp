@@ -33,6 +33,7 @@ bool KioskFrame::bake_first(ImFontAtlas* atlas, float scale, bool full) {
   scale_ = scale;
   full_atlas_ = full;
   fonts_.atlas = atlas;
+  fonts_.cache_dir = app_.o.font_cache;
   font_file_ = find_cjk_font(app_.o.font);  // fontconfig's first call reads its caches: worth overlapping too
   bool found = build_fonts(fonts_, font_file_, scale_,
                            full ? glyph_text(app_.set, app_.strings, app_.offered_config()) : welcome_glyphs(app_.set, app_.strings, app_.offered_config()));
@@ -64,7 +65,7 @@ void KioskFrame::bake(bool for_console) {
   rebake_ = false;
   if (app_.o.print_timing)
     std::cerr << (for_console ? "console atlas " : "font atlas ") << fonts_.atlas_w << "x" << fonts_.atlas_h
-              << " built in " << fonts_.build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb()
+              << (fonts_.from_cache ? " loaded from the cache in " : " built in ") << fonts_.build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb()
               << " MB\n";
 }
 

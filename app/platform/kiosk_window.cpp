@@ -369,7 +369,8 @@ int run_kiosk(const WindowOptions& o) {
   app.model->set_speech_available(app.tour || speech.speaker);  // the tour shows the buttons
   if (o.print_timing)
     std::cerr << "data, window and first atlas ready after " << ms_since(started) << " ms (data " << data_ms
-              << " ms, database and models " << store_ms << " ms); first atlas " << frame.fonts().atlas_w << "x" << frame.fonts().atlas_h << " built in "
+              << " ms, database and models " << store_ms << " ms); first atlas " << frame.fonts().atlas_w << "x" << frame.fonts().atlas_h
+              << (frame.fonts().from_cache ? " loaded from the cache in " : " built in ")
               << frame.fonts().build_ms << " ms; resident " << rss_mb() << " MB, peak " << peak_mb() << " MB\n"
               << "  ready: window " << window_done_ms << " ms, first atlas " << font_done_ms << " ms, sound device "
               << speech_done_ms << " ms\n";

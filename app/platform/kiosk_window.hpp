@@ -13,6 +13,7 @@ struct WindowOptions {
   bool tour_high_contrast = false;
   std::string lang;           // overrides the configured default language
   std::string font;           // overrides the fontconfig lookup
+  std::string font_cache;     // baked atlases kept here between starts; empty: baked each time
   std::string db, data_dir, config;
   bool print_timing = false;
   bool hide_cursor = false;   // touch screens: no pointer drawn over the kiosk

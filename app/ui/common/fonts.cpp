@@ -14,12 +14,15 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "core/input/text_entry.hpp"
+#include "ui/common/atlas_cache.hpp"
 #include "kiosk/kiosk_model.hpp"
 #include <vector>
 
@@ -141,6 +144,39 @@ void console_glyph_ranges(const ImWchar* base, const std::string& text, const st
   b.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃★●");
   b.BuildRanges(&out);
 }
+
+// Everything a bake depends on besides the program (atlas_key adds that): the font
+// file as it is now, the sizes and fonts asked for, and every character to bake.
+std::string bake_inputs(const FontFile& file, float scale, const std::string& text, const std::string& console_text,
+                        int text_size, bool with_input) {
+  struct stat st {};
+  if (::stat(file.path.c_str(), &st) != 0) return {};
+  std::uint32_t scale_bits = 0;
+  std::memcpy(&scale_bits, &scale, sizeof scale_bits);
+  std::string s = file.path + '\0' + std::to_string(file.index) + ' ' + std::to_string(st.st_dev) + ' ' +
+                  std::to_string(st.st_ino) + ' ' + std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) +
+                  '.' + std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(scale_bits) + ' ' +
+                  std::to_string(text_size) + ' ' + (with_input ? "input" : "-") + '\0';
+  s += std::to_string(text.size()) + '\0' + text + '\0' + console_text;
+  return s;
+}
+
+// The fonts of a loaded atlas, in the order build_fonts adds them; false when the
+// atlas holds another number of fonts than these inputs make.
+bool adopt_fonts(Fonts& out, ImFontAtlas& atlas, bool with_console, int text_size) {
+  int want = 3 + (out.with_input ? 1 : 0) + (with_console ? 2 : 0);
+  if (atlas.Fonts.Size != want) return false;
+  int i = 0;
+  FontSet set = {atlas.Fonts[i], atlas.Fonts[i + 1], atlas.Fonts[i + 2]};
+  i += 3;
+  if (out.with_input) set.input = atlas.Fonts[i++];
+  out.normal = out.large = set;
+  out.text_size = text_size;
+  out.large_built = text_size > 0;
+  out.console = with_console ? atlas.Fonts[i] : nullptr;
+  out.console_heading = with_console ? atlas.Fonts[i + 1] : nullptr;
+  return true;
+}
 }  // namespace
 
 void set_font_page_drop_interval(unsigned every) { g_drop_every.store(every); }
@@ -185,6 +221,28 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   }
 
   bool ok = !file.path.empty() && std::filesystem::exists(file.path);
+  text_size = std::clamp(text_size, 0, KioskModel::kTextSizes - 1);
+  // A kept atlas from an earlier start with the same inputs: loaded, not baked.
+  out.from_cache = false;
+  AtlasKey key{};
+  std::string inputs = ok && !out.cache_dir.empty()
+                           ? bake_inputs(file, scale, text, console_text, text_size, out.with_input)
+                           : std::string();
+  if (!inputs.empty()) {
+    key = atlas_key(inputs);
+    ImFontAtlasFlags flags = io.Fonts->Flags;
+    if (load_atlas(out.cache_dir, key, *io.Fonts)) {
+      if (adopt_fonts(out, *io.Fonts, !console_text.empty(), text_size)) {
+        out.from_cache = true;
+        out.atlas_w = io.Fonts->TexWidth;
+        out.atlas_h = io.Fonts->TexHeight;
+        out.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        return true;
+      }
+      io.Fonts->Clear();
+      io.Fonts->Flags = flags;
+    }
+  }
   // The font file (19 MB for Noto CJK) is mapped, not read: FreeType touches only the
   // tables and glyphs it bakes, so the rest never becomes resident (reading it into a
   // buffer put all 19 MB on the heap at every bake). Shared by every size; unmapped
@@ -212,7 +270,6 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   };
   // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
   const float body = 40.f * scale;
-  text_size = std::clamp(text_size, 0, KioskModel::kTextSizes - 1);
   const float size = body * KioskModel::kTextScales[text_size];
   FontSet set = {add(size * 0.75f), add(size), add(size * 1.4f)};
   static ImVector<ImWchar> input_ranges;
@@ -237,6 +294,7 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   io.Fonts->ClearInputData();  // the glyphs are baked; the file data and configs are no longer needed
   data.close();
   malloc_trim(0);  // hand the builder's freed scratch memory back to the system
+  if (!inputs.empty()) store_atlas(out.cache_dir, key, *io.Fonts);  // for the next start
   out.atlas_w = io.Fonts->TexWidth;
   out.atlas_h = io.Fonts->TexHeight;
   out.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -48,6 +48,9 @@ struct Fonts {
   const FontSet& pick(bool large_text) const { return large_text ? large : normal; }
   double build_ms = 0;
   int atlas_w = 0, atlas_h = 0;
+  // Where baked atlases are kept between starts (atlas_cache.hpp); empty: always baked.
+  std::string cache_dir;
+  bool from_cache = false;  // the last build_fonts loaded a kept atlas instead of baking
 };
 
 // Clears io.Fonts and bakes every glyph in `text` (plus ASCII) at the sizes for `scale`
