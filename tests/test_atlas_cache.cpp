@@ -261,6 +261,13 @@ TEST_CASE("atlas cache: a damaged, truncated or planted file is never used, and 
   CHECK(via_link.sig == fresh.sig);
   CHECK_FALSE(std::filesystem::is_symlink(path));
   CHECK(read_file(target) == good);
+  // A FIFO under the file's name: opening it must not wait for a writer that never comes.
+  std::filesystem::remove(path);
+  REQUIRE(mkfifo(path.c_str(), 0600) == 0);
+  Baked via_fifo = bake(cache, file, kSmallText);
+  CHECK_FALSE(via_fifo.from_cache);
+  CHECK(via_fifo.sig == fresh.sig);
+  CHECK(read_file(path) == good);  // replaced by the new file
   // A folder under the file's name: baked, nothing kept, nothing removed.
   std::filesystem::remove(path);
   std::filesystem::create_directories(path + "/inside");

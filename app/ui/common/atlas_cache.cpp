@@ -28,7 +28,7 @@ namespace {
 // Bumped whenever the payload's layout or the way fonts.cpp bakes changes.
 constexpr char kMagic[16] = {'E', 'C', 'O', 'K', 'I', 'O', 'S', 'K', '-', 'A', 'T', 'L', 'A', 'S', '\0', '1'};
 constexpr std::size_t kHeader = sizeof kMagic + 32 + 8 + 32;  // magic, key, payload length, checksum
-constexpr std::size_t kMaxFile = std::size_t{256} << 20;
+constexpr std::size_t kMaxFile = std::size_t{64} << 20;  // the largest atlas (input font, text size 2) is ~12 MB
 constexpr int kMaxSide = 16384;  // no GL driver takes a larger texture
 
 std::string stat_text(const char* path) {
@@ -383,7 +383,8 @@ bool restore_atlas(std::string_view payload, ImFontAtlas& atlas) {
 bool load_atlas(const std::string& dir, const AtlasKey& key, ImFontAtlas& atlas) {
   Fd d(open_dir(dir, false));
   if (d.fd < 0) return false;
-  Fd f(::openat(d.fd, atlas_file_name(key).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO planted under the name would otherwise hold the start-up forever.
+  Fd f(::openat(d.fd, atlas_file_name(key).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   struct stat st {};
   if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < static_cast<off_t>(kHeader) ||
       static_cast<std::size_t>(st.st_size) > kMaxFile)
