@@ -252,7 +252,8 @@ std::string atlas_payload(const ImFontAtlas& atlas) {
     w.put<std::uint16_t>(f->DotChar);
     w.put<std::uint32_t>(static_cast<std::uint32_t>(f->Glyphs.Size));
     for (const ImFontGlyph& g : f->Glyphs) {
-      w.put<std::uint32_t>(g.Codepoint | (g.Visible << 30) | (g.Colored << 31));
+      std::uint32_t visible = g.Visible, colored = g.Colored;  // unsigned before shifting into bit 31
+      w.put<std::uint32_t>(g.Codepoint | (visible << 30) | (colored << 31));
       for (float v : {g.AdvanceX, g.X0, g.Y0, g.X1, g.Y1, g.U0, g.V0, g.U1, g.V1}) w.put(v);
     }
   }
