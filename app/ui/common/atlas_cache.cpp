@@ -61,6 +61,10 @@ struct Writer {
   void put(T v) {
     s.append(reinterpret_cast<const char*>(&v), sizeof v);
   }
+  template <class... T>
+  void put_all(T... v) {
+    (put(v), ...);  // a comma fold: in order, left to right
+  }
 };
 
 struct Reader {
@@ -214,43 +218,21 @@ std::string atlas_payload(const ImFontAtlas& atlas) {
       atlas.TexWidth <= 0 || atlas.TexHeight <= 0)
     return {};
   Writer w;
-  w.put<std::int32_t>(atlas.Flags);
-  w.put<std::int32_t>(atlas.TexGlyphPadding);
-  w.put<std::int32_t>(atlas.TexWidth);
-  w.put<std::int32_t>(atlas.TexHeight);
-  w.put(atlas.TexUvWhitePixel.x);
-  w.put(atlas.TexUvWhitePixel.y);
-  for (const ImVec4& l : atlas.TexUvLines) {
-    w.put(l.x);
-    w.put(l.y);
-    w.put(l.z);
-    w.put(l.w);
-  }
-  w.put<std::int32_t>(atlas.PackIdMouseCursors);
-  w.put<std::int32_t>(atlas.PackIdLines);
+  w.put_all<std::int32_t, std::int32_t, std::int32_t, std::int32_t>(atlas.Flags, atlas.TexGlyphPadding, atlas.TexWidth,
+                                                                    atlas.TexHeight);
+  w.put_all(atlas.TexUvWhitePixel.x, atlas.TexUvWhitePixel.y);
+  for (const ImVec4& l : atlas.TexUvLines) w.put_all(l.x, l.y, l.z, l.w);
+  w.put_all<std::int32_t, std::int32_t>(atlas.PackIdMouseCursors, atlas.PackIdLines);
   w.put<std::uint32_t>(static_cast<std::uint32_t>(atlas.CustomRects.Size));
-  for (const ImFontAtlasCustomRect& r : atlas.CustomRects) {
-    w.put(r.Width);
-    w.put(r.Height);
-    w.put(r.X);
-    w.put(r.Y);
-    w.put<std::uint32_t>(r.GlyphID);
-    w.put(r.GlyphAdvanceX);
-    w.put(r.GlyphOffset.x);
-    w.put(r.GlyphOffset.y);
-    w.put<std::int32_t>(r.Font ? font_index(atlas, r.Font) : -1);
-  }
+  for (const ImFontAtlasCustomRect& r : atlas.CustomRects)
+    w.put_all<unsigned short, unsigned short, unsigned short, unsigned short, std::uint32_t, float, float, float,
+              std::int32_t>(r.Width, r.Height, r.X, r.Y, r.GlyphID, r.GlyphAdvanceX, r.GlyphOffset.x, r.GlyphOffset.y,
+                            r.Font ? font_index(atlas, r.Font) : -1);
   w.put<std::uint32_t>(static_cast<std::uint32_t>(atlas.Fonts.Size));
   for (const ImFont* f : atlas.Fonts) {
-    w.put(f->FontSize);
-    w.put(f->Scale);
-    w.put(f->Ascent);
-    w.put(f->Descent);
-    w.put<std::int32_t>(f->MetricsTotalSurface);
-    w.put<std::uint16_t>(f->FallbackChar);
-    w.put<std::uint16_t>(f->EllipsisChar);
-    w.put<std::uint16_t>(f->DotChar);
-    w.put<std::uint32_t>(static_cast<std::uint32_t>(f->Glyphs.Size));
+    w.put_all(f->FontSize, f->Scale, f->Ascent, f->Descent);
+    w.put_all<std::int32_t, std::uint16_t, std::uint16_t, std::uint16_t, std::uint32_t>(
+        f->MetricsTotalSurface, f->FallbackChar, f->EllipsisChar, f->DotChar, static_cast<std::uint32_t>(f->Glyphs.Size));
     for (const ImFontGlyph& g : f->Glyphs) {
       std::uint32_t visible = g.Visible, colored = g.Colored;  // unsigned before shifting into bit 31
       w.put<std::uint32_t>(g.Codepoint | (visible << 30) | (colored << 31));
