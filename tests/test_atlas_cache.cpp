@@ -451,6 +451,32 @@ TEST_CASE("atlas cache: the folder keeps the 16 most recently used atlases, and 
   CHECK(std::filesystem::exists(unrelated));
 }
 
+TEST_CASE("atlas cache: the folder stays within its byte limit, keeping the newest atlas even when it alone is over") {
+  FontFile file = find_cjk_font();
+  REQUIRE(!file.path.empty());
+  test::TempDir dir;
+  const std::string cache = dir.file("fonts");
+  ImFontAtlas atlas;
+  Fonts f;
+  f.atlas = &atlas;
+  REQUIRE(build_fonts(f, file, 1.0f, kSmallText));
+  auto name = [&](int k) { return cache + "/" + atlas_file_name(atlas_key("key " + std::to_string(k))); };
+  REQUIRE(store_atlas(cache, atlas_key("key 0"), atlas));
+  const auto one = std::filesystem::file_size(name(0));
+  AtlasCacheLimits three{16, 3 * one + one / 2};  // room for three and a half
+  for (int k = 0; k < 6; ++k) {
+    if (k > 0) REQUIRE(store_atlas(cache, atlas_key("key " + std::to_string(k)), atlas, three));
+    timespec t[2] = {{0, UTIME_OMIT}, {time(nullptr) - 100 + k, 0}};  // stored in order, a second apart
+    REQUIRE(utimensat(AT_FDCWD, name(k).c_str(), t, 0) == 0);
+  }
+  REQUIRE(store_atlas(cache, atlas_key("key 6"), atlas, three));
+  CHECK(atlas_files(cache).size() == 3);
+  for (int k : {4, 5, 6}) CHECK(std::filesystem::exists(name(k)));
+  // A limit smaller than one atlas: the newest stays (it is the one in use), nothing else.
+  REQUIRE(store_atlas(cache, atlas_key("key 7"), atlas, {16, one / 2}));
+  CHECK(atlas_files(cache) == std::vector<std::string>{name(7)});
+}
+
 TEST_CASE("atlas cache: four processes baking and loading the same atlas at once all draw the baked one") {
   FontFile file = find_cjk_font();
   REQUIRE(!file.path.empty());

@@ -150,10 +150,10 @@ bool is_cache_entry(std::string_view name) {
   return name.size() > 6 && (name.ends_with(".atlas") || name.find(".atlas.tmp") != std::string_view::npos);
 }
 
-// Keeps the `keep` most recently used atlases. A temporary file is left alone for a
-// minute, in case another kiosk process is still writing it; an older one was left by a
-// writer that was killed, and goes.
-void prune(int dfd, int keep) {
+// Keeps the most recently used atlases within the limits. A temporary file is left
+// alone for a minute, in case another kiosk process is still writing it; an older one
+// was left by a writer that was killed, and goes.
+void prune(int dfd, AtlasCacheLimits limits) {
   int dup = ::dup(dfd);
   if (dup < 0) return;
   DIR* d = ::fdopendir(dup);
@@ -161,7 +161,12 @@ void prune(int dfd, int keep) {
     ::close(dup);
     return;
   }
-  std::vector<std::pair<std::int64_t, std::string>> kept;
+  struct Entry {
+    std::int64_t used;
+    std::uint64_t bytes;
+    std::string name;
+  };
+  std::vector<Entry> kept;
   std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   while (dirent* e = ::readdir(d)) {
     std::string_view name = e->d_name;
@@ -172,12 +177,16 @@ void prune(int dfd, int keep) {
       if (now - st.st_mtim.tv_sec >= 60) ::unlinkat(dfd, e->d_name, 0);
       continue;
     }
-    kept.emplace_back(st.st_mtim.tv_sec * 1'000'000'000 + st.st_mtim.tv_nsec, e->d_name);
+    kept.push_back({st.st_mtim.tv_sec * 1'000'000'000 + st.st_mtim.tv_nsec, static_cast<std::uint64_t>(st.st_size), e->d_name});
   }
   ::closedir(d);
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (std::size_t i = static_cast<std::size_t>(std::max(keep, 0)); i < kept.size(); ++i)
-    ::unlinkat(dfd, kept[i].second.c_str(), 0);
+  std::sort(kept.begin(), kept.end(), [](const Entry& a, const Entry& b) { return a.used > b.used; });
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    total += kept[i].bytes;
+    if (i > 0 && (i >= static_cast<std::size_t>(std::max(limits.files, 1)) || total > limits.bytes))
+      ::unlinkat(dfd, kept[i].name.c_str(), 0);
+  }
 }
 
 }  // namespace
@@ -394,7 +403,7 @@ bool load_atlas(const std::string& dir, const AtlasKey& key, ImFontAtlas& atlas)
   return true;
 }
 
-bool store_atlas(const std::string& dir, const AtlasKey& key, const ImFontAtlas& atlas) {
+bool store_atlas(const std::string& dir, const AtlasKey& key, const ImFontAtlas& atlas, AtlasCacheLimits limits) {
   std::string payload = atlas_payload(atlas);
   if (payload.empty()) return false;
   Fd d(open_dir(dir, true));
@@ -418,7 +427,7 @@ bool store_atlas(const std::string& dir, const AtlasKey& key, const ImFontAtlas&
   // No fsync: a file a power cut leaves empty or torn fails its checksum and is baked again.
   if (ok) ok = ::renameat(d.fd, tmp.c_str(), d.fd, name.c_str()) == 0;
   if (!ok) ::unlinkat(d.fd, tmp.c_str(), 0);
-  prune(d.fd, kAtlasCacheKeep);
+  prune(d.fd, limits);
   return ok;
 }
 

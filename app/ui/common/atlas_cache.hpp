@@ -5,6 +5,7 @@
 // baked as before, so nothing the kiosk shows depends on it being there.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -30,10 +31,16 @@ bool restore_atlas(std::string_view payload, ImFontAtlas& atlas);
 // The file for `key` in `dir`: loaded only when its header, key and checksum match and
 // restore_atlas accepts it; stored by a write to a new file renamed over the old, so a
 // reader never sees half a file. Neither follows a symbolic link at the last component
-// of dir or of the file. The folder keeps the 16 most recently used atlases.
+// of dir or of the file. After a store the folder keeps the most recently used atlases
+// within both limits (the newest always): a kiosk uses about ten (the first atlas, three
+// text sizes with and without the input's font, the console), 1-12 MB each.
+struct AtlasCacheLimits {
+  int files = 16;
+  std::uint64_t bytes = std::uint64_t{128} << 20;
+};
 bool load_atlas(const std::string& dir, const AtlasKey& key, ImFontAtlas& atlas);
-bool store_atlas(const std::string& dir, const AtlasKey& key, const ImFontAtlas& atlas);
+bool store_atlas(const std::string& dir, const AtlasKey& key, const ImFontAtlas& atlas, AtlasCacheLimits limits = {});
 std::string atlas_file_name(const AtlasKey& key);
-inline constexpr int kAtlasCacheKeep = 16;
+inline constexpr int kAtlasCacheKeep = AtlasCacheLimits{}.files;
 
 }  // namespace eco::ui
