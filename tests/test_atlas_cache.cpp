@@ -197,6 +197,21 @@ TEST_CASE("atlas cache: any change to what an atlas is baked from bakes afresh")
   REQUIRE(utimensat(AT_FDCWD, file.path.c_str(), times, 0) == 0);
   CHECK_FALSE(bake(cache, file, kSmallText).from_cache);
   CHECK(bake(cache, file, kSmallText).from_cache);
+  // Rewritten in place with its modification time put back (as `cp -p` or a restore
+  // from a backup does): its change time still differs.
+  struct stat before {};
+  REQUIRE(::stat(file.path.c_str(), &before) == 0);
+  {
+    std::fstream rewrite(file.path, std::ios::in | std::ios::out | std::ios::binary);
+    char c = 0;
+    rewrite.seekg(100);
+    rewrite.get(c);
+    rewrite.seekp(100);
+    rewrite.put(c);  // the same byte: the font still bakes, but the file was written
+  }
+  timespec same_time[2] = {{0, UTIME_OMIT}, before.st_mtim};
+  REQUIRE(utimensat(AT_FDCWD, file.path.c_str(), same_time, 0) == 0);
+  CHECK_FALSE(bake(cache, file, kSmallText).from_cache);
   // Another face of the same collection file.
   FontFile other{file.path, file.index == 0 ? 1 : 0};
   CHECK_FALSE(bake(cache, other, kSmallText).from_cache);

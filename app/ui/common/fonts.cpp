@@ -146,7 +146,8 @@ void console_glyph_ranges(const ImWchar* base, const std::string& text, const st
 }
 
 // Everything a bake depends on besides the program (atlas_key adds that): the font
-// file as it is now, the sizes and fonts asked for, and every character to bake.
+// file as it is now, the sizes and fonts asked for, and every character to bake. The
+// change time too, which no copy that keeps the modification time can set back.
 std::string bake_inputs(const FontFile& file, float scale, const std::string& text, const std::string& console_text,
                         int text_size, bool with_input) {
   struct stat st {};
@@ -155,7 +156,8 @@ std::string bake_inputs(const FontFile& file, float scale, const std::string& te
   std::memcpy(&scale_bits, &scale, sizeof scale_bits);
   std::string s = file.path + '\0' + std::to_string(file.index) + ' ' + std::to_string(st.st_dev) + ' ' +
                   std::to_string(st.st_ino) + ' ' + std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) +
-                  '.' + std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(scale_bits) + ' ' +
+                  '.' + std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(st.st_ctim.tv_sec) + '.' +
+                  std::to_string(st.st_ctim.tv_nsec) + ' ' + std::to_string(scale_bits) + ' ' +
                   std::to_string(text_size) + ' ' + (with_input ? "input" : "-") + '\0';
   s += std::to_string(text.size()) + '\0' + text + '\0' + console_text;
   return s;
