@@ -426,6 +426,128 @@ TEST_CASE("atlas cache: restore_atlas refuses every damaged payload without touc
   MESSAGE(accepted << " of " << rounds << " damaged payloads were accepted (damage inside pixels or values still in range)");
 }
 
+TEST_CASE("atlas cache: a planted file with a valid checksum cannot abort the kiosk, blow glyphs up or swap in other sizes") {
+  FontFile file = find_cjk_font();
+  REQUIRE(!file.path.empty());
+  ImFontAtlas source;
+  Fonts f;
+  f.atlas = &source;
+  REQUIRE(build_fonts(f, file, 1.0f, kSmallText));
+  // 0xFFFE glyphs in one font: ImFont::BuildLookupTable asserts (and Debian's libimgui
+  // aborts) at 0xFFFF once it adds the tab's glyph; 0xFFFD is the most a file may hold.
+  for (int n : {0xFFFD, 0xFFFE, 0xFFFF, 0x10000}) {
+    CAPTURE(n);
+    ImFontAtlas big;
+    REQUIRE(restore_atlas(atlas_payload(source), big));
+    ImVector<ImFontGlyph>& g = big.Fonts[0]->Glyphs;
+    ImFontGlyph a = *big.Fonts[0]->FindGlyph('A');
+    g.clear();  // the tab's glyph last, as a bake leaves it
+    while (g.Size < n - 1) g.push_back(a);
+    g.push_back(*source.Fonts[0]->FindGlyph('\t'));
+    ImFontAtlas target;
+    CHECK(restore_atlas(atlas_payload(big), target) == (n <= 0xFFFD));
+  }
+  // A glyph's quad far larger than its place in the texture (it would cover the screen),
+  // or far from the pen.
+  for (int what = 0; what < 3; ++what) {
+    CAPTURE(what);
+    ImFontAtlas bad;
+    REQUIRE(restore_atlas(atlas_payload(source), bad));
+    ImFontGlyph& g = bad.Fonts[1]->Glyphs[10];
+    if (what == 0) g.X1 = g.X0 + 2000;
+    if (what == 1) g.Y1 = g.Y0 + 30;
+    if (what == 2) g.X0 = g.X1 = -10000;
+    ImFontAtlas target;
+    CHECK_FALSE(restore_atlas(atlas_payload(bad), target));
+  }
+  // A whole atlas of other sizes (another window size's) stored under this one's key:
+  // checksum and key are right, the fonts' pixel sizes are not.
+  test::TempDir dir;
+  const std::string cache = dir.file("fonts");
+  Baked fresh = bake("", file, kSmallText);
+  REQUIRE_FALSE(bake(cache, file, kSmallText).from_cache);
+  const std::string path = atlas_files(cache).at(0);
+  const std::string kept = read_file(path);
+  AtlasKey key{};
+  std::memcpy(key.data(), kept.data() + 16, key.size());  // after the 16-byte magic
+  ImFontAtlas other;
+  Fonts o;
+  o.atlas = &other;
+  REQUIRE(build_fonts(o, file, 1.25f, kSmallText));
+  REQUIRE(store_atlas(cache, key, other));
+  REQUIRE(read_file(path) != kept);
+  ImFontAtlas probe;
+  REQUIRE(load_atlas(cache, key, probe));  // a valid file as such
+  Baked b = bake(cache, file, kSmallText);
+  CHECK_FALSE(b.from_cache);
+  CHECK(b.sig == fresh.sig);
+  CHECK(read_file(path) == kept);  // replaced by this key's own atlas
+}
+
+TEST_CASE("atlas cache: a folder others may write to, or another user's, is not used") {
+  FontFile file = find_cjk_font();
+  REQUIRE(!file.path.empty());
+  test::TempDir dir;
+  const std::string cache = dir.file("fonts");
+  REQUIRE_FALSE(bake(cache, file, kSmallText).from_cache);
+  REQUIRE(bake(cache, file, kSmallText).from_cache);
+  for (mode_t mode : {0777, 0770, 0722, 01777}) {
+    CAPTURE(mode);
+    REQUIRE(::chmod(cache.c_str(), mode) == 0);
+    CHECK_FALSE(bake(cache, file, kSmallText).from_cache);
+  }
+  REQUIRE(::chmod(cache.c_str(), 0700) == 0);
+  CHECK(bake(cache, file, kSmallText).from_cache);
+  // A folder made by someone else where ours would be (only root can set that up here).
+  if (::geteuid() == 0) {
+    REQUIRE(::chown(cache.c_str(), 65534, 65534) == 0);
+    auto before = atlas_files(cache);
+    CHECK_FALSE(bake(cache, file, kSmallText).from_cache);
+    CHECK(atlas_files(cache) == before);
+    REQUIRE(::chown(cache.c_str(), 0, 0) == 0);
+  } else {
+    MESSAGE("not root: another user's folder not tried");
+  }
+}
+
+TEST_CASE("atlas cache: the default folder is an absolute CACHE_DIRECTORY, XDG_CACHE_HOME or HOME, never a relative one") {
+  struct Env {
+    const char* cache;
+    const char* xdg;
+    const char* home;
+    std::string want;
+  };
+  auto set = [](const char* name, const char* v) {
+    if (v) ::setenv(name, v, 1);
+    else ::unsetenv(name);
+  };
+  std::string saved[3];
+  bool had[3];
+  const char* names[3] = {"CACHE_DIRECTORY", "XDG_CACHE_HOME", "HOME"};
+  for (int i = 0; i < 3; ++i) {
+    const char* v = std::getenv(names[i]);
+    had[i] = v != nullptr;
+    if (v) saved[i] = v;
+  }
+  for (const Env& e : {Env{"/var/cache/ecokiosk", "/x", "/h", "/var/cache/ecokiosk"},
+                       Env{"/a:/b", nullptr, "/h", "/a"},
+                       Env{"rel:/b", nullptr, "/h", "/b"},
+                       Env{":/b", nullptr, "/h", "/b"},
+                       Env{"rel", "/x", "/h", "/x/ecokiosk"},
+                       Env{"", "/x", "/h", "/x/ecokiosk"},
+                       Env{nullptr, "relative", "/h", "/h/.cache/ecokiosk"},
+                       Env{nullptr, nullptr, "/h", "/h/.cache/ecokiosk"},
+                       Env{nullptr, nullptr, "relative", ""},
+                       Env{nullptr, nullptr, nullptr, ""}}) {
+    set("CACHE_DIRECTORY", e.cache);
+    set("XDG_CACHE_HOME", e.xdg);
+    set("HOME", e.home);
+    CAPTURE(e.want);
+    CHECK(default_font_cache_dir() == e.want);
+  }
+  for (int i = 0; i < 3; ++i) set(names[i], had[i] ? saved[i].c_str() : nullptr);
+}
+
 TEST_CASE("atlas cache: the folder keeps the 16 most recently used atlases, and a writer's fresh temporary file") {
   FontFile file = find_cjk_font();
   REQUIRE(!file.path.empty());
@@ -446,24 +568,32 @@ TEST_CASE("atlas cache: the folder keeps the 16 most recently used atlases, and 
     age(k, 1000 - k);
   }
   // Someone else's temporary file being written now, and one a killed writer left an hour ago.
-  std::string writing = dir.write("fonts/0123.atlas.tmp.99999.0", "half");
-  std::string left = dir.write("fonts/4567.atlas.tmp.99998.0", "half");
+  const std::string hex = "0123456789abcdef0123456789abcdef";
+  std::string writing = dir.write("fonts/" + hex + ".atlas.tmp.99999.0", "half");
+  std::string left = dir.write("fonts/" + hex + ".atlas.tmp.99998.0", "half");
   timespec hour_ago[2] = {{0, UTIME_OMIT}, {time(nullptr) - 3600, 0}};
   REQUIRE(utimensat(AT_FDCWD, left.c_str(), hour_ago, 0) == 0);
-  std::string unrelated = dir.write("fonts/notes.txt", "not ours");
+  // Files that are not the cache's, old or not, whatever their names look like.
+  std::vector<std::string> unrelated = {dir.write("fonts/notes.txt", "not ours"),
+                                        dir.write("fonts/sprite.atlas", "a game's"),
+                                        dir.write("fonts/notes.atlas.tmpl", "a template"),
+                                        dir.write("fonts/my.atlas.tmp.bak", "a backup"),
+                                        dir.write("fonts/" + hex + ".atlas.tmp.x.1", "not a writer's"),
+                                        dir.write("fonts/" + hex.substr(1) + ".atlas", "31 digits")};
+  for (const std::string& u : unrelated) REQUIRE(utimensat(AT_FDCWD, u.c_str(), hour_ago, 0) == 0);
   // The oldest is used again: it becomes the newest.
   ImFontAtlas loaded;
   REQUIRE(load_atlas(cache, atlas_key("key 0"), loaded));
   CHECK(signature(loaded) == signature(atlas));
   for (int k = kAtlasCacheKeep; k < kAtlasCacheKeep + 3; ++k) REQUIRE(store_atlas(cache, atlas_key("key " + std::to_string(k)), atlas));
-  CHECK(atlas_files(cache).size() == static_cast<std::size_t>(kAtlasCacheKeep));
+  CHECK(atlas_files(cache).size() == static_cast<std::size_t>(kAtlasCacheKeep) + 2);  // with sprite.atlas and the 31 digits
   ImFontAtlas probe;
   CHECK(load_atlas(cache, atlas_key("key 0"), probe));  // used recently: kept
   for (int k : {1, 2, 3}) CHECK_FALSE(load_atlas(cache, atlas_key("key " + std::to_string(k)), probe));
   for (int k = 4; k < kAtlasCacheKeep + 3; ++k) CHECK(load_atlas(cache, atlas_key("key " + std::to_string(k)), probe));
   CHECK(std::filesystem::exists(writing));
   CHECK_FALSE(std::filesystem::exists(left));
-  CHECK(std::filesystem::exists(unrelated));
+  for (const std::string& u : unrelated) CHECK_MESSAGE(std::filesystem::exists(u), u);
 }
 
 TEST_CASE("atlas cache: the folder stays within its byte limit, keeping the newest atlas even when it alone is over") {

@@ -34,8 +34,10 @@ constexpr int kMaxSide = 16384;  // no GL driver takes a larger texture
 std::string stat_text(const char* path) {
   struct stat st {};
   if (::stat(path, &st) != 0) return "?";
+  // The change time as well as the modification time: no copy can set it back.
   return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
 }
 
 // This program (ImGui is linked in statically, and the bake's settings live in its code)
@@ -123,17 +125,26 @@ struct Fd {
   }
 };
 
-// The cache folder, never through a symbolic link at its last component. Made 0700 when
-// `create` and missing (its parents as the umask allows, like any XDG cache).
+// The cache folder, never through a symbolic link at its last component, and only one
+// this user owns and nobody else may write to: anyone who can write there can plant an
+// atlas with a valid checksum. Made 0700 when `create` and missing (its parents as the
+// umask allows, like any XDG cache).
 int open_dir(const std::string& dir, bool create) {
   if (dir.empty()) return -1;
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0 || !create || errno != ENOENT) return fd;
-  std::error_code ec;
-  std::filesystem::path p(dir);
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return -1;
-  return ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && create && errno == ENOENT) {
+    std::error_code ec;
+    std::filesystem::path p(dir);
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return -1;
+    fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  }
+  struct stat st {};
+  if (fd >= 0 && (::fstat(fd, &st) != 0 || st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 bool write_all(int fd, std::string_view s) {
@@ -146,8 +157,22 @@ bool write_all(int fd, std::string_view s) {
   return true;
 }
 
-bool is_cache_entry(std::string_view name) {
-  return name.size() > 6 && (name.ends_with(".atlas") || name.find(".atlas.tmp") != std::string_view::npos);
+// Only the names this code makes: 32 hex digits, ".atlas", and for a file being written
+// ".tmp.<pid>.<n>" after it. Anything else in the folder is not ours to delete.
+bool is_cache_entry(std::string_view name, bool* tmp) {
+  constexpr std::size_t kHex = 32;
+  if (name.size() < kHex + 6 || name.find_first_not_of("0123456789abcdef") != kHex) return false;
+  std::string_view rest = name.substr(kHex);
+  if (rest == ".atlas") {
+    *tmp = false;
+    return true;
+  }
+  if (!rest.starts_with(".atlas.tmp.")) return false;
+  rest.remove_prefix(11);
+  std::size_t dot = rest.find('.');
+  auto digits = [](std::string_view d) { return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos; };
+  *tmp = true;
+  return dot != std::string_view::npos && digits(rest.substr(0, dot)) && digits(rest.substr(dot + 1));
 }
 
 // Keeps the most recently used atlases within the limits. A temporary file is left
@@ -169,11 +194,11 @@ void prune(int dfd, AtlasCacheLimits limits) {
   std::vector<Entry> kept;
   std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   while (dirent* e = ::readdir(d)) {
-    std::string_view name = e->d_name;
-    if (!is_cache_entry(name)) continue;
+    bool tmp = false;
+    if (!is_cache_entry(e->d_name, &tmp)) continue;
     struct stat st {};
     if (::fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
-    if (!name.ends_with(".atlas")) {
+    if (tmp) {
       if (now - st.st_mtim.tv_sec >= 60) ::unlinkat(dfd, e->d_name, 0);
       continue;
     }
@@ -204,8 +229,12 @@ AtlasKey atlas_key(std::string_view inputs) {
 
 std::string default_font_cache_dir() {
   if (const char* c = std::getenv("CACHE_DIRECTORY"); c && *c) {
-    std::string s = c;
-    return s.substr(0, s.find(':'));  // several folders are separated by colons
+    std::string_view s = c;  // several folders are separated by colons: the first absolute one
+    while (!s.empty()) {
+      std::string_view one = s.substr(0, s.find(':'));
+      if (one.starts_with('/')) return std::string(one);
+      s.remove_prefix(std::min(s.size(), one.size() + 1));
+    }
   }
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/') return std::string(x) + "/ecokiosk";
   if (const char* h = std::getenv("HOME"); h && *h == '/') return std::string(h) + "/.cache/ecokiosk";
@@ -306,8 +335,10 @@ bool restore_atlas(std::string_view payload, ImFontAtlas& atlas) {
     f.ellipsis = in.get<std::uint16_t>();
     f.dot = in.get<std::uint16_t>();
     std::uint32_t n = in.get<std::uint32_t>();
-    // At least one glyph: ImFont::BuildLookupTable falls back to the last glyph.
-    if (!in.ok || f.metrics < 0 || n < 1 || n > IM_UNICODE_CODEPOINT_MAX + 2 ||
+    // At least one glyph: ImFont::BuildLookupTable falls back to the last glyph. At most
+    // 0xFFFD: it asserts fewer than 0xFFFF (an index of -1 means none) after adding the
+    // tab's glyph, and Debian's libimgui is built with its asserts on.
+    if (!in.ok || f.metrics < 0 || n < 1 || n > 0xFFFD ||
         payload.size() - in.at < std::size_t{n} * sizeof(GlyphOut))
       return false;
     f.glyphs.resize(n);
@@ -318,15 +349,21 @@ bool restore_atlas(std::string_view payload, ImFontAtlas& atlas) {
       g.Codepoint = code;
       g.Visible = (cf >> 30) & 1u;
       g.Colored = (cf >> 31) & 1u;
-      g.AdvanceX = in.num(-kMaxSide, kMaxSide);
-      g.X0 = in.num(-kMaxSide, kMaxSide);
-      g.Y0 = in.num(-kMaxSide, kMaxSide);
-      g.X1 = in.num(-kMaxSide, kMaxSide);
-      g.Y1 = in.num(-kMaxSide, kMaxSide);
+      // Within a few ems of the pen, and each quad as large as its place in the texture
+      // (no scaling at bake time): a planted file cannot make a glyph cover the screen.
+      const float reach = 4 * f.size + 64;
+      g.AdvanceX = in.num(-reach, reach);
+      g.X0 = in.num(-reach, reach);
+      g.Y0 = in.num(-reach, reach);
+      g.X1 = in.num(g.X0, reach);
+      g.Y1 = in.num(g.Y0, reach);
       g.U0 = in.num(0, 1);
       g.V0 = in.num(0, 1);
-      g.U1 = in.num(0, 1);
-      g.V1 = in.num(0, 1);
+      g.U1 = in.num(g.U0, 1);
+      g.V1 = in.num(g.V0, 1);
+      if (std::fabs((g.X1 - g.X0) - (g.U1 - g.U0) * static_cast<float>(tw)) > 1.0f ||
+          std::fabs((g.Y1 - g.Y0) - (g.V1 - g.V0) * static_cast<float>(th)) > 1.0f)
+        in.ok = false;
     }
     if (!in.ok) return false;
   }

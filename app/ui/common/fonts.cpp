@@ -164,10 +164,12 @@ std::string bake_inputs(const FontFile& file, float scale, const std::string& te
 }
 
 // The fonts of a loaded atlas, in the order build_fonts adds them; false when the
-// atlas holds another number of fonts than these inputs make.
-bool adopt_fonts(Fonts& out, ImFontAtlas& atlas, bool with_console, int text_size) {
+// atlas holds other fonts than these inputs make (their number or pixel sizes).
+bool adopt_fonts(Fonts& out, ImFontAtlas& atlas, bool with_console, int text_size, const std::vector<float>& sizes) {
   int want = 3 + (out.with_input ? 1 : 0) + (with_console ? 2 : 0);
-  if (atlas.Fonts.Size != want) return false;
+  if (atlas.Fonts.Size != want || sizes.size() != static_cast<std::size_t>(want)) return false;
+  for (int i = 0; i < want; ++i)
+    if (atlas.Fonts[i]->FontSize != sizes[static_cast<std::size_t>(i)]) return false;
   int i = 0;
   FontSet set = {atlas.Fonts[i], atlas.Fonts[i + 1], atlas.Fonts[i + 2]};
   i += 3;
@@ -224,6 +226,13 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
 
   bool ok = !file.path.empty() && std::filesystem::exists(file.path);
   text_size = std::clamp(text_size, 0, KioskModel::kTextSizes - 1);
+  // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
+  const float body = 40.f * scale;
+  const float size = body * KioskModel::kTextScales[text_size];
+  // Every font's pixel size, in the order they are added (a kept atlas must match).
+  std::vector<float> px = {size * 0.75f, size, size * 1.4f};
+  if (out.with_input) px.push_back(std::min(size, 56.f * scale));
+  if (!console_text.empty()) px.insert(px.end(), {body * 0.62f, body * 0.8f});
   // A kept atlas from an earlier start with the same inputs: loaded, not baked.
   out.from_cache = false;
   AtlasKey key{};
@@ -234,7 +243,7 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     key = atlas_key(inputs);
     ImFontAtlasFlags flags = io.Fonts->Flags;
     if (load_atlas(out.cache_dir, key, *io.Fonts)) {
-      if (adopt_fonts(out, *io.Fonts, !console_text.empty(), text_size)) {
+      if (adopt_fonts(out, *io.Fonts, !console_text.empty(), text_size, px)) {
         out.from_cache = true;
         out.atlas_w = io.Fonts->TexWidth;
         out.atlas_h = io.Fonts->TexHeight;
@@ -253,10 +262,10 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   if (ok) ok = data.open(file.path);
   g_bake = {&data};
   ImGuiFreeType::SetAllocatorFunctions(ft_alloc, ft_free);
-  auto add = [&](float px, const ImWchar* glyphs = nullptr) -> ImFont* {
+  auto add = [&](float pixels, const ImWchar* glyphs = nullptr) -> ImFont* {
     if (!ok) {
       ImFontConfig c;
-      c.SizePixels = px;
+      c.SizePixels = pixels;
       return io.Fonts->AddFontDefault(&c);
     }
     ImFontConfig c;
@@ -267,28 +276,26 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     // does not own); ownership is taken back below before ImGui could free it. FreeType
     // only reads the data: the private read-only mapping is never written.
     c.FontDataOwnedByAtlas = true;
-    return io.Fonts->AddFontFromMemoryTTF(data.data, static_cast<int>(data.size), px, &c,
+    return io.Fonts->AddFontFromMemoryTTF(data.data, static_cast<int>(data.size), pixels, &c,
                                           glyphs ? glyphs : ranges.Data);
   };
-  // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
-  const float body = 40.f * scale;
-  const float size = body * KioskModel::kTextScales[text_size];
-  FontSet set = {add(size * 0.75f), add(size), add(size * 1.4f)};
+  FontSet set = {add(px[0]), add(px[1]), add(px[2])};
+  std::size_t next = 3;
   static ImVector<ImWchar> input_ranges;
   if (out.with_input) {
     console_glyph_ranges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon(), text, symbol_text(), input_ranges);
-    set.input = add(std::min(size, 56.f * scale), input_ranges.Data);
+    set.input = add(px[next++], input_ranges.Data);
   }
   out.normal = out.large = set;
   out.text_size = text_size;
   out.large_built = text_size > 0;
   out.console = out.console_heading = nullptr;
   if (!console_text.empty()) {
-    out.console = add(body * 0.62f, console_ranges.Data);
+    out.console = add(px[next++], console_ranges.Data);
     // Headings show catalog text only: no need for the common-character set twice.
     static ImVector<ImWchar> heading_ranges;
     console_glyph_ranges(io.Fonts->GetGlyphRangesDefault(), text, console_text, heading_ranges);
-    out.console_heading = add(body * 0.8f, heading_ranges.Data);
+    out.console_heading = add(px[next], heading_ranges.Data);
   }
   io.Fonts->Build();
   g_bake.file = nullptr;
