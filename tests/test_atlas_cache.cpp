@@ -107,6 +107,18 @@ Baked bake(const std::string& cache, const FontFile& file, const std::string& te
   return b;
 }
 
+// kSmallText's atlas baked without the cache, for the cases that store and restore it.
+struct SmallAtlas {
+  FontFile file = find_cjk_font();
+  ImFontAtlas atlas;
+  SmallAtlas() {
+    REQUIRE(!file.path.empty());
+    Fonts f;
+    f.atlas = &atlas;
+    REQUIRE(build_fonts(f, file, 1.0f, kSmallText));
+  }
+};
+
 std::vector<std::string> atlas_files(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;
@@ -322,12 +334,9 @@ TEST_CASE("atlas cache: a cache folder that is a link, a file or missing its par
 }
 
 TEST_CASE("atlas cache: restore_atlas refuses every damaged payload without touching the atlas") {
-  FontFile file = find_cjk_font();
-  REQUIRE(!file.path.empty());
-  ImFontAtlas source;
-  Fonts f;
-  f.atlas = &source;
-  REQUIRE(build_fonts(f, file, 1.0f, kSmallText));
+  SmallAtlas small;
+  const FontFile& file = small.file;
+  const ImFontAtlas& source = small.atlas;
   const std::string payload = atlas_payload(source);
   REQUIRE(!payload.empty());
   ImFontAtlas target;
@@ -427,12 +436,9 @@ TEST_CASE("atlas cache: restore_atlas refuses every damaged payload without touc
 }
 
 TEST_CASE("atlas cache: a planted file with a valid checksum cannot abort the kiosk, blow glyphs up or swap in other sizes") {
-  FontFile file = find_cjk_font();
-  REQUIRE(!file.path.empty());
-  ImFontAtlas source;
-  Fonts f;
-  f.atlas = &source;
-  REQUIRE(build_fonts(f, file, 1.0f, kSmallText));
+  SmallAtlas small;
+  const FontFile& file = small.file;
+  const ImFontAtlas& source = small.atlas;
   // 0xFFFE glyphs in one font: ImFont::BuildLookupTable asserts (and Debian's libimgui
   // aborts) at 0xFFFF once it adds the tab's glyph; 0xFFFD is the most a file may hold.
   for (int n : {0xFFFD, 0xFFFE, 0xFFFF, 0x10000}) {
@@ -549,14 +555,10 @@ TEST_CASE("atlas cache: the default folder is an absolute CACHE_DIRECTORY, XDG_C
 }
 
 TEST_CASE("atlas cache: the folder keeps the 16 most recently used atlases, and a writer's fresh temporary file") {
-  FontFile file = find_cjk_font();
-  REQUIRE(!file.path.empty());
   test::TempDir dir;
   const std::string cache = dir.file("fonts");
-  ImFontAtlas atlas;
-  Fonts f;
-  f.atlas = &atlas;
-  REQUIRE(build_fonts(f, file, 1.0f, kSmallText));
+  SmallAtlas small;
+  const ImFontAtlas& atlas = small.atlas;
   // Stored one a second apart in the past, oldest first.
   auto age = [&](int key, int seconds_ago) {
     std::string p = cache + "/" + atlas_file_name(atlas_key("key " + std::to_string(key)));
@@ -597,14 +599,10 @@ TEST_CASE("atlas cache: the folder keeps the 16 most recently used atlases, and 
 }
 
 TEST_CASE("atlas cache: the folder stays within its byte limit, keeping the newest atlas even when it alone is over") {
-  FontFile file = find_cjk_font();
-  REQUIRE(!file.path.empty());
   test::TempDir dir;
   const std::string cache = dir.file("fonts");
-  ImFontAtlas atlas;
-  Fonts f;
-  f.atlas = &atlas;
-  REQUIRE(build_fonts(f, file, 1.0f, kSmallText));
+  SmallAtlas small;
+  const ImFontAtlas& atlas = small.atlas;
   auto name = [&](int k) { return cache + "/" + atlas_file_name(atlas_key("key " + std::to_string(k))); };
   REQUIRE(store_atlas(cache, atlas_key("key 0"), atlas));
   const auto one = std::filesystem::file_size(name(0));
