@@ -31,20 +31,11 @@ constexpr std::size_t kHeader = sizeof kMagic + 32 + 8 + 32;  // magic, key, pay
 constexpr std::size_t kMaxFile = std::size_t{64} << 20;  // the largest atlas (input font, text size 2) is ~12 MB
 constexpr int kMaxSide = 16384;  // no GL driver takes a larger texture
 
-std::string stat_text(const char* path) {
-  struct stat st {};
-  if (::stat(path, &st) != 0) return "?";
-  // The change time as well as the modification time: no copy can set it back.
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
-         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
-}
-
 // This program (ImGui is linked in statically, and the bake's settings live in its code)
 // and the FreeType library loaded with it: a new build or a FreeType update bakes afresh.
 const std::string& program_identity() {
   static const std::string id = [] {
-    std::string s = std::string(kMagic, sizeof kMagic) + "|imgui " + IMGUI_VERSION + "|exe " + stat_text("/proc/self/exe");
+    std::string s = std::string(kMagic, sizeof kMagic) + "|imgui " + IMGUI_VERSION + "|exe " + file_identity("/proc/self/exe");
     FT_Library lib = nullptr;
     if (FT_Init_FreeType(&lib) == 0) {
       FT_Int a = 0, b = 0, c = 0;
@@ -215,6 +206,14 @@ void prune(int dfd, AtlasCacheLimits limits) {
 }
 
 }  // namespace
+
+std::string file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
+}
 
 AtlasKey atlas_key(std::string_view inputs) {
   AtlasKey k{};

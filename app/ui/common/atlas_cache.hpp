@@ -18,6 +18,11 @@ namespace eco::ui {
 using AtlasKey = std::array<unsigned char, 32>;
 AtlasKey atlas_key(std::string_view inputs);
 
+// A file as it is now, for a key: device, inode, size, modification and change time (no
+// copy that keeps the modification time can set the change time back). Empty when the
+// file cannot be read.
+std::string file_identity(const std::string& path);
+
 // $CACHE_DIRECTORY (systemd's CacheDirectory=), else $XDG_CACHE_HOME/ecokiosk, else
 // ~/.cache/ecokiosk; empty when none can be named.
 std::string default_font_cache_dir();

@@ -146,30 +146,30 @@ void console_glyph_ranges(const ImWchar* base, const std::string& text, const st
 }
 
 // Everything a bake depends on besides the program (atlas_key adds that): the font
-// file as it is now, the sizes and fonts asked for, and every character to bake. The
-// change time too, which no copy that keeps the modification time can set back.
+// file as it is now, the sizes and fonts asked for, and every character to bake.
 std::string bake_inputs(const FontFile& file, float scale, const std::string& text, const std::string& console_text,
                         int text_size, bool with_input) {
-  struct stat st {};
-  if (::stat(file.path.c_str(), &st) != 0) return {};
+  std::string identity = file_identity(file.path);
+  if (identity.empty()) return {};
   std::uint32_t scale_bits = 0;
   std::memcpy(&scale_bits, &scale, sizeof scale_bits);
-  std::string s = file.path + '\0' + std::to_string(file.index) + ' ' + std::to_string(st.st_dev) + ' ' +
-                  std::to_string(st.st_ino) + ' ' + std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) +
-                  '.' + std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(st.st_ctim.tv_sec) + '.' +
-                  std::to_string(st.st_ctim.tv_nsec) + ' ' + std::to_string(scale_bits) + ' ' +
-                  std::to_string(text_size) + ' ' + (with_input ? "input" : "-") + '\0';
+  std::string s = file.path + '\0' + std::to_string(file.index) + ' ' + identity + ' ' + std::to_string(scale_bits) +
+                  ' ' + std::to_string(text_size) + ' ' + (with_input ? "input" : "-") + '\0';
   s += std::to_string(text.size()) + '\0' + text + '\0' + console_text;
   return s;
 }
 
-// The fonts of a loaded atlas, in the order build_fonts adds them; false when the
-// atlas holds other fonts than these inputs make (their number or pixel sizes).
-bool adopt_fonts(Fonts& out, ImFontAtlas& atlas, bool with_console, int text_size, const std::vector<float>& sizes) {
-  int want = 3 + (out.with_input ? 1 : 0) + (with_console ? 2 : 0);
-  if (atlas.Fonts.Size != want || sizes.size() != static_cast<std::size_t>(want)) return false;
-  for (int i = 0; i < want; ++i)
+// Whether the atlas holds exactly the fonts these pixel sizes make, in order (a kept
+// atlas of other sizes is not drawn).
+bool fonts_match(const ImFontAtlas& atlas, const std::vector<float>& sizes) {
+  if (static_cast<std::size_t>(atlas.Fonts.Size) != sizes.size()) return false;
+  for (int i = 0; i < atlas.Fonts.Size; ++i)
     if (atlas.Fonts[i]->FontSize != sizes[static_cast<std::size_t>(i)]) return false;
+  return true;
+}
+
+// The atlas's fonts, in the order build_fonts adds them (baked or loaded), as out's sets.
+void adopt_fonts(Fonts& out, const ImFontAtlas& atlas, bool with_console, int text_size) {
   int i = 0;
   FontSet set = {atlas.Fonts[i], atlas.Fonts[i + 1], atlas.Fonts[i + 2]};
   i += 3;
@@ -179,7 +179,6 @@ bool adopt_fonts(Fonts& out, ImFontAtlas& atlas, bool with_console, int text_siz
   out.large_built = text_size > 0;
   out.console = with_console ? atlas.Fonts[i] : nullptr;
   out.console_heading = with_console ? atlas.Fonts[i + 1] : nullptr;
-  return true;
 }
 }  // namespace
 
@@ -209,21 +208,6 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
   // height): a full atlas that packs into 2048x1100 was 2048x2048, twice the pixels
   // while baking and in the GL driver (issue 20, memory).
   io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
-  // Glyph ranges live as long as the atlas: the vector is static, rebuilt each call.
-  static ImVector<ImWchar> ranges;
-  ranges.clear();
-  ImFontGlyphRangesBuilder b;
-  b.AddRanges(io.Fonts->GetGlyphRangesDefault());
-  b.AddText(text.c_str());
-  b.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃");  // symbols drawn by code, not in any string file
-  b.BuildRanges(&ranges);
-
-  static ImVector<ImWchar> console_ranges;
-  console_ranges.clear();
-  if (!console_text.empty()) {
-    console_glyph_ranges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon(), text, console_text, console_ranges);
-  }
-
   bool ok = !file.path.empty() && std::filesystem::exists(file.path);
   text_size = std::clamp(text_size, 0, KioskModel::kTextSizes - 1);
   // Body 40 px at 1080p draws Chinese about 28 px tall (Noto: glyphs ~1/1.45 of the size).
@@ -243,7 +227,8 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     key = atlas_key(inputs);
     ImFontAtlasFlags flags = io.Fonts->Flags;
     if (load_atlas(out.cache_dir, key, *io.Fonts)) {
-      if (adopt_fonts(out, *io.Fonts, !console_text.empty(), text_size, px)) {
+      if (fonts_match(*io.Fonts, px)) {
+        adopt_fonts(out, *io.Fonts, !console_text.empty(), text_size);
         out.from_cache = true;
         out.atlas_w = io.Fonts->TexWidth;
         out.atlas_h = io.Fonts->TexHeight;
@@ -253,6 +238,20 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
       io.Fonts->Clear();
       io.Fonts->Flags = flags;
     }
+  }
+  // Glyph ranges live as long as the atlas: the vector is static, rebuilt each call.
+  static ImVector<ImWchar> ranges;
+  ranges.clear();
+  ImFontGlyphRangesBuilder b;
+  b.AddRanges(io.Fonts->GetGlyphRangesDefault());
+  b.AddText(text.c_str());
+  b.AddText("✓×←−+·…—–“”‘’()、,。:;!?%℃");  // symbols drawn by code, not in any string file
+  b.BuildRanges(&ranges);
+
+  static ImVector<ImWchar> console_ranges;
+  console_ranges.clear();
+  if (!console_text.empty()) {
+    console_glyph_ranges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon(), text, console_text, console_ranges);
   }
   // The font file (19 MB for Noto CJK) is mapped, not read: FreeType touches only the
   // tables and glyphs it bakes, so the rest never becomes resident (reading it into a
@@ -279,24 +278,21 @@ bool build_fonts(Fonts& out, const FontFile& file, float scale, const std::strin
     return io.Fonts->AddFontFromMemoryTTF(data.data, static_cast<int>(data.size), pixels, &c,
                                           glyphs ? glyphs : ranges.Data);
   };
-  FontSet set = {add(px[0]), add(px[1]), add(px[2])};
+  for (std::size_t i = 0; i < 3; ++i) add(px[i]);
   std::size_t next = 3;
   static ImVector<ImWchar> input_ranges;
   if (out.with_input) {
     console_glyph_ranges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon(), text, symbol_text(), input_ranges);
-    set.input = add(px[next++], input_ranges.Data);
+    add(px[next++], input_ranges.Data);
   }
-  out.normal = out.large = set;
-  out.text_size = text_size;
-  out.large_built = text_size > 0;
-  out.console = out.console_heading = nullptr;
   if (!console_text.empty()) {
-    out.console = add(px[next++], console_ranges.Data);
+    add(px[next++], console_ranges.Data);
     // Headings show catalog text only: no need for the common-character set twice.
     static ImVector<ImWchar> heading_ranges;
     console_glyph_ranges(io.Fonts->GetGlyphRangesDefault(), text, console_text, heading_ranges);
-    out.console_heading = add(px[next], heading_ranges.Data);
+    add(px[next], heading_ranges.Data);
   }
+  adopt_fonts(out, *io.Fonts, !console_text.empty(), text_size);
   io.Fonts->Build();
   g_bake.file = nullptr;
   for (auto& cfg : io.Fonts->ConfigData) cfg.FontDataOwnedByAtlas = false;  // `data` is ours
