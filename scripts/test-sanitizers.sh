@@ -28,5 +28,9 @@ export ECOKIOSK_TEST_SANITIZED=1
 # central_cells, the console tests and the doctest cases. font_cache_xvfb takes the
 # screenshot tour four times (75 s here); the atlas cache's reading of damaged and
 # planted files runs under ASan in the doctest cases ("atlas cache: ...").
+# dark_screen and cage_screenshot each run alone (48 s together here, 24 of them the
+# idle timeouts slept through): they check a deployment (cage, grim, the unit's watchdog)
+# and a timing; the dark-screen rule and the READY/WATCHDOG messages run under ASan in
+# test_service's doctest cases, the window loop in e2e_xvfb and e2e_xvfb_drag.
 ctest --test-dir build-asan --output-on-failure -j2 \
-  -E '^(soak_short|central_offline|central_pg_killed|central_pipeline_killed|central_concurrent|speech_sox|central_cells_key|font_cache_xvfb)$'
+  -E '^(soak_short|central_offline|central_pg_killed|central_pipeline_killed|central_concurrent|speech_sox|central_cells_key|font_cache_xvfb|dark_screen|cage_screenshot)$'
