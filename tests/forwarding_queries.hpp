@@ -24,7 +24,7 @@ class ForwardingQueries : public eco::ResponseQueries {
     return s_.contains(u);
   }
   void each_with_id(const eco::ResponseFilter& f,
-                    const std::function<bool(std::int64_t, const eco::Response&)>& fn) override {
+                    const eco::ResponseRowFn& fn) override {
     before_query();
     s_.each_with_id(f, fn);
   }

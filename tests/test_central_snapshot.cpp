@@ -146,9 +146,9 @@ class SyncsMidView final : public test::ForwardingQueries {
       body();
     });
   }
-  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override {
+  void each_with_id(const ResponseFilter& f, const ResponseRowFn& fn) override {
     before_query();
-    s_.each_with_id(f, [&](std::int64_t rid, const Response& r) {
+    s_.each_with_id(f, [&](std::int64_t rid, Response& r) {
       at_row();
       return fn(rid, r);
     });

@@ -1226,8 +1226,8 @@ class FailingRead final : public test::ForwardingQueries {
  public:
   FailingRead(Store& s, std::int64_t after, std::atomic<bool>* cancel)
       : ForwardingQueries(s), after_(after), cancel_(cancel) {}
-  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override {
-    s_.each_with_id(f, [&](std::int64_t rid, const Response& r) {
+  void each_with_id(const ResponseFilter& f, const ResponseRowFn& fn) override {
+    s_.each_with_id(f, [&](std::int64_t rid, Response& r) {
       if (read_++ == after_) {
         if (!cancel_) throw std::runtime_error("disk I/O error");
         cancel_->store(true);

@@ -129,7 +129,7 @@ struct ResponseReader {
   // Columns: rid, id, questionnaire, version, content_hash, kiosk, lang, started_at,
   // completed_at, visible_questions, drawn, then the set's ords, questions, kinds, items,
   // vals, texts (NULL: no atoms). Returns false when fn stopped the stream.
-  bool row(const Result& r, int i, const std::function<bool(std::int64_t, const Response&)>& fn) {
+  bool row(const Result& r, int i, const ResponseRowFn& fn) {
     std::int64_t id = to_i64(r.view(i, 0));
     if (id != cur_id) {
       if (!flush(fn)) return false;
@@ -167,7 +167,7 @@ struct ResponseReader {
     }
     return true;
   }
-  bool flush(const std::function<bool(std::int64_t, const Response&)>& fn) {
+  bool flush(const ResponseRowFn& fn) {
     if (cur_id < 0) return true;
     bool go_on = fn(cur_id, cur);
     cur_id = -1;
@@ -292,7 +292,7 @@ bool CentralQueries::contains(const std::string& uuid) {
 }
 
 void CentralQueries::each_with_id(const ResponseFilter& f,
-                                  const std::function<bool(std::int64_t, const Response&)>& fn) {
+                                  const ResponseRowFn& fn) {
   Where w = response_where(f);
   ResponseReader rd;
   bool stopped = false;

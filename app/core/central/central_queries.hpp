@@ -35,7 +35,7 @@ class CentralQueries final : public ResponseQueries {
   std::int64_t count(const ResponseFilter& f) override;
   std::int64_t abandoned_count(const std::string& questionnaire) override;
   bool contains(const std::string& uuid) override;
-  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override;
+  void each_with_id(const ResponseFilter& f, const ResponseRowFn& fn) override;
   std::vector<StoredDefinition> definitions() override;
   std::int64_t fill_missing_metrics(const MetricsFn& score) override;
   void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override;

@@ -116,7 +116,7 @@ struct Writer {
   void each(const std::string& questionnaire, Fn&& fn) {
     ResponseFilter f = o.filter;
     f.questionnaire = questionnaire;
-    store.each_with_id(f, [&](std::int64_t rid, const Response& r) {
+    store.each_with_id(f, [&](std::int64_t rid, Response& r) {
       if (cancelled()) return false;
       bool fl = is_flagged(rid);
       if (fl && !o.include_flagged) return true;
@@ -219,13 +219,13 @@ struct Writer {
         p->formatter = std::thread([this, &part = *p] { format_rows(part); });
       }
       CsvPart* last = nullptr;  // responses come in runs of one questionnaire
-      each(qs.size() == 1 ? qs[0]->id : std::string(), [&](const Response& r, bool fl) {
+      each(qs.size() == 1 ? qs[0]->id : std::string(), [&](Response& r, bool fl) {
         if (!last || last->q.id != r.questionnaire) {
           last = nullptr;
           for (auto& p : parts)
             if (p->q.id == r.questionnaire) last = p.get();
         }
-        return !last || last->batch->add(r, fl);  // false once that file's formatter failed
+        return !last || last->batch->take(r, fl);  // false once that file's formatter failed
       });
       for (auto& p : parts) p->batch->finish();
     }

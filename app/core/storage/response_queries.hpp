@@ -134,6 +134,9 @@ struct QueryCancelled : std::runtime_error {
 // Computes a response's metrics, or nullopt when its questionnaire is unknown.
 using MetricsFn = std::function<std::optional<ResponseMetrics>(const Response&)>;
 
+// Given each response of a stream with its row id; returns false to stop (each_with_id).
+using ResponseRowFn = std::function<bool(std::int64_t, Response&)>;
+
 class ResponseQueries {
  public:
   virtual ~ResponseQueries() = default;
@@ -144,9 +147,10 @@ class ResponseQueries {
   // Abandoned sessions, of one questionnaire or ("") all.
   virtual std::int64_t abandoned_count(const std::string& questionnaire) = 0;
   virtual bool contains(const std::string& uuid) = 0;
-  // Streams responses with their row ids in saved order; fn returns false to stop.
-  virtual void each_with_id(const ResponseFilter& f,
-                            const std::function<bool(std::int64_t, const Response&)>& fn) = 0;
+  // Streams responses with their row ids in saved order; fn returns false to stop. The
+  // response is the reader's own, refilled whole for the next row, so fn may take it
+  // (swap or move from it) where a copy would cost an allocation per field and answer.
+  virtual void each_with_id(const ResponseFilter& f, const ResponseRowFn& fn) = 0;
   void each(const ResponseFilter& f, const std::function<bool(const Response&)>& fn) {
     each_with_id(f, [&](std::int64_t, const Response& r) { return fn(r); });
   }

@@ -114,7 +114,7 @@ class Store final : public ResponseQueries {
   std::int64_t count(const ResponseFilter& f) override;
   std::int64_t abandoned_count(const std::string& questionnaire = "") override;
   bool contains(const std::string& uuid) override;
-  void each_with_id(const ResponseFilter& f, const std::function<bool(std::int64_t, const Response&)>& fn) override;
+  void each_with_id(const ResponseFilter& f, const ResponseRowFn& fn) override;
   void each_metrics(const ResponseFilter& f, const std::function<void(const MetricsRow&)>& fn) override;
   std::vector<std::int64_t> excluded_responses(double min_seconds_per_question) override;
   std::optional<TimeSpan> completed_span(const ResponseFilter& f) override;
