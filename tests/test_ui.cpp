@@ -6,6 +6,7 @@
 #include <imgui_internal.h>
 
 #include <cstring>
+#include <optional>
 
 #include "core/storage/demo_data.hpp"
 #include "core/storage/store.hpp"
@@ -513,6 +514,62 @@ TEST_CASE("a finger drag scrolls the township list and selects nothing, then a t
     CHECK(Ui::fully_visible(*first));
     ui.tap_at(Ui::centre(*first));
     CHECK(std::get<Choice>(ui.model.session()->answer_of("occupation")).option == "public");
+  }
+}
+
+// Session 24's review tapped the round ▼ "more below" arrow, as a resident would to see
+// more, and the answer drawn under it was stored. The arrow now pages the list instead.
+TEST_CASE("a tap on the more-below arrow pages the list and selects nothing, and more-above pages back") {
+  for (ImVec2 size : {ImVec2(1280, 800), ImVec2(800, 1280)}) {
+    CAPTURE(size.x);
+    Ui ui(size);
+    to_township(ui);
+    ImGuiWindow* body = active_window("##body");
+    REQUIRE(body);
+    REQUIRE(body->ScrollMax.y > 0);
+    auto arrow = [&](bool down) -> std::optional<ScrollArrow> {
+      ui.frame(ImVec2(-1, -1), false);
+      for (const ScrollArrow& a : scroll_arrows())
+        if (a.window == body->ID && a.down == down) return a;
+      return std::nullopt;
+    };
+    REQUIRE(!arrow(false));  // at the top: nothing above
+    int pages = 0;
+    float last = body->Scroll.y;
+    for (std::optional<ScrollArrow> a; (a = arrow(true)) && pages < 20; ++pages) {
+      // The arrow's centre and a point near its edge: both page, neither answers.
+      ImVec2 c((a->min.x + a->max.x) / 2, (a->min.y + a->max.y) / 2);
+      ImVec2 edge(a->min.x + 2, a->max.y - 2);
+      ui.tap_at(pages % 2 ? edge : c);
+      CHECK(unanswered(ui, "township"));
+      CHECK(ui.model.session()->current()->id == "township");
+      CHECK(body->Scroll.y > last);  // it moved down, by most of a page or to the end
+      CHECK((body->Scroll.y - last >= body->InnerRect.GetHeight() * 0.5f || body->Scroll.y >= body->ScrollMax.y - 1));
+      last = body->Scroll.y;
+    }
+    CHECK(pages >= 1);
+    CHECK(body->Scroll.y >= body->ScrollMax.y - 1);  // the arrow is gone at the end
+    // A press on the arrow that drags is a drag: it scrolls with the finger, no page.
+    std::optional<ScrollArrow> up = arrow(false);
+    REQUIRE(up);
+    ImVec2 uc((up->min.x + up->max.x) / 2, (up->min.y + up->max.y) / 2);
+    float before = body->Scroll.y, dist = 120 * scale_for(size);
+    ui.touch(uc, ImVec2(uc.x, uc.y + dist), 6);
+    CHECK(unanswered(ui, "township"));
+    CHECK(body->Scroll.y < before);
+    CHECK(before - body->Scroll.y < dist);  // followed the finger (less the slop), not a page
+    // More-above taps go back to the top, answering nothing.
+    for (int i = 0; i < 20 && (up = arrow(false)); ++i) {
+      ui.tap_at(ImVec2((up->min.x + up->max.x) / 2, (up->min.y + up->max.y) / 2));
+      CHECK(unanswered(ui, "township"));
+    }
+    CHECK(body->Scroll.y == 0);
+    // A card next to the arrow, outside its reach, is still a card.
+    const Question& township = *ui.model.session()->current();
+    const HitItem* first = ui.seen(zh_option(township, "chengdong"));
+    REQUIRE(first);
+    ui.tap_at(Ui::centre(*first));
+    CHECK(std::get<Choice>(ui.model.session()->answer_of("township")).option == "chengdong");
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <imgui_internal.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -23,6 +25,12 @@ struct State {
   std::uint64_t signature = 0;
   bool changed = false;
   ImGuiID claimed = 0;      // the active item that handles its own drags (touch_claim)
+  // The "more above / below" arrows drawn this frame (at most a few regions a page: no
+  // allocation), and the one a press began on: its release pages that region.
+  std::array<ScrollArrow, 8> arrows{};
+  std::size_t arrow_count = 0;
+  int arrow_frame = -1;
+  ScrollArrow pressed_arrow{};
 };
 
 State& state() {
@@ -65,6 +73,13 @@ ImGuiWindow* scrollable_under_pointer() {
   return nullptr;
 }
 
+// Whether `w` is `id` or a child window inside it (a popup or modal above is not).
+bool within(ImGuiWindow* w, ImGuiID id) {
+  for (; w; w = (w->Flags & ImGuiWindowFlags_ChildWindow) ? w->ParentWindow : nullptr)
+    if (w->ID == id) return true;
+  return false;
+}
+
 void arrow(ImDrawList* dl, ImVec2 c, float r, bool down) {
   dl->AddCircleFilled(c, r, color::primary, 24);
   float s = r * 0.45f, dy = down ? s * 0.5f : -s * 0.5f;
@@ -100,13 +115,27 @@ void end_scroll_region(float scale) {
     float fade = std::min(48.f * scale, r.GetHeight() * 0.2f), rad = 22.f * scale;
     ImU32 clear = color::background & 0x00FFFFFFu, solid = (color::background & 0x00FFFFFFu) | 0xE6000000u;
     float cx = (r.Min.x + r.Max.x) * 0.5f;
+    // An arrow looks like a button and is one: a tap on it (a little around it, for a
+    // finger) pages the region, and never reaches the answer drawn under it (the review
+    // of session 24 tapped ▼ and stored the answer beneath).
+    State& s = state();
+    if (s.arrow_frame != ImGui::GetFrameCount()) s.arrow_count = 0, s.arrow_frame = ImGui::GetFrameCount();
+    auto keep = [&](ImVec2 c, bool down) {
+      if (s.arrow_count == s.arrows.size()) return;
+      float reach = rad * 1.5f;
+      ImRect hit(ImVec2(c.x - reach, c.y - reach), ImVec2(c.x + reach, c.y + reach));
+      hit.ClipWith(r);
+      s.arrows[s.arrow_count++] = ScrollArrow{w->ID, hit.Min, hit.Max, down};
+    };
     if (y > 0.5f) {  // more above
       dl->AddRectFilledMultiColor(r.Min, ImVec2(r.Max.x, r.Min.y + fade), solid, solid, clear, clear);
       arrow(dl, ImVec2(cx, r.Min.y + rad + 4 * scale), rad, false);
+      keep(ImVec2(cx, r.Min.y + rad + 4 * scale), false);
     }
     if (y < max_y - 0.5f) {  // more below
       dl->AddRectFilledMultiColor(ImVec2(r.Min.x, r.Max.y - fade), r.Max, clear, clear, solid, solid);
       arrow(dl, ImVec2(cx, r.Max.y - rad - 4 * scale), rad, true);
+      keep(ImVec2(cx, r.Max.y - rad - 4 * scale), true);
     }
     dl->PopClipRect();
   }
@@ -135,10 +164,29 @@ void touch_drag(float slop) {
                                  g.ActiveId == ImGui::GetWindowScrollbarID(w, ImGuiAxis_X))) ||
                           g.ActiveId == g.InputTextState.ID || g.ActiveId == s.claimed);
     if (left_to_imgui) return;
+    s.pressed_arrow = ScrollArrow{};
+    if (s.arrow_frame == g.FrameCount)
+      for (std::size_t i = 0; i < s.arrow_count; ++i) {
+        const ScrollArrow& a = s.arrows[i];
+        if (ImRect(a.min, a.max).Contains(io.MousePos) && within(g.HoveredWindow, a.window)) {
+          ImGui::ClearActiveID();  // the answer under the arrow is not pressed
+          s.pressed_arrow = a;
+          break;
+        }
+      }
     s.armed = true;
     s.window = w ? w->ID : 0;
     s.press = io.MousePos;
     s.scroll0 = w ? w->Scroll : ImVec2(0, 0);
+  }
+  if (!io.MouseDown[0] && s.pressed_arrow.window) {
+    // Lifted without dragging: a page, keeping a fifth of the last one in view.
+    ImGuiWindow* w = ImGui::FindWindowByID(s.pressed_arrow.window);
+    if (!s.dragging && io.MouseReleased[0] && w && w->Active) {
+      float step = w->InnerRect.GetHeight() * 0.8f;
+      ImGui::SetScrollY(w, std::clamp(w->Scroll.y + (s.pressed_arrow.down ? step : -step), 0.f, w->ScrollMax.y));
+    }
+    s.pressed_arrow = ScrollArrow{};
   }
   if (!io.MouseDown[0] || !s.armed || !ImGui::IsMousePosValid()) {
     if (!io.MouseDown[0]) s.armed = s.dragging = false;
@@ -166,6 +214,12 @@ void touch_claim() {
 }
 
 bool touch_dragging() { return state().dragging; }
+
+std::span<const ScrollArrow> scroll_arrows() {
+  const State& s = state();
+  if (s.arrow_frame != ImGui::GetFrameCount()) return {};
+  return {s.arrows.data(), s.arrow_count};
+}
 
 bool layout_changed() { return state().changed; }
 

@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include <cstdint>
+#include <span>
 
 namespace eco::ui {
 
@@ -25,7 +26,18 @@ void touch_page(std::uint64_t key);
 // from the first frame, so the width the content is laid out in does not change.
 bool begin_scroll_region(const char* id, ImVec2 size, bool overflows, ImGuiWindowFlags flags = 0);
 // Draws "more above / more below" (a fade and an arrow) over the region, then EndChild.
+// Each arrow is a button: tapped, it pages the region (touch_drag), and the answer drawn
+// under it is not pressed.
 void end_scroll_region(float scale);
+
+// An arrow drawn this frame: the region it pages, where it takes a tap, which way.
+struct ScrollArrow {
+  ImGuiID window = 0;
+  ImVec2 min, max;
+  bool down = false;
+};
+// The arrows drawn in the current frame (tests and the screenshot tour find them here).
+std::span<const ScrollArrow> scroll_arrows();
 
 // Once per frame, after every window is submitted and before ImGui::Render: follows the
 // finger. A press over any window that can scroll (a scroll region, a console table or
