@@ -208,6 +208,43 @@ TEST_CASE("by touch: option then Next moves exactly one question and never shows
   CHECK(std::get<Choice>(k.model.session()->answer_of("sat_rivers")).option == "neutral");
 }
 
+// Session 24's review: after going Back, a double tap on 下一题 (0.3 s apart) jumped two
+// questions, the second tap landing on the next page's 下一题 drawn in the same place.
+TEST_CASE("by touch: a double tap on 下一题 after Back moves one question, a tap a second later moves on") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    CAPTURE(size.x);
+    Kiosk k(size);
+    REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
+    std::vector<std::string> seen;
+    for (int i = 0; i < 3; ++i) {
+      seen.push_back(k.current().id);
+      REQUIRE(k.tap(k.option_text("satisfied")));
+      k.now += KioskModel::kAutoAdvanceMs + 10;
+      k.frame(ImVec2(-1, -1), false);
+      k.now += KioskModel::kNextAbsorbMs;  // reads the next question
+    }
+    REQUIRE(k.current().id != seen[2]);
+    for (int i = 0; i < 3; ++i) {
+      REQUIRE(k.tap(k.t("nav.back")));
+      k.now += 800;
+    }
+    REQUIRE(k.current().id == seen[0]);
+    auto next = k.find(k.t("nav.next"));  // answered: Next is shown
+    REQUIRE(next);
+    ImVec2 at((next->min.x + next->max.x) / 2, (next->min.y + next->max.y) / 2);
+    k.press_release(at);
+    k.now += 300;  // the second half of the double tap, where 下一题 is again
+    k.press_release(at);
+    CHECK(k.current().id == seen[1]);
+    CHECK(k.model.refusal().ok());
+    k.now += KioskModel::kNextAbsorbMs;  // a deliberate tap after reading it
+    REQUIRE(k.tap(k.t("nav.next")));
+    CHECK(k.current().id == seen[2]);
+    // Every answer is as tapped: nothing changed on the way.
+    for (const auto& id : seen) CHECK(std::get<Choice>(k.model.session()->answer_of(id)).option == "satisfied");
+  }
+}
+
 TEST_CASE("by touch: the last single-choice question is not submitted until 提交 is tapped") {
   Kiosk k(ImVec2(1080, 1920));
   REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));

@@ -323,7 +323,12 @@ void KioskModel::next() {
   absorb_next_until_ = 0;
   absorb_answer_until_ = 0;
   refusal_ = session_->next();
-  if (refusal_.ok() && session_->at_end()) complete();
+  if (!refusal_.ok()) return;
+  // The page moved: a second Next where the first was (a double tap: session 24's review
+  // skipped a question after Back that way) was meant for the page just left. (No card
+  // is drawn where Next is, so answers are not held back here.)
+  absorb_next_until_ = clock_() + kNextAbsorbMs;
+  if (session_->at_end()) complete();
 }
 
 void KioskModel::back() {
@@ -340,6 +345,7 @@ void KioskModel::type(const input::InputIntent& in) {
   if (!session_ || screen_ != Screen::question || entry_key_.empty()) return;
   sync_entry();  // the entry belongs to the question on screen, whatever happened before
   if (!entry_.apply(in)) return;
+  absorb_next_until_ = 0;  // writing on this question: a Next now is meant for it
   // Every change is the answer at once: Back, Next, walking away or switching the
   // language keep exactly what is written. Checked (cap, characters) as any answer.
   const std::string& t = entry_.text();

@@ -74,11 +74,12 @@ class KioskModel {
  public:
   static constexpr TimeMs kAutoAdvanceMs = 700;  // long enough to see the choice light up
   static constexpr TimeMs kAdminHoldMs = 3000;   // press and hold a corner this long for the console
-  // A Next tapped this soon after an auto-advance was meant for the question just left:
-  // it is absorbed instead of moving on again or refusing an unanswered question.
+  // A Next tapped this soon after the page moved (by itself or by Next) was meant for the
+  // question just left: it is absorbed instead of moving on again or refusing an
+  // unanswered question.
   static constexpr TimeMs kNextAbsorbMs = 1000;
-  // Likewise an answer tapped this soon after an auto-advance: the second tap of a resident
-  // who taps twice would otherwise answer a question they have not yet read.
+  // Likewise an answer tapped this soon after the page moved by itself: the second tap of
+  // a resident who taps twice would otherwise answer a question they have not yet read.
   static constexpr TimeMs kAnswerAbsorbMs = 600;
   // Text sizes a resident can choose, as factors of the normal size (index = text_size()):
   // normal, large and extra large. The switch steps through them and back to normal.
