@@ -283,13 +283,13 @@ TEST_CASE("the kiosk never shows a free-text question, the response still saves,
 namespace {
 // Walks a session at random, forwards and back, changing answers (which shows and hides
 // conditional questions both ways), and checks the counts a resident is shown.
-void walk_checking_progress(const Questionnaire& q, std::uint64_t seed) {
+void walk_checking_progress(const Questionnaire& q, std::uint64_t seed, bool ask_text) {
   SessionOptions o;
   o.seed = seed;
-  o.ask_text = false;
+  o.ask_text = ask_text;
   Session s(q, o);
   Rng rng(seed * 7 + 1);
-  QuestionCount count = count_questions(q, false);
+  QuestionCount count = count_questions(q, ask_text);
   Progress p = s.progress();
   CHECK(p.expected == count.most);  // the welcome card's number is where progress starts
   CHECK(p.position == 1);
@@ -344,7 +344,8 @@ TEST_CASE("progress: the welcome count, the text and the bar agree and never go 
     for (std::uint64_t seed = 1; seed <= 60; ++seed) {
       CAPTURE(q.id);
       CAPTURE(seed);
-      walk_checking_progress(q, seed);
+      // A kiosk with a way to write asks the comment too (and its card counts it).
+      for (bool ask_text : {false, true}) walk_checking_progress(q, seed, ask_text);
     }
   }
   CHECK(with_skip_logic >= 1);  // green travel: commute hides and shows three questions

@@ -194,6 +194,8 @@ class KioskModel {
   // ready (the entry says so); `showable` tells which candidates the font can draw.
   void set_text_input(const input::Recognizer* recognizer, input::PinyinEngine* pinyin,
                       std::function<bool(std::string_view)> showable = {});
+  // Whether text questions are asked here (an input was given): the welcome card counts them.
+  bool asks_text() const { return text_input_; }
   // The entry of the text question on screen, else null.
   const input::TextEntry* text_entry() const { return entry_key_.empty() ? nullptr : &entry_; }
 

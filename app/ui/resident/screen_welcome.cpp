@@ -20,8 +20,10 @@ void welcome_card(const View& v, const Questionnaire& q, WelcomeCard& c) {
   const std::string& lang = v.model.lang();
   c.title = q.title.get(lang);
   c.intro = q.intro.get(lang);
-  // The same count the progress line starts from (Session::progress().expected).
-  QuestionCount n = count_questions(q, false);
+  // The same count the progress line starts from (Session::progress().expected): with the
+  // comment question where this kiosk can write (the review saw 共 18 题 on the card and
+  // 共 19 题 inside).
+  QuestionCount n = count_questions(q, v.model.asks_text());
   if (n.least != n.most)
     c.facts = v.tf(T("welcome.count_range"), {{"least", std::to_string(n.least)}, {"most", std::to_string(n.most)}});
   else if (n.drawn > 0 && n.drawn < n.most)
