@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "core/input/ink.hpp"
 #include "core/input/pinyin_engine.hpp"
@@ -462,6 +463,62 @@ TEST_CASE("a comment written on the kiosk's pad and keys is checked, capped and 
   Stmt st(StoreAccess::db(k.store), "SELECT text FROM answers WHERE question='comment'");
   REQUIRE(st.step());
   CHECK(st.text(0) == "生态很好，***********");
+}
+
+// Session 24's review: pinyin "hao" left with 好 highlighted, or a stroke on the pad with
+// its candidates showing, then 提交: what was written was dropped without a word.
+TEST_CASE("提交 with a character on the pad or pinyin being composed keeps the survey open and asks to pick it") {
+  auto stored = [](test::KioskRig& k) -> std::optional<std::string> {
+    Stmt st(StoreAccess::db(k.store), "SELECT text FROM answers WHERE question='comment'");
+    if (!st.step()) return std::nullopt;
+    return std::string(st.text(0));
+  };
+  SUBCASE("pinyin") {
+    test::KioskRig k(11);
+    k.model.set_text_input(&test::recognizer(), &test::pinyin());
+    walk_to_comment(k);
+    REQUIRE(k.model.text_entry());
+    kiosk_write(k, mode(InputMode::pinyin));
+    for (char c : std::string("yi")) kiosk_write(k, key(c));
+    kiosk_write(k, pick(index_of(k.model.text_entry()->page(), "一")));
+    for (char c : std::string("hao")) kiosk_write(k, key(c));
+    REQUIRE(!k.model.text_entry()->preedit().empty());
+    for (int i = 0; i < 3; ++i) {  // tapped again and again: still held, nothing stored
+      k.now += KioskModel::kNextAbsorbMs;
+      kiosk_act(k, intent::Next{});
+      REQUIRE(k.model.screen() == Screen::question);
+      CHECK(k.model.text_entry()->notice() == InputNotice::unpicked);
+      CHECK(k.model.text_entry()->text() == "一");
+      CHECK(k.store.count() == 0);
+    }
+    int hao = index_of(k.model.text_entry()->page(), "好");
+    REQUIRE(hao >= 0);
+    kiosk_write(k, pick(hao));
+    CHECK(k.model.text_entry()->notice() == InputNotice::none);
+    kiosk_act(k, intent::Next{});
+    REQUIRE(k.model.screen() == Screen::finish);
+    CHECK(stored(k) == std::optional<std::string>("一好"));
+  }
+  SUBCASE("handwriting, then cleared") {
+    test::KioskRig k(11);
+    k.model.set_text_input(&test::recognizer(), &test::pinyin());
+    walk_to_comment(k);
+    REQUIRE(k.model.text_entry());
+    kiosk_write(k, pen(K::pen_down, {100, 500}));
+    kiosk_write(k, pen(K::pen_move, {900, 500}));
+    kiosk_write(k, input_intent(K::pen_up));
+    REQUIRE(!k.model.text_entry()->ink().empty());
+    kiosk_act(k, intent::Next{});
+    REQUIRE(k.model.screen() == Screen::question);
+    CHECK(k.model.text_entry()->notice() == InputNotice::unpicked);
+    CHECK(k.store.count() == 0);
+    kiosk_write(k, input_intent(K::clear_pad));  // the resident does not want it after all
+    CHECK(k.model.text_entry()->ink().empty());
+    kiosk_act(k, intent::Next{});
+    REQUIRE(k.model.screen() == Screen::finish);
+    CHECK(k.store.count() == 1);
+    CHECK_FALSE(stored(k));  // an empty comment: no answer row
+  }
 }
 
 TEST_CASE("the comment is not asked by a kiosk without an input, and a resident who walks away leaves nothing on the pad") {

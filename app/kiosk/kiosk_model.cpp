@@ -319,6 +319,16 @@ void KioskModel::next() {
   // A Next during the advance's short delay is the same step, taken now; one just
   // after it was meant for the question the resident had answered.
   if (!advance_at_ && clock_() < absorb_next_until_) return;
+  // A character on the pad or pinyin being composed is not yet in the comment: going on
+  // would drop it unseen (the review's 好 and its handwritten stroke). The resident picks
+  // a candidate or clears it first; the panel says so.
+  if (!entry_key_.empty()) {
+    sync_entry();
+    if (entry_.composing()) {
+      entry_.ask_to_pick();
+      return;
+    }
+  }
   advance_at_ = 0;
   absorb_next_until_ = 0;
   absorb_answer_until_ = 0;

@@ -48,7 +48,8 @@ struct InputIntent {
 const std::vector<std::string>& symbol_keys();
 
 // Why the last intent changed nothing (the panel says so).
-enum class InputNotice { none, full, not_allowed, engine_missing };
+// unpicked: Next or 提交 was tapped with a character on the pad or pinyin being composed.
+enum class InputNotice { none, full, not_allowed, engine_missing, unpicked };
 
 class TextEntry {
  public:
@@ -85,6 +86,13 @@ class TextEntry {
   bool has_next_page(std::size_t shown = kPage) const { return first_ + shown < candidates_.size(); }
   const std::string& preedit() const { return preedit_; }  // pinyin being composed: "sheng tai"
   InputNotice notice() const { return notice_; }
+  // Something written but not yet chosen: strokes on the pad, or pinyin being composed.
+  bool composing() const { return !preedit_.empty() || !ink_.empty(); }
+  // Says so (InputNotice::unpicked) when the resident tries to leave with it.
+  void ask_to_pick() {
+    notice_ = InputNotice::unpicked;
+    ++revision_;
+  }
   bool handwriting_available() const;
   bool pinyin_available() const;  // librime deployed and ready
   // Counts every change (text, pad, candidates): cheap to compare between frames.

@@ -126,6 +126,7 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
     case input::InputNotice::full: why = T("input.full"); break;
     case input::InputNotice::not_allowed: why = T("input.not_allowed"); break;
     case input::InputNotice::engine_missing: why = T("input.engine_missing"); break;
+    case input::InputNotice::unpicked: why = T("input.unpicked"); break;
   }
   if (why) dl->AddText(v.small, v.small->FontSize, ImVec2(p.x + pad, by), color::error, v.t(why).c_str());
   dl->PopClipRect();
