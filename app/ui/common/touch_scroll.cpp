@@ -97,6 +97,7 @@ void touch_page(std::uint64_t key) {
   ImGui::ClearActiveID();
   s.armed = s.dragging = false;
   s.window = 0;
+  s.pressed_arrow = ScrollArrow{};  // nor page this one's list
 }
 
 bool begin_scroll_region(const char* id, ImVec2 size, bool overflows, ImGuiWindowFlags flags) {
