@@ -499,6 +499,19 @@ TEST_CASE("提交 with a character on the pad or pinyin being composed keeps the
     REQUIRE(k.model.screen() == Screen::finish);
     CHECK(stored(k) == std::optional<std::string>("一好"));
   }
+  SUBCASE("keys pressed at once on arriving lift the double-tap hold: 提交 says why it waits") {
+    test::KioskRig k(11);
+    k.model.set_text_input(&test::recognizer(), &test::pinyin());
+    walk_to_comment(k);
+    kiosk_act(k, intent::Back{});
+    kiosk_act(k, intent::Next{});  // back on the comment: a Next now would be a double tap's
+    REQUIRE(k.model.text_entry());
+    kiosk_write(k, mode(InputMode::pinyin));
+    for (char c : std::string("hao")) kiosk_write(k, key(c));  // composing changes no text yet
+    kiosk_act(k, intent::Next{});
+    REQUIRE(k.model.screen() == Screen::question);
+    CHECK(k.model.text_entry()->notice() == InputNotice::unpicked);
+  }
   SUBCASE("handwriting, then cleared") {
     test::KioskRig k(11);
     k.model.set_text_input(&test::recognizer(), &test::pinyin());

@@ -354,8 +354,8 @@ void KioskModel::back() {
 void KioskModel::type(const input::InputIntent& in) {
   if (!session_ || screen_ != Screen::question || entry_key_.empty()) return;
   sync_entry();  // the entry belongs to the question on screen, whatever happened before
+  absorb_next_until_ = 0;  // writing on this question (a key, a stroke): a Next now is meant for it
   if (!entry_.apply(in)) return;
-  absorb_next_until_ = 0;  // writing on this question: a Next now is meant for it
   // Every change is the answer at once: Back, Next, walking away or switching the
   // language keep exactly what is written. Checked (cap, characters) as any answer.
   const std::string& t = entry_.text();
