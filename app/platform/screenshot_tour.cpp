@@ -176,6 +176,7 @@ void Tour::comment_input() {
     k.key = c;
     write(k);
   }
+  apply(intent::Next{});  // held: 很好 is still being composed, and the panel says so
   shot("05c-comment-pinyin");
   m.mode = input::InputMode::symbols;
   write(m);

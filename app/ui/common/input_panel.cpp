@@ -94,6 +94,7 @@ void text_box(const InputPanelView& v, ImVec2 p, ImVec2 size) {
     static std::vector<TextLine> hl;  // kept between frames (UI thread only): no allocation
     wrap_lines(v.small, sf, hint.c_str(), hint.c_str() + hint.size(), hw, hl);
     std::size_t fit = static_cast<std::size_t>(std::max(1.f, std::floor((size.y - pad) / sf)));
+    if (e.notice() != input::InputNotice::none && fit > 1) --fit;  // the notice's line stays clear
     for (std::size_t i = 0; i < hl.size() && i < fit; ++i) {
       bool cut = i + 1 == fit && hl.size() > fit;
       const char* end = hl[i].end;
