@@ -521,6 +521,108 @@ TEST_CASE("by touch: the text-size switch steps normal, large, extra large and b
   }
 }
 
+namespace {
+// Where each header switch is drawn now, found by the label it shows.
+struct HeaderRects {
+  std::optional<HitItem> size, lang, contrast, call, quit;
+};
+HeaderRects header_rects(Kiosk& k) {
+  k.frame(ImVec2(-1, -1), false);
+  return {seen(k, size_switch(k)), seen(k, k.t("lang.switch")),
+          seen(k, k.t(k.model.high_contrast() ? "theme.standard" : "theme.high_contrast")), seen(k, k.t("staff_call.button")),
+          seen(k, k.t("nav.quit_survey"))};
+}
+bool same_place(const std::optional<HitItem>& a, const std::optional<HitItem>& b) {
+  return a && b && std::abs(a->min.x - b->min.x) < 0.5f && std::abs(a->min.y - b->min.y) < 0.5f &&
+         std::abs(a->max.x - b->max.x) < 0.5f && std::abs(a->max.y - b->max.y) < 0.5f;
+}
+bool overlap(const HitItem& a, const HitItem& b) {
+  return a.min.x < b.max.x && b.min.x < a.max.x && a.min.y < b.max.y && b.min.y < a.max.y;
+}
+ImVec2 centre(const std::optional<HitItem>& h) { return ImVec2((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2); }
+// A tap at a spot once the screen has settled, as the window's loop draws until the
+// layout stops moving before a finger can come down again (a new text size takes a
+// frame or two).
+void tap_at(Kiosk& k, ImVec2 spot) {
+  for (int i = 0; i < 10; ++i) {
+    k.frame(ImVec2(-1, -1), false);
+    if (!layout_changed()) break;
+  }
+  k.press_release(spot);
+}
+}  // namespace
+
+// The elderly-resident review: she switched to English, tapped the same spot to switch
+// back, and called staff, because the header had rearranged itself under her finger.
+TEST_CASE("by touch: every header switch stays where it was: the same spot switches back, on both screens, in every language, size and orientation") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920), ImVec2(1280, 800)}) {
+    for (int ts = 0; ts < 3; ++ts) {
+      CAPTURE(size.x);
+      CAPTURE(ts);
+      Kiosk k(size);
+      // The size is stepped where the switch was at standard text: it stays under the finger.
+      ImVec2 size_spot = centre(header_rects(k).size);
+      for (int i = 0; i < ts; ++i) tap_at(k, size_spot);
+      REQUIRE(k.model.text_size() == ts);
+      HeaderRects base = header_rects(k);
+      REQUIRE(base.size);
+      REQUIRE(base.lang);
+      REQUIRE(base.contrast);
+      REQUIRE(base.call);
+      CHECK_FALSE(base.quit);  // nothing to quit on the welcome screen
+      auto unmoved = [&](const char* where) {
+        HeaderRects now = header_rects(k);
+        CHECK_MESSAGE(same_place(now.size, base.size), where);
+        CHECK_MESSAGE(same_place(now.lang, base.lang), where);
+        CHECK_MESSAGE(same_place(now.contrast, base.contrast), where);
+        CHECK_MESSAGE(same_place(now.call, base.call), where);
+        return now;
+      };
+      // Twice on the same spot, each of language and contrast: there and back, and nothing else.
+      auto there_and_back = [&](const char* where) {
+        ImVec2 lang = centre(base.lang);
+        tap_at(k, lang);
+        CHECK_MESSAGE(k.model.lang() == "en", where);
+        unmoved(where);
+        tap_at(k, lang);
+        CHECK_MESSAGE(k.model.lang() == "zh", where);
+        ImVec2 contrast = centre(base.contrast);
+        tap_at(k, contrast);
+        CHECK_MESSAGE(k.model.high_contrast(), where);
+        unmoved(where);
+        tap_at(k, lang);  // in high contrast as well
+        CHECK_MESSAGE(k.model.lang() == "en", where);
+        unmoved(where);
+        tap_at(k, lang);
+        tap_at(k, contrast);
+        CHECK_MESSAGE(!k.model.high_contrast(), where);
+        CHECK_MESSAGE(k.model.lang() == "zh", where);
+        CHECK_MESSAGE(!k.model.staff_call_shown(), where);
+        CHECK_MESSAGE(k.store.staff_calls().empty(), where);
+        CHECK_MESSAGE(k.model.text_size() == ts, where);
+      };
+      there_and_back("welcome");
+      REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
+      REQUIRE(k.model.screen() == Screen::question);
+      HeaderRects q = unmoved("question");  // the same places as on the welcome screen
+      REQUIRE(q.quit);
+      CHECK(q.quit->min.x >= 0);
+      CHECK(q.quit->max.x <= size.x);
+      for (const auto* other : {&q.size, &q.lang, &q.contrast, &q.call}) CHECK_FALSE(overlap(*q.quit, **other));
+      there_and_back("question");
+      CHECK(k.current().id == "sat_air");
+      // The size steps on round from the same spot, here too (once: each size is a new bake).
+      for (int i = 1; i <= (ts == 0 ? 3 : 0); ++i) {
+        tap_at(k, size_spot);
+        CHECK(k.model.text_size() == (ts + i) % 3);
+        CHECK(k.current().id == "sat_air");
+      }
+      CHECK(k.model.screen() == Screen::question);
+      CHECK(k.model.leave_asked() == LeaveAsk::none);
+    }
+  }
+}
+
 TEST_CASE("by touch: high contrast is switched on the welcome screen and on every question, and keeps the answers") {
   Kiosk k(ImVec2(1280, 800));
   REQUIRE(k.tap(k.t("theme.high_contrast")));
@@ -617,7 +719,14 @@ TEST_CASE("by touch: 呼叫工作人员 shows the message for staff and logs it,
     REQUIRE(close);
     CHECK(close->max.y <= size.y);
     CHECK(close->max.y - close->min.y >= 64 * k.scale());
-    REQUIRE(k.tap("+", 0));
+    // A + drawn beneath the panel, not beneath its close button (that tap is the panel's).
+    int plus = 0;
+    for (auto h = k.find("+", plus); h; h = k.find("+", ++plus)) {
+      ImVec2 c = centre(h);
+      if (!(c.x >= close->min.x && c.x <= close->max.x && c.y >= close->min.y && c.y <= close->max.y)) break;
+    }
+    REQUIRE(k.tap("+", plus));
+    CHECK(k.model.staff_call_shown());
     CHECK(counts_total(k.model.session()->answer_of("trips")) == 1);
     // Staff take their time: no "still there?" while they are on their way.
     k.now += (k.cfg.idle_seconds + k.cfg.countdown_seconds) * 1000LL;

@@ -3,6 +3,8 @@
 #include <imgui_internal.h>
 
 #include <algorithm>
+#include <span>
+#include <string_view>
 
 #include "ui/common/theme.hpp"
 #include "ui/resident/view.hpp"
@@ -211,51 +213,77 @@ bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* f
   return clicked;
 }
 
+// Each switch has one place at a given text size, on the welcome screen and on every
+// question, in both languages and whichever way it is set: a resident who switched to
+// English and tapped the same spot to switch back pressed 呼叫工作人员, because the labels
+// had changed width and the row had moved. So each switch is as wide as its widest label
+// in either language and state; rows fill from the top-right corner (the text-size
+// switch in the corner itself, where a larger size only grows it down and left, so the
+// same spot steps through all three); 退出 takes the last place and on the welcome
+// screen leaves it empty.
 float top_switches(const View& v, Intent& out, bool with_quit, float* left, float* last_left, float* last_h) {
   ImGuiStyle& st = ImGui::GetStyle();
   ImFont* f = v.fonts.body;
   float h = std::max(v.px(76), f->FontSize * 1.7f);
-  auto width = [&](const std::string& s) { return std::max(v.px(200), f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, s.c_str()).x + h); };
   // The size switch names the size a tap gives: normal -> large -> extra large -> normal.
   static const char* const size_keys[] = {T("welcome.large_text"), T("welcome.xlarge_text"), T("welcome.normal_text")};
+  static const char* const contrast_keys[] = {T("theme.high_contrast"), T("theme.standard")};
+  static const char* const call_keys[] = {T("staff_call.button")};
+  static const char* const lang_keys[] = {T("lang.switch")};
+  static const char* const quit_keys[] = {T("nav.quit_survey")};
+  static const std::string_view langs[] = {"zh", "en"};  // what the language switch steps between
   struct Switch {
     const char* id;
-    const std::string* label;
+    std::span<const char* const> keys;  // every label it can show
+    const char* key;                    // the one it shows now
     Intent ask;
   };
+  // Right to left, the order they take their places in.
   const Switch all[] = {
-      {"##call_staff", &v.t(T("staff_call.button")), intent::CallStaff{}},
-      {"##lang", &v.t(T("lang.switch")), intent::SetLang{}},
-      {"##size", &v.t(size_keys[std::clamp(v.model.text_size(), 0, 2)]), intent::ToggleLargeText{}},
-      {"##contrast", &v.t(v.model.high_contrast() ? T("theme.standard") : T("theme.high_contrast")), intent::ToggleContrast{}},
-      {"##quit", &v.t(T("nav.quit_survey")), intent::Quit{}},
+      {"##size", size_keys, size_keys[std::clamp(v.model.text_size(), 0, 2)], intent::ToggleLargeText{}},
+      {"##lang", lang_keys, lang_keys[0], intent::SetLang{}},
+      {"##contrast", contrast_keys, contrast_keys[v.model.high_contrast() ? 1 : 0], intent::ToggleContrast{}},
+      {"##call_staff", call_keys, call_keys[0], intent::CallStaff{}},
+      {"##quit", quit_keys, quit_keys[0], intent::Quit{}},
   };
-  const int n = with_quit ? 5 : 4;
-  // Right-aligned rows, as many switches to a row as fit (larger text, portrait: two rows),
-  // clear of the welcome screen's staff corner (the top-left v.px(120) square).
-  float avail = v.size.x - st.WindowPadding.x - std::max(st.WindowPadding.x, v.px(120) + st.ItemSpacing.x);
+  constexpr int n = 5;
+  float width[n];
+  for (int i = 0; i < n; ++i) {
+    float text = 0;
+    for (const char* key : all[i].keys)
+      for (std::string_view l : langs) text = std::max(text, f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, v.strings.get(l, key).c_str()).x);
+    width[i] = std::max(v.px(200), text + h * 0.75f);  // clear of the pill's round ends
+  }
   ImVec2 origin = ImGui::GetCursorPos();
-  float y = origin.y, min_x = v.size.x;
+  float y = origin.y, min_x = v.size.x, row_left = v.size.x;
   for (int i = 0; i < n;) {
-    int j = i;
-    float row = width(*all[i].label);
-    while (j + 1 < n && row + st.ItemSpacing.x + width(*all[j + 1].label) <= avail) row += st.ItemSpacing.x + width(*all[++j].label);
-    float x = v.size.x - st.WindowPadding.x - row;
-    min_x = std::min(min_x, x);
-    if (last_left) *last_left = ImGui::GetWindowPos().x + x;
-    for (int k = i; k <= j; ++k) {
-      ImGui::SetCursorPos(ImVec2(x, y));
-      float w = width(*all[k].label);
-      if (big_button(all[k].id, *all[k].label, ImVec2(w, h), f, false)) {
-        out = all[k].ask;
-        if (auto* l = std::get_if<intent::SetLang>(&out)) l->lang = v.model.lang() == "zh" ? "en" : "zh";
+    float row_y = i > 0 ? y + h + st.ItemSpacing.y : y;
+    // As many to a row as fit (larger text, portrait: more rows), clear of the welcome
+    // screen's staff corner on a row beside it.
+    float clear = row_y < v.staff_corner() ? v.staff_corner() + st.ItemSpacing.x : 0;
+    float avail = v.size.x - st.WindowPadding.x - std::max(st.WindowPadding.x, clear);
+    int end = i + 1;
+    for (float used = width[i]; end < n && used + st.ItemSpacing.x + width[end] <= avail; ++end) used += st.ItemSpacing.x + width[end];
+    if (!with_quit && i == n - 1) break;  // 退出 alone on the last row: the welcome screen has no such row
+    y = row_y;
+    float x = v.size.x - st.WindowPadding.x;
+    for (int k = i; k < end; ++k) {
+      x -= width[k];
+      if (k < n - 1 || with_quit) {  // else its place stays empty
+        ImGui::SetCursorPos(ImVec2(x, y));
+        if (big_button(all[k].id, v.strings.get(v.model.lang(), all[k].key), ImVec2(width[k], h), f, false)) {
+          out = all[k].ask;
+          if (auto* l = std::get_if<intent::SetLang>(&out)) l->lang = v.model.lang() == "zh" ? "en" : "zh";
+        }
+        row_left = x;
+        min_x = std::min(min_x, x);
       }
-      x += w + st.ItemSpacing.x;
+      x -= st.ItemSpacing.x;
     }
-    i = j + 1;
-    if (i < n) y += h + st.ItemSpacing.y;
+    i = end;
   }
   if (left) *left = ImGui::GetWindowPos().x + min_x;
+  if (last_left) *last_left = ImGui::GetWindowPos().x + row_left;
   if (last_h) *last_h = h;
   ImGui::SetCursorPos(ImVec2(origin.x, y + h + st.ItemSpacing.y));
   return y + h - origin.y;

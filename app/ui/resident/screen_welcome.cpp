@@ -121,8 +121,9 @@ const std::string& local(const View& v, const std::map<std::string, std::string>
 void staff_corner(const View& v, Intent& out) {
   ImVec2 back = ImGui::GetCursorPos();
   ImGui::SetCursorPos(ImVec2(0, 0));
-  ImGui::InvisibleButton("##staff", ImVec2(v.px(120), v.px(120)));
-  if (g_hit_items) g_hit_items->push_back({"##staff", ImVec2(0, 0), ImVec2(v.px(120), v.px(120))});
+  float side = v.staff_corner();
+  ImGui::InvisibleButton("##staff", ImVec2(side, side));
+  if (g_hit_items) g_hit_items->push_back({"##staff", ImVec2(0, 0), ImVec2(side, side)});
   if (ImGui::IsItemActivated()) out = intent::CornerPress{};
   if (ImGui::IsItemDeactivated()) out = intent::CornerRelease{};
   ImGui::SetCursorPos(back);
@@ -136,11 +137,12 @@ void top_row(const View& v, Intent& out) {
   float left = 0, last_left = 0, last_h = 0;
   float row_h = top_switches(v, out, false, &left, &last_left, &last_h);
   if (float aw = auto_read_width(v, last_h); aw > 0) {
-    // Beside the switches, clear of the staff corner; else right-aligned on a row below.
-    float x = last_left - aw - st.ItemSpacing.x;
-    if (x >= ImGui::GetWindowPos().x + v.px(130)) {
+    // Beside the switches' last row, clear of the staff corner; else right-aligned on a row below.
+    float x = last_left - aw - st.ItemSpacing.x, y = row.y + row_h - last_h;
+    float clear = y < v.staff_corner() ? v.staff_corner() + st.ItemSpacing.x : st.WindowPadding.x;
+    if (x >= ImGui::GetWindowPos().x + clear) {
       ImVec2 after = ImGui::GetCursorPos();
-      ImGui::SetCursorScreenPos(ImVec2(x, ImGui::GetWindowPos().y + row.y + row_h - last_h));
+      ImGui::SetCursorScreenPos(ImVec2(x, ImGui::GetWindowPos().y + y));
       auto_read_switch(v, out, last_h);
       ImGui::SetCursorPos(after);
     } else {

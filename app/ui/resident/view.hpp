@@ -18,7 +18,7 @@ struct View {
   const Strings& strings;
   const KioskModel& model;
   const FontSet& fonts;
-  float scale = 1;    // 1.0 at 1920x1080 (or 1080x1920)
+  float scale = 1;    // 1.0 at 1920x1080 (or 1080x1920), times the resident's text size
   ImVec2 size;        // the window in pixels
   bool portrait = false;
 
@@ -26,6 +26,9 @@ struct View {
   // Formatted text, kept while it is drawn again (kept_text.hpp): valid within the frame.
   const std::string& tf(const char* key, TextArgs args) const { return kept_format(t(key), args); }
   float px(float v) const { return v * scale; }
+  // The staff corner's side: the window's scale alone (staff need no larger corner when a
+  // resident picks larger text, and the header's switches get the room).
+  float staff_corner() const { return 120 * scale / model.text_scale(); }
 };
 
 // Where each tappable widget was drawn this frame, by label. Null in the kiosk (no
@@ -72,7 +75,8 @@ ImVec2 draw_wrapped(ImDrawList* dl, ImFont* font, float size, ImVec2 pos, ImU32 
 ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float width);
 
 // 呼叫工作人员, the language, text-size and contrast switches (and, on a question, 退出),
-// right-aligned in as many rows as they need; each sets `out` when tapped. Returns the
+// right-aligned in as many rows as they need, each in one place at a text size on every
+// screen, language and setting (widgets.cpp); each sets `out` when tapped. Returns the
 // rows' height; `left` gets the screen x where the leftmost switch begins, `last_left`
 // and `last_h` where the last row begins and how tall it is (room beside it for a title).
 float top_switches(const View& v, Intent& out, bool with_quit, float* left = nullptr, float* last_left = nullptr,
