@@ -232,6 +232,7 @@ TEST_CASE("text size, high contrast, more time and a staff call are reset for th
   personalise("green-travel");
   r.act(intent::DismissStaffCall{});
   r.fill_to_end();
+  r.now += KioskModel::kNextAbsorbMs;  // the thanks are read
   r.act(intent::Home{});
   check_defaults("home");
   // 4. Walked away: the call holds the survey for kStaffCallHoldMs, then the usual

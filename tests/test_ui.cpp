@@ -200,6 +200,7 @@ TEST_CASE("a resident completes the satisfaction survey by taps, in both orienta
     }
     REQUIRE(ui.model.screen() == Screen::finish);
     CHECK(ui.store.count({.questionnaire = "satisfaction"}) == 1);
+    ui.now += KioskModel::kNextAbsorbMs;  // the thanks are read
     REQUIRE(ui.tap(ui.strings.get("zh", "finish.done")));
     CHECK(ui.model.screen() == Screen::welcome);
   }
@@ -762,6 +763,7 @@ TEST_CASE("reachability: every answer of every question can be dragged fully int
             REQUIRE_MESSAGE(ui.model.refusal().ok(), where);
           }
           REQUIRE(ui.model.screen() == Screen::finish);
+          ui.now += KioskModel::kNextAbsorbMs;
           ui.model.apply(intent::Home{});
         }
       }

@@ -138,6 +138,7 @@ struct Kiosk : test::KioskRig {
   }
 };
 
+ImVec2 centre(const std::optional<HitItem>& h) { return ImVec2((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2); }
 }  // namespace
 
 TEST_CASE("an older database being updated: the screen says so with its progress and offers nothing to tap") {
@@ -175,12 +176,43 @@ TEST_CASE("by touch: a touch on the thanks screen at 25 s keeps it open past 30 
   k.now = done + 56'000;
   k.frame(ImVec2(-1, -1), false);
   CHECK(k.model.screen() == Screen::welcome);
-  // The next resident reads nothing and taps 看完了.
+  // The next resident reads nothing and taps 看完了 (as soon as anyone could have read).
   REQUIRE(k.tap(test::shipped().find("green-travel")->title.get("zh")));
   k.finish_by_taps();
+  k.now += KioskModel::kNextAbsorbMs;
   REQUIRE(k.tap(k.t("finish.done")));
   CHECK(k.model.screen() == Screen::welcome);
   CHECK(k.store.count() == 2);
+}
+
+// Session 24's review: the second tap of a double tap on 提交 landed on 看完了, and the
+// thanks (and the quiz's score) were gone unseen.
+TEST_CASE("by touch: a double tap on 提交 leaves the thanks on screen, and 看完了 a second later leaves") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    CAPTURE(size.x);
+    Kiosk r(size);
+    REQUIRE(r.tap(test::shipped().find("knowledge")->title.get("zh")));
+    for (int guard = 0; guard < 60 && !r.model.session()->progress().last; ++guard) r.answer_by_taps();
+    const Question& last = r.current();
+    if (!last.options.empty()) REQUIRE(r.tap(r.model.session()->options_in_order(last).front()->text.get("zh")));
+    auto submit = r.find(r.t("nav.submit"));
+    REQUIRE(submit);
+    r.press_release(centre(submit));
+    REQUIRE(r.model.screen() == Screen::finish);
+    auto done_button = r.find(r.t("finish.done"));
+    REQUIRE(done_button);
+    ImVec2 c = centre(submit);
+    CHECK((c.x >= done_button->min.x && c.x <= done_button->max.x && c.y >= done_button->min.y && c.y <= done_button->max.y));
+    r.now += 150;
+    r.press_release(c);  // the second tap of the double tap
+    CHECK(r.model.screen() == Screen::finish);
+    CHECK(r.store.count() == 1);
+    // Read, then 看完了 (still at once: nothing to wait for).
+    r.now += KioskModel::kNextAbsorbMs;
+    REQUIRE(r.tap(r.t("finish.done")));
+    CHECK(r.model.screen() == Screen::welcome);
+    CHECK(r.store.count() == 1);
+  }
 }
 
 TEST_CASE("by touch: option then Next moves exactly one question and never shows an error the resident did not cause") {
@@ -539,7 +571,6 @@ bool same_place(const std::optional<HitItem>& a, const std::optional<HitItem>& b
 bool overlap(const HitItem& a, const HitItem& b) {
   return a.min.x < b.max.x && b.min.x < a.max.x && a.min.y < b.max.y && b.min.y < a.max.y;
 }
-ImVec2 centre(const std::optional<HitItem>& h) { return ImVec2((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2); }
 // A tap at a spot once the screen has settled, as the window's loop draws until the
 // layout stops moving before a finger can come down again (a new text size takes a
 // frame or two).
@@ -917,6 +948,7 @@ TEST_CASE("contrast: every glyph on every resident screen is at least 7:1 in hig
         }
         REQUIRE(k.model.screen() == Screen::finish);
         look(std::string(qn) + " finish");
+        k.now += KioskModel::kNextAbsorbMs;
         k.model.apply(intent::Home{});
       }
       for (const auto& f : gc.faults) MESSAGE(f);

@@ -276,6 +276,7 @@ bool KioskModel::apply_setting(const Intent& in) {
       last_activity_ = clock_();
     }
   } else if (is<intent::Home>(in)) {
+    if (screen_ == Screen::finish && clock_() < absorb_home_until_) return true;
     go_welcome();
   } else if (is<intent::CornerPress>(in)) {
     if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
@@ -434,6 +435,7 @@ void KioskModel::complete() {
   last_saved_ = unsaved_.empty();
   screen_ = Screen::finish;
   finish_until_ = clock_() + config_.finish_seconds * 1000LL;
+  absorb_home_until_ = clock_() + kNextAbsorbMs;
 }
 
 void KioskModel::set_store(Store* store) {

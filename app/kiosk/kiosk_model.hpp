@@ -77,6 +77,8 @@ class KioskModel {
   // A Next tapped this soon after the page moved (by itself or by Next) was meant for the
   // question just left: it is absorbed instead of moving on again or refusing an
   // unanswered question.
+  // 看完了 is held as long after the thanks appear: a double tap on 提交 (drawn where
+  // 看完了 then is) would leave before the thanks, or the quiz's score, were seen.
   static constexpr TimeMs kNextAbsorbMs = 1000;
   // Likewise an answer tapped this soon after the page moved by itself: the second tap of
   // a resident who taps twice would otherwise answer a question they have not yet read.
@@ -241,6 +243,7 @@ class KioskModel {
   TimeMs absorb_answer_until_ = 0;
   LeaveAsk leave_ = LeaveAsk::none;
   TimeMs finish_until_ = 0;
+  TimeMs absorb_home_until_ = 0;  // 看完了 this soon after 提交 is 提交's second tap (kNextAbsorbMs)
   TimeMs hold_since_ = 0;
   // A page something was last done for, checked field by field every frame so that
   // "still the same page?" allocates nothing; assigned only when the page changes.

@@ -187,6 +187,7 @@ void Tour::comment_input() {
 }
 
 void Tour::larger_text() {
+  app_.fake_now += KioskModel::kNextAbsorbMs;  // 看完了 is held that long after the thanks appear
   apply(intent::Home{});
   apply(intent::ToggleLargeText{});
   shot("20-large-welcome");
@@ -224,6 +225,7 @@ void Tour::fill_demo_records() {
 void Tour::console_on_demo_data() {
   if (!app_.console) return;
   fill_demo_records();
+  app_.fake_now += KioskModel::kNextAbsorbMs;
   apply(intent::Home{});
   apply(intent::CornerPress{});
   app_.fake_now += KioskModel::kAdminHoldMs + 100;

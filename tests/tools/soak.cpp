@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
     }
     if (model.screen() == Screen::finish) {
       ++completed;
+      now += KioskModel::kNextAbsorbMs;  // the thanks are read
       tap(strings.get(model.lang(), "finish.done"));  // 看完了
     }
     if (model.screen() != Screen::welcome) {
