@@ -49,7 +49,7 @@ bool update_database(KioskApp& app, platform::GlfwBackend& backend, KioskFrame& 
     app.model->set_database_update(u);
     if (int pct = u.total > 0 ? static_cast<int>(100 * u.done / u.total) : 0; logged < 0 || pct / 10 != logged / 10) {
       logged = pct;
-      std::cerr << "database update: " << pct << "%\n";
+      std::cerr << "database update: " + std::to_string(pct) + "%\n";  // one write: the worker logs too
     }
     frame.render();
     if (first) service.ready("updating the database");

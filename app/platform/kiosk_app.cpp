@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "core/central/publish.hpp"
 #include "core/output/export.hpp"
@@ -81,19 +82,23 @@ bool KioskApp::open_db(const Store::MigrationProgress& progress) {
   try {
     OpenedStore opened = open_store_checked(db_path, now_ms(), progress);
     store = std::move(opened.store);
-    if (store->recount_cells(cell_clock(), progress))
-      std::cerr << "indicator cells counted again on " << cfg.min_seconds_per_question << " s per question, UTC offset "
-                << cfg.utc_offset_minutes << " min\n";
+    // Each line in one write: this runs on the database update's worker while the
+    // window's thread logs the progress (piecewise writes came out interleaved).
+    if (store->recount_cells(cell_clock(), progress)) {
+      std::ostringstream line;
+      line << "indicator cells counted again on " << cfg.min_seconds_per_question << " s per question, UTC offset "
+           << cfg.utc_offset_minutes << " min\n";
+      std::cerr << line.str();
+    }
     if (!opened.moved_aside.empty()) {
       startup_warning = strings.get(cfg.default_lang, T("console.db_moved_aside")) + " " + opened.moved_aside;
-      std::cerr << "database was damaged (" << opened.problem << "); kept as " << opened.moved_aside
-                << ", a fresh one started\n";
+      std::cerr << "database was damaged (" + opened.problem + "); kept as " + opened.moved_aside + ", a fresh one started\n";
     }
     for (const auto& q : set.list)
       if (const std::string* e = set.expanded_json(q)) store->remember_definition(q, *e);
     // A session on screen when the power went or the process died counts as abandoned.
     if (std::int64_t n = store->recover_interrupted(now_ms()))
-      std::cerr << n << " interrupted session(s) recorded as abandoned\n";
+      std::cerr << std::to_string(n) + " interrupted session(s) recorded as abandoned\n";
   } catch (const std::exception& e) {
     // The kiosk still runs: answers stay in memory and saving is retried (KioskModel).
     // The file itself was left where it is (only real damage is ever moved aside).
@@ -101,8 +106,7 @@ bool KioskApp::open_db(const Store::MigrationProgress& progress) {
     // A newer program's database stays unreadable until the program is updated.
     auto* db_error = dynamic_cast<const DbError*>(&e);
     reopen_later = !(db_error && db_error->code == Store::kNewerSchemaCode);
-    std::cerr << "database unavailable (the file was left as it is; responses are kept in memory): " << e.what()
-              << "\n";
+    std::cerr << std::string("database unavailable (the file was left as it is; responses are kept in memory): ") + e.what() + "\n";
   }
   return store != nullptr;
 }
