@@ -232,6 +232,44 @@ TEST_CASE("abandonment records the last question reached and the answers count")
   CHECK(a.abandoned_at - a.started_at == 75'000);
 }
 
+// Session 24's review: a resident who walked away from the trips question without
+// touching it was recorded with one answer (the matrix is shown, and held, at 0).
+TEST_CASE("a count matrix shown at 0 is an answer only once the resident touches it or confirms it with Next") {
+  FakeClock clock;
+  {
+    Session s(travel(), {.seed = 1, .clock = clock.fn()});
+    REQUIRE(s.current()->id == "trips");
+    REQUIRE(answered(s.answer_of("trips")));  // held at 0, so Next can confirm "none"
+    CHECK(s.abandon().answered == 0);         // walked away untouched
+    REQUIRE(s.answer(Counts{{{"walk", 1}}}).ok());
+    CHECK(s.abandon().answered == 1);
+    REQUIRE(s.answer(Counts{{{"walk", 0}}}).ok());  // + then -: back at 0, but touched
+    CHECK(s.abandon().answered == 1);
+  }
+  {
+    Session s(travel(), {.seed = 1, .clock = clock.fn()});
+    REQUIRE(s.next().ok());  // "no trips", confirmed
+    CHECK(s.abandon().answered == 1);
+    REQUIRE(s.answer(Choice{"bus"}).ok());
+    CHECK(s.abandon().answered == 2);
+    REQUIRE(s.back());
+    CHECK(s.current()->id == "trips");
+    CHECK(s.abandon().answered == 2);  // confirmed before, still given
+    // And the response holds it either way.
+    while (!s.at_end()) {
+      if (!answered(s.answer_of(s.current()->id))) {
+        const Question& q = *s.current();
+        if (!q.options.empty()) REQUIRE(s.answer(q.type == QuestionType::multiple ? Answer{ChoiceSet{{q.options.front().id}}} : Answer{Choice{q.options.front().id}}).ok());
+        else if (q.type == QuestionType::integer) REQUIRE(s.answer(Answer{q.min}).ok());
+      }
+      REQUIRE(s.next().ok());
+    }
+    Response r = s.complete();
+    REQUIRE(r.find("trips"));
+    CHECK(std::get<Counts>(*r.find("trips")).rows.empty() == false);
+  }
+}
+
 TEST_CASE("language can change mid-session without touching answers") {
   Session s(travel(), {.lang = "zh"});
   REQUIRE(s.answer(Counts{{{"walk", 1}}}).ok());

@@ -62,6 +62,7 @@ Session::Session(const Questionnaire& q, SessionOptions opts)
   }
   answers_.resize(seq_.size());
   visible_.assign(seq_.size(), 1);
+  given_.assign(seq_.size(), 0);
   depends_on_.assign(seq_.size(), -1);
   for (std::size_t i = 0; i < seq_.size(); ++i) {
     if (!seq_[i]->show_if) continue;
@@ -96,6 +97,7 @@ void Session::reevaluate() {
     visible_[i] = asks(*seq_[i]) && (!cond || evaluate(*cond, lookup));
     if (!visible_[i]) {
       answers_[i] = std::monostate{};
+      given_[i] = 0;
     } else if (seq_[i]->type == QuestionType::count_matrix && !answered(answers_[i])) {
       // The screen shows every row at 0, so an untouched matrix means "no trips":
       // Next confirms what the resident sees.
@@ -154,6 +156,7 @@ AnswerCheck Session::answer(const Answer& a) {
   AnswerCheck check = check_answer(*seq_[pos_], norm);
   if (!check.ok()) return check;
   answers_[pos_] = std::move(norm);
+  given_[pos_] = answered(answers_[pos_]);
   reevaluate();
   return check;
 }
@@ -173,6 +176,7 @@ AnswerCheck Session::next() {
     AnswerCheck c = check_answer(q, a);  // min/max are checked again: a partial set is kept
     if (!c.ok()) return c;
   }
+  given_[pos_] = answered(a);  // a matrix left at 0 is confirmed as "none"
   do ++pos_; while (pos_ < seq_.size() && !visible_[pos_]);
   return {};
 }
@@ -192,8 +196,9 @@ bool Session::visible(const std::string& qid) const {
 }
 
 std::size_t Session::answered_count() const {
-  return static_cast<std::size_t>(std::count_if(answers_.begin(), answers_.end(),
-                                                [](const Answer& a) { return answered(a); }));
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < answers_.size(); ++i) n += answered(answers_[i]) && given_[i];
+  return n;
 }
 
 Response Session::complete() const {

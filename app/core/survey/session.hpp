@@ -123,6 +123,7 @@ class Session {
   // Whether this session asks a question of this type at all (see ask_text).
   bool asks(const Question& q) const { return opts_.ask_text || q.type != QuestionType::text; }
   const std::vector<std::string>& drawn() const { return drawn_; }
+  // How many answers the resident gave (or confirmed with Next): an abandoned record's count.
   std::size_t answered_count() const;
 
   // Valid only at_end(); a fresh UUID each call.
@@ -142,6 +143,10 @@ class Session {
   std::vector<std::vector<int>> option_order_;  // per seq_ entry, indices into options
   std::vector<Answer> answers_;               // per seq_ entry
   std::vector<char> visible_;                 // per seq_ entry
+  // Per seq_ entry: the resident gave this answer, or confirmed it with Next. A count
+  // matrix shown at 0 holds an answer before either (reevaluate), which a resident who
+  // walks away has not given.
+  std::vector<char> given_;
   std::vector<long> depends_on_;              // per seq_ entry: latest index its condition reads, or -1
   std::vector<std::string> drawn_;
   std::size_t pos_ = 0;
