@@ -334,11 +334,16 @@ void KioskModel::next() {
   absorb_next_until_ = 0;
   absorb_answer_until_ = 0;
   refusal_ = session_->next();
-  if (!refusal_.ok()) return;
-  // The page moved: a second Next where the first was (a double tap: session 24's review
-  // skipped a question after Back that way) was meant for the page just left. (No card
-  // is drawn where Next is, so answers are not held back here.)
-  absorb_next_until_ = clock_() + kNextAbsorbMs;
+  if (refusal_.ok()) moved_on(false);
+}
+
+// The page moved on: a second Next where the first was (a double tap: session 24's
+// review skipped a question after Back that way) was meant for the page just left; so,
+// when it moved by itself, was a card tapped at once (no card is drawn where Next is).
+void KioskModel::moved_on(bool by_itself) {
+  TimeMs now = clock_();
+  absorb_next_until_ = now + kNextAbsorbMs;
+  absorb_answer_until_ = by_itself ? now + kAnswerAbsorbMs : 0;
   if (session_->at_end()) complete();
 }
 
@@ -483,10 +488,8 @@ void KioskModel::tick() {
   if (screen_ == Screen::question) {
     if (advance_at_ && now >= advance_at_) {
       advance_at_ = 0;
-      absorb_next_until_ = now + kNextAbsorbMs;
-      absorb_answer_until_ = now + kAnswerAbsorbMs;
       refusal_ = session_->next();
-      if (refusal_.ok() && session_->at_end()) complete();
+      if (refusal_.ok()) moved_on(true);
     }
     if (screen_ == Screen::question && !speaking_ &&
         now - quiet_since() >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)

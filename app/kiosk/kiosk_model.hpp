@@ -207,6 +207,7 @@ class KioskModel {
   void answer(const intent::Answer& in);
   bool apply_setting(const Intent& in);  // language, text size, contrast, staff call, corner gesture, home
   void apply_survey(const Intent& in);   // start, answer, next, back, leave, text input
+  void moved_on(bool by_itself);         // after the session moved to the next page
   void next();
   void back();
   void type(const input::InputIntent& in);
