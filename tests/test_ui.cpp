@@ -696,6 +696,20 @@ void walk_question(Ui& ui, const std::string& where, std::vector<std::string>& f
     else if (overlaps(h.min, h.max, clip.Min, clip.Max)) faults.push_back(where + ": '" + h.label + "' covers the list");
   }
   if (n == 0) return;  // a text question: nothing to tap in the body
+  // Each option card holds its whole label, broken into lines as card() breaks it, with
+  // its margin above and below (session 25: 公交、步行道和自行车道 took a line more than
+  // the grid measured with ImGui's own wrapping, and its last line was cut off).
+  const Question& cur = *ui.model.session()->current();
+  if (cur.type == QuestionType::single || cur.type == QuestionType::multiple) {
+    ImFont* f = ui.fonts.pick(ui.model.large_text()).body;
+    for (const auto& h : ui.hits)
+      for (const Option& o : cur.options)
+        if (in_body(h) && h.label == o.text.get(ui.model.lang())) {
+          float wrap = h.max.x - h.min.x - 2 * f->FontSize * 0.6f - f->FontSize * 1.1f;  // card()'s
+          float need = measure_wrapped(f, f->FontSize, h.label, wrap).y + f->FontSize * 0.6f;
+          if (h.max.y - h.min.y + 0.5f < need) faults.push_back(where + ": '" + h.label + "' is cut off in its card");
+        }
+  }
   const std::string qid = ui.model.session()->current()->id;
   const Answer before = ui.model.session()->answer_of(qid);
   ImVec2 mid((clip.Min.x + clip.Max.x) / 2, (clip.Min.y + clip.Max.y) / 2);

@@ -47,10 +47,11 @@ Grid grid_for(const View& v, const Session& s, const Question& q, ImVec2 area, b
     g.w = (width - static_cast<float>(g.cols - 1) * st.ItemSpacing.x) / static_cast<float>(g.cols);
     g.h = std::clamp((area.y - static_cast<float>(rows - 1) * st.ItemSpacing.y) / static_cast<float>(rows), v.px(72),
                      v.px(q.type == QuestionType::rating ? 200 : 130));
+    // Measured with the line breaker card() draws with (ImGui's own wrapping breaks
+    // differently, and a label one line taller than measured was cut at the card's edge).
     float wrap = g.w - 2 * f->FontSize * 0.6f - f->FontSize * 1.1f;  // as card() wraps
     for (const Option* o : opts)
-      g.h = std::max(g.h, f->CalcTextSizeA(f->FontSize, FLT_MAX, wrap, o->text.get(v.model.lang()).c_str()).y +
-                              f->FontSize * 0.8f);
+      g.h = std::max(g.h, measure_wrapped(f, f->FontSize, o->text.get(v.model.lang()), wrap).y + f->FontSize * 0.8f);
     g.height = static_cast<float>(rows) * g.h + static_cast<float>(rows - 1) * st.ItemSpacing.y;
   };
   fit(area.x);
@@ -115,9 +116,11 @@ Intent count_matrix(const View& v, const Session& s, const Question& q, ImVec2 a
     float label_w = w - 3 * btn;
     dl->PushClipRect(p, ImVec2(p.x + label_w, p.y + h), true);
     ImFont* f = v.fonts.body;
-    ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, label_w - f->FontSize * 0.5f, row.text.get(v.model.lang()).c_str());
-    dl->AddText(f, f->FontSize, ImVec2(p.x + f->FontSize * 0.5f, p.y + (h - ts.y) * 0.5f), color::text,
-                row.text.get(v.model.lang()).c_str(), nullptr, label_w - f->FontSize * 0.5f);
+    // The line breaker every label uses: ImGui's own left "）" alone on a line.
+    const std::string& label = row.text.get(v.model.lang());
+    ImVec2 ts = measure_wrapped(f, f->FontSize, label, label_w - f->FontSize * 0.5f);
+    draw_wrapped(dl, f, f->FontSize, ImVec2(p.x + f->FontSize * 0.5f, p.y + (h - ts.y) * 0.5f), color::text, label,
+                 label_w - f->FontSize * 0.5f);
     dl->PopClipRect();
     auto change = [&](int delta) {
       Counts c = counts ? *counts : Counts{};
