@@ -113,7 +113,15 @@ Intent draw_finish(const View& v) {
   text_wrapped(v.t(v.model.last_saved() ? T("finish.saved") : T("finish.save_pending")), color::muted, f.body, head_w);
   ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), head.y + read_h + st.ItemSpacing.y));
 
-  float footer_h = v.px(110);
+  // The footer: "n 秒内不触摸…" beside 看完了, wrapped; above it when it would take more
+  // than the button's height there (extra large text in portrait covered it).
+  const std::string& back = v.tf(T("finish.returning"), {{"n", std::to_string(v.model.finish_seconds_left())}});
+  float bw = std::min(v.px(420), w * 0.5f), bh = v.px(100);
+  float beside_w = w - bw - st.ItemSpacing.x;
+  ImVec2 back_size = measure_wrapped(f.small, f.small->FontSize, back, beside_w);
+  bool back_above = back_size.y > bh;
+  if (back_above) back_size = measure_wrapped(f.small, f.small->FontSize, back, w);
+  float footer_h = v.px(10) + bh + (back_above ? back_size.y + st.ItemSpacing.y : 0);
   if (const QuizReview* review = q && r ? v.model.quiz_review() : nullptr) {
     const QuizScore& score = review->score;
     ImGui::Dummy(ImVec2(0, v.px(6)));
@@ -139,16 +147,10 @@ Intent draw_finish(const View& v) {
     end_scroll_region(v.scale);
   }
 
-  float bw = v.px(420), bh = v.px(100);
-  ImGui::SetCursorPosY(v.size.y - st.WindowPadding.y - bh);
-  ImGui::PushFont(f.small);
-  ImGui::PushStyleColor(ImGuiCol_Text, color::muted);
-  const std::string& back = v.tf(T("finish.returning"), {{"n", std::to_string(v.model.finish_seconds_left())}});
-  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (bh - ImGui::GetFontSize()) * 0.5f);
-  ImGui::TextUnformatted(back.c_str());
-  ImGui::PopStyleColor();
-  ImGui::PopFont();
-  ImGui::SameLine();
+  float bottom = v.size.y - st.WindowPadding.y;
+  ImGui::SetCursorPos(back_above ? ImVec2(st.WindowPadding.x, bottom - bh - st.ItemSpacing.y - back_size.y)
+                                 : ImVec2(st.WindowPadding.x, bottom - bh + (bh - back_size.y) * 0.5f));
+  text_wrapped(back, color::muted, f.small, back_above ? w : beside_w);
   ImGui::SetCursorPos(ImVec2(v.size.x - st.WindowPadding.x - bw, v.size.y - st.WindowPadding.y - bh));
   // 看完了: leave at once. Otherwise the screen stays while it is being touched
   // (KioskModel::touch restarts its timer) and returns home once left alone.
