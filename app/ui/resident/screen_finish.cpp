@@ -80,6 +80,15 @@ void begin_panel(const char* id, const View& v, const Panel& p, float ph) {
   ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, v.px(24));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, p.pad);
   ImGui::BeginChild("##panel", ImVec2(p.pw, ph), false, ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  // Outlined as the cards are: in high contrast the panel is as black as the screen
+  // behind its scrim, and without it had no visible edge. (Drawn past the child's own
+  // clip, which leaves out half its side padding.)
+  float t = std::max(2.f, v.px(3)) * color::current.border;
+  ImVec2 a = ImGui::GetWindowPos(), b(a.x + p.pw, a.y + ph);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->PushClipRect(a, b, false);
+  dl->AddRect(ImVec2(a.x + t * 0.5f, a.y + t * 0.5f), ImVec2(b.x - t * 0.5f, b.y - t * 0.5f), color::card_border, v.px(24), 0, t);
+  dl->PopClipRect();
 }
 
 void end_panel() {
