@@ -466,6 +466,22 @@ TEST_CASE("line breaking: at punctuation and spaces before inside a word, number
   CHECK(l4[0] == "Larger text");
   auto l5 = lines("Take a short survey and help build a beautiful home", width_of("Take a short survey"));
   CHECK(l5[0] == "Take a short survey");
+  // A time, a decimal or a thousands mark is one number: no break after its ':', '.' or ','
+  // (the staff-call panel read "（11:" / "07 呼叫）" in extra large text).
+  for (const char* number : {"11:07", "3.5", "1,000"}) {
+    CAPTURE(number);
+    std::string text = std::string("这位居民需要帮助（") + number + " 呼叫）。";
+    std::string head = std::string("这位居民需要帮助（") + std::string(number).substr(0, std::string(number).find_first_of(":.,") + 1);
+    for (float cut : {width_of(head), width_of(head) + 1.f, width_of(head) - 1.f}) {
+      auto l6 = lines(text, cut);
+      bool whole = false;
+      for (const auto& l : l6) whole = whole || l.find(number) != std::string::npos;
+      CHECK(whole);
+    }
+  }
+  // Punctuation after a number still breaks: "共 3, 其余" may break after the comma.
+  auto l7 = lines("第 3, 其余都对了", width_of("第 3, 其"));
+  CHECK(l7[0] == "第 3,");
 }
 
 // The header's switches and 退出 sit above every kind of answer area: a number pad or a

@@ -80,9 +80,13 @@ void wrap_lines(ImFont* font, float size, const char* text, const char* text_end
     }
     float cw = font->GetCharAdvance(static_cast<ImWchar>(c)) * k;
     if (opening(c) && p > line) { brk = p; brk_w = w; }
+    // 11:07, 3.5, 1,000: the mark between two digits is inside one number.
+    unsigned after_c = 0;
+    if (next < text_end) ImTextCharFromUtf8(&after_c, next, text_end);
+    bool in_number = (c == ':' || c == '.' || c == ',') && digit(prev) && digit(after_c);
     // Closing punctuation may hang past the edge (it never starts a line); a separator
     // such as · or — may not: it would run into a card's border.
-    bool hangs = closing(c) && c != 0x00B7 && c != 0x2014;
+    bool hangs = closing(c) && c != 0x00B7 && c != 0x2014 && !in_number;
     if (w + cw > width && p > line && c != ' ' && !hangs) {
       if (brk && brk > line) {
         emit(brk, brk_w);
@@ -105,7 +109,7 @@ void wrap_lines(ImFont* font, float size, const char* text, const char* text_end
       brk_w = 0;
     }
     w += cw;
-    bool may_break = closing(c);
+    bool may_break = closing(c) && !in_number;
     if (c == ' ') {
       // "约 4 分钟", "第 1 题": the space between a number and its Chinese word holds.
       unsigned after = 0;
