@@ -276,7 +276,8 @@ bool KioskModel::apply_setting(const Intent& in) {
       last_activity_ = clock_();
     }
   } else if (is<intent::Home>(in)) {
-    if (screen_ == Screen::finish && clock_() < absorb_home_until_) return true;
+    // The thanks came by 提交 (moved_on): 看完了 within Next's hold is its second tap.
+    if (screen_ == Screen::finish && clock_() < absorb_next_until_) return true;
     go_welcome();
   } else if (is<intent::CornerPress>(in)) {
     if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
@@ -440,7 +441,6 @@ void KioskModel::complete() {
   last_saved_ = unsaved_.empty();
   screen_ = Screen::finish;
   finish_until_ = clock_() + config_.finish_seconds * 1000LL;
-  absorb_home_until_ = clock_() + kNextAbsorbMs;
 }
 
 void KioskModel::set_store(Store* store) {

@@ -244,7 +244,6 @@ class KioskModel {
   TimeMs absorb_answer_until_ = 0;
   LeaveAsk leave_ = LeaveAsk::none;
   TimeMs finish_until_ = 0;
-  TimeMs absorb_home_until_ = 0;  // 看完了 this soon after 提交 is 提交's second tap (kNextAbsorbMs)
   TimeMs hold_since_ = 0;
   // A page something was last done for, checked field by field every frame so that
   // "still the same page?" allocates nothing; assigned only when the page changes.
