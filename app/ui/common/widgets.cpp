@@ -225,6 +225,11 @@ bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* f
 // switch in the corner itself, where a larger size only grows it down and left, so the
 // same spot steps through all three); 退出 takes the last place and on the welcome
 // screen leaves it empty.
+float header_row_left(const View& v, float y) {
+  ImGuiStyle& st = ImGui::GetStyle();
+  return y < v.staff_corner() ? std::max(st.WindowPadding.x, v.staff_corner() + st.ItemSpacing.x) : st.WindowPadding.x;
+}
+
 float top_switches(const View& v, Intent& out, bool with_quit, float* left, float* last_left, float* last_h) {
   ImGuiStyle& st = ImGui::GetStyle();
   ImFont* f = v.fonts.body;
@@ -262,10 +267,8 @@ float top_switches(const View& v, Intent& out, bool with_quit, float* left, floa
   float y = origin.y, min_x = v.size.x, row_left = v.size.x;
   for (int i = 0; i < n;) {
     float row_y = i > 0 ? y + h + st.ItemSpacing.y : y;
-    // As many to a row as fit (larger text, portrait: more rows), clear of the welcome
-    // screen's staff corner on a row beside it.
-    float clear = row_y < v.staff_corner() ? v.staff_corner() + st.ItemSpacing.x : 0;
-    float avail = v.size.x - st.WindowPadding.x - std::max(st.WindowPadding.x, clear);
+    // As many to a row as fit (larger text, portrait: more rows).
+    float avail = v.size.x - st.WindowPadding.x - header_row_left(v, row_y);
     int end = i + 1;
     for (float used = width[i]; end < n && used + st.ItemSpacing.x + width[end] <= avail; ++end) used += st.ItemSpacing.x + width[end];
     if (!with_quit && i == n - 1) break;  // 退出 alone on the last row: the welcome screen has no such row

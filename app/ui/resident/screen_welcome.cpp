@@ -139,8 +139,7 @@ void top_row(const View& v, Intent& out) {
   if (float aw = auto_read_width(v, last_h); aw > 0) {
     // Beside the switches' last row, clear of the staff corner; else right-aligned on a row below.
     float x = last_left - aw - st.ItemSpacing.x, y = row.y + row_h - last_h;
-    float clear = y < v.staff_corner() ? v.staff_corner() + st.ItemSpacing.x : st.WindowPadding.x;
-    if (x >= ImGui::GetWindowPos().x + clear) {
+    if (x >= ImGui::GetWindowPos().x + header_row_left(v, y)) {
       ImVec2 after = ImGui::GetCursorPos();
       ImGui::SetCursorScreenPos(ImVec2(x, ImGui::GetWindowPos().y + y));
       auto_read_switch(v, out, last_h);

@@ -81,6 +81,9 @@ ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float wid
 // and `last_h` where the last row begins and how tall it is (room beside it for a title).
 float top_switches(const View& v, Intent& out, bool with_quit, float* left = nullptr, float* last_left = nullptr,
                    float* last_h = nullptr);
+// Where a row of the header drawn at window y may begin: clear of the welcome screen's
+// staff corner while beside it, else at the window's padding.
+float header_row_left(const View& v, float y);
 
 // Read-aloud (read_aloud_widgets.cpp): 🔊 朗读 / 停止朗读 at the cursor, and the welcome
 // screen's switch to read every page; both `h` tall, neither drawn (width 0) without sound.
