@@ -41,6 +41,7 @@ click() {  # click the item whose label is exactly $1
 }
 
 click "公众绿色出行调查"
+sleep 0.6            # the first question is read: a tap sooner is held as 开始's double tap
 click "+"            # one walking trip (the first row's + button)
 click "下一题"
 click "公交车"        # usual mode: auto-advances

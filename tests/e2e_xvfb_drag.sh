@@ -55,6 +55,7 @@ shot() { [ -z "$shots" ] || import -window root "$shots/$1.png"; }
 
 click "大字模式"
 click "公众绿色出行调查"
+sleep 0.6            # the first question is read: a tap sooner is held as 开始's double tap
 click "+"            # one walking trip
 click "下一题"
 click "公交车"        # usual mode: auto-advances

@@ -182,7 +182,27 @@ struct KioskRig {
   eco::Config cfg;
   eco::KioskModel model;
   explicit KioskRig(std::uint64_t seed) : model(cfg, shipped(), &store, [this] { return now; }, seed) {}
+  // What a tap or frame asked for, applied. After 开始 the resident takes a moment to see
+  // the first question: a tap sooner is held as 开始's double tap
+  // (KioskModel::kAnswerAbsorbMs), so the clock steps past it unless a test double-taps.
+  bool reads_first_question = true;
+  void apply(const eco::Intent& in) {
+    model.apply(in);
+    if (reads_first_question && std::holds_alternative<eco::intent::Start>(in)) now += eco::KioskModel::kAnswerAbsorbMs;
+  }
+  void start(const std::string& questionnaire) { apply(eco::intent::Start{questionnaire}); }
 };
+
+// Two answers are the same (the survey's answer types have no ==).
+inline bool same_answer(const eco::Answer& a, const eco::Answer& b) {
+  if (a.index() != b.index()) return false;
+  if (const auto* x = std::get_if<eco::Choice>(&a)) return x->option == std::get<eco::Choice>(b).option;
+  if (const auto* x = std::get_if<eco::ChoiceSet>(&a)) return x->options == std::get<eco::ChoiceSet>(b).options;
+  if (const auto* x = std::get_if<std::int64_t>(&a)) return *x == std::get<std::int64_t>(b);
+  if (const auto* x = std::get_if<eco::Counts>(&a)) return x->rows == std::get<eco::Counts>(b).rows;
+  if (const auto* x = std::get_if<eco::Text>(&a)) return x->value == std::get<eco::Text>(b).value;
+  return true;  // both none
+}
 
 // Answers whatever is on screen with its first option (or nothing) and goes on, to the
 // thanks screen.

@@ -340,7 +340,7 @@ TEST_CASE("central: a saved response wakes the sync worker, and a backoff is sti
   CHECK(at_center() == "0");
   rig.model.set_on_saved([&] { w.wake(); });
   // A resident answers the satisfaction survey to the end (first option each time).
-  rig.model.apply(intent::Start{"satisfaction"});
+  rig.start("satisfaction");
   for (int i = 0; i < 100 && rig.model.screen() == Screen::question; ++i) {
     const Question& q = *rig.model.session()->current();
     intent::Answer in;

@@ -72,7 +72,7 @@ struct Kiosk : test::KioskRig {
     View v{strings, model, headless.fonts.pick(model.large_text()), scale_for(size) * model.text_scale(), size, false};
     Intent in = draw_frame(v);
     ImGui::Render();
-    model.apply(in);
+    apply(in);
     model.tick();
   }
 };
@@ -89,7 +89,7 @@ TEST_CASE("an idle frame allocates nothing: the welcome screen and a question, i
       CAPTURE(size);
       REQUIRE(k.model.screen() == Screen::welcome);
       CHECK(allocations_over(20, 200, [&] { k.frame(); }) == 0);
-      k.model.apply(intent::Start{"satisfaction"});
+      k.start("satisfaction");
       REQUIRE(k.model.screen() == Screen::question);
       CHECK(allocations_over(20, 200, [&] { k.frame(); }) == 0);
       k.model.apply(intent::Answer{Choice{k.model.session()->current()->options.front().id}});
@@ -110,7 +110,7 @@ TEST_CASE("an idle frame allocates nothing: every question of every shipped ques
   int text_questions = 0;
   for (const auto& qn : test::shipped().list) {
     REQUIRE(k.model.screen() == Screen::welcome);
-    k.model.apply(intent::Start{qn.id});
+    k.start(qn.id);
     for (int guard = 0; guard < 80 && k.model.screen() == Screen::question; ++guard) {
       const Question& q = *k.model.session()->current();
       CAPTURE(qn.id);

@@ -81,7 +81,7 @@ void type(TextEntry& e, const std::string& letters) {
   for (char c : letters) e.apply(key(c));
 }
 
-void kiosk_act(test::KioskRig& k, const Intent& in) { k.model.apply(in); }
+void kiosk_act(test::KioskRig& k, const Intent& in) { k.apply(in); }
 void kiosk_write(test::KioskRig& k, const InputIntent& ii) {
   intent::Input in;
   in.input = ii;

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "core/storage/demo_data.hpp"
 #include "core/storage/store_access.hpp"
 #include "core/storage/store.hpp"
 #include "core/support/config.hpp"
@@ -15,7 +16,7 @@ namespace {
 struct Rig : test::KioskRig {
   Rig() : KioskRig(99) {}
 
-  void act(const Intent& in) { model.apply(in); }
+  void act(const Intent& in) { apply(in); }
   void fill_to_end() { test::fill_to_end(model); }
 };
 }  // namespace
@@ -141,6 +142,63 @@ TEST_CASE("a failed save keeps the response in memory and retries until it lands
   CHECK(r.store.count() == 1);
 }
 
+// Session 25's review: 开始 tapped twice opened the quiz, and the second tap landed on the
+// first question's answer card: ticked unseen, and on to the next question.
+TEST_CASE("开始 tapped twice: an answer, Next or Back on the first question that soon is held, a tap after it is taken") {
+  for (const char* id : {"knowledge", "satisfaction", "green-travel"}) {
+    CAPTURE(id);
+    Rig r;
+    r.reads_first_question = false;  // this resident taps twice
+    const TimeMs t0 = r.now;
+    r.act(intent::Start{id});
+    REQUIRE(r.model.screen() == Screen::question);
+    const Question* first = r.model.session()->current();
+    const Answer opened = r.model.session()->answer_of(first->id);  // the trip counts open at zero
+    intent::Answer pick;
+    pick.answer = first_valid_answer(*first);
+    if (first->type == QuestionType::count_matrix) pick.answer = Counts{{{first->rows.front().id, 1}}};
+    pick.advance = true;  // a card that moves on by itself, as the welcome's second tap would hit
+    for (TimeMs dt : {TimeMs{0}, TimeMs{150}, KioskModel::kAnswerAbsorbMs - 1}) {
+      CAPTURE(dt);
+      r.now = t0 + dt;
+      r.act(pick);
+      r.act(intent::Next{});
+      r.act(intent::Back{});
+      r.now += KioskModel::kAutoAdvanceMs + 10;
+      r.model.tick();
+      r.now = t0 + dt;
+      CHECK(r.model.session()->current() == first);
+      CHECK(test::same_answer(r.model.session()->answer_of(first->id), opened));
+      CHECK(r.model.refusal().ok());  // no "please answer first" for a tap never meant for it
+      CHECK(r.model.leave_asked() == LeaveAsk::none);
+    }
+    // What is not the survey's own still works at once: the language switch, for one.
+    r.act(intent::SetLang{"en"});
+    CHECK(r.model.lang() == "en");
+    // The hold is over: the same tap answers, and the page moves on as it always did.
+    r.now = t0 + KioskModel::kAnswerAbsorbMs;
+    r.act(pick);
+    CHECK_FALSE(test::same_answer(r.model.session()->answer_of(first->id), opened));
+    r.now += KioskModel::kAutoAdvanceMs + 10;
+    r.model.tick();
+    if (first->type == QuestionType::single || first->type == QuestionType::rating)
+      CHECK(r.model.session()->current() != first);
+    // A second resident's 开始 holds again: the hold belongs to each start, not the kiosk.
+    r.act(intent::Quit{});
+    r.act(intent::ConfirmLeave{});
+    REQUIRE(r.model.screen() == Screen::welcome);
+    const TimeMs t1 = r.now;
+    r.act(intent::Start{id});
+    const Question* again = r.model.session()->current();
+    const Answer opened_again = r.model.session()->answer_of(again->id);
+    intent::Answer pick_again = pick;
+    if (again->type != QuestionType::count_matrix) pick_again.answer = first_valid_answer(*again);
+    r.now = t1 + 100;
+    r.act(pick_again);
+    CHECK(test::same_answer(r.model.session()->answer_of(again->id), opened_again));
+  }
+}
+
 TEST_CASE("back on the first question asks first, then leaves the survey as abandoned") {
   Rig r;
   r.act(intent::Start{"satisfaction"});
@@ -159,6 +217,7 @@ TEST_CASE("a kiosk that started without a database saves what it kept in memory 
   KioskModel m(cfg, test::shipped(), nullptr, [&] { return now; }, 3);
   m.set_store_problem("cannot open the database k.db: database is locked");
   m.apply(intent::Start{"knowledge"});
+  now += KioskModel::kAnswerAbsorbMs;  // the first question is read before it is touched
   for (int guard = 0; guard < 60 && m.screen() == Screen::question; ++guard) {
     const Question& q = *m.session()->current();
     Answer a;
@@ -431,6 +490,7 @@ TEST_CASE("a resident under 18 reads the notice the setting chooses and goes on 
     KioskModel m(cfg, test::shipped(), &store, [&] { return now; }, 7);
     Intent start = intent::Start{"satisfaction"};
     m.apply(start);
+    now += KioskModel::kAnswerAbsorbMs;  // the first question is read before it is touched
     for (int i = 0; i < 60 && m.session()->current()->id != "age"; ++i) {
       const Question& q = *m.session()->current();
       intent::Answer a;

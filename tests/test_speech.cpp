@@ -346,7 +346,7 @@ TEST_CASE("read-aloud model: 朗读 reads the page, any other tap or a new page 
   // No sound device: nothing is ever asked for.
   apply(intent::ToggleAutoRead{});
   CHECK_FALSE(m.auto_read());
-  apply(intent::Start{"satisfaction"});
+  rig.start("satisfaction");
   apply(intent::ReadAloud{});
   CHECK_FALSE(m.reading());
 
@@ -509,8 +509,7 @@ TEST_CASE("by touch: 朗读 at its drawn position starts speech — a tap elsewh
       m.tick();
       reader.sync(m, strings);
     };
-    Intent start = intent::Start{"satisfaction"};
-    m.apply(start);
+    rig.start("satisfaction");
     REQUIRE(m.screen() == Screen::question);
     const Question* q = m.session()->current();
     auto hit = h.tap(strings.get("zh", "speech.read"), 0, frame);

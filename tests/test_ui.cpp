@@ -71,7 +71,7 @@ struct Ui : test::KioskRig {
            size.y > size.x};
     Intent in = draw_frame(v);
     ImGui::Render();
-    model.apply(in);  // also a bare touch, which restarts the screen's timer
+    apply(in);  // also a bare touch, which restarts the screen's timer
     model.tick();
   }
   const HitItem* find(const std::string& label) {
@@ -765,7 +765,7 @@ TEST_CASE("reachability: every answer of every question can be dragged fully int
           REQUIRE(ui.model.screen() == Screen::welcome);
           ui.model.apply(intent::SetLang{lang});
           for (int i = 0; i < ts; ++i) ui.model.apply(intent::ToggleLargeText{});
-          ui.model.apply(intent::Start{qn.id});
+          ui.start(qn.id);
           for (int guard = 0; guard < 100 && ui.model.screen() == Screen::question; ++guard) {
             const Question& q = *ui.model.session()->current();
             std::string where = std::to_string(int(size.x)) + "x" + std::to_string(int(size.y)) + " text size " +

@@ -76,7 +76,7 @@ struct Writer : test::KioskRig {
            size.y > size.x};
     Intent in = draw_frame(v);
     ImGui::Render();
-    model.apply(in);
+    apply(in);
     model.tick();
   }
   std::optional<HitItem> find(const std::string& label) {
@@ -123,8 +123,7 @@ struct Writer : test::KioskRig {
 
 // Answers everything before the comment through the model (the other screens have tests of their own).
 void to_comment(Writer& w) {
-  Intent start = intent::Start{"satisfaction"};
-  w.model.apply(start);
+  w.start("satisfaction");
   for (int guard = 0; guard < 80 && w.model.session()->current()->type != QuestionType::text; ++guard) {
     const Question& q = *w.model.session()->current();
     intent::Answer in;

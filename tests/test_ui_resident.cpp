@@ -74,7 +74,7 @@ struct Kiosk : test::KioskRig {
     View v{strings, model, fonts(), scale(), size, size.y > size.x};
     Intent in = draw_frame(v);
     ImGui::Render();
-    model.apply(in);
+    apply(in);
     model.tick();
   }
   std::optional<HitItem> find(const std::string& label, int nth = 0) {
@@ -238,6 +238,57 @@ TEST_CASE("by touch: option then Next moves exactly one question and never shows
   CHECK(k.model.refusal().ok());  // no red "请先回答本题再继续"
   CHECK(!answered(k.model.session()->answer_of("sat_drinking_water")));
   CHECK(std::get<Choice>(k.model.session()->answer_of("sat_rivers")).option == "neutral");
+}
+
+// Session 25's review: a double tap on a questionnaire's card opened it, and the second
+// tap landed on the first question's answer card drawn where the finger was: ticked
+// unseen, and on to question 2. Every point of every card is tried, in both orientations.
+TEST_CASE("by touch: a double tap anywhere on a questionnaire's card opens its first question with nothing answered") {
+  int landed_on_answer = 0;  // double taps whose second half fell on something tappable
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    CAPTURE(size.x);
+    Kiosk k(size);
+    k.reads_first_question = false;  // this resident taps twice
+    for (const auto& qn : test::shipped().list) {
+      CAPTURE(qn.id);
+      const std::string title = qn.title.get("zh");
+      for (float fx : {0.2f, 0.5f, 0.8f})
+        for (float fy : {0.25f, 0.5f, 0.75f}) {
+          auto card = k.find(title);
+          REQUIRE(card);
+          ImVec2 at(card->min.x + (card->max.x - card->min.x) * fx, card->min.y + (card->max.y - card->min.y) * fy);
+          k.press_release(at);
+          REQUIRE(k.model.screen() == Screen::question);
+          const Question* first = &k.current();
+          const Answer opened = k.model.session()->answer_of(first->id);  // the trip counts open at zero
+          k.frame(ImVec2(-1, -1), false);
+          bool on_item = false;
+          for (const auto& h : k.hits)
+            on_item |= h.label != "##staff" && at.x >= h.min.x && at.x < h.max.x && at.y >= h.min.y && at.y < h.max.y &&
+                       at.y >= h.clip_min.y && at.y < h.clip_max.y;
+          landed_on_answer += on_item;
+          k.now += 200;  // the second half of the double tap
+          k.press_release(at);
+          k.now += KioskModel::kAutoAdvanceMs + 10;  // were anything picked, it would move on now
+          k.frame(ImVec2(-1, -1), false);
+          CHECK(k.model.screen() == Screen::question);
+          CHECK(&k.current() == first);
+          CHECK(test::same_answer(k.model.session()->answer_of(first->id), opened));
+          CHECK(k.model.refusal().ok());  // no red "请先回答本题再继续"
+          CHECK(k.model.leave_asked() == LeaveAsk::none);
+          // The resident reads it and taps where they want: taken as always.
+          k.answer_by_taps();
+          CHECK((!test::same_answer(k.model.session()->answer_of(first->id), opened) || &k.current() != first));
+          k.model.apply(intent::Quit{});
+          k.model.apply(intent::ConfirmLeave{});
+          REQUIRE(k.model.screen() == Screen::welcome);
+          k.now += 1000;
+        }
+    }
+  }
+  // Not a test that cannot fail: the cards and the first questions' answers overlap.
+  MESSAGE(landed_on_answer << " of 54 second taps fell on something tappable");
+  CHECK(landed_on_answer > 0);
 }
 
 // Session 24's review: after going Back, a double tap on 下一题 (0.3 s apart) jumped two
@@ -933,7 +984,7 @@ TEST_CASE("contrast: every glyph on every resident screen is at least 7:1 in hig
       look("staff call on welcome");
       k.model.apply(intent::DismissStaffCall{});
       for (const char* qn : {"satisfaction", "green-travel", "knowledge"}) {
-        k.model.apply(intent::Start{qn});
+        k.start(qn);
         for (int guard = 0; guard < 60 && k.model.screen() == Screen::question; ++guard) {
           const Question& q = k.current();
           std::string where = std::string(qn) + "/" + q.id;

@@ -219,6 +219,7 @@ void KioskModel::start(const std::string& questionnaire) {
   session_.emplace(*q, std::move(o));
   refusal_ = {};
   screen_ = Screen::question;
+  absorb_start_until_ = clock_() + kAnswerAbsorbMs;
 }
 
 void KioskModel::answer(const intent::Answer& in) {
@@ -290,6 +291,12 @@ bool KioskModel::apply_setting(const Intent& in) {
 }
 
 void KioskModel::apply_survey(const Intent& in) {
+  // The first question just opened under the finger that tapped 开始: an answer, Next,
+  // Back or key this soon is that tap's second half (session 25's review: a double tap
+  // ticked the quiz's first question, unseen, and moved on).
+  if (screen_ == Screen::question && clock_() < absorb_start_until_ &&
+      (is<intent::Answer>(in) || is<intent::Next>(in) || is<intent::Back>(in) || is<intent::Input>(in)))
+    return;
   if (const auto* s = std::get_if<intent::Start>(&in)) {
     start(s->questionnaire);
   } else if (const auto* a = std::get_if<intent::Answer>(&in)) {

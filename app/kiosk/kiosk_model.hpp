@@ -81,7 +81,8 @@ class KioskModel {
   // 看完了 then is) would leave before the thanks, or the quiz's score, were seen.
   static constexpr TimeMs kNextAbsorbMs = 1000;
   // Likewise an answer tapped this soon after the page moved by itself: the second tap of
-  // a resident who taps twice would otherwise answer a question they have not yet read.
+  // a resident who taps twice would otherwise answer a question they have not yet read;
+  // and any tap on the first question this soon after 开始 (its double tap).
   static constexpr TimeMs kAnswerAbsorbMs = 600;
   // Text sizes a resident can choose, as factors of the normal size (index = text_size()):
   // normal, large and extra large. The switch steps through them and back to normal.
@@ -244,6 +245,7 @@ class KioskModel {
   TimeMs absorb_answer_until_ = 0;
   LeaveAsk leave_ = LeaveAsk::none;
   TimeMs finish_until_ = 0;
+  TimeMs absorb_start_until_ = 0;  // the first question's taps this soon are 开始's second (kAnswerAbsorbMs)
   TimeMs hold_since_ = 0;
   // A page something was last done for, checked field by field every frame so that
   // "still the same page?" allocates nothing; assigned only when the page changes.
