@@ -19,6 +19,24 @@ struct Rig : test::KioskRig {
   void act(const Intent& in) { apply(in); }
   void fill_to_end() { test::fill_to_end(model); }
 };
+
+// A card tapped on q: an answer that moves on by itself where q does (one trip on the
+// trips matrix, which opens at zero).
+intent::Answer card_tap(const Question& q) {
+  intent::Answer a;
+  a.answer = q.type == QuestionType::count_matrix ? Answer{Counts{{{q.rows.front().id, 1}}}} : first_valid_answer(q);
+  a.advance = true;
+  return a;
+}
+
+// 退出 the survey under way, and the next resident taps 开始: their first question.
+const Question& next_resident(Rig& r, const char* id) {
+  r.act(intent::Quit{});
+  r.act(intent::ConfirmLeave{});
+  REQUIRE(r.model.screen() == Screen::welcome);
+  r.act(intent::Start{id});
+  return *r.model.session()->current();
+}
 }  // namespace
 
 TEST_CASE("a full run of each questionnaire is saved, and the thanks screen returns home by itself") {
@@ -154,10 +172,7 @@ TEST_CASE("开始 tapped twice: an answer, Next or Back on the first question th
     REQUIRE(r.model.screen() == Screen::question);
     const Question* first = r.model.session()->current();
     const Answer opened = r.model.session()->answer_of(first->id);  // the trip counts open at zero
-    intent::Answer pick;
-    pick.answer = first_valid_answer(*first);
-    if (first->type == QuestionType::count_matrix) pick.answer = Counts{{{first->rows.front().id, 1}}};
-    pick.advance = true;  // a card that moves on by itself, as the welcome's second tap would hit
+    const intent::Answer pick = card_tap(*first);
     for (TimeMs dt : {TimeMs{0}, TimeMs{150}, KioskModel::kAnswerAbsorbMs - 1}) {
       CAPTURE(dt);
       r.now = t0 + dt;
@@ -184,18 +199,63 @@ TEST_CASE("开始 tapped twice: an answer, Next or Back on the first question th
     if (first->type == QuestionType::single || first->type == QuestionType::rating)
       CHECK(r.model.session()->current() != first);
     // A second resident's 开始 holds again: the hold belongs to each start, not the kiosk.
-    r.act(intent::Quit{});
-    r.act(intent::ConfirmLeave{});
-    REQUIRE(r.model.screen() == Screen::welcome);
     const TimeMs t1 = r.now;
-    r.act(intent::Start{id});
-    const Question* again = r.model.session()->current();
-    const Answer opened_again = r.model.session()->answer_of(again->id);
-    intent::Answer pick_again = pick;
-    if (again->type != QuestionType::count_matrix) pick_again.answer = first_valid_answer(*again);
+    const Question& again = next_resident(r, id);
+    const Answer opened_again = r.model.session()->answer_of(again.id);
     r.now = t1 + 100;
+    r.act(card_tap(again));
+    CHECK(test::same_answer(r.model.session()->answer_of(again.id), opened_again));
+  }
+}
+
+// Session 26's review on the real kiosk: a tap acts when it lifts, so a second tap that
+// came down within the hold and rested there 0.35 s or more still ticked an answer; and a
+// third tap 0.3 s after the second came after the hold.
+TEST_CASE("开始 tapped twice: a press that came down in the hold is held however long it rests, and quick taps extend it") {
+  for (const char* id : {"knowledge", "satisfaction", "green-travel"}) {
+    CAPTURE(id);
+    Rig r;
+    r.reads_first_question = false;
+    const TimeMs t0 = r.now;
+    r.act(intent::Start{id});
+    const Question* first = r.model.session()->current();
+    const Answer opened = r.model.session()->answer_of(first->id);
+    const intent::Answer pick = card_tap(*first);
+    auto unchanged = [&] {
+      r.now += KioskModel::kAutoAdvanceMs + 10;
+      r.model.tick();
+      return r.model.session()->current() == first && test::same_answer(r.model.session()->answer_of(first->id), opened) &&
+             r.model.refusal().ok() && r.model.leave_asked() == LeaveAsk::none;
+    };
+    // Down at 0.2 s, lifted at 1.5 s: long past the hold, still the double tap.
+    r.now = t0 + 200;
+    r.act(intent::Touch{true});
+    r.now = t0 + 1500;
+    r.act(pick);
+    CHECK(unchanged());
+    // The hold is over: the resident's next tap, down and up, is taken.
+    r.act(intent::Touch{true});
+    r.now += 100;
+    r.act(pick);
+    CHECK_FALSE(test::same_answer(r.model.session()->answer_of(first->id), opened));
+    // A second resident taps 开始 and goes on tapping, 0.3 s apart.
+    const TimeMs t1 = r.now;
+    const Question& again = next_resident(r, id);
+    const Answer opened_again = r.model.session()->answer_of(again.id);
+    const intent::Answer pick_again = card_tap(again);
+    for (int i = 1; i <= 4; ++i) {  // presses at 0.3, 0.6, 0.9, 1.2 s, each lifted 0.1 s later
+      r.now = t1 + 300 * i;
+      r.act(intent::Touch{true});
+      r.now += 100;
+      r.act(pick_again);
+      CHECK(test::same_answer(r.model.session()->answer_of(again.id), opened_again));
+    }
+    // The finger rests 0.6 s: the next tap is the resident's own, and is taken.
+    r.now = t1 + 1200 + 100 + KioskModel::kAnswerAbsorbMs;
+    r.act(intent::Touch{true});
+    r.now += 100;
     r.act(pick_again);
-    CHECK(test::same_answer(r.model.session()->answer_of(again->id), opened_again));
+    CHECK_FALSE(test::same_answer(r.model.session()->answer_of(again.id), opened_again));
   }
 }
 
@@ -402,6 +462,47 @@ TEST_CASE("呼叫工作人员 is stored with its time and place, once per call, 
   r.now += KioskModel::kStaffCallHoldMs;
   r.model.tick();
   CHECK(!r.model.staff_call_shown());
+}
+
+// The thanks page has the header's switches too (session 26): its 呼叫工作人员 is a call
+// like any other, and the resident waiting for staff is not sent home by the countdown.
+TEST_CASE("呼叫工作人员 on the thanks page: stored with the questionnaire, the thanks wait for staff, then count again") {
+  for (bool staff_come : {true, false}) {
+    CAPTURE(staff_come);
+    Rig r;
+    r.act(intent::Start{"knowledge"});
+    r.fill_to_end();
+    REQUIRE(r.model.screen() == Screen::finish);
+    r.act(intent::CallStaff{});
+    REQUIRE(r.model.staff_call_shown());
+    auto calls = r.store.staff_calls();
+    REQUIRE(calls.size() == 1);
+    CHECK(calls[0].questionnaire == "knowledge");
+    CHECK(calls[0].question.empty());
+    CHECK(describe_staff_calls(calls, 0).ends_with(" knowledge"));
+    // Far past the thanks' own seconds: still there, waiting.
+    r.now += r.cfg.finish_seconds * 1000LL * 3;
+    r.model.tick();
+    CHECK(r.model.screen() == Screen::finish);
+    CHECK(r.model.staff_call_shown());
+    if (staff_come) {
+      r.now += 20'000;
+      r.act(intent::DismissStaffCall{});  // closed by staff (a touch: the thanks count from here)
+    } else {
+      r.now += KioskModel::kStaffCallHoldMs;  // nobody came: the message closes by itself
+      r.model.tick();
+    }
+    CHECK(!r.model.staff_call_shown());
+    CHECK(r.model.screen() == Screen::finish);
+    r.now += r.cfg.finish_seconds * 1000LL - 1000;
+    r.model.tick();
+    CHECK(r.model.screen() == Screen::finish);  // the full thanks time again, not cut short
+    r.now += 1000;
+    r.model.tick();
+    CHECK(r.model.screen() == Screen::welcome);
+    CHECK(!r.model.staff_call_shown());
+    CHECK(r.store.count() == 1);
+  }
 }
 
 TEST_CASE("呼叫工作人员 without a database still shows and is kept in memory, and a failed write loses nothing else") {

@@ -220,6 +220,7 @@ void KioskModel::start(const std::string& questionnaire) {
   refusal_ = {};
   screen_ = Screen::question;
   absorb_start_until_ = clock_() + kAnswerAbsorbMs;
+  press_in_hold_ = false;
 }
 
 void KioskModel::answer(const intent::Answer& in) {
@@ -237,7 +238,11 @@ void KioskModel::apply(const Intent& in) {
   note_progress_guard guard{this};
   if (none(in)) return;
   touch();
-  if (is<intent::Touch>(in)) return;
+  if (const auto* t = std::get_if<intent::Touch>(&in)) {
+    if (t->press) pressed();
+    return;
+  }
+  if (const auto* t = std::get_if<intent::StopReading>(&in); t && t->press) pressed();
   // Any tap stops the reading (the frame turns a press into StopReading); 朗读 starts it.
   if (is<intent::ReadAloud>(in)) {
     if (screen_ != Screen::admin) want_reading(true);
@@ -290,13 +295,25 @@ bool KioskModel::apply_setting(const Intent& in) {
   return true;
 }
 
+// A finger came down. During 开始's hold it is that tap's second half (or third): what
+// it lifts on is absorbed however long it rested there (session 26's review: a second
+// tap held 0.35 s ticked an answer), and the hold lasts until the taps stop coming.
+void KioskModel::pressed() {
+  TimeMs now = clock_();
+  press_in_hold_ = screen_ == Screen::question && now < absorb_start_until_;
+  if (press_in_hold_) absorb_start_until_ = now + kAnswerAbsorbMs;
+}
+
 void KioskModel::apply_survey(const Intent& in) {
   // The first question just opened under the finger that tapped 开始: an answer, Next,
-  // Back or key this soon is that tap's second half (session 25's review: a double tap
-  // ticked the quiz's first question, unseen, and moved on).
-  if (screen_ == Screen::question && clock_() < absorb_start_until_ &&
-      (is<intent::Answer>(in) || is<intent::Next>(in) || is<intent::Back>(in) || is<intent::Input>(in)))
+  // Back or key this soon, or lifted from a press that came down this soon, is that
+  // tap's second half (session 25's review: a double tap ticked the quiz's first
+  // question, unseen, and moved on).
+  if (screen_ == Screen::question && (clock_() < absorb_start_until_ || press_in_hold_) &&
+      (is<intent::Answer>(in) || is<intent::Next>(in) || is<intent::Back>(in) || is<intent::Input>(in))) {
+    press_in_hold_ = false;
     return;
+  }
   if (const auto* s = std::get_if<intent::Start>(&in)) {
     start(s->questionnaire);
   } else if (const auto* a = std::get_if<intent::Answer>(&in)) {
@@ -377,16 +394,18 @@ void KioskModel::type(const input::InputIntent& in) {
 }
 
 void KioskModel::call_staff() {
-  if (screen_ != Screen::welcome && screen_ != Screen::question) return;
+  if (screen_ == Screen::admin) return;
   if (staff_called_at_) return;  // already showing: a second tap is the same call
   staff_called_at_ = clock_();
   StaffCall c;
   c.at = staff_called_at_;
   c.kiosk = config_.kiosk_id;
   c.lang = lang_;
-  if (session_ && session_->current()) {
+  if (screen_ == Screen::question && session_ && session_->current()) {
     c.questionnaire = session_->questionnaire().id;
     c.question = session_->current()->id;
+  } else if (screen_ == Screen::finish && finished_q_) {
+    c.questionnaire = finished_q_->id;  // on its thanks page: no question
   }
   staff_calls_.push_back(c);
   if (staff_calls_.size() > kStaffCallsKept) staff_calls_.erase(staff_calls_.begin());
@@ -491,6 +510,7 @@ void KioskModel::tick() {
     // Nobody came: the usual "still there?" starts counting from here, not from the call.
     last_activity_ = std::max(last_activity_, staff_called_at_ + kStaffCallHoldMs);
     staff_called_at_ = 0;
+    if (screen_ == Screen::finish) finish_until_ = std::max<TimeMs>(finish_until_, now + config_.finish_seconds * 1000LL);
   }
   if (screen_ == Screen::question) {
     if (advance_at_ && now >= advance_at_) {
@@ -501,7 +521,8 @@ void KioskModel::tick() {
     if (screen_ == Screen::question && !speaking_ &&
         now - quiet_since() >= (idle_limit_seconds() + config_.countdown_seconds) * 1000LL)
       abandon();
-  } else if (screen_ == Screen::finish && !speaking_ && now >= finish_until_) {
+  } else if (screen_ == Screen::finish && !speaking_ && !staff_called_at_ && now >= finish_until_) {
+    // (A resident who called staff from the thanks waits for them: not sent away.)
     go_welcome();
   }
 }

@@ -27,7 +27,9 @@ enum class Screen { welcome, question, finish, admin };
 // What a resident screen asks for: one small struct per request, std::monostate for
 // nothing. One per frame at most; KioskModel::apply() takes it.
 namespace intent {
-struct Touch {};             // a finger on the glass, nothing asked: the resident is still there
+struct Touch {               // a finger on the glass, nothing asked: the resident is still there
+  bool press = false;        // it came down in this frame (a tap acts when it lifts)
+};
 struct Start { std::string questionnaire; };
 struct SetLang { std::string lang; };  // "zh" or "en"
 struct ToggleLargeText {};
@@ -50,7 +52,9 @@ struct DismissStaffCall {};  // the message closed (by staff, or the resident wh
 struct CornerPress {};       // the staff gesture: hold a corner of the welcome screen
 struct CornerRelease {};
 struct ReadAloud {};         // 朗读 (read_aloud.hpp does the speaking)
-struct StopReading {};       // a tap while reading
+struct StopReading {         // a tap while reading
+  bool press = false;        // as Touch::press: the press itself stopped it
+};
 struct ToggleAutoRead {};    // the welcome screen's switch: read every page from now on
 struct Input { input::InputIntent input; };  // the on-screen text input of a text question
 }  // namespace intent
@@ -236,6 +240,7 @@ class KioskModel {
   TimeMs staff_called_at_ = 0;
   std::vector<StaffCall> staff_calls_;
   TimeMs quiet_since() const;    // where the idle clock counts from (held while staff are called)
+  void pressed();
   void call_staff();
   std::optional<Session> session_;
   AnswerCheck refusal_;
@@ -246,6 +251,7 @@ class KioskModel {
   LeaveAsk leave_ = LeaveAsk::none;
   TimeMs finish_until_ = 0;
   TimeMs absorb_start_until_ = 0;  // the first question's taps this soon are 开始's second (kAnswerAbsorbMs)
+  bool press_in_hold_ = false;     // the finger now down came down before absorb_start_until_
   TimeMs hold_since_ = 0;
   // A page something was last done for, checked field by field every frame so that
   // "still the same page?" allocates nothing; assigned only when the page changes.

@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     }
     const Questionnaire& q = set.list[rng.below(set.list.size())];
     if (!tap(q.title.get(model.lang()))) { ++errors_seen; continue; }
+    now += KioskModel::kAnswerAbsorbMs;  // the first question is read (a tap sooner is 开始's second)
     bool walk_away = rng.below(8) == 0;
     std::size_t leave_at = 1 + rng.below(6);
     for (int guard = 0; guard < 80 && model.screen() == Screen::question; ++guard) {

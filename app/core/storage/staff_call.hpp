@@ -11,7 +11,7 @@ namespace eco {
 struct StaffCall {
   TimeMs at = 0;
   std::string kiosk, lang;
-  std::string questionnaire, question;  // empty on the welcome screen
+  std::string questionnaire, question;  // empty on the welcome screen; no question on the thanks
 };
 
 // "06-20 10:32 satisfaction/sat_air · 06-20 10:15": the newest `max` calls in district
@@ -24,7 +24,7 @@ inline std::string describe_staff_calls(const std::vector<StaffCall>& newest_fir
     std::string iso = to_iso_utc(c.at + utc_offset_minutes * 60000LL);  // 2019-06-20T10:32:05Z
     if (!out.empty()) out += "  ·  ";
     out += iso.substr(5, 5) + " " + iso.substr(11, 5);
-    if (!c.questionnaire.empty()) out += " " + c.questionnaire + "/" + c.question;
+    if (!c.questionnaire.empty()) out += " " + c.questionnaire + (c.question.empty() ? "" : "/" + c.question);
   }
   if (newest_first.size() > max) out += "  …";
   return out;

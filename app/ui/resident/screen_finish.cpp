@@ -108,19 +108,12 @@ Intent draw_finish(const View& v) {
   const Questionnaire* q = v.model.finished_questionnaire();
   const auto& r = v.model.finished();
 
-  // 🔊 朗读 at the top right: the score and every explanation, on request.
-  float read_h = std::max(v.px(76), f.body->FontSize * 1.7f), read_w = read_aloud_width(v, read_h);
-  if (read_w > 0) {
-    ImVec2 at = ImGui::GetCursorPos();
-    ImGui::SetCursorPos(ImVec2(v.size.x - st.WindowPadding.x - read_w, at.y));
-    read_aloud_button(v, out, read_h);
-    ImGui::SetCursorPos(at);
-  }
-  float head_w = read_w > 0 ? w - read_w - st.ItemSpacing.x : w;
-  ImVec2 head = ImGui::GetCursorPos();
-  text_wrapped(v.t(T("finish.thanks")), color::primary, f.title, head_w);
-  text_wrapped(v.t(v.model.last_saved() ? T("finish.saved") : T("finish.save_pending")), color::muted, f.body, head_w);
-  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), head.y + read_h + st.ItemSpacing.y));
+  // The header of every page: the switches where they always are (a resident who wants
+  // the explanations larger, in English or in high contrast, or staff, still can), and
+  // 🔊 朗读 for the score and every explanation.
+  const HeaderLine head[] = {{&v.t(T("finish.thanks")), f.title, color::primary},
+                             {&v.t(v.model.last_saved() ? T("finish.saved") : T("finish.save_pending")), f.body, color::muted}};
+  ImGui::SetCursorPosY(page_header(v, out, false, head));
 
   // The footer: "n 秒内不触摸…" beside 看完了, wrapped; above it when it would take more
   // than the button's height there (extra large text in portrait covered it).
@@ -227,7 +220,10 @@ Intent draw_staff_call(const View& v) {
   std::string hhmm = to_iso_utc(local).substr(11, 5);
   std::string title = v.t(T("staff_call.title"));
   std::string for_staff = v.tf(T("staff_call.for_staff"), {{"time", hhmm}});
-  std::string body = v.t(T("staff_call.body"));
+  // From the thanks page there is nothing left to carry on with: what the thanks say.
+  std::string body = v.t(v.model.screen() != Screen::finish ? T("staff_call.body")
+                         : v.model.last_saved()            ? T("finish.saved")
+                                                           : T("finish.save_pending"));
   float bh = std::max(v.px(110), tf->FontSize * 1.8f);
   const std::string& close = v.t(T("staff_call.close"));
   ImFont* btn_font = tf->CalcTextSizeA(tf->FontSize, FLT_MAX, 0, close.c_str()).x + bh <= w ? tf : bf;

@@ -240,53 +240,11 @@ Intent number_pad(const View& v, const Session& s, const Question& q, ImVec2 are
 // text and the bar say the same and never go backwards while the resident goes on.
 Progress question_header(const View& v, const Session* s, float w, Intent& out) {
   const std::string& lang = v.model.lang();
-  const auto& f = v.fonts;
-  ImGuiStyle& st = ImGui::GetStyle();
+  ImFont* sf = v.fonts.small;
   Progress pr = s->progress();
   const std::string& progress = v.tf(T("question.progress"), {{"i", std::to_string(pr.position)}, {"n", std::to_string(pr.expected)}});
-  ImVec2 top = ImGui::GetCursorPos();
-  float right = 0, last_left = 0, last_h = 0;  // where the switches begin (screen x), the last row
-  float row_h = top_switches(v, out, true, &right, &last_left, &last_h);
-  // 🔊 朗读, as tall as a switch: just left of the switches' last row (their only row, or
-  // beside 退出 when they take two); on a row of its own under them when there is no room.
-  float read_w = read_aloud_width(v, last_h);
-  float left_edge = ImGui::GetWindowPos().x + top.x;
-  bool read_below = read_w > 0 && last_left - read_w - st.ItemSpacing.x < left_edge;
-  if (read_w > 0 && !read_below) {
-    last_left -= read_w + st.ItemSpacing.x;
-    right = std::min(right, last_left);  // the header's buttons begin there now
-    ImGui::SetCursorScreenPos(ImVec2(last_left, ImGui::GetWindowPos().y + top.y + row_h - last_h));
-    read_aloud_button(v, out, last_h);
-  }
-  ImFont* sf = f.small;
-  const std::string& title = s->questionnaire().title.get(lang);
-  float left_w = right - ImGui::GetWindowPos().x - top.x - st.ItemSpacing.x;
-  float need_w = std::max(measure_wrapped(sf, sf->FontSize, title, FLT_MAX).x, measure_wrapped(sf, sf->FontSize, progress, FLT_MAX).x);
-  float last_w = last_left - ImGui::GetWindowPos().x - top.x - st.ItemSpacing.x;
-  if (need_w <= left_w) {  // beside the switches
-    ImGui::SetCursorPos(ImVec2(top.x, top.y + std::max(0.f, (row_h - sf->FontSize * 2) * 0.5f)));
-  } else if (row_h > last_h && need_w <= last_w) {  // beside their last row (larger text: 退出 alone there)
-    left_w = last_w;
-    ImGui::SetCursorPos(ImVec2(top.x, top.y + row_h - last_h + std::max(0.f, (last_h - sf->FontSize * 2) * 0.5f)));
-  } else if (row_h > last_h && measure_wrapped(sf, sf->FontSize, progress, FLT_MAX).x <= left_w &&
-             measure_wrapped(sf, sf->FontSize, title, left_w).y + sf->FontSize + st.ItemSpacing.y <= row_h &&
-             measure_wrapped(sf, sf->FontSize, title, left_w).y <= sf->FontSize * 2.5f) {
-    // Beside both rows, the title on two lines (larger text, landscape): the question
-    // keeps the height a row of its own would take.
-    ImGui::SetCursorPos(ImVec2(top.x, top.y));
-  } else {                 // below them (portrait, larger text)
-    ImGui::SetCursorPos(ImVec2(top.x, top.y + row_h + st.ItemSpacing.y));
-    left_w = w;
-  }
-  ImGui::BeginGroup();
-  text_wrapped(title, color::muted, sf, left_w);
-  text_wrapped(progress, color::text, sf, left_w);
-  ImGui::EndGroup();
-  if (read_below) {
-    ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);
-    read_aloud_button(v, out, last_h);
-  }
-  ImGui::SetCursorPosY(std::max(top.y + row_h, ImGui::GetCursorPosY()) + st.ItemSpacing.y);
+  const HeaderLine lines[] = {{&s->questionnaire().title.get(lang), sf, color::muted}, {&progress, sf, color::text}};
+  ImGui::SetCursorPosY(page_header(v, out, true, lines));
   ImGui::ProgressBar(pr.expected ? static_cast<float>(pr.position) / static_cast<float>(pr.expected) : 0.f, ImVec2(w, v.px(14)), "");
   ImGui::Dummy(ImVec2(0, v.px(8)));
   return pr;

@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,15 @@ ImVec2 measure_wrapped(ImFont* font, float size, const std::string& s, float wid
 // and `last_h` where the last row begins and how tall it is (room beside it for a title).
 float top_switches(const View& v, Intent& out, bool with_quit, float* left = nullptr, float* last_left = nullptr,
                    float* last_h = nullptr);
+// The header of a question or the thanks page (page_header.cpp): top_switches, 🔊 朗读
+// beside them, and `lines` (the first may wrap once) in the room left, beside the
+// switches or under them. Returns the window y where the page's content may begin.
+struct HeaderLine {
+  const std::string* text;
+  ImFont* font;
+  ImU32 color;
+};
+float page_header(const View& v, Intent& out, bool with_quit, std::span<const HeaderLine> lines);
 // Where a row of the header drawn at window y may begin: clear of the welcome screen's
 // staff corner while beside it, else at the window's padding.
 float header_row_left(const View& v, float y);
