@@ -40,6 +40,37 @@ click() {  # click the item whose label is exactly $1
   : >"$work/hits"  # wait for a fresh frame before the next lookup
 }
 
+# 开始's hold through the real event loop (session 26: the model's unit tests passed while
+# the window never told the model when a finger came down). Where is 满意 on the first
+# question? Then a second finger that lands 0.2 s after the card and rests 0.8 s on it
+# must answer nothing: the survey left at once records question 1 with none answered.
+at() {  # the centre of the item labelled $1 once a frame draws it ("" if none does)
+  for _ in $(seq 50); do
+    xy=$(awk -F'\t' -v l="$1" '$1 == l { print $2, $3; exit }' "$work/hits" 2>/dev/null || true)
+    [ -n "$xy" ] && { echo "$xy"; return; }
+    xdotool mousemove --window "$wid" 1 1; sleep 0.1
+  done
+}
+card=$(at "生态文明建设满意度调查")
+click "生态文明建设满意度调查"
+sleep 0.8
+face=$(at "满意")
+click "退出"; click "退出问卷"
+[ -n "$face" ] && [ -n "$card" ] || { echo "FAIL: no 满意 or no card to tap"; exit 1; }
+sleep 0.5
+# shellcheck disable=SC2086
+xdotool mousemove --window "$wid" $card click 1
+sleep 0.2
+# shellcheck disable=SC2086
+xdotool mousemove --window "$wid" $face mousedown 1
+sleep 0.8
+xdotool mouseup 1
+sleep 1
+click "退出"; click "退出问卷"
+for _ in $(seq 50); do [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM abandoned")" = 2 ] && break; sleep 0.1; done
+held=$(sqlite3 "$work/e2e.db" "SELECT position || ' ' || answered FROM abandoned ORDER BY id DESC LIMIT 1")
+[ "$held" = "1 0" ] || { echo "FAIL: a second tap landing in 开始's hold and resting 0.8 s answered (position answered: $held)"; exit 1; }
+
 click "公众绿色出行调查"
 sleep 0.6            # the first question is read: a tap sooner is held as 开始's double tap
 click "+"            # one walking trip (the first row's + button)
