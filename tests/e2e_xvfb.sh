@@ -23,14 +23,17 @@ for _ in $(seq 100); do
 done
 [ -n "$wid" ] || { echo "FAIL: no EcoKiosk window"; cat "$work/app.log"; exit 1; }
 
-click() {  # click the item whose label is exactly $1
-  local xy=""
+at() {  # the centre of the item labelled $1 once a frame draws it ("" if none does)
   for _ in $(seq 50); do
     xy=$(awk -F'\t' -v l="$1" '$1 == l { print $2, $3; exit }' "$work/hits" 2>/dev/null || true)
-    [ -n "$xy" ] && break
+    [ -n "$xy" ] && { echo "$xy"; return; }
     xdotool mousemove --window "$wid" 1 1  # a wake-up event so the app draws a frame
     sleep 0.1
   done
+}
+click() {  # click the item whose label is exactly $1
+  local xy
+  xy=$(at "$1")
   [ -n "$xy" ] || { echo "FAIL: no item labelled '$1' on screen"; cut -f1 "$work/hits"; exit 1; }
   # shellcheck disable=SC2086
   xdotool mousemove --window "$wid" $xy
@@ -44,13 +47,6 @@ click() {  # click the item whose label is exactly $1
 # the window never told the model when a finger came down). Where is 满意 on the first
 # question? Then a second finger that lands 0.2 s after the card and rests 0.8 s on it
 # must answer nothing: the survey left at once records question 1 with none answered.
-at() {  # the centre of the item labelled $1 once a frame draws it ("" if none does)
-  for _ in $(seq 50); do
-    xy=$(awk -F'\t' -v l="$1" '$1 == l { print $2, $3; exit }' "$work/hits" 2>/dev/null || true)
-    [ -n "$xy" ] && { echo "$xy"; return; }
-    xdotool mousemove --window "$wid" 1 1; sleep 0.1
-  done
-}
 card=$(at "生态文明建设满意度调查")
 click "生态文明建设满意度调查"
 sleep 0.8

@@ -217,6 +217,12 @@ bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* f
   return clicked;
 }
 
+// Clear of the welcome screen's staff corner while beside it (view.hpp).
+float header_row_left(const View& v, float y) {
+  ImGuiStyle& st = ImGui::GetStyle();
+  return y < v.staff_corner() ? std::max(st.WindowPadding.x, v.staff_corner() + st.ItemSpacing.x) : st.WindowPadding.x;
+}
+
 // Each switch has one place at a given text size, on the welcome screen and on every
 // question, in both languages and whichever way it is set: a resident who switched to
 // English and tapped the same spot to switch back pressed 呼叫工作人员, because the labels
@@ -225,11 +231,6 @@ bool big_button(const char* id, const std::string& label, ImVec2 size, ImFont* f
 // switch in the corner itself, where a larger size only grows it down and left, so the
 // same spot steps through all three); 退出 takes the last place and on the welcome
 // screen leaves it empty.
-float header_row_left(const View& v, float y) {
-  ImGuiStyle& st = ImGui::GetStyle();
-  return y < v.staff_corner() ? std::max(st.WindowPadding.x, v.staff_corner() + st.ItemSpacing.x) : st.WindowPadding.x;
-}
-
 float top_switches(const View& v, Intent& out, bool with_quit, float* left, float* last_left, float* last_h) {
   ImGuiStyle& st = ImGui::GetStyle();
   ImFont* f = v.fonts.body;
