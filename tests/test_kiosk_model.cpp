@@ -259,6 +259,140 @@ TEST_CASE("开始 tapped twice: a press that came down in the hold is held howev
   }
 }
 
+// Session 26's review: only 开始's hold followed the press; those after a page moved were
+// timed by the lift, so a second tap on 下一题 that rested past 1 s went through.
+TEST_CASE("下一题 tapped twice: a press that came down in Next's hold is held however long it rests, and quick taps extend it") {
+  Rig r;
+  r.act(intent::Start{"satisfaction"});
+  auto answer_and_next = [&] {  // no auto-advance: the resident taps 下一题
+    r.act(intent::Answer{Choice{"satisfied"}});
+    r.act(intent::Next{});
+    return r.model.session()->current();
+  };
+  TimeMs t0 = r.now;
+  const Question* second = answer_and_next();
+  REQUIRE(second->id == "sat_rivers");
+  auto still_on = [&](const Question* q) { return r.model.session()->current() == q && r.model.refusal().ok(); };
+  // Down at 0.3 s, lifted at 1.5 s: the double tap's second half.
+  r.now = t0 + 300;
+  r.act(intent::Touch{true});
+  r.now = t0 + 1500;
+  r.act(intent::Next{});
+  CHECK(still_on(second));  // no "please answer first" for a tap never meant for this question
+  // Read, then tapped: taken (and, unanswered, says so).
+  r.act(intent::Touch{true});
+  r.act(intent::Next{});
+  CHECK(r.model.refusal().status == AnswerStatus::required);
+  // On the next question, taps 0.3 s apart for 1.5 s: each lands in the hold the one
+  // before lengthened.
+  r.now += KioskModel::kNextAbsorbMs;
+  t0 = r.now;
+  const Question* third = answer_and_next();
+  REQUIRE(third != second);
+  for (int i = 1; i <= 5; ++i) {
+    r.now = t0 + 300 * i;
+    r.act(intent::Touch{true});
+    r.now += 100;
+    r.act(intent::Next{});
+    CHECK(still_on(third));
+  }
+  // The finger pauses: the next tap is the resident's own.
+  r.now += KioskModel::kAnswerAbsorbMs;
+  r.act(intent::Touch{true});
+  r.act(intent::Next{});
+  CHECK(r.model.refusal().status == AnswerStatus::required);
+  // A tap lifted on nothing ends its press: what follows is judged by its own time.
+  r.now += KioskModel::kNextAbsorbMs;
+  t0 = r.now;
+  const Question* fourth = answer_and_next();
+  REQUIRE(fourth != third);
+  r.now = t0 + 200;
+  r.act(intent::Touch{true});
+  r.act(intent::Touch{false, true});
+  r.now = t0 + KioskModel::kNextAbsorbMs;
+  r.act(intent::Next{});  // (no press told: the test's own tap, as the tour makes)
+  CHECK(r.model.session()->current() == fourth);
+  CHECK(r.model.refusal().status == AnswerStatus::required);
+}
+
+TEST_CASE("a finger that came down before the page moved on by itself does nothing on the next page, whatever it lifts on") {
+  enum class Lift { card, box, next, back };  // the next page's card, a box it ticks (no auto-advance), 下一题, 上一题
+  for (Lift lift : {Lift::card, Lift::box, Lift::next, Lift::back}) {
+    CAPTURE(static_cast<int>(lift));
+    Rig r;
+    r.act(intent::Start{"satisfaction"});
+    const TimeMs t0 = r.now;
+    r.act(card_tap(*r.model.session()->current()));
+    // The second tap comes down 0.5 s later, on the first question still lit up; the page
+    // moves at 0.7 s under it; it lifts at 2 s, long after any hold.
+    r.now = t0 + 500;
+    r.act(intent::Touch{true});
+    const TimeMs moved = t0 + KioskModel::kAutoAdvanceMs;
+    r.now = moved;
+    r.model.tick();
+    const Question* second = r.model.session()->current();
+    REQUIRE(second->id == "sat_rivers");
+    const Answer opened = r.model.session()->answer_of(second->id);
+    intent::Answer tap = card_tap(*second);
+    tap.advance = lift == Lift::card;
+    auto lift_on = [&] {
+      if (lift == Lift::next) r.act(intent::Next{});
+      else if (lift == Lift::back) r.act(intent::Back{});
+      else r.act(tap);
+    };
+    auto untouched = [&] {
+      r.model.tick();
+      return r.model.session()->current() == second && test::same_answer(r.model.session()->answer_of(second->id), opened) &&
+             r.model.refusal().ok() && !r.model.auto_advance_pending();
+    };
+    r.now = t0 + 2000;
+    lift_on();
+    CHECK(untouched());
+    // A press after the move, within its hold, resting 1 s: still the double tap.
+    r.now = moved + 300;
+    r.act(intent::Touch{true});
+    r.now = moved + 1300;
+    lift_on();
+    CHECK(untouched());
+    // Read, then tapped: taken.
+    r.now += KioskModel::kNextAbsorbMs;
+    r.act(intent::Touch{true});
+    lift_on();
+    CHECK_FALSE(untouched());
+  }
+}
+
+TEST_CASE("看完了 pressed in 提交's hold is held however long it rests, and a finger resting as the thanks end starts nothing") {
+  Rig r;
+  r.act(intent::Start{"knowledge"});
+  r.fill_to_end();
+  REQUIRE(r.model.screen() == Screen::finish);
+  const TimeMs t0 = r.now;
+  r.now = t0 + 500;
+  r.act(intent::Touch{true});
+  r.now = t0 + 2000;
+  r.act(intent::Home{});
+  CHECK(r.model.screen() == Screen::finish);  // the score is still there to read
+  r.act(intent::Touch{true});
+  r.act(intent::Home{});
+  CHECK(r.model.screen() == Screen::welcome);
+  // The next resident's thanks end by themselves while a finger rests on them; it lifts
+  // where the welcome screen now draws a questionnaire's card.
+  r.act(intent::Start{"knowledge"});
+  r.fill_to_end();
+  REQUIRE(r.model.screen() == Screen::finish);
+  r.now += 2000;
+  r.act(intent::Touch{true});
+  r.now += r.cfg.finish_seconds * 1000LL;
+  r.model.tick();
+  REQUIRE(r.model.screen() == Screen::welcome);
+  r.act(intent::Start{"satisfaction"});
+  CHECK(r.model.screen() == Screen::welcome);
+  r.act(intent::Touch{true});
+  r.act(intent::Start{"satisfaction"});
+  CHECK(r.model.screen() == Screen::question);
+}
+
 TEST_CASE("back on the first question asks first, then leaves the survey as abandoned") {
   Rig r;
   r.act(intent::Start{"satisfaction"});

@@ -343,8 +343,12 @@ TEST_CASE("by touch: a double tap anywhere on a questionnaire's card opens its f
 
 // Session 24's review: after going Back, a double tap on 下一题 (0.3 s apart) jumped two
 // questions, the second tap landing on the next page's 下一题 drawn in the same place.
+// Session 26's: the same with the second tap resting past the hold (a tap acts when it
+// lifts).
 TEST_CASE("by touch: a double tap on 下一题 after Back moves one question, a tap a second later moves on") {
+  for (bool rests : {false, true})
   for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    CAPTURE(rests);
     CAPTURE(size.x);
     Kiosk k(size);
     REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));
@@ -367,7 +371,14 @@ TEST_CASE("by touch: a double tap on 下一题 after Back moves one question, a 
     ImVec2 at((next->min.x + next->max.x) / 2, (next->min.y + next->max.y) / 2);
     k.press_release(at);
     k.now += 300;  // the second half of the double tap, where 下一题 is again
-    k.press_release(at);
+    if (rests) {   // down at 0.3 s, lifted at 1.5 s
+      k.frame(at, true);
+      k.now += 1200;
+      k.frame(at, false);
+      k.frame(ImVec2(-1, -1), false);
+    } else {
+      k.press_release(at);
+    }
     CHECK(k.current().id == seen[1]);
     CHECK(k.model.refusal().ok());
     k.now += KioskModel::kNextAbsorbMs;  // a deliberate tap after reading it
@@ -376,6 +387,83 @@ TEST_CASE("by touch: a double tap on 下一题 after Back moves one question, a 
     // Every answer is as tapped: nothing changed on the way.
     for (const auto& id : seen) CHECK(std::get<Choice>(k.model.session()->answer_of(id)).option == "satisfied");
   }
+}
+
+// A double tap on an answer that moves on by itself: the second tap comes just after the
+// page moved, or comes down before it moved and rests while it does, or comes down after
+// and rests past the hold. Whatever the next page draws under the finger (a rating face,
+// a number-pad key, a box to tick) is left as it was.
+TEST_CASE("by touch: a second tap on an answer that moves on by itself leaves the next page as it was, however it rests") {
+  enum class Second { just_after, rests_across_move, rests_after_move };
+  struct Step { const char* questionnaire; const char* from; const char* to; };
+  int landed = 0, trials = 0;  // second taps whose lift fell on something tappable
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920)})
+  for (Step step : {Step{"satisfaction", "sat_air", "sat_rivers"}, Step{"green-travel", "commute", "commute_minutes"},
+                    Step{"satisfaction", "overall", "improve_first"}}) {
+    CAPTURE(size.x);
+    CAPTURE(step.from);
+    Kiosk k(size);
+    REQUIRE(k.tap(test::shipped().find(step.questionnaire)->title.get("zh")));
+    for (int guard = 0; guard < 40 && k.current().id != step.from; ++guard) {
+      k.answer_by_taps();
+      k.now += KioskModel::kNextAbsorbMs;
+    }
+    REQUIRE(k.current().id == step.from);
+    for (Second second : {Second::just_after, Second::rests_across_move, Second::rests_after_move}) {
+      CAPTURE(static_cast<int>(second));
+      k.now += KioskModel::kNextAbsorbMs;
+      auto option = k.find(k.model.session()->options_in_order(k.current()).front()->text.get("zh"));
+      REQUIRE(option);
+      const ImVec2 at = centre(option);
+      k.press_release(at);
+      REQUIRE(k.model.auto_advance_pending());
+      const TimeMs tapped = k.now;
+      if (second == Second::rests_across_move) {  // down at 0.5 s, the page moves at 0.7 s, up at 2 s
+        k.now = tapped + 500;
+        k.frame(at, false);  // the pointer arrives, then the press (as the window's path steps)
+        k.frame(at, true);
+        k.now = tapped + KioskModel::kAutoAdvanceMs;
+        k.frame(at, true);
+        REQUIRE(k.current().id == step.to);
+        k.now = tapped + 2000;
+      } else {
+        k.now = tapped + KioskModel::kAutoAdvanceMs;
+        k.frame(ImVec2(-1, -1), false);
+        REQUIRE(k.current().id == step.to);
+        k.now += second == Second::just_after ? 200 : 300;
+        k.frame(at, false);
+        k.frame(at, true);
+        if (second == Second::rests_after_move) k.now += 1000;  // up 1.3 s after the move
+      }
+      k.frame(at, false);
+      bool on_item = false;
+      for (const auto& h : k.hits)
+        on_item |= h.label != "##staff" && at.x >= h.min.x && at.x < h.max.x && at.y >= h.min.y && at.y < h.max.y &&
+                   at.y >= h.clip_min.y && at.y < h.clip_max.y;
+      landed += on_item;
+      ++trials;
+      k.frame(ImVec2(-1, -1), false);
+      k.now += KioskModel::kAutoAdvanceMs + 10;  // were anything picked, it would move on now
+      k.frame(ImVec2(-1, -1), false);
+      CHECK(k.current().id == step.to);
+      CHECK(!answered(k.model.session()->answer_of(step.to)));
+      CHECK(k.model.refusal().ok());
+      CHECK(k.model.leave_asked() == LeaveAsk::none);
+      k.now += KioskModel::kNextAbsorbMs;
+      REQUIRE(k.tap(k.t("nav.back")));
+      REQUIRE(k.current().id == step.from);
+    }
+    // The resident reads the next question and taps where they want: taken.
+    k.now += KioskModel::kNextAbsorbMs;
+    REQUIRE(k.tap(k.t("nav.next")));
+    REQUIRE(k.current().id == step.to);
+    k.now += KioskModel::kNextAbsorbMs;
+    k.answer_by_taps();
+    CHECK(answered(k.model.session()->answer_of(step.to)));
+  }
+  // Not a test that cannot fail: the next pages draw answers where the finger was.
+  MESSAGE(landed << " of " << trials << " second taps lifted on something tappable");
+  CHECK(landed >= trials / 2);
 }
 
 TEST_CASE("by touch: the last single-choice question is not submitted until 提交 is tapped") {
@@ -405,6 +493,7 @@ TEST_CASE("by touch: Back five times from question 3, then walk away") {
   k.now += KioskModel::kAutoAdvanceMs + 10;
   k.frame(ImVec2(-1, -1), false);
   REQUIRE(k.current().id == "commute_minutes");
+  k.now += KioskModel::kAnswerAbsorbMs;  // sees the page moved (a tap sooner is a double tap's)
   // Five taps where 上一题 is drawn: two reach question 1, the third asks, and the dialog
   // on top takes the last two (the button beneath is still drawn but not reachable).
   for (int i = 0; i < 5; ++i) REQUIRE(k.tap(k.t("nav.back")));

@@ -111,7 +111,7 @@ void KioskModel::go_welcome() {
   refusal_ = {};
   advance_at_ = 0;
   absorb_next_until_ = 0;
-  absorb_answer_until_ = 0;
+  absorb_taps_until_ = 0;
   leave_ = LeaveAsk::none;
   finish_until_ = 0;
   lang_ = config_.default_lang;
@@ -219,14 +219,11 @@ void KioskModel::start(const std::string& questionnaire) {
   session_.emplace(*q, std::move(o));
   refusal_ = {};
   screen_ = Screen::question;
-  absorb_start_until_ = clock_() + kAnswerAbsorbMs;
-  press_in_hold_ = false;
+  absorb_taps_until_ = clock_() + kAnswerAbsorbMs;  // the first question opened under the finger
 }
 
 void KioskModel::answer(const intent::Answer& in) {
   if (!session_ || screen_ != Screen::question) return;
-  // A card tapped just after the page moved by itself: a double tap's second half.
-  if (in.advance && clock_() < absorb_answer_until_) return;
   bool advances = auto_advances();  // judged before the answer: it may change what is last
   absorb_next_until_ = 0;           // working on this question: a Next now is meant for it
   refusal_ = session_->answer(in.answer);
@@ -240,9 +237,11 @@ void KioskModel::apply(const Intent& in) {
   touch();
   if (const auto* t = std::get_if<intent::Touch>(&in)) {
     if (t->press) pressed();
+    if (t->lift) press_.reset();
     return;
   }
   if (const auto* t = std::get_if<intent::StopReading>(&in); t && t->press) pressed();
+  else lifted();
   // Any tap stops the reading (the frame turns a press into StopReading); 朗读 starts it.
   if (is<intent::ReadAloud>(in)) {
     if (screen_ != Screen::admin) want_reading(true);
@@ -282,8 +281,8 @@ bool KioskModel::apply_setting(const Intent& in) {
       last_activity_ = clock_();
     }
   } else if (is<intent::Home>(in)) {
-    // The thanks came by 提交 (moved_on): 看完了 within Next's hold is its second tap.
-    if (screen_ == Screen::finish && clock_() < absorb_next_until_) return true;
+    // The thanks came by 提交 (moved_on): 看完了 pressed within Next's hold is its second tap.
+    if (screen_ == Screen::finish && tap_at_ < absorb_next_until_) return true;
     go_welcome();
   } else if (is<intent::CornerPress>(in)) {
     if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
@@ -295,25 +294,38 @@ bool KioskModel::apply_setting(const Intent& in) {
   return true;
 }
 
-// A finger came down. During 开始's hold it is that tap's second half (or third): what
-// it lifts on is absorbed however long it rested there (session 26's review: a second
-// tap held 0.35 s ticked an answer), and the hold lasts until the taps stop coming.
+const Question* KioskModel::question_on_screen() const {
+  return session_ && screen_ == Screen::question ? session_->current() : nullptr;
+}
+
+// A finger came down. A tap acts when it lifts, but it is judged by where and when it
+// came down: one pressed in a hold is absorbed however long it rested (session 26's
+// review: a second tap held 0.35 s ticked an answer), and each press in a hold lengthens
+// it, so a resident's quick taps are held until they pause.
 void KioskModel::pressed() {
   TimeMs now = clock_();
-  press_in_hold_ = screen_ == Screen::question && now < absorb_start_until_;
-  if (press_in_hold_) absorb_start_until_ = now + kAnswerAbsorbMs;
+  press_ = Press{now, screen_, question_on_screen()};
+  for (TimeMs* until : {&absorb_taps_until_, &absorb_next_until_})
+    if (now < *until) *until = std::max(*until, now + kAnswerAbsorbMs);
+}
+
+// A tap (or a request with no press before it: a test, the tour) is being applied.
+void KioskModel::lifted() {
+  tap_at_ = press_ ? press_->at : clock_();
+  tap_from_other_page_ = press_ && (press_->screen != screen_ || press_->question != question_on_screen());
+  press_.reset();
 }
 
 void KioskModel::apply_survey(const Intent& in) {
-  // The first question just opened under the finger that tapped 开始: an answer, Next,
-  // Back or key this soon, or lifted from a press that came down this soon, is that
-  // tap's second half (session 25's review: a double tap ticked the quiz's first
-  // question, unseen, and moved on).
-  if (screen_ == Screen::question && (clock_() < absorb_start_until_ || press_in_hold_) &&
-      (is<intent::Answer>(in) || is<intent::Next>(in) || is<intent::Back>(in) || is<intent::Input>(in))) {
-    press_in_hold_ = false;
-    return;
-  }
+  const bool survey_tap = is<intent::Answer>(in) || is<intent::Next>(in) || is<intent::Back>(in) || is<intent::Input>(in);
+  // A finger that came down on another page was meant for it: the page moved on by
+  // itself (an answer's confirmation, the thanks' time) while it rested.
+  if ((survey_tap || is<intent::Start>(in)) && tap_from_other_page_) return;
+  // The page just opened under the finger (开始, or an answer's confirmation moved it
+  // on): an answer, Next, Back or key pressed this soon is a double tap's second half
+  // (session 25's review: one ticked the quiz's first question, unseen, and moved on).
+  // Any answer, not only a card that moves on: the page may tick a box there.
+  if (survey_tap && screen_ == Screen::question && tap_at_ < absorb_taps_until_) return;
   if (const auto* s = std::get_if<intent::Start>(&in)) {
     start(s->questionnaire);
   } else if (const auto* a = std::get_if<intent::Answer>(&in)) {
@@ -344,7 +356,7 @@ void KioskModel::next() {
   if (!session_ || screen_ != Screen::question) return;
   // A Next during the advance's short delay is the same step, taken now; one just
   // after it was meant for the question the resident had answered.
-  if (!advance_at_ && clock_() < absorb_next_until_) return;
+  if (!advance_at_ && tap_at_ < absorb_next_until_) return;
   // A character on the pad or pinyin being composed is not yet in the comment: going on
   // would drop it unseen (the review's 好 and its handwritten stroke). The resident picks
   // a candidate or clears it first; the panel says so.
@@ -357,18 +369,18 @@ void KioskModel::next() {
   }
   advance_at_ = 0;
   absorb_next_until_ = 0;
-  absorb_answer_until_ = 0;
+  absorb_taps_until_ = 0;
   refusal_ = session_->next();
   if (refusal_.ok()) moved_on(false);
 }
 
 // The page moved on: a second Next where the first was (a double tap: session 24's
 // review skipped a question after Back that way) was meant for the page just left; so,
-// when it moved by itself, was a card tapped at once (no card is drawn where Next is).
+// when it moved by itself, was anything tapped at once (no card is drawn where Next is).
 void KioskModel::moved_on(bool by_itself) {
   TimeMs now = clock_();
   absorb_next_until_ = now + kNextAbsorbMs;
-  absorb_answer_until_ = by_itself ? now + kAnswerAbsorbMs : 0;
+  absorb_taps_until_ = by_itself ? now + kAnswerAbsorbMs : 0;
   if (session_->at_end()) complete();
 }
 
@@ -376,7 +388,7 @@ void KioskModel::back() {
   if (!session_ || screen_ != Screen::question) return;
   advance_at_ = 0;
   absorb_next_until_ = 0;
-  absorb_answer_until_ = 0;
+  absorb_taps_until_ = 0;
   refusal_ = {};
   if (session_->progress().position <= 1) leave_ = LeaveAsk::back_on_first;  // ask before throwing it away
   else session_->back();

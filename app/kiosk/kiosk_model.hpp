@@ -29,6 +29,7 @@ enum class Screen { welcome, question, finish, admin };
 namespace intent {
 struct Touch {               // a finger on the glass, nothing asked: the resident is still there
   bool press = false;        // it came down in this frame (a tap acts when it lifts)
+  bool lift = false;         // it lifted in this frame, on nothing that asks
 };
 struct Start { std::string questionnaire; };
 struct SetLang { std::string lang; };  // "zh" or "en"
@@ -84,9 +85,11 @@ class KioskModel {
   // 看完了 is held as long after the thanks appear: a double tap on 提交 (drawn where
   // 看完了 then is) would leave before the thanks, or the quiz's score, were seen.
   static constexpr TimeMs kNextAbsorbMs = 1000;
-  // Likewise an answer tapped this soon after the page moved by itself: the second tap of
-  // a resident who taps twice would otherwise answer a question they have not yet read;
-  // and any tap on the first question this soon after 开始 (its double tap).
+  // Likewise an answer, Next, Back or key tapped this soon after the page moved by itself:
+  // the second tap of a resident who taps twice would otherwise answer a question they
+  // have not yet read; and on the first question this soon after 开始 (its double tap).
+  // Every hold is judged by when the finger came down (a tap acts when it lifts), and a
+  // press within one lengthens it to at least this long after the press.
   static constexpr TimeMs kAnswerAbsorbMs = 600;
   // Text sizes a resident can choose, as factors of the normal size (index = text_size()):
   // normal, large and extra large. The switch steps through them and back to normal.
@@ -247,11 +250,22 @@ class KioskModel {
   TimeMs last_activity_ = 0;
   TimeMs advance_at_ = 0;
   TimeMs absorb_next_until_ = 0;
-  TimeMs absorb_answer_until_ = 0;
   LeaveAsk leave_ = LeaveAsk::none;
   TimeMs finish_until_ = 0;
-  TimeMs absorb_start_until_ = 0;  // the first question's taps this soon are 开始's second (kAnswerAbsorbMs)
-  bool press_in_hold_ = false;     // the finger now down came down before absorb_start_until_
+  TimeMs absorb_taps_until_ = 0;  // the page opened under the finger (开始, or by itself): kAnswerAbsorbMs
+  // The finger now on the glass: when, and on which page, it came down.
+  struct Press {
+    TimeMs at = 0;
+    Screen screen = Screen::welcome;
+    const Question* question = nullptr;
+  };
+  std::optional<Press> press_;
+  // The tap being applied: when its finger came down (now, if the frame did not say), and
+  // whether that was on another page (one that moved on by itself under the finger).
+  TimeMs tap_at_ = 0;
+  bool tap_from_other_page_ = false;
+  void lifted();
+  const Question* question_on_screen() const;
   TimeMs hold_since_ = 0;
   // A page something was last done for, checked field by field every frame so that
   // "still the same page?" allocates nothing; assigned only when the page changes.

@@ -232,11 +232,12 @@ void EventLoop::tick_models() {
 // A request to act on. A bare touch is not one here: wait_for_events() already counted
 // the input that carried it, and a finger resting on the glass must not keep frames coming.
 bool asks(const Intent& in) { return !none(in) && !is<intent::Touch>(in); }
-// Still, the model hears when a finger comes down (开始's hold follows the press: a tap
-// acts when it lifts), without that asking for frames.
-bool is_press(const Intent& in) {
+// Still, the model hears when a finger comes down and when it lifts on nothing (a tap
+// acts when it lifts, but is judged by when and where it came down), without that
+// asking for frames.
+bool press_or_lift(const Intent& in) {
   const auto* t = std::get_if<intent::Touch>(&in);
-  return t && t->press;
+  return t && (t->press || t->lift);
 }
 
 // Every point of the finger's path gets a frame of its own (where each press and
@@ -247,7 +248,7 @@ Intent EventLoop::draw_path() {
   int n_steps = backend_.take_pointer_steps(steps);
   for (int i = 0; i + 1 < n_steps; ++i) {
     Intent step = frame_.render(&steps[i]);
-    if (asks(step) || is_press(step)) app_.model->apply(step);
+    if (asks(step) || press_or_lift(step)) app_.model->apply(step);
   }
   const platform::PointerStep* last = n_steps > 0 ? &steps[n_steps - 1] : nullptr;
   hits_.clear();
@@ -277,7 +278,7 @@ void EventLoop::settle(const Intent& in) {
     app_.model->apply(in);
     extra_ = 3;
   } else {
-    if (is_press(in)) app_.model->apply(in);
+    if (press_or_lift(in)) app_.model->apply(in);
     if (extra_ > 0) --extra_;
   }
   if (read_aloud_.sync(*app_.model, app_.strings)) extra_ = std::max(extra_, 1);  // speak or stop now

@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
         tap(order[rng.below(order.size())]->text.get(model.lang()));
         now += KioskModel::kAutoAdvanceMs + 1;
         frame(ImVec2(-1, -1), false);
+        now += KioskModel::kAnswerAbsorbMs;  // the page it moved on to is read (a tap sooner is this one's second)
       }
       if (model.screen() != Screen::question || model.session()->current() != &cur) continue;
       bool last = model.session()->progress().position == model.session()->progress().total;

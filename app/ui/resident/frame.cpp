@@ -118,7 +118,7 @@ Intent draw_frame(const View& v) {
   // Reading stops the moment a finger lands anywhere (on 朗读 too: its release then
   // does not start it again, read_aloud_widgets.cpp).
   if (io.MouseClicked[0] && none(in) && v.model.reading()) in = intent::StopReading{true};
-  if (none(in) && (io.MouseDown[0] || io.MouseReleased[0])) in = intent::Touch{io.MouseClicked[0]};
+  if (none(in) && (io.MouseDown[0] || io.MouseReleased[0])) in = intent::Touch{io.MouseClicked[0], io.MouseReleased[0]};
   touch_drag(kTouchSlop * v.scale);
   use_palette(kStandardPalette);
   return in;
