@@ -409,12 +409,14 @@ TEST_CASE("by touch: a second tap on an answer that moves on by itself leaves th
       k.now += KioskModel::kNextAbsorbMs;
     }
     REQUIRE(k.current().id == step.from);
-    for (Second second : {Second::just_after, Second::rests_across_move, Second::rests_after_move}) {
+    for (Second second : {Second::just_after, Second::rests_across_move, Second::rests_after_move})
+    for (float fx : {0.2f, 0.5f, 0.8f})
+    for (float fy : {0.25f, 0.75f}) {
       CAPTURE(static_cast<int>(second));
       k.now += KioskModel::kNextAbsorbMs;
       auto option = k.find(k.model.session()->options_in_order(k.current()).front()->text.get("zh"));
       REQUIRE(option);
-      const ImVec2 at = centre(option);
+      const ImVec2 at(option->min.x + (option->max.x - option->min.x) * fx, option->min.y + (option->max.y - option->min.y) * fy);
       k.press_release(at);
       REQUIRE(k.model.auto_advance_pending());
       const TimeMs tapped = k.now;
@@ -425,11 +427,13 @@ TEST_CASE("by touch: a second tap on an answer that moves on by itself leaves th
         k.now = tapped + KioskModel::kAutoAdvanceMs;
         k.frame(at, true);
         REQUIRE(k.current().id == step.to);
+        k.frame(at, true);  // the new page drawn under the finger
         k.now = tapped + 2000;
       } else {
         k.now = tapped + KioskModel::kAutoAdvanceMs;
         k.frame(ImVec2(-1, -1), false);
         REQUIRE(k.current().id == step.to);
+        k.frame(ImVec2(-1, -1), false);  // the new page drawn
         k.now += second == Second::just_after ? 200 : 300;
         k.frame(at, false);
         k.frame(at, true);
@@ -463,7 +467,7 @@ TEST_CASE("by touch: a second tap on an answer that moves on by itself leaves th
   }
   // Not a test that cannot fail: the next pages draw answers where the finger was.
   MESSAGE(landed << " of " << trials << " second taps lifted on something tappable");
-  CHECK(landed >= trials / 2);
+  CHECK(landed >= trials / 3);
 }
 
 TEST_CASE("by touch: the last single-choice question is not submitted until 提交 is tapped") {
