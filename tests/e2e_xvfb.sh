@@ -43,6 +43,13 @@ click() {  # click the item whose label is exactly $1
   : >"$work/hits"  # wait for a fresh frame before the next lookup
 }
 
+# 退出, 退出问卷, then the abandoned record ("question-reached answered") once there are $1.
+leave_and_record() {
+  click "退出"; click "退出问卷"
+  for _ in $(seq 50); do [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM abandoned")" = "$1" ] && break; sleep 0.1; done
+  sqlite3 "$work/e2e.db" "SELECT position || ' ' || answered FROM abandoned ORDER BY id DESC LIMIT 1"
+}
+
 # 开始's hold through the real event loop (session 26: the model's unit tests passed while
 # the window never told the model when a finger came down). Where is 满意 on the first
 # question? Then a second finger that lands 0.2 s after the card and rests 0.8 s on it
@@ -62,9 +69,7 @@ xdotool mousemove --window "$wid" $face mousedown 1
 sleep 0.8
 xdotool mouseup 1
 sleep 1
-click "退出"; click "退出问卷"
-for _ in $(seq 50); do [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM abandoned")" = 2 ] && break; sleep 0.1; done
-held=$(sqlite3 "$work/e2e.db" "SELECT position || ' ' || answered FROM abandoned ORDER BY id DESC LIMIT 1")
+held=$(leave_and_record 2)
 [ "$held" = "1 0" ] || { echo "FAIL: a second tap landing in 开始's hold and resting 0.8 s answered (position answered: $held)"; exit 1; }
 
 # Every hold follows the press (session 26's review): 满意 tapped on question 1, which
@@ -80,9 +85,7 @@ xdotool mousedown 1
 sleep 1
 xdotool mouseup 1
 sleep 1
-click "退出"; click "退出问卷"
-for _ in $(seq 50); do [ "$(sqlite3 "$work/e2e.db" "SELECT count(*) FROM abandoned")" = 3 ] && break; sleep 0.1; done
-held=$(sqlite3 "$work/e2e.db" "SELECT position || ' ' || answered FROM abandoned ORDER BY id DESC LIMIT 1")
+held=$(leave_and_record 3)
 [ "$held" = "2 1" ] || { echo "FAIL: a second tap landing in the hold after the page moved, resting 1 s, answered the next question (position answered: $held)"; exit 1; }
 
 click "公众绿色出行调查"
