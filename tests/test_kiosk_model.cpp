@@ -190,8 +190,9 @@ TEST_CASE("开始 tapped twice: an answer, Next or Back on the first question th
     // What is not the survey's own still works at once: the language switch, for one.
     r.act(intent::SetLang{"en"});
     CHECK(r.model.lang() == "en");
-    // The hold is over: the same tap answers, and the page moves on as it always did.
-    r.now = t0 + KioskModel::kAnswerAbsorbMs;
+    // The taps pause 0.6 s after the last one held: the same tap answers, and the page
+    // moves on as it always did.
+    r.now = t0 + KioskModel::kAnswerAbsorbMs - 1 + KioskModel::kAnswerAbsorbMs;
     r.act(pick);
     CHECK_FALSE(test::same_answer(r.model.session()->answer_of(first->id), opened));
     r.now += KioskModel::kAutoAdvanceMs + 10;
@@ -205,6 +206,13 @@ TEST_CASE("开始 tapped twice: an answer, Next or Back on the first question th
     r.now = t1 + 100;
     r.act(card_tap(again));
     CHECK(test::same_answer(r.model.session()->answer_of(again.id), opened_again));
+    // A third taps nothing in the hold: their first tap as it ends is taken.
+    const TimeMs t2 = r.now;
+    const Question& third = next_resident(r, id);
+    const Answer opened_third = r.model.session()->answer_of(third.id);
+    r.now = t2 + KioskModel::kAnswerAbsorbMs;
+    r.act(card_tap(third));
+    CHECK_FALSE(test::same_answer(r.model.session()->answer_of(third.id), opened_third));
   }
 }
 
@@ -233,7 +241,8 @@ TEST_CASE("开始 tapped twice: a press that came down in the hold is held howev
     r.now = t0 + 1500;
     r.act(pick);
     CHECK(unchanged());
-    // The hold is over: the resident's next tap, down and up, is taken.
+    // The finger pauses: the resident's next tap, down and up, is taken.
+    r.now += KioskModel::kAnswerAbsorbMs;
     r.act(intent::Touch{true});
     r.now += 100;
     r.act(pick);
@@ -280,6 +289,7 @@ TEST_CASE("下一题 tapped twice: a press that came down in Next's hold is held
   r.act(intent::Next{});
   CHECK(still_on(second));  // no "please answer first" for a tap never meant for this question
   // Read, then tapped: taken (and, unanswered, says so).
+  r.now += KioskModel::kAnswerAbsorbMs;
   r.act(intent::Touch{true});
   r.act(intent::Next{});
   CHECK(r.model.refusal().status == AnswerStatus::required);
@@ -315,23 +325,33 @@ TEST_CASE("下一题 tapped twice: a press that came down in Next's hold is held
   CHECK(r.model.refusal().status == AnswerStatus::required);
 }
 
-TEST_CASE("a finger that came down before the page moved on by itself does nothing on the next page, whatever it lifts on") {
+TEST_CASE("a finger that came down before the page moved on by itself, or just after, does nothing on the next page, whatever it lifts on") {
   enum class Lift { card, box, next, back };  // the next page's card, a box it ticks (no auto-advance), 下一题, 上一题
+  for (bool before_move : {true, false})
   for (Lift lift : {Lift::card, Lift::box, Lift::next, Lift::back}) {
+    CAPTURE(before_move);
     CAPTURE(static_cast<int>(lift));
     Rig r;
     r.act(intent::Start{"satisfaction"});
     const TimeMs t0 = r.now;
     r.act(card_tap(*r.model.session()->current()));
-    // The second tap comes down 0.5 s later, on the first question still lit up; the page
-    // moves at 0.7 s under it; it lifts at 2 s, long after any hold.
-    r.now = t0 + 500;
-    r.act(intent::Touch{true});
     const TimeMs moved = t0 + KioskModel::kAutoAdvanceMs;
+    // The second tap comes down 0.5 s after the first, on the first question still lit
+    // up, and the page moves at 0.7 s under it; or it comes down 0.3 s after the move.
+    // Either way it rests a second.
+    TimeMs down = before_move ? t0 + 500 : moved + 300;
+    if (before_move) {
+      r.now = down;
+      r.act(intent::Touch{true});
+    }
     r.now = moved;
     r.model.tick();
     const Question* second = r.model.session()->current();
     REQUIRE(second->id == "sat_rivers");
+    if (!before_move) {
+      r.now = down;
+      r.act(intent::Touch{true});
+    }
     const Answer opened = r.model.session()->answer_of(second->id);
     intent::Answer tap = card_tap(*second);
     tap.advance = lift == Lift::card;
@@ -345,13 +365,7 @@ TEST_CASE("a finger that came down before the page moved on by itself does nothi
       return r.model.session()->current() == second && test::same_answer(r.model.session()->answer_of(second->id), opened) &&
              r.model.refusal().ok() && !r.model.auto_advance_pending();
     };
-    r.now = t0 + 2000;
-    lift_on();
-    CHECK(untouched());
-    // A press after the move, within its hold, resting 1 s: still the double tap.
-    r.now = moved + 300;
-    r.act(intent::Touch{true});
-    r.now = moved + 1300;
+    r.now = down + 1000;
     lift_on();
     CHECK(untouched());
     // Read, then tapped: taken.
@@ -360,6 +374,53 @@ TEST_CASE("a finger that came down before the page moved on by itself does nothi
     lift_on();
     CHECK_FALSE(untouched());
   }
+}
+
+// Session 27's review: a switch tapped in the hold lengthened it like a held tap, and an
+// answer 0.85 s after the page moved was lost; and a held tap's run was measured from
+// its press, so a tap 0.4 s after a long press lifted went through.
+TEST_CASE("a hold lasts until the taps it holds pause for 0.6 s after they lift, and a switch tapped in it does not lengthen it") {
+  Rig r;
+  r.act(intent::Start{"satisfaction"});
+  TimeMs t0 = r.now;
+  r.act(card_tap(*r.model.session()->current()));
+  TimeMs moved = t0 + KioskModel::kAutoAdvanceMs;
+  r.now = moved;
+  r.model.tick();
+  const Question* second = r.model.session()->current();
+  REQUIRE(second->id == "sat_rivers");
+  // 中/EN at 0.3 s after the move, then the resident's answer at 0.65 s: taken.
+  r.now = moved + 300;
+  r.act(intent::Touch{true});
+  r.now += 50;
+  r.act(intent::SetLang{"en"});
+  CHECK(r.model.lang() == "en");
+  r.now = moved + KioskModel::kAnswerAbsorbMs + 50;
+  r.act(intent::Touch{true});
+  r.act(card_tap(*second));
+  CHECK(answered(r.model.session()->answer_of(second->id)));
+  // On the next page: a press at 0.55 s rests half a second, lifts at 1.05 s, and the
+  // finger taps again 0.4 s later: one run of taps, held.
+  t0 = r.now;
+  moved = t0 + KioskModel::kAutoAdvanceMs;
+  r.now = moved;
+  r.model.tick();
+  const Question* third = r.model.session()->current();
+  REQUIRE(third != second);
+  const TimeMs down = moved + 550;
+  r.now = down;
+  r.act(intent::Touch{true});
+  r.now = down + 500;
+  r.act(intent::Touch{false, true});  // lifted on nothing
+  r.now += 400;
+  r.act(intent::Touch{true});
+  r.act(card_tap(*third));
+  CHECK_FALSE(answered(r.model.session()->answer_of(third->id)));
+  // A pause of 0.6 s after that lift: taken.
+  r.now += KioskModel::kAnswerAbsorbMs;
+  r.act(intent::Touch{true});
+  r.act(card_tap(*third));
+  CHECK(answered(r.model.session()->answer_of(third->id)));
 }
 
 TEST_CASE("看完了 pressed in 提交's hold is held however long it rests, and a finger resting as the thanks end starts nothing") {
@@ -373,6 +434,7 @@ TEST_CASE("看完了 pressed in 提交's hold is held however long it rests, and
   r.now = t0 + 2000;
   r.act(intent::Home{});
   CHECK(r.model.screen() == Screen::finish);  // the score is still there to read
+  r.now += KioskModel::kAnswerAbsorbMs;  // the finger pauses, then taps 看完了
   r.act(intent::Touch{true});
   r.act(intent::Home{});
   CHECK(r.model.screen() == Screen::welcome);

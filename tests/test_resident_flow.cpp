@@ -71,7 +71,11 @@ TEST_CASE("thanks screen: a touch at 25 s keeps it open past 30 s, left alone it
   r.now += KioskModel::kNextAbsorbMs - 1;
   r.act(intent::Home{});
   CHECK(r.model.screen() == Screen::finish);
-  r.now += 1;
+  // A tap held lengthens the hold until the taps pause 0.6 s.
+  r.now += KioskModel::kAnswerAbsorbMs - 1;
+  r.act(intent::Home{});
+  CHECK(r.model.screen() == Screen::finish);
+  r.now += KioskModel::kAnswerAbsorbMs;
   r.act(intent::Home{});
   CHECK(r.model.screen() == Screen::welcome);
   CHECK(r.store.count() == 2);

@@ -237,7 +237,10 @@ void KioskModel::apply(const Intent& in) {
   touch();
   if (const auto* t = std::get_if<intent::Touch>(&in)) {
     if (t->press) pressed();
-    if (t->lift) press_.reset();
+    if (t->lift) {  // on nothing: in a hold, a tap of the same run as any held one
+      lifted();
+      held();
+    }
     return;
   }
   if (const auto* t = std::get_if<intent::StopReading>(&in); t && t->press) pressed();
@@ -282,7 +285,10 @@ bool KioskModel::apply_setting(const Intent& in) {
     }
   } else if (is<intent::Home>(in)) {
     // The thanks came by 提交 (moved_on): 看完了 pressed within Next's hold is its second tap.
-    if (screen_ == Screen::finish && tap_at_ < absorb_next_until_) return true;
+    if (screen_ == Screen::finish && tap_at_ < absorb_next_until_) {
+      held();
+      return true;
+    }
     go_welcome();
   } else if (is<intent::CornerPress>(in)) {
     if (screen_ == Screen::welcome && !hold_since_) hold_since_ = clock_();
@@ -300,13 +306,17 @@ const Question* KioskModel::question_on_screen() const {
 
 // A finger came down. A tap acts when it lifts, but it is judged by where and when it
 // came down: one pressed in a hold is absorbed however long it rested (session 26's
-// review: a second tap held 0.35 s ticked an answer), and each press in a hold lengthens
-// it, so a resident's quick taps are held until they pause.
-void KioskModel::pressed() {
+// review: a second tap held 0.35 s ticked an answer).
+void KioskModel::pressed() { press_ = Press{clock_(), screen_, question_on_screen()}; }
+
+// The tap just lifted came down in a hold and was absorbed (or lifted on nothing): the
+// hold lasts until the finger has paused kAnswerAbsorbMs, so a triple tap is held too.
+// A tap on a switch is not one of them (session 27's review: 中/EN tapped in the hold
+// lengthened it, and the answer tapped after it, 0.85 s after the page moved, was lost).
+void KioskModel::held() {
   TimeMs now = clock_();
-  press_ = Press{now, screen_, question_on_screen()};
   for (TimeMs* until : {&absorb_taps_until_, &absorb_next_until_})
-    if (now < *until) *until = std::max(*until, now + kAnswerAbsorbMs);
+    if (tap_at_ < *until) *until = std::max(*until, now + kAnswerAbsorbMs);
 }
 
 // A tap (or a request with no press before it: a test, the tour) is being applied.
@@ -325,7 +335,7 @@ void KioskModel::apply_survey(const Intent& in) {
   // on): an answer, Next, Back or key pressed this soon is a double tap's second half
   // (session 25's review: one ticked the quiz's first question, unseen, and moved on).
   // Any answer, not only a card that moves on: the page may tick a box there.
-  if (survey_tap && screen_ == Screen::question && tap_at_ < absorb_taps_until_) return;
+  if (survey_tap && screen_ == Screen::question && tap_at_ < absorb_taps_until_) return held();
   if (const auto* s = std::get_if<intent::Start>(&in)) {
     start(s->questionnaire);
   } else if (const auto* a = std::get_if<intent::Answer>(&in)) {
@@ -356,7 +366,7 @@ void KioskModel::next() {
   if (!session_ || screen_ != Screen::question) return;
   // A Next during the advance's short delay is the same step, taken now; one just
   // after it was meant for the question the resident had answered.
-  if (!advance_at_ && tap_at_ < absorb_next_until_) return;
+  if (!advance_at_ && tap_at_ < absorb_next_until_) return held();
   // A character on the pad or pinyin being composed is not yet in the comment: going on
   // would drop it unseen (the review's 好 and its handwritten stroke). The resident picks
   // a candidate or clears it first; the panel says so.

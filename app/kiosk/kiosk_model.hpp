@@ -89,7 +89,7 @@ class KioskModel {
   // the second tap of a resident who taps twice would otherwise answer a question they
   // have not yet read; and on the first question this soon after 开始 (its double tap).
   // Every hold is judged by when the finger came down (a tap acts when it lifts), and a
-  // press within one lengthens it to at least this long after the press.
+  // tap it holds lengthens it to at least this long after that tap lifts.
   static constexpr TimeMs kAnswerAbsorbMs = 600;
   // Text sizes a resident can choose, as factors of the normal size (index = text_size()):
   // normal, large and extra large. The switch steps through them and back to normal.
@@ -265,6 +265,7 @@ class KioskModel {
   TimeMs tap_at_ = 0;
   bool tap_from_other_page_ = false;
   void lifted();
+  void held();
   const Question* question_on_screen() const;
   TimeMs hold_since_ = 0;
   // A page something was last done for, checked field by field every frame so that
