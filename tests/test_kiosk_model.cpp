@@ -282,22 +282,29 @@ TEST_CASE("下一题 tapped twice: a press that came down in Next's hold is held
   const Question* second = answer_and_next();
   REQUIRE(second->id == "sat_rivers");
   auto still_on = [&](const Question* q) { return r.model.session()->current() == q && r.model.refusal().ok(); };
+  // The finger pauses, then taps 下一题 on the unanswered question: taken, and says so.
+  auto next_after_pause = [&] {
+    r.now += KioskModel::kAnswerAbsorbMs;
+    r.act(intent::Touch{true});
+    r.act(intent::Next{});
+    return r.model.refusal().status == AnswerStatus::required;
+  };
+  // Read, answered, and on to the next question with 下一题 at t0.
+  auto on_to_next = [&] {
+    r.now += KioskModel::kNextAbsorbMs;
+    t0 = r.now;
+    return answer_and_next();
+  };
   // Down at 0.3 s, lifted at 1.5 s: the double tap's second half.
   r.now = t0 + 300;
   r.act(intent::Touch{true});
   r.now = t0 + 1500;
   r.act(intent::Next{});
   CHECK(still_on(second));  // no "please answer first" for a tap never meant for this question
-  // Read, then tapped: taken (and, unanswered, says so).
-  r.now += KioskModel::kAnswerAbsorbMs;
-  r.act(intent::Touch{true});
-  r.act(intent::Next{});
-  CHECK(r.model.refusal().status == AnswerStatus::required);
+  CHECK(next_after_pause());
   // On the next question, taps 0.3 s apart for 1.5 s: each lands in the hold the one
   // before lengthened.
-  r.now += KioskModel::kNextAbsorbMs;
-  t0 = r.now;
-  const Question* third = answer_and_next();
+  const Question* third = on_to_next();
   REQUIRE(third != second);
   for (int i = 1; i <= 5; ++i) {
     r.now = t0 + 300 * i;
@@ -306,15 +313,9 @@ TEST_CASE("下一题 tapped twice: a press that came down in Next's hold is held
     r.act(intent::Next{});
     CHECK(still_on(third));
   }
-  // The finger pauses: the next tap is the resident's own.
-  r.now += KioskModel::kAnswerAbsorbMs;
-  r.act(intent::Touch{true});
-  r.act(intent::Next{});
-  CHECK(r.model.refusal().status == AnswerStatus::required);
+  CHECK(next_after_pause());  // the resident's own
   // A tap lifted on nothing ends its press: what follows is judged by its own time.
-  r.now += KioskModel::kNextAbsorbMs;
-  t0 = r.now;
-  const Question* fourth = answer_and_next();
+  const Question* fourth = on_to_next();
   REQUIRE(fourth != third);
   r.now = t0 + 200;
   r.act(intent::Touch{true});
