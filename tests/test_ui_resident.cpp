@@ -109,6 +109,15 @@ struct Kiosk : test::KioskRig {
     press_release(ImVec2((h->min.x + h->max.x) / 2, (h->min.y + h->max.y) / 2));
     return true;
   }
+  // Something the last frame drew for a tap (the staff corner aside) is under this point,
+  // inside its scroll region's view.
+  bool tappable_at(ImVec2 at) const {
+    for (const auto& h : hits)
+      if (h.label != "##staff" && at.x >= h.min.x && at.x < h.max.x && at.y >= h.min.y && at.y < h.max.y &&
+          at.y >= h.clip_min.y && at.y < h.clip_max.y)
+        return true;
+    return false;
+  }
   std::string t(const char* key) { return strings.get(model.lang(), key); }
   const Question& current() const { return *model.session()->current(); }
   std::string option_text(const std::string& id) { return current().find_option(id)->text.get(model.lang()); }
@@ -300,11 +309,7 @@ TEST_CASE("by touch: a double tap anywhere on a questionnaire's card opens its f
           const Question* first = &k.current();
           const Answer opened = k.model.session()->answer_of(first->id);  // the trip counts open at zero
           k.frame(ImVec2(-1, -1), false);
-          bool on_item = false;
-          for (const auto& h : k.hits)
-            on_item |= h.label != "##staff" && at.x >= h.min.x && at.x < h.max.x && at.y >= h.min.y && at.y < h.max.y &&
-                       at.y >= h.clip_min.y && at.y < h.clip_max.y;
-          landed_on_answer += on_item;
+          landed_on_answer += k.tappable_at(at);
           k.now += 200;  // the second half of the double tap
           if (taps == Taps::second_rests) {  // down at 0.2 s, lifted at 1 s
             k.frame(at, true);
@@ -440,11 +445,7 @@ TEST_CASE("by touch: a second tap on an answer that moves on by itself leaves th
         if (second == Second::rests_after_move) k.now += 1000;  // up 1.3 s after the move
       }
       k.frame(at, false);
-      bool on_item = false;
-      for (const auto& h : k.hits)
-        on_item |= h.label != "##staff" && at.x >= h.min.x && at.x < h.max.x && at.y >= h.min.y && at.y < h.max.y &&
-                   at.y >= h.clip_min.y && at.y < h.clip_max.y;
-      landed += on_item;
+      landed += k.tappable_at(at);
       ++trials;
       k.frame(ImVec2(-1, -1), false);
       k.now += KioskModel::kAutoAdvanceMs + 10;  // were anything picked, it would move on now
