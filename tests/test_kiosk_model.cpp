@@ -424,6 +424,92 @@ TEST_CASE("a hold lasts until the taps it holds pause for 0.6 s after they lift,
   CHECK(answered(r.model.session()->answer_of(third->id)));
 }
 
+// Session 27's review: the hold after a page moved by itself held every tap in it, so a
+// brisk "2" on the number pad 0.3 s after 公交车 moved the page on was lost, and 0 stored
+// for "20". A tap that came down a reaction time after the move, away from the tap that
+// moved it, was aimed at the new page; a double tap's second half lands where the first did.
+TEST_CASE("in a hold, a tap aimed at the new page (late enough, away from the tap that moved it) is taken, but not one near it, too soon, unplaced or on 下一题") {
+  const float ax = 600, ay = 500;  // where the first question's card was tapped
+  enum class Kind { answer, back, next };
+  struct Trial { TimeMs after; float dx, dy; Kind kind; bool placed; bool taken; };
+  const float far = KioskModel::kNearUnits + 1, near = KioskModel::kNearUnits - 1;
+  static_assert(KioskModel::kAimMs + 100 < KioskModel::kAnswerAbsorbMs, "every trial lands in the hold");
+  for (Trial t : {Trial{KioskModel::kAimMs, far, 0, Kind::answer, true, true},
+                  Trial{KioskModel::kAimMs, 0, -far, Kind::answer, true, true},
+                  Trial{KioskModel::kAimMs + 100, far * 0.8f, far * 0.8f, Kind::back, true, true},
+                  Trial{KioskModel::kAimMs - 1, far * 3, 0, Kind::answer, true, false},     // too soon: aimed at the old page
+                  Trial{KioskModel::kAimMs + 100, near, 0, Kind::answer, true, false},      // where the first tap was
+                  Trial{KioskModel::kAimMs + 100, near * 0.7f, near * 0.7f, Kind::back, true, false},
+                  Trial{KioskModel::kAimMs + 100, 0, far * 4, Kind::next, true, false},     // 下一题 after a card: a habit
+                  Trial{KioskModel::kAimMs + 100, far * 3, 0, Kind::answer, false, false}}) {  // nobody said where
+    CAPTURE(t.after);
+    CAPTURE(t.dx);
+    CAPTURE(t.dy);
+    CAPTURE(static_cast<int>(t.kind));
+    Rig r;
+    r.act(intent::Start{"satisfaction"});
+    r.now += KioskModel::kNextAbsorbMs;
+    const Question* first = r.model.session()->current();
+    r.act(intent::Touch{true, false, ax, ay});
+    r.act(card_tap(*first));
+    const TimeMs moved = r.now + KioskModel::kAutoAdvanceMs;
+    r.now = moved;
+    r.model.tick();
+    const Question* second = r.model.session()->current();
+    REQUIRE(second->id == "sat_rivers");
+    r.now = moved + t.after;
+    r.act(t.placed ? intent::Touch{true, false, ax + t.dx, ay + t.dy} : intent::Touch{true});
+    r.now += 80;
+    if (t.kind == Kind::answer) r.act(card_tap(*second));
+    else if (t.kind == Kind::back) r.act(intent::Back{});
+    else r.act(intent::Next{});
+    r.model.tick();
+    const bool moved_again = r.model.session()->current() != second;
+    const bool took = answered(r.model.session()->answer_of(second->id)) || moved_again || !r.model.refusal().ok();
+    CHECK(took == t.taken);
+    if (t.taken && t.kind == Kind::back) CHECK(r.model.session()->current() == first);
+  }
+}
+
+TEST_CASE("the number pad after 公交车 moved the page on takes a brisk 2 and 0 away from the card, and holds a double tap on the card's place") {
+  for (bool double_tap : {false, true}) {
+    CAPTURE(double_tap);
+    Rig r;
+    r.act(intent::Start{"green-travel"});
+    r.fill_to_end();  // a whole survey first: this resident knows the pad
+    r.now += r.cfg.finish_seconds * 1000LL;
+    r.model.tick();
+    r.act(intent::Start{"green-travel"});
+    for (int guard = 0; guard < 20 && r.model.session()->current()->id != "commute"; ++guard) {
+      r.now += KioskModel::kNextAbsorbMs;
+      r.act(intent::Answer{first_valid_answer(*r.model.session()->current())});
+      r.act(intent::Next{});
+    }
+    REQUIRE(r.model.session()->current()->id == "commute");
+    r.now += KioskModel::kNextAbsorbMs;
+    r.act(intent::Touch{true, false, 700, 450});
+    r.act(intent::Answer{Choice{"bus"}, true});
+    r.now += KioskModel::kAutoAdvanceMs;
+    r.model.tick();
+    REQUIRE(r.model.session()->current()->id == "commute_minutes");
+    const TimeMs moved = r.now;
+    // "2" 0.45 s after the pad appeared, "0" 0.3 s later; or the card's double tap.
+    const float kx = double_tap ? 705 : 1100, ky = double_tap ? 455 : 700;
+    r.now = moved + KioskModel::kAimMs + 50;
+    r.act(intent::Touch{true, false, kx, ky});
+    r.now += 80;
+    r.act(intent::Answer{Answer{std::int64_t{2}}});
+    r.now += 300;
+    r.act(intent::Touch{true, false, kx + 150, ky + 120});
+    r.now += 80;
+    const auto* shown = std::get_if<std::int64_t>(&r.model.session()->answer_of("commute_minutes"));
+    r.act(intent::Answer{Answer{std::int64_t{shown ? *shown * 10 : 0}}});
+    const auto* got = std::get_if<std::int64_t>(&r.model.session()->answer_of("commute_minutes"));
+    REQUIRE(got);
+    CHECK(*got == (double_tap ? 0 : 20));  // the double tap's "2" held; the "0" away from it taken
+  }
+}
+
 TEST_CASE("看完了 pressed in 提交's hold is held however long it rests, and a finger resting as the thanks end starts nothing") {
   Rig r;
   r.act(intent::Start{"knowledge"});

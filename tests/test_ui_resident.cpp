@@ -471,6 +471,56 @@ TEST_CASE("by touch: a second tap on an answer that moves on by itself leaves th
   CHECK(landed >= trials / 3);
 }
 
+// Session 27's review: the number pad, opened by 公交车 moving the page on, held a brisk
+// resident's "2" (0.3 s after it appeared) and stored 0 for "20". The keys are drawn away
+// from where the card was, so a tap on them a reaction time later (0.45 s) is aimed at
+// the pad.
+TEST_CASE("by touch: a brisk 2 and 0 on the number pad just after 公交车 moved the page on store 20, in every size and orientation") {
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920), ImVec2(1280, 800)})
+  for (int ts = 0; ts < KioskModel::kTextSizes; ++ts) {
+    CAPTURE(size.x);
+    CAPTURE(ts);
+    Kiosk k(size);
+    for (int i = 0; i < ts; ++i) k.model.apply(intent::ToggleLargeText{});
+    REQUIRE(k.tap(test::shipped().find("green-travel")->title.get("zh")));
+    for (int guard = 0; guard < 40 && k.current().id != "commute"; ++guard) {
+      k.now += KioskModel::kNextAbsorbMs;
+      k.answer_by_taps();
+    }
+    REQUIRE(k.current().id == "commute");
+    k.now += KioskModel::kNextAbsorbMs;
+    REQUIRE(k.tap(k.option_text("bus")));
+    const TimeMs tapped = k.now;
+    k.now = tapped + KioskModel::kAutoAdvanceMs;
+    k.frame(ImVec2(-1, -1), false);
+    REQUIRE(k.current().id == "commute_minutes");
+    const TimeMs moved = k.now;
+    auto key_tap = [&](const char* key, TimeMs down) {
+      k.now = down;
+      auto h = k.find(key);  // the page settled, as the window draws it before anyone can tap
+      for (int i = 0; i < 8 && h; ++i) {
+        auto again = k.find(key);
+        if (again && again->min.x == h->min.x && again->min.y == h->min.y) break;
+        h = again;
+      }
+      REQUIRE(h);
+      REQUIRE(h->min.y >= h->clip_min.y);  // in view without a scroll: a brisk resident's tap
+      REQUIRE(h->max.y <= h->clip_max.y + 1);
+      const ImVec2 at = centre(h);
+      k.frame(at, false);
+      k.frame(at, true);
+      k.now += 80;
+      k.frame(at, false);
+      k.frame(ImVec2(-1, -1), false);
+    };
+    key_tap("2", moved + KioskModel::kAimMs + 50);  // in the hold after the move (kAnswerAbsorbMs)
+    key_tap("0", moved + KioskModel::kAimMs + 350);
+    const auto* got = std::get_if<std::int64_t>(&k.model.session()->answer_of("commute_minutes"));
+    REQUIRE(got);
+    CHECK(*got == 20);
+  }
+}
+
 TEST_CASE("by touch: the last single-choice question is not submitted until 提交 is tapped") {
   Kiosk k(ImVec2(1080, 1920));
   REQUIRE(k.tap(test::shipped().find("satisfaction")->title.get("zh")));

@@ -220,6 +220,8 @@ void KioskModel::start(const std::string& questionnaire) {
   refusal_ = {};
   screen_ = Screen::question;
   absorb_taps_until_ = clock_() + kAnswerAbsorbMs;  // the first question opened under the finger
+  moved_by_ = tap_spot_;
+  moved_at_ = clock_();
 }
 
 void KioskModel::answer(const intent::Answer& in) {
@@ -228,6 +230,7 @@ void KioskModel::answer(const intent::Answer& in) {
   absorb_next_until_ = 0;           // working on this question: a Next now is meant for it
   refusal_ = session_->answer(in.answer);
   advance_at_ = (refusal_.ok() && in.advance && advances && !session_->progress().last) ? clock_() + kAutoAdvanceMs : 0;
+  advance_spot_ = tap_spot_;
   if (!minor_notice_key().empty()) advance_at_ = 0;  // the notice is read, then Next
 }
 
@@ -236,14 +239,14 @@ void KioskModel::apply(const Intent& in) {
   if (none(in)) return;
   touch();
   if (const auto* t = std::get_if<intent::Touch>(&in)) {
-    if (t->press) pressed();
+    if (t->press) pressed(t->x, t->y);
     if (t->lift) {  // on nothing: in a hold, a tap of the same run as any held one
       lifted();
       held();
     }
     return;
   }
-  if (const auto* t = std::get_if<intent::StopReading>(&in); t && t->press) pressed();
+  if (const auto* t = std::get_if<intent::StopReading>(&in); t && t->press) pressed(t->x, t->y);
   else lifted();
   // Any tap stops the reading (the frame turns a press into StopReading); 朗读 starts it.
   if (is<intent::ReadAloud>(in)) {
@@ -307,7 +310,10 @@ const Question* KioskModel::question_on_screen() const {
 // A finger came down. A tap acts when it lifts, but it is judged by where and when it
 // came down: one pressed in a hold is absorbed however long it rested (session 26's
 // review: a second tap held 0.35 s ticked an answer).
-void KioskModel::pressed() { press_ = Press{clock_(), screen_, question_on_screen()}; }
+void KioskModel::pressed(float x, float y) {
+  const TimeMs now = clock_();
+  press_ = Press{input_at_ > 0 && input_at_ <= now ? input_at_ : now, screen_, question_on_screen(), Spot{x, y}};
+}
 
 // The tap just lifted came down in a hold and was absorbed (or lifted on nothing): the
 // hold lasts until the finger has paused kAnswerAbsorbMs, so a triple tap is held too.
@@ -322,6 +328,7 @@ void KioskModel::held() {
 // A tap (or a request with no press before it: a test, the tour) is being applied.
 void KioskModel::lifted() {
   tap_at_ = press_ ? press_->at : clock_();
+  tap_spot_ = press_ ? press_->spot : Spot{};
   tap_from_other_page_ = press_ && (press_->screen != screen_ || press_->question != question_on_screen());
   press_.reset();
 }
@@ -335,7 +342,8 @@ void KioskModel::apply_survey(const Intent& in) {
   // on): an answer, Next, Back or key pressed this soon is a double tap's second half
   // (session 25's review: one ticked the quiz's first question, unseen, and moved on).
   // Any answer, not only a card that moves on: the page may tick a box there.
-  if (survey_tap && screen_ == Screen::question && tap_at_ < absorb_taps_until_) return held();
+  if (survey_tap && screen_ == Screen::question && tap_at_ < absorb_taps_until_ && !aimed_at_new_page(in))
+    return held();
   if (const auto* s = std::get_if<intent::Start>(&in)) {
     start(s->questionnaire);
   } else if (const auto* a = std::get_if<intent::Answer>(&in)) {
@@ -360,6 +368,16 @@ void KioskModel::apply_survey(const Intent& in) {
   } else if (const auto* t = std::get_if<intent::Input>(&in)) {
     type(t->input);
   }
+}
+
+// A tap in the hold after the page moved that the resident aimed at the new page: it came
+// down a reaction time after the move, away from the tap that moved it (kAimMs). Judged
+// only where both places are known; never for Next (a habit after a card, see kAimMs).
+bool KioskModel::aimed_at_new_page(const Intent& in) const {
+  if (is<intent::Next>(in) || !tap_spot_.known() || !moved_by_.known()) return false;
+  if (tap_at_ < moved_at_ + kAimMs) return false;
+  float dx = tap_spot_.x - moved_by_.x, dy = tap_spot_.y - moved_by_.y;
+  return dx * dx + dy * dy > kNearUnits * kNearUnits;
 }
 
 void KioskModel::next() {
@@ -391,6 +409,8 @@ void KioskModel::moved_on(bool by_itself) {
   TimeMs now = clock_();
   absorb_next_until_ = now + kNextAbsorbMs;
   absorb_taps_until_ = by_itself ? now + kAnswerAbsorbMs : 0;
+  moved_by_ = advance_spot_;
+  moved_at_ = now;
   if (session_->at_end()) complete();
 }
 

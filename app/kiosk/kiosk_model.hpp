@@ -30,6 +30,7 @@ namespace intent {
 struct Touch {               // a finger on the glass, nothing asked: the resident is still there
   bool press = false;        // it came down in this frame (a tap acts when it lifts)
   bool lift = false;         // it lifted in this frame, on nothing that asks
+  float x = -1, y = -1;      // where it came down, in the layout's units (pixels / scale); -1: not said
 };
 struct Start { std::string questionnaire; };
 struct SetLang { std::string lang; };  // "zh" or "en"
@@ -55,6 +56,7 @@ struct CornerRelease {};
 struct ReadAloud {};         // 朗读 (read_aloud.hpp does the speaking)
 struct StopReading {         // a tap while reading
   bool press = false;        // as Touch::press: the press itself stopped it
+  float x = -1, y = -1;      // as Touch's
 };
 struct ToggleAutoRead {};    // the welcome screen's switch: read every page from now on
 struct Input { input::InputIntent input; };  // the on-screen text input of a text question
@@ -91,6 +93,16 @@ class KioskModel {
   // Every hold is judged by when the finger came down (a tap acts when it lifts), and a
   // tap it holds lengthens it to at least this long after that tap lifts.
   static constexpr TimeMs kAnswerAbsorbMs = 600;
+  // Except a tap aimed at the new page: an answer, key or Back that came down at least
+  // kAimMs after the page moved, farther than kNearUnits from the tap that moved it (a
+  // double tap's second half lands where the first did; a finger sent to the old page
+  // lands within a reaction time). Session 27's review: a brisk "2" on the number pad,
+  // 0.3 s after 公交车 moved the page on, was held and 0 stored instead of 20. Next stays
+  // held: tapping it after a card that moves on is a habit, wherever the card was.
+  // Seeing a new page and aiming at it takes an elderly resident well over 0.4 s; a
+  // finger already on its way to the old page lands sooner.
+  static constexpr TimeMs kAimMs = 400;
+  static constexpr float kNearUnits = 80;  // about 2 cm on a 22-inch kiosk at 1920×1080
   // Text sizes a resident can choose, as factors of the normal size (index = text_size()):
   // normal, large and extra large. The switch steps through them and back to normal.
   static constexpr float kTextScales[] = {1.0f, 1.4f, 1.8f};
@@ -106,6 +118,9 @@ class KioskModel {
 
   void apply(const Intent& in);
   void touch();  // any input from the resident: restarts the screen's timer (idle, thanks)
+  // When the input about to be applied happened, if the window knows (0: now). A press is
+  // judged by it: the frame that shows it may come a frame or two later under load.
+  void set_input_time(TimeMs at) { input_at_ = at; }
   // Time-driven changes: idle abandonment, auto-advance, the thanks screen's return,
   // retrying saves that failed.
   void tick();
@@ -243,7 +258,8 @@ class KioskModel {
   TimeMs staff_called_at_ = 0;
   std::vector<StaffCall> staff_calls_;
   TimeMs quiet_since() const;    // where the idle clock counts from (held while staff are called)
-  void pressed();
+  void pressed(float x, float y);
+  TimeMs input_at_ = 0;
   void call_staff();
   std::optional<Session> session_;
   AnswerCheck refusal_;
@@ -254,16 +270,28 @@ class KioskModel {
   TimeMs finish_until_ = 0;
   TimeMs absorb_taps_until_ = 0;  // the page opened under the finger (开始, or by itself): kAnswerAbsorbMs
   // The finger now on the glass: when, and on which page, it came down.
+  struct Spot {  // where a finger came down (layout units); unknown: a test's or the tour's request
+    float x = -1, y = -1;
+    bool known() const { return x >= 0 && y >= 0; }
+  };
   struct Press {
     TimeMs at = 0;
     Screen screen = Screen::welcome;
     const Question* question = nullptr;
+    Spot spot;
   };
   std::optional<Press> press_;
   // The tap being applied: when its finger came down (now, if the frame did not say), and
   // whether that was on another page (one that moved on by itself under the finger).
   TimeMs tap_at_ = 0;
+  Spot tap_spot_;
   bool tap_from_other_page_ = false;
+  // The tap that moved the page (开始, or the answer that moved on by itself) and when
+  // the page moved: a held tap far from it and late enough was aimed at the new page.
+  Spot advance_spot_;  // the answer whose confirmation is pending
+  Spot moved_by_;
+  TimeMs moved_at_ = 0;
+  bool aimed_at_new_page(const Intent& in) const;
   void lifted();
   void held();
   const Question* question_on_screen() const;

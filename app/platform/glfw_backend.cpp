@@ -29,6 +29,7 @@ struct PointerState {
   float x0, y0;  // where this state began (the press, the release)
   float x, y;    // the latest position in it
   bool down;
+  double t;      // when it began
 };
 constexpr int kPath = GlfwBackend::kPath;
 PointerState g_path[kPath];
@@ -46,7 +47,7 @@ void note_pointer(float x, float y, bool transition) {
     --g_path_len;
     g_path_carried = false;
   }
-  g_path[g_path_len++] = {x, y, x, y, g_button_down};
+  g_path[g_path_len++] = {x, y, x, y, g_button_down, glfwGetTime()};
 }
 
 void on_close(GLFWwindow* w) { glfwSetWindowShouldClose(w, GLFW_FALSE); }  // residents cannot close it
@@ -174,17 +175,19 @@ int GlfwBackend::take_pointer_steps(PointerStep* steps) {
   int n = 0;
   for (int i = 0; i < g_path_len; ++i) {
     const PointerState& p = g_path[i];
-    if (i > 0 || !g_path_carried) steps[n++] = {p.x0, p.y0, p.down};
-    if (p.x != p.x0 || p.y != p.y0) steps[n++] = {p.x, p.y, p.down};
+    if (i > 0 || !g_path_carried) steps[n++] = {p.x0, p.y0, p.down, p.t};
+    if (p.x != p.x0 || p.y != p.y0) steps[n++] = {p.x, p.y, p.down, p.t};
   }
   if (g_path_len > 0) {  // the next batch continues from the current state, already shown
     PointerState last = g_path[g_path_len - 1];
-    g_path[0] = {last.x, last.y, last.x, last.y, last.down};
+    g_path[0] = {last.x, last.y, last.x, last.y, last.down, last.t};
     g_path_len = 1;
     g_path_carried = true;
   }
   return n;
 }
+
+double GlfwBackend::now() { return glfwGetTime(); }
 
 void GlfwBackend::begin_frame(const PointerStep* replay) {
   ImGui_ImplOpenGL3_NewFrame();

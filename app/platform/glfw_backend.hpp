@@ -16,6 +16,7 @@ namespace eco::platform {
 struct PointerStep {
   float x, y;
   bool down;
+  double t;  // when the button took this state (GlfwBackend::now()): the frame that shows it comes later
 };
 
 class GlfwBackend {
@@ -47,6 +48,8 @@ class GlfwBackend {
   // (each press and release where it happened, then where the pointer went). Fills up
   // to kMaxSteps; returns how many.
   int take_pointer_steps(PointerStep* out);
+  // GLFW's clock, in seconds: what PointerStep::t counts on.
+  static double now();
 
   // A frame: `replay` (or null) overrides the backends' pointer summary for this frame.
   void begin_frame(const PointerStep* replay);

@@ -246,11 +246,21 @@ bool press_or_lift(const Intent& in) {
 Intent EventLoop::draw_path() {
   platform::PointerStep steps[platform::GlfwBackend::kMaxSteps];
   int n_steps = backend_.take_pointer_steps(steps);
+  // The model hears when each press happened, not when its frame came round: under load
+  // (software GL drawing a new page) that is a frame or two later, and a double tap's
+  // second half would seem to come after the hold meant for it.
+  const TimeMs now = app_.clock();
+  const double glfw_now = platform::GlfwBackend::now();
+  auto happened = [&](const platform::PointerStep& s) {
+    return now - static_cast<TimeMs>(std::max(0.0, glfw_now - s.t) * 1000.0);
+  };
   for (int i = 0; i + 1 < n_steps; ++i) {
+    app_.model->set_input_time(happened(steps[i]));
     Intent step = frame_.render(&steps[i]);
     if (asks(step) || press_or_lift(step)) app_.model->apply(step);
   }
   const platform::PointerStep* last = n_steps > 0 ? &steps[n_steps - 1] : nullptr;
+  app_.model->set_input_time(last ? happened(*last) : 0);
   hits_.clear();
   if (screen_schedule_.dark(app_.clock())) {
     backend_.dark_frame();

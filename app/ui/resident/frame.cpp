@@ -117,8 +117,13 @@ Intent draw_frame(const View& v) {
   const ImGuiIO& io = ImGui::GetIO();
   // Reading stops the moment a finger lands anywhere (on 朗读 too: its release then
   // does not start it again, read_aloud_widgets.cpp).
-  if (io.MouseClicked[0] && none(in) && v.model.reading()) in = intent::StopReading{true};
-  if (none(in) && (io.MouseDown[0] || io.MouseReleased[0])) in = intent::Touch{io.MouseClicked[0], io.MouseReleased[0]};
+  // Where it came down, in the layout's units at the normal text size: how far apart two
+  // taps are on the glass, whatever the window or the text size (kiosk_model.hpp, kAimMs).
+  const float unit = v.scale / v.model.text_scale();
+  const float x = io.MouseClickedPos[0].x / unit, y = io.MouseClickedPos[0].y / unit;
+  if (io.MouseClicked[0] && none(in) && v.model.reading()) in = intent::StopReading{true, x, y};
+  if (none(in) && (io.MouseDown[0] || io.MouseReleased[0]))
+    in = intent::Touch{io.MouseClicked[0], io.MouseReleased[0], x, y};
   touch_drag(kTouchSlop * v.scale);
   use_palette(kStandardPalette);
   return in;
