@@ -133,6 +133,14 @@ struct Kiosk : test::KioskRig {
     if (model.screen() != Screen::question || &current() != &cur) return;
     REQUIRE_MESSAGE(tap(t(model.session()->progress().last ? "nav.submit" : "nav.next")), cur.id);
   }
+  // Answers by taps, each question read first (no tap in the hold after a move), until
+  // the question `id` is on screen.
+  void answer_until(const std::string& id) {
+    for (int guard = 0; guard < 40 && current().id != id; ++guard) {
+      answer_by_taps();
+      now += KioskModel::kNextAbsorbMs;
+    }
+  }
   void finish_by_taps() {
     for (int guard = 0; guard < 60 && model.screen() == Screen::question; ++guard) answer_by_taps();
     REQUIRE_MESSAGE(model.screen() == Screen::finish, (model.session() && model.session()->current() ? model.session()->current()->id : std::string("-")));
@@ -409,10 +417,7 @@ TEST_CASE("by touch: a second tap on an answer that moves on by itself leaves th
     CAPTURE(step.from);
     Kiosk k(size);
     REQUIRE(k.tap(test::shipped().find(step.questionnaire)->title.get("zh")));
-    for (int guard = 0; guard < 40 && k.current().id != step.from; ++guard) {
-      k.answer_by_taps();
-      k.now += KioskModel::kNextAbsorbMs;
-    }
+    k.answer_until(step.from);
     REQUIRE(k.current().id == step.from);
     for (Second second : {Second::just_after, Second::rests_across_move, Second::rests_after_move})
     for (float fx : {0.2f, 0.5f, 0.8f})
@@ -488,10 +493,8 @@ TEST_CASE("by touch: a brisk 2 and 0, or 3 and 0, on the number pad just after å
     Kiosk k(size);
     for (int i = 0; i < ts; ++i) k.model.apply(intent::ToggleLargeText{});
     REQUIRE(k.tap(test::shipped().find("green-travel")->title.get("zh")));
-    for (int guard = 0; guard < 40 && k.current().id != "commute"; ++guard) {
-      k.now += KioskModel::kNextAbsorbMs;
-      k.answer_by_taps();
-    }
+    k.now += KioskModel::kNextAbsorbMs;
+    k.answer_until("commute");
     REQUIRE(k.current().id == "commute");
     k.now += KioskModel::kNextAbsorbMs;
     REQUIRE(k.tap(k.option_text("bus")));
