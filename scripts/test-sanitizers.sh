@@ -44,5 +44,9 @@ export ECOKIOSK_TEST_SANITIZED=1
 # test_ui's drag and slop cases, the window loop in e2e_xvfb) and
 # central_console_xdotool (17 s: the district console's pages are drawn under ASan by
 # central_console_screens).
-ctest --test-dir build-asan --output-on-failure -j2 \
+# Three at once on CI's two cores: many of these wait on PostgreSQL, Xvfb or a child
+# process (session 29, the six longest central tests under ASan: 164 s at -j2, 138 s
+# at -j3 with the cores 97% busy by /proc/stat). The tests that time the real window
+# run alone (RUN_SERIAL) whatever the -j.
+ctest --test-dir build-asan --output-on-failure -j3 \
   -E '^(soak_short|central_offline|central_pg_killed|central_pipeline_killed|central_concurrent|speech_sox|central_cells_key|font_cache_xvfb|dark_screen|cage_screenshot|db_update_xvfb|report_render|concurrent_writers|e2e_xvfb_drag|central_console_xdotool)$'
