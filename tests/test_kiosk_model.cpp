@@ -598,7 +598,7 @@ TEST_CASE("text size, high contrast, more time and a staff call are reset for th
     r.act(intent::CallStaff{});
     REQUIRE(r.model.staff_call_shown());
     r.act(intent::DismissStaffCall{});
-    r.now += r.cfg.first_question_idle_seconds * 1000LL + 500;
+    r.now += r.model.idle_limit_seconds() * 1000LL + 500;  // the first page's (its reading time)
     REQUIRE(r.model.idle_overlay());
     r.act(intent::MoreTime{});
     REQUIRE(r.model.more_time_given());

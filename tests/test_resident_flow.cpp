@@ -127,8 +127,10 @@ TEST_CASE("Back five times from question 3, then walk away: asked once, nothing 
   CHECK(r.model.leave_asked() == LeaveAsk::back_on_first);
   CHECK(r.store.abandoned_count() == 0);
   CHECK(std::get<Choice>(r.model.session()->answer_of("commute")).option == "car");
-  // Walked away: on question 1 the shorter limit applies.
-  r.now += r.cfg.first_question_idle_seconds * 1000LL;
+  // Walked away: on question 1 the shorter limit applies (its 99 characters' reading
+  // time, under the usual minute).
+  REQUIRE(r.model.idle_limit_seconds() < r.cfg.idle_seconds);
+  r.now += r.model.idle_limit_seconds() * 1000LL;
   r.model.tick();
   CHECK(r.model.idle_overlay());
   r.now += r.cfg.countdown_seconds * 1000LL;

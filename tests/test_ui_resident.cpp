@@ -573,7 +573,8 @@ TEST_CASE("by touch: Back five times from question 3, then walk away") {
   CHECK(k.model.leave_asked() == LeaveAsk::back_on_first);
   CHECK(k.find(k.t("leave.stay")));
   CHECK(k.store.abandoned_count() == 0);
-  k.now += (k.cfg.first_question_idle_seconds + k.cfg.countdown_seconds) * 1000LL + 1000;
+  REQUIRE(k.model.idle_limit_seconds() < k.cfg.idle_seconds);  // the first page's shorter limit
+  k.now += (k.model.idle_limit_seconds() + k.cfg.countdown_seconds) * 1000LL + 1000;
   k.frame(ImVec2(-1, -1), false);
   CHECK(k.model.screen() == Screen::welcome);
   CHECK(k.store.count() == 0);

@@ -1,5 +1,6 @@
 #include "kiosk/kiosk_model.hpp"
 #include "core/survey/metrics.hpp"
+#include "core/survey/reading_time.hpp"
 #include "core/support/time.hpp"
 #include "core/support/i18n.hpp"
 
@@ -56,9 +57,15 @@ void KioskModel::touch() {
 
 int KioskModel::idle_limit_seconds() const {
   int extra = more_time_ ? static_cast<int>(kMoreTimeMs / 1000) : 0;
+  // A long page gets the time a slow reader needs for it (reading_time.hpp); on the
+  // first page never more than the usual limit, which a walk-away there would cost the
+  // next person, and on any page never more than the longest limit a setting allows.
+  const Question* q = session_ ? session_->current() : nullptr;
+  int reading = q ? std::min(reading_seconds(*q, lang_), kMaxIdleSeconds) : 0;
   if (session_ && session_->progress().position <= 1)
-    return std::min(config_.first_question_idle_seconds, config_.idle_seconds) + extra;
-  return config_.idle_seconds + extra;
+    return std::max(std::min(config_.first_question_idle_seconds, config_.idle_seconds),
+                    std::min(reading, config_.idle_seconds)) + extra;
+  return std::max(config_.idle_seconds, reading) + extra;
 }
 
 TimeMs KioskModel::quiet_since() const {
