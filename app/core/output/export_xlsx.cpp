@@ -12,6 +12,7 @@
 // and LibreOffice compute them from the referenced cells on opening.
 #include "core/output/export_xlsx.hpp"
 #include "core/output/handoff.hpp"
+#include "core/output/xlsx_rows.hpp"
 #include "core/output/xlsx_zip.hpp"
 #include "core/support/time.hpp"
 
@@ -19,10 +20,12 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <thread>
 
 #include "core/support/i18n.hpp"
@@ -508,6 +511,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
       if (s.q->id == questionnaire) last = &s;
     return last;
   };
+  std::atomic<bool> rows_failed{false};
   if (!sheets.empty()) {
     // One pass over the responses feeds every sheet: a pass per questionnaire read the
     // whole responses table once for each (issue 20; the CSV export does the same).
@@ -518,18 +522,29 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     Handoff<XlsxBatch> queue(kQueued);
     SparesOf<XlsxBatch> spares;
     std::thread writer([&] {
+      // Each sheet's rows go straight into its file of rows where they are plain
+      // (xlsx_rows.hpp), the rest through libxlsxwriter, in order.
+      // Out of memory here ends the export with a message, not the process; the batches
+      // are still taken, so the reading thread never waits on a full queue.
+      std::vector<std::unique_ptr<XlsxRows>> rows;
+      try {
+        for (const Sheet& s : sheets) rows.push_back(std::make_unique<XlsxRows>(s.ws));
+      } catch (const std::bad_alloc&) {
+        rows_failed = true;
+      }
       XlsxBatch batch;
       while (queue.take(batch)) {
-        for (const XlsxRow& out : batch.rows) {
-          lxw_worksheet* ws = sheets[out.sheet].ws;
-          for (std::size_t c = 0; c < out.cells.size(); ++c) {
-            const auto col = static_cast<lxw_col_t>(c);
-            if (out.number[c]) worksheet_write_number(ws, out.r, col, out.x[c], nullptr);
-            else if (!out.cells[c].empty()) worksheet_write_string(ws, out.r, col, out.cells[c].c_str(), nullptr);
-          }
+        try {
+          if (!rows_failed)
+            for (const XlsxRow& out : batch.rows) rows[out.sheet]->write(out.r, out.cells, out.number, out.x);
+        } catch (const std::bad_alloc&) {
+          rows_failed = true;
         }
         spares.give(std::move(batch));
       }
+      // A failed write shows in the file's error flag, checked before closing.
+      if (!rows_failed)
+        for (auto& r : rows) r->flush();
     });
     CloseAndJoin<XlsxBatch> join{queue, writer};
     XlsxBatch batch;
@@ -575,6 +590,7 @@ std::string write_xlsx(ResponseQueries& store, const QuestionnaireSet& set, cons
     });
     if (batch.used) send();
   }
+  if (rows_failed) return "writing the workbook failed: out of memory";
   for (const Sheet& s : sheets)
     if (s.left_out)
       res.notes.push_back(Strings::format(tr(T("export.xlsx_sheet_full")),

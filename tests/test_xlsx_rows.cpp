@@ -1,0 +1,202 @@
+// The responses sheets' rows written straight into libxlsxwriter's file of rows
+// (xlsx_rows.hpp): every part of the workbook must be the bytes libxlsxwriter alone
+// writes, with awkward text and numbers sending rows through it between direct ones.
+#include <doctest/doctest.h>
+
+#include <xlsxwriter.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <regex>
+#include <string>
+
+#include "core/output/export.hpp"
+#include "core/output/xlsx_rows.hpp"
+#include "core/storage/demo_data.hpp"
+#include "core/storage/store.hpp"
+#include "core/support/i18n.hpp"
+#include "core/support/ids.hpp"
+#include "helpers.hpp"
+#include "zip_entries.hpp"
+
+using namespace eco;
+
+namespace {
+
+struct Direct {  // the direct rows on or off for one export, then as before
+  bool saved = xlsx_direct_rows();
+  explicit Direct(bool on) { set_xlsx_direct_rows(on); }
+  ~Direct() { set_xlsx_direct_rows(saved); }
+};
+
+// A workbook's parts as read back, without what says when it was made.
+std::map<std::string, std::string> parts_of(const std::string& path) {
+  static const std::regex made(R"(\d{4}-\d\d-\d\d \d\d:\d\d \(UTC)");
+  auto e = test::zip_entries(path);
+  e.erase("docProps/core.xml");
+  for (auto& [name, bytes] : e) bytes = std::regex_replace(bytes, made, "(made at) (UTC");
+  return e;
+}
+
+// Text a cell may hold: what needs escaping, preserving or refusing sits among the
+// plain kind, so rows through libxlsxwriter come between direct ones.
+const char* const kComments[] = {
+    "公交太少, 希望增加班次", "a & b", "<b>bold</b>", "x > y", "He said \"more trees\"", "it's fine",
+    "\x01" "control", "tab\there", "第一行\n第二行", " leading space", "trailing space ", " ",
+    "a_x0041_b", "_X0041_", "under_score", "é ü 中文 😀", "=1+1", "-3", "1e5", "plain words",
+    "\x7f" "del", "ends with tab\t"};
+constexpr int kComment = sizeof kComments / sizeof kComments[0];
+
+std::vector<Response> awkward(const QuestionnaireSet& set, int n) {
+  std::vector<Response> out;
+  for (int i = 0; i < n; ++i) {
+    Response r;
+    const Questionnaire& q = *set.find(i % 3 == 2 ? "green-travel" : "satisfaction");
+    r.id = new_uuid();
+    r.questionnaire = q.id;
+    r.version = q.version;
+    r.content_hash = q.content_hash;
+    r.kiosk = i % 4 ? "hall-1" : "大厅 & 2";
+    r.lang = i % 2 ? "en" : "zh";
+    r.started_at = 1'561'000'000'000 + i * 3'600'123LL;
+    r.completed_at = r.started_at + 600'000 + i * 1'234;  // durations with fractions of a second
+    r.visible_questions = 10;
+    if (q.id == "satisfaction") {
+      if (i % 4 != 1) r.answers.emplace_back("sat_air", Choice{"satisfied"});
+      r.answers.emplace_back("overall", Choice{i % 2 ? "very_satisfied" : "dont_know"});
+      if (i % 5 != 3) r.answers.emplace_back("improve_first", ChoiceSet{{"noise", "air"}});
+      if (i % 7 != 6) r.answers.emplace_back("comment", Text{kComments[i % kComment]});
+    } else {
+      r.answers.emplace_back("trips", Counts{{{"walk", 3}, {"bus", i}}});
+      r.answers.emplace_back("commute", Choice{"ebike"});
+      if (i % 2) r.answers.emplace_back("commute_minutes", std::int64_t{25 + i});
+      r.answers.emplace_back("barriers", ChoiceSet{{"weather"}});
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("plain text for a direct cell: nothing libxlsxwriter escapes, preserves or refuses") {
+  CHECK(xlsx_plain_text("abc"));
+  CHECK(xlsx_plain_text("中文, 逗号"));
+  CHECK(xlsx_plain_text("under_score"));
+  CHECK(xlsx_plain_text("a b"));
+  CHECK(xlsx_plain_text(std::string(32767, 'a')));
+  CHECK_FALSE(xlsx_plain_text(""));
+  CHECK_FALSE(xlsx_plain_text(std::string(32768, 'a')));
+  for (const char* s : {"a&b", "a<b", "a>b", "a\"b", "\x01", "a\tb", "a\nb", "\x7f", " a", "a ", "a_x0041_b", "_X"})
+    CHECK_FALSE(xlsx_plain_text(s));
+}
+
+TEST_CASE("rows written directly into a sheet with no autofilter: numbers as %.16G, the used range, rows between through libxlsxwriter") {
+  // The export's autofilter would cover a wrong used range: here nothing does.
+  struct Row {
+    lxw_row_t r;
+    std::vector<std::string> cells;
+    std::vector<char> number;
+    std::vector<double> x;
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  auto nums = [](lxw_row_t r, std::vector<double> v) {
+    Row row{r, {}, {}, v};
+    for (double d : v) row.cells.push_back("n"), row.number.push_back(1), (void)d;
+    return row;
+  };
+  const std::vector<Row> rows = {
+      nums(2, {0, -0.0, 0.1, 1e15, 1e17, 123456789012345678.0, -5, 2.5e-7, 1.0 / 3, 999999999999999, -1e15}),
+      {3, {"plain", "", "中文", "under_score"}, {0, 0, 0, 0}, {0, 0, 0, 0}},
+      {4, {"", "", ""}, {0, 0, 0}, {0, 0, 0}},  // nothing: no row at all
+      nums(5, {1, nan}),                          // not finite: through libxlsxwriter
+      {7, {"a & b", "ok"}, {0, 0}, {0, 0}},
+      {8, std::vector<std::string>(31, ""), std::vector<char>(31, 0), std::vector<double>(31, 0)},
+      nums(9, {inf, 2}),
+      {10, {"last"}, {0}, {0}},
+  };
+  std::vector<Row> all = rows;
+  all[5].cells[30] = "far right";  // column AE only: wider than the header
+  auto book = [&](bool direct, const std::string& path) {
+    lxw_workbook_options opt{};
+    opt.constant_memory = LXW_TRUE;
+    lxw_workbook* wb = workbook_new_opt(path.c_str(), &opt);
+    REQUIRE(wb);
+    lxw_worksheet* ws = workbook_add_worksheet(wb, nullptr);
+    worksheet_write_string(ws, 0, 0, "head", nullptr);
+    worksheet_set_row(ws, 1, 60, nullptr);
+    worksheet_write_string(ws, 1, 1, "second", nullptr);
+    const std::uint64_t before = xlsx_rows_written_directly();
+    {
+      Direct d(direct);
+      XlsxRows out(ws);
+      for (const Row& r : all) out.write(r.r, r.cells, r.number, r.x);
+      REQUIRE(out.flush());
+    }
+    CHECK(xlsx_rows_written_directly() - before == (direct ? 4u : 0u));  // rows 2, 3, 8 and 10
+    REQUIRE(workbook_close(wb) == LXW_NO_ERROR);
+    return parts_of(path);
+  };
+  test::TempDir dir;
+  auto plain = book(false, dir.file("plain.xlsx"));
+  auto direct = book(true, dir.file("direct.xlsx"));
+  const std::string& sheet = plain["xl/worksheets/sheet1.xml"];
+  CHECK(sheet.find("<dimension ref=\"A1:AE11\"/>") != std::string::npos);
+  CHECK(sheet.find("<v>-0</v>") != std::string::npos);
+  CHECK(sheet.find("<v>1.234567890123457E+17</v>") != std::string::npos);
+  REQUIRE(direct.size() == plain.size());
+  for (const auto& [part, bytes] : plain) {
+    CAPTURE(part);
+    CHECK(direct[part] == bytes);
+  }
+}
+
+TEST_CASE("responses sheets written directly hold libxlsxwriter's own bytes: n = 0, 1, 2, 3, awkward text, demo data") {
+  auto set = test::shipped();
+  Strings strings;
+  std::vector<std::string> errors;
+  strings.load_dir(test::source_dir() + "/assets/i18n", errors);
+  for (int n : {0, 1, 2, 3, 60}) {
+    CAPTURE(n);
+    test::TempDir dir;
+    Store store(dir.file("x.db"));
+    for (const auto& r : awkward(set, n))
+      REQUIRE(test::save_scored(store, r, set.find(r.questionnaire)) == Store::Saved::inserted);
+    if (n == 60) {  // and every questionnaire's columns (the quiz's, the bank's drawn items)
+      DemoOptions d;
+      d.responses = 500;
+      d.end = 1'561'000'000'000;
+      fill_demo_data(store, set, d);
+    }
+    auto exported = [&](bool direct, const std::string& name, const std::string& lang) {
+      Direct on(direct);
+      ExportOptions o;
+      o.format = "xlsx";
+      o.out = dir.file(name);
+      o.strings = &strings;
+      o.lang = lang;
+      o.include_flagged = true;
+      ExportResult r = export_data(store, set, o);
+      REQUIRE(r.error.empty());
+      return parts_of(o.out);
+    };
+    for (const std::string lang : {"zh", "en"}) {
+      CAPTURE(lang);
+      const std::uint64_t direct_before = xlsx_rows_written_directly();
+      auto direct = exported(true, "direct-" + lang + ".xlsx", lang);
+      const std::uint64_t direct_rows = xlsx_rows_written_directly() - direct_before;
+      auto plain = exported(false, "plain-" + lang + ".xlsx", lang);
+      CHECK(xlsx_rows_written_directly() - direct_before == direct_rows);  // none when off
+      // The rows did go the direct way (all of them but the awkward ones: the first two
+      // each have something to escape).
+      if (n >= 3) CHECK(direct_rows >= 1);
+      if (n == 60) CHECK(direct_rows >= 500);
+      REQUIRE(direct.size() == plain.size());
+      for (const auto& [part, bytes] : plain) {
+        CAPTURE(part);
+        CHECK(direct[part] == bytes);
+      }
+    }
+  }
+}
