@@ -111,11 +111,16 @@ void end_scroll_region(float scale) {
   float max_y = w->ScrollMax.y, y = w->Scroll.y;
   if (max_y > 0.5f) {
     ImDrawList* dl = w->DrawList;
-    ImRect r = w->InnerRect;
-    dl->PushClipRect(r.Min, r.Max, false);
+    ImRect r = w->InnerRect, outer = w->Rect();
+    dl->PushClipRect(outer.Min, outer.Max, false);
     float fade = std::min(48.f * scale, r.GetHeight() * 0.2f), rad = 22.f * scale;
     ImU32 clear = color::background & 0x00FFFFFFu, solid = (color::background & 0x00FFFFFFu) | 0xE6000000u;
-    float cx = (r.Min.x + r.Max.x) * 0.5f;
+    // The arrows sit at the ends of the scrollbar, as a scrollbar's buttons do: in the
+    // middle of the region they covered the word of a card drawn there (a rating's 一般).
+    // (No scrollbar yet in a region's first frame: its right edge then.)
+    float cx = w->ScrollbarY && w->ScrollbarSizes.x > 0 ? ImGui::GetWindowScrollbarRect(w, ImGuiAxis_Y).GetCenter().x
+                                                         : r.Max.x;
+    cx = std::min(cx, outer.Max.x - rad);
     // An arrow looks like a button and is one: a tap on it (a little around it, for a
     // finger) pages the region, and never reaches the answer drawn under it (the review
     // of session 24 tapped ▼ and stored the answer beneath).
@@ -125,8 +130,8 @@ void end_scroll_region(float scale) {
       if (s.arrow_count == s.arrows.size()) return;
       float reach = rad * 1.5f;
       ImRect hit(ImVec2(c.x - reach, c.y - reach), ImVec2(c.x + reach, c.y + reach));
-      hit.ClipWith(r);
-      s.arrows[s.arrow_count++] = ScrollArrow{w->ID, hit.Min, hit.Max, down};
+      hit.ClipWith(outer);
+      s.arrows[s.arrow_count++] = ScrollArrow{w->ID, hit.Min, hit.Max, down, c, rad};
     };
     if (y > 0.5f) {  // more above
       dl->AddRectFilledMultiColor(r.Min, ImVec2(r.Max.x, r.Min.y + fade), solid, solid, clear, clear);

@@ -33,8 +33,10 @@ void end_scroll_region(float scale);
 // An arrow drawn this frame: the region it pages, where it takes a tap, which way.
 struct ScrollArrow {
   ImGuiID window = 0;
-  ImVec2 min, max;
+  ImVec2 min, max;  // where a tap pages (the disc and a little around it)
   bool down = false;
+  ImVec2 centre;    // the disc drawn
+  float radius = 0;
 };
 // The arrows drawn in the current frame (tests and the screenshot tour find them here).
 std::span<const ScrollArrow> scroll_arrows();
