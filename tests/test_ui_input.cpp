@@ -17,6 +17,7 @@
 #include "core/storage/sqlite.hpp"
 #include "core/storage/store_access.hpp"
 #include "ui/console/console_view.hpp"
+#include "glyph_boxes.hpp"
 #include "helpers.hpp"
 #include "input_helpers.hpp"
 #include "ui/common/headless.hpp"
@@ -294,4 +295,41 @@ TEST_CASE("console by touch: evidence and a task note written with the touch key
   m.tick();
   CHECK(m.text_entry() == nullptr);
   CHECK(m.task_form.note.empty());
+}
+
+// 数字符号 on the keyboard's tabs was drawn at half to two thirds of the size of 手写,
+// 拼音 and 英文 beside it, shrunk to fit one line of its narrow tab: an elderly resident
+// looking for the numbers read the smallest label on the panel. It now parts over two
+// lines (数字 / 符号) wherever that is larger than one shrunk line: as large as its
+// neighbours, or nearly where the tab is too low for two full lines (1080×1920 and
+// 1280×800 at 1.8×: 0.84–0.92).
+TEST_CASE("keyboard tabs: 数字符号 is drawn at least 0.8 as large as 手写 beside it (was 0.5), in every size, orientation and text size") {
+  auto tallest_in = [](const HitItem& h, const std::vector<test::GlyphBox>& glyphs) {
+    float tall = 0;
+    for (const auto& g : glyphs)
+      if (g.x0 >= h.min.x && g.x1 <= h.max.x && g.y0 >= h.min.y && g.y1 <= h.max.y) tall = std::max(tall, g.y1 - g.y0);
+    return tall;
+  };
+  float worst = 99;
+  for (ImVec2 size : {ImVec2(1920, 1080), ImVec2(1080, 1920), ImVec2(1280, 800), ImVec2(800, 1280)})
+    for (int ts = 0; ts < static_cast<int>(std::size(KioskModel::kTextScales)); ++ts)
+      for (const char* mode : {"input.mode.symbols", "input.mode.handwriting"}) {
+        CAPTURE(size.x);
+        CAPTURE(ts);
+        CAPTURE(mode);
+        Writer w(size, ts);
+        ImGui::GetStyle().AntiAliasedLinesUseTex = false;  // lines from the white pixel: only glyphs sample the font
+        to_comment(w);
+        REQUIRE(w.tap(w.t(mode)));
+        auto symbols = w.find(w.t("input.mode.symbols"));  // draws the frame looked at below
+        auto handwriting = w.find(w.t("input.mode.handwriting"));
+        REQUIRE(symbols);
+        REQUIRE(handwriting);
+        const auto glyphs = test::visible_glyphs();
+        const float mine = tallest_in(*symbols, glyphs), theirs = tallest_in(*handwriting, glyphs);
+        REQUIRE(theirs > 10);
+        worst = std::min(worst, mine / theirs);
+        CHECK(mine >= theirs * 0.8f);
+      }
+  MESSAGE("smallest 数字符号 against 手写: " << worst);
 }

@@ -10,6 +10,7 @@
 
 #include "core/storage/store.hpp"
 #include "core/support/time.hpp"
+#include "glyph_boxes.hpp"
 #include "helpers.hpp"
 #include "ui/resident/frame.hpp"
 #include "ui/common/headless.hpp"
@@ -1312,36 +1313,6 @@ TEST_CASE("contrast: the high-contrast palette's text colours are at least 7:1 o
   CHECK(contrast_ratio(s.on_primary, s.primary_pressed) >= 4.5);
 }
 
-namespace {
-// The letters on screen: each glyph quad's rectangle as far as its clip rectangle shows it.
-struct Box { float x0, y0, x1, y1; };
-std::vector<Box> visible_glyphs() {
-  std::vector<Box> out;
-  ImDrawData* dd = ImGui::GetDrawData();
-  const ImVec2 white = ImGui::GetIO().Fonts->TexUvWhitePixel;
-  for (int l = 0; l < dd->CmdListsCount; ++l) {
-    const ImDrawList* dl = dd->CmdLists[l];
-    for (const ImDrawCmd& cmd : dl->CmdBuffer) {
-      if (cmd.UserCallback) continue;
-      for (unsigned e = 0; e + 5 < cmd.ElemCount; e += 3) {
-        const ImDrawVert* v[3];
-        for (int j = 0; j < 3; ++j)
-          v[j] = &dl->VtxBuffer[static_cast<int>(cmd.VtxOffset + dl->IdxBuffer[static_cast<int>(cmd.IdxOffset + e + j)])];
-        bool glyph = false;
-        for (auto* x : v) glyph |= std::fabs(x->uv.x - white.x) > 1e-6f || std::fabs(x->uv.y - white.y) > 1e-6f;
-        if (!glyph || ((v[0]->col >> 24) & 255) == 0) continue;
-        e += 3;  // a glyph is a quad: two triangles, the first from corner a to corner c
-        Box g{std::max({std::min(v[0]->pos.x, v[2]->pos.x), cmd.ClipRect.x}),
-              std::max({std::min(v[0]->pos.y, v[2]->pos.y), cmd.ClipRect.y}),
-              std::min({std::max(v[0]->pos.x, v[2]->pos.x), cmd.ClipRect.z}),
-              std::min({std::max(v[0]->pos.y, v[2]->pos.y), cmd.ClipRect.w})};
-        if (g.x1 - g.x0 > 1 && g.y1 - g.y0 > 1) out.push_back(g);
-      }
-    }
-  }
-  return out;
-}
-}  // namespace
 
 // A helper playing an elderly resident found the round ▼ "more below" drawn over the
 // middle of the answers, on 一般 of a rating in landscape: a word the resident could not
@@ -1358,11 +1329,11 @@ TEST_CASE("scroll arrows: the round more-above and more-below buttons cover no l
     auto look = [&](const std::string& where) {
       k.frame(ImVec2(-1, -1), false);
       k.frame(ImVec2(-1, -1), false);
-      const std::vector<Box> glyphs = visible_glyphs();
+      const std::vector<test::GlyphBox> glyphs = test::visible_glyphs();
       for (const ScrollArrow& a : scroll_arrows()) {
         ++arrows_seen;
         REQUIRE(a.radius > 0);
-        for (const Box& g : glyphs) {
+        for (const test::GlyphBox& g : glyphs) {
           ImVec2 near(std::clamp(a.centre.x, g.x0, g.x1), std::clamp(a.centre.y, g.y0, g.y1));
           float dx = near.x - a.centre.x, dy = near.y - a.centre.y;
           if (dx * dx + dy * dy < a.radius * a.radius) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "ui/common/theme.hpp"
@@ -17,6 +18,29 @@ using input::TextEntry;
 using K = InputIntent::Kind;
 
 namespace {
+
+// Where a key's label may part over two lines: at the space nearest its middle, or, for
+// a label of Chinese characters only, between the two nearest its middle. None (null)
+// for a single word or character.
+struct LabelSplit {
+  const char* first_end = nullptr;
+  const char* second_begin = nullptr;
+};
+LabelSplit split_label(const char* b, const char* e) {
+  const char* mid = b + (e - b) / 2;
+  LabelSplit best;
+  auto closer = [&](const char* at) { return !best.first_end || std::abs(at - mid) < std::abs(best.first_end - mid); };
+  bool all_wide = true;
+  for (const char* c = b; c < e; ++c) {
+    auto u = static_cast<unsigned char>(*c);
+    if (u == ' ' && c > b && c + 1 < e && closer(c)) best = {c, c + 1};
+    if ((u & 0xC0) != 0x80 && u < 0xE0) all_wide = false;  // a lead byte of ASCII or a two-byte letter
+  }
+  if (best.first_end || !all_wide) return best;
+  for (const char* c = b + 1; c < e; ++c)  // each code point of three or four bytes
+    if ((static_cast<unsigned char>(*c) & 0xC0) != 0x80 && closer(c)) best = {c, c};
+  return best;
+}
 
 InputIntent make(K k) {
   InputIntent in;
@@ -41,14 +65,31 @@ bool key(const char* id, const std::string& label, ImVec2 p, ImVec2 size, ImFont
   ImU32 fill = on ? color::primary : held ? color::card_pressed : color::card;
   dl->AddRectFilled(p, q, fill, r);
   dl->AddRect(p, q, on ? color::primary : color::card_border, r, 0, 2);
-  float fs = font->FontSize;
-  ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, label.c_str());
-  if (ts.x > size.x - 8 || ts.y > size.y - 4) {  // a long word or a low key: smaller, never clipped
-    fs *= std::min((size.x - 8) / ts.x, (size.y - 4) / ts.y);
-    ts = font->CalcTextSizeA(fs, FLT_MAX, 0, label.c_str());
-  }
   ImU32 ink = on ? color::on_primary : enabled ? color::text : color::muted;
-  dl->AddText(font, fs, ImVec2(p.x + (size.x - ts.x) * 0.5f, p.y + (size.y - ts.y) * 0.5f), ink, label.c_str());
+  const char* b = label.c_str();
+  const char* e = b + label.size();
+  const float fs = font->FontSize, room_w = size.x - 8, room_h = size.y - 4;
+  ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, b, e);
+  float fit = std::min({1.f, room_w / ts.x, room_h / ts.y});  // a long word or a low key: smaller, never clipped
+  // Too wide for one line: two lines, where the label parts at a space or between two
+  // Chinese characters, are often larger than one line shrunk (数字符号 on a narrow tab
+  // was drawn at two thirds of its neighbours' size).
+  if (LabelSplit sp = fit < 1 ? split_label(b, e) : LabelSplit{}; sp.first_end) {
+    ImVec2 t1 = font->CalcTextSizeA(fs, FLT_MAX, 0, b, sp.first_end);
+    ImVec2 t2 = font->CalcTextSizeA(fs, FLT_MAX, 0, sp.second_begin, e);
+    float fit2 = std::min({1.f, room_w / std::max(t1.x, t2.x), room_h / (t1.y + t2.y)});
+    if (fit2 > fit) {
+      float f = fs * fit2;
+      t1 = font->CalcTextSizeA(f, FLT_MAX, 0, b, sp.first_end);
+      t2 = font->CalcTextSizeA(f, FLT_MAX, 0, sp.second_begin, e);
+      float y = p.y + (size.y - t1.y - t2.y) * 0.5f;
+      dl->AddText(font, f, ImVec2(p.x + (size.x - t1.x) * 0.5f, y), ink, b, sp.first_end);
+      dl->AddText(font, f, ImVec2(p.x + (size.x - t2.x) * 0.5f, y + t1.y), ink, sp.second_begin, e);
+      return clicked && enabled;
+    }
+  }
+  if (fit < 1) ts = font->CalcTextSizeA(fs * fit, FLT_MAX, 0, b, e);
+  dl->AddText(font, fs * fit, ImVec2(p.x + (size.x - ts.x) * 0.5f, p.y + (size.y - ts.y) * 0.5f), ink, b, e);
   return clicked && enabled;
 }
 
