@@ -26,6 +26,7 @@
 #include "core/output/xlsx_zip.hpp"
 #include "core/support/i18n.hpp"
 #include "core/storage/interchange.hpp"
+#include "awkward_responses.hpp"
 #include "forwarding_queries.hpp"
 #include "helpers.hpp"
 #include "zip_entries.hpp"
@@ -585,38 +586,11 @@ std::string plain_csv_field(const std::string& v) {
   return out + "\"";
 }
 
-// Hand-made responses to satisfaction and green travel: every column kind but the quiz,
-// skipped and empty answers, and comments with commas, quotes, line breaks and CJK text.
+// Comments with commas, quotes, line breaks and CJK text.
 std::vector<Response> awkward_responses(const QuestionnaireSet& set, int n) {
-  const char* comments[] = {"公交太少, 希望增加班次", "He said \"more trees\"", "第一行\n第二行\r\n第三行", "",
-                            "=1+1 看起来像公式", "平常心，中文标点，“引号”", "-3", "trailing comma,"};
-  std::vector<Response> out;
-  for (int i = 0; i < n; ++i) {
-    Response r;
-    const Questionnaire& q = *set.find(i % 3 == 2 ? "green-travel" : "satisfaction");
-    r.id = new_uuid();
-    r.questionnaire = q.id;
-    r.version = q.version;
-    r.content_hash = q.content_hash;
-    r.kiosk = i % 2 ? "hall-1" : "大厅,2";
-    r.lang = i % 2 ? "en" : "zh";
-    r.started_at = 1'561'000'000'000 + i * 3'600'123LL;
-    r.completed_at = r.started_at + 600'000 + i * 1'234;
-    r.visible_questions = 10;
-    if (q.id == "satisfaction") {
-      if (i % 4 != 1) r.answers.emplace_back("sat_air", Choice{"satisfied"});  // skipped on every fourth
-      r.answers.emplace_back("overall", Choice{i % 2 ? "very_satisfied" : "dont_know"});
-      if (i % 5 != 3) r.answers.emplace_back("improve_first", ChoiceSet{{"noise", "air"}});
-      if (i % 3 != 1) r.answers.emplace_back("comment", Text{comments[i % 8]});  // "" is an empty answer
-    } else {
-      r.answers.emplace_back("trips", Counts{{{"walk", 3}, {"bus", i}}});
-      r.answers.emplace_back("commute", Choice{"ebike"});
-      if (i % 2) r.answers.emplace_back("commute_minutes", std::int64_t{25 + i});
-      r.answers.emplace_back("barriers", ChoiceSet{{"weather"}});
-    }
-    out.push_back(r);
-  }
-  return out;
+  return test::awkward_responses(set, n,
+                                 {"公交太少, 希望增加班次", "He said \"more trees\"", "第一行\n第二行\r\n第三行", "",
+                                  "=1+1 看起来像公式", "平常心，中文标点，“引号”", "-3", "trailing comma,"});
 }
 }  // namespace
 
