@@ -61,7 +61,7 @@ TEST_CASE("plain text for a direct cell: nothing libxlsxwriter escapes, preserve
     CHECK_FALSE(xlsx_plain_text(s));
 }
 
-TEST_CASE("rows written directly into a sheet with no autofilter: numbers as %.16G, the used range, rows between through libxlsxwriter") {
+TEST_CASE("rows written directly into a sheet with no autofilter: numbers as %.16G, the used range, rows between through libxlsxwriter, and a sheet with a column format or a default row height left to it") {
   // The export's autofilter would cover a wrong used range: here nothing does.
   struct Row {
     lxw_row_t r;
@@ -87,12 +87,20 @@ TEST_CASE("rows written directly into a sheet with no autofilter: numbers as %.1
   };
   std::vector<Row> all = rows;
   all[5].cells[30] = "far right";  // column AE only: wider than the header
-  auto book = [&](bool direct, const std::string& path) {
+  // setup 0: as the export sets its sheets up; 1: a column with a default format, 2: a
+  // default row height, each of which libxlsxwriter adds to the cells or rows.
+  auto book = [&](bool direct, int setup, const std::string& path) {
     lxw_workbook_options opt{};
     opt.constant_memory = LXW_TRUE;
     lxw_workbook* wb = workbook_new_opt(path.c_str(), &opt);
     REQUIRE(wb);
     lxw_worksheet* ws = workbook_add_worksheet(wb, nullptr);
+    if (setup == 1) {
+      lxw_format* bold = workbook_add_format(wb);
+      format_set_bold(bold);
+      worksheet_set_column(ws, 1, 1, 12, bold);
+    }
+    if (setup == 2) worksheet_set_default_row(ws, 20, LXW_FALSE);
     worksheet_write_string(ws, 0, 0, "head", nullptr);
     worksheet_set_row(ws, 1, 60, nullptr);
     worksheet_write_string(ws, 1, 1, "second", nullptr);
@@ -103,21 +111,25 @@ TEST_CASE("rows written directly into a sheet with no autofilter: numbers as %.1
       for (const Row& r : all) out.write(r.r, r.cells, r.number, r.x);
       REQUIRE(out.flush());
     }
-    CHECK(xlsx_rows_written_directly() - before == (direct ? 4u : 0u));  // rows 2, 3, 8 and 10
+    // Rows 2, 3, 8 and 10 directly on the export's kind of sheet, none on the others.
+    CHECK(xlsx_rows_written_directly() - before == (direct && setup == 0 ? 4u : 0u));
     REQUIRE(workbook_close(wb) == LXW_NO_ERROR);
     return parts_of(path);
   };
   test::TempDir dir;
-  auto plain = book(false, dir.file("plain.xlsx"));
-  auto direct = book(true, dir.file("direct.xlsx"));
-  const std::string& sheet = plain["xl/worksheets/sheet1.xml"];
-  CHECK(sheet.find("<dimension ref=\"A1:AE11\"/>") != std::string::npos);
-  CHECK(sheet.find("<v>-0</v>") != std::string::npos);
-  CHECK(sheet.find("<v>1.234567890123457E+17</v>") != std::string::npos);
-  REQUIRE(direct.size() == plain.size());
-  for (const auto& [part, bytes] : plain) {
-    CAPTURE(part);
-    CHECK(direct[part] == bytes);
+  for (int setup : {0, 1, 2}) {
+    CAPTURE(setup);
+    auto plain = book(false, setup, dir.file("plain.xlsx"));
+    auto direct = book(true, setup, dir.file("direct.xlsx"));
+    const std::string& sheet = plain["xl/worksheets/sheet1.xml"];
+    CHECK(sheet.find("<dimension ref=\"A1:AE11\"/>") != std::string::npos);
+    CHECK(sheet.find("<v>-0</v>") != std::string::npos);
+    CHECK(sheet.find("<v>1.234567890123457E+17</v>") != std::string::npos);
+    REQUIRE(direct.size() == plain.size());
+    for (const auto& [part, bytes] : plain) {
+      CAPTURE(part);
+      CHECK(direct[part] == bytes);
+    }
   }
 }
 

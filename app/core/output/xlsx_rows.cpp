@@ -53,7 +53,19 @@ bool xlsx_plain_text(std::string_view s) {
   return true;
 }
 
-XlsxRows::XlsxRows(lxw_worksheet* ws) : ws_(ws), direct_(g_direct && ws && ws->optimize && ws->optimize_row) {
+namespace {
+// The rows are written as libxlsxwriter writes them on a sheet set up as the export's
+// are; a column's default format or a default row height would add to each cell or
+// row, so such a sheet keeps libxlsxwriter's own way.
+bool plain_sheet(const lxw_worksheet* ws) {
+  if (!ws || !ws->optimize || !ws->optimize_row || ws->default_row_set) return false;
+  for (std::uint16_t c = 0; c < ws->col_formats_max; ++c)
+    if (ws->col_formats && ws->col_formats[c]) return false;
+  return true;
+}
+}  // namespace
+
+XlsxRows::XlsxRows(lxw_worksheet* ws) : ws_(ws), direct_(g_direct && plain_sheet(ws)) {
   if (direct_) lxw_worksheet_write_single_row(ws_);
 }
 
