@@ -1,4 +1,5 @@
 #include "core/speech/normalize.hpp"
+#include "core/support/text.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -7,25 +8,11 @@ namespace eco::speech {
 
 namespace {
 
-std::u32string decode(std::string_view s) {
+std::u32string decode(std::string_view s) {  // what is not UTF-8 is skipped
   std::u32string out;
-  for (std::size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + static_cast<std::size_t>(len) > s.size()) {  // not UTF-8: skipped
-      ++i;
-      continue;
-    }
-    char32_t c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-    bool ok = true;
-    for (int k = 1; k < len; ++k) {
-      auto cb = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-      if ((cb >> 6) != 2) ok = false;
-      c = (c << 6) | (cb & 0x3F);
-    }
-    i += ok ? static_cast<std::size_t>(len) : 1;
-    if (ok) out += c;
-  }
+  char32_t c;
+  for (std::size_t i = 0; i < s.size();)
+    if (utf8_next(s, i, c)) out += c;
   return out;
 }
 

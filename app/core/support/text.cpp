@@ -61,6 +61,26 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
+bool utf8_next(std::string_view s, std::size_t& i, char32_t& c) {
+  auto b = static_cast<unsigned char>(s[i]);
+  int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+  if (len == 0 || i + static_cast<std::size_t>(len) > s.size()) {
+    ++i;
+    return false;
+  }
+  c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  for (int k = 1; k < len; ++k) {
+    auto cb = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+    if ((cb >> 6) != 2) {
+      ++i;
+      return false;
+    }
+    c = (c << 6) | (cb & 0x3F);
+  }
+  i += static_cast<std::size_t>(len);
+  return true;
+}
+
 LineCol line_col(std::string_view text, std::size_t offset) {
   LineCol lc;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {

@@ -14,6 +14,10 @@ std::string printable(std::string_view s);
 bool valid_utf8(std::string_view s);
 // Number of code points in valid UTF-8.
 std::size_t utf8_length(std::string_view s);
+// The code point starting at s[i] into c, i moved past it; false when the byte at i
+// starts no whole sequence (a stray or cut one), i then moved past that byte alone.
+// i < s.size() on entry.
+bool utf8_next(std::string_view s, std::size_t& i, char32_t& c);
 
 // Free text never keeps what identifies a person: mainland mobile numbers (11 digits
 // starting 13–19, with or without +86 / 0086), 18-character resident ID numbers and

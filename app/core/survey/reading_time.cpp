@@ -1,11 +1,11 @@
 #include "core/survey/reading_time.hpp"
 
-#include <cstdint>
+#include "core/support/text.hpp"
 
 namespace eco {
 namespace {
 
-bool ideograph(std::uint32_t c) {
+bool ideograph(char32_t c) {
   return (c >= 0x3040 && c <= 0x30FF) ||    // kana
          (c >= 0x3400 && c <= 0x4DBF) ||    // CJK extension A
          (c >= 0x4E00 && c <= 0x9FFF) ||    // CJK unified ideographs
@@ -13,25 +13,11 @@ bool ideograph(std::uint32_t c) {
          (c >= 0x20000 && c <= 0x3134F);    // extensions B–G
 }
 
-bool word_char(std::uint32_t c) {
+bool word_char(char32_t c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
          (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||  // accented Latin
          (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A) ||
          c == '\'';  // "don't" is one word
-}
-
-// The code point at s[i], advancing i; 0 for a byte that does not start a valid sequence.
-std::uint32_t next(std::string_view s, std::size_t& i) {
-  auto b = static_cast<unsigned char>(s[i++]);
-  if (b < 0x80) return b;
-  int extra = b >= 0xF0 && b <= 0xF4 ? 3 : b >= 0xE0 ? 2 : b >= 0xC2 && b < 0xE0 ? 1 : -1;
-  if (extra < 0) return 0;
-  std::uint32_t c = b & (0x3F >> extra);
-  for (int k = 0; k < extra; ++k) {
-    if (i >= s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
-    c = (c << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
-  }
-  return c;
 }
 
 }  // namespace
@@ -40,7 +26,8 @@ int reading_units(std::string_view text) {
   int units = 0;
   bool in_word = false;
   for (std::size_t i = 0; i < text.size();) {
-    std::uint32_t c = next(text, i);
+    char32_t c = 0;
+    if (!utf8_next(text, i, c)) c = 0;  // a stray byte ends a word and counts as nothing
     bool w = word_char(c) && c != '\'';
     if (ideograph(c)) units += 1;
     else if (w && !in_word) units += 2;
