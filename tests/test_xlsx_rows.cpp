@@ -8,7 +8,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <regex>
 #include <string>
 
 #include "core/output/export.hpp"
@@ -29,15 +28,6 @@ struct Direct {  // the direct rows on or off for one export, then as before
   explicit Direct(bool on) { set_xlsx_direct_rows(on); }
   ~Direct() { set_xlsx_direct_rows(saved); }
 };
-
-// A workbook's parts as read back, without what says when it was made.
-std::map<std::string, std::string> parts_of(const std::string& path) {
-  static const std::regex made(R"(\d{4}-\d\d-\d\d \d\d:\d\d \(UTC)");
-  auto e = test::zip_entries(path);
-  e.erase("docProps/core.xml");
-  for (auto& [name, bytes] : e) bytes = std::regex_replace(bytes, made, "(made at) (UTC");
-  return e;
-}
 
 // Text a cell may hold: what needs escaping, preserving or refusing sits among the
 // plain kind, so rows through libxlsxwriter come between direct ones.
@@ -114,7 +104,7 @@ TEST_CASE("rows written directly into a sheet with no autofilter: numbers as %.1
     // Rows 2, 3, 8 and 10 directly on the export's kind of sheet, none on the others.
     CHECK(xlsx_rows_written_directly() - before == (direct && setup == 0 ? 4u : 0u));
     REQUIRE(workbook_close(wb) == LXW_NO_ERROR);
-    return parts_of(path);
+    return test::workbook_parts(path);
   };
   test::TempDir dir;
   for (int setup : {0, 1, 2}) {
@@ -160,7 +150,7 @@ TEST_CASE("responses sheets written directly hold libxlsxwriter's own bytes: n =
       o.include_flagged = true;
       ExportResult r = export_data(store, set, o);
       REQUIRE(r.error.empty());
-      return parts_of(o.out);
+      return test::workbook_parts(o.out);
     };
     for (const std::string lang : {"zh", "en"}) {
       CAPTURE(lang);

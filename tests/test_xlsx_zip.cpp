@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <map>
 #include <random>
-#include <regex>
 #include <string>
 #include <thread>
 
@@ -71,20 +70,6 @@ std::string sample(std::size_t bytes, unsigned seed, bool random) {
   return s;
 }
 
-// The Summary sheet says when it was made, to the minute: two exports may straddle one.
-std::string without_made_at(const std::string& xml) {
-  static const std::regex made(R"(\d{4}-\d\d-\d\d \d\d:\d\d \(UTC)");
-  return std::regex_replace(xml, made, "(made at) (UTC");
-}
-
-// A workbook's parts as read back, without what says when it was made.
-std::map<std::string, std::string> parts_of(const std::string& path) {
-  auto e = test::zip_entries(path);
-  e.erase("docProps/core.xml");
-  for (auto& [name, bytes] : e) bytes = without_made_at(bytes);
-  return e;
-}
-
 struct Threads {  // the deflate's thread count for one test, then the default again
   unsigned saved = xlsx_zip_threads();
   explicit Threads(unsigned n) { set_xlsx_zip_threads(n); }
@@ -111,7 +96,7 @@ TEST_CASE("a workbook zipped on several threads holds exactly what minizip alone
     ExportResult r = export_data(store, test::shipped(), o);
     REQUIRE(r.error.empty());
     test::run_output("unzip -tq " + test::shell_quoted(o.out));  // throws on a bad CRC or stream
-    return parts_of(o.out);
+    return test::workbook_parts(o.out);
   };
   auto plain = exported(0, "plain.xlsx");
   std::size_t largest = 0;
@@ -226,7 +211,7 @@ TEST_CASE("a full disk during an xlsx export fails it, leaves no file open and n
   o.include_flagged = true;
   o.replace = true;
   REQUIRE(export_data(store, test::shipped(), o).error.empty());
-  auto whole = parts_of(o.out);
+  auto whole = test::workbook_parts(o.out);
   std::size_t largest = 0;
   for (const auto& [name, bytes] : whole) largest = std::max(largest, bytes.size());
   const auto zipped = static_cast<rlim_t>(std::filesystem::file_size(o.out));
@@ -247,7 +232,7 @@ TEST_CASE("a full disk during an xlsx export fails it, leaves no file open and n
     // reach (deleted, holding their rows on the full disk).
     CHECK(test::entries_in("/proc/self/fd") == fds);
     if (r.error.empty()) {
-      auto got = parts_of(o.out);
+      auto got = test::workbook_parts(o.out);
       CHECK(got == whole);
       std::filesystem::remove(o.out);
     } else {
@@ -257,7 +242,7 @@ TEST_CASE("a full disk during an xlsx export fails it, leaves no file open and n
   }
   ExportResult again = export_data(store, test::shipped(), o);
   REQUIRE(again.error.empty());
-  auto got = parts_of(o.out);
+  auto got = test::workbook_parts(o.out);
   CHECK(got == whole);
 }
 #endif
@@ -303,7 +288,7 @@ TEST_CASE("two xlsx exports at once write what each writes alone, and a cancel a
     o.replace = true;
     return o;
   };
-  auto entries = [](const std::string& path) { return parts_of(path); };
+  auto entries = [](const std::string& path) { return test::workbook_parts(path); };
   REQUIRE(export_data(a, test::shipped(), opts("a1.xlsx")).error.empty());
   REQUIRE(export_data(b, test::shipped(), opts("b1.xlsx")).error.empty());
   const auto alone_a = entries(dir.file("a1.xlsx")), alone_b = entries(dir.file("b1.xlsx"));

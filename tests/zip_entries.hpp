@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -54,6 +55,16 @@ inline std::map<std::string, std::string> zip_entries(const std::string& path) {
     throw std::runtime_error(path + ": " + std::to_string(listed) + " entries listed, " + std::to_string(out.size()) +
                              " distinct files");
   return out;
+}
+
+// A workbook's parts as read back, without what says when it was made: docProps/core.xml
+// and the Summary's "made at" minute (two exports may straddle one).
+inline std::map<std::string, std::string> workbook_parts(const std::string& path) {
+  static const std::regex made(R"(\d{4}-\d\d-\d\d \d\d:\d\d \(UTC)");
+  auto e = zip_entries(path);
+  e.erase("docProps/core.xml");
+  for (auto& [name, bytes] : e) bytes = std::regex_replace(bytes, made, "(made at) (UTC");
+  return e;
 }
 
 }  // namespace test
