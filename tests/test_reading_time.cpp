@@ -109,7 +109,7 @@ TEST_CASE("still there?: the first page never waits longer than the usual limit,
 TEST_CASE("still there?: a later page of 300 characters waits past the usual minute, up to the longest setting") {
   CHECK(PageRig(1, 30).seconds_until_overlay() == 60);  // 15 s of reading: the usual limit
   CHECK(PageRig(1, 300).seconds_until_overlay() == 105);  // 100 s of reading and 5 to reach
-  CHECK(PageRig(1, 5000).seconds_until_overlay() == KioskModel::kMaxIdleSeconds);
+  CHECK(PageRig(1, 5000).seconds_until_overlay() == kIdleSecondsMax);
   // 需要更多时间 still adds its two minutes on top of a long page's time.
   PageRig r(1, 300);
   REQUIRE(r.seconds_until_overlay() == 105);

@@ -61,7 +61,7 @@ int KioskModel::idle_limit_seconds() const {
   // first page never more than the usual limit, which a walk-away there would cost the
   // next person, and on any page never more than the longest limit a setting allows.
   const Question* q = session_ ? session_->current() : nullptr;
-  int reading = q ? std::min(reading_seconds(*q, lang_), kMaxIdleSeconds) : 0;
+  int reading = q ? std::min(reading_seconds(*q, lang_), kIdleSecondsMax) : 0;
   if (session_ && session_->progress().position <= 1)
     return std::max(std::min(config_.first_question_idle_seconds, config_.idle_seconds),
                     std::min(reading, config_.idle_seconds)) + extra;

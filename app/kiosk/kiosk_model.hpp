@@ -112,9 +112,6 @@ class KioskModel {
   static constexpr int kTextSizes = 3;
   // 需要更多时间: "still there?" comes this much later than usual, for the rest of the survey.
   static constexpr TimeMs kMoreTimeMs = 120'000;
-  // A long page's reading time lengthens "still there?" up to this (idle_seconds' own
-  // upper bound).
-  static constexpr int kMaxIdleSeconds = 600;
   // After 呼叫工作人员 the survey waits this long for staff before "still there?" may show,
   // and the message stays up at most this long if nobody closes it.
   static constexpr TimeMs kStaffCallHoldMs = 300'000;

@@ -142,8 +142,8 @@ void read_settings(Reader& r, Config& c) {
   }
   r.localized("hall_name", c.hall_name);
   r.localized("district_title", c.district_title);
-  r.number("idle_seconds", c.idle_seconds, 10, 600);
-  r.number("first_question_idle_seconds", c.first_question_idle_seconds, 10, 600);
+  r.number("idle_seconds", c.idle_seconds, 10, kIdleSecondsMax);
+  r.number("first_question_idle_seconds", c.first_question_idle_seconds, 10, kIdleSecondsMax);
   r.number("countdown_seconds", c.countdown_seconds, 5, 120);
   r.number("finish_seconds", c.finish_seconds, 5, 600);
   r.number("min_seconds_per_question", c.min_seconds_per_question, 0, 60);

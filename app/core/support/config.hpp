@@ -8,6 +8,10 @@
 
 namespace eco {
 
+// The longest quiet time a setting allows before "still there?" (and what a long page's
+// reading time may lengthen it to).
+inline constexpr int kIdleSecondsMax = 600;
+
 struct Config {
   std::string kiosk_id = "kiosk-01";
   std::map<std::string, std::string> hall_name = {{"zh", "区政务服务中心"}, {"en", "District Service Hall"}};

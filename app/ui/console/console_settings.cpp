@@ -25,9 +25,9 @@ ConsoleIntent kiosk_settings(ConsoleView& v, float w) {
   ImGui::SetNextItemWidth(w);
   ImGui::InputText((v.t(T("console.settings.title")) + "###title").c_str(), &s.title_zh);
   ImGui::SetNextItemWidth(w);
-  ImGui::SliderInt((v.t(T("console.settings.idle")) + "###idle").c_str(), &s.idle_seconds, 10, 600);
+  ImGui::SliderInt((v.t(T("console.settings.idle")) + "###idle").c_str(), &s.idle_seconds, 10, kIdleSecondsMax);
   ImGui::SetNextItemWidth(w);
-  ImGui::SliderInt((v.t(T("console.settings.idle_first")) + "###idle1").c_str(), &s.first_question_idle_seconds, 10, 600);
+  ImGui::SliderInt((v.t(T("console.settings.idle_first")) + "###idle1").c_str(), &s.first_question_idle_seconds, 10, kIdleSecondsMax);
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt((v.t(T("console.settings.countdown")) + "###cd").c_str(), &s.countdown_seconds, 5, 120);
   ImGui::SetNextItemWidth(w);
